@@ -1,0 +1,3 @@
+from hallterm.cli import main
+
+raise SystemExit(main())

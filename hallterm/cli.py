@@ -1,0 +1,242 @@
+"""Command line: parse arguments, build settings and services, start an app. No logic here.
+
+Imports are deferred to each command: the desk must show its scan field before SQLAlchemy and
+Alembic are even imported (DESIGN.md performance budget).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hallterm.config import DEMO_DB_FILE, ConfigError, Settings, load_settings, sqlite_url
+
+if TYPE_CHECKING:
+    from hallterm.services.context import Services
+
+
+class CliError(Exception):
+    """A failure the user can act on: printed as one line, exit status ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hallterm", description="绿色通道前台终端（钢都英才卡）")
+    parser.add_argument("--config", metavar="FILE", help="配置文件（TOML），默认读取环境变量 HALLTERM_CONFIG")
+    parser.add_argument("--db", metavar="URL", help="数据库地址，覆盖 HALLTERM_DB_URL")
+    sub = parser.add_subparsers(dest="command")
+
+    desk = sub.add_parser("desk", help="打开前台终端（默认命令）")
+    desk.add_argument("--after-hours", action="store_true", help="延时服务/节假日值班模式")
+
+    demo = sub.add_parser("demo", help="生成演示数据库并打开前台")
+    demo.add_argument("--no-ui", action="store_true", help="只生成演示数据库，不打开界面")
+    demo.add_argument("--holders", type=int, default=300, help="演示持卡人数量（默认 300）")
+
+    db = sub.add_parser("db", help="数据库维护")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="创建或升级数据库结构（Alembic）")
+    db_sub.add_parser("current", help="显示数据库结构版本")
+
+    ref = sub.add_parser("reference", help="大厅基础数据（assets/*.toml）")
+    ref_sub = ref.add_subparsers(dest="ref_command", required=True)
+    ref_sub.add_parser("load", help="载入大厅布局、人员班次和事项清单")
+
+    cards = sub.add_parser("cards", help="人才名册")
+    cards_sub = cards.add_subparsers(dest="cards_command", required=True)
+    imp = cards_sub.add_parser("import", help="导入人才办名册 CSV（UTF-8 或 GB18030）")
+    imp.add_argument("file", type=Path)
+    look = cards_sub.add_parser("lookup", help="按卡号查询持卡人")
+    look.add_argument("card_no")
+
+    bench = sub.add_parser("bench", help="性能测试（合成数据库）")
+    bench.add_argument("--quick", action="store_true", help="数据量为十分之一")
+    bench.add_argument("--json", action="store_true", help="最后一行输出 JSON")
+
+    sub.add_parser("config", help="显示生效的配置")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        if args.db:
+            settings = settings.with_db_url(args.db)
+        return _dispatch(args, settings)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except CliError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command or "desk"
+    if command == "desk":
+        return _run_desk(settings, after_hours=getattr(args, "after_hours", False))
+    if command == "demo":
+        return _demo(settings, args.no_ui, args.holders)
+    if command == "bench":
+        from hallterm.bench import run_bench
+
+        return run_bench(quick=args.quick, as_json=args.json)
+    if command == "config":
+        return _show_config(settings)
+    with _services(settings) as svc:
+        if command == "db":
+            return _db(svc, args.db_command)
+        if command == "reference":
+            return _reference_load(svc)
+        if command == "cards":
+            return _cards_import(svc, args.file) if args.cards_command == "import" else _cards_lookup(svc, args.card_no)
+    raise CliError(f"未知命令：{command}", 2)
+
+
+class _services:
+    """Open services for one command; database and reference errors become one clear line."""
+
+    def __init__(self, settings: Settings, *, upgrade: bool = True) -> None:
+        self.settings = settings
+        self.upgrade = upgrade
+        self.svc: Services | None = None
+
+    def __enter__(self) -> Services:
+        from hallterm.services.context import Services
+
+        try:
+            self.svc = Services.open(self.settings, upgrade=self.upgrade)
+        except Exception as exc:
+            raise _translate(exc, self.settings.db.resolved_url()) from exc
+        return self.svc
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if self.svc is not None:
+            self.svc.close()
+        if exc is not None and not isinstance(exc, CliError | SystemExit | KeyboardInterrupt):
+            raise _translate(exc, self.settings.db.resolved_url()) from exc
+
+
+def _translate(exc: BaseException, url: str) -> BaseException:
+    from sqlalchemy.exc import OperationalError
+
+    from hallterm.domain.reference import ReferenceError
+    from hallterm.domain.roster import RosterFileError
+    from hallterm.storage.engine import DatabaseUnavailable, describe_operational_error
+
+    if isinstance(exc, DatabaseUnavailable | ReferenceError | RosterFileError):
+        return CliError(str(exc))
+    if isinstance(exc, OperationalError):
+        return CliError(describe_operational_error(exc, url))
+    if isinstance(exc, ModuleNotFoundError) and exc.name and "psycopg" in exc.name:
+        return CliError("未安装 PostgreSQL 驱动：请运行 pip install 'psycopg[binary]'")
+    return exc
+
+
+def _db(svc: Services, sub: str) -> int:
+    from hallterm.storage import migrate
+    from hallterm.storage.engine import safe_url
+
+    if sub == "upgrade":
+        changed = migrate.ensure_current(svc.db)
+        state = "已升级到" if changed else "已是最新版本"
+        print(f"数据库 {safe_url(svc.db.url)} {state} {migrate.head_revision()}")
+    else:
+        print(migrate.current_revision(svc.db) or "(空数据库)")
+    return 0
+
+
+def _reference_load(svc: Services) -> int:
+    from hallterm.services.reference import load_reference
+
+    ref = load_reference(svc)
+    print(f"已载入：业务洽谈室 {len(ref.hall.lounges)} 间，窗口 {len(ref.hall.counters)} 个，"
+          f"人员 {len(ref.staff)} 名，事项 {len(ref.items)} 项"
+          f"（材料 {sum(len(i.materials) for i in ref.items)} 项）")
+    return 0
+
+
+def _cards_import(svc: Services, path: Path) -> int:
+    from hallterm.services.roster import import_roster
+
+    if not path.is_file():
+        raise CliError(f"找不到名册文件：{path}")
+    result = import_roster(svc, path)
+    if not result.ok:
+        print(f"名册 {path.name} 有 {len(result.check.errors)} 行错误，未导入任何数据。请改正后重新导入：",
+              file=sys.stderr)
+        for error in result.check.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    print(f"已导入名册 {path.name}（{result.check.encoding}）：共 {len(result.check.rows)} 人，"
+          f"新增 {result.inserted}，更新 {result.updated}")
+    return 0
+
+
+def _cards_lookup(svc: Services, text: str) -> int:
+    from hallterm.domain.cards import ScanError, parse_scan
+    from hallterm.domain.holders import TIER_NAMES, assess
+    from hallterm.domain.ids import mask_id, mask_phone
+    from hallterm.services.cards import find_holder
+
+    try:
+        scan = parse_scan(text, svc.card_format)
+    except ScanError as exc:
+        raise CliError(str(exc)) from None
+    if scan.kind != "card":
+        raise CliError("这不是钢都英才卡号")
+    holder = find_holder(svc, scan.card_no)
+    check = assess(holder, scan.card_no, svc.today(), svc.settings.cards.eligible_tiers)
+    if holder is None:
+        raise CliError(check.message)
+    print(f"卡号：{holder.card_no}\n姓名：{holder.name}\n身份证号：{mask_id(holder.id_number)}\n"
+          f"类别：{TIER_NAMES.get(holder.tier, holder.tier)}\n"
+          f"有效期：{holder.issued_on:%Y-%m-%d} 至 {holder.expires_on:%Y-%m-%d}\n"
+          f"状态：{check.message}\n电话：{mask_phone(holder.phone)}\n单位：{holder.employer}\n"
+          f"在办件：{holder.open_cases}，历史办件：{holder.past_cases}")
+    return 0
+
+
+def _show_config(settings: Settings) -> int:
+    from hallterm.storage.engine import safe_url
+
+    print(f"配置来源：{settings.source}")
+    print(f"数据库：{safe_url(settings.db.resolved_url())}")
+    print(f"大厅：{settings.hall.name}（时区 {settings.hall.timezone}，区划代码 {settings.hall.region_code}）")
+    cards = settings.cards
+    print(f"卡号格式：{cards.pattern}（校验 {cards.check}，绿色通道类别 {cards.eligible_tiers}）")
+    print(f"基础数据目录：{settings.paths.assets}")
+    return 0
+
+
+def _demo(settings: Settings, no_ui: bool, count: int) -> int:
+    from hallterm.services.demo import build_demo
+
+    if not settings.db.url:  # the demo never touches the hall's real database
+        settings = settings.with_db_url(sqlite_url(DEMO_DB_FILE))
+    with _services(settings) as svc:
+        summary = build_demo(svc, count)
+        samples = summary["samples"]
+    print(f"演示数据库已生成：{settings.db.resolved_url()}（持卡人 {summary['holders']} 名，"
+          f"历史办件 {summary['cases']} 件）")
+    print("可试的卡号：" + "，".join(f"{label} {card}" for label, card in samples.items()))
+    if no_ui:
+        return 0
+    return _run_desk(settings, after_hours=False)
+
+
+def _run_desk(settings: Settings, *, after_hours: bool) -> int:
+    from hallterm.tui.desk.app import DeskApp
+
+    app = DeskApp(settings, after_hours=after_hours)
+    app.run()
+    return app.return_code or 0

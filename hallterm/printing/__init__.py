@@ -1,0 +1,1 @@
+"""Slips and notices: layout, rendering and printer back-ends (a later issue)."""

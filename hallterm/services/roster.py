@@ -1,0 +1,39 @@
+"""Importing the talent office's roster and looking card holders up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hallterm.domain.roster import RosterCheck, check_roster
+from hallterm.services.context import Services
+from hallterm.storage import events, holders
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    check: RosterCheck
+    inserted: int = 0
+    updated: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.check.ok
+
+
+def import_roster(svc: Services, path: Path, *, staff_id: str | None = None) -> ImportResult:
+    """Check every row; write nothing unless all rows are good, then upsert them in one transaction.
+
+    Raises RosterFileError when the file as a whole is unreadable.
+    """
+    check = check_roster(path.read_bytes(), svc.card_format)
+    if not check.ok:
+        return ImportResult(check)
+    card_nos = [r.card_no for r in check.rows]
+    with svc.db.write() as conn:
+        existing = holders.existing_card_numbers(conn, card_nos)
+        holders.upsert_rows(conn, check.rows, svc.now())
+        inserted = len(card_nos) - len(existing)
+        events.append(conn, "roster_imported", svc.now(), staff_id=staff_id, file=path.name,
+                      encoding=check.encoding, inserted=inserted, updated=len(existing))
+    return ImportResult(check, inserted, len(existing))

@@ -1,0 +1,104 @@
+"""The database handle: one engine, read and write transactions.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys and a busy timeout; every write
+transaction starts with ``BEGIN IMMEDIATE`` so that two terminals never deadlock upgrading a read
+lock to a write lock. PostgreSQL uses ordinary transactions; counters take a row lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+_WRITE = "hallterm_write"
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or is locked; ``str()`` is the Chinese message."""
+
+
+class Database:
+    def __init__(self, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            self._ensure_sqlite_dir(url)
+            self.engine = create_engine(
+                url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000}
+            )
+            _install_sqlite_pragmas(self.engine, busy_timeout_ms)
+        else:
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+
+    @staticmethod
+    def _ensure_sqlite_dir(url: str) -> None:
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self._translate(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction: BEGIN IMMEDIATE on SQLite, committed on success."""
+        with self._translate(), self.engine.connect() as conn:
+            conn = conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _translate(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            raise DatabaseUnavailable(describe_operational_error(exc, self.url)) from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def describe_operational_error(exc: OperationalError, url: str) -> str:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return "数据库正被其他终端占用（已锁定），请稍候重试；已填写的内容不会丢失"
+    if "unable to open" in lowered:
+        return f"无法打开数据库文件（{safe_url(url)}）：请检查路径和写权限"
+    if "connection" in lowered or "could not" in lowered or "refused" in lowered:
+        return f"无法连接数据库（{safe_url(url)}）：请检查网络和数据库服务是否运行"
+    return f"数据库出错：{text.splitlines()[0] if text else type(exc).__name__}"
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's begin event decide how a transaction starts (the pysqlite recipe).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(_WRITE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")

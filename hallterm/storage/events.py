@@ -1,0 +1,50 @@
+"""Appending to the events log (never updating or deleting: the database refuses that too)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from hallterm.storage.tables import events
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    at: dt.datetime
+    kind: str
+    staff_id: str | None
+    case_id: int | None
+    ticket_id: int | None
+    card_no: str | None
+    details: dict[str, Any]
+
+
+def append(conn: Connection, kind: str, at: dt.datetime, *, staff_id: str | None = None,
+           case_id: int | None = None, ticket_id: int | None = None, card_no: str | None = None,
+           **details: Any) -> int:
+    result = conn.execute(insert(events).values(
+        at=at, kind=kind, staff_id=staff_id, case_id=case_id, ticket_id=ticket_id,
+        card_no=card_no, details=details,
+    ))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def last_id(conn: Connection) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one())
+
+
+def recent(conn: Connection, *, kind: str | None = None, case_id: int | None = None,
+           limit: int = 100) -> list[Event]:
+    query = select(events).order_by(events.c.id.desc()).limit(limit)
+    if kind is not None:
+        query = query.where(events.c.kind == kind)
+    if case_id is not None:
+        query = query.where(events.c.case_id == case_id)
+    return [Event(r.id, r.at, r.kind, r.staff_id, r.case_id, r.ticket_id, r.card_no, dict(r.details or {}))
+            for r in conn.execute(query)]

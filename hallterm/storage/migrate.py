@@ -1,0 +1,50 @@
+"""Alembic migrations (``db/migrations``) run from the program: ``hallterm db upgrade`` and on first use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from hallterm.config import PROJECT_ROOT
+from hallterm.storage.engine import Database
+
+MIGRATIONS = PROJECT_ROOT / "db" / "migrations"
+
+
+def alembic_config(db: Database) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["database"] = db
+    return cfg
+
+
+def head_revision() -> str:
+    script = ScriptDirectory(str(MIGRATIONS))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    command.upgrade(alembic_config(db), revision)
+
+
+def ensure_current(db: Database) -> bool:
+    """Create or migrate the schema when it is behind; return True when something was done."""
+    if current_revision(db) == head_revision():
+        return False
+    upgrade(db)
+    return True
+
+
+def migrations_dir() -> Path:
+    return MIGRATIONS

@@ -1,0 +1,285 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations in ``db/migrations`` create it.
+
+Times are stored in UTC (``UTCDateTime``); dates that are the hall's local business day are
+plain ``Date`` columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (naive text) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+card_holders = Table(
+    "card_holders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("card_no", String(32), nullable=False, unique=True),
+    Column("name", String(64), nullable=False),
+    Column("id_number", String(18), nullable=False),
+    Column("tier", String(1), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("phone", String(32), nullable=False, default=""),
+    Column("employer", String(200), nullable=False, default=""),
+    Column("credit_barred", Boolean, nullable=False, default=False),  # 失信: no 容缺 (S7)
+    Column("conditional_barred_until", Date, nullable=True),  # after a breached commitment (S7)
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("tier IN ('A','B','C','D','E')", name="tier"),
+    CheckConstraint("status IN ('active','expired','revoked')", name="status"),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("staff_id", String(32), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("section", String(64), nullable=False),
+    Column("extension", String(16), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("pin_hash", String(255), nullable=True),
+    Column("failed_pins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime, nullable=True),
+    CheckConstraint(
+        "role IN ('desk','coordinator','after_hours','supervisor','admin','proxy')", name="role"
+    ),
+)
+
+staff_shifts = Table(
+    "staff_shifts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("staff_id", String(32), ForeignKey("staff.staff_id", ondelete="CASCADE"), nullable=False),
+    Column("days", String(40), nullable=False),  # "mon,tue,wed"
+    Column("start", String(5), nullable=False),  # "08:30", hall-local time
+    Column("end", String(5), nullable=False),
+    Index("ix_staff_shifts_staff_id", "staff_id"),
+)
+
+lounges = Table(
+    "lounges",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("floor", Integer, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    CheckConstraint("capacity >= 0", name="capacity"),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # green | issuing | ordinary
+    Column("floor", Integer, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    CheckConstraint("kind IN ('green','issuing','ordinary')", name="kind"),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("department", String(64), nullable=False),
+    Column("promised_days", Integer, nullable=False),
+    Column("immediate", Boolean, nullable=False, default=False),
+    Column("allow_conditional", Boolean, nullable=False, default=False),
+    Column("jurisdiction", String(20), nullable=False),
+    Column("clock_exempt", String(200), nullable=False, default=""),  # comma-separated codes
+    Column("basis", String(200), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+    CheckConstraint("jurisdiction IN ('enterprise_kind','city','proxy')", name="jurisdiction"),
+)
+
+materials = Table(
+    "materials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_code", String(32), ForeignKey("items.code", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("condition", String(200), nullable=False, default=""),
+    Column("note", String(200), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+    UniqueConstraint("item_code", "name", name="uq_materials_item_name"),
+    CheckConstraint("kind IN ('core','secondary','conditional')", name="kind"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_no", String(32), nullable=False, unique=True),
+    Column("holder_id", Integer, ForeignKey("card_holders.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # enterprise | startup
+    Column("enterprise_name", String(200), nullable=False, default=""),
+    Column("project_name", String(200), nullable=False, default=""),
+    Column("enterprise_kind", String(32), nullable=False, default=""),
+    Column("uscc", String(18), nullable=False, default=""),
+    Column("jurisdiction", String(16), nullable=False, default="city"),  # city | district (S2)
+    Column("district", String(64), nullable=False, default=""),
+    Column("service_mode", String(16), nullable=False),  # 五办 (S1)
+    Column("full_proxy", Boolean, nullable=False, default=False),  # 全程代办 (S3)
+    Column("status", String(24), nullable=False),
+    Column("lounge_code", String(16), ForeignKey("lounges.code"), nullable=True),
+    Column("coordinator_id", String(32), ForeignKey("staff.staff_id"), nullable=True),
+    Column("proxy_staff_id", String(32), ForeignKey("staff.staff_id"), nullable=True),
+    Column("first_contact_id", String(32), ForeignKey("staff.staff_id"), nullable=True),  # 首问负责
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("met_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Index("ix_cases_holder_id", "holder_id"),
+    Index("ix_cases_status", "status"),
+    Index("ix_cases_coordinator_id", "coordinator_id"),
+)
+
+case_items = Table(
+    "case_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("item_code", String(32), ForeignKey("items.code"), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("fees_paid", Boolean, nullable=False, default=False),
+    Column("accepted_on", Date, nullable=True),
+    Column("due_on", Date, nullable=True),
+    Column("due_estimated", Boolean, nullable=False, default=False),  # past the holiday data
+    Column("supplement_due_on", Date, nullable=True),
+    Column("closed_on", Date, nullable=True),
+    Index("ix_case_items_case_id", "case_id"),
+    Index("ix_case_items_status", "status"),
+)
+
+material_checks = Table(
+    "material_checks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_item_id", Integer, ForeignKey("case_items.id", ondelete="CASCADE"), nullable=False),
+    Column("material_id", Integer, ForeignKey("materials.id"), nullable=False),
+    Column("received", Boolean, nullable=False, default=False),
+    Column("form", String(12), nullable=False, default=""),  # original | copy
+    Column("note", String(200), nullable=False, default=""),
+    Column("received_at", UTCDateTime, nullable=True),
+    Column("staff_id", String(32), ForeignKey("staff.staff_id"), nullable=True),
+    UniqueConstraint("case_item_id", "material_id", name="uq_material_checks_item_material"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_no", String(16), nullable=False),
+    Column("series", String(4), nullable=False),
+    Column("day", Date, nullable=False),  # the hall's local business day
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),  # walkin | appointment | green
+    Column("holder_id", Integer, ForeignKey("card_holders.id"), nullable=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("counter_code", String(16), ForeignKey("counters.code"), nullable=True),
+    Column("recalls", Integer, nullable=False, default=0),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("called_at", UTCDateTime, nullable=True),
+    Column("finished_at", UTCDateTime, nullable=True),
+    UniqueConstraint("day", "series", "seq", name="uq_tickets_day_series_seq"),
+    Index("ix_tickets_day_status", "day", "status"),
+)
+
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("holder_id", Integer, ForeignKey("card_holders.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("slot_start", String(5), nullable=False),
+    Column("slot_end", String(5), nullable=False),
+    Column("item_codes", String(400), nullable=False, default=""),
+    Column("status", String(16), nullable=False),  # booked | checked_in | cancelled | missed
+    Column("after_hours", Boolean, nullable=False, default=False),  # 延时服务 (S6)
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("checked_in_at", UTCDateTime, nullable=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=True),
+    Index("ix_appointments_day", "day"),
+)
+
+# Numbering: one row per (series, local day), incremented inside the issuing transaction.
+# Never max()+1 and never counting rows: that printed duplicate tickets under load (DESIGN.md).
+sequences = Table(
+    "sequences",
+    metadata,
+    Column("series", String(16), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+# The one record of what happened: audit log, KPI source and the display's change feed.
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("staff_id", String(32), nullable=True),
+    Column("case_id", Integer, nullable=True),
+    Column("ticket_id", Integer, nullable=True),
+    Column("card_no", String(32), nullable=True),
+    Column("details", JSON, nullable=False, default=dict),
+    Index("ix_events_case_id", "case_id"),
+    Index("ix_events_kind_at", "kind", "at"),
+)

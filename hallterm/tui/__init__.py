@@ -1,0 +1,1 @@
+"""Textual apps: the desk and, later, the queue display."""
