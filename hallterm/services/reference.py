@@ -58,3 +58,16 @@ def load_reference(svc: Services, assets: Path | None = None) -> Reference:
         events.append(conn, "reference_loaded", svc.now(), lounges=len(ref.hall.lounges),
                       staff=len(ref.staff), items=len(ref.items))
     return ref
+
+
+def ensure_reference(svc: Services) -> bool:
+    """Load the reference data into a database that has none yet (first run); True when loaded."""
+    from sqlalchemy import func, select
+
+    from hallterm.storage.tables import items
+
+    with svc.db.read() as conn:
+        if conn.execute(select(func.count()).select_from(items)).scalar_one():
+            return False
+    load_reference(svc)
+    return True

@@ -1,0 +1,40 @@
+"""Messages the desk's thread workers post back to the event loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from hallterm.domain.holders import CardCheck
+    from hallterm.services.context import Services
+
+
+@dataclass
+class Connected(Message):
+    services: Services
+    note: str = ""
+
+
+@dataclass
+class ConnectFailed(Message):
+    reason: str
+
+
+@dataclass
+class CardChecked(Message):
+    seq: int
+    text: str
+    check: CardCheck
+
+
+@dataclass
+class ScanRefused(Message):
+    """The text is not a usable card number (a typo, scanner garbage) or the database failed."""
+
+    seq: int
+    text: str
+    reason: str
+    retry: bool = False  # a database problem: the same text can simply be submitted again
