@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallterm.config import DEMO_DB_FILE, ConfigError, Settings, load_settings, sqlite_url
+from hallterm.config import DEMO_DB_FILE, ConfigError, Settings, check_db_url, load_settings, sqlite_url
 
 if TYPE_CHECKING:
     from hallterm.services.context import Services
@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     look = cards_sub.add_parser("lookup", help="按卡号查询持卡人")
     look.add_argument("card_no")
 
+    staff_cmd = sub.add_parser("staff", help="工作人员")
+    staff_sub = staff_cmd.add_subparsers(dest="staff_command", required=True)
+    pin = staff_sub.add_parser("set-pin", help="设置或重置工作人员 PIN（4–8 位数字）")
+    pin.add_argument("staff_id")
+    pin.add_argument("--pin-stdin", action="store_true", help="从标准输入读取 PIN（脚本用）")
+
     bench = sub.add_parser("bench", help="性能测试（合成数据库）")
     bench.add_argument("--quick", action="store_true", help="数据量为十分之一")
     bench.add_argument("--json", action="store_true", help="最后一行输出 JSON")
@@ -68,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         if args.db:
+            check_db_url(args.db, "命令行参数 --db")
             settings = settings.with_db_url(args.db)
         return _dispatch(args, settings)
     except ConfigError as exc:
@@ -97,6 +104,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return _db(svc, args.db_command)
         if command == "reference":
             return _reference_load(svc)
+        if command == "staff":
+            return _set_pin(svc, args.staff_id, args.pin_stdin)
         if command == "cards":
             return _cards_import(svc, args.file) if args.cards_command == "import" else _cards_lookup(svc, args.card_no)
     raise CliError(f"未知命令：{command}", 2)
@@ -115,6 +124,9 @@ class _services:
 
         try:
             self.svc = Services.open(self.settings, upgrade=self.upgrade)
+        except OSError as exc:  # e.g. the SQLite file's folder cannot be created
+            raise CliError(f"无法创建或打开数据库文件（{self.settings.db.resolved_url()}）："
+                           f"{exc.strerror or exc}") from exc
         except Exception as exc:
             raise _translate(exc, self.settings.db.resolved_url()) from exc
         return self.svc
@@ -206,6 +218,26 @@ def _cards_lookup(svc: Services, text: str) -> int:
     return 0
 
 
+def _set_pin(svc: Services, staff_id: str, from_stdin: bool) -> int:
+    import getpass
+
+    from hallterm.domain.auth import AuthError
+    from hallterm.services.staff import set_pin
+
+    if from_stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass(f"为 {staff_id} 输入新 PIN（4–8 位数字）：")
+        if getpass.getpass("再输入一次：") != pin:
+            raise CliError("两次输入的 PIN 不一致，未修改")
+    try:
+        set_pin(svc, staff_id, pin)
+    except AuthError as exc:
+        raise CliError(str(exc)) from None
+    print(f"已为 {staff_id.strip().upper()} 设置 PIN；原有的锁定已解除")
+    return 0
+
+
 def _show_config(settings: Settings) -> int:
     from hallterm.storage.engine import safe_url
 
@@ -219,7 +251,7 @@ def _show_config(settings: Settings) -> int:
 
 
 def _demo(settings: Settings, no_ui: bool, count: int) -> int:
-    from hallterm.services.demo import build_demo
+    from hallterm.services.demo import DEMO_PIN, build_demo
 
     if not settings.db.url:  # the demo never touches the hall's real database
         settings = settings.with_db_url(sqlite_url(DEMO_DB_FILE))
@@ -229,6 +261,7 @@ def _demo(settings: Settings, no_ui: bool, count: int) -> int:
     print(f"演示数据库已生成：{settings.db.resolved_url()}（持卡人 {summary['holders']} 名，"
           f"历史办件 {summary['cases']} 件）")
     print("可试的卡号：" + "，".join(f"{label} {card}" for label, card in samples.items()))
+    print(f"登录工号：前台 S1401，协调员 S1001，督查 S1601，延时值班 S1501；演示 PIN 均为 {DEMO_PIN}")
     if no_ui:
         return 0
     return _run_desk(settings, after_hours=False)

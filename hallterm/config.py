@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -82,11 +83,25 @@ class PathSettings:
 
 
 @dataclass(frozen=True)
+class DeskSettings:
+    # The county bureau most walk-ins belong to, preselected when opening a case (S2); staff may change it.
+    default_district: str = "铁东区"
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    max_failures: int = 5  # wrong PINs in a row before the account is locked
+    lockout_minutes: int = 15
+
+
+@dataclass(frozen=True)
 class Settings:
     db: DbSettings = field(default_factory=DbSettings)
     hall: HallSettings = field(default_factory=HallSettings)
     cards: CardSettings = field(default_factory=CardSettings)
     paths: PathSettings = field(default_factory=PathSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    desk: DeskSettings = field(default_factory=DeskSettings)
     source: str = "默认设置"  # where the settings came from, for messages
 
     def with_db_url(self, url: str) -> Settings:
@@ -98,6 +113,8 @@ SECTIONS: dict[str, type] = {
     "hall": HallSettings,
     "cards": CardSettings,
     "paths": PathSettings,
+    "auth": AuthSettings,
+    "desk": DeskSettings,
 }
 
 
@@ -117,7 +134,8 @@ def load_settings(
     if path_text:
         path = Path(path_text)
         source = str(path)
-        for section, key, value in _read_toml(path):
+        # Name what pointed at the file: the --config option or the environment variable.
+        for section, key, value in _read_toml(path, "--config" if config_file else ENV_CONFIG_FILE):
             values[section][key] = (value, str(path))
     for name, raw in env.items():
         if not name.startswith(ENV_PREFIX) or name == ENV_CONFIG_FILE:
@@ -132,11 +150,15 @@ def load_settings(
     return settings
 
 
-def _read_toml(path: Path) -> list[tuple[str, str, Any]]:
+def _read_toml(path: Path, pointer: str = ENV_CONFIG_FILE) -> list[tuple[str, str, Any]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(ENV_CONFIG_FILE, str(path), "指向的配置文件不存在") from None
+        raise ConfigError(pointer, str(path), "指向的配置文件不存在") from None
+    except IsADirectoryError:
+        raise ConfigError(pointer, str(path), "指向的是目录，而不是配置文件") from None
+    except OSError as exc:  # permissions, I/O: still one line, never a traceback
+        raise ConfigError(pointer, str(path), f"指向的配置文件无法读取：{exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ConfigError("(文件编码)", str(path), "不是 UTF-8 编码，请另存为 UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
@@ -198,14 +220,31 @@ def _coerce(key: str, where: str, type_name: Any, value: Any) -> Any:
     return value
 
 
+# Drivers SQLAlchemy can load here; anything else failed later with a traceback.
+DB_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg", "postgresql+psycopg2",
+              "postgresql+pg8000")
+
+
+def check_db_url(url: str, where: str) -> None:
+    """Refuse a database URL SQLAlchemy cannot use; also called for ``--db``, which bypasses the file."""
+    if not url:
+        return
+    scheme, sep, _ = url.partition("://")
+    if not sep or scheme not in DB_SCHEMES:  # SQLAlchemy is case-sensitive here
+        raise ConfigError("db.url", where,
+                          "应以 sqlite:/// 或 postgresql:// 开头，例如 postgresql+psycopg://user@host/hallterm")
+    try:
+        urlsplit(url).port  # noqa: B018 - parsing is the check: a port that is not a number raises
+    except ValueError:
+        raise ConfigError("db.url", where, "的端口应为数字，例如 postgresql+psycopg://user@host:5432/hallterm") \
+            from None
+
+
 def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) -> None:
     def where(section: str, key: str) -> str:
         return values[section].get(key, (None, "默认设置"))[1]
 
-    url = settings.db.url
-    if url and not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
-        raise ConfigError("db.url", where("db", "url"),
-                          "应以 sqlite:/// 或 postgresql:// 开头，例如 postgresql+psycopg://user@host/hallterm")
+    check_db_url(settings.db.url, where("db", "url"))
     if settings.db.busy_timeout_ms < 0:
         raise ConfigError("db.busy_timeout_ms", where("db", "busy_timeout_ms"), "不能为负数")
     try:
@@ -213,7 +252,7 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError("hall.timezone", where("hall", "timezone"),
                           f"不是有效的时区名（例如 Asia/Shanghai）：{settings.hall.timezone!r}") from None
-    if not re.fullmatch(r"\d{6}", settings.hall.region_code):
+    if not re.fullmatch(r"[0-9]{6}", settings.hall.region_code):  # not \d: full-width digits match it
         raise ConfigError("hall.region_code", where("hall", "region_code"),
                           "应为 6 位行政区划代码（鞍山市为 210300）")
     try:
@@ -230,5 +269,9 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
     tiers = settings.cards.eligible_tiers
     if not tiers or any(t not in "ABCDE" for t in tiers):
         raise ConfigError("cards.eligible_tiers", where("cards", "eligible_tiers"), "应为 A–E 中的字母，例如 ABCD")
+    if settings.auth.max_failures < 1:
+        raise ConfigError("auth.max_failures", where("auth", "max_failures"), "至少为 1")
+    if settings.auth.lockout_minutes < 0:
+        raise ConfigError("auth.lockout_minutes", where("auth", "lockout_minutes"), "不能为负数")
     if not settings.paths.assets_dir.is_dir():
         raise ConfigError("paths.assets", where("paths", "assets"), f"指向的目录不存在：{settings.paths.assets}")

@@ -75,7 +75,9 @@ class CardFormat:
 
 @lru_cache(maxsize=8)
 def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    # ASCII: card numbers are plain 0-9A-Z; without it \d would also match e.g. Arabic-Indic digits,
+    # which NFKC leaves alone, and a check-less format would accept them as a different card number.
+    return re.compile(pattern, re.ASCII)
 
 
 DEFAULT_FORMAT = CardFormat(r"GD(?P<year>\d{4})(?P<tier>[A-E])(?P<serial>\d{5})(?P<check>[0-9A-Z])")

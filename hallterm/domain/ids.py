@@ -77,7 +77,9 @@ def mask_name(name: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
+    """138****5678 for a mobile; shorter numbers keep at most half of their characters, at the end."""
     digits = phone.strip()
-    if len(digits) < 7:
-        return digits
-    return digits[:3] + "****" + digits[-4:]
+    if len(digits) >= 11:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    keep = min(4, len(digits) // 2)
+    return "*" * (len(digits) - keep) + digits[len(digits) - keep:]

@@ -31,7 +31,7 @@ SPECIAL_PROCEDURES = {
 }
 MAX_PROMISED_DAYS = 5  # S6: one item within 5 working days, special procedures excepted
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
-_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")  # not \d: it matches full-width digits too
 
 
 class ReferenceError(ValueError):
@@ -240,7 +240,7 @@ def parse_staff(text: str, file: str) -> tuple[StaffMember, ...]:
             shift_index += 1
             shifts.append(_parse_shift(c, shift, sline))
         extension = entry.get("extension", "")
-        if not isinstance(extension, str) or (extension and not extension.isdigit()):
+        if not isinstance(extension, str) or (extension and not (extension.isascii() and extension.isdigit())):
             raise c.fail(loc.key("extension", line), "extension 应为数字分机号，写成文本，例如 \"8021\"")
         out.append(StaffMember(c.code(entry, "staff_id", line, ids), c.text(entry, "name", line),
                                c.choice(entry, "role", line, ROLES), c.text(entry, "section", line),

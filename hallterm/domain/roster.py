@@ -84,7 +84,9 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def check_roster(data: bytes, card_format: CardFormat) -> RosterCheck:
     text, encoding = decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unclosed quote must be an error, not swallow every later row into one cell
+    # (when it sits in the last column, that row passed and the rows after it silently vanished).
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -101,24 +103,28 @@ def check_roster(data: bytes, card_format: CardFormat) -> RosterCheck:
     rows: list[RosterRow] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    try:
-        for record in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != len(header):
-                errors.append(RowError(line, f"应有 {len(header)} 列，实际 {len(record)} 列（可能多了或少了逗号）"))
-                continue
-            row, problems = _check_row(line, {c: record[i].strip() for c, i in index.items()}, card_format)
-            if row is not None and row.card_no in seen:
-                problems.append(f"卡号 {row.card_no} 与第 {seen[row.card_no]} 行重复")
-            if problems:
-                errors.append(RowError(line, "；".join(problems)))
-            elif row is not None:
-                seen[row.card_no] = line
-                rows.append(row)
-    except csv.Error as exc:
-        errors.append(RowError(reader.line_num, f"CSV 格式错误：{exc}（可能有未闭合的引号）"))
+    while True:
+        line = reader.line_num + 1  # where this record starts: a quoted cell may span lines
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(RowError(line, f"CSV 格式错误：{exc}（可能有未闭合的引号）"))
+            break
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            errors.append(RowError(line, f"应有 {len(header)} 列，实际 {len(record)} 列（可能多了或少了逗号）"))
+            continue
+        row, problems = _check_row(line, {c: record[i].strip() for c, i in index.items()}, card_format)
+        if row is not None and row.card_no in seen:
+            problems.append(f"卡号 {row.card_no} 与第 {seen[row.card_no]} 行重复")
+        if problems:
+            errors.append(RowError(line, "；".join(problems)))
+        elif row is not None:
+            seen[row.card_no] = line
+            rows.append(row)
     if not rows and not errors:
         raise RosterFileError("文件只有表头，没有任何持卡人")
     return RosterCheck(tuple(rows), tuple(errors), encoding)

@@ -31,6 +31,7 @@ def import_roster(svc: Services, path: Path, *, staff_id: str | None = None) -> 
         return ImportResult(check)
     card_nos = [r.card_no for r in check.rows]
     with svc.db.write() as conn:
+        holders.lock_for_import(conn)
         existing = holders.existing_card_numbers(conn, card_nos)
         holders.upsert_rows(conn, check.rows, svc.now())
         inserted = len(card_nos) - len(existing)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, select, text
 
 from hallterm.domain.holders import CardStatus, Holder
 from hallterm.domain.roster import RosterRow
@@ -29,6 +29,14 @@ def find(conn: Connection, card_no: str) -> Holder | None:
         return None
     return Holder(row.card_no, row.name, row.id_number, row.tier, row.issued_on, row.expires_on,
                   CardStatus(row.status), row.phone, row.employer, row.open_cases, row.past_cases)
+
+
+def lock_for_import(conn: Connection) -> None:
+    """Make a roster import the only writer of card holders until it commits, so that the counts
+    it reports (new / updated) are exact when several terminals import at once. SQLite's write
+    transaction (BEGIN IMMEDIATE) already is; on PostgreSQL readers still go on."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("LOCK TABLE card_holders IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def existing_card_numbers(conn: Connection, card_nos: Sequence[str]) -> set[str]:

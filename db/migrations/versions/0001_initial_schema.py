@@ -72,6 +72,7 @@ def upgrade() -> None:
     sa.Column('jurisdiction', sa.String(length=20), nullable=False),
     sa.Column('clock_exempt', sa.String(length=200), nullable=False),
     sa.Column('basis', sa.String(length=200), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.CheckConstraint("jurisdiction IN ('enterprise_kind','city','proxy')", name=op.f('ck_items_jurisdiction')),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_items'))
@@ -115,6 +116,8 @@ def upgrade() -> None:
     sa.Column('uscc', sa.String(length=18), nullable=False),
     sa.Column('jurisdiction', sa.String(length=16), nullable=False),
     sa.Column('district', sa.String(length=64), nullable=False),
+    sa.Column('handling', sa.String(length=16), nullable=False),
+    sa.Column('flags', sa.String(length=40), nullable=False),
     sa.Column('service_mode', sa.String(length=16), nullable=False),
     sa.Column('full_proxy', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=24), nullable=False),
