@@ -14,10 +14,12 @@ from hallterm.domain.ids import resident_id_check_char
 from hallterm.domain.roster import RosterRow
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
+from hallterm.services.staff import set_pin
 from hallterm.storage import events, holders
 from hallterm.storage.tables import card_holders, case_items, cases, items, lounges, staff
 
 DEMO_HOLDERS = 300
+DEMO_PIN = "1234"  # every demo staff member's PIN; the demo database is never the hall's own
 # Region codes of Anshan's districts and counties (GB/T 2260), for plausible resident IDs.
 REGIONS = ("210302", "210303", "210304", "210311", "210321", "210323", "210381")
 TIER_WEIGHTS = {"A": 3, "B": 10, "C": 25, "D": 40, "E": 22}
@@ -62,7 +64,7 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
         conn.execute(delete(case_items))
         conn.execute(delete(cases))
         holders.upsert_rows(conn, rows, now)
-        ids = dict(conn.execute(select(card_holders.c.card_no, card_holders.c.id)).tuples().all())
+        ids = dict(conn.execute(select(card_holders.c.card_no, card_holders.c.id)).all())
         item_codes = list(conn.execute(select(items.c.code).where(items.c.active)).scalars())
         lounge_codes = list(conn.execute(select(lounges.c.code).where(lounges.c.active)).scalars())
         coordinators = list(conn.execute(select(staff.c.staff_id).where(staff.c.role == "coordinator")).scalars())
@@ -86,7 +88,14 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
                           card_no=holder.card_no, case_no=case_no)
             events.append(conn, "case_closed", at + dt.timedelta(minutes=50), case_id=case_id)
         events.append(conn, "demo_built", now, holders=len(rows))
+    for staff_id in active_staff_ids(svc):
+        set_pin(svc, staff_id, DEMO_PIN)
     return {"holders": len(rows), "cases": 24, "samples": sample_cards(rows, svc.today())}
+
+
+def active_staff_ids(svc: Services) -> list[str]:
+    with svc.db.read() as conn:
+        return list(conn.execute(select(staff.c.staff_id).where(staff.c.active)).scalars())
 
 
 def sample_cards(rows: list[RosterRow], today: dt.date) -> dict[str, str]:

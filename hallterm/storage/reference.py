@@ -43,8 +43,9 @@ def save_items(conn: Connection, catalog: Sequence[Item]) -> None:
     upsert(conn, items, [{"code": i.code, "name": i.name, "department": i.department,
                           "promised_days": i.promised_days, "immediate": i.immediate,
                           "allow_conditional": i.allow_conditional, "jurisdiction": i.jurisdiction,
-                          "clock_exempt": ",".join(i.clock_exempt), "basis": i.basis, "active": True}
-                         for i in catalog], ["code"])
+                          "clock_exempt": ",".join(i.clock_exempt), "basis": i.basis, "position": n,
+                          "active": True}
+                         for n, i in enumerate(catalog)], ["code"])
     conn.execute(update(items).where(items.c.code.not_in([i.code for i in catalog])).values(active=False))
     rows = [{"item_code": i.code, "position": n, "name": m.name, "kind": m.kind,
              "condition": m.condition, "note": m.note, "active": True}

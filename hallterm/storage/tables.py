@@ -142,6 +142,7 @@ items = Table(
     Column("jurisdiction", String(20), nullable=False),
     Column("clock_exempt", String(200), nullable=False, default=""),  # comma-separated codes
     Column("basis", String(200), nullable=False, default=""),
+    Column("position", Integer, nullable=False, default=0),  # the catalog file's order: commonest first
     Column("active", Boolean, nullable=False, default=True),
     CheckConstraint("jurisdiction IN ('enterprise_kind','city','proxy')", name="jurisdiction"),
 )
@@ -174,6 +175,8 @@ cases = Table(
     Column("uscc", String(18), nullable=False, default=""),
     Column("jurisdiction", String(16), nullable=False, default="city"),  # city | district (S2)
     Column("district", String(64), nullable=False, default=""),
+    Column("handling", String(16), nullable=False, default="direct"),  # direct | coordination | proxy (S2)
+    Column("flags", String(40), nullable=False, default=""),  # urgent,special,major (S1)
     Column("service_mode", String(16), nullable=False),  # 五办 (S1)
     Column("full_proxy", Boolean, nullable=False, default=False),  # 全程代办 (S3)
     Column("status", String(24), nullable=False),

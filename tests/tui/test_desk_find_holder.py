@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hallterm.config import Settings
 from hallterm.services.context import Services
+from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import events
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.holder_panel import HolderPanel
@@ -15,15 +16,16 @@ from tests.tui.conftest import settle
 
 
 def notice(app: DeskApp) -> str:
-    return str(app.query_one("#notice").render())
+    return str(app.screen.query_one("#notice").render())
 
 
 def panel(app: DeskApp) -> str:
-    widget = app.query_one(HolderPanel)
+    widget = app.screen.query_one(HolderPanel)
     if not widget.display:
         return ""
-    return "\n".join(line.text for line in widget.render_lines(widget.region.reset_offset)) \
-        if widget.region.area else ""
+    return (
+        "\n".join(line.text for line in widget.render_lines(widget.region.reset_offset)) if widget.region.area else ""
+    )
 
 
 async def scan(pilot, text: str, suffix: str = "enter") -> None:
@@ -31,18 +33,20 @@ async def scan(pilot, text: str, suffix: str = "enter") -> None:
     await settle(pilot)
 
 
-async def test_scan_field_has_focus_at_start(loaded: Services, settings: Settings) -> None:
-    app = DeskApp(settings, services=loaded)
+async def test_scan_field_has_focus_at_start(loaded: Services, desk_session: StaffSession, settings: Settings) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test() as pilot:
         await pilot.pause()
         assert isinstance(app.focused, ScanField)
 
 
-async def test_valid_card_shows_the_holder(loaded: Services, settings: Settings, cards: dict[str, str]) -> None:
-    app = DeskApp(settings, services=loaded)
+async def test_valid_card_shows_the_holder(
+    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, cards["valid"])
-        check = app.query_one(HolderPanel).check
+        check = app.screen.query_one(HolderPanel).check
         assert check is not None and check.ok
         shown = panel(app)
         assert "王喆" in shown
@@ -50,7 +54,7 @@ async def test_valid_card_shows_the_holder(loaded: Services, settings: Settings,
         assert "可走绿色通道" in shown
         assert "2029-11-25" in shown  # validity end date
         assert "210*************" in shown  # the ID number is masked
-        assert app.query_one(ScanField).value == ""  # ready for the next card
+        assert app.screen.query_one(ScanField).value == ""  # ready for the next card
 
 
 @pytest.mark.parametrize(
@@ -64,41 +68,46 @@ async def test_valid_card_shows_the_holder(loaded: Services, settings: Settings,
     ],
 )
 async def test_refused_cards_say_why_and_what_to_do(
-    loaded: Services, settings: Settings, cards: dict[str, str], label: str, expected: str
+    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str], label: str, expected: str
 ) -> None:
-    app = DeskApp(settings, services=loaded)
+    app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, cards[label])
-        check = app.query_one(HolderPanel).check
+        check = app.screen.query_one(HolderPanel).check
         assert check is not None and not check.ok
         assert expected in check.message
         assert "综合受理窗口" in check.message  # what to do: refer to the ordinary windows
         assert expected in panel(app)
-        assert app.query_one(HolderPanel).has_class("-refused")
+        assert app.screen.query_one(HolderPanel).has_class("-refused")
 
 
-async def test_unknown_card_is_refused(loaded: Services, settings: Settings, cards: dict[str, str]) -> None:
-    app = DeskApp(settings, services=loaded)
+async def test_unknown_card_is_refused(
+    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
     unknown = loaded.card_format.make("GD2024C12345")
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, unknown)
         assert "不在人才名册中" in panel(app)
 
 
-async def test_mistyped_check_character_keeps_the_text_selected(loaded: Services, settings: Settings) -> None:
-    app = DeskApp(settings, services=loaded)
+async def test_mistyped_check_character_keeps_the_text_selected(
+    loaded: Services, desk_session: StaffSession, settings: Settings
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, "GD2022A000168")
         assert "校验位不对" in notice(app)
-        field = app.query_one(ScanField)
+        field = app.screen.query_one(ScanField)
         assert field.value == "GD2022A000168"  # nothing typed is lost
         assert field.selected_text == "GD2022A000168"  # the next scan replaces it
-        assert not app.query_one(HolderPanel).display
+        assert not app.screen.query_one(HolderPanel).display
 
 
-async def test_next_scan_after_a_typo_replaces_it(loaded: Services, settings: Settings,
-                                                   cards: dict[str, str]) -> None:
-    app = DeskApp(settings, services=loaded)
+async def test_next_scan_after_a_typo_replaces_it(
+    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, "GD2022A000168")
         await scan(pilot, cards["valid"])
@@ -106,98 +115,61 @@ async def test_next_scan_after_a_typo_replaces_it(loaded: Services, settings: Se
 
 
 @pytest.mark.parametrize("suffix", ["enter", "ctrl+j", "tab"])
-async def test_every_scanner_suffix_submits(loaded: Services, settings: Settings, cards: dict[str, str],
-                                            suffix: str) -> None:
-    app = DeskApp(settings, services=loaded)
+async def test_every_scanner_suffix_submits(
+    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str], suffix: str
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, cards["valid"], suffix)
         assert "王喆" in panel(app)
 
 
-async def test_lower_case_and_full_width_input_are_understood(loaded: Services, settings: Settings,
-                                                               cards: dict[str, str]) -> None:
-    app = DeskApp(settings, services=loaded)
+async def test_lower_case_and_full_width_input_are_understood(
+    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in cards["valid"].lower())
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, " " + full_width + " ")
         assert "王喆" in panel(app)
 
 
-async def test_garbage_from_a_scanner_gets_a_message(loaded: Services, settings: Settings) -> None:
-    app = DeskApp(settings, services=loaded)
+async def test_garbage_from_a_scanner_gets_a_message(
+    loaded: Services, desk_session: StaffSession, settings: Settings
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, "%%##@@!!")
         assert "无法识别" in notice(app)
-        assert app.query_one(ScanField).value == "%%##@@!!"
+        assert app.screen.query_one(ScanField).value == "%%##@@!!"
 
 
-async def test_a_name_with_markup_is_shown_literally(loaded: Services, settings: Settings,
-                                                     cards: dict[str, str]) -> None:
-    app = DeskApp(settings, services=loaded)
+async def test_a_name_with_markup_is_shown_literally(
+    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, cards["markup"])
         assert "[b]郑[/b]" in panel(app)
 
 
-async def test_each_scan_is_logged(loaded: Services, settings: Settings, cards: dict[str, str]) -> None:
-    app = DeskApp(settings, services=loaded)
+async def test_each_scan_is_logged(
+    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, cards["valid"])
         await scan(pilot, cards["revoked"])
     with loaded.db.read() as conn:
-        rows = conn.execute(select(events.c.card_no, events.c.details).where(events.c.kind == "card_scanned")
-                            .order_by(events.c.id)).all()
-    assert [(r.card_no, r.details["verdict"]) for r in rows] == [
-        (cards["valid"], "ok"), (cards["revoked"], "revoked")]
+        rows = conn.execute(
+            select(events.c.card_no, events.c.details).where(events.c.kind == "card_scanned").order_by(events.c.id)
+        ).all()
+    assert [(r.card_no, r.details["verdict"]) for r in rows] == [(cards["valid"], "ok"), (cards["revoked"], "revoked")]
 
 
-async def test_the_field_takes_input_before_the_database_is_open(db_file, cards: dict[str, str],
-                                                                 loaded: Services) -> None:
-    """Scans typed while the worker is still connecting are kept and run once it is ready."""
-    from hallterm.config import load_settings, sqlite_url
-
-    fresh = load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db_file)})
-    app = DeskApp(fresh)  # opens the database itself, in a thread worker
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press(*cards["valid"], "enter")
-        await settle(pilot)
-        await settle(pilot)  # the connect worker, then the scan it released
-        assert "王喆" in panel(app)
-        assert app.services is not None
-
-
-async def test_first_run_creates_and_fills_a_new_database(tmp_path) -> None:
-    from hallterm.config import load_settings, sqlite_url
-    from hallterm.storage.tables import items
-
-    path = tmp_path / "new" / "hall.sqlite3"
-    app = DeskApp(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(path)}))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        assert "首次运行" in notice(app)
-        assert app.services is not None
-        with app.services.db.read() as conn:
-            assert conn.execute(select(func.count()).select_from(items)).scalar_one() >= 10
-    assert path.exists()
-
-
-async def test_an_unreachable_database_is_reported_and_the_scan_kept(tmp_path) -> None:
-    from hallterm.config import load_settings
-
-    settings = load_settings(environ={"HALLTERM_DB_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
-    app = DeskApp(settings)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        assert "无法连接数据库" in notice(app)
-        assert "F5" in notice(app)
-        await pilot.press(*"GD2022A000178", "enter")
-        await pilot.pause()
-        assert "已记下 1 次扫码" in notice(app)
-        assert app.services is None
-
-
-async def test_a_locked_database_keeps_the_scan_for_retry(tmp_path, cards: dict[str, str],
-                                                          loaded: Services, db_file) -> None:
+async def test_a_locked_database_keeps_the_scan_for_retry(
+    tmp_path, cards: dict[str, str], loaded: Services, desk_session: StaffSession, db_file
+) -> None:
     import sqlite3
 
     from hallterm.config import load_settings, sqlite_url
@@ -205,13 +177,13 @@ async def test_a_locked_database_keeps_the_scan_for_retry(tmp_path, cards: dict[
     impatient = load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db_file), "HALLTERM_DB_BUSY_TIMEOUT_MS": "100"})
     svc = Services.open(impatient, clock=loaded.clock)
     blocker = sqlite3.connect(db_file, isolation_level=None)
-    app = DeskApp(impatient, services=svc)
+    app = DeskApp(impatient, services=svc, session=desk_session)
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             blocker.execute("BEGIN IMMEDIATE")  # another terminal is writing
             await scan(pilot, cards["valid"])
             assert "占用" in notice(app) and "重试" in notice(app)
-            assert app.query_one(ScanField).value == cards["valid"]
+            assert app.screen.query_one(ScanField).value == cards["valid"]
             blocker.execute("ROLLBACK")
             await pilot.press("enter")  # the same text, submitted again
             await settle(pilot)

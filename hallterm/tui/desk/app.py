@@ -1,76 +1,61 @@
-"""The green-channel desk: scan or type a talent-card number, see the holder at once.
+"""The green-channel desk: sign in, scan a talent card, open and route the case.
 
-Database work runs in thread workers (``exit_on_error=False``) that post messages back; the scan
-field is mounted first and accepts input while the database is still being opened. Scans that
-arrive before then are kept and run as soon as it is ready (research/textual.md pitfall 13).
+Database work runs in thread workers (``exit_on_error=False``) that post messages back. The first
+screen is mounted before the database is even opened (SQLAlchemy and Alembic are imported in the
+connect worker), so the field takes input at once; what arrives early is kept and run when the
+database is ready (research/textual.md pitfall 13).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import Footer, Header, Input, Static
 
 from hallterm.config import Settings
-from hallterm.tui.desk.holder_panel import HolderPanel
-from hallterm.tui.desk.messages import CardChecked, Connected, ConnectFailed, ScanRefused
-from hallterm.tui.widgets.scan_field import ScanField
+from hallterm.tui.desk.messages import Connected, ConnectFailed, ServicesReady
 
 if TYPE_CHECKING:
     from hallterm.services.context import Services
+    from hallterm.services.staff import StaffSession
 
 
 class DeskApp(App[int]):
     CSS_PATH = "../styles/desk.tcss"
     TITLE = "绿色通道前台"
     BINDINGS = [
-        Binding("f2", "new_scan", "新扫描", id="new_scan"),
-        Binding("escape", "clear_field", "清空输入", show=False, id="clear_field"),
-        Binding("f5", "reconnect", "重新连接数据库", id="reconnect"),
         Binding("ctrl+q", "quit", "退出", priority=True, id="quit"),
     ]
 
-    def __init__(self, settings: Settings, *, after_hours: bool = False,
-                 services: Services | None = None) -> None:
+    def __init__(self, settings: Settings, *, after_hours: bool = False, services: Services | None = None,
+                 session: StaffSession | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.after_hours = after_hours
         self.services: Services | None = services
+        self.session: StaffSession | None = session
+        self.connect_error = ""
         self._owns_services = services is None
-        self._pending: list[tuple[int, str]] = []
-        self._seq = 0
-        self._shown_seq = 0
-        self.sub_title = "延时服务（节假日/下班后）" if after_hours else settings.hall.name
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical(id="scan-box"):
-            yield Static("钢都英才卡", id="scan-label")
-            yield ScanField(id="scan")
-        yield Static("", id="notice")
-        yield HolderPanel(id="holder")
-        yield Footer()
+        self.sub_title = "延时服务（下班后/节假日）" if after_hours else settings.hall.name
 
     def on_mount(self) -> None:
-        self.query_one(ScanField).focus()
-        if self.services is None:
-            self._say("正在连接数据库……可以先扫码，连接后自动查询", "-busy")
-            self._connect()
+        if self.session is not None:
+            self.show_home()
         else:
-            self._after_connect("")
+            from hallterm.tui.desk.sign_in import SignInScreen
 
-    # -- connecting -------------------------------------------------------------------------
+            self.push_screen(SignInScreen())
+        if self.services is None:
+            self.connect()
+
+    # -- the database -----------------------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="connect", exclusive=True)
-    def _connect(self) -> None:
-        # Imported here, off the event loop: SQLAlchemy and Alembic cost ~0.5 s to import and
-        # the scan field must accept input before that (DESIGN.md performance budget).
+    def connect(self) -> None:
+        # Imported here, off the event loop: SQLAlchemy and Alembic take ~0.5 s to import and the
+        # first field must accept input before that (DESIGN.md performance budget).
         try:
             from hallterm.services.context import Services
             from hallterm.services.reference import ensure_reference
@@ -85,108 +70,58 @@ class DeskApp(App[int]):
     @on(Connected)
     def _on_connected(self, message: Connected) -> None:
         self.services = message.services
-        self._after_connect(message.note)
-
-    def _after_connect(self, note: str) -> None:
-        self._say(note or "请扫描钢都英才卡，或输入卡号后按回车", "")
-        pending, self._pending = self._pending, []
-        for seq, text in pending:
-            self._check(seq, text)
+        self.connect_error = ""
+        self._broadcast(ServicesReady(message.note))
 
     @on(ConnectFailed)
     def _on_connect_failed(self, message: ConnectFailed) -> None:
-        self._say(f"{message.reason}。按 F5 重新连接；已扫的卡号会保留", "-error")
+        self.connect_error = f"{message.reason}。按 F5 重新连接；已输入的内容会保留"
+        self._broadcast(ServicesReady("", error=self.connect_error))
+
+    def _broadcast(self, message: ServicesReady) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(ServicesReady(message.note, message.error))
 
     def action_reconnect(self) -> None:
         if self.services is None:
-            self._say("正在重新连接数据库……", "-busy")
-            self._connect()
+            self.connect()
 
-    # -- scanning ---------------------------------------------------------------------------
+    # -- who is signed in -------------------------------------------------------------------
 
-    @on(Input.Submitted, "#scan")
-    def _on_scan(self, event: Input.Submitted) -> None:
-        text = event.value
-        if not text.strip():
-            return
-        self._seq += 1
-        if self.services is None:
-            self._pending.append((self._seq, text))
-            self._say(f"已记下 {len(self._pending)} 次扫码，数据库连接后自动查询", "-busy")
-            return
-        self._say("正在查询……", "-busy")
-        self._check(self._seq, text)
+    def signed_in(self, session: StaffSession) -> None:
+        self.session = session
+        self.show_home()
 
-    @work(thread=True, exit_on_error=False, group="scan")
-    def _check(self, seq: int, text: str) -> None:
-        from hallterm.domain.cards import ScanError
-        from hallterm.services.cards import check_card
-        from hallterm.storage.engine import DatabaseUnavailable
+    def show_home(self) -> None:
+        """Coordinators and proxy staff land on their visitors; everyone else on the scan screen."""
+        from hallterm.tui.desk.coordinator import CoordinatorScreen
+        from hallterm.tui.desk.desk_screen import DeskScreen
 
-        assert self.services is not None
-        try:
-            result = check_card(self.services, text)
-        except ScanError as exc:
-            self.post_message(ScanRefused(seq, text, str(exc)))
-        except DatabaseUnavailable as exc:
-            self.post_message(ScanRefused(seq, text, f"{exc}。请按回车重试", retry=True))
-        except Exception as exc:  # never lose the scan to an unexpected error
-            self.post_message(ScanRefused(seq, text, f"查询出错（{type(exc).__name__}）：{exc}。请按回车重试",
-                                          retry=True))
+        assert self.session is not None
+        home = CoordinatorScreen() if self.session.role in {"coordinator", "proxy"} else DeskScreen()
+        if len(self.screen_stack) > 1:
+            self.switch_screen(home)
         else:
-            self.post_message(CardChecked(seq, text, result))
+            self.push_screen(home)
 
-    @on(CardChecked)
-    def _on_card_checked(self, message: CardChecked) -> None:
-        if message.seq < self._shown_seq:
-            return  # an older scan finished after a newer one: the newer one stays on screen
-        self._shown_seq = message.seq
+    def sign_out(self) -> None:
+        from hallterm.tui.desk.sign_in import SignInScreen
+
+        session, self.session = self.session, None
+        if session is not None and self.services is not None:
+            self._log_sign_out(session)
+        self.switch_screen(SignInScreen())
+
+    @work(thread=True, exit_on_error=False, group="db")
+    def _log_sign_out(self, session: StaffSession) -> None:
+        from hallterm.services.staff import sign_out
+
         assert self.services is not None
-        self.query_one(HolderPanel).show_check(message.check, self.services.today())
-        field = self.query_one(ScanField)
-        if field.value == message.text:
-            field.clear()  # ready for the next card; a half-typed newer entry is left alone
-        self._say("请扫描下一张卡" if message.check.ok else "此卡不能走绿色通道，见下方说明",
-                  "" if message.check.ok else "-error")
-
-    @on(ScanRefused)
-    def _on_scan_refused(self, message: ScanRefused) -> None:
-        if message.seq < self._shown_seq:
-            return
-        self._shown_seq = message.seq
-        field = self.query_one(ScanField)
-        if not field.value:
-            field.value = message.text.strip("\r\n\t")
-        # Kept for correcting, but selected: the next scan replaces it instead of appending.
-        field.focus()
-        field.select_all()
-        self.query_one(HolderPanel).clear()
-        self._say(message.reason, "-error")
-
-    # -- keys -------------------------------------------------------------------------------
-
-    def action_new_scan(self) -> None:
-        field = self.query_one(ScanField)
-        field.clear()
-        field.focus()
-        self.query_one(HolderPanel).clear()
-        if self.services is not None:
-            self._say("请扫描钢都英才卡，或输入卡号后按回车", "")
-
-    def action_clear_field(self) -> None:
-        self.query_one(ScanField).clear()
-
-    def _say(self, text: str, cls: str) -> None:
-        notice = self.query_one("#notice", Static)
-        notice.update(Text(text))
-        notice.set_classes(cls.split())
+        sign_out(self.services, session)
 
     def on_unmount(self) -> None:
         if self._owns_services and self.services is not None:
             self.services.close()
-
-    def today(self) -> dt.date | None:
-        return self.services.today() if self.services else None
 
 
 def _connect_reason(exc: Exception, url: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -24,6 +24,14 @@ class ConnectFailed(Message):
 
 
 @dataclass
+class ServicesReady(Message):
+    """Sent to every screen when the database is open (or failed to open: ``error``)."""
+
+    note: str = ""
+    error: str = ""
+
+
+@dataclass
 class CardChecked(Message):
     seq: int
     text: str
@@ -38,3 +46,19 @@ class ScanRefused(Message):
     text: str
     reason: str
     retry: bool = False  # a database problem: the same text can simply be submitted again
+
+
+@dataclass
+class Done(Message):
+    """A background use case finished: ``what`` names it, ``result`` is its return value."""
+
+    what: str
+    result: Any = None
+
+
+@dataclass
+class Failed(Message):
+    """A background use case was refused or failed: ``reason`` is the Chinese message."""
+
+    what: str
+    reason: str

@@ -1,0 +1,82 @@
+"""Staff PINs (salted scrypt), lock-out after repeated failures, and what each role may do."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+# scrypt cost: ~50 ms here; a PIN is short, so the hash must be slow to guess offline.
+_N, _R, _P = 2**14, 8, 1
+
+
+class AuthError(Exception):
+    """Sign-in refused or an action not allowed; ``str()`` is the Chinese message."""
+
+
+def check_pin_format(pin: str) -> None:
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        raise AuthError("PIN 应为 4–8 位数字")
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    check_pin_format(pin)
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    enc = base64.b64encode
+    return f"scrypt${_N}${_R}${_P}${enc(salt).decode()}${enc(digest).decode()}"
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    try:
+        kind, n, r, p, salt, digest = stored.split("$")
+        if kind != "scrypt":
+            return False
+        got = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                             dklen=len(base64.b64decode(digest)))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+@dataclass(frozen=True)
+class Lockout:
+    failures: int
+    locked_until: dt.datetime | None
+
+
+def after_failure(failures: int, now: dt.datetime, max_failures: int, minutes: int) -> Lockout:
+    failures += 1
+    if failures >= max_failures:
+        return Lockout(0, now + dt.timedelta(minutes=minutes))
+    return Lockout(failures, None)
+
+
+ROLE_NAMES = {"desk": "前台", "coordinator": "协调员", "after_hours": "延时值班", "supervisor": "督查",
+              "admin": "管理员", "proxy": "帮办代办"}
+
+# Which roles may run which action. Services check this too, not only the screen (issue 3).
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "scan": frozenset({"desk", "after_hours", "coordinator", "supervisor", "admin", "proxy"}),
+    "open_case": frozenset({"desk", "after_hours", "supervisor", "admin"}),
+    "override_card": frozenset({"supervisor", "admin"}),
+    "reassign": frozenset({"desk", "after_hours", "coordinator", "supervisor", "admin"}),
+    "mark_met": frozenset({"coordinator", "proxy", "supervisor", "admin"}),
+    "end_visit": frozenset({"coordinator", "proxy", "desk", "after_hours", "supervisor", "admin"}),
+    "view_history": frozenset({"desk", "after_hours", "coordinator", "supervisor", "admin", "proxy"}),
+}
+
+ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card": "特批放行", "reassign": "改派",
+                "mark_met": "标记已接待", "end_visit": "结束洽谈", "view_history": "查看办件记录"}
+
+
+def allowed(role: str, action: str) -> bool:
+    return role in PERMISSIONS.get(action, frozenset())
+
+
+def require(role: str, action: str) -> None:
+    if not allowed(role, action):
+        raise AuthError(f"{ROLE_NAMES.get(role, role)}无权{ACTION_NAMES.get(action, action)}，请联系督查或管理员")

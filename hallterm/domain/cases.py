@@ -1,0 +1,78 @@
+"""Cases (办件): their states, numbers, and the checks on what staff enter to open one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from hallterm.domain.ids import is_valid_uscc
+from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind, Handling
+from hallterm.domain.service_mode import CaseFlags, ServiceMode
+
+
+class CaseStatus(StrEnum):
+    QUEUED = "queued"  # no seat or no coordinator free yet: waits in order (S9)
+    WAITING = "waiting"  # seated in a lounge, the coordinator is on the way
+    MET = "met"  # the coordinator has met the visitor
+    IN_PROGRESS = "in_progress"  # the visitor has left the lounge; approval goes on
+    CLOSED = "closed"
+
+
+STATUS_NAMES = {
+    CaseStatus.QUEUED: "排队等候分配",
+    CaseStatus.WAITING: "洽谈室等候",
+    CaseStatus.MET: "协调员已接待",
+    CaseStatus.IN_PROGRESS: "办理中",
+    CaseStatus.CLOSED: "已办结",
+}
+VISIT_STATUSES = (CaseStatus.WAITING, CaseStatus.MET)  # occupying a lounge seat
+ACTIVE_STATUSES = (CaseStatus.QUEUED, CaseStatus.WAITING, CaseStatus.MET, CaseStatus.IN_PROGRESS)
+
+
+def case_number(region_code: str, day: dt.date, seq: int) -> str:
+    """``210300-YYYYMMDD-NNNN``: region code, the hall's local day, the day's sequence."""
+    return f"{region_code}-{day:%Y%m%d}-{seq:04d}"
+
+
+class CaseInputError(ValueError):
+    """Something entered to open a case cannot stand; ``str()`` says what and how to fix it."""
+
+
+@dataclass(frozen=True)
+class CaseDraft:
+    """What the desk collects to open a case."""
+
+    card_no: str
+    kind: CaseKind
+    item_codes: tuple[str, ...]
+    enterprise_kind: EnterpriseKind = EnterpriseKind.LIMITED
+    enterprise_name: str = ""
+    project_name: str = ""
+    uscc: str = ""
+    uscc_override_reason: str = ""  # some early codes fail the checksum (research/domain.md §5b)
+    district: str = ""
+    handling: Handling = Handling.COORDINATION
+    flags: CaseFlags = field(default_factory=CaseFlags)
+    materials_complete: bool = True
+    mode: ServiceMode | None = None  # None: take the suggestion
+    mode_reason: str = ""  # required when staff change the suggested mode
+    full_proxy: bool = False  # 全程代办 on the applicant's request (S3)
+    card_override_reason: str = ""  # a supervisor let a refused card through
+
+
+def check_draft(draft: CaseDraft, suggested: ServiceMode) -> list[str]:
+    """Return the problems, each a Chinese sentence; empty when the draft can be opened."""
+    problems: list[str] = []
+    if not draft.item_codes:
+        problems.append("请至少选择一个审批事项")
+    if draft.kind is CaseKind.ENTERPRISE and not draft.enterprise_name.strip():
+        problems.append("申办企业请填写企业名称")
+    if draft.kind is CaseKind.STARTUP and not draft.project_name.strip():
+        problems.append("创业项目请填写项目名称")
+    uscc = draft.uscc.strip().upper()
+    if uscc and not is_valid_uscc(uscc) and not draft.uscc_override_reason.strip():
+        problems.append(f"统一社会信用代码 {uscc} 校验不通过：请核对；确属早期代码请填写放行理由")
+    if draft.mode is not None and draft.mode is not suggested and not draft.mode_reason.strip():
+        problems.append("更改建议的办理方式须填写理由")
+    return problems

@@ -1,0 +1,300 @@
+"""Opening a case and routing it to a lounge and a coordinator (S1, S1', S2, S3, S4, S9).
+
+Each public call is one write transaction that also appends its events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from hallterm.domain.cases import (
+    ACTIVE_STATUSES,
+    VISIT_STATUSES,
+    CaseDraft,
+    CaseInputError,
+    CaseStatus,
+    case_number,
+    check_draft,
+)
+from hallterm.domain.holders import assess
+from hallterm.domain.jurisdiction import JurisdictionError, decide
+from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
+from hallterm.domain.service_mode import MODE_NAMES, needs_proxy, suggest
+from hallterm.services.context import Services
+from hallterm.services.staff import StaffSession
+from hallterm.storage import cases as store
+from hallterm.storage import events, holders, sequences
+from hallterm.storage.cases import CaseView
+from hallterm.storage.tables import cases as cases_table
+from hallterm.storage.tables import items, staff
+
+CASE_SERIES = "case"
+ENTERPRISE_DEPARTMENT = "企业登记科"
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    code: str
+    name: str
+    department: str
+    promised_days: int
+    jurisdiction: str
+    allow_conditional: bool
+
+
+def catalog(svc: Services) -> list[CatalogItem]:
+    """The active approval items, for picking when a case is opened."""
+    with svc.db.read() as conn:
+        rows = conn.execute(select(items).where(items.c.active).order_by(items.c.position, items.c.code))
+        return [CatalogItem(r.code, r.name, r.department, r.promised_days, r.jurisdiction, r.allow_conditional)
+                for r in rows]
+
+
+def suggest_mode(draft: CaseDraft):  # type: ignore[no-untyped-def]
+    return suggest(draft.flags, draft.materials_complete)
+
+
+def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseView:
+    """Check, number, route and save a case in one transaction; raise CaseInputError for bad input."""
+    session.require("open_case")
+    suggested = suggest(draft.flags, draft.materials_complete)
+    problems = check_draft(draft, suggested)
+    if problems:
+        raise CaseInputError("；".join(problems))
+    mode = draft.mode or suggested
+    now = svc.now()
+    with svc.db.write() as conn:
+        holder = holders.find(conn, draft.card_no)
+        verdict = assess(holder, draft.card_no, svc.today(), svc.settings.cards.eligible_tiers)
+        if holder is None:
+            raise CaseInputError(verdict.message)
+        if not verdict.ok:
+            if not draft.card_override_reason.strip():
+                raise CaseInputError(f"{verdict.message}。如需特批，请督查人员填写理由后放行")
+            session.require("override_card")
+        catalog_rows = store.active_items(conn, draft.item_codes)
+        unknown = [c for c in draft.item_codes if c not in catalog_rows]
+        if unknown:
+            raise CaseInputError(f"事项 {', '.join(unknown)} 不在事项清单中或已停用")
+        try:
+            jurisdiction = decide(draft.enterprise_kind, [v[1] for v in catalog_rows.values()],
+                                  draft.district, draft.handling)
+        except JurisdictionError as exc:
+            raise CaseInputError(str(exc)) from None
+        seq = sequences.next_value(conn, CASE_SERIES, svc.today())
+        case_no = case_number(svc.settings.hall.region_code, svc.today(), seq)
+        holder_row = store.holder_id(conn, draft.card_no)
+        case_id = store.insert_case(conn, {
+            "case_no": case_no, "holder_id": holder_row, "kind": draft.kind.value,
+            "enterprise_name": draft.enterprise_name.strip(), "project_name": draft.project_name.strip(),
+            "enterprise_kind": draft.enterprise_kind.value, "uscc": draft.uscc.strip().upper(),
+            "jurisdiction": jurisdiction.bureau.value, "district": jurisdiction.district,
+            "handling": jurisdiction.handling.value, "flags": draft.flags.codes(), "service_mode": mode.value,
+            "full_proxy": draft.full_proxy, "status": CaseStatus.QUEUED.value,
+            "first_contact_id": session.staff_id, "opened_at": now,
+        }, draft.item_codes)
+        log = {"staff_id": session.staff_id, "case_id": case_id, "card_no": draft.card_no}
+        if not verdict.ok:
+            events.append(conn, "card_override", now, verdict=verdict.verdict.value,
+                          reason=draft.card_override_reason.strip(), **log)
+        events.append(conn, "case_opened", now, case_no=case_no, items=list(draft.item_codes), mode=mode.value,
+                      suggested=suggested.value, flags=draft.flags.codes(), bureau=jurisdiction.bureau.value,
+                      district=jurisdiction.district, handling=jurisdiction.handling.value,
+                      full_proxy=draft.full_proxy, **log)
+        if mode is not suggested:
+            events.append(conn, "service_mode_changed", now, suggested=suggested.value, chosen=mode.value,
+                          reason=draft.mode_reason.strip(), **log)
+        if draft.uscc and draft.uscc_override_reason.strip():
+            events.append(conn, "uscc_override", now, uscc=draft.uscc.strip().upper(),
+                          reason=draft.uscc_override_reason.strip(), **log)
+        enterprise_items = any(v[2] == ENTERPRISE_DEPARTMENT for v in catalog_rows.values())
+        _route(svc, conn, case_id, mode_value=mode.value, enterprise_items=enterprise_items,
+               full_proxy=draft.full_proxy, staff_id=session.staff_id)
+        view = store.get_case(conn, case_id)
+    assert view is not None
+    return view
+
+
+def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, enterprise_items: bool,
+           full_proxy: bool, staff_id: str | None) -> bool:
+    """Give a queued case a seat and a coordinator (and a proxy when S1/S3 say so); False: still waits."""
+    from hallterm.domain.service_mode import ServiceMode
+
+    mode = ServiceMode(mode_value)
+    local_now = svc.now().astimezone(svc.settings.hall.tz)
+    lounge = pick_lounge(store.lounge_loads(conn))
+    section = coordinator_section(mode, enterprise_items)
+    coordinator = pick_staff(store.staff_loads(conn, section=section, roles=("coordinator",), local_now=local_now))
+    if lounge is None or coordinator is None:
+        why = "业务洽谈室已满" if lounge is None else f"{section}暂无在岗协调员"
+        events.append(conn, "case_queued", svc.now(), staff_id=staff_id, case_id=case_id, reason=why)
+        return False
+    values: dict[str, object] = {"lounge_code": lounge.code, "coordinator_id": coordinator.staff_id,
+                                 "status": CaseStatus.WAITING.value}
+    proxy_id = None
+    handling = conn.execute(select(cases_table.c.handling).where(cases_table.c.id == case_id)).scalar_one()
+    if needs_proxy(mode, full_proxy) or handling == "proxy":
+        proxy = pick_staff(store.staff_loads(conn, section=PROXY_SECTION, roles=("proxy",), local_now=local_now,
+                                             column="proxy_staff_id"))
+        proxy_id = proxy.staff_id if proxy else None
+        values["proxy_staff_id"] = proxy_id
+    store.set_case(conn, case_id, **values)
+    events.append(conn, "case_routed", svc.now(), staff_id=staff_id, case_id=case_id, lounge=lounge.code,
+                  coordinator=coordinator.staff_id, proxy=proxy_id, mode=MODE_NAMES[mode])
+    return True
+
+
+def route_queued(svc: Services, session: StaffSession | None = None) -> int:
+    """Route waiting visitors in the order they came, as seats and coordinators free up."""
+    routed = 0
+    with svc.db.write() as conn:
+        for case_id in store.queued_case_ids(conn):
+            row = conn.execute(select(cases_table.c.service_mode, cases_table.c.full_proxy)
+                               .where(cases_table.c.id == case_id)).one()
+            enterprise_items = _has_enterprise_items(conn, case_id)
+            if not _route(svc, conn, case_id, mode_value=row.service_mode, enterprise_items=enterprise_items,
+                          full_proxy=row.full_proxy, staff_id=session.staff_id if session else None):
+                break  # first come, first served: nobody jumps the visitor at the head
+            routed += 1
+    return routed
+
+
+def _has_enterprise_items(conn: Connection, case_id: int) -> bool:
+    from hallterm.storage.tables import case_items
+
+    return bool(conn.execute(select(items.c.code).join(case_items, case_items.c.item_code == items.c.code)
+                             .where(case_items.c.case_id == case_id,
+                                    items.c.department == ENTERPRISE_DEPARTMENT).limit(1)).first())
+
+
+def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code: str | None = None,
+             coordinator_id: str | None = None, reason: str) -> CaseView:
+    """Move a case to another lounge and/or coordinator; the reason is required and logged (S10)."""
+    session.require("reassign")
+    if not reason.strip():
+        raise CaseInputError("改派须填写理由")
+    if lounge_code is None and coordinator_id is None:
+        raise CaseInputError("请选择新的洽谈室或协调员")
+    with svc.db.write() as conn:
+        before = store.get_case(conn, case_id)
+        if before is None:
+            raise CaseInputError("办件不存在")
+        if before.status not in [s.value for s in ACTIVE_STATUSES]:
+            raise CaseInputError(f"办件 {before.case_no} 已办结，不能改派")
+        values: dict[str, object] = {}
+        if lounge_code is not None and lounge_code != before.lounge_code:
+            loads = {x.code: x for x in store.lounge_loads(conn)}
+            if lounge_code not in loads:
+                raise CaseInputError(f"洽谈室 {lounge_code} 不存在")
+            if loads[lounge_code].free <= 0:
+                raise CaseInputError(f"{loads[lounge_code].name}已满，请选择其他洽谈室")
+            values["lounge_code"] = lounge_code
+        if coordinator_id is not None and (before.coordinator is None or coordinator_id != before.coordinator.staff_id):
+            exists = conn.execute(select(staff.c.staff_id).where(staff.c.staff_id == coordinator_id,
+                                                                 staff.c.active,
+                                                                 staff.c.role == "coordinator")).first()
+            if exists is None:
+                raise CaseInputError(f"协调员 {coordinator_id} 不存在或已停用")
+            values["coordinator_id"] = coordinator_id
+        if not values:
+            raise CaseInputError("新的分配与原来相同")
+        new_lounge = values.get("lounge_code", before.lounge_code)
+        new_coord = values.get("coordinator_id", before.coordinator.staff_id if before.coordinator else None)
+        if before.status == CaseStatus.QUEUED.value and new_lounge and new_coord:
+            values["status"] = CaseStatus.WAITING.value
+        store.set_case(conn, case_id, **values)
+        events.append(conn, "case_reassigned", svc.now(), staff_id=session.staff_id, case_id=case_id,
+                      reason=reason.strip(),
+                      lounge_from=before.lounge_code, lounge_to=new_lounge,
+                      coordinator_from=before.coordinator.staff_id if before.coordinator else None,
+                      coordinator_to=new_coord)
+        view = store.get_case(conn, case_id)
+    assert view is not None
+    return view
+
+
+def mark_met(svc: Services, session: StaffSession, case_id: int) -> CaseView:
+    """The coordinator has met the visitor: the wait ends (S9)."""
+    session.require("mark_met")
+    now = svc.now()
+    with svc.db.write() as conn:
+        before = store.get_case(conn, case_id)
+        if before is None or before.status != CaseStatus.WAITING.value:
+            raise CaseInputError("只有在洽谈室等候中的办件可以标记为已接待")
+        store.set_case(conn, case_id, status=CaseStatus.MET.value, met_at=now)
+        waited = int((now - before.opened_at).total_seconds())
+        events.append(conn, "visitor_met", now, staff_id=session.staff_id, case_id=case_id, waited_s=waited,
+                      lounge=before.lounge_code)
+        view = store.get_case(conn, case_id)
+    assert view is not None
+    return view
+
+
+def end_visit(svc: Services, session: StaffSession, case_id: int) -> CaseView:
+    """The visitor leaves the lounge (the case goes on): the seat frees for whoever waits next."""
+    session.require("end_visit")
+    with svc.db.write() as conn:
+        before = store.get_case(conn, case_id)
+        if before is None or before.status not in [s.value for s in VISIT_STATUSES]:
+            raise CaseInputError("该办件不在洽谈室中")
+        store.set_case(conn, case_id, status=CaseStatus.IN_PROGRESS.value)
+        events.append(conn, "visit_ended", svc.now(), staff_id=session.staff_id, case_id=case_id,
+                      lounge=before.lounge_code)
+    route_queued(svc, session)
+    with svc.db.read() as conn:
+        view = store.get_case(conn, case_id)
+    assert view is not None
+    return view
+
+
+def get_case(svc: Services, case_id: int) -> CaseView | None:
+    with svc.db.read() as conn:
+        return store.get_case(conn, case_id)
+
+
+def cases_of_holder(svc: Services, card_no: str) -> list[CaseView]:
+    with svc.db.read() as conn:
+        return store.find_cases(conn, card_no=card_no)
+
+
+@dataclass(frozen=True)
+class CoordinatorBoard:
+    waiting: list[CaseView]  # visitors waiting in a lounge for this coordinator
+    open_cases: list[CaseView]  # everything else still active
+
+
+def coordinator_board(svc: Services, session: StaffSession) -> CoordinatorBoard:
+    with svc.db.read() as conn:
+        mine = store.find_cases(conn, coordinator_id=session.staff_id,
+                                statuses=[s.value for s in ACTIVE_STATUSES])
+    waiting = [c for c in mine if c.status == CaseStatus.WAITING.value]
+    return CoordinatorBoard(waiting, [c for c in mine if c.status != CaseStatus.WAITING.value])
+
+
+def history(svc: Services, case_id: int) -> list[events.Event]:
+    """The case's events, oldest first (S10: who did what, when)."""
+    with svc.db.read() as conn:
+        return list(reversed(events.recent(conn, case_id=case_id, limit=1000)))
+
+
+def waiting_since(view: CaseView, now: dt.datetime) -> int:
+    """Minutes the visitor has waited, for the coordinator's list."""
+    return max(0, int((now - view.opened_at).total_seconds() // 60))
+
+
+@dataclass(frozen=True)
+class ReassignOptions:
+    lounges: list  # LoungeLoad
+    coordinators: list  # StaffLoad, on duty first
+
+
+def reassign_options(svc: Services) -> ReassignOptions:
+    local_now = svc.now().astimezone(svc.settings.hall.tz)
+    with svc.db.read() as conn:
+        lounges = store.lounge_loads(conn)
+        people = store.staff_loads(conn, section=None, roles=("coordinator",), local_now=local_now)
+    people.sort(key=lambda s: (not s.on_duty, s.active_cases, s.staff_id))
+    return ReassignOptions(lounges, people)

@@ -1,0 +1,82 @@
+"""Signing staff in and out, PINs, and the session every other use case is called with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from hallterm.domain.auth import AuthError, after_failure, hash_pin, require, verify_pin
+from hallterm.services.context import Services
+from hallterm.storage import events
+from hallterm.storage.tables import staff
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    staff_id: str
+    name: str
+    role: str
+    section: str
+    extension: str
+
+    def require(self, action: str) -> None:
+        require(self.role, action)
+
+
+def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
+    """Check the PIN; five wrong ones in a row lock the account (settings ``[auth]``)."""
+    staff_id = staff_id.strip().upper()
+    now = svc.now()
+    refusal = ""
+    with svc.db.write() as conn:
+        row = conn.execute(select(staff).where(staff.c.staff_id == staff_id)).first()
+        if row is None or not row.active:
+            events.append(conn, "sign_in_refused", now, staff_id=None, attempted=staff_id, reason="unknown")
+            refusal = f"工号 {staff_id} 不存在或已停用，请核对工号或工牌"
+        elif row.locked_until is not None and row.locked_until > now:
+            local = row.locked_until.astimezone(svc.settings.hall.tz)
+            refusal = f"工号 {staff_id} 因多次输错 PIN 已锁定，请于 {local:%H:%M} 后再试或联系管理员"
+        elif not row.pin_hash:
+            refusal = f"工号 {staff_id} 尚未设置 PIN：请管理员运行 hallterm staff set-pin {staff_id}"
+        elif not verify_pin(pin, row.pin_hash):
+            auth = svc.settings.auth
+            lock = after_failure(row.failed_pins, now, auth.max_failures, auth.lockout_minutes)
+            conn.execute(update(staff).where(staff.c.staff_id == staff_id)
+                         .values(failed_pins=lock.failures, locked_until=lock.locked_until))
+            if lock.locked_until is not None:
+                events.append(conn, "account_locked", now, staff_id=staff_id, minutes=auth.lockout_minutes)
+                refusal = f"PIN 错误次数过多，工号 {staff_id} 已锁定 {auth.lockout_minutes} 分钟"
+            else:
+                events.append(conn, "sign_in_refused", now, staff_id=staff_id, reason="wrong_pin")
+                refusal = f"PIN 不正确，还可再试 {auth.max_failures - lock.failures} 次"
+        else:
+            conn.execute(update(staff).where(staff.c.staff_id == staff_id).values(failed_pins=0, locked_until=None))
+            events.append(conn, "signed_in", now, staff_id=staff_id)
+            return StaffSession(row.staff_id, row.name, row.role, row.section, row.extension)
+    # Refused after the commit: the failure count and the event must survive the refusal.
+    raise AuthError(refusal)
+
+
+def sign_out(svc: Services, session: StaffSession) -> None:
+    with svc.db.write() as conn:
+        events.append(conn, "signed_out", svc.now(), staff_id=session.staff_id)
+
+
+def set_pin(svc: Services, staff_id: str, pin: str, *, by: str | None = None) -> None:
+    staff_id = staff_id.strip().upper()
+    digest = hash_pin(pin)  # raises AuthError for a PIN that is not 4–8 digits
+    with svc.db.write() as conn:
+        done = conn.execute(update(staff).where(staff.c.staff_id == staff_id)
+                            .values(pin_hash=digest, failed_pins=0, locked_until=None)).rowcount
+        if not done:
+            raise AuthError(f"工号 {staff_id} 不存在：请先在 assets/staff.toml 中添加并运行 hallterm reference load")
+        events.append(conn, "pin_set", svc.now(), staff_id=by, target=staff_id)
+
+
+def authorise(session: StaffSession, action: str) -> None:
+    """The services check the role as well as the screen (issue 3)."""
+    session.require(action)
+
+
+__all__ = ["AuthError", "StaffSession", "authorise", "set_pin", "sign_in", "sign_out"]

@@ -1,0 +1,225 @@
+"""The form that opens a case (S1, S1', S2, S3): items, kind, jurisdiction, service mode.
+
+Built for the keyboard: the item filter has focus, ↑/↓ move through the items, Enter ticks the
+highlighted one, F10 opens the case. Everything typed is kept if the form is closed or refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from hallterm.domain.cases import CaseDraft, check_draft
+from hallterm.domain.holders import Holder
+from hallterm.domain.ids import is_valid_uscc
+from hallterm.domain.jurisdiction import (
+    CASE_KIND_NAMES,
+    CITY_KINDS,
+    DISTRICTS,
+    ENTERPRISE_KIND_NAMES,
+    HANDLING_NAMES,
+    CaseKind,
+    EnterpriseKind,
+    Handling,
+)
+from hallterm.domain.service_mode import MODE_NAMES, MODE_REASONS, CaseFlags, ServiceMode, suggest
+from hallterm.services.cases import CatalogItem
+
+SUGGESTED = "suggested"
+
+
+class CaseFormScreen(ModalScreen[CaseDraft | None]):
+    BINDINGS = [
+        Binding("f10", "submit", "开办件并分配", id="submit_case", priority=True),
+        Binding("ctrl+s", "submit", "开办件并分配", show=False, priority=True),
+        Binding("escape", "cancel", "关闭（保留已填）", id="cancel_case"),
+    ]
+
+    def __init__(self, holder: Holder, catalog: list[CatalogItem], default_district: str,
+                 draft: CaseDraft | None = None, *, override_reason: str = "",
+                 keep: Callable[[CaseDraft], None] | None = None) -> None:
+        super().__init__()
+        self.keep = keep
+        self.holder = holder
+        self.catalog = catalog
+        self.chosen: list[str] = list(draft.item_codes) if draft else []
+        self.draft = draft
+        self.default_district = default_district if default_district in DISTRICTS else ""
+        self.override_reason = override_reason or (draft.card_override_reason if draft else "")
+
+    def compose(self) -> ComposeResult:
+        d = self.draft
+
+        def row(label: str, *widgets: Widget, row_id: str | None = None) -> Horizontal:
+            return Horizontal(Label(label, classes="field-label"), *widgets, classes="row", id=row_id)
+
+        with Vertical(id="case-form"):
+            yield Static(Text(f"为 {self.holder.name}（{self.holder.card_no}）开办件"), id="form-title")
+            yield Static("", id="form-error")
+            yield row("审批事项", Input(placeholder="输入名称或代码筛选；↑↓ 选择，回车勾选（可多选）", id="item-filter",
+                                     compact=True))
+            yield SelectionList[str](id="items", compact=True)
+            yield Static("", id="chosen")
+            yield row("类型", Select([(n, k.value) for k, n in CASE_KIND_NAMES.items()], allow_blank=False,
+                                   value=(d.kind if d else CaseKind.ENTERPRISE).value, id="kind", compact=True),
+                      Select([(n, k.value) for k, n in ENTERPRISE_KIND_NAMES.items()], allow_blank=False,
+                             value=(d.enterprise_kind if d else EnterpriseKind.LIMITED).value,
+                             id="enterprise-kind", compact=True))
+            yield row("承办县区", Select([(x, x) for x in DISTRICTS], prompt="所属县区（S2）",
+                                     value=(d.district if d and d.district else self.default_district) or Select.NULL,
+                                     id="district", compact=True),
+                      Select([(HANDLING_NAMES[h], h.value) for h in (Handling.COORDINATION, Handling.PROXY)],
+                             allow_blank=False, value=(d.handling if d else Handling.COORDINATION).value,
+                             id="handling", compact=True), row_id="district-row")
+            yield row("企业名称", Input(value=d.enterprise_name if d else self.holder.employer,
+                                     placeholder="企业名称（申办企业必填）", id="enterprise-name", max_length=200,
+                                     compact=True))
+            yield row("项目名称", Input(value=d.project_name if d else "", placeholder="项目名称（创业项目必填）",
+                                     id="project-name", max_length=200, compact=True))
+            yield row("信用代码", Input(value=d.uscc if d else "", placeholder="统一社会信用代码（已有企业填写）",
+                                     id="uscc", max_length=18, compact=True))
+            yield row("放行理由", Input(value=d.uscc_override_reason if d else "",
+                                     placeholder="信用代码校验不通过，确属早期代码请填写理由", id="uscc-reason",
+                                     max_length=200, compact=True), row_id="uscc-reason-row")
+            yield row("情形", Checkbox("材料齐全", d.materials_complete if d else True, id="complete", compact=True),
+                      Checkbox("紧急", d.flags.urgent if d else False, id="urgent", compact=True),
+                      Checkbox("特殊", d.flags.special if d else False, id="special", compact=True),
+                      Checkbox("重大", d.flags.major if d else False, id="major", compact=True),
+                      Checkbox("全程代办", d.full_proxy if d else False, id="full-proxy", compact=True))
+            yield Static("", id="suggestion")
+            yield row("办理方式", Select([("按建议", SUGGESTED)] + [(MODE_NAMES[m], m.value) for m in ServiceMode],
+                                     allow_blank=False, value=(d.mode.value if d and d.mode else SUGGESTED),
+                                     id="mode", compact=True),
+                      Input(value=d.mode_reason if d else "", placeholder="更改办理方式的理由", id="mode-reason",
+                            max_length=200, compact=True))
+            if self.override_reason:
+                yield Static(Text(f"特批放行理由：{self.override_reason}"), id="override-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill_items("")
+        self._update()
+        self.query_one("#item-filter", Input).focus()
+
+    # -- items ------------------------------------------------------------------------------
+
+    def _fill_items(self, text: str) -> None:
+        needle = text.strip().upper()
+        items = self.query_one("#items", SelectionList)
+        items.clear_options()
+        for it in self.catalog:
+            if needle and needle not in it.name.upper() and needle not in it.code.upper():
+                continue
+            label = f"{it.name}（{it.promised_days} 个工作日{'，可容缺' if it.allow_conditional else ''}）"
+            items.add_option(Selection(label, it.code, it.code in self.chosen))
+        if items.option_count:
+            items.highlighted = 0
+
+    @on(Input.Changed, "#item-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill_items(event.value)
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        """↑/↓ in the filter move through the items, so the hands stay on one field."""
+        if self.focused is self.query_one("#item-filter", Input) and event.key in {"up", "down"}:
+            items = self.query_one("#items", SelectionList)
+            items.action_cursor_down() if event.key == "down" else items.action_cursor_up()
+            event.stop()
+            event.prevent_default()
+
+    @on(Input.Submitted, "#item-filter")
+    def _tick_highlighted(self) -> None:
+        items = self.query_one("#items", SelectionList)
+        if items.highlighted is None:
+            return
+        code = items.get_option_at_index(items.highlighted).value
+        items.toggle(code)
+
+    @on(SelectionList.SelectedChanged, "#items")
+    def _items_changed(self) -> None:
+        visible = {self.query_one("#items", SelectionList).get_option_at_index(i).value
+                   for i in range(self.query_one("#items", SelectionList).option_count)}
+        selected = set(self.query_one("#items", SelectionList).selected)
+        # Items hidden by the filter keep their state; visible ones follow the list.
+        self.chosen = [c for c in self.chosen if c not in visible or c in selected] + \
+            [c for c in selected if c not in self.chosen]
+        self._update()
+
+    # -- the rest of the form ---------------------------------------------------------------
+
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(Input.Changed, "#uscc")
+    def _changed(self) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        names = {i.code: i.name for i in self.catalog}
+        chosen = self.query_one("#chosen", Static)
+        chosen.update(Text("已选：" + ("、".join(names.get(c, c) for c in self.chosen) or "（未选）")))
+        kind = EnterpriseKind(self.query_one("#enterprise-kind", Select).value)
+        scopes = {i.jurisdiction for i in self.catalog if i.code in self.chosen}
+        county = kind not in CITY_KINDS and (not scopes or "enterprise_kind" in scopes)
+        self.query_one("#district-row").display = county
+        uscc = self.query_one("#uscc", Input).value.strip().upper()
+        self.query_one("#uscc-reason-row").display = bool(uscc) and not is_valid_uscc(uscc)
+        flags, complete = self._flags()
+        mode = suggest(flags, complete)
+        chosen_mode = self.query_one("#mode", Select).value
+        self.query_one("#mode-reason").display = chosen_mode not in (SUGGESTED, mode.value)
+        where = "县区行政审批局（S2）" if county else "市行政审批局"
+        self.query_one("#suggestion", Static).update(
+            Text(f"建议办理方式：{MODE_NAMES[mode]}（{MODE_REASONS[mode]}） · 承办：{where}"))
+
+    def _flags(self) -> tuple[CaseFlags, bool]:
+        def on(widget_id: str) -> bool:
+            return bool(self.query_one(f"#{widget_id}", Checkbox).value)
+
+        return CaseFlags(on("urgent"), on("special"), on("major")), on("complete")
+
+    def current_draft(self) -> CaseDraft:
+        flags, complete = self._flags()
+        mode_value = self.query_one("#mode", Select).value
+        district = self.query_one("#district", Select).value
+        return CaseDraft(
+            card_no=self.holder.card_no,
+            kind=CaseKind(self.query_one("#kind", Select).value),
+            item_codes=tuple(self.chosen),
+            enterprise_kind=EnterpriseKind(self.query_one("#enterprise-kind", Select).value),
+            enterprise_name=self.query_one("#enterprise-name", Input).value,
+            project_name=self.query_one("#project-name", Input).value,
+            uscc=self.query_one("#uscc", Input).value.strip().upper(),
+            uscc_override_reason=self.query_one("#uscc-reason", Input).value,
+            district=district if isinstance(district, str) and self.query_one("#district-row").display else "",
+            handling=Handling(self.query_one("#handling", Select).value),
+            flags=flags,
+            materials_complete=complete,
+            mode=None if mode_value == SUGGESTED else ServiceMode(str(mode_value)),
+            mode_reason=self.query_one("#mode-reason", Input).value,
+            full_proxy=bool(self.query_one("#full-proxy", Checkbox).value),
+            card_override_reason=self.override_reason,
+        )
+
+    def action_submit(self) -> None:
+        draft = self.current_draft()
+        problems = check_draft(draft, suggest(draft.flags, draft.materials_complete))
+        if self.query_one("#district-row").display and not draft.district:
+            problems.append("请选择所属县区（S2）")
+        if problems:
+            self.query_one("#form-error", Static).update(Text("；".join(problems)))
+            return
+        self.dismiss(draft)
+
+    def action_cancel(self) -> None:
+        if self.keep is not None:
+            self.keep(self.current_draft())  # F3 brings it back for the same card
+        self.dismiss(None)

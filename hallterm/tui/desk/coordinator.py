@@ -1,0 +1,155 @@
+"""The coordinator's view: who waits for me, in which lounge, since when; my open cases (S9)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from hallterm.domain.cases import STATUS_NAMES, CaseStatus
+from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
+from hallterm.tui.desk.background import run_use_case
+from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.desk.routing_panel import floor_name
+
+if TYPE_CHECKING:
+    from hallterm.services.cases import CoordinatorBoard
+    from hallterm.tui.desk.app import DeskApp
+
+REFRESH_SECONDS = 5.0
+
+
+class CoordinatorScreen(Screen[None]):
+    BINDINGS = [
+        Binding("m", "mark_met", "已接待", id="mark_met"),
+        Binding("e", "end_visit", "离开洽谈室", id="end_visit"),
+        Binding("h", "history", "办件记录", id="coord_history"),
+        Binding("r", "refresh", "刷新", id="refresh"),
+        Binding("escape", "back", "返回前台", id="back"),
+        Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
+    ]
+    app: DeskApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.board: CoordinatorBoard | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("等候我的持卡人", classes="section-title")
+        yield DataTable(id="waiting", cursor_type="row", zebra_stripes=True)
+        yield Static("我的在办件", classes="section-title")
+        yield DataTable(id="open-cases", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="coord-notice")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        session = self.app.session
+        if session is not None:
+            self.sub_title = f"协调员视图　{session.name}（{session.staff_id}，分机 {session.extension}）"
+        self.query_one("#waiting", DataTable).add_columns("洽谈室", "持卡人", "办件号", "事项", "办理方式", "已等候")
+        self.query_one("#open-cases", DataTable).add_columns("办件号", "持卡人", "状态", "事项", "洽谈室")
+        self.query_one("#waiting", DataTable).focus()
+        self.set_interval(REFRESH_SECONDS, self.action_refresh)
+        self.action_refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return len(self.app.screen_stack) > 2  # only when opened from the desk screen
+        return True
+
+    @on(ServicesReady)
+    def _ready(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        from hallterm.services.cases import coordinator_board
+
+        if self.app.services is not None and self.app.session is not None:
+            run_use_case(self, "board", coordinator_board, self.app.services, self.app.session)
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        if message.what == "board":
+            self._show(message.result)
+        elif message.what in {"mark_met", "end_visit"}:
+            view = message.result
+            verb = "已标记接待" if message.what == "mark_met" else "已离开洽谈室"
+            self._say(f"{view.case_no} {verb}", "")
+            self.action_refresh()
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        self._say(message.reason, "-error")
+
+    def _show(self, board: CoordinatorBoard) -> None:
+        self.board = board
+        assert self.app.services is not None
+        now = self.app.services.now()
+        waiting = self.query_one("#waiting", DataTable)
+        keep = waiting.cursor_row
+        waiting.clear()
+        for c in board.waiting:
+            minutes = max(0, int((now - c.opened_at).total_seconds() // 60))
+            waiting.add_row(f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no,
+                            Text("、".join(c.item_names)), MODE_NAMES[ServiceMode(c.service_mode)],
+                            f"{minutes} 分钟", key=str(c.id))
+        if board.waiting:
+            waiting.move_cursor(row=min(keep, len(board.waiting) - 1))
+        cases = self.query_one("#open-cases", DataTable)
+        cases.clear()
+        for c in board.open_cases:
+            cases.add_row(c.case_no, Text(c.holder_name), STATUS_NAMES[CaseStatus(c.status)],
+                          Text("、".join(c.item_names)), c.lounge_name or "", key=str(c.id))
+        if not board.waiting:
+            self._say("暂无等候的持卡人", "")
+
+    def _selected(self) -> int | None:
+        """The case under the cursor of the focused table (waiting visitors by default)."""
+        table = self.focused if isinstance(self.focused, DataTable) else self.query_one("#waiting", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def action_mark_met(self) -> None:
+        from hallterm.services.cases import mark_met
+
+        case_id = self._selected()
+        if case_id is None:
+            self._say("没有选中的持卡人", "-error")
+            return
+        run_use_case(self, "mark_met", mark_met, self.app.services, self.app.session, case_id)
+
+    def action_end_visit(self) -> None:
+        from hallterm.services.cases import end_visit
+
+        case_id = self._selected()
+        if case_id is None:
+            self._say("没有选中的办件", "-error")
+            return
+        run_use_case(self, "end_visit", end_visit, self.app.services, self.app.session, case_id)
+
+    def action_history(self) -> None:
+        from hallterm.tui.desk.history import HistoryScreen
+
+        case_id = self._selected()
+        if case_id is not None and self.board is not None:
+            numbers = {c.id: c.case_no for c in self.board.waiting + self.board.open_cases}
+            self.app.push_screen(HistoryScreen(case_id, numbers.get(case_id, "")))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_sign_out(self) -> None:
+        self.app.sign_out()
+
+    def _say(self, text: str, cls: str) -> None:
+        widget = self.query_one("#coord-notice", Static)
+        widget.update(Text(text))
+        widget.set_classes(cls.split())

@@ -1,0 +1,322 @@
+"""The scan screen: a card is scanned, the holder shown, a case opened and routed (S1, S4, S9)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from hallterm.domain.auth import allowed
+from hallterm.tui.desk.background import run_use_case
+from hallterm.tui.desk.holder_panel import HolderPanel
+from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServicesReady
+from hallterm.tui.desk.routing_panel import RoutingPanel
+from hallterm.tui.widgets.scan_field import ScanField
+
+if TYPE_CHECKING:
+    from hallterm.domain.cases import CaseDraft
+    from hallterm.services.cases import CatalogItem
+    from hallterm.storage.cases import CaseView
+    from hallterm.tui.desk.app import DeskApp
+
+
+class DeskScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f2", "new_scan", "新扫描", id="new_scan"),
+        Binding("f3", "open_case", "开办件", id="open_case"),
+        Binding("f4", "override", "特批放行", id="override"),
+        Binding("f6", "history", "办件记录", id="history"),
+        Binding("f7", "reassign", "改派", id="reassign"),
+        Binding("f8", "route_queued", "分配排队", id="route_queued"),
+        Binding("f9", "coordinator_view", "协调员视图", id="coordinator_view"),
+        Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
+        Binding("escape", "clear_field", "清空输入", show=False, id="clear_field"),
+        Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
+    ]
+    app: DeskApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: list[tuple[int, str]] = []
+        self._seq = 0
+        self._shown_seq = 0
+        self.last_case: CaseView | None = None
+        self._draft: CaseDraft | None = None  # a form closed without opening is kept, never lost
+        self._catalog: list[CatalogItem] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="scan-box"):
+            yield Static("钢都英才卡", id="scan-label")
+            yield ScanField(id="scan")
+        yield Static("", id="notice")
+        with VerticalScroll(id="answer"):
+            yield RoutingPanel(id="routing")
+            yield HolderPanel(id="holder")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ScanField).focus()
+        session = self.app.session
+        who = f"{session.name}（{session.staff_id}）" if session else ""
+        self.sub_title = f"{self.app.sub_title}　{who}"
+        if self.app.services is None:
+            self._say(self.app.connect_error or "正在连接数据库……可以先扫码，连接后自动查询",
+                      "-error" if self.app.connect_error else "-busy")
+        else:
+            self._say("请扫描钢都英才卡，或输入卡号后按回车", "")
+            self._load_catalog()
+
+    def _load_catalog(self) -> None:
+        from hallterm.services.cases import catalog
+
+        run_use_case(self, "catalog", catalog, self.app.services)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Actions appear in the footer only when they apply and this role may run them."""
+        session = self.app.session
+        role = session.role if session else ""
+        check = self.query_one(HolderPanel).check if self.is_mounted else None
+        if action == "open_case":
+            return allowed(role, "open_case") and check is not None and check.ok
+        if action == "override":
+            return allowed(role, "override_card") and check is not None and check.holder is not None \
+                and not check.ok
+        if action in {"history", "reassign"}:
+            return self.last_case is not None and allowed(role, "reassign" if action == "reassign" else "view_history")
+        if action == "route_queued":
+            return allowed(role, "reassign")
+        if action == "coordinator_view":
+            return allowed(role, "mark_met")
+        return True
+
+    # -- scanning ---------------------------------------------------------------------------
+
+    @on(ServicesReady)
+    def _on_ready(self, message: ServicesReady) -> None:
+        if message.error:
+            self._say(message.error, "-error")
+            return
+        self._say(message.note or "请扫描钢都英才卡，或输入卡号后按回车", "")
+        self._load_catalog()
+        pending, self._pending = self._pending, []
+        for seq, text in pending:
+            self._check(seq, text)
+
+    @on(Input.Submitted, "#scan")
+    def _on_scan(self, event: Input.Submitted) -> None:
+        text = event.value
+        if not text.strip():
+            return
+        self._seq += 1
+        if self.app.services is None:
+            self._pending.append((self._seq, text))
+            self._say(f"已记下 {len(self._pending)} 次扫码，数据库连接后自动查询", "-busy")
+            return
+        self._say("正在查询……", "-busy")
+        self._check(self._seq, text)
+
+    @work(thread=True, exit_on_error=False, group="scan")
+    def _check(self, seq: int, text: str) -> None:
+        from hallterm.domain.cards import ScanError
+        from hallterm.services.cards import check_card
+        from hallterm.storage.engine import DatabaseUnavailable
+
+        assert self.app.services is not None
+        session = self.app.session
+        try:
+            result = check_card(self.app.services, text, staff_id=session.staff_id if session else None)
+        except ScanError as exc:
+            self.post_message(ScanRefused(seq, text, str(exc)))
+        except DatabaseUnavailable as exc:
+            self.post_message(ScanRefused(seq, text, f"{exc}。请按回车重试", retry=True))
+        except Exception as exc:  # never lose the scan to an unexpected error
+            self.post_message(ScanRefused(seq, text, f"查询出错（{type(exc).__name__}：{exc}）。请按回车重试",
+                                          retry=True))
+        else:
+            self.post_message(CardChecked(seq, text, result))
+
+    @on(CardChecked)
+    def _on_card_checked(self, message: CardChecked) -> None:
+        if message.seq < self._shown_seq:
+            return  # an older scan finished after a newer one: the newer one stays on screen
+        self._shown_seq = message.seq
+        assert self.app.services is not None
+        self.query_one(RoutingPanel).clear()
+        self.query_one(HolderPanel).show_check(message.check, self.app.services.today())
+        field = self.query_one(ScanField)
+        if field.value == message.text:
+            field.clear()  # ready for the next card; a half-typed newer entry is left alone
+        if message.check.ok:
+            hint = "按 F3 开办件" if allowed(self._role(), "open_case") else "请扫描下一张卡"
+            self._say(f"持卡人有效：{hint}", "")
+        else:
+            extra = "；督查人员可按 F4 特批放行" if message.check.holder and allowed(self._role(), "override_card") \
+                else ""
+            self._say(f"此卡不能走绿色通道，见下方说明{extra}", "-error")
+        self.refresh_bindings()
+
+    @on(ScanRefused)
+    def _on_scan_refused(self, message: ScanRefused) -> None:
+        if message.seq < self._shown_seq:
+            return
+        self._shown_seq = message.seq
+        field = self.query_one(ScanField)
+        if not field.value:
+            field.value = message.text.strip("\r\n\t")
+        # Kept for correcting, but selected: the next scan replaces it instead of appending.
+        field.focus()
+        field.select_all()
+        self.query_one(HolderPanel).clear()
+        self.query_one(RoutingPanel).clear()
+        self._say(message.reason, "-error")
+        self.refresh_bindings()
+
+    # -- opening and routing a case ---------------------------------------------------------
+
+    def action_open_case(self, override_reason: str = "") -> None:
+        from hallterm.tui.desk.case_form import CaseFormScreen
+
+        check = self.query_one(HolderPanel).check
+        if check is None or check.holder is None or self.app.services is None:
+            return
+        if self._catalog is None:
+            self._say("事项清单尚在载入，请稍候再按 F3", "-busy")
+            return
+        holder = check.holder
+        draft = self._draft if self._draft and self._draft.card_no == holder.card_no else None
+        items = self._catalog
+
+        def opened(result: CaseDraft | None) -> None:
+            if result is None:
+                self.query_one(ScanField).focus()
+                return
+            self._draft = result
+            self._say("正在开办件并分配洽谈室和协调员……", "-busy")
+            from hallterm.services.cases import open_case
+
+            run_use_case(self, "open_case", open_case, self.app.services, self.app.session, result)
+
+        def keep(unsent: CaseDraft) -> None:
+            self._draft = unsent
+
+        self.app.push_screen(CaseFormScreen(holder, items, self.app.settings.desk.default_district, draft,
+                                            override_reason=override_reason, keep=keep), opened)
+
+    def action_override(self) -> None:
+        from hallterm.tui.widgets.reason import ReasonScreen
+
+        check = self.query_one(HolderPanel).check
+        if check is None or check.holder is None:
+            return
+
+        def with_reason(reason: str | None) -> None:
+            if reason:
+                self.action_open_case(override_reason=reason)
+
+        self.app.push_screen(ReasonScreen(f"特批放行：{check.message}\n请填写放行理由（将记入审计记录）"), with_reason)
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        if message.what == "catalog":
+            self._catalog = message.result
+            return
+        if message.what in {"open_case", "reassign"}:
+            view: CaseView = message.result
+            self.last_case = view
+            self._draft = None
+            assert self.app.services is not None
+            self.query_one(RoutingPanel).show_case(view)
+            self.query_one(HolderPanel).clear()
+            verb = "已开办件" if message.what == "open_case" else "已改派"
+            self._say(f"{verb} {view.case_no}。请扫描下一张卡", "")
+            self.query_one(ScanField).focus()
+        elif message.what == "route_queued":
+            self._say(f"已为 {message.result} 位排队等候的持卡人分配洽谈室和协调员" if message.result
+                      else "暂无可分配：洽谈室已满或无在岗协调员", "" if message.result else "-busy")
+            if self.last_case is not None:
+                self._refresh_last_case()
+        elif message.what == "refresh_case" and message.result is not None:
+            self.last_case = message.result
+            self.query_one(RoutingPanel).show_case(message.result)
+        self.refresh_bindings()
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        self._say(message.reason, "-error")
+        if message.what == "open_case" and self._draft is not None:
+            self._say(f"{message.reason}。按 F3 修改后重新提交（已填内容保留）", "-error")
+        self.query_one(ScanField).focus()
+
+    def _refresh_last_case(self) -> None:
+        from hallterm.services.cases import get_case
+
+        if self.last_case is not None:
+            run_use_case(self, "refresh_case", get_case, self.app.services, self.last_case.id)
+
+    def action_history(self) -> None:
+        from hallterm.tui.desk.history import HistoryScreen
+
+        if self.last_case is not None:
+            self.app.push_screen(HistoryScreen(self.last_case.id, self.last_case.case_no))
+
+    def action_reassign(self) -> None:
+        from hallterm.tui.desk.reassign import ReassignScreen
+
+        if self.last_case is None:
+            return
+
+        def chosen(result: tuple[str | None, str | None, str] | None) -> None:
+            if result is None:
+                return
+            from hallterm.services.cases import reassign
+
+            lounge, coordinator, reason = result
+            assert self.last_case is not None
+            run_use_case(self, "reassign", reassign, self.app.services, self.app.session, self.last_case.id,
+                         lounge_code=lounge, coordinator_id=coordinator, reason=reason)
+
+        self.app.push_screen(ReassignScreen(self.last_case), chosen)
+
+    def action_route_queued(self) -> None:
+        from hallterm.services.cases import route_queued
+
+        if self.app.services is not None:
+            run_use_case(self, "route_queued", route_queued, self.app.services, self.app.session)
+
+    def action_coordinator_view(self) -> None:
+        from hallterm.tui.desk.coordinator import CoordinatorScreen
+
+        self.app.push_screen(CoordinatorScreen())
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def action_new_scan(self) -> None:
+        field = self.query_one(ScanField)
+        field.clear()
+        field.focus()
+        self.query_one(HolderPanel).clear()
+        self.query_one(RoutingPanel).clear()
+        if self.app.services is not None:
+            self._say("请扫描钢都英才卡，或输入卡号后按回车", "")
+        self.refresh_bindings()
+
+    def action_clear_field(self) -> None:
+        self.query_one(ScanField).clear()
+
+    def action_sign_out(self) -> None:
+        self.app.sign_out()
+
+    def _role(self) -> str:
+        return self.app.session.role if self.app.session else ""
+
+    def _say(self, text: str, cls: str) -> None:
+        notice = self.query_one("#notice", Static)
+        notice.update(Text(text))
+        notice.set_classes(cls.split())

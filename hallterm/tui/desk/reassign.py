@@ -1,0 +1,85 @@
+"""Reassigning a case's lounge or coordinator; a reason is required and logged (S9, S10)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Select, Static
+
+from hallterm.tui.desk.background import run_use_case
+from hallterm.tui.desk.messages import Done, Failed
+
+if TYPE_CHECKING:
+    from hallterm.storage.cases import CaseView
+    from hallterm.tui.desk.app import DeskApp
+
+Result = tuple[str | None, str | None, str]
+
+
+class ReassignScreen(ModalScreen[Result | None]):
+    BINDINGS = [
+        Binding("f10", "submit", "确认改派", priority=True),
+        Binding("escape", "cancel", "取消"),
+    ]
+    app: DeskApp
+
+    def __init__(self, case: CaseView) -> None:
+        super().__init__()
+        self.case = case
+
+    def compose(self) -> ComposeResult:
+        c = self.case
+        now = f"{c.lounge_name or '未分配'} / {c.coordinator.name if c.coordinator else '未分配'}"
+        with Vertical(id="reassign"):
+            yield Static(Text(f"改派办件 {c.case_no}（现为：{now}）"))
+            yield Select([], prompt="洽谈室（不变）", id="lounge")
+            yield Select([], prompt="协调员（不变）", id="coordinator")
+            yield Input(placeholder="改派理由（必填）", id="reason", max_length=200)
+            yield Static("", id="reassign-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from hallterm.services.cases import reassign_options
+
+        run_use_case(self, "options", reassign_options, self.app.services)
+        self.query_one("#lounge", Select).focus()
+
+    @on(Done)
+    def _options(self, message: Done) -> None:
+        opts = message.result
+        self.query_one("#lounge", Select).set_options(
+            [(f"{x.name}（空 {x.free}/{x.capacity}）", x.code)
+             for x in opts.lounges if x.code != self.case.lounge_code])
+        current = self.case.coordinator.staff_id if self.case.coordinator else None
+        self.query_one("#coordinator", Select).set_options(
+            [(f"{p.name} {p.section} 分机{p.extension}（{'在岗' if p.on_duty else '不在岗'}，在办 {p.active_cases}）",
+              p.staff_id) for p in opts.coordinators if p.staff_id != current])
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        self.query_one("#reassign-error", Static).update(Text(message.reason))
+
+    @on(Input.Submitted, "#reason")
+    def action_submit(self) -> None:
+        lounge = self.query_one("#lounge", Select).value
+        coordinator = self.query_one("#coordinator", Select).value
+        reason = self.query_one("#reason", Input).value.strip()
+        error = self.query_one("#reassign-error", Static)
+        if not isinstance(lounge, str) and not isinstance(coordinator, str):
+            error.update("请选择新的洽谈室或协调员")
+            return
+        if not reason:
+            error.update("改派须填写理由")
+            self.query_one("#reason", Input).focus()
+            return
+        self.dismiss((lounge if isinstance(lounge, str) else None,
+                      coordinator if isinstance(coordinator, str) else None, reason))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

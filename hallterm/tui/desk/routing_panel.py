@@ -1,0 +1,65 @@
+"""Where the visitor goes: room, floor, coordinator and extension, large and plain (S9)."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.widgets import Static
+
+from hallterm.domain.cases import CaseStatus
+from hallterm.domain.jurisdiction import Bureau, Handling, Jurisdiction
+from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
+from hallterm.storage.cases import CaseView
+
+FLOORS = {1: "一楼", 2: "二楼", 3: "三楼", 4: "四楼", 5: "五楼"}
+
+
+def floor_name(floor: int | None) -> str:
+    if floor is None:
+        return ""
+    return FLOORS.get(floor, f"{floor}楼")
+
+
+class RoutingPanel(Static):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.case: CaseView | None = None
+        self.display = False
+
+    def clear(self) -> None:
+        self.case = None
+        self.display = False
+        self.update("")
+
+    def show_case(self, case: CaseView) -> None:
+        self.case = case
+        self.display = True
+        queued = case.status == CaseStatus.QUEUED.value
+        self.set_class(queued, "-queued")
+        self.set_class(not queued, "-routed")
+        self.border_title = f"办件 {case.case_no}"
+        self.update(render_case(case))
+
+
+def render_case(case: CaseView) -> Group:
+    mode = MODE_NAMES[ServiceMode(case.service_mode)]
+    where = Jurisdiction(Bureau(case.jurisdiction), case.district, Handling(case.handling)).describe()
+    lines: list[Text] = []
+    if case.status == CaseStatus.QUEUED.value:
+        lines.append(Text(f"排队等候第 {case.queue_position or '?'} 位", style="bold yellow"))
+        lines.append(Text(f"{case.queue_reason or '洽谈室已满或暂无在岗协调员'}：请持卡人在绿色通道等候区稍候，"
+                          "有空位或协调员到岗时按顺序分配（F8）"))
+    else:
+        lines.append(Text.assemble(("请到  ", "bold"), (f"{floor_name(case.lounge_floor)} {case.lounge_name}",
+                                                       "bold reverse")))
+        if case.coordinator:
+            lines.append(Text.assemble(("协调员  ", "bold"), (case.coordinator.name, "bold"),
+                                       f"    分机 {case.coordinator.extension}"))
+    if case.proxy:
+        lines.append(Text(f"帮办代办  {case.proxy.name}    分机 {case.proxy.extension}"))
+    lines.append(Text(""))
+    lines.append(Text(f"{case.holder_name} · {'、'.join(case.item_names)}"))
+    lines.append(Text(f"办理方式：{mode}{'（全程代办）' if case.full_proxy else ''} · {where}"))
+    if case.first_contact:
+        lines.append(Text(f"首问负责：{case.first_contact.name}"))
+    return Group(*lines)

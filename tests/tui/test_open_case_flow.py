@@ -1,0 +1,248 @@
+"""From a scan to a routed case at the desk, and the coordinator's view — driven with Pilot."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import update
+from textual.widgets import DataTable, Input, Select, Static
+
+from hallterm.config import Settings
+from hallterm.services import cases
+from hallterm.services.context import Services
+from hallterm.services.staff import StaffSession, set_pin, sign_in
+from hallterm.storage.tables import lounges
+from hallterm.tui.desk.app import DeskApp
+from hallterm.tui.desk.case_form import CaseFormScreen
+from hallterm.tui.desk.coordinator import CoordinatorScreen
+from hallterm.tui.desk.desk_screen import DeskScreen
+from hallterm.tui.desk.history import HistoryScreen
+from hallterm.tui.desk.reassign import ReassignScreen
+from hallterm.tui.desk.routing_panel import RoutingPanel
+from tests.tui.conftest import settle
+
+
+def routing_text(app: DeskApp) -> str:
+    panel = app.screen.query_one(RoutingPanel)
+    return "\n".join(line.text for line in panel.render_lines(panel.region.reset_offset)) if panel.display else ""
+
+
+def notice(app: DeskApp) -> str:
+    return str(app.screen.query_one("#notice", Static).render())
+
+
+async def scan(pilot, card_no: str) -> None:
+    await pilot.press(*card_no, "enter")
+    await settle(pilot)
+
+
+async def test_scan_to_routed_case_in_three_key_presses(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)  # the catalog loads in the background
+        await scan(pilot, cards["valid"])
+        await pilot.press("f3")  # 1: open the form; the filter has focus, 公司设立登记 is highlighted
+        await settle(pilot)
+        assert isinstance(app.screen, CaseFormScreen)
+        assert app.screen.query_one("#enterprise-name", Input).value == "鞍钢集团有限公司"  # from the roster
+        await pilot.press("enter")  # 2: tick the highlighted item
+        await pilot.press("f10")  # 3: open and route
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        shown = routing_text(app)
+        view = app.screen.last_case
+        assert view is not None and view.item_names == ("公司设立登记",)
+        assert f"二楼 {view.lounge_name}" in shown
+        assert view.coordinator is not None
+        assert view.coordinator.name in shown and f"分机 {view.coordinator.extension}" in shown
+        assert "210300-20261126-0001" in shown
+        assert "马上办" in shown and "铁东区行政审批局办理（协调办理）" in shown  # the default district (S2)
+        assert "首问负责：林晓雯" in shown
+
+
+async def test_the_form_filters_items_and_refuses_an_empty_choice(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("f10")
+        assert "请至少选择一个审批事项" in str(app.screen.query_one("#form-error", Static).render())
+        await pilot.press(*"施工", "enter")
+        await pilot.press("f10")
+        await settle(pilot)
+        assert app.screen.last_case.item_names == ("建筑工程施工许可",)
+
+
+async def test_a_closed_form_keeps_what_was_typed(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter")
+        app.screen.query_one("#project-name", Input).value = "钢渣综合利用中试线"
+        await pilot.press("escape")
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.screen.query_one("#project-name", Input).value == "钢渣综合利用中试线"
+        assert app.screen.chosen == ["QY-GSSL"]
+
+
+async def test_urgent_case_gets_overtime_mode_and_a_proxy(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.click("#urgent")
+        assert "加班办" in str(app.screen.query_one("#suggestion", Static).render())
+        await pilot.press("f10")
+        await settle(pilot)
+        shown = routing_text(app)
+        assert "加班办" in shown and "帮办代办" in shown
+
+
+async def test_a_refused_card_can_be_let_through_by_a_supervisor(
+    loaded: Services, settings: Settings, cards: dict[str, str]
+) -> None:
+    set_pin(loaded, "S1601", "9753")
+    supervisor = sign_in(loaded, "S1601", "9753")
+    app = DeskApp(settings, services=loaded, session=supervisor)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["expired"])
+        assert "F4 特批放行" in notice(app)
+        await pilot.press("f3")  # not offered for a refused card
+        assert isinstance(app.screen, DeskScreen)
+        await pilot.press("f4")
+        await pilot.press(*"续期申请已受理", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseFormScreen)
+        await pilot.press("enter", "f10")
+        await settle(pilot)
+        view = app.screen.last_case
+        assert view is not None
+    kinds = {e.kind: e for e in cases.history(loaded, view.id)}
+    assert kinds["card_override"].details["reason"] == "续期申请已受理"
+
+
+async def test_desk_staff_are_not_offered_the_override(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["revoked"])
+        assert "F4" not in notice(app)
+        await pilot.press("f4")
+        assert isinstance(app.screen, DeskScreen)
+
+
+async def test_full_lounges_tell_staff_the_visitor_waits(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    with loaded.db.write() as conn:
+        conn.execute(update(lounges).values(capacity=0))
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter", "f10")
+        await settle(pilot)
+        shown = routing_text(app)
+        assert "排队等候第 1 位" in shown and "业务洽谈室已满" in shown
+
+
+async def test_no_coordinator_on_duty_is_said_plainly(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
+) -> None:
+    clock[0] = dt.datetime(2026, 11, 26, 13, 30, tzinfo=dt.UTC)  # 21:30 local
+    app = DeskApp(settings, services=loaded, session=desk_session, after_hours=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter", "f10")
+        await settle(pilot)
+        assert "暂无在岗协调员" in routing_text(app)
+        assert "延时服务" in app.screen.sub_title
+
+
+async def test_reassigning_asks_for_a_reason(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter", "f10")
+        await settle(pilot)
+        before = app.screen.last_case
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, ReassignScreen)
+        lounge = app.screen.query_one("#lounge", Select)
+        target = next(value for _label, value in lounge._options if isinstance(value, str))
+        lounge.value = target
+        await pilot.press("f10")
+        assert "理由" in str(app.screen.query_one("#reassign-error", Static).render())
+        app.screen.query_one("#reason", Input).value = "原洽谈室设备检修"
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        after = app.screen.last_case
+        assert after.lounge_code == target != before.lounge_code
+        assert "已改派" in notice(app)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        table = app.screen.query_one(DataTable)
+        operations = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert operations == ["开办件", "分配洽谈室和协调员", "改派"]
+
+
+async def test_the_coordinator_marks_a_visitor_met(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    from hallterm.domain.cases import CaseDraft
+    from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
+
+    view = cases.open_case(
+        loaded,
+        desk_session,
+        CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",), EnterpriseKind.FOREIGN, "鞍山睿堃科技有限公司"),
+    )
+    assert view.coordinator is not None
+    set_pin(loaded, view.coordinator.staff_id, "1357")
+    coordinator = sign_in(loaded, view.coordinator.staff_id, "1357")
+    app = DeskApp(settings, services=loaded, session=coordinator)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, CoordinatorScreen)
+        waiting = app.screen.query_one("#waiting", DataTable)
+        assert waiting.row_count == 1
+        assert str(waiting.get_row_at(0)[1]) == "王喆" and waiting.get_row_at(0)[2] == view.case_no
+        await pilot.press("m")
+        await settle(pilot)
+        await settle(pilot)
+        assert app.screen.query_one("#waiting", DataTable).row_count == 0
+        assert app.screen.query_one("#open-cases", DataTable).row_count == 1
+    assert cases.get_case(loaded, view.id).status == "met"

@@ -1,0 +1,149 @@
+"""Sign-in: staff ID and PIN, lock-out after five wrong PINs, and a desk that connects by itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from textual.widgets import Input, Static
+
+from hallterm.config import Settings, load_settings, sqlite_url
+from hallterm.services.context import Services
+from hallterm.services.staff import set_pin
+from hallterm.storage.tables import events, items
+from hallterm.tui.desk.app import DeskApp
+from hallterm.tui.desk.coordinator import CoordinatorScreen
+from hallterm.tui.desk.desk_screen import DeskScreen
+from hallterm.tui.desk.holder_panel import HolderPanel
+from hallterm.tui.desk.sign_in import SignInScreen
+from tests.tui.conftest import settle
+
+
+def message(app: DeskApp) -> str:
+    return str(app.screen.query_one("#sign-in-message", Static).render())
+
+
+async def sign_in(pilot, staff_id: str, pin: str) -> None:
+    await pilot.press(*staff_id, "enter", *pin, "enter")
+    await settle(pilot)
+
+
+async def test_desk_staff_sign_in_lands_on_the_scan_screen(loaded: Services, settings: Settings) -> None:
+    set_pin(loaded, "S1401", "2468")
+    app = DeskApp(settings, services=loaded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert isinstance(app.screen, SignInScreen)
+        assert app.screen.query_one("#pin", Input).password  # the PIN is never shown
+        await sign_in(pilot, "s1401", "2468")  # a badge or a person may type lower case
+        assert isinstance(app.screen, DeskScreen)
+        assert app.session is not None and app.session.role == "desk"
+        assert "林晓雯" in app.screen.sub_title
+
+
+async def test_a_coordinator_lands_on_the_coordinator_view(loaded: Services, settings: Settings) -> None:
+    set_pin(loaded, "S1001", "1357")
+    app = DeskApp(settings, services=loaded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "S1001", "1357")
+        assert isinstance(app.screen, CoordinatorScreen)
+
+
+async def test_wrong_pin_says_how_many_tries_are_left_and_keeps_the_id(loaded: Services, settings: Settings) -> None:
+    set_pin(loaded, "S1401", "2468")
+    app = DeskApp(settings, services=loaded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "S1401", "1111")
+        assert isinstance(app.screen, SignInScreen)
+        assert "还可再试 4 次" in message(app)
+        assert app.screen.query_one("#staff-id", Input).value == "S1401"
+        assert app.screen.query_one("#pin", Input).value == ""
+        assert app.screen.focused is app.screen.query_one("#pin", Input)
+
+
+async def test_five_wrong_pins_lock_the_account_for_fifteen_minutes(loaded: Services, settings: Settings,
+                                                                    clock: list[dt.datetime]) -> None:
+    set_pin(loaded, "S1401", "2468")
+    app = DeskApp(settings, services=loaded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "S1401", "1111")
+        for _ in range(4):
+            await pilot.press(*"1111", "enter")
+            await settle(pilot)
+        assert "已锁定 15 分钟" in message(app)
+        await pilot.press(*"2468", "enter")  # even the right PIN is refused while locked
+        await settle(pilot)
+        assert "锁定" in message(app) and isinstance(app.screen, SignInScreen)
+        clock[0] += dt.timedelta(minutes=16)
+        await pilot.press(*"2468", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+    with loaded.db.read() as conn:
+        kinds = list(conn.execute(select(events.c.kind).where(events.c.staff_id == "S1401")
+                                  .order_by(events.c.id)).scalars())
+    assert kinds.count("sign_in_refused") == 4
+    assert "account_locked" in kinds and kinds[-1] == "signed_in"
+
+
+async def test_unknown_staff_and_missing_pin_are_explained(loaded: Services, settings: Settings) -> None:
+    app = DeskApp(settings, services=loaded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "S9999", "1234")
+        assert "不存在" in message(app)
+        app.screen.query_one("#staff-id", Input).value = "S1402"
+        await pilot.press(*"1234", "enter")
+        await settle(pilot)
+        assert "尚未设置 PIN" in message(app) and "hallterm staff set-pin S1402" in message(app)
+
+
+async def test_sign_out_returns_to_sign_in(loaded: Services, settings: Settings) -> None:
+    set_pin(loaded, "S1401", "2468")
+    app = DeskApp(settings, services=loaded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "S1401", "2468")
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert app.session is None
+
+
+async def test_typing_before_the_database_is_open_is_kept(db_file, loaded: Services, cards: dict[str, str]) -> None:
+    """The desk opens its own database in a worker; sign-in and a scan typed meanwhile are not lost."""
+    set_pin(loaded, "S1401", "2468")
+    app = DeskApp(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db_file)}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"S1401", "enter", *"2468", "enter")
+        for _ in range(3):
+            await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        await pilot.press(*cards["valid"], "enter")
+        await settle(pilot)
+        check = app.screen.query_one(HolderPanel).check
+        assert check is not None and check.holder is not None and check.holder.name == "王喆"
+
+
+async def test_first_run_creates_and_fills_a_new_database(tmp_path) -> None:
+    path = tmp_path / "new" / "hall.sqlite3"
+    app = DeskApp(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(path)}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert "首次运行" in message(app)
+        assert app.services is not None
+        with app.services.db.read() as conn:
+            assert conn.execute(select(func.count()).select_from(items)).scalar_one() >= 10
+    assert path.exists()
+
+
+async def test_an_unreachable_database_is_reported_and_input_kept(tmp_path) -> None:
+    settings = load_settings(environ={"HALLTERM_DB_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    app = DeskApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert "无法连接数据库" in message(app)
+        assert "F5" in message(app)
+        await pilot.press(*"S1401", "enter", *"1234", "enter")
+        await pilot.pause()
+        assert "连接后自动登录" in message(app)
+        assert app.screen.query_one("#staff-id", Input).value == "S1401"
+        assert app.services is None
