@@ -246,3 +246,22 @@ async def test_the_coordinator_marks_a_visitor_met(
         assert app.screen.query_one("#waiting", DataTable).row_count == 0
         assert app.screen.query_one("#open-cases", DataTable).row_count == 1
     assert cases.get_case(loaded, view.id).status == "met"
+
+
+async def test_every_footer_key_is_in_the_command_palette(loaded: Services, settings: Settings,
+                                                          desk_session: StaffSession, cards: dict[str, str]) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        shown = [b.binding.description for b in app.screen.active_bindings.values()
+                 if b.binding.show and b.enabled and b.binding.action != "quit"]
+        assert set(shown) <= set(titles)
+        assert "开办件" in titles
+        await pilot.press("ctrl+p")
+        await pilot.press(*"开办件")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseFormScreen)

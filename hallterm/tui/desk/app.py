@@ -8,11 +8,15 @@ database is ready (research/textual.md pitfall 13).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
 
 from hallterm.config import Settings
 from hallterm.tui.desk.messages import Connected, ConnectFailed, ServicesReady
@@ -39,6 +43,21 @@ class DeskApp(App[int]):
         self.connect_error = ""
         self._owns_services = services is None
         self.sub_title = "延时服务（下班后/节假日）" if after_hours else settings.hall.name
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every key the footer shows is also in the command palette (Ctrl+P), in Chinese."""
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.show or not active.enabled or binding.action in {"command_palette", "quit"}:
+                continue
+            yield SystemCommand(binding.description, f"快捷键 {binding.key_display or key.upper()}",
+                                partial(screen.run_action, binding.action))
+        yield SystemCommand("切换主题", "更换界面配色（如大厅强光下用浅色）", self.action_change_theme)
+        yield SystemCommand("退出（Ctrl+Q）", "退出前台终端", self.action_quit)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="输入要执行的操作……", id="--command-palette"))
 
     def on_mount(self) -> None:
         if self.session is not None:
