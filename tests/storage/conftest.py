@@ -171,3 +171,26 @@ def services_factory(clock: list[dt.datetime]) -> Iterator[Callable[..., Service
     yield make
     for svc in opened:
         svc.close()
+
+
+@pytest.fixture
+def cards_for() -> Callable[[Services], str]:
+    """Put one valid green-channel holder into a database; returns the card number."""
+    def make(svc: Services) -> str:
+        import datetime as _dt
+
+        from hallterm.domain.holders import CardStatus
+        from hallterm.domain.ids import resident_id_check_char
+        from hallterm.domain.roster import RosterRow
+        from hallterm.storage import holders
+
+        body = "21030219800101001"
+        today = svc.today()
+        row = RosterRow(2, svc.card_format.make("GD2022A00017"), "王喆", body + resident_id_check_char(body), "A",
+                        today - _dt.timedelta(days=700), today + _dt.timedelta(days=1000), CardStatus.ACTIVE,
+                        "13812345678", "鞍钢集团有限公司")
+        with svc.db.write() as conn:
+            holders.upsert_rows(conn, [row], svc.now())
+        return row.card_no
+
+    return make
