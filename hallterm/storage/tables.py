@@ -189,7 +189,13 @@ cases = Table(
     Column("closed_at", UTCDateTime, nullable=True),
     Index("ix_cases_holder_id", "holder_id"),
     Index("ix_cases_status", "status"),
-    Index("ix_cases_coordinator_id", "coordinator_id"),
+    # Routing reads each coordinator's and proxy's load (active cases, last assignment) and each
+    # lounge's occupancy on every case opened: index seeks, not scans of years of history.
+    Index("ix_cases_coordinator_status", "coordinator_id", "status"),
+    Index("ix_cases_coordinator_opened", "coordinator_id", "opened_at"),
+    Index("ix_cases_proxy_status", "proxy_staff_id", "status"),
+    Index("ix_cases_proxy_opened", "proxy_staff_id", "opened_at"),
+    Index("ix_cases_lounge_status", "lounge_code", "status"),
 )
 
 case_items = Table(

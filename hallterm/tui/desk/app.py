@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 
 class DeskApp(App[int]):
-    CSS_PATH = "../styles/desk.tcss"
     TITLE = "绿色通道前台"
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", priority=True, id="quit"),
@@ -59,15 +58,20 @@ class DeskApp(App[int]):
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(placeholder="输入要执行的操作……", id="--command-palette"))
 
+    def get_default_screen(self) -> Screen:
+        """Sign-in is the bottom of the stack: shown at once (no screen push on start), and what
+        signing out returns to."""
+        from hallterm.tui.desk.sign_in import SignInScreen
+
+        return SignInScreen()
+
     def on_mount(self) -> None:
         if self.session is not None:
             self.show_home()
-        else:
-            from hallterm.tui.desk.sign_in import SignInScreen
-
-            self.push_screen(SignInScreen())
         if self.services is None:
-            self.connect()
+            # After the first paint: importing SQLAlchemy in a thread holds the GIL for a while, and the
+            # field must be on screen and focused before that (DESIGN.md performance budget).
+            self.call_after_refresh(self.connect)
 
     # -- the database -----------------------------------------------------------------------
 
@@ -118,18 +122,20 @@ class DeskApp(App[int]):
 
         assert self.session is not None
         home = CoordinatorScreen() if self.session.role in {"coordinator", "proxy"} else DeskScreen()
-        if len(self.screen_stack) > 1:
-            self.switch_screen(home)
-        else:
-            self.push_screen(home)
+        self.push_screen(home)
 
     def sign_out(self) -> None:
+        """Back to the sign-in screen at the bottom of the stack; nothing of the session stays on screen."""
         from hallterm.tui.desk.sign_in import SignInScreen
 
         session, self.session = self.session, None
         if session is not None and self.services is not None:
             self._log_sign_out(session)
-        self.switch_screen(SignInScreen())
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        sign_in = self.screen_stack[0]
+        if isinstance(sign_in, SignInScreen):
+            sign_in.reset()
 
     @work(thread=True, exit_on_error=False, group="db")
     def _log_sign_out(self, session: StaffSession) -> None:

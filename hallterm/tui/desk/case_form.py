@@ -38,6 +38,7 @@ SUGGESTED = "suggested"
 
 
 class CaseFormScreen(ModalScreen[CaseDraft | None]):
+    CSS_PATH = "../styles/case_form.tcss"
     BINDINGS = [
         Binding("f10", "submit", "开办件并分配", id="submit_case", priority=True),
         Binding("ctrl+s", "submit", "开办件并分配", show=False, priority=True),

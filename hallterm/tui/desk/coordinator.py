@@ -25,6 +25,7 @@ REFRESH_SECONDS = 5.0
 
 
 class CoordinatorScreen(Screen[None]):
+    CSS_PATH = "../styles/coordinator.tcss"
     BINDINGS = [
         Binding("m", "mark_met", "已接待", id="mark_met"),
         Binding("e", "end_visit", "离开洽谈室", id="end_visit"),
@@ -60,7 +61,7 @@ class CoordinatorScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
-            return len(self.app.screen_stack) > 2  # only when opened from the desk screen
+            return len(self.app.screen_stack) > 2  # only when opened from the desk screen (F9)
         return True
 
     @on(ServicesReady)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 
 class DeskScreen(Screen[None]):
+    CSS_PATH = "../styles/desk_screen.tcss"
     BINDINGS = [
         Binding("f2", "new_scan", "新扫描", id="new_scan"),
         Binding("f3", "open_case", "开办件", id="open_case"),

@@ -45,6 +45,7 @@ def describe(event: Event) -> str:
 
 
 class HistoryScreen(ModalScreen[None]):
+    CSS_PATH = "../styles/lists.tcss"
     BINDINGS = [Binding("escape", "dismiss_history", "返回")]
     app: DeskApp
 

@@ -23,6 +23,7 @@ Result = tuple[str | None, str | None, str]
 
 
 class ReassignScreen(ModalScreen[Result | None]):
+    CSS_PATH = "../styles/lists.tcss"
     BINDINGS = [
         Binding("f10", "submit", "确认改派", priority=True),
         Binding("escape", "cancel", "取消"),

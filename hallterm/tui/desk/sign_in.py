@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 
 class SignInScreen(Screen[None]):
+    CSS_PATH = "../styles/sign_in.tcss"
     BINDINGS = [Binding("f5", "app.reconnect", "重新连接数据库", id="reconnect")]
     app: DeskApp
 
@@ -40,6 +41,13 @@ class SignInScreen(Screen[None]):
             self._say("正在连接数据库……可以先输入工号和 PIN", "-busy")
         elif self.app.connect_error:
             self._say(self.app.connect_error, "-error")
+
+    def reset(self) -> None:
+        """After a sign-out: empty fields, focus on the staff ID."""
+        self.query_one("#staff-id", Input).clear()
+        self.query_one("#pin", Input).clear()
+        self.query_one("#staff-id", Input).focus()
+        self._say("已签退。请登录", "")
 
     @on(ServicesReady)
     def _on_ready(self, message: ServicesReady) -> None:

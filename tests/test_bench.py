@@ -1,0 +1,129 @@
+"""``hallterm bench``: the synthetic database and the figures, at tiny sizes (no timing thresholds)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from hallterm import bench
+from hallterm.domain.ids import is_valid_resident_id
+from hallterm.services.context import Services
+from hallterm.storage.tables import card_holders, case_items, cases
+
+TINY = bench.BenchPlan(holders=2000, cases=5000, lookup_samples=40, insert_samples=20, quick=True)
+SMALLER = bench.BenchPlan(holders=200, cases=500, lookup_samples=5, insert_samples=5)
+
+NUMERIC_KEYS = ("cards_lookup_p95_ms", "cards_lookup_p50_ms", "case_insert_per_s", "db_build_s")
+REQUIRED_KEYS = (*NUMERIC_KEYS, "python", "sqlite_version", "machine", "holders", "cases", "quick")
+
+
+def _count(svc: Services, table: object) -> int:
+    with svc.db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def test_build_writes_what_was_asked(services: Services) -> None:
+    result = bench.build_database(services, TINY)
+
+    assert (result.holders, result.cases, result.case_items) == (2000, 5000, 5000)
+    assert _count(services, card_holders) == 2000
+    assert _count(services, cases) == 5000
+    assert _count(services, case_items) == 5000
+    assert len(result.card_numbers) == len(set(result.card_numbers)) == 2000
+    assert all(services.card_format.is_valid(card) for card in result.card_numbers)
+    with services.db.read() as conn:
+        ids = conn.execute(select(card_holders.c.id_number)).scalars().all()
+        numbers = conn.execute(select(cases.c.case_no)).scalars().all()
+        open_cases = conn.execute(select(func.count()).where(cases.c.closed_at.is_(None))).scalar_one()
+        holders_used = conn.execute(select(func.count(cases.c.holder_id.distinct()))).scalar_one()
+        last_opened = conn.execute(select(func.max(cases.c.opened_at))).scalar_one()
+    assert all(is_valid_resident_id(i) for i in ids)
+    assert len(set(numbers)) == 5000
+    assert all(re.fullmatch(r"210300-\d{8}-\d{4}", n) for n in numbers)
+    assert 0 < open_cases < 5000 // 2  # most closed, some still open
+    assert holders_used > 1000  # spread over the holders
+    assert last_opened < services.now()  # past cases only: today's case numbers stay free
+
+
+def test_bulk_writer_stores_exactly_what_core_insert_stores(services: Services) -> None:
+    """The bench's fast executemany path must write the same text as ``conn.execute(insert(t), dicts)``."""
+    at = dt.datetime(2026, 3, 4, 9, 5, 6, 7, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    row = {"name": "张三", "id_number": "11010519491231002X", "tier": "A", "issued_on": dt.date(2022, 1, 2),
+           "expires_on": dt.date(2027, 1, 1), "status": "active", "phone": "", "employer": "",
+           "credit_barred": True, "conditional_barred_until": None, "updated_at": at}
+    with services.db.write() as conn:
+        conn.execute(insert(card_holders), [{"id": 1, "card_no": "A", **row}])
+        bench.BulkWriter(conn, card_holders, ("id", "card_no", *row)).write([(2, "B", *row.values())])
+        stored = conn.exec_driver_sql("SELECT * FROM card_holders ORDER BY id").all()
+    assert stored[0][2:] == stored[1][2:]
+    assert "2026-03-04 01:05:06.000007" in stored[1]
+
+
+def test_bulk_writer_fills_left_out_columns_with_their_defaults(services: Services) -> None:
+    at = dt.datetime(2026, 3, 4, 9, 5, tzinfo=dt.UTC)
+    row = {"name": "李四", "id_number": "11010519491231002X", "tier": "B", "issued_on": dt.date(2022, 1, 2),
+           "expires_on": dt.date(2027, 1, 1), "status": "active", "updated_at": at}
+    with services.db.write() as conn:
+        conn.execute(insert(card_holders), [{"id": 1, "card_no": "A", **row}])
+        bench.BulkWriter(conn, card_holders, ("id", "card_no", *row)).write([(2, "B", *row.values())])
+        stored = conn.exec_driver_sql("SELECT * FROM card_holders ORDER BY id").all()
+    assert stored[0][2:] == stored[1][2:]
+
+
+def test_fast_timestamps_falls_back_when_the_text_differs() -> None:
+    def other_format(value: dt.datetime | None) -> str | None:
+        return None if value is None else value.strftime("%Y%m%d")
+
+    assert bench._fast_timestamps(other_format) is other_format
+
+
+def test_collect_reports_every_figure_and_the_json_is_the_last_line() -> None:
+    out, err = io.StringIO(), io.StringIO()
+
+    assert bench.run_plan(TINY, as_json=True, out=out, err=err) == 0
+
+    lines = out.getvalue().rstrip("\n").splitlines()
+    figures = json.loads(lines[-1])
+    assert len(lines) > 5  # the table comes first
+    for key in REQUIRED_KEYS:
+        assert key in figures, key
+    for key in NUMERIC_KEYS:
+        assert isinstance(figures[key], int | float) and figures[key] > 0, key
+    assert (figures["holders"], figures["cases"], figures["quick"]) == (2000, 5000, True)
+    assert figures["cards_lookup_p50_ms"] <= figures["cards_lookup_p95_ms"]
+    assert {"arch", "cpus", "platform"} <= set(figures["machine"])
+    assert figures["python"].count(".") == 2 and figures["sqlite_version"].startswith("3.")
+
+
+def test_without_json_there_is_only_the_table() -> None:
+    out = io.StringIO()
+    bench.run_plan(SMALLER, as_json=False, out=out, err=io.StringIO(), measurements=[])
+    assert "{" not in out.getvalue()
+    assert "hallterm bench" in out.getvalue()
+
+
+def test_a_later_measurement_adds_its_figures() -> None:
+    seen: list[int] = []
+
+    def measure_extra(ctx: bench.BenchContext) -> dict[str, object]:
+        seen.append(len(ctx.card_numbers))
+        return {"extra_p95_ms": 1.5}
+
+    figures = bench.collect(SMALLER, measurements=[*bench.MEASUREMENTS, measure_extra])
+    assert figures["extra_p95_ms"] == 1.5
+    assert "cards_lookup_p95_ms" in figures
+    assert seen == [200]
+
+
+def test_percentile_is_nearest_rank() -> None:
+    samples = [float(n) for n in range(1, 101)]
+    assert bench.percentile(samples, 50) == 50
+    assert bench.percentile(samples, 95) == 95
+    assert bench.percentile([3.0], 95) == 3.0
+    with pytest.raises(ValueError):
+        bench.percentile([], 95)
