@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import update
 from textual.widgets import DataTable, Input, Select, Static
 
@@ -265,3 +266,56 @@ async def test_every_footer_key_is_in_the_command_palette(loaded: Services, sett
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CaseFormScreen)
+
+
+@pytest.mark.parametrize(
+    ("boxes", "mode", "proxy"),
+    [
+        ([], "马上办", False),
+        (["#complete"], "指导办", False),  # unticking 材料齐全
+        (["#urgent"], "加班办", True),
+        (["#special"], "重点办", True),
+        (["#major"], "跟踪办", True),
+    ],
+    ids=["immediate", "guided", "overtime", "focused", "tracked"],
+)
+async def test_each_service_mode_from_the_form(loaded: Services, settings: Settings, desk_session: StaffSession,
+                                               cards: dict[str, str], boxes: list[str], mode: str,
+                                               proxy: bool) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter")
+        for box in boxes:
+            await pilot.click(box)
+        assert f"建议办理方式：{mode}" in str(app.screen.query_one("#suggestion", Static).render())
+        await pilot.press("f10")
+        await settle(pilot)
+        shown = routing_text(app)
+        assert f"办理方式：{mode}" in shown
+        assert ("帮办代办" in shown) is proxy
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [("foreign", "市行政审批局办理"), ("limited", "铁东区行政审批局办理（协调办理）")],
+    ids=["city", "district"],
+)
+async def test_both_jurisdictions_from_the_form(loaded: Services, settings: Settings, desk_session: StaffSession,
+                                                cards: dict[str, str], kind: str, expected: str) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter")
+        app.screen.query_one("#enterprise-kind", Select).value = kind
+        await pilot.pause()
+        assert app.screen.query_one("#district-row").display is (kind == "limited")
+        await pilot.press("f10")
+        await settle(pilot)
+        assert expected in routing_text(app)

@@ -1,0 +1,68 @@
+"""`hallterm demo --no-ui` and `hallterm staff set-pin`, through real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from hallterm.config import PROJECT_ROOT, load_settings, sqlite_url
+from hallterm.services.context import Services
+from hallterm.services.staff import sign_in
+from hallterm.storage.tables import card_holders, cases, events
+
+
+def hallterm(*args: str, db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
+    env["HALLTERM_DB_URL"] = sqlite_url(db)
+    return subprocess.run([sys.executable, "-m", "hallterm", *args], cwd=PROJECT_ROOT, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_demo_builds_its_own_database_with_every_kind_of_holder(tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite3"
+    run = hallterm("demo", "--no-ui", db=db)
+    assert run.returncode == 0, run.stderr
+    assert "持卡人 300 名" in run.stdout and "注销" in run.stdout and "过期" in run.stdout
+    svc = Services.open(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db)}))
+    try:
+        with svc.db.read() as conn:
+            statuses = dict(conn.execute(select(card_holders.c.status, func.count())
+                                         .group_by(card_holders.c.status)).all())
+            tiers = set(conn.execute(select(card_holders.c.tier)).scalars())
+            past = conn.execute(select(func.count()).select_from(cases)).scalar_one()
+            scans = conn.execute(select(func.count()).where(events.c.kind == "card_scanned")).scalar_one()
+        assert sum(statuses.values()) == 300
+        assert statuses["revoked"] == 1 and statuses["expired"] >= 5
+        assert tiers == set("ABCDE")
+        assert past > 0 and scans > 0  # a day of past activity
+        assert sign_in(svc, "S1401", "1234").role == "desk"  # the demo PIN printed for newcomers
+    finally:
+        svc.close()
+    again = hallterm("demo", "--no-ui", db=db)  # building again starts the demo afresh
+    assert again.returncode == 0, again.stderr
+
+
+def test_set_pin_from_stdin_then_sign_in(tmp_path: Path) -> None:
+    db = tmp_path / "hall.sqlite3"
+    assert hallterm("reference", "load", db=db).returncode == 0
+    run = hallterm("staff", "set-pin", "s1402", "--pin-stdin", db=db, stdin="5791\n")
+    assert run.returncode == 0, run.stderr
+    assert "S1402" in run.stdout
+    svc = Services.open(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db)}))
+    try:
+        assert sign_in(svc, "S1402", "5791").staff_id == "S1402"
+    finally:
+        svc.close()
+
+
+def test_set_pin_refuses_bad_pins_and_unknown_staff(tmp_path: Path) -> None:
+    db = tmp_path / "hall.sqlite3"
+    assert hallterm("reference", "load", db=db).returncode == 0
+    short = hallterm("staff", "set-pin", "S1402", "--pin-stdin", db=db, stdin="12\n")
+    assert short.returncode == 1 and "4–8 位数字" in short.stderr and "Traceback" not in short.stderr
+    unknown = hallterm("staff", "set-pin", "S9999", "--pin-stdin", db=db, stdin="1234\n")
+    assert unknown.returncode == 1 and "不存在" in unknown.stderr
