@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="最后一行输出 JSON")
 
     sub.add_parser("config", help="显示生效的配置")
+
+    cal = sub.add_parser("calendar", help="节假日安排（工作日期限）")
+    cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
+    cal_check = cal_sub.add_parser("check", help="检查今后 365 天是否都有节假日安排（缺少则退出码 1）")
+    cal_check.add_argument("--today", metavar="YYYY-MM-DD", help="按这一天检查（默认：大厅所在时区的今天）")
     return parser
 
 
@@ -99,6 +104,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_bench(quick=args.quick, as_json=args.json)
     if command == "config":
         return _show_config(settings)
+    if command == "calendar":
+        return _calendar_check(settings, args.today)
     with _services(settings) as svc:
         if command == "db":
             return _db(svc, args.db_command)
@@ -248,6 +255,42 @@ def _show_config(settings: Settings) -> int:
     print(f"卡号格式：{cards.pattern}（校验 {cards.check}，绿色通道类别 {cards.eligible_tiers}）")
     print(f"基础数据目录：{settings.paths.assets}")
     return 0
+
+
+def _calendar_check(settings: Settings, today_text: str | None) -> int:
+    """Exit 1 naming the year to add when the next 365 days are not all covered (issue 4, point 5)."""
+    import datetime as dt
+
+    from hallterm.domain.calendar_files import CalendarFileError, build_calendar
+    from hallterm.domain.workdays import package_data
+    from hallterm.services.calendar import calendar_dir, read_calendar_files
+
+    try:
+        today = dt.date.fromisoformat(today_text) if today_text else dt.datetime.now(settings.hall.tz).date()
+    except ValueError:
+        raise CliError(f"--today {today_text} 不是有效日期，应写成 2026-11-26", 2) from None
+    try:
+        files = read_calendar_files(settings.paths.assets_dir)
+        cal = build_calendar(files.years, files.local)
+    except CalendarFileError as exc:
+        raise CliError(str(exc)) from None
+    package = package_data().years
+    sources = f"chinese-calendar：{min(package)}–{max(package)} 年"
+    if files.years:
+        sources += "；大厅年度文件：" + "、".join(f"{s.year} 年" for s in files.years)
+    if files.local and files.local.days:
+        sources += f"；本地调整 {len(files.local.days)} 天"
+    horizon = today + dt.timedelta(days=365)
+    print(f"节假日数据覆盖至 {cal.covered_until():%Y-%m-%d}（{sources}）")
+    missing = cal.missing_years(today, horizon)
+    if not missing:
+        print(f"今后 365 天（{today:%Y-%m-%d} 至 {horizon:%Y-%m-%d}）均有节假日安排，工作日期限可准确计算")
+        return 0
+    year = missing[0]
+    raise CliError(f"缺少 {year} 年的节假日安排：今后 365 天（至 {horizon:%Y-%m-%d}）超出了已有数据。"
+                   f"国务院办公厅公布 {year} 年节假日安排后（通常在上一年 11 月前后），请按 "
+                   f"assets/calendar/README.md 添加 {calendar_dir(settings.paths.assets_dir) / f'{year}.toml'}；"
+                   f"在此之前，落在 {year} 年的期限按周一至周五估算并标注“估算”")
 
 
 def _demo(settings: Settings, no_ui: bool, count: int) -> int:
