@@ -67,10 +67,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "mark_met": frozenset({"coordinator", "proxy", "supervisor", "admin"}),
     "end_visit": frozenset({"coordinator", "proxy", "desk", "after_hours", "supervisor", "admin"}),
     "view_history": frozenset({"desk", "after_hours", "coordinator", "supervisor", "admin", "proxy"}),
+    "checklist": frozenset({"desk", "after_hours", "coordinator", "proxy", "supervisor", "admin"}),
+    "issue_ticket": frozenset({"desk", "after_hours", "supervisor", "admin"}),
+    "call_ticket": frozenset({"desk", "after_hours", "supervisor", "admin"}),
 }
 
 ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card": "特批放行", "reassign": "改派",
-                "mark_met": "标记已接待", "end_visit": "结束洽谈", "view_history": "查看办件记录"}
+                "mark_met": "标记已接待", "end_visit": "结束洽谈", "view_history": "查看办件记录",
+                "issue_ticket": "取号", "call_ticket": "叫号", "checklist": "核对材料和受理"}
 
 
 def allowed(role: str, action: str) -> bool:

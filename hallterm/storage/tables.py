@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -211,6 +212,10 @@ case_items = Table(
     Column("due_estimated", Boolean, nullable=False, default=False),  # past the holiday data
     Column("supplement_due_on", Date, nullable=True),
     Column("closed_on", Date, nullable=True),
+    # The checklist's outcome (S1, S7): pending | accepted | conditional | not_accepted; the 容缺 commitment.
+    Column("decision", String(24), nullable=False, default="pending", server_default="pending"),
+    Column("commitment_signed", Boolean, nullable=False, default=False, server_default=false()),
+    Column("commitment_breached", Boolean, nullable=False, default=False, server_default=false()),
     Index("ix_case_items_case_id", "case_id"),
     Index("ix_case_items_status", "status"),
 )
@@ -226,7 +231,37 @@ material_checks = Table(
     Column("note", String(200), nullable=False, default=""),
     Column("received_at", UTCDateTime, nullable=True),
     Column("staff_id", String(32), ForeignKey("staff.staff_id"), nullable=True),
+    # A conditional material is required only when its condition applies to this applicant.
+    Column("applies", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("case_item_id", "material_id", name="uq_material_checks_item_material"),
+)
+
+# Clock-exempt special procedures (S6; 行政许可法 §45): the item's clock stops from start to end.
+item_pauses = Table(
+    "item_pauses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_item_id", Integer, ForeignKey("case_items.id", ondelete="CASCADE"), nullable=False),
+    Column("procedure", String(32), nullable=False),
+    Column("started_on", Date, nullable=False),
+    Column("ended_on", Date, nullable=True),
+    Column("staff_id", String(32), ForeignKey("staff.staff_id"), nullable=True),
+    Index("ix_item_pauses_case_item_id", "case_item_id"),
+)
+
+# Notices issued to the applicant, as data (numbers from a yearly counter row), for printing.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("case_item_id", Integer, ForeignKey("case_items.id"), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("number", String(64), nullable=False, unique=True),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("staff_id", String(32), ForeignKey("staff.staff_id"), nullable=True),
+    Column("content", JSON, nullable=False),
+    Index("ix_documents_case_id", "case_id"),
 )
 
 tickets = Table(

@@ -80,11 +80,13 @@ class DeskApp(App[int]):
         # Imported here, off the event loop: SQLAlchemy and Alembic take ~0.5 s to import and the
         # first field must accept input before that (DESIGN.md performance budget).
         try:
+            from hallterm.services.checklist import sweep
             from hallterm.services.context import Services
             from hallterm.services.reference import ensure_reference
 
             services = Services.open(self.settings)
             loaded = ensure_reference(services)
+            sweep(services)  # conditional cases past their supplement deadline close on start (S7)
         except Exception as exc:  # every failure becomes a message on screen
             self.post_message(ConnectFailed(_connect_reason(exc, self.settings.db.resolved_url())))
             return

@@ -30,6 +30,7 @@ class CoordinatorScreen(Screen[None]):
         Binding("m", "mark_met", "已接待", id="mark_met"),
         Binding("e", "end_visit", "离开洽谈室", id="end_visit"),
         Binding("h", "history", "办件记录", id="coord_history"),
+        Binding("c", "checklist", "材料清单", id="coord_checklist"),
         Binding("r", "refresh", "刷新", id="refresh"),
         Binding("escape", "back", "返回前台", id="back"),
         Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
@@ -143,6 +144,13 @@ class CoordinatorScreen(Screen[None]):
         if case_id is not None and self.board is not None:
             numbers = {c.id: c.case_no for c in self.board.waiting + self.board.open_cases}
             self.app.push_screen(HistoryScreen(case_id, numbers.get(case_id, "")))
+
+    def action_checklist(self) -> None:
+        from hallterm.tui.desk.checklist_screen import ChecklistScreen
+
+        case_id = self._selected()
+        if case_id is not None:
+            self.app.push_screen(ChecklistScreen(case_id))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -22,6 +22,7 @@ from hallterm.tui.widgets.scan_field import ScanField
 if TYPE_CHECKING:
     from hallterm.domain.cases import CaseDraft
     from hallterm.services.cases import CatalogItem
+    from hallterm.services.checklist import DeadlineCounts
     from hallterm.storage.cases import CaseView
     from hallterm.tui.desk.app import DeskApp
 
@@ -36,6 +37,7 @@ class DeskScreen(Screen[None]):
         Binding("f7", "reassign", "改派", id="reassign"),
         Binding("f8", "route_queued", "分配排队", id="route_queued"),
         Binding("f9", "coordinator_view", "协调员视图", id="coordinator_view"),
+        Binding("f12", "checklist", "材料清单", id="checklist"),
         Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
         Binding("escape", "clear_field", "清空输入", show=False, id="clear_field"),
         Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
@@ -57,6 +59,7 @@ class DeskScreen(Screen[None]):
             yield Static("钢都英才卡", id="scan-label")
             yield ScanField(id="scan")
         yield Static("", id="notice")
+        yield Static("", id="deadline-bar")
         with VerticalScroll(id="answer"):
             yield RoutingPanel(id="routing")
             yield HolderPanel(id="holder")
@@ -78,6 +81,32 @@ class DeskScreen(Screen[None]):
         from hallterm.services.cases import catalog
 
         run_use_case(self, "catalog", catalog, self.app.services)
+        self._load_deadlines()
+
+    def _load_deadlines(self) -> None:
+        from hallterm.services.checklist import deadline_counts
+
+        run_use_case(self, "deadlines", deadline_counts, self.app.services)
+
+    def on_screen_resume(self) -> None:
+        if self.app.services is not None and self.is_mounted:
+            self._load_deadlines()  # back from the checklist: the counts may have moved
+            if self.last_case is not None:
+                self._refresh_last_case()
+
+    def _show_deadlines(self, counts: DeadlineCounts) -> None:
+        bar = self.query_one("#deadline-bar", Static)
+        parts: list[tuple[str, str] | str] = []
+        if counts.overdue:
+            parts.append((f" 已超期 {counts.overdue} 件 ", "bold white on red"))
+            parts.append("  ")
+        if counts.due_soon:
+            parts.append((f" 2 个工作日内到期 {counts.due_soon} 件 ", "bold black on yellow"))
+            parts.append("  ")
+        if counts.calendar_warning:
+            parts.append((counts.calendar_warning, "yellow"))
+        bar.update(Text.assemble(*parts))
+        bar.display = bool(parts)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Actions appear in the footer only when they apply and this role may run them."""
@@ -89,6 +118,8 @@ class DeskScreen(Screen[None]):
         if action == "override":
             return allowed(role, "override_card") and check is not None and check.holder is not None \
                 and not check.ok
+        if action == "checklist":
+            return self.last_case is not None and allowed(role, "checklist")
         if action in {"history", "reassign"}:
             return self.last_case is not None and allowed(role, "reassign" if action == "reassign" else "view_history")
         if action == "route_queued":
@@ -228,6 +259,9 @@ class DeskScreen(Screen[None]):
         if message.what == "catalog":
             self._catalog = message.result
             return
+        if message.what == "deadlines":
+            self._show_deadlines(message.result)
+            return
         if message.what in {"open_case", "reassign"}:
             view: CaseView = message.result
             self.last_case = view
@@ -236,7 +270,7 @@ class DeskScreen(Screen[None]):
             self.query_one(RoutingPanel).show_case(view)
             self.query_one(HolderPanel).clear()
             verb = "已开办件" if message.what == "open_case" else "已改派"
-            self._say(f"{verb} {view.case_no}。请扫描下一张卡", "")
+            self._say(f"{verb} {view.case_no}。按 F12 核对材料，或扫描下一张卡", "")
             self.query_one(ScanField).focus()
         elif message.what == "route_queued":
             self._say(f"已为 {message.result} 位排队等候的持卡人分配洽谈室和协调员" if message.result
@@ -290,6 +324,12 @@ class DeskScreen(Screen[None]):
 
         if self.app.services is not None:
             run_use_case(self, "route_queued", route_queued, self.app.services, self.app.session)
+
+    def action_checklist(self) -> None:
+        from hallterm.tui.desk.checklist_screen import ChecklistScreen
+
+        if self.last_case is not None:
+            self.app.push_screen(ChecklistScreen(self.last_case.id))
 
     def action_coordinator_view(self) -> None:
         from hallterm.tui.desk.coordinator import CoordinatorScreen

@@ -1,0 +1,524 @@
+"""The missing-documents checklist of a case: ticking materials, the live decision, acceptance,
+conditional acceptance (容缺受理) and its supplements, special-procedure pauses, and the sweep
+that closes conditional cases whose supplement deadline passed (S1, S6, S7).
+
+Each public call is one write transaction that appends its events; notices are saved as data
+(``documents``) with their numbers, for the slips issue to print.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from hallterm.domain import documents as docs
+from hallterm.domain.checklist import (
+    ChecklistDecision,
+    ChecklistInput,
+    Decision,
+    MaterialKind,
+    MaterialState,
+    bar_until,
+    decide,
+    is_barred,
+    supplement_deadline,
+)
+from hallterm.domain.deadlines import Deadline, DeadlineState, DeadlineStatus, Pause, classify, due_date
+from hallterm.domain.workdays import HolidayDataMissing, WorkCalendar
+from hallterm.services.context import Services
+from hallterm.services.staff import StaffSession
+from hallterm.storage import cases as case_store
+from hallterm.storage import events, sequences
+from hallterm.storage.cases import CaseView
+from hallterm.storage.tables import (
+    card_holders,
+    case_items,
+    cases,
+    documents,
+    item_pauses,
+    items,
+    material_checks,
+    materials,
+)
+
+
+class ChecklistError(ValueError):
+    """A checklist action that cannot be done; ``str()`` is the Chinese message."""
+
+
+class ItemStatus:
+    RECEIVED = "received"  # materials being checked, no decision yet
+    ACCEPTED = "accepted"  # 受理
+    CONDITIONAL = "conditional"  # 容缺受理: supplements outstanding
+    NOT_ACCEPTED = "not_accepted"  # 指导办: one-time notice issued
+    RETURNED = "returned"  # 退件办结: the supplement deadline passed (S7)
+
+
+ITEM_STATUS_NAMES = {ItemStatus.RECEIVED: "待审核", ItemStatus.ACCEPTED: "已受理", ItemStatus.CONDITIONAL: "容缺受理",
+                     ItemStatus.NOT_ACCEPTED: "已一次性告知", ItemStatus.RETURNED: "退件办结"}
+OPEN_ITEM_STATUSES = (ItemStatus.RECEIVED, ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.NOT_ACCEPTED)
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    material_id: int
+    name: str
+    kind: MaterialKind
+    condition: str
+    catalog_note: str
+    received: bool
+    form: str  # original | copy | ""
+    note: str
+    applies: bool
+
+    def state(self) -> MaterialState:
+        return MaterialState(self.name, self.kind, self.received, self.applies, self.condition, self.note)
+
+
+@dataclass(frozen=True)
+class ItemChecklist:
+    case_item_id: int
+    item_code: str
+    item_name: str
+    department: str
+    promised_days: int
+    allow_conditional: bool
+    clock_exempt: tuple[str, ...]
+    status: str
+    fees_paid: bool
+    commitment_signed: bool
+    commitment_breached: bool
+    materials: tuple[MaterialRow, ...]
+    decision: ChecklistDecision  # live: recomputed from the rows above
+    accepted_on: dt.date | None
+    deadline: Deadline | None
+    deadline_state: DeadlineState | None
+    supplement_due_on: dt.date | None
+    pauses: tuple[Pause, ...]
+
+    @property
+    def status_name(self) -> str:
+        return ITEM_STATUS_NAMES.get(self.status, self.status)
+
+    @property
+    def running_pause(self) -> Pause | None:
+        return next((p for p in self.pauses if p.running), None)
+
+
+@dataclass(frozen=True)
+class CaseChecklist:
+    case: CaseView
+    items: tuple[ItemChecklist, ...]
+    barred_until: dt.date | None
+    credit_barred: bool
+    notes: tuple[str, ...]  # e.g. a deadline estimated past the holiday data
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    id: int
+    kind: str
+    number: str
+    title: str
+
+
+def _calendar(svc: Services) -> WorkCalendar:
+    cal = getattr(svc, "_work_calendar", None)
+    if cal is None:
+        cal = WorkCalendar.default(svc.settings.paths.assets_dir)
+        svc._work_calendar = cal  # type: ignore[attr-defined]  # read once per terminal
+    return cal
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+
+def load(svc: Services, case_id: int) -> CaseChecklist:
+    with svc.db.read() as conn:
+        return _load(svc, conn, case_id)
+
+
+def _load(svc: Services, conn: Connection, case_id: int) -> CaseChecklist:
+    view = case_store.get_case(conn, case_id)
+    if view is None:
+        raise ChecklistError("办件不存在")
+    holder = conn.execute(select(card_holders.c.credit_barred, card_holders.c.conditional_barred_until)
+                          .join(cases, cases.c.holder_id == card_holders.c.id).where(cases.c.id == case_id)).one()
+    today = svc.today()
+    barred = holder.credit_barred or is_barred(today, holder.conditional_barred_until)
+    cal = _calendar(svc)
+    rows = conn.execute(select(case_items, items.c.name, items.c.department, items.c.promised_days,
+                               items.c.allow_conditional, items.c.clock_exempt)
+                        .join(items, items.c.code == case_items.c.item_code)
+                        .where(case_items.c.case_id == case_id).order_by(case_items.c.id)).all()
+    item_ids = [r.id for r in rows]
+    checks = {(c.case_item_id, c.material_id): c for c in conn.execute(
+        select(material_checks).where(material_checks.c.case_item_id.in_(item_ids)))}
+    pauses: dict[int, list[Pause]] = {}
+    for p in conn.execute(select(item_pauses).where(item_pauses.c.case_item_id.in_(item_ids))
+                          .order_by(item_pauses.c.id)):
+        pauses.setdefault(p.case_item_id, []).append(Pause(p.procedure, p.started_on, p.ended_on))
+    notes: list[str] = []
+    out = []
+    for r in rows:
+        mats = conn.execute(select(materials).where(materials.c.item_code == r.item_code, materials.c.active)
+                            .order_by(materials.c.position)).all()
+        material_rows = []
+        for m in mats:
+            check = checks.get((r.id, m.id))
+            material_rows.append(MaterialRow(
+                m.id, m.name, MaterialKind(m.kind), m.condition, m.note,
+                bool(check and check.received), check.form if check else "", check.note if check else "",
+                bool(check and check.applies)))
+        decision = decide(ChecklistInput(tuple(m.state() for m in material_rows), r.fees_paid,
+                                         r.allow_conditional, barred, r.commitment_signed,
+                                         holder.conditional_barred_until))
+        item_pause = tuple(pauses.get(r.id, ()))
+        deadline = state = None
+        if r.accepted_on is not None and r.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
+            deadline = due_date(cal, r.accepted_on, r.promised_days, item_pause, as_of=today)
+            state = classify(cal, deadline, today)
+            if state.estimated:
+                notes.append(f"{r.name}的期限落在尚无节假日安排的年份，按周一至周五估算（估算），"
+                             "添加该年安排后自动重新计算")
+        out.append(ItemChecklist(r.id, r.item_code, r.name, r.department, r.promised_days, r.allow_conditional,
+                                 tuple(filter(None, r.clock_exempt.split(","))), r.status, r.fees_paid,
+                                 r.commitment_signed, r.commitment_breached, tuple(material_rows), decision,
+                                 r.accepted_on, deadline, state, r.supplement_due_on, item_pause))
+    return CaseChecklist(view, tuple(out), holder.conditional_barred_until, holder.credit_barred, tuple(notes))
+
+
+# -- ticking ----------------------------------------------------------------------------------------
+
+
+def _item_row(conn: Connection, case_item_id: int):  # type: ignore[no-untyped-def]
+    row = conn.execute(select(case_items).where(case_items.c.id == case_item_id)).first()
+    if row is None:
+        raise ChecklistError("办件事项不存在")
+    if row.status == ItemStatus.RETURNED:
+        raise ChecklistError("该事项已退件办结，不能再修改材料")
+    return row
+
+
+def tick(svc: Services, session: StaffSession, case_item_id: int, material_id: int, *, received: bool,
+         form: str = "original", note: str = "") -> CaseChecklist:
+    """Record a material received (original or copy, with a note) or take the tick back."""
+    session.require("checklist")
+    if form not in ("original", "copy"):
+        raise ChecklistError("材料形式应为原件或复印件")
+    now = svc.now()
+    with svc.db.write() as conn:
+        row = _item_row(conn, case_item_id)
+        material = conn.execute(select(materials.c.name).where(materials.c.id == material_id,
+                                                               materials.c.item_code == row.item_code)).first()
+        if material is None:
+            raise ChecklistError("该材料不属于这个事项")
+        values = {"received": received, "form": form if received else "", "note": note.strip(),
+                  "received_at": now if received else None, "staff_id": session.staff_id}
+        _upsert_check(conn, case_item_id, material_id, values)
+        kind = "material_received" if received else "material_unticked"
+        if received and row.status == ItemStatus.CONDITIONAL:
+            kind = "material_supplemented"  # 边办边补 (S7)
+        events.append(conn, kind, now, staff_id=session.staff_id, case_id=row.case_id, item=row.item_code,
+                      material=material.name, form=values["form"], note=values["note"])
+        if row.status == ItemStatus.CONDITIONAL:
+            _complete_supplement(svc, conn, session, row.case_id, case_item_id)
+        return _load(svc, conn, row.case_id)
+
+
+def set_applies(svc: Services, session: StaffSession, case_item_id: int, material_id: int,
+                applies: bool) -> CaseChecklist:
+    """Whether a conditional material's condition holds for this applicant."""
+    session.require("checklist")
+    with svc.db.write() as conn:
+        row = _item_row(conn, case_item_id)
+        kind = conn.execute(select(materials.c.kind, materials.c.name).where(materials.c.id == material_id)).first()
+        if kind is None or kind.kind != MaterialKind.CONDITIONAL.value:
+            raise ChecklistError("只有条件材料需要确认是否适用")
+        _upsert_check(conn, case_item_id, material_id, {"applies": applies})
+        events.append(conn, "material_condition", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+                      item=row.item_code, material=kind.name, applies=applies)
+        return _load(svc, conn, row.case_id)
+
+
+def set_fees_paid(svc: Services, session: StaffSession, case_item_id: int, paid: bool) -> CaseChecklist:
+    session.require("checklist")
+    with svc.db.write() as conn:
+        row = _item_row(conn, case_item_id)
+        conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(fees_paid=paid))
+        events.append(conn, "fees_paid" if paid else "fees_unpaid", svc.now(), staff_id=session.staff_id,
+                      case_id=row.case_id, item=row.item_code)
+        return _load(svc, conn, row.case_id)
+
+
+def _upsert_check(conn: Connection, case_item_id: int, material_id: int, values: dict[str, object]) -> None:
+    done = conn.execute(update(material_checks).where(material_checks.c.case_item_id == case_item_id,
+                                                      material_checks.c.material_id == material_id)
+                        .values(**values)).rowcount
+    if not done:
+        conn.execute(insert(material_checks).values(case_item_id=case_item_id, material_id=material_id, **values))
+
+
+# -- deciding ---------------------------------------------------------------------------------------
+
+
+def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
+                commitment_signed: bool = False) -> tuple[CaseChecklist, list[IssuedDocument]]:
+    """Act on the live decision: accept (受理), accept conditionally with the signed commitment
+    (容缺受理), or issue the one-time notice of every missing material (指导办). Returns the notices."""
+    session.require("checklist")
+    now = svc.now()
+    today = svc.today()
+    cal = _calendar(svc)
+    with svc.db.write() as conn:
+        row = _item_row(conn, case_item_id)
+        if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
+            raise ChecklistError("该事项已经受理")
+        if commitment_signed and not row.commitment_signed:
+            conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(commitment_signed=True))
+        sheet = _load(svc, conn, row.case_id)
+        item = next(i for i in sheet.items if i.case_item_id == case_item_id)
+        decision = item.decision
+        base = _doc_base(sheet, item, today)
+        issued: list[IssuedDocument] = []
+        values: dict[str, object] = {"decision": decision.decision.value}
+        if decision.decision is Decision.ACCEPTED:
+            deadline = due_date(cal, today, item.promised_days, (), as_of=today)
+            values.update(status=ItemStatus.ACCEPTED, accepted_on=today, due_on=deadline.due,
+                          due_estimated=deadline.estimated)
+            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.ACCEPTANCE_NOTICE, lambda seq: (
+                docs.acceptance_notice(seq=seq, **base, accepted_on=today, promised_days=item.promised_days,
+                                       promised_date=deadline.due, estimated=deadline.estimated,
+                                       staff_name=session.name, staff_phone=session.extension))))
+        elif decision.decision is Decision.CONDITIONAL:
+            deadline = due_date(cal, today, item.promised_days, (), as_of=today)
+            supplement_by, estimated = supplement_deadline(cal, today, max(1, item.promised_days))
+            missing = docs.missing_materials(m.state() for m in item.materials)
+            values.update(status=ItemStatus.CONDITIONAL, accepted_on=today, due_on=deadline.due,
+                          due_estimated=deadline.estimated or estimated, supplement_due_on=supplement_by)
+            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.CONDITIONAL_COMMITMENT, lambda seq: (
+                docs.conditional_commitment(seq=seq, **base, missing=missing, supplement_by=supplement_by))))
+            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.CONDITIONAL_NOTICE, lambda seq: (
+                docs.conditional_notice(seq=seq, **base, accepted_on=today, missing=missing,
+                                        supplement_by=supplement_by, estimated=estimated))))
+        elif decision.decision is Decision.NOT_ACCEPTED:
+            missing = docs.missing_materials(m.state() for m in item.materials)
+            values.update(status=ItemStatus.NOT_ACCEPTED)
+            section = "企业登记科" if item.department == "企业登记科" else "业务协调科"
+            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.ONE_TIME_NOTICE, lambda seq: (
+                docs.one_time_notice(seq=seq, **base, missing=missing, guide_section=section))))
+        else:
+            raise ChecklistError("仅缺次要材料，可容缺受理：请申请人签署容缺受理承诺书后再确认；"
+                                 "不愿承诺的，请补齐材料")
+        conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(**values))
+        events.append(conn, f"item_{decision.decision.value}", now, staff_id=session.staff_id, case_id=row.case_id,
+                      item=row.item_code, missing=[m.name for m in decision.missing],
+                      documents=[d.number for d in issued])
+        return _load(svc, conn, row.case_id), issued
+
+
+def _complete_supplement(svc: Services, conn: Connection, session: StaffSession, case_id: int,
+                         case_item_id: int) -> None:
+    """A conditional item whose last missing material arrived becomes an ordinary accepted one."""
+    sheet = _load(svc, conn, case_id)
+    item = next(i for i in sheet.items if i.case_item_id == case_item_id)
+    if item.decision.decision is Decision.ACCEPTED:
+        conn.execute(update(case_items).where(case_items.c.id == case_item_id)
+                     .values(status=ItemStatus.ACCEPTED, decision=Decision.ACCEPTED.value))
+        events.append(conn, "supplement_complete", svc.now(), staff_id=session.staff_id, case_id=case_id,
+                      item=item.item_code)
+
+
+def _doc_base(sheet: CaseChecklist, item: ItemChecklist, today: dt.date) -> dict[str, object]:
+    applicant = sheet.case.enterprise_name or sheet.case.project_name or sheet.case.holder_name
+    return {"case_no": sheet.case.case_no, "issued_on": today, "applicant": applicant, "item_name": item.item_name}
+
+
+def _issue(conn: Connection, svc: Services, session: StaffSession, row, kind: docs.DocumentKind,  # type: ignore[no-untyped-def]
+           build) -> IssuedDocument:
+    """Number a notice from its yearly counter and save it as data."""
+    year = svc.today().year
+    seq = sequences.next_value(conn, f"doc:{kind.value}", dt.date(year, 1, 1))
+    document = build(seq)
+    content = json.loads(json.dumps(dataclasses.asdict(document), default=_json_default, ensure_ascii=False))
+    number = document.header.number
+    key = conn.execute(insert(documents).values(
+        case_id=row.case_id, case_item_id=row.id, kind=kind.value, number=number, issued_at=svc.now(),
+        staff_id=session.staff_id, content=content)).inserted_primary_key
+    assert key is not None
+    events.append(conn, "document_issued", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+                  document_kind=kind.value, number=number)
+    return IssuedDocument(int(key[0]), kind.value, number, docs.TITLES[kind])
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def case_documents(svc: Services, case_id: int) -> list[IssuedDocument]:
+    with svc.db.read() as conn:
+        rows = conn.execute(select(documents.c.id, documents.c.kind, documents.c.number)
+                            .where(documents.c.case_id == case_id).order_by(documents.c.id)).all()
+    return [IssuedDocument(r.id, r.kind, r.number, docs.TITLES[docs.DocumentKind(r.kind)]) for r in rows]
+
+
+# -- special procedures (S6) ------------------------------------------------------------------------
+
+
+def pause_item(svc: Services, session: StaffSession, case_item_id: int, procedure: str, *,
+               expected_working_days: int) -> tuple[CaseChecklist, IssuedDocument]:
+    """Stop the item's clock for a special procedure and issue the 特殊程序告知书."""
+    session.require("checklist")
+    today = svc.today()
+    with svc.db.write() as conn:
+        row = _item_row(conn, case_item_id)
+        if row.status not in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
+            raise ChecklistError("只有已受理的事项可以进入特殊程序")
+        running = conn.execute(select(item_pauses.c.id).where(item_pauses.c.case_item_id == case_item_id,
+                                                              item_pauses.c.ended_on.is_(None))).first()
+        if running is not None:
+            raise ChecklistError("该事项已在特殊程序中，请先结束当前程序")
+        sheet = _load(svc, conn, row.case_id)
+        item = next(i for i in sheet.items if i.case_item_id == case_item_id)
+        notice = _issue(conn, svc, session, row, docs.DocumentKind.SPECIAL_PROCEDURE_NOTICE, lambda seq: (
+            docs.special_procedure_notice(seq=seq, **_doc_base(sheet, item, today), procedure=procedure,
+                                          started_on=today, expected_working_days=expected_working_days)))
+        conn.execute(insert(item_pauses).values(case_item_id=case_item_id, procedure=procedure, started_on=today,
+                                                staff_id=session.staff_id))
+        events.append(conn, "clock_paused", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+                      item=row.item_code, procedure=procedure, document=notice.number)
+        _store_due(svc, conn, case_item_id)
+        return _load(svc, conn, row.case_id), notice
+
+
+def resume_item(svc: Services, session: StaffSession, case_item_id: int) -> CaseChecklist:
+    session.require("checklist")
+    today = svc.today()
+    with svc.db.write() as conn:
+        row = _item_row(conn, case_item_id)
+        done = conn.execute(update(item_pauses).where(item_pauses.c.case_item_id == case_item_id,
+                                                      item_pauses.c.ended_on.is_(None))
+                            .values(ended_on=today)).rowcount
+        if not done:
+            raise ChecklistError("该事项没有进行中的特殊程序")
+        events.append(conn, "clock_resumed", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+                      item=row.item_code)
+        _store_due(svc, conn, case_item_id)
+        return _load(svc, conn, row.case_id)
+
+
+def _store_due(svc: Services, conn: Connection, case_item_id: int) -> None:
+    """Keep due_on (for lists and reports) equal to the computed due date, pauses included."""
+    row = conn.execute(select(case_items.c.accepted_on, items.c.promised_days)
+                       .join(items, items.c.code == case_items.c.item_code)
+                       .where(case_items.c.id == case_item_id)).one()
+    if row.accepted_on is None:
+        return
+    pauses = [Pause(p.procedure, p.started_on, p.ended_on) for p in conn.execute(
+        select(item_pauses).where(item_pauses.c.case_item_id == case_item_id))]
+    deadline = due_date(_calendar(svc), row.accepted_on, row.promised_days, pauses, as_of=svc.today())
+    conn.execute(update(case_items).where(case_items.c.id == case_item_id)
+                 .values(due_on=deadline.due, due_estimated=deadline.estimated))
+
+
+# -- the sweep (nightly, and when a desk starts) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    returned: int  # conditional items closed as 退件办结
+    barred_holders: int
+    recomputed: int  # estimated deadlines recomputed now that holiday data covers them
+
+
+def sweep(svc: Services) -> SweepResult:
+    """Close conditional items whose supplement deadline passed (S7): 退件办结, commitment breached,
+    holder barred from 容缺 for ``bar_months``; and recompute estimated deadlines. Idempotent."""
+    today = svc.today()
+    now = svc.now()
+    returned = barred = recomputed = 0
+    with svc.db.write() as conn:
+        overdue = conn.execute(select(case_items.c.id, case_items.c.case_id, case_items.c.item_code,
+                                      case_items.c.supplement_due_on, cases.c.holder_id)
+                               .join(cases, cases.c.id == case_items.c.case_id)
+                               .where(case_items.c.status == ItemStatus.CONDITIONAL,
+                                      case_items.c.supplement_due_on < today)).all()
+        for r in overdue:
+            conn.execute(update(case_items).where(case_items.c.id == r.id).values(
+                status=ItemStatus.RETURNED, closed_on=today, commitment_breached=True))
+            until = bar_until(today)
+            current = conn.execute(select(card_holders.c.conditional_barred_until)
+                                   .where(card_holders.c.id == r.holder_id)).scalar_one()
+            if current is None or current < until:
+                conn.execute(update(card_holders).where(card_holders.c.id == r.holder_id)
+                             .values(conditional_barred_until=until))
+                barred += 1
+            events.append(conn, "conditional_returned", now, case_id=r.case_id, item=r.item_code,
+                          supplement_due_on=r.supplement_due_on.isoformat(), barred_until=until.isoformat())
+            returned += 1
+            _close_case_if_done(conn, r.case_id, now)
+        for r in conn.execute(select(case_items.c.id).where(case_items.c.due_estimated,
+                                                            case_items.c.status.in_(OPEN_ITEM_STATUSES))).all():
+            try:
+                before = conn.execute(select(case_items.c.due_on).where(case_items.c.id == r.id)).scalar_one()
+                _store_due(svc, conn, r.id)
+                after = conn.execute(select(case_items.c.due_on, case_items.c.due_estimated)
+                                     .where(case_items.c.id == r.id)).one()
+            except HolidayDataMissing:
+                continue
+            if not after.due_estimated:
+                recomputed += 1
+                events.append(conn, "deadline_recomputed", now, item_id=r.id, before=str(before),
+                              after=str(after.due_on))
+        if returned or recomputed:
+            events.append(conn, "sweep", now, returned=returned, recomputed=recomputed)
+    return SweepResult(returned, barred, recomputed)
+
+
+def _close_case_if_done(conn: Connection, case_id: int, now: dt.datetime) -> None:
+    still_open = conn.execute(select(func.count()).where(case_items.c.case_id == case_id,
+                                                         case_items.c.status.in_(OPEN_ITEM_STATUSES))).scalar_one()
+    if not still_open:
+        conn.execute(update(cases).where(cases.c.id == case_id).values(status="closed", closed_at=now))
+        events.append(conn, "case_closed", now, case_id=case_id, reason="returned")
+
+
+# -- what the desk counts -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlineCounts:
+    due_soon: int
+    overdue: int
+    calendar_warning: str  # "" when the next 365 days have holiday data
+
+
+def deadline_counts(svc: Services) -> DeadlineCounts:
+    """Due-soon (≤ 2 working days) and overdue accepted items, and the holiday-data banner (S6)."""
+    cal = _calendar(svc)
+    today = svc.today()
+    due_soon = overdue = 0
+    with svc.db.read() as conn:
+        rows = conn.execute(select(case_items.c.id, case_items.c.accepted_on, items.c.promised_days)
+                            .join(items, items.c.code == case_items.c.item_code)
+                            .where(case_items.c.status.in_((ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL)),
+                                   case_items.c.accepted_on.is_not(None),
+                                   and_(case_items.c.due_on.is_not(None)))).all()
+        pauses: dict[int, list[Pause]] = {}
+        for p in conn.execute(select(item_pauses).where(item_pauses.c.case_item_id.in_([r.id for r in rows]))):
+            pauses.setdefault(p.case_item_id, []).append(Pause(p.procedure, p.started_on, p.ended_on))
+    for r in rows:
+        state = classify(cal, due_date(cal, r.accepted_on, r.promised_days, pauses.get(r.id, ()), as_of=today),
+                         today)
+        due_soon += state.status is DeadlineStatus.DUE_SOON
+        overdue += state.status is DeadlineStatus.OVERDUE
+    missing = cal.missing_years(today, today + dt.timedelta(days=365))
+    warning = (f"缺少 {missing[0]} 年节假日安排：落在该年的期限按周一至周五估算（估算）。"
+               f"国务院公布后请添加 assets/calendar/{missing[0]}.toml（见 README）") if missing else ""
+    return DeadlineCounts(due_soon, overdue, warning)

@@ -1,0 +1,277 @@
+"""The missing-documents checklist of one case (S1, S6, S7): tick what was received and see the
+decision change at once — 受理, 容缺受理 or 一次性告知 — with the deadline it brings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from hallterm.domain.checklist import KIND_NAMES, Decision, MaterialKind
+from hallterm.domain.deadlines import DeadlineStatus
+from hallterm.domain.reference import SPECIAL_PROCEDURES
+from hallterm.tui.desk.background import run_use_case
+from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.reason import ReasonScreen
+
+if TYPE_CHECKING:
+    from hallterm.services.checklist import CaseChecklist, ItemChecklist, MaterialRow
+    from hallterm.tui.desk.app import DeskApp
+
+DEADLINE_STYLES = {DeadlineStatus.OVERDUE: "bold white on red", DeadlineStatus.DUE_SOON: "bold black on yellow",
+                   DeadlineStatus.PAUSED: "cyan", DeadlineStatus.ON_TRACK: "green"}
+DECISION_STYLES = {Decision.ACCEPTED: "bold green", Decision.CONDITIONAL: "bold yellow",
+                   Decision.CONDITIONAL_NEEDS_COMMITMENT: "bold yellow", Decision.NOT_ACCEPTED: "bold red"}
+
+
+def deadline_text(item: ItemChecklist) -> Text:
+    if item.deadline is None or item.deadline_state is None:
+        return Text("")
+    state = item.deadline_state
+    label = f"承诺办结 {item.deadline.due:%Y-%m-%d}（{state.name}"
+    label += f"，剩 {state.working_days_left} 个工作日）" if state.status is not DeadlineStatus.OVERDUE \
+        else f"，超期 {-state.working_days_left} 个工作日）"
+    return Text(label, style=DEADLINE_STYLES[state.status])
+
+
+class ChecklistScreen(Screen[None]):
+    CSS_PATH = "../styles/checklist.tcss"
+    BINDINGS = [
+        Binding("space", "toggle_received", "收到/取消", id="ck_received"),
+        Binding("o", "toggle_form", "原件/复印件", id="ck_form"),
+        Binding("n", "note", "备注", id="ck_note"),
+        Binding("a", "toggle_applies", "条件适用", id="ck_applies"),
+        Binding("f", "toggle_fees", "已缴费", id="ck_fees"),
+        Binding("f10", "decide", "确认受理/告知", id="ck_decide"),
+        Binding("p", "pause", "特殊程序", id="ck_pause"),
+        Binding("r", "resume", "恢复计时", id="ck_resume"),
+        Binding("escape", "back", "返回", id="ck_back"),
+    ]
+    app: DeskApp
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.sheet: CaseChecklist | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="ck-title")
+        yield Static("", id="ck-banner")
+        yield DataTable(id="ck-table", cursor_type="row", zebra_stripes=False)
+        yield Static("", id="ck-decision")
+        yield Static("", id="ck-notice")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from hallterm.services.checklist import load
+
+        table = self.query_one(DataTable)
+        table.add_columns("材料", "类别", "状态", "形式", "备注")
+        table.focus()
+        run_use_case(self, "load", load, self.app.services, self.case_id)
+
+    # -- showing ----------------------------------------------------------------------------
+
+    def _show(self, sheet: CaseChecklist) -> None:
+        self.sheet = sheet
+        case = sheet.case
+        self.sub_title = f"材料清单　{case.case_no}"
+        self.query_one("#ck-title", Static).update(Text.assemble(
+            (f"办件 {case.case_no}", "bold"), f"　{case.holder_name}　{case.enterprise_name or case.project_name}"))
+        banner: list[str] = list(sheet.notes)
+        if sheet.credit_barred:
+            banner.append("申请人有失信记录：不适用容缺受理（S7）")
+        elif sheet.barred_until is not None and self.app.services and sheet.barred_until >= self.app.services.today():
+            banner.append(f"申请人曾未履行容缺承诺，至 {sheet.barred_until:%Y-%m-%d} 不适用容缺受理")
+        self.query_one("#ck-banner", Static).update(Text("\n".join(banner), style="bold yellow"))
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for item in sheet.items:
+            fees = "已缴费" if item.fees_paid else "未缴费"
+            table.add_row(Text(f"【{item.item_name}】", style="bold"), Text(item.status_name),
+                          Text(fees, style="green" if item.fees_paid else "yellow"),
+                          Text(f"{item.promised_days} 个工作日"), deadline_text(item), key=f"item:{item.case_item_id}")
+            for m in item.materials:
+                table.add_row(*self._material_cells(m), key=f"mat:{item.case_item_id}:{m.material_id}")
+        if table.row_count:
+            table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
+        self._show_decision()
+
+    @staticmethod
+    def _material_cells(m: MaterialRow) -> tuple[Text, Text, Text, Text, Text]:
+        kind = KIND_NAMES[m.kind]
+        if m.kind is MaterialKind.CONDITIONAL:
+            kind += "·适用" if m.applies else "·不适用"
+        if m.received:
+            state = Text("✓ 已收", style="bold green")
+        elif m.kind is MaterialKind.CONDITIONAL and not m.applies:
+            state = Text("— 不需要", style="dim")
+        else:
+            state = Text("✗ 缺", style="bold red" if m.kind is not MaterialKind.SECONDARY else "bold yellow")
+        form = {"original": "原件", "copy": "复印件"}.get(m.form, "")
+        return Text("  " + m.name), Text(kind), state, Text(form), Text(m.note)
+
+    def _current(self) -> tuple[ItemChecklist | None, MaterialRow | None]:
+        table = self.query_one(DataTable)
+        if self.sheet is None or not table.row_count:
+            return None, None
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        parts = key.split(":")
+        item = next((i for i in self.sheet.items if i.case_item_id == int(parts[1])), None)
+        material = None
+        if item is not None and parts[0] == "mat":
+            material = next((m for m in item.materials if m.material_id == int(parts[2])), None)
+        return item, material
+
+    @on(DataTable.RowHighlighted)
+    def _show_decision(self) -> None:
+        item, material = self._current()
+        panel = self.query_one("#ck-decision", Static)
+        if item is None:
+            panel.update("")
+            return
+        decision = item.decision
+        lines = [Text.assemble((f"{item.item_name}：", "bold"), (decision.name, DECISION_STYLES[decision.decision]),
+                               f"　（当前：{item.status_name}）"),
+                 Text(decision.explanation)]
+        if material is not None and material.kind is MaterialKind.CONDITIONAL:
+            lines.append(Text(f"{material.name}：{material.condition}时需要（按 A 切换是否适用）", style="cyan"))
+        elif material is not None and material.catalog_note:
+            lines.append(Text(f"{material.name}：{material.catalog_note}", style="dim"))
+        if item.supplement_due_on:
+            lines.append(Text(f"容缺补正期限：{item.supplement_due_on:%Y-%m-%d}", style="bold yellow"))
+        if item.deadline is not None:
+            lines.append(deadline_text(item))
+        if item.running_pause is not None:
+            lines.append(Text(f"{item.running_pause.name}中（{item.running_pause.start:%Y-%m-%d} 起），暂停计时",
+                              style="cyan"))
+        panel.update(Text("\n").join(lines))
+
+    # -- acting -----------------------------------------------------------------------------
+
+    def _act(self, what: str, fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        run_use_case(self, what, fn, self.app.services, self.app.session, *args, **kwargs)
+
+    def action_toggle_received(self) -> None:
+        from hallterm.services.checklist import tick
+
+        item, material = self._current()
+        if item is None or material is None:
+            self._say("请把光标移到一项材料上", "-error")
+            return
+        self._act("tick", tick, item.case_item_id, material.material_id, received=not material.received,
+                  form=material.form or "original", note=material.note)
+
+    def action_toggle_form(self) -> None:
+        from hallterm.services.checklist import tick
+
+        item, material = self._current()
+        if item is None or material is None or not material.received:
+            self._say("先按空格记为收到，再选原件或复印件", "-error")
+            return
+        self._act("tick", tick, item.case_item_id, material.material_id, received=True,
+                  form="copy" if material.form == "original" else "original", note=material.note)
+
+    def action_note(self) -> None:
+        from hallterm.services.checklist import tick
+
+        item, material = self._current()
+        if item is None or material is None:
+            return
+
+        def noted(text: str | None) -> None:
+            if text is not None:
+                self._act("tick", tick, item.case_item_id, material.material_id, received=material.received,
+                          form=material.form or "original", note=text)
+
+        self.app.push_screen(ReasonScreen(f"{material.name}：备注（如“复印件需加盖公章”）", "备注"), noted)
+
+    def action_toggle_applies(self) -> None:
+        from hallterm.services.checklist import set_applies
+
+        item, material = self._current()
+        if item is None or material is None or material.kind is not MaterialKind.CONDITIONAL:
+            self._say("只有条件材料需要确认是否适用", "-error")
+            return
+        self._act("tick", set_applies, item.case_item_id, material.material_id, not material.applies)
+
+    def action_toggle_fees(self) -> None:
+        from hallterm.services.checklist import set_fees_paid
+
+        item, _ = self._current()
+        if item is not None:
+            self._act("tick", set_fees_paid, item.case_item_id, not item.fees_paid)
+
+    def action_decide(self) -> None:
+        from hallterm.services.checklist import decide_item
+        from hallterm.tui.widgets.confirm import ConfirmScreen
+
+        item, _ = self._current()
+        if item is None:
+            return
+        if item.decision.decision is Decision.CONDITIONAL_NEEDS_COMMITMENT:
+            def signed(yes: bool | None) -> None:
+                if yes:
+                    self._act("decide", decide_item, item.case_item_id, commitment_signed=True)
+                else:
+                    self._say("未签承诺书：请补齐材料后受理，或按 F10 后选择出具一次性告知书", "-busy")
+
+            self.app.push_screen(ConfirmScreen(
+                f"{item.item_name}仅缺次要材料，可容缺受理（S7）。\n申请人是否已自愿签署《容缺受理承诺书》？"
+                f"\n缺：{'、'.join(m.name for m in item.decision.missing)}"), signed)
+            return
+        self._act("decide", decide_item, item.case_item_id)
+
+    def action_pause(self) -> None:
+        from hallterm.services.checklist import pause_item
+        from hallterm.tui.widgets.choice import ChoiceScreen
+
+        item, _ = self._current()
+        if item is None:
+            return
+        codes = item.clock_exempt or tuple(SPECIAL_PROCEDURES)
+        options = [(SPECIAL_PROCEDURES[c], c) for c in codes]
+
+        def chosen(code: str | None) -> None:
+            if code:
+                self._act("pause", pause_item, item.case_item_id, code, expected_working_days=10)
+
+        self.app.push_screen(ChoiceScreen(f"{item.item_name}：进入哪项特殊程序（暂停计时，S6）？", options), chosen)
+
+    def action_resume(self) -> None:
+        from hallterm.services.checklist import resume_item
+
+        item, _ = self._current()
+        if item is not None:
+            self._act("resume", resume_item, item.case_item_id)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        if message.what in {"load", "tick", "resume"}:
+            self._show(message.result)
+            if message.what == "resume":
+                self._say("已恢复计时", "")
+        elif message.what in {"decide", "pause"}:
+            sheet, issued = message.result
+            self._show(sheet)
+            issued = issued if isinstance(issued, list) else [issued]
+            self._say("已出具：" + "；".join(f"{d.title} {d.number}" for d in issued), "")
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        self._say(message.reason, "-error")
+
+    def _say(self, text: str, cls: str) -> None:
+        widget = self.query_one("#ck-notice", Static)
+        widget.update(Text(text))
+        widget.set_classes(cls.split())
