@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="数据量为十分之一")
     bench.add_argument("--json", action="store_true", help="最后一行输出 JSON")
 
+    sub.add_parser("sweep", help="每晚运行：容缺补正逾期的事项退件办结，重算估算期限（幂等）")
     sub.add_parser("config", help="显示生效的配置")
 
     cal = sub.add_parser("calendar", help="节假日安排（工作日期限）")
@@ -111,6 +112,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return _db(svc, args.db_command)
         if command == "reference":
             return _reference_load(svc)
+        if command == "sweep":
+            return _sweep(svc)
         if command == "staff":
             return _set_pin(svc, args.staff_id, args.pin_stdin)
         if command == "cards":
@@ -222,6 +225,15 @@ def _cards_lookup(svc: Services, text: str) -> int:
           f"有效期：{holder.issued_on:%Y-%m-%d} 至 {holder.expires_on:%Y-%m-%d}\n"
           f"状态：{check.message}\n电话：{mask_phone(holder.phone)}\n单位：{holder.employer}\n"
           f"在办件：{holder.open_cases}，历史办件：{holder.past_cases}")
+    return 0
+
+
+def _sweep(svc: Services) -> int:
+    from hallterm.services.checklist import sweep
+
+    result = sweep(svc)
+    print(f"容缺逾期退件办结 {result.returned} 项（暂停容缺资格 {result.barred_holders} 人），"
+          f"重算估算期限 {result.recomputed} 项")
     return 0
 
 
