@@ -264,14 +264,18 @@ def cases_of_holder(svc: Services, card_no: str) -> list[CaseView]:
 class CoordinatorBoard:
     waiting: list[CaseView]  # visitors waiting in a lounge for this coordinator
     open_cases: list[CaseView]  # everything else still active
+    deadlines: dict  # case id → its most urgent DeadlineState (S6: due soon and overdue stand out)
 
 
 def coordinator_board(svc: Services, session: StaffSession) -> CoordinatorBoard:
+    from hallterm.services.checklist import worst_deadlines
+
     with svc.db.read() as conn:
         mine = store.find_cases(conn, coordinator_id=session.staff_id,
                                 statuses=[s.value for s in ACTIVE_STATUSES])
     waiting = [c for c in mine if c.status == CaseStatus.WAITING.value]
-    return CoordinatorBoard(waiting, [c for c in mine if c.status != CaseStatus.WAITING.value])
+    others = [c for c in mine if c.status != CaseStatus.WAITING.value]
+    return CoordinatorBoard(waiting, others, worst_deadlines(svc, [c.id for c in others]))
 
 
 def history(svc: Services, case_id: int) -> list[events.Event]:

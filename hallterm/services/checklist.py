@@ -522,3 +522,18 @@ def deadline_counts(svc: Services) -> DeadlineCounts:
     warning = (f"缺少 {missing[0]} 年节假日安排：落在该年的期限按周一至周五估算（估算）。"
                f"国务院公布后请添加 assets/calendar/{missing[0]}.toml（见 README）") if missing else ""
     return DeadlineCounts(due_soon, overdue, warning)
+
+
+_SEVERITY = {DeadlineStatus.OVERDUE: 3, DeadlineStatus.DUE_SOON: 2, DeadlineStatus.PAUSED: 1,
+             DeadlineStatus.ON_TRACK: 0}
+
+
+def worst_deadlines(svc: Services, case_ids: list[int]) -> dict[int, DeadlineState]:
+    """For each case, its most urgent accepted item's deadline state (for colouring lists)."""
+    out: dict[int, DeadlineState] = {}
+    with svc.db.read() as conn:
+        for case_id in case_ids:
+            states = [i.deadline_state for i in _load(svc, conn, case_id).items if i.deadline_state is not None]
+            if states:
+                out[case_id] = max(states, key=lambda s: (_SEVERITY[s.status], -s.working_days_left))
+    return out

@@ -88,3 +88,34 @@ async def test_the_desk_counts_overdue_items_and_warns_of_missing_holiday_data(
         bar = str(app.screen.query_one("#deadline-bar", Static).render())
         assert "已超期 1 件" in bar
         assert "缺少 2027 年节假日安排" in bar
+
+
+async def test_the_coordinator_list_shows_overdue_items(loaded: Services, settings: Settings,
+                                                        desk_session: StaffSession, cards: dict[str, str],
+                                                        clock) -> None:
+    import datetime as dt
+
+    from hallterm.domain.cases import CaseDraft
+    from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
+    from hallterm.services import cases
+    from hallterm.services.staff import set_pin, sign_in
+
+    view = cases.open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-WZSL",),
+                                                           EnterpriseKind.FOREIGN, "鞍山昊鑫科技有限公司"))
+    item = checklist.load(loaded, view.id).items[0]
+    for m in item.materials:
+        if m.kind is not MaterialKind.CONDITIONAL:
+            checklist.tick(loaded, desk_session, item.case_item_id, m.material_id, received=True)
+    checklist.decide_item(loaded, desk_session, item.case_item_id)
+    assert view.coordinator is not None
+    set_pin(loaded, view.coordinator.staff_id, "1357")
+    coordinator = sign_in(loaded, view.coordinator.staff_id, "1357")
+    cases.mark_met(loaded, coordinator, view.id)
+    clock[0] = dt.datetime(2026, 12, 9, 2, 0, tzinfo=dt.UTC)
+    app = DeskApp(settings, services=loaded, session=coordinator)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#open-cases", DataTable)
+        assert table.row_count == 1
+        due = table.get_row_at(0)[5]
+        assert "已超期" in str(due) and "red" in str(due.style)

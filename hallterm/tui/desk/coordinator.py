@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from hallterm.domain.cases import STATUS_NAMES, CaseStatus
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
 from hallterm.tui.desk.background import run_use_case
+from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
 from hallterm.tui.desk.routing_panel import floor_name
 
@@ -55,7 +56,7 @@ class CoordinatorScreen(Screen[None]):
         if session is not None:
             self.sub_title = f"协调员视图　{session.name}（{session.staff_id}，分机 {session.extension}）"
         self.query_one("#waiting", DataTable).add_columns("洽谈室", "持卡人", "办件号", "事项", "办理方式", "已等候")
-        self.query_one("#open-cases", DataTable).add_columns("办件号", "持卡人", "状态", "事项", "洽谈室")
+        self.query_one("#open-cases", DataTable).add_columns("办件号", "持卡人", "状态", "事项", "洽谈室", "期限")
         self.query_one("#waiting", DataTable).focus()
         self.set_interval(REFRESH_SECONDS, self.action_refresh)
         self.action_refresh()
@@ -106,8 +107,10 @@ class CoordinatorScreen(Screen[None]):
         cases = self.query_one("#open-cases", DataTable)
         cases.clear()
         for c in board.open_cases:
+            state = board.deadlines.get(c.id)
+            due = Text(state.name, style=DEADLINE_STYLES[state.status]) if state else Text("")
             cases.add_row(c.case_no, Text(c.holder_name), STATUS_NAMES[CaseStatus(c.status)],
-                          Text("、".join(c.item_names)), c.lounge_name or "", key=str(c.id))
+                          Text("、".join(c.item_names)), c.lounge_name or "", due, key=str(c.id))
         if not board.waiting:
             self._say("暂无等候的持卡人", "")
 
