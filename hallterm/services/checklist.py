@@ -519,8 +519,8 @@ def deadline_counts(svc: Services) -> DeadlineCounts:
         due_soon += state.status is DeadlineStatus.DUE_SOON
         overdue += state.status is DeadlineStatus.OVERDUE
     missing = cal.missing_years(today, today + dt.timedelta(days=365))
-    warning = (f"缺少 {missing[0]} 年节假日安排：落在该年的期限按周一至周五估算（估算）。"
-               f"国务院公布后请添加 assets/calendar/{missing[0]}.toml（见 README）") if missing else ""
+    warning = (f"缺少{missing[0]}年节假日安排，落在该年的期限为估算（按周一至周五）；"
+               f"国务院公布后添加 assets/calendar/{missing[0]}.toml") if missing else ""
     return DeadlineCounts(due_soon, overdue, warning)
 
 

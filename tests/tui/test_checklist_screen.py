@@ -87,7 +87,7 @@ async def test_the_desk_counts_overdue_items_and_warns_of_missing_holiday_data(
         await settle(pilot)
         bar = str(app.screen.query_one("#deadline-bar", Static).render())
         assert "已超期 1 件" in bar
-        assert "缺少 2027 年节假日安排" in bar
+        assert "缺少2027年节假日安排" in bar
 
 
 async def test_the_coordinator_list_shows_overdue_items(loaded: Services, settings: Settings,
