@@ -127,11 +127,7 @@ class IssuedDocument:
 
 
 def _calendar(svc: Services) -> WorkCalendar:
-    cal = getattr(svc, "_work_calendar", None)
-    if cal is None:
-        cal = WorkCalendar.default(svc.settings.paths.assets_dir)
-        svc._work_calendar = cal  # type: ignore[attr-defined]  # read once per terminal
-    return cal
+    return svc.work_calendar
 
 
 # -- reading ----------------------------------------------------------------------------------------

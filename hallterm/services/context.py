@@ -9,6 +9,7 @@ from functools import cached_property
 
 from hallterm.config import Settings
 from hallterm.domain.cards import CardFormat
+from hallterm.domain.workdays import WorkCalendar
 from hallterm.storage import migrate
 from hallterm.storage.engine import Database
 
@@ -39,6 +40,13 @@ class Services:
     def today(self) -> dt.date:
         """The hall's local business day."""
         return self.now().astimezone(self.settings.hall.tz).date()
+
+    @cached_property
+    def work_calendar(self) -> WorkCalendar:
+        """Working days: chinese-calendar plus the hall's files, read once per terminal (S6)."""
+        from hallterm.services.calendar import default_calendar
+
+        return default_calendar(self.settings.paths.assets_dir)
 
     @cached_property
     def card_format(self) -> CardFormat:
