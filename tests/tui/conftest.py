@@ -17,3 +17,12 @@ async def settle(pilot: Pilot[object]) -> None:
     """Wait for the database workers and the messages they post, instead of sleeping."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def open_form(pilot: Pilot[object], card_no: str) -> None:
+    """At the desk: wait for the catalog, scan a card, open the case form (F3) — as staff do."""
+    await settle(pilot)
+    await pilot.press(*card_no, "enter")
+    await settle(pilot)
+    await pilot.press("f3")
+    await settle(pilot)

@@ -12,7 +12,7 @@ from hallterm.services.staff import StaffSession
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.checklist_screen import ChecklistScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
-from tests.tui.conftest import settle
+from tests.tui.conftest import open_form, settle
 
 
 def decision(app: DeskApp) -> str:
@@ -24,11 +24,7 @@ async def test_ticking_materials_changes_the_decision_live(
 ) -> None:
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(110, 34)) as pilot:
-        await settle(pilot)
-        await pilot.press(*cards["valid"], "enter")
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_form(pilot, cards["valid"])
         await pilot.press("enter", "f10")
         await settle(pilot)
         await pilot.press("f12")

@@ -20,7 +20,7 @@ from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
 from hallterm.tui.desk.routing_panel import RoutingPanel
-from tests.tui.conftest import settle
+from tests.tui.conftest import open_form, settle
 
 
 def routing_text(app: DeskApp) -> str:
@@ -68,10 +68,7 @@ async def test_the_form_filters_items_and_refuses_an_empty_choice(
 ) -> None:
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await scan(pilot, cards["valid"])
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_form(pilot, cards["valid"])
         await pilot.press("f10")
         assert "请至少选择一个审批事项" in str(app.screen.query_one("#form-error", Static).render())
         await pilot.press(*"施工", "enter")
@@ -85,10 +82,7 @@ async def test_a_closed_form_keeps_what_was_typed(
 ) -> None:
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await scan(pilot, cards["valid"])
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_form(pilot, cards["valid"])
         await pilot.press("enter")
         app.screen.query_one("#project-name", Input).value = "钢渣综合利用中试线"
         await pilot.press("escape")
@@ -103,10 +97,7 @@ async def test_urgent_case_gets_overtime_mode_and_a_proxy(
 ) -> None:
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await scan(pilot, cards["valid"])
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_form(pilot, cards["valid"])
         await pilot.press("enter")
         await pilot.click("#urgent")
         assert "加班办" in str(app.screen.query_one("#suggestion", Static).render())
@@ -159,10 +150,7 @@ async def test_full_lounges_tell_staff_the_visitor_waits(
         conn.execute(update(lounges).values(capacity=0))
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await scan(pilot, cards["valid"])
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_form(pilot, cards["valid"])
         await pilot.press("enter", "f10")
         await settle(pilot)
         shown = routing_text(app)
@@ -175,10 +163,7 @@ async def test_no_coordinator_on_duty_is_said_plainly(
     clock[0] = dt.datetime(2026, 11, 26, 13, 30, tzinfo=dt.UTC)  # 21:30 local
     app = DeskApp(settings, services=loaded, session=desk_session, after_hours=True)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await scan(pilot, cards["valid"])
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_form(pilot, cards["valid"])
         await pilot.press("enter", "f10")
         await settle(pilot)
         assert "暂无在岗协调员" in routing_text(app)
@@ -190,10 +175,7 @@ async def test_reassigning_asks_for_a_reason(
 ) -> None:
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await scan(pilot, cards["valid"])
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_form(pilot, cards["valid"])
         await pilot.press("enter", "f10")
         await settle(pilot)
         before = app.screen.last_case
@@ -284,10 +266,7 @@ async def test_each_service_mode_from_the_form(loaded: Services, settings: Setti
                                                proxy: bool) -> None:
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await scan(pilot, cards["valid"])
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_form(pilot, cards["valid"])
         await pilot.press("enter")
         for box in boxes:
             await pilot.click(box)
@@ -308,10 +287,7 @@ async def test_both_jurisdictions_from_the_form(loaded: Services, settings: Sett
                                                 cards: dict[str, str], kind: str, expected: str) -> None:
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await scan(pilot, cards["valid"])
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_form(pilot, cards["valid"])
         await pilot.press("enter")
         app.screen.query_one("#enterprise-kind", Select).value = kind
         await pilot.pause()
