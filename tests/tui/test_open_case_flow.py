@@ -295,3 +295,24 @@ async def test_both_jurisdictions_from_the_form(loaded: Services, settings: Sett
         await pilot.press("f10")
         await settle(pilot)
         assert expected in routing_text(app)
+
+
+def test_the_enterprise_kind_is_guessed_from_the_name() -> None:
+    from hallterm.domain.jurisdiction import EnterpriseKind
+    from hallterm.tui.desk.case_form import guess_kind
+
+    assert guess_kind("鞍钢股份有限公司") is EnterpriseKind.JOINT_STOCK  # stays with the city (S2)
+    assert guess_kind("鞍山某某科技有限公司铁西分公司") is EnterpriseKind.JOINT_STOCK
+    assert guess_kind("鞍山某某科技有限公司") is EnterpriseKind.LIMITED
+
+
+async def test_items_of_two_bureaus_are_flagged(loaded: Services, settings: Settings, desk_session: StaffSession,
+                                                cards: dict[str, str]) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_form(pilot, cards["valid"])
+        app.screen.query_one("#enterprise-kind", Select).value = "limited"
+        await pilot.press("enter")  # 公司设立登记 (by enterprise kind: the district)
+        await pilot.press(*"分公司", "enter")  # 分公司设立登记 (always the city)
+        await pilot.pause()
+        assert "分公司设立登记由市局办理" in str(app.screen.query_one("#suggestion", Static).render())

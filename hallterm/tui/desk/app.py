@@ -22,8 +22,13 @@ from hallterm.config import Settings
 from hallterm.tui.desk.messages import Connected, ConnectFailed, ServicesReady
 
 if TYPE_CHECKING:
+    from hallterm.services.cases import CatalogItem
     from hallterm.services.context import Services
     from hallterm.services.staff import StaffSession
+    from hallterm.tui.desk.case_form import CaseFormScreen
+
+
+CASE_FORM = "case-form"
 
 
 class DeskApp(App[int]):
@@ -145,6 +150,16 @@ class DeskApp(App[int]):
 
         assert self.services is not None
         sign_out(self.services, session)
+
+    def case_form(self, catalog: list[CatalogItem]) -> CaseFormScreen:
+        """The one case form of this terminal, installed once and refilled for each holder."""
+        from hallterm.tui.desk.case_form import CaseFormScreen
+
+        if not self.is_screen_installed(CASE_FORM):
+            self.install_screen(CaseFormScreen(catalog, self.settings.desk.default_district), CASE_FORM)
+        screen = self.get_screen(CASE_FORM)
+        assert isinstance(screen, CaseFormScreen)
+        return screen
 
     def on_unmount(self) -> None:
         if self._owns_services and self.services is not None:

@@ -37,6 +37,15 @@ from hallterm.services.cases import CatalogItem
 SUGGESTED = "suggested"
 
 
+def guess_kind(name: str) -> EnterpriseKind:
+    """The enterprise kind a name implies (S2): 股份有限公司 and branches stay with the city bureau."""
+    if "股份" in name or name.endswith("分公司"):
+        return EnterpriseKind.JOINT_STOCK
+    if "合伙" in name:
+        return EnterpriseKind.PARTNERSHIP
+    return EnterpriseKind.LIMITED
+
+
 class CaseFormScreen(ModalScreen[CaseDraft | None]):
     CSS_PATH = "../styles/case_form.tcss"
     BINDINGS = [
@@ -45,69 +54,103 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
         Binding("escape", "cancel", "关闭（保留已填）", id="cancel_case"),
     ]
 
-    def __init__(self, holder: Holder, catalog: list[CatalogItem], default_district: str,
-                 draft: CaseDraft | None = None, *, override_reason: str = "",
-                 keep: Callable[[CaseDraft], None] | None = None) -> None:
+    def __init__(self, catalog: list[CatalogItem], default_district: str) -> None:
         super().__init__()
-        self.keep = keep
-        self.holder = holder
         self.catalog = catalog
-        self.chosen: list[str] = list(draft.item_codes) if draft else []
-        self.draft = draft
         self.default_district = default_district if default_district in DISTRICTS else ""
+        self.holder: Holder | None = None
+        self.draft: CaseDraft | None = None
+        self.chosen: list[str] = []
+        self.override_reason = ""
+        self.keep: Callable[[CaseDraft], None] | None = None
+
+    def load(self, holder: Holder, draft: CaseDraft | None = None, *, override_reason: str = "",
+             keep: Callable[[CaseDraft], None] | None = None) -> CaseFormScreen:
+        """Fill the form for a holder. The form is composed once and reused: building its ~250
+        widgets and styling them takes about a second, too long to wait for at every case."""
+        self.holder = holder
+        self.draft = draft
+        self.chosen = list(draft.item_codes) if draft else []
         self.override_reason = override_reason or (draft.card_override_reason if draft else "")
+        self.keep = keep
+        if self.is_mounted:
+            self._fill()
+        return self
 
     def compose(self) -> ComposeResult:
-        d = self.draft
-
         def row(label: str, *widgets: Widget, row_id: str | None = None) -> Horizontal:
             return Horizontal(Label(label, classes="field-label"), *widgets, classes="row", id=row_id)
 
         with Vertical(id="case-form"):
-            yield Static(Text(f"为 {self.holder.name}（{self.holder.card_no}）开办件"), id="form-title")
+            yield Static("", id="form-title")
             yield Static("", id="form-error")
             yield row("审批事项", Input(placeholder="输入名称或代码筛选；↑↓ 选择，回车勾选（可多选）", id="item-filter",
                                      compact=True))
             yield SelectionList[str](id="items", compact=True)
             yield Static("", id="chosen")
             yield row("类型", Select([(n, k.value) for k, n in CASE_KIND_NAMES.items()], allow_blank=False,
-                                   value=(d.kind if d else CaseKind.ENTERPRISE).value, id="kind", compact=True),
+                                   id="kind", compact=True),
                       Select([(n, k.value) for k, n in ENTERPRISE_KIND_NAMES.items()], allow_blank=False,
-                             value=(d.enterprise_kind if d else EnterpriseKind.LIMITED).value,
                              id="enterprise-kind", compact=True))
-            yield row("承办县区", Select([(x, x) for x in DISTRICTS], prompt="所属县区（S2）",
-                                     value=(d.district if d and d.district else self.default_district) or Select.NULL,
-                                     id="district", compact=True),
+            yield row("承办县区", Select([(x, x) for x in DISTRICTS], prompt="所属县区", id="district", compact=True),
                       Select([(HANDLING_NAMES[h], h.value) for h in (Handling.COORDINATION, Handling.PROXY)],
-                             allow_blank=False, value=(d.handling if d else Handling.COORDINATION).value,
-                             id="handling", compact=True), row_id="district-row")
-            yield row("企业名称", Input(value=d.enterprise_name if d else self.holder.employer,
-                                     placeholder="企业名称（申办企业必填）", id="enterprise-name", max_length=200,
+                             allow_blank=False, id="handling", compact=True), row_id="district-row")
+            yield row("企业名称", Input(placeholder="企业名称（申办企业必填）", id="enterprise-name", max_length=200,
                                      compact=True))
-            yield row("项目名称", Input(value=d.project_name if d else "", placeholder="项目名称（创业项目必填）",
-                                     id="project-name", max_length=200, compact=True))
-            yield row("信用代码", Input(value=d.uscc if d else "", placeholder="统一社会信用代码（已有企业填写）",
-                                     id="uscc", max_length=18, compact=True))
-            yield row("放行理由", Input(value=d.uscc_override_reason if d else "",
-                                     placeholder="信用代码校验不通过，确属早期代码请填写理由", id="uscc-reason",
+            yield row("项目名称", Input(placeholder="项目名称（创业项目必填）", id="project-name", max_length=200,
+                                     compact=True))
+            yield row("信用代码", Input(placeholder="统一社会信用代码（已有企业填写）", id="uscc", max_length=18,
+                                     compact=True))
+            yield row("放行理由", Input(placeholder="信用代码校验不通过，确属早期代码请填写理由", id="uscc-reason",
                                      max_length=200, compact=True), row_id="uscc-reason-row")
-            yield row("情形", Checkbox("材料齐全", d.materials_complete if d else True, id="complete", compact=True),
-                      Checkbox("紧急", d.flags.urgent if d else False, id="urgent", compact=True),
-                      Checkbox("特殊", d.flags.special if d else False, id="special", compact=True),
-                      Checkbox("重大", d.flags.major if d else False, id="major", compact=True),
-                      Checkbox("全程代办", d.full_proxy if d else False, id="full-proxy", compact=True))
+            yield row("情形", Checkbox("材料齐全", True, id="complete", compact=True),
+                      Checkbox("紧急", id="urgent", compact=True),
+                      Checkbox("特殊", id="special", compact=True),
+                      Checkbox("重大", id="major", compact=True),
+                      Checkbox("全程代办", id="full-proxy", compact=True))
             yield Static("", id="suggestion")
             yield row("办理方式", Select([("按建议", SUGGESTED)] + [(MODE_NAMES[m], m.value) for m in ServiceMode],
-                                     allow_blank=False, value=(d.mode.value if d and d.mode else SUGGESTED),
-                                     id="mode", compact=True),
-                      Input(value=d.mode_reason if d else "", placeholder="更改办理方式的理由", id="mode-reason",
-                            max_length=200, compact=True))
-            if self.override_reason:
-                yield Static(Text(f"特批放行理由：{self.override_reason}"), id="override-note")
+                                     allow_blank=False, id="mode", compact=True),
+                      Input(placeholder="更改办理方式的理由", id="mode-reason", max_length=200, compact=True))
+            yield Static("", id="override-note")
         yield Footer()
 
     def on_mount(self) -> None:
-        self._fill_items("")
+        self._fill()
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#item-filter", Input).focus()
+
+    def _fill(self) -> None:
+        """Put the holder's defaults, or a kept draft, into every field."""
+        holder, d = self.holder, self.draft
+        if holder is None:
+            return
+        with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed, SelectionList.SelectedChanged):
+            self.query_one("#form-title", Static).update(Text(f"为 {holder.name}（{holder.card_no}）开办件"))
+            self.query_one("#form-error", Static).update("")
+            self.query_one("#item-filter", Input).value = ""
+            name = d.enterprise_name if d else holder.employer
+            self.query_one("#kind", Select).value = (d.kind if d else CaseKind.ENTERPRISE).value
+            self.query_one("#enterprise-kind", Select).value = (d.enterprise_kind if d else guess_kind(name)).value
+            district = d.district if d and d.district else self.default_district
+            self.query_one("#district", Select).value = district or Select.NULL
+            self.query_one("#handling", Select).value = (d.handling if d else Handling.COORDINATION).value
+            self.query_one("#enterprise-name", Input).value = name
+            self.query_one("#project-name", Input).value = d.project_name if d else ""
+            self.query_one("#uscc", Input).value = d.uscc if d else ""
+            self.query_one("#uscc-reason", Input).value = d.uscc_override_reason if d else ""
+            self.query_one("#complete", Checkbox).value = d.materials_complete if d else True
+            self.query_one("#urgent", Checkbox).value = d.flags.urgent if d else False
+            self.query_one("#special", Checkbox).value = d.flags.special if d else False
+            self.query_one("#major", Checkbox).value = d.flags.major if d else False
+            self.query_one("#full-proxy", Checkbox).value = d.full_proxy if d else False
+            self.query_one("#mode", Select).value = d.mode.value if d and d.mode else SUGGESTED
+            self.query_one("#mode-reason", Input).value = d.mode_reason if d else ""
+            note = self.query_one("#override-note", Static)
+            note.update(Text(f"特批放行理由：{self.override_reason}"))
+            note.display = bool(self.override_reason)
+            self._fill_items("")
         self._update()
         self.query_one("#item-filter", Input).focus()
 
@@ -177,9 +220,13 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
         mode = suggest(flags, complete)
         chosen_mode = self.query_one("#mode", Select).value
         self.query_one("#mode-reason").display = chosen_mode not in (SUGGESTED, mode.value)
-        where = "县区行政审批局（S2）" if county else "市行政审批局"
-        self.query_one("#suggestion", Static).update(
-            Text(f"建议办理方式：{MODE_NAMES[mode]}（{MODE_REASONS[mode]}） · 承办：{where}"))
+        district = self.query_one("#district", Select).value
+        where = f"{district if isinstance(district, str) else '县区'}行政审批局" if county else "市行政审批局"
+        text = Text(f"建议办理方式：{MODE_NAMES[mode]}（{MODE_REASONS[mode]}） · 承办：{where}")
+        if county and "city" in scopes:
+            city_items = "、".join(i.name for i in self.catalog if i.code in self.chosen and i.jurisdiction == "city")
+            text.append(f"\n注意：{city_items}由市局办理，与县区事项请分开办件", style="bold yellow")
+        self.query_one("#suggestion", Static).update(text)
 
     def _flags(self) -> tuple[CaseFlags, bool]:
         def on(widget_id: str) -> bool:

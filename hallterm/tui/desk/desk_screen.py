@@ -213,8 +213,6 @@ class DeskScreen(Screen[None]):
     # -- opening and routing a case ---------------------------------------------------------
 
     def action_open_case(self, override_reason: str = "") -> None:
-        from hallterm.tui.desk.case_form import CaseFormScreen
-
         check = self.query_one(HolderPanel).check
         if check is None or check.holder is None or self.app.services is None:
             return
@@ -238,8 +236,8 @@ class DeskScreen(Screen[None]):
         def keep(unsent: CaseDraft) -> None:
             self._draft = unsent
 
-        self.app.push_screen(CaseFormScreen(holder, items, self.app.settings.desk.default_district, draft,
-                                            override_reason=override_reason, keep=keep), opened)
+        form = self.app.case_form(items)
+        self.app.push_screen(form.load(holder, draft, override_reason=override_reason, keep=keep), opened)
 
     def action_override(self) -> None:
         from hallterm.tui.widgets.reason import ReasonScreen
