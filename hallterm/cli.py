@@ -306,10 +306,14 @@ def _calendar_check(settings: Settings, today_text: str | None) -> int:
 
 
 def _demo(settings: Settings, no_ui: bool, count: int) -> int:
-    from hallterm.services.demo import DEMO_PIN, build_demo
+    from hallterm.services.demo import DEMO_PIN, NotADemoDatabase, build_demo, clear_demo_file
 
     if not settings.db.url:  # the demo never touches the hall's real database
         settings = settings.with_db_url(sqlite_url(DEMO_DB_FILE))
+    try:
+        clear_demo_file(settings.db.resolved_url())  # every build starts from an empty file
+    except NotADemoDatabase as exc:
+        raise CliError(str(exc)) from None
     with _services(settings) as svc:
         summary = build_demo(svc, count)
         samples = summary["samples"]

@@ -23,5 +23,19 @@ def on_duty(shifts: Iterable[ShiftWindow], local: dt.datetime) -> bool:
     return any(s.covers(local) for s in shifts)
 
 
+def next_start(shifts: Iterable[ShiftWindow], local: dt.datetime) -> dt.datetime | None:
+    """When the next shift begins after ``local`` (within a week), for telling visitors when to come."""
+    starts = []
+    for days_ahead in range(8):
+        day = (local + dt.timedelta(days=days_ahead)).date()
+        for s in shifts:
+            if DAY_CODES[day.weekday()] in s.days:
+                hour, minute = map(int, s.start.split(":"))
+                start = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=local.tzinfo)
+                if start > local:
+                    starts.append(start)
+    return min(starts, default=None)
+
+
 def parse_window(days: str, start: str, end: str) -> ShiftWindow:
     return ShiftWindow(frozenset(filter(None, days.split(","))), start, end)

@@ -130,6 +130,14 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
     coordinator = pick_staff(store.staff_loads(conn, section=section, roles=("coordinator",), local_now=local_now))
     if lounge is None or coordinator is None:
         why = "业务洽谈室已满" if lounge is None else f"{section}暂无在岗协调员"
+        if coordinator is None:
+            comes = store.next_on_duty(conn, section=section, roles=("coordinator",), local_now=local_now)
+            if comes is None:
+                why = f"{section}没有排班的协调员，请联系管理员"
+            elif comes.date() != local_now.date():
+                why = f"{section}协调员已下班，最早 {comes:%m月%d日 %H:%M} 到岗；可请持卡人届时再来或预约"
+            else:
+                why = f"{section}协调员 {comes:%H:%M} 到岗"
         events.append(conn, "case_queued", svc.now(), staff_id=staff_id, case_id=case_id, reason=why)
         return False
     values: dict[str, object] = {"lounge_code": lounge.code, "coordinator_id": coordinator.staff_id,
@@ -282,6 +290,12 @@ def history(svc: Services, case_id: int) -> list[events.Event]:
     """The case's events, oldest first (S10: who did what, when)."""
     with svc.db.read() as conn:
         return list(reversed(events.recent(conn, case_id=case_id, limit=1000)))
+
+
+def staff_names(svc: Services) -> dict[str, str]:
+    """staff ID → name, for showing who did what."""
+    with svc.db.read() as conn:
+        return dict(conn.execute(select(staff.c.staff_id, staff.c.name)).all())
 
 
 def waiting_since(view: CaseView, now: dt.datetime) -> int:

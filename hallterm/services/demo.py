@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import tomllib
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -91,6 +92,36 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
     for staff_id in active_staff_ids(svc):
         set_pin(svc, staff_id, DEMO_PIN)
     return {"holders": len(rows), "cases": 24, "samples": sample_cards(rows, svc.today())}
+
+
+class NotADemoDatabase(Exception):
+    """The target holds real data: the demo refuses to overwrite it."""
+
+
+def clear_demo_file(url: str) -> None:
+    """Delete a previous demo's SQLite file so that a rebuild starts empty (events are append-only,
+    so they cannot be cleared in place). Refuses any database that is not a demo's."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        raise NotADemoDatabase("演示数据只写入 SQLite 文件：请去掉 --db/HALLTERM_DB_URL，使用默认的 db/demo.sqlite3")
+    path = Path(parsed.database or "")
+    if not path.is_file():
+        return
+    try:
+        with sqlite3.connect(path) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            demo = "events" in tables and conn.execute(
+                "SELECT 1 FROM events WHERE kind = 'demo_built' LIMIT 1").fetchone() is not None
+    except sqlite3.DatabaseError:
+        raise NotADemoDatabase(f"{path} 不是 SQLite 数据库，拒绝覆盖") from None
+    if tables - {"alembic_version"} and not demo:
+        raise NotADemoDatabase(f"{path} 不是演示数据库（含有正式数据），拒绝覆盖；请换一个文件")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def active_staff_ids(svc: Services) -> list[str]:

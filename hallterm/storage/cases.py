@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from hallterm.domain.cases import ACTIVE_STATUSES, VISIT_STATUSES, CaseStatus
 from hallterm.domain.routing import LoungeLoad, StaffLoad
-from hallterm.domain.shifts import on_duty, parse_window
+from hallterm.domain.shifts import next_start, on_duty, parse_window
 from hallterm.storage.tables import card_holders, case_items, cases, events, items, lounges, staff, staff_shifts
 
 
@@ -89,6 +89,15 @@ def staff_loads(conn: Connection, *, section: str | None, roles: Sequence[str], 
         out.append(StaffLoad(p.staff_id, p.name, p.section, p.extension, p.active, last_at,
                              on_duty(windows.get(p.staff_id, []), local_now)))
     return out
+
+
+def next_on_duty(conn: Connection, *, section: str, roles: Sequence[str],
+                 local_now: dt.datetime) -> dt.datetime | None:
+    """The next shift start of anyone in the section, e.g. tomorrow 08:30 after hours."""
+    rows = conn.execute(select(staff_shifts.c.days, staff_shifts.c.start, staff_shifts.c.end)
+                        .join(staff, staff.c.staff_id == staff_shifts.c.staff_id)
+                        .where(staff.c.active, staff.c.section == section, staff.c.role.in_(list(roles))))
+    return next_start([parse_window(d, s, e) for d, s, e in rows], local_now)
 
 
 def holder_id(conn: Connection, card_no: str) -> int | None:

@@ -72,6 +72,12 @@ def describe_operational_error(exc: OperationalError, url: str) -> str:
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
         return "数据库正被其他终端占用（已锁定），请稍候重试；已填写的内容不会丢失"
+    if "role" in lowered and "does not exist" in lowered:
+        return f"数据库用户不存在（{safe_url(url)}）：请检查 HALLTERM_DB_URL 中的用户名，或请管理员创建该用户"
+    if "database" in lowered and "does not exist" in lowered:
+        return f"数据库不存在（{safe_url(url)}）：请管理员先创建数据库（createdb）"
+    if "password authentication failed" in lowered:
+        return f"数据库密码错误（{safe_url(url)}）：请检查 HALLTERM_DB_URL"
     if "unable to open" in lowered:
         return f"无法打开数据库文件（{safe_url(url)}）：请检查路径和写权限"
     if "connection" in lowered or "could not" in lowered or "refused" in lowered:

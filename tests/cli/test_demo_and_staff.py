@@ -66,3 +66,30 @@ def test_set_pin_refuses_bad_pins_and_unknown_staff(tmp_path: Path) -> None:
     assert short.returncode == 1 and "4–8 位数字" in short.stderr and "Traceback" not in short.stderr
     unknown = hallterm("staff", "set-pin", "S9999", "--pin-stdin", db=db, stdin="1234\n")
     assert unknown.returncode == 1 and "不存在" in unknown.stderr
+
+
+def test_demo_rebuilds_after_real_use_and_refuses_a_real_database(tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite3"
+    assert hallterm("demo", "--no-ui", db=db).returncode == 0
+    svc = Services.open(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db)}))
+    try:  # use it: a case with an issued notice, as a newcomer trying the desk would
+        from hallterm.domain.cases import CaseDraft
+        from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
+        from hallterm.services import cases, checklist
+
+        with svc.db.read() as conn:
+            card = conn.execute(select(card_holders.c.card_no).where(card_holders.c.status == "active",
+                                                                     card_holders.c.tier == "A")).scalars().first()
+        session = sign_in(svc, "S1401", "1234")
+        view = cases.open_case(svc, session, CaseDraft(card, CaseKind.ENTERPRISE, ("QY-GSSL",),
+                                                       EnterpriseKind.FOREIGN, "演示企业"))
+        checklist.decide_item(svc, session, checklist.load(svc, view.id).items[0].case_item_id)
+    finally:
+        svc.close()
+    again = hallterm("demo", "--no-ui", db=db)
+    assert again.returncode == 0, again.stderr
+    real = tmp_path / "hall.sqlite3"
+    assert hallterm("reference", "load", db=real).returncode == 0
+    refused = hallterm("demo", "--no-ui", db=real)
+    assert refused.returncode == 1 and "不是演示数据库" in refused.stderr
+    assert real.exists()

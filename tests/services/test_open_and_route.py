@@ -219,7 +219,7 @@ def test_no_coordinator_on_duty_queues_the_visitor(
     clock[0] = EVENING
     view = cases.open_case(loaded, desk_session, draft(cards["valid"]))
     assert view.status == "queued" and view.coordinator is None
-    assert "暂无在岗协调员" in view.queue_reason
+    assert view.queue_reason == "业务协调科协调员已下班，最早 11月27日 08:30 到岗；可请持卡人届时再来或预约"
     assert cases.route_queued(loaded, desk_session) == 0
     clock[0] = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)  # Friday 09:00: coordinators arrive
     assert cases.route_queued(loaded, desk_session) == 1

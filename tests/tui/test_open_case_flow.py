@@ -166,7 +166,7 @@ async def test_no_coordinator_on_duty_is_said_plainly(
         await open_form(pilot, cards["valid"])
         await pilot.press("enter", "f10")
         await settle(pilot)
-        assert "暂无在岗协调员" in routing_text(app)
+        assert "协调员已下班，最早 11月27日 08:30 到岗" in routing_text(app)
         assert "延时服务" in app.screen.sub_title
 
 
@@ -200,6 +200,8 @@ async def test_reassigning_asks_for_a_reason(
         table = app.screen.query_one(DataTable)
         operations = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
         assert operations == ["开办件", "分配洽谈室和协调员", "改派"]
+        assert str(table.get_row_at(0)[2]) == "林晓雯"  # names, not staff IDs
+        assert "公司设立登记" in str(table.get_row_at(0)[3])  # item names, not codes
 
 
 async def test_the_coordinator_marks_a_visitor_met(

@@ -42,12 +42,12 @@ def deadline_text(item: ItemChecklist) -> Text:
 class ChecklistScreen(Screen[None]):
     CSS_PATH = "../styles/checklist.tcss"
     BINDINGS = [
-        Binding("space", "toggle_received", "收到/取消", id="ck_received"),
-        Binding("o", "toggle_form", "原件/复印件", id="ck_form"),
+        Binding("space", "toggle_received", "收到", id="ck_received"),
+        Binding("o", "toggle_form", "原件/复印", id="ck_form"),
         Binding("n", "note", "备注", id="ck_note"),
-        Binding("a", "toggle_applies", "条件适用", id="ck_applies"),
-        Binding("f", "toggle_fees", "已缴费", id="ck_fees"),
-        Binding("f10", "decide", "确认受理/告知", id="ck_decide"),
+        Binding("a", "toggle_applies", "条件", id="ck_applies"),
+        Binding("f", "toggle_fees", "缴费", id="ck_fees"),
+        Binding("f10", "decide", "决定", id="ck_decide"),
         Binding("p", "pause", "特殊程序", id="ck_pause"),
         Binding("r", "resume", "恢复计时", id="ck_resume"),
         Binding("escape", "back", "返回", id="ck_back"),
@@ -142,7 +142,8 @@ class ChecklistScreen(Screen[None]):
                                f"　（当前：{item.status_name}）"),
                  Text(decision.explanation)]
         if material is not None and material.kind is MaterialKind.CONDITIONAL:
-            lines.append(Text(f"{material.name}：{material.condition}时需要（按 A 切换是否适用）", style="cyan"))
+            when = material.condition if material.condition.endswith("时") else material.condition + "时"
+            lines.append(Text(f"{material.name}：{when}需要（按 A 切换是否适用）", style="cyan"))
         elif material is not None and material.catalog_note:
             lines.append(Text(f"{material.name}：{material.catalog_note}", style="dim"))
         if item.supplement_due_on:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.widgets import Input
 
-from hallterm.domain.cards import MAX_SCAN_LENGTH
-
 
 class ScanField(Input):
     BINDINGS = [
@@ -21,7 +19,6 @@ class ScanField(Input):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
             placeholder="扫描钢都英才卡，或输入卡号后按回车（例如 GD2022A000178）",
-            max_length=MAX_SCAN_LENGTH,
             select_on_focus=True,
             id=id,
         )
