@@ -191,3 +191,15 @@ async def test_a_locked_database_keeps_the_scan_for_retry(
     finally:
         blocker.close()
         svc.close()
+
+
+async def test_an_over_long_paste_gets_a_message_not_silence(
+    loaded: Services, desk_session: StaffSession, settings: Settings
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.screen.query_one(ScanField).value = "GD2022A000178" * 50  # a stuck key or a pasted document
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "输入过长" in notice(app)
