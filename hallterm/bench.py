@@ -16,6 +16,7 @@ the last line of standard output. Progress goes to standard error.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -604,6 +605,259 @@ MEASUREMENTS: list[Measurement] = [measure_cards_lookup, measure_case_insert, me
                                    measure_desk_start]
 
 
+# --- slips (issue 6) -------------------------------------------------------------------------------
+
+SLIP_SAMPLES_MAX = 500  # rendering is independent of the database size: more adds time, not information
+
+
+def _bench_slips(ctx: BenchContext) -> tuple[list[Any], Any]:
+    """Random slips (ticket, appointment, visit; 58 and 80 mm; some bilingual) signed with a bench key."""
+    import secrets
+
+    from hallterm.domain.payloads import Keyring
+    from hallterm.printing.samples import random_slip
+
+    ring = Keyring("B1", {"B1": secrets.token_bytes(32)})
+    count = min(ctx.plan.insert_samples, SLIP_SAMPLES_MAX)
+    today = ctx.svc.today()
+    return [random_slip(ctx.rng, ring, today) for _ in range(count)], ring
+
+
+def measure_slip_render(ctx: BenchContext) -> dict[str, Any]:
+    """Slip → 1-bit image with its QR code (DESIGN.md budget: p95 ≤ 30 ms); also the whole print job
+    (+ PNG, PDF and ESC/POS bytes), which the desk makes in a thread worker."""
+    from hallterm.printing.jobs import slip_job
+    from hallterm.printing.slips import render
+
+    slips, _ring = _bench_slips(ctx)
+    ctx.progress(f"回执渲染 {len(slips):,} 张…")
+    render(slips[0], 576)  # load the font and import the layout code once, unmeasured
+    slip_job(slips[0], "warm", width=576)
+    render_ms: list[float] = []
+    job_ms: list[float] = []
+    for n, slip in enumerate(slips):
+        width = 384 if n % 2 else 576
+        t0 = time.perf_counter()
+        render(slip, width)
+        render_ms.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        slip_job(slip, "bench", width=width)
+        job_ms.append((time.perf_counter() - t0) * 1000)
+    return {"slip_render_p50_ms": round(percentile(render_ms, 50), 2),
+            "slip_render_p95_ms": round(percentile(render_ms, 95), 2),
+            "slip_job_p95_ms": round(percentile(job_ms, 95), 2),
+            "slip_render_samples": len(slips)}
+
+
+def measure_slip_decode(ctx: BenchContext) -> dict[str, Any]:
+    """Every rendered slip decodes back (pyzbar, binary mode) to its payload, with a valid signature."""
+    from hallterm.domain.payloads import verify
+    from hallterm.printing.slips import render
+    from hallterm.scanning import decode_image
+
+    slips, ring = _bench_slips(ctx)
+    ctx.progress(f"回执识别 {len(slips):,} 张…")
+    ok = 0
+    for n, slip in enumerate(slips):
+        found = [f.text for f in decode_image(render(slip, 384 if n % 2 else 576))]
+        if found == [slip.payload] and verify(found[0], ring).text == slip.payload:
+            ok += 1
+    return {"slip_decode_ok_ratio": round(ok / len(slips), 4), "slip_decode_samples": len(slips)}
+
+
+MEASUREMENTS += [measure_slip_render, measure_slip_decode]
+
+
+# --- tickets and the display (issue 5) ------------------------------------------------------------
+
+TICKET_ISSUERS = 8
+TICKET_CALLS = 30  # calls timed from another process to the display, 0.2–0.8 s apart
+
+_TICKET_ISSUER = """
+import pathlib, sys, time
+from hallterm.config import load_settings
+from hallterm.services.context import Services
+from hallterm.services.queue import issue_walkin
+go, count = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+svc = Services.open(load_settings(), upgrade=False)
+issue_walkin(svc, count_ahead=False)
+print("ready", flush=True)
+while not go.exists():
+    time.sleep(0.002)
+for _ in range(count - 1):
+    issue_walkin(svc, count_ahead=False)
+"""
+
+_CALLER = """
+import random, sys, time
+from hallterm.config import load_settings
+from hallterm.services.context import Services
+from hallterm.services.queue import call_next, finish, issue_walkin
+from hallterm.services.staff import sign_in
+svc = Services.open(load_settings(), upgrade=False)
+session = sign_in(svc, sys.argv[1], sys.argv[2])
+rng = random.Random(5)
+print("ready", flush=True)
+sys.stdin.readline()
+for _ in range(int(sys.argv[3])):
+    issue_walkin(svc, count_ahead=False)
+    ticket = call_next(svc, session, "G1")
+    print(ticket.number, time.time(), flush=True)  # committed: the call is in the database now
+    time.sleep(rng.uniform(0.2, 0.8))  # not in step with the display's polling
+    finish(svc, session, "G1", ticket.id)
+"""
+
+
+def _bench_env(ctx: BenchContext, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
+    env["HALLTERM_DB_URL"] = ctx.svc.settings.db.resolved_url()
+    env.update(extra)
+    return env
+
+
+def measure_ticket_issue(ctx: BenchContext) -> dict[str, Any]:
+    """Walk-in tickets, one write transaction each: number from the counter row, ticket, event, commit
+    (DESIGN.md budget: ≥ 1,000 a second on SQLite). The count of those waiting ahead, which a desk asks
+    for its slip, is measured apart: it reads the waiting queue."""
+    from hallterm.services.queue import issue_walkin
+
+    count = ctx.plan.insert_samples * 2
+    ctx.progress(f"取号（单号事务）{count:,} 次…")
+    issue_walkin(ctx.svc, count_ahead=False)  # the statements are prepared once
+    times: list[float] = []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        issue_walkin(ctx.svc, count_ahead=False)
+        times.append((time.perf_counter() - t0) * 1000)
+    ahead: list[float] = []
+    for _ in range(min(200, count)):
+        t0 = time.perf_counter()
+        issue_walkin(ctx.svc)
+        ahead.append((time.perf_counter() - t0) * 1000)
+    return {"ticket_issue_per_s": round(1000 * count / sum(times), 1),
+            "ticket_issue_p95_ms": round(percentile(times, 95), 3),
+            "ticket_issue_with_ahead_p95_ms": round(percentile(ahead, 95), 3),
+            "ticket_issue_samples": count}
+
+
+def measure_ticket_processes(ctx: BenchContext) -> dict[str, Any]:
+    """8 processes issue at once on the bench database; every number of the day once, none skipped."""
+    import subprocess
+
+    from sqlalchemy import func as sa_func
+
+    from hallterm.storage.tables import tickets
+
+    each = min(250 if ctx.plan.quick else 2000, max(20, ctx.plan.insert_samples * 4))
+    processes = TICKET_ISSUERS if ctx.plan.insert_samples >= 100 else 2  # the tiny plans of the test suite
+    ctx.progress(f"{processes} 个进程同时取号，各 {each:,} 张…")
+    with tempfile.TemporaryDirectory(prefix="hallterm-bench-go-") as tmp:
+        go = Path(tmp) / "go"
+        env = _bench_env(ctx, HALLTERM_DB_BUSY_TIMEOUT_MS="60000")
+        procs = [subprocess.Popen([sys.executable, "-c", _TICKET_ISSUER, str(go), str(each)], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(processes)]
+        for proc in procs:
+            assert proc.stdout is not None
+            if proc.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"bench: a ticket process did not start: {proc.communicate()[1][-500:]}")
+        started = time.perf_counter()
+        go.touch()
+        for proc in procs:
+            _out, err = proc.communicate(timeout=900)
+            if proc.returncode != 0:
+                raise RuntimeError(f"bench: a ticket process failed: {err[-500:]}")
+        seconds = time.perf_counter() - started
+    day = ctx.svc.today()
+    with ctx.svc.db.read() as conn:
+        total, distinct, top = conn.execute(
+            select(sa_func.count(), sa_func.count(tickets.c.ticket_no.distinct()), sa_func.max(tickets.c.seq))
+            .where(tickets.c.day == day, tickets.c.series == ctx.svc.settings.queue.walkin_series)).one()
+    return {"ticket_processes": processes, "ticket_processes_each": each,
+            "ticket_processes_per_s": round(processes * (each - 1) / seconds, 1),
+            "ticket_duplicates": int(total - distinct), "ticket_gaps": int(top - distinct)}
+
+
+def measure_call_to_display(ctx: BenchContext) -> dict[str, Any]:
+    """A second process calls tickets at a counter; the display (the real app, headless, polling every
+    ``[queue] display_poll_ms``) shows each one. Latency: committed call → drawn on the display."""
+    import asyncio
+    import subprocess
+
+    from hallterm.services.queue import DisplaySnapshot
+    from hallterm.tui.display.app import DisplayApp
+
+    calls = min(TICKET_CALLS // 3 if ctx.plan.quick else TICKET_CALLS, max(3, ctx.plan.insert_samples // 4))
+    ctx.progress(f"叫号→显示屏：另一进程叫号 {calls} 次…")
+    Desk.sign_in(ctx)  # sets the bench desk's PIN
+    seen: dict[str, float] = {}
+
+    class TimedDisplay(DisplayApp):
+        def _draw(self, snap: DisplaySnapshot) -> None:
+            super()._draw(snap)
+            if snap.calls:
+                seen.setdefault(snap.calls[0].number, time.time())
+
+    env = _bench_env(ctx)
+    settings = dataclasses.replace(ctx.svc.settings, queue=dataclasses.replace(ctx.svc.settings.queue,
+                                                                                 speech=False))
+    called: list[tuple[str, float]] = []
+
+    async def run() -> None:
+        app = TimedDisplay(settings)
+        async with app.run_test(size=(80, 24)) as pilot:
+            while app.snapshot is None:
+                await pilot.pause(0.05)
+            proc = subprocess.Popen([sys.executable, "-c", _CALLER, BENCH_DESK, BENCH_PIN, str(calls)], env=env,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert proc.stdin is not None and proc.stdout is not None
+            loop = asyncio.get_running_loop()
+            if (await loop.run_in_executor(None, proc.stdout.readline)).strip() != "ready":
+                raise RuntimeError(f"bench: the calling process did not start: {proc.communicate()[1][-500:]}")
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+            while True:
+                line = await loop.run_in_executor(None, proc.stdout.readline)
+                if not line:
+                    break
+                number, at = line.split()
+                called.append((number, float(at)))
+            if proc.wait(timeout=60) != 0:
+                raise RuntimeError(f"bench: the calling process failed: {proc.stderr.read()[-500:]}")  # type: ignore[union-attr]
+            deadline = time.monotonic() + 10
+            while called[-1][0] not in seen and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+
+    asyncio.run(run())
+    missed = 10_000.0  # never shown: counted as 10 s, far over the budget
+    latencies = [max(0.0, (seen[n] - at) * 1000) if n in seen else missed for n, at in called]
+    return {"call_to_display_p50_ms": round(percentile(latencies, 50), 1),
+            "call_to_display_p95_ms": round(percentile(latencies, 95), 1),
+            "call_to_display_missed": sum(1 for n, _ in called if n not in seen),
+            "call_to_display_samples": len(called),
+            "display_poll_ms": ctx.svc.settings.queue.display_poll_ms}
+
+
+MEASUREMENTS += [measure_ticket_issue, measure_ticket_processes, measure_call_to_display]
+
+QUEUE_LABELS = {
+    "ticket_issue_per_s": "取号 tickets/s (one txn each)",
+    "ticket_issue_p95_ms": "取号 p95 (ms)",
+    "ticket_issue_with_ahead_p95_ms": "取号并计算前面人数 p95 (ms)",
+    "ticket_issue_samples": "取号次数 samples",
+    "ticket_processes": "并发取号进程 processes",
+    "ticket_processes_each": "  每进程张数 each",
+    "ticket_processes_per_s": "  合计 tickets/s",
+    "ticket_duplicates": "重号 duplicate numbers",
+    "ticket_gaps": "跳号 skipped numbers",
+    "call_to_display_p50_ms": "叫号→显示 p50 (ms)",
+    "call_to_display_p95_ms": "叫号→显示 p95 call→display (ms)",
+    "call_to_display_missed": "显示屏漏显 missed",
+    "call_to_display_samples": "叫号次数 samples",
+    "display_poll_ms": "显示屏轮询 poll (ms)",
+}
+
+
 # --- the run ---------------------------------------------------------------------------------------
 
 
@@ -691,6 +945,12 @@ LABELS: dict[str, str] = {
     "desk_start_s": "前台启动 desk start (s, median)",
     "bare_textual_start_s": "空白 Textual 启动 bare app (s)",
     "desk_start_ratio": "启动比 desk / bare",
+    "slip_render_p50_ms": "回执渲染 p50 slip render (ms)",
+    "slip_render_p95_ms": "回执渲染 p95 slip render (ms)",
+    "slip_job_p95_ms": "回执打印作业 p95 PNG+PDF+ESC/POS (ms)",
+    "slip_render_samples": "回执渲染张数 samples",
+    "slip_decode_ok_ratio": "回执识别成功率 decode ok ratio",
+    "slip_decode_samples": "回执识别张数 samples",
     "peak_rss_mb": "峰值内存 peak RSS (MB)",
     "python": "Python",
     "sqlite_version": "SQLite",
@@ -741,3 +1001,5 @@ def run_bench(quick: bool, as_json: bool) -> int:
 
 __all__ = ["FULL", "MEASUREMENTS", "QUICK", "BenchContext", "BenchPlan", "build_database", "collect",
            "run_bench", "run_plan"]
+
+LABELS.update(QUEUE_LABELS)

@@ -68,6 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sweep", help="每晚运行：容缺补正逾期的事项退件办结，重算估算期限（幂等）")
     sub.add_parser("config", help="显示生效的配置")
 
+    display = sub.add_parser("display", help="叫号显示屏（只读，第二台终端或大厅电视）")
+    display.add_argument("--serve", action="store_true", help="以网页提供给大厅电视的浏览器（textual-serve）")
+    display.add_argument("--host", default="127.0.0.1", help="--serve 监听的地址（默认 127.0.0.1，仅本机）")
+    display.add_argument("--port", type=int, default=8000, help="--serve 监听的端口（默认 8000）")
+
+    printing = sub.add_parser("print", help="打印回执和文书")
+    print_sub = printing.add_subparsers(dest="print_command", required=True)
+    print_test = print_sub.add_parser("test", help="用样例数据打印每种回执和文书各一份（检查打印机）")
+    print_test.add_argument("--to", metavar="DIR", type=Path, help="不打印，写入此目录（PNG、PDF、ESC/POS）")
+    print_test.add_argument("--paper", type=int, choices=(58, 80), help="热敏纸宽（毫米），覆盖 printing.paper_mm")
+
+    scan = sub.add_parser("scan", help="识别图片中的二维码和条码（pyzbar）")
+    scan.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+
     cal = sub.add_parser("calendar", help="节假日安排（工作日期限）")
     cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
     cal_check = cal_sub.add_parser("check", help="检查今后 365 天是否都有节假日安排（缺少则退出码 1）")
@@ -105,8 +119,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_bench(quick=args.quick, as_json=args.json)
     if command == "config":
         return _show_config(settings)
+    if command == "display":
+        return _display(args, settings)
     if command == "calendar":
         return _calendar_check(settings, args.today)
+    if command == "print":
+        return _print_test(settings, args.to, args.paper)
+    if command == "scan":
+        return _scan(settings, args.images)
     with _services(settings) as svc:
         if command == "db":
             return _db(svc, args.db_command)
@@ -266,6 +286,12 @@ def _show_config(settings: Settings) -> int:
     cards = settings.cards
     print(f"卡号格式：{cards.pattern}（校验 {cards.check}，绿色通道类别 {cards.eligible_tiers}）")
     print(f"基础数据目录：{settings.paths.assets}")
+    p = settings.printing
+    where = {"spool": "只存入暂存目录", "escpos": f"热敏打印机（{p.escpos_connection}）",
+             "cups": f"CUPS {p.cups_printer or '默认打印机'}"}[p.backend]
+    print(f"回执打印：{where}，{p.paper_mm} mm；文书：{p.notice_backend} {p.notice_paper}；暂存目录：{p.spool_path}")
+    secret = "环境变量 HALLTERM_SIGNING_SECRET" if settings.signing.secret else f"密钥文件 {settings.signing.key_path}"
+    print(f"回执签名密钥：{settings.signing.key_id}（{secret}）")
     return 0
 
 
@@ -326,9 +352,76 @@ def _demo(settings: Settings, no_ui: bool, count: int) -> int:
     return _run_desk(settings, after_hours=False)
 
 
+def _display(args: argparse.Namespace, settings: Settings) -> int:
+    if args.serve:
+        from hallterm.tui.display.serve import display_command, serve
+
+        if not 0 < args.port < 65536:
+            raise CliError(f"--port {args.port} 不是有效端口（1–65535）", 2)
+        prefix = [*(["--config", args.config] if args.config else []), *(["--db", args.db] if args.db else [])]
+        print(f"叫号显示网页：http://{args.host}:{args.port}/（大厅电视的浏览器打开此地址；Ctrl+C 停止）")
+        serve(display_command(prefix), args.host, args.port)
+        return 0
+    from hallterm.tui.display.app import DisplayApp
+
+    app = DisplayApp(settings)
+    app.run()
+    return app.return_code or 0
+
+
 def _run_desk(settings: Settings, *, after_hours: bool) -> int:
     from hallterm.tui.desk.app import DeskApp
 
     app = DeskApp(settings, after_hours=after_hours)
     app.run()
     return app.return_code or 0
+
+
+def _print_test(settings: Settings, to: Path | None, paper: int | None) -> int:
+    """``hallterm print test [--to DIR]``: one of each slip and notice, with sample data."""
+    import dataclasses
+
+    from hallterm.services.slips import SigningKeyError, print_test
+
+    if paper is not None:
+        settings = dataclasses.replace(settings, printing=dataclasses.replace(settings.printing, paper_mm=paper))
+    try:
+        results = print_test(settings, to)
+    except SigningKeyError as exc:
+        raise CliError(str(exc)) from None
+    failed = 0
+    for result in results:
+        mark = "失败" if not result.ok else "完成"
+        print(f"[{mark}] {result.title}：{result.message}")
+        for path in result.files:
+            print(f"       {path}")
+        failed += not result.ok
+    if failed:
+        raise CliError(f"{failed} 份未能打印，文件已保存在暂存目录，修复打印机后可重新打印")
+    return 0
+
+
+def _scan(settings: Settings, images: list[Path]) -> int:
+    """``hallterm scan IMAGE…``: every QR code and barcode found, and what it is."""
+    from hallterm.scanning import ZbarMissing, decode_files
+    from hallterm.services.slips import describe
+
+    try:
+        results = decode_files(images)
+    except ZbarMissing as exc:
+        raise CliError(str(exc), 3) from None
+    empty = 0
+    for path, found in results:
+        if isinstance(found, Exception):
+            print(f"{path}：{found}")
+            empty += 1
+            continue
+        if not found:
+            print(f"{path}：没有找到二维码或条码（请换一张更清晰、更正、离得更近的照片）")
+            empty += 1
+            continue
+        for code in found:
+            encoding = "" if code.encoding == "ascii" else f"（{code.encoding}）"
+            print(f"{path}：{code.symbology} {code.text}{encoding}")
+            print(f"  → {describe(code.text, settings) if code.encoding != 'binary' else '二进制数据，不是文本'}")
+    return 1 if empty else 0

@@ -25,6 +25,8 @@ DEFAULT_ASSETS = PROJECT_ROOT / "assets"
 DEFAULT_DB_DIR = PROJECT_ROOT / "db"
 DEFAULT_DB_FILE = DEFAULT_DB_DIR / "hallterm.sqlite3"
 DEMO_DB_FILE = DEFAULT_DB_DIR / "demo.sqlite3"
+DEFAULT_SPOOL_DIR = PROJECT_ROOT / "spool"  # git-ignored
+DEFAULT_KEY_FILE = DEFAULT_DB_DIR / "signing.key"  # git-ignored; created 0600 on first use
 
 ENV_PREFIX = "HALLTERM_"
 ENV_CONFIG_FILE = "HALLTERM_CONFIG"
@@ -94,6 +96,66 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class QueueSettings:
+    walkin_series: str = "A"  # walk-in green-channel tickets: A017
+    appointment_series: str = "B"  # appointment check-in tickets (S6 预约服务)
+    call_ratio: int = 0  # due appointments first; after this many in a row one walk-in goes (0: never)
+    appointment_early_minutes: int = 15  # an appointment is due this long before its slot starts
+    recall_limit: int = 3  # recalls before the ticket is marked 过号 (no-show)
+    speech: bool = True  # the display speaks each call where the speech command is installed
+    speech_command: str = "espeak-ng"
+    speech_voice: str = "cmn"  # espeak-ng's Mandarin voice
+    speech_template: str = "请{number}号到{place}"
+    display_poll_ms: int = 500  # how often the display checks the events log for a change
+
+
+@dataclass(frozen=True)
+class PrintingSettings:
+    """Where slips and notices go (issue 6). Every slip is written to the spool folder first."""
+
+    backend: str = "spool"  # spool | escpos | cups: queue tickets and appointment slips
+    paper_mm: int = 80  # thermal paper: 80 (576 dots) or 58 (384 dots) at 203 dpi
+    spool_dir: str = ""  # empty: spool/ in the installation
+    bilingual: bool = False  # Chinese and English on slips and notices, for foreign talent
+    notice_backend: str = "spool"  # spool | cups: the A4/A5 notices
+    notice_paper: str = "A4"  # A4 | A5
+    notice_printer: str = ""  # CUPS queue for notices; empty: the CUPS default destination
+    cups_printer: str = ""  # CUPS queue for slips when backend = "cups"; empty: the default destination
+    cups_timeout_s: int = 30  # how long a CUPS job may take before it is called failed (and cancelled)
+    cups_raw: bool = False  # slips to CUPS as raw ESC/POS bytes (-o raw: a raw queue of a thermal printer)
+    escpos_connection: str = "network"  # usb | serial | network
+    escpos_host: str = ""
+    escpos_port: int = 9100
+    escpos_usb_vendor: str = ""  # hexadecimal, e.g. 0x0416
+    escpos_usb_product: str = ""  # hexadecimal, e.g. 0x5011
+    escpos_serial_port: str = "/dev/ttyUSB0"
+    escpos_serial_baudrate: int = 9600
+    escpos_profile: str = ""  # python-escpos printer profile; empty: a generic one
+    escpos_timeout_s: int = 10
+
+    @property
+    def spool_path(self) -> Path:
+        return Path(self.spool_dir) if self.spool_dir else DEFAULT_SPOOL_DIR
+
+    @property
+    def width_px(self) -> int:
+        return 384 if self.paper_mm == 58 else 576
+
+
+@dataclass(frozen=True)
+class SigningSettings:
+    """The key that signs the QR payloads of slips (HT1:…). The secret itself is never committed."""
+
+    key_id: str = "K1"  # signs new slips; older key ids in the key file still verify (rotation)
+    key_file: str = ""  # empty: db/signing.key, generated (mode 0600) on first use
+    secret: str = field(default="", repr=False)  # HALLTERM_SIGNING_SECRET: the secret of key_id
+
+    @property
+    def key_path(self) -> Path:
+        return Path(self.key_file) if self.key_file else DEFAULT_KEY_FILE
+
+
+@dataclass(frozen=True)
 class Settings:
     db: DbSettings = field(default_factory=DbSettings)
     hall: HallSettings = field(default_factory=HallSettings)
@@ -101,6 +163,9 @@ class Settings:
     paths: PathSettings = field(default_factory=PathSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
+    printing: PrintingSettings = field(default_factory=PrintingSettings)
+    signing: SigningSettings = field(default_factory=SigningSettings)
     source: str = "默认设置"  # where the settings came from, for messages
 
     def with_db_url(self, url: str) -> Settings:
@@ -114,6 +179,9 @@ SECTIONS: dict[str, type] = {
     "paths": PathSettings,
     "auth": AuthSettings,
     "desk": DeskSettings,
+    "queue": QueueSettings,
+    "printing": PrintingSettings,
+    "signing": SigningSettings,
 }
 
 
@@ -274,5 +342,69 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
         raise ConfigError("auth.max_failures", where("auth", "max_failures"), "至少为 1")
     if settings.auth.lockout_minutes < 0:
         raise ConfigError("auth.lockout_minutes", where("auth", "lockout_minutes"), "不能为负数")
+    _check_queue(settings.queue, lambda key: where("queue", key))
+    _check_printing(settings.printing, lambda key: where("printing", key))
+    _check_signing(settings.signing, lambda key: where("signing", key))
     if not settings.paths.assets_dir.is_dir():
         raise ConfigError("paths.assets", where("paths", "assets"), f"指向的目录不存在：{settings.paths.assets}")
+
+
+def _check_queue(queue: QueueSettings, where: Any) -> None:
+    for key in ("walkin_series", "appointment_series"):
+        if not re.fullmatch(r"[A-Z]", getattr(queue, key)):  # one ASCII capital: drawn large on the display
+            raise ConfigError(f"queue.{key}", where(key), "应为一个大写字母 A–Z")
+    if queue.walkin_series == queue.appointment_series:
+        raise ConfigError("queue.appointment_series", where("appointment_series"), "不能与现场取号的字母相同")
+    for key, low in (("call_ratio", 0), ("appointment_early_minutes", 0), ("recall_limit", 0),
+                     ("display_poll_ms", 100)):
+        if getattr(queue, key) < low:
+            raise ConfigError(f"queue.{key}", where(key), f"不能小于 {low}")
+    if "{number}" not in queue.speech_template:
+        raise ConfigError("queue.speech_template", where("speech_template"), "必须含有 {number}（可含 {place}）")
+    try:
+        queue.speech_template.format(number="A001", place="绿色通道1号窗口")
+    except (KeyError, IndexError, ValueError):
+        raise ConfigError("queue.speech_template", where("speech_template"),
+                          "只能含有 {number} 和 {place} 两个占位符") from None
+
+
+def _check_printing(p: PrintingSettings, where: Any) -> None:
+    def bad(key: str, reason: str) -> ConfigError:
+        return ConfigError(f"printing.{key}", where(key), reason)
+
+    if p.backend not in {"spool", "escpos", "cups"}:
+        raise bad("backend", f"应为 spool、escpos 或 cups，而不是 {p.backend!r}")
+    if p.notice_backend not in {"spool", "cups"}:
+        raise bad("notice_backend", f"应为 spool 或 cups（热敏打印机不能打印 A4/A5 文书），而不是 {p.notice_backend!r}")
+    if p.paper_mm not in {58, 80}:
+        raise bad("paper_mm", f"应为 58 或 80（毫米），而不是 {p.paper_mm}")
+    if p.notice_paper not in {"A4", "A5"}:
+        raise bad("notice_paper", f"应为 A4 或 A5，而不是 {p.notice_paper!r}")
+    for key in ("cups_timeout_s", "escpos_timeout_s"):
+        if getattr(p, key) < 1:
+            raise bad(key, "至少为 1 秒")
+    if p.escpos_connection not in {"usb", "serial", "network"}:
+        raise bad("escpos_connection", f"应为 usb、serial 或 network，而不是 {p.escpos_connection!r}")
+    if not 0 < p.escpos_port < 65536:
+        raise bad("escpos_port", "应为 1–65535 之间的端口号")
+    if p.escpos_serial_baudrate < 1:
+        raise bad("escpos_serial_baudrate", "应为正整数，例如 9600 或 115200")
+    for key in ("escpos_usb_vendor", "escpos_usb_product"):
+        if getattr(p, key) and not re.fullmatch(r"0[xX][0-9a-fA-F]{1,4}", getattr(p, key)):
+            raise bad(key, f"应为十六进制编号，例如 0x0416，而不是 {getattr(p, key)!r}")
+    if p.backend == "escpos":
+        if p.escpos_connection == "network" and not p.escpos_host.strip():
+            raise bad("escpos_host", "热敏打印机走网络连接时必须填写打印机地址，例如 192.168.1.50")
+        if p.escpos_connection == "usb" and not (p.escpos_usb_vendor and p.escpos_usb_product):
+            raise bad("escpos_usb_vendor", "热敏打印机走 USB 连接时必须填写 escpos_usb_vendor 和 escpos_usb_product"
+                      "（lsusb 显示的 厂商:产品 编号）")
+        if p.escpos_connection == "serial" and not p.escpos_serial_port.strip():
+            raise bad("escpos_serial_port", "热敏打印机走串口连接时必须填写串口设备，例如 /dev/ttyUSB0")
+
+
+def _check_signing(s: SigningSettings, where: Any) -> None:
+    if not re.fullmatch(r"[A-Z][0-9A-Z]{0,7}", s.key_id):
+        raise ConfigError("signing.key_id", where("key_id"), "应为 1–8 位大写字母或数字、以字母开头，例如 K1")
+    if s.secret and len(s.secret.encode("utf-8")) < 16:
+        # Never echo the secret itself in a message.
+        raise ConfigError("signing.secret", where("secret"), "太短：至少 16 个字符（建议 32 个以上的随机字符）")

@@ -281,6 +281,9 @@ tickets = Table(
     Column("issued_at", UTCDateTime, nullable=False),
     Column("called_at", UTCDateTime, nullable=True),
     Column("finished_at", UTCDateTime, nullable=True),
+    # Issue 5: back from a hold or a transfer (called before the rest), and the counter a transfer went to.
+    Column("returned_at", UTCDateTime, nullable=True),
+    Column("for_counter", String(16), nullable=True),
     UniqueConstraint("day", "series", "seq", name="uq_tickets_day_series_seq"),
     Index("ix_tickets_day_status", "day", "status"),
 )
@@ -326,4 +329,30 @@ events = Table(
     Column("details", JSON, nullable=False, default=dict),
     Index("ix_events_case_id", "case_id"),
     Index("ix_events_kind_at", "kind", "at"),
+)
+
+# Every slip and notice printed (issue 6): where its files are in the spool folder, how printing went,
+# and for slips their content, so the reprint list can send them again even if the files are gone.
+slips = Table(
+    "slips",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # ticket | appointment | visit | notice
+    Column("title", String(200), nullable=False),
+    Column("day", Date, nullable=False),  # the hall's local business day
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("staff_id", String(32), nullable=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=True),
+    Column("spool_path", String(500), nullable=False),  # without extension
+    Column("files", String(40), nullable=False),  # png,pdf,escpos
+    Column("backend", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("error", String(500), nullable=False, default=""),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("printed_at", UTCDateTime, nullable=True),
+    Column("content", JSON, nullable=True),
+    CheckConstraint("status IN ('pending','printed','spooled','failed')", name="status"),
+    Index("ix_slips_day", "day"),
+    Index("ix_slips_status", "status"),
 )

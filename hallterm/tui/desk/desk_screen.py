@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from hallterm.services.checklist import DeadlineCounts
     from hallterm.storage.cases import CaseView
     from hallterm.tui.desk.app import DeskApp
+    from hallterm.tui.desk.slips import SlipChecked
 
 
 class DeskScreen(Screen[None]):
@@ -37,10 +38,13 @@ class DeskScreen(Screen[None]):
         Binding("f7", "reassign", "改派", id="reassign"),
         Binding("f8", "route_queued", "分配排队", id="route_queued"),
         Binding("f9", "coordinator_view", "协调员视图", id="coordinator_view"),
+        Binding("f11", "calling", "叫号", id="calling"),
         Binding("f12", "checklist", "材料清单", id="checklist"),
         Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
         Binding("escape", "clear_field", "清空输入", show=False, id="clear_field"),
         Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
+        Binding("f10", "print_slip", "打印", id="print_slip"),
+        Binding("ctrl+r", "reprint", "补打", id="reprint"),
     ]
     app: DeskApp
 
@@ -52,6 +56,7 @@ class DeskScreen(Screen[None]):
         self.last_case: CaseView | None = None
         self._draft: CaseDraft | None = None  # a form closed without opening is kept, never lost
         self._catalog: list[CatalogItem] | None = None
+        self.checked_in: object | None = None  # the ticket issued when an appointment slip was scanned
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -126,6 +131,8 @@ class DeskScreen(Screen[None]):
             return allowed(role, "reassign")
         if action == "coordinator_view":
             return allowed(role, "mark_met")
+        if action == "print_slip":
+            return self.last_case is not None or self.checked_in is not None
         return True
 
     # -- scanning ---------------------------------------------------------------------------
@@ -157,13 +164,13 @@ class DeskScreen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="scan")
     def _check(self, seq: int, text: str) -> None:
         from hallterm.domain.cards import ScanError
-        from hallterm.services.cards import check_card
+        from hallterm.services.cards import check_scan
         from hallterm.storage.engine import DatabaseUnavailable
+        from hallterm.tui.desk.slips import SlipChecked
 
         assert self.app.services is not None
-        session = self.app.session
         try:
-            result = check_card(self.app.services, text, staff_id=session.staff_id if session else None)
+            result = check_scan(self.app.services, text, session=self.app.session)
         except ScanError as exc:
             self.post_message(ScanRefused(seq, text, str(exc)))
         except DatabaseUnavailable as exc:
@@ -172,7 +179,30 @@ class DeskScreen(Screen[None]):
             self.post_message(ScanRefused(seq, text, f"查询出错（{type(exc).__name__}：{exc}）。请按回车重试",
                                           retry=True))
         else:
-            self.post_message(CardChecked(seq, text, result))
+            from hallterm.domain.holders import CardCheck
+
+            self.post_message(CardChecked(seq, text, result) if isinstance(result, CardCheck)
+                              else SlipChecked(seq, text, result))
+
+    def on_slip_checked(self, message: SlipChecked) -> None:
+        """A hall slip was scanned: its state, or the check-in it made, on the notice line."""
+        from hallterm.tui.desk.slips import slip_scan_text
+
+        if message.seq < self._shown_seq:
+            return
+        self._shown_seq = message.seq
+        self.query_one(HolderPanel).clear()
+        self.query_one(RoutingPanel).clear()
+        field = self.query_one(ScanField)
+        if field.value == message.text:
+            field.clear()
+        self.checked_in = message.result.ticket
+        result = message.result
+        if result.case is not None:  # a visit slip: the visitor's case, as if just opened
+            self.last_case = result.case
+            self.query_one(RoutingPanel).show_case(result.case)
+        self._say(slip_scan_text(result), "-busy" if result.kind == "appointment" and not result.checked_in else "")
+        self.refresh_bindings()
 
     @on(CardChecked)
     def _on_card_checked(self, message: CardChecked) -> None:
@@ -329,6 +359,13 @@ class DeskScreen(Screen[None]):
         if self.last_case is not None:
             self.app.push_screen(ChecklistScreen(self.last_case.id))
 
+    def action_calling(self) -> None:
+        """The counter's calling screen: walk-in tickets, call next, recall, hold, transfer (issue 5)."""
+        from hallterm.tui.desk.calling import CallingScreen
+
+        if allowed(self._role(), "call_ticket"):
+            self.app.push_screen(CallingScreen())
+
     def action_coordinator_view(self) -> None:
         from hallterm.tui.desk.coordinator import CoordinatorScreen
 
@@ -345,6 +382,16 @@ class DeskScreen(Screen[None]):
         if self.app.services is not None:
             self._say("请扫描钢都英才卡，或输入卡号后按回车", "")
         self.refresh_bindings()
+
+    def action_print_slip(self) -> None:
+        from hallterm.tui.desk.slips import open_preview
+
+        open_preview(self, self._say, case=self.last_case, ticket=self.checked_in)
+
+    def action_reprint(self) -> None:
+        from hallterm.tui.desk.slips import ReprintScreen
+
+        self.app.push_screen(ReprintScreen())
 
     def action_clear_field(self) -> None:
         self.query_one(ScanField).clear()

@@ -1,0 +1,239 @@
+"""The spool folder and the printers behind one interface (spool, ESC/POS, CUPS).
+
+Every job is first written to the spool folder — atomically, each file through a temporary file
+and ``os.replace`` — and only then sent to a printer. A printer that fails therefore never loses a
+slip: it stays in the spool and can be sent again (reprint). ``send`` raises ``PrintFailed``
+with a Chinese message saying what went wrong and where the slip is kept.
+
+CUPS accepts jobs for printers that are switched off or unreachable and ``lp`` still exits 0
+(research/printing.md §6): the job's state is polled with ``lpstat`` until it is completed, and a
+job that is not done within the timeout, or whose printer is stopped, is cancelled and reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from hallterm.config import PrintingSettings
+
+EXTENSIONS = ("png", "pdf", "escpos")
+
+
+class PrintFailed(Exception):
+    """The printer did not print; ``str()`` is the Chinese message (the slip stays in the spool)."""
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """One slip or notice, rendered: what the spool keeps and the printers take."""
+
+    name: str  # file name without extension, unique: 20261126-100501-ticket-A017
+    title: str  # 排队票 A017
+    kind: str  # slip | notice
+    pdf: bytes
+    png: bytes | None = None
+    escpos: bytes | None = None
+
+    def files(self) -> dict[str, bytes]:
+        parts = {"png": self.png, "pdf": self.pdf, "escpos": self.escpos}
+        return {ext: data for ext, data in parts.items() if data is not None}
+
+
+@dataclass(frozen=True)
+class Spooled:
+    """Where a job's files are: ``base`` + ``.png`` / ``.pdf`` / ``.escpos``."""
+
+    base: Path
+    extensions: tuple[str, ...]
+
+    def path(self, ext: str) -> Path:
+        return self.base.with_name(f"{self.base.name}.{ext}")
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.path(ext) for ext in self.extensions]
+
+    def exists(self) -> bool:
+        return all(p.is_file() for p in self.paths)
+
+    def read(self, ext: str) -> bytes:
+        return self.path(ext).read_bytes()
+
+
+class Spool:
+    """The spool folder: ``<root>/<YYYY-MM-DD>/<name>.<ext>``, or flat with ``dated=False``."""
+
+    def __init__(self, root: Path, *, dated: bool = True) -> None:
+        self.root = root
+        self.dated = dated
+
+    def folder(self, day: dt.date) -> Path:
+        return self.root / f"{day:%Y-%m-%d}" if self.dated else self.root
+
+    def write(self, job: PrintJob, day: dt.date) -> Spooled:
+        """Write every file of the job atomically; raise PrintFailed when the folder cannot be written."""
+        folder = self.folder(day)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for ext, data in job.files().items():
+                atomic_write(folder / f"{job.name}.{ext}", data)
+        except OSError as exc:
+            raise PrintFailed(f"无法写入打印暂存目录 {folder}：{exc.strerror or exc}。"
+                              "请检查磁盘空间和目录权限（printing.spool_dir）") from exc
+        return Spooled(folder / job.name, tuple(job.files()))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, flush it to disk, then rename it over ``path``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+# --- printers --------------------------------------------------------------------------------------
+
+
+class Backend(Protocol):
+    name: str  # spool | escpos | cups
+
+    def send(self, job: PrintJob, spooled: Spooled) -> str:
+        """Print the spooled job; return what happened (Chinese); raise PrintFailed."""
+        ...
+
+
+class SpoolOnly:
+    """No printer: the spool folder is the output (the default, and what ``print test --to`` uses)."""
+
+    name = "spool"
+
+    def send(self, job: PrintJob, spooled: Spooled) -> str:
+        return f"未连接打印机，已保存到 {spooled.base.parent}"
+
+
+@dataclass
+class Escpos:
+    """A thermal receipt printer (USB, serial or network) through python-escpos."""
+
+    settings: PrintingSettings
+    name: str = "escpos"
+
+    def send(self, job: PrintJob, spooled: Spooled) -> str:
+        from hallterm.printing import thermal
+
+        if "escpos" not in spooled.extensions:
+            raise PrintFailed(f"{job.title} 是 A4/A5 文书，热敏打印机不能打印；已保存到 {spooled.base.parent}")
+        try:
+            thermal.send(self.settings, spooled.read("escpos"))
+        except thermal.PrinterUnavailable as exc:
+            raise PrintFailed(f"{exc}。已保存到 {spooled.base.parent}，可稍后补打") from exc
+        return f"已打印（{thermal.where(self.settings)}）"
+
+
+Runner = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
+
+
+def _run(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=30, check=False)
+
+
+_REQUEST_ID = re.compile(r"request id is (\S+)")
+
+
+@dataclass
+class Cups:
+    """A CUPS queue: ``lp``, then ``lpstat`` until the job is completed (or fails, or times out)."""
+
+    printer: str  # empty: the CUPS default destination
+    timeout_s: float = 30
+    options: tuple[str, ...] = ()  # e.g. ("-o", "media=A4")
+    use_raw: bool = False  # send the ESC/POS bytes with -o raw (a raw queue of a thermal printer)
+    poll_s: float = 0.5
+    run: Runner = field(default=_run)
+    sleep: Callable[[float], None] = field(default=time.sleep)
+    name: str = "cups"
+
+    def send(self, job: PrintJob, spooled: Spooled) -> str:
+        if shutil.which("lp") is None or shutil.which("lpstat") is None:
+            raise PrintFailed(f"未安装 CUPS 客户端（lp、lpstat）：请安装 cups-client。{job.title} 已保存到 "
+                              f"{spooled.base.parent}")
+        raw = self.use_raw and "escpos" in spooled.extensions
+        path = spooled.path("escpos" if raw else "pdf")
+        args = ["lp"] + (["-d", self.printer] if self.printer else []) + ["-t", job.title, *self.options]
+        args += ["-o", "raw"] if raw else []
+        done = self.run([*args, str(path)])
+        where = f"打印机 {self.printer}" if self.printer else "默认打印机"
+        if done.returncode != 0:
+            raise PrintFailed(f"{where}拒绝了打印作业：{_first_line(done.stderr or done.stdout)}。"
+                              f"{job.title} 已保存到 {spooled.base.parent}，可稍后补打")
+        match = _REQUEST_ID.search(done.stdout)
+        if match is None:
+            raise PrintFailed(f"{where}没有返回作业号（{_first_line(done.stdout)}）；请在打印机上核对是否已打印")
+        job_id = match.group(1)
+        printer = self.printer or job_id.rsplit("-", 1)[0]
+        return self._wait(job_id, printer, job, spooled)
+
+    def _wait(self, job_id: str, printer: str, job: PrintJob, spooled: Spooled) -> str:
+        deadline = time.monotonic() + self.timeout_s
+        kept = f"{job.title} 已保存到 {spooled.base.parent}，可稍后补打"
+        while True:
+            if job_id in _job_ids(self.run(["lpstat", "-W", "completed", "-o", printer]).stdout):
+                return f"已打印（CUPS {printer}，作业 {job_id}）"
+            pending = _job_ids(self.run(["lpstat", "-o", printer]).stdout)
+            status = self.run(["lpstat", "-p", printer])
+            if job_id not in pending:
+                raise PrintFailed(f"打印作业 {job_id} 被取消或中止（{_first_line(status.stdout)}）。{kept}")
+            if status.returncode != 0 or re.search(r"\bdisabled\b|已禁用|停用", status.stdout):
+                self.run(["cancel", job_id])
+                raise PrintFailed(f"打印机 {printer} 已停止：{_reason(status)}。已取消作业 {job_id}。{kept}")
+            if time.monotonic() >= deadline:
+                self.run(["cancel", job_id])
+                raise PrintFailed(f"打印作业 {job_id} 在 {self.timeout_s:g} 秒内没有完成（{_reason(status)}），"
+                                  f"打印机可能未开机或未连接；已取消该作业以免稍后重复打印。{kept}")
+            self.sleep(self.poll_s)
+
+
+def _job_ids(text: str) -> set[str]:
+    return {line.split()[0] for line in text.splitlines() if line.strip()}
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else "无输出"
+
+
+def _reason(status: subprocess.CompletedProcess[str]) -> str:
+    text = " ".join(line.strip() for line in (status.stdout + status.stderr).splitlines() if line.strip())
+    return text[:200] or "lpstat 无输出"
+
+
+def slip_backend(settings: PrintingSettings) -> Backend:
+    """Where slips go (printing.backend)."""
+    if settings.backend == "escpos":
+        return Escpos(settings)
+    if settings.backend == "cups":
+        return Cups(settings.cups_printer, settings.cups_timeout_s, use_raw=settings.cups_raw)
+    return SpoolOnly()
+
+
+def notice_backend(settings: PrintingSettings) -> Backend:
+    """Where A4/A5 notices go (printing.notice_backend)."""
+    if settings.notice_backend == "cups":
+        return Cups(settings.notice_printer, settings.cups_timeout_s,
+                    options=("-o", f"media={settings.notice_paper}"))
+    return SpoolOnly()

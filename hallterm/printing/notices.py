@@ -1,0 +1,340 @@
+"""The counter's written notices as A4/A5 PDF (S6, S7; research/domain.md §1, §2).
+
+The documents themselves are data (``hallterm.domain.documents``: number, case number, what each
+must say); this module only lays them out. The PDF is vector text set in the shipped font, which
+fpdf2 embeds as a subset: the file prints the same on any office printer, can be searched and
+copied, and holds the case number as text on every page (in the footer too) and in its metadata.
+fpdf2 reports a character the font lacks (``missing_glyphs``) instead of drawing a blank.
+
+The desk's preview uses the same layout as text (``preview``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+from hallterm.domain.documents import (
+    AcceptanceNotice,
+    ConditionalCommitment,
+    ConditionalNotice,
+    Document,
+    Header,
+    MissingMaterial,
+    OneTimeNotice,
+    SignatureLine,
+    SpecialProcedureNotice,
+)
+from hallterm.printing import fonts
+from hallterm.printing.layout import Align, Role, Sheet, TextSheet, wrap
+
+PAPERS = {"A4": (210.0, 297.0), "A5": (148.0, 210.0)}
+# Point sizes on A4; A5 uses 85 % of them.
+_POINTS = {Role.TITLE: 16.0, Role.HEADING: 22.0, Role.BIG: 28.0, Role.LARGE: 16.0, Role.BODY: 12.0, Role.SMALL: 9.5}
+_PT_MM = 25.4 / 72
+
+TITLES_EN = {
+    "受理通知书": "Notice of Acceptance",
+    "一次性告知书": "One-time Notice of Materials Required",
+    "容缺受理承诺书": "Commitment for Acceptance with Materials to Follow",
+    "容缺受理通知书": "Notice of Acceptance with Materials to Follow",
+    "特殊程序告知书": "Notice of Special Procedure",
+}
+
+
+def _date(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+# --- layout (shared by the PDF and the preview) ---------------------------------------------------
+
+
+def _header(sheet: Sheet, h: Header, bilingual: bool, copy_label: str = "") -> None:
+    sheet.text(h.issuer, Role.TITLE, align=Align.CENTER)
+    sheet.text(h.title, Role.HEADING, align=Align.CENTER, bold=True)
+    if bilingual:
+        sheet.text(TITLES_EN.get(h.title, ""), Role.SMALL, align=Align.CENTER)
+    if copy_label:
+        sheet.text(copy_label, Role.SMALL, align=Align.CENTER)
+    sheet.text(h.number, Role.BODY, align=Align.RIGHT)
+    sheet.label_column(["办件编号：", "审批事项："])
+    sheet.pair("办件编号：", h.case_no)
+    sheet.pair("审批事项：", h.item_name)
+    sheet.gap()
+    sheet.text(f"{h.applicant}：", Role.BODY)
+
+
+def _paragraph(sheet: Sheet, text: str) -> None:
+    sheet.text("\u3000\u3000" + text, Role.BODY)
+
+
+def _missing(sheet: Sheet, missing: tuple[MissingMaterial, ...]) -> None:
+    for n, m in enumerate(missing, 1):
+        extra = "；".join(p for p in (m.condition, m.requirement) if p)
+        sheet.text(f"{m.name}（{m.kind}）" + (f"：{extra}" if extra else ""), Role.BODY, indent=1,
+                   bullet=f"{n}.")
+
+
+def _footer(sheet: Sheet, h: Header, signatures: tuple[SignatureLine, ...], bilingual: bool) -> None:
+    sheet.gap()
+    sheet.text(f"{h.issuer}（印章）", Role.BODY, align=Align.RIGHT)
+    sheet.text(_date(h.issued_on), Role.BODY, align=Align.RIGHT)
+    sheet.gap(1)
+    sheet.label_column([f"{sig.label}：" for sig in signatures])
+    for sig in signatures:
+        sheet.pair(f"{sig.label}：", "________________" + ("　　　　年　　月　　日" if sig.dated else ""))
+        sheet.gap(0.6)
+    if bilingual:
+        sheet.text("The English lines are for reference; the Chinese text prevails.", Role.SMALL)
+
+
+def _acceptance(doc: AcceptanceNotice, sheet: Sheet, bilingual: bool) -> None:
+    h = doc.header
+    _header(sheet, h, bilingual)
+    _paragraph(sheet, f"你（单位）于{_date(doc.accepted_on)}提出的“{h.item_name}”申请，经审查，申请材料齐全、"
+                      "符合法定形式，决定予以受理。")
+    estimated = "（估算）" if doc.promised_date_estimated else ""
+    _paragraph(sheet, f"承诺办理时限为 {doc.promised_days} 个工作日，"
+                      f"承诺办结日期：{_date(doc.promised_date)}{estimated}。办理结果请到一楼统一发证窗口领取。")
+    for n, remark in enumerate(doc.remarks, 1):
+        sheet.text(remark, Role.SMALL, indent=1, bullet=f"{n}.")
+    phone = f"，联系电话：{doc.staff_phone}" if doc.staff_phone else ""
+    _paragraph(sheet, f"受理人：{doc.staff_name}{phone}")
+    _footer(sheet, h, doc.signatures, bilingual)
+
+
+def _one_time(doc: OneTimeNotice, sheet: Sheet, bilingual: bool) -> None:
+    h = doc.header
+    _header(sheet, h, bilingual)
+    _paragraph(sheet, doc.statement)
+    sheet.text("需补正的全部材料：", Role.BODY, bold=True)
+    _missing(sheet, doc.missing)
+    if doc.supplement_by:
+        _paragraph(sheet, f"请于{_date(doc.supplement_by)}前补正。")
+    _paragraph(sheet, f"依据：{doc.legal_basis}。")
+    _footer(sheet, h, doc.signatures, bilingual)
+
+
+def _commitment(doc: ConditionalCommitment, sheet: Sheet, bilingual: bool) -> None:
+    h = doc.header
+    _header(sheet, h, bilingual)
+    _paragraph(sheet, f"本人（单位）申请办理“{h.item_name}”，下列材料暂缺，申请容缺受理：")
+    _missing(sheet, doc.missing)
+    sheet.text("本人（单位）郑重承诺：", Role.BODY, bold=True)
+    for n, promise in enumerate(doc.promises, 1):
+        sheet.text(promise, Role.BODY, indent=1, bullet=f"{n}.")
+    _footer(sheet, h, doc.signatures, bilingual)
+
+
+def _conditional(doc: ConditionalNotice, sheet: Sheet, bilingual: bool, copy_label: str = "") -> None:
+    h = doc.header
+    _header(sheet, h, bilingual, copy_label)
+    _paragraph(sheet, f"你（单位）于{_date(doc.accepted_on)}提出的“{h.item_name}”申请，主要材料齐全，"
+                      "根据你（单位）的承诺，决定容缺受理。下列材料请按期补齐：")
+    _missing(sheet, doc.missing)
+    estimated = "（估算）" if doc.supplement_by_estimated else ""
+    _paragraph(sheet, f"补正期限：{_date(doc.supplement_by)}前{estimated}。补正方式：{'、'.join(doc.supplement_ways)}。"
+                      "以材料送达之日为准。")
+    sheet.text("逾期未补齐或违背承诺的后果：", Role.BODY, bold=True)
+    for n, text in enumerate(doc.consequences, 1):
+        sheet.text(text, Role.BODY, indent=1, bullet=f"{n}.")
+    _footer(sheet, h, doc.signatures, bilingual)
+
+
+def _special(doc: SpecialProcedureNotice, sheet: Sheet, bilingual: bool) -> None:
+    h = doc.header
+    _header(sheet, h, bilingual)
+    _paragraph(sheet, doc.statement)
+    sheet.label_column(["特殊程序：", "开始日期：", "预计所需时间："])
+    sheet.pair("特殊程序：", doc.procedure_name)
+    sheet.pair("开始日期：", _date(doc.started_on))
+    expected = []
+    if doc.expected_working_days:
+        expected.append(f"{doc.expected_working_days} 个工作日")
+    if doc.expected_end:
+        expected.append(f"预计{_date(doc.expected_end)}结束")
+    sheet.pair("预计所需时间：", "，".join(expected))
+    _paragraph(sheet, f"依据：{doc.legal_basis}。")
+    _footer(sheet, h, doc.signatures, bilingual)
+
+
+def copies(doc: Document) -> list[str]:
+    """The copy labels of a document (容缺受理通知书: one for the applicant, one for the file)."""
+    if isinstance(doc, ConditionalNotice) and doc.copies > 1:
+        labels = ["第一联：申请人留存", "第二联：存档"]
+        return [labels[i] if i < 2 else f"第{i + 1}联" for i in range(doc.copies)]
+    return [""]
+
+
+def layout(doc: Document, sheet: Sheet, *, bilingual: bool = False, copy_label: str = "") -> None:
+    if isinstance(doc, AcceptanceNotice):
+        _acceptance(doc, sheet, bilingual)
+    elif isinstance(doc, OneTimeNotice):
+        _one_time(doc, sheet, bilingual)
+    elif isinstance(doc, ConditionalCommitment):
+        _commitment(doc, sheet, bilingual)
+    elif isinstance(doc, ConditionalNotice):
+        _conditional(doc, sheet, bilingual, copy_label)
+    elif isinstance(doc, SpecialProcedureNotice):
+        _special(doc, sheet, bilingual)
+    else:
+        raise TypeError(f"not a notice: {type(doc).__name__}")
+
+
+def title(doc: Document) -> str:
+    return f"{doc.header.title} {doc.header.number}"
+
+
+def preview(doc: Document, width: int = 60, *, bilingual: bool = False) -> str:
+    sheet = TextSheet(width)
+    layout(doc, sheet, bilingual=bilingual, copy_label=copies(doc)[0])
+    return sheet.render()
+
+
+def visible_text(doc: Document, *, bilingual: bool = False) -> str:
+    sheet = TextSheet(10_000)
+    for label in copies(doc):
+        layout(doc, sheet, bilingual=bilingual, copy_label=label)
+    return sheet.render()
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+
+class PdfSheet:
+    """A ``Sheet`` that sets text with fpdf2 on A4 or A5 pages (units: mm)."""
+
+    def __init__(self, paper: str, header: Header) -> None:
+        from fpdf import FPDF
+
+        if paper not in PAPERS:
+            raise ValueError(f"paper {paper!r}: A4 or A5")
+        self.factor = 1.0 if paper == "A4" else 0.85
+        self.margin = 20.0 if paper == "A4" else 14.0
+        footer_text = f"办件编号 {header.case_no}　{header.number}"
+        sheet = self
+
+        class _Pdf(FPDF):  # type: ignore[misc]
+            def footer(self) -> None:
+                self.set_y(-sheet.margin * 0.75)
+                self.set_font("cjk", size=8 * sheet.factor)
+                self.cell(0, 4, f"{footer_text}　第 {self.page_no()}/{{nb}} 页", align="C")
+
+        with warnings.catch_warnings():  # "Dimensions for page format A5 were fixed in release 2.8.5"
+            warnings.simplefilter("ignore", UserWarning)
+            self.pdf = _Pdf(format=paper, unit="mm")
+        self.pdf.set_margins(self.margin, self.margin, self.margin)
+        self.pdf.set_auto_page_break(True, self.margin)
+        self.pdf.add_font("cjk", "", str(fonts.font_path()))
+        self.pdf.set_font("cjk", size=12)
+        self.width = int(PAPERS[paper][0])
+        self.inner = PAPERS[paper][0] - 2 * self.margin
+        self._label_w = 0.0
+
+    def new_page(self) -> None:
+        self.pdf.add_page()
+
+    def _size(self, role: Role) -> float:
+        return _POINTS[role] * self.factor
+
+    def _line_h(self, size: float) -> float:
+        return size * _PT_MM * 1.6
+
+    def _set(self, size: float) -> None:
+        self.pdf.set_font("cjk", size=size)
+
+    def _cell(self, x: float, w: float, h: float, text: str, align: Align, bold: bool) -> None:
+        self.pdf.set_x(x)
+        mode = {"text_mode": "FILL_STROKE", "line_width": 0.18 * self.factor} if bold else {}
+        with self.pdf.local_context(**mode):
+            self.pdf.cell(w, h, text, align={"left": "L", "center": "C", "right": "R"}[align.value])
+
+    def text(self, text: str, role: Role = Role.BODY, *, align: Align = Align.LEFT, bold: bool = False,
+             indent: int = 0, bullet: str = "") -> None:
+        size = self._size(role)
+        self._set(size)
+        em = size * _PT_MM
+        left = self.margin + indent * em * 2
+        hang = self.pdf.get_string_width(bullet + " ") if bullet else 0
+        avail = self.margin + self.inner - left - hang
+        h = self._line_h(size)
+        for i, line in enumerate(wrap(text, avail, self.pdf.get_string_width)):
+            self.pdf.set_y(self.pdf.get_y())  # a page break happens before the line, not inside it
+            if self.pdf.will_page_break(h):
+                self.pdf.add_page()
+            y = self.pdf.get_y()
+            if bullet and i == 0:
+                self._cell(left, hang, h, bullet, Align.LEFT, False)
+                self.pdf.set_y(y)
+            self._cell(left + hang, avail, h, line, align, bold)
+            self.pdf.set_y(y + h)
+
+    def label_column(self, labels: list[str]) -> None:
+        self._set(self._size(Role.BODY))
+        self._label_w = max([self.pdf.get_string_width(label) for label in labels], default=0) + 4
+
+    def pair(self, label: str, value: str, *, role: Role = Role.BODY) -> None:
+        size = self._size(role)
+        self._set(size)
+        label_w = max(self._label_w, self.pdf.get_string_width(label) + 4)
+        h = self._line_h(size)
+        avail = self.inner - label_w
+        for i, line in enumerate(wrap(value, avail, self.pdf.get_string_width)):
+            if self.pdf.will_page_break(h):
+                self.pdf.add_page()
+            y = self.pdf.get_y()
+            if i == 0:
+                self._cell(self.margin, label_w, h, label, Align.LEFT, False)
+                self.pdf.set_y(y)
+            self._cell(self.margin + label_w, avail, h, line, Align.LEFT, False)
+            self.pdf.set_y(y + h)
+
+    def rule(self, *, dashed: bool = False) -> None:
+        y = self.pdf.get_y() + 2
+        if dashed:
+            self.pdf.set_dash_pattern(dash=1, gap=1)
+        self.pdf.line(self.margin, y, self.margin + self.inner, y)
+        self.pdf.set_dash_pattern()
+        self.pdf.set_y(y + 2)
+
+    def gap(self, lines: float = 0.5) -> None:
+        self.pdf.set_y(self.pdf.get_y() + self._line_h(self._size(Role.BODY)) * lines)
+
+    def qr(self, payload: str, caption: str = "") -> None:
+        from hallterm.printing.qr import qr_image
+
+        code = qr_image(payload, 1)
+        side = 25.0 * self.factor
+        if self.pdf.will_page_break(side):
+            self.pdf.add_page()
+        self.pdf.image(code, x=self.margin + (self.inner - side) / 2, y=self.pdf.get_y(), w=side, h=side)
+        self.pdf.set_y(self.pdf.get_y() + side)
+        if caption:
+            self.text(caption, Role.SMALL, align=Align.CENTER)
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+
+def render_pdf(doc: Document, paper: str = "A4", *, bilingual: bool = False) -> bytes:
+    """The notice as a PDF: every copy on its own page(s), the case number on each page."""
+    h = doc.header
+    sheet = PdfSheet(paper, h)
+    pdf = sheet.pdf
+    pdf.set_title(title(doc))
+    pdf.set_subject(f"办件编号 {h.case_no}")
+    pdf.set_keywords(f"{h.case_no} {h.number}")
+    pdf.set_author(h.issuer)
+    pdf.set_creator("hallterm")
+    pdf.set_creation_date(dt.datetime(h.issued_on.year, h.issued_on.month, h.issued_on.day, tzinfo=dt.UTC))
+    for label in copies(doc):
+        sheet.new_page()
+        layout(doc, sheet, bilingual=bilingual, copy_label=label)
+    return sheet.output()
+
+
+def missing_in(doc: Document, *, bilingual: bool = False) -> list[str]:
+    return fonts.missing_glyphs(visible_text(doc, bilingual=bilingual))
+
+
+__all__ = ["PAPERS", "PdfSheet", "copies", "layout", "missing_in", "preview", "render_pdf", "title", "visible_text"]

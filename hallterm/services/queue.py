@@ -1,0 +1,525 @@
+"""Walk-in tickets, appointment check-in, calling at the green-channel counters, and the display's
+view of it all (S4, S6, S9; issue 5).
+
+Each public call that changes something is one write transaction that appends its events; the
+display polls the events log's last id and reloads only when it moved (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from hallterm.domain.cards import ScanError, parse_scan
+from hallterm.domain.ids import mask_name
+from hallterm.domain.queue import (
+    KIND_NAMES,
+    LANE_NAMES,
+    Action,
+    CallPolicy,
+    Lane,
+    QueueError,
+    Target,
+    TargetKind,
+    TicketKind,
+    TicketStatus,
+    Waiting,
+    call_order,
+    check_action,
+    check_transfer,
+    decide_recall,
+    lane,
+    lounge_place,
+    sequence_key,
+    ticket_number,
+)
+from hallterm.domain.routing import LoungeLoad
+from hallterm.services.context import Services
+from hallterm.services.staff import StaffSession
+from hallterm.storage import cases as case_store
+from hallterm.storage import events, sequences
+from hallterm.storage import tickets as store
+from hallterm.storage.tickets import CounterRow, TicketRow
+
+# Events the display shows as calls; a transfer to a counter is not announced (the next counter calls).
+CALL_EVENTS = ("ticket_called", "ticket_recalled", "ticket_transferred")
+CALL_ATTEMPTS = 8  # another counter may take the first choice between reading and updating: try the next
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket as the counter screen shows it."""
+
+    id: int
+    number: str
+    kind: str
+    status: str
+    holder_name: str | None
+    issued_at: dt.datetime
+    called_at: dt.datetime | None
+    counter_code: str | None
+    recalls: int
+    slot: str = ""  # "10:30–11:00" for appointments
+    lane: str = ""  # why it stands where it stands (回到队首, 预约到时…)
+    ahead: int | None = None  # waiting before it, when just issued
+    message: str = ""  # what the action did, for the notice line
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES[TicketKind(self.kind)]
+
+
+def _view(row: TicketRow, *, lane_name: str = "", ahead: int | None = None, message: str = "") -> TicketView:
+    slot = f"{row.slot_start}–{row.slot_end}" if row.slot_start else ""
+    return TicketView(row.id, row.number, row.kind, row.status, row.holder_name, row.issued_at, row.called_at,
+                      row.counter_code, row.recalls, slot, lane_name, ahead, message)
+
+
+def policy(svc: Services) -> CallPolicy:
+    q = svc.settings.queue
+    return CallPolicy(ratio=q.call_ratio, early_minutes=q.appointment_early_minutes)
+
+
+# --- issuing --------------------------------------------------------------------------------------
+
+
+def _issue(svc: Services, conn: Connection, *, kind: TicketKind, holder_id: int | None, staff_id: str | None,
+           card_no: str | None, **details: object) -> TicketRow:
+    """Number and insert one ticket: the number comes from the counter row, in this transaction."""
+    q = svc.settings.queue
+    series = q.walkin_series if kind is TicketKind.WALKIN else q.appointment_series
+    day = svc.today()
+    seq = sequences.next_value(conn, sequence_key(series), day)
+    number = ticket_number(series, seq)
+    now = svc.now()
+    ticket_id = store.insert_ticket(conn, number=number, series=series, day=day, seq=seq, kind=kind.value,
+                                    issued_at=now, holder_id=holder_id)
+    store.append_event(conn, "ticket_issued", now, staff_id=staff_id, ticket_id=ticket_id, card_no=card_no,
+                       number=number, series=series, ticket_kind=kind.value, **details)
+    return TicketRow(ticket_id, number, series, day, seq, kind.value, TicketStatus.WAITING.value, None, 0, now,
+                     None, None, None, None, holder_id, None, None)
+
+
+def issue_walkin(svc: Services, session: StaffSession | None = None, card_text: str = "", *,
+                 count_ahead: bool = True) -> TicketView:
+    """A walk-in green-channel ticket (A017); a scanned talent card links it to the holder.
+
+    ``count_ahead`` counts the tickets waiting before it (for the slip: 前面还有 N 人).
+    """
+    if session is not None:
+        session.require("issue_ticket")
+    card_no: str | None = None
+    if card_text.strip():
+        try:
+            scan = parse_scan(card_text, svc.card_format)
+        except ScanError as exc:
+            raise QueueError(str(exc)) from None
+        if scan.kind != "card":
+            raise QueueError("这不是钢都英才卡号：取号时可扫描持卡人的卡，也可不填直接取号")
+        card_no = scan.card_no
+    with svc.db.write() as conn:
+        holder_id = case_store.holder_id(conn, card_no) if card_no else None
+        if card_no and holder_id is None:
+            raise QueueError(f"卡号 {card_no} 不在人才名册中；可不填卡号直接取号")
+        row = _issue(svc, conn, kind=TicketKind.WALKIN, holder_id=holder_id,
+                     staff_id=session.staff_id if session else None, card_no=card_no)
+        ahead = store.waiting_before(conn, row.day, row.id) if count_ahead else None
+    if holder_id is not None:
+        import dataclasses
+
+        with svc.db.read() as conn:
+            row = dataclasses.replace(row, holder_name=store.holder_names(conn, [row.id]).get(row.id))
+    said = f"，前面还有 {ahead} 人等候" if ahead is not None else ""
+    return _view(row, ahead=ahead, message=f"已取号 {row.number}{said}")
+
+
+def book_appointment(svc: Services, card_no: str, day: dt.date, slot_start: str, slot_end: str,
+                     *, item_codes: str = "", after_hours: bool = False) -> int:
+    """Record a booked appointment (S6). Booking itself is a later issue; check-in needs appointments."""
+    with svc.db.write() as conn:
+        holder_id = case_store.holder_id(conn, card_no)
+        if holder_id is None:
+            raise QueueError(f"卡号 {card_no} 不在人才名册中")
+        appointment_id = store.insert_appointment(conn, holder_id=holder_id, day=day, slot_start=slot_start,
+                                                  slot_end=slot_end, created_at=svc.now(), item_codes=item_codes,
+                                                  after_hours=after_hours)
+        events.append(conn, "appointment_booked", svc.now(), card_no=card_no, appointment_id=appointment_id,
+                      day=day.isoformat(), slot=f"{slot_start}-{slot_end}")
+    return appointment_id
+
+
+def appointments_today(svc: Services) -> list[store.AppointmentRow]:
+    with svc.db.read() as conn:
+        return store.appointments_of_day(conn, svc.today(), statuses=["booked"])
+
+
+def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -> TicketView:
+    """The visitor with an appointment has arrived: an appointment ticket (B003) joins the queue."""
+    if session is not None:
+        session.require("issue_ticket")
+    with svc.db.write() as conn:
+        found = store.appointments_of_day(conn, svc.today(), appointment_id=appointment_id)
+        if not found:
+            raise QueueError("该预约不是今天的，或不存在")
+        appt = found[0]
+        if appt.status != "booked":
+            raise QueueError(f"该预约已{'签到' if appt.status == 'checked_in' else '取消或失约'}，不能重复签到")
+        row = _issue(svc, conn, kind=TicketKind.APPOINTMENT, holder_id=appt.holder_id,
+                     staff_id=session.staff_id if session else None, card_no=appt.card_no,
+                     appointment_id=appt.id, slot=f"{appt.slot_start}-{appt.slot_end}")
+        if not store.check_in_appointment(conn, appt.id, row.id, svc.now()):
+            raise QueueError("该预约刚刚已在其他终端签到")  # rolls the ticket (and its number) back
+        events.append(conn, "appointment_checked_in", svc.now(), staff_id=session.staff_id if session else None,
+                      ticket_id=row.id, card_no=appt.card_no, appointment_id=appt.id, number=row.number)
+        row = store.get(conn, row.id)
+        assert row is not None
+        ahead = store.waiting_before(conn, row.day, row.id)
+    return _view(row, ahead=ahead, message=f"已签到，预约号 {row.number}")
+
+
+# --- the counter ---------------------------------------------------------------------------------
+
+
+def _local(svc: Services, day: dt.date, hhmm: str | None) -> dt.datetime | None:
+    if not hhmm:
+        return None
+    hour, minute = map(int, hhmm.split(":"))
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=svc.settings.hall.tz)
+
+
+def _waiting(svc: Services, row: TicketRow) -> Waiting:
+    return Waiting(row.id, row.number, TicketKind(row.kind), row.issued_at, _local(svc, row.day, row.slot_start),
+                   _local(svc, row.day, row.slot_end), row.returned_at, row.for_counter)
+
+
+def _ordered(svc: Services, conn: Connection, counter_code: str) -> list[TicketRow]:
+    day = svc.today()
+    rows = {r.id: r for r in store.with_status(conn, day, [TicketStatus.WAITING.value])}
+    pol = policy(svc)
+    recent = [TicketKind(k) for k in store.recent_first_call_kinds(conn, day, pol.ratio)]
+    order = call_order([_waiting(svc, r) for r in rows.values()], now=svc.now(), counter=counter_code, policy=pol,
+                       recent_kinds=recent)
+    return [rows[w.id] for w in order]
+
+
+def _counter(conn: Connection, code: str) -> CounterRow:
+    row = store.counter(conn, code)
+    if row is None:
+        raise QueueError(f"窗口 {code} 不存在或已停用，请重新选择窗口")
+    return row
+
+
+def _require_free(svc: Services, conn: Connection, counter: CounterRow) -> None:
+    busy = store.called_at_counter(conn, svc.today(), counter.code)
+    if busy is not None:
+        raise QueueError(f"{counter.name}还在接待 {busy.number} 号：请先办结、过号、暂挂或转移，再叫下一位")
+
+
+def _call(svc: Services, conn: Connection, session: StaffSession, counter: CounterRow, row: TicketRow) -> bool:
+    now = svc.now()
+    values: dict[str, object] = {"status": TicketStatus.CALLED.value, "counter_code": counter.code,
+                                 "recalls": 0, "returned_at": None, "for_counter": None}
+    if row.called_at is None:
+        values["called_at"] = now
+    if not store.transition(conn, row.id, TicketStatus.WAITING.value, **values):
+        return False
+    events.append(conn, "ticket_called", now, staff_id=session.staff_id, ticket_id=row.id, number=row.number,
+                  counter=counter.code, place=counter.name, ticket_kind=row.kind,
+                  waited_s=int((now - row.issued_at).total_seconds()))
+    return True
+
+
+def call_next(svc: Services, session: StaffSession, counter_code: str) -> TicketView:
+    """Call the first ticket in this counter's order; QueueError when nobody waits."""
+    session.require("call_ticket")
+    with svc.db.write() as conn:
+        counter = _counter(conn, counter_code)
+        _require_free(svc, conn, counter)
+        for _ in range(CALL_ATTEMPTS):
+            ordered = _ordered(svc, conn, counter.code)
+            if not ordered:
+                raise QueueError("暂无等候的号")
+            # Another counter may take one between our read and our update (PostgreSQL): take the next.
+            for row in ordered[:3]:
+                if _call(svc, conn, session, counter, row):
+                    called = store.get(conn, row.id)
+                    assert called is not None
+                    return _view(called, message=f"请 {called.number} 号到{counter.name}")
+    raise QueueError("其他窗口同时在叫号，请再按一次")
+
+
+def call_ticket(svc: Services, session: StaffSession, counter_code: str, ticket_id: int) -> TicketView:
+    """Call a chosen ticket out of order (the screen asks for confirmation first)."""
+    session.require("call_ticket")
+    with svc.db.write() as conn:
+        counter = _counter(conn, counter_code)
+        row = store.get(conn, ticket_id)
+        if row is None or row.day != svc.today():
+            raise QueueError("没有这个号（只能叫今天的号）")
+        check_action(Action.CALL, row.number, row.status)  # one transferred to another counter too: staff chose it
+        _require_free(svc, conn, counter)
+        if not _call(svc, conn, session, counter, row):
+            raise QueueError(f"{row.number} 号刚刚被其他窗口叫走")
+        called = store.get(conn, row.id)
+    assert called is not None
+    return _view(called, message=f"请 {called.number} 号到{counter.name}")
+
+
+def _mine(svc: Services, conn: Connection, action: Action, counter_code: str, ticket_id: int) -> TicketRow:
+    row = store.get(conn, ticket_id)
+    if row is None:
+        raise QueueError("没有这个号")
+    check_action(action, row.number, row.status, called_here=row.counter_code == counter_code)
+    return row
+
+
+def recall(svc: Services, session: StaffSession, counter_code: str, ticket_id: int) -> TicketView:
+    """Announce the ticket again; past the recall limit it becomes 过号 (no-show)."""
+    session.require("call_ticket")
+    with svc.db.write() as conn:
+        counter = _counter(conn, counter_code)
+        row = _mine(svc, conn, Action.RECALL, counter.code, ticket_id)
+        decision = decide_recall(row.number, row.recalls, svc.settings.queue.recall_limit)
+        now = svc.now()
+        if decision.no_show:
+            _end(conn, row, TicketStatus.NO_SHOW, now)
+            events.append(conn, "ticket_no_show", now, staff_id=session.staff_id, ticket_id=row.id,
+                          number=row.number, counter=counter.code, recalls=row.recalls, reason="recall_limit")
+        else:
+            store.transition(conn, row.id, TicketStatus.CALLED.value, recalls=decision.recalls)
+            events.append(conn, "ticket_recalled", now, staff_id=session.staff_id, ticket_id=row.id,
+                          number=row.number, counter=counter.code, place=counter.name, recalls=decision.recalls)
+        after = store.get(conn, row.id)
+    assert after is not None
+    return _view(after, message=decision.message)
+
+
+def _end(conn: Connection, row: TicketRow, status: TicketStatus, now: dt.datetime) -> None:
+    if not store.transition(conn, row.id, TicketStatus.CALLED.value, status=status.value, finished_at=now):
+        raise QueueError(f"{row.number} 号的状态刚刚已被其他终端改变，请刷新")
+
+
+def no_show(svc: Services, session: StaffSession, counter_code: str, ticket_id: int) -> TicketView:
+    """过号: the visitor did not come; they must take a new ticket."""
+    session.require("call_ticket")
+    with svc.db.write() as conn:
+        row = _mine(svc, conn, Action.NO_SHOW, counter_code, ticket_id)
+        _end(conn, row, TicketStatus.NO_SHOW, svc.now())
+        events.append(conn, "ticket_no_show", svc.now(), staff_id=session.staff_id, ticket_id=row.id,
+                      number=row.number, counter=counter_code, recalls=row.recalls, reason="staff")
+        after = store.get(conn, row.id)
+    assert after is not None
+    return _view(after, message=f"{row.number} 号已过号")
+
+
+def finish(svc: Services, session: StaffSession, counter_code: str, ticket_id: int) -> TicketView:
+    session.require("call_ticket")
+    with svc.db.write() as conn:
+        row = _mine(svc, conn, Action.FINISH, counter_code, ticket_id)
+        now = svc.now()
+        _end(conn, row, TicketStatus.FINISHED, now)
+        served = int((now - row.called_at).total_seconds()) if row.called_at else None
+        events.append(conn, "ticket_finished", now, staff_id=session.staff_id, ticket_id=row.id,
+                      number=row.number, counter=counter_code, served_s=served)
+        after = store.get(conn, row.id)
+    assert after is not None
+    return _view(after, message=f"{row.number} 号已办结")
+
+
+def hold(svc: Services, session: StaffSession, counter_code: str, ticket_id: int) -> TicketView:
+    """暂挂: the visitor goes to fetch papers; back, they go to the front (``return_to_queue``)."""
+    session.require("call_ticket")
+    with svc.db.write() as conn:
+        row = _mine(svc, conn, Action.HOLD, counter_code, ticket_id)
+        if not store.transition(conn, row.id, TicketStatus.CALLED.value, status=TicketStatus.HELD.value):
+            raise QueueError(f"{row.number} 号的状态刚刚已被其他终端改变，请刷新")
+        events.append(conn, "ticket_held", svc.now(), staff_id=session.staff_id, ticket_id=row.id,
+                      number=row.number, counter=counter_code)
+        after = store.get(conn, row.id)
+    assert after is not None
+    return _view(after, message=f"{row.number} 号已暂挂；补齐材料回来后按“回到队首”")
+
+
+def return_to_queue(svc: Services, session: StaffSession, counter_code: str, ticket_id: int) -> TicketView:
+    """The held visitor is back: the ticket goes to the front of the queue (whichever counter is free first)."""
+    session.require("call_ticket")
+    with svc.db.write() as conn:
+        row = _mine(svc, conn, Action.RETURN, counter_code, ticket_id)
+        now = svc.now()
+        if not store.transition(conn, row.id, TicketStatus.HELD.value, status=TicketStatus.WAITING.value,
+                                returned_at=now, for_counter=None, recalls=0):
+            raise QueueError(f"{row.number} 号的状态刚刚已被其他终端改变，请刷新")
+        events.append(conn, "ticket_returned", now, staff_id=session.staff_id, ticket_id=row.id,
+                      number=row.number, counter=row.counter_code)
+        after = store.get(conn, row.id)
+    assert after is not None
+    return _view(after, message=f"{row.number} 号已回到队首，下一次叫号即叫到")
+
+
+def transfer(svc: Services, session: StaffSession, counter_code: str, ticket_id: int, target: Target) -> TicketView:
+    """Hand the visitor on: to another counter (front of its queue), a lounge or a coordinator (S9)."""
+    session.require("call_ticket")
+    check_transfer(target, counter_code)
+    with svc.db.write() as conn:
+        row = _mine(svc, conn, Action.TRANSFER, counter_code, ticket_id)
+        now = svc.now()
+        announce = True
+        if target.kind is TargetKind.COUNTER:
+            other = _counter(conn, target.code)
+            if other.kind != "green":  # only green-channel counters call tickets: it would wait for ever
+                raise QueueError(f"{other.name}不叫号，只能转到绿色通道窗口")
+            place = other.name
+            announce = False  # the other counter calls the visitor itself, first in its queue
+            ok = store.transition(conn, row.id, TicketStatus.CALLED.value, status=TicketStatus.WAITING.value,
+                                  returned_at=now, for_counter=other.code, recalls=0)
+        elif target.kind is TargetKind.LOUNGE:
+            room = store.lounge(conn, target.code)
+            if room is None:
+                raise QueueError(f"洽谈室 {target.code} 不存在或已停用")
+            place = lounge_place(room[1], room[0])
+            ok = store.transition(conn, row.id, TicketStatus.CALLED.value, status=TicketStatus.TRANSFERRED.value,
+                                  finished_at=now)
+        else:
+            person = store.coordinator(conn, target.code)
+            if person is None:
+                raise QueueError(f"协调员 {target.code} 不存在或已停用")
+            place = f"{person[1]}（{person[0]}）"
+            ok = store.transition(conn, row.id, TicketStatus.CALLED.value, status=TicketStatus.TRANSFERRED.value,
+                                  finished_at=now)
+        if not ok:
+            raise QueueError(f"{row.number} 号的状态刚刚已被其他终端改变，请刷新")
+        events.append(conn, "ticket_transferred", now, staff_id=session.staff_id, ticket_id=row.id,
+                      number=row.number, counter=counter_code, target_kind=target.kind.value,
+                      target=target.code, place=place, announce=announce)
+        after = store.get(conn, row.id)
+    assert after is not None
+    return _view(after, message=f"{row.number} 号已转移到{place}")
+
+
+# --- what the counter screen shows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CounterBoard:
+    counter: CounterRow
+    current: TicketView | None  # the ticket this counter called and has not closed
+    waiting: list[TicketView]  # in this counter's call order: the first is "call next"
+    held: list[TicketView]
+    others: int  # tickets transferred to other counters (not callable here)
+    last_event_id: int
+
+
+def counter_board(svc: Services, counter_code: str) -> CounterBoard:
+    with svc.db.read() as conn:
+        counter = _counter(conn, counter_code)
+        day = svc.today()
+        last = events.last_id(conn)
+        current = store.called_at_counter(conn, day, counter.code)
+        waiting_rows = store.with_status(conn, day, [TicketStatus.WAITING.value])
+        ordered = _ordered(svc, conn, counter.code)
+        held = store.with_status(conn, day, [TicketStatus.HELD.value])
+    now, pol = svc.now(), policy(svc)
+    waiting = [_view(r, lane_name=LANE_NAMES[lane(_waiting(svc, r), now, pol)] if r.for_counter is None
+                     else "转给本窗口") for r in ordered]
+    if waiting and waiting[0].lane == "" and any(w.lane == LANE_NAMES[Lane.DUE] for w in waiting[1:]):
+        waiting[0] = _with_lane(waiting[0], "按比例轮到现场")
+    return CounterBoard(counter, _view(current) if current else None, waiting, [_view(r) for r in held],
+                        len(waiting_rows) - len(ordered), last)
+
+
+def _with_lane(view: TicketView, name: str) -> TicketView:
+    import dataclasses
+
+    return dataclasses.replace(view, lane=name)
+
+
+def green_counters(svc: Services) -> list[CounterRow]:
+    """The counters a green-channel desk can sit at."""
+    with svc.db.read() as conn:
+        return store.counters_of_kind(conn, "green")
+
+
+@dataclass(frozen=True)
+class TransferOptions:
+    counters: list[CounterRow]
+    lounges: list[LoungeLoad]
+    coordinators: list  # StaffLoad, on duty first
+
+
+def transfer_options(svc: Services, counter_code: str) -> TransferOptions:
+    local_now = svc.now().astimezone(svc.settings.hall.tz)
+    with svc.db.read() as conn:
+        counters = [c for c in store.counters_of_kind(conn, "green") if c.code != counter_code]
+        lounges = case_store.lounge_loads(conn)
+        people = case_store.staff_loads(conn, section=None, roles=("coordinator",), local_now=local_now)
+    people.sort(key=lambda s: (not s.on_duty, s.active_cases, s.staff_id))
+    return TransferOptions(counters, lounges, people)
+
+
+def last_event_id(svc: Services) -> int:
+    with svc.db.read() as conn:
+        return events.last_id(conn)
+
+
+# --- what the display shows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallShown:
+    event_id: int
+    number: str
+    place: str
+    name: str  # masked: 张*明 (DESIGN.md: personal data is minimised)
+    recall: bool
+
+
+@dataclass(frozen=True)
+class SeriesWaiting:
+    series: str
+    label: str
+    waiting: int
+
+
+@dataclass(frozen=True)
+class DisplaySnapshot:
+    last_event_id: int
+    day: dt.date
+    calls: list[CallShown]  # newest first; calls[0] is shown large
+    waiting: list[SeriesWaiting]
+    lounges: list[LoungeLoad]
+
+
+RECENT_CALLS = 6
+
+
+def display_snapshot(svc: Services) -> DisplaySnapshot:
+    """Everything the hall display shows, from one read transaction: no names unmasked, no ID numbers."""
+    q = svc.settings.queue
+    day = svc.today()
+    tz = svc.settings.hall.tz
+    midnight = dt.datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(dt.UTC)
+    with svc.db.read() as conn:
+        last = events.last_id(conn)
+        raw = store.call_events(conn, CALL_EVENTS, midnight, 60)
+        counts = store.waiting_counts(conn, day)
+        lounges = case_store.lounge_loads(conn)
+        names = store.holder_names(conn, [d["ticket_id"] for _, d in raw if d.get("ticket_id")])
+    calls: list[CallShown] = []
+    seen: set[int] = set()
+    for event_id, details in raw:
+        tid = details.get("ticket_id")
+        if not details.get("announce", True) or tid in seen:
+            continue
+        seen.add(tid)
+        calls.append(CallShown(event_id, str(details.get("number", "")), str(details.get("place", "")),
+                               mask_name(names.get(tid, "")) if tid in names else "",
+                               "recalls" in details))
+        if len(calls) == RECENT_CALLS:
+            break
+    waiting = [SeriesWaiting(q.walkin_series, "现场", counts.get(q.walkin_series, 0)),
+               SeriesWaiting(q.appointment_series, "预约", counts.get(q.appointment_series, 0))]
+    waiting += [SeriesWaiting(s, "", n) for s, n in sorted(counts.items())
+                if s not in (q.walkin_series, q.appointment_series)]  # a series renamed today keeps its count
+    return DisplaySnapshot(last, day, calls, waiting, lounges)

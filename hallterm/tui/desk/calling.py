@@ -1,0 +1,447 @@
+"""The counter's calling screen (叫号): call next, call a chosen ticket, recall, no-show, hold,
+transfer, finish, and issue a walk-in ticket — each on a key shown in the footer (S4, S6, S9; issue 5).
+
+The staff member first picks the green-channel counter they sit at. The queue on screen is in this
+counter's calling order (its first row is what "call next" takes) and follows the events log: it
+reloads when another counter or the ticket desk changes something.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+
+if TYPE_CHECKING:
+    from hallterm.services.queue import CounterBoard, TicketView, TransferOptions
+    from hallterm.tui.desk.app import DeskApp
+
+POLL_SECONDS = 1.0
+# The counter each staff member last sat at, for this terminal's session (asked again after a restart).
+_COUNTER_OF: dict[str, str] = {}
+
+
+def run_queue_use_case(node: Any, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Like background.run_use_case, but queue refusals keep their own Chinese message."""
+    from hallterm.tui.desk.background import explain
+
+    def work() -> None:
+        from hallterm.domain.queue import QueueError
+
+        try:
+            result = fn(*args, **kwargs)
+        except QueueError as exc:
+            node.post_message(Failed(what, str(exc)))
+        except Exception as exc:  # every failure becomes a message on screen
+            node.post_message(Failed(what, explain(exc)))
+        else:
+            node.post_message(Done(what, result))
+
+    node.run_worker(work, thread=True, exit_on_error=False, group="db", name=what)
+
+
+def _minutes(view: TicketView, now: Any) -> str:
+    return f"{max(0, int((now - view.issued_at).total_seconds() // 60))} 分钟"
+
+
+class CallingScreen(Screen[None]):
+    DEFAULT_CSS = """
+    CallingScreen #counter-line { padding: 0 1; text-style: bold; height: 1; }
+    CallingScreen #current { border: round $accent; padding: 0 1; height: auto; min-height: 3; }
+    CallingScreen #current.-idle { border: round $primary; color: $text-muted; }
+    CallingScreen .section-title { text-style: bold; padding: 0 1; height: 1; }
+    CallingScreen #queue { height: 1fr; min-height: 4; }
+    CallingScreen #held { height: auto; max-height: 6; }
+    CallingScreen #calling-notice { height: auto; min-height: 1; padding: 0 1; }
+    CallingScreen #calling-notice.-error { color: $error; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("n", "call_next", "叫下一位", id="call_next"),
+        Binding("c", "call_chosen", "叫选中号", id="call_chosen"),
+        Binding("r", "recall", "重呼", id="recall"),
+        Binding("x", "no_show", "过号", id="no_show"),
+        Binding("h", "hold", "暂挂", id="hold"),
+        Binding("b", "return_held", "回到队首", id="return_held"),
+        Binding("t", "transfer", "转移", id="transfer"),
+        Binding("f", "finish", "办结", id="finish"),
+        Binding("i", "issue", "取号", id="issue"),
+        Binding("w", "choose_counter", "换窗口", id="choose_counter"),
+        Binding("escape", "back", "返回", id="calling_back"),
+    ]
+    app: DeskApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counter_code: str | None = None
+        self.board: CounterBoard | None = None
+        self._seen_event_id = -1
+        self._polling = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="counter-line")
+        yield Static("", id="current", classes="-idle")
+        yield Static("等候（按本窗口叫号顺序，第一行即“叫下一位”）", classes="section-title")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Static("暂挂（补材料）", classes="section-title")
+        yield DataTable(id="held", cursor_type="row")
+        yield Static("", id="calling-notice")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#queue", DataTable).add_columns("顺序", "号码", "类别", "持卡人", "取号时间", "已等候", "说明")
+        self.query_one("#held", DataTable).add_columns("号码", "持卡人", "暂挂窗口", "取号时间")
+        self.query_one("#queue", DataTable).focus()
+        session = self.app.session
+        self.sub_title = f"叫号　{session.name}（{session.staff_id}）" if session else "叫号"
+        self.counter_code = _COUNTER_OF.get(session.staff_id) if session else None
+        self.set_interval(POLL_SECONDS, self._poll)
+        if self.counter_code is None:
+            self.call_after_refresh(self.action_choose_counter)
+        else:
+            self._poll(force=True)
+
+    @on(ServicesReady)
+    def _ready(self) -> None:
+        self._poll(force=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Footer keys only when they apply: the called-ticket actions need a ticket at this counter."""
+        current = self.board.current if self.board else None
+        if action in {"recall", "no_show", "hold", "transfer", "finish"}:
+            return current is not None
+        if action in {"call_next", "call_chosen"}:
+            return self.counter_code is not None and current is None
+        if action == "return_held":
+            return bool(self.board and self.board.held)
+        return True
+
+    # -- following the queue ---------------------------------------------------------------
+
+    def _poll(self, force: bool = False) -> None:
+        if self.counter_code is None or self.app.services is None or self._polling:
+            return
+        self._polling = True
+        self._load(self.counter_code, force)
+
+    @work(thread=True, exit_on_error=False, group="calling-poll")
+    def _load(self, counter_code: str, force: bool) -> None:
+        from hallterm.services.queue import counter_board, last_event_id
+        from hallterm.tui.desk.background import explain
+
+        assert self.app.services is not None
+        try:
+            if not force and last_event_id(self.app.services) == self._seen_event_id:
+                self.post_message(Done("unchanged"))
+                return
+            self.post_message(Done("board", counter_board(self.app.services, counter_code)))
+        except Exception as exc:
+            self.post_message(Failed("board", explain(exc)))
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        if message.what in {"board", "unchanged"}:
+            self._polling = False
+            if message.what == "board":
+                self._show(message.result)
+            return
+        if message.what == "counters":
+            self._pick_counter(message.result)
+            return
+        if message.what == "transfer_options":
+            self._pick_target(message.result)
+            return
+        view: TicketView = message.result
+        self._say(view.message, "")
+        self._poll(force=True)
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        if message.what == "board":
+            self._polling = False
+        self._say(message.reason, "-error")
+        if message.what != "board":
+            self._poll(force=True)
+
+    def _show(self, board: CounterBoard) -> None:
+        assert self.app.services is not None
+        self.board = board
+        self._seen_event_id = board.last_event_id
+        now = self.app.services.now()
+        tz = self.app.settings.hall.tz
+        session = self.app.session
+        who = f"　{session.name}（{session.staff_id}）" if session else ""
+        extra = f"　另有 {board.others} 个号已转给其他窗口" if board.others else ""
+        line = f"{board.counter.name}{who}　等候 {len(board.waiting)} 人{extra}"
+        self.query_one("#counter-line", Static).update(Text(line))
+        current = self.query_one("#current", Static)
+        c = board.current
+        if c is None:
+            current.update(Text("空闲：按 N 叫下一位，或选中一行按 C 叫该号"))
+            current.add_class("-idle")
+        else:
+            line = Text()
+            line.append(f"正在接待 {c.number}", style="bold")
+            line.append(f"　{c.holder_name or '（未登记持卡人）'}　{c.kind_name}")
+            if c.slot:
+                line.append(f"　预约 {c.slot}")
+            if c.called_at:
+                line.append(f"　{c.called_at.astimezone(tz):%H:%M} 叫号")
+            if c.recalls:
+                line.append(f"　已重呼 {c.recalls} 次")
+            line.append("\nF 办结　R 重呼　X 过号　H 暂挂（补材料）　T 转移", style="dim")
+            current.update(line)
+            current.remove_class("-idle")
+        table = self.query_one("#queue", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for n, t in enumerate(board.waiting, start=1):
+            note = t.lane or ""
+            if t.slot:
+                note = f"{note} 预约 {t.slot}".strip()
+            table.add_row(str(n), t.number, t.kind_name, Text(t.holder_name or ""),
+                          f"{t.issued_at.astimezone(tz):%H:%M}", _minutes(t, now), Text(note), key=str(t.id))
+        if board.waiting:
+            table.move_cursor(row=min(keep, len(board.waiting) - 1))
+        held = self.query_one("#held", DataTable)
+        held.clear()
+        for t in board.held:
+            held.add_row(t.number, Text(t.holder_name or ""), t.counter_code or "",
+                         f"{t.issued_at.astimezone(tz):%H:%M}", key=str(t.id))
+        self.refresh_bindings()
+
+    # -- the counter -----------------------------------------------------------------------
+
+    def action_choose_counter(self) -> None:
+        from hallterm.services.queue import green_counters
+
+        if self.app.services is None:
+            self._say("正在连接数据库……", "-error")
+            return
+        run_queue_use_case(self, "counters", green_counters, self.app.services)
+
+    def _pick_counter(self, counters: list) -> None:
+        def chosen(code: str | None) -> None:
+            if code is None:
+                if self.counter_code is None:
+                    self.app.pop_screen()  # no counter, nothing to call from
+                return
+            self.counter_code = code
+            if self.app.session is not None:
+                _COUNTER_OF[self.app.session.staff_id] = code
+            self.board = None
+            self._say("", "")
+            self._poll(force=True)
+
+        if not counters:
+            self._say("大厅布局中没有绿色通道窗口（assets/hall.toml 中 kind = \"green\"）", "-error")
+            return
+        self.app.push_screen(PickScreen("您在哪个窗口？", [(c.code, c.name) for c in counters]), chosen)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _act(self, what: str, fn_name: str, *args: Any) -> None:
+        from hallterm.services import queue
+
+        if self.app.services is None or self.app.session is None or self.counter_code is None:
+            return
+        run_queue_use_case(self, what, getattr(queue, fn_name), self.app.services, self.app.session,
+                           self.counter_code, *args)
+
+    def _current_id(self) -> int | None:
+        current = self.board.current if self.board else None
+        if current is None:
+            self._say("本窗口没有正在接待的号：先按 N 叫下一位", "-error")
+            return None
+        return current.id
+
+    def _selected(self, table_id: str) -> int | None:
+        table = self.query_one(table_id, DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def action_call_next(self) -> None:
+        self._act("call_next", "call_next")
+
+    def action_call_chosen(self) -> None:
+        ticket_id = self._selected("#queue")
+        if ticket_id is None or self.board is None:
+            self._say("没有选中的号", "-error")
+            return
+        ahead = [t for t in self.board.waiting if t.id != ticket_id]
+        position = next(i for i, t in enumerate(self.board.waiting) if t.id == ticket_id)
+        chosen = self.board.waiting[position]
+        note = f"前面还有 {position} 个号排在它之前（{ahead[0].number} 等）。" if position else "它就是下一位。"
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._act("call_ticket", "call_ticket", ticket_id)
+
+        self.app.push_screen(ConfirmScreen(f"叫 {chosen.number} 号？{note}\n按 回车 确认，Esc 取消"), confirmed)
+
+    def action_recall(self) -> None:
+        if (ticket_id := self._current_id()) is not None:
+            self._act("recall", "recall", ticket_id)
+
+    def action_no_show(self) -> None:
+        if (ticket_id := self._current_id()) is not None:
+            self._act("no_show", "no_show", ticket_id)
+
+    def action_hold(self) -> None:
+        if (ticket_id := self._current_id()) is not None:
+            self._act("hold", "hold", ticket_id)
+
+    def action_finish(self) -> None:
+        if (ticket_id := self._current_id()) is not None:
+            self._act("finish", "finish", ticket_id)
+
+    def action_return_held(self) -> None:
+        ticket_id = self._selected("#held")
+        if ticket_id is None:
+            self._say("没有暂挂的号", "-error")
+            return
+        self._act("return_to_queue", "return_to_queue", ticket_id)
+
+    def action_transfer(self) -> None:
+        from hallterm.services.queue import transfer_options
+
+        if self._current_id() is None or self.app.services is None or self.counter_code is None:
+            return
+        run_queue_use_case(self, "transfer_options", transfer_options, self.app.services, self.counter_code)
+
+    def _pick_target(self, options: TransferOptions) -> None:
+        from hallterm.domain.queue import Target, TargetKind, floor_name
+
+        entries: list[tuple[str, str]] = [(f"counter:{c.code}", f"窗口　{c.name}") for c in options.counters]
+        entries += [(f"lounge:{x.code}", f"洽谈室　{floor_name(x.floor)}{x.name}（空 {x.free}/{x.capacity}）")
+                    for x in options.lounges if x.free > 0]
+        entries += [(f"coordinator:{p.staff_id}",
+                     f"协调员　{p.name} {p.section}（{'在岗' if p.on_duty else '不在岗'}，在办 {p.active_cases}）")
+                    for p in options.coordinators]
+        current = self.board.current if self.board else None
+
+        def chosen(key: str | None) -> None:
+            if key is None or current is None:
+                return
+            kind, code = key.split(":", 1)
+            self._act("transfer", "transfer", current.id, Target(TargetKind(kind), code))
+
+        number = current.number if current else ""
+        self.app.push_screen(PickScreen(f"把 {number} 号转移到：", entries), chosen)
+
+    def action_issue(self) -> None:
+        from hallterm.services.queue import issue_walkin
+
+        def issue(card_text: str | None) -> None:
+            if card_text is None or self.app.services is None:
+                return
+            run_queue_use_case(self, "issue", issue_walkin, self.app.services, self.app.session, card_text)
+
+        self.app.push_screen(IssueScreen(), issue)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def _say(self, text: str, cls: str) -> None:
+        notice = self.query_one("#calling-notice", Static)
+        notice.update(Text(text))
+        notice.set_classes(cls.split())
+
+
+class PickScreen(ModalScreen[str | None]):
+    """Choose one of a few options with the arrow keys and Enter; Esc cancels."""
+
+    DEFAULT_CSS = """
+    PickScreen { align: center middle; }
+    PickScreen > Vertical { width: 76; max-width: 100%; height: auto; max-height: 90%;
+                            border: thick $primary; background: $surface; padding: 0 1; }
+    PickScreen OptionList { height: auto; max-height: 20; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "取消")]
+
+    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text + "（方向键选择，回车确认，Esc 取消）"))
+            yield OptionList(*[Option(Text(label), id=key) for key, label in self.options], id="pick")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Calling out of order needs a second key: a misclick must not skip a waiting visitor (ZMS #2936)."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Static { width: 64; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
+    """
+    BINDINGS = [Binding("enter", "yes", "确认"), Binding("y", "yes", "确认", show=False),
+                Binding("escape", "no", "取消")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(self.question))
+        yield Footer()
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class IssueScreen(ModalScreen[str | None]):
+    """Issue a walk-in ticket; a scanned card links it to the holder (the display shows 张*明)."""
+
+    DEFAULT_CSS = """
+    IssueScreen { align: center middle; }
+    IssueScreen > Vertical { width: 70; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "取消")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("现场取号：扫描钢都英才卡（可不填），回车取号；Esc 取消")
+            yield Input(placeholder="钢都英才卡号（可不填）", id="issue-card", max_length=200)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["CallingScreen", "ConfirmScreen", "IssueScreen", "PickScreen"]

@@ -1,0 +1,337 @@
+"""Preview before printing, and the reprint list (issue 6), as screens opened from the desk.
+
+``PrintPreviewScreen`` lists what can be printed for what is on the desk (the visit slip and the
+notices of the last case, or the ticket issued at an appointment check-in) and shows the selected
+one as text, as it will print; F10 or Enter prints it. ``ReprintScreen`` lists the slips printed
+so far, newest first, failed ones marked, and sends the selected one again from the spool folder.
+Printing runs in a thread worker (a serial printer takes a minute); whatever happens, the slip is
+in the spool folder first and the screen says where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from hallterm.tui.desk.messages import Done, Failed
+
+if TYPE_CHECKING:
+    from hallterm.services.slips import Printable, PrintOutcome, SlipRecord, SlipScan
+    from hallterm.tui.desk.app import DeskApp
+
+Say = Callable[[str, str], None]
+
+
+def _explain(exc: BaseException) -> str:
+    from hallterm.printing.backends import PrintFailed
+    from hallterm.printing.fonts import FontMissing
+    from hallterm.services.slips import SigningKeyError
+    from hallterm.tui.desk.background import explain
+
+    if isinstance(exc, PrintFailed | SigningKeyError | FontMissing):
+        return str(exc)
+    return explain(exc)
+
+
+def _run(node: Any, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Like ``run_use_case``, with printing's own refusals explained."""
+
+    def work() -> None:
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as exc:  # every failure becomes a message on screen
+            node.post_message(Failed(what, _explain(exc)))
+        else:
+            node.post_message(Done(what, result))
+
+    node.run_worker(work, thread=True, exit_on_error=False, group="print", name=what)
+
+
+def outcome_text(outcome: PrintOutcome) -> tuple[str, str]:
+    """The notice line for a print outcome and its style class."""
+    extra = "；".join(outcome.warnings)
+    if outcome.status == "failed":
+        return f"{outcome.message}（按 Ctrl+R 打开补打列表）" + (f"；{extra}" if extra else ""), "-error"
+    verb = "已打印" if outcome.status == "printed" else "已保存"
+    text = f"{verb}：{outcome.title}。{outcome.message}" if outcome.status == "spooled" else \
+        f"{verb}：{outcome.title}（{outcome.message}）"
+    return text + (f"；{extra}" if extra else ""), "-busy" if extra else ""
+
+
+def slip_scan_text(result: SlipScan) -> str:
+    """The desk's notice line for a scanned slip: what it is, then its details."""
+    details = "　".join(f"{label} {value}" for label, value in result.lines)
+    return f"{result.message}\n{details}" if details else result.message
+
+
+# --- preview --------------------------------------------------------------------------------------
+
+
+class PrintPreviewScreen(Screen["PrintOutcome | None"]):
+    """Choose what to print on the left, see it on the right as it will print, F10 prints."""
+
+    CSS = """
+    #pv-body { height: 1fr; }
+    #pv-list { width: 34; height: 1fr; border: round $panel; }
+    #pv-scroll { width: 1fr; height: 1fr; border: round $panel; padding: 0 1; }
+    #pv-notice { height: auto; min-height: 1; padding: 0 2; }
+    #pv-notice.-busy { color: $warning; }
+    #pv-notice.-error { color: $error; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("f10", "print", "打印", id="pv_print"),
+        Binding("b", "bilingual", "中英双语", id="pv_bilingual"),
+        Binding("escape", "back", "返回", id="pv_back"),
+    ]
+    app: DeskApp
+
+    def __init__(self, printables: list[Printable]) -> None:
+        super().__init__()
+        self.printables = printables
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="pv-body"):
+            yield OptionList(*[Option(p.title, id=str(i)) for i, p in enumerate(self.printables)], id="pv-list")
+            with VerticalScroll(id="pv-scroll"):
+                yield Static("", id="pv-text")
+        yield Static("", id="pv-notice")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "打印预览"
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+        self._show(0)
+
+    @property
+    def selected(self) -> Printable:
+        index = self.query_one(OptionList).highlighted
+        return self.printables[index or 0]
+
+    def _show(self, index: int) -> None:
+        printable = self.printables[index]
+        self.query_one("#pv-text", Static).update(Text(printable.preview))
+        language = "中英双语" if printable.bilingual else "中文"
+        if printable.warnings:
+            self._say("；".join(printable.warnings), "-busy")
+        else:
+            self._say(f"{language}。按 F10 或回车打印，B 切换中英双语，Esc 返回", "")
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index is not None:
+            self._show(event.option_index)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, _event: OptionList.OptionSelected) -> None:
+        self.action_print()
+
+    def action_bilingual(self) -> None:
+        """Add English for a foreign visitor (or take it away again): this slip only."""
+        from hallterm.services.slips import with_bilingual
+
+        if self.busy:
+            return
+        index = self.query_one(OptionList).highlighted or 0
+        self.printables[index] = with_bilingual(self.printables[index], not self.printables[index].bilingual)
+        self._show(index)
+
+    def action_print(self) -> None:
+        from hallterm.services.slips import print_printable
+
+        if self.busy or self.app.services is None:
+            return
+        self.busy = True
+        session = self.app.session
+        self._say(f"正在打印 {self.selected.title}……", "-busy")
+        _run(self, "print", print_printable, self.app.services, self.selected,
+             staff_id=session.staff_id if session else None)
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        message.stop()
+        self.busy = False
+        self.dismiss(message.result)
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        message.stop()
+        self.busy = False
+        self._say(message.reason, "-error")
+
+    def action_back(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
+
+    def _say(self, text: str, cls: str) -> None:
+        notice = self.query_one("#pv-notice", Static)
+        notice.update(Text(text))
+        notice.set_classes(cls.split())
+
+
+def open_preview(screen: Any, say: Say, *, case: Any = None, ticket: Any = None) -> None:
+    """Build what can be printed for ``case`` / ``ticket`` in a worker, then open the preview."""
+    from hallterm.services import slips
+
+    app: DeskApp = screen.app
+    services = app.services
+    if services is None or (case is None and ticket is None):
+        say("没有可打印的回执：先开办件，或扫描预约回执签到", "-busy")
+        return
+
+    def build() -> list[Printable]:
+        found = [slips.printable_ticket(services, ticket)] if ticket is not None else []
+        if case is not None:
+            found += slips.printables_for_case(services, case)
+        return found
+
+    def opened(outcome: PrintOutcome | None) -> None:
+        if outcome is not None:
+            say(*outcome_text(outcome))
+
+    def work() -> None:
+        try:
+            printables = build()
+        except Exception as exc:  # the signing key, the font, the database: say which
+            app.call_from_thread(say, _explain(exc), "-error")
+            return
+        app.call_from_thread(app.push_screen, PrintPreviewScreen(printables), opened)
+
+    say("正在准备打印预览……", "-busy")
+    screen.run_worker(work, thread=True, exit_on_error=False, group="print", name="preview")
+
+
+# --- reprint ---------------------------------------------------------------------------------------
+
+
+class ReprintScreen(Screen[None]):
+    """The slips and notices printed so far, newest first; Enter sends the selected one again."""
+
+    CSS = """
+    #rp-table { height: 1fr; }
+    #rp-notice { height: auto; min-height: 1; padding: 0 2; }
+    #rp-notice.-busy { color: $warning; }
+    #rp-notice.-error { color: $error; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("enter", "reprint", "补打", id="rp_reprint", priority=True),
+        Binding("f", "toggle_failed", "只看失败", id="rp_failed"),
+        Binding("f5", "reload", "刷新", id="rp_reload"),
+        Binding("escape", "back", "返回", id="rp_back"),
+    ]
+    app: DeskApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[SlipRecord] = []
+        self.failed_only = False
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="rp-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="rp-notice")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "补打：已打印的回执和文书"
+        table = self.query_one(DataTable)
+        table.add_columns("时间", "回执/文书", "状态", "次数", "说明")
+        table.focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        from hallterm.services.slips import recent_slips
+
+        if self.app.services is not None:
+            _run(self, "list", recent_slips, self.app.services, failed_only=self.failed_only)
+
+    def action_toggle_failed(self) -> None:
+        self.failed_only = not self.failed_only
+        self.action_reload()
+
+    def _fill(self, records: list[SlipRecord], *, say: bool = True) -> None:
+        assert self.app.services is not None
+        tz = self.app.services.settings.hall.tz
+        self.records = records
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for r in records:
+            status = Text(r.status_name, style="bold red" if r.status == "failed" else "")
+            table.add_row(f"{r.created_at.astimezone(tz):%m-%d %H:%M}", Text(r.title), status, str(r.attempts),
+                          Text(r.error or r.spool_base, overflow="ellipsis", no_wrap=True), key=str(r.id))
+        if records:
+            table.move_cursor(row=min(row, len(records) - 1))
+        if not say:
+            return
+        if records:
+            what = "打印失败的" if self.failed_only else "最近的"
+            self._say(f"{what}回执和文书 {len(records)} 份。选中后按回车补打；F 只看失败", "")
+        else:
+            self._say("还没有打印失败的回执" if self.failed_only else "还没有打印过回执或文书", "")
+
+    def action_reprint(self) -> None:
+        from hallterm.services.slips import reprint
+
+        table = self.query_one(DataTable)
+        if self.busy or not self.records or self.app.services is None:
+            return
+        record = self.records[table.cursor_row]
+        self.busy = True
+        session = self.app.session
+        self._say(f"正在补打 {record.title}……", "-busy")
+        _run(self, "reprint", reprint, self.app.services, record.id, staff_id=session.staff_id if session else None)
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        message.stop()
+        if message.what in {"list", "relist"}:
+            self._fill(message.result, say=message.what == "list")
+            return
+        self.busy = False
+        self._say(*outcome_text(message.result))
+        if self.app.services is not None:  # the row's status and count changed: list again, keep the message
+            from hallterm.services.slips import recent_slips
+
+            _run(self, "relist", recent_slips, self.app.services, failed_only=self.failed_only)
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        message.stop()
+        self.busy = False
+        self._say(message.reason, "-error")
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def _say(self, text: str, cls: str) -> None:
+        notice = self.query_one("#rp-notice", Static)
+        notice.update(Text(text))
+        notice.set_classes(cls.split())
+
+
+# --- the scan field's answer for a slip -------------------------------------------------------------
+
+
+@dataclass
+class SlipChecked(Message):
+    """A scanned slip was verified and acted on (``services.slips.check_slip``)."""
+
+    seq: int
+    text: str
+    result: SlipScan

@@ -1,0 +1,247 @@
+"""The hall's queue display: the number now called, large, and where to go; the last calls; how many
+wait; free lounge seats; date and time (S4, S6, S9; issue 5 point 3).
+
+Read-only and keyboard-free. A thread worker polls the events log's last id every
+``[queue] display_poll_ms`` and reloads the picture only when it moved (or the day changed); the
+next poll is scheduled when the last one is done, so polls never pile up (research/textual.md,
+pitfall 4). A database that cannot be reached shows "连接中断，正在重试" and the polling goes on
+until it answers again. Names are masked and no ID number is ever read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Static
+
+from hallterm.config import Settings
+from hallterm.tui.display import bigtext
+from hallterm.tui.display.speech import Announcer
+
+if TYPE_CHECKING:
+    from hallterm.services.context import Services
+    from hallterm.services.queue import CallShown, DisplaySnapshot
+
+STYLES = Path(__file__).resolve().parent.parent / "styles"
+OUTAGE = "连接中断，正在重试"
+WEEKDAYS = "一二三四五六日"
+FLASHES = 6  # half-second steps a new call blinks for
+RETRY_S = 1.0  # while the database is away, try again this often at most
+
+
+@dataclass
+class Polled(Message):
+    snapshot: DisplaySnapshot | None  # None: nothing moved since the last poll
+
+
+@dataclass
+class PollFailed(Message):
+    reason: str
+
+
+class BigNumber(Widget):
+    """The called number in block letters, as large as the space allows (plain text when tiny)."""
+
+    DEFAULT_CSS = "BigNumber { content-align: center middle; height: 1fr; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = ""
+
+    def show(self, text: str) -> None:
+        self.text = text
+        self.refresh()
+
+    def render(self) -> Text:
+        if not self.text:
+            return Text("")
+        width, height = self.content_size
+        h = bigtext.fit(self.text, width, height)
+        if h == 0:
+            return Text(self.text, style="bold")
+        return Text("\n".join(bigtext.render(self.text, h)), justify="left")
+
+
+class DisplayApp(App[int]):
+    TITLE = "叫号显示"
+    CSS_PATH = STYLES / "display.tcss"  # absolute: subclasses elsewhere (the bench) find it too
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [Binding("ctrl+q", "quit", "退出", show=False, priority=True)]
+
+    def __init__(self, settings: Settings, *, services: Services | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.services: Services | None = services
+        self._owns_services = services is None
+        q = settings.queue
+        self.poll_s = q.display_poll_ms / 1000
+        self.announcer = Announcer(q.speech_command, q.speech_voice, q.speech_template, q.speech)
+        self.snapshot: DisplaySnapshot | None = None
+        self.seen_event_id = -1  # the events log's last id when the picture was drawn
+        self.seen_day: dt.date | None = None
+        self.last_call_id: int | None = None  # newest call shown; None until the first picture
+        self.outage = ""
+        self.announced: list[str] = []  # what was spoken (or would have been), newest last
+        self._flash_left = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="topbar"):
+            yield Static(Text(self.settings.hall.name + "　绿色通道"), id="hall-name")
+            yield Static("", id="clock")
+        yield Static(Text(OUTAGE), id="banner")
+        with Horizontal(id="main"):
+            with Vertical(id="now"):
+                yield Static("请", id="now-title")
+                yield BigNumber(id="big")
+                yield Static("", id="place")
+                yield Static("", id="who")
+            with Vertical(id="recent"):
+                yield Static("最近叫号", id="recent-title")
+                yield Static("", id="recent-list")
+        with Vertical(id="bottom"):
+            yield Static("", id="waiting")
+            yield Static("", id="lounges")
+
+    def on_mount(self) -> None:
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        self._show_empty("正在连接数据库……")
+        self.poll()
+
+    def on_unmount(self) -> None:
+        if self._owns_services and self.services is not None:
+            self.services.close()
+
+    # -- polling ----------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="poll")
+    def poll(self) -> None:
+        from hallterm.services import queue
+
+        try:
+            if self.services is None:
+                from hallterm.services.context import Services
+
+                # Never migrates: the display only reads; the desk creates and upgrades the database.
+                self.services = Services.open(self.settings, upgrade=False)
+            svc = self.services
+            moved = queue.last_event_id(svc) != self.seen_event_id or svc.today() != self.seen_day or self.outage
+            self.post_message(Polled(queue.display_snapshot(svc) if moved else None))
+        except Exception as exc:  # the database is away: say so, keep polling
+            self.post_message(PollFailed(_reason(exc)))
+
+    @on(Polled)
+    def _polled(self, message: Polled) -> None:
+        if self.outage:
+            self.outage = ""
+            self.query_one("#banner").remove_class("-shown")
+        if message.snapshot is not None:
+            self._draw(message.snapshot)
+        self.set_timer(self.poll_s, self.poll)
+
+    @on(PollFailed)
+    def _poll_failed(self, message: PollFailed) -> None:
+        self.outage = message.reason
+        banner = self.query_one("#banner", Static)
+        banner.update(Text(f"{OUTAGE}　{message.reason}" if message.reason else OUTAGE))
+        banner.add_class("-shown")
+        self.set_timer(max(self.poll_s, RETRY_S), self.poll)
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def _draw(self, snap: DisplaySnapshot) -> None:
+        self.snapshot = snap
+        self.seen_event_id = snap.last_event_id
+        self.seen_day = snap.day
+        if snap.calls:
+            now = snap.calls[0]
+            self.query_one("#now-title", Static).update(Text("请" + ("（重呼）" if now.recall else "")))
+            self.query_one(BigNumber).show(now.number)
+            self.query_one("#place", Static).update(Text(f"到 {now.place}", style="bold"))
+            self.query_one("#who", Static).update(Text(now.name))
+        else:
+            self._show_empty("今日尚未叫号")
+        recent = Text()
+        gap = "\n\n" if self.size.width >= 120 else "\n"  # a TV: spread the list down the screen
+        for n, call in enumerate(snap.calls[1:]):
+            if n:
+                recent.append(gap)
+            recent.append(f"{call.number:<4}", style="bold")
+            recent.append(f" {call.place}")
+            if call.name:
+                recent.append(f" {call.name}", style="dim")
+        self.query_one("#recent-list", Static).update(recent)
+        waiting = Text("等候　")
+        for w in snap.waiting:
+            waiting.append(f"{w.series} {w.label} ", style="bold")
+            waiting.append(f"{w.waiting} 人　")
+        self.query_one("#waiting", Static).update(waiting)
+        lounges = Text("洽谈室空位　")
+        for lounge in snap.lounges:
+            lounges.append(f"{lounge.name.replace('业务', '')} ")
+            lounges.append(f"{lounge.free}/{lounge.capacity}　", style="bold" if lounge.free else "dim")
+        self.query_one("#lounges", Static).update(lounges)
+        self._announce_new(snap.calls)
+
+    def _show_empty(self, text: str) -> None:
+        self.query_one("#now-title", Static).update(Text(text))
+        self.query_one(BigNumber).show("")
+        self.query_one("#place", Static).update("")
+        self.query_one("#who", Static).update("")
+
+    def _announce_new(self, calls: list[CallShown]) -> None:
+        newest = calls[0].event_id if calls else 0
+        if self.last_call_id is None:  # the first picture: what was called before is not news
+            self.last_call_id = newest
+            return
+        fresh = [c for c in calls if c.event_id > self.last_call_id]
+        self.last_call_id = max(newest, self.last_call_id)
+        if not fresh:
+            return
+        self.bell()
+        self._flash_left = FLASHES
+        self.query_one("#now").add_class("-flash")
+        self.set_timer(0.5, self._flash)
+        for call in reversed(fresh):  # oldest first, as they were called
+            self.announced.append(self.announcer.text(call.number, call.place))
+            if self.announcer.available:
+                self.run_worker(lambda c=call: self.announcer.say(c.number, c.place), thread=True,
+                                group="speech", exit_on_error=False)
+
+    def _flash(self) -> None:
+        self._flash_left -= 1
+        self.query_one("#now").set_class(self._flash_left > 0 and self._flash_left % 2 == 0, "-flash")
+        if self._flash_left > 0:
+            self.set_timer(0.5, self._flash)
+
+    def _tick(self) -> None:
+        from hallterm.services.context import utc_now
+
+        now = (self.services.now() if self.services is not None else utc_now()).astimezone(self.settings.hall.tz)
+        self.query_one("#clock", Static).update(
+            Text(f"{now:%Y-%m-%d} 星期{WEEKDAYS[now.weekday()]} {now:%H:%M:%S}"))
+
+
+def _reason(exc: Exception) -> str:
+    from hallterm.storage.engine import DatabaseUnavailable, describe_operational_error
+
+    if isinstance(exc, DatabaseUnavailable):
+        return str(exc)
+    try:
+        from sqlalchemy.exc import OperationalError
+    except ImportError:  # pragma: no cover
+        return type(exc).__name__
+    if isinstance(exc, OperationalError):
+        return describe_operational_error(exc, "")
+    return f"{type(exc).__name__}"

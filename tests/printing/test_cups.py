@@ -1,0 +1,204 @@
+"""CUPS: ``lp`` says yes even to a dead printer, so the job's state is checked with ``lpstat`` (issue 6).
+
+A fake ``lp``, ``lpstat`` and ``cancel`` on PATH play CUPS: a job that completes, a printer that is
+stopped, a job that never finishes, a queue that refuses the job, a job that vanishes.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from hallterm.config import Settings, load_settings
+from hallterm.domain.payloads import Keyring
+from hallterm.printing.backends import Cups, PrintFailed, Spool
+from hallterm.printing.jobs import slip_job
+from hallterm.printing.samples import sample_notices, sample_slips
+from hallterm.services import slips as service
+from hallterm.services.context import Services
+from hallterm.storage import events
+from hallterm.storage.tables import slips
+from tests.printing.conftest import NOW_LOCAL, slip_environ
+
+LP = """#!/bin/sh
+printf '%s\\n' "$*" >> "$FAKE_CUPS_DIR/lp.args"
+if [ "$(cat "$FAKE_CUPS_DIR/mode")" = reject ]; then
+  echo "lp: Error - The printer or class does not exist." >&2; exit 1
+fi
+n=$(( $(cat "$FAKE_CUPS_DIR/seq" 2>/dev/null || echo 0) + 1 )); echo $n > "$FAKE_CUPS_DIR/seq"
+echo "request id is thermal80-$n (1 file(s))"
+"""
+LPSTAT = """#!/bin/sh
+mode=$(cat "$FAKE_CUPS_DIR/mode"); job="thermal80-$(cat "$FAKE_CUPS_DIR/seq" 2>/dev/null || echo 0)"
+line="$job   hall   52433   Thu 26 Nov 2026 10:05:01"
+case "$*" in
+  "-W completed -o thermal80") [ "$mode" = ok ] && echo "$line" ;;
+  "-o thermal80") case $mode in ok|vanished) ;; *) echo "$line" ;; esac ;;
+  "-p thermal80")
+    if [ "$mode" = stopped ]; then echo "printer thermal80 disabled since Thu 26 Nov 2026 10:05:02 -"
+    else echo "printer thermal80 now printing $job.  enabled since Thu 26 Nov 2026 10:05:02"; fi
+    echo "	The printer may not exist or is unavailable at this time." ;;
+esac
+exit 0
+"""
+CANCEL = """#!/bin/sh
+printf '%s\\n' "$*" >> "$FAKE_CUPS_DIR/cancel.args"
+"""
+
+
+class FakeCups:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def mode(self, mode: str) -> None:
+        (self.folder / "mode").write_text(mode)
+
+    def calls(self, name: str) -> list[str]:
+        path = self.folder / f"{name}.args"
+        return path.read_text().splitlines() if path.exists() else []
+
+
+@pytest.fixture
+def cups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCups:
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    for name, script in (("lp", LP), ("lpstat", LPSTAT), ("cancel", CANCEL)):
+        path = bin_dir / name
+        path.write_text(script)
+        path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_CUPS_DIR", str(tmp_path))
+    fake = FakeCups(tmp_path)
+    fake.mode("ok")
+    return fake
+
+
+def spooled_ticket(ring: Keyring, tmp_path: Path):  # type: ignore[no-untyped-def]
+    job = slip_job(sample_slips(ring, NOW_LOCAL)[0], "ticket", width=576)
+    return job, Spool(tmp_path / "spool").write(job, NOW_LOCAL.date())
+
+
+def fast(**kw: object) -> Cups:
+    return Cups("thermal80", timeout_s=1, poll_s=0.05, **kw)  # type: ignore[arg-type]
+
+
+def test_a_completed_job_is_reported_printed(cups: FakeCups, ring: Keyring, tmp_path: Path) -> None:
+    job, spooled = spooled_ticket(ring, tmp_path)
+    assert fast().send(job, spooled) == "已打印（CUPS thermal80，作业 thermal80-1）"
+    (args,) = cups.calls("lp")
+    assert args.startswith("-d thermal80 -t 排队票 A017") and args.endswith(str(spooled.path("pdf")))
+
+
+def test_a_stopped_printer_fails_the_job_and_cancels_it(cups: FakeCups, ring: Keyring, tmp_path: Path) -> None:
+    cups.mode("stopped")
+    job, spooled = spooled_ticket(ring, tmp_path)
+    with pytest.raises(PrintFailed) as info:
+        fast().send(job, spooled)
+    text = str(info.value)
+    assert "打印机 thermal80 已停止" in text and "disabled" in text and "已取消作业 thermal80-1" in text
+    assert "可稍后补打" in text and str(spooled.base.parent) in text
+    assert cups.calls("cancel") == ["thermal80-1"]
+    assert spooled.exists()
+
+
+def test_lp_says_yes_to_a_dead_printer_but_the_job_never_completes(cups: FakeCups, ring: Keyring,
+                                                                   tmp_path: Path) -> None:
+    cups.mode("hang")
+    job, spooled = spooled_ticket(ring, tmp_path)
+    with pytest.raises(PrintFailed) as info:
+        fast().send(job, spooled)
+    assert "在 1 秒内没有完成" in str(info.value) and "unavailable" in str(info.value)
+    assert "以免稍后重复打印" in str(info.value)
+    assert cups.calls("cancel") == ["thermal80-1"]  # no duplicate when the printer comes back
+
+
+def test_a_refused_job(cups: FakeCups, ring: Keyring, tmp_path: Path) -> None:
+    cups.mode("reject")
+    job, spooled = spooled_ticket(ring, tmp_path)
+    with pytest.raises(PrintFailed) as info:
+        fast().send(job, spooled)
+    assert "拒绝了打印作业：lp: Error - The printer or class does not exist." in str(info.value)
+
+
+def test_a_job_cancelled_elsewhere(cups: FakeCups, ring: Keyring, tmp_path: Path) -> None:
+    cups.mode("vanished")
+    job, spooled = spooled_ticket(ring, tmp_path)
+    with pytest.raises(PrintFailed) as info:
+        fast().send(job, spooled)
+    assert "被取消或中止" in str(info.value)
+
+
+def test_raw_queues_get_the_escpos_bytes(cups: FakeCups, ring: Keyring, tmp_path: Path) -> None:
+    job, spooled = spooled_ticket(ring, tmp_path)
+    fast(use_raw=True).send(job, spooled)
+    (args,) = cups.calls("lp")
+    assert "-o raw" in args and args.endswith(str(spooled.path("escpos")))
+
+
+def test_without_cups_client_it_says_what_to_install(ring: Keyring, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    job, spooled = spooled_ticket(ring, tmp_path)
+    with pytest.raises(PrintFailed) as info:
+        fast().send(job, spooled)
+    assert "cups-client" in str(info.value)
+
+
+# --- through the service: a failed print loses nothing, reprint works -----------------------------
+
+
+@pytest.fixture
+def cups_settings(tmp_path: Path, db_file: Path) -> Settings:
+    return load_settings(environ=slip_environ(
+        tmp_path, db_file, HALLTERM_PRINTING_BACKEND="cups", HALLTERM_PRINTING_CUPS_PRINTER="thermal80",
+        HALLTERM_PRINTING_CUPS_TIMEOUT_S="1", HALLTERM_PRINTING_NOTICE_BACKEND="cups",
+        HALLTERM_PRINTING_NOTICE_PRINTER="thermal80", HALLTERM_PRINTING_NOTICE_PAPER="A5"))
+
+
+@pytest.fixture
+def cups_services(cups_settings: Settings, clock: list) -> Services:  # type: ignore[type-arg]
+    svc = Services.open(cups_settings, clock=lambda: clock[0])
+    yield svc  # type: ignore[misc]
+    svc.close()
+
+
+def test_a_failed_print_stays_in_the_spool_is_recorded_and_reprints(cups: FakeCups, cups_services: Services) -> None:
+    svc = cups_services
+    ring = service.keyring(svc)
+    cups.mode("stopped")
+    outcome = service.print_slip(svc, sample_slips(ring, NOW_LOCAL)[0], staff_id="S1401")
+    assert outcome.status == "failed" and not outcome.ok
+    assert "已停止" in outcome.message and "补打" in outcome.message
+    base = Path(outcome.spool_base)
+    assert base.parent == svc.settings.printing.spool_path / "2026-11-26"
+    assert all(base.with_name(f"{base.name}.{ext}").is_file() for ext in ("png", "pdf", "escpos"))
+    with svc.db.read() as conn:
+        row = conn.execute(select(slips).where(slips.c.id == outcome.slip_id)).one()
+        failed = events.recent(conn, kind="slip_print_failed")
+    assert (row.status, row.backend, row.attempts) == ("failed", "cups", 1)
+    assert "已停止" in row.error
+    assert failed[0].details["slip_id"] == outcome.slip_id and failed[0].staff_id == "S1401"
+    assert [r.id for r in service.recent_slips(svc, failed_only=True)] == [outcome.slip_id]
+
+    cups.mode("ok")  # the printer is back
+    again = service.reprint(svc, outcome.slip_id, staff_id="S1401")
+    assert again.status == "printed" and again.slip_id == outcome.slip_id
+    with svc.db.read() as conn:
+        row = conn.execute(select(slips).where(slips.c.id == outcome.slip_id)).one()
+        printed = events.recent(conn, kind="slip_printed")
+    assert (row.status, row.attempts, row.error) == ("printed", 2, "")
+    assert row.printed_at is not None
+    assert printed[0].details["reprint"] is True
+    assert service.recent_slips(svc, failed_only=True) == []
+    assert cups.calls("lp")[-1].endswith(f"{base}.pdf")  # the spooled file, not a new rendering
+
+
+def test_notices_go_to_the_office_printer_on_their_paper(cups: FakeCups, cups_services: Services) -> None:
+    outcome = service.print_notice(cups_services, sample_notices(NOW_LOCAL.date())[0], case_id=None)
+    assert outcome.status == "printed"
+    (args,) = cups.calls("lp")
+    assert "-o media=A5" in args and args.endswith(".pdf")

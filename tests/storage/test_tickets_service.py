@@ -1,0 +1,245 @@
+"""Tickets and calling through the services, on SQLite and PostgreSQL (issue 5, points 1, 2 and 5):
+numbering and the midnight restart, the calling policy, recalls, hold, transfer, and what the
+display is given."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from hallterm.domain.auth import AuthError
+from hallterm.domain.queue import QueueError, Target, TargetKind
+from hallterm.services import queue
+from hallterm.services.context import Services
+from hallterm.services.reference import load_reference
+from hallterm.services.staff import StaffSession, set_pin, sign_in
+from hallterm.storage.tables import events, tickets
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def local(day: int, hhmm: str) -> dt.datetime:
+    h, m = map(int, hhmm.split(":"))
+    return dt.datetime(2026, 11, day, h, m, tzinfo=SHANGHAI).astimezone(dt.UTC)
+
+
+@pytest.fixture
+def hall(any_db: Services) -> Services:
+    load_reference(any_db)
+    return any_db
+
+
+@pytest.fixture
+def desk(hall: Services) -> StaffSession:
+    set_pin(hall, "S1401", "2468")
+    return sign_in(hall, "S1401", "2468")
+
+
+def kinds(svc: Services) -> list[str]:
+    with svc.db.read() as conn:
+        return list(conn.execute(select(events.c.kind).where(events.c.kind.like("ticket_%"))
+                                 .order_by(events.c.id)).scalars())
+
+
+def test_walkin_and_appointment_tickets_are_numbered_per_series(hall: Services, cards_for) -> None:
+    card = cards_for(hall)
+    first = queue.issue_walkin(hall)
+    second = queue.issue_walkin(hall, card_text=card.lower() + "\r")  # as a scanner types it
+    booked = queue.book_appointment(hall, card, hall.today(), "10:00", "10:30")
+    checked = queue.check_in(hall, None, booked)
+
+    assert (first.number, second.number, checked.number) == ("A001", "A002", "B001")
+    assert (first.ahead, second.ahead) == (0, 1)
+    assert second.holder_name == "王喆" and checked.holder_name == "王喆"
+    assert checked.slot == "10:00–10:30"
+    with pytest.raises(QueueError, match="不能重复签到"):
+        queue.check_in(hall, None, booked)
+    with pytest.raises(QueueError, match="不在人才名册"):
+        queue.issue_walkin(hall, card_text=hall.card_format.make("GD2022A00018"))
+    assert queue.issue_walkin(hall).number == "A003"  # a refused issue used up no number
+
+
+def test_numbers_restart_at_local_midnight_not_at_utc_midnight(hall: Services, clock: list[dt.datetime]) -> None:
+    clock[0] = local(26, "07:59")  # 23:59 UTC the day before: still the 26th in Anshan
+    assert queue.issue_walkin(hall).number == "A001"
+    clock[0] = local(26, "08:01")  # UTC midnight has passed: same local day, numbering goes on
+    assert queue.issue_walkin(hall).number == "A002"
+    clock[0] = local(26, "23:59")
+    assert queue.issue_walkin(hall).number == "A003"
+    clock[0] = local(27, "00:00")  # local midnight: a new day starts at 001
+    assert queue.issue_walkin(hall).number == "A001"
+    with hall.db.read() as conn:
+        rows = conn.execute(select(tickets.c.day, tickets.c.ticket_no).order_by(tickets.c.id)).all()
+    assert [(d.day, n) for d, n in rows] == [(26, "A001"), (26, "A002"), (26, "A003"), (27, "A001")]
+
+
+def test_yesterdays_waiting_tickets_are_not_called_today(hall: Services, desk: StaffSession,
+                                                         clock: list[dt.datetime]) -> None:
+    clock[0] = local(26, "17:00")
+    queue.issue_walkin(hall)
+    clock[0] = local(27, "08:30")
+    with pytest.raises(QueueError, match="暂无等候"):
+        queue.call_next(hall, desk, "G1")
+    assert queue.issue_walkin(hall).number == "A001"
+
+
+def test_due_appointments_are_called_before_walkins(hall: Services, desk: StaffSession, cards_for,
+                                                    clock: list[dt.datetime]) -> None:
+    card = cards_for(hall)
+    clock[0] = local(26, "09:00")
+    queue.issue_walkin(hall)  # A001
+    early = queue.book_appointment(hall, card, hall.today(), "11:00", "11:30")
+    due = queue.book_appointment(hall, card, hall.today(), "09:10", "09:40")
+    queue.check_in(hall, None, early)  # B001, two hours early
+    queue.check_in(hall, None, due)  # B002, due within 15 minutes
+    queue.issue_walkin(hall)  # A002
+
+    board = queue.counter_board(hall, "G1")
+    assert [(t.number, t.lane) for t in board.waiting] == [("B002", "预约到时"), ("A001", ""), ("A002", ""),
+                                                         ("B001", "预约未到时")]
+    called = [queue.call_next(hall, desk, "G1") for _ in range(1)]
+    assert called[0].number == "B002" and "绿色通道1号窗口" in called[0].message
+    with pytest.raises(QueueError, match="还在接待 B002"):  # one visitor at a time per counter
+        queue.call_next(hall, desk, "G1")
+    queue.finish(hall, desk, "G1", called[0].id)
+    assert [queue.call_next(hall, desk, f"G{n}").number for n in (1, 2)] == ["A001", "A002"]
+
+
+def test_the_ratio_gives_a_walkin_a_turn(any_db: Services, services_factory: Callable[..., Services],
+                                         cards_for, clock: list[dt.datetime]) -> None:
+    svc = services_factory(any_db.db.url, queue_call_ratio="2")
+    load_reference(svc)
+    set_pin(svc, "S1401", "2468")
+    session = sign_in(svc, "S1401", "2468")
+    card = cards_for(svc)
+    clock[0] = local(26, "10:00")
+    queue.issue_walkin(svc)  # A001
+    for slot in ("09:30", "09:40", "09:50"):
+        queue.check_in(svc, None, queue.book_appointment(svc, card, svc.today(), slot, "10:30"))
+    order = []
+    for _ in range(4):
+        ticket = queue.call_next(svc, session, "G1")
+        order.append(ticket.number)
+        queue.finish(svc, session, "G1", ticket.id)
+    assert order == ["B001", "B002", "A001", "B003"]  # two appointments, then the walk-in's turn
+
+
+def test_recall_at_most_three_times_then_no_show(hall: Services, desk: StaffSession) -> None:
+    ticket = queue.issue_walkin(hall)
+    queue.call_next(hall, desk, "G1")
+    said = [queue.recall(hall, desk, "G1", ticket.id).message for _ in range(3)]
+    assert said[-1] == "已重呼 A001 号（第 3 次，最多 3 次）"
+    last = queue.recall(hall, desk, "G1", ticket.id)
+    assert last.status == "no_show" and "过号" in last.message
+    assert kinds(hall) == ["ticket_issued", "ticket_called"] + ["ticket_recalled"] * 3 + ["ticket_no_show"]
+    with pytest.raises(QueueError, match="过号"):
+        queue.recall(hall, desk, "G1", ticket.id)
+
+
+def test_no_show_finish_and_another_counters_ticket(hall: Services, desk: StaffSession) -> None:
+    first, second = queue.issue_walkin(hall), queue.issue_walkin(hall)
+    queue.call_next(hall, desk, "G1")
+    queue.call_next(hall, desk, "G2")
+    with pytest.raises(QueueError, match="其他窗口"):
+        queue.finish(hall, desk, "G1", second.id)
+    assert queue.no_show(hall, desk, "G1", first.id).status == "no_show"
+    done = queue.finish(hall, desk, "G2", second.id)
+    assert done.status == "finished"
+    with hall.db.read() as conn:
+        finished = conn.execute(select(events.c.details).where(events.c.kind == "ticket_finished")).scalar_one()
+    assert finished["counter"] == "G2" and finished["served_s"] == 0
+
+
+def test_a_held_visitor_comes_back_to_the_front(hall: Services, desk: StaffSession,
+                                                clock: list[dt.datetime]) -> None:
+    papers = queue.issue_walkin(hall)
+    queue.issue_walkin(hall)
+    queue.issue_walkin(hall)
+    queue.call_next(hall, desk, "G1")
+    held = queue.hold(hall, desk, "G1", papers.id)
+    assert held.status == "held"
+    nxt = queue.call_next(hall, desk, "G1")  # the counter is free for the next visitor meanwhile
+    assert nxt.number == "A002"
+    clock[0] += dt.timedelta(minutes=20)
+    back = queue.return_to_queue(hall, desk, "G2", papers.id)  # back with the papers, at any counter
+    assert back.status == "waiting"
+    assert queue.counter_board(hall, "G2").waiting[0].lane == "回到队首"
+    assert queue.call_next(hall, desk, "G2").number == "A001"  # ahead of A003, who came before them
+
+
+def test_transfer_to_another_counter_a_lounge_or_a_coordinator(hall: Services, desk: StaffSession) -> None:
+    a, b, c, _ = (queue.issue_walkin(hall) for _ in range(4))
+    queue.call_next(hall, desk, "G1")
+    with pytest.raises(QueueError, match="本窗口"):
+        queue.transfer(hall, desk, "G1", a.id, Target(TargetKind.COUNTER, "G1"))
+    with pytest.raises(QueueError, match="不叫号"):
+        queue.transfer(hall, desk, "G1", a.id, Target(TargetKind.COUNTER, "F1"))
+    moved = queue.transfer(hall, desk, "G1", a.id, Target(TargetKind.COUNTER, "G2"))
+    assert moved.status == "waiting" and "绿色通道2号窗口" in moved.message
+    assert queue.call_next(hall, desk, "G1").number == "A002"  # G1 does not take it back
+    assert queue.call_next(hall, desk, "G2").number == "A001"  # G2 calls it first
+    to_lounge = queue.transfer(hall, desk, "G1", b.id, Target(TargetKind.LOUNGE, "L2"))
+    assert to_lounge.status == "transferred" and "二楼业务洽谈室2" in to_lounge.message
+    queue.finish(hall, desk, "G2", a.id)
+    queue.call_next(hall, desk, "G2")
+    to_person = queue.transfer(hall, desk, "G2", c.id, Target(TargetKind.COORDINATOR, "S1001"))
+    assert to_person.status == "transferred" and "业务协调科" in to_person.message
+
+    shown = queue.display_snapshot(hall)
+    assert [(x.number, x.place) for x in shown.calls][:2] == [("A003", to_person.message.split("转移到")[1]),
+                                                              ("A002", "二楼业务洽谈室2")]
+    assert "A001" in [x.number for x in shown.calls]  # its last announced call, at G2
+
+
+def test_call_a_chosen_ticket_out_of_order(hall: Services, desk: StaffSession) -> None:
+    tickets_ = [queue.issue_walkin(hall) for _ in range(3)]
+    chosen = queue.call_ticket(hall, desk, "G1", tickets_[2].id)
+    assert chosen.number == "A003"
+    with pytest.raises(QueueError, match="已叫号"):
+        queue.call_ticket(hall, desk, "G2", tickets_[2].id)  # G2 cannot call it a second time
+    assert queue.call_next(hall, desk, "G2").number == "A001"
+
+
+def test_only_staff_allowed_to_call_may_call(hall: Services) -> None:
+    set_pin(hall, "S1001", "2468")
+    coordinator = sign_in(hall, "S1001", "2468")
+    queue.issue_walkin(hall)
+    with pytest.raises(AuthError, match="无权叫号"):
+        queue.call_next(hall, coordinator, "G1")
+    with pytest.raises(AuthError, match="无权取号"):
+        queue.issue_walkin(hall, coordinator)
+
+
+def test_the_display_snapshot_masks_names_and_counts(hall: Services, desk: StaffSession, cards_for) -> None:
+    card = cards_for(hall)
+    named = queue.issue_walkin(hall, card_text=card)
+    for _ in range(8):
+        queue.issue_walkin(hall)
+    queue.check_in(hall, None, queue.book_appointment(hall, card, hall.today(), "10:00", "10:30"))
+    first = queue.call_ticket(hall, desk, "G1", named.id)
+    queue.recall(hall, desk, "G1", first.id)
+    queue.finish(hall, desk, "G1", first.id)
+    for _ in range(6):
+        queue.finish(hall, desk, "G1", queue.call_next(hall, desk, "G1").id)
+
+    shown = queue.display_snapshot(hall)
+    assert len(shown.calls) == 6  # the last six, each ticket once
+    assert len({c.number for c in shown.calls}) == 6
+    assert shown.calls[0].place == "绿色通道1号窗口"
+    assert "A001" not in [c.number for c in shown.calls]
+    assert [(w.series, w.waiting) for w in shown.waiting] == [("A", 3), ("B", 0)]  # B001 was called first
+    assert {lounge.code for lounge in shown.lounges} == {"L1", "L2", "L3", "L4", "L5"}
+    assert shown.last_event_id == queue.last_event_id(hall)
+    early = queue.display_snapshot(hall)
+    assert early == shown  # nothing moved, same picture
+
+
+def test_the_display_shows_the_masked_name(hall: Services, desk: StaffSession, cards_for) -> None:
+    card = cards_for(hall)
+    ticket = queue.issue_walkin(hall, card_text=card)
+    queue.call_ticket(hall, desk, "G1", ticket.id)
+    shown = queue.display_snapshot(hall).calls[0]
+    assert (shown.number, shown.name) == ("A001", "王*")

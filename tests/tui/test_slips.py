@@ -1,0 +1,151 @@
+"""Slips at the desk, driven with Pilot: scanning slips back, preview before printing, the reprint list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, OptionList, Static
+
+from hallterm.config import Settings, load_settings, sqlite_url
+from hallterm.services import queue
+from hallterm.services import slips as service
+from hallterm.services.context import Services
+from hallterm.services.staff import StaffSession
+from hallterm.storage import events
+from hallterm.tui.desk.app import DeskApp
+from hallterm.tui.desk.desk_screen import DeskScreen
+from hallterm.tui.desk.slips import PrintPreviewScreen, ReprintScreen
+from tests.tui.conftest import settle
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def environ(tmp_path: Path, db_file: Path, **extra: str) -> dict[str, str]:
+    return {"HALLTERM_DB_URL": sqlite_url(db_file), "HALLTERM_SIGNING_KEY_FILE": str(tmp_path / "signing.key"),
+            "HALLTERM_PRINTING_SPOOL_DIR": str(tmp_path / "spool"), **extra}
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_file: Path) -> Settings:
+    """Overrides the root fixture: the spool folder and the signing key in the test's own folder."""
+    return load_settings(environ=environ(tmp_path, db_file))
+
+
+def notice(app: DeskApp) -> str:
+    return str(app.screen.query_one("#notice", Static).render())
+
+
+def preview_text(app: DeskApp) -> str:
+    return str(app.screen.query_one("#pv-text", Static).render())
+
+
+async def scan(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*text, "enter")
+    await settle(pilot)
+
+
+async def test_a_forged_slip_is_refused_at_the_scan_field(loaded: Services, settings: Settings,
+                                                         desk_session: StaffSession) -> None:
+    forged = service.ticket_payload(loaded, TODAY, "A017")[:-16] + "A" * 16
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, forged)
+        assert "签名校验失败" in notice(app) and "伪造" in notice(app)
+        assert app.screen.query_one("#notice").has_class("-error")
+    with loaded.db.read() as conn:
+        assert events.recent(conn, kind="slip_refused")[0].details["reason"] == "bad_signature"
+
+
+async def test_an_appointment_slip_checks_in_and_its_ticket_prints_after_a_preview(
+        loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]) -> None:
+    appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
+    payload = service.appointment_payload(loaded, appointment_id, TODAY, "10:30")
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, payload.lower())  # Caps Lock on: still the same slip
+        assert "已签到" in notice(app) and "按 F10 打印排队票" in notice(app)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, PrintPreviewScreen)
+        shown = preview_text(app)
+        assert "预约签到" in shown and "10:30–11:00" in shown and "王*" in shown and "王喆" not in shown
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert notice(app).startswith("已保存：排队票 B")
+        assert "未连接打印机，已保存到" in notice(app)
+    assert len(list(Path(settings.printing.spool_path).rglob("*.png"))) == 1
+
+
+async def test_after_a_case_is_opened_f10_previews_its_visit_slip(loaded: Services, settings: Settings,
+                                                                  desk_session: StaffSession,
+                                                                  cards: dict[str, str]) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter", "f10")  # tick the first item, open and route the case
+        await settle(pilot)
+        case = app.screen.last_case
+        assert case is not None
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, PrintPreviewScreen)
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == 1 and "引导单" in str(options.get_option_at_index(0).prompt)
+        assert case.case_no in preview_text(app) and case.lounge_name in preview_text(app)
+        assert "Please" not in preview_text(app)
+        await pilot.press("b")  # a foreign visitor: English too, for this slip
+        await settle(pilot)
+        assert "Green Channel Visit Slip" in preview_text(app) and "中英双语" in str(
+            app.screen.query_one("#pv-notice", Static).render())
+        await pilot.press("escape")  # back without printing
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert service.recent_slips(loaded) == []
+
+
+async def test_a_failed_print_says_so_and_the_reprint_list_sends_it_again(
+        tmp_path: Path, db_file: Path, loaded: Services, desk_session: StaffSession, cards: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    failing = load_settings(environ=environ(tmp_path, db_file, HALLTERM_PRINTING_BACKEND="cups",
+                                            HALLTERM_PRINTING_CUPS_PRINTER="thermal80"))
+    monkeypatch.setenv("PATH", str(tmp_path / "no-cups-here"))  # lp is not installed
+    loaded.settings = failing
+    appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
+    payload = service.appointment_payload(loaded, appointment_id, TODAY, "10:30")
+    app = DeskApp(failing, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, payload)
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert "cups-client" in notice(app) and "Ctrl+R" in notice(app)
+        assert app.screen.query_one("#notice").has_class("-error")
+
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReprintScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert "打印失败" in str(table.get_row_at(0)[2])
+        loaded.settings = load_settings(environ=environ(tmp_path, db_file))  # switch to the spool
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已保存：排队票 B" in str(app.screen.query_one("#rp-notice", Static).render())
+        assert "已存入暂存目录" in str(table.get_row_at(0)[2]) and table.get_row_at(0)[3] == "2"
+        await pilot.press("f")  # only the failed ones: none left
+        await settle(pilot)
+        assert table.row_count == 0
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
