@@ -221,7 +221,10 @@ class DisplayApp(App[int]):
 
     def _flash(self) -> None:
         self._flash_left -= 1
-        self.query_one("#now").set_class(self._flash_left > 0 and self._flash_left % 2 == 0, "-flash")
+        now = self.query("#now")
+        if not now:  # the app is shutting down: a timer may still fire after the widgets are gone
+            return
+        now.first().set_class(self._flash_left > 0 and self._flash_left % 2 == 0, "-flash")
         if self._flash_left > 0:
             self.set_timer(0.5, self._flash)
 
@@ -229,8 +232,9 @@ class DisplayApp(App[int]):
         from hallterm.services.context import utc_now
 
         now = (self.services.now() if self.services is not None else utc_now()).astimezone(self.settings.hall.tz)
-        self.query_one("#clock", Static).update(
-            Text(f"{now:%Y-%m-%d} 星期{WEEKDAYS[now.weekday()]} {now:%H:%M:%S}"))
+        clock = self.query("#clock")
+        if clock:  # a timer may fire once more while the app shuts down
+            clock.first(Static).update(Text(f"{now:%Y-%m-%d} 星期{WEEKDAYS[now.weekday()]} {now:%H:%M:%S}"))
 
 
 def _reason(exc: Exception) -> str:
