@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +29,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from hallterm.config import Settings, load_settings, sqlite_url
+from hallterm.config import PROJECT_ROOT, Settings, load_settings, sqlite_url
 from hallterm.services.context import Services
 
 PG_ENV = "HALLTERM_TEST_PG_URL"
@@ -194,3 +197,29 @@ def cards_for() -> Callable[[Services], str]:
         return row.card_no
 
     return make
+
+
+def run_together(tmp_path: Path, url: str, script: str, args: list[list[str]], **settings: str) -> list[str]:
+    """Start one process per argument list, release them at once, return everything they printed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
+    env["HALLTERM_DB_URL"] = url
+    env.update(settings)
+    go = tmp_path / "go"
+    procs = []
+    for n, extra in enumerate(args):
+        ready = tmp_path / f"ready{n}"
+        procs.append((ready, subprocess.Popen([sys.executable, "-c", script, str(ready), str(go), *extra],
+                                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+                                              stderr=subprocess.PIPE, text=True)))
+    deadline = time.monotonic() + 90
+    while not all(ready.exists() for ready, _ in procs):
+        assert time.monotonic() < deadline, "the processes did not start"
+        assert all(p.poll() is None for _, p in procs), [p.communicate() for _, p in procs]
+        time.sleep(0.01)
+    go.touch()
+    printed: list[str] = []
+    for _, proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        printed += out.split()
+    return printed

@@ -6,19 +6,15 @@ one database: SQLite (BEGIN IMMEDIATE + busy timeout) and PostgreSQL (the counte
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from sqlalchemy import select
 
-from hallterm.config import PROJECT_ROOT
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin
 from hallterm.storage.tables import cases
+from tests.storage.conftest import run_together
 
 PROCESSES = 4
 CASES_EACH = 15
@@ -50,36 +46,7 @@ def test_desks_opening_cases_at_once_never_share_or_skip_a_number(any_db: Servic
     load_reference(any_db)
     set_pin(any_db, "S1401", "2468")
     card_no = cards_for(any_db)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
-    env["HALLTERM_DB_URL"] = any_db.db.url
-    go = tmp_path / "go"
-    procs = []
-    for n in range(PROCESSES):
-        ready = tmp_path / f"ready{n}"
-        procs.append(
-            (
-                ready,
-                subprocess.Popen(
-                    [sys.executable, "-c", RUNNER, str(ready), str(go), card_no, str(CASES_EACH)],
-                    cwd=PROJECT_ROOT,
-                    env=env,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                ),
-            )
-        )
-    deadline = time.monotonic() + 60
-    while not all(ready.exists() for ready, _ in procs):
-        assert time.monotonic() < deadline, "the desk processes did not start"
-        assert all(p.poll() is None for _, p in procs), [p.communicate() for _, p in procs]
-        time.sleep(0.01)
-    go.touch()
-    printed: list[str] = []
-    for _, proc in procs:
-        out, err = proc.communicate(timeout=180)
-        assert proc.returncode == 0, err
-        printed += out.split()
+    printed = run_together(tmp_path, any_db.db.url, RUNNER, [[card_no, str(CASES_EACH)]] * PROCESSES)
 
     with any_db.db.read() as conn:
         stored = list(conn.execute(select(cases.c.case_no)).scalars())

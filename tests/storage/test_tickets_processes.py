@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from hallterm.config import PROJECT_ROOT
 from hallterm.services import queue
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin
 from hallterm.storage.tables import counters, events, tickets
+from tests.storage.conftest import run_together
 
 ISSUERS = 8
 # 2,000 each, as issue 5 asks, on SQLite. On PostgreSQL every ticket waits for the one before it to
@@ -78,31 +75,6 @@ while True:
     finish(svc, session, counter, ticket.id)
 """
 
-
-def run_together(tmp_path: Path, url: str, script: str, args: list[list[str]], **settings: str) -> list[str]:
-    """Start one process per argument list, release them at once, return everything they printed."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
-    env["HALLTERM_DB_URL"] = url
-    env.update(settings)
-    go = tmp_path / "go"
-    procs = []
-    for n, extra in enumerate(args):
-        ready = tmp_path / f"ready{n}"
-        procs.append((ready, subprocess.Popen([sys.executable, "-c", script, str(ready), str(go), *extra],
-                                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
-                                              stderr=subprocess.PIPE, text=True)))
-    deadline = time.monotonic() + 90
-    while not all(ready.exists() for ready, _ in procs):
-        assert time.monotonic() < deadline, "the processes did not start"
-        assert all(p.poll() is None for _, p in procs), [p.communicate() for _, p in procs]
-        time.sleep(0.01)
-    go.touch()
-    printed: list[str] = []
-    for _, proc in procs:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
-        printed += out.split()
-    return printed
 
 
 def test_eight_processes_issuing_at_once_give_no_duplicate_and_no_gap(any_db: Services, tmp_path: Path,

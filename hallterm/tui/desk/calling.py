@@ -17,10 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen
+from hallterm.tui.widgets.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from hallterm.services.queue import CounterBoard, TicketView, TransferOptions
@@ -246,7 +247,7 @@ class CallingScreen(Screen[None]):
         if not counters:
             self._say("大厅布局中没有绿色通道窗口（assets/hall.toml 中 kind = \"green\"）", "-error")
             return
-        self.app.push_screen(PickScreen("您在哪个窗口？", [(c.code, c.name) for c in counters]), chosen)
+        self.app.push_screen(PickScreen("您在哪个窗口？", [(c.name, c.code) for c in counters]), chosen)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -289,7 +290,7 @@ class CallingScreen(Screen[None]):
             if yes:
                 self._act("call_ticket", "call_ticket", ticket_id)
 
-        self.app.push_screen(ConfirmScreen(f"叫 {chosen.number} 号？{note}\n按 回车 确认，Esc 取消"), confirmed)
+        self.app.push_screen(ConfirmScreen(f"叫 {chosen.number} 号？{note}"), confirmed)
 
     def action_recall(self) -> None:
         if (ticket_id := self._current_id()) is not None:
@@ -339,7 +340,7 @@ class CallingScreen(Screen[None]):
             self._act("transfer", "transfer", current.id, Target(TargetKind(kind), code))
 
         number = current.number if current else ""
-        self.app.push_screen(PickScreen(f"把 {number} 号转移到：", entries), chosen)
+        self.app.push_screen(PickScreen(f"把 {number} 号转移到：", [(label, key) for key, label in entries]), chosen)
 
     def action_issue(self) -> None:
         from hallterm.services.queue import issue_walkin
@@ -358,64 +359,6 @@ class CallingScreen(Screen[None]):
         notice = self.query_one("#calling-notice", Static)
         notice.update(Text(text))
         notice.set_classes(cls.split())
-
-
-class PickScreen(ModalScreen[str | None]):
-    """Choose one of a few options with the arrow keys and Enter; Esc cancels."""
-
-    DEFAULT_CSS = """
-    PickScreen { align: center middle; }
-    PickScreen > Vertical { width: 76; max-width: 100%; height: auto; max-height: 90%;
-                            border: thick $primary; background: $surface; padding: 0 1; }
-    PickScreen OptionList { height: auto; max-height: 20; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "取消")]
-
-    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.title_text = title
-        self.options = options
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(self.title_text + "（方向键选择，回车确认，Esc 取消）"))
-            yield OptionList(*[Option(Text(label), id=key) for key, label in self.options], id="pick")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """Calling out of order needs a second key: a misclick must not skip a waiting visitor (ZMS #2936)."""
-
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Static { width: 64; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
-    """
-    BINDINGS = [Binding("enter", "yes", "确认"), Binding("y", "yes", "确认", show=False),
-                Binding("escape", "no", "取消")]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        yield Static(Text(self.question))
-        yield Footer()
-
-    def action_yes(self) -> None:
-        self.dismiss(True)
-
-    def action_no(self) -> None:
-        self.dismiss(False)
 
 
 class IssueScreen(ModalScreen[str | None]):

@@ -28,8 +28,8 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.title_text))
-            yield OptionList(*[Option(label, id=value) for label, value in self.options])
+            yield Static(Text(self.title_text + "（方向键选择，回车确认，Esc 取消）"))
+            yield OptionList(*[Option(Text(label), id=value) for label, value in self.options])
         yield Footer()
 
     def on_mount(self) -> None:
