@@ -379,6 +379,10 @@ def transfer(svc: Services, session: StaffSession, counter_code: str, ticket_id:
             if room is None:
                 raise QueueError(f"洽谈室 {target.code} 不存在或已停用")
             place = lounge_place(room[1], room[0])
+            # Seats are held by the cases routed there (S4): a full room cannot take one more visitor.
+            load = next(x for x in case_store.lounge_loads(conn) if x.code == target.code)
+            if load.free <= 0:
+                raise QueueError(f"{place}已满（{load.capacity} 个座位都有人），请选择其他洽谈室或转给协调员")
             ok = store.transition(conn, row.id, TicketStatus.CALLED.value, status=TicketStatus.TRANSFERRED.value,
                                   finished_at=now)
         else:

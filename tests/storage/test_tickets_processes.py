@@ -10,7 +10,6 @@ together on a file flag so that the work really overlaps.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -24,12 +23,7 @@ from hallterm.storage.tables import counters, events, tickets
 from tests.storage.conftest import run_together
 
 ISSUERS = 8
-# 2,000 each, as issue 5 asks, on SQLite. On PostgreSQL every ticket waits for the one before it to
-# commit (the counter row is locked until then, and a commit is a WAL flush): 16,000 take 50 s alone
-# and over 2.5 minutes beside the rest of the suite on 2 cores, past its 10-minute budget. So 500
-# each by default there; HALLTERM_TEST_FULL_TICKETS=1 runs the full 2,000 (and `hallterm bench`
-# measures the 8 × 2,000 on SQLite every time).
-TICKETS_EACH = {"sqlite": 2000, "postgresql": 2000 if os.environ.get("HALLTERM_TEST_FULL_TICKETS") else 500}
+TICKETS_EACH = 2000  # issue 5 point 1, on both databases
 CALLERS = 4
 TICKETS_TO_CALL = 80
 
@@ -77,10 +71,25 @@ while True:
 
 
 
+def _no_commit_flush(svc: Services) -> None:
+    """Commits on this throw-away database return before their WAL record reaches the disk.
+
+    Locking and visibility are unchanged (the counter row stays locked until each commit), so what
+    the test checks, no duplicate and no gap, is as exposed as before; only durability across a
+    server crash is given up, which no test here can check anyway. Each ticket waits for the one
+    before it to commit, so the flush was most of the 50 s the 16,000 tickets took on 2 cores.
+    """
+    with svc.db.write() as conn:
+        name = conn.exec_driver_sql("SELECT current_database()").scalar_one()
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+
+
 def test_eight_processes_issuing_at_once_give_no_duplicate_and_no_gap(any_db: Services, tmp_path: Path,
                                                                       backend: str) -> None:
-    each = TICKETS_EACH[backend]
+    each = TICKETS_EACH
     load_reference(any_db)
+    if backend == "postgresql":
+        _no_commit_flush(any_db)
     # SQLite's busy handler is not fair: under 8 writers flat out on 2 cores one of them can wait longer
     # than the 5 s default, which at a real counter (a ticket every few seconds) never happens.
     printed = run_together(tmp_path, any_db.db.url, ISSUER, [[str(each)]] * ISSUERS,

@@ -243,3 +243,19 @@ def test_the_display_shows_the_masked_name(hall: Services, desk: StaffSession, c
     queue.call_ticket(hall, desk, "G1", ticket.id)
     shown = queue.display_snapshot(hall).calls[0]
     assert (shown.number, shown.name) == ("A001", "王*")
+
+
+def test_a_full_lounge_takes_no_transfer_and_the_visitor_stays_called(hall: Services, desk: StaffSession) -> None:
+    from sqlalchemy import update
+
+    from hallterm.storage.tables import lounges
+
+    ticket = queue.issue_walkin(hall)
+    queue.call_next(hall, desk, "G1")
+    with hall.db.write() as conn:  # every seat of room 2 taken
+        conn.execute(update(lounges).where(lounges.c.code == "L2").values(capacity=0))
+    with pytest.raises(QueueError, match="已满"):
+        queue.transfer(hall, desk, "G1", ticket.id, Target(TargetKind.LOUNGE, "L2"))
+    assert queue.counter_board(hall, "G1").current.number == ticket.number  # still at this counter
+    moved = queue.transfer(hall, desk, "G1", ticket.id, Target(TargetKind.LOUNGE, "L1"))
+    assert moved.status == "transferred"
