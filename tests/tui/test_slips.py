@@ -149,3 +149,44 @@ async def test_a_failed_print_says_so_and_the_reprint_list_sends_it_again(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
+
+
+async def test_ctrl_r_in_the_preview_opens_the_reprint_list_and_comes_back(
+        tmp_path: Path, db_file: Path, loaded: Services, desk_session: StaffSession, cards: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    failing = load_settings(environ=environ(tmp_path, db_file, HALLTERM_PRINTING_BACKEND="cups",
+                                            HALLTERM_PRINTING_CUPS_PRINTER="thermal80"))
+    monkeypatch.setenv("PATH", str(tmp_path / "no-cups-here"))  # lp is not installed
+    loaded.settings = failing
+    appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
+    app = DeskApp(failing, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, service.appointment_payload(loaded, appointment_id, TODAY, "10:30"))
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("f10")  # prints, fails: the desk says so and points at Ctrl+R
+        await settle(pilot)
+        assert "Ctrl+R" in notice(app)
+        await pilot.press("f10")  # the preview again, and from there the reprint list
+        await settle(pilot)
+        assert isinstance(app.screen, PrintPreviewScreen)
+        shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+        assert "补打" in shown
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReprintScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1 and "打印失败" in str(table.get_row_at(0)[2])
+        loaded.settings = load_settings(environ=environ(tmp_path, db_file))  # the printer is back (spool)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已存入暂存目录" in str(table.get_row_at(0)[2])
+        await pilot.press("escape")  # back to the preview it was opened from
+        await settle(pilot)
+        assert isinstance(app.screen, PrintPreviewScreen)
+        assert "预约签到" in preview_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+    assert [r.status for r in service.recent_slips(loaded)] == ["spooled"]

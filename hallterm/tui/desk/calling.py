@@ -1,5 +1,6 @@
 """The counter's calling screen (叫号): call next, call a chosen ticket, recall, no-show, hold,
 transfer, finish, and issue a walk-in ticket — each on a key shown in the footer (S4, S6, S9; issue 5).
+An issued ticket is printed at once (issue 6); Ctrl+R opens the reprint list, as on the desk.
 
 The staff member first picks the green-channel counter they sit at. The queue on screen is in this
 counter's calling order (its first row is what "call next" takes) and follows the events log: it
@@ -20,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.desk.slips import TicketPrinted
 from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
 
@@ -64,6 +66,7 @@ class CallingScreen(Screen[None]):
     CallingScreen #queue { height: 1fr; min-height: 4; }
     CallingScreen #held { height: auto; max-height: 6; }
     CallingScreen #calling-notice { height: auto; min-height: 1; padding: 0 1; }
+    CallingScreen #calling-notice.-busy { color: $warning; }
     CallingScreen #calling-notice.-error { color: $error; text-style: bold; }
     """
     BINDINGS = [
@@ -77,6 +80,7 @@ class CallingScreen(Screen[None]):
         Binding("f", "finish", "办结", id="finish"),
         Binding("i", "issue", "取号", id="issue"),
         Binding("w", "choose_counter", "换窗口", id="choose_counter"),
+        Binding("ctrl+r", "reprint", "补打", id="calling_reprint"),
         Binding("escape", "back", "返回", id="calling_back"),
     ]
     app: DeskApp
@@ -163,7 +167,10 @@ class CallingScreen(Screen[None]):
             self._pick_target(message.result)
             return
         view: TicketView = message.result
-        self._say(view.message, "")
+        if message.what == "issue":
+            self._print_ticket(view)
+        else:
+            self._say(view.message, "")
         self._poll(force=True)
 
     @on(Failed)
@@ -351,6 +358,24 @@ class CallingScreen(Screen[None]):
             run_queue_use_case(self, "issue", issue_walkin, self.app.services, self.app.session, card_text)
 
         self.app.push_screen(IssueScreen(), issue)
+
+    def _print_ticket(self, view: TicketView) -> None:
+        """The ticket is issued (committed): say its number now, then print it in a worker."""
+        from hallterm.tui.desk.slips import print_ticket
+
+        self._say(f"{view.message}。正在打印排队票……", "-busy")
+        print_ticket(self, view)
+
+    @on(TicketPrinted)
+    def _ticket_printed(self, message: TicketPrinted) -> None:
+        from hallterm.tui.desk.slips import ticket_printed_text
+
+        self._say(*ticket_printed_text(message))
+
+    def action_reprint(self) -> None:
+        from hallterm.tui.desk.slips import ReprintScreen
+
+        self.app.push_screen(ReprintScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -3,7 +3,9 @@
 ``PrintPreviewScreen`` lists what can be printed for what is on the desk (the visit slip and the
 notices of the last case, or the ticket issued at an appointment check-in) and shows the selected
 one as text, as it will print; F10 or Enter prints it. ``ReprintScreen`` lists the slips printed
-so far, newest first, failed ones marked, and sends the selected one again from the spool folder.
+so far, newest first, failed ones marked, and sends the selected one again from the spool folder;
+Ctrl+R opens it from the desk, the preview and the calling screen alike. ``print_ticket`` prints a
+walk-in ticket issued at the calling screen without a preview (the visitor is waiting for it).
 Printing runs in a thread worker (a serial printer takes a minute); whatever happens, the slip is
 in the spool folder first and the screen says where.
 """
@@ -27,6 +29,7 @@ from textual.widgets.option_list import Option
 from hallterm.tui.desk.messages import Done, Failed
 
 if TYPE_CHECKING:
+    from hallterm.services.queue import TicketView
     from hallterm.services.slips import Printable, PrintOutcome, SlipRecord, SlipScan
     from hallterm.tui.desk.app import DeskApp
 
@@ -69,6 +72,51 @@ def outcome_text(outcome: PrintOutcome) -> tuple[str, str]:
     return text + (f"；{extra}" if extra else ""), "-busy" if extra else ""
 
 
+@dataclass
+class TicketPrinted(Message):
+    """The queue ticket of ``view`` was sent to the printer: ``outcome``, or ``reason`` when it could
+    not even be rendered (no signing key, no font). Either way the ticket itself stays issued."""
+
+    view: TicketView
+    outcome: PrintOutcome | None = None
+    reason: str = ""
+
+
+def print_ticket(node: Any, view: TicketView) -> None:
+    """Print a just-issued queue ticket in a thread worker; ``node`` gets a ``TicketPrinted``.
+
+    The ticket was committed before this runs, so nothing the printer does can take it back.
+    """
+    from hallterm.services.slips import print_slip, ticket_slip
+
+    app: DeskApp = node.app
+    services, session = app.services, app.session
+
+    def work() -> None:
+        assert services is not None
+        try:
+            outcome = print_slip(services, ticket_slip(services, view), ticket_id=view.id,
+                                 staff_id=session.staff_id if session else None)
+        except Exception as exc:  # the signing key, the font, the spool folder: say which
+            node.post_message(TicketPrinted(view, reason=_explain(exc)))
+        else:
+            node.post_message(TicketPrinted(view, outcome))
+
+    node.run_worker(work, thread=True, exit_on_error=False, group="print", name="print_ticket")
+
+
+def ticket_printed_text(message: TicketPrinted) -> tuple[str, str]:
+    """The notice line after issuing and printing a ticket: the number first, then what the printer did."""
+    issued = message.view.message or f"已取号 {message.view.number}"
+    if message.outcome is None:
+        return (f"{issued}。号已生效，但排队票未能打印：{message.reason}。请口头告知持卡人号码",
+                "-error")
+    text, cls = outcome_text(message.outcome)
+    if not message.outcome.ok:
+        return f"{issued}。号已生效，但排队票未打印：{text}", cls
+    return f"{issued}。{text}", cls
+
+
 def slip_scan_text(result: SlipScan) -> str:
     """The desk's notice line for a scanned slip: what it is, then its details."""
     details = "　".join(f"{label} {value}" for label, value in result.lines)
@@ -92,6 +140,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
     BINDINGS = [
         Binding("f10", "print", "打印", id="pv_print"),
         Binding("b", "bilingual", "中英双语", id="pv_bilingual"),
+        Binding("ctrl+r", "reprint", "补打", id="pv_reprint"),
         Binding("escape", "back", "返回", id="pv_back"),
     ]
     app: DeskApp
@@ -172,6 +221,15 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
         message.stop()
         self.busy = False
         self._say(message.reason, "-error")
+
+    def action_reprint(self) -> None:
+        """The reprint list on top of the preview (Esc comes back here), as on the desk.
+
+        Not while printing: the print's outcome dismisses this screen, which must then be on top."""
+        if self.busy:
+            self._say("正在打印，请稍候再按 Ctrl+R", "-busy")
+            return
+        self.app.push_screen(ReprintScreen())
 
     def action_back(self) -> None:
         if not self.busy:
