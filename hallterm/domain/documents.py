@@ -185,7 +185,7 @@ def acceptance_notice(*, seq: int, case_no: str, issued_on: dt.date, applicant: 
         raise DocumentError(f"承诺办结日期 {promised_date:%Y-%m-%d} 早于受理日期 {accepted_on:%Y-%m-%d}")
     if not staff_name.strip():
         raise DocumentError("受理通知书缺少受理人")
-    remarks = [f"承诺办理时限 {promised_days} 个工作日，不含法定节假日（S6）",
+    remarks = [f"承诺办理时限 {promised_days} 个工作日，不含法定节假日",
                f"需专家评审、现场勘验、中介服务、转报上级、听证等特殊程序的，所需时间不计入办理时限，"
                f"另行书面告知（{SPECIAL_PROCEDURE_BASIS}）"]
     if estimated:

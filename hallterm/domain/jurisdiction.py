@@ -95,9 +95,9 @@ def decide(enterprise_kind: EnterpriseKind, item_scopes: Iterable[str], district
         return Jurisdiction(Bureau.CITY, "", Handling.DIRECT)
     if not district:
         raise JurisdictionError(
-            f"{ENTERPRISE_KIND_NAMES[enterprise_kind]}由县区行政审批局办理：请选择所属县区（S2）")
+            f"{ENTERPRISE_KIND_NAMES[enterprise_kind]}由县区行政审批局办理：请选择所属县区")
     if district not in DISTRICTS:
         raise JurisdictionError(f"未知的县区：{district}")
     if handling is Handling.DIRECT:
-        raise JurisdictionError("县区办理的事项请选择“协调办理”或“帮办代办”（S2）")
+        raise JurisdictionError("县区办理的事项请选择“协调办理”或“帮办代办”")
     return Jurisdiction(Bureau.DISTRICT, district, handling)

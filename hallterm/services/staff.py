@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from hallterm.domain.auth import AuthError, after_failure, hash_pin, require, verify_pin
+from hallterm.domain.auth import AuthError, after_failure, check_pin_format, hash_pin, require, verify_pin
 from hallterm.services.context import Services
 from hallterm.storage import events
 from hallterm.storage.tables import staff
@@ -39,6 +39,9 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
             refusal = f"工号 {staff_id} 因多次输错 PIN 已锁定，请于 {local:%H:%M} 后再试或联系管理员"
         elif not row.pin_hash:
             refusal = f"工号 {staff_id} 尚未设置 PIN：请管理员运行 hallterm staff set-pin {staff_id}"
+        elif not _well_formed(pin):
+            # Letters or a scanner's burst in the PIN field can never be a PIN: no guess, no lock-out.
+            refusal = "PIN 应为 4–8 位数字，请重新输入（本次不计入错误次数）"
         elif not verify_pin(pin, row.pin_hash):
             auth = svc.settings.auth
             lock = after_failure(row.failed_pins, now, auth.max_failures, auth.lockout_minutes)
@@ -56,6 +59,14 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
             return StaffSession(row.staff_id, row.name, row.role, row.section, row.extension)
     # Refused after the commit: the failure count and the event must survive the refusal.
     raise AuthError(refusal)
+
+
+def _well_formed(pin: str) -> bool:
+    try:
+        check_pin_format(pin)
+    except AuthError:
+        return False
+    return True
 
 
 def sign_out(svc: Services, session: StaffSession) -> None:

@@ -60,6 +60,21 @@ async def test_wrong_pin_says_how_many_tries_are_left_and_keeps_the_id(loaded: S
         assert app.screen.focused is app.screen.query_one("#pin", Input)
 
 
+async def test_letters_in_the_pin_field_are_explained_and_not_counted(loaded: Services, settings: Settings) -> None:
+    set_pin(loaded, "S1401", "2468")
+    app = DeskApp(settings, services=loaded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "S1401", "abcd")
+        for _ in range(5):  # six in all: more than the five that lock a real guesser out
+            assert app.screen.focused is app.screen.query_one("#pin", Input)
+            await pilot.press(*"abcd", "enter")
+            await settle(pilot)
+        assert "4–8 位数字" in message(app) and "不计入" in message(app)
+        await pilot.press(*"1111", "enter")
+        await settle(pilot)
+        assert "还可再试 4 次" in message(app)  # the first wrong real PIN is the first that counts
+
+
 async def test_five_wrong_pins_lock_the_account_for_fifteen_minutes(loaded: Services, settings: Settings,
                                                                     clock: list[dt.datetime]) -> None:
     set_pin(loaded, "S1401", "2468")

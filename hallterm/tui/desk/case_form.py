@@ -261,7 +261,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
         draft = self.current_draft()
         problems = check_draft(draft, suggest(draft.flags, draft.materials_complete))
         if self.query_one("#district-row").display and not draft.district:
-            problems.append("请选择所属县区（S2）")
+            problems.append("请选择所属县区")
         if problems:
             self.query_one("#form-error", Static).update(Text("；".join(problems)))
             return

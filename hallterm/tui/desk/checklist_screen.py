@@ -86,7 +86,7 @@ class ChecklistScreen(Screen[None]):
             (f"办件 {case.case_no}", "bold"), f"　{case.holder_name}　{case.enterprise_name or case.project_name}"))
         banner: list[str] = list(sheet.notes)
         if sheet.credit_barred:
-            banner.append("申请人有失信记录：不适用容缺受理（S7）")
+            banner.append("申请人有失信记录：不适用容缺受理")
         elif sheet.barred_until is not None and self.app.services and sheet.barred_until >= self.app.services.today():
             banner.append(f"申请人曾未履行容缺承诺，至 {sheet.barred_until:%Y-%m-%d} 不适用容缺受理")
         self.query_one("#ck-banner", Static).update(Text("\n".join(banner), style="bold yellow"))
@@ -225,7 +225,7 @@ class ChecklistScreen(Screen[None]):
                     self._say("未签承诺书：请补齐材料后受理，或按 F10 后选择出具一次性告知书", "-busy")
 
             self.app.push_screen(ConfirmScreen(
-                f"{item.item_name}仅缺次要材料，可容缺受理（S7）。\n申请人是否已自愿签署《容缺受理承诺书》？"
+                f"{item.item_name}仅缺次要材料，可容缺受理。\n申请人是否已自愿签署《容缺受理承诺书》？"
                 f"\n缺：{'、'.join(m.name for m in item.decision.missing)}"), signed)
             return
         self._act("decide", decide_item, item.case_item_id)
