@@ -318,3 +318,37 @@ async def test_items_of_two_bureaus_are_flagged(loaded: Services, settings: Sett
         await pilot.press(*"分公司", "enter")  # 分公司设立登记 (always the city)
         await pilot.pause()
         assert "分公司设立登记由市局办理" in str(app.screen.query_one("#suggestion", Static).render())
+
+
+async def test_reassigning_to_an_off_duty_coordinator_asks_first(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    from hallterm.tui.widgets.confirm import ConfirmScreen
+
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_form(pilot, cards["valid"])
+        await pilot.press("enter", "f10")
+        await settle(pilot)
+        before = app.screen.last_case
+        await pilot.press("f7")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReassignScreen) and screen.off_duty
+        away = next(iter(screen.off_duty))
+        screen.query_one("#coordinator", Select).value = away
+        screen.query_one("#reason", Input).value = "持卡人指定"
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # not after all: back on the form, nothing lost
+        await settle(pilot)
+        assert app.screen is screen and screen.query_one("#reason", Input).value == "持卡人指定"
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        after = app.screen.last_case
+        assert after.coordinator is not None and after.coordinator.staff_id == away
+        assert before.coordinator is None or before.coordinator.staff_id != away

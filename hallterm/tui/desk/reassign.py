@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Select, Static
 
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from hallterm.storage.cases import CaseView
@@ -33,6 +34,7 @@ class ReassignScreen(ModalScreen[Result | None]):
     def __init__(self, case: CaseView) -> None:
         super().__init__()
         self.case = case
+        self.off_duty: dict[str, str] = {}  # staff ID -> name, of coordinators not on duty now
 
     def compose(self) -> ComposeResult:
         c = self.case
@@ -58,6 +60,7 @@ class ReassignScreen(ModalScreen[Result | None]):
             [(f"{x.name}（空 {x.free}/{x.capacity}）", x.code)
              for x in opts.lounges if x.code != self.case.lounge_code])
         current = self.case.coordinator.staff_id if self.case.coordinator else None
+        self.off_duty = {p.staff_id: p.name for p in opts.coordinators if not p.on_duty}
         self.query_one("#coordinator", Select).set_options(
             [(f"{p.name} {p.section} 分机{p.extension}（{'在岗' if p.on_duty else '不在岗'}，在办 {p.active_cases}）",
               p.staff_id) for p in opts.coordinators if p.staff_id != current])
@@ -79,8 +82,18 @@ class ReassignScreen(ModalScreen[Result | None]):
             error.update("改派须填写理由")
             self.query_one("#reason", Input).focus()
             return
-        self.dismiss((lounge if isinstance(lounge, str) else None,
-                      coordinator if isinstance(coordinator, str) else None, reason))
+        result = (lounge if isinstance(lounge, str) else None,
+                  coordinator if isinstance(coordinator, str) else None, reason)
+        if result[1] in self.off_duty:
+            # The visitor would wait in the lounge for someone who is not in the building.
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.dismiss(result)
+
+            name = self.off_duty[result[1]]
+            self.app.push_screen(ConfirmScreen(f"{name} 现在不在岗，持卡人要等其到岗。仍改派给{name}？"), confirmed)
+            return
+        self.dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
