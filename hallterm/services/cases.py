@@ -273,17 +273,23 @@ class CoordinatorBoard:
     waiting: list[CaseView]  # visitors waiting in a lounge for this coordinator
     open_cases: list[CaseView]  # everything else still active
     deadlines: dict  # case id → its most urgent DeadlineState (S6: due soon and overdue stand out)
+    whole_hall: bool = False  # a supervisor sees every coordinator's visitors and cases
+
+
+# Roles that oversee the hall rather than serve visitors of their own (S10: supervision).
+HALL_ROLES = frozenset({"supervisor", "admin"})
 
 
 def coordinator_board(svc: Services, session: StaffSession) -> CoordinatorBoard:
     from hallterm.services.checklist import worst_deadlines
 
+    whole_hall = session.role in HALL_ROLES
     with svc.db.read() as conn:
-        mine = store.find_cases(conn, coordinator_id=session.staff_id,
-                                statuses=[s.value for s in ACTIVE_STATUSES])
+        mine = store.find_cases(conn, coordinator_id=None if whole_hall else session.staff_id,
+                                statuses=[s.value for s in ACTIVE_STATUSES], limit=2000 if whole_hall else 200)
     waiting = [c for c in mine if c.status == CaseStatus.WAITING.value]
     others = [c for c in mine if c.status != CaseStatus.WAITING.value]
-    return CoordinatorBoard(waiting, others, worst_deadlines(svc, [c.id for c in others]))
+    return CoordinatorBoard(waiting, others, worst_deadlines(svc, [c.id for c in others]), whole_hall)
 
 
 def history(svc: Services, case_id: int) -> list[events.Event]:

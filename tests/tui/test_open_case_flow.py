@@ -233,6 +233,31 @@ async def test_the_coordinator_marks_a_visitor_met(
     assert cases.get_case(loaded, view.id).status == "met"
 
 
+async def test_a_supervisor_sees_every_coordinators_visitors(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    from hallterm.domain.cases import CaseDraft
+    from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
+
+    opened = [cases.open_case(loaded, desk_session, CaseDraft(
+        cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",), EnterpriseKind.FOREIGN, f"鞍山睿堃科技{n}有限公司"))
+        for n in range(3)]
+    coordinators = {v.coordinator.name for v in opened if v.coordinator is not None}
+    assert len(coordinators) > 1  # spread over several coordinators, as routing does
+    set_pin(loaded, "S1601", "1357")
+    supervisor = sign_in(loaded, "S1601", "1357")
+    app = DeskApp(settings, services=loaded, session=supervisor)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, CoordinatorScreen)
+        assert "全厅" in app.screen.sub_title
+        waiting = app.screen.query_one("#waiting", DataTable)
+        assert sorted(waiting.get_row_at(i)[2] for i in range(waiting.row_count)) == sorted(v.case_no for v in opened)
+        assert {str(waiting.get_row_at(i)[3]) for i in range(waiting.row_count)} == coordinators
+
+
 async def test_every_footer_key_is_in_the_command_palette(loaded: Services, settings: Settings,
                                                           desk_session: StaffSession, cards: dict[str, str]) -> None:
     app = DeskApp(settings, services=loaded, session=desk_session)

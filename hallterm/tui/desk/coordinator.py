@@ -20,6 +20,7 @@ from hallterm.tui.desk.routing_panel import floor_name
 
 if TYPE_CHECKING:
     from hallterm.services.cases import CoordinatorBoard
+    from hallterm.storage.cases import CaseView
     from hallterm.tui.desk.app import DeskApp
 
 REFRESH_SECONDS = 5.0
@@ -42,21 +43,32 @@ class CoordinatorScreen(Screen[None]):
         super().__init__()
         self.board: CoordinatorBoard | None = None
 
+    @property
+    def whole_hall(self) -> bool:
+        from hallterm.services.cases import HALL_ROLES
+
+        return self.app.session is not None and self.app.session.role in HALL_ROLES
+
     def compose(self) -> ComposeResult:
+        hall = self.whole_hall
         yield Header()
-        yield Static("等候我的持卡人", classes="section-title")
+        yield Static("全厅等候接待的持卡人" if hall else "等候我的持卡人", classes="section-title")
         yield DataTable(id="waiting", cursor_type="row", zebra_stripes=True)
-        yield Static("我的在办件", classes="section-title")
+        yield Static("全厅在办件" if hall else "我的在办件", classes="section-title")
         yield DataTable(id="open-cases", cursor_type="row", zebra_stripes=True)
         yield Static("", id="coord-notice")
         yield Footer()
 
     def on_mount(self) -> None:
         session = self.app.session
+        hall = self.whole_hall
         if session is not None:
-            self.sub_title = f"协调员视图　{session.name}（{session.staff_id}，分机 {session.extension}）"
-        self.query_one("#waiting", DataTable).add_columns("洽谈室", "持卡人", "办件号", "事项", "办理方式", "已等候")
-        self.query_one("#open-cases", DataTable).add_columns("办件号", "持卡人", "状态", "事项", "洽谈室", "期限")
+            view = "全厅视图" if hall else "协调员视图"
+            self.sub_title = f"{view}　{session.name}（{session.staff_id}，分机 {session.extension}）"
+        who = ("协调员",) if hall else ()
+        self.query_one("#waiting", DataTable).add_columns("洽谈室", "持卡人", "办件号", *who, "事项", "办理方式",
+                                                          "已等候")
+        self.query_one("#open-cases", DataTable).add_columns("办件号", "持卡人", *who, "状态", "事项", "洽谈室", "期限")
         self.query_one("#waiting", DataTable).focus()
         self.set_interval(REFRESH_SECONDS, self.action_refresh)
         self.action_refresh()
@@ -100,8 +112,8 @@ class CoordinatorScreen(Screen[None]):
         for c in board.waiting:
             minutes = max(0, int((now - c.opened_at).total_seconds() // 60))
             waiting.add_row(f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no,
-                            Text("、".join(c.item_names)), MODE_NAMES[ServiceMode(c.service_mode)],
-                            f"{minutes} 分钟", key=str(c.id))
+                            *self._who(board, c), Text("、".join(c.item_names)),
+                            MODE_NAMES[ServiceMode(c.service_mode)], f"{minutes} 分钟", key=str(c.id))
         if board.waiting:
             waiting.move_cursor(row=min(keep, len(board.waiting) - 1))
         cases = self.query_one("#open-cases", DataTable)
@@ -109,10 +121,16 @@ class CoordinatorScreen(Screen[None]):
         for c in board.open_cases:
             state = board.deadlines.get(c.id)
             due = Text(state.name, style=DEADLINE_STYLES[state.status]) if state else Text("")
-            cases.add_row(c.case_no, Text(c.holder_name), STATUS_NAMES[CaseStatus(c.status)],
+            cases.add_row(c.case_no, Text(c.holder_name), *self._who(board, c), STATUS_NAMES[CaseStatus(c.status)],
                           Text("、".join(c.item_names)), c.lounge_name or "", due, key=str(c.id))
         if not board.waiting:
             self._say("暂无等候的持卡人", "")
+
+    @staticmethod
+    def _who(board: CoordinatorBoard, case: CaseView) -> tuple[Text, ...]:
+        if not board.whole_hall:
+            return ()
+        return (Text(case.coordinator.name if case.coordinator else "未分配"),)
 
     def _selected(self) -> int | None:
         """The case under the cursor of the focused table (waiting visitors by default)."""
