@@ -278,6 +278,9 @@ def _set_pin(svc: Services, staff_id: str, from_stdin: bool) -> int:
 
 
 def _show_config(settings: Settings) -> int:
+    import dataclasses
+
+    from hallterm.config import SECTIONS
     from hallterm.storage.engine import safe_url
 
     print(f"配置来源：{settings.source}")
@@ -292,6 +295,16 @@ def _show_config(settings: Settings) -> int:
     print(f"回执打印：{where}，{p.paper_mm} mm；文书：{p.notice_backend} {p.notice_paper}；暂存目录：{p.spool_path}")
     secret = "环境变量 HALLTERM_SIGNING_SECRET" if settings.signing.secret else f"密钥文件 {settings.signing.key_path}"
     print(f"回执签名密钥：{settings.signing.key_id}（{secret}）")
+    print("\n全部设置（值　来源）：")
+    for section in SECTIONS:
+        for item in dataclasses.fields(getattr(settings, section)):
+            key = f"{section}.{item.name}"
+            value = getattr(getattr(settings, section), item.name)
+            if "secret" in item.name or "password" in item.name:
+                value = "（已设置，不显示）" if value else ""
+            elif key == "db.url" and value:
+                value = safe_url(str(value))
+            print(f"  {key} = {value!r}　{settings.origins.get(key, '默认值')}")
     return 0
 
 

@@ -167,6 +167,7 @@ class Settings:
     printing: PrintingSettings = field(default_factory=PrintingSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
     source: str = "默认设置"  # where the settings came from, for messages
+    origins: Mapping[str, str] = field(default_factory=dict)  # "section.key" → file or variable it came from
 
     def with_db_url(self, url: str) -> Settings:
         return dataclasses.replace(self, db=dataclasses.replace(self.db, url=url))
@@ -212,7 +213,8 @@ def load_settings(
             continue
         values[section][key] = (raw, f"环境变量 {name}")
     parts = {section: _build(section, SECTIONS[section], entries) for section, entries in values.items()}
-    settings = Settings(**parts, source=source)
+    origins = {f"{section}.{key}": where for section, entries in values.items() for key, (_, where) in entries.items()}
+    settings = Settings(**parts, source=source, origins=origins)
     _check(settings, values)
     return settings
 
@@ -338,6 +340,11 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
     tiers = settings.cards.eligible_tiers
     if not tiers or any(t not in "ABCDE" for t in tiers):
         raise ConfigError("cards.eligible_tiers", where("cards", "eligible_tiers"), "应为 A–E 中的字母，例如 ABCD")
+    from hallterm.domain.jurisdiction import DISTRICTS
+
+    if settings.desk.default_district and settings.desk.default_district not in DISTRICTS:
+        raise ConfigError("desk.default_district", where("desk", "default_district"),
+                          f"不是本市的县区：{settings.desk.default_district!r}（可用：{'、'.join(DISTRICTS)}，或留空）")
     if settings.auth.max_failures < 1:
         raise ConfigError("auth.max_failures", where("auth", "max_failures"), "至少为 1")
     if settings.auth.lockout_minutes < 0:

@@ -183,6 +183,7 @@ def test_with_db_url_replaces_only_the_url() -> None:
     ("[cards]\neligible_tiers = 'ABF'\n", "cards.eligible_tiers", "A–E"),
     ("[cards]\neligible_tiers = ''\n", "cards.eligible_tiers", "A–E"),
     ("[paths]\nassets = '/nonexistent/hallterm/assets'\n", "paths.assets", "目录"),
+    ("[desk]\ndefault_district = '铁东'\n", "desk.default_district", "县区"),  # short for 铁东区
     ("[auth]\nmax_failures = 0\n", "auth.max_failures", "至少为 1"),
     ("[auth]\nlockout_minutes = -5\n", "auth.lockout_minutes", "负数"),
     ("[hall]\nname = 'unterminated\n", "(TOML 语法)", "语法"),
@@ -359,6 +360,20 @@ def test_cli_config_command_shows_the_settings_from_the_file(tmp_path: Path) -> 
     assert str(path) in result.stdout
     assert "测试大厅" in result.stdout
     assert "210302" in result.stdout
+
+
+def test_cli_config_command_says_where_each_setting_came_from_and_hides_the_secret(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[hall]\nname = '测试大厅'\n")
+    secret = "s3cret-s3cret-s3cret-s3cret"
+    result = _hallterm("--config", str(path), "config", cwd=tmp_path,
+                       env={"HALLTERM_QUEUE_RECALL_LIMIT": "2", "HALLTERM_SIGNING_SECRET": secret})
+    assert result.returncode == 0, result.stderr
+    lines = {line.split(" = ")[0].strip(): line for line in result.stdout.splitlines() if " = " in line}
+    assert lines["hall.name"].endswith(str(path))
+    recall = lines["queue.recall_limit"]
+    assert recall.endswith("环境变量 HALLTERM_QUEUE_RECALL_LIMIT") and "= 2" in recall
+    assert lines["auth.max_failures"].endswith("默认值")
+    assert secret not in result.stdout and "不显示" in lines["signing.secret"]
 
 
 def test_cli_database_folder_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
