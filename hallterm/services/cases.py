@@ -130,15 +130,19 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
     coordinator = pick_staff(store.staff_loads(conn, section=section, roles=("coordinator",), local_now=local_now))
     if lounge is None or coordinator is None:
         why = "业务洽谈室已满" if lounge is None else f"{section}暂无在岗协调员"
+        # ``cause`` and ``comes`` say the same as ``why`` in fields: the visit slip words it shorter.
+        cause, comes = "lounge_full", None
         if coordinator is None:
             comes = store.next_on_duty(conn, section=section, roles=("coordinator",), local_now=local_now)
             if comes is None:
-                why = f"{section}没有排班的协调员，请联系管理员"
+                why, cause = f"{section}没有排班的协调员，请联系管理员", "no_roster"
             elif comes.date() != local_now.date():
                 why = f"{section}协调员已下班，最早 {comes:%m月%d日 %H:%M} 到岗；可请持卡人届时再来或预约"
+                cause = "off_duty"
             else:
-                why = f"{section}协调员 {comes:%H:%M} 到岗"
-        events.append(conn, "case_queued", svc.now(), staff_id=staff_id, case_id=case_id, reason=why)
+                why, cause = f"{section}协调员 {comes:%H:%M} 到岗", "returns_today"
+        events.append(conn, "case_queued", svc.now(), staff_id=staff_id, case_id=case_id, reason=why, cause=cause,
+                      lounge_full=lounge is None, comes=comes.isoformat() if comes else None)
         return False
     values: dict[str, object] = {"lounge_code": lounge.code, "coordinator_id": coordinator.staff_id,
                                  "status": CaseStatus.WAITING.value}

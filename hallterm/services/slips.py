@@ -383,6 +383,37 @@ def visit_slip(svc: Services, view: Any) -> Any:
                      queue_position=view.queue_position, hall_name=p.hall.name, bilingual=p.printing.bilingual)
 
 
+def waiting_reason(svc: Services, view: Any) -> str:
+    """Why a queued case waits, as the visit slip says it: the routing's recorded reason, shortened.
+
+    The desk's routing panel shows the full sentence (with the section and advice for staff); the
+    slip is for the visitor and narrow paper, so it keeps the cause and when coordinators return.
+    Empty when the case is not queued (the slip then says nothing of waiting). Printing it needs a
+    ``VisitSlip`` field for it (printing/slips.py), which is not there yet.
+    """
+    from hallterm.domain.cases import CaseStatus
+    from hallterm.storage.tables import events as events_table
+
+    if view.status != CaseStatus.QUEUED.value:
+        return ""
+    with svc.db.read() as conn:
+        details = conn.execute(select(events_table.c.details)
+                               .where(events_table.c.case_id == view.id, events_table.c.kind == "case_queued")
+                               .order_by(events_table.c.id.desc()).limit(1)).scalar_one_or_none() or {}
+    cause = details.get("cause")
+    comes = dt.datetime.fromisoformat(details["comes"]) if details.get("comes") else None
+    rooms = "洽谈室已满；" if details.get("lounge_full") and cause != "lounge_full" else ""
+    if cause == "lounge_full":
+        return "洽谈室已满，空出后按顺序为您安排"
+    if cause == "returns_today" and comes is not None:
+        return f"{rooms}协调员均不在岗，预计 {comes:%H:%M} 回岗"
+    if cause == "off_duty" and comes is not None:
+        return f"{rooms}协调员今日已下班，最早 {comes:%m月%d日 %H:%M} 到岗"
+    if cause == "no_roster":
+        return f"{rooms}暂无协调员排班，请到绿色通道窗口咨询"
+    return view.queue_reason.split("；")[0]  # recorded before ``cause`` existed: its first clause
+
+
 # --- scanning a slip -------------------------------------------------------------------------------
 
 

@@ -248,3 +248,43 @@ def test_an_appointment_slip_lists_the_catalogs_materials(loaded: Services, card
     assert service.payloads.verify(slip.payload, service.keyring(loaded)).fields[0] == str(appointment_id)
     with pytest.raises(ScanError):
         service.appointment_slip(loaded, 999_999)
+
+
+# --- the visit slip of a visitor who waits ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("when", "full", "says"), [
+    (dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC), False, "协调员均不在岗，预计 08:30 回岗"),  # 07:30 local
+    (dt.datetime(2026, 11, 26, 13, 30, tzinfo=dt.UTC), False, "协调员今日已下班，最早 11月27日 08:30 到岗"),
+    (None, True, "洽谈室已满，空出后按顺序为您安排"),
+    (dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC), True, "洽谈室已满；协调员均不在岗，预计 08:30 回岗"),
+])
+def test_a_queued_visitor_is_told_the_routings_own_reason(
+        loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock: list,  # type: ignore[type-arg]
+        when: dt.datetime | None, full: bool, says: str) -> None:
+    from hallterm.domain.cases import CaseDraft
+    from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
+    from hallterm.services.cases import open_case
+    from hallterm.storage.tables import lounges
+
+    if when is not None:
+        clock[0] = when
+    if full:
+        with loaded.db.write() as conn:
+            conn.execute(lounges.update().values(capacity=0))
+    view = open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",),
+                                                     EnterpriseKind.FOREIGN, "鞍山钢智科技有限公司"))
+    assert view.status == "queued"
+    assert service.waiting_reason(loaded, view) == says
+
+
+def test_a_routed_visitor_is_told_nothing_of_waiting(loaded: Services, desk_session: StaffSession,
+                                                     cards: dict[str, str]) -> None:
+    from hallterm.domain.cases import CaseDraft
+    from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
+    from hallterm.services.cases import open_case
+
+    view = open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",),
+                                                     EnterpriseKind.FOREIGN, "鞍山钢智科技有限公司"))
+    assert view.status == "waiting"
+    assert service.waiting_reason(loaded, view) == ""
