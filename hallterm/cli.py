@@ -356,13 +356,16 @@ def _demo(settings: Settings, no_ui: bool, count: int) -> int:
     with _services(settings) as svc:
         summary = build_demo(svc, count)
         samples = summary["samples"]
+    cards = "可试的卡号：" + "，".join(f"{label} {card}" for label, card in samples.items())
+    logins = f"登录工号：前台 S1401，协调员 S1001，督查 S1601，延时值班 S1501；演示 PIN 均为 {DEMO_PIN}"
     print(f"演示数据库已生成：{settings.db.resolved_url()}（持卡人 {summary['holders']} 名，"
           f"历史办件 {summary['cases']} 件）")
-    print("可试的卡号：" + "，".join(f"{label} {card}" for label, card in samples.items()))
-    print(f"登录工号：前台 S1401，协调员 S1001，督查 S1601，延时值班 S1501；演示 PIN 均为 {DEMO_PIN}")
+    print(cards)
+    print(logins)
     if no_ui:
         return 0
-    return _run_desk(settings, after_hours=False)
+    # The lines above vanish behind the full-screen desk: it shows them again itself.
+    return _run_desk(settings, after_hours=False, demo_note=f"演示数据\n{logins}\n{cards}")
 
 
 def _display(args: argparse.Namespace, settings: Settings) -> int:
@@ -382,10 +385,10 @@ def _display(args: argparse.Namespace, settings: Settings) -> int:
     return app.return_code or 0
 
 
-def _run_desk(settings: Settings, *, after_hours: bool) -> int:
+def _run_desk(settings: Settings, *, after_hours: bool, demo_note: str = "") -> int:
     from hallterm.tui.desk.app import DeskApp
 
-    app = DeskApp(settings, after_hours=after_hours)
+    app = DeskApp(settings, after_hours=after_hours, demo_note=demo_note)
     app.run()
     return app.return_code or 0
 

@@ -162,3 +162,17 @@ async def test_an_unreachable_database_is_reported_and_input_kept(tmp_path) -> N
         assert "连接后自动登录" in message(app)
         assert app.screen.query_one("#staff-id", Input).value == "S1401"
         assert app.services is None
+
+
+async def test_the_demo_shows_its_logins_and_sample_cards_on_screen(loaded: Services, settings: Settings) -> None:
+    set_pin(loaded, "S1401", "2468")
+    note = "演示数据\n登录工号：前台 S1401；演示 PIN 均为 2468\n可试的卡号：有效 GD2024A000017"
+    app = DeskApp(settings, services=loaded, demo_note=note)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert "前台 S1401" in str(app.screen.query_one("#demo-note", Static).render())
+        await sign_in(pilot, "S1401", "2468")
+        assert isinstance(app.screen, DeskScreen)
+        assert "GD2024A000017" in str(app.screen.query_one("#notice", Static).render())
+    plain = DeskApp(settings, services=loaded)
+    async with plain.run_test(size=(100, 30)):
+        assert not plain.screen.query("#demo-note")  # a real hall's desk has no demo box

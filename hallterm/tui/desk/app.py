@@ -33,14 +33,18 @@ CASE_FORM = "case-form"
 
 class DeskApp(App[int]):
     TITLE = "绿色通道前台"
+    # The sign-in screen is the default screen, and Textual reads a screen's own CSS_PATH only when the
+    # screen is pushed or installed, never for the default one: its styles live on the app.
+    CSS_PATH = "../styles/sign_in.tcss"
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", priority=True, id="quit"),
     ]
 
     def __init__(self, settings: Settings, *, after_hours: bool = False, services: Services | None = None,
-                 session: StaffSession | None = None) -> None:
+                 session: StaffSession | None = None, demo_note: str = "") -> None:
         super().__init__()
         self.settings = settings
+        self.demo_note = demo_note  # sample cards and logins of `hallterm demo`, shown on sign-in and the desk
         self.after_hours = after_hours
         self.services: Services | None = services
         self.session: StaffSession | None = session

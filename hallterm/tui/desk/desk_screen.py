@@ -79,8 +79,13 @@ class DeskScreen(Screen[None]):
             self._say(self.app.connect_error or "正在连接数据库……可以先扫码，连接后自动查询",
                       "-error" if self.app.connect_error else "-busy")
         else:
-            self._say("请扫描钢都英才卡，或输入卡号后按回车", "")
+            self._say(self._prompt(), "")
             self._load_catalog()
+
+    def _prompt(self) -> str:
+        """What to do next; in the demo, with the sample cards to try (they are nowhere else on screen)."""
+        demo = self.app.demo_note.splitlines()[-1] if self.app.demo_note else ""
+        return "请扫描钢都英才卡，或输入卡号后按回车" + (f"\n演示{demo}" if demo else "")
 
     def _load_catalog(self) -> None:
         from hallterm.services.cases import catalog
@@ -142,7 +147,7 @@ class DeskScreen(Screen[None]):
         if message.error:
             self._say(message.error, "-error")
             return
-        self._say(message.note or "请扫描钢都英才卡，或输入卡号后按回车", "")
+        self._say(message.note or self._prompt(), "")
         self._load_catalog()
         pending, self._pending = self._pending, []
         for seq, text in pending:
@@ -380,7 +385,7 @@ class DeskScreen(Screen[None]):
         self.query_one(HolderPanel).clear()
         self.query_one(RoutingPanel).clear()
         if self.app.services is not None:
-            self._say("请扫描钢都英才卡，或输入卡号后按回车", "")
+            self._say(self._prompt(), "")
         self.refresh_bindings()
 
     def action_print_slip(self) -> None:

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 
 class SignInScreen(Screen[None]):
-    CSS_PATH = "../styles/sign_in.tcss"
     BINDINGS = [Binding("f5", "app.reconnect", "重新连接数据库", id="reconnect")]
     app: DeskApp
 
@@ -33,6 +32,8 @@ class SignInScreen(Screen[None]):
             yield Static("PIN")
             yield Input(placeholder="4–8 位数字", password=True, id="pin", max_length=8)
             yield Static("", id="sign-in-message")
+        if self.app.demo_note:
+            yield Static(Text(self.app.demo_note), id="demo-note")
         yield Footer()
 
     def on_mount(self) -> None:
