@@ -1,11 +1,17 @@
 """``hallterm display --serve`` (issue 5, point 4): loopback by default, our own page template that
-reloads itself when the display process ends, no web fonts from the internet."""
+reloads itself when the display process ends, no web fonts from the internet.
+
+Checked by hand in headless Chromium as well (screenshots, a call made from another process, the
+server killed and restarted, the display process killed): these tests keep what can be kept
+without a browser."""
 
 from __future__ import annotations
 
+import asyncio
 import shlex
 import sys
 
+from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 
 from hallterm.cli import build_parser
@@ -42,5 +48,36 @@ async def test_the_page_reloads_itself_when_the_session_ends() -> None:
     assert 'data-font-size="24"' in page  # a TV sets a large font in the address
     assert "/ws" in page and "textual.js" in page
     assert "MutationObserver" in page and '"-closed"' in page and "window.location.reload()" in page
-    assert "连接中断，正在重试" in page
+    # It asks the page's own address whether the server is back: that address answers while it is.
+    assert "fetch(window.location.href" in page
+    assert "连接中断，正在重新连接" in page  # what the TV says meanwhile, not an English error
     assert "googleapis" not in page  # the hall's network may have no internet
+
+
+async def test_a_silent_connection_counts_as_ended_and_a_tv_gets_a_legible_font() -> None:
+    server = make_server(display_command())
+    client = TestClient(TestServer(await server._make_app()))
+    await client.start_server()
+    try:
+        page = await (await client.get("/")).text()
+    finally:
+        await client.close()
+    # The hall PC losing power or network closes nothing: the page pings and gives up on silence.
+    assert 'socket.send(JSON.stringify(["ping"' in page and "SILENT_MS" in page
+    assert page.index("window.WebSocket = class") < page.index('js/textual.js"></script>')  # wrapped first
+    assert 'has("fontsize")' in page and 'TV_FONT_SIZE = "24"' in page
+
+
+async def test_a_display_process_that_dies_without_a_goodbye_ends_the_browser_session() -> None:
+    # textual-serve 1.1.3 closes the websocket only on the app's "exit" packet; a killed or crashed
+    # display left the TV on a frozen screen that never reloaded.
+    dies = "import sys, time; print('__GANGLION__', flush=True); time.sleep(0.2)"
+    server = make_server(shlex.join([sys.executable, "-c", dies]))
+    client = TestClient(TestServer(await server._make_app()))
+    await client.start_server()
+    try:
+        websocket = await client.ws_connect("/ws?width=80&height=24")
+        message = await asyncio.wait_for(websocket.receive(), timeout=10)
+        assert message.type in (WSMsgType.CLOSE, WSMsgType.CLOSED)
+    finally:
+        await client.close()
