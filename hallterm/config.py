@@ -167,7 +167,8 @@ class Settings:
     printing: PrintingSettings = field(default_factory=PrintingSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
     source: str = "默认设置"  # where the settings came from, for messages
-    origins: Mapping[str, str] = field(default_factory=dict, compare=False)  # "section.key" → file or variable it came from
+    # "section.key" → the file or variable it came from (for `hallterm config`); not part of equality
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def with_db_url(self, url: str) -> Settings:
         return dataclasses.replace(self, db=dataclasses.replace(self.db, url=url))

@@ -55,3 +55,13 @@ def test_routing_result(snap_compare, loaded: Services, settings: Settings, desk
 
     app = DeskApp(settings, services=loaded, session=desk_session)
     assert snap_compare(app, terminal_size=size, run_before=routed)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["100x30", "80x24"])
+def test_sign_in_screen(snap_compare, loaded: Services, settings: Settings, size: tuple[int, int]) -> None:
+    async def ready(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = DeskApp(settings, services=loaded)
+    assert snap_compare(app, terminal_size=size, run_before=ready)

@@ -38,6 +38,8 @@ class DeskApp(App[int]):
     CSS_PATH = "../styles/sign_in.tcss"
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", priority=True, id="quit"),
+        # Declared here so that the footer's corner says what it does in Chinese (Textual's says "palette").
+        Binding("ctrl+p", "command_palette", "全部操作", show=False, priority=True, tooltip="列出本屏可用的全部操作"),
     ]
 
     def __init__(self, settings: Settings, *, after_hours: bool = False, services: Services | None = None,

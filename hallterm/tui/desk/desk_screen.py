@@ -31,20 +31,21 @@ if TYPE_CHECKING:
 class DeskScreen(Screen[None]):
     CSS_PATH = "../styles/desk_screen.tcss"
     BINDINGS = [
+        # Footer order is what a narrow (80-column) counter terminal keeps: the steps of a visit first.
         Binding("f2", "new_scan", "新扫描", id="new_scan"),
         Binding("f3", "open_case", "开办件", id="open_case"),
         Binding("f4", "override", "特批放行", id="override"),
+        Binding("f10", "print_slip", "打印", id="print_slip"),
+        Binding("f12", "checklist", "材料清单", id="checklist"),
         Binding("f6", "history", "办件记录", id="history"),
         Binding("f7", "reassign", "改派", id="reassign"),
         Binding("f8", "route_queued", "分配排队", id="route_queued"),
         Binding("f9", "coordinator_view", "协调员视图", id="coordinator_view"),
         Binding("f11", "calling", "叫号", id="calling"),
-        Binding("f12", "checklist", "材料清单", id="checklist"),
+        Binding("ctrl+r", "reprint", "补打", id="reprint"),
+        Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
         Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
         Binding("escape", "clear_field", "清空输入", show=False, id="clear_field"),
-        Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
-        Binding("f10", "print_slip", "打印", id="print_slip"),
-        Binding("ctrl+r", "reprint", "补打", id="reprint"),
     ]
     app: DeskApp
 
