@@ -27,10 +27,13 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from hallterm import argparse_zh
+
+    argparse_zh.install()
     parser = argparse.ArgumentParser(prog="hallterm", description="绿色通道前台终端（钢都英才卡）")
     parser.add_argument("--config", metavar="FILE", help="配置文件（TOML），默认读取环境变量 HALLTERM_CONFIG")
     parser.add_argument("--db", metavar="URL", help="数据库地址，覆盖 HALLTERM_DB_URL")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
 
     desk = sub.add_parser("desk", help="打开前台终端（默认命令）")
     desk.add_argument("--after-hours", action="store_true", help="延时服务/节假日值班模式")
