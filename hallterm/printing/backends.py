@@ -8,6 +8,8 @@ with a Chinese message saying what went wrong and where the slip is kept.
 CUPS accepts jobs for printers that are switched off or unreachable and ``lp`` still exits 0
 (research/printing.md §6): the job's state is polled with ``lpstat`` until it is completed, and a
 job that is not done within the timeout, or whose printer is stopped, is cancelled and reported.
+What ``lpstat`` prints was checked against a real cupsd (CUPS 2.4, Debian 12); tests/printing/
+test_cups.py copies those formats into its fake commands.
 """
 
 from __future__ import annotations
@@ -149,10 +151,19 @@ Runner = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
 
 
 def _run(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=30, check=False)
+    # CUPS translates its output: under zh_CN ``lp`` says "请求 ID 为 x-3（1 个文件）" and
+    # ``lpstat -p`` "开始被禁用". The English (C) texts are the ones parsed here; UTF-8 keeps the
+    # Chinese job title intact.
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=30, check=False, env=env)
 
 
-_REQUEST_ID = re.compile(r"request id is (\S+)")
+# A CUPS job id is "<queue>-<number>"; matched on its own so that a translated "request id is"
+# (请求 ID 为 hallfile-3（1 个文件）) still gives the id.
+_REQUEST_ID = re.compile(r"([^\s（(]+-\d+)(?=[\s（(]|$)")
+# ``lpstat -W completed`` lists every finished job, including cancelled and aborted ones; only
+# the job-state-reasons in ``lpstat -l`` (IPP keywords, never translated) tell them apart.
+_NOT_PRINTED = re.compile(r"cancel+ed|aborted|completed-with-errors")
 
 
 @dataclass
@@ -181,7 +192,7 @@ class Cups:
         if done.returncode != 0:
             raise PrintFailed(f"{where}拒绝了打印作业：{_first_line(done.stderr or done.stdout)}。"
                               f"{job.title} 已保存到 {spooled.base.parent}，可稍后补打")
-        match = _REQUEST_ID.search(done.stdout)
+        match = _REQUEST_ID.search(done.stdout)  # "request id is thermal80-3 (1 file(s))"
         if match is None:
             raise PrintFailed(f"{where}没有返回作业号（{_first_line(done.stdout)}）；请在打印机上核对是否已打印")
         job_id = match.group(1)
@@ -192,13 +203,19 @@ class Cups:
         deadline = time.monotonic() + self.timeout_s
         kept = f"{job.title} 已保存到 {spooled.base.parent}，可稍后补打"
         while True:
-            if job_id in _job_ids(self.run(["lpstat", "-W", "completed", "-o", printer]).stdout):
+            # Pending first, finished second: a job that finishes between the two calls is then
+            # found finished, never lost in between.
+            if job_id not in _job_ids(self.run(["lpstat", "-o", printer]).stdout):
+                finished = self.run(["lpstat", "-l", "-W", "completed", "-o", printer]).stdout
+                reasons = _finished_reasons(finished, job_id)
+                if reasons is None:
+                    raise PrintFailed(f"打印作业 {job_id} 被取消或中止，CUPS 中没有它的完成记录；"
+                                      f"请在打印机上核对是否已打印。{kept}")
+                if _NOT_PRINTED.search(reasons):
+                    raise PrintFailed(f"打印作业 {job_id} 被取消或中止（{reasons}）。{kept}")
                 return f"已打印（CUPS {printer}，作业 {job_id}）"
-            pending = _job_ids(self.run(["lpstat", "-o", printer]).stdout)
             status = self.run(["lpstat", "-p", printer])
-            if job_id not in pending:
-                raise PrintFailed(f"打印作业 {job_id} 被取消或中止（{_first_line(status.stdout)}）。{kept}")
-            if status.returncode != 0 or re.search(r"\bdisabled\b|已禁用|停用", status.stdout):
+            if status.returncode != 0 or re.search(r"\bdisabled\b|禁用|停用", status.stdout):
                 self.run(["cancel", job_id])
                 raise PrintFailed(f"打印机 {printer} 已停止：{_reason(status)}。已取消作业 {job_id}。{kept}")
             if time.monotonic() >= deadline:
@@ -210,6 +227,26 @@ class Cups:
 
 def _job_ids(text: str) -> set[str]:
     return {line.split()[0] for line in text.splitlines() if line.strip()}
+
+
+def _finished_reasons(text: str, job_id: str) -> str | None:
+    """The job's lines under its own in ``lpstat -l -W completed`` (Status, Alerts); None: not listed.
+
+    thermal80-3             root              1024   Tue Dec  1 19:52:00 2026
+            Status: The printer may not exist or is unavailable at this time.
+            Alerts: job-canceled-by-user
+            queued for thermal80
+    """
+    found: list[str] | None = None
+    for line in text.splitlines():
+        if line[:1].isspace():
+            if found is not None:
+                found.append(line.strip())
+        elif found is not None:
+            break
+        elif line.split()[:1] == [job_id]:
+            found = []
+    return None if found is None else " ".join(part for part in found if part)
 
 
 def _first_line(text: str) -> str:

@@ -9,6 +9,12 @@ spool folder, so a slip can be replayed with ``cat x.escpos > /dev/usb/lp0`` or 
 from __future__ import annotations
 
 import copy
+import errno
+import os
+import re
+import socket
+import struct
+import time
 from typing import Any
 
 from PIL import Image
@@ -71,25 +77,165 @@ def where(settings: PrintingSettings) -> str:
 
 
 def send(settings: PrintingSettings, data: bytes) -> None:
-    """Send the spooled bytes to the thermal printer; raise PrinterUnavailable with what went wrong."""
+    """Send the spooled bytes to the thermal printer; raise PrinterUnavailable with what went wrong.
+
+    Returns only once the printer has taken every byte: for a network printer its TCP stack has
+    acknowledged them, for a serial one the port's output queue is empty. Each step is bounded by
+    ``escpos_timeout_s`` (a serial port also gets the time the bytes need at its baud rate), so a
+    printer that is out of paper or hung never blocks the desk.
+    """
+    printer: Any = None
+    device: Any = None
+    delivered = False
+    stage = "open"
+    budget_s = float(settings.escpos_timeout_s)
     try:
         printer = open_printer(settings)
-        try:
-            printer.open()
+        printer.open()
+        device = printer.device
+        if device is None:  # python-escpos under ``python -O``: its "not found" check is an assert
+            raise LookupError("device not found")
+        stage = "write"
+        if settings.escpos_connection == "network":
+            _send_socket(device, data, time.monotonic() + budget_s)
+        elif settings.escpos_connection == "serial":
+            budget_s = serial_budget_s(settings, len(data))
+            _send_serial(device, data, time.monotonic() + budget_s)
+        else:
             printer._raw(data)  # the bytes kept in the spool, unchanged (python-escpos's raw write)
-        finally:
-            printer.close()
+        delivered = True
     except Exception as exc:  # python-escpos raises DeviceNotFoundError, USB, serial and socket errors
-        raise PrinterUnavailable(f"{where(settings)}无法打印：{_reason(exc)}") from exc
+        raise PrinterUnavailable(f"{where(settings)}无法打印：{_reason(exc, settings, stage, budget_s)}") from exc
+    finally:
+        if printer is not None:
+            _close(printer, device, settings, delivered)
 
 
-def _reason(exc: BaseException) -> str:
-    name = type(exc).__name__
-    text = " ".join(str(exc).split())
+def serial_budget_s(settings: PrintingSettings, size: int) -> float:
+    """The timeout plus the time ``size`` bytes take on the wire (10 bits a byte: start, 8, stop).
+
+    A 58 KB slip needs about a minute at 9600 baud: a flat timeout would fail every slip.
+    """
+    return settings.escpos_timeout_s + size * 10 / settings.escpos_serial_baudrate
+
+
+def _send_socket(sock: socket.socket, data: bytes, deadline: float) -> None:
+    sock.settimeout(max(deadline - time.monotonic(), 0.01))
+    sock.sendall(data)  # the timeout bounds the whole call (Python >= 3.5), not each chunk
+    # sendall returns once the bytes are in this machine's send buffer: a printer that accepts the
+    # connection and then stops reading (no paper, cover open, hung firmware) would count as
+    # printed. Wait until its TCP stack has acknowledged everything that was sent.
+    while True:
+        # A printer that hangs up resets the connection: the queue then never empties (or, on
+        # other kernels, is purged), so the socket's pending error is checked on every round.
+        error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if error:
+            raise OSError(error, os.strerror(error))
+        if _unacknowledged(sock.fileno()) == 0:
+            return
+        if time.monotonic() >= deadline:
+            raise TimeoutError("the printer did not take the data")
+        time.sleep(0.02)
+
+
+def _send_serial(port: Any, data: bytes, deadline: float) -> None:
+    # python-escpos opens the port without a write timeout: a printer that holds the line (flow
+    # control, no paper) or a port nobody reads would block the write, and the desk, forever.
+    port.write_timeout = max(deadline - time.monotonic(), 0.01)
+    port.write(data)
+    while port.out_waiting > 0:  # still in the UART's queue, not yet on the wire
+        if time.monotonic() >= deadline:
+            raise TimeoutError("the printer did not take the data")
+        time.sleep(0.02)
+
+
+def _unacknowledged(fd: int) -> int:
+    """Bytes sent on a TCP socket that the peer has not acknowledged (Linux SIOCOUTQ); 0 if unknown."""
+    try:
+        import fcntl
+        import termios
+
+        return int(struct.unpack("i", fcntl.ioctl(fd, termios.TIOCOUTQ, b"\0" * 4))[0])
+    except (ImportError, AttributeError, OSError):
+        return 0
+
+
+def _close(printer: Any, device: Any, settings: PrintingSettings, delivered: bool) -> None:
+    """Close the connection without waiting on the printer; never raise."""
+    try:
+        if device is None:
+            printer.close()
+        elif settings.escpos_connection == "network":
+            if not delivered:
+                # Reset the connection instead of a graceful close: the kernel would otherwise keep
+                # sending the rest of the slip for minutes, and a printer that recovers would print
+                # it after the desk was told it failed and reprinted it, giving a duplicate ticket.
+                device.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            device.close()
+        elif settings.escpos_connection == "serial":
+            if not delivered:
+                device.reset_output_buffer()  # drop the rest of the slip for the same reason
+            # Not python-escpos's close(): it drains the port first (tcdrain), which never returns
+            # when the printer is not reading.
+            device.close()
+        else:
+            printer.close()
+    except Exception:  # the outcome is already decided: an error while closing must not replace it
+        pass
+    finally:
+        # python-escpos closes again on garbage collection, with the draining close(): nothing left.
+        printer.device = None
+
+
+def _reason(exc: BaseException, settings: PrintingSettings, stage: str, budget_s: float) -> str:
+    """What went wrong, in Chinese, from the exception python-escpos raised or the one it wrapped."""
+    cause = (exc.__cause__ or exc.__context__) if type(exc).__name__ == "DeviceNotFoundError" else None
+    err = cause or exc
+    name = type(err).__name__
+    text = " ".join(str(err).split())
+    code = getattr(err, "errno", None) or _errno_in(text)
+    detail = f"（{name}：{text[:160]}）"
     if name == "NoBackendError":
         return "找不到 libusb（请安装 libusb-1.0-0）"
     if "usb library" in text.lower():
         return "缺少 USB 支持库（pip install pyusb）"
-    if name == "DeviceNotFoundError" or isinstance(exc, ConnectionError | TimeoutError | OSError):
-        return f"打印机未连接、未开机或地址有误（{name}：{text[:160]}）"
-    return f"{name}：{text[:200]}"
+    timed_out = isinstance(err, TimeoutError) or name in {"SerialTimeoutException", "USBTimeoutError"}
+    if stage == "write" and timed_out:
+        return (f"打印机在 {budget_s:.0f} 秒内没有收完数据，可能缺纸、卡纸、开盖或死机；"
+                f"已中断发送，请检查打印机后补打{detail}")
+    if settings.escpos_connection == "network":
+        if stage == "write":
+            return f"打印机在接收途中断开了连接，请检查打印机和网线后补打{detail}"
+        if isinstance(err, socket.gaierror):
+            return f"无法解析打印机地址 {settings.escpos_host}，请检查 escpos_host{detail}"
+        if isinstance(err, ConnectionRefusedError) or code == errno.ECONNREFUSED:
+            return (f"连接被拒绝：端口 {settings.escpos_port} 没有打印服务，打印机可能未开机，"
+                    f"或 escpos_host、escpos_port 有误{detail}")
+        if timed_out:
+            return f"{settings.escpos_timeout_s} 秒内连不上打印机：打印机未开机、网线未接或地址有误{detail}"
+        return f"连不上打印机：打印机未开机、网线未接或地址有误{detail}"
+    if settings.escpos_connection == "serial":
+        port = settings.escpos_serial_port
+        if stage == "write":
+            return f"串口在发送途中断开（USB 转串口线被拔出？），请检查连接后补打{detail}"
+        if code == errno.ENOENT:
+            return f"串口 {port} 不存在：请检查串口线或 USB 转串口线是否插好，以及 escpos_serial_port{detail}"
+        if code == errno.EACCES:
+            return f"没有权限打开串口 {port}：请把运行 hallterm 的用户加入 dialout 组{detail}"
+        if code == errno.EBUSY:
+            return f"串口 {port} 被其他程序占用{detail}"
+        return f"打不开串口 {port}：请检查串口线和 escpos_serial_port{detail}"
+    if stage == "write":
+        return f"USB 打印机在接收途中出错（USB 线被拔出？），请检查连接后补打{detail}"
+    if code == errno.EACCES or "access denied" in text.lower():
+        return f"没有权限使用 USB 打印机：需要 udev 规则或把用户加入 lp 组{detail}"
+    if isinstance(err, AssertionError | LookupError) or "not found" in text.lower():
+        return (f"找不到 USB 打印机 {settings.escpos_usb_vendor}:{settings.escpos_usb_product}：请检查 USB 线、"
+                f"打印机电源，以及 escpos_usb_vendor、escpos_usb_product（lsusb 可查看）{detail}")
+    return f"USB 打印机无法使用{detail}"
+
+
+def _errno_in(text: str) -> int | None:
+    # pyserial folds the errno of a failed write into the message: "write failed: [Errno 5] ..."
+    match = re.search(r"\[Errno (\d+)\]", text)
+    return int(match.group(1)) if match else None

@@ -24,24 +24,49 @@ from hallterm.storage import events
 from hallterm.storage.tables import slips
 from tests.printing.conftest import NOW_LOCAL, slip_environ
 
+# The fakes print what a real cupsd (CUPS 2.4.2, Debian 12) printed for a raw queue, columns and
+# tabs included; "lp" translates its answer under a Chinese locale as the real one does.
 LP = """#!/bin/sh
 printf '%s\\n' "$*" >> "$FAKE_CUPS_DIR/lp.args"
 if [ "$(cat "$FAKE_CUPS_DIR/mode")" = reject ]; then
   echo "lp: Error - The printer or class does not exist." >&2; exit 1
 fi
 n=$(( $(cat "$FAKE_CUPS_DIR/seq" 2>/dev/null || echo 0) + 1 )); echo $n > "$FAKE_CUPS_DIR/seq"
-echo "request id is thermal80-$n (1 file(s))"
+case "${LC_ALL:-${LC_MESSAGES:-$LANG}}" in
+  zh*) echo "请求 ID 为 thermal80-$n（1 个文件）" ;;
+  *) echo "request id is thermal80-$n (1 file(s))" ;;
+esac
 """
 LPSTAT = """#!/bin/sh
+printf '%s\\n' "$*" >> "$FAKE_CUPS_DIR/lpstat.args"
 mode=$(cat "$FAKE_CUPS_DIR/mode"); job="thermal80-$(cat "$FAKE_CUPS_DIR/seq" 2>/dev/null || echo 0)"
-line="$job   hall   52433   Thu 26 Nov 2026 10:05:01"
+polls=$(( $(cat "$FAKE_CUPS_DIR/polls" 2>/dev/null || echo 0) + 1 ))
+[ "$*" = "-o thermal80" ] && echo $polls > "$FAKE_CUPS_DIR/polls"
+line="$job               root              6144   Tue Dec  1 19:50:59 2026"
+finished() {  # the job in the history with its job-state-reasons, then an older cancelled job
+  printf '%s\\n\\tStatus: %s\\n\\tAlerts: %s\\n\\tqueued for thermal80\\n' "$line" "$2" "$1"
+  printf 'thermal80-0               root              1024   Tue Dec  1 19:39:11 2026\\n'
+  printf '\\tStatus: The printer may not exist or is unavailable at this time.\\n'
+  printf '\\tAlerts: job-canceled-by-user\\n\\tqueued for thermal80\\n'
+}
 case "$*" in
-  "-W completed -o thermal80") [ "$mode" = ok ] && echo "$line" ;;
-  "-o thermal80") case $mode in ok|vanished) ;; *) echo "$line" ;; esac ;;
+  "-l -W completed -o thermal80")
+    case $mode in
+      ok) finished processing-to-stop-point "" ;;
+      slow) [ $polls -gt 3 ] && finished job-completed-successfully "" ;;
+      cancelled) finished job-canceled-by-user "The printer may not exist or is unavailable at this time." ;;
+      aborted) finished aborted-by-system "Unable to locate printer \\"nonexistent.invalid\\"." ;;
+    esac ;;
+  "-o thermal80")
+    case $mode in
+      ok|vanished|cancelled|aborted) ;;
+      slow) [ $polls -le 3 ] && echo "$line" ;;
+      *) echo "$line" ;;
+    esac ;;
   "-p thermal80")
-    if [ "$mode" = stopped ]; then echo "printer thermal80 disabled since Thu 26 Nov 2026 10:05:02 -"
-    else echo "printer thermal80 now printing $job.  enabled since Thu 26 Nov 2026 10:05:02"; fi
-    echo "	The printer may not exist or is unavailable at this time." ;;
+    if [ "$mode" = stopped ]; then printf 'printer thermal80 disabled since Tue Dec  1 19:52:53 2026 -\\n\\tPaused\\n'
+    else printf 'printer thermal80 now printing %s.  enabled since Tue Dec  1 19:51:36 2026\\n' "$job"
+      printf '\\tThe printer may not exist or is unavailable at this time.\\n'; fi ;;
 esac
 exit 0
 """
@@ -130,6 +155,48 @@ def test_a_job_cancelled_elsewhere(cups: FakeCups, ring: Keyring, tmp_path: Path
     with pytest.raises(PrintFailed) as info:
         fast().send(job, spooled)
     assert "被取消或中止" in str(info.value)
+
+
+def test_lpstat_lists_cancelled_jobs_as_completed_too(cups: FakeCups, ring: Keyring, tmp_path: Path) -> None:
+    """Real CUPS: ``lpstat -W completed`` shows a cancelled job beside the printed ones."""
+    cups.mode("cancelled")
+    job, spooled = spooled_ticket(ring, tmp_path)
+    with pytest.raises(PrintFailed) as info:
+        fast().send(job, spooled)
+    assert "打印作业 thermal80-1 被取消或中止" in str(info.value) and "job-canceled-by-user" in str(info.value)
+    assert "已打印" not in str(info.value) and spooled.exists()
+
+
+def test_an_aborted_job_is_not_printed(cups: FakeCups, ring: Keyring, tmp_path: Path) -> None:
+    cups.mode("aborted")
+    job, spooled = spooled_ticket(ring, tmp_path)
+    with pytest.raises(PrintFailed) as info:
+        fast().send(job, spooled)
+    assert "aborted-by-system" in str(info.value) and "可稍后补打" in str(info.value)
+
+
+def test_a_job_that_takes_a_few_polls(cups: FakeCups, ring: Keyring, tmp_path: Path) -> None:
+    cups.mode("slow")
+    job, spooled = spooled_ticket(ring, tmp_path)
+    assert fast().send(job, spooled) == "已打印（CUPS thermal80，作业 thermal80-1）"
+    assert cups.calls("lpstat").count("-o thermal80") == 4 and cups.calls("cancel") == []
+
+
+def test_a_chinese_locale_does_not_hide_the_job_id(cups: FakeCups, ring: Keyring, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under zh_CN the real ``lp`` answers "请求 ID 为 hallfile-15（1 个文件）"."""
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    job, spooled = spooled_ticket(ring, tmp_path)
+    assert fast().send(job, spooled) == "已打印（CUPS thermal80，作业 thermal80-1）"
+
+
+@pytest.mark.parametrize("answer", ["request id is hallfile-3 (1 file(s))", "请求 ID 为 hallfile-3（1 个文件）"])
+def test_the_job_id_in_either_language(answer: str) -> None:
+    from hallterm.printing.backends import _REQUEST_ID
+
+    match = _REQUEST_ID.search(answer)
+    assert match is not None and match.group(1) == "hallfile-3"
 
 
 def test_raw_queues_get_the_escpos_bytes(cups: FakeCups, ring: Keyring, tmp_path: Path) -> None:

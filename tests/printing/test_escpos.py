@@ -108,7 +108,7 @@ def test_the_spooled_bytes_reach_a_network_printer_unchanged(ring: Keyring, tmp_
     assert "127.0.0.1" in message
 
 
-def test_a_printer_that_does_not_answer_fails_and_the_slip_stays_in_the_spool(ring: Keyring,
+def test_a_printer_that_refuses_the_connection_fails_and_the_slip_stays_in_the_spool(ring: Keyring,
                                                                                tmp_path: Path) -> None:
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]  # closed again below: nothing listens there
