@@ -121,6 +121,7 @@ class VisitSlip:
     queue_position: int | None = None  # when no lounge or coordinator is free yet
     hall_name: str = DEFAULT_HALL
     bilingual: bool = False
+    waiting_reason: str = ""  # why it waits, short (协调员均不在岗，预计 14:00 回岗); empty: the generic line
 
     kind = "visit"
 
@@ -215,8 +216,11 @@ def layout_visit(slip: VisitSlip, sheet: Sheet) -> None:
              role=Role.BODY)
     else:
         sheet.text("请稍候", Role.LARGE, align=Align.CENTER, bold=True)
-        _say(sheet, "洽谈室或协调员暂满，空出后即为您安排", "A room and a coordinator will be assigned shortly.", b,
-             role=Role.BODY)
+        if slip.waiting_reason:
+            _say(sheet, slip.waiting_reason, "Please wait here; you will be assigned in turn.", b, role=Role.BODY)
+        else:
+            _say(sheet, "洽谈室或协调员暂满，空出后即为您安排", "A room and a coordinator will be assigned shortly.", b,
+                 role=Role.BODY)
     sheet.rule(dashed=True)
     rows = [("办件编号", slip.case_no), ("持卡人", mask_name(slip.name)), ("协调员", slip.coordinator),
             ("开办时间", f"{slip.opened_at:%Y-%m-%d %H:%M}"), ("办理事项", "、".join(slip.items))]

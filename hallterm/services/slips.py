@@ -380,7 +380,8 @@ def visit_slip(svc: Services, view: Any) -> Any:
         coordinator = view.coordinator.name + ext
     return VisitSlip(view.case_no, opened, tuple(view.item_names), view.lounge_name or "", view.lounge_floor,
                      coordinator, visit_payload(svc, view.case_no, _local_now(svc).date()), name=view.holder_name,
-                     queue_position=view.queue_position, hall_name=p.hall.name, bilingual=p.printing.bilingual)
+                     queue_position=view.queue_position, hall_name=p.hall.name, bilingual=p.printing.bilingual,
+                     waiting_reason=waiting_reason(svc, view))
 
 
 def waiting_reason(svc: Services, view: Any) -> str:
@@ -388,8 +389,7 @@ def waiting_reason(svc: Services, view: Any) -> str:
 
     The desk's routing panel shows the full sentence (with the section and advice for staff); the
     slip is for the visitor and narrow paper, so it keeps the cause and when coordinators return.
-    Empty when the case is not queued (the slip then says nothing of waiting). Printing it needs a
-    ``VisitSlip`` field for it (printing/slips.py), which is not there yet.
+    Empty when the case is not queued (the slip then says nothing of waiting).
     """
     from hallterm.domain.cases import CaseStatus
     from hallterm.storage.tables import events as events_table

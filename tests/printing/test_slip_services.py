@@ -276,6 +276,10 @@ def test_a_queued_visitor_is_told_the_routings_own_reason(
                                                      EnterpriseKind.FOREIGN, "鞍山钢智科技有限公司"))
     assert view.status == "queued"
     assert service.waiting_reason(loaded, view) == says
+    assert service.visit_slip(loaded, view).waiting_reason == says
+    text = service.printables_for_case(loaded, view)[0].preview
+    assert "请稍候" in text and "暂满" not in text
+    assert says.split("，")[0] in text.replace("\n", "")  # narrow paper may wrap the rest
 
 
 def test_a_routed_visitor_is_told_nothing_of_waiting(loaded: Services, desk_session: StaffSession,

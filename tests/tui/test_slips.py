@@ -17,7 +17,7 @@ from hallterm.storage import events
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.slips import PrintPreviewScreen, ReprintScreen
-from tests.tui.conftest import settle
+from tests.tui.conftest import open_form, settle
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -190,3 +190,33 @@ async def test_ctrl_r_in_the_preview_opens_the_reprint_list_and_comes_back(
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
     assert [r.status for r in service.recent_slips(loaded)] == ["spooled"]
+
+
+async def test_the_visit_slip_of_a_waiting_visitor_gives_the_real_reason(
+        loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str],
+        clock: list[dt.datetime]) -> None:
+    clock[0] = dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC)  # 07:30 in Anshan: rooms free, nobody on duty yet
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_form(pilot, cards["valid"])
+        await pilot.press("enter", "f10")  # tick the first item, open the case: it has to wait
+        await settle(pilot)
+        assert app.screen.last_case is not None and app.screen.last_case.status == "queued"
+        assert "08:30 到岗" in app.screen.last_case.queue_reason  # what the routing panel shows staff
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, PrintPreviewScreen)
+        shown = preview_text(app)
+        assert "请稍候" in shown and "协调员均不在岗，预计 08:30 回岗" in shown
+        assert "洽谈室或协调员暂满" not in shown  # the rooms are not full: the slip must not say so
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+    (printed,) = service.recent_slips(loaded)
+    with loaded.db.read() as conn:
+        from sqlalchemy import select
+
+        from hallterm.storage.tables import slips
+
+        content = conn.execute(select(slips.c.content).where(slips.c.id == printed.id)).scalar_one()
+    assert content["waiting_reason"] == "协调员均不在岗，预计 08:30 回岗"  # a reprint renders it the same
