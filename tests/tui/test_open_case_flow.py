@@ -12,6 +12,7 @@ from hallterm.config import Settings
 from hallterm.services import cases
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession, set_pin, sign_in
+from hallterm.storage.cases import CaseView
 from hallterm.storage.tables import lounges
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.case_form import CaseFormScreen
@@ -170,17 +171,23 @@ async def test_no_coordinator_on_duty_is_said_plainly(
         assert "延时服务" in app.screen.sub_title
 
 
+async def route_then_reassign(pilot, card: str) -> CaseView:
+    """Open and route a case for ``card`` with the form's defaults, then press F7; the case as routed."""
+    await open_form(pilot, card)
+    await pilot.press("enter", "f10")
+    await settle(pilot)
+    routed = pilot.app.screen.last_case
+    await pilot.press("f7")
+    await settle(pilot)
+    return routed
+
+
 async def test_reassigning_asks_for_a_reason(
     loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
 ) -> None:
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_form(pilot, cards["valid"])
-        await pilot.press("enter", "f10")
-        await settle(pilot)
-        before = app.screen.last_case
-        await pilot.press("f7")
-        await settle(pilot)
+        before = await route_then_reassign(pilot, cards["valid"])
         assert isinstance(app.screen, ReassignScreen)
         lounge = app.screen.query_one("#lounge", Select)
         target = next(value for _label, value in lounge._options if isinstance(value, str))
@@ -352,12 +359,7 @@ async def test_reassigning_to_an_off_duty_coordinator_asks_first(
 
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_form(pilot, cards["valid"])
-        await pilot.press("enter", "f10")
-        await settle(pilot)
-        before = app.screen.last_case
-        await pilot.press("f7")
-        await settle(pilot)
+        before = await route_then_reassign(pilot, cards["valid"])
         screen = app.screen
         assert isinstance(screen, ReassignScreen) and screen.off_duty
         away = next(iter(screen.off_duty))
