@@ -253,10 +253,19 @@ def _cards_lookup(svc: Services, text: str) -> int:
 
 def _sweep(svc: Services) -> int:
     from hallterm.services.checklist import sweep
+    from hallterm.services.slips import prune_spool
 
     result = sweep(svc)
     print(f"容缺逾期退件办结 {result.returned} 项（暂停容缺资格 {result.barred_holders} 人），"
           f"重算估算期限 {result.recomputed} 项")
+    keep = svc.settings.printing.spool_keep_days
+    try:
+        folders, size = prune_spool(svc)
+    except OSError as exc:
+        raise CliError(f"清理打印暂存目录失败：{exc.strerror or exc}（{getattr(exc, 'filename', '')}）。"
+                       "请检查目录权限；办件数据不受影响") from None
+    if keep:
+        print(f"打印暂存目录：删除 {keep} 天以前的 {folders} 个日期文件夹（{size / 1e6:.1f} MB）")
     return 0
 
 

@@ -116,6 +116,7 @@ class PrintingSettings:
     backend: str = "spool"  # spool | escpos | cups: queue tickets and appointment slips
     paper_mm: int = 80  # thermal paper: 80 (576 dots) or 58 (384 dots) at 203 dpi
     spool_dir: str = ""  # empty: spool/ in the installation
+    spool_keep_days: int = 90  # `hallterm sweep` deletes day folders older than this; 0 keeps them all
     bilingual: bool = False  # Chinese and English on slips and notices, for foreign talent
     notice_backend: str = "spool"  # spool | cups: the A4/A5 notices
     notice_paper: str = "A4"  # A4 | A5
@@ -380,6 +381,8 @@ def _check_printing(p: PrintingSettings, where: Any) -> None:
     def bad(key: str, reason: str) -> ConfigError:
         return ConfigError(f"printing.{key}", where(key), reason)
 
+    if p.spool_keep_days < 0:
+        raise bad("spool_keep_days", "不能为负数（0 表示永久保留）")
     if p.backend not in {"spool", "escpos", "cups"}:
         raise bad("backend", f"应为 spool、escpos 或 cups，而不是 {p.backend!r}")
     if p.notice_backend not in {"spool", "cups"}:

@@ -94,6 +94,28 @@ class Spool:
         return Spooled(folder / job.name, tuple(job.files()))
 
 
+    def prune(self, before: dt.date) -> tuple[int, int]:
+        """Delete the day folders older than ``before``: (folders, bytes) removed.
+
+        Only folders named like a day are touched: whatever else an installer keeps in the spool
+        folder stays. A reprint of a slip whose files are gone draws it again from the database.
+        """
+        folders = removed = 0
+        if not self.dated or not self.root.is_dir():
+            return 0, 0
+        for folder in sorted(self.root.iterdir()):
+            try:
+                day = dt.date.fromisoformat(folder.name)
+            except ValueError:
+                continue
+            if day >= before or not folder.is_dir() or len(folder.name) != 10:
+                continue
+            removed += sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+            shutil.rmtree(folder)
+            folders += 1
+        return folders, removed
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path``, flush it to disk, then rename it over ``path``."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

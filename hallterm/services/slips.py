@@ -294,6 +294,20 @@ def reprint(svc: Services, slip_id: int, *, staff_id: str | None = None) -> Prin
                  ticket_id=row.ticket_id, warnings=(), reprint=True)
 
 
+def prune_spool(svc: Services) -> tuple[int, int]:
+    """The nightly clean-up of the spool: day folders older than ``printing.spool_keep_days``.
+
+    Returns (folders, bytes) removed; nothing when the setting is 0.
+    """
+    from hallterm.printing.backends import Spool
+
+    keep = svc.settings.printing.spool_keep_days
+    if keep <= 0:
+        return 0, 0
+    oldest_kept = _local_now(svc).date() - dt.timedelta(days=keep - 1)
+    return Spool(svc.settings.printing.spool_path).prune(oldest_kept)
+
+
 def recent_slips(svc: Services, *, limit: int = 100, failed_only: bool = False) -> list[SlipRecord]:
     """The reprint list: the newest first (today's and anything that failed)."""
     query = select(slips).order_by(slips.c.id.desc()).limit(limit)

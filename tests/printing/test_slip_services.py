@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hallterm.config import Settings, load_settings
 from hallterm.domain.cards import ScanError
@@ -292,3 +292,21 @@ def test_a_routed_visitor_is_told_nothing_of_waiting(loaded: Services, desk_sess
                                                      EnterpriseKind.FOREIGN, "鞍山钢智科技有限公司"))
     assert view.status == "waiting"
     assert service.waiting_reason(loaded, view) == ""
+
+
+def test_the_nightly_prune_removes_old_days_and_a_pruned_slip_still_reprints(loaded: Services) -> None:
+    ring = service.keyring(loaded)
+    printed = service.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[0])
+    today = Path(printed.spool_base).parent
+    old = today.with_name("2026-08-01")  # as if it had been printed in August
+    today.rename(old)
+    with loaded.db.write() as conn:
+        conn.execute(update(slips).where(slips.c.id == printed.slip_id)
+                     .values(spool_path=str(old / Path(printed.spool_base).name)))
+    service.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[1])  # today's slip
+
+    folders, size = service.prune_spool(loaded)  # keeps 90 days by default
+
+    assert folders == 1 and size > 0 and not old.exists() and today.is_dir()
+    again = service.reprint(loaded, printed.slip_id)
+    assert again.status == "spooled" and Path(again.spool_base + ".png").is_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 from pathlib import Path
@@ -52,3 +53,20 @@ def test_a_spool_folder_that_cannot_be_written_says_so(ring: Keyring, tmp_path: 
     with pytest.raises(PrintFailed) as info:
         Spool(blocker).write(job, NOW_LOCAL.date())
     assert "无法写入打印暂存目录" in str(info.value) and "printing.spool_dir" in str(info.value)
+
+
+def test_prune_deletes_only_day_folders_older_than_the_day_given(ring: Keyring, tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    job = slip_job(sample_slips(ring, NOW_LOCAL)[0], "ticket-A017", width=576)
+    for day in ("2026-08-27", "2026-08-28", "2026-11-26"):
+        spool.write(job, dt.date.fromisoformat(day))
+    (tmp_path / "printer-notes").mkdir()  # an installer's own folder
+    (tmp_path / "20260101").mkdir()  # looks like a day to fromisoformat, but is not a day folder
+    (tmp_path / "2026-01-01.txt").write_text("not a folder")
+
+    folders, size = spool.prune(dt.date(2026, 8, 28))
+
+    assert folders == 1 and size == len(job.pdf) + len(job.png or b"") + len(job.escpos or b"")
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "2026-01-01.txt", "20260101", "2026-08-28", "2026-11-26", "printer-notes"}
+    assert spool.prune(dt.date(2026, 8, 28)) == (0, 0)  # nothing left to do: idempotent
