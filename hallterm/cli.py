@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="数据量为十分之一")
     bench.add_argument("--json", action="store_true", help="最后一行输出 JSON")
 
-    sub.add_parser("sweep", help="每晚运行：容缺补正逾期的事项退件办结，重算估算期限（幂等）")
+    sub.add_parser("sweep", help="每晚运行：容缺补正逾期的事项退件办结，重算估算期限，清理过期的打印暂存（幂等）")
     sub.add_parser("config", help="显示生效的配置")
 
     display = sub.add_parser("display", help="叫号显示屏（只读，第二台终端或大厅电视）")
