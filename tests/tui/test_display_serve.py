@@ -81,3 +81,22 @@ async def test_a_display_process_that_dies_without_a_goodbye_ends_the_browser_se
         assert message.type in (WSMsgType.CLOSE, WSMsgType.CLOSED)
     finally:
         await client.close()
+
+
+async def test_the_tv_gets_its_chinese_font_from_the_server_not_from_its_own_fonts() -> None:
+    from hallterm.printing.fonts import FONT_FILE
+    from hallterm.tui.display.serve import FONT_ROUTE
+
+    server = make_server(display_command())
+    client = TestClient(TestServer(await server._make_app()))
+    await client.start_server()
+    try:
+        page = await (await client.get("/")).text()
+        answer = await client.get(FONT_ROUTE)
+        font = await answer.read()
+    finally:
+        await client.close()
+    assert f'url("{FONT_ROUTE}")' in page and "unicode-range" in page  # the CJK face of the terminal's family
+    assert "document.fonts.load" in page  # the terminal starts once the faces are there
+    assert answer.status == 200 and font == FONT_FILE.read_bytes()  # the very font the slips print with
+    assert "max-age" in answer.headers["Cache-Control"]  # 9 MB: fetched once, not at every reload

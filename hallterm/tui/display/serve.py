@@ -4,8 +4,9 @@ textual-serve starts one display process per browser connection. When that proce
 server restarted, the app crashed, the PC rebooted) its page shows "Session ended" and stays
 there (research/textual.md, pitfall 23). Our page template (``templates/app_index.html``) watches
 for that, asks the server every few seconds whether it is back, and reloads itself when it is:
-nobody has to walk to the TV with a keyboard. It also loads no web fonts (the hall may have no
-internet): the terminal font comes with textual-serve.
+nobody has to walk to the TV with a keyboard. It loads no web fonts from the internet (the hall may
+have none): the Latin terminal font comes with textual-serve, and the Chinese is drawn with the
+font hallterm ships for its slips, served at ``FONT_ROUTE``, so the TV's own fonts do not matter.
 
 textual-serve 1.1.3 closes the browser's websocket only when the app says goodbye (its "exit"
 packet). A display process that dies without one (killed, out of memory, a crash below Python)
@@ -26,6 +27,7 @@ from typing import Any
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_HOST = "127.0.0.1"  # loopback unless told otherwise: textual-serve has no authentication
 DEFAULT_PORT = 8000
+FONT_ROUTE = "/hallterm/cjk.otf"  # the page's @font-face points here (templates/app_index.html)
 
 log = logging.getLogger(__name__)
 _closing: set[asyncio.Future[Any]] = set()
@@ -58,7 +60,26 @@ def _server_class() -> type:
                 log.warning("textual-serve 内部接口已变化：显示进程意外结束时页面不会自动重连")
             await super()._process_messages(websocket, app_service)
 
+        async def _make_app(self) -> Any:
+            app = await super()._make_app()
+            app.router.add_get(FONT_ROUTE, _cjk_font, name="cjk_font")
+            return app
+
     return DisplayServer
+
+
+async def _cjk_font(request: Any) -> Any:
+    """The font the slips print with, for the page's Chinese: the TV needs no Chinese font of its own."""
+    from aiohttp import web
+
+    from hallterm.printing.fonts import FontMissing, font_path
+
+    try:
+        path = font_path()
+    except FontMissing as exc:
+        raise web.HTTPNotFound(text=str(exc)) from None
+    # 9 MB, fetched once: the browser keeps it for a week (it changes only with a new release).
+    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=604800"})
 
 
 def make_server(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, title: str = "叫号显示"):  # type: ignore[no-untyped-def]
