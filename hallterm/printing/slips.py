@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,6 +156,33 @@ def _head(sheet: Sheet, hall: str, heading: str, heading_en: str, bilingual: boo
     sheet.rule()
 
 
+_NUMERALS = "一二三四五六七八九十"
+_PLACE_EN = [  # what a foreign visitor must find: floors, rooms, windows, extensions (bilingual slips)
+    (re.compile(f"([{_NUMERALS}])楼"), lambda m: f"{_NUMERALS.index(m.group(1)) + 1}F "),
+    (re.compile(r"([0-9]+)楼"), lambda m: f"{m.group(1)}F "),
+    (re.compile(r"业务洽谈室\s*([0-9]+)"), lambda m: f"Meeting Room {m.group(1)}"),
+    (re.compile(r"绿色通道\s*([0-9]+)\s*号窗口"), lambda m: f"Green Channel Window {m.group(1)}"),
+    (re.compile(r"绿色通道窗口"), lambda m: "Green Channel windows"),
+    (re.compile(r"统一发证窗口"), lambda m: "Issuing window"),
+    (re.compile(r"分机\s*([0-9]+)"), lambda m: f"ext. {m.group(1)}"),
+]
+
+
+def place_en(text: str) -> str:
+    """The English of a place or extension on a slip, or "" when nothing in it is known."""
+    english = text
+    for pattern, words in _PLACE_EN:
+        english = pattern.sub(words, english)
+    if english == text:
+        return ""
+    return re.sub(r"\s+", " ", english.replace("（", " (").replace("）", ")")).strip()
+
+
+def _with_english(value: str, bilingual: bool) -> str:
+    english = place_en(value) if bilingual else ""
+    return f"{value} / {english}" if english else value
+
+
 def _pairs(sheet: Sheet, rows: list[tuple[str, str]], bilingual: bool) -> None:
     shown = [(_label(label, bilingual), value) for label, value in rows if value]
     sheet.label_column([label for label, _ in shown])
@@ -170,7 +198,7 @@ def layout_ticket(slip: TicketSlip, sheet: Sheet) -> None:
     sheet.rule(dashed=True)
     ahead = f"{slip.people_ahead} 人" + (f" / {slip.people_ahead} waiting" if b else "")
     _pairs(sheet, [("持卡人", mask_name(slip.name)), ("取号时间", f"{slip.issued_at:%Y-%m-%d %H:%M}"),
-                   ("前面等候", ahead), ("等候地点", slip.wait_where)], b)
+                   ("前面等候", ahead), ("等候地点", _with_english(slip.wait_where, b))], b)
     sheet.rule(dashed=True)
     sheet.qr(slip.payload)
     _say(sheet, "请留意叫号屏幕和广播，叫到后请到绿色通道窗口",
@@ -191,8 +219,8 @@ def layout_appointment(slip: AppointmentSlip, sheet: Sheet) -> None:
         _say(sheet, "延时服务", "Extended hours", b, role=Role.BODY)
     sheet.rule(dashed=True)
     place = " ".join(p for p in (floor_name(slip.floor), slip.room) if p)
-    _pairs(sheet, [("预约号", slip.reference), ("预约人", mask_name(slip.name)), ("办理地点", place),
-                   ("签到地点", slip.check_in_at)], b)
+    _pairs(sheet, [("预约号", slip.reference), ("预约人", mask_name(slip.name)), ("办理地点", _with_english(place, b)),
+                   ("签到地点", _with_english(slip.check_in_at, b))], b)
     if slip.items:
         sheet.rule(dashed=True)
         sheet.text("请携带以下材料：" + (" Please bring:" if b else ""), Role.BODY, bold=True)
@@ -212,6 +240,8 @@ def layout_visit(slip: VisitSlip, sheet: Sheet) -> None:
     if slip.lounge:
         sheet.text(floor_name(slip.floor), Role.BODY, align=Align.CENTER)
         sheet.text(slip.lounge, Role.LARGE, align=Align.CENTER, bold=True)
+        if b:
+            sheet.text(place_en(f"{floor_name(slip.floor)}{slip.lounge}"), Role.BODY, align=Align.CENTER)
         _say(sheet, "请到以上洽谈室等候，协调员将前来对接", "Please wait in this room; a coordinator will meet you.", b,
              role=Role.BODY)
     else:
@@ -222,7 +252,8 @@ def layout_visit(slip: VisitSlip, sheet: Sheet) -> None:
             _say(sheet, "洽谈室或协调员暂满，空出后即为您安排", "A room and a coordinator will be assigned shortly.", b,
                  role=Role.BODY)
     sheet.rule(dashed=True)
-    rows = [("办件编号", slip.case_no), ("持卡人", mask_name(slip.name)), ("协调员", slip.coordinator),
+    coordinator = slip.coordinator.replace("分机", "分机/ext.") if b else slip.coordinator
+    rows = [("办件编号", slip.case_no), ("持卡人", mask_name(slip.name)), ("协调员", coordinator),
             ("开办时间", f"{slip.opened_at:%Y-%m-%d %H:%M}"), ("办理事项", "、".join(slip.items))]
     if slip.queue_position:
         rows.append(("排队", f"前面还有 {slip.queue_position - 1} 位"))

@@ -60,6 +60,19 @@ def test_bilingual_slips_carry_english(ring: Keyring) -> None:
     assert slips.render(both["appointment"], 384).width == 384
 
 
+def test_a_foreign_visitor_can_find_the_room_the_window_and_the_extension(ring: Keyring) -> None:
+    both = by_kind(ring, bilingual=True)
+    visit = slips.visible_text(both["visit"])
+    assert slips.place_en(f"{slips.floor_name(both['visit'].floor)}{both['visit'].lounge}") in visit
+    assert "Meeting Room" in visit and "ext." in visit
+    assert "Meeting Room 3" in slips.visible_text(both["appointment"])  # 二楼 业务洽谈室3
+    assert "Meeting Room" not in slips.visible_text(by_kind(ring)["visit"])  # only when asked for
+    assert slips.place_en("二楼业务洽谈室4") == "2F Meeting Room 4"
+    assert slips.place_en("王芳（分机 8021）") == "王芳 (ext. 8021)"
+    assert slips.place_en("绿色通道2号窗口") == "Green Channel Window 2"
+    assert slips.place_en("大厅东侧") == ""  # nothing known: no made-up English
+
+
 def test_a_visit_slip_without_a_room_yet_says_wait(ring: Keyring) -> None:
     visit = dataclasses.replace(by_kind(ring)["visit"], lounge="", coordinator="", queue_position=3)
     text = slips.preview(visit)
