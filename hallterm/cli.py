@@ -130,7 +130,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _print_test(settings, args.to, args.paper)
     if command == "scan":
         return _scan(settings, args.images)
-    with _services(settings) as svc:
+    with _services(settings, must_exist=command in {"cards", "sweep", "staff"} and
+                   getattr(args, "cards_command", "") != "import") as svc:
         if command == "db":
             return _db(svc, args.db_command)
         if command == "reference":
@@ -147,14 +148,22 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 class _services:
     """Open services for one command; database and reference errors become one clear line."""
 
-    def __init__(self, settings: Settings, *, upgrade: bool = True) -> None:
+    def __init__(self, settings: Settings, *, upgrade: bool = True, must_exist: bool = False) -> None:
         self.settings = settings
         self.upgrade = upgrade
+        self.must_exist = must_exist  # a query on a database that is not there is a typo in --db, not a new hall
         self.svc: Services | None = None
 
     def __enter__(self) -> Services:
+        from sqlalchemy.engine import make_url
+
         from hallterm.services.context import Services
 
+        url = make_url(self.settings.db.resolved_url())
+        if self.must_exist and url.get_backend_name() == "sqlite" and url.database \
+                and not Path(url.database).exists():
+            raise CliError(f"数据库文件不存在：{url.database}。请检查 --db 或 HALLTERM_DB_URL；"
+                           "新的大厅数据库由 hallterm db upgrade 或第一次打开前台时创建")
         try:
             self.svc = Services.open(self.settings, upgrade=self.upgrade)
         except OSError as exc:  # e.g. the SQLite file's folder cannot be created
@@ -273,13 +282,24 @@ def _set_pin(svc: Services, staff_id: str, from_stdin: bool) -> int:
     import getpass
 
     from hallterm.domain.auth import AuthError
-    from hallterm.services.staff import set_pin
+    from hallterm.services.staff import set_pin, staff_name
 
+    name = staff_name(svc, staff_id)
+    if name is None:  # say so before anyone types a PIN for nobody
+        raise CliError(f"工号 {staff_id.strip().upper()} 不存在或已停用：请核对工号，"
+                       "或先在 assets/staff.toml 中添加并运行 hallterm reference load")
+    no_terminal = "没有可输入 PIN 的终端：请在终端中运行，或用 --pin-stdin 从标准输入读取 PIN"
     if from_stdin:
         pin = sys.stdin.readline().strip()
+    elif not sys.stdin.isatty():  # getpass would echo the PIN, warn in English, then fail
+        raise CliError(no_terminal)
     else:
-        pin = getpass.getpass(f"为 {staff_id} 输入新 PIN（4–8 位数字）：")
-        if getpass.getpass("再输入一次：") != pin:
+        try:
+            pin = getpass.getpass(f"为 {staff_id.strip().upper()}（{name}）输入新 PIN（4–8 位数字）：")
+            again = getpass.getpass("再输入一次：")
+        except EOFError:  # the terminal went away mid-prompt
+            raise CliError(no_terminal) from None
+        if again != pin:
             raise CliError("两次输入的 PIN 不一致，未修改")
     try:
         set_pin(svc, staff_id, pin)
@@ -413,6 +433,11 @@ def _print_test(settings: Settings, to: Path | None, paper: int | None) -> int:
 
     if paper is not None:
         settings = dataclasses.replace(settings, printing=dataclasses.replace(settings.printing, paper_mm=paper))
+    if to is not None:
+        try:  # a folder that cannot be written fails once, in its own words, not once per slip
+            to.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CliError(f"无法写入目录 {to}：{exc.strerror or exc}。请换一个可写的目录（--to）") from None
     try:
         results = print_test(settings, to)
     except SigningKeyError as exc:
@@ -425,7 +450,9 @@ def _print_test(settings: Settings, to: Path | None, paper: int | None) -> int:
             print(f"       {path}")
         failed += not result.ok
     if failed:
-        raise CliError(f"{failed} 份未能打印，文件已保存在暂存目录，修复打印机后可重新打印")
+        kept = all(result.files for result in results if not result.ok)
+        raise CliError(f"{failed} 份未能打印" + ("，文件已保存在暂存目录，修复打印机后可重新打印" if kept
+                                               else "，且未能保存文件：请先解决上面所说的问题"))
     return 0
 
 

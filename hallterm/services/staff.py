@@ -74,6 +74,13 @@ def sign_out(svc: Services, session: StaffSession) -> None:
         events.append(conn, "signed_out", svc.now(), staff_id=session.staff_id)
 
 
+def staff_name(svc: Services, staff_id: str) -> str | None:
+    """The name of an active staff member, or None: asked before a PIN is typed for nobody."""
+    with svc.db.read() as conn:
+        return conn.execute(select(staff.c.name).where(staff.c.staff_id == staff_id.strip().upper(),
+                                                       staff.c.active)).scalar_one_or_none()
+
+
 def set_pin(svc: Services, staff_id: str, pin: str, *, by: str | None = None) -> None:
     staff_id = staff_id.strip().upper()
     digest = hash_pin(pin)  # raises AuthError for a PIN that is not 4–8 digits

@@ -68,6 +68,24 @@ def test_set_pin_refuses_bad_pins_and_unknown_staff(tmp_path: Path) -> None:
     assert unknown.returncode == 1 and "不存在" in unknown.stderr
 
 
+def test_set_pin_without_a_terminal_says_how_instead_of_a_traceback(tmp_path: Path) -> None:
+    db = tmp_path / "hall.sqlite3"
+    assert hallterm("reference", "load", db=db).returncode == 0
+    no_tty = hallterm("staff", "set-pin", "S1402", db=db)  # stdin is a pipe, not a terminal
+    assert no_tty.returncode == 1 and "--pin-stdin" in no_tty.stderr
+    assert "Traceback" not in no_tty.stderr and "Warning" not in no_tty.stderr
+    nobody = hallterm("staff", "set-pin", "S9999", db=db)  # an unknown ID is said before any PIN is asked
+    assert nobody.returncode == 1 and "S9999 不存在" in nobody.stderr and "PIN（" not in nobody.stdout
+
+
+def test_a_query_on_a_database_that_is_not_there_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "hal.sqlite3"
+    for args in (("cards", "lookup", "GD2022A000258"), ("sweep",), ("staff", "set-pin", "S1401", "--pin-stdin")):
+        run = hallterm(*args, db=missing, stdin="1234\n")
+        assert run.returncode == 1 and "数据库文件不存在" in run.stderr and str(missing) in run.stderr, args
+    assert not missing.parent.exists()  # no empty database, no folder, for a mistyped --db
+
+
 def test_demo_rebuilds_after_real_use_and_refuses_a_real_database(tmp_path: Path) -> None:
     db = tmp_path / "demo.sqlite3"
     assert hallterm("demo", "--no-ui", db=db).returncode == 0

@@ -77,3 +77,13 @@ def test_print_test_to_a_dead_cups_printer_fails_and_keeps_the_files(env: Path, 
     assert "5 份未能打印" in captured.err
     spooled = list((env / "spool").rglob("test-*.pdf"))
     assert len(spooled) == 8  # every one kept, the failed notices too
+
+
+def test_print_test_into_a_folder_that_cannot_be_written_says_so_once(
+        env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = env / "file"
+    blocker.write_text("")
+    assert main(["print", "test", "--to", str(blocker / "slips")]) == 1
+    out, err = capsys.readouterr()
+    assert err.strip().count("\n") == 0 and "无法写入目录" in err and "--to" in err
+    assert "已保存" not in out + err  # nothing was saved: it must not say so
