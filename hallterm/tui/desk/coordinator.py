@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -11,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from hallterm.domain.cases import STATUS_NAMES, CaseStatus
+from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES, CaseStatus
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from hallterm.tui.desk.app import DeskApp
 
 REFRESH_SECONDS = 5.0
+NOTICE_KEEP_S = 15.0
 
 
 class CoordinatorScreen(Screen[None]):
@@ -42,6 +44,7 @@ class CoordinatorScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.board: CoordinatorBoard | None = None
+        self._said_at = -NOTICE_KEEP_S  # when an action's outcome was last said
 
     @property
     def whole_hall(self) -> bool:
@@ -94,8 +97,9 @@ class CoordinatorScreen(Screen[None]):
             self._show(message.result)
         elif message.what in {"mark_met", "end_visit"}:
             view = message.result
-            verb = "已标记接待" if message.what == "mark_met" else "已离开洽谈室"
-            self._say(f"{view.case_no} {verb}", "")
+            verb = "已标记接待" if message.what == "mark_met" else "已离开洽谈室，座位已空出"
+            self._say(f"{view.case_no} {view.holder_name} {verb}", "")
+            self._said_at = time.monotonic()
             self.action_refresh()
 
     @on(Failed)
@@ -121,10 +125,17 @@ class CoordinatorScreen(Screen[None]):
         for c in board.open_cases:
             state = board.deadlines.get(c.id)
             due = Text(state.name, style=DEADLINE_STYLES[state.status]) if state else Text("")
+            # The room is history once the visitor has left it (the seat is someone else's now).
+            room = c.lounge_name or "" if c.status in {s.value for s in VISIT_STATUSES} else "已离开"
             cases.add_row(c.case_no, Text(c.holder_name), *self._who(board, c), STATUS_NAMES[CaseStatus(c.status)],
-                          Text("、".join(c.item_names)), c.lounge_name or "", due, key=str(c.id))
-        if not board.waiting:
-            self._say("暂无等候的持卡人", "")
+                          Text("、".join(c.item_names)), room, due, key=str(c.id))
+        if not board.waiting and self.notice_is_stale:
+            self._say("暂无等候的持卡人" + ("；按 Tab 切换到在办件" if board.open_cases else ""), "")
+
+    @property
+    def notice_is_stale(self) -> bool:
+        """An action's outcome stays readable for a while; the periodic refresh must not wipe it at once."""
+        return time.monotonic() - self._said_at > NOTICE_KEEP_S
 
     @staticmethod
     def _who(board: CoordinatorBoard, case: CaseView) -> tuple[Text, ...]:
@@ -136,6 +147,8 @@ class CoordinatorScreen(Screen[None]):
         """The case under the cursor of the focused table (waiting visitors by default)."""
         table = self.focused if isinstance(self.focused, DataTable) else self.query_one("#waiting", DataTable)
         if not table.row_count:
+            other = "在办件" if table.id == "waiting" else "等候的持卡人"
+            self._say(f"这一栏是空的：按 Tab 切换到{other}，选中一行再按键", "-error")
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return int(key) if key is not None else None
@@ -145,7 +158,6 @@ class CoordinatorScreen(Screen[None]):
 
         case_id = self._selected()
         if case_id is None:
-            self._say("没有选中的持卡人", "-error")
             return
         run_use_case(self, "mark_met", mark_met, self.app.services, self.app.session, case_id)
 
@@ -154,7 +166,6 @@ class CoordinatorScreen(Screen[None]):
 
         case_id = self._selected()
         if case_id is None:
-            self._say("没有选中的办件", "-error")
             return
         run_use_case(self, "end_visit", end_visit, self.app.services, self.app.session, case_id)
 
