@@ -9,7 +9,6 @@ is what is printed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,13 +16,10 @@ from typing import Protocol
 
 from PIL import Image, ImageDraw
 
+from hallterm.linebreak import NO_LINE_END, NO_LINE_START, display_width, tokens, wrap
 from hallterm.printing import fonts
 
-# Line-breaking rules (a light 禁则): these never start a line, those never end one.
-NO_LINE_START = set("，。、；：！？）》」』】〕〉”’%·…—,.;:!?)]}")
-NO_LINE_END = set("（《「『【〔〈“‘([{")
-_TOKEN = re.compile(r"[A-Za-z0-9@#&*+=/\\_'.\-]+ *|\s|.")
-
+__all__ = ["NO_LINE_END", "NO_LINE_START", "display_width", "tokens", "wrap"]  # and the sheets below
 
 class Role(StrEnum):
     TITLE = "title"  # the hall's name
@@ -38,44 +34,6 @@ class Align(StrEnum):
     LEFT = "left"
     CENTER = "center"
     RIGHT = "right"
-
-
-def tokens(text: str) -> list[str]:
-    """Latin words stay whole (with their trailing space); every other character is its own token."""
-    out: list[str] = []
-    carry = ""
-    for tok in _TOKEN.findall(text):
-        if tok in NO_LINE_END:  # an opening bracket goes with what follows it
-            carry += tok
-            continue
-        out.append(carry + tok)
-        carry = ""
-    if carry:
-        out.append(carry)
-    return out
-
-
-def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
-    """Greedy line breaking of ``text`` (with ``\\n`` as hard breaks) to ``width`` units of ``measure``."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for tok in tokens(paragraph):
-            # Closing punctuation hangs past the edge rather than start a line.
-            if not line or measure(line + tok.rstrip()) <= width or tok[0] in NO_LINE_START:
-                line += tok
-            else:
-                lines.append(line.rstrip())
-                line = tok.lstrip()
-            while measure(line.rstrip()) > width and len(line) > 1 and line[-1] not in NO_LINE_START:
-                # A Latin word (or a code) longer than the line: cut it where it overflows.
-                cut = len(line) - 1
-                while cut > 1 and measure(line[:cut]) > width:
-                    cut -= 1
-                lines.append(line[:cut])
-                line = line[cut:]
-        lines.append(line.rstrip())
-    return lines
 
 
 class Sheet(Protocol):
@@ -245,13 +203,6 @@ def _pair_op(label: str, value: str, face: object, margin: int, left: int, size:
 
 
 # --- plain text (the desk's preview) ---------------------------------------------------------------
-
-
-def display_width(text: str) -> int:
-    """Terminal cells: CJK and full-width characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 class TextSheet:

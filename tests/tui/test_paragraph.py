@@ -1,0 +1,32 @@
+"""Message lines break where Chinese may break, at the width they are laid out at."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+from hallterm.linebreak import NO_LINE_START
+from hallterm.tui.widgets.paragraph import Paragraph
+
+MESSAGE = "此卡已于 2025-12-17 过期：请提醒持卡人到人才办续期，续期后再来办理；也可由督查特批放行（F4）。"
+
+
+class OneLine(App[None]):
+    CSS = "#msg { width: 30; height: auto; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static(Paragraph(MESSAGE), id="msg")
+
+
+async def test_a_message_fills_its_lines_and_no_line_starts_with_closing_punctuation() -> None:
+    app = OneLine()
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        widget = app.query_one("#msg", Static)
+        lines = [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
+        shown = str(widget.render())
+    assert "".join(lines).replace(" ", "") == MESSAGE.replace(" ", "")  # nothing lost or repeated
+    assert lines[0] == "此卡已于 2025-12-17 过期：请提"  # not cut after the date, as Rich would
+    assert all(line and line[0] not in NO_LINE_START for line in lines)
+    assert "（F4）。" in lines[-1]  # the bracket, the key and its punctuation stay together
+    assert shown == MESSAGE, shown  # what tests and screen readers get: the message itself
