@@ -212,6 +212,31 @@ def decide_recall(number: str, recalls: int, limit: int) -> RecallDecision:
     return RecallDecision(False, recalls + 1, f"已重呼 {number} 号（第 {recalls + 1} 次，最多 {limit} 次）")
 
 
+# --- what the hall display says about a call ---------------------------------------------------
+
+
+def call_is_live(status: str, *, transfer: bool) -> bool:
+    """Whether a call on the display still invites its visitor.
+
+    A counter's call (or recall) does while the ticket is still called there; once it is finished,
+    过号, held or sent back to wait, the number must not stay up as an invitation. A transfer to a
+    lounge or a coordinator ends the ticket at once, yet its call stays valid: the visitor goes there.
+    """
+    current = TicketStatus(status)
+    return current is (TicketStatus.TRANSFERRED if transfer else TicketStatus.CALLED)
+
+
+# What the display says of a call that no longer invites anyone (the hall reads it from afar).
+ENDED_CALL_NAMES = {
+    TicketStatus.NO_SHOW: "已过号",
+    TicketStatus.FINISHED: "已办结",
+    TicketStatus.HELD: "暂挂（补材料）",
+    TicketStatus.WAITING: "等候再次叫号",
+    TicketStatus.CALLED: "",
+    TicketStatus.TRANSFERRED: "",
+}
+
+
 class TargetKind(StrEnum):
     COUNTER = "counter"
     LOUNGE = "lounge"

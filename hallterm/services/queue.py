@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from hallterm.domain.cards import ScanError, parse_scan
 from hallterm.domain.ids import mask_name
 from hallterm.domain.queue import (
+    ENDED_CALL_NAMES,
     KIND_NAMES,
     LANE_NAMES,
     Action,
@@ -26,6 +27,7 @@ from hallterm.domain.queue import (
     TicketKind,
     TicketStatus,
     Waiting,
+    call_is_live,
     call_order,
     check_action,
     check_transfer,
@@ -36,6 +38,7 @@ from hallterm.domain.queue import (
     ticket_number,
 )
 from hallterm.domain.routing import LoungeLoad
+from hallterm.services.cards import check_card
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as case_store
@@ -102,9 +105,16 @@ def _issue(svc: Services, conn: Connection, *, kind: TicketKind, holder_id: int 
                      None, None, None, None, holder_id, None, None)
 
 
+# Staff may still serve a refused card holder as an ordinary visitor: a ticket linked to no card.
+WITHOUT_CARD = "如工作人员决定仍为其取号，可清空卡号后回车，取一张不关联持卡人的现场号"
+
+
 def issue_walkin(svc: Services, session: StaffSession | None = None, card_text: str = "", *,
                  count_ahead: bool = True) -> TicketView:
     """A walk-in green-channel ticket (A017); a scanned talent card links it to the holder.
+
+    A card the desk would refuse (unknown, revoked, expired, not yet valid, a tier outside the green
+    channel) is refused here too, with the desk's message; an empty card field issues a plain ticket.
 
     ``count_ahead`` counts the tickets waiting before it (for the slip: 前面还有 N 人).
     """
@@ -119,10 +129,15 @@ def issue_walkin(svc: Services, session: StaffSession | None = None, card_text: 
         if scan.kind != "card":
             raise QueueError("这不是钢都英才卡号：取号时可扫描持卡人的卡，也可不填直接取号")
         card_no = scan.card_no
+        # S4: the green channel is for valid card holders. The desk's own check judges the card (and logs
+        # the scan), so a revoked, expired, not-yet-valid or tier-E card is refused here in the same words.
+        check = check_card(svc, card_text, staff_id=session.staff_id if session else None)
+        if not check.ok:
+            raise QueueError(f"{check.message}。{WITHOUT_CARD}")
     with svc.db.write() as conn:
         holder_id = case_store.holder_id(conn, card_no) if card_no else None
-        if card_no and holder_id is None:
-            raise QueueError(f"卡号 {card_no} 不在人才名册中；可不填卡号直接取号")
+        if card_no and holder_id is None:  # removed from the roster since the check, a moment ago
+            raise QueueError(f"卡号 {card_no} 不在人才名册中。{WITHOUT_CARD}")
         row = _issue(svc, conn, kind=TicketKind.WALKIN, holder_id=holder_id,
                      staff_id=session.staff_id if session else None, card_no=card_no)
         ahead = store.waiting_before(conn, row.day, row.id) if count_ahead else None
@@ -275,14 +290,19 @@ def _mine(svc: Services, conn: Connection, action: Action, counter_code: str, ti
     return row
 
 
-def recall(svc: Services, session: StaffSession, counter_code: str, ticket_id: int) -> TicketView:
-    """Announce the ticket again; past the recall limit it becomes 过号 (no-show)."""
+def recall(svc: Services, session: StaffSession, counter_code: str, ticket_id: int, *,
+           no_show_at_limit: bool = False) -> TicketView:
+    """Announce the ticket again; past the recall limit it becomes 过号 (no-show), but only when the
+    caller says staff agreed (``no_show_at_limit``): otherwise a QueueError, and nothing changes."""
     session.require("call_ticket")
     with svc.db.write() as conn:
         counter = _counter(conn, counter_code)
         row = _mine(svc, conn, Action.RECALL, counter.code, ticket_id)
         decision = decide_recall(row.number, row.recalls, svc.settings.queue.recall_limit)
         now = svc.now()
+        if decision.no_show and not no_show_at_limit:
+            # The screen asks first; a second R pressed before its board caught up must not 过号 silently.
+            raise QueueError(f"{row.number} 号已重呼 {row.recalls} 次：要按过号处理，请再按 R 并确认")
         if decision.no_show:
             _end(conn, row, TicketStatus.NO_SHOW, now)
             events.append(conn, "ticket_no_show", now, staff_id=session.staff_id, ticket_id=row.id,
@@ -477,6 +497,17 @@ class CallShown:
     place: str
     name: str  # masked: 张*明 (DESIGN.md: personal data is minimised)
     recall: bool
+    status: str = TicketStatus.CALLED.value  # the ticket's status now
+    live: bool = True  # the call still invites the visitor: not finished, not 过号, not held
+
+    @property
+    def no_show(self) -> bool:
+        return self.status == TicketStatus.NO_SHOW.value
+
+    @property
+    def ended(self) -> str:
+        """What became of a call that no longer invites anyone: 已过号, 已办结… ("" while live)."""
+        return "" if self.live else ENDED_CALL_NAMES[TicketStatus(self.status)]
 
 
 @dataclass(frozen=True)
@@ -490,7 +521,7 @@ class SeriesWaiting:
 class DisplaySnapshot:
     last_event_id: int
     day: dt.date
-    calls: list[CallShown]  # newest first; calls[0] is shown large
+    calls: list[CallShown]  # newest first; calls[0] is shown large (marked 已过号… once it ended)
     waiting: list[SeriesWaiting]
     lounges: list[LoungeLoad]
 
@@ -509,19 +540,24 @@ def display_snapshot(svc: Services) -> DisplaySnapshot:
         raw = store.call_events(conn, CALL_EVENTS, midnight, 60)
         counts = store.waiting_counts(conn, day)
         lounges = case_store.lounge_loads(conn)
-        names = store.holder_names(conn, [d["ticket_id"] for _, d in raw if d.get("ticket_id")])
+        shown: list[tuple[int, dict, TicketRow | None]] = []
+        seen: set[int] = set()
+        for event_id, details in raw:
+            tid = details.get("ticket_id")
+            if not details.get("announce", True) or tid in seen:
+                continue
+            seen.add(tid)
+            # The ticket as it is now: a call made before a 过号 or a finish must not stay an invitation.
+            shown.append((event_id, details, store.get(conn, tid) if tid else None))
+            if len(shown) == RECENT_CALLS:
+                break
     calls: list[CallShown] = []
-    seen: set[int] = set()
-    for event_id, details in raw:
-        tid = details.get("ticket_id")
-        if not details.get("announce", True) or tid in seen:
-            continue
-        seen.add(tid)
+    for event_id, details, row in shown:
+        status = row.status if row is not None else TicketStatus.CALLED.value
+        transfer = "target_kind" in details  # a ticket_transferred event: sent to a lounge or a coordinator
         calls.append(CallShown(event_id, str(details.get("number", "")), str(details.get("place", "")),
-                               mask_name(names.get(tid, "")) if tid in names else "",
-                               "recalls" in details))
-        if len(calls) == RECENT_CALLS:
-            break
+                               mask_name(row.holder_name) if row is not None and row.holder_name else "",
+                               "recalls" in details, status, call_is_live(status, transfer=transfer)))
     waiting = [SeriesWaiting(q.walkin_series, "现场", counts.get(q.walkin_series, 0)),
                SeriesWaiting(q.appointment_series, "预约", counts.get(q.appointment_series, 0))]
     waiting += [SeriesWaiting(s, "", n) for s, n in sorted(counts.items())

@@ -132,11 +132,14 @@ def test_recall_at_most_three_times_then_no_show(hall: Services, desk: StaffSess
     queue.call_next(hall, desk, "G1")
     said = [queue.recall(hall, desk, "G1", ticket.id).message for _ in range(3)]
     assert said[-1] == "已重呼 A001 号（第 3 次，最多 3 次）"
-    last = queue.recall(hall, desk, "G1", ticket.id)
+    with pytest.raises(QueueError, match="已重呼 3 次：要按过号处理"):  # not without staff agreeing
+        queue.recall(hall, desk, "G1", ticket.id)
+    assert queue.counter_board(hall, "G1").current.recalls == 3  # nothing changed
+    last = queue.recall(hall, desk, "G1", ticket.id, no_show_at_limit=True)
     assert last.status == "no_show" and "过号" in last.message
     assert kinds(hall) == ["ticket_issued", "ticket_called"] + ["ticket_recalled"] * 3 + ["ticket_no_show"]
     with pytest.raises(QueueError, match="过号"):
-        queue.recall(hall, desk, "G1", ticket.id)
+        queue.recall(hall, desk, "G1", ticket.id, no_show_at_limit=True)
 
 
 def test_no_show_finish_and_another_counters_ticket(hall: Services, desk: StaffSession) -> None:
@@ -259,3 +262,60 @@ def test_a_full_lounge_takes_no_transfer_and_the_visitor_stays_called(hall: Serv
     assert queue.counter_board(hall, "G1").current.number == ticket.number  # still at this counter
     moved = queue.transfer(hall, desk, "G1", ticket.id, Target(TargetKind.LOUNGE, "L1"))
     assert moved.status == "transferred"
+
+
+def _holder(svc: Services, body: str, tier: str, *, status: str = "active", expires_in_days: int = 1000) -> str:
+    from hallterm.domain.holders import CardStatus
+    from hallterm.domain.ids import resident_id_check_char
+    from hallterm.domain.roster import RosterRow
+    from hallterm.storage import holders
+
+    id_body = "21030219800101001"
+    today = svc.today()
+    row = RosterRow(2, svc.card_format.make(body), "孙昊", id_body + resident_id_check_char(id_body), tier,
+                    today - dt.timedelta(days=400), today + dt.timedelta(days=expires_in_days),
+                    CardStatus(status), "13812345678", "鞍钢集团有限公司")
+    with svc.db.write() as conn:
+        holders.upsert_rows(conn, [row], svc.now())
+    return row.card_no
+
+
+def test_a_walkin_ticket_is_refused_to_a_card_the_desk_refuses(hall: Services, desk: StaffSession) -> None:
+    from hallterm.services.cards import check_card
+
+    refused = {"revoked": _holder(hall, "GD2023C00012", "C", status="revoked"),
+               "tier E": _holder(hall, "GD2022E00010", "E"),
+               "expired": _holder(hall, "GD2024D00004", "D", expires_in_days=-1)}
+    desk_says = {why: check_card(hall, card).message for why, card in refused.items()}  # S4, the desk's words
+    for why, card in refused.items():
+        with pytest.raises(QueueError) as caught:
+            queue.issue_walkin(hall, desk, card)
+        assert str(caught.value).startswith(desk_says[why]), why
+        assert "清空卡号" in str(caught.value), why  # staff may still issue a ticket without the card
+    assert kinds(hall) == []  # no ticket issued
+    with hall.db.read() as conn:
+        scanned = conn.execute(select(events.c.card_no, events.c.details, events.c.staff_id)
+                               .where(events.c.kind == "card_scanned").order_by(events.c.id)).all()
+    # Each refusal is on record, as at the desk (the first three are the test's own look-ups).
+    assert [(c, d["verdict"], who) for c, d, who in scanned[3:]] == [
+        (refused["revoked"], "revoked", "S1401"), (refused["tier E"], "not_eligible", "S1401"),
+        (refused["expired"], "expired", "S1401")]
+    assert queue.issue_walkin(hall, desk).number == "A001"  # no card: a plain ticket, the first number
+
+
+def test_the_display_no_longer_invites_a_no_show_or_a_finished_ticket(hall: Services, desk: StaffSession) -> None:
+    first, second, third = (queue.issue_walkin(hall) for _ in range(3))
+    queue.call_next(hall, desk, "G1")
+    assert queue.display_snapshot(hall).calls[0].live
+    queue.no_show(hall, desk, "G1", first.id)
+    now = queue.display_snapshot(hall).calls[0]
+    assert (now.number, now.live, now.no_show, now.ended) == ("A001", False, True, "已过号")
+    queue.call_next(hall, desk, "G1")
+    shown = queue.display_snapshot(hall).calls
+    assert [(c.number, c.live, c.status) for c in shown] == [("A002", True, "called"), ("A001", False, "no_show")]
+    queue.finish(hall, desk, "G1", second.id)
+    assert queue.display_snapshot(hall).calls[0].ended == "已办结"
+    queue.call_next(hall, desk, "G1")
+    queue.transfer(hall, desk, "G1", third.id, Target(TargetKind.LOUNGE, "L2"))
+    sent = queue.display_snapshot(hall).calls[0]
+    assert (sent.number, sent.place, sent.live) == ("A003", "二楼业务洽谈室2", True)  # the visitor goes there

@@ -97,10 +97,57 @@ async def test_call_recall_finish_and_the_footer_keys(loaded: Services, settings
         assert status_of(loaded, "A001") == "finished"
         assert "空闲" in current(app)
 
-        await pilot.press("n", "x")  # call A002, then mark it 过号
+        await pilot.press("n")  # call A002
+        await settle(pilot)
+        await pilot.press("x")  # 过号 cannot be undone: it asks first
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "A002 号过号？" in question(app)
+        await pilot.press("n")  # here N answers 否: it must not call the next visitor
+        await settle(pilot)
+        assert isinstance(app.screen, CallingScreen)
+        assert status_of(loaded, "A002") == "called" and status_of(loaded, "A003") == "waiting"
+        assert "正在接待 A002" in current(app)
+        await pilot.press("x", "y")
         await settle(pilot)
         assert status_of(loaded, "A002") == "no_show"
+        assert notice(app) == "A002 号已过号"
         assert queue_numbers(app) == ["A003"]
+
+
+def question(app: DeskApp) -> str:
+    return "\n".join(str(w.render()) for w in app.screen.query(Static))
+
+
+async def test_a_recall_past_the_limit_asks_before_it_becomes_a_no_show(
+        loaded: Services, settings: Settings, desk_session: StaffSession) -> None:
+    for _ in range(2):
+        queue.issue_walkin(loaded)
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_calling(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        for n in (1, 2, 3):  # the three recalls the policy allows (queue.recall_limit) need no question
+            await pilot.press("r")
+            await settle(pilot)
+            assert f"第 {n} 次" in notice(app) and isinstance(app.screen, CallingScreen)
+        await pilot.press("r")  # a 4th would be a 过号: never silently
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        said = question(app)
+        assert "A001 号已重呼 3 次，按过号处理？" in said
+        assert "Y 或 回车：是" in said and "N 或 Esc：否" in said  # its keys, N included, are spelt out
+        await pilot.press("n")  # 否 — and not 叫下一位 on the screen below
+        await settle(pilot)
+        assert isinstance(app.screen, CallingScreen)
+        assert (status_of(loaded, "A001"), status_of(loaded, "A002")) == ("called", "waiting")
+        assert "已重呼 3 次" in current(app)
+        await pilot.press("r", "enter")
+        await settle(pilot)
+        assert status_of(loaded, "A001") == "no_show"
+        assert "按过号处理" in notice(app)
+        assert "空闲" in current(app)
 
 
 async def test_calling_a_chosen_ticket_asks_first(loaded: Services, settings: Settings,
@@ -169,11 +216,67 @@ async def test_issue_a_walkin_ticket_with_a_scanned_card(loaded: Services, setti
         assert len(list(Path(settings.printing.spool_path).rglob("*.png"))) == 1
         await pilot.press("i", *"GD123", "enter")
         await settle(pilot)
-        assert "钢都英才卡" in notice(app) or "卡号" in notice(app)  # refused, nothing issued
+        assert isinstance(app.screen, IssueScreen)  # refused, the dialog stays open; nothing issued
+        assert "钢都英才卡" in dialog_notice(app) or "卡号" in dialog_notice(app)
         assert len(slip_service.recent_slips(loaded)) == 1  # nor printed
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
         assert notice(app) == "请 A001 号到绿色通道2号窗口"
+
+
+def dialog_notice(app: DeskApp) -> str:
+    return str(app.screen.query_one("#issue-notice", Static).render())
+
+
+async def test_a_typo_in_the_card_number_keeps_the_ticket_dialog_open(
+        loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]) -> None:
+    from textual.widgets import Input
+
+    card = cards["valid"]
+    typo = card[:-1] + ("0" if card[-1] != "0" else "1")  # a wrong check character
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_calling(pilot)
+        await pilot.press("i", *typo, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IssueScreen)  # still open, with the reason in it
+        assert "校验位" in dialog_notice(app)
+        assert app.screen.query_one("#issue-notice").has_class("-error")
+        field = app.screen.query_one("#issue-card", Input)
+        assert field.value == typo and field.selected_text == typo  # kept, and selected to be typed over
+        assert queue_numbers_ids(loaded) == {}
+        await pilot.press(*card, "enter")  # typed over the selection, as a second scan would
+        await settle(pilot)
+        assert isinstance(app.screen, CallingScreen)
+        await until(pilot, lambda: "正在打印" not in notice(app), "the print's outcome")
+        assert notice(app).startswith("已取号 A001")
+        assert queue_numbers(app) == ["A001"]
+        assert "王喆" in str(app.screen.query_one("#queue", DataTable).get_row_at(0)[3])
+
+
+@pytest.mark.parametrize("label", ["revoked", "tier_e", "expired", "expired_status", "future"])
+async def test_a_card_the_desk_refuses_gets_no_ticket_unless_staff_clear_it(
+        loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str],
+        label: str) -> None:
+    from hallterm.services.cards import check_card
+
+    desk_says = check_card(loaded, cards[label]).message  # the desk's scan field, same rule, same words
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_calling(pilot)
+        await pilot.press("i", *cards[label], "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IssueScreen)
+        said = dialog_notice(app).replace("\n", "")
+        assert said.startswith(desk_says) and "清空卡号" in said
+        assert queue_numbers_ids(loaded) == {}  # no ticket, no number used
+        await pilot.press("backspace", "enter")  # staff decide: the selected card goes, a plain ticket
+        await settle(pilot)
+        assert isinstance(app.screen, CallingScreen)
+        await until(pilot, lambda: queue_numbers(app) == ["A001"], "the plain ticket")
+        assert str(app.screen.query_one("#queue", DataTable).get_row_at(0)[3]) == ""  # linked to nobody
 
 
 async def test_the_queue_follows_other_counters(loaded: Services, settings: Settings,

@@ -122,6 +122,36 @@ async def test_calls_before_the_display_started_are_shown_but_not_rung(
         assert bells == [1]
 
 
+async def test_a_no_show_or_a_finished_ticket_no_longer_invites_the_visitor(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    first = queue.issue_walkin(loaded, card_text=cards["valid"])  # A001, 王喆
+    second = queue.issue_walkin(loaded)
+    queue.call_next(loaded, desk_session, "G1")
+    app = DisplayApp(display_settings(settings, speech="false"), services=loaded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        big = app.query_one(BigNumber)
+        await until(pilot, lambda: big.text == "A001", "the call")
+        assert text_of(app, "#now-title") == "请" and not big.faded
+
+        queue.no_show(loaded, desk_session, "G1", first.id)  # only a ticket_no_show event: no new call
+        await until(pilot, lambda: "已过号" in text_of(app, "#now-title"), "the 过号")
+        assert big.text == "A001" and big.faded  # still readable for the late visitor, no longer calling
+        assert "到 " not in text_of(app, "#place") and "重新取号" in text_of(app, "#place")
+        assert text_of(app, "#who") == ""
+
+        queue.call_next(loaded, desk_session, "G1")
+        await until(pilot, lambda: big.text == "A002", "the next call")
+        assert text_of(app, "#now-title") == "请" and not big.faded
+        assert text_of(app, "#place") == "到 绿色通道1号窗口"
+        assert text_of(app, "#recent-list").splitlines()[0].split()[:2] == ["A001", "过号"]
+
+        queue.finish(loaded, desk_session, "G1", second.id)
+        await until(pilot, lambda: text_of(app, "#now-title") == "已办结", "the finish")
+        assert big.faded and "到 " not in text_of(app, "#place")
+        assert app.announced == ["请A零零二号到绿色通道1号窗口"]  # ending a call announces nothing
+
+
 async def test_outage_banner_then_recovery_by_itself(
     loaded: Services, settings: Settings, desk_session: StaffSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,6 +16,7 @@ from hallterm.domain.queue import (
     TargetKind,
     TicketKind,
     Waiting,
+    call_is_live,
     call_order,
     check_action,
     check_transfer,
@@ -138,3 +139,11 @@ def test_transfer_targets() -> None:
 def test_places_and_speech() -> None:
     assert lounge_place(2, "业务洽谈室2") == "二楼业务洽谈室2"
     assert speech_text("请{number}号到{place}", "A017", "绿色通道1号窗口") == "请A零一七号到绿色通道1号窗口"
+
+
+@pytest.mark.parametrize("status, transfer, live", [
+    ("called", False, True), ("no_show", False, False), ("finished", False, False), ("held", False, False),
+    ("waiting", False, False), ("transferred", True, True), ("transferred", False, False),
+])
+def test_a_call_invites_its_visitor_only_while_it_stands(status: str, transfer: bool, live: bool) -> None:
+    assert call_is_live(status, transfer=transfer) is live

@@ -167,10 +167,7 @@ class CallingScreen(Screen[None]):
             self._pick_target(message.result)
             return
         view: TicketView = message.result
-        if message.what == "issue":
-            self._print_ticket(view)
-        else:
-            self._say(view.message, "")
+        self._say(view.message, "")
         self._poll(force=True)
 
     @on(Failed)
@@ -258,13 +255,13 @@ class CallingScreen(Screen[None]):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _act(self, what: str, fn_name: str, *args: Any) -> None:
+    def _act(self, what: str, fn_name: str, *args: Any, **kwargs: Any) -> None:
         from hallterm.services import queue
 
         if self.app.services is None or self.app.session is None or self.counter_code is None:
             return
         run_queue_use_case(self, what, getattr(queue, fn_name), self.app.services, self.app.session,
-                           self.counter_code, *args)
+                           self.counter_code, *args, **kwargs)
 
     def _current_id(self) -> int | None:
         current = self.board.current if self.board else None
@@ -300,12 +297,33 @@ class CallingScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(f"叫 {chosen.number} 号？{note}"), confirmed)
 
     def action_recall(self) -> None:
-        if (ticket_id := self._current_id()) is not None:
-            self._act("recall", "recall", ticket_id)
+        current = self.board.current if self.board else None
+        if self._current_id() is None or current is None:
+            return
+        limit = self.app.settings.queue.recall_limit
+        if current.recalls < limit:
+            self._act("recall", "recall", current.id)
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._act("recall", "recall", current.id, no_show_at_limit=True)
+
+        # One more recall would end the ticket: a 过号 is never done without asking (it cannot be undone).
+        self.app.push_screen(ConfirmScreen(f"{current.number} 号已重呼 {current.recalls} 次，按过号处理？\n"
+                                           "过号后此号作废，持号人需重新取号。"), confirmed)
 
     def action_no_show(self) -> None:
-        if (ticket_id := self._current_id()) is not None:
-            self._act("no_show", "no_show", ticket_id)
+        current = self.board.current if self.board else None
+        if self._current_id() is None or current is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._act("no_show", "no_show", current.id)
+
+        self.app.push_screen(ConfirmScreen(f"{current.number} 号过号？\n过号后此号作废，持号人需重新取号。"),
+                             confirmed)
 
     def action_hold(self) -> None:
         if (ticket_id := self._current_id()) is not None:
@@ -350,14 +368,15 @@ class CallingScreen(Screen[None]):
         self.app.push_screen(PickScreen(f"把 {number} 号转移到：", [(label, key) for key, label in entries]), chosen)
 
     def action_issue(self) -> None:
-        from hallterm.services.queue import issue_walkin
+        def issued(view: TicketView | None) -> None:
+            if view is not None:
+                self._print_ticket(view)
+                self._poll(force=True)
 
-        def issue(card_text: str | None) -> None:
-            if card_text is None or self.app.services is None:
-                return
-            run_queue_use_case(self, "issue", issue_walkin, self.app.services, self.app.session, card_text)
-
-        self.app.push_screen(IssueScreen(), issue)
+        if self.app.services is None:
+            self._say("正在连接数据库……", "-error")
+            return
+        self.app.push_screen(IssueScreen(), issued)
 
     def _print_ticket(self, view: TicketView) -> None:
         """The ticket is issued (committed): say its number now, then print it in a worker."""
@@ -386,19 +405,33 @@ class CallingScreen(Screen[None]):
         notice.set_classes(cls.split())
 
 
-class IssueScreen(ModalScreen[str | None]):
-    """Issue a walk-in ticket; a scanned card links it to the holder (the display shows 张*明)."""
+class IssueScreen(ModalScreen["TicketView | None"]):
+    """Issue a walk-in ticket; a scanned card links it to the holder (the display shows 张*明).
+
+    The dialog issues the ticket itself, in a worker, and waits for the answer: only an issued ticket
+    closes it (the calling screen then prints it). A refusal — a typo in the card number, a card the
+    desk would refuse (S4) — is shown here with the typed text kept and selected, as the desk's scan
+    field does: the clerk corrects it, scans again over it, or clears it for a ticket without a card.
+    """
 
     DEFAULT_CSS = """
     IssueScreen { align: center middle; }
     IssueScreen > Vertical { width: 70; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
+    IssueScreen #issue-notice { height: auto; margin-top: 1; }
+    IssueScreen #issue-notice.-busy { color: $warning; }
+    IssueScreen #issue-notice.-error { color: $error; text-style: bold; }
     """
     BINDINGS = [Binding("escape", "cancel", "取消")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("现场取号：扫描钢都英才卡（可不填），回车取号；Esc 取消")
             yield Input(placeholder="钢都英才卡号（可不填）", id="issue-card", max_length=200)
+            yield Static("", id="issue-notice")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -406,10 +439,43 @@ class IssueScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        from hallterm.services.queue import issue_walkin
+
+        if self.busy:  # a scanner's second CR, or Enter pressed twice: one ticket, not two
+            return
+        if self.app.services is None:
+            self._say("正在连接数据库……", "-error")
+            return
+        self.busy = True
+        self._say("正在取号……", "-busy")
+        run_queue_use_case(self, "issue", issue_walkin, self.app.services, self.app.session, event.value)
+
+    @on(Done)
+    def _issued(self, message: Done) -> None:
+        message.stop()
+        self.busy = False
+        self.dismiss(message.result)
+
+    @on(Failed)
+    def _refused(self, message: Failed) -> None:
+        message.stop()
+        self.busy = False
+        field = self.query_one(Input)
+        # Kept for correcting, but selected: the next scan replaces it instead of appending.
+        field.focus()
+        field.select_all()
+        self._say(message.reason, "-error")
 
     def action_cancel(self) -> None:
+        if self.busy:  # the ticket may be committing: closing now would lose its number and its print
+            self._say("正在取号，请稍候……", "-busy")
+            return
         self.dismiss(None)
+
+    def _say(self, text: str, cls: str) -> None:
+        notice = self.query_one("#issue-notice", Static)
+        notice.update(Text(text))
+        notice.set_classes(cls.split())
 
 
 __all__ = ["CallingScreen", "ConfirmScreen", "IssueScreen", "PickScreen"]

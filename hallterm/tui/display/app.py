@@ -57,9 +57,11 @@ class BigNumber(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.text = ""
+        self.faded = False
 
-    def show(self, text: str) -> None:
+    def show(self, text: str, *, faded: bool = False) -> None:
         self.text = text
+        self.faded = faded
         self.refresh()
 
     def render(self) -> Text:
@@ -67,9 +69,10 @@ class BigNumber(Widget):
             return Text("")
         width, height = self.content_size
         h = bigtext.fit(self.text, width, height)
+        style = "dim" if self.faded else ""  # a call that ended: still readable, no longer calling
         if h == 0:
-            return Text(self.text, style="bold")
-        return Text("\n".join(bigtext.render(self.text, h)), justify="left")
+            return Text(self.text, style=f"bold {style}".strip())
+        return Text("\n".join(bigtext.render(self.text, h)), justify="left", style=style)
 
 
 class DisplayApp(App[int]):
@@ -165,11 +168,7 @@ class DisplayApp(App[int]):
         self.seen_event_id = snap.last_event_id
         self.seen_day = snap.day
         if snap.calls:
-            now = snap.calls[0]
-            self.query_one("#now-title", Static).update(Text("请" + ("（重呼）" if now.recall else "")))
-            self.query_one(BigNumber).show(now.number)
-            self.query_one("#place", Static).update(Text(f"到 {now.place}", style="bold"))
-            self.query_one("#who", Static).update(Text(now.name))
+            self._show_call(snap.calls[0])
         else:
             self._show_empty("今日尚未叫号")
         recent = Text()
@@ -178,6 +177,10 @@ class DisplayApp(App[int]):
             if n:
                 recent.append(gap)
             recent.append(f"{call.number:<4}", style="bold")
+            if call.no_show:  # a late visitor finds their number here: it is void, they take a new one
+                recent.append(" 过号", style="bold red")
+                recent.append(f" {call.place}", style="dim")
+                continue
             recent.append(f" {call.place}")
             if call.name:
                 recent.append(f" {call.name}", style="dim")
@@ -193,6 +196,25 @@ class DisplayApp(App[int]):
             lounges.append(f"{lounge.free}/{lounge.capacity}　", style="bold" if lounge.free else "dim")
         self.query_one("#lounges", Static).update(lounges)
         self._announce_new(snap.calls)
+
+    def _show_call(self, now: CallShown) -> None:
+        """The newest call, large. Once it ended (过号, finished, held) it no longer says 请…到…."""
+        title = self.query_one("#now-title", Static)
+        place = self.query_one("#place", Static)
+        if now.live:
+            title.update(Text("请" + ("（重呼）" if now.recall else "")))
+            self.query_one(BigNumber).show(now.number)
+            place.update(Text(f"到 {now.place}", style="bold"))
+            self.query_one("#who", Static).update(Text(now.name))
+            return
+        self.query_one(BigNumber).show(now.number, faded=True)
+        self.query_one("#who", Static).update("")
+        if now.no_show:
+            title.update(Text("已过号", style="bold red"))
+            place.update(Text(f"{now.number} 号未到，已作废；如需办理请重新取号", style="bold"))
+        else:
+            title.update(Text(now.ended))
+            place.update(Text("请留意下一位叫号", style="dim"))
 
     def _show_empty(self, text: str) -> None:
         self.query_one("#now-title", Static).update(Text(text))

@@ -15,9 +15,12 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical { width: 72; height: auto; border: thick $warning; padding: 1 2; background: $surface; }
     """
+    # Both keys of each answer are named in the footer: a clerk who knows Enter/Esc from other dialogs,
+    # or who meets N on the calling screen (叫下一位), sees that here N means 否. The dialog is modal,
+    # so a key pressed here never reaches the screen below.
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "是"),
-        Binding("n,escape", "answer(False)", "否"),
+        Binding("y,enter", "answer(True)", "是", key_display="Y/回车"),
+        Binding("n,escape", "answer(False)", "否", key_display="N/Esc"),
     ]
 
     def __init__(self, question: str) -> None:
@@ -27,7 +30,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.question))
-            yield Static(Text("按 Y 确认，按 N 取消", style="bold"))
+            yield Static(Text("Y 或 回车：是　　N 或 Esc：否", style="bold"))
         yield Footer()
 
     def action_answer(self, yes: bool) -> None:
