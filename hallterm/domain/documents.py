@@ -13,10 +13,27 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from hallterm.domain.checklist import DEFAULT_BAR_MONTHS, KIND_NAMES, MaterialState
+from hallterm.domain.jurisdiction import DISTRICTS, Bureau
 from hallterm.domain.reference import SPECIAL_PROCEDURES
 
 ISSUER = "鞍山市行政审批局"
 ISSUER_ABBREVIATION = "鞍审批绿"  # 鞍山市行政审批局, green channel
+
+# S2: a case of a county/district enterprise is accepted in the name of that bureau, so its notices
+# carry that bureau's name, seal line and number prefix, not the city's. Full names and the short
+# forms used in document numbers (铁东审批绿〔2026〕受理第0001号).
+DISTRICT_ISSUERS = {
+    "铁东区": ("鞍山市铁东区行政审批局", "铁东审批绿"),
+    "铁西区": ("鞍山市铁西区行政审批局", "铁西审批绿"),
+    "立山区": ("鞍山市立山区行政审批局", "立山审批绿"),
+    "千山区": ("鞍山市千山区行政审批局", "千山审批绿"),
+    "高新区": ("鞍山高新技术产业开发区行政审批局", "鞍高新审批绿"),
+    "经济开发区": ("鞍山经济开发区行政审批局", "鞍经开审批绿"),
+    "台安县": ("台安县行政审批局", "台审批绿"),
+    "岫岩满族自治县": ("岫岩满族自治县行政审批局", "岫审批绿"),
+    "海城市": ("海城市行政审批局", "海审批绿"),
+}
+assert set(DISTRICT_ISSUERS) == set(DISTRICTS), "every district bureau needs a name for its notices"
 LAW = "《中华人民共和国行政许可法》"
 SPECIAL_PROCEDURE_BASIS = f"{LAW}第四十五条"
 ONE_TIME_NOTICE_BASIS = f"{LAW}第三十二条"
@@ -52,6 +69,23 @@ class DocumentError(ValueError):
     """A document cannot be made from these values; ``str()`` says why in Chinese."""
 
 
+@dataclass(frozen=True)
+class Issuer:
+    """The bureau a notice is issued by, and a 承诺书 addressed to (S2)."""
+
+    name: str
+    abbreviation: str
+
+
+def issuer_for(bureau: str, district: str = "") -> Issuer:
+    """The handling bureau of a case (its stored ``jurisdiction`` and ``district``, S2)."""
+    if bureau != Bureau.DISTRICT.value:
+        return Issuer(ISSUER, ISSUER_ABBREVIATION)
+    if district not in DISTRICT_ISSUERS:
+        raise DocumentError(f"未知的县区：{district or '（未填）'}，无法确定发文机关")
+    return Issuer(*DISTRICT_ISSUERS[district])
+
+
 def document_number(kind: DocumentKind, year: int, seq: int, abbreviation: str = ISSUER_ABBREVIATION) -> str:
     if seq < 1:
         raise DocumentError(f"文书序号应从 1 开始，而不是 {seq}")
@@ -66,6 +100,8 @@ class Header:
     issued_on: dt.date
     issuer: str
     applicant: str  # the person or enterprise, in full: this is the applicant's own copy
+    # ``issuer``: the handling bureau (S2). A notice is issued by it to the applicant; a 承诺书 is
+    # the other way round, written by the applicant to it.
     item_name: str
 
     @property
@@ -216,7 +252,8 @@ def conditional_commitment(*, seq: int, case_no: str, issued_on: dt.date, applic
                            missing: Iterable[MissingMaterial], supplement_by: dt.date, by_agent: bool = False,
                            bar_months: int = DEFAULT_BAR_MONTHS, issuer: str = ISSUER,
                            abbreviation: str = ISSUER_ABBREVIATION) -> ConditionalCommitment:
-    """容缺受理承诺书, signed by the applicant (S7; research/domain.md §1)."""
+    """容缺受理承诺书: written by the applicant to the handling bureau (``issuer``), which prints
+    it for the applicant to sign (S7; research/domain.md §1)."""
     kind = DocumentKind.CONDITIONAL_COMMITMENT
     header = _header(kind, seq, case_no, issued_on, applicant, item_name, issuer, abbreviation)
     items = tuple(missing)
@@ -225,7 +262,7 @@ def conditional_commitment(*, seq: int, case_no: str, issued_on: dt.date, applic
     promises = (
         "本人（单位）自愿申请容缺受理，已知晓容缺受理的条件和后果",
         "已提交的材料真实、合法、有效",
-        f"于 {supplement_by:%Y年%m月%d日} 前补齐所列材料，补交材料与承诺内容一致",
+        f"于{supplement_by.year}年{supplement_by.month}月{supplement_by.day}日前补齐所列材料，补交材料与承诺内容一致",
         "逾期未补齐的，视为放弃申请，同意退件办结，并承担由此产生的后果",
         f"违背承诺的，同意记入信用记录，{bar_months} 个月内不再申请容缺受理",
     )

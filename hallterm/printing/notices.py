@@ -49,19 +49,26 @@ def _date(day: dt.date | None) -> str:
 # --- layout (shared by the PDF and the preview) ---------------------------------------------------
 
 
-def _header(sheet: Sheet, h: Header, bilingual: bool, copy_label: str = "") -> None:
-    sheet.text(h.issuer, Role.TITLE, align=Align.CENTER)
+def _header(sheet: Sheet, h: Header, bilingual: bool, copy_label: str = "", *, by_applicant: bool = False) -> None:
+    """Title block and salutation. A notice goes from the handling bureau to the applicant; a
+    承诺书 (``by_applicant``) is the applicant's letter to that bureau, so it is addressed to the
+    bureau, names the applicant as the one who commits, and carries no bureau letterhead (S2, S7)."""
+    if not by_applicant:
+        sheet.text(h.issuer, Role.TITLE, align=Align.CENTER)
     sheet.text(h.title, Role.HEADING, align=Align.CENTER, bold=True)
     if bilingual:
         sheet.text(TITLES_EN.get(h.title, ""), Role.SMALL, align=Align.CENTER)
     if copy_label:
         sheet.text(copy_label, Role.SMALL, align=Align.CENTER)
     sheet.text(h.number, Role.BODY, align=Align.RIGHT)
-    sheet.label_column(["办件编号：", "审批事项："])
+    labels = ["办件编号：", "审批事项："] + (["承诺人："] if by_applicant else [])
+    sheet.label_column(labels)
     sheet.pair("办件编号：", h.case_no)
     sheet.pair("审批事项：", h.item_name)
+    if by_applicant:
+        sheet.pair("承诺人：", h.applicant)
     sheet.gap()
-    sheet.text(f"{h.applicant}：", Role.BODY)
+    sheet.text(f"{h.issuer if by_applicant else h.applicant}：", Role.BODY)
 
 
 def _paragraph(sheet: Sheet, text: str) -> None:
@@ -75,14 +82,18 @@ def _missing(sheet: Sheet, missing: tuple[MissingMaterial, ...]) -> None:
                    bullet=f"{n}.")
 
 
-def _footer(sheet: Sheet, h: Header, signatures: tuple[SignatureLine, ...], bilingual: bool) -> None:
+def _footer(sheet: Sheet, h: Header, signatures: tuple[SignatureLine, ...], bilingual: bool, *,
+            by_applicant: bool = False) -> None:
     sheet.gap()
-    sheet.text(f"{h.issuer}（印章）", Role.BODY, align=Align.RIGHT)
-    sheet.text(_date(h.issued_on), Role.BODY, align=Align.RIGHT)
+    if not by_applicant:  # the applicant signs or seals a 承诺书; the bureau seals only its own notices
+        sheet.text(f"{h.issuer}（印章）", Role.BODY, align=Align.RIGHT)
+        sheet.text(_date(h.issued_on), Role.BODY, align=Align.RIGHT)
     sheet.gap(1)
     sheet.label_column([f"{sig.label}：" for sig in signatures])
     for sig in signatures:
-        sheet.pair(f"{sig.label}：", "________________" + ("　　　　年　　月　　日" if sig.dated else ""))
+        # The date goes on its own line under the blank: appended to it, a narrow page (A5) or a
+        # long label wrapped it as "年　月" / "日".
+        sheet.pair(f"{sig.label}：", "________________" + ("\n年　　月　　日" if sig.dated else ""))
         sheet.gap(0.6)
     if bilingual:
         sheet.text("The English lines are for reference; the Chinese text prevails.", Role.SMALL)
@@ -117,13 +128,13 @@ def _one_time(doc: OneTimeNotice, sheet: Sheet, bilingual: bool) -> None:
 
 def _commitment(doc: ConditionalCommitment, sheet: Sheet, bilingual: bool) -> None:
     h = doc.header
-    _header(sheet, h, bilingual)
+    _header(sheet, h, bilingual, by_applicant=True)
     _paragraph(sheet, f"本人（单位）申请办理“{h.item_name}”，下列材料暂缺，申请容缺受理：")
     _missing(sheet, doc.missing)
     sheet.text("本人（单位）郑重承诺：", Role.BODY, bold=True)
     for n, promise in enumerate(doc.promises, 1):
         sheet.text(promise, Role.BODY, indent=1, bullet=f"{n}.")
-    _footer(sheet, h, doc.signatures, bilingual)
+    _footer(sheet, h, doc.signatures, bilingual, by_applicant=True)
 
 
 def _conditional(doc: ConditionalNotice, sheet: Sheet, bilingual: bool, copy_label: str = "") -> None:

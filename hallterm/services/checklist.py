@@ -99,6 +99,13 @@ class ItemChecklist:
     deadline_state: DeadlineState | None
     supplement_due_on: dt.date | None
     pauses: tuple[Pause, ...]
+    # The day the last 容缺 supplement arrived (S7: 边办边补), once the item is accepted outright.
+    supplemented_on: dt.date | None = None
+
+    @property
+    def decided(self) -> bool:
+        """A notice has been issued for the item (受理, 容缺受理, 一次性告知) or it was returned."""
+        return self.status != ItemStatus.RECEIVED
 
     @property
     def status_name(self) -> str:
@@ -181,10 +188,18 @@ def _load(svc: Services, conn: Connection, case_id: int) -> CaseChecklist:
             if state.estimated:
                 notes.append(f"{r.name}的期限落在尚无节假日安排的年份，按周一至周五估算（估算），"
                              "添加该年安排后自动重新计算")
+        supplemented_on = None
+        if r.status == ItemStatus.ACCEPTED and r.supplement_due_on is not None:
+            # Accepted conditionally, then completed: the last material's arrival is the day (S7).
+            times = [c.received_at for (item_id, _), c in checks.items()
+                     if item_id == r.id and c.received and c.received_at is not None]
+            if times:
+                supplemented_on = max(times).astimezone(svc.settings.hall.tz).date()
         out.append(ItemChecklist(r.id, r.item_code, r.name, r.department, r.promised_days, r.allow_conditional,
                                  tuple(filter(None, r.clock_exempt.split(","))), r.status, r.fees_paid,
                                  r.commitment_signed, r.commitment_breached, tuple(material_rows), decision,
-                                 r.accepted_on, deadline, state, r.supplement_due_on, item_pause))
+                                 r.accepted_on, deadline, state, r.supplement_due_on, item_pause,
+                                 supplemented_on))
     return CaseChecklist(view, tuple(out), holder.conditional_barred_until, holder.credit_barred, tuple(notes))
 
 
@@ -201,8 +216,15 @@ def _item_row(conn: Connection, case_item_id: int):  # type: ignore[no-untyped-d
 
 
 def tick(svc: Services, session: StaffSession, case_item_id: int, material_id: int, *, received: bool,
-         form: str = "original", note: str = "") -> CaseChecklist:
-    """Record a material received (original or copy, with a note) or take the tick back."""
+         form: str = "original", note: str = "", correction: bool = False) -> CaseChecklist:
+    """Record a material received (original or copy, with a note) or take the tick back.
+
+    Once an item is decided the ticks are the basis of a notice the applicant holds: after 受理 or
+    容缺受理 a received material cannot be taken back (the 受理通知书 says the file is complete;
+    supplements are still ticked, S7). After a one-time notice the applicant comes back with what it
+    listed, so ticking stays open, but taking a tick back needs ``correction`` and is recorded: a
+    second notice asking for more than the first is what 一次性告知 forbids (S6, S1).
+    """
     session.require("checklist")
     if form not in ("original", "copy"):
         raise ChecklistError("材料形式应为原件或复印件")
@@ -213,17 +235,48 @@ def tick(svc: Services, session: StaffSession, case_item_id: int, material_id: i
                                                                materials.c.item_code == row.item_code)).first()
         if material is None:
             raise ChecklistError("该材料不属于这个事项")
-        values = {"received": received, "form": form if received else "", "note": note.strip(),
-                  "received_at": now if received else None, "staff_id": session.staff_id}
-        _upsert_check(conn, case_item_id, material_id, values)
+        before = conn.execute(select(material_checks.c.received, material_checks.c.received_at)
+                              .where(material_checks.c.case_item_id == case_item_id,
+                                     material_checks.c.material_id == material_id)).first()
+        was_received = bool(before and before.received)
         kind = "material_received" if received else "material_unticked"
-        if received and row.status == ItemStatus.CONDITIONAL:
+        if was_received and not received:
+            if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
+                raise ChecklistError(_untick_refusal(row, material.name))
+            if row.status == ItemStatus.NOT_ACCEPTED:
+                if not correction:
+                    raise ChecklistError(f"已出具一次性告知书：把“{material.name}”改为未收须确认更正")
+                kind = "material_corrected"  # after a one-time notice: on the record (S1)
+        elif received and not was_received and row.status == ItemStatus.CONDITIONAL:
             kind = "material_supplemented"  # 边办边补 (S7)
+        elif received and was_received:
+            kind = "material_updated"  # form or note only
+        # Keep the first arrival time: it dates the receipt (and a completed supplement, S7).
+        received_at = (before.received_at if was_received and before is not None and before.received_at
+                       else now) if received else None
+        values = {"received": received, "form": form if received else "", "note": note.strip(),
+                  "received_at": received_at, "staff_id": session.staff_id}
+        _upsert_check(conn, case_item_id, material_id, values)
         events.append(conn, kind, now, staff_id=session.staff_id, case_id=row.case_id, item=row.item_code,
-                      material=material.name, form=values["form"], note=values["note"])
+                      material=material.name, form=values["form"], note=values["note"], status=row.status)
         if row.status == ItemStatus.CONDITIONAL:
             _complete_supplement(svc, conn, session, row.case_id, case_item_id)
         return _load(svc, conn, row.case_id)
+
+
+def _untick_refusal(row, material: str) -> str:  # type: ignore[no-untyped-def]
+    if row.status == ItemStatus.CONDITIONAL:
+        return (f"该事项已容缺受理（{row.accepted_on:%Y-%m-%d}），承诺书和通知书已出具："
+                f"“{material}”已收，不能改为未收；补正材料照常按空格登记")
+    return (f"该事项已受理（{row.accepted_on:%Y-%m-%d}），受理通知书已出具："
+            f"“{material}”已收，不能改为未收")
+
+
+def _refuse_if_decided(row, what: str) -> None:  # type: ignore[no-untyped-def]
+    """After 受理 or 容缺受理 the notice issued rests on these facts: they are not changed here."""
+    if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
+        name = "容缺受理" if row.status == ItemStatus.CONDITIONAL else "受理"
+        raise ChecklistError(f"该事项已{name}（{row.accepted_on:%Y-%m-%d}），通知书已出具：不能再更改{what}")
 
 
 def set_applies(svc: Services, session: StaffSession, case_item_id: int, material_id: int,
@@ -232,6 +285,7 @@ def set_applies(svc: Services, session: StaffSession, case_item_id: int, materia
     session.require("checklist")
     with svc.db.write() as conn:
         row = _item_row(conn, case_item_id)
+        _refuse_if_decided(row, "条件材料是否适用")
         kind = conn.execute(select(materials.c.kind, materials.c.name).where(materials.c.id == material_id)).first()
         if kind is None or kind.kind != MaterialKind.CONDITIONAL.value:
             raise ChecklistError("只有条件材料需要确认是否适用")
@@ -245,6 +299,8 @@ def set_fees_paid(svc: Services, session: StaffSession, case_item_id: int, paid:
     session.require("checklist")
     with svc.db.write() as conn:
         row = _item_row(conn, case_item_id)
+        if not paid:  # paying later stays possible (fees may fall due after 受理); unpaying does not
+            _refuse_if_decided(row, "缴费状态")
         conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(fees_paid=paid))
         events.append(conn, "fees_paid" if paid else "fees_unpaid", svc.now(), staff_id=session.staff_id,
                       case_id=row.case_id, item=row.item_code)
@@ -263,9 +319,16 @@ def _upsert_check(conn: Connection, case_item_id: int, material_id: int, values:
 
 
 def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
-                commitment_signed: bool = False) -> tuple[CaseChecklist, list[IssuedDocument]]:
-    """Act on the live decision: accept (受理), accept conditionally with the signed commitment
-    (容缺受理), or issue the one-time notice of every missing material (指导办). Returns the notices."""
+                commitment_signed: bool = False, one_time_notice: bool = False,
+                ) -> tuple[CaseChecklist, list[IssuedDocument]]:
+    """Act on the live decision: accept (受理), accept conditionally with the commitment the
+    applicant signs (容缺受理), or issue the one-time notice of every missing material (指导办).
+    Returns the notices.
+
+    When 容缺 is possible the applicant chooses: ``commitment_signed`` (the 承诺书 is printed for
+    signing) or ``one_time_notice`` — an applicant who will not commit is told everything missing
+    at once and accepted when it is complete (S7, S6: 一次性告知).
+    """
     session.require("checklist")
     now = svc.now()
     today = svc.today()
@@ -279,14 +342,19 @@ def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
         sheet = _load(svc, conn, row.case_id)
         item = next(i for i in sheet.items if i.case_item_id == case_item_id)
         decision = item.decision
+        declined = one_time_notice and decision.decision is Decision.CONDITIONAL_NEEDS_COMMITMENT
+        if declined:
+            decision = dataclasses.replace(decision, decision=Decision.NOT_ACCEPTED,
+                                           reasons=("申请人不愿签署容缺受理承诺书",))
         base = _doc_base(sheet, item, today)
+        series = str(base["abbreviation"])
         issued: list[IssuedDocument] = []
         values: dict[str, object] = {"decision": decision.decision.value}
         if decision.decision is Decision.ACCEPTED:
             deadline = due_date(cal, today, item.promised_days, (), as_of=today)
             values.update(status=ItemStatus.ACCEPTED, accepted_on=today, due_on=deadline.due,
                           due_estimated=deadline.estimated)
-            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.ACCEPTANCE_NOTICE, lambda seq: (
+            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.ACCEPTANCE_NOTICE, series, lambda seq: (
                 docs.acceptance_notice(seq=seq, **base, accepted_on=today, promised_days=item.promised_days,
                                        promised_date=deadline.due, estimated=deadline.estimated,
                                        staff_name=session.name, staff_phone=session.extension))))
@@ -296,24 +364,25 @@ def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
             missing = docs.missing_materials(m.state() for m in item.materials)
             values.update(status=ItemStatus.CONDITIONAL, accepted_on=today, due_on=deadline.due,
                           due_estimated=deadline.estimated or estimated, supplement_due_on=supplement_by)
-            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.CONDITIONAL_COMMITMENT, lambda seq: (
+            commitment = docs.DocumentKind.CONDITIONAL_COMMITMENT
+            issued.append(_issue(conn, svc, session, row, commitment, series, lambda seq: (
                 docs.conditional_commitment(seq=seq, **base, missing=missing, supplement_by=supplement_by))))
-            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.CONDITIONAL_NOTICE, lambda seq: (
+            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.CONDITIONAL_NOTICE, series, lambda seq: (
                 docs.conditional_notice(seq=seq, **base, accepted_on=today, missing=missing,
                                         supplement_by=supplement_by, estimated=estimated))))
         elif decision.decision is Decision.NOT_ACCEPTED:
             missing = docs.missing_materials(m.state() for m in item.materials)
             values.update(status=ItemStatus.NOT_ACCEPTED)
             section = "企业登记科" if item.department == "企业登记科" else "业务协调科"
-            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.ONE_TIME_NOTICE, lambda seq: (
+            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.ONE_TIME_NOTICE, series, lambda seq: (
                 docs.one_time_notice(seq=seq, **base, missing=missing, guide_section=section))))
         else:
-            raise ChecklistError("仅缺次要材料，可容缺受理：请申请人签署容缺受理承诺书后再确认；"
-                                 "不愿承诺的，请补齐材料")
+            raise ChecklistError("仅缺次要材料，可容缺受理：申请人愿意签署容缺受理承诺书的，选择容缺受理；"
+                                 "不愿承诺的，选择出具一次性告知书")
         conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(**values))
         events.append(conn, f"item_{decision.decision.value}", now, staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, missing=[m.name for m in decision.missing],
-                      documents=[d.number for d in issued])
+                      documents=[d.number for d in issued], declined_commitment=declined)
         return _load(svc, conn, row.case_id), issued
 
 
@@ -331,14 +400,22 @@ def _complete_supplement(svc: Services, conn: Connection, session: StaffSession,
 
 def _doc_base(sheet: CaseChecklist, item: ItemChecklist, today: dt.date) -> dict[str, object]:
     applicant = sheet.case.enterprise_name or sheet.case.project_name or sheet.case.holder_name
-    return {"case_no": sheet.case.case_no, "issued_on": today, "applicant": applicant, "item_name": item.item_name}
+    # S2: the case's handling bureau issues its notices (and receives the 承诺书), not always the city.
+    try:
+        issuer = docs.issuer_for(sheet.case.jurisdiction, sheet.case.district)
+    except docs.DocumentError as exc:
+        raise ChecklistError(str(exc)) from exc
+    return {"case_no": sheet.case.case_no, "issued_on": today, "applicant": applicant, "item_name": item.item_name,
+            "issuer": issuer.name, "abbreviation": issuer.abbreviation}
 
 
 def _issue(conn: Connection, svc: Services, session: StaffSession, row, kind: docs.DocumentKind,  # type: ignore[no-untyped-def]
-           build) -> IssuedDocument:
-    """Number a notice from its yearly counter and save it as data."""
+           abbreviation: str, build) -> IssuedDocument:
+    """Number a notice from its issuer's yearly counter and save it as data."""
     year = svc.today().year
-    seq = sequences.next_value(conn, f"doc:{kind.value}", dt.date(year, 1, 1))
+    # Each bureau numbers its own notices; the city's series keeps its original key.
+    series = f"doc:{kind.value}" if abbreviation == docs.ISSUER_ABBREVIATION else f"doc:{kind.value}:{abbreviation}"
+    seq = sequences.next_value(conn, series, dt.date(year, 1, 1))
     document = build(seq)
     content = json.loads(json.dumps(dataclasses.asdict(document), default=_json_default, ensure_ascii=False))
     number = document.header.number
@@ -382,9 +459,11 @@ def pause_item(svc: Services, session: StaffSession, case_item_id: int, procedur
             raise ChecklistError("该事项已在特殊程序中，请先结束当前程序")
         sheet = _load(svc, conn, row.case_id)
         item = next(i for i in sheet.items if i.case_item_id == case_item_id)
-        notice = _issue(conn, svc, session, row, docs.DocumentKind.SPECIAL_PROCEDURE_NOTICE, lambda seq: (
-            docs.special_procedure_notice(seq=seq, **_doc_base(sheet, item, today), procedure=procedure,
-                                          started_on=today, expected_working_days=expected_working_days)))
+        base = _doc_base(sheet, item, today)
+        notice = _issue(conn, svc, session, row, docs.DocumentKind.SPECIAL_PROCEDURE_NOTICE,
+                        str(base["abbreviation"]), lambda seq: docs.special_procedure_notice(
+                            seq=seq, **base, procedure=procedure, started_on=today,
+                            expected_working_days=expected_working_days))
         conn.execute(insert(item_pauses).values(case_item_id=case_item_id, procedure=procedure, started_on=today,
                                                 staff_id=session.staff_id))
         events.append(conn, "clock_paused", svc.now(), staff_id=session.staff_id, case_id=row.case_id,

@@ -84,3 +84,49 @@ def test_the_preview_is_the_same_content_as_text() -> None:
     text = notices.preview(DOCS[0])
     assert "受理通知书" in text and SAMPLE_CASE in text and "鞍审批绿〔2026〕受理第0001号" in text
     assert notices.missing_in(DOCS[0]) == []
+
+
+def _district_docs() -> list[Document]:
+    """The sample notices as a 铁东区 case would have them (S2: the district bureau handles it)."""
+    import dataclasses
+
+    from hallterm.domain.documents import issuer_for
+
+    tiedong = issuer_for("district", "铁东区")
+    return [dataclasses.replace(d, header=dataclasses.replace(d.header, issuer=tiedong.name)) for d in DOCS]
+
+
+def test_the_commitment_is_the_applicants_letter_to_the_handling_bureau() -> None:
+    doc = next(d for d in _district_docs() if d.header.title == "容缺受理承诺书")
+    text = notices.preview(doc)
+    lines = [line.strip() for line in text.splitlines()]
+    # Addressed to the bureau, not to the applicant who writes it; no bureau seal or letterhead.
+    assert "鞍山市铁东区行政审批局：" in lines
+    assert f"{doc.header.applicant}：" not in lines
+    assert "（印章）" not in text and "鞍山市行政审批局" not in text
+    assert any(line.startswith("承诺人：") and doc.header.applicant in line for line in lines)
+
+
+@pytest.mark.parametrize("title", ["受理通知书", "一次性告知书", "容缺受理通知书", "特殊程序告知书"])
+def test_every_notice_names_the_handling_bureau(title: str) -> None:
+    doc = next(d for d in _district_docs() if d.header.title == title)
+    joined = "\n".join(page_texts(notices.render_pdf(doc, "A4"))[1])
+    assert "鞍山市铁东区行政审批局（印章）" in joined
+    assert "鞍山市行政审批局" not in joined
+
+
+@pytest.mark.parametrize("paper", ["A4", "A5"])
+def test_the_signature_date_stays_on_one_line(paper: str) -> None:
+    import dataclasses
+
+    from hallterm.domain.documents import SignatureLine
+
+    long_label = SignatureLine("受托代理人（签字，附授权委托书）")  # the longest label, on the narrowest page
+    for doc in DOCS:
+        doc = dataclasses.replace(doc, signatures=(*doc.signatures, long_label))
+        lines = [line.strip() for t in page_texts(notices.render_pdf(doc, paper))[1] for line in t.splitlines()]
+        dates = [line for line in lines if "年　　月" in line]
+        assert len(dates) == len(doc.signatures) * len(notices.copies(doc)), (doc.header.title, dates)
+        assert all(line.endswith("年　　月　　日") for line in dates)
+        assert "日" not in {line for line in lines}  # no "日" left alone on a line
+        assert notices.preview(doc).count("年　　月　　日") == len(doc.signatures)

@@ -231,3 +231,122 @@ def test_a_coordinator_may_tick_but_roles_are_checked(
         checklist.tick(
             loaded, outsider, sheet.items[0].case_item_id, sheet.items[0].materials[0].material_id, received=True
         )
+
+
+def conditional_ready(svc: Services, session: StaffSession, card_no: str) -> checklist.CaseChecklist:
+    """Core materials in, fees paid: only secondary materials missing, 容缺 possible (S7)."""
+    sheet = tick_kinds(svc, session, opened(svc, session, card_no), MaterialKind.CORE)
+    return checklist.set_fees_paid(svc, session, sheet.items[0].case_item_id, True)
+
+
+def test_an_applicant_who_will_not_commit_gets_the_one_time_notice(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    sheet = conditional_ready(loaded, desk_session, cards["valid"])
+    item = sheet.items[0]
+    assert item.decision.decision is Decision.CONDITIONAL_NEEDS_COMMITMENT
+    sheet, issued = checklist.decide_item(loaded, desk_session, item.case_item_id, one_time_notice=True)
+    assert sheet.items[0].status == ItemStatus.NOT_ACCEPTED and not sheet.items[0].commitment_signed
+    assert [d.title for d in issued] == ["一次性告知书"]
+    with loaded.db.read() as conn:
+        content = conn.execute(select(documents.c.content).where(documents.c.id == issued[0].id)).scalar_one()
+    secondary = [m.name for m in item.materials if m.kind is MaterialKind.SECONDARY]
+    assert [m["name"] for m in content["missing"]] == secondary  # everything missing, at once (S6/S7)
+    last = cases.history(loaded, sheet.case.id)[-1]
+    assert last.kind == "item_not_accepted"
+    # Back with the materials the notice listed: ticking is open and F10 accepts.
+    sheet = tick_kinds(loaded, desk_session, sheet, MaterialKind.SECONDARY)
+    sheet, issued = checklist.decide_item(loaded, desk_session, item.case_item_id)
+    assert sheet.items[0].status == ItemStatus.ACCEPTED and [d.title for d in issued] == ["受理通知书"]
+
+
+def test_an_accepted_item_keeps_its_ticks(loaded: Services, desk_session: StaffSession,
+                                          cards: dict[str, str]) -> None:
+    sheet = tick_kinds(
+        loaded, desk_session, opened(loaded, desk_session, cards["valid"]), MaterialKind.CORE, MaterialKind.SECONDARY
+    )
+    item = sheet.items[0]
+    checklist.decide_item(loaded, desk_session, item.case_item_id)
+    core = next(m for m in item.materials if m.kind is MaterialKind.CORE)
+    with pytest.raises(ChecklistError, match=r"已受理（2026-11-26）.*不能改为未收"):
+        checklist.tick(loaded, desk_session, item.case_item_id, core.material_id, received=False)
+    agent = next(m for m in item.materials if m.kind is MaterialKind.CONDITIONAL)
+    with pytest.raises(ChecklistError, match="不能再更改条件材料是否适用"):
+        checklist.set_applies(loaded, desk_session, item.case_item_id, agent.material_id, True)
+    with pytest.raises(ChecklistError, match="不能再更改缴费状态"):
+        checklist.set_fees_paid(loaded, desk_session, item.case_item_id, False)
+    sheet = checklist.set_fees_paid(loaded, desk_session, item.case_item_id, True)  # paying later is fine
+    after = sheet.items[0]
+    assert after.status == ItemStatus.ACCEPTED and after.decision.decision is Decision.ACCEPTED
+    assert all(m.received for m in after.materials if m.kind is not MaterialKind.CONDITIONAL)
+    # A form or a note may still be corrected: it changes no decision.
+    sheet = checklist.tick(loaded, desk_session, item.case_item_id, core.material_id, received=True, form="copy")
+    assert next(m for m in sheet.items[0].materials if m.material_id == core.material_id).form == "copy"
+    assert cases.history(loaded, sheet.case.id)[-1].kind == "material_updated"
+
+
+def test_a_conditional_item_takes_supplements_but_no_untick(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    sheet = conditional_ready(loaded, desk_session, cards["valid"])
+    item = sheet.items[0]
+    checklist.decide_item(loaded, desk_session, item.case_item_id, commitment_signed=True)
+    core = next(m for m in item.materials if m.kind is MaterialKind.CORE)
+    with pytest.raises(ChecklistError, match=r"已容缺受理.*补正材料照常按空格登记"):
+        checklist.tick(loaded, desk_session, item.case_item_id, core.material_id, received=False)
+    with pytest.raises(ChecklistError, match="缴费状态"):
+        checklist.set_fees_paid(loaded, desk_session, item.case_item_id, False)
+    assert checklist.load(loaded, sheet.case.id).items[0].status == ItemStatus.CONDITIONAL
+
+
+def test_after_a_one_time_notice_an_untick_is_a_recorded_correction(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    sheet = tick_kinds(loaded, desk_session, opened(loaded, desk_session, cards["valid"]), MaterialKind.SECONDARY)
+    item = sheet.items[0]
+    checklist.decide_item(loaded, desk_session, item.case_item_id)  # core missing: one-time notice
+    secondary = next(m for m in item.materials if m.kind is MaterialKind.SECONDARY)
+    with pytest.raises(ChecklistError, match="须确认更正"):
+        checklist.tick(loaded, desk_session, item.case_item_id, secondary.material_id, received=False)
+    sheet = checklist.tick(loaded, desk_session, item.case_item_id, secondary.material_id, received=False,
+                           correction=True)
+    assert not next(m for m in sheet.items[0].materials if m.material_id == secondary.material_id).received
+    last = cases.history(loaded, sheet.case.id)[-1]
+    assert last.kind == "material_corrected"
+
+
+def test_a_completed_supplement_is_dated(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
+) -> None:
+    sheet = conditional_ready(loaded, desk_session, cards["valid"])
+    item = sheet.items[0]
+    checklist.decide_item(loaded, desk_session, item.case_item_id, commitment_signed=True)
+    assert checklist.load(loaded, sheet.case.id).items[0].supplemented_on is None
+    clock[0] += dt.timedelta(days=1)
+    sheet = tick_kinds(loaded, desk_session, sheet, MaterialKind.SECONDARY)
+    done = sheet.items[0]
+    assert done.status == ItemStatus.ACCEPTED
+    assert (done.accepted_on, done.supplemented_on) == (dt.date(2026, 11, 26), dt.date(2026, 11, 27))
+
+
+def test_a_district_case_is_issued_by_the_district_bureau(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    view = cases.open_case(loaded, desk_session, CaseDraft(
+        cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",), EnterpriseKind.LIMITED, "鞍山职业技术学院",
+        district="铁东区"))
+    assert (view.jurisdiction, view.district) == ("district", "铁东区")  # S2
+    sheet = tick_kinds(loaded, desk_session, checklist.load(loaded, view.id), MaterialKind.CORE)
+    item = sheet.items[0]
+    checklist.set_fees_paid(loaded, desk_session, item.case_item_id, True)
+    _sheet, issued = checklist.decide_item(loaded, desk_session, item.case_item_id, commitment_signed=True)
+    with loaded.db.read() as conn:
+        contents = conn.execute(select(documents.c.content).where(documents.c.case_id == view.id)
+                                .order_by(documents.c.id)).scalars().all()
+    assert [c["header"]["issuer"] for c in contents] == ["鞍山市铁东区行政审批局"] * 2
+    assert [d.number for d in issued] == ["铁东审批绿〔2026〕容缺承诺第0001号", "铁东审批绿〔2026〕容缺第0001号"]
+    # The city keeps its own series: a city case in the same hall is numbered by the city bureau.
+    city = conditional_ready(loaded, desk_session, cards["valid"])
+    _city, city_issued = checklist.decide_item(loaded, desk_session, city.items[0].case_item_id,
+                                               commitment_signed=True)
+    assert city_issued[0].number == "鞍审批绿〔2026〕容缺承诺第0001号"

@@ -11,12 +11,50 @@ from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.checklist_screen import ChecklistScreen
+from hallterm.tui.widgets.choice import ChoiceScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
 from tests.tui.conftest import open_form, settle
 
 
 def decision(app: DeskApp) -> str:
     return str(app.screen.query_one("#ck-decision", Static).render())
+
+
+def notice(app: DeskApp) -> str:
+    return str(app.screen.query_one("#ck-notice", Static).render())
+
+
+async def open_checklist(pilot, cards: dict[str, str]) -> ChecklistScreen:  # type: ignore[no-untyped-def]
+    """Scan, open the case with the form's defaults, F12: as the clerk does."""
+    await open_form(pilot, cards["valid"])
+    await pilot.press("enter", "f10")
+    await settle(pilot)
+    await pilot.press("f12")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ChecklistScreen) and screen.sheet is not None
+    return screen
+
+
+async def go_to_row(pilot, screen: ChecklistScreen, row: int) -> None:  # type: ignore[no-untyped-def]
+    table = screen.query_one(DataTable)
+    step = "down" if row > table.cursor_row else "up"
+    await pilot.press(*[step] * abs(row - table.cursor_row))
+    assert table.cursor_row == row
+
+
+async def tick_kinds(pilot, screen: ChecklistScreen, *kinds: MaterialKind) -> None:  # type: ignore[no-untyped-def]
+    """Space on every missing material of these kinds (first item; its materials follow row 0)."""
+    assert screen.sheet is not None
+    for row, material in enumerate(screen.sheet.items[0].materials, start=1):
+        if material.kind in kinds and not material.received:
+            await go_to_row(pilot, screen, row)
+            await pilot.press("space")
+            await settle(pilot)
+
+
+def row_state(screen: ChecklistScreen, row: int) -> str:
+    return str(screen.query_one(DataTable).get_row_at(row)[2])
 
 
 async def test_ticking_materials_changes_the_decision_live(
@@ -44,8 +82,8 @@ async def test_ticking_materials_changes_the_decision_live(
         assert "可容缺受理（待签承诺书）" in decision(app)
         await pilot.press("f10")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")  # the first choice: the applicant will sign
         await settle(pilot)
         assert "容缺补正期限：2026-12-01" in decision(app)
         notice = str(app.screen.query_one("#ck-notice", Static).render())
@@ -83,7 +121,7 @@ async def test_the_desk_counts_overdue_items_and_warns_of_missing_holiday_data(
         await settle(pilot)
         bar = str(app.screen.query_one("#deadline-bar", Static).render())
         assert "已超期 1 件" in bar
-        assert "缺少2027年节假日安排" in bar
+        assert "2027年" in bar and "节假日" in bar
 
 
 async def test_the_coordinator_list_shows_overdue_items(loaded: Services, settings: Settings,
@@ -115,3 +153,122 @@ async def test_the_coordinator_list_shows_overdue_items(loaded: Services, settin
         assert table.row_count == 1
         due = table.get_row_at(0)[5]
         assert "已超期" in str(due) and "red" in str(due.style)
+
+
+async def test_an_applicant_who_will_not_sign_gets_the_one_time_notice(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_checklist(pilot, cards)
+        await tick_kinds(pilot, screen, MaterialKind.CORE)
+        await pilot.press("f")
+        await settle(pilot)
+        assert "可容缺受理（待签承诺书）" in decision(app)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceScreen)
+        question = str(app.screen.query_one(Static).render())
+        # The 承诺书 is printed for signing after this answer: not "has the applicant signed".
+        assert "愿意签署《容缺受理承诺书》吗" in question and "打印承诺书供签字" in question
+        await pilot.press("down", "enter")  # 不愿签署：出具一次性告知书
+        await settle(pilot)
+        assert app.screen is screen
+        assert "已出具：一次性告知书" in notice(app)
+        assert "已出具一次性告知书" in decision(app)
+        sheet = screen.sheet
+        assert sheet is not None and sheet.items[0].status == "not_accepted"
+        missing = [m.name for m in sheet.items[0].materials if m.kind is MaterialKind.SECONDARY]
+        issued = [d for d in checklist.case_documents(loaded, sheet.case.id) if d.title == "一次性告知书"]
+        assert len(issued) == 1
+        from hallterm.services.slips import issued_documents
+
+        listed = [m.name for m in issued_documents(loaded, sheet.case.id)[-1].missing]  # type: ignore[union-attr]
+        assert listed == missing
+
+
+async def test_cancelling_the_choice_decides_nothing(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_checklist(pilot, cards)
+        await tick_kinds(pilot, screen, MaterialKind.CORE)
+        await pilot.press("f", "f10")
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # 取消
+        await settle(pilot)
+        assert app.screen is screen and "按 F10 重新选择" in notice(app)
+        assert screen.sheet is not None and screen.sheet.items[0].status == "received"
+        await pilot.press("f10")  # and F10 offers the same three ways again
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceScreen)
+
+
+async def test_an_accepted_item_refuses_an_untick(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_checklist(pilot, cards)
+        await tick_kinds(pilot, screen, MaterialKind.CORE, MaterialKind.SECONDARY)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert "已受理（2026-11-26）" in decision(app)
+        await go_to_row(pilot, screen, 1)
+        assert "已收" in row_state(screen, 1)
+        await pilot.press("space")
+        await settle(pilot)
+        assert "不能改为未收" in notice(app) and "操作失败" not in notice(app)
+        assert "已收" in row_state(screen, 1)
+        assert "已受理（2026-11-26）" in decision(app) and "容缺" not in decision(app)
+
+
+async def test_after_a_one_time_notice_an_untick_asks_and_is_recorded(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    from hallterm.services import cases
+
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_checklist(pilot, cards)
+        await tick_kinds(pilot, screen, MaterialKind.SECONDARY)
+        await pilot.press("f10")  # core materials missing: the one-time notice
+        await settle(pilot)
+        assert screen.sheet is not None
+        row = next(n for n, m in enumerate(screen.sheet.items[0].materials, 1) if m.received)
+        await go_to_row(pilot, screen, row)
+        await pilot.press("space")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert "已收" in row_state(screen, row)
+        await pilot.press("space")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "缺" in row_state(screen, row)
+        assert cases.history(loaded, screen.sheet.case.id)[-1].kind == "material_corrected"
+
+
+async def test_the_last_supplement_clears_the_conditional_messages(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str], clock
+) -> None:
+    import datetime as dt
+
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_checklist(pilot, cards)
+        await tick_kinds(pilot, screen, MaterialKind.CORE)
+        await pilot.press("f", "f10")
+        await settle(pilot)
+        await pilot.press("enter")  # will sign: 容缺受理
+        await settle(pilot)
+        assert "已出具：容缺受理承诺书" in notice(app) and "容缺补正期限" in decision(app)
+        clock[0] += dt.timedelta(days=1)  # the supplement comes the next day
+        await tick_kinds(pilot, screen, MaterialKind.SECONDARY)
+        assert "已补正，已受理（2026-11-27）" in notice(app)
+        panel = decision(app)
+        assert "已补正，已受理（2026-11-27）" in panel
+        assert "容缺补正期限" not in panel and "已出具" not in notice(app)

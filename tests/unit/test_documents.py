@@ -103,7 +103,7 @@ def test_commitment_states_the_deadline_and_the_consequences() -> None:
     assert doc.header.title == "容缺受理承诺书"
     assert doc.supplement_by == D(2026, 12, 1)
     text = "；".join(doc.promises)
-    assert "2026年12月01日" in text
+    assert "于2026年12月1日前补齐" in text
     assert "退件办结" in text and "信用记录" in text and "6 个月" in text
     assert [s.label for s in doc.signatures] == ["申请人（签字或盖章）"]
     by_agent = conditional_commitment(seq=5, **COMMON, missing=MISSING, supplement_by=D(2026, 12, 1), by_agent=True)
@@ -160,3 +160,20 @@ def test_every_document_needs_the_case_number_applicant_and_item(field: str) -> 
     with pytest.raises(DocumentError, match="缺少"):
         acceptance_notice(seq=1, **values, accepted_on=D(2026, 11, 26), promised_days=5,  # type: ignore[arg-type]
                           promised_date=D(2026, 12, 3), staff_name="李娜")
+
+
+def test_the_issuer_follows_the_handling_bureau() -> None:
+    from hallterm.domain.documents import DISTRICT_ISSUERS, ISSUER, Issuer, issuer_for
+    from hallterm.domain.jurisdiction import DISTRICTS
+
+    assert issuer_for("city") == Issuer(ISSUER, "鞍审批绿")
+    assert issuer_for("district", "铁东区") == Issuer("鞍山市铁东区行政审批局", "铁东审批绿")  # S2
+    assert set(DISTRICT_ISSUERS) == set(DISTRICTS)
+    assert len({i[1] for i in DISTRICT_ISSUERS.values()} | {"鞍审批绿"}) == len(DISTRICTS) + 1  # distinct series
+    with pytest.raises(DocumentError, match="县区"):
+        issuer_for("district", "")
+    tiedong = issuer_for("district", "铁东区")
+    doc = conditional_commitment(seq=1, **COMMON, missing=MISSING, supplement_by=D(2026, 12, 1),
+                                 issuer=tiedong.name, abbreviation=tiedong.abbreviation)
+    assert doc.header.issuer == "鞍山市铁东区行政审批局"
+    assert doc.header.number == "铁东审批绿〔2026〕容缺承诺第0001号"

@@ -3,6 +3,7 @@ decision change at once — 受理, 容缺受理 or 一次性告知 — with the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -27,6 +28,13 @@ DEADLINE_STYLES = {DeadlineStatus.OVERDUE: "bold white on red", DeadlineStatus.D
                    DeadlineStatus.PAUSED: "cyan", DeadlineStatus.ON_TRACK: "green"}
 DECISION_STYLES = {Decision.ACCEPTED: "bold green", Decision.CONDITIONAL: "bold yellow",
                    Decision.CONDITIONAL_NEEDS_COMMITMENT: "bold yellow", Decision.NOT_ACCEPTED: "bold red"}
+
+
+@dataclass(frozen=True)
+class Refused:
+    """What a checklist action returns when the service refused it (``reason`` in Chinese)."""
+
+    reason: str
 
 
 def deadline_text(item: ItemChecklist) -> Text:
@@ -130,23 +138,54 @@ class ChecklistScreen(Screen[None]):
             material = next((m for m in item.materials if m.material_id == int(parts[2])), None)
         return item, material
 
+    @staticmethod
+    def _state_lines(item: ItemChecklist) -> list[Text]:
+        """What was decided, when decided; what would be decided (live), while materials are checked.
+
+        A decided item shows its recorded state, not the live rule: the notice the applicant holds
+        is what counts, and a supplemented 容缺 item is simply 已受理 (S7)."""
+        from hallterm.services.checklist import ItemStatus
+
+        head = Text(f"{item.item_name}：", style="bold")
+        decision = item.decision
+        if item.status == ItemStatus.ACCEPTED and item.supplemented_on is not None:
+            return [head + Text(f"已补正，已受理（{item.supplemented_on:%Y-%m-%d}）", style="bold green"),
+                    Text(f"{item.accepted_on:%Y-%m-%d} 容缺受理，容缺材料已全部补齐，按已受理办理")]
+        if item.status == ItemStatus.ACCEPTED:
+            return [head + Text(f"已受理（{item.accepted_on:%Y-%m-%d}）", style="bold green"),
+                    Text("受理通知书已出具；材料不能再改为未收")]
+        if item.status == ItemStatus.CONDITIONAL:
+            names = "、".join(m.name for m in decision.missing)
+            return [head + Text(f"容缺受理（{item.accepted_on:%Y-%m-%d}）", style="bold yellow"),
+                    Text(f"待补正：{names}。收到后按空格登记（边办边补）")]
+        if item.status == ItemStatus.RETURNED:
+            return [head + Text("退件办结", style="bold red"), Text("容缺材料逾期未补齐，已退件办结")]
+        if item.status == ItemStatus.NOT_ACCEPTED:
+            # The notice stands; the applicant comes back with what it listed and F10 decides again.
+            names = "、".join(m.name for m in decision.missing)
+            lines = [head + Text("已出具一次性告知书", style="bold cyan"),
+                     Text(f"仍缺：{names}。补齐后按 F10 受理" if names else "材料已补齐：按 F10 受理")]
+            if decision.decision is Decision.CONDITIONAL_NEEDS_COMMITMENT:
+                lines.append(Text("申请人改为愿意签署容缺受理承诺书的，也可按 F10 容缺受理"))
+            return lines
+        return [head + Text(decision.name, style=DECISION_STYLES[decision.decision]), Text(decision.explanation)]
+
     @on(DataTable.RowHighlighted)
     def _show_decision(self) -> None:
+        from hallterm.services.checklist import ItemStatus
+
         item, material = self._current()
         panel = self.query_one("#ck-decision", Static)
         if item is None:
             panel.update("")
             return
-        decision = item.decision
-        lines = [Text.assemble((f"{item.item_name}：", "bold"), (decision.name, DECISION_STYLES[decision.decision]),
-                               f"　（当前：{item.status_name}）"),
-                 Text(decision.explanation)]
+        lines = self._state_lines(item)
         if material is not None and material.kind is MaterialKind.CONDITIONAL:
             when = material.condition if material.condition.endswith("时") else material.condition + "时"
             lines.append(Text(f"{material.name}：{when}需要（按 A 切换是否适用）", style="cyan"))
         elif material is not None and material.catalog_note:
             lines.append(Text(f"{material.name}：{material.catalog_note}", style="dim"))
-        if item.supplement_due_on:
+        if item.supplement_due_on and item.status == ItemStatus.CONDITIONAL:
             lines.append(Text(f"容缺补正期限：{item.supplement_due_on:%Y-%m-%d}", style="bold yellow"))
         if item.deadline is not None:
             lines.append(deadline_text(item))
@@ -158,15 +197,40 @@ class ChecklistScreen(Screen[None]):
     # -- acting -----------------------------------------------------------------------------
 
     def _act(self, what: str, fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        run_use_case(self, what, fn, self.app.services, self.app.session, *args, **kwargs)
+        from hallterm.services.checklist import ChecklistError
+
+        def call(*a, **k):  # type: ignore[no-untyped-def]
+            # A refusal (已受理的材料不能改为未收…) is an answer, not a failure: shown as the service
+            # words it, without the generic "操作失败…请联系管理员" that run_use_case adds.
+            try:
+                return fn(*a, **k)
+            except ChecklistError as exc:
+                return Refused(str(exc))
+
+        run_use_case(self, what, call, self.app.services, self.app.session, *args, **kwargs)
 
     def action_toggle_received(self) -> None:
-        from hallterm.services.checklist import tick
+        from hallterm.services.checklist import ItemStatus, tick
+        from hallterm.tui.widgets.confirm import ConfirmScreen
 
         item, material = self._current()
         if item is None or material is None:
             self._say("请把光标移到一项材料上", "-error")
             return
+        if material.received and item.status == ItemStatus.NOT_ACCEPTED:
+            # The one-time notice rested on this tick: taking it back is a correction, on the record (S1).
+            def corrected(yes: bool | None) -> None:
+                if yes:
+                    self._act("tick", tick, item.case_item_id, material.material_id, received=False,
+                              note=material.note, correction=True)
+                else:
+                    self._say("未更改", "")
+
+            self.app.push_screen(ConfirmScreen(
+                f"已出具一次性告知书。把“{material.name}”改为未收？\n"
+                "更正会记入办件记录；再次告知的材料不应超出原告知书（一次性告知）。"), corrected)
+            return
+        # After 受理 / 容缺受理 the service refuses an untick with the reason; supplements go through.
         self._act("tick", tick, item.case_item_id, material.material_id, received=not material.received,
                   form=material.form or "original", note=material.note)
 
@@ -211,22 +275,34 @@ class ChecklistScreen(Screen[None]):
             self._act("tick", set_fees_paid, item.case_item_id, not item.fees_paid)
 
     def action_decide(self) -> None:
-        from hallterm.services.checklist import decide_item
-        from hallterm.tui.widgets.confirm import ConfirmScreen
+        from hallterm.services.checklist import ItemStatus, decide_item
+        from hallterm.tui.widgets.choice import ChoiceScreen
 
         item, _ = self._current()
         if item is None:
             return
+        if item.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.RETURNED):
+            self._say(f"{item.item_name}：{item.status_name}，无需再决定", "-busy")
+            return
         if item.decision.decision is Decision.CONDITIONAL_NEEDS_COMMITMENT:
-            def signed(yes: bool | None) -> None:
-                if yes:
+            # The applicant chooses (S7): commit and be accepted now, or take the one-time notice of
+            # everything missing and come back complete. Neither answer may leave the clerk stuck.
+            def chosen(choice: str | None) -> None:
+                if choice == "commit":
                     self._act("decide", decide_item, item.case_item_id, commitment_signed=True)
+                elif choice == "notice":
+                    self._act("decide", decide_item, item.case_item_id, one_time_notice=True)
                 else:
-                    self._say("未签承诺书：请补齐材料后受理，或按 F10 后选择出具一次性告知书", "-busy")
+                    self._say("未作决定：按 F10 重新选择", "")
 
-            self.app.push_screen(ConfirmScreen(
-                f"{item.item_name}仅缺次要材料，可容缺受理。\n申请人是否已自愿签署《容缺受理承诺书》？"
-                f"\n缺：{'、'.join(m.name for m in item.decision.missing)}"), signed)
+            missing = "、".join(m.name for m in item.decision.missing)
+            self.app.push_screen(ChoiceScreen(
+                f"{item.item_name}仅缺次要材料（{missing}），可容缺受理。\n"
+                "申请人愿意签署《容缺受理承诺书》吗？确认后打印承诺书供签字", [
+                    ("愿意签署：容缺受理，打印承诺书供申请人签字", "commit"),
+                    ("不愿签署：出具一次性告知书，列明全部缺少材料", "notice"),
+                    ("取消", ""),
+                ]), chosen)
             return
         self._act("decide", decide_item, item.case_item_id)
 
@@ -258,15 +334,44 @@ class ChecklistScreen(Screen[None]):
 
     @on(Done)
     def _done(self, message: Done) -> None:
+        if isinstance(message.result, Refused):
+            self._say(message.result.reason, "-error")
+            return
+        before = self.sheet
         if message.what in {"load", "tick", "resume"}:
             self._show(message.result)
             if message.what == "resume":
                 self._say("已恢复计时", "")
+            elif message.what == "tick":
+                self._say_after_tick(before, message.result)
         elif message.what in {"decide", "pause"}:
             sheet, issued = message.result
             self._show(sheet)
             issued = issued if isinstance(issued, list) else [issued]
-            self._say("已出具：" + "；".join(f"{d.title} {d.number}" for d in issued), "")
+            text = "已出具：" + "；".join(f"{d.title} {d.number}" for d in issued)
+            if any(d.title == "容缺受理承诺书" for d in issued):
+                text += "。请返回办件按 F10 打印承诺书，交申请人签字后存档"
+            self._say(text, "")
+
+    def _say_after_tick(self, before: CaseChecklist | None, after: CaseChecklist) -> None:
+        """Replace the last message with what this tick did, so no stale notice outlives the state."""
+        from hallterm.services.checklist import ItemStatus
+
+        old = {i.case_item_id: i for i in before.items} if before is not None else {}
+        for item in after.items:
+            was = old.get(item.case_item_id)
+            if was is None:
+                continue
+            if was.status == ItemStatus.CONDITIONAL and item.status == ItemStatus.ACCEPTED:
+                day = item.supplemented_on or item.accepted_on
+                self._say(f"{item.item_name}：已补正，已受理（{day:%Y-%m-%d}）", "")
+                return
+            if item.status == ItemStatus.CONDITIONAL and len(item.decision.missing) < len(was.decision.missing):
+                left = "、".join(m.name for m in item.decision.missing)
+                self._say(f"{item.item_name}：已登记补正材料；仍缺 {left}"
+                          f"（补正期限 {item.supplement_due_on:%Y-%m-%d}）", "")
+                return
+        self._say("", "")
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
