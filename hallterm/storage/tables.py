@@ -310,7 +310,7 @@ appointments = Table(
 sequences = Table(
     "sequences",
     metadata,
-    Column("series", String(16), primary_key=True),
+    Column("series", String(64), primary_key=True),  # doc:<kind>:<bureau> for notice numbers
     Column("day", Date, primary_key=True),
     Column("value", Integer, nullable=False),
 )
