@@ -24,6 +24,7 @@ from hallterm.tui.desk.messages import Done, Failed, ServicesReady
 from hallterm.tui.desk.slips import TicketPrinted
 from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
+from hallterm.tui.widgets.paragraph import Paragraph
 
 if TYPE_CHECKING:
     from hallterm.services.queue import CounterBoard, TicketView, TransferOptions
@@ -401,7 +402,7 @@ class CallingScreen(Screen[None]):
 
     def _say(self, text: str, cls: str) -> None:
         notice = self.query_one("#calling-notice", Static)
-        notice.update(Text(text))
+        notice.update(Paragraph(text))  # breaks where Chinese may break
         notice.set_classes(cls.split())
 
 
@@ -474,7 +475,7 @@ class IssueScreen(ModalScreen["TicketView | None"]):
 
     def _say(self, text: str, cls: str) -> None:
         notice = self.query_one("#issue-notice", Static)
-        notice.update(Text(text))
+        notice.update(Paragraph(text))  # breaks where Chinese may break
         notice.set_classes(cls.split())
 
 

@@ -18,6 +18,7 @@ from hallterm.domain.deadlines import DeadlineStatus
 from hallterm.domain.reference import SPECIAL_PROCEDURES
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.paragraph import Paragraph
 from hallterm.tui.widgets.reason import ReasonScreen
 
 if TYPE_CHECKING:
@@ -379,5 +380,5 @@ class ChecklistScreen(Screen[None]):
 
     def _say(self, text: str, cls: str) -> None:
         widget = self.query_one("#ck-notice", Static)
-        widget.update(Text(text))
+        widget.update(Paragraph(text))  # breaks where Chinese may break
         widget.set_classes(cls.split())

@@ -18,6 +18,7 @@ from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
 from hallterm.tui.desk.routing_panel import floor_name
+from hallterm.tui.widgets.paragraph import Paragraph
 
 if TYPE_CHECKING:
     from hallterm.services.cases import CoordinatorBoard
@@ -192,5 +193,5 @@ class CoordinatorScreen(Screen[None]):
 
     def _say(self, text: str, cls: str) -> None:
         widget = self.query_one("#coord-notice", Static)
-        widget.update(Text(text))
+        widget.update(Paragraph(text))  # breaks where Chinese may break
         widget.set_classes(cls.split())

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.paragraph import Paragraph
 
 if TYPE_CHECKING:
     from hallterm.tui.desk.app import DeskApp
@@ -97,5 +98,5 @@ class SignInScreen(Screen[None]):
 
     def _say(self, text: str, cls: str) -> None:
         widget = self.query_one("#sign-in-message", Static)
-        widget.update(Text(text))
+        widget.update(Paragraph(text))  # breaks where Chinese may break
         widget.set_classes(cls.split())

@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.paragraph import Paragraph
 
 if TYPE_CHECKING:
     from hallterm.services.queue import TicketView
@@ -237,7 +238,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
 
     def _say(self, text: str, cls: str) -> None:
         notice = self.query_one("#pv-notice", Static)
-        notice.update(Text(text))
+        notice.update(Paragraph(text))  # breaks where Chinese may break
         notice.set_classes(cls.split())
 
 
@@ -379,7 +380,7 @@ class ReprintScreen(Screen[None]):
 
     def _say(self, text: str, cls: str) -> None:
         notice = self.query_one("#rp-notice", Static)
-        notice.update(Text(text))
+        notice.update(Paragraph(text))  # breaks where Chinese may break
         notice.set_classes(cls.split())
 
 
