@@ -272,6 +272,13 @@ def cases_of_holder(svc: Services, card_no: str) -> list[CaseView]:
         return store.find_cases(conn, card_no=card_no)
 
 
+def open_cases_of_holder(svc: Services, card_no: str) -> list[CaseView]:
+    """The holder's cases still in progress, newest first: what the desk's keys act on after a scan."""
+    with svc.db.read() as conn:
+        found = store.find_cases(conn, card_no=card_no, statuses=[s.value for s in ACTIVE_STATUSES])
+    return found[::-1]
+
+
 @dataclass(frozen=True)
 class CoordinatorBoard:
     waiting: list[CaseView]  # visitors waiting in a lounge for this coordinator
@@ -306,6 +313,14 @@ def staff_names(svc: Services) -> dict[str, str]:
     """staff ID → name, for showing who did what."""
     with svc.db.read() as conn:
         return dict(conn.execute(select(staff.c.staff_id, staff.c.name)).all())
+
+
+def lounge_names(svc: Services) -> dict[str, str]:
+    """lounge code → name (inactive ones too: old events name them), for showing where a case went."""
+    from hallterm.storage.tables import lounges
+
+    with svc.db.read() as conn:
+        return dict(conn.execute(select(lounges.c.code, lounges.c.name)).all())
 
 
 def waiting_since(view: CaseView, now: dt.datetime) -> int:

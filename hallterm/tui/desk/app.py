@@ -9,13 +9,14 @@ database is ready (research/textual.md pitfall 13).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
-from textual.command import CommandPalette
+from textual.binding import ActiveBinding, Binding
+from textual.command import CommandList, CommandPalette
 from textual.screen import Screen
 
 from hallterm.config import Settings
@@ -37,7 +38,9 @@ class DeskApp(App[int]):
     # screen is pushed or installed, never for the default one: its styles live on the app.
     CSS_PATH = "../styles/sign_in.tcss"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "退出", priority=True, id="quit"),
+        # Not in the footer (an 80-column counter terminal has no room; staff rarely quit): the command
+        # palette lists it as 退出（Ctrl+Q）.
+        Binding("ctrl+q", "quit", "退出", show=False, priority=True, id="quit"),
         # Declared here so that the footer's corner says what it does in Chinese (Textual's says "palette").
         Binding("ctrl+p", "command_palette", "全部操作", show=False, priority=True, tooltip="列出本屏可用的全部操作"),
     ]
@@ -55,19 +58,40 @@ class DeskApp(App[int]):
         self.sub_title = "延时服务（下班后/节假日）" if after_hours else settings.hall.name
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every key the footer shows is also in the command palette (Ctrl+P), in Chinese."""
-        for key, active in screen.active_bindings.items():
+        """Every key the footer shows is also in the command palette (Ctrl+P), in Chinese; so are keys
+        kept out of the footer for room, and one operation bound to two keys is listed once."""
+        keys: dict[tuple[str, str], list[str]] = {}
+        for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.show or not active.enabled or binding.action in {"command_palette", "quit"}:
+            if not active.enabled or not binding.description or binding.action in PALETTE_SKIP:
                 continue
-            yield SystemCommand(binding.description, f"快捷键 {binding.key_display or key.upper()}",
-                                partial(screen.run_action, binding.action))
+            operation = isinstance(active.node, Screen | App) and _declared_here(active.node, binding)
+            if not binding.show and not operation:
+                continue  # a field's own keys (Ctrl+U, Tab…) and Textual's: editing, not operations
+            if not binding.show and binding.action.endswith("reconnect") and self.services is not None:
+                continue  # only useful while the database is away
+            keys.setdefault((binding.description, binding.action), []).append(self.key_label(binding))
+        for (description, action), labels in keys.items():
+            yield SystemCommand(description, f"快捷键 {'、'.join(labels)}", partial(screen.run_action, action))
         yield SystemCommand("切换主题", "更换界面配色（如大厅强光下用浅色）", self.action_change_theme)
         yield SystemCommand("退出（Ctrl+Q）", "退出前台终端", self.action_quit)
 
+    def key_label(self, binding: Binding) -> str:
+        """A key as Chinese software writes it (Ctrl+R, Esc, F3), not Textual's ^r or CTRL+R."""
+        if binding.key_display:
+            return binding.key_display
+        modifiers, key = binding.parse_key()
+        name = KEY_NAMES.get(key) or (key.upper() if len(key) == 1 or (key[:1] == "f" and key[1:].isdigit())
+                                      else self.get_key_display(Binding(key, "")))
+        return "+".join([m.capitalize() for m in modifiers] + [name])
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies); Textual says so in English."""
+        self.notify("退出请按 Ctrl+Q（也可在 Ctrl+P 全部操作中选择退出）", title="要退出前台终端吗？")
+
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder="输入要执行的操作……", id="--command-palette"))
+            self.push_screen(DeskPalette(placeholder="输入要执行的操作……", id="--command-palette"))
 
     def get_default_screen(self) -> Screen:
         """Sign-in is the bottom of the stack: shown at once (no screen push on start), and what
@@ -170,6 +194,76 @@ class DeskApp(App[int]):
     def on_unmount(self) -> None:
         if self._owns_services and self.services is not None:
             self.services.close()
+
+
+def fit_footer(app: App, bindings: dict[str, ActiveBinding], width: int) -> dict[str, ActiveBinding]:
+    """The bindings with those the footer has no room for marked ``show=False``.
+
+    Textual clips a footer too long for the terminal mid-label ("^r 补 ▏"); here the keys that do not fit
+    (the last declared: the rarest) leave the footer whole instead. They stay bound, and the command
+    palette lists them. Widths are those of the compact footer: key, space, label, one cell between.
+    """
+    from rich.cells import cell_len
+
+    palette = bindings.get(app.COMMAND_PALETTE_BINDING)
+    budget = width
+    if palette is not None and app.ENABLE_COMMAND_PALETTE:
+        budget -= 1 + cell_len(app.get_key_display(palette.binding)) + 1 + cell_len(palette.binding.description)
+    used, full, seen = 0, False, set()
+    fitted: dict[str, ActiveBinding] = {}
+    for key, active in bindings.items():
+        binding = active.binding
+        if binding.show and binding.action not in seen:
+            seen.add(binding.action)  # the footer shows one key per action
+            needed = cell_len(app.get_key_display(binding)) + 1 + cell_len(binding.description) + 1
+            full = full or used + needed > budget
+            if full:
+                active = active._replace(binding=replace(binding, show=False))
+            else:
+                used += needed
+        fitted[key] = active
+    return fitted
+
+
+def _declared_here(node: object, binding: Binding) -> bool:
+    """Whether hallterm (not Textual) declared this binding on the node's class."""
+    return any(isinstance(b, Binding) and (b.action, b.description) == (binding.action, binding.description)
+               for cls in type(node).__mro__ if cls.__module__.startswith("hallterm.")
+               for b in vars(cls).get("BINDINGS", []))
+
+
+# Bindings the palette leaves out: the palette itself, 退出 (listed on its own, with its key), and
+# 清空输入 (Esc in the scan field: running it from the palette would only clear the palette's own text).
+PALETTE_SKIP = frozenset({"command_palette", "app.command_palette", "quit", "app.quit", "clear_field"})
+KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "空格", "delete": "Del",
+             "backspace": "Backspace", "up": "↑", "down": "↓", "left": "←", "right": "→",
+             "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End", "insert": "Ins"}
+
+
+class DeskPalette(CommandPalette):
+    """Textual's palette, saying in Chinese that nothing matched (Textual writes "No matches found")."""
+
+    NO_MATCHES = "没有匹配的操作"
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual hard-codes its English text inside this method (textual/command.py); it is redone here
+        # with ours, and tests/tui/test_desk_keys.py fails if a Textual upgrade changes how it is called.
+        from rich.align import Align
+        from rich.text import Text
+        from textual.widgets.option_list import Option
+
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(self.NO_MATCHES, style="not bold")), disabled=True,
+                           id=self._NO_MATCHES))
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 def _connect_reason(exc: Exception, url: str) -> str:

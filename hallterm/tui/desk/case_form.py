@@ -63,6 +63,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
         self.chosen: list[str] = []
         self.override_reason = ""
         self.keep: Callable[[CaseDraft], None] | None = None
+        self._complaining = False  # the error line shows what stopped F10; it follows later edits
 
     def load(self, holder: Holder, draft: CaseDraft | None = None, *, override_reason: str = "",
              keep: Callable[[CaseDraft], None] | None = None) -> CaseFormScreen:
@@ -128,7 +129,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
             return
         with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed, SelectionList.SelectedChanged):
             self.query_one("#form-title", Static).update(Text(f"为 {holder.name}（{holder.card_no}）开办件"))
-            self.query_one("#form-error", Static).update("")
+            self._show_problems([])
             self.query_one("#item-filter", Input).value = ""
             name = d.enterprise_name if d else holder.employer
             self.query_one("#kind", Select).value = (d.kind if d else CaseKind.ENTERPRISE).value
@@ -206,6 +207,26 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
     def _changed(self) -> None:
         self._update()
 
+    @on(Input.Changed, "#enterprise-name, #project-name, #uscc-reason, #mode-reason")
+    def _text_changed(self) -> None:
+        self._recheck()
+
+    def _recheck(self) -> None:
+        """After a refused F10, the error line says what still stops the case, and goes once nothing
+        does: a complaint the clerk has already fixed must not stay on screen."""
+        if self._complaining and self.holder is not None:
+            self._show_problems(self._problems(self.current_draft()))
+
+    def _problems(self, draft: CaseDraft) -> list[str]:
+        problems = check_draft(draft, suggest(draft.flags, draft.materials_complete))
+        if self.query_one("#district-row").display and not draft.district:
+            problems.append("请选择所属县区")
+        return problems
+
+    def _show_problems(self, problems: list[str]) -> None:
+        self._complaining = bool(problems)
+        self.query_one("#form-error", Static).update(Text("；".join(problems)))
+
     def _update(self) -> None:
         names = {i.code: i.name for i in self.catalog}
         chosen = self.query_one("#chosen", Static)
@@ -227,6 +248,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
             city_items = "、".join(i.name for i in self.catalog if i.code in self.chosen and i.jurisdiction == "city")
             text.append(f"\n注意：{city_items}由市局办理，与县区事项请分开办件", style="bold yellow")
         self.query_one("#suggestion", Static).update(text)
+        self._recheck()
 
     def _flags(self) -> tuple[CaseFlags, bool]:
         def on(widget_id: str) -> bool:
@@ -259,11 +281,9 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
 
     def action_submit(self) -> None:
         draft = self.current_draft()
-        problems = check_draft(draft, suggest(draft.flags, draft.materials_complete))
-        if self.query_one("#district-row").display and not draft.district:
-            problems.append("请选择所属县区")
+        problems = self._problems(draft)
+        self._show_problems(problems)
         if problems:
-            self.query_one("#form-error", Static).update(Text("；".join(problems)))
             return
         self.dismiss(draft)
 

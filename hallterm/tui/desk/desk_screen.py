@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from hallterm.domain.auth import allowed
+from hallterm.tui.desk.app import fit_footer
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServicesReady
@@ -31,13 +32,14 @@ if TYPE_CHECKING:
 class DeskScreen(Screen[None]):
     CSS_PATH = "../styles/desk_screen.tcss"
     BINDINGS = [
-        # Footer order is what a narrow (80-column) counter terminal keeps: the steps of a visit first.
+        # Footer order is what a narrow (80-column) counter terminal keeps: the steps of a visit first; the
+        # keys that do not fit leave the footer (fit_footer) and stay in the command palette.
         Binding("f2", "new_scan", "新扫描", id="new_scan"),
         Binding("f3", "open_case", "开办件", id="open_case"),
         Binding("f4", "override", "特批放行", id="override"),
         Binding("f10", "print_slip", "打印", id="print_slip"),
         Binding("f12", "checklist", "材料清单", id="checklist"),
-        Binding("f6", "history", "办件记录", id="history"),
+        Binding("f6", "history", "记录", id="history"),
         Binding("f7", "reassign", "改派", id="reassign"),
         Binding("f8", "route_queued", "分配排队", id="route_queued"),
         Binding("f9", "coordinator_view", "协调员视图", id="coordinator_view"),
@@ -53,7 +55,10 @@ class DeskScreen(Screen[None]):
         super().__init__()
         self._pending: list[tuple[int, str]] = []
         self._seq = 0
+        self._notice = ""  # the notice line's text, to add to
         self._shown_seq = 0
+        # The case the case keys (F6, F7, F10, F12) act on: always one of the holder on screen. A scan of
+        # someone else clears it, so a clerk can never reassign or tick the visitor before by mistake.
         self.last_case: CaseView | None = None
         self._draft: CaseDraft | None = None  # a form closed without opening is kept, never lost
         self._catalog: list[CatalogItem] | None = None
@@ -69,7 +74,7 @@ class DeskScreen(Screen[None]):
         with VerticalScroll(id="answer"):
             yield RoutingPanel(id="routing")
             yield HolderPanel(id="holder")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(ScanField).focus()
@@ -95,9 +100,7 @@ class DeskScreen(Screen[None]):
         self._load_deadlines()
 
     def _load_deadlines(self) -> None:
-        from hallterm.services.checklist import deadline_counts
-
-        run_use_case(self, "deadlines", deadline_counts, self.app.services)
+        run_use_case(self, "deadlines", _deadlines, self.app.services)
 
     def on_screen_resume(self) -> None:
         if self.app.services is not None and self.is_mounted:
@@ -105,7 +108,9 @@ class DeskScreen(Screen[None]):
             if self.last_case is not None:
                 self._refresh_last_case()
 
-    def _show_deadlines(self, counts: DeadlineCounts) -> None:
+    def _show_deadlines(self, counts: DeadlineCounts, missing_years: list[int]) -> None:
+        from hallterm.services.calendar import missing_year_warning
+
         bar = self.query_one("#deadline-bar", Static)
         parts: list[tuple[str, str] | str] = []
         if counts.overdue:
@@ -114,10 +119,17 @@ class DeskScreen(Screen[None]):
         if counts.due_soon:
             parts.append((f" 2 个工作日内到期 {counts.due_soon} 件 ", "bold black on yellow"))
             parts.append("  ")
-        if counts.calendar_warning:
-            parts.append((counts.calendar_warning, "yellow"))
+        if missing_years:  # worded for this role: desk staff are told whom to tell, admins which file
+            parts.append((missing_year_warning(missing_years[0], self._role()), "yellow"))
         bar.update(Text.assemble(*parts))
         bar.display = bool(parts)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return fit_footer(self.app, super().active_bindings, self.size.width or self.app.size.width)
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()  # a wider or narrower terminal fits more or fewer keys in the footer
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Actions appear in the footer only when they apply and this role may run them."""
@@ -204,8 +216,8 @@ class DeskScreen(Screen[None]):
             field.clear()
         self.checked_in = message.result.ticket
         result = message.result
-        if result.case is not None:  # a visit slip: the visitor's case, as if just opened
-            self.last_case = result.case
+        self.last_case = result.case  # a visit slip: the visitor's case, as if just opened; else none
+        if result.case is not None:
             self.query_one(RoutingPanel).show_case(result.case)
         self._say(slip_scan_text(result), "-busy" if result.kind == "appointment" and not result.checked_in else "")
         self.refresh_bindings()
@@ -221,6 +233,12 @@ class DeskScreen(Screen[None]):
         field = self.query_one(ScanField)
         if field.value == message.text:
             field.clear()  # ready for the next card; a half-typed newer entry is left alone
+        holder = message.check.holder
+        if self.last_case is not None and (holder is None or self.last_case.card_no != holder.card_no):
+            self.last_case = None  # the case keys now wait for a case of this holder
+        ticket_holder = getattr(self.checked_in, "holder_name", None)
+        if self.checked_in is not None and (holder is None or ticket_holder != holder.name):
+            self.checked_in = None  # nor does F10 print the ticket of the visitor before
         if message.check.ok:
             hint = "按 F3 开办件" if allowed(self._role(), "open_case") else "请扫描下一张卡"
             self._say(f"持卡人有效：{hint}", "")
@@ -228,6 +246,11 @@ class DeskScreen(Screen[None]):
             extra = "；督查人员可按 F4 特批放行" if message.check.holder and allowed(self._role(), "override_card") \
                 else ""
             self._say(f"此卡不能走绿色通道，见下方说明{extra}", "-error")
+        if holder is not None and holder.open_cases:
+            from hallterm.services.cases import open_cases_of_holder
+
+            # A returning visitor: their case in progress becomes the one the case keys act on.
+            run_use_case(self, "holder_cases", open_cases_of_holder, self.app.services, holder.card_no)
         self.refresh_bindings()
 
     @on(ScanRefused)
@@ -241,8 +264,7 @@ class DeskScreen(Screen[None]):
         # Kept for correcting, but selected: the next scan replaces it instead of appending.
         field.focus()
         field.select_all()
-        self.query_one(HolderPanel).clear()
-        self.query_one(RoutingPanel).clear()
+        self._clear_visitor()
         self._say(message.reason, "-error")
         self.refresh_bindings()
 
@@ -294,7 +316,10 @@ class DeskScreen(Screen[None]):
             self._catalog = message.result
             return
         if message.what == "deadlines":
-            self._show_deadlines(message.result)
+            self._show_deadlines(*message.result)
+            return
+        if message.what == "holder_cases":
+            self._show_holder_cases(message.result)
             return
         if message.what in {"open_case", "reassign"}:
             view: CaseView = message.result
@@ -311,7 +336,8 @@ class DeskScreen(Screen[None]):
                       else "暂无可分配：洽谈室已满或无在岗协调员", "" if message.result else "-busy")
             if self.last_case is not None:
                 self._refresh_last_case()
-        elif message.what == "refresh_case" and message.result is not None:
+        elif message.what == "refresh_case" and message.result is not None and self.last_case is not None \
+                and self.last_case.id == message.result.id:  # not if another holder was scanned meanwhile
             self.last_case = message.result
             self.query_one(RoutingPanel).show_case(message.result)
         self.refresh_bindings()
@@ -323,6 +349,29 @@ class DeskScreen(Screen[None]):
             self._say(f"{message.reason}。按 F3 修改后重新提交（已填内容保留）", "-error")
         self.query_one(ScanField).focus()
 
+    def _show_holder_cases(self, found: list[CaseView]) -> None:
+        """The scanned holder's open cases arrived: the newest (or the one just worked on) is the one the
+        case keys act on, named on the notice line so the clerk sees which it is."""
+        check = self.query_one(HolderPanel).check
+        if not found or check is None or check.holder is None or check.holder.card_no != found[0].card_no:
+            return  # another card was scanned meanwhile
+        current = next((c for c in found if self.last_case is not None and c.id == self.last_case.id), found[0])
+        self.last_case = current
+        more = f"（共 {len(found)} 件在办，此为最近一件）" if len(found) > 1 and current is found[0] else ""
+        keys = "F6 记录"
+        if allowed(self._role(), "checklist"):
+            keys = "F12 材料清单、" + keys
+        notice = self.query_one("#notice", Static)
+        notice.update(Text(f"{self._notice}\n在办：{current.case_no}（{'、'.join(current.item_names)}）{more}；{keys}"))
+        self.refresh_bindings()
+
+    def _clear_visitor(self) -> None:
+        """Nothing of the visitor before stays on screen, nor in reach of a key."""
+        self.query_one(HolderPanel).clear()
+        self.query_one(RoutingPanel).clear()
+        self.last_case = None
+        self.checked_in = None
+
     def _refresh_last_case(self) -> None:
         from hallterm.services.cases import get_case
 
@@ -333,7 +382,8 @@ class DeskScreen(Screen[None]):
         from hallterm.tui.desk.history import HistoryScreen
 
         if self.last_case is not None:
-            self.app.push_screen(HistoryScreen(self.last_case.id, self.last_case.case_no))
+            self.app.push_screen(HistoryScreen(self.last_case.id, self.last_case.case_no,
+                                               self.last_case.holder_name))
 
     def action_reassign(self) -> None:
         from hallterm.tui.desk.reassign import ReassignScreen
@@ -383,8 +433,7 @@ class DeskScreen(Screen[None]):
         field = self.query_one(ScanField)
         field.clear()
         field.focus()
-        self.query_one(HolderPanel).clear()
-        self.query_one(RoutingPanel).clear()
+        self._clear_visitor()
         if self.app.services is not None:
             self._say(self._prompt(), "")
         self.refresh_bindings()
@@ -412,3 +461,15 @@ class DeskScreen(Screen[None]):
         notice = self.query_one("#notice", Static)
         notice.update(Text(text))
         notice.set_classes(cls.split())
+        self._notice = text
+
+
+def _deadlines(svc):  # type: ignore[no-untyped-def]
+    """The deadline counts, and the years of the next 365 days without holiday data (the banner is
+    worded on the screen, for the role signed in)."""
+    import datetime as dt
+
+    from hallterm.services.checklist import deadline_counts
+
+    today = svc.today()
+    return deadline_counts(svc), svc.work_calendar.missing_years(today, today + dt.timedelta(days=365))

@@ -35,12 +35,14 @@ class ReassignScreen(ModalScreen[Result | None]):
         super().__init__()
         self.case = case
         self.off_duty: dict[str, str] = {}  # staff ID -> name, of coordinators not on duty now
+        self._error_about: set[str] = set()  # the fields the error line complains of ("" for any field)
 
     def compose(self) -> ComposeResult:
         c = self.case
         now = f"{c.lounge_name or '未分配'} / {c.coordinator.name if c.coordinator else '未分配'}"
         with Vertical(id="reassign"):
-            yield Static(Text(f"改派办件 {c.case_no}（现为：{now}）"))
+            # The holder's name first: the clerk must see whose case this is before changing it.
+            yield Static(Text(f"改派 {c.holder_name} 的办件 {c.case_no}（现为：{now}）"), id="reassign-title")
             yield Select([], prompt="洽谈室（不变）", id="lounge")
             yield Select([], prompt="协调员（不变）", id="coordinator")
             yield Input(placeholder="改派理由（必填）", id="reason", max_length=200)
@@ -67,21 +69,34 @@ class ReassignScreen(ModalScreen[Result | None]):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
-        self.query_one("#reassign-error", Static).update(Text(message.reason))
+        self._error(message.reason, "")
+
+    def _error(self, text: str, *about: str) -> None:
+        self.query_one("#reassign-error", Static).update(Text(text))
+        self._error_about = set(about)
+
+    @on(Select.Changed)
+    @on(Input.Changed, "#reason")
+    def _edited(self, event: Select.Changed | Input.Changed) -> None:
+        """An error goes once the field it complained of is changed: an old one must not stand under a
+        later question (the off-duty confirmation) as if it still applied."""
+        field = event.control.id or ""
+        if self._error_about and (field in self._error_about or "" in self._error_about):
+            self._error("")
 
     @on(Input.Submitted, "#reason")
     def action_submit(self) -> None:
         lounge = self.query_one("#lounge", Select).value
         coordinator = self.query_one("#coordinator", Select).value
         reason = self.query_one("#reason", Input).value.strip()
-        error = self.query_one("#reassign-error", Static)
         if not isinstance(lounge, str) and not isinstance(coordinator, str):
-            error.update("请选择新的洽谈室或协调员")
+            self._error("请选择新的洽谈室或协调员", "lounge", "coordinator")
             return
         if not reason:
-            error.update("改派须填写理由")
+            self._error("改派须填写理由", "reason")
             self.query_one("#reason", Input).focus()
             return
+        self._error("")
         result = (lounge if isinstance(lounge, str) else None,
                   coordinator if isinstance(coordinator, str) else None, reason)
         if result[1] in self.off_duty:
