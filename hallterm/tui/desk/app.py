@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -223,6 +223,19 @@ def fit_footer(app: App, bindings: dict[str, ActiveBinding], width: int) -> dict
                 used += needed
         fitted[key] = active
     return fitted
+
+
+class FitsFooter:
+    """A screen whose (compact) footer drops the keys it has no room for, rarest first (fit_footer)."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        screen: Any = self
+        return fit_footer(screen.app, super().active_bindings,  # type: ignore[misc]
+                          screen.size.width or screen.app.size.width)
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()  # type: ignore[attr-defined]  # a narrower terminal fits fewer keys
 
 
 def _declared_here(node: object, binding: Binding) -> bool:

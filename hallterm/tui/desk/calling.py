@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from hallterm.tui.desk.app import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
 from hallterm.tui.desk.slips import TicketPrinted
 from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen
@@ -58,7 +59,7 @@ def _minutes(view: TicketView, now: Any) -> str:
     return f"{max(0, int((now - view.issued_at).total_seconds() // 60))} 分钟"
 
 
-class CallingScreen(Screen[None]):
+class CallingScreen(FitsFooter, Screen[None]):
     DEFAULT_CSS = """
     CallingScreen #counter-line { padding: 0 1; text-style: bold; height: 1; }
     CallingScreen #current { border: round $accent; padding: 0 1; height: auto; min-height: 3; }
@@ -102,7 +103,7 @@ class CallingScreen(Screen[None]):
         yield Static("暂挂（补材料）", classes="section-title")
         yield DataTable(id="held", cursor_type="row")
         yield Static("", id="calling-notice")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#queue", DataTable).add_columns("顺序", "号码", "类别", "持卡人", "取号时间", "已等候", "说明")

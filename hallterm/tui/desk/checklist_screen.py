@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from hallterm.domain.checklist import KIND_NAMES, Decision, MaterialKind
 from hallterm.domain.deadlines import DeadlineStatus
 from hallterm.domain.reference import SPECIAL_PROCEDURES
+from hallterm.tui.desk.app import FitsFooter
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
 from hallterm.tui.widgets.paragraph import Paragraph
@@ -48,7 +49,7 @@ def deadline_text(item: ItemChecklist) -> Text:
     return Text(label, style=DEADLINE_STYLES[state.status])
 
 
-class ChecklistScreen(Screen[None]):
+class ChecklistScreen(FitsFooter, Screen[None]):
     CSS_PATH = "../styles/checklist.tcss"
     BINDINGS = [
         Binding("space", "toggle_received", "收到", id="ck_received"),
@@ -75,7 +76,7 @@ class ChecklistScreen(Screen[None]):
         yield DataTable(id="ck-table", cursor_type="row", zebra_stripes=False)
         yield Static("", id="ck-decision")
         yield Static("", id="ck-notice")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         from hallterm.services.checklist import load

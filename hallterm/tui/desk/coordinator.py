@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES, CaseStatus
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
+from hallterm.tui.desk.app import FitsFooter
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
@@ -29,7 +30,7 @@ REFRESH_SECONDS = 5.0
 NOTICE_KEEP_S = 15.0
 
 
-class CoordinatorScreen(Screen[None]):
+class CoordinatorScreen(FitsFooter, Screen[None]):
     CSS_PATH = "../styles/coordinator.tcss"
     BINDINGS = [
         Binding("m", "mark_met", "已接待", id="mark_met"),
@@ -61,7 +62,7 @@ class CoordinatorScreen(Screen[None]):
         yield Static("全厅在办件" if hall else "我的在办件", classes="section-title")
         yield DataTable(id="open-cases", cursor_type="row", zebra_stripes=True)
         yield Static("", id="coord-notice")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         session = self.app.session

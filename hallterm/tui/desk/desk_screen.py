@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from hallterm.domain.auth import allowed
-from hallterm.tui.desk.app import fit_footer
+from hallterm.tui.desk.app import FitsFooter
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServicesReady
 from hallterm.tui.desk.routing_panel import RoutingPanel
+from hallterm.tui.widgets.paragraph import Paragraph
 from hallterm.tui.widgets.scan_field import ScanField
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from hallterm.tui.desk.slips import SlipChecked
 
 
-class DeskScreen(Screen[None]):
+class DeskScreen(FitsFooter, Screen[None]):
     CSS_PATH = "../styles/desk_screen.tcss"
     BINDINGS = [
         # Footer order is what a narrow (80-column) counter terminal keeps: the steps of a visit first; the
@@ -123,13 +124,6 @@ class DeskScreen(Screen[None]):
             parts.append((missing_year_warning(missing_years[0], self._role()), "yellow"))
         bar.update(Text.assemble(*parts))
         bar.display = bool(parts)
-
-    @property
-    def active_bindings(self) -> dict[str, ActiveBinding]:
-        return fit_footer(self.app, super().active_bindings, self.size.width or self.app.size.width)
-
-    def on_resize(self) -> None:
-        self.refresh_bindings()  # a wider or narrower terminal fits more or fewer keys in the footer
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Actions appear in the footer only when they apply and this role may run them."""
@@ -459,7 +453,7 @@ class DeskScreen(Screen[None]):
 
     def _say(self, text: str, cls: str) -> None:
         notice = self.query_one("#notice", Static)
-        notice.update(Text(text))
+        notice.update(Paragraph(text))  # breaks where Chinese may break
         notice.set_classes(cls.split())
         self._notice = text
 
