@@ -15,7 +15,8 @@ from collections.abc import Callable
 # Line-breaking rules (a light 禁则): these never start a line, those never end one.
 NO_LINE_START = set("，。、；：！？）》」』】〕〉”’%·…—,.;:!?)]}")
 NO_LINE_END = set("（《「『【〔〈“‘([{")
-_TOKEN = re.compile(r"[A-Za-z0-9@#&*+=/\\_'.\-]+ *|\s|.")
+# Latin words, numbers, times (08:30), dates and codes stay whole; every other character is a token.
+_TOKEN = re.compile(r"[A-Za-z0-9@#&*+=/\\_'.:\-]+ *|\s|.")
 
 
 def tokens(text: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
@@ -30,3 +31,11 @@ async def test_a_message_fills_its_lines_and_no_line_starts_with_closing_punctua
     assert all(line and line[0] not in NO_LINE_START for line in lines)
     assert "（F4）。" in lines[-1]  # the bracket, the key and its punctuation stay together
     assert shown == MESSAGE, shown  # what tests and screen readers get: the message itself
+
+
+def test_styles_of_a_rich_text_survive_the_breaking() -> None:
+    text = Text.assemble(("排队等候第 1 位", "bold yellow"), "\n", ("业务协调科协调员 08:30 到岗：请持卡人稍候", "red"))
+    lines = Paragraph(text).lines(20)
+    assert [line.plain for line in lines] == ["排队等候第 1 位", "业务协调科协调员", "08:30 到岗：请持卡人", "稍候"]
+    assert all(span.style == "red" for line in lines[1:] for span in line.spans)
+    assert lines[0].spans[0].style == "bold yellow"

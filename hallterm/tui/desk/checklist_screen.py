@@ -194,7 +194,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         if item.running_pause is not None:
             lines.append(Text(f"{item.running_pause.name}中（{item.running_pause.start:%Y-%m-%d} 起），暂停计时",
                               style="cyan"))
-        panel.update(Text("\n").join(lines))
+        panel.update(Paragraph(Text("\n").join(lines)))
 
     # -- acting -----------------------------------------------------------------------------
 

@@ -39,7 +39,9 @@ class HolderPanel(Static):
     def _render_check(check: CardCheck, today: dt.date) -> Table:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
-        grid.add_column()
+        # Rich cuts a long run of Chinese with "…" (it has no spaces to wrap at): the verdict says what
+        # to do next, so it must be read whole. Fold it instead.
+        grid.add_column(overflow="fold")
         verdict = Text(check.message, style="bold green" if check.ok else "bold red")
         grid.add_row(Text("结论"), verdict)
         holder = check.holder

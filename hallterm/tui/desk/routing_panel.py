@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
@@ -10,6 +9,7 @@ from hallterm.domain.cases import CaseStatus
 from hallterm.domain.jurisdiction import Bureau, Handling, Jurisdiction
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
 from hallterm.storage.cases import CaseView
+from hallterm.tui.widgets.paragraph import Paragraph
 
 FLOORS = {1: "一楼", 2: "二楼", 3: "三楼", 4: "四楼", 5: "五楼"}
 
@@ -38,10 +38,10 @@ class RoutingPanel(Static):
         self.set_class(queued, "-queued")
         self.set_class(not queued, "-routed")
         self.border_title = f"办件 {case.case_no}"
-        self.update(render_case(case))
+        self.update(Paragraph(render_case(case)))  # breaks where Chinese may break
 
 
-def render_case(case: CaseView) -> Group:
+def render_case(case: CaseView) -> Text:
     mode = MODE_NAMES[ServiceMode(case.service_mode)]
     where = Jurisdiction(Bureau(case.jurisdiction), case.district, Handling(case.handling)).describe()
     lines: list[Text] = []
@@ -65,4 +65,4 @@ def render_case(case: CaseView) -> Group:
     lines.append(Text(f"办理方式：{mode}{'（全程代办）' if case.full_proxy else ''} · {where}"))
     if case.first_contact:
         lines.append(Text(f"首问负责：{case.first_contact.name}"))
-    return Group(*lines)
+    return Text("\n").join(lines)

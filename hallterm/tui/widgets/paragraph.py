@@ -1,9 +1,10 @@
-"""Text for the screens' message lines, broken where Chinese may break.
+"""Text for the screens' message lines and panels, broken where Chinese may break.
 
-Textual wraps only at spaces: "此卡已于 2025-12-17 过期：…" left half a line empty, and a line could
-start with "；" or "、". ``Paragraph`` breaks with ``hallterm.linebreak`` at the width Textual
-lays it out at, so Chinese fills the line and punctuation stays where Chinese typesetting puts it.
-It is a Textual ``Visual``: ``str()`` of what a widget renders is still the message itself.
+Textual and Rich wrap only at spaces: "此卡已于 2025-12-17 过期：…" left half a line empty, a run of
+Chinese was cut with "…", and a line could start with "；" or "、". ``Paragraph`` breaks with
+``hallterm.linebreak`` at the width Textual lays it out at, so Chinese fills the line and
+punctuation stays where Chinese typesetting puts it. Styles of a Rich ``Text`` are kept.
+It is a Textual ``Visual``: ``str()`` of what a widget renders is still the text itself.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.content import Content
 from textual.visual import Visual
 
@@ -24,16 +26,27 @@ if TYPE_CHECKING:
 
 
 class Paragraph(Visual):
-    """A plain string (never markup: names and reasons come from data)."""
+    """Plain text (never markup: names and reasons come from data), or a Rich ``Text`` with its styles."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str | Text) -> None:
+        self.rich = text if isinstance(text, Text) else Text(text)
+        self.text = self.rich.plain
 
-    def lines(self, width: int) -> list[str]:
-        return wrap(self.text, max(width, 2), cell_len, hang=False)
+    def lines(self, width: int) -> list[Text]:
+        out: list[Text] = []
+        for paragraph in self.rich.split("\n", allow_blank=True):
+            plain, position = paragraph.plain, 0
+            for line in wrap(plain, max(width, 2), cell_len, hang=False):
+                # Every wrapped line is a stretch of the paragraph with only its edge spaces trimmed.
+                start = plain.find(line, position) if line else position
+                start = position if start < 0 else start
+                out.append(paragraph[start:start + len(line)])
+                position = start + len(line)
+        return out
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return Content("\n".join(self.lines(width))).render_strips(width, height, style, options)
+        content = Content("\n").join(Content.from_rich_text(line) for line in self.lines(width))
+        return content.render_strips(width, height, style, options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return max((cell_len(line) for line in self.text.split("\n")), default=0)
