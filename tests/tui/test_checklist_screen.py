@@ -272,3 +272,22 @@ async def test_the_last_supplement_clears_the_conditional_messages(
         panel = decision(app)
         assert "已补正，已受理（2026-11-27）" in panel
         assert "容缺补正期限" not in panel and "已出具" not in notice(app)
+
+
+async def test_space_ticks_a_paper_and_moves_to_the_next(
+    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    app = DeskApp(settings, services=loaded, session=desk_session)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_checklist(pilot, cards)
+        await go_to_row(pilot, screen, 1)
+        await pilot.press("space")
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        assert screen.query_one(DataTable).cursor_row == 3  # two papers, two keys
+        assert "✓" in row_state(screen, 1) and "✓" in row_state(screen, 2) and "✗" in row_state(screen, 3)
+        await go_to_row(pilot, screen, 2)
+        await pilot.press("space")  # taking a tick back stays on the row, to look at it
+        await settle(pilot)
+        assert screen.query_one(DataTable).cursor_row == 2 and "✗" in row_state(screen, 2)

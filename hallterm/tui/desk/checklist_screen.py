@@ -235,6 +235,8 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         # After 受理 / 容缺受理 the service refuses an untick with the reason; supplements go through.
         self._act("tick", tick, item.case_item_id, material.material_id, received=not material.received,
                   form=material.form or "original", note=material.note)
+        if not material.received:  # ticking through a pile of papers: one key per paper, not two
+            self.query_one(DataTable).action_cursor_down()
 
     def action_toggle_form(self) -> None:
         from hallterm.services.checklist import tick
