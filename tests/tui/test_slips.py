@@ -97,6 +97,7 @@ async def test_after_a_case_is_opened_f10_previews_its_visit_slip(loaded: Servic
         await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, PrintPreviewScreen)
+        assert app.screen.sub_title == f"打印预览　王喆　{case.case_no}"  # whose papers these are
         options = app.screen.query_one(OptionList)
         assert options.option_count == 1 and "引导单" in str(options.get_option_at_index(0).prompt)
         assert case.case_no in preview_text(app) and case.lounge_name in preview_text(app)

@@ -146,9 +146,10 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
     ]
     app: DeskApp
 
-    def __init__(self, printables: list[Printable]) -> None:
+    def __init__(self, printables: list[Printable], heading: str = "") -> None:
         super().__init__()
         self.printables = printables
+        self.heading = heading  # the holder and the case (or ticket) the papers belong to
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -161,7 +162,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "打印预览"
+        self.sub_title = f"打印预览　{self.heading}" if self.heading else "打印预览"
         options = self.query_one(OptionList)
         options.highlighted = 0
         options.focus()
@@ -268,7 +269,11 @@ def open_preview(screen: Any, say: Say, *, case: Any = None, ticket: Any = None)
         except Exception as exc:  # the signing key, the font, the database: say which
             app.call_from_thread(say, _explain(exc), "-error")
             return
-        app.call_from_thread(app.push_screen, PrintPreviewScreen(printables), opened)
+        # Name whose papers these are, so nobody prints the visitor before's slip by mistake.
+        whose = case if case is not None else ticket
+        heading = "　".join(p for p in (getattr(whose, "holder_name", "") or "", getattr(case, "case_no", "")
+                                        or getattr(ticket, "number", "")) if p)
+        app.call_from_thread(app.push_screen, PrintPreviewScreen(printables, heading), opened)
 
     say("正在准备打印预览……", "-busy")
     screen.run_worker(work, thread=True, exit_on_error=False, group="print", name="preview")
