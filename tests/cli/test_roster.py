@@ -308,6 +308,7 @@ def test_cli_unusable_file_exits_1_with_one_line(tmp_path: Path, db_url: str, co
     ("HT1:T:20261126:A017", "不是钢都英才卡号"),  # a hall slip, not a card
 ])
 def test_cli_lookup_refuses_with_a_clear_message(tmp_path: Path, db_url: str, card_no: str, fragment: str) -> None:
+    open_services(db_url).close()  # the hall's database exists (a lookup never creates one)
     result = lookup(db_url, card_no, tmp_path)
     assert result.returncode == 1
     assert fragment in result.stderr
