@@ -322,8 +322,10 @@ class DeskScreen(FitsFooter, Screen[None]):
             assert self.app.services is not None
             self.query_one(RoutingPanel).show_case(view)
             self.query_one(HolderPanel).clear()
-            verb = "已开办件" if message.what == "open_case" else "已改派"
-            self._say(f"{verb} {view.case_no}。按 F12 核对材料，或扫描下一张卡", "")
+            if message.what == "open_case":
+                self._say(f"已开办件 {view.case_no}。按 F12 核对材料，或扫描下一张卡", "")
+            else:  # the visit slip in the visitor's hand names the old room or coordinator
+                self._say(f"已改派 {view.case_no}。持卡人手中的引导单已过时：按 F10 重新打印", "-busy")
             self.query_one(ScanField).focus()
         elif message.what == "route_queued":
             self._say(f"已为 {message.result} 位排队等候的持卡人分配洽谈室和协调员" if message.result
