@@ -9,17 +9,17 @@ database is ready (research/textual.md pitfall 13).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
-from textual.binding import ActiveBinding, Binding
-from textual.command import CommandList, CommandPalette
+from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from hallterm.config import Settings
+from hallterm.tui.desk.keys import KEY_NAMES, PALETTE_SKIP, DeskPalette, declared_here
 from hallterm.tui.desk.messages import Connected, ConnectFailed, ServicesReady
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class DeskApp(App[int]):
             binding = active.binding
             if not active.enabled or not binding.description or binding.action in PALETTE_SKIP:
                 continue
-            operation = isinstance(active.node, Screen | App) and _declared_here(active.node, binding)
+            operation = isinstance(active.node, Screen | App) and declared_here(active.node, binding)
             if not binding.show and not operation:
                 continue  # a field's own keys (Ctrl+U, Tab…) and Textual's: editing, not operations
             if not binding.show and binding.action.endswith("reconnect") and self.services is not None:
@@ -194,89 +194,6 @@ class DeskApp(App[int]):
     def on_unmount(self) -> None:
         if self._owns_services and self.services is not None:
             self.services.close()
-
-
-def fit_footer(app: App, bindings: dict[str, ActiveBinding], width: int) -> dict[str, ActiveBinding]:
-    """The bindings with those the footer has no room for marked ``show=False``.
-
-    Textual clips a footer too long for the terminal mid-label ("^r 补 ▏"); here the keys that do not fit
-    (the last declared: the rarest) leave the footer whole instead. They stay bound, and the command
-    palette lists them. Widths are those of the compact footer: key, space, label, one cell between.
-    """
-    from rich.cells import cell_len
-
-    palette = bindings.get(app.COMMAND_PALETTE_BINDING)
-    budget = width
-    if palette is not None and app.ENABLE_COMMAND_PALETTE:
-        budget -= 1 + cell_len(app.get_key_display(palette.binding)) + 1 + cell_len(palette.binding.description)
-    used, full, seen = 0, False, set()
-    fitted: dict[str, ActiveBinding] = {}
-    for key, active in bindings.items():
-        binding = active.binding
-        if binding.show and binding.action not in seen:
-            seen.add(binding.action)  # the footer shows one key per action
-            needed = cell_len(app.get_key_display(binding)) + 1 + cell_len(binding.description) + 1
-            full = full or used + needed > budget
-            if full:
-                active = active._replace(binding=replace(binding, show=False))
-            else:
-                used += needed
-        fitted[key] = active
-    return fitted
-
-
-class FitsFooter:
-    """A screen whose (compact) footer drops the keys it has no room for, rarest first (fit_footer)."""
-
-    @property
-    def active_bindings(self) -> dict[str, ActiveBinding]:
-        screen: Any = self
-        return fit_footer(screen.app, super().active_bindings,  # type: ignore[misc]
-                          screen.size.width or screen.app.size.width)
-
-    def on_resize(self) -> None:
-        self.refresh_bindings()  # type: ignore[attr-defined]  # a narrower terminal fits fewer keys
-
-
-def _declared_here(node: object, binding: Binding) -> bool:
-    """Whether hallterm (not Textual) declared this binding on the node's class."""
-    return any(isinstance(b, Binding) and (b.action, b.description) == (binding.action, binding.description)
-               for cls in type(node).__mro__ if cls.__module__.startswith("hallterm.")
-               for b in vars(cls).get("BINDINGS", []))
-
-
-# Bindings the palette leaves out: the palette itself, 退出 (listed on its own, with its key), and
-# 清空输入 (Esc in the scan field: running it from the palette would only clear the palette's own text).
-PALETTE_SKIP = frozenset({"command_palette", "app.command_palette", "quit", "app.quit", "clear_field"})
-KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "空格", "delete": "Del",
-             "backspace": "Backspace", "up": "↑", "down": "↓", "left": "←", "right": "→",
-             "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End", "insert": "Ins"}
-
-
-class DeskPalette(CommandPalette):
-    """Textual's palette, saying in Chinese that nothing matched (Textual writes "No matches found")."""
-
-    NO_MATCHES = "没有匹配的操作"
-
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        # Textual hard-codes its English text inside this method (textual/command.py); it is redone here
-        # with ours, and tests/tui/test_desk_keys.py fails if a Textual upgrade changes how it is called.
-        from rich.align import Align
-        from rich.text import Text
-        from textual.widgets.option_list import Option
-
-        self._stop_no_matches_countdown()
-
-        def show_no_matches() -> None:
-            if search_value:
-                self.query_one(CommandList).add_option(
-                    Option(Align.center(Text(self.NO_MATCHES, style="not bold")), disabled=True,
-                           id=self._NO_MATCHES))
-                self._list_visible = True
-            else:
-                self._list_visible = False
-
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 def _connect_reason(exc: Exception, url: str) -> str:

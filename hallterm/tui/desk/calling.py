@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from hallterm.tui.desk.app import FitsFooter
+from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
 from hallterm.tui.desk.slips import TicketPrinted
 from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen

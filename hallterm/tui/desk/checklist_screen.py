@@ -16,8 +16,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 from hallterm.domain.checklist import KIND_NAMES, Decision, MaterialKind
 from hallterm.domain.deadlines import DeadlineStatus
 from hallterm.domain.reference import SPECIAL_PROCEDURES
-from hallterm.tui.desk.app import FitsFooter
 from hallterm.tui.desk.background import run_use_case
+from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed
 from hallterm.tui.widgets.paragraph import Paragraph
 from hallterm.tui.widgets.reason import ReasonScreen

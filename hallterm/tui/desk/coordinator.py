@@ -14,9 +14,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES, CaseStatus
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
-from hallterm.tui.desk.app import FitsFooter
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
+from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
 from hallterm.tui.desk.routing_panel import floor_name
 from hallterm.tui.widgets.paragraph import Paragraph

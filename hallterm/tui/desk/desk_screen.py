@@ -13,9 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from hallterm.domain.auth import allowed
-from hallterm.tui.desk.app import FitsFooter
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.holder_panel import HolderPanel
+from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServicesReady
 from hallterm.tui.desk.routing_panel import RoutingPanel
 from hallterm.tui.widgets.paragraph import Paragraph
