@@ -280,7 +280,7 @@ async def test_space_ticks_a_paper_and_moves_to_the_next(
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(110, 34)) as pilot:
         screen = await open_checklist(pilot, cards)
-        await go_to_row(pilot, screen, 1)
+        assert screen.query_one(DataTable).cursor_row == 1  # on the first paper, not the item's heading
         await pilot.press("space")
         await settle(pilot)
         await pilot.press("space")
@@ -291,3 +291,9 @@ async def test_space_ticks_a_paper_and_moves_to_the_next(
         await pilot.press("space")  # taking a tick back stays on the row, to look at it
         await settle(pilot)
         assert screen.query_one(DataTable).cursor_row == 2 and "✗" in row_state(screen, 2)
+        await pilot.press("f")
+        await settle(pilot)
+        assert "法定费用、税款已缴纳" in notice(app)
+        await pilot.press("f10")  # core papers missing: the one-time notice, to be printed for the applicant
+        await settle(pilot)
+        assert "一次性告知书" in notice(app) and "F10 打印" in notice(app)

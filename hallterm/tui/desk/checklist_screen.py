@@ -89,6 +89,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
     # -- showing ----------------------------------------------------------------------------
 
     def _show(self, sheet: CaseChecklist) -> None:
+        first = self.sheet is None
         self.sheet = sheet
         case = sheet.case
         self.sub_title = f"材料清单　{case.case_no}"
@@ -101,7 +102,8 @@ class ChecklistScreen(FitsFooter, Screen[None]):
             banner.append(f"申请人曾未履行容缺承诺，至 {sheet.barred_until:%Y-%m-%d} 不适用容缺受理")
         self.query_one("#ck-banner", Static).update(Text("\n".join(banner), style="bold yellow"))
         table = self.query_one(DataTable)
-        keep = table.cursor_row
+        # On opening, the cursor starts on the first paper (row 0 is the item's heading): Space ticks it.
+        keep = 1 if first else table.cursor_row
         table.clear()
         for item in sheet.items:
             fees = "已缴费" if item.fees_paid else "未缴费"
@@ -353,8 +355,11 @@ class ChecklistScreen(FitsFooter, Screen[None]):
             self._show(sheet)
             issued = issued if isinstance(issued, list) else [issued]
             text = "已出具：" + "；".join(f"{d.title} {d.number}" for d in issued)
+            # A notice is only saved as data: the applicant must leave with it on paper (S6, S7).
             if any(d.title == "容缺受理承诺书" for d in issued):
-                text += "。请返回办件按 F10 打印承诺书，交申请人签字后存档"
+                text += "。请按 Esc 返回办件、按 F10 打印承诺书，交申请人签字后存档"
+            else:
+                text += "。请按 Esc 返回办件、按 F10 打印，交给申请人"
             self._say(text, "")
 
     def _say_after_tick(self, before: CaseChecklist | None, after: CaseChecklist) -> None:
@@ -366,6 +371,9 @@ class ChecklistScreen(FitsFooter, Screen[None]):
             was = old.get(item.case_item_id)
             if was is None:
                 continue
+            if was.fees_paid != item.fees_paid:
+                self._say(f"{item.item_name}：法定费用、税款" + ("已缴纳" if item.fees_paid else "改为未缴纳"), "")
+                return
             if was.status == ItemStatus.CONDITIONAL and item.status == ItemStatus.ACCEPTED:
                 day = item.supplemented_on or item.accepted_on
                 self._say(f"{item.item_name}：已补正，已受理（{day:%Y-%m-%d}）", "")
