@@ -39,3 +39,20 @@ def test_styles_of_a_rich_text_survive_the_breaking() -> None:
     assert [line.plain for line in lines] == ["排队等候第 1 位", "业务协调科协调员", "08:30 到岗：请持卡人", "稍候"]
     assert all(span.style == "red" for line in lines[1:] for span in line.spans)
     assert lines[0].spans[0].style == "bold yellow"
+
+
+def test_a_table_cell_breaks_the_same_way() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from hallterm.tui.widgets.paragraph import RichParagraph
+
+    console = Console(width=60, record=True)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(Text("结论"), RichParagraph(Text("此卡已于 2025-12-15 过期：请持卡人到人才办续期后再来办理")))
+    console.print(grid)
+    lines = console.export_text().splitlines()
+    assert lines[0].rstrip() == "结论  此卡已于 2025-12-15 过期：请持卡人到人才办续期后再来办"  # not cut after the date
+    assert lines[1].strip() == "理"

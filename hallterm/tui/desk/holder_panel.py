@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from hallterm.domain.holders import TIER_NAMES, CardCheck, CardStatus, Verdict
 from hallterm.domain.ids import mask_id, mask_phone
+from hallterm.tui.widgets.paragraph import RichParagraph
 
 _STATUS = {CardStatus.ACTIVE: "有效", CardStatus.EXPIRED: "已过期", CardStatus.REVOKED: "已注销"}
 
@@ -43,7 +44,7 @@ class HolderPanel(Static):
         # to do next, so it must be read whole. Fold it instead.
         grid.add_column(overflow="fold")
         verdict = Text(check.message, style="bold green" if check.ok else "bold red")
-        grid.add_row(Text("结论"), verdict)
+        grid.add_row(Text("结论"), RichParagraph(verdict))  # breaks where Chinese may break
         holder = check.holder
         if holder is None:
             return grid

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 from textual.content import Content
 from textual.visual import Visual
@@ -56,3 +58,19 @@ class Paragraph(Visual):
 
     def __str__(self) -> str:
         return self.text
+
+
+class RichParagraph:
+    """The same breaking inside Rich layouts (a table cell), at the width Rich gives the cell."""
+
+    def __init__(self, text: str | Text) -> None:
+        self.paragraph = Paragraph(text)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.paragraph.lines(options.max_width):
+            line.end = "\n"
+            yield line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        longest = max((cell_len(line) for line in self.paragraph.text.split("\n")), default=0)
+        return Measurement(min(longest, 8), longest)
