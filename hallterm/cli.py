@@ -7,6 +7,7 @@ Alembic are even imported (DESIGN.md performance budget).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -108,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `hallterm config | head`: the reader has gone, so stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -315,7 +319,9 @@ def _show_config(settings: Settings) -> int:
     from hallterm.config import SECTIONS
     from hallterm.storage.engine import safe_url
 
-    print(f"配置来源：{settings.source}")
+    from_env = sum(where.startswith("环境变量") for where in settings.origins.values())
+    file = settings.source if settings.source != "默认设置" else "无（未指定配置文件）"
+    print(f"配置文件：{file}" + (f"；另有 {from_env} 项来自环境变量" if from_env else ""))
     print(f"数据库：{safe_url(settings.db.resolved_url())}")
     print(f"大厅：{settings.hall.name}（时区 {settings.hall.timezone}，区划代码 {settings.hall.region_code}）")
     cards = settings.cards

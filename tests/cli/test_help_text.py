@@ -39,3 +39,10 @@ def test_bad_arguments_are_one_chinese_line_saying_where_to_look(args: tuple[str
     last = done.stderr.strip().splitlines()[-1]
     assert fragment in last and "--help 查看用法" in last
     assert not ENGLISH.search(done.stderr), done.stderr
+
+
+def test_output_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
+    done = subprocess.run(f"'{sys.executable}' -m hallterm config | true", shell=True, capture_output=True,
+                          text=True, env=env, timeout=60, check=False)
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
