@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import struct
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,3 +32,51 @@ def settings(tmp_path: Path, db_file: Path) -> Settings:
 @pytest.fixture
 def ring() -> Keyring:
     return Keyring("K1", {"K1": b"test-secret-0123456789"})
+
+
+class Printer:
+    """A raw printing port (like 9100) on 127.0.0.1 that accepts one connection.
+
+    ``reads`` is how many bytes it takes before it stops reading (None: all of them). Its receive
+    buffer is small, as on a printer's embedded TCP stack: loopback's large default buffers would
+    swallow a whole slip without the printer reading any of it.
+    """
+
+    def __init__(self, reads: int | None = None, reset_after: bool = False) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # inherited by the connection
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.sock.settimeout(10)
+        self.port = self.sock.getsockname()[1]
+        self.reads = reads
+        self.reset_after = reset_after
+        self.received = bytearray()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        try:
+            conn, _ = self.sock.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(10)
+            limit = self.reads if self.reads is not None else 4 * 2**20
+            while len(self.received) < limit:
+                chunk = conn.recv(min(65536, limit - len(self.received)))
+                if not chunk:
+                    break
+                self.received.extend(chunk)
+            if self.reset_after:
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return
+            if self.reads is not None:
+                self.done.wait(10)  # connected, not reading, until the test is over
+
+    def close(self) -> bytes:
+        self.done.set()
+        self.thread.join(timeout=10)
+        self.sock.close()
+        return bytes(self.received)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import socket
-import threading
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from hallterm.printing import slips, thermal
 from hallterm.printing.backends import Escpos, PrintFailed, Spool
 from hallterm.printing.jobs import slip_job
 from hallterm.printing.samples import sample_slips
-from tests.printing.conftest import NOW_LOCAL
+from tests.printing.conftest import NOW_LOCAL, Printer
 
 INIT = b"\x1b@"
 CUT = b"\x1dV\x00"
@@ -62,45 +61,13 @@ def test_no_warning_is_printed_on_stdout(ring: Keyring, capsys: pytest.CaptureFi
     assert capsys.readouterr().out == ""
 
 
-class Listener:
-    """A one-connection raw printing port on 127.0.0.1 that keeps what it receives (bounded)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(10)
-        self.port = self.sock.getsockname()[1]
-        self.received = b""
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        try:
-            conn, _ = self.sock.accept()
-        except OSError:
-            return
-        with conn:
-            conn.settimeout(10)
-            chunks = []
-            while len(b"".join(chunks)) < 4 * 2**20:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            self.received = b"".join(chunks)
-
-    def close(self) -> bytes:
-        self.thread.join(timeout=10)
-        self.sock.close()
-        return self.received
-
-
 def escpos_settings(port: int) -> PrintingSettings:
     return PrintingSettings(backend="escpos", escpos_connection="network", escpos_host="127.0.0.1",
                             escpos_port=port, escpos_timeout_s=5)
 
 
 def test_the_spooled_bytes_reach_a_network_printer_unchanged(ring: Keyring, tmp_path: Path) -> None:
-    listener = Listener()
+    listener = Printer()
     job = slip_job(sample_slips(ring, NOW_LOCAL)[0], "t", width=576)
     spooled = Spool(tmp_path).write(job, NOW_LOCAL.date())
     message = Escpos(escpos_settings(listener.port)).send(job, spooled)

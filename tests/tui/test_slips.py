@@ -112,13 +112,19 @@ async def test_after_a_case_is_opened_f10_previews_its_visit_slip(loaded: Servic
         assert service.recent_slips(loaded) == []
 
 
-async def test_a_failed_print_says_so_and_the_reprint_list_sends_it_again(
-        tmp_path: Path, db_file: Path, loaded: Services, desk_session: StaffSession, cards: dict[str, str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def printing_fails(tmp_path: Path, db_file: Path, loaded: Services, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Slips go to a CUPS queue on a machine without CUPS: every print fails (the slip stays spooled)."""
     failing = load_settings(environ=environ(tmp_path, db_file, HALLTERM_PRINTING_BACKEND="cups",
                                             HALLTERM_PRINTING_CUPS_PRINTER="thermal80"))
     monkeypatch.setenv("PATH", str(tmp_path / "no-cups-here"))  # lp is not installed
     loaded.settings = failing
+    return failing
+
+
+async def test_a_failed_print_says_so_and_the_reprint_list_sends_it_again(
+        tmp_path: Path, db_file: Path, loaded: Services, desk_session: StaffSession, cards: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    failing = printing_fails(tmp_path, db_file, loaded, monkeypatch)
     appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
     payload = service.appointment_payload(loaded, appointment_id, TODAY, "10:30")
     app = DeskApp(failing, services=loaded, session=desk_session)
@@ -155,10 +161,7 @@ async def test_a_failed_print_says_so_and_the_reprint_list_sends_it_again(
 async def test_ctrl_r_in_the_preview_opens_the_reprint_list_and_comes_back(
         tmp_path: Path, db_file: Path, loaded: Services, desk_session: StaffSession, cards: dict[str, str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    failing = load_settings(environ=environ(tmp_path, db_file, HALLTERM_PRINTING_BACKEND="cups",
-                                            HALLTERM_PRINTING_CUPS_PRINTER="thermal80"))
-    monkeypatch.setenv("PATH", str(tmp_path / "no-cups-here"))  # lp is not installed
-    loaded.settings = failing
+    failing = printing_fails(tmp_path, db_file, loaded, monkeypatch)
     appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
     app = DeskApp(failing, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
