@@ -627,7 +627,7 @@ def measure_slip_render(ctx: BenchContext) -> dict[str, Any]:
     """Slip → 1-bit image with its QR code (DESIGN.md budget: p95 ≤ 30 ms); also the whole print job
     (+ PNG, PDF and ESC/POS bytes), which the desk makes in a thread worker."""
     from hallterm.printing.jobs import slip_job
-    from hallterm.printing.slips import render
+    from hallterm.printing.slip_layouts import render
 
     slips, _ring = _bench_slips(ctx)
     ctx.progress(f"回执渲染 {len(slips):,} 张…")
@@ -652,7 +652,7 @@ def measure_slip_render(ctx: BenchContext) -> dict[str, Any]:
 def measure_slip_decode(ctx: BenchContext) -> dict[str, Any]:
     """Every rendered slip decodes back (pyzbar, binary mode) to its payload, with a valid signature."""
     from hallterm.domain.payloads import verify
-    from hallterm.printing.slips import render
+    from hallterm.printing.slip_layouts import render
     from hallterm.scanning import decode_image
 
     slips, ring = _bench_slips(ctx)

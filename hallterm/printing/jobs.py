@@ -6,9 +6,9 @@ import io
 import re
 
 from hallterm.domain.documents import Document
-from hallterm.printing import notices, slips
+from hallterm.printing import notices, slip_layouts
 from hallterm.printing.backends import PrintJob
-from hallterm.printing.slips import Slip
+from hallterm.printing.slip_layouts import Slip
 
 DPI = 203  # thermal printers: 8 dots per mm
 
@@ -21,7 +21,7 @@ def safe_name(text: str) -> str:
 def slip_job(slip: Slip, name: str, *, width: int, profile: str = "") -> PrintJob:
     from hallterm.printing.thermal import escpos_bytes
 
-    image = slips.render(slip, width)
+    image = slip_layouts.render(slip, width)
     png = io.BytesIO()
     image.save(png, "PNG", optimize=True)
     pdf = io.BytesIO()

@@ -7,7 +7,7 @@ import random
 
 from hallterm.domain import documents as docs
 from hallterm.domain.payloads import Keyring, appointment_payload, ticket_payload, visit_payload
-from hallterm.printing.slips import AppointmentSlip, ItemToBring, Slip, TicketSlip, VisitSlip
+from hallterm.printing.slip_layouts import AppointmentSlip, ItemToBring, Slip, TicketSlip, VisitSlip
 
 SAMPLE_CASE = "210300-20261126-0007"
 # Names with the characters fonts most often lack (research/printing.md §3): 喆 玥 堃 are not in GB2312.

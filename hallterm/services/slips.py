@@ -188,7 +188,7 @@ def render_slip(svc: Services, slip: Any) -> Any:
 def print_slip(svc: Services, slip: Any, *, staff_id: str | None = None, case_id: int | None = None,
                ticket_id: int | None = None) -> PrintOutcome:
     """Render, spool, record and print a queue ticket, appointment slip or visit slip."""
-    from hallterm.printing import slips as slip_layouts
+    from hallterm.printing import slip_layouts as slip_layouts
     from hallterm.printing.backends import slip_backend
     from hallterm.printing.fonts import missing_glyphs
 
@@ -268,7 +268,7 @@ def _send(svc: Services, slip_id: int, job: Any, spooled: Any, backend: Any, *, 
 
 def reprint(svc: Services, slip_id: int, *, staff_id: str | None = None) -> PrintOutcome:
     """Send a slip again from the spool (rendering it again from its content if its files are gone)."""
-    from hallterm.printing import slips as slip_layouts
+    from hallterm.printing import slip_layouts as slip_layouts
     from hallterm.printing.backends import PrintFailed, PrintJob, Spool, Spooled, notice_backend, slip_backend
 
     with svc.db.read() as conn:
@@ -334,7 +334,7 @@ def waiting_place(svc: Services) -> str:
 
 def ticket_slip(svc: Services, view: Any) -> Any:
     """A TicketSlip from the queue's ``TicketView`` (number, kind, issued_at, holder_name, slot, ahead)."""
-    from hallterm.printing.slips import TicketSlip
+    from hallterm.printing.slip_layouts import TicketSlip
 
     p = svc.settings
     issued = view.issued_at.astimezone(p.hall.tz)
@@ -346,7 +346,7 @@ def ticket_slip(svc: Services, view: Any) -> Any:
 
 def appointment_slip(svc: Services, appointment_id: int) -> Any:
     """The AppointmentSlip of a booked appointment: its items with the materials to bring, from the catalog."""
-    from hallterm.printing.slips import AppointmentSlip, ItemToBring
+    from hallterm.printing.slip_layouts import AppointmentSlip, ItemToBring
     from hallterm.storage.tables import appointments, counters, items, materials
 
     with svc.db.read() as conn:
@@ -377,14 +377,14 @@ def appointment_slip(svc: Services, appointment_id: int) -> Any:
 
 
 def _floor_text(floor: int | None) -> str:
-    from hallterm.printing.slips import floor_name
+    from hallterm.printing.slip_layouts import floor_name
 
     return floor_name(floor)
 
 
 def visit_slip(svc: Services, view: Any) -> Any:
     """A VisitSlip from a ``CaseView`` (after a case is opened and routed, S9)."""
-    from hallterm.printing.slips import VisitSlip
+    from hallterm.printing.slip_layouts import VisitSlip
 
     p = svc.settings
     opened = view.opened_at.astimezone(p.hall.tz)
@@ -652,7 +652,7 @@ class Printable:
 
 
 def _slip_printable(slip: Any, *, case_id: int | None = None, ticket_id: int | None = None) -> Printable:
-    from hallterm.printing import slips as layouts
+    from hallterm.printing import slip_layouts as layouts
     from hallterm.printing.fonts import missing_glyphs
 
     return Printable(slip.kind, slip.title, layouts.preview(slip), _glyph_warning(missing_glyphs(

@@ -12,7 +12,7 @@ from PIL import Image
 
 from hallterm.config import PrintingSettings, Settings
 from hallterm.domain.payloads import Keyring
-from hallterm.printing import slips, thermal
+from hallterm.printing import slip_layouts, thermal
 from hallterm.printing.backends import Escpos, PrintFailed, Spool
 from hallterm.printing.jobs import slip_job
 from hallterm.printing.samples import sample_slips
@@ -25,7 +25,7 @@ CUT = b"\x1dV\x00"
 @pytest.mark.parametrize("width", [384, 576])
 def test_a_slip_becomes_init_raster_image_and_cut(ring: Keyring, width: int) -> None:
     ticket = sample_slips(ring, NOW_LOCAL)[0]
-    image = slips.render(ticket, width)
+    image = slip_layouts.render(ticket, width)
     data = thermal.escpos_bytes(image, width)
     assert data.startswith(INIT)
     # GS v 0, normal density, width in bytes (low, high), then the height of the first fragment.
@@ -41,7 +41,7 @@ def test_a_slip_becomes_init_raster_image_and_cut(ring: Keyring, width: int) -> 
 def test_the_same_bytes_come_out_of_the_dummy_printer_directly(ring: Keyring) -> None:
     from escpos.printer import Dummy
 
-    image = slips.render(sample_slips(ring, NOW_LOCAL)[0], 576)
+    image = slip_layouts.render(sample_slips(ring, NOW_LOCAL)[0], 576)
     dummy = Dummy()
     dummy.profile.profile_data = {**dummy.profile.profile_data, "media": {"width": {"pixels": 576}}}
     dummy.hw("INIT")
@@ -57,7 +57,7 @@ def test_an_image_wider_than_the_paper_is_refused() -> None:
 
 def test_no_warning_is_printed_on_stdout(ring: Keyring, capsys: pytest.CaptureFixture[str]) -> None:
     """python-escpos prints about a profile without a width: that would land in the terminal UI."""
-    thermal.escpos_bytes(slips.render(sample_slips(ring, NOW_LOCAL)[0], 576), 576)
+    thermal.escpos_bytes(slip_layouts.render(sample_slips(ring, NOW_LOCAL)[0], 576), 576)
     assert capsys.readouterr().out == ""
 
 

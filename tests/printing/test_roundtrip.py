@@ -12,7 +12,7 @@ import pytest
 
 from hallterm.domain.payloads import Keyring, check_day, verify
 from hallterm.printing.samples import random_slip
-from hallterm.printing.slips import render
+from hallterm.printing.slip_layouts import render
 from hallterm.scanning import decode_image
 from tests.printing.conftest import NOW_LOCAL
 

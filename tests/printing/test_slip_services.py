@@ -235,7 +235,7 @@ def test_describe_says_what_a_code_is(settings: Settings) -> None:
 
 
 def test_an_appointment_slip_lists_the_catalogs_materials(loaded: Services, cards: dict[str, str]) -> None:
-    from hallterm.printing.slips import preview
+    from hallterm.printing.slip_layouts import preview
 
     appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY + dt.timedelta(days=1), "09:30", "10:00",
                                             item_codes="QY-GSSL")

@@ -21,7 +21,7 @@ from hallterm.storage.tables import events, slips, tickets
 from hallterm.tui.desk import calling
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.calling import CallingScreen, ConfirmScreen, IssueScreen, PickScreen
-from hallterm.tui.desk.slips import ReprintScreen
+from hallterm.tui.desk.print_screens import ReprintScreen
 from tests.tui.conftest import settle
 from tests.tui.test_display import until
 from tests.tui.test_slips import environ

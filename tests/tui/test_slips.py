@@ -16,7 +16,7 @@ from hallterm.services.staff import StaffSession
 from hallterm.storage import events
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.desk_screen import DeskScreen
-from hallterm.tui.desk.slips import PrintPreviewScreen, ReprintScreen
+from hallterm.tui.desk.print_screens import PrintPreviewScreen, ReprintScreen
 from tests.tui.conftest import open_form, settle
 
 TODAY = dt.date(2026, 11, 26)

@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
-from hallterm.tui.desk.slips import TicketPrinted
+from hallterm.tui.desk.print_screens import TicketPrinted
 from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
 from hallterm.tui.widgets.paragraph import Paragraph
@@ -382,19 +382,19 @@ class CallingScreen(FitsFooter, Screen[None]):
 
     def _print_ticket(self, view: TicketView) -> None:
         """The ticket is issued (committed): say its number now, then print it in a worker."""
-        from hallterm.tui.desk.slips import print_ticket
+        from hallterm.tui.desk.print_screens import print_ticket
 
         self._say(f"{view.message}。正在打印排队票……", "-busy")
         print_ticket(self, view)
 
     @on(TicketPrinted)
     def _ticket_printed(self, message: TicketPrinted) -> None:
-        from hallterm.tui.desk.slips import ticket_printed_text
+        from hallterm.tui.desk.print_screens import ticket_printed_text
 
         self._say(*ticket_printed_text(message))
 
     def action_reprint(self) -> None:
-        from hallterm.tui.desk.slips import ReprintScreen
+        from hallterm.tui.desk.print_screens import ReprintScreen
 
         self.app.push_screen(ReprintScreen())
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from hallterm.services.checklist import DeadlineCounts
     from hallterm.storage.cases import CaseView
     from hallterm.tui.desk.app import DeskApp
-    from hallterm.tui.desk.slips import SlipChecked
+    from hallterm.tui.desk.print_screens import SlipChecked
 
 
 class DeskScreen(FitsFooter, Screen[None]):
@@ -178,7 +178,7 @@ class DeskScreen(FitsFooter, Screen[None]):
         from hallterm.domain.cards import ScanError
         from hallterm.services.cards import check_scan
         from hallterm.storage.engine import DatabaseUnavailable
-        from hallterm.tui.desk.slips import SlipChecked
+        from hallterm.tui.desk.print_screens import SlipChecked
 
         assert self.app.services is not None
         try:
@@ -198,7 +198,7 @@ class DeskScreen(FitsFooter, Screen[None]):
 
     def on_slip_checked(self, message: SlipChecked) -> None:
         """A hall slip was scanned: its state, or the check-in it made, on the notice line."""
-        from hallterm.tui.desk.slips import slip_scan_text
+        from hallterm.tui.desk.print_screens import slip_scan_text
 
         if message.seq < self._shown_seq:
             return
@@ -435,12 +435,12 @@ class DeskScreen(FitsFooter, Screen[None]):
         self.refresh_bindings()
 
     def action_print_slip(self) -> None:
-        from hallterm.tui.desk.slips import open_preview
+        from hallterm.tui.desk.print_screens import open_preview
 
         open_preview(self, self._say, case=self.last_case, ticket=self.checked_in)
 
     def action_reprint(self) -> None:
-        from hallterm.tui.desk.slips import ReprintScreen
+        from hallterm.tui.desk.print_screens import ReprintScreen
 
         self.app.push_screen(ReprintScreen())
 
