@@ -47,15 +47,6 @@ def _zbar() -> Any:
     return pyzbar
 
 
-def zbar_version_ok() -> bool:
-    """True when libzbar can be loaded."""
-    try:
-        _zbar()
-    except ZbarMissing:
-        return False
-    return True
-
-
 def decode_text(data: bytes) -> tuple[str, str]:
     if data.isascii():
         return data.decode("ascii"), "ascii"

@@ -53,10 +53,6 @@ def catalog(svc: Services) -> list[CatalogItem]:
                 for r in rows]
 
 
-def suggest_mode(draft: CaseDraft):  # type: ignore[no-untyped-def]
-    return suggest(draft.flags, draft.materials_complete)
-
-
 def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseView:
     """Check, number, route and save a case in one transaction; raise CaseInputError for bad input."""
     session.require("open_case")
@@ -265,11 +261,6 @@ def end_visit(svc: Services, session: StaffSession, case_id: int) -> CaseView:
 def get_case(svc: Services, case_id: int) -> CaseView | None:
     with svc.db.read() as conn:
         return store.get_case(conn, case_id)
-
-
-def cases_of_holder(svc: Services, card_no: str) -> list[CaseView]:
-    with svc.db.read() as conn:
-        return store.find_cases(conn, card_no=card_no)
 
 
 def open_cases_of_holder(svc: Services, card_no: str) -> list[CaseView]:

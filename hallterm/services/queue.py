@@ -165,11 +165,6 @@ def book_appointment(svc: Services, card_no: str, day: dt.date, slot_start: str,
     return appointment_id
 
 
-def appointments_today(svc: Services) -> list[store.AppointmentRow]:
-    with svc.db.read() as conn:
-        return store.appointments_of_day(conn, svc.today(), statuses=["booked"])
-
-
 def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -> TicketView:
     """The visitor with an appointment has arrived: an appointment ticket (B003) joins the queue."""
     if session is not None:
