@@ -266,7 +266,7 @@ def _cards_lookup(svc: Services, text: str) -> int:
 
 def _sweep(svc: Services) -> int:
     from hallterm.services.checklist import sweep
-    from hallterm.services.slips import prune_spool
+    from hallterm.services.print_jobs import prune_spool
 
     result = sweep(svc)
     print(f"容缺逾期退件办结 {result.returned} 项（暂停容缺资格 {result.barred_holders} 人），"
@@ -435,7 +435,8 @@ def _print_test(settings: Settings, to: Path | None, paper: int | None) -> int:
     """``hallterm print test [--to DIR]``: one of each slip and notice, with sample data."""
     import dataclasses
 
-    from hallterm.services.slips import SigningKeyError, print_test
+    from hallterm.services.print_jobs import print_test
+    from hallterm.services.signing import SigningKeyError
 
     if paper is not None:
         settings = dataclasses.replace(settings, printing=dataclasses.replace(settings.printing, paper_mm=paper))
@@ -464,8 +465,8 @@ def _print_test(settings: Settings, to: Path | None, paper: int | None) -> int:
 
 def _scan(settings: Settings, images: list[Path]) -> int:
     """``hallterm scan IMAGE…``: every QR code and barcode found, and what it is."""
+    from hallterm.cli_scan import describe
     from hallterm.scanning import ZbarMissing, decode_files
-    from hallterm.services.slips import describe
 
     try:
         results = decode_files(images)

@@ -5,7 +5,7 @@ once for both the printer (``render``: a 1-bit image 384 or 576 dots wide, 58 or
 and the desk's preview (``preview``: the same content as text). Names are masked on every slip
 (张*明), whatever the caller passes: slips are handed to visitors and left on counters.
 
-The QR payload is made by the caller (``hallterm.services.slips`` signs it): the layout only
+The QR payload is made by the caller (``hallterm.services.signing`` signs it): the layout only
 draws it.
 """
 
@@ -60,7 +60,7 @@ class TicketSlip:
     issued_at: dt.datetime  # hall-local time
     people_ahead: int
     wait_where: str  # 一楼重点项目服务区等候区
-    payload: str  # signed HT1:Q:… (hallterm.services.slips.ticket_payload)
+    payload: str  # signed HT1:Q:… (hallterm.services.signing.ticket_payload)
     name: str = ""  # masked on the slip whatever is given
     slot: str = ""  # 09:30–10:00 for an appointment ticket
     hall_name: str = DEFAULT_HALL
@@ -93,7 +93,7 @@ class AppointmentSlip:
     items: tuple[ItemToBring, ...]
     floor: int | None  # where the visitor is served
     room: str
-    payload: str  # signed HT1:A:… (hallterm.services.slips.appointment_payload)
+    payload: str  # signed HT1:A:… (hallterm.services.signing.appointment_payload)
     name: str = ""  # masked on the slip
     check_in_at: str = "一楼绿色通道窗口"
     after_hours: bool = False  # 延时服务 (S6)

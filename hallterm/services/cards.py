@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from hallterm.domain.cards import MAX_SCAN_LENGTH, ScanError, parse_scan
+from hallterm.domain.cards import ScanError, parse_scan
 from hallterm.domain.holders import CardCheck, Holder, assess
 from hallterm.services.context import Services
 from hallterm.storage import events, holders
-
-if TYPE_CHECKING:
-    from hallterm.services.slips import SlipScan
-    from hallterm.services.staff import StaffSession
 
 
 def find_holder(svc: Services, card_no: str) -> Holder | None:
@@ -33,17 +27,3 @@ def check_card(svc: Services, text: str, *, staff_id: str | None = None) -> Card
         events.append(conn, "card_scanned", svc.now(), staff_id=staff_id, card_no=scan.card_no,
                       verdict=result.verdict.value)
     return result
-
-
-def check_scan(svc: Services, text: str, *, session: StaffSession | None = None) -> CardCheck | SlipScan:
-    """What the desk's scan field got: a talent card, or one of the hall's own slips (``HT1:…``).
-
-    A slip is verified and acted on (an appointment checks in, a ticket or case shows its state);
-    a forged, altered or expired one raises ScanError after a ``slip_refused`` event.
-    """
-    from hallterm.domain.payloads import PREFIX, normalize
-    from hallterm.services.slips import check_slip
-
-    if normalize(text[:MAX_SCAN_LENGTH]).startswith(PREFIX + ":"):
-        return check_slip(svc, text, session=session)
-    return check_card(svc, text, staff_id=session.staff_id if session is not None else None)

@@ -104,6 +104,10 @@ def holder_id(conn: Connection, card_no: str) -> int | None:
     return conn.execute(select(card_holders.c.id).where(card_holders.c.card_no == card_no)).scalar_one_or_none()
 
 
+def case_id_of(conn: Connection, case_no: str) -> int | None:
+    return conn.execute(select(cases.c.id).where(cases.c.case_no == case_no)).scalar_one_or_none()
+
+
 def active_items(conn: Connection, codes: Sequence[str]) -> dict[str, tuple[str, str, str]]:
     """code → (name, jurisdiction scope, department) for the active catalog items asked for."""
     rows = conn.execute(select(items.c.code, items.c.name, items.c.jurisdiction, items.c.department)

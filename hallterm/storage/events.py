@@ -48,3 +48,10 @@ def recent(conn: Connection, *, kind: str | None = None, case_id: int | None = N
         query = query.where(events.c.case_id == case_id)
     return [Event(r.id, r.at, r.kind, r.staff_id, r.case_id, r.ticket_id, r.card_no, dict(r.details or {}))
             for r in conn.execute(query)]
+
+
+def latest_details(conn: Connection, *, case_id: int, kind: str) -> dict[str, Any] | None:
+    """The details of the case's latest event of ``kind`` (None when there is none)."""
+    details = conn.execute(select(events.c.details).where(events.c.case_id == case_id, events.c.kind == kind)
+                           .order_by(events.c.id.desc()).limit(1)).scalar_one_or_none()
+    return dict(details) if details is not None else None

@@ -196,6 +196,13 @@ class AppointmentRow:
     slot_end: str
     status: str
     ticket_id: int | None
+    item_codes: str = ""  # as booked: codes separated by commas (or spaces)
+    after_hours: bool = False
+
+
+def _appointment(r: Any) -> AppointmentRow:
+    return AppointmentRow(r.id, r.holder_id, r.name, r.card_no, r.day, r.slot_start, r.slot_end, r.status,
+                          r.ticket_id, r.item_codes, r.after_hours)
 
 
 def insert_appointment(conn: Connection, *, holder_id: int, day: dt.date, slot_start: str, slot_end: str,
@@ -216,8 +223,14 @@ def appointments_of_day(conn: Connection, day: dt.date, *, statuses: Sequence[st
         query = query.where(appointments.c.status.in_(list(statuses)))
     if appointment_id is not None:
         query = query.where(appointments.c.id == appointment_id)
-    return [AppointmentRow(r.id, r.holder_id, r.name, r.card_no, r.day, r.slot_start, r.slot_end, r.status,
-                           r.ticket_id) for r in conn.execute(query)]
+    return [_appointment(r) for r in conn.execute(query)]
+
+
+def get_appointment(conn: Connection, appointment_id: int) -> AppointmentRow | None:
+    r = conn.execute(select(appointments, card_holders.c.name, card_holders.c.card_no)
+                     .join(card_holders, card_holders.c.id == appointments.c.holder_id)
+                     .where(appointments.c.id == appointment_id)).first()
+    return _appointment(r) if r is not None else None
 
 
 def check_in_appointment(conn: Connection, appointment_id: int, ticket_id: int, at: dt.datetime) -> bool:

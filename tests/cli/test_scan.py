@@ -14,7 +14,7 @@ from PIL import Image
 from hallterm import scanning
 from hallterm.cli import main
 from hallterm.domain.payloads import Keyring, ticket_payload
-from hallterm.services.slips import load_keyring
+from hallterm.services.signing import load_keyring
 
 DAY_TEXT = "20261126"
 

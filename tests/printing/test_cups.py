@@ -18,7 +18,7 @@ from hallterm.domain.payloads import Keyring
 from hallterm.printing.backends import Cups, PrintFailed, Spool
 from hallterm.printing.jobs import slip_job
 from hallterm.printing.samples import sample_notices, sample_slips
-from hallterm.services import slips as service
+from hallterm.services import print_jobs, signing
 from hallterm.services.context import Services
 from hallterm.storage import events
 from hallterm.storage.tables import slips
@@ -235,9 +235,9 @@ def cups_services(cups_settings: Settings, clock: list) -> Services:  # type: ig
 
 def test_a_failed_print_stays_in_the_spool_is_recorded_and_reprints(cups: FakeCups, cups_services: Services) -> None:
     svc = cups_services
-    ring = service.keyring(svc)
+    ring = signing.keyring(svc)
     cups.mode("stopped")
-    outcome = service.print_slip(svc, sample_slips(ring, NOW_LOCAL)[0], staff_id="S1401")
+    outcome = print_jobs.print_slip(svc, sample_slips(ring, NOW_LOCAL)[0], staff_id="S1401")
     assert outcome.status == "failed" and not outcome.ok
     assert "已停止" in outcome.message and "补打" in outcome.message
     base = Path(outcome.spool_base)
@@ -249,10 +249,10 @@ def test_a_failed_print_stays_in_the_spool_is_recorded_and_reprints(cups: FakeCu
     assert (row.status, row.backend, row.attempts) == ("failed", "cups", 1)
     assert "已停止" in row.error
     assert failed[0].details["slip_id"] == outcome.slip_id and failed[0].staff_id == "S1401"
-    assert [r.id for r in service.recent_slips(svc, failed_only=True)] == [outcome.slip_id]
+    assert [r.id for r in print_jobs.recent_slips(svc, failed_only=True)] == [outcome.slip_id]
 
     cups.mode("ok")  # the printer is back
-    again = service.reprint(svc, outcome.slip_id, staff_id="S1401")
+    again = print_jobs.reprint(svc, outcome.slip_id, staff_id="S1401")
     assert again.status == "printed" and again.slip_id == outcome.slip_id
     with svc.db.read() as conn:
         row = conn.execute(select(slips).where(slips.c.id == outcome.slip_id)).one()
@@ -260,12 +260,12 @@ def test_a_failed_print_stays_in_the_spool_is_recorded_and_reprints(cups: FakeCu
     assert (row.status, row.attempts, row.error) == ("printed", 2, "")
     assert row.printed_at is not None
     assert printed[0].details["reprint"] is True
-    assert service.recent_slips(svc, failed_only=True) == []
+    assert print_jobs.recent_slips(svc, failed_only=True) == []
     assert cups.calls("lp")[-1].endswith(f"{base}.pdf")  # the spooled file, not a new rendering
 
 
 def test_notices_go_to_the_office_printer_on_their_paper(cups: FakeCups, cups_services: Services) -> None:
-    outcome = service.print_notice(cups_services, sample_notices(NOW_LOCAL.date())[0], case_id=None)
+    outcome = print_jobs.print_notice(cups_services, sample_notices(NOW_LOCAL.date())[0], case_id=None)
     assert outcome.status == "printed"
     (args,) = cups.calls("lp")
     assert "-o media=A5" in args and args.endswith(".pdf")

@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from hallterm import cli_scan
 from hallterm.config import Settings, load_settings
+from hallterm.domain import payloads
 from hallterm.domain.cards import ScanError
 from hallterm.domain.payloads import Keyring, ticket_payload
 from hallterm.printing.samples import sample_slips
-from hallterm.services import queue
-from hallterm.services import slips as service
-from hallterm.services.cards import check_scan
+from hallterm.services import print_jobs, printables, queue, signing, slip_builders
+from hallterm.services.check_in import check_scan
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import events
@@ -38,33 +39,33 @@ TODAY = NOW_LOCAL.date()
 def test_the_key_is_generated_on_first_use_private_and_reused(settings: Settings) -> None:
     path = settings.signing.key_path
     assert not path.exists()
-    ring = service.load_keyring(settings.signing)
+    ring = signing.load_keyring(settings.signing)
     assert ring is not None and ring.current == "K1" and len(ring.secrets["K1"]) >= 32
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     text = path.read_text(encoding="utf-8")
     assert "never commit" in text and text.count("\nK1 ") == 1
-    assert service.load_keyring(settings.signing) == ring  # the same key next time
+    assert signing.load_keyring(settings.signing) == ring  # the same key next time
 
 
 def test_scan_without_a_key_never_creates_one(settings: Settings) -> None:
-    assert service.load_keyring(settings.signing, create=False) is None
+    assert signing.load_keyring(settings.signing, create=False) is None
     assert not settings.signing.key_path.exists()
 
 
 def test_rotation_adds_the_new_key_and_keeps_the_old_one(settings: Settings) -> None:
-    old = service.load_keyring(settings.signing)
+    old = signing.load_keyring(settings.signing)
     assert old is not None
     slip = ticket_payload(TODAY, "A001", old)
     rotated_settings = dataclasses.replace(settings.signing, key_id="K2")
-    rotated = service.load_keyring(rotated_settings)
+    rotated = signing.load_keyring(rotated_settings)
     assert rotated is not None and rotated.current == "K2" and set(rotated.secrets) == {"K1", "K2"}
     assert rotated.secrets["K1"] == old.secrets["K1"]
-    assert service.payloads.verify(slip, rotated).key_id == "K1"
+    assert payloads.verify(slip, rotated).key_id == "K1"
 
 
 def test_the_secret_from_the_environment_writes_no_file(tmp_path: Path, db_file: Path) -> None:
     settings = load_settings(environ=slip_environ(tmp_path, db_file, HALLTERM_SIGNING_SECRET="s" * 40))
-    ring = service.load_keyring(settings.signing)
+    ring = signing.load_keyring(settings.signing)
     assert ring is not None and ring.secrets["K1"] == b"s" * 40
     assert not settings.signing.key_path.exists()
     assert "s" * 40 not in repr(settings)  # never shown
@@ -75,8 +76,8 @@ def test_a_key_file_that_cannot_be_written_says_what_to_do(tmp_path: Path, db_fi
     blocker.write_text("")
     settings = load_settings(environ=slip_environ(tmp_path, db_file,
                                                   HALLTERM_SIGNING_KEY_FILE=str(blocker / "signing.key")))
-    with pytest.raises(service.SigningKeyError) as info:
-        service.load_keyring(settings.signing)
+    with pytest.raises(signing.SigningKeyError) as info:
+        signing.load_keyring(settings.signing)
     assert "HALLTERM_SIGNING_SECRET" in str(info.value)
 
 
@@ -92,8 +93,8 @@ def test_the_key_file_is_ignored_by_git() -> None:
 
 
 def test_printing_to_the_spool_records_the_slip_and_an_event(loaded: Services) -> None:
-    ring = service.keyring(loaded)
-    outcome = service.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[0], staff_id="S1401")
+    ring = signing.keyring(loaded)
+    outcome = print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[0], staff_id="S1401")
     assert outcome.status == "spooled" and outcome.ok
     assert outcome.message.startswith("未连接打印机，已保存到 ")
     with loaded.db.read() as conn:
@@ -106,20 +107,20 @@ def test_printing_to_the_spool_records_the_slip_and_an_event(loaded: Services) -
 
 
 def test_reprint_renders_again_when_the_spool_files_are_gone(loaded: Services) -> None:
-    ring = service.keyring(loaded)
-    first = service.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[1])
+    ring = signing.keyring(loaded)
+    first = print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[1])
     for path in Path(first.spool_base).parent.glob(Path(first.spool_base).name + ".*"):
         path.unlink()
-    again = service.reprint(loaded, first.slip_id)
+    again = print_jobs.reprint(loaded, first.slip_id)
     assert again.status == "spooled"
     base = Path(again.spool_base)
     assert base.with_name(base.name + ".png").is_file()
 
 
 def test_a_character_the_font_lacks_is_warned_about_before_it_prints(loaded: Services) -> None:
-    ring = service.keyring(loaded)
+    ring = signing.keyring(loaded)
     odd = dataclasses.replace(sample_slips(ring, NOW_LOCAL)[0], wait_where="한국어 안내 데스크")
-    outcome = service.print_slip(loaded, odd)
+    outcome = print_jobs.print_slip(loaded, odd)
     assert outcome.warnings and "한" in outcome.warnings[0] and "方框" in outcome.warnings[0]
 
 
@@ -134,7 +135,7 @@ def refused_events(svc: Services) -> list[events.Event]:
 def test_a_ticket_slip_shows_the_tickets_state(loaded: Services, desk_session: StaffSession,
                                                cards: dict[str, str]) -> None:
     view = queue.issue_walkin(loaded, desk_session, cards["valid"])
-    slip = service.ticket_slip(loaded, view)
+    slip = slip_builders.ticket_slip(loaded, view)
     assert slip.name == "王喆" and slip.wait_where == "一楼重点项目服务区等候区"
     result = check_scan(loaded, slip.payload + "\r", session=desk_session)
     assert result.kind == "ticket" and result.ticket_id == view.id
@@ -147,7 +148,7 @@ def test_a_ticket_slip_shows_the_tickets_state(loaded: Services, desk_session: S
 def test_an_appointment_slip_checks_the_visitor_in_once(loaded: Services, desk_session: StaffSession,
                                                        cards: dict[str, str]) -> None:
     appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
-    payload = service.appointment_payload(loaded, appointment_id, TODAY, "10:30")
+    payload = signing.appointment_payload(loaded, appointment_id, TODAY, "10:30")
     result = check_scan(loaded, payload.lower(), session=desk_session)  # Caps Lock on the scanner
     assert result.checked_in and result.ticket is not None
     assert result.ticket.number.startswith(loaded.settings.queue.appointment_series)
@@ -155,7 +156,7 @@ def test_an_appointment_slip_checks_the_visitor_in_once(loaded: Services, desk_s
     again = check_scan(loaded, payload, session=desk_session)
     assert not again.checked_in and "不能签到" in again.message
     # The ticket of the check-in prints as a queue ticket.
-    printable = service.printable_ticket(loaded, result.ticket)
+    printable = printables.printable_ticket(loaded, result.ticket)
     assert printable.kind == "ticket" and "预约签到" in printable.preview
 
 
@@ -166,16 +167,16 @@ def test_a_visit_slip_shows_the_case(loaded: Services, desk_session: StaffSessio
 
     view = open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",),
                                                      EnterpriseKind.FOREIGN, "鞍山钢智科技有限公司"))
-    printables = service.printables_for_case(loaded, view)
-    assert printables[0].kind == "visit" and view.case_no in printables[0].preview
-    result = check_scan(loaded, printables[0].item.payload, session=desk_session)
+    found = printables.printables_for_case(loaded, view)
+    assert found[0].kind == "visit" and view.case_no in found[0].preview
+    result = check_scan(loaded, found[0].item.payload, session=desk_session)
     assert result.kind == "visit" and result.case_id == view.id and view.case_no in result.message
 
 
 @pytest.mark.parametrize("change", ["number", "signature", "key"])
 def test_forged_or_altered_slips_are_refused_with_an_event(loaded: Services, desk_session: StaffSession,
                                                           change: str) -> None:
-    good = service.ticket_payload(loaded, TODAY, "A017")
+    good = signing.ticket_payload(loaded, TODAY, "A017")
     parts = good.split(":")
     if change == "number":
         parts[3] = "A001"
@@ -195,7 +196,7 @@ def test_forged_or_altered_slips_are_refused_with_an_event(loaded: Services, des
 
 
 def test_an_expired_ticket_is_refused(loaded: Services, desk_session: StaffSession, clock: list) -> None:  # type: ignore[type-arg]
-    yesterday = service.ticket_payload(loaded, TODAY - dt.timedelta(days=1), "A017")
+    yesterday = signing.ticket_payload(loaded, TODAY - dt.timedelta(days=1), "A017")
     with pytest.raises(ScanError) as info:
         check_scan(loaded, yesterday, session=desk_session)
     assert "过号无效" in str(info.value)
@@ -204,7 +205,7 @@ def test_an_expired_ticket_is_refused(loaded: Services, desk_session: StaffSessi
 
 def test_a_valid_slip_the_hall_has_no_record_of_is_refused(loaded: Services, desk_session: StaffSession) -> None:
     with pytest.raises(ScanError) as info:
-        check_scan(loaded, service.ticket_payload(loaded, TODAY, "A999"), session=desk_session)
+        check_scan(loaded, signing.ticket_payload(loaded, TODAY, "A999"), session=desk_session)
     assert "没有这张票的记录" in str(info.value)
     assert refused_events(loaded)[0].details["reason"] == "not_found"
 
@@ -223,14 +224,14 @@ def test_cards_still_go_to_the_card_check(loaded: Services, desk_session: StaffS
 
 
 def test_describe_says_what_a_code_is(settings: Settings) -> None:
-    assert service.describe("HT1:Q:20261126:A017:K1:AAAAAAAAAAAAAAAA", settings).startswith(
+    assert cli_scan.describe("HT1:Q:20261126:A017:K1:AAAAAAAAAAAAAAAA", settings).startswith(
         "本大厅回执（HT1），本机尚无签名密钥")
-    ring = service.keyring(settings)
-    assert "签名有效（密钥 K1）" in service.describe(ticket_payload(TODAY, "A017", ring), settings)
-    assert "校验失败" in service.describe("HT1:Q:20261126:A017:K1:AAAAAAAAAAAAAAAA", settings)
-    assert service.describe("https://example.org/x", settings) == "网址（非本大厅签发）"
-    assert service.describe("hello", settings) == "其他二维码或条码（非本大厅签发）"
-    assert service.describe("GD2022A000178", settings).startswith("钢都英才卡号 GD2022A000178")
+    ring = signing.keyring(settings)
+    assert "签名有效（密钥 K1）" in cli_scan.describe(ticket_payload(TODAY, "A017", ring), settings)
+    assert "校验失败" in cli_scan.describe("HT1:Q:20261126:A017:K1:AAAAAAAAAAAAAAAA", settings)
+    assert cli_scan.describe("https://example.org/x", settings) == "网址（非本大厅签发）"
+    assert cli_scan.describe("hello", settings) == "其他二维码或条码（非本大厅签发）"
+    assert cli_scan.describe("GD2022A000178", settings).startswith("钢都英才卡号 GD2022A000178")
     assert os.environ.get("HALLTERM_SIGNING_SECRET") is None
 
 
@@ -239,15 +240,15 @@ def test_an_appointment_slip_lists_the_catalogs_materials(loaded: Services, card
 
     appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY + dt.timedelta(days=1), "09:30", "10:00",
                                             item_codes="QY-GSSL")
-    slip = service.appointment_slip(loaded, appointment_id)
+    slip = slip_builders.appointment_slip(loaded, appointment_id)
     assert slip.items[0].name == "公司设立登记"
     assert "公司章程（全体股东签署）" in slip.items[0].materials
     assert any("委托代理人办理时" in m for m in slip.items[0].materials)  # a conditional one says when
     text = preview(slip)
     assert "一楼绿色通道窗口" in text and "王*" in text and "2026年11月27日" in text
-    assert service.payloads.verify(slip.payload, service.keyring(loaded)).fields[0] == str(appointment_id)
+    assert payloads.verify(slip.payload, signing.keyring(loaded)).fields[0] == str(appointment_id)
     with pytest.raises(ScanError):
-        service.appointment_slip(loaded, 999_999)
+        slip_builders.appointment_slip(loaded, 999_999)
 
 
 # --- the visit slip of a visitor who waits ------------------------------------------------------------
@@ -275,9 +276,9 @@ def test_a_queued_visitor_is_told_the_routings_own_reason(
     view = open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",),
                                                      EnterpriseKind.FOREIGN, "鞍山钢智科技有限公司"))
     assert view.status == "queued"
-    assert service.waiting_reason(loaded, view) == says
-    assert service.visit_slip(loaded, view).waiting_reason == says
-    text = service.printables_for_case(loaded, view)[0].preview
+    assert slip_builders.waiting_reason(loaded, view) == says
+    assert slip_builders.visit_slip(loaded, view).waiting_reason == says
+    text = printables.printables_for_case(loaded, view)[0].preview
     assert "请稍候" in text and "暂满" not in text
     assert says.split("，")[0] in text.replace("\n", "")  # narrow paper may wrap the rest
 
@@ -291,22 +292,22 @@ def test_a_routed_visitor_is_told_nothing_of_waiting(loaded: Services, desk_sess
     view = open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",),
                                                      EnterpriseKind.FOREIGN, "鞍山钢智科技有限公司"))
     assert view.status == "waiting"
-    assert service.waiting_reason(loaded, view) == ""
+    assert slip_builders.waiting_reason(loaded, view) == ""
 
 
 def test_the_nightly_prune_removes_old_days_and_a_pruned_slip_still_reprints(loaded: Services) -> None:
-    ring = service.keyring(loaded)
-    printed = service.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[0])
+    ring = signing.keyring(loaded)
+    printed = print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[0])
     today = Path(printed.spool_base).parent
     old = today.with_name("2026-08-01")  # as if it had been printed in August
     today.rename(old)
     with loaded.db.write() as conn:
         conn.execute(update(slips).where(slips.c.id == printed.slip_id)
                      .values(spool_path=str(old / Path(printed.spool_base).name)))
-    service.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[1])  # today's slip
+    print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[1])  # today's slip
 
-    folders, size = service.prune_spool(loaded)  # keeps 90 days by default
+    folders, size = print_jobs.prune_spool(loaded)  # keeps 90 days by default
 
     assert folders == 1 and size > 0 and not old.exists() and today.is_dir()
-    again = service.reprint(loaded, printed.slip_id)
+    again = print_jobs.reprint(loaded, printed.slip_id)
     assert again.status == "spooled" and Path(again.spool_base + ".png").is_file()

@@ -13,8 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from hallterm.config import Settings, load_settings
-from hallterm.services import queue
-from hallterm.services import slips as slip_service
+from hallterm.services import print_jobs, queue
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import events, slips, tickets
@@ -210,7 +209,7 @@ async def test_issue_a_walkin_ticket_with_a_scanned_card(loaded: Services, setti
         await until(pilot, lambda: "正在打印" not in notice(app), "the print's outcome")
         assert notice(app).startswith("已取号 A002，前面还有 1 人等候。已保存：排队票 A002。未连接打印机，已保存到")
         await until(pilot, lambda: queue_numbers(app) == ["A001", "A002"], "the new ticket")
-        (printed,) = slip_service.recent_slips(loaded)
+        (printed,) = print_jobs.recent_slips(loaded)
         assert (printed.kind, printed.title, printed.status) == ("ticket", "排队票 A002", "spooled")
         assert printed.ticket_id == queue_numbers_ids(loaded)["A002"]
         assert len(list(Path(settings.printing.spool_path).rglob("*.png"))) == 1
@@ -218,7 +217,7 @@ async def test_issue_a_walkin_ticket_with_a_scanned_card(loaded: Services, setti
         await settle(pilot)
         assert isinstance(app.screen, IssueScreen)  # refused, the dialog stays open; nothing issued
         assert "钢都英才卡" in dialog_notice(app) or "卡号" in dialog_notice(app)
-        assert len(slip_service.recent_slips(loaded)) == 1  # nor printed
+        assert len(print_jobs.recent_slips(loaded)) == 1  # nor printed
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("n")

@@ -181,7 +181,7 @@ async def test_an_applicant_who_will_not_sign_gets_the_one_time_notice(
         missing = [m.name for m in sheet.items[0].materials if m.kind is MaterialKind.SECONDARY]
         issued = [d for d in checklist.case_documents(loaded, sheet.case.id) if d.title == "一次性告知书"]
         assert len(issued) == 1
-        from hallterm.services.slips import issued_documents
+        from hallterm.services.printables import issued_documents
 
         listed = [m.name for m in issued_documents(loaded, sheet.case.id)[-1].missing]  # type: ignore[union-attr]
         assert listed == missing

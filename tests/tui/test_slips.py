@@ -9,8 +9,7 @@ import pytest
 from textual.widgets import DataTable, OptionList, Static
 
 from hallterm.config import Settings, load_settings, sqlite_url
-from hallterm.services import queue
-from hallterm.services import slips as service
+from hallterm.services import print_jobs, queue, signing
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import events
@@ -48,7 +47,7 @@ async def scan(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
 
 async def test_a_forged_slip_is_refused_at_the_scan_field(loaded: Services, settings: Settings,
                                                          desk_session: StaffSession) -> None:
-    forged = service.ticket_payload(loaded, TODAY, "A017")[:-16] + "A" * 16
+    forged = signing.ticket_payload(loaded, TODAY, "A017")[:-16] + "A" * 16
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -62,7 +61,7 @@ async def test_a_forged_slip_is_refused_at_the_scan_field(loaded: Services, sett
 async def test_an_appointment_slip_checks_in_and_its_ticket_prints_after_a_preview(
         loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]) -> None:
     appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
-    payload = service.appointment_payload(loaded, appointment_id, TODAY, "10:30")
+    payload = signing.appointment_payload(loaded, appointment_id, TODAY, "10:30")
     app = DeskApp(settings, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -109,7 +108,7 @@ async def test_after_a_case_is_opened_f10_previews_its_visit_slip(loaded: Servic
         await pilot.press("escape")  # back without printing
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
-        assert service.recent_slips(loaded) == []
+        assert print_jobs.recent_slips(loaded) == []
 
 
 def printing_fails(tmp_path: Path, db_file: Path, loaded: Services, monkeypatch: pytest.MonkeyPatch) -> Settings:
@@ -126,7 +125,7 @@ async def test_a_failed_print_says_so_and_the_reprint_list_sends_it_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     failing = printing_fails(tmp_path, db_file, loaded, monkeypatch)
     appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
-    payload = service.appointment_payload(loaded, appointment_id, TODAY, "10:30")
+    payload = signing.appointment_payload(loaded, appointment_id, TODAY, "10:30")
     app = DeskApp(failing, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -166,7 +165,7 @@ async def test_ctrl_r_in_the_preview_opens_the_reprint_list_and_comes_back(
     app = DeskApp(failing, services=loaded, session=desk_session)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await scan(pilot, service.appointment_payload(loaded, appointment_id, TODAY, "10:30"))
+        await scan(pilot, signing.appointment_payload(loaded, appointment_id, TODAY, "10:30"))
         await pilot.press("f10")
         await settle(pilot)
         await pilot.press("f10")  # prints, fails: the desk says so and points at Ctrl+R
@@ -193,7 +192,7 @@ async def test_ctrl_r_in_the_preview_opens_the_reprint_list_and_comes_back(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
-    assert [r.status for r in service.recent_slips(loaded)] == ["spooled"]
+    assert [r.status for r in print_jobs.recent_slips(loaded)] == ["spooled"]
 
 
 async def test_the_visit_slip_of_a_waiting_visitor_gives_the_real_reason(
@@ -216,7 +215,7 @@ async def test_the_visit_slip_of_a_waiting_visitor_gives_the_real_reason(
         await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
-    (printed,) = service.recent_slips(loaded)
+    (printed,) = print_jobs.recent_slips(loaded)
     with loaded.db.read() as conn:
         from sqlalchemy import select
 

@@ -176,7 +176,7 @@ class DeskScreen(FitsFooter, Screen[None]):
     @work(thread=True, exit_on_error=False, group="scan")
     def _check(self, seq: int, text: str) -> None:
         from hallterm.domain.cards import ScanError
-        from hallterm.services.cards import check_scan
+        from hallterm.services.check_in import check_scan
         from hallterm.storage.engine import DatabaseUnavailable
         from hallterm.tui.desk.print_screens import SlipChecked
 

@@ -30,8 +30,10 @@ from hallterm.tui.desk.messages import Done, Failed
 from hallterm.tui.widgets.paragraph import Paragraph
 
 if TYPE_CHECKING:
+    from hallterm.services.check_in import SlipScan
+    from hallterm.services.print_jobs import PrintOutcome, SlipRecord
+    from hallterm.services.printables import Printable
     from hallterm.services.queue import TicketView
-    from hallterm.services.slips import Printable, PrintOutcome, SlipRecord, SlipScan
     from hallterm.tui.desk.app import DeskApp
 
 Say = Callable[[str, str], None]
@@ -40,7 +42,7 @@ Say = Callable[[str, str], None]
 def _explain(exc: BaseException) -> str:
     from hallterm.printing.backends import PrintFailed
     from hallterm.printing.fonts import FontMissing
-    from hallterm.services.slips import SigningKeyError
+    from hallterm.services.signing import SigningKeyError
     from hallterm.tui.desk.background import explain
 
     if isinstance(exc, PrintFailed | SigningKeyError | FontMissing):
@@ -88,7 +90,8 @@ def print_ticket(node: Any, view: TicketView) -> None:
 
     The ticket was committed before this runs, so nothing the printer does can take it back.
     """
-    from hallterm.services.slips import print_slip, ticket_slip
+    from hallterm.services.print_jobs import print_slip
+    from hallterm.services.slip_builders import ticket_slip
 
     app: DeskApp = node.app
     services, session = app.services, app.session
@@ -193,7 +196,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
 
     def action_bilingual(self) -> None:
         """Add English for a foreign visitor (or take it away again): this slip only."""
-        from hallterm.services.slips import with_bilingual
+        from hallterm.services.printables import with_bilingual
 
         if self.busy:
             return
@@ -202,7 +205,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
         self._show(index)
 
     def action_print(self) -> None:
-        from hallterm.services.slips import print_printable
+        from hallterm.services.printables import print_printable
 
         if self.busy or self.app.services is None:
             return
@@ -245,7 +248,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
 
 def open_preview(screen: Any, say: Say, *, case: Any = None, ticket: Any = None) -> None:
     """Build what can be printed for ``case`` / ``ticket`` in a worker, then open the preview."""
-    from hallterm.services import slips
+    from hallterm.services import printables
 
     app: DeskApp = screen.app
     services = app.services
@@ -254,9 +257,9 @@ def open_preview(screen: Any, say: Say, *, case: Any = None, ticket: Any = None)
         return
 
     def build() -> list[Printable]:
-        found = [slips.printable_ticket(services, ticket)] if ticket is not None else []
+        found = [printables.printable_ticket(services, ticket)] if ticket is not None else []
         if case is not None:
-            found += slips.printables_for_case(services, case)
+            found += printables.printables_for_case(services, case)
         return found
 
     def opened(outcome: PrintOutcome | None) -> None:
@@ -319,7 +322,7 @@ class ReprintScreen(Screen[None]):
         self.action_reload()
 
     def action_reload(self) -> None:
-        from hallterm.services.slips import recent_slips
+        from hallterm.services.print_jobs import recent_slips
 
         if self.app.services is not None:
             _run(self, "list", recent_slips, self.app.services, failed_only=self.failed_only)
@@ -350,7 +353,7 @@ class ReprintScreen(Screen[None]):
             self._say("还没有打印失败的回执" if self.failed_only else "还没有打印过回执或文书", "")
 
     def action_reprint(self) -> None:
-        from hallterm.services.slips import reprint
+        from hallterm.services.print_jobs import reprint
 
         table = self.query_one(DataTable)
         if self.busy or not self.records or self.app.services is None:
@@ -370,7 +373,7 @@ class ReprintScreen(Screen[None]):
         self.busy = False
         self._say(*outcome_text(message.result))
         if self.app.services is not None:  # the row's status and count changed: list again, keep the message
-            from hallterm.services.slips import recent_slips
+            from hallterm.services.print_jobs import recent_slips
 
             _run(self, "relist", recent_slips, self.app.services, failed_only=self.failed_only)
 
@@ -394,7 +397,7 @@ class ReprintScreen(Screen[None]):
 
 @dataclass
 class SlipChecked(Message):
-    """A scanned slip was verified and acted on (``services.slips.check_slip``)."""
+    """A scanned slip was verified and acted on (``services.check_in.check_slip``)."""
 
     seq: int
     text: str

@@ -1,0 +1,46 @@
+"""What ``hallterm scan`` says of each code it decoded: a card number, one of the hall's slips (with
+its signature checked against the hall's key), a web address, or something else."""
+
+from __future__ import annotations
+
+from hallterm.config import Settings
+from hallterm.domain import payloads
+from hallterm.domain.cards import CardFormat, ScanError, parse_scan
+from hallterm.domain.payloads import Kind, PayloadError
+from hallterm.services.signing import SigningKeyError, load_keyring
+
+
+def describe(text: str, settings: Settings) -> str:
+    """One line saying what a decoded payload is; never creates a key, never touches the database."""
+    normalized = payloads.normalize(text)
+    if normalized.startswith(payloads.PREFIX + ":"):
+        try:
+            ring = load_keyring(settings.signing, create=False)
+        except SigningKeyError as exc:
+            return f"本大厅回执，无法校验签名：{exc}"
+        if ring is None:
+            return "本大厅回执（HT1），本机尚无签名密钥，无法校验签名"
+        try:
+            payload = payloads.verify(text, ring)
+        except PayloadError as exc:
+            return f"本大厅回执，校验失败：{exc}"
+        name = payloads.KIND_NAMES[payload.kind]
+        return f"本大厅{name}（{_fields_text(payload)}），签名有效（密钥 {payload.key_id}）"
+    try:
+        scan = parse_scan(text, CardFormat(settings.cards.pattern, settings.cards.check))
+    except ScanError:
+        scan = None
+    if scan is not None and scan.kind == "card":
+        return f"钢都英才卡号 {scan.card_no}（格式和校验位正确）"
+    if text.lower().startswith(("http://", "https://")):
+        return "网址（非本大厅签发）"
+    return "其他二维码或条码（非本大厅签发）"
+
+
+def _fields_text(payload: payloads.Payload) -> str:
+    f = payload.fields
+    if payload.kind is Kind.TICKET:
+        return f"{f[1]}，{payload.day:%Y-%m-%d}"
+    if payload.kind is Kind.APPOINTMENT:
+        return f"预约编号 {f[0]}，{payload.day:%Y-%m-%d} {f[2][:2]}:{f[2][2:]}"
+    return f"办件 {f[0]}，{payload.day:%Y-%m-%d}"

@@ -1,0 +1,139 @@
+"""What the desk's scan field got, and scanning the hall's own slips back (``HT1:…``).
+
+A talent card is judged (``services.cards``). A slip's signature, key and day are checked; a
+forged, altered, foreign or expired slip is refused with a Chinese message and a ``slip_refused``
+event. An appointment slip checks the visitor in (through the queue's own ``check_in``), a ticket
+slip shows the ticket's state, a visit slip the case's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+from hallterm.domain import payloads
+from hallterm.domain.cards import MAX_SCAN_LENGTH, ScanError
+from hallterm.domain.cases import STATUS_NAMES as CASE_STATUS
+from hallterm.domain.holders import CardCheck
+from hallterm.domain.ids import mask_name
+from hallterm.domain.payloads import Kind, PayloadError, Refusal
+from hallterm.domain.queue import STATUS_NAMES as TICKET_STATUS
+from hallterm.domain.queue import QueueError
+from hallterm.services.cards import check_card
+from hallterm.services.context import Services
+from hallterm.services.queue import TicketView, check_in
+from hallterm.services.signing import load_keyring
+from hallterm.services.staff import StaffSession
+from hallterm.storage import cases as case_store
+from hallterm.storage import events, tickets
+from hallterm.storage.cases import CaseView
+
+
+@dataclass(frozen=True)
+class SlipScan:
+    """What a scanned slip is and what was done with it, for the desk."""
+
+    kind: str  # ticket | appointment | visit
+    title: str
+    message: str  # the notice line
+    lines: tuple[tuple[str, str], ...] = ()  # label, value
+    checked_in: bool = False
+    ticket: TicketView | None = None  # the ticket issued at check-in (to print)
+    case: CaseView | None = None  # the case of a visit slip (the desk shows it, F10 prints for it)
+    case_id: int | None = None
+    ticket_id: int | None = None
+
+
+def check_scan(svc: Services, text: str, *, session: StaffSession | None = None) -> CardCheck | SlipScan:
+    """What the desk's scan field got: a talent card, or one of the hall's own slips (``HT1:…``).
+
+    A slip is verified and acted on (an appointment checks in, a ticket or case shows its state);
+    a forged, altered or expired one raises ScanError after a ``slip_refused`` event.
+    """
+    if payloads.normalize(text[:MAX_SCAN_LENGTH]).startswith(payloads.PREFIX + ":"):
+        return check_slip(svc, text, session=session)
+    return check_card(svc, text, staff_id=session.staff_id if session is not None else None)
+
+
+def check_slip(svc: Services, text: str, *, session: StaffSession | None = None) -> SlipScan:
+    """Verify a scanned ``HT1:…`` payload and act on it; raise ScanError (after a ``slip_refused`` event)."""
+    staff_id = session.staff_id if session is not None else None
+    ring = load_keyring(svc.settings.signing)
+    assert ring is not None
+    try:
+        payload = payloads.verify(text, ring)
+        payloads.check_day(payload, svc.today())
+    except PayloadError as exc:
+        _refuse(svc, staff_id, text, exc.reason, str(exc))
+    if payload.kind is Kind.TICKET:
+        return _scan_ticket(svc, payload, staff_id)
+    if payload.kind is Kind.APPOINTMENT:
+        return _scan_appointment(svc, payload, session)
+    return _scan_visit(svc, payload, staff_id)
+
+
+def _refuse(svc: Services, staff_id: str | None, text: str, reason: Refusal | str, message: str) -> NoReturn:
+    with svc.db.write() as conn:
+        events.append(conn, "slip_refused", svc.now(), staff_id=staff_id, reason=str(reason),
+                      payload=payloads.normalize(text)[:120], message=message)
+    raise ScanError(message)
+
+
+def _scanned(svc: Services, staff_id: str | None, payload: payloads.Payload, outcome: str,
+             **ids: int | None) -> None:
+    with svc.db.write() as conn:
+        events.append(conn, "slip_scanned", svc.now(), staff_id=staff_id, slip_kind=payload.kind.value,
+                      fields=list(payload.fields), key_id=payload.key_id, outcome=outcome, **ids)
+
+
+def _scan_ticket(svc: Services, payload: payloads.Payload, staff_id: str | None) -> SlipScan:
+    day, number = payload.day, payload.fields[1]
+    with svc.db.read() as conn:
+        row = tickets.find(conn, day, number)
+    if row is None:
+        _refuse(svc, staff_id, payload.text, "not_found",
+                f"排队票 {number}（{day:%Y-%m-%d}）签名有效，但本大厅没有这张票的记录，请人工核对")
+    _scanned(svc, staff_id, payload, row.status, ticket_id=row.id)
+    tz = svc.settings.hall.tz
+    status = TICKET_STATUS.get(row.status, row.status)  # type: ignore[call-overload]
+    lines = [("票号", number), ("状态", status), ("取号时间", f"{row.issued_at.astimezone(tz):%H:%M}")]
+    if row.holder_name:
+        lines.append(("持卡人", mask_name(row.holder_name)))
+    if row.called_at:
+        lines.append(("叫号时间", f"{row.called_at.astimezone(tz):%H:%M}"))
+    if row.counter_code:
+        lines.append(("窗口", row.counter_code))
+    return SlipScan("ticket", f"排队票 {number}", f"排队票 {number}：{status}", tuple(lines), ticket_id=row.id)
+
+
+def _scan_appointment(svc: Services, payload: payloads.Payload, session: StaffSession | None) -> SlipScan:
+    staff_id = session.staff_id if session is not None else None
+    appointment_id = int(payload.fields[0])
+    try:
+        view = check_in(svc, session, appointment_id)
+    except QueueError as exc:
+        _scanned(svc, staff_id, payload, f"refused: {exc}", appointment_id=appointment_id)
+        return SlipScan("appointment", f"预约回执 {appointment_id}", f"预约回执有效，但不能签到：{exc}",
+                        (("预约编号", str(appointment_id)), ("日期", f"{payload.day:%Y-%m-%d}")))
+    _scanned(svc, staff_id, payload, "checked_in", appointment_id=appointment_id, ticket_id=view.id)
+    lines = [("预约号", view.number), ("时段", view.slot), ("持卡人", mask_name(view.holder_name or "")),
+             ("前面等候", f"{view.ahead or 0} 人")]
+    return SlipScan("appointment", f"预约回执 {appointment_id}",
+                    f"已签到：预约号 {view.number}，前面还有 {view.ahead or 0} 人。按 F10 打印排队票",
+                    tuple((k, v) for k, v in lines if v), checked_in=True, ticket=view, ticket_id=view.id)
+
+
+def _scan_visit(svc: Services, payload: payloads.Payload, staff_id: str | None) -> SlipScan:
+    case_no = payload.fields[0]
+    with svc.db.read() as conn:
+        case_id = case_store.case_id_of(conn, case_no)
+        view = case_store.get_case(conn, case_id) if case_id is not None else None
+    if view is None:
+        _refuse(svc, staff_id, payload.text, "not_found",
+                f"引导单 {case_no} 签名有效，但本大厅没有这个办件的记录，请人工核对")
+    _scanned(svc, staff_id, payload, view.status, case_id=view.id)
+    status = CASE_STATUS.get(view.status, view.status)  # type: ignore[call-overload]
+    lines = [("办件编号", view.case_no), ("状态", status), ("持卡人", mask_name(view.holder_name)),
+             ("洽谈室", view.lounge_name or ""), ("协调员", view.coordinator.name if view.coordinator else "")]
+    return SlipScan("visit", f"引导单 {case_no}", f"办件 {case_no}：{status}", tuple((k, v) for k, v in lines if v),
+                    case=view, case_id=view.id)

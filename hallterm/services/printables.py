@@ -1,0 +1,122 @@
+"""What the desk can preview and print for what is on it: the visit slip and the notices of a case,
+or the queue ticket issued at an appointment check-in; the notices rebuilt from the data saved."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass
+from enum import Enum
+
+from hallterm.domain import documents as docs
+from hallterm.domain.documents import Document
+from hallterm.printing import notices, slip_layouts
+from hallterm.printing.fonts import missing_glyphs
+from hallterm.printing.slip_layouts import Slip
+from hallterm.services.context import Services
+from hallterm.services.print_jobs import PrintOutcome, glyph_warning, print_notice, print_slip
+from hallterm.services.queue import TicketView
+from hallterm.services.slip_builders import ticket_slip, visit_slip
+from hallterm.storage import documents as document_store
+from hallterm.storage.cases import CaseView
+
+
+@dataclass(frozen=True)
+class Printable:
+    """A slip or notice ready to preview and print (built off the event loop: it signs a payload)."""
+
+    kind: str  # ticket | appointment | visit | notice
+    title: str
+    preview: str  # the content as text, as it will print
+    warnings: tuple[str, ...]
+    item: Slip | Document
+    case_id: int | None = None
+    ticket_id: int | None = None
+    bilingual: bool = False
+
+
+def _slip_printable(slip: Slip, *, case_id: int | None = None, ticket_id: int | None = None) -> Printable:
+    return Printable(slip.kind, slip.title, slip_layouts.preview(slip), glyph_warning(missing_glyphs(
+        slip_layouts.visible_text(slip))), slip, case_id, ticket_id, slip.bilingual)
+
+
+def _notice_printable(doc: Document, case_id: int | None, bilingual: bool) -> Printable:
+    return Printable("notice", notices.title(doc), notices.preview(doc, bilingual=bilingual),
+                     glyph_warning(notices.missing_in(doc, bilingual=bilingual)), doc, case_id, bilingual=bilingual)
+
+
+def with_bilingual(printable: Printable, bilingual: bool) -> Printable:
+    """The same slip or notice with English added (or taken away), for a foreign visitor."""
+    item = printable.item
+    if isinstance(item, slip_layouts.TicketSlip | slip_layouts.AppointmentSlip | slip_layouts.VisitSlip):
+        return _slip_printable(dataclasses.replace(item, bilingual=bilingual), case_id=printable.case_id,
+                               ticket_id=printable.ticket_id)
+    return _notice_printable(item, printable.case_id, bilingual)
+
+
+def printable_ticket(svc: Services, view: TicketView) -> Printable:
+    """The queue ticket of a ``TicketView`` (e.g. the one issued when an appointment slip was scanned)."""
+    return _slip_printable(ticket_slip(svc, view), ticket_id=view.id)
+
+
+def printables_for_case(svc: Services, view: CaseView) -> list[Printable]:
+    """The visit slip of a case, then every notice issued for it (newest first)."""
+    found = [_slip_printable(visit_slip(svc, view), case_id=view.id)]
+    for doc in reversed(issued_documents(svc, view.id)):
+        found.append(_notice_printable(doc, view.id, svc.settings.printing.bilingual))
+    return found
+
+
+def print_printable(svc: Services, printable: Printable, *, staff_id: str | None = None) -> PrintOutcome:
+    item = printable.item
+    if isinstance(item, slip_layouts.TicketSlip | slip_layouts.AppointmentSlip | slip_layouts.VisitSlip):
+        return print_slip(svc, item, staff_id=staff_id, case_id=printable.case_id, ticket_id=printable.ticket_id)
+    return print_notice(svc, item, staff_id=staff_id, case_id=printable.case_id, bilingual=printable.bilingual)
+
+
+def issued_documents(svc: Services, case_id: int) -> list[Document]:
+    """The notices issued for a case, rebuilt from the data the checklist saved (oldest first)."""
+    with svc.db.read() as conn:
+        rows = document_store.of_case(conn, case_id)
+    return [document_from_content(r.kind, r.content) for r in rows]
+
+
+_NOTICE_CLASSES: dict[docs.DocumentKind, type[Document]] = {
+    docs.DocumentKind.ACCEPTANCE_NOTICE: docs.AcceptanceNotice,
+    docs.DocumentKind.ONE_TIME_NOTICE: docs.OneTimeNotice,
+    docs.DocumentKind.CONDITIONAL_COMMITMENT: docs.ConditionalCommitment,
+    docs.DocumentKind.CONDITIONAL_NOTICE: docs.ConditionalNotice,
+    docs.DocumentKind.SPECIAL_PROCEDURE_NOTICE: docs.SpecialProcedureNotice,
+}
+
+
+def document_from_content(kind: str, content: dict[str, object]) -> Document:
+    """A notice dataclass from its saved JSON (``dataclasses.asdict`` with ISO dates)."""
+
+    def build(tp: object, value: object) -> object:
+        # ``tp`` is a type hint of the notice dataclasses: a class, ``X | None`` or ``tuple[X, ...]``.
+        if value is None:
+            return None
+        origin = typing.get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(tp) if a is not type(None)]
+            return build(options[0], value)
+        if origin is tuple:
+            assert isinstance(value, list | tuple)
+            return tuple(build(typing.get_args(tp)[0], v) for v in value)
+        if tp is dt.date:
+            assert isinstance(value, str)
+            return dt.date.fromisoformat(value)
+        if isinstance(tp, type) and issubclass(tp, Enum):
+            return tp(value)
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            assert isinstance(value, dict)
+            hints = typing.get_type_hints(tp)
+            return tp(**{f.name: build(hints[f.name], value[f.name]) for f in dataclasses.fields(tp)})
+        return value
+
+    document = build(_NOTICE_CLASSES[docs.DocumentKind(kind)], content)
+    assert isinstance(document, tuple(_NOTICE_CLASSES.values()))
+    return document
