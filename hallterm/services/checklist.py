@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection
 
 from hallterm.domain import documents as docs
 from hallterm.domain.checklist import (
@@ -31,19 +32,11 @@ from hallterm.domain.deadlines import Deadline, DeadlineState, DeadlineStatus, P
 from hallterm.domain.workdays import HolidayDataMissing, WorkCalendar
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
+from hallterm.storage import case_items, catalog, events, holders, sequences
 from hallterm.storage import cases as case_store
-from hallterm.storage import events, sequences
+from hallterm.storage import documents as document_store
+from hallterm.storage.case_items import ItemRow
 from hallterm.storage.cases import CaseView
-from hallterm.storage.tables import (
-    card_holders,
-    case_items,
-    cases,
-    documents,
-    item_pauses,
-    items,
-    material_checks,
-    materials,
-)
 
 
 class ChecklistError(ValueError):
@@ -149,27 +142,21 @@ def _load(svc: Services, conn: Connection, case_id: int) -> CaseChecklist:
     view = case_store.get_case(conn, case_id)
     if view is None:
         raise ChecklistError("办件不存在")
-    holder = conn.execute(select(card_holders.c.credit_barred, card_holders.c.conditional_barred_until)
-                          .join(cases, cases.c.holder_id == card_holders.c.id).where(cases.c.id == case_id)).one()
+    holder = holders.bars_of_case_holder(conn, case_id)
     today = svc.today()
     barred = holder.credit_barred or is_barred(today, holder.conditional_barred_until)
     cal = _calendar(svc)
-    rows = conn.execute(select(case_items, items.c.name, items.c.department, items.c.promised_days,
-                               items.c.allow_conditional, items.c.clock_exempt)
-                        .join(items, items.c.code == case_items.c.item_code)
-                        .where(case_items.c.case_id == case_id).order_by(case_items.c.id)).all()
+    rows = case_items.items_of_case(conn, case_id)
     item_ids = [r.id for r in rows]
-    checks = {(c.case_item_id, c.material_id): c for c in conn.execute(
-        select(material_checks).where(material_checks.c.case_item_id.in_(item_ids)))}
-    pauses: dict[int, list[Pause]] = {}
-    for p in conn.execute(select(item_pauses).where(item_pauses.c.case_item_id.in_(item_ids))
-                          .order_by(item_pauses.c.id)):
-        pauses.setdefault(p.case_item_id, []).append(Pause(p.procedure, p.started_on, p.ended_on))
+    checks = case_items.checks_of(conn, item_ids)
+    pauses = case_items.pauses_of(conn, item_ids)
+    materials: dict[str, list[catalog.MaterialEntry]] = {}
+    for entry in catalog.active_materials(conn, sorted({r.item_code for r in rows})):
+        materials.setdefault(entry.item_code, []).append(entry)
     notes: list[str] = []
     out = []
     for r in rows:
-        mats = conn.execute(select(materials).where(materials.c.item_code == r.item_code, materials.c.active)
-                            .order_by(materials.c.position)).all()
+        mats = materials.get(r.item_code, [])
         material_rows = []
         for m in mats:
             check = checks.get((r.id, m.id))
@@ -206,8 +193,8 @@ def _load(svc: Services, conn: Connection, case_id: int) -> CaseChecklist:
 # -- ticking ----------------------------------------------------------------------------------------
 
 
-def _item_row(conn: Connection, case_item_id: int):  # type: ignore[no-untyped-def]
-    row = conn.execute(select(case_items).where(case_items.c.id == case_item_id)).first()
+def _item_row(conn: Connection, case_item_id: int) -> ItemRow:
+    row = case_items.get_item(conn, case_item_id)
     if row is None:
         raise ChecklistError("办件事项不存在")
     if row.status == ItemStatus.RETURNED:
@@ -231,13 +218,10 @@ def tick(svc: Services, session: StaffSession, case_item_id: int, material_id: i
     now = svc.now()
     with svc.db.write() as conn:
         row = _item_row(conn, case_item_id)
-        material = conn.execute(select(materials.c.name).where(materials.c.id == material_id,
-                                                               materials.c.item_code == row.item_code)).first()
-        if material is None:
+        material = catalog.material(conn, material_id)
+        if material is None or material.item_code != row.item_code:
             raise ChecklistError("该材料不属于这个事项")
-        before = conn.execute(select(material_checks.c.received, material_checks.c.received_at)
-                              .where(material_checks.c.case_item_id == case_item_id,
-                                     material_checks.c.material_id == material_id)).first()
+        before = case_items.check_of(conn, case_item_id, material_id)
         was_received = bool(before and before.received)
         kind = "material_received" if received else "material_unticked"
         if was_received and not received:
@@ -256,7 +240,7 @@ def tick(svc: Services, session: StaffSession, case_item_id: int, material_id: i
                        else now) if received else None
         values = {"received": received, "form": form if received else "", "note": note.strip(),
                   "received_at": received_at, "staff_id": session.staff_id}
-        _upsert_check(conn, case_item_id, material_id, values)
+        case_items.save_check(conn, case_item_id, material_id, values)
         events.append(conn, kind, now, staff_id=session.staff_id, case_id=row.case_id, item=row.item_code,
                       material=material.name, form=values["form"], note=values["note"], status=row.status)
         if row.status == ItemStatus.CONDITIONAL:
@@ -264,7 +248,7 @@ def tick(svc: Services, session: StaffSession, case_item_id: int, material_id: i
         return _load(svc, conn, row.case_id)
 
 
-def _untick_refusal(row, material: str) -> str:  # type: ignore[no-untyped-def]
+def _untick_refusal(row: ItemRow, material: str) -> str:
     if row.status == ItemStatus.CONDITIONAL:
         return (f"该事项已容缺受理（{row.accepted_on:%Y-%m-%d}），承诺书和通知书已出具："
                 f"“{material}”已收，不能改为未收；补正材料照常按空格登记")
@@ -272,7 +256,7 @@ def _untick_refusal(row, material: str) -> str:  # type: ignore[no-untyped-def]
             f"“{material}”已收，不能改为未收")
 
 
-def _refuse_if_decided(row, what: str) -> None:  # type: ignore[no-untyped-def]
+def _refuse_if_decided(row: ItemRow, what: str) -> None:
     """After 受理 or 容缺受理 the notice issued rests on these facts: they are not changed here."""
     if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
         name = "容缺受理" if row.status == ItemStatus.CONDITIONAL else "受理"
@@ -286,10 +270,10 @@ def set_applies(svc: Services, session: StaffSession, case_item_id: int, materia
     with svc.db.write() as conn:
         row = _item_row(conn, case_item_id)
         _refuse_if_decided(row, "条件材料是否适用")
-        kind = conn.execute(select(materials.c.kind, materials.c.name).where(materials.c.id == material_id)).first()
+        kind = catalog.material(conn, material_id)
         if kind is None or kind.kind != MaterialKind.CONDITIONAL.value:
             raise ChecklistError("只有条件材料需要确认是否适用")
-        _upsert_check(conn, case_item_id, material_id, {"applies": applies})
+        case_items.save_check(conn, case_item_id, material_id, {"applies": applies})
         events.append(conn, "material_condition", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, material=kind.name, applies=applies)
         return _load(svc, conn, row.case_id)
@@ -301,18 +285,10 @@ def set_fees_paid(svc: Services, session: StaffSession, case_item_id: int, paid:
         row = _item_row(conn, case_item_id)
         if not paid:  # paying later stays possible (fees may fall due after 受理); unpaying does not
             _refuse_if_decided(row, "缴费状态")
-        conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(fees_paid=paid))
+        case_items.set_item(conn, case_item_id, fees_paid=paid)
         events.append(conn, "fees_paid" if paid else "fees_unpaid", svc.now(), staff_id=session.staff_id,
                       case_id=row.case_id, item=row.item_code)
         return _load(svc, conn, row.case_id)
-
-
-def _upsert_check(conn: Connection, case_item_id: int, material_id: int, values: dict[str, object]) -> None:
-    done = conn.execute(update(material_checks).where(material_checks.c.case_item_id == case_item_id,
-                                                      material_checks.c.material_id == material_id)
-                        .values(**values)).rowcount
-    if not done:
-        conn.execute(insert(material_checks).values(case_item_id=case_item_id, material_id=material_id, **values))
 
 
 # -- deciding ---------------------------------------------------------------------------------------
@@ -338,7 +314,7 @@ def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
         if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
             raise ChecklistError("该事项已经受理")
         if commitment_signed and not row.commitment_signed:
-            conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(commitment_signed=True))
+            case_items.set_item(conn, case_item_id, commitment_signed=True)
         sheet = _load(svc, conn, row.case_id)
         item = next(i for i in sheet.items if i.case_item_id == case_item_id)
         decision = item.decision
@@ -379,7 +355,7 @@ def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
         else:
             raise ChecklistError("仅缺次要材料，可容缺受理：申请人愿意签署容缺受理承诺书的，选择容缺受理；"
                                  "不愿承诺的，选择出具一次性告知书")
-        conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(**values))
+        case_items.set_item(conn, case_item_id, **values)
         events.append(conn, f"item_{decision.decision.value}", now, staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, missing=[m.name for m in decision.missing],
                       documents=[d.number for d in issued], declined_commitment=declined)
@@ -392,8 +368,7 @@ def _complete_supplement(svc: Services, conn: Connection, session: StaffSession,
     sheet = _load(svc, conn, case_id)
     item = next(i for i in sheet.items if i.case_item_id == case_item_id)
     if item.decision.decision is Decision.ACCEPTED:
-        conn.execute(update(case_items).where(case_items.c.id == case_item_id)
-                     .values(status=ItemStatus.ACCEPTED, decision=Decision.ACCEPTED.value))
+        case_items.set_item(conn, case_item_id, status=ItemStatus.ACCEPTED, decision=Decision.ACCEPTED.value)
         events.append(conn, "supplement_complete", svc.now(), staff_id=session.staff_id, case_id=case_id,
                       item=item.item_code)
 
@@ -409,8 +384,8 @@ def _doc_base(sheet: CaseChecklist, item: ItemChecklist, today: dt.date) -> dict
             "issuer": issuer.name, "abbreviation": issuer.abbreviation}
 
 
-def _issue(conn: Connection, svc: Services, session: StaffSession, row, kind: docs.DocumentKind,  # type: ignore[no-untyped-def]
-           abbreviation: str, build) -> IssuedDocument:
+def _issue(conn: Connection, svc: Services, session: StaffSession, row: ItemRow, kind: docs.DocumentKind,
+           abbreviation: str, build: Callable[[int], docs.Document]) -> IssuedDocument:
     """Number a notice from its issuer's yearly counter and save it as data."""
     year = svc.today().year
     # Each bureau numbers its own notices; the city's series keeps its original key.
@@ -419,13 +394,12 @@ def _issue(conn: Connection, svc: Services, session: StaffSession, row, kind: do
     document = build(seq)
     content = json.loads(json.dumps(dataclasses.asdict(document), default=_json_default, ensure_ascii=False))
     number = document.header.number
-    key = conn.execute(insert(documents).values(
-        case_id=row.case_id, case_item_id=row.id, kind=kind.value, number=number, issued_at=svc.now(),
-        staff_id=session.staff_id, content=content)).inserted_primary_key
-    assert key is not None
+    document_id = document_store.insert_document(
+        conn, case_id=row.case_id, case_item_id=row.id, kind=kind.value, number=number, issued_at=svc.now(),
+        staff_id=session.staff_id, content=content)
     events.append(conn, "document_issued", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
                   document_kind=kind.value, number=number)
-    return IssuedDocument(int(key[0]), kind.value, number, docs.TITLES[kind])
+    return IssuedDocument(document_id, kind.value, number, docs.TITLES[kind])
 
 
 def _json_default(value: object) -> object:
@@ -436,8 +410,7 @@ def _json_default(value: object) -> object:
 
 def case_documents(svc: Services, case_id: int) -> list[IssuedDocument]:
     with svc.db.read() as conn:
-        rows = conn.execute(select(documents.c.id, documents.c.kind, documents.c.number)
-                            .where(documents.c.case_id == case_id).order_by(documents.c.id)).all()
+        rows = document_store.of_case(conn, case_id)
     return [IssuedDocument(r.id, r.kind, r.number, docs.TITLES[docs.DocumentKind(r.kind)]) for r in rows]
 
 
@@ -453,9 +426,7 @@ def pause_item(svc: Services, session: StaffSession, case_item_id: int, procedur
         row = _item_row(conn, case_item_id)
         if row.status not in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
             raise ChecklistError("只有已受理的事项可以进入特殊程序")
-        running = conn.execute(select(item_pauses.c.id).where(item_pauses.c.case_item_id == case_item_id,
-                                                              item_pauses.c.ended_on.is_(None))).first()
-        if running is not None:
+        if case_items.has_running_pause(conn, case_item_id):
             raise ChecklistError("该事项已在特殊程序中，请先结束当前程序")
         sheet = _load(svc, conn, row.case_id)
         item = next(i for i in sheet.items if i.case_item_id == case_item_id)
@@ -464,8 +435,7 @@ def pause_item(svc: Services, session: StaffSession, case_item_id: int, procedur
                         str(base["abbreviation"]), lambda seq: docs.special_procedure_notice(
                             seq=seq, **base, procedure=procedure, started_on=today,
                             expected_working_days=expected_working_days))
-        conn.execute(insert(item_pauses).values(case_item_id=case_item_id, procedure=procedure, started_on=today,
-                                                staff_id=session.staff_id))
+        case_items.start_pause(conn, case_item_id, procedure, today, session.staff_id)
         events.append(conn, "clock_paused", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, procedure=procedure, document=notice.number)
         _store_due(svc, conn, case_item_id)
@@ -477,9 +447,7 @@ def resume_item(svc: Services, session: StaffSession, case_item_id: int) -> Case
     today = svc.today()
     with svc.db.write() as conn:
         row = _item_row(conn, case_item_id)
-        done = conn.execute(update(item_pauses).where(item_pauses.c.case_item_id == case_item_id,
-                                                      item_pauses.c.ended_on.is_(None))
-                            .values(ended_on=today)).rowcount
+        done = case_items.end_pauses(conn, case_item_id, today)
         if not done:
             raise ChecklistError("该事项没有进行中的特殊程序")
         events.append(conn, "clock_resumed", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
@@ -490,16 +458,13 @@ def resume_item(svc: Services, session: StaffSession, case_item_id: int) -> Case
 
 def _store_due(svc: Services, conn: Connection, case_item_id: int) -> None:
     """Keep due_on (for lists and reports) equal to the computed due date, pauses included."""
-    row = conn.execute(select(case_items.c.accepted_on, items.c.promised_days)
-                       .join(items, items.c.code == case_items.c.item_code)
-                       .where(case_items.c.id == case_item_id)).one()
+    row = case_items.get_item(conn, case_item_id)
+    assert row is not None
     if row.accepted_on is None:
         return
-    pauses = [Pause(p.procedure, p.started_on, p.ended_on) for p in conn.execute(
-        select(item_pauses).where(item_pauses.c.case_item_id == case_item_id))]
+    pauses = case_items.pauses_of(conn, [case_item_id]).get(case_item_id, [])
     deadline = due_date(_calendar(svc), row.accepted_on, row.promised_days, pauses, as_of=svc.today())
-    conn.execute(update(case_items).where(case_items.c.id == case_item_id)
-                 .values(due_on=deadline.due, due_estimated=deadline.estimated))
+    case_items.set_item(conn, case_item_id, due_on=deadline.due, due_estimated=deadline.estimated)
 
 
 # -- the sweep (nightly, and when a desk starts) ----------------------------------------------------
@@ -519,48 +484,42 @@ def sweep(svc: Services) -> SweepResult:
     now = svc.now()
     returned = barred = recomputed = 0
     with svc.db.write() as conn:
-        overdue = conn.execute(select(case_items.c.id, case_items.c.case_id, case_items.c.item_code,
-                                      case_items.c.supplement_due_on, cases.c.holder_id)
-                               .join(cases, cases.c.id == case_items.c.case_id)
-                               .where(case_items.c.status == ItemStatus.CONDITIONAL,
-                                      case_items.c.supplement_due_on < today)).all()
-        for r in overdue:
-            conn.execute(update(case_items).where(case_items.c.id == r.id).values(
-                status=ItemStatus.RETURNED, closed_on=today, commitment_breached=True))
+        for r in case_items.overdue_conditional(conn, ItemStatus.CONDITIONAL, today):
+            case_items.set_item(conn, r.id, status=ItemStatus.RETURNED, closed_on=today, commitment_breached=True)
             until = bar_until(today)
-            current = conn.execute(select(card_holders.c.conditional_barred_until)
-                                   .where(card_holders.c.id == r.holder_id)).scalar_one()
+            current = holders.conditional_barred_until(conn, r.holder_id)
             if current is None or current < until:
-                conn.execute(update(card_holders).where(card_holders.c.id == r.holder_id)
-                             .values(conditional_barred_until=until))
+                holders.bar_conditional(conn, r.holder_id, until)
                 barred += 1
             events.append(conn, "conditional_returned", now, case_id=r.case_id, item=r.item_code,
                           supplement_due_on=r.supplement_due_on.isoformat(), barred_until=until.isoformat())
             returned += 1
             _close_case_if_done(conn, r.case_id, now)
-        for r in conn.execute(select(case_items.c.id).where(case_items.c.due_estimated,
-                                                            case_items.c.status.in_(OPEN_ITEM_STATUSES))).all():
+        for item_id in case_items.estimated_item_ids(conn, OPEN_ITEM_STATUSES):
             try:
-                before = conn.execute(select(case_items.c.due_on).where(case_items.c.id == r.id)).scalar_one()
-                _store_due(svc, conn, r.id)
-                after = conn.execute(select(case_items.c.due_on, case_items.c.due_estimated)
-                                     .where(case_items.c.id == r.id)).one()
+                before = _item_row_any(conn, item_id).due_on
+                _store_due(svc, conn, item_id)
+                after = _item_row_any(conn, item_id)
             except HolidayDataMissing:
                 continue
             if not after.due_estimated:
                 recomputed += 1
-                events.append(conn, "deadline_recomputed", now, item_id=r.id, before=str(before),
+                events.append(conn, "deadline_recomputed", now, item_id=item_id, before=str(before),
                               after=str(after.due_on))
         if returned or recomputed:
             events.append(conn, "sweep", now, returned=returned, recomputed=recomputed)
     return SweepResult(returned, barred, recomputed)
 
 
+def _item_row_any(conn: Connection, case_item_id: int) -> ItemRow:
+    row = case_items.get_item(conn, case_item_id)
+    assert row is not None
+    return row
+
+
 def _close_case_if_done(conn: Connection, case_id: int, now: dt.datetime) -> None:
-    still_open = conn.execute(select(func.count()).where(case_items.c.case_id == case_id,
-                                                         case_items.c.status.in_(OPEN_ITEM_STATUSES))).scalar_one()
-    if not still_open:
-        conn.execute(update(cases).where(cases.c.id == case_id).values(status="closed", closed_at=now))
+    if not case_items.count_in_status(conn, case_id, OPEN_ITEM_STATUSES):
+        case_store.set_case(conn, case_id, status="closed", closed_at=now)
         events.append(conn, "case_closed", now, case_id=case_id, reason="returned")
 
 
@@ -580,15 +539,10 @@ def deadline_counts(svc: Services) -> DeadlineCounts:
     today = svc.today()
     due_soon = overdue = 0
     with svc.db.read() as conn:
-        rows = conn.execute(select(case_items.c.id, case_items.c.accepted_on, items.c.promised_days)
-                            .join(items, items.c.code == case_items.c.item_code)
-                            .where(case_items.c.status.in_((ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL)),
-                                   case_items.c.accepted_on.is_not(None),
-                                   and_(case_items.c.due_on.is_not(None)))).all()
-        pauses: dict[int, list[Pause]] = {}
-        for p in conn.execute(select(item_pauses).where(item_pauses.c.case_item_id.in_([r.id for r in rows]))):
-            pauses.setdefault(p.case_item_id, []).append(Pause(p.procedure, p.started_on, p.ended_on))
+        rows = case_items.with_due_dates(conn, (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL))
+        pauses = case_items.pauses_of(conn, [r.id for r in rows])
     for r in rows:
+        assert r.accepted_on is not None
         state = classify(cal, due_date(cal, r.accepted_on, r.promised_days, pauses.get(r.id, ()), as_of=today),
                          today)
         due_soon += state.status is DeadlineStatus.DUE_SOON

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, func, select, text
+from sqlalchemy import Connection, and_, func, select, text, update
 
 from hallterm.domain.holders import CardStatus, Holder
 from hallterm.domain.roster import RosterRow
@@ -59,3 +60,26 @@ def upsert_rows(conn: Connection, rows: Iterable[RosterRow], now: dt.datetime) -
 
 def count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(card_holders)).scalar_one())
+
+
+@dataclass(frozen=True)
+class Bars:
+    """What keeps a holder from 容缺受理 (S7): a credit bar, or a bar until a day after a breach."""
+
+    credit_barred: bool
+    conditional_barred_until: dt.date | None
+
+
+def bars_of_case_holder(conn: Connection, case_id: int) -> Bars:
+    row = conn.execute(select(card_holders.c.credit_barred, card_holders.c.conditional_barred_until)
+                       .join(cases, cases.c.holder_id == card_holders.c.id).where(cases.c.id == case_id)).one()
+    return Bars(row.credit_barred, row.conditional_barred_until)
+
+
+def conditional_barred_until(conn: Connection, holder_id: int) -> dt.date | None:
+    return conn.execute(select(card_holders.c.conditional_barred_until)
+                        .where(card_holders.c.id == holder_id)).scalar_one()  # type: ignore[no-any-return]
+
+
+def bar_conditional(conn: Connection, holder_id: int, until: dt.date) -> None:
+    conn.execute(update(card_holders).where(card_holders.c.id == holder_id).values(conditional_barred_until=until))
