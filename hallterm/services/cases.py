@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from hallterm.domain.cases import (
     ACTIVE_STATUSES,
@@ -26,10 +26,10 @@ from hallterm.domain.service_mode import MODE_NAMES, needs_proxy, suggest
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as store
+from hallterm.storage import catalog as catalog_store
 from hallterm.storage import events, holders, sequences
+from hallterm.storage import staff as staff_store
 from hallterm.storage.cases import CaseView
-from hallterm.storage.tables import cases as cases_table
-from hallterm.storage.tables import items, staff
 
 CASE_SERIES = "case"
 ENTERPRISE_DEPARTMENT = "企业登记科"
@@ -48,9 +48,9 @@ class CatalogItem:
 def catalog(svc: Services) -> list[CatalogItem]:
     """The active approval items, for picking when a case is opened."""
     with svc.db.read() as conn:
-        rows = conn.execute(select(items).where(items.c.active).order_by(items.c.position, items.c.code))
-        return [CatalogItem(r.code, r.name, r.department, r.promised_days, r.jurisdiction, r.allow_conditional)
-                for r in rows]
+        rows = catalog_store.active_items(conn)
+    return [CatalogItem(r.code, r.name, r.department, r.promised_days, r.jurisdiction, r.allow_conditional)
+            for r in rows]
 
 
 def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseView:
@@ -143,7 +143,7 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
     values: dict[str, object] = {"lounge_code": lounge.code, "coordinator_id": coordinator.staff_id,
                                  "status": CaseStatus.WAITING.value}
     proxy_id = None
-    handling = conn.execute(select(cases_table.c.handling).where(cases_table.c.id == case_id)).scalar_one()
+    handling = store.handling_of(conn, case_id)
     if needs_proxy(mode, full_proxy) or handling == "proxy":
         proxy = pick_staff(store.staff_loads(conn, section=PROXY_SECTION, roles=("proxy",), local_now=local_now,
                                              column="proxy_staff_id"))
@@ -160,22 +160,13 @@ def route_queued(svc: Services, session: StaffSession | None = None) -> int:
     routed = 0
     with svc.db.write() as conn:
         for case_id in store.queued_case_ids(conn):
-            row = conn.execute(select(cases_table.c.service_mode, cases_table.c.full_proxy)
-                               .where(cases_table.c.id == case_id)).one()
-            enterprise_items = _has_enterprise_items(conn, case_id)
-            if not _route(svc, conn, case_id, mode_value=row.service_mode, enterprise_items=enterprise_items,
-                          full_proxy=row.full_proxy, staff_id=session.staff_id if session else None):
+            mode_value, full_proxy = store.mode_of(conn, case_id)
+            enterprise_items = store.has_items_of_department(conn, case_id, ENTERPRISE_DEPARTMENT)
+            if not _route(svc, conn, case_id, mode_value=mode_value, enterprise_items=enterprise_items,
+                          full_proxy=full_proxy, staff_id=session.staff_id if session else None):
                 break  # first come, first served: nobody jumps the visitor at the head
             routed += 1
     return routed
-
-
-def _has_enterprise_items(conn: Connection, case_id: int) -> bool:
-    from hallterm.storage.tables import case_items
-
-    return bool(conn.execute(select(items.c.code).join(case_items, case_items.c.item_code == items.c.code)
-                             .where(case_items.c.case_id == case_id,
-                                    items.c.department == ENTERPRISE_DEPARTMENT).limit(1)).first())
 
 
 def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code: str | None = None,
@@ -201,10 +192,7 @@ def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code:
                 raise CaseInputError(f"{loads[lounge_code].name}已满，请选择其他洽谈室")
             values["lounge_code"] = lounge_code
         if coordinator_id is not None and (before.coordinator is None or coordinator_id != before.coordinator.staff_id):
-            exists = conn.execute(select(staff.c.staff_id).where(staff.c.staff_id == coordinator_id,
-                                                                 staff.c.active,
-                                                                 staff.c.role == "coordinator")).first()
-            if exists is None:
+            if not staff_store.is_active_coordinator(conn, coordinator_id):
                 raise CaseInputError(f"协调员 {coordinator_id} 不存在或已停用")
             values["coordinator_id"] = coordinator_id
         if not values:
@@ -303,15 +291,13 @@ def history(svc: Services, case_id: int) -> list[events.Event]:
 def staff_names(svc: Services) -> dict[str, str]:
     """staff ID → name, for showing who did what."""
     with svc.db.read() as conn:
-        return dict(conn.execute(select(staff.c.staff_id, staff.c.name)).all())
+        return staff_store.names(conn)
 
 
 def lounge_names(svc: Services) -> dict[str, str]:
     """lounge code → name (inactive ones too: old events name them), for showing where a case went."""
-    from hallterm.storage.tables import lounges
-
     with svc.db.read() as conn:
-        return dict(conn.execute(select(lounges.c.code, lounges.c.name)).all())
+        return store.lounge_names(conn)
 
 
 def waiting_since(view: CaseView, now: dt.datetime) -> int:

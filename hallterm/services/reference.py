@@ -62,12 +62,10 @@ def load_reference(svc: Services, assets: Path | None = None) -> Reference:
 
 def ensure_reference(svc: Services) -> bool:
     """Load the reference data into a database that has none yet (first run); True when loaded."""
-    from sqlalchemy import func, select
-
-    from hallterm.storage.tables import items
+    from hallterm.storage.catalog import has_items
 
     with svc.db.read() as conn:
-        if conn.execute(select(func.count()).select_from(items)).scalar_one():
+        if has_items(conn):
             return False
     load_reference(svc)
     return True

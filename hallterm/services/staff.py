@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-
 from hallterm.domain.auth import AuthError, after_failure, check_pin_format, hash_pin, require, verify_pin
 from hallterm.services.context import Services
 from hallterm.storage import events
-from hallterm.storage.tables import staff
+from hallterm.storage import staff as accounts
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,7 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
     now = svc.now()
     refusal = ""
     with svc.db.write() as conn:
-        row = conn.execute(select(staff).where(staff.c.staff_id == staff_id)).first()
+        row = accounts.account(conn, staff_id)
         if row is None or not row.active:
             events.append(conn, "sign_in_refused", now, staff_id=None, attempted=staff_id, reason="unknown")
             refusal = f"工号 {staff_id} 不存在或已停用，请核对工号或工牌"
@@ -45,8 +43,7 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
         elif not verify_pin(pin, row.pin_hash):
             auth = svc.settings.auth
             lock = after_failure(row.failed_pins, now, auth.max_failures, auth.lockout_minutes)
-            conn.execute(update(staff).where(staff.c.staff_id == staff_id)
-                         .values(failed_pins=lock.failures, locked_until=lock.locked_until))
+            accounts.record_failures(conn, staff_id, lock.failures, lock.locked_until)
             if lock.locked_until is not None:
                 events.append(conn, "account_locked", now, staff_id=staff_id, minutes=auth.lockout_minutes)
                 refusal = f"PIN 错误次数过多，工号 {staff_id} 已锁定 {auth.lockout_minutes} 分钟"
@@ -54,7 +51,7 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
                 events.append(conn, "sign_in_refused", now, staff_id=staff_id, reason="wrong_pin")
                 refusal = f"PIN 不正确，还可再试 {auth.max_failures - lock.failures} 次"
         else:
-            conn.execute(update(staff).where(staff.c.staff_id == staff_id).values(failed_pins=0, locked_until=None))
+            accounts.record_failures(conn, staff_id, 0, None)
             events.append(conn, "signed_in", now, staff_id=staff_id)
             return StaffSession(row.staff_id, row.name, row.role, row.section, row.extension)
     # Refused after the commit: the failure count and the event must survive the refusal.
@@ -77,17 +74,14 @@ def sign_out(svc: Services, session: StaffSession) -> None:
 def staff_name(svc: Services, staff_id: str) -> str | None:
     """The name of an active staff member, or None: asked before a PIN is typed for nobody."""
     with svc.db.read() as conn:
-        return conn.execute(select(staff.c.name).where(staff.c.staff_id == staff_id.strip().upper(),
-                                                       staff.c.active)).scalar_one_or_none()
+        return accounts.active_name(conn, staff_id.strip().upper())
 
 
 def set_pin(svc: Services, staff_id: str, pin: str, *, by: str | None = None) -> None:
     staff_id = staff_id.strip().upper()
     digest = hash_pin(pin)  # raises AuthError for a PIN that is not 4–8 digits
     with svc.db.write() as conn:
-        done = conn.execute(update(staff).where(staff.c.staff_id == staff_id)
-                            .values(pin_hash=digest, failed_pins=0, locked_until=None)).rowcount
-        if not done:
+        if not accounts.set_pin_hash(conn, staff_id, digest):
             raise AuthError(f"工号 {staff_id} 不存在：请先在 assets/staff.toml 中添加并运行 hallterm reference load")
         events.append(conn, "pin_set", svc.now(), staff_id=by, target=staff_id)
 

@@ -108,6 +108,27 @@ def case_id_of(conn: Connection, case_no: str) -> int | None:
     return conn.execute(select(cases.c.id).where(cases.c.case_no == case_no)).scalar_one_or_none()
 
 
+def handling_of(conn: Connection, case_id: int) -> str:
+    return str(conn.execute(select(cases.c.handling).where(cases.c.id == case_id)).scalar_one())
+
+
+def mode_of(conn: Connection, case_id: int) -> tuple[str, bool]:
+    """The case's service mode and whether it is fully by proxy."""
+    row = conn.execute(select(cases.c.service_mode, cases.c.full_proxy).where(cases.c.id == case_id)).one()
+    return row.service_mode, row.full_proxy
+
+
+def has_items_of_department(conn: Connection, case_id: int, department: str) -> bool:
+    return bool(conn.execute(select(items.c.code).join(case_items, case_items.c.item_code == items.c.code)
+                             .where(case_items.c.case_id == case_id, items.c.department == department)
+                             .limit(1)).first())
+
+
+def lounge_names(conn: Connection) -> dict[str, str]:
+    """lounge code → name, inactive ones too (old events name them)."""
+    return {r.code: r.name for r in conn.execute(select(lounges.c.code, lounges.c.name))}
+
+
 def active_items(conn: Connection, codes: Sequence[str]) -> dict[str, tuple[str, str, str]]:
     """code → (name, jurisdiction scope, department) for the active catalog items asked for."""
     rows = conn.execute(select(items.c.code, items.c.name, items.c.jurisdiction, items.c.department)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from hallterm.storage.tables import items, materials
 
@@ -18,6 +18,28 @@ class MaterialEntry:
     kind: str  # a MaterialKind value
     condition: str  # when a conditional material applies
     note: str
+
+
+@dataclass(frozen=True)
+class ItemEntry:
+    code: str
+    name: str
+    department: str
+    promised_days: int
+    jurisdiction: str
+    allow_conditional: bool
+
+
+def active_items(conn: Connection) -> list[ItemEntry]:
+    """The active approval items in the catalog's order."""
+    rows = conn.execute(select(items).where(items.c.active).order_by(items.c.position, items.c.code))
+    return [ItemEntry(r.code, r.name, r.department, r.promised_days, r.jurisdiction, r.allow_conditional)
+            for r in rows]
+
+
+def has_items(conn: Connection) -> bool:
+    """Whether any reference data was loaded (a new database has none)."""
+    return bool(conn.execute(select(func.count()).select_from(items)).scalar_one())
 
 
 def item_names(conn: Connection, codes: Sequence[str]) -> dict[str, str]:
