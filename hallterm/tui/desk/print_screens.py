@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from hallterm.services.print_jobs import PrintOutcome, SlipRecord
     from hallterm.services.printables import Printable
     from hallterm.services.queue import TicketView
+    from hallterm.storage.cases import CaseView
     from hallterm.tui.desk.app import DeskApp
 
 Say = Callable[[str, str], None]
@@ -246,7 +247,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
         notice.set_classes(cls.split())
 
 
-def open_preview(screen: Any, say: Say, *, case: Any = None, ticket: Any = None) -> None:
+def open_preview(screen: Any, say: Say, *, case: CaseView | None = None, ticket: TicketView | None = None) -> None:
     """Build what can be printed for ``case`` / ``ticket`` in a worker, then open the preview."""
     from hallterm.services import printables
 
