@@ -13,9 +13,10 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from hallterm.config import DEFAULT_ASSETS
+from hallterm.config import SHIPPED_ASSETS
 
-FONT_FILE = DEFAULT_ASSETS / "fonts" / "NotoSansCJKsc-Regular-subset.otf"
+# The program's own font, even where the hall keeps its own copy of the reference data.
+FONT_FILE = SHIPPED_ASSETS / "fonts" / "NotoSansCJKsc-Regular-subset.otf"
 # Characters that are never drawn, so never "missing".
 _INVISIBLE = {"\n", "\r", "\t", " ", "\u3000", "\u200b"}
 
