@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallterm.config import DEMO_DB_FILE, ConfigError, Settings, check_db_url, load_settings, sqlite_url
+from hallterm.config import DEMO_DB_FILE, LOCATIONS, ConfigError, Settings, check_db_url, load_settings, sqlite_url
 
 if TYPE_CHECKING:
     from hallterm.services.context import Services
@@ -323,6 +323,8 @@ def _show_config(settings: Settings) -> int:
     file = settings.source if settings.source != "默认设置" else "无（未指定配置文件）"
     print(f"配置文件：{file}" + (f"；另有 {from_env} 项来自环境变量" if from_env else ""))
     print(f"数据库：{safe_url(settings.db.resolved_url())}")
+    print(f"本机数据目录：{LOCATIONS.data_dir}" + ("（从源码目录运行）" if LOCATIONS.checkout else "")
+          + f"；程序自带的基础数据：{LOCATIONS.shipped_assets}")
     print(f"大厅：{settings.hall.name}（时区 {settings.hall.timezone}，区划代码 {settings.hall.region_code}）")
     cards = settings.cards
     print(f"卡号格式：{cards.pattern}（校验 {cards.check}，绿色通道类别 {cards.eligible_tiers}）")
