@@ -21,6 +21,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hallterm.domain.jurisdiction import DISTRICTS
+
 APP_NAME = "hallterm"
 
 
@@ -285,7 +287,7 @@ def load_settings(
 
 
 def _read_toml(path: Path, pointer: str = ENV_CONFIG_FILE) -> list[tuple[str, str, Any]]:
-    import tomllib  # only when there is a file: it costs ~10 ms of the desk's start-up
+    import tomllib  # lazy: only when there is a file; it costs ~10 ms of the desk's start-up
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -405,8 +407,6 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
     tiers = settings.cards.eligible_tiers
     if not tiers or any(t not in "ABCDE" for t in tiers):
         raise ConfigError("cards.eligible_tiers", where("cards", "eligible_tiers"), "应为 A–E 中的字母，例如 ABCD")
-    from hallterm.domain.jurisdiction import DISTRICTS
-
     if settings.desk.default_district and settings.desk.default_district not in DISTRICTS:
         raise ConfigError("desk.default_district", where("desk", "default_district"),
                           f"不是本市的县区：{settings.desk.default_district!r}（可用：{'、'.join(DISTRICTS)}，或留空）")

@@ -57,7 +57,7 @@ def measure(size: int) -> Callable[[str], float]:
 
 @lru_cache(maxsize=1)
 def _codepoints() -> frozenset[int]:
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # lazy: ~50 ms to import; only the missing-glyph check reads the cmap
 
     with TTFont(str(font_path()), lazy=True) as face:
         return frozenset(face.getBestCmap())

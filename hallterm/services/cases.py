@@ -22,14 +22,15 @@ from hallterm.domain.cases import (
 from hallterm.domain.holders import assess
 from hallterm.domain.jurisdiction import JurisdictionError, decide
 from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
-from hallterm.domain.service_mode import MODE_NAMES, needs_proxy, suggest
+from hallterm.domain.service_mode import MODE_NAMES, ServiceMode, needs_proxy, suggest
+from hallterm.services.checklist import worst_deadlines
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as store
 from hallterm.storage import events, holders, sequences
 from hallterm.storage.cases import CaseView
+from hallterm.storage.tables import case_items, items, lounges, staff
 from hallterm.storage.tables import cases as cases_table
-from hallterm.storage.tables import items, staff
 
 CASE_SERIES = "case"
 ENTERPRISE_DEPARTMENT = "企业登记科"
@@ -121,8 +122,6 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
 def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, enterprise_items: bool,
            full_proxy: bool, staff_id: str | None) -> bool:
     """Give a queued case a seat and a coordinator (and a proxy when S1/S3 say so); False: still waits."""
-    from hallterm.domain.service_mode import ServiceMode
-
     mode = ServiceMode(mode_value)
     local_now = svc.now().astimezone(svc.settings.hall.tz)
     lounge = pick_lounge(store.lounge_loads(conn))
@@ -175,8 +174,6 @@ def route_queued(svc: Services, session: StaffSession | None = None) -> int:
 
 
 def _has_enterprise_items(conn: Connection, case_id: int) -> bool:
-    from hallterm.storage.tables import case_items
-
     return bool(conn.execute(select(items.c.code).join(case_items, case_items.c.item_code == items.c.code)
                              .where(case_items.c.case_id == case_id,
                                     items.c.department == ENTERPRISE_DEPARTMENT).limit(1)).first())
@@ -292,8 +289,6 @@ HALL_ROLES = frozenset({"supervisor", "admin"})
 
 
 def coordinator_board(svc: Services, session: StaffSession) -> CoordinatorBoard:
-    from hallterm.services.checklist import worst_deadlines
-
     whole_hall = session.role in HALL_ROLES
     with svc.db.read() as conn:
         mine = store.find_cases(conn, coordinator_id=None if whole_hall else session.staff_id,
@@ -317,8 +312,6 @@ def staff_names(svc: Services) -> dict[str, str]:
 
 def lounge_names(svc: Services) -> dict[str, str]:
     """lounge code → name (inactive ones too: old events name them), for showing where a case went."""
-    from hallterm.storage.tables import lounges
-
     with svc.db.read() as conn:
         return dict(conn.execute(select(lounges.c.code, lounges.c.name)).all())
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from hallterm.domain.reference import (
     Hall,
     Item,
@@ -17,6 +19,7 @@ from hallterm.domain.reference import (
 from hallterm.services.context import Services
 from hallterm.storage import events
 from hallterm.storage.reference import save_hall, save_items, save_staff
+from hallterm.storage.tables import items
 
 HALL_FILE = "hall.toml"
 STAFF_FILE = "staff.toml"
@@ -62,10 +65,6 @@ def load_reference(svc: Services, assets: Path | None = None) -> Reference:
 
 def ensure_reference(svc: Services) -> bool:
     """Load the reference data into a database that has none yet (first run); True when loaded."""
-    from sqlalchemy import func, select
-
-    from hallterm.storage.tables import items
-
     with svc.db.read() as conn:
         if conn.execute(select(func.count()).select_from(items)).scalar_one():
             return False
