@@ -38,6 +38,7 @@ Say = Callable[[str, str], None]
 
 
 def _explain(exc: BaseException) -> str:
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.printing.backends import PrintFailed
     from hallterm.printing.fonts import FontMissing
     from hallterm.services.slips import SigningKeyError
@@ -88,6 +89,7 @@ def print_ticket(node: Any, view: TicketView) -> None:
 
     The ticket was committed before this runs, so nothing the printer does can take it back.
     """
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services.slips import print_slip, ticket_slip
 
     app: DeskApp = node.app
@@ -193,6 +195,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
 
     def action_bilingual(self) -> None:
         """Add English for a foreign visitor (or take it away again): this slip only."""
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.slips import with_bilingual
 
         if self.busy:
@@ -202,6 +205,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
         self._show(index)
 
     def action_print(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.slips import print_printable
 
         if self.busy or self.app.services is None:
@@ -245,6 +249,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
 
 def open_preview(screen: Any, say: Say, *, case: Any = None, ticket: Any = None) -> None:
     """Build what can be printed for ``case`` / ``ticket`` in a worker, then open the preview."""
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services import slips
 
     app: DeskApp = screen.app
@@ -319,6 +324,7 @@ class ReprintScreen(Screen[None]):
         self.action_reload()
 
     def action_reload(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.slips import recent_slips
 
         if self.app.services is not None:
@@ -350,6 +356,7 @@ class ReprintScreen(Screen[None]):
             self._say("还没有打印失败的回执" if self.failed_only else "还没有打印过回执或文书", "")
 
     def action_reprint(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.slips import reprint
 
         table = self.query_one(DataTable)
@@ -370,6 +377,7 @@ class ReprintScreen(Screen[None]):
         self.busy = False
         self._say(*outcome_text(message.result))
         if self.app.services is not None:  # the row's status and count changed: list again, keep the message
+            # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.slips import recent_slips
 
             _run(self, "relist", recent_slips, self.app.services, failed_only=self.failed_only)
