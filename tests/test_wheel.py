@@ -95,3 +95,18 @@ def test_an_installed_wheel_runs_the_demo_and_prints_from_any_folder(wheel: Path
     assert (data / "hallterm" / "signing.key").is_file()
     shown = run([hallterm, "config"], cwd=desk_pc, env=env).stdout
     assert str(data / "hallterm" / "hallterm.sqlite3") in shown
+
+
+def test_run_from_the_checkout_the_repositorys_own_folders_are_used() -> None:
+    """The quick start's editable install maps the two packages onto assets/ and db/migrations/."""
+    from importlib.resources import files
+
+    from hallterm.config import LOCATIONS
+    from hallterm.storage.migrate import migrations_dir
+
+    if LOCATIONS.checkout is None:
+        pytest.skip("hallterm is not installed from this checkout")
+    assert LOCATIONS.checkout == ROOT
+    assert Path(str(files("hallterm._assets"))) == LOCATIONS.shipped_assets == ROOT / "assets"
+    assert migrations_dir() == ROOT / "db" / "migrations"
+    assert LOCATIONS.db_file == ROOT / "db" / "hallterm.sqlite3" and LOCATIONS.spool_dir == ROOT / "spool"
