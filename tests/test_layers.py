@@ -72,3 +72,17 @@ def test_import_contracts_are_kept() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     for name in CONTRACTS:  # none of them was dropped from pyproject.toml
         assert f"{name} KEPT" in result.stdout, f"contract {name!r} did not run:\n{result.stdout}"
+
+
+HEAVY = {"sqlalchemy", "alembic", "psycopg", "PIL", "qrcode", "fpdf", "escpos", "fontTools", "pyzbar"}
+
+
+def test_the_desk_and_the_display_start_without_the_heavy_libraries() -> None:
+    """The start-up budget (DESIGN.md): the screens first drawn load none of these on the event loop."""
+    modules = ["hallterm.cli", "hallterm.tui.desk.app", "hallterm.tui.desk.sign_in", "hallterm.tui.desk.desk_screen",
+               "hallterm.tui.desk.coordinator", "hallterm.tui.display.app"]
+    probe = (f"import json, sys; import {', '.join(modules)}; "
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert HEAVY & set(json.loads(result.stdout)) == set()
