@@ -1,19 +1,32 @@
 """Command line: parse arguments, build settings and services, start an app. No logic here.
 
-Imports are deferred to each command: the desk must show its scan field before SQLAlchemy and
-Alembic are even imported (DESIGN.md performance budget).
+Imports are deferred to each command, each saying why (``# lazy:``): the desk must show its scan
+field before SQLAlchemy and Alembic are even imported (DESIGN.md performance budget).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
+import getpass
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallterm.config import DEMO_DB_FILE, ConfigError, Settings, check_db_url, load_settings, sqlite_url
+from hallterm import argparse_zh
+from hallterm.config import (
+    DEMO_DB_FILE,
+    LOCATIONS,
+    SECTIONS,
+    ConfigError,
+    Settings,
+    check_db_url,
+    load_settings,
+    sqlite_url,
+)
 
 if TYPE_CHECKING:
     from hallterm.services.context import Services
@@ -28,7 +41,6 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from hallterm import argparse_zh
 
     argparse_zh.install()
     parser = argparse.ArgumentParser(prog="hallterm", description="绿色通道前台终端（钢都英才卡）")
@@ -121,6 +133,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "demo":
         return _demo(settings, args.no_ui, args.holders)
     if command == "bench":
+        # lazy: the bench loads everything; no other command needs it
         from hallterm.bench import run_bench
 
         return run_bench(quick=args.quick, as_json=args.json)
@@ -159,6 +172,7 @@ class _services:
         self.svc: Services | None = None
 
     def __enter__(self) -> Services:
+        # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
         from sqlalchemy.engine import make_url
 
         from hallterm.services.context import Services
@@ -185,6 +199,7 @@ class _services:
 
 
 def _translate(exc: BaseException, url: str) -> BaseException:
+    # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
     from sqlalchemy.exc import OperationalError
 
     from hallterm.domain.reference import ReferenceError
@@ -201,6 +216,7 @@ def _translate(exc: BaseException, url: str) -> BaseException:
 
 
 def _db(svc: Services, sub: str) -> int:
+    # lazy: Alembic and SQLAlchemy load only for this command
     from hallterm.storage import migrate
     from hallterm.storage.engine import safe_url
 
@@ -214,6 +230,7 @@ def _db(svc: Services, sub: str) -> int:
 
 
 def _reference_load(svc: Services) -> int:
+    # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
     from hallterm.services.reference import load_reference
 
     ref = load_reference(svc)
@@ -224,6 +241,7 @@ def _reference_load(svc: Services) -> int:
 
 
 def _cards_import(svc: Services, path: Path) -> int:
+    # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
     from hallterm.services.roster import import_roster
 
     if not path.is_file():
@@ -241,6 +259,7 @@ def _cards_import(svc: Services, path: Path) -> int:
 
 
 def _cards_lookup(svc: Services, text: str) -> int:
+    # lazy: SQLAlchemy (~0.5 s with Alembic) and this command's modules load only when it runs
     from hallterm.domain.cards import ScanError, parse_scan
     from hallterm.domain.holders import TIER_NAMES, assess
     from hallterm.domain.ids import mask_id, mask_phone
@@ -265,6 +284,7 @@ def _cards_lookup(svc: Services, text: str) -> int:
 
 
 def _sweep(svc: Services) -> int:
+    # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
     from hallterm.services.checklist import sweep
     from hallterm.services.print_jobs import prune_spool
 
@@ -283,8 +303,8 @@ def _sweep(svc: Services) -> int:
 
 
 def _set_pin(svc: Services, staff_id: str, from_stdin: bool) -> int:
-    import getpass
 
+    # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
     from hallterm.domain.auth import AuthError
     from hallterm.services.staff import set_pin, staff_name
 
@@ -314,15 +334,16 @@ def _set_pin(svc: Services, staff_id: str, from_stdin: bool) -> int:
 
 
 def _show_config(settings: Settings) -> int:
-    import dataclasses
 
-    from hallterm.config import SECTIONS
+    # lazy: storage.engine loads SQLAlchemy; this command opens no database
     from hallterm.storage.engine import safe_url
 
     from_env = sum(where.startswith("环境变量") for where in settings.origins.values())
     file = settings.source if settings.source != "默认设置" else "无（未指定配置文件）"
     print(f"配置文件：{file}" + (f"；另有 {from_env} 项来自环境变量" if from_env else ""))
     print(f"数据库：{safe_url(settings.db.resolved_url())}")
+    print(f"本机数据目录：{LOCATIONS.data_dir}" + ("（从源码目录运行）" if LOCATIONS.checkout else "")
+          + f"；程序自带的基础数据：{LOCATIONS.shipped_assets}")
     print(f"大厅：{settings.hall.name}（时区 {settings.hall.timezone}，区划代码 {settings.hall.region_code}）")
     cards = settings.cards
     print(f"卡号格式：{cards.pattern}（校验 {cards.check}，绿色通道类别 {cards.eligible_tiers}）")
@@ -348,8 +369,8 @@ def _show_config(settings: Settings) -> int:
 
 def _calendar_check(settings: Settings, today_text: str | None) -> int:
     """Exit 1 naming the year to add when the next 365 days are not all covered (issue 4, point 5)."""
-    import datetime as dt
 
+    # lazy: chinese-calendar's tables and the hall's calendar files load only for this command
     from hallterm.domain.calendar_files import CalendarFileError, build_calendar
     from hallterm.domain.workdays import package_data
     from hallterm.services.calendar import calendar_dir, read_calendar_files
@@ -383,6 +404,7 @@ def _calendar_check(settings: Settings, today_text: str | None) -> int:
 
 
 def _demo(settings: Settings, no_ui: bool, count: int) -> int:
+    # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
     from hallterm.services.demo import DEMO_PIN, NotADemoDatabase, build_demo, clear_demo_file
 
     if not settings.db.url:  # the demo never touches the hall's real database
@@ -408,6 +430,7 @@ def _demo(settings: Settings, no_ui: bool, count: int) -> int:
 
 def _display(args: argparse.Namespace, settings: Settings) -> int:
     if args.serve:
+        # lazy: textual-serve and aiohttp load only for --serve
         from hallterm.tui.display.serve import display_command, serve
 
         if not 0 < args.port < 65536:
@@ -416,6 +439,7 @@ def _display(args: argparse.Namespace, settings: Settings) -> int:
         print(f"叫号显示网页：http://{args.host}:{args.port}/（大厅电视的浏览器打开此地址；Ctrl+C 停止）")
         serve(display_command(prefix), args.host, args.port)
         return 0
+    # lazy: Textual (~0.2 s) loads only for a command that draws a screen
     from hallterm.tui.display.app import DisplayApp
 
     app = DisplayApp(settings)
@@ -424,6 +448,7 @@ def _display(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run_desk(settings: Settings, *, after_hours: bool, demo_note: str = "") -> int:
+    # lazy: Textual (~0.2 s) loads only for a command that draws a screen
     from hallterm.tui.desk.app import DeskApp
 
     app = DeskApp(settings, after_hours=after_hours, demo_note=demo_note)
@@ -433,8 +458,8 @@ def _run_desk(settings: Settings, *, after_hours: bool, demo_note: str = "") -> 
 
 def _print_test(settings: Settings, to: Path | None, paper: int | None) -> int:
     """``hallterm print test [--to DIR]``: one of each slip and notice, with sample data."""
-    import dataclasses
 
+    # lazy: Pillow, qrcode, fpdf2 and SQLAlchemy load only for this command
     from hallterm.services.print_jobs import print_test
     from hallterm.services.signing import SigningKeyError
 
@@ -465,6 +490,7 @@ def _print_test(settings: Settings, to: Path | None, paper: int | None) -> int:
 
 def _scan(settings: Settings, images: list[Path]) -> int:
     """``hallterm scan IMAGE…``: every QR code and barcode found, and what it is."""
+    # lazy: pyzbar (libzbar) and Pillow load only for this command
     from hallterm.cli_scan import describe
     from hallterm.scanning import ZbarMissing, decode_files
 

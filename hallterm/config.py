@@ -13,20 +13,85 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_ASSETS = PROJECT_ROOT / "assets"
-DEFAULT_DB_DIR = PROJECT_ROOT / "db"
-DEFAULT_DB_FILE = DEFAULT_DB_DIR / "hallterm.sqlite3"
-DEMO_DB_FILE = DEFAULT_DB_DIR / "demo.sqlite3"
-DEFAULT_SPOOL_DIR = PROJECT_ROOT / "spool"  # git-ignored
-DEFAULT_KEY_FILE = DEFAULT_DB_DIR / "signing.key"  # git-ignored; created 0600 on first use
+from hallterm.domain.jurisdiction import DISTRICTS
+
+APP_NAME = "hallterm"
+
+
+@dataclass(frozen=True)
+class Locations:
+    """Where the program's own files are and where the hall's files go when no setting says.
+
+    Run from the repository (the quick start, the tests) everything stays beside the code as
+    before: ``db/`` for the database and signing key, ``spool/``, ``assets/``. Installed from the
+    wheel, the shipped defaults are package data and the hall's files live in the user data
+    folder (platformdirs; ``~/.local/share/hallterm`` on Linux), where an ``assets`` folder, when
+    present, replaces the shipped reference data.
+    """
+
+    checkout: Path | None  # the repository's root when hallterm runs from one
+    shipped_assets: Path  # the reference data shipped with the program (package data)
+    data_dir: Path  # the hall's own files
+    assets: Path  # the reference data in force unless [paths] assets says otherwise
+    spool_dir: Path
+
+    @property
+    def db_file(self) -> Path:
+        return self.data_dir / "hallterm.sqlite3"
+
+    @property
+    def demo_db_file(self) -> Path:
+        return self.data_dir / "demo.sqlite3"
+
+    @property
+    def key_file(self) -> Path:
+        return self.data_dir / "signing.key"  # created 0600 on first use
+
+
+def locate(package_dir: Path, shipped_assets: Path, user_data_dir: Callable[[], Path]) -> Locations:
+    root = package_dir.parent
+    if (root / "pyproject.toml").is_file() and (root / "db" / "migrations").is_dir():
+        return Locations(root, shipped_assets, root / "db", shipped_assets, root / "spool")  # db/, spool/ git-ignored
+    data = user_data_dir()
+    override = data / "assets"
+    return Locations(None, shipped_assets, data, override if override.is_dir() else shipped_assets, data / "spool")
+
+
+def _user_data_dir() -> Path:
+    import platformdirs  # lazy: only an installed program needs it (Textual loads it anyway)
+
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def _package_path(package: str) -> Path:
+    """A package-data folder: a plain folder in the wheel, the repository's own one in an editable install.
+
+    What ``importlib.resources.files`` answers for a package on disk, without its import time
+    (~10 ms, more than the rest of this module: the desk's start-up budget).
+    """
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"{package} is missing: reinstall hallterm")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+LOCATIONS = locate(Path(__file__).resolve().parent, _package_path("hallterm._assets"), _user_data_dir)
+PROJECT_ROOT = LOCATIONS.checkout or LOCATIONS.data_dir  # tests run from the checkout
+SHIPPED_ASSETS = LOCATIONS.shipped_assets
+DEFAULT_ASSETS = LOCATIONS.assets
+DEFAULT_DB_DIR = LOCATIONS.data_dir
+DEFAULT_DB_FILE = LOCATIONS.db_file
+DEMO_DB_FILE = LOCATIONS.demo_db_file
+DEFAULT_SPOOL_DIR = LOCATIONS.spool_dir
+DEFAULT_KEY_FILE = LOCATIONS.key_file
 
 ENV_PREFIX = "HALLTERM_"
 ENV_CONFIG_FILE = "HALLTERM_CONFIG"
@@ -48,7 +113,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class DbSettings:
-    url: str = ""  # empty: SQLite at db/hallterm.sqlite3
+    url: str = ""  # empty: SQLite at hallterm.sqlite3 in the data folder (db/ in the repository)
     busy_timeout_ms: int = 5000
     echo: bool = False
 
@@ -115,7 +180,7 @@ class PrintingSettings:
 
     backend: str = "spool"  # spool | escpos | cups: queue tickets and appointment slips
     paper_mm: int = 80  # thermal paper: 80 (576 dots) or 58 (384 dots) at 203 dpi
-    spool_dir: str = ""  # empty: spool/ in the installation
+    spool_dir: str = ""  # empty: spool/ in the data folder (in the repository: spool/)
     spool_keep_days: int = 90  # `hallterm sweep` deletes day folders older than this; 0 keeps them all
     bilingual: bool = False  # Chinese and English on slips and notices, for foreign talent
     notice_backend: str = "spool"  # spool | cups: the A4/A5 notices
@@ -148,7 +213,7 @@ class SigningSettings:
     """The key that signs the QR payloads of slips (HT1:…). The secret itself is never committed."""
 
     key_id: str = "K1"  # signs new slips; older key ids in the key file still verify (rotation)
-    key_file: str = ""  # empty: db/signing.key, generated (mode 0600) on first use
+    key_file: str = ""  # empty: signing.key in the data folder (db/ in the repository), made 0600 on first use
     secret: str = field(default="", repr=False)  # HALLTERM_SIGNING_SECRET: the secret of key_id
 
     @property
@@ -222,7 +287,7 @@ def load_settings(
 
 
 def _read_toml(path: Path, pointer: str = ENV_CONFIG_FILE) -> list[tuple[str, str, Any]]:
-    import tomllib  # only when there is a file: it costs ~10 ms of the desk's start-up
+    import tomllib  # lazy: only when there is a file; it costs ~10 ms of the desk's start-up
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -342,8 +407,6 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
     tiers = settings.cards.eligible_tiers
     if not tiers or any(t not in "ABCDE" for t in tiers):
         raise ConfigError("cards.eligible_tiers", where("cards", "eligible_tiers"), "应为 A–E 中的字母，例如 ABCD")
-    from hallterm.domain.jurisdiction import DISTRICTS
-
     if settings.desk.default_district and settings.desk.default_district not in DISTRICTS:
         raise ConfigError("desk.default_district", where("desk", "default_district"),
                           f"不是本市的县区：{settings.desk.default_district!r}（可用：{'、'.join(DISTRICTS)}，或留空）")

@@ -10,6 +10,7 @@ The hall's own payloads are ASCII and unaffected either way.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from ctypes import c_void_p, cast
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ class Found:
 
 def _zbar() -> Any:
     try:
-        from pyzbar import pyzbar
+        from pyzbar import pyzbar  # lazy: it loads libzbar, which may be missing; that is a message, not a crash
     except ImportError as exc:  # pyzbar raises ImportError("Unable to find zbar shared library")
         raise ZbarMissing(f"找不到条码识别库 libzbar（{exc}）。请安装：{ZBAR_INSTALL}") from exc
     return pyzbar
@@ -60,8 +61,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def _scan(pyzbar: Any, image: Image.Image) -> list[Any]:
     """pyzbar's decode, with zbar told to return the raw bytes of QR codes (binary mode)."""
-    from ctypes import c_void_p, cast
-
+    # lazy: pyzbar's modules load libzbar, which may be missing (_zbar has said so by now)
     from pyzbar.pyzbar_error import PyZbarError
     from pyzbar.wrapper import (
         ZBarSymbol,

@@ -1,13 +1,13 @@
 """Layers go one way only (DESIGN.md): tui -> services -> storage/domain.
 
-domain/, storage/ and services/ never load Textual, and domain/ loads neither SQLAlchemy nor
-Textual. Each check imports every module of those packages in a fresh interpreter and looks at
-sys.modules, so an indirect import (through a helper module) is caught as well as a direct one.
+The rules are import-linter contracts in pyproject.toml, checked here with ``lint-imports``. The
+contracts read import statements; the first test also loads every module of the lower layers in a
+fresh interpreter and looks at sys.modules, so a framework loaded through a third-party library
+is caught too.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import subprocess
 import sys
@@ -53,16 +53,36 @@ def test_lower_layers_do_not_load(forbidden: set[str], packages: tuple[str, ...]
     assert not forbidden & top_level, f"{', '.join(packages)} loaded {sorted(forbidden & top_level)}"
 
 
-def test_domain_source_names_no_framework() -> None:
-    """A statement-level check too: even an import inside a function would break the rule."""
-    offenders = []
-    for path in sorted((PACKAGE_DIR / "domain").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            offenders += [f"{path.name}:{node.lineno} {n}" for n in names
-                          if n.split(".")[0] in {"textual", "sqlalchemy", "alembic"}]
-    assert offenders == []
+CONTRACTS = (
+    "domain imports nothing else of hallterm",
+    "domain imports no framework, database or terminal library",
+    "domain, storage and services do not import textual",
+    "storage, printing and scanning do not import services or tui",
+    "services do not import tui",
+    "no import cycles between modules",
+)
+
+
+def test_import_contracts_are_kept() -> None:
+    """``lint-imports`` with pyproject.toml's contracts: every import statement, inside functions too."""
+    root = Path(__file__).resolve().parents[1]
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint if lint.exists() else "lint-imports"), "--config", str(root / "pyproject.toml"),
+                             "--no-cache"], cwd=root, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in CONTRACTS:  # none of them was dropped from pyproject.toml
+        assert f"{name} KEPT" in result.stdout, f"contract {name!r} did not run:\n{result.stdout}"
+
+
+HEAVY = {"sqlalchemy", "alembic", "psycopg", "PIL", "qrcode", "fpdf", "escpos", "fontTools", "pyzbar"}
+
+
+def test_the_desk_and_the_display_start_without_the_heavy_libraries() -> None:
+    """The start-up budget (DESIGN.md): the screens first drawn load none of these on the event loop."""
+    modules = ["hallterm.cli", "hallterm.tui.desk.app", "hallterm.tui.desk.sign_in", "hallterm.tui.desk.desk_screen",
+               "hallterm.tui.desk.coordinator", "hallterm.tui.display.app"]
+    probe = (f"import json, sys; import {', '.join(modules)}; "
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert HEAVY & set(json.loads(result.stdout)) == set()

@@ -19,7 +19,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from types import MappingProxyType
 
 import chinese_calendar
@@ -91,14 +90,6 @@ class WorkCalendar:
         self._years = self._file_years | (self._package.years if self._package else frozenset())
         if not self._years:
             raise ValueError("a WorkCalendar needs the package or at least one covered year")
-
-    @classmethod
-    def default(cls, assets_dir: Path | None = None) -> WorkCalendar:
-        """chinese-calendar plus ``assets/calendar/*.toml`` (the project's assets unless given)."""
-        from hallterm.config import DEFAULT_ASSETS
-        from hallterm.services.calendar import default_calendar
-
-        return default_calendar(assets_dir or DEFAULT_ASSETS)
 
     # ---- single days ----
 

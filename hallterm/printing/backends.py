@@ -158,7 +158,7 @@ class Escpos:
     name: str = "escpos"
 
     def send(self, job: PrintJob, spooled: Spooled) -> str:
-        from hallterm.printing import thermal
+        from hallterm.printing import thermal  # lazy: python-escpos takes ~0.3 s to import; only this backend needs it
 
         if "escpos" not in spooled.extensions:
             raise PrintFailed(f"{job.title} 是 A4/A5 文书，热敏打印机不能打印；已保存到 {spooled.base.parent}")

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from hallterm.config import DEFAULT_ASSETS
+from hallterm.config import SHIPPED_ASSETS
 
-FONT_FILE = DEFAULT_ASSETS / "fonts" / "NotoSansCJKsc-Regular-subset.otf"
+# The program's own font, even where the hall keeps its own copy of the reference data.
+FONT_FILE = SHIPPED_ASSETS / "fonts" / "NotoSansCJKsc-Regular-subset.otf"
 # Characters that are never drawn, so never "missing".
 _INVISIBLE = {"\n", "\r", "\t", " ", "\u3000", "\u200b"}
 
@@ -56,7 +57,7 @@ def measure(size: int) -> Callable[[str], float]:
 
 @lru_cache(maxsize=1)
 def _codepoints() -> frozenset[int]:
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # lazy: ~50 ms to import; only the missing-glyph check reads the cmap
 
     with TTFont(str(font_path()), lazy=True) as face:
         return frozenset(face.getBestCmap())

@@ -19,7 +19,7 @@ def safe_name(text: str) -> str:
 
 
 def slip_job(slip: Slip, name: str, *, width: int, profile: str = "") -> PrintJob:
-    from hallterm.printing.thermal import escpos_bytes
+    from hallterm.printing.thermal import escpos_bytes  # lazy: python-escpos takes ~0.3 s to import
 
     image = slip_layouts.render(slip, width)
     png = io.BytesIO()

@@ -157,7 +157,7 @@ class ImageSheet:
         self.height += round(self.scale.sizes[Role.BODY] * lines)
 
     def qr(self, payload: str, caption: str = "") -> None:
-        from hallterm.printing.qr import qr_image
+        from hallterm.printing.qr import qr_image  # lazy: qrcode costs ~30 ms; slips without a code never need it
 
         code = qr_image(payload, self.scale.qr_module)
         x = (self.width - code.width) // 2

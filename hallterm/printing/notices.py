@@ -216,7 +216,7 @@ class PdfSheet:
     """A ``Sheet`` that sets text with fpdf2 on A4 or A5 pages (units: mm)."""
 
     def __init__(self, paper: str, header: Header) -> None:
-        from fpdf import FPDF
+        from fpdf import FPDF  # lazy: fpdf2 takes ~0.3 s to import; only a notice needs it
 
         if paper not in PAPERS:
             raise ValueError(f"paper {paper!r}: A4 or A5")
@@ -312,7 +312,7 @@ class PdfSheet:
         self.pdf.set_y(self.pdf.get_y() + self._line_h(self._size(Role.BODY)) * lines)
 
     def qr(self, payload: str, caption: str = "") -> None:
-        from hallterm.printing.qr import qr_image
+        from hallterm.printing.qr import qr_image  # lazy: qrcode costs ~30 ms; notices without a code never need it
 
         code = qr_image(payload, 1)
         side = 25.0 * self.factor

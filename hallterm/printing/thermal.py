@@ -38,7 +38,7 @@ def _with_width(printer: Any, width: int) -> Any:
 
 def escpos_bytes(image: Image.Image, width: int, profile: str = "") -> bytes:
     """Initialise, print ``image`` as a raster, feed and cut: the whole job as bytes."""
-    from escpos.printer import Dummy
+    from escpos.printer import Dummy  # lazy: python-escpos takes ~0.3 s to import
 
     printer = _with_width(Dummy(profile=profile or None), width)
     printer.hw("INIT")
@@ -51,17 +51,17 @@ def open_printer(settings: PrintingSettings) -> Any:
     """A python-escpos printer for the configured connection (not yet opened)."""
     profile = settings.escpos_profile or None
     if settings.escpos_connection == "network":
-        from escpos.printer import Network
+        from escpos.printer import Network  # lazy: python-escpos takes ~0.3 s to import
 
         printer = Network(settings.escpos_host, settings.escpos_port, timeout=settings.escpos_timeout_s,
                           profile=profile)
     elif settings.escpos_connection == "serial":
-        from escpos.printer import Serial
+        from escpos.printer import Serial  # lazy: python-escpos takes ~0.3 s; Serial also needs pyserial
 
         printer = Serial(settings.escpos_serial_port, baudrate=settings.escpos_serial_baudrate,
                          timeout=settings.escpos_timeout_s, profile=profile)
     else:
-        from escpos.printer import Usb
+        from escpos.printer import Usb  # lazy: python-escpos takes ~0.3 s; Usb also needs pyusb
 
         printer = Usb(int(settings.escpos_usb_vendor, 16), int(settings.escpos_usb_product, 16),
                       timeout=settings.escpos_timeout_s * 1000, profile=profile)
@@ -152,6 +152,7 @@ def _send_serial(port: Any, data: bytes, deadline: float) -> None:
 def _unacknowledged(fd: int) -> int:
     """Bytes sent on a TCP socket that the peer has not acknowledged (Linux SIOCOUTQ); 0 if unknown."""
     try:
+        # lazy: Linux/Unix only; elsewhere the count is unknown (0)
         import fcntl
         import termios
 

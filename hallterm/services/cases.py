@@ -22,7 +22,8 @@ from hallterm.domain.cases import (
 from hallterm.domain.holders import assess
 from hallterm.domain.jurisdiction import JurisdictionError, decide
 from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
-from hallterm.domain.service_mode import MODE_NAMES, needs_proxy, suggest
+from hallterm.domain.service_mode import MODE_NAMES, ServiceMode, needs_proxy, suggest
+from hallterm.services.checklist import worst_deadlines
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as store
@@ -117,8 +118,6 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
 def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, enterprise_items: bool,
            full_proxy: bool, staff_id: str | None) -> bool:
     """Give a queued case a seat and a coordinator (and a proxy when S1/S3 say so); False: still waits."""
-    from hallterm.domain.service_mode import ServiceMode
-
     mode = ServiceMode(mode_value)
     local_now = svc.now().astimezone(svc.settings.hall.tz)
     lounge = pick_lounge(store.lounge_loads(conn))
@@ -271,8 +270,6 @@ HALL_ROLES = frozenset({"supervisor", "admin"})
 
 
 def coordinator_board(svc: Services, session: StaffSession) -> CoordinatorBoard:
-    from hallterm.services.checklist import worst_deadlines
-
     whole_hall = session.role in HALL_ROLES
     with svc.db.read() as conn:
         mine = store.find_cases(conn, coordinator_id=None if whole_hall else session.staff_id,

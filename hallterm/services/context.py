@@ -10,6 +10,7 @@ from functools import cached_property
 from hallterm.config import Settings
 from hallterm.domain.cards import CardFormat
 from hallterm.domain.workdays import WorkCalendar
+from hallterm.services.calendar import default_calendar
 from hallterm.storage import migrate
 from hallterm.storage.engine import Database
 
@@ -44,8 +45,6 @@ class Services:
     @cached_property
     def work_calendar(self) -> WorkCalendar:
         """Working days: chinese-calendar plus the hall's files, read once per terminal (S6)."""
-        from hallterm.services.calendar import default_calendar
-
         return default_calendar(self.settings.paths.assets_dir)
 
     @cached_property

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sqlite3
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import make_url
 
 from hallterm.domain.holders import CardStatus
 from hallterm.domain.ids import resident_id_check_char
@@ -101,10 +103,6 @@ class NotADemoDatabase(Exception):
 def clear_demo_file(url: str) -> None:
     """Delete a previous demo's SQLite file so that a rebuild starts empty (events are append-only,
     so they cannot be cleared in place). Refuses any database that is not a demo's."""
-    import sqlite3
-
-    from sqlalchemy.engine import make_url
-
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         raise NotADemoDatabase("演示数据只写入 SQLite 文件：请去掉 --db/HALLTERM_DB_URL，使用默认的 db/demo.sqlite3")

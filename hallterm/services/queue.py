@@ -7,6 +7,7 @@ display polls the events log's last id and reloads only when it moved (DESIGN.md
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -142,8 +143,6 @@ def issue_walkin(svc: Services, session: StaffSession | None = None, card_text: 
                      staff_id=session.staff_id if session else None, card_no=card_no)
         ahead = store.waiting_before(conn, row.day, row.id) if count_ahead else None
     if holder_id is not None:
-        import dataclasses
-
         with svc.db.read() as conn:
             row = dataclasses.replace(row, holder_name=store.holder_names(conn, [row.id]).get(row.id))
     said = f"，前面还有 {ahead} 人等候" if ahead is not None else ""
@@ -449,8 +448,6 @@ def counter_board(svc: Services, counter_code: str) -> CounterBoard:
 
 
 def _with_lane(view: TicketView, name: str) -> TicketView:
-    import dataclasses
-
     return dataclasses.replace(view, lane=name)
 
 

@@ -16,6 +16,7 @@ from hallterm.domain.reference import (
 )
 from hallterm.services.context import Services
 from hallterm.storage import events
+from hallterm.storage.catalog import has_items
 from hallterm.storage.reference import save_hall, save_items, save_staff
 
 HALL_FILE = "hall.toml"
@@ -62,8 +63,6 @@ def load_reference(svc: Services, assets: Path | None = None) -> Reference:
 
 def ensure_reference(svc: Services) -> bool:
     """Load the reference data into a database that has none yet (first run); True when loaded."""
-    from hallterm.storage.catalog import has_items
-
     with svc.db.read() as conn:
         if has_items(conn):
             return False

@@ -10,6 +10,7 @@ from hallterm.domain.cases import CaseStatus
 from hallterm.printing.slip_layouts import AppointmentSlip, ItemToBring, TicketSlip, VisitSlip, floor_name
 from hallterm.services.context import Services
 from hallterm.services.queue import TicketView
+from hallterm.services.reference import read_reference
 from hallterm.services.signing import appointment_payload, ticket_payload, visit_payload
 from hallterm.storage import catalog, tickets
 from hallterm.storage import events as event_store
@@ -18,8 +19,6 @@ from hallterm.storage.cases import CaseView
 
 def waiting_place(svc: Services) -> str:
     """Where walk-ins wait: the hall's green zone (assets/hall.toml ``green_zone``)."""
-    from hallterm.services.reference import read_reference
-
     try:
         zone = read_reference(svc.settings.paths.assets_dir).hall.green_zone
     except Exception:  # reference errors are reported where the files are loaded; a slip still prints

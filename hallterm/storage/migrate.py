@@ -1,7 +1,13 @@
-"""Alembic migrations (``db/migrations``) run from the program: ``hallterm db upgrade`` and on first use."""
+"""Alembic migrations run from the program: ``hallterm db upgrade`` and on first use.
+
+The scripts are the package ``hallterm._migrations`` (``db/migrations`` in the repository, package
+data in the wheel), found through the import system: no assumption about where this file sits.
+"""
 
 from __future__ import annotations
 
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -9,21 +15,20 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from hallterm.config import PROJECT_ROOT
 from hallterm.storage.engine import Database
 
-MIGRATIONS = PROJECT_ROOT / "db" / "migrations"
+MIGRATIONS_PACKAGE = "hallterm._migrations"
 
 
 def alembic_config(db: Database) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.attributes["database"] = db
     return cfg
 
 
 def head_revision() -> str:
-    script = ScriptDirectory(str(MIGRATIONS))
+    script = ScriptDirectory(str(migrations_dir()))
     head = script.get_current_head()
     assert head is not None
     return head
@@ -46,5 +51,6 @@ def ensure_current(db: Database) -> bool:
     return True
 
 
+@cache
 def migrations_dir() -> Path:
-    return MIGRATIONS
+    return Path(str(files(MIGRATIONS_PACKAGE)))

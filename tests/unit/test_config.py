@@ -18,6 +18,7 @@ from hallterm.config import (
     ConfigError,
     Settings,
     load_settings,
+    locate,
     sqlite_url,
 )
 
@@ -29,6 +30,32 @@ def _write(tmp_path: Path, text: str, name: str = "hallterm.toml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# ---------- where the files are: a checkout, or an installed program ----------
+
+
+def test_from_a_checkout_the_halls_files_stay_beside_the_code(tmp_path: Path) -> None:
+    (tmp_path / "db" / "migrations").mkdir(parents=True)
+    (tmp_path / "pyproject.toml").touch()
+    found = locate(tmp_path / "hallterm", tmp_path / "assets", lambda: pytest.fail("no user data folder"))
+    assert found.checkout == tmp_path
+    assert (found.db_file, found.demo_db_file, found.key_file) == (
+        tmp_path / "db" / "hallterm.sqlite3", tmp_path / "db" / "demo.sqlite3", tmp_path / "db" / "signing.key")
+    assert (found.assets, found.spool_dir) == (tmp_path / "assets", tmp_path / "spool")
+
+
+def test_installed_the_halls_files_go_to_the_user_data_folder(tmp_path: Path) -> None:
+    site, data = tmp_path / "site-packages", tmp_path / "data"
+    shipped = site / "hallterm" / "_assets"
+    found = locate(site / "hallterm", shipped, lambda: data)
+    assert found.checkout is None
+    assert (found.db_file, found.key_file, found.spool_dir) == (
+        data / "hallterm.sqlite3", data / "signing.key", data / "spool")
+    assert found.assets == shipped  # the shipped reference data until the hall keeps its own
+    (data / "assets").mkdir(parents=True)
+    assert locate(site / "hallterm", shipped, lambda: data).assets == data / "assets"
+    assert locate(site / "hallterm", shipped, lambda: data).shipped_assets == shipped
 
 
 # ---------- reading good settings ----------

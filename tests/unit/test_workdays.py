@@ -11,6 +11,7 @@ import pytest
 from hallterm.config import DEFAULT_ASSETS
 from hallterm.domain.calendar_files import LocalAdjustments, LocalDay, build_calendar, parse_year_file
 from hallterm.domain.workdays import HolidayDataMissing, WorkCalendar
+from hallterm.services.calendar import default_calendar
 
 D = dt.date
 
@@ -275,7 +276,7 @@ def test_a_local_closure_in_a_year_without_data_answers_only_that_day() -> None:
 
 
 def test_default_reads_the_shipped_files_and_ships_no_guessed_year() -> None:
-    cal = WorkCalendar.default()
+    cal = default_calendar(DEFAULT_ASSETS)  # the services build the hall's calendar
     assert cal.add_working_days(D(2026, 3, 7), 5) == D(2026, 3, 13)
     shipped = sorted(p.name for p in (DEFAULT_ASSETS / "calendar").glob("*.toml"))
     assert shipped == ["local.toml"]  # 2027 is unknown until the State Council publishes it

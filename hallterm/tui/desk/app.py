@@ -96,6 +96,7 @@ class DeskApp(App[int]):
     def get_default_screen(self) -> Screen:
         """Sign-in is the bottom of the stack: shown at once (no screen push on start), and what
         signing out returns to."""
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.sign_in import SignInScreen
 
         return SignInScreen()
@@ -115,6 +116,7 @@ class DeskApp(App[int]):
         # Imported here, off the event loop: SQLAlchemy and Alembic take ~0.5 s to import and the
         # first field must accept input before that (DESIGN.md performance budget).
         try:
+            # lazy: this is the worker that imports them (see above)
             from hallterm.services.checklist import sweep
             from hallterm.services.context import Services
             from hallterm.services.reference import ensure_reference
@@ -154,6 +156,7 @@ class DeskApp(App[int]):
 
     def show_home(self) -> None:
         """Coordinators and proxy staff land on their visitors; everyone else on the scan screen."""
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.coordinator import CoordinatorScreen
         from hallterm.tui.desk.desk_screen import DeskScreen
 
@@ -163,6 +166,7 @@ class DeskApp(App[int]):
 
     def sign_out(self) -> None:
         """Back to the sign-in screen at the bottom of the stack; nothing of the session stays on screen."""
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.sign_in import SignInScreen
 
         session, self.session = self.session, None
@@ -176,6 +180,7 @@ class DeskApp(App[int]):
 
     @work(thread=True, exit_on_error=False, group="db")
     def _log_sign_out(self, session: StaffSession) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.staff import sign_out
 
         assert self.services is not None
@@ -183,6 +188,7 @@ class DeskApp(App[int]):
 
     def case_form(self, catalog: list[CatalogItem]) -> CaseFormScreen:
         """The one case form of this terminal, installed once and refilled for each holder."""
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.case_form import CaseFormScreen
 
         if not self.is_screen_installed(CASE_FORM):
@@ -197,6 +203,7 @@ class DeskApp(App[int]):
 
 
 def _connect_reason(exc: Exception, url: str) -> str:
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from sqlalchemy.exc import OperationalError
 
     from hallterm.domain.reference import ReferenceError

@@ -12,6 +12,7 @@ from hallterm.tui.desk.messages import Done, Failed
 
 def explain(exc: BaseException) -> str:
     """The message staff see; expected refusals carry their own Chinese text."""
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.domain.auth import AuthError
     from hallterm.domain.cards import ScanError
     from hallterm.domain.cases import CaseInputError

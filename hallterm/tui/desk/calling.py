@@ -38,9 +38,11 @@ _COUNTER_OF: dict[str, str] = {}
 
 def run_queue_use_case(node: Any, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Like background.run_use_case, but queue refusals keep their own Chinese message."""
+    # lazy: a screen's module loads when it is first opened, not at desk start
     from hallterm.tui.desk.background import explain
 
     def work() -> None:
+        # lazy: off the desk's start path: only this action needs it
         from hallterm.domain.queue import QueueError
 
         try:
@@ -143,6 +145,7 @@ class CallingScreen(FitsFooter, Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="calling-poll")
     def _load(self, counter_code: str, force: bool) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.queue import counter_board, last_event_id
         from hallterm.tui.desk.background import explain
 
@@ -230,6 +233,7 @@ class CallingScreen(FitsFooter, Screen[None]):
     # -- the counter -----------------------------------------------------------------------
 
     def action_choose_counter(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.queue import green_counters
 
         if self.app.services is None:
@@ -258,6 +262,7 @@ class CallingScreen(FitsFooter, Screen[None]):
     # -- actions ---------------------------------------------------------------------------
 
     def _act(self, what: str, fn_name: str, *args: Any, **kwargs: Any) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services import queue
 
         if self.app.services is None or self.app.session is None or self.counter_code is None:
@@ -343,6 +348,7 @@ class CallingScreen(FitsFooter, Screen[None]):
         self._act("return_to_queue", "return_to_queue", ticket_id)
 
     def action_transfer(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.queue import transfer_options
 
         if self._current_id() is None or self.app.services is None or self.counter_code is None:
@@ -350,6 +356,7 @@ class CallingScreen(FitsFooter, Screen[None]):
         run_queue_use_case(self, "transfer_options", transfer_options, self.app.services, self.counter_code)
 
     def _pick_target(self, options: TransferOptions) -> None:
+        # lazy: off the desk's start path: only this action needs it
         from hallterm.domain.queue import Target, TargetKind, floor_name
 
         entries: list[tuple[str, str]] = [(f"counter:{c.code}", f"窗口　{c.name}") for c in options.counters]
@@ -382,6 +389,7 @@ class CallingScreen(FitsFooter, Screen[None]):
 
     def _print_ticket(self, view: TicketView) -> None:
         """The ticket is issued (committed): say its number now, then print it in a worker."""
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.print_screens import print_ticket
 
         self._say(f"{view.message}。正在打印排队票……", "-busy")
@@ -389,11 +397,13 @@ class CallingScreen(FitsFooter, Screen[None]):
 
     @on(TicketPrinted)
     def _ticket_printed(self, message: TicketPrinted) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.print_screens import ticket_printed_text
 
         self._say(*ticket_printed_text(message))
 
     def action_reprint(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.print_screens import ReprintScreen
 
         self.app.push_screen(ReprintScreen())
@@ -441,6 +451,7 @@ class IssueScreen(ModalScreen["TicketView | None"]):
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.queue import issue_walkin
 
         if self.busy:  # a scanner's second CR, or Enter pressed twice: one ticket, not two

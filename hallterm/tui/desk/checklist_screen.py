@@ -79,6 +79,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import load
 
         table = self.query_one(DataTable)
@@ -148,6 +149,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
         A decided item shows its recorded state, not the live rule: the notice the applicant holds
         is what counts, and a supplemented 容缺 item is simply 已受理 (S7)."""
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import ItemStatus
 
         head = Text(f"{item.item_name}：", style="bold")
@@ -176,6 +178,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
     @on(DataTable.RowHighlighted)
     def _show_decision(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import ItemStatus
 
         item, material = self._current()
@@ -201,6 +204,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
     # -- acting -----------------------------------------------------------------------------
 
     def _act(self, what: str, fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import ChecklistError
 
         def call(*a, **k):  # type: ignore[no-untyped-def]
@@ -214,6 +218,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         run_use_case(self, what, call, self.app.services, self.app.session, *args, **kwargs)
 
     def action_toggle_received(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import ItemStatus, tick
         from hallterm.tui.widgets.confirm import ConfirmScreen
 
@@ -241,6 +246,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
             self.query_one(DataTable).action_cursor_down()
 
     def action_toggle_form(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import tick
 
         item, material = self._current()
@@ -251,6 +257,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
                   form="copy" if material.form == "original" else "original", note=material.note)
 
     def action_note(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import tick
 
         item, material = self._current()
@@ -265,6 +272,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         self.app.push_screen(ReasonScreen(f"{material.name}：备注（如“复印件需加盖公章”）", "备注"), noted)
 
     def action_toggle_applies(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import set_applies
 
         item, material = self._current()
@@ -274,6 +282,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         self._act("tick", set_applies, item.case_item_id, material.material_id, not material.applies)
 
     def action_toggle_fees(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import set_fees_paid
 
         item, _ = self._current()
@@ -281,6 +290,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
             self._act("tick", set_fees_paid, item.case_item_id, not item.fees_paid)
 
     def action_decide(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import ItemStatus, decide_item
         from hallterm.tui.widgets.choice import ChoiceScreen
 
@@ -313,6 +323,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         self._act("decide", decide_item, item.case_item_id)
 
     def action_pause(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import pause_item
         from hallterm.tui.widgets.choice import ChoiceScreen
 
@@ -329,6 +340,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         self.app.push_screen(ChoiceScreen(f"{item.item_name}：进入哪项特殊程序（暂停计时，S6）？", options), chosen)
 
     def action_resume(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import resume_item
 
         item, _ = self._current()
@@ -364,6 +376,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
     def _say_after_tick(self, before: CaseChecklist | None, after: CaseChecklist) -> None:
         """Replace the last message with what this tick did, so no stale notice outlives the state."""
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist import ItemStatus
 
         old = {i.case_item_id: i for i in before.items} if before is not None else {}

@@ -50,6 +50,7 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
 
     @property
     def whole_hall(self) -> bool:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.cases import HALL_ROLES
 
         return self.app.session is not None and self.app.session.role in HALL_ROLES
@@ -88,6 +89,7 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
         self.action_refresh()
 
     def action_refresh(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.cases import coordinator_board
 
         if self.app.services is not None and self.app.session is not None:
@@ -156,6 +158,7 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
         return int(key) if key is not None else None
 
     def action_mark_met(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.cases import mark_met
 
         case_id = self._selected()
@@ -164,6 +167,7 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
         run_use_case(self, "mark_met", mark_met, self.app.services, self.app.session, case_id)
 
     def action_end_visit(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.cases import end_visit
 
         case_id = self._selected()
@@ -172,6 +176,7 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
         run_use_case(self, "end_visit", end_visit, self.app.services, self.app.session, case_id)
 
     def action_history(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.history import HistoryScreen
 
         case_id = self._selected()
@@ -180,6 +185,7 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
             self.app.push_screen(HistoryScreen(case_id, numbers.get(case_id, "")))
 
     def action_checklist(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.checklist_screen import ChecklistScreen
 
         case_id = self._selected()

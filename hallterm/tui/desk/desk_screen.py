@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -95,6 +96,7 @@ class DeskScreen(FitsFooter, Screen[None]):
         return "请扫描钢都英才卡，或输入卡号后按回车" + (f"\n演示{demo}" if demo else "")
 
     def _load_catalog(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.cases import catalog
 
         run_use_case(self, "catalog", catalog, self.app.services)
@@ -110,6 +112,7 @@ class DeskScreen(FitsFooter, Screen[None]):
                 self._refresh_last_case()
 
     def _show_deadlines(self, counts: DeadlineCounts, missing_years: list[int]) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.calendar import missing_year_warning
 
         bar = self.query_one("#deadline-bar", Static)
@@ -175,6 +178,7 @@ class DeskScreen(FitsFooter, Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="scan")
     def _check(self, seq: int, text: str) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.domain.cards import ScanError
         from hallterm.services.check_in import check_scan
         from hallterm.storage.engine import DatabaseUnavailable
@@ -191,6 +195,7 @@ class DeskScreen(FitsFooter, Screen[None]):
             self.post_message(ScanRefused(seq, text, f"查询出错（{type(exc).__name__}：{exc}）。请按回车重试",
                                           retry=True))
         else:
+            # lazy: off the desk's start path: only this action needs it
             from hallterm.domain.holders import CardCheck
 
             self.post_message(CardChecked(seq, text, result) if isinstance(result, CardCheck)
@@ -198,6 +203,7 @@ class DeskScreen(FitsFooter, Screen[None]):
 
     def on_slip_checked(self, message: SlipChecked) -> None:
         """A hall slip was scanned: its state, or the check-in it made, on the notice line."""
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.print_screens import slip_scan_text
 
         if message.seq < self._shown_seq:
@@ -241,6 +247,7 @@ class DeskScreen(FitsFooter, Screen[None]):
                 else ""
             self._say(f"此卡不能走绿色通道，见下方说明{extra}", "-error")
         if holder is not None and holder.open_cases:
+            # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.cases import open_cases_of_holder
 
             # A returning visitor: their case in progress becomes the one the case keys act on.
@@ -281,6 +288,7 @@ class DeskScreen(FitsFooter, Screen[None]):
                 return
             self._draft = result
             self._say("正在开办件并分配洽谈室和协调员……", "-busy")
+            # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.cases import open_case
 
             run_use_case(self, "open_case", open_case, self.app.services, self.app.session, result)
@@ -292,6 +300,7 @@ class DeskScreen(FitsFooter, Screen[None]):
         self.app.push_screen(form.load(holder, draft, override_reason=override_reason, keep=keep), opened)
 
     def action_override(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.widgets.reason import ReasonScreen
 
         check = self.query_one(HolderPanel).check
@@ -369,12 +378,14 @@ class DeskScreen(FitsFooter, Screen[None]):
         self.checked_in = None
 
     def _refresh_last_case(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.cases import get_case
 
         if self.last_case is not None:
             run_use_case(self, "refresh_case", get_case, self.app.services, self.last_case.id)
 
     def action_history(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.history import HistoryScreen
 
         if self.last_case is not None:
@@ -382,6 +393,7 @@ class DeskScreen(FitsFooter, Screen[None]):
                                                self.last_case.holder_name))
 
     def action_reassign(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.reassign import ReassignScreen
 
         if self.last_case is None:
@@ -390,6 +402,7 @@ class DeskScreen(FitsFooter, Screen[None]):
         def chosen(result: tuple[str | None, str | None, str] | None) -> None:
             if result is None:
                 return
+            # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.cases import reassign
 
             lounge, coordinator, reason = result
@@ -400,12 +413,14 @@ class DeskScreen(FitsFooter, Screen[None]):
         self.app.push_screen(ReassignScreen(self.last_case), chosen)
 
     def action_route_queued(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.cases import route_queued
 
         if self.app.services is not None:
             run_use_case(self, "route_queued", route_queued, self.app.services, self.app.session)
 
     def action_checklist(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.checklist_screen import ChecklistScreen
 
         if self.last_case is not None:
@@ -413,12 +428,14 @@ class DeskScreen(FitsFooter, Screen[None]):
 
     def action_calling(self) -> None:
         """The counter's calling screen: walk-in tickets, call next, recall, hold, transfer (issue 5)."""
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.calling import CallingScreen
 
         if allowed(self._role(), "call_ticket"):
             self.app.push_screen(CallingScreen())
 
     def action_coordinator_view(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.coordinator import CoordinatorScreen
 
         self.app.push_screen(CoordinatorScreen())
@@ -435,11 +452,13 @@ class DeskScreen(FitsFooter, Screen[None]):
         self.refresh_bindings()
 
     def action_print_slip(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.print_screens import open_preview
 
         open_preview(self, self._say, case=self.last_case, ticket=self.checked_in)
 
     def action_reprint(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.print_screens import ReprintScreen
 
         self.app.push_screen(ReprintScreen())
@@ -463,8 +482,7 @@ class DeskScreen(FitsFooter, Screen[None]):
 def _deadlines(svc):  # type: ignore[no-untyped-def]
     """The deadline counts, and the years of the next 365 days without holiday data (the banner is
     worded on the screen, for the role signed in)."""
-    import datetime as dt
-
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services.checklist import deadline_counts
 
     today = svc.today()

@@ -102,6 +102,7 @@ def describe(event: Event, items: dict[str, str] | None = None, people: dict[str
         missing = f"；缺：{'、'.join(d['missing'])}" if d.get("missing") else ""
         return f"{item}{missing}"
     if event.kind == "clock_paused":
+        # lazy: off the desk's start path: only this action needs it
         from hallterm.domain.reference import SPECIAL_PROCEDURES
 
         return f"{item}：{SPECIAL_PROCEDURES.get(str(d.get('procedure')), d.get('procedure'))}"
@@ -117,6 +118,7 @@ def describe(event: Event, items: dict[str, str] | None = None, people: dict[str
 
 
 def _history_with_names(svc, case_id: int):  # type: ignore[no-untyped-def]
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services.cases import catalog, get_case, history, lounge_names, staff_names
 
     return (get_case(svc, case_id), history(svc, case_id), staff_names(svc), {i.code: i.name for i in catalog(svc)},

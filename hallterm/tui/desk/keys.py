@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from rich.align import Align
+from rich.cells import cell_len
+from rich.text import Text
 from textual.app import App
 from textual.binding import ActiveBinding, Binding
 from textual.command import CommandList, CommandPalette
+from textual.widgets.option_list import Option
 
 
 def fit_footer(app: App, bindings: dict[str, ActiveBinding], width: int) -> dict[str, ActiveBinding]:
@@ -22,8 +26,6 @@ def fit_footer(app: App, bindings: dict[str, ActiveBinding], width: int) -> dict
     (the last declared: the rarest) leave the footer whole instead. They stay bound, and the command
     palette lists them. Widths are those of the compact footer: key, space, label, one cell between.
     """
-    from rich.cells import cell_len
-
     palette = bindings.get(app.COMMAND_PALETTE_BINDING)
     budget = width
     if palette is not None and app.ENABLE_COMMAND_PALETTE:
@@ -80,10 +82,6 @@ class DeskPalette(CommandPalette):
     def _start_no_matches_countdown(self, search_value: str) -> None:
         # Textual hard-codes its English text inside this method (textual/command.py); it is redone here
         # with ours, and tests/tui/test_desk_keys.py fails if a Textual upgrade changes how it is called.
-        from rich.align import Align
-        from rich.text import Text
-        from textual.widgets.option_list import Option
-
         self._stop_no_matches_countdown()
 
         def show_no_matches() -> None:

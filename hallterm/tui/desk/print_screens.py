@@ -41,6 +41,7 @@ Say = Callable[[str, str], None]
 
 
 def _explain(exc: BaseException) -> str:
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.printing.backends import PrintFailed
     from hallterm.printing.fonts import FontMissing
     from hallterm.services.signing import SigningKeyError
@@ -91,6 +92,7 @@ def print_ticket(node: Any, view: TicketView) -> None:
 
     The ticket was committed before this runs, so nothing the printer does can take it back.
     """
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services.print_jobs import print_slip
     from hallterm.services.slip_builders import ticket_slip
 
@@ -197,6 +199,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
 
     def action_bilingual(self) -> None:
         """Add English for a foreign visitor (or take it away again): this slip only."""
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.printables import with_bilingual
 
         if self.busy:
@@ -206,6 +209,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
         self._show(index)
 
     def action_print(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.printables import print_printable
 
         if self.busy or self.app.services is None:
@@ -249,6 +253,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
 
 def open_preview(screen: Any, say: Say, *, case: CaseView | None = None, ticket: TicketView | None = None) -> None:
     """Build what can be printed for ``case`` / ``ticket`` in a worker, then open the preview."""
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services import printables
 
     app: DeskApp = screen.app
@@ -323,6 +328,7 @@ class ReprintScreen(Screen[None]):
         self.action_reload()
 
     def action_reload(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.print_jobs import recent_slips
 
         if self.app.services is not None:
@@ -354,6 +360,7 @@ class ReprintScreen(Screen[None]):
             self._say("还没有打印失败的回执" if self.failed_only else "还没有打印过回执或文书", "")
 
     def action_reprint(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.print_jobs import reprint
 
         table = self.query_one(DataTable)
@@ -374,6 +381,7 @@ class ReprintScreen(Screen[None]):
         self.busy = False
         self._say(*outcome_text(message.result))
         if self.app.services is not None:  # the row's status and count changed: list again, keep the message
+            # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.print_jobs import recent_slips
 
             _run(self, "relist", recent_slips, self.app.services, failed_only=self.failed_only)

@@ -50,6 +50,7 @@ class ReassignScreen(ModalScreen[Result | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.cases import reassign_options
 
         run_use_case(self, "options", reassign_options, self.app.services)

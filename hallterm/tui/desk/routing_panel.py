@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Static
 
 from hallterm.domain.cases import CaseStatus
 from hallterm.domain.jurisdiction import Bureau, Handling, Jurisdiction
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
-from hallterm.storage.cases import CaseView
 from hallterm.tui.widgets.paragraph import Paragraph
+
+if TYPE_CHECKING:  # storage loads SQLAlchemy, which the desk imports in its connect worker only
+    from hallterm.storage.cases import CaseView
 
 FLOORS = {1: "一楼", 2: "二楼", 3: "三楼", 4: "四楼", 5: "五楼"}
 

@@ -77,6 +77,7 @@ class SignInScreen(Screen[None]):
         self._sign_in()
 
     def _sign_in(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.staff import sign_in
 
         assert self.app.services is not None

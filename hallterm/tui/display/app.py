@@ -130,11 +130,12 @@ class DisplayApp(App[int]):
 
     @work(thread=True, exit_on_error=False, group="poll")
     def poll(self) -> None:
+        # lazy: the services load SQLAlchemy (~0.5 s), here in the worker, after the display is drawn
         from hallterm.services import queue
 
         try:
             if self.services is None:
-                from hallterm.services.context import Services
+                from hallterm.services.context import Services  # lazy: as above, in the worker
 
                 # Never migrates: the display only reads; the desk creates and upgrades the database.
                 self.services = Services.open(self.settings, upgrade=False)
@@ -251,7 +252,7 @@ class DisplayApp(App[int]):
             self.set_timer(0.5, self._flash)
 
     def _tick(self) -> None:
-        from hallterm.services.context import utc_now
+        from hallterm.services.context import utc_now  # lazy: services.context loads SQLAlchemy (see poll)
 
         now = (self.services.now() if self.services is not None else utc_now()).astimezone(self.settings.hall.tz)
         clock = self.query("#clock")
@@ -260,12 +261,13 @@ class DisplayApp(App[int]):
 
 
 def _reason(exc: Exception) -> str:
+    # lazy: storage.engine loads SQLAlchemy (see poll); this runs in the worker after a failure
     from hallterm.storage.engine import DatabaseUnavailable, describe_operational_error
 
     if isinstance(exc, DatabaseUnavailable):
         return str(exc)
     try:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import OperationalError  # lazy: as above
     except ImportError:  # pragma: no cover
         return type(exc).__name__
     if isinstance(exc, OperationalError):

@@ -24,6 +24,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+from textual_serve.server import Server
+
+from hallterm.printing.fonts import FontMissing, font_path
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_HOST = "127.0.0.1"  # loopback unless told otherwise: textual-serve has no authentication
 DEFAULT_PORT = 8000
@@ -39,8 +44,6 @@ def display_command(argv_prefix: Sequence[str] = ()) -> str:
 
 
 def _server_class() -> type:
-    from textual_serve.server import Server
-
     class DisplayServer(Server):
         """textual-serve's server, plus: a display process that ends ends its browser session."""
 
@@ -70,10 +73,6 @@ def _server_class() -> type:
 
 async def _cjk_font(request: Any) -> Any:
     """The font the slips print with, for the page's Chinese: the TV needs no Chinese font of its own."""
-    from aiohttp import web
-
-    from hallterm.printing.fonts import FontMissing, font_path
-
     try:
         path = font_path()
     except FontMissing as exc:
