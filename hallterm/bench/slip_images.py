@@ -10,13 +10,13 @@ from hallterm.bench.measuring import BenchContext, Measurement, percentile
 from hallterm.domain.payloads import Keyring, verify
 from hallterm.printing.jobs import slip_job
 from hallterm.printing.samples import random_slip
-from hallterm.printing.slips import render
+from hallterm.printing.slips import Slip, render
 from hallterm.scanning import decode_image
 
 SLIP_SAMPLES_MAX = 500  # rendering is independent of the database size: more adds time, not information
 
 
-def _bench_slips(ctx: BenchContext) -> tuple[list[Any], Any]:
+def _bench_slips(ctx: BenchContext) -> tuple[list[Slip], Keyring]:
     """Random slips (ticket, appointment, visit; 58 and 80 mm; some bilingual) signed with a bench key."""
     ring = Keyring("B1", {"B1": secrets.token_bytes(32)})
     count = min(ctx.plan.insert_samples, SLIP_SAMPLES_MAX)
@@ -29,7 +29,7 @@ def measure_slip_render(ctx: BenchContext) -> dict[str, Any]:
     (+ PNG, PDF and ESC/POS bytes), which the desk makes in a thread worker."""
     slips, _ring = _bench_slips(ctx)
     ctx.progress(f"回执渲染 {len(slips):,} 张…")
-    render(slips[0], 576)  # load the font and import the layout code once, unmeasured
+    render(slips[0], 576)  # load the font once, unmeasured
     slip_job(slips[0], "warm", width=576)
     render_ms: list[float] = []
     job_ms: list[float] = []
