@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from hallterm import bench
+from hallterm.bench.bulk import BulkWriter, fast_timestamps
 from hallterm.domain.ids import is_valid_resident_id
 from hallterm.services.context import Services
 from hallterm.storage.tables import card_holders, case_items, cases
@@ -58,7 +59,7 @@ def test_bulk_writer_stores_exactly_what_core_insert_stores(services: Services) 
            "credit_barred": True, "conditional_barred_until": None, "updated_at": at}
     with services.db.write() as conn:
         conn.execute(insert(card_holders), [{"id": 1, "card_no": "A", **row}])
-        bench.BulkWriter(conn, card_holders, ("id", "card_no", *row)).write([(2, "B", *row.values())])
+        BulkWriter(conn, card_holders, ("id", "card_no", *row)).write([(2, "B", *row.values())])
         stored = conn.exec_driver_sql("SELECT * FROM card_holders ORDER BY id").all()
     assert stored[0][2:] == stored[1][2:]
     assert "2026-03-04 01:05:06.000007" in stored[1]
@@ -70,7 +71,7 @@ def test_bulk_writer_fills_left_out_columns_with_their_defaults(services: Servic
            "expires_on": dt.date(2027, 1, 1), "status": "active", "updated_at": at}
     with services.db.write() as conn:
         conn.execute(insert(card_holders), [{"id": 1, "card_no": "A", **row}])
-        bench.BulkWriter(conn, card_holders, ("id", "card_no", *row)).write([(2, "B", *row.values())])
+        BulkWriter(conn, card_holders, ("id", "card_no", *row)).write([(2, "B", *row.values())])
         stored = conn.exec_driver_sql("SELECT * FROM card_holders ORDER BY id").all()
     assert stored[0][2:] == stored[1][2:]
 
@@ -79,7 +80,7 @@ def test_fast_timestamps_falls_back_when_the_text_differs() -> None:
     def other_format(value: dt.datetime | None) -> str | None:
         return None if value is None else value.strftime("%Y%m%d")
 
-    assert bench._fast_timestamps(other_format) is other_format
+    assert fast_timestamps(other_format) is other_format
 
 
 def test_collect_reports_every_figure_and_the_json_is_the_last_line() -> None:

@@ -13,9 +13,7 @@ import hallterm
 
 PACKAGE_DIR = Path(hallterm.__file__).resolve().parent
 # Files other branches of issue 10 rewrite now: their imports are settled when those branches land.
-PENDING = {
-    "bench.py",  # the bench branch turns it into a package
-}
+PENDING: set[str] = set()
 
 
 def _is_type_checking(node: ast.AST) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sqlite3
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -13,48 +12,22 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import make_url
 
 from hallterm.domain.holders import CardStatus
-from hallterm.domain.ids import resident_id_check_char
 from hallterm.domain.roster import RosterRow
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin
+from hallterm.services.synthetic_holders import load_names, synthetic_holders
 from hallterm.storage import events, holders
 from hallterm.storage.tables import card_holders, case_items, cases, items, lounges, staff
 
 DEMO_HOLDERS = 300
 DEMO_PIN = "1234"  # every demo staff member's PIN; the demo database is never the hall's own
-# Region codes of Anshan's districts and counties (GB/T 2260), for plausible resident IDs.
-REGIONS = ("210302", "210303", "210304", "210311", "210321", "210323", "210381")
-TIER_WEIGHTS = {"A": 3, "B": 10, "C": 25, "D": 40, "E": 22}
 
 
 def demo_rows(svc: Services, count: int = DEMO_HOLDERS, seed: int = 7) -> list[RosterRow]:
     """Deterministic holders: mostly valid, some expired, exactly one revoked (the demo shows each)."""
-    names = tomllib.loads((svc.settings.paths.assets_dir / "demo_names.toml").read_text(encoding="utf-8"))
-    rng = random.Random(seed)
-    today = svc.today()
-    rows: list[RosterRow] = []
-    tiers = "".join(t * w for t, w in TIER_WEIGHTS.items())
-    for n in range(count):
-        tier = tiers[rng.randrange(len(tiers))]
-        issued = dt.date(rng.choice((2022, 2023, 2024, 2025, 2026)), rng.randint(1, 12), rng.randint(1, 28))
-        if issued > today:
-            issued = today - dt.timedelta(days=30)
-        expires = issued.replace(year=issued.year + 5) - dt.timedelta(days=1)
-        status = CardStatus.ACTIVE
-        if n % 25 == 3:  # a few cards ran out: the desk must say so
-            expires = today - dt.timedelta(days=rng.randint(1, 400))
-            issued = min(issued, expires - dt.timedelta(days=365))
-            status = CardStatus.EXPIRED
-        if n == 11:
-            status = CardStatus.REVOKED
-        card_no = svc.card_format.make(f"GD{issued.year}{tier}{n + 1:05d}")
-        birth = dt.date(rng.randint(1960, 1998), rng.randint(1, 12), rng.randint(1, 28))
-        body = f"{rng.choice(REGIONS)}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
-        name = rng.choice(names["surnames"]) + "".join(rng.choice(names["given"]) for _ in range(rng.choice((1, 2, 2))))
-        rows.append(RosterRow(n + 2, card_no, name, body + resident_id_check_char(body), tier, issued, expires,
-                              status, f"13{rng.randint(100000000, 999999999)}", rng.choice(names["employers"])))
-    return rows
+    names = load_names(svc.settings.paths.assets_dir)
+    return list(synthetic_holders(count, random.Random(seed), names, svc.card_format, svc.today()))
 
 
 def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
