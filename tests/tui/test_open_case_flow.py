@@ -21,7 +21,7 @@ from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
 from hallterm.tui.desk.routing_panel import RoutingPanel
-from tests.tui.conftest import open_form, settle
+from tests.tui.pilot_helpers import open_form, settle, type_text
 
 
 def routing_text(app: DeskApp) -> str:
@@ -34,7 +34,7 @@ def notice(app: DeskApp) -> str:
 
 
 async def scan(pilot, card_no: str) -> None:
-    await pilot.press(*card_no, "enter")
+    await type_text(pilot, card_no, "enter")
     await settle(pilot)
 
 
@@ -72,7 +72,7 @@ async def test_the_form_filters_items_and_refuses_an_empty_choice(
         await open_form(pilot, cards["valid"])
         await pilot.press("f10")
         assert "请至少选择一个审批事项" in str(app.screen.query_one("#form-error", Static).render())
-        await pilot.press(*"施工", "enter")
+        await type_text(pilot, "施工", "enter")
         await pilot.press("f10")
         await settle(pilot)
         assert app.screen.last_case.item_names == ("建筑工程施工许可",)
@@ -121,7 +121,7 @@ async def test_a_refused_card_can_be_let_through_by_a_supervisor(
         await pilot.press("f3")  # not offered for a refused card
         assert isinstance(app.screen, DeskScreen)
         await pilot.press("f4")
-        await pilot.press(*"续期申请已受理", "enter")
+        await type_text(pilot, "续期申请已受理", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CaseFormScreen)
         await pilot.press("enter", "f10")
@@ -277,7 +277,7 @@ async def test_every_footer_key_is_in_the_command_palette(loaded: Services, sett
         assert set(shown) <= set(titles)
         assert "开办件" in titles
         await pilot.press("ctrl+p")
-        await pilot.press(*"开办件")
+        await type_text(pilot, "开办件")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(pilot)
@@ -347,7 +347,7 @@ async def test_items_of_two_bureaus_are_flagged(loaded: Services, settings: Sett
         await open_form(pilot, cards["valid"])
         app.screen.query_one("#enterprise-kind", Select).value = "limited"
         await pilot.press("enter")  # 公司设立登记 (by enterprise kind: the district)
-        await pilot.press(*"分公司", "enter")  # 分公司设立登记 (always the city)
+        await type_text(pilot, "分公司", "enter")  # 分公司设立登记 (always the city)
         await pilot.pause()
         assert "分公司设立登记由市局办理" in str(app.screen.query_one("#suggestion", Static).render())
 
