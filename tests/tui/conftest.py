@@ -1,9 +1,36 @@
-"""Fixtures for driving the desk with Textual's Pilot on a real SQLite file."""
+"""Fixtures for driving the desk with Textual's Pilot on a real SQLite file.
+
+``desk_app`` builds the desk on the test's database (``loaded``: reference data in it), signed in:
+
+    app = desk_app()                      # the front-desk clerk S1401 (``desk_session``)
+    app = desk_app("supervisor")          # S1601, PIN 1357; "coordinator" is S1001
+    app = desk_app("S1003")               # any staff member of assets/staff.toml, PIN 1357
+    app = desk_app(session)               # a StaffSession the test signed in itself
+    app = desk_app(None)                  # nobody signed in: the sign-in screen
+    app = desk_app(settings=failing, after_hours=True)   # other settings, DeskApp's own options
+
+Pilot helpers (typing, waiting, reading text) are in tests/tui/pilot_helpers.py.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from textual.widgets import Input
+
+from hallterm.config import Settings
+from hallterm.services.context import Services
+from hallterm.services.staff import StaffSession, set_pin, sign_in
+from hallterm.tui.desk.app import DeskApp
+
+# The Pilot helpers live in tests/tui/pilot_helpers.py; these names stay importable from here.
+from tests.tui.pilot_helpers import open_form, settle  # noqa: F401
+
+DeskAppFactory = Callable[..., DeskApp]
+
+ROLES = {"clerk": "S1401", "desk": "S1401", "supervisor": "S1601", "coordinator": "S1001"}
+PIN = "1357"
 
 
 @pytest.fixture(autouse=True)
@@ -12,5 +39,24 @@ def _steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Input, "_toggle_cursor", lambda _self: None)
 
 
-# The Pilot helpers live in tests/tui/pilot_helpers.py; these names stay importable from here.
-from tests.tui.pilot_helpers import open_form, settle  # noqa: E402,F401
+def signed_in(svc: Services, staff_id: str, pin: str = PIN) -> StaffSession:
+    """Give ``staff_id`` a PIN and sign them in (sign-in itself is tested through its own screen)."""
+    set_pin(svc, staff_id, pin)
+    return sign_in(svc, staff_id, pin)
+
+
+@pytest.fixture
+def desk_app(loaded: Services, settings: Settings, request: pytest.FixtureRequest) -> DeskAppFactory:
+    """A factory: the desk app on the test's services, signed in as a role, a staff id or a session."""
+    def make(who: str | StaffSession | None = "clerk", *, settings: Settings = settings,
+             services: Services = loaded, **options: object) -> DeskApp:
+        session: StaffSession | None
+        if not isinstance(who, str):
+            session = who
+        elif (staff_id := ROLES.get(who, who)) == "S1401" and services is loaded:
+            session = request.getfixturevalue("desk_session")  # the same clerk the test's own calls use
+        else:
+            session = signed_in(services, staff_id)
+        return DeskApp(settings, services=services, session=session, **options)  # type: ignore[arg-type]
+
+    return make
