@@ -143,3 +143,25 @@ def desk_session(loaded: Services) -> StaffSession:
 
     set_pin(loaded, "S1401", "2468")
     return sign_in(loaded, "S1401", "2468")
+
+
+# Longest first, so that `pytest -n 2` never ends with one worker on a 40-second test while the other
+# waits: the process tests and the measurement runs, then the Pilot tests (2-5 s each), then the
+# hundreds of quick ones, which fill whatever gap is left. Order inside each group stays as written.
+_SLOWEST_FIRST = (
+    "tests/storage/test_tickets_processes.py",
+    "tests/test_bench.py",
+    "tests/cli/test_demo_and_staff.py",
+    "tests/printing/test_roundtrip.py",
+    "tests/storage/test_case_numbers.py",
+    "tests/storage/test_concurrency.py",
+    "tests/tui/",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((n for n, prefix in enumerate(_SLOWEST_FIRST) if path.startswith(prefix)), len(_SLOWEST_FIRST))
+
+    items.sort(key=rank)  # sort is stable

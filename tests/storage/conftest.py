@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -154,8 +155,12 @@ def empty_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 
 
 @pytest.fixture
-def any_db(db_url: str, clock: list[dt.datetime]) -> Iterator[Services]:
+def any_db(db_url: str, clock: list[dt.datetime], backend: str, tmp_path: Path,
+           _sqlite_templates: dict[str, Path]) -> Iterator[Services]:
     """Services on a migrated database, once on SQLite (a file in tmp_path) and once on PostgreSQL."""
+    sqlite_file = tmp_path / "hall.sqlite3"
+    if backend == "sqlite" and db_url == sqlite_url(sqlite_file) and not sqlite_file.exists():
+        shutil.copyfile(_sqlite_templates["migrated"], sqlite_file)  # the worker's migrated file (tests/conftest.py)
     svc = Services.open(settings_for(db_url), clock=lambda: clock[0])
     yield svc
     svc.close()

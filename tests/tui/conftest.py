@@ -24,9 +24,6 @@ from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession, set_pin, sign_in
 from hallterm.tui.desk.app import DeskApp
 
-# The Pilot helpers live in tests/tui/pilot_helpers.py; these names stay importable from here.
-from tests.tui.pilot_helpers import open_form, settle  # noqa: F401
-
 DeskAppFactory = Callable[..., DeskApp]
 
 ROLES = {"clerk": "S1401", "desk": "S1401", "supervisor": "S1601", "coordinator": "S1001"}
@@ -60,3 +57,4 @@ def desk_app(loaded: Services, settings: Settings, request: pytest.FixtureReques
         return DeskApp(settings, services=services, session=session, **options)  # type: ignore[arg-type]
 
     return make
+

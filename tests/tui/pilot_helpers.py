@@ -59,10 +59,23 @@ def text_of(node: Widget | object, selector: str) -> str:
     return str(node.query_one(selector, Static).render())  # type: ignore[attr-defined]
 
 
+async def scan(pilot: Pilot[object], text: str, suffix: str = "enter") -> None:
+    """Scan (type) ``text`` into the focused field, ended by the scanner's ``suffix`` key; wait for the result."""
+    await type_text(pilot, text, suffix)
+    await settle(pilot)
+
+
 async def open_form(pilot: Pilot[object], card_no: str) -> None:
     """At the desk: wait for the catalog, scan a card, open the case form (F3) — as staff do."""
     await settle(pilot)
     await type_text(pilot, card_no, "enter")
     await settle(pilot)
     await pilot.press("f3")
+    await settle(pilot)
+
+
+async def open_and_route(pilot: Pilot[object], card_no: str) -> None:
+    """Scan, open the case form, tick the first item and open the case (F10): routed to a coordinator."""
+    await open_form(pilot, card_no)
+    await pilot.press("enter", "f10")
     await settle(pilot)

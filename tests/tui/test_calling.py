@@ -22,8 +22,8 @@ from hallterm.tui.desk import calling
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.calling import CallingScreen, ConfirmScreen, IssueScreen, PickScreen
 from hallterm.tui.desk.slips import ReprintScreen
-from tests.tui.conftest import DeskAppFactory, settle
-from tests.tui.test_display import until
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import settle, until
 from tests.tui.test_slips import environ
 
 

@@ -12,7 +12,8 @@ from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.checklist_screen import ChecklistScreen
 from hallterm.tui.widgets.choice import ChoiceScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
-from tests.tui.conftest import DeskAppFactory, open_form, settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import open_form, settle
 
 
 def decision(app: DeskApp) -> str:

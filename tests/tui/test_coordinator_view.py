@@ -11,7 +11,8 @@ from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.coordinator import CoordinatorScreen
-from tests.tui.conftest import DeskAppFactory, settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import settle
 
 
 def notice(app: DeskApp) -> str:

@@ -11,7 +11,8 @@ from hallterm.storage.tables import events
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.widgets.scan_field import ScanField
-from tests.tui.conftest import DeskAppFactory, settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import scan, settle
 
 
 def notice(app: DeskApp) -> str:
@@ -25,11 +26,6 @@ def panel(app: DeskApp) -> str:
     return (
         "\n".join(line.text for line in widget.render_lines(widget.region.reset_offset)) if widget.region.area else ""
     )
-
-
-async def scan(pilot, text: str, suffix: str = "enter") -> None:
-    await pilot.press(*text, suffix)
-    await settle(pilot)
 
 
 async def test_scan_field_has_focus_at_start(desk_app: DeskAppFactory) -> None:

@@ -19,29 +19,15 @@ from hallterm.tui.desk.case_form import CaseFormScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.history import EVENT_NAMES, HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
-from tests.tui.conftest import DeskAppFactory, open_form, settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import open_and_route, open_form, scan, settle, text_of
 
 SERVICES = Path(__file__).parents[2] / "hallterm" / "services"
 CASE_KEYS = {"history", "reassign", "checklist", "print_slip"}
 
 
-def text_of(app: DeskApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
-
-
 def footer_actions(app: DeskApp) -> set[str]:
     return {b.binding.action for b in app.screen.active_bindings.values() if b.binding.show}
-
-
-async def scan(pilot, card_no: str) -> None:
-    await pilot.press(*card_no, "enter")
-    await settle(pilot)
-
-
-async def open_and_route(pilot, card_no: str) -> None:
-    await open_form(pilot, card_no)
-    await pilot.press("enter", "f10")
-    await settle(pilot)
 
 
 async def test_case_keys_leave_with_the_holder_they_were_about(
@@ -247,3 +233,4 @@ def test_open_cases_of_a_holder_are_newest_first(loaded: Services, desk_session:
         for n in range(2)]
     assert [c.id for c in cases.open_cases_of_holder(loaded, cards["valid"])] == [opened[1].id, opened[0].id]
     assert cases.open_cases_of_holder(loaded, cards["revoked"]) == []
+

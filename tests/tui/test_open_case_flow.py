@@ -21,7 +21,7 @@ from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
 from hallterm.tui.desk.routing_panel import RoutingPanel
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import open_form, settle, type_text
+from tests.tui.pilot_helpers import open_form, scan, settle, type_text
 
 
 def routing_text(app: DeskApp) -> str:
@@ -31,11 +31,6 @@ def routing_text(app: DeskApp) -> str:
 
 def notice(app: DeskApp) -> str:
     return str(app.screen.query_one("#notice", Static).render())
-
-
-async def scan(pilot, card_no: str) -> None:
-    await type_text(pilot, card_no, "enter")
-    await settle(pilot)
 
 
 async def test_scan_to_routed_case_in_three_key_presses(cards: dict[str, str], desk_app: DeskAppFactory) -> None:

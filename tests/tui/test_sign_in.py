@@ -16,7 +16,8 @@ from hallterm.tui.desk.coordinator import CoordinatorScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.sign_in import SignInScreen
-from tests.tui.conftest import DeskAppFactory, settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import settle
 
 
 def message(app: DeskApp) -> str:

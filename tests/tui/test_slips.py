@@ -16,7 +16,8 @@ from hallterm.storage import events
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.slips import PrintPreviewScreen, ReprintScreen
-from tests.tui.conftest import DeskAppFactory, open_form, settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import open_form, scan, settle
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -38,11 +39,6 @@ def notice(app: DeskApp) -> str:
 
 def preview_text(app: DeskApp) -> str:
     return str(app.screen.query_one("#pv-text", Static).render())
-
-
-async def scan(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press(*text, "enter")
-    await settle(pilot)
 
 
 async def test_a_forged_slip_is_refused_at_the_scan_field(loaded: Services, desk_app: DeskAppFactory) -> None:

@@ -28,7 +28,7 @@ from hallterm.tui.desk.coordinator import CoordinatorScreen
 from hallterm.tui.desk.slips import PrintPreviewScreen
 from hallterm.tui.display.app import DisplayApp
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import open_form, settle, until
+from tests.tui.pilot_helpers import open_and_route, settle, until
 from tests.tui.test_display import display_settings
 
 SIZES = [(100, 30), (80, 24)]
@@ -98,17 +98,11 @@ def test_sign_in_screen(snap_compare, size: tuple[int, int], desk_app: DeskAppFa
     assert snap_compare(app, terminal_size=size, run_before=ready)
 
 
-async def _open_and_route(pilot: Pilot, card_no: str) -> None:
-    await open_form(pilot, card_no)
-    await pilot.press("enter", "f10")  # tick the first item, open and route the case
-    await settle(pilot)
-
-
 @SMALL_AND_LARGE
 def test_checklist_screen(snap_compare, cards: dict[str, str], size: tuple[int, int],
                           desk_app: DeskAppFactory) -> None:
     async def checklist(pilot: Pilot) -> None:
-        await _open_and_route(pilot, cards["valid"])
+        await open_and_route(pilot, cards["valid"])
         await pilot.press("f12")
         await settle(pilot)
         await pilot.press("space")  # the first paper received
@@ -156,7 +150,7 @@ def test_coordinator_screen(snap_compare, loaded: Services, desk_session: StaffS
 def test_print_preview_screen(snap_compare, cards: dict[str, str], size: tuple[int, int],
                               desk_app: DeskAppFactory) -> None:
     async def preview(pilot: Pilot) -> None:
-        await _open_and_route(pilot, cards["valid"])
+        await open_and_route(pilot, cards["valid"])
         await pilot.press("f10")  # preview the visit slip of the case just opened
         await settle(pilot)
         assert isinstance(pilot.app.screen, PrintPreviewScreen)
