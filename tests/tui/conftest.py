@@ -58,3 +58,21 @@ def desk_app(loaded: Services, settings: Settings, request: pytest.FixtureReques
 
     return make
 
+
+
+@pytest.fixture(autouse=True)
+def _quick_frames(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Less waiting between key presses: a third off the Pilot tests, the same CPU work.
+
+    Pilot.press waits after each key until a whole ``SLEEP_GRANULARITY`` (20 ms) passes with under
+    1 ms of CPU, twice; the screen repaints at most every ``UPDATE_PERIOD`` (1/60 s). So each key cost
+    at least 40 ms, and a key that opens a screen waited a frame at each step. Here the idle check
+    looks at 5 ms windows (same 1 ms CPU bound) and the screen repaints within 2 ms, so a repaint is
+    always done before an idle window can pass (a shorter window alone let ``call_after_refresh``
+    work run after the test had already looked).
+    """
+    import textual._wait
+    import textual.screen
+
+    monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 1 / 500)
+    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 1 / 200)
