@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual import events
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Static
@@ -54,9 +55,11 @@ async def until(pilot: Pilot[object], condition: Callable[[], bool], what: str, 
         waited += 0.05
 
 
-def text_of(node: Widget | object, selector: str) -> str:
-    """The rendered text of the Static ``selector`` on ``node`` (an app: its current screen)."""
-    return str(node.query_one(selector, Static).render())  # type: ignore[attr-defined]
+def text_of(node: App[object] | Widget, selector: str) -> str:
+    """The rendered text of the Static ``selector`` on ``node``; for an app, on the screen it shows now
+    (``App.query_one`` would search the screen at the bottom of the stack: the desk's is sign-in)."""
+    where = node.screen if isinstance(node, App) else node
+    return str(where.query_one(selector, Static).render())
 
 
 async def scan(pilot: Pilot[object], text: str, suffix: str = "enter") -> None:
