@@ -1,9 +1,9 @@
 """What the Pilot tests do again and again: type, wait for the database workers, wait for a screen, read text.
 
 Typing goes through the app's driver one key event at a time, as a keyboard or a card scanner sends
-them, but without Pilot.press's two idle waits per key (at least 40 ms each): a 16-character card
-number cost more than half a second, and the tests scan many cards. Between keys we wait until the
-screen and its widgets have handled what is pending, which is what those idle waits were for.
+them, but without Pilot.press's two idle waits after every character (see ``_quick_frames`` in
+conftest.py): between characters we wait until the screen and its widgets have handled what is
+pending, and after the last one for the app to go idle, as press does.
 """
 
 from __future__ import annotations
