@@ -177,7 +177,9 @@ async def test_hold_then_back_to_the_front_and_transfer_to_a_lounge(
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
-        await pilot.press("n", "h")  # A001 goes to fetch papers
+        await pilot.press("n")
+        await settle(pilot)  # the call is stored before A001 can be held
+        await pilot.press("h")  # A001 goes to fetch papers
         await settle(pilot)
         assert status_of(loaded, "A001") == "held"
         assert app.screen.query_one("#held", DataTable).row_count == 1
@@ -186,7 +188,9 @@ async def test_hold_then_back_to_the_front_and_transfer_to_a_lounge(
         assert queue_numbers(app)[0] == "A001"
         assert "回到队首" in str(app.screen.query_one("#queue", DataTable).get_row_at(0)[6])
 
-        await pilot.press("n", "t")
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("t")
         await settle(pilot)
         assert isinstance(app.screen, PickScreen)
         await pilot.press("down", "enter")  # below the other counter: 二楼业务洽谈室1

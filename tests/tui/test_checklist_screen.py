@@ -192,7 +192,9 @@ async def test_cancelling_the_choice_decides_nothing(cards: dict[str, str], desk
     async with app.run_test(size=(110, 34)) as pilot:
         screen = await open_checklist(pilot, cards)
         await tick_kinds(pilot, screen, MaterialKind.CORE)
-        await pilot.press("f", "f10")
+        await pilot.press("f")  # fees paid: stored before F10 decides
+        await settle(pilot)
+        await pilot.press("f10")
         await settle(pilot)
         await pilot.press("down", "down", "enter")  # 取消
         await settle(pilot)
@@ -257,7 +259,9 @@ async def test_the_last_supplement_clears_the_conditional_messages(
     async with app.run_test(size=(110, 34)) as pilot:
         screen = await open_checklist(pilot, cards)
         await tick_kinds(pilot, screen, MaterialKind.CORE)
-        await pilot.press("f", "f10")
+        await pilot.press("f")  # fees paid: stored before F10 decides
+        await settle(pilot)
+        await pilot.press("f10")
         await settle(pilot)
         await pilot.press("enter")  # will sign: 容缺受理
         await settle(pilot)
