@@ -1,8 +1,15 @@
-"""Shared fixtures: real SQLite files in a temporary folder, settings that ignore the developer's own."""
+"""Shared fixtures: real SQLite files in a temporary folder, settings that ignore the developer's own.
+
+Migrating a fresh SQLite file and loading the hall's reference data cost about half a second, paid
+by some 400 tests. Each worker does it once instead (``_sqlite_templates``): ``services`` starts
+from a byte copy of a migrated file, ``loaded`` from a copy that also holds the reference data
+(loaded at FIXED_NOW, as the per-test load did). Each test still has a real file of its own.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,8 +53,31 @@ def clock() -> list[dt.datetime]:
     return [FIXED_NOW]
 
 
+@pytest.fixture(scope="session")
+def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Two SQLite files made once per worker: ``migrated`` (head revision) and ``loaded`` (plus reference)."""
+    from hallterm.services.reference import load_reference
+
+    folder = tmp_path_factory.mktemp("templates")
+    made: dict[str, Path] = {}
+    for name in ("migrated", "loaded"):
+        path = folder / f"{name}.sqlite3"
+        svc = Services.open(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(path)}), clock=lambda: FIXED_NOW)
+        if name == "loaded":
+            load_reference(svc)
+        svc.close()  # the last connection closing checkpoints the WAL into the file itself
+        assert not path.with_name(path.name + "-wal").exists()
+        made[name] = path
+    return made
+
+
 @pytest.fixture
-def services(settings: Settings, clock: list[dt.datetime]) -> Iterator[Services]:
+def services(settings: Settings, clock: list[dt.datetime], db_file: Path, request: pytest.FixtureRequest,
+             _sqlite_templates: dict[str, Path]) -> Iterator[Services]:
+    if settings.db.resolved_url() == sqlite_url(db_file) and not db_file.exists():
+        template = "loaded" if "loaded" in request.fixturenames else "migrated"
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_sqlite_templates[template], db_file)
     svc = Services.open(settings, clock=lambda: clock[0])
     yield svc
     svc.close()
@@ -55,11 +85,22 @@ def services(settings: Settings, clock: list[dt.datetime]) -> Iterator[Services]
 
 @pytest.fixture
 def loaded(services: Services) -> Services:
-    """Services on a database holding the hall's reference data (assets/*.toml)."""
+    """Services on a database holding the hall's reference data (assets/*.toml): copied from the
+    worker's template when ``services`` could (see above), loaded here otherwise."""
     from hallterm.services.reference import load_reference
 
-    load_reference(services)
+    if not _has_reference(services):
+        load_reference(services)
     return services
+
+
+def _has_reference(svc: Services) -> bool:
+    from sqlalchemy import func, select
+
+    from hallterm.storage.tables import items
+
+    with svc.db.read() as conn:
+        return bool(conn.execute(select(func.count()).select_from(items)).scalar_one())
 
 
 TODAY = dt.date(2026, 11, 26)
@@ -102,3 +143,25 @@ def desk_session(loaded: Services) -> StaffSession:
 
     set_pin(loaded, "S1401", "2468")
     return sign_in(loaded, "S1401", "2468")
+
+
+# Longest first, so that `pytest -n 2` never ends with one worker on a 40-second test while the other
+# waits: the process tests and the measurement runs, then the Pilot tests (2-5 s each), then the
+# hundreds of quick ones, which fill whatever gap is left. Order inside each group stays as written.
+_SLOWEST_FIRST = (
+    "tests/storage/test_tickets_processes.py",
+    "tests/test_bench.py",
+    "tests/cli/test_demo_and_staff.py",
+    "tests/printing/test_roundtrip.py",
+    "tests/storage/test_case_numbers.py",
+    "tests/storage/test_concurrency.py",
+    "tests/tui/",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((n for n, prefix in enumerate(_SLOWEST_FIRST) if path.startswith(prefix)), len(_SLOWEST_FIRST))
+
+    items.sort(key=rank)  # sort is stable

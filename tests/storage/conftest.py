@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -56,6 +57,7 @@ class PgServer:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         self.prefix = f"hallterm_t_{worker}_{os.getpid()}"
         self._template: str | None = None
+        self._loaded: str | None = None
         self.live: set[str] = set()
 
     def url(self, name: str) -> str:
@@ -88,6 +90,21 @@ class PgServer:
             self._template = name
         return self._template
 
+    def loaded_template(self) -> str:
+        """A copy of the migrated template holding the reference data, loaded at FIXED_NOW; made once per session."""
+        if self._loaded is None:
+            from hallterm.services.reference import load_reference
+            from tests.conftest import FIXED_NOW
+
+            name = self.create(template=self.migrated_template())
+            svc = Services.open(settings_for(self.url(name)), upgrade=False, clock=lambda: FIXED_NOW)
+            try:
+                load_reference(svc)
+            finally:
+                svc.close()  # no connection may stay open on a template
+            self._loaded = name
+        return self._loaded
+
     def close(self) -> None:
         for name in sorted(self.live):
             self.drop(name)
@@ -111,9 +128,11 @@ def pg_server() -> Iterator[PgServer]:
 
 
 @pytest.fixture
-def pg_url(pg_server: PgServer) -> Iterator[str]:
-    """A fresh database of this test's own, migrated to the head revision; dropped afterwards."""
-    name = pg_server.create(template=pg_server.migrated_template())
+def pg_url(pg_server: PgServer, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database of this test's own, migrated to the head revision (and holding the reference data
+    when the test asks for ``any_hall``); dropped afterwards."""
+    with_reference = "any_hall" in request.fixturenames
+    name = pg_server.create(template=pg_server.loaded_template() if with_reference else pg_server.migrated_template())
     yield pg_server.url(name)
     pg_server.drop(name)
 
@@ -154,11 +173,22 @@ def empty_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 
 
 @pytest.fixture
-def any_db(db_url: str, clock: list[dt.datetime]) -> Iterator[Services]:
+def any_db(db_url: str, clock: list[dt.datetime], backend: str, tmp_path: Path, request: pytest.FixtureRequest,
+           _sqlite_templates: dict[str, Path]) -> Iterator[Services]:
     """Services on a migrated database, once on SQLite (a file in tmp_path) and once on PostgreSQL."""
+    sqlite_file = tmp_path / "hall.sqlite3"
+    if backend == "sqlite" and db_url == sqlite_url(sqlite_file) and not sqlite_file.exists():
+        template = "loaded" if "any_hall" in request.fixturenames else "migrated"
+        shutil.copyfile(_sqlite_templates[template], sqlite_file)  # made once per worker (tests/conftest.py)
     svc = Services.open(settings_for(db_url), clock=lambda: clock[0])
     yield svc
     svc.close()
+
+
+@pytest.fixture
+def any_hall(any_db: Services) -> Services:
+    """``any_db`` holding the hall's reference data (assets/*.toml): a copy of a template, not a load per test."""
+    return any_db
 
 
 @pytest.fixture

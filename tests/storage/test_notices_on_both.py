@@ -15,14 +15,13 @@ from hallterm.domain.checklist import MaterialKind
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.services import cases, checklist
 from hallterm.services.context import Services
-from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin, sign_in
 from hallterm.storage.tables import documents, sequences
 
 
-def test_every_kind_of_notice_is_numbered_for_city_and_district_cases(any_db: Services,
+def test_every_kind_of_notice_is_numbered_for_city_and_district_cases(any_hall: Services,
                                                                        cards_for: Callable[[Services], str]) -> None:
-    load_reference(any_db)
+    any_db = any_hall
     set_pin(any_db, "S1401", "2468")
     desk = sign_in(any_db, "S1401", "2468")
     card = cards_for(any_db)

@@ -27,9 +27,8 @@ def local(day: int, hhmm: str) -> dt.datetime:
 
 
 @pytest.fixture
-def hall(any_db: Services) -> Services:
-    load_reference(any_db)
-    return any_db
+def hall(any_hall: Services) -> Services:
+    return any_hall
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from hallterm.tui.desk import calling
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.calling import CallingScreen, ConfirmScreen, IssueScreen, PickScreen
 from hallterm.tui.desk.print_screens import ReprintScreen
-from tests.tui.conftest import settle
-from tests.tui.test_display import until
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import settle, until
 from tests.tui.test_slips import environ
 
 
@@ -67,11 +67,10 @@ async def open_calling(pilot: Pilot, counter_down: int = 0) -> None:
     assert isinstance(pilot.app.screen, CallingScreen)
 
 
-async def test_call_recall_finish_and_the_footer_keys(loaded: Services, settings: Settings,
-                                                      desk_session: StaffSession) -> None:
+async def test_call_recall_finish_and_the_footer_keys(loaded: Services, desk_app: DeskAppFactory) -> None:
     for _ in range(3):
         queue.issue_walkin(loaded)
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
         assert queue_numbers(app) == ["A001", "A002", "A003"]
@@ -119,10 +118,11 @@ def question(app: DeskApp) -> str:
 
 
 async def test_a_recall_past_the_limit_asks_before_it_becomes_a_no_show(
-        loaded: Services, settings: Settings, desk_session: StaffSession) -> None:
+    loaded: Services, desk_app: DeskAppFactory
+) -> None:
     for _ in range(2):
         queue.issue_walkin(loaded)
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
         await pilot.press("n")
@@ -149,11 +149,10 @@ async def test_a_recall_past_the_limit_asks_before_it_becomes_a_no_show(
         assert "空闲" in current(app)
 
 
-async def test_calling_a_chosen_ticket_asks_first(loaded: Services, settings: Settings,
-                                                  desk_session: StaffSession) -> None:
+async def test_calling_a_chosen_ticket_asks_first(loaded: Services, desk_app: DeskAppFactory) -> None:
     for _ in range(3):
         queue.issue_walkin(loaded)
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
         await pilot.press("down", "down", "c")
@@ -169,14 +168,17 @@ async def test_calling_a_chosen_ticket_asks_first(loaded: Services, settings: Se
         assert queue_numbers(app) == ["A001", "A002"]
 
 
-async def test_hold_then_back_to_the_front_and_transfer_to_a_lounge(loaded: Services, settings: Settings,
-                                                                    desk_session: StaffSession) -> None:
+async def test_hold_then_back_to_the_front_and_transfer_to_a_lounge(
+    loaded: Services, desk_app: DeskAppFactory
+) -> None:
     for _ in range(3):
         queue.issue_walkin(loaded)
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
-        await pilot.press("n", "h")  # A001 goes to fetch papers
+        await pilot.press("n")
+        await settle(pilot)  # the call is stored before A001 can be held
+        await pilot.press("h")  # A001 goes to fetch papers
         await settle(pilot)
         assert status_of(loaded, "A001") == "held"
         assert app.screen.query_one("#held", DataTable).row_count == 1
@@ -185,7 +187,9 @@ async def test_hold_then_back_to_the_front_and_transfer_to_a_lounge(loaded: Serv
         assert queue_numbers(app)[0] == "A001"
         assert "回到队首" in str(app.screen.query_one("#queue", DataTable).get_row_at(0)[6])
 
-        await pilot.press("n", "t")
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("t")
         await settle(pilot)
         assert isinstance(app.screen, PickScreen)
         await pilot.press("down", "enter")  # below the other counter: 二楼业务洽谈室1
@@ -195,10 +199,11 @@ async def test_hold_then_back_to_the_front_and_transfer_to_a_lounge(loaded: Serv
         assert queue.display_snapshot(loaded).calls[0].place == "二楼业务洽谈室1"
 
 
-async def test_issue_a_walkin_ticket_with_a_scanned_card(loaded: Services, settings: Settings,
-                                                         desk_session: StaffSession, cards: dict[str, str]) -> None:
+async def test_issue_a_walkin_ticket_with_a_scanned_card(
+    loaded: Services, settings: Settings, cards: dict[str, str], desk_app: DeskAppFactory
+) -> None:
     queue.issue_walkin(loaded)
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot, counter_down=1)  # sits at G2
         await pilot.press("i")
@@ -230,12 +235,13 @@ def dialog_notice(app: DeskApp) -> str:
 
 
 async def test_a_typo_in_the_card_number_keeps_the_ticket_dialog_open(
-        loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]) -> None:
+    loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory
+) -> None:
     from textual.widgets import Input
 
     card = cards["valid"]
     typo = card[:-1] + ("0" if card[-1] != "0" else "1")  # a wrong check character
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
         await pilot.press("i", *typo, "enter")
@@ -257,12 +263,12 @@ async def test_a_typo_in_the_card_number_keeps_the_ticket_dialog_open(
 
 @pytest.mark.parametrize("label", ["revoked", "tier_e", "expired", "expired_status", "future"])
 async def test_a_card_the_desk_refuses_gets_no_ticket_unless_staff_clear_it(
-        loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str],
-        label: str) -> None:
+    loaded: Services, cards: dict[str, str], label: str, desk_app: DeskAppFactory
+) -> None:
     from hallterm.services.cards import check_card
 
     desk_says = check_card(loaded, cards[label]).message  # the desk's scan field, same rule, same words
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
         await pilot.press("i", *cards[label], "enter")
@@ -278,11 +284,12 @@ async def test_a_card_the_desk_refuses_gets_no_ticket_unless_staff_clear_it(
         assert str(app.screen.query_one("#queue", DataTable).get_row_at(0)[3]) == ""  # linked to nobody
 
 
-async def test_the_queue_follows_other_counters(loaded: Services, settings: Settings,
-                                                desk_session: StaffSession) -> None:
+async def test_the_queue_follows_other_counters(
+    loaded: Services, desk_session: StaffSession, desk_app: DeskAppFactory
+) -> None:
     for _ in range(2):
         queue.issue_walkin(loaded)
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
         assert queue_numbers(app) == ["A001", "A002"]
@@ -304,13 +311,13 @@ def queue_numbers_ids(svc: Services) -> dict[str, int]:
 
 
 async def test_a_failed_print_keeps_the_ticket_and_ctrl_r_sends_it_again(
-        tmp_path: Path, db_file: Path, loaded: Services, desk_session: StaffSession,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, db_file: Path, loaded: Services, monkeypatch: pytest.MonkeyPatch, desk_app: DeskAppFactory
+) -> None:
     failing = load_settings(environ=environ(tmp_path, db_file, HALLTERM_PRINTING_BACKEND="cups",
                                             HALLTERM_PRINTING_CUPS_PRINTER="thermal80"))
     monkeypatch.setenv("PATH", str(tmp_path / "no-cups-here"))  # lp is not installed
     loaded.settings = failing
-    app = DeskApp(failing, services=loaded, session=desk_session)
+    app = desk_app(settings=failing)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
         await pilot.press("i", "enter")  # no card: an anonymous walk-in

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Static
 
-from hallterm.config import Settings
 from hallterm.domain.checklist import MaterialKind
 from hallterm.services import checklist
 from hallterm.services.context import Services
@@ -13,7 +12,8 @@ from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.checklist_screen import ChecklistScreen
 from hallterm.tui.widgets.choice import ChoiceScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
-from tests.tui.conftest import open_form, settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import open_form, settle
 
 
 def decision(app: DeskApp) -> str:
@@ -58,9 +58,9 @@ def row_state(screen: ChecklistScreen, row: int) -> str:
 
 
 async def test_ticking_materials_changes_the_decision_live(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+    loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(110, 34)) as pilot:
         await open_form(pilot, cards["valid"])
         await pilot.press("enter", "f10")
@@ -96,7 +96,7 @@ async def test_ticking_materials_changes_the_decision_live(
 
 
 async def test_the_desk_counts_overdue_items_and_warns_of_missing_holiday_data(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str], clock
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock, desk_app: DeskAppFactory
 ) -> None:
     import datetime as dt
 
@@ -116,7 +116,7 @@ async def test_the_desk_counts_overdue_items_and_warns_of_missing_holiday_data(
             checklist.tick(loaded, desk_session, item.case_item_id, m.material_id, received=True)
     checklist.decide_item(loaded, desk_session, item.case_item_id)
     clock[0] = dt.datetime(2026, 12, 9, 2, 0, tzinfo=dt.UTC)
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         bar = str(app.screen.query_one("#deadline-bar", Static).render())
@@ -124,9 +124,9 @@ async def test_the_desk_counts_overdue_items_and_warns_of_missing_holiday_data(
         assert "2027年" in bar and "节假日" in bar
 
 
-async def test_the_coordinator_list_shows_overdue_items(loaded: Services, settings: Settings,
-                                                        desk_session: StaffSession, cards: dict[str, str],
-                                                        clock) -> None:
+async def test_the_coordinator_list_shows_overdue_items(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock, desk_app: DeskAppFactory
+) -> None:
     import datetime as dt
 
     from hallterm.domain.cases import CaseDraft
@@ -146,7 +146,7 @@ async def test_the_coordinator_list_shows_overdue_items(loaded: Services, settin
     coordinator = sign_in(loaded, view.coordinator.staff_id, "1357")
     cases.mark_met(loaded, coordinator, view.id)
     clock[0] = dt.datetime(2026, 12, 9, 2, 0, tzinfo=dt.UTC)
-    app = DeskApp(settings, services=loaded, session=coordinator)
+    app = desk_app(coordinator)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         table = app.screen.query_one("#open-cases", DataTable)
@@ -156,9 +156,9 @@ async def test_the_coordinator_list_shows_overdue_items(loaded: Services, settin
 
 
 async def test_an_applicant_who_will_not_sign_gets_the_one_time_notice(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+    loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(110, 34)) as pilot:
         screen = await open_checklist(pilot, cards)
         await tick_kinds(pilot, screen, MaterialKind.CORE)
@@ -187,14 +187,14 @@ async def test_an_applicant_who_will_not_sign_gets_the_one_time_notice(
         assert listed == missing
 
 
-async def test_cancelling_the_choice_decides_nothing(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_cancelling_the_choice_decides_nothing(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(110, 34)) as pilot:
         screen = await open_checklist(pilot, cards)
         await tick_kinds(pilot, screen, MaterialKind.CORE)
-        await pilot.press("f", "f10")
+        await pilot.press("f")  # fees paid: stored before F10 decides
+        await settle(pilot)
+        await pilot.press("f10")
         await settle(pilot)
         await pilot.press("down", "down", "enter")  # 取消
         await settle(pilot)
@@ -205,10 +205,8 @@ async def test_cancelling_the_choice_decides_nothing(
         assert isinstance(app.screen, ChoiceScreen)
 
 
-async def test_an_accepted_item_refuses_an_untick(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_an_accepted_item_refuses_an_untick(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(110, 34)) as pilot:
         screen = await open_checklist(pilot, cards)
         await tick_kinds(pilot, screen, MaterialKind.CORE, MaterialKind.SECONDARY)
@@ -225,11 +223,11 @@ async def test_an_accepted_item_refuses_an_untick(
 
 
 async def test_after_a_one_time_notice_an_untick_asks_and_is_recorded(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+    loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
     from hallterm.services import cases
 
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(110, 34)) as pilot:
         screen = await open_checklist(pilot, cards)
         await tick_kinds(pilot, screen, MaterialKind.SECONDARY)
@@ -253,15 +251,17 @@ async def test_after_a_one_time_notice_an_untick_asks_and_is_recorded(
 
 
 async def test_the_last_supplement_clears_the_conditional_messages(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str], clock
+    cards: dict[str, str], clock, desk_app: DeskAppFactory
 ) -> None:
     import datetime as dt
 
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(110, 34)) as pilot:
         screen = await open_checklist(pilot, cards)
         await tick_kinds(pilot, screen, MaterialKind.CORE)
-        await pilot.press("f", "f10")
+        await pilot.press("f")  # fees paid: stored before F10 decides
+        await settle(pilot)
+        await pilot.press("f10")
         await settle(pilot)
         await pilot.press("enter")  # will sign: 容缺受理
         await settle(pilot)
@@ -274,10 +274,8 @@ async def test_the_last_supplement_clears_the_conditional_messages(
         assert "容缺补正期限" not in panel and "已出具" not in notice(app)
 
 
-async def test_space_ticks_a_paper_and_moves_to_the_next(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_space_ticks_a_paper_and_moves_to_the_next(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(110, 34)) as pilot:
         screen = await open_checklist(pilot, cards)
         assert screen.query_one(DataTable).cursor_row == 1  # on the first paper, not the item's heading

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Static
 
-from hallterm.config import Settings
 from hallterm.domain.cases import CaseDraft
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.services import cases
 from hallterm.services.context import Services
-from hallterm.services.staff import StaffSession, set_pin, sign_in
+from hallterm.services.staff import StaffSession
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.coordinator import CoordinatorScreen
-from tests.tui.conftest import settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import settle
 
 
 def notice(app: DeskApp) -> str:
@@ -20,13 +20,12 @@ def notice(app: DeskApp) -> str:
 
 
 async def test_met_then_left_says_so_and_the_room_is_no_longer_shown(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
     view = cases.open_case(loaded, desk_session, CaseDraft(
         cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",), EnterpriseKind.FOREIGN, "鞍山睿堃科技有限公司"))
     assert view.coordinator is not None and view.lounge_name
-    set_pin(loaded, view.coordinator.staff_id, "1357")
-    app = DeskApp(settings, services=loaded, session=sign_in(loaded, view.coordinator.staff_id, "1357"))
+    app = desk_app(view.coordinator.staff_id)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, CoordinatorScreen)

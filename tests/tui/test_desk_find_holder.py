@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from hallterm.config import Settings
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import events
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.widgets.scan_field import ScanField
-from tests.tui.conftest import settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import scan, settle
 
 
 def notice(app: DeskApp) -> str:
@@ -28,22 +28,15 @@ def panel(app: DeskApp) -> str:
     )
 
 
-async def scan(pilot, text: str, suffix: str = "enter") -> None:
-    await pilot.press(*text, suffix)
-    await settle(pilot)
-
-
-async def test_scan_field_has_focus_at_start(loaded: Services, desk_session: StaffSession, settings: Settings) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_scan_field_has_focus_at_start(desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test() as pilot:
         await pilot.pause()
         assert isinstance(app.focused, ScanField)
 
 
-async def test_valid_card_shows_the_holder(
-    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_valid_card_shows_the_holder(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, cards["valid"])
         check = app.screen.query_one(HolderPanel).check
@@ -68,9 +61,9 @@ async def test_valid_card_shows_the_holder(
     ],
 )
 async def test_refused_cards_say_why_and_what_to_do(
-    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str], label: str, expected: str
+    cards: dict[str, str], label: str, expected: str, desk_app: DeskAppFactory
 ) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, cards[label])
         check = app.screen.query_one(HolderPanel).check
@@ -81,20 +74,16 @@ async def test_refused_cards_say_why_and_what_to_do(
         assert app.screen.query_one(HolderPanel).has_class("-refused")
 
 
-async def test_unknown_card_is_refused(
-    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_unknown_card_is_refused(loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     unknown = loaded.card_format.make("GD2024C12345")
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, unknown)
         assert "不在人才名册中" in panel(app)
 
 
-async def test_mistyped_check_character_keeps_the_text_selected(
-    loaded: Services, desk_session: StaffSession, settings: Settings
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_mistyped_check_character_keeps_the_text_selected(desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, "GD2022A000168")
         assert "校验位不对" in notice(app)
@@ -104,10 +93,8 @@ async def test_mistyped_check_character_keeps_the_text_selected(
         assert not app.screen.query_one(HolderPanel).display
 
 
-async def test_next_scan_after_a_typo_replaces_it(
-    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_next_scan_after_a_typo_replaces_it(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, "GD2022A000168")
         await scan(pilot, cards["valid"])
@@ -115,48 +102,38 @@ async def test_next_scan_after_a_typo_replaces_it(
 
 
 @pytest.mark.parametrize("suffix", ["enter", "ctrl+j", "tab"])
-async def test_every_scanner_suffix_submits(
-    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str], suffix: str
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_every_scanner_suffix_submits(cards: dict[str, str], suffix: str, desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, cards["valid"], suffix)
         assert "王喆" in panel(app)
 
 
-async def test_lower_case_and_full_width_input_are_understood(
-    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_lower_case_and_full_width_input_are_understood(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in cards["valid"].lower())
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, " " + full_width + " ")
         assert "王喆" in panel(app)
 
 
-async def test_garbage_from_a_scanner_gets_a_message(
-    loaded: Services, desk_session: StaffSession, settings: Settings
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_garbage_from_a_scanner_gets_a_message(desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, "%%##@@!!")
         assert "无法识别" in notice(app)
         assert app.screen.query_one(ScanField).value == "%%##@@!!"
 
 
-async def test_a_name_with_markup_is_shown_literally(
-    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_a_name_with_markup_is_shown_literally(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, cards["markup"])
         assert "[b]郑[/b]" in panel(app)
 
 
-async def test_each_scan_is_logged(
-    loaded: Services, desk_session: StaffSession, settings: Settings, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_each_scan_is_logged(loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, cards["valid"])
         await scan(pilot, cards["revoked"])
@@ -193,10 +170,8 @@ async def test_a_locked_database_keeps_the_scan_for_retry(
         svc.close()
 
 
-async def test_an_over_long_paste_gets_a_message_not_silence(
-    loaded: Services, desk_session: StaffSession, settings: Settings
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_an_over_long_paste_gets_a_message_not_silence(desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.screen.query_one(ScanField).value = "GD2022A000178" * 50  # a stuck key or a pasted document

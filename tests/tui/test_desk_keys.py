@@ -10,45 +10,30 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets._footer import FooterKey
 
-from hallterm.config import Settings
 from hallterm.domain.checklist import Decision
 from hallterm.services import cases
 from hallterm.services.context import Services
-from hallterm.services.staff import StaffSession, set_pin, sign_in
+from hallterm.services.staff import StaffSession
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.case_form import CaseFormScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.history import EVENT_NAMES, HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
-from tests.tui.conftest import open_form, settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import open_and_route, open_form, scan, settle, text_of
 
 SERVICES = Path(__file__).parents[2] / "hallterm" / "services"
 CASE_KEYS = {"history", "reassign", "checklist", "print_slip"}
-
-
-def text_of(app: DeskApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def footer_actions(app: DeskApp) -> set[str]:
     return {b.binding.action for b in app.screen.active_bindings.values() if b.binding.show}
 
 
-async def scan(pilot, card_no: str) -> None:
-    await pilot.press(*card_no, "enter")
-    await settle(pilot)
-
-
-async def open_and_route(pilot, card_no: str) -> None:
-    await open_form(pilot, card_no)
-    await pilot.press("enter", "f10")
-    await settle(pilot)
-
-
 async def test_case_keys_leave_with_the_holder_they_were_about(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+    cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_and_route(pilot, cards["valid"])
         assert footer_actions(app) >= CASE_KEYS
@@ -62,10 +47,8 @@ async def test_case_keys_leave_with_the_holder_they_were_about(
         assert not CASE_KEYS & footer_actions(app)
 
 
-async def test_a_returning_holder_brings_back_their_open_case(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_a_returning_holder_brings_back_their_open_case(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_and_route(pilot, cards["valid"])
         case_no = app.screen.last_case.case_no
@@ -86,11 +69,9 @@ async def test_a_returning_holder_brings_back_their_open_case(
         assert "王喆" in title and case_no in title
 
 
-async def test_the_footer_never_clips_a_key(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
+async def test_the_footer_never_clips_a_key(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
     for width, height in ((80, 24), (100, 30)):
-        app = DeskApp(settings, services=loaded, session=desk_session)
+        app = desk_app()
         async with app.run_test(size=(width, height)) as pilot:
             await open_and_route(pilot, cards["valid"])
             keys = list(app.screen.query_one(Footer).query(FooterKey))
@@ -107,9 +88,9 @@ async def test_the_footer_never_clips_a_key(
 
 
 async def test_the_palette_writes_keys_and_no_matches_in_chinese(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+    cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, cards["valid"])
         helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
@@ -127,10 +108,8 @@ async def test_the_palette_writes_keys_and_no_matches_in_chinese(
         assert prompts == ["没有匹配的操作"]
 
 
-async def test_the_case_form_drops_an_error_once_it_is_fixed(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_the_case_form_drops_an_error_once_it_is_fixed(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_form(pilot, cards["valid"])
         assert isinstance(app.screen, CaseFormScreen)
@@ -141,12 +120,10 @@ async def test_the_case_form_drops_an_error_once_it_is_fixed(
         assert text_of(app, "#form-error") == ""
 
 
-async def test_the_reassign_error_goes_once_a_reason_is_typed(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
+async def test_the_reassign_error_goes_once_a_reason_is_typed(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
     from hallterm.tui.widgets.confirm import ConfirmScreen
 
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_and_route(pilot, cards["valid"])
         await pilot.press("f7")
@@ -166,10 +143,8 @@ async def test_the_reassign_error_goes_once_a_reason_is_typed(
         assert str(screen.query_one("#reassign-error", Static).render()) == ""  # not under the question
 
 
-async def test_the_history_names_lounges_and_people(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_the_history_names_lounges_and_people(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_and_route(pilot, cards["valid"])
         view = app.screen.last_case
@@ -234,17 +209,15 @@ def test_every_event_kind_has_a_chinese_name() -> None:
 
 
 async def test_desk_staff_are_told_whom_to_tell_of_missing_holidays(
-    loaded: Services, settings: Settings, desk_session: StaffSession
+    loaded: Services, desk_app: DeskAppFactory
 ) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         bar = text_of(app, "#deadline-bar")
         assert bar == "2027年节假日未导入：跨年期限为估算，请告知管理员"
         assert app.screen.query_one("#deadline-bar").region.height == 1
-    set_pin(loaded, "S1601", "1357")
-    supervisor = sign_in(loaded, "S1601", "1357")
-    app = DeskApp(settings, services=loaded, session=supervisor)
+    app = desk_app("supervisor")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert "assets/calendar/2027.toml" in text_of(app, "#deadline-bar")
@@ -260,3 +233,4 @@ def test_open_cases_of_a_holder_are_newest_first(loaded: Services, desk_session:
         for n in range(2)]
     assert [c.id for c in cases.open_cases_of_holder(loaded, cards["valid"])] == [opened[1].id, opened[0].id]
     assert cases.open_cases_of_holder(loaded, cards["revoked"]) == []
+

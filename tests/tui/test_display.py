@@ -9,12 +9,9 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from textual.widgets import Static
 
 from hallterm.config import PROJECT_ROOT, Settings, load_settings
 from hallterm.services import queue
@@ -23,6 +20,7 @@ from hallterm.services.staff import StaffSession
 from hallterm.storage.engine import DatabaseUnavailable
 from hallterm.tui.display import bigtext
 from hallterm.tui.display.app import OUTAGE, BigNumber, DisplayApp
+from tests.tui.pilot_helpers import text_of, until
 
 CALL_IN_ANOTHER_PROCESS = """
 import sys
@@ -33,19 +31,6 @@ from hallterm.services.staff import sign_in
 svc = Services.open(load_settings(), upgrade=False)
 print(call_next(svc, sign_in(svc, "S1401", "2468"), sys.argv[1]).number)
 """
-
-
-async def until(pilot: Pilot, condition: Callable[[], bool], what: str, limit_s: float = 20.0) -> None:
-    """Let the display poll until ``condition`` holds; the limit only stops a broken test from hanging."""
-    waited = 0.0
-    while not condition():
-        assert waited < limit_s, f"the display never showed {what}"
-        await pilot.pause(0.05)
-        waited += 0.05
-
-
-def text_of(app: DisplayApp, selector: str) -> str:
-    return str(app.query_one(selector, Static).render())
 
 
 def display_settings(settings: Settings, **queue_settings: str) -> Settings:

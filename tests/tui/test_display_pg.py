@@ -17,7 +17,7 @@ from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin, sign_in
 from hallterm.tui.display.app import OUTAGE, BigNumber, DisplayApp
 from tests.storage.conftest import PgServer, pg_server, pg_url  # noqa: F401 - fixtures
-from tests.tui.test_display import until
+from tests.tui.pilot_helpers import until
 
 pytestmark = pytest.mark.postgres
 

@@ -8,10 +8,9 @@ import pytest
 from sqlalchemy import update
 from textual.widgets import DataTable, Input, Select, Static
 
-from hallterm.config import Settings
 from hallterm.services import cases
 from hallterm.services.context import Services
-from hallterm.services.staff import StaffSession, set_pin, sign_in
+from hallterm.services.staff import StaffSession
 from hallterm.storage.cases import CaseView
 from hallterm.storage.tables import lounges
 from hallterm.tui.desk.app import DeskApp
@@ -21,7 +20,8 @@ from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
 from hallterm.tui.desk.routing_panel import RoutingPanel
-from tests.tui.conftest import open_form, settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import open_form, scan, settle, type_text
 
 
 def routing_text(app: DeskApp) -> str:
@@ -33,15 +33,8 @@ def notice(app: DeskApp) -> str:
     return str(app.screen.query_one("#notice", Static).render())
 
 
-async def scan(pilot, card_no: str) -> None:
-    await pilot.press(*card_no, "enter")
-    await settle(pilot)
-
-
-async def test_scan_to_routed_case_in_three_key_presses(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_scan_to_routed_case_in_three_key_presses(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)  # the catalog loads in the background
         await scan(pilot, cards["valid"])
@@ -65,23 +58,21 @@ async def test_scan_to_routed_case_in_three_key_presses(
 
 
 async def test_the_form_filters_items_and_refuses_an_empty_choice(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+    cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_form(pilot, cards["valid"])
         await pilot.press("f10")
         assert "请至少选择一个审批事项" in str(app.screen.query_one("#form-error", Static).render())
-        await pilot.press(*"施工", "enter")
+        await type_text(pilot, "施工", "enter")
         await pilot.press("f10")
         await settle(pilot)
         assert app.screen.last_case.item_names == ("建筑工程施工许可",)
 
 
-async def test_a_closed_form_keeps_what_was_typed(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_a_closed_form_keeps_what_was_typed(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_form(pilot, cards["valid"])
         await pilot.press("enter")
@@ -93,10 +84,8 @@ async def test_a_closed_form_keeps_what_was_typed(
         assert app.screen.chosen == ["QY-GSSL"]
 
 
-async def test_urgent_case_gets_overtime_mode_and_a_proxy(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_urgent_case_gets_overtime_mode_and_a_proxy(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_form(pilot, cards["valid"])
         await pilot.press("enter")
@@ -109,11 +98,9 @@ async def test_urgent_case_gets_overtime_mode_and_a_proxy(
 
 
 async def test_a_refused_card_can_be_let_through_by_a_supervisor(
-    loaded: Services, settings: Settings, cards: dict[str, str]
+    loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
-    set_pin(loaded, "S1601", "9753")
-    supervisor = sign_in(loaded, "S1601", "9753")
-    app = DeskApp(settings, services=loaded, session=supervisor)
+    app = desk_app("supervisor")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await scan(pilot, cards["expired"])
@@ -121,7 +108,7 @@ async def test_a_refused_card_can_be_let_through_by_a_supervisor(
         await pilot.press("f3")  # not offered for a refused card
         assert isinstance(app.screen, DeskScreen)
         await pilot.press("f4")
-        await pilot.press(*"续期申请已受理", "enter")
+        await type_text(pilot, "续期申请已受理", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CaseFormScreen)
         await pilot.press("enter", "f10")
@@ -132,10 +119,8 @@ async def test_a_refused_card_can_be_let_through_by_a_supervisor(
     assert kinds["card_override"].details["reason"] == "续期申请已受理"
 
 
-async def test_desk_staff_are_not_offered_the_override(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_desk_staff_are_not_offered_the_override(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await scan(pilot, cards["revoked"])
@@ -145,11 +130,11 @@ async def test_desk_staff_are_not_offered_the_override(
 
 
 async def test_full_lounges_tell_staff_the_visitor_waits(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+    loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
     with loaded.db.write() as conn:
         conn.execute(update(lounges).values(capacity=0))
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_form(pilot, cards["valid"])
         await pilot.press("enter", "f10")
@@ -159,10 +144,10 @@ async def test_full_lounges_tell_staff_the_visitor_waits(
 
 
 async def test_no_coordinator_on_duty_is_said_plainly(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
+    cards: dict[str, str], clock: list[dt.datetime], desk_app: DeskAppFactory
 ) -> None:
     clock[0] = dt.datetime(2026, 11, 26, 13, 30, tzinfo=dt.UTC)  # 21:30 local
-    app = DeskApp(settings, services=loaded, session=desk_session, after_hours=True)
+    app = desk_app(after_hours=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_form(pilot, cards["valid"])
         await pilot.press("enter", "f10")
@@ -182,10 +167,8 @@ async def route_then_reassign(pilot, card: str) -> CaseView:
     return routed
 
 
-async def test_reassigning_asks_for_a_reason(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
-) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_reassigning_asks_for_a_reason(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         before = await route_then_reassign(pilot, cards["valid"])
         assert isinstance(app.screen, ReassignScreen)
@@ -212,7 +195,7 @@ async def test_reassigning_asks_for_a_reason(
 
 
 async def test_the_coordinator_marks_a_visitor_met(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
     from hallterm.domain.cases import CaseDraft
     from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
@@ -223,9 +206,7 @@ async def test_the_coordinator_marks_a_visitor_met(
         CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",), EnterpriseKind.FOREIGN, "鞍山睿堃科技有限公司"),
     )
     assert view.coordinator is not None
-    set_pin(loaded, view.coordinator.staff_id, "1357")
-    coordinator = sign_in(loaded, view.coordinator.staff_id, "1357")
-    app = DeskApp(settings, services=loaded, session=coordinator)
+    app = desk_app(view.coordinator.staff_id)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, CoordinatorScreen)
@@ -241,7 +222,7 @@ async def test_the_coordinator_marks_a_visitor_met(
 
 
 async def test_a_supervisor_sees_every_coordinators_visitors(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
     from hallterm.domain.cases import CaseDraft
     from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
@@ -251,9 +232,7 @@ async def test_a_supervisor_sees_every_coordinators_visitors(
         for n in range(3)]
     coordinators = {v.coordinator.name for v in opened if v.coordinator is not None}
     assert len(coordinators) > 1  # spread over several coordinators, as routing does
-    set_pin(loaded, "S1601", "1357")
-    supervisor = sign_in(loaded, "S1601", "1357")
-    app = DeskApp(settings, services=loaded, session=supervisor)
+    app = desk_app("supervisor")
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         await pilot.press("f9")
@@ -265,9 +244,8 @@ async def test_a_supervisor_sees_every_coordinators_visitors(
         assert {str(waiting.get_row_at(i)[3]) for i in range(waiting.row_count)} == coordinators
 
 
-async def test_every_footer_key_is_in_the_command_palette(loaded: Services, settings: Settings,
-                                                          desk_session: StaffSession, cards: dict[str, str]) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_every_footer_key_is_in_the_command_palette(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await scan(pilot, cards["valid"])
@@ -277,7 +255,7 @@ async def test_every_footer_key_is_in_the_command_palette(loaded: Services, sett
         assert set(shown) <= set(titles)
         assert "开办件" in titles
         await pilot.press("ctrl+p")
-        await pilot.press(*"开办件")
+        await type_text(pilot, "开办件")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(pilot)
@@ -295,10 +273,10 @@ async def test_every_footer_key_is_in_the_command_palette(loaded: Services, sett
     ],
     ids=["immediate", "guided", "overtime", "focused", "tracked"],
 )
-async def test_each_service_mode_from_the_form(loaded: Services, settings: Settings, desk_session: StaffSession,
-                                               cards: dict[str, str], boxes: list[str], mode: str,
-                                               proxy: bool) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_each_service_mode_from_the_form(
+    cards: dict[str, str], boxes: list[str], mode: str, proxy: bool, desk_app: DeskAppFactory
+) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_form(pilot, cards["valid"])
         await pilot.press("enter")
@@ -317,9 +295,10 @@ async def test_each_service_mode_from_the_form(loaded: Services, settings: Setti
     [("foreign", "市行政审批局办理"), ("limited", "铁东区行政审批局办理（协调办理）")],
     ids=["city", "district"],
 )
-async def test_both_jurisdictions_from_the_form(loaded: Services, settings: Settings, desk_session: StaffSession,
-                                                cards: dict[str, str], kind: str, expected: str) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_both_jurisdictions_from_the_form(
+    cards: dict[str, str], kind: str, expected: str, desk_app: DeskAppFactory
+) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_form(pilot, cards["valid"])
         await pilot.press("enter")
@@ -340,24 +319,23 @@ def test_the_enterprise_kind_is_guessed_from_the_name() -> None:
     assert guess_kind("鞍山某某科技有限公司") is EnterpriseKind.LIMITED
 
 
-async def test_items_of_two_bureaus_are_flagged(loaded: Services, settings: Settings, desk_session: StaffSession,
-                                                cards: dict[str, str]) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_items_of_two_bureaus_are_flagged(cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_form(pilot, cards["valid"])
         app.screen.query_one("#enterprise-kind", Select).value = "limited"
         await pilot.press("enter")  # 公司设立登记 (by enterprise kind: the district)
-        await pilot.press(*"分公司", "enter")  # 分公司设立登记 (always the city)
+        await type_text(pilot, "分公司", "enter")  # 分公司设立登记 (always the city)
         await pilot.pause()
         assert "分公司设立登记由市局办理" in str(app.screen.query_one("#suggestion", Static).render())
 
 
 async def test_reassigning_to_an_off_duty_coordinator_asks_first(
-    loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
+    cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
     from hallterm.tui.widgets.confirm import ConfirmScreen
 
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         before = await route_then_reassign(pilot, cards["valid"])
         screen = app.screen

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from textual.widgets import Input, Static
 
-from hallterm.config import Settings, load_settings, sqlite_url
+from hallterm.config import load_settings, sqlite_url
 from hallterm.services.context import Services
 from hallterm.services.staff import set_pin
 from hallterm.storage.tables import events, items
@@ -16,7 +16,8 @@ from hallterm.tui.desk.coordinator import CoordinatorScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.sign_in import SignInScreen
-from tests.tui.conftest import settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import settle
 
 
 def message(app: DeskApp) -> str:
@@ -28,9 +29,9 @@ async def sign_in(pilot, staff_id: str, pin: str) -> None:
     await settle(pilot)
 
 
-async def test_desk_staff_sign_in_lands_on_the_scan_screen(loaded: Services, settings: Settings) -> None:
+async def test_desk_staff_sign_in_lands_on_the_scan_screen(loaded: Services, desk_app: DeskAppFactory) -> None:
     set_pin(loaded, "S1401", "2468")
-    app = DeskApp(settings, services=loaded)
+    app = desk_app(None)
     async with app.run_test(size=(100, 30)) as pilot:
         assert isinstance(app.screen, SignInScreen)
         assert app.screen.query_one("#pin", Input).password  # the PIN is never shown
@@ -40,17 +41,19 @@ async def test_desk_staff_sign_in_lands_on_the_scan_screen(loaded: Services, set
         assert "林晓雯" in app.screen.sub_title
 
 
-async def test_a_coordinator_lands_on_the_coordinator_view(loaded: Services, settings: Settings) -> None:
+async def test_a_coordinator_lands_on_the_coordinator_view(loaded: Services, desk_app: DeskAppFactory) -> None:
     set_pin(loaded, "S1001", "1357")
-    app = DeskApp(settings, services=loaded)
+    app = desk_app(None)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, "S1001", "1357")
         assert isinstance(app.screen, CoordinatorScreen)
 
 
-async def test_wrong_pin_says_how_many_tries_are_left_and_keeps_the_id(loaded: Services, settings: Settings) -> None:
+async def test_wrong_pin_says_how_many_tries_are_left_and_keeps_the_id(
+    loaded: Services, desk_app: DeskAppFactory
+) -> None:
     set_pin(loaded, "S1401", "2468")
-    app = DeskApp(settings, services=loaded)
+    app = desk_app(None)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, "S1401", "1111")
         assert isinstance(app.screen, SignInScreen)
@@ -60,9 +63,11 @@ async def test_wrong_pin_says_how_many_tries_are_left_and_keeps_the_id(loaded: S
         assert app.screen.focused is app.screen.query_one("#pin", Input)
 
 
-async def test_letters_in_the_pin_field_are_explained_and_not_counted(loaded: Services, settings: Settings) -> None:
+async def test_letters_in_the_pin_field_are_explained_and_not_counted(
+    loaded: Services, desk_app: DeskAppFactory
+) -> None:
     set_pin(loaded, "S1401", "2468")
-    app = DeskApp(settings, services=loaded)
+    app = desk_app(None)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, "S1401", "abcd")
         for _ in range(5):  # six in all: more than the five that lock a real guesser out
@@ -75,10 +80,11 @@ async def test_letters_in_the_pin_field_are_explained_and_not_counted(loaded: Se
         assert "还可再试 4 次" in message(app)  # the first wrong real PIN is the first that counts
 
 
-async def test_five_wrong_pins_lock_the_account_for_fifteen_minutes(loaded: Services, settings: Settings,
-                                                                    clock: list[dt.datetime]) -> None:
+async def test_five_wrong_pins_lock_the_account_for_fifteen_minutes(
+    loaded: Services, clock: list[dt.datetime], desk_app: DeskAppFactory
+) -> None:
     set_pin(loaded, "S1401", "2468")
-    app = DeskApp(settings, services=loaded)
+    app = desk_app(None)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, "S1401", "1111")
         for _ in range(4):
@@ -99,8 +105,8 @@ async def test_five_wrong_pins_lock_the_account_for_fifteen_minutes(loaded: Serv
     assert "account_locked" in kinds and kinds[-1] == "signed_in"
 
 
-async def test_unknown_staff_and_missing_pin_are_explained(loaded: Services, settings: Settings) -> None:
-    app = DeskApp(settings, services=loaded)
+async def test_unknown_staff_and_missing_pin_are_explained(desk_app: DeskAppFactory) -> None:
+    app = desk_app(None)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, "S9999", "1234")
         assert "不存在" in message(app)
@@ -110,9 +116,9 @@ async def test_unknown_staff_and_missing_pin_are_explained(loaded: Services, set
         assert "尚未设置 PIN" in message(app) and "hallterm staff set-pin S1402" in message(app)
 
 
-async def test_sign_out_returns_to_sign_in(loaded: Services, settings: Settings) -> None:
+async def test_sign_out_returns_to_sign_in(loaded: Services, desk_app: DeskAppFactory) -> None:
     set_pin(loaded, "S1401", "2468")
-    app = DeskApp(settings, services=loaded)
+    app = desk_app(None)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, "S1401", "2468")
         await pilot.press("ctrl+o")
@@ -164,15 +170,17 @@ async def test_an_unreachable_database_is_reported_and_input_kept(tmp_path) -> N
         assert app.services is None
 
 
-async def test_the_demo_shows_its_logins_and_sample_cards_on_screen(loaded: Services, settings: Settings) -> None:
+async def test_the_demo_shows_its_logins_and_sample_cards_on_screen(
+    loaded: Services, desk_app: DeskAppFactory
+) -> None:
     set_pin(loaded, "S1401", "2468")
     note = "演示数据\n登录工号：前台 S1401；演示 PIN 均为 2468\n可试的卡号：有效 GD2024A000017"
-    app = DeskApp(settings, services=loaded, demo_note=note)
+    app = desk_app(None, demo_note=note)
     async with app.run_test(size=(100, 30)) as pilot:
         assert "前台 S1401" in str(app.screen.query_one("#demo-note", Static).render())
         await sign_in(pilot, "S1401", "2468")
         assert isinstance(app.screen, DeskScreen)
         assert "GD2024A000017" in str(app.screen.query_one("#notice", Static).render())
-    plain = DeskApp(settings, services=loaded)
+    plain = desk_app(None)
     async with plain.run_test(size=(100, 30)):
         assert not plain.screen.query("#demo-note")  # a real hall's desk has no demo box

@@ -11,12 +11,12 @@ from textual.widgets import DataTable, OptionList, Static
 from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.services import print_jobs, queue, signing
 from hallterm.services.context import Services
-from hallterm.services.staff import StaffSession
 from hallterm.storage import events
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.print_screens import PrintPreviewScreen, ReprintScreen
-from tests.tui.conftest import open_form, settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import open_form, scan, settle
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -40,15 +40,9 @@ def preview_text(app: DeskApp) -> str:
     return str(app.screen.query_one("#pv-text", Static).render())
 
 
-async def scan(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press(*text, "enter")
-    await settle(pilot)
-
-
-async def test_a_forged_slip_is_refused_at_the_scan_field(loaded: Services, settings: Settings,
-                                                         desk_session: StaffSession) -> None:
+async def test_a_forged_slip_is_refused_at_the_scan_field(loaded: Services, desk_app: DeskAppFactory) -> None:
     forged = signing.ticket_payload(loaded, TODAY, "A017")[:-16] + "A" * 16
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await scan(pilot, forged)
@@ -59,10 +53,11 @@ async def test_a_forged_slip_is_refused_at_the_scan_field(loaded: Services, sett
 
 
 async def test_an_appointment_slip_checks_in_and_its_ticket_prints_after_a_preview(
-        loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]) -> None:
+    loaded: Services, settings: Settings, cards: dict[str, str], desk_app: DeskAppFactory
+) -> None:
     appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
     payload = signing.appointment_payload(loaded, appointment_id, TODAY, "10:30")
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await scan(pilot, payload.lower())  # Caps Lock on: still the same slip
@@ -80,10 +75,10 @@ async def test_an_appointment_slip_checks_in_and_its_ticket_prints_after_a_previ
     assert len(list(Path(settings.printing.spool_path).rglob("*.png"))) == 1
 
 
-async def test_after_a_case_is_opened_f10_previews_its_visit_slip(loaded: Services, settings: Settings,
-                                                                  desk_session: StaffSession,
-                                                                  cards: dict[str, str]) -> None:
-    app = DeskApp(settings, services=loaded, session=desk_session)
+async def test_after_a_case_is_opened_f10_previews_its_visit_slip(
+    loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory
+) -> None:
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await scan(pilot, cards["valid"])
@@ -121,12 +116,13 @@ def printing_fails(tmp_path: Path, db_file: Path, loaded: Services, monkeypatch:
 
 
 async def test_a_failed_print_says_so_and_the_reprint_list_sends_it_again(
-        tmp_path: Path, db_file: Path, loaded: Services, desk_session: StaffSession, cards: dict[str, str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, db_file: Path, loaded: Services, cards: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+    desk_app: DeskAppFactory,
+) -> None:
     failing = printing_fails(tmp_path, db_file, loaded, monkeypatch)
     appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
     payload = signing.appointment_payload(loaded, appointment_id, TODAY, "10:30")
-    app = DeskApp(failing, services=loaded, session=desk_session)
+    app = desk_app(settings=failing)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await scan(pilot, payload)
@@ -158,11 +154,12 @@ async def test_a_failed_print_says_so_and_the_reprint_list_sends_it_again(
 
 
 async def test_ctrl_r_in_the_preview_opens_the_reprint_list_and_comes_back(
-        tmp_path: Path, db_file: Path, loaded: Services, desk_session: StaffSession, cards: dict[str, str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, db_file: Path, loaded: Services, cards: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+    desk_app: DeskAppFactory,
+) -> None:
     failing = printing_fails(tmp_path, db_file, loaded, monkeypatch)
     appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
-    app = DeskApp(failing, services=loaded, session=desk_session)
+    app = desk_app(settings=failing)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await scan(pilot, signing.appointment_payload(loaded, appointment_id, TODAY, "10:30"))
@@ -196,10 +193,10 @@ async def test_ctrl_r_in_the_preview_opens_the_reprint_list_and_comes_back(
 
 
 async def test_the_visit_slip_of_a_waiting_visitor_gives_the_real_reason(
-        loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str],
-        clock: list[dt.datetime]) -> None:
+    loaded: Services, cards: dict[str, str], clock: list[dt.datetime], desk_app: DeskAppFactory
+) -> None:
     clock[0] = dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC)  # 07:30 in Anshan: rooms free, nobody on duty yet
-    app = DeskApp(settings, services=loaded, session=desk_session)
+    app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_form(pilot, cards["valid"])
         await pilot.press("enter", "f10")  # tick the first item, open the case: it has to wait
