@@ -5,7 +5,6 @@ Each public call is one write transaction that also appends its events.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
@@ -23,6 +22,7 @@ from hallterm.domain.holders import assess
 from hallterm.domain.jurisdiction import JurisdictionError, decide
 from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
 from hallterm.domain.service_mode import MODE_NAMES, needs_proxy, suggest
+from hallterm.domain.waits import seconds_between
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as store
@@ -237,7 +237,7 @@ def mark_met(svc: Services, session: StaffSession, case_id: int) -> CaseView:
         if before is None or before.status != CaseStatus.WAITING.value:
             raise CaseInputError("只有在洽谈室等候中的办件可以标记为已接待")
         store.set_case(conn, case_id, status=CaseStatus.MET.value, met_at=now)
-        waited = int((now - before.opened_at).total_seconds())
+        waited = seconds_between(before.opened_at, now)
         events.append(conn, "visitor_met", now, staff_id=session.staff_id, case_id=case_id, waited_s=waited,
                       lounge=before.lounge_code)
         view = store.get_case(conn, case_id)
@@ -321,11 +321,6 @@ def lounge_names(svc: Services) -> dict[str, str]:
 
     with svc.db.read() as conn:
         return dict(conn.execute(select(lounges.c.code, lounges.c.name)).all())
-
-
-def waiting_since(view: CaseView, now: dt.datetime) -> int:
-    """Minutes the visitor has waited, for the coordinator's list."""
-    return max(0, int((now - view.opened_at).total_seconds() // 60))
 
 
 @dataclass(frozen=True)

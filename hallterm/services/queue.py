@@ -38,6 +38,7 @@ from hallterm.domain.queue import (
     ticket_number,
 )
 from hallterm.domain.routing import LoungeLoad
+from hallterm.domain.waits import seconds_between
 from hallterm.services.cards import check_card
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
@@ -242,7 +243,7 @@ def _call(svc: Services, conn: Connection, session: StaffSession, counter: Count
         return False
     events.append(conn, "ticket_called", now, staff_id=session.staff_id, ticket_id=row.id, number=row.number,
                   counter=counter.code, place=counter.name, ticket_kind=row.kind,
-                  waited_s=int((now - row.issued_at).total_seconds()))
+                  waited_s=seconds_between(row.issued_at, now))
     return True
 
 
@@ -340,7 +341,7 @@ def finish(svc: Services, session: StaffSession, counter_code: str, ticket_id: i
         row = _mine(svc, conn, Action.FINISH, counter_code, ticket_id)
         now = svc.now()
         _end(conn, row, TicketStatus.FINISHED, now)
-        served = int((now - row.called_at).total_seconds()) if row.called_at else None
+        served = seconds_between(row.called_at, now) if row.called_at else None
         events.append(conn, "ticket_finished", now, staff_id=session.staff_id, ticket_id=row.id,
                       number=row.number, counter=counter_code, served_s=served)
         after = store.get(conn, row.id)

@@ -377,7 +377,7 @@ def appointment_slip(svc: Services, appointment_id: int) -> Any:
 
 
 def _floor_text(floor: int | None) -> str:
-    from hallterm.printing.slips import floor_name
+    from hallterm.domain.floors import floor_name
 
     return floor_name(floor)
 

@@ -13,12 +13,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES, CaseStatus
+from hallterm.domain.floors import floor_name
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
+from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
-from hallterm.tui.desk.routing_panel import floor_name
 from hallterm.tui.widgets.paragraph import Paragraph
 
 if TYPE_CHECKING:
@@ -116,10 +117,10 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
         keep = waiting.cursor_row
         waiting.clear()
         for c in board.waiting:
-            minutes = max(0, int((now - c.opened_at).total_seconds() // 60))
+            waited = minutes_text(minutes_waited(c.opened_at, now))
             waiting.add_row(f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no,
                             *self._who(board, c), Text("、".join(c.item_names)),
-                            MODE_NAMES[ServiceMode(c.service_mode)], f"{minutes} 分钟", key=str(c.id))
+                            MODE_NAMES[ServiceMode(c.service_mode)], waited, key=str(c.id))
         if board.waiting:
             waiting.move_cursor(row=min(keep, len(board.waiting) - 1))
         cases = self.query_one("#open-cases", DataTable)

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
+from hallterm.domain.waits import minutes_of, minutes_text
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
 
@@ -85,7 +86,7 @@ def describe(event: Event, items: dict[str, str] | None = None, people: dict[str
                 f"理由：{d.get('reason', '')}")
     if event.kind in {"visitor_met", "visit_ended"}:
         where = lounge("lounge") if d.get("lounge") else ""
-        waited = f"等候 {int(d.get('waited_s', 0)) // 60} 分钟" if event.kind == "visitor_met" else ""
+        waited = f"等候 {minutes_text(minutes_of(int(d.get('waited_s', 0))))}" if event.kind == "visitor_met" else ""
         return "，".join(x for x in (where, waited) if x)
     if event.kind == "case_closed":
         reason = d.get("reason")

@@ -6,18 +6,11 @@ from rich.text import Text
 from textual.widgets import Static
 
 from hallterm.domain.cases import CaseStatus
+from hallterm.domain.floors import floor_name
 from hallterm.domain.jurisdiction import Bureau, Handling, Jurisdiction
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
 from hallterm.storage.cases import CaseView
 from hallterm.tui.widgets.paragraph import Paragraph
-
-FLOORS = {1: "一楼", 2: "二楼", 3: "三楼", 4: "四楼", 5: "五楼"}
-
-
-def floor_name(floor: int | None) -> str:
-    if floor is None:
-        return ""
-    return FLOORS.get(floor, f"{floor}楼")
 
 
 class RoutingPanel(Static):
