@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from hallterm.domain import documents as docs
+from hallterm.domain.cases import CaseStatus
 from hallterm.domain.checklist import (
+    ITEM_STATUS_NAMES,
+    OPEN_ITEM_STATUSES,
     ChecklistDecision,
     ChecklistInput,
     Decision,
+    ItemStatus,
     MaterialKind,
     MaterialState,
     bar_until,
@@ -50,19 +54,6 @@ class ChecklistError(ValueError):
     """A checklist action that cannot be done; ``str()`` is the Chinese message."""
 
 
-class ItemStatus:
-    RECEIVED = "received"  # materials being checked, no decision yet
-    ACCEPTED = "accepted"  # 受理
-    CONDITIONAL = "conditional"  # 容缺受理: supplements outstanding
-    NOT_ACCEPTED = "not_accepted"  # 指导办: one-time notice issued
-    RETURNED = "returned"  # 退件办结: the supplement deadline passed (S7)
-
-
-ITEM_STATUS_NAMES = {ItemStatus.RECEIVED: "待审核", ItemStatus.ACCEPTED: "已受理", ItemStatus.CONDITIONAL: "容缺受理",
-                     ItemStatus.NOT_ACCEPTED: "已一次性告知", ItemStatus.RETURNED: "退件办结"}
-OPEN_ITEM_STATUSES = (ItemStatus.RECEIVED, ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.NOT_ACCEPTED)
-
-
 @dataclass(frozen=True)
 class MaterialRow:
     material_id: int
@@ -88,7 +79,7 @@ class ItemChecklist:
     promised_days: int
     allow_conditional: bool
     clock_exempt: tuple[str, ...]
-    status: str
+    status: ItemStatus
     fees_paid: bool
     commitment_signed: bool
     commitment_breached: bool
@@ -109,7 +100,7 @@ class ItemChecklist:
 
     @property
     def status_name(self) -> str:
-        return ITEM_STATUS_NAMES.get(self.status, self.status)
+        return ITEM_STATUS_NAMES[self.status]
 
     @property
     def running_pause(self) -> Pause | None:
@@ -196,7 +187,7 @@ def _load(svc: Services, conn: Connection, case_id: int) -> CaseChecklist:
             if times:
                 supplemented_on = max(times).astimezone(svc.settings.hall.tz).date()
         out.append(ItemChecklist(r.id, r.item_code, r.name, r.department, r.promised_days, r.allow_conditional,
-                                 tuple(filter(None, r.clock_exempt.split(","))), r.status, r.fees_paid,
+                                 tuple(filter(None, r.clock_exempt.split(","))), ItemStatus(r.status), r.fees_paid,
                                  r.commitment_signed, r.commitment_breached, tuple(material_rows), decision,
                                  r.accepted_on, deadline, state, r.supplement_due_on, item_pause,
                                  supplemented_on))
@@ -560,7 +551,7 @@ def _close_case_if_done(conn: Connection, case_id: int, now: dt.datetime) -> Non
     still_open = conn.execute(select(func.count()).where(case_items.c.case_id == case_id,
                                                          case_items.c.status.in_(OPEN_ITEM_STATUSES))).scalar_one()
     if not still_open:
-        conn.execute(update(cases).where(cases.c.id == case_id).values(status="closed", closed_at=now))
+        conn.execute(update(cases).where(cases.c.id == case_id).values(status=CaseStatus.CLOSED.value, closed_at=now))
         events.append(conn, "case_closed", now, case_id=case_id, reason="returned")
 
 

@@ -10,9 +10,13 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from hallterm.domain.cases import CaseStatus
+from hallterm.domain.checklist import ItemStatus
 from hallterm.domain.holders import CardStatus
 from hallterm.domain.ids import resident_id_check_char
+from hallterm.domain.jurisdiction import CaseKind
 from hallterm.domain.roster import RosterRow
+from hallterm.domain.service_mode import ServiceMode
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin
@@ -78,13 +82,14 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
             case_no = f"{svc.settings.hall.region_code}-{day:%Y%m%d}-{n + 1:04d}"
             events.append(conn, "card_scanned", at, card_no=holder.card_no, verdict="ok")
             case_id = conn.execute(insert(cases).values(
-                case_no=case_no, holder_id=ids[holder.card_no], kind="enterprise",
-                enterprise_name=f"{holder.employer}（演示）", service_mode="马上办", status="closed",
+                case_no=case_no, holder_id=ids[holder.card_no], kind=CaseKind.ENTERPRISE.value,
+                enterprise_name=f"{holder.employer}（演示）", service_mode=ServiceMode.IMMEDIATE.value,
+                status=CaseStatus.CLOSED.value,
                 lounge_code=rng.choice(lounge_codes), coordinator_id=rng.choice(coordinators),
                 opened_at=at, met_at=at + dt.timedelta(minutes=8), closed_at=at + dt.timedelta(minutes=50),
             )).inserted_primary_key[0]
             conn.execute(insert(case_items).values(case_id=case_id, item_code=rng.choice(item_codes),
-                                                   status="accepted", fees_paid=True, accepted_on=day))
+                                                   status=ItemStatus.ACCEPTED.value, fees_paid=True, accepted_on=day))
             events.append(conn, "case_opened", at + dt.timedelta(minutes=1), case_id=case_id,
                           card_no=holder.card_no, case_no=case_no)
             events.append(conn, "case_closed", at + dt.timedelta(minutes=50), case_id=case_id)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from hallterm.domain.cases import ACTIVE_STATUSES, VISIT_STATUSES, CaseStatus
+from hallterm.domain.checklist import ItemStatus
 from hallterm.domain.routing import LoungeLoad, StaffLoad
 from hallterm.domain.shifts import next_start, on_duty, parse_window
 from hallterm.storage.tables import card_holders, case_items, cases, events, items, lounges, staff, staff_shifts
@@ -115,7 +116,7 @@ def insert_case(conn: Connection, values: dict[str, object], item_codes: Sequenc
     key = conn.execute(insert(cases).values(**values)).inserted_primary_key
     assert key is not None
     case_id = int(key[0])
-    conn.execute(insert(case_items), [{"case_id": case_id, "item_code": code, "status": "received",
+    conn.execute(insert(case_items), [{"case_id": case_id, "item_code": code, "status": ItemStatus.RECEIVED.value,
                                        "fees_paid": False} for code in item_codes])
     return case_id
 

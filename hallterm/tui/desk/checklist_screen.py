@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from hallterm.domain.checklist import KIND_NAMES, Decision, MaterialKind
+from hallterm.domain.checklist import KIND_NAMES, Decision, ItemStatus, MaterialKind
 from hallterm.domain.deadlines import DeadlineStatus
 from hallterm.domain.reference import SPECIAL_PROCEDURES
 from hallterm.tui.desk.background import run_use_case
@@ -148,8 +148,6 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
         A decided item shows its recorded state, not the live rule: the notice the applicant holds
         is what counts, and a supplemented 容缺 item is simply 已受理 (S7)."""
-        from hallterm.services.checklist import ItemStatus
-
         head = Text(f"{item.item_name}：", style="bold")
         decision = item.decision
         if item.status == ItemStatus.ACCEPTED and item.supplemented_on is not None:
@@ -176,8 +174,6 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
     @on(DataTable.RowHighlighted)
     def _show_decision(self) -> None:
-        from hallterm.services.checklist import ItemStatus
-
         item, material = self._current()
         panel = self.query_one("#ck-decision", Static)
         if item is None:
@@ -214,7 +210,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         run_use_case(self, what, call, self.app.services, self.app.session, *args, **kwargs)
 
     def action_toggle_received(self) -> None:
-        from hallterm.services.checklist import ItemStatus, tick
+        from hallterm.services.checklist import tick
         from hallterm.tui.widgets.confirm import ConfirmScreen
 
         item, material = self._current()
@@ -281,7 +277,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
             self._act("tick", set_fees_paid, item.case_item_id, not item.fees_paid)
 
     def action_decide(self) -> None:
-        from hallterm.services.checklist import ItemStatus, decide_item
+        from hallterm.services.checklist import decide_item
         from hallterm.tui.widgets.choice import ChoiceScreen
 
         item, _ = self._current()
@@ -364,8 +360,6 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
     def _say_after_tick(self, before: CaseChecklist | None, after: CaseChecklist) -> None:
         """Replace the last message with what this tick did, so no stale notice outlives the state."""
-        from hallterm.services.checklist import ItemStatus
-
         old = {i.case_item_id: i for i in before.items} if before is not None else {}
         for item in after.items:
             was = old.get(item.case_item_id)
