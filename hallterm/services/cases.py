@@ -18,6 +18,7 @@ from hallterm.domain.cases import (
     case_number,
     check_draft,
 )
+from hallterm.domain.events import EventKind
 from hallterm.domain.holders import assess
 from hallterm.domain.jurisdiction import JurisdictionError, decide
 from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
@@ -98,17 +99,17 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
         }, draft.item_codes)
         log = {"staff_id": session.staff_id, "case_id": case_id, "card_no": draft.card_no}
         if not verdict.ok:
-            events.append(conn, "card_override", now, verdict=verdict.verdict.value,
+            events.append(conn, EventKind.CARD_OVERRIDE, now, verdict=verdict.verdict.value,
                           reason=draft.card_override_reason.strip(), **log)
-        events.append(conn, "case_opened", now, case_no=case_no, items=list(draft.item_codes), mode=mode.value,
+        events.append(conn, EventKind.CASE_OPENED, now, case_no=case_no, items=list(draft.item_codes), mode=mode.value,
                       suggested=suggested.value, flags=draft.flags.codes(), bureau=jurisdiction.bureau.value,
                       district=jurisdiction.district, handling=jurisdiction.handling.value,
                       full_proxy=draft.full_proxy, **log)
         if mode is not suggested:
-            events.append(conn, "service_mode_changed", now, suggested=suggested.value, chosen=mode.value,
+            events.append(conn, EventKind.SERVICE_MODE_CHANGED, now, suggested=suggested.value, chosen=mode.value,
                           reason=draft.mode_reason.strip(), **log)
         if draft.uscc and draft.uscc_override_reason.strip():
-            events.append(conn, "uscc_override", now, uscc=draft.uscc.strip().upper(),
+            events.append(conn, EventKind.USCC_OVERRIDE, now, uscc=draft.uscc.strip().upper(),
                           reason=draft.uscc_override_reason.strip(), **log)
         enterprise_items = any(v[2] == ENTERPRISE_DEPARTMENT for v in catalog_rows.values())
         _route(svc, conn, case_id, mode_value=mode.value, enterprise_items=enterprise_items,
@@ -141,8 +142,8 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
                 cause = "off_duty"
             else:
                 why, cause = f"{section}协调员 {comes:%H:%M} 到岗", "returns_today"
-        events.append(conn, "case_queued", svc.now(), staff_id=staff_id, case_id=case_id, reason=why, cause=cause,
-                      lounge_full=lounge is None, comes=comes.isoformat() if comes else None)
+        events.append(conn, EventKind.CASE_QUEUED, svc.now(), staff_id=staff_id, case_id=case_id, reason=why,
+                      cause=cause, lounge_full=lounge is None, comes=comes.isoformat() if comes else None)
         return False
     values: dict[str, object] = {"lounge_code": lounge.code, "coordinator_id": coordinator.staff_id,
                                  "status": CaseStatus.WAITING.value}
@@ -154,7 +155,7 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
         proxy_id = proxy.staff_id if proxy else None
         values["proxy_staff_id"] = proxy_id
     store.set_case(conn, case_id, **values)
-    events.append(conn, "case_routed", svc.now(), staff_id=staff_id, case_id=case_id, lounge=lounge.code,
+    events.append(conn, EventKind.CASE_ROUTED, svc.now(), staff_id=staff_id, case_id=case_id, lounge=lounge.code,
                   coordinator=coordinator.staff_id, proxy=proxy_id, mode=MODE_NAMES[mode])
     return True
 
@@ -218,7 +219,7 @@ def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code:
         if before.status == CaseStatus.QUEUED.value and new_lounge and new_coord:
             values["status"] = CaseStatus.WAITING.value
         store.set_case(conn, case_id, **values)
-        events.append(conn, "case_reassigned", svc.now(), staff_id=session.staff_id, case_id=case_id,
+        events.append(conn, EventKind.CASE_REASSIGNED, svc.now(), staff_id=session.staff_id, case_id=case_id,
                       reason=reason.strip(),
                       lounge_from=before.lounge_code, lounge_to=new_lounge,
                       coordinator_from=before.coordinator.staff_id if before.coordinator else None,
@@ -238,7 +239,7 @@ def mark_met(svc: Services, session: StaffSession, case_id: int) -> CaseView:
             raise CaseInputError("只有在洽谈室等候中的办件可以标记为已接待")
         store.set_case(conn, case_id, status=CaseStatus.MET.value, met_at=now)
         waited = seconds_between(before.opened_at, now)
-        events.append(conn, "visitor_met", now, staff_id=session.staff_id, case_id=case_id, waited_s=waited,
+        events.append(conn, EventKind.VISITOR_MET, now, staff_id=session.staff_id, case_id=case_id, waited_s=waited,
                       lounge=before.lounge_code)
         view = store.get_case(conn, case_id)
     assert view is not None
@@ -253,7 +254,7 @@ def end_visit(svc: Services, session: StaffSession, case_id: int) -> CaseView:
         if before is None or before.status not in [s.value for s in VISIT_STATUSES]:
             raise CaseInputError("该办件不在洽谈室中")
         store.set_case(conn, case_id, status=CaseStatus.IN_PROGRESS.value)
-        events.append(conn, "visit_ended", svc.now(), staff_id=session.staff_id, case_id=case_id,
+        events.append(conn, EventKind.VISIT_ENDED, svc.now(), staff_id=session.staff_id, case_id=case_id,
                       lounge=before.lounge_code)
     route_queued(svc, session)
     with svc.db.read() as conn:

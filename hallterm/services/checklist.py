@@ -32,6 +32,7 @@ from hallterm.domain.checklist import (
     supplement_deadline,
 )
 from hallterm.domain.deadlines import Deadline, DeadlineState, DeadlineStatus, Pause, classify, due_date
+from hallterm.domain.events import EventKind
 from hallterm.domain.workdays import HolidayDataMissing, WorkCalendar
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
@@ -230,18 +231,18 @@ def tick(svc: Services, session: StaffSession, case_item_id: int, material_id: i
                               .where(material_checks.c.case_item_id == case_item_id,
                                      material_checks.c.material_id == material_id)).first()
         was_received = bool(before and before.received)
-        kind = "material_received" if received else "material_unticked"
+        kind = EventKind.MATERIAL_RECEIVED if received else EventKind.MATERIAL_UNTICKED
         if was_received and not received:
             if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
                 raise ChecklistError(_untick_refusal(row, material.name))
             if row.status == ItemStatus.NOT_ACCEPTED:
                 if not correction:
                     raise ChecklistError(f"已出具一次性告知书：把“{material.name}”改为未收须确认更正")
-                kind = "material_corrected"  # after a one-time notice: on the record (S1)
+                kind = EventKind.MATERIAL_CORRECTED  # after a one-time notice: on the record (S1)
         elif received and not was_received and row.status == ItemStatus.CONDITIONAL:
-            kind = "material_supplemented"  # 边办边补 (S7)
+            kind = EventKind.MATERIAL_SUPPLEMENTED  # 边办边补 (S7)
         elif received and was_received:
-            kind = "material_updated"  # form or note only
+            kind = EventKind.MATERIAL_UPDATED  # form or note only
         # Keep the first arrival time: it dates the receipt (and a completed supplement, S7).
         received_at = (before.received_at if was_received and before is not None and before.received_at
                        else now) if received else None
@@ -281,7 +282,7 @@ def set_applies(svc: Services, session: StaffSession, case_item_id: int, materia
         if kind is None or kind.kind != MaterialKind.CONDITIONAL.value:
             raise ChecklistError("只有条件材料需要确认是否适用")
         _upsert_check(conn, case_item_id, material_id, {"applies": applies})
-        events.append(conn, "material_condition", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+        events.append(conn, EventKind.MATERIAL_CONDITION, svc.now(), staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, material=kind.name, applies=applies)
         return _load(svc, conn, row.case_id)
 
@@ -293,7 +294,7 @@ def set_fees_paid(svc: Services, session: StaffSession, case_item_id: int, paid:
         if not paid:  # paying later stays possible (fees may fall due after 受理); unpaying does not
             _refuse_if_decided(row, "缴费状态")
         conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(fees_paid=paid))
-        events.append(conn, "fees_paid" if paid else "fees_unpaid", svc.now(), staff_id=session.staff_id,
+        events.append(conn, EventKind.FEES_PAID if paid else "fees_unpaid", svc.now(), staff_id=session.staff_id,
                       case_id=row.case_id, item=row.item_code)
         return _load(svc, conn, row.case_id)
 
@@ -371,7 +372,8 @@ def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
             raise ChecklistError("仅缺次要材料，可容缺受理：申请人愿意签署容缺受理承诺书的，选择容缺受理；"
                                  "不愿承诺的，选择出具一次性告知书")
         conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(**values))
-        events.append(conn, f"item_{decision.decision.value}", now, staff_id=session.staff_id, case_id=row.case_id,
+        kind = EventKind(f"item_{decision.decision.value}")  # one kind per decision
+        events.append(conn, kind, now, staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, missing=[m.name for m in decision.missing],
                       documents=[d.number for d in issued], declined_commitment=declined)
         return _load(svc, conn, row.case_id), issued
@@ -385,7 +387,7 @@ def _complete_supplement(svc: Services, conn: Connection, session: StaffSession,
     if item.decision.decision is Decision.ACCEPTED:
         conn.execute(update(case_items).where(case_items.c.id == case_item_id)
                      .values(status=ItemStatus.ACCEPTED, decision=Decision.ACCEPTED.value))
-        events.append(conn, "supplement_complete", svc.now(), staff_id=session.staff_id, case_id=case_id,
+        events.append(conn, EventKind.SUPPLEMENT_COMPLETE, svc.now(), staff_id=session.staff_id, case_id=case_id,
                       item=item.item_code)
 
 
@@ -414,7 +416,7 @@ def _issue(conn: Connection, svc: Services, session: StaffSession, row, kind: do
         case_id=row.case_id, case_item_id=row.id, kind=kind.value, number=number, issued_at=svc.now(),
         staff_id=session.staff_id, content=content)).inserted_primary_key
     assert key is not None
-    events.append(conn, "document_issued", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+    events.append(conn, EventKind.DOCUMENT_ISSUED, svc.now(), staff_id=session.staff_id, case_id=row.case_id,
                   document_kind=kind.value, number=number)
     return IssuedDocument(int(key[0]), kind.value, number, docs.TITLES[kind])
 
@@ -457,7 +459,7 @@ def pause_item(svc: Services, session: StaffSession, case_item_id: int, procedur
                             expected_working_days=expected_working_days))
         conn.execute(insert(item_pauses).values(case_item_id=case_item_id, procedure=procedure, started_on=today,
                                                 staff_id=session.staff_id))
-        events.append(conn, "clock_paused", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+        events.append(conn, EventKind.CLOCK_PAUSED, svc.now(), staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, procedure=procedure, document=notice.number)
         _store_due(svc, conn, case_item_id)
         return _load(svc, conn, row.case_id), notice
@@ -473,7 +475,7 @@ def resume_item(svc: Services, session: StaffSession, case_item_id: int) -> Case
                             .values(ended_on=today)).rowcount
         if not done:
             raise ChecklistError("该事项没有进行中的特殊程序")
-        events.append(conn, "clock_resumed", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+        events.append(conn, EventKind.CLOCK_RESUMED, svc.now(), staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code)
         _store_due(svc, conn, case_item_id)
         return _load(svc, conn, row.case_id)
@@ -525,7 +527,7 @@ def sweep(svc: Services) -> SweepResult:
                 conn.execute(update(card_holders).where(card_holders.c.id == r.holder_id)
                              .values(conditional_barred_until=until))
                 barred += 1
-            events.append(conn, "conditional_returned", now, case_id=r.case_id, item=r.item_code,
+            events.append(conn, EventKind.CONDITIONAL_RETURNED, now, case_id=r.case_id, item=r.item_code,
                           supplement_due_on=r.supplement_due_on.isoformat(), barred_until=until.isoformat())
             returned += 1
             _close_case_if_done(conn, r.case_id, now)
@@ -540,10 +542,10 @@ def sweep(svc: Services) -> SweepResult:
                 continue
             if not after.due_estimated:
                 recomputed += 1
-                events.append(conn, "deadline_recomputed", now, item_id=r.id, before=str(before),
+                events.append(conn, EventKind.DEADLINE_RECOMPUTED, now, item_id=r.id, before=str(before),
                               after=str(after.due_on))
         if returned or recomputed:
-            events.append(conn, "sweep", now, returned=returned, recomputed=recomputed)
+            events.append(conn, EventKind.SWEEP, now, returned=returned, recomputed=recomputed)
     return SweepResult(returned, barred, recomputed)
 
 
@@ -552,7 +554,7 @@ def _close_case_if_done(conn: Connection, case_id: int, now: dt.datetime) -> Non
                                                          case_items.c.status.in_(OPEN_ITEM_STATUSES))).scalar_one()
     if not still_open:
         conn.execute(update(cases).where(cases.c.id == case_id).values(status=CaseStatus.CLOSED.value, closed_at=now))
-        events.append(conn, "case_closed", now, case_id=case_id, reason="returned")
+        events.append(conn, EventKind.CASE_CLOSED, now, case_id=case_id, reason="returned")
 
 
 # -- what the desk counts -----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from hallterm.domain.cards import ScanError, parse_scan
+from hallterm.domain.events import EventKind
 from hallterm.domain.ids import mask_name
 from hallterm.domain.queue import (
     ENDED_CALL_NAMES,
@@ -48,7 +49,7 @@ from hallterm.storage import tickets as store
 from hallterm.storage.tickets import CounterRow, TicketRow
 
 # Events the display shows as calls; a transfer to a counter is not announced (the next counter calls).
-CALL_EVENTS = ("ticket_called", "ticket_recalled", "ticket_transferred")
+CALL_EVENTS = (EventKind.TICKET_CALLED, EventKind.TICKET_RECALLED, EventKind.TICKET_TRANSFERRED)
 CALL_ATTEMPTS = 8  # another counter may take the first choice between reading and updating: try the next
 
 
@@ -100,7 +101,7 @@ def _issue(svc: Services, conn: Connection, *, kind: TicketKind, holder_id: int 
     now = svc.now()
     ticket_id = store.insert_ticket(conn, number=number, series=series, day=day, seq=seq, kind=kind.value,
                                     issued_at=now, holder_id=holder_id)
-    store.append_event(conn, "ticket_issued", now, staff_id=staff_id, ticket_id=ticket_id, card_no=card_no,
+    store.append_event(conn, EventKind.TICKET_ISSUED, now, staff_id=staff_id, ticket_id=ticket_id, card_no=card_no,
                        number=number, series=series, ticket_kind=kind.value, **details)
     return TicketRow(ticket_id, number, series, day, seq, kind.value, TicketStatus.WAITING.value, None, 0, now,
                      None, None, None, None, holder_id, None, None)
@@ -161,7 +162,7 @@ def book_appointment(svc: Services, card_no: str, day: dt.date, slot_start: str,
         appointment_id = store.insert_appointment(conn, holder_id=holder_id, day=day, slot_start=slot_start,
                                                   slot_end=slot_end, created_at=svc.now(), item_codes=item_codes,
                                                   after_hours=after_hours)
-        events.append(conn, "appointment_booked", svc.now(), card_no=card_no, appointment_id=appointment_id,
+        events.append(conn, EventKind.APPOINTMENT_BOOKED, svc.now(), card_no=card_no, appointment_id=appointment_id,
                       day=day.isoformat(), slot=f"{slot_start}-{slot_end}")
     return appointment_id
 
@@ -187,7 +188,7 @@ def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -
                      appointment_id=appt.id, slot=f"{appt.slot_start}-{appt.slot_end}")
         if not store.check_in_appointment(conn, appt.id, row.id, svc.now()):
             raise QueueError("该预约刚刚已在其他终端签到")  # rolls the ticket (and its number) back
-        events.append(conn, "appointment_checked_in", svc.now(), staff_id=session.staff_id if session else None,
+        events.append(conn, EventKind.APPOINTMENT_CHECKED_IN, svc.now(), staff_id=session.staff_id if session else None,
                       ticket_id=row.id, card_no=appt.card_no, appointment_id=appt.id, number=row.number)
         row = store.get(conn, row.id)
         assert row is not None
@@ -241,7 +242,7 @@ def _call(svc: Services, conn: Connection, session: StaffSession, counter: Count
         values["called_at"] = now
     if not store.transition(conn, row.id, TicketStatus.WAITING.value, **values):
         return False
-    events.append(conn, "ticket_called", now, staff_id=session.staff_id, ticket_id=row.id, number=row.number,
+    events.append(conn, EventKind.TICKET_CALLED, now, staff_id=session.staff_id, ticket_id=row.id, number=row.number,
                   counter=counter.code, place=counter.name, ticket_kind=row.kind,
                   waited_s=seconds_between(row.issued_at, now))
     return True
@@ -306,11 +307,11 @@ def recall(svc: Services, session: StaffSession, counter_code: str, ticket_id: i
             raise QueueError(f"{row.number} 号已重呼 {row.recalls} 次：要按过号处理，请再按 R 并确认")
         if decision.no_show:
             _end(conn, row, TicketStatus.NO_SHOW, now)
-            events.append(conn, "ticket_no_show", now, staff_id=session.staff_id, ticket_id=row.id,
+            events.append(conn, EventKind.TICKET_NO_SHOW, now, staff_id=session.staff_id, ticket_id=row.id,
                           number=row.number, counter=counter.code, recalls=row.recalls, reason="recall_limit")
         else:
             store.transition(conn, row.id, TicketStatus.CALLED.value, recalls=decision.recalls)
-            events.append(conn, "ticket_recalled", now, staff_id=session.staff_id, ticket_id=row.id,
+            events.append(conn, EventKind.TICKET_RECALLED, now, staff_id=session.staff_id, ticket_id=row.id,
                           number=row.number, counter=counter.code, place=counter.name, recalls=decision.recalls)
         after = store.get(conn, row.id)
     assert after is not None
@@ -328,7 +329,7 @@ def no_show(svc: Services, session: StaffSession, counter_code: str, ticket_id: 
     with svc.db.write() as conn:
         row = _mine(svc, conn, Action.NO_SHOW, counter_code, ticket_id)
         _end(conn, row, TicketStatus.NO_SHOW, svc.now())
-        events.append(conn, "ticket_no_show", svc.now(), staff_id=session.staff_id, ticket_id=row.id,
+        events.append(conn, EventKind.TICKET_NO_SHOW, svc.now(), staff_id=session.staff_id, ticket_id=row.id,
                       number=row.number, counter=counter_code, recalls=row.recalls, reason="staff")
         after = store.get(conn, row.id)
     assert after is not None
@@ -342,7 +343,7 @@ def finish(svc: Services, session: StaffSession, counter_code: str, ticket_id: i
         now = svc.now()
         _end(conn, row, TicketStatus.FINISHED, now)
         served = seconds_between(row.called_at, now) if row.called_at else None
-        events.append(conn, "ticket_finished", now, staff_id=session.staff_id, ticket_id=row.id,
+        events.append(conn, EventKind.TICKET_FINISHED, now, staff_id=session.staff_id, ticket_id=row.id,
                       number=row.number, counter=counter_code, served_s=served)
         after = store.get(conn, row.id)
     assert after is not None
@@ -356,7 +357,7 @@ def hold(svc: Services, session: StaffSession, counter_code: str, ticket_id: int
         row = _mine(svc, conn, Action.HOLD, counter_code, ticket_id)
         if not store.transition(conn, row.id, TicketStatus.CALLED.value, status=TicketStatus.HELD.value):
             raise QueueError(f"{row.number} 号的状态刚刚已被其他终端改变，请刷新")
-        events.append(conn, "ticket_held", svc.now(), staff_id=session.staff_id, ticket_id=row.id,
+        events.append(conn, EventKind.TICKET_HELD, svc.now(), staff_id=session.staff_id, ticket_id=row.id,
                       number=row.number, counter=counter_code)
         after = store.get(conn, row.id)
     assert after is not None
@@ -372,7 +373,7 @@ def return_to_queue(svc: Services, session: StaffSession, counter_code: str, tic
         if not store.transition(conn, row.id, TicketStatus.HELD.value, status=TicketStatus.WAITING.value,
                                 returned_at=now, for_counter=None, recalls=0):
             raise QueueError(f"{row.number} 号的状态刚刚已被其他终端改变，请刷新")
-        events.append(conn, "ticket_returned", now, staff_id=session.staff_id, ticket_id=row.id,
+        events.append(conn, EventKind.TICKET_RETURNED, now, staff_id=session.staff_id, ticket_id=row.id,
                       number=row.number, counter=row.counter_code)
         after = store.get(conn, row.id)
     assert after is not None
@@ -415,7 +416,7 @@ def transfer(svc: Services, session: StaffSession, counter_code: str, ticket_id:
                                   finished_at=now)
         if not ok:
             raise QueueError(f"{row.number} 号的状态刚刚已被其他终端改变，请刷新")
-        events.append(conn, "ticket_transferred", now, staff_id=session.staff_id, ticket_id=row.id,
+        events.append(conn, EventKind.TICKET_TRANSFERRED, now, staff_id=session.staff_id, ticket_id=row.id,
                       number=row.number, counter=counter_code, target_kind=target.kind.value,
                       target=target.code, place=place, announce=announce)
         after = store.get(conn, row.id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from hallterm.domain.auth import AuthError, after_failure, check_pin_format, hash_pin, require, verify_pin
+from hallterm.domain.events import EventKind
 from hallterm.services.context import Services
 from hallterm.storage import events
 from hallterm.storage.tables import staff
@@ -32,7 +33,7 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
     with svc.db.write() as conn:
         row = conn.execute(select(staff).where(staff.c.staff_id == staff_id)).first()
         if row is None or not row.active:
-            events.append(conn, "sign_in_refused", now, staff_id=None, attempted=staff_id, reason="unknown")
+            events.append(conn, EventKind.SIGN_IN_REFUSED, now, staff_id=None, attempted=staff_id, reason="unknown")
             refusal = f"工号 {staff_id} 不存在或已停用，请核对工号或工牌"
         elif row.locked_until is not None and row.locked_until > now:
             local = row.locked_until.astimezone(svc.settings.hall.tz)
@@ -48,14 +49,14 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
             conn.execute(update(staff).where(staff.c.staff_id == staff_id)
                          .values(failed_pins=lock.failures, locked_until=lock.locked_until))
             if lock.locked_until is not None:
-                events.append(conn, "account_locked", now, staff_id=staff_id, minutes=auth.lockout_minutes)
+                events.append(conn, EventKind.ACCOUNT_LOCKED, now, staff_id=staff_id, minutes=auth.lockout_minutes)
                 refusal = f"PIN 错误次数过多，工号 {staff_id} 已锁定 {auth.lockout_minutes} 分钟"
             else:
-                events.append(conn, "sign_in_refused", now, staff_id=staff_id, reason="wrong_pin")
+                events.append(conn, EventKind.SIGN_IN_REFUSED, now, staff_id=staff_id, reason="wrong_pin")
                 refusal = f"PIN 不正确，还可再试 {auth.max_failures - lock.failures} 次"
         else:
             conn.execute(update(staff).where(staff.c.staff_id == staff_id).values(failed_pins=0, locked_until=None))
-            events.append(conn, "signed_in", now, staff_id=staff_id)
+            events.append(conn, EventKind.SIGNED_IN, now, staff_id=staff_id)
             return StaffSession(row.staff_id, row.name, row.role, row.section, row.extension)
     # Refused after the commit: the failure count and the event must survive the refusal.
     raise AuthError(refusal)
@@ -71,7 +72,7 @@ def _well_formed(pin: str) -> bool:
 
 def sign_out(svc: Services, session: StaffSession) -> None:
     with svc.db.write() as conn:
-        events.append(conn, "signed_out", svc.now(), staff_id=session.staff_id)
+        events.append(conn, EventKind.SIGNED_OUT, svc.now(), staff_id=session.staff_id)
 
 
 def staff_name(svc: Services, staff_id: str) -> str | None:
@@ -89,7 +90,7 @@ def set_pin(svc: Services, staff_id: str, pin: str, *, by: str | None = None) ->
                             .values(pin_hash=digest, failed_pins=0, locked_until=None)).rowcount
         if not done:
             raise AuthError(f"工号 {staff_id} 不存在：请先在 assets/staff.toml 中添加并运行 hallterm reference load")
-        events.append(conn, "pin_set", svc.now(), staff_id=by, target=staff_id)
+        events.append(conn, EventKind.PIN_SET, svc.now(), staff_id=by, target=staff_id)
 
 
 def authorise(session: StaffSession, action: str) -> None:

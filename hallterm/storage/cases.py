@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 
 from hallterm.domain.cases import ACTIVE_STATUSES, VISIT_STATUSES, CaseStatus
 from hallterm.domain.checklist import ItemStatus
+from hallterm.domain.events import EventKind
 from hallterm.domain.routing import LoungeLoad, StaffLoad
 from hallterm.domain.shifts import next_start, on_duty, parse_window
 from hallterm.storage.tables import card_holders, case_items, cases, events, items, lounges, staff, staff_shifts
@@ -175,7 +176,7 @@ def get_case(conn: Connection, case_id: int) -> CaseView | None:
     if view.status == CaseStatus.QUEUED.value:
         ahead = queued_case_ids(conn)
         reason = conn.execute(select(events.c.details).where(events.c.case_id == case_id,
-                                                             events.c.kind == "case_queued")
+                                                             events.c.kind == EventKind.CASE_QUEUED.value)
                               .order_by(events.c.id.desc()).limit(1)).scalar_one_or_none()
         view = dataclasses.replace(view, queue_position=ahead.index(case_id) + 1,
                                    queue_reason=(reason or {}).get("reason", ""))

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
+from hallterm.domain.events import EventKind
 from hallterm.storage.tables import appointments, card_holders, counters, events, lounges, staff, tickets
 
 
@@ -75,7 +76,7 @@ def insert_ticket(conn: Connection, *, number: str, series: str, day: dt.date, s
     return int(conn.execute(_INSERT_TICKET_RETURNING, params).scalar_one())
 
 
-def append_event(conn: Connection, kind: str, at: dt.datetime, *, ticket_id: int, staff_id: str | None = None,
+def append_event(conn: Connection, kind: EventKind, at: dt.datetime, *, ticket_id: int, staff_id: str | None = None,
                  card_no: str | None = None, **details: Any) -> None:
     """storage.events.append with a prepared statement, for the issuing hot path (same row, same table)."""
     conn.execute(_INSERT_EVENT, {"at": at, "kind": kind, "staff_id": staff_id, "ticket_id": ticket_id,
