@@ -44,11 +44,11 @@ from hallterm.domain.ids import resident_id_check_char, uscc_check_char
 from hallterm.domain.jurisdiction import DISTRICTS, CaseKind, EnterpriseKind
 from hallterm.domain.service_mode import PROXY_MODES
 from hallterm.services.cards import check_card
+from hallterm.services.case_views import CaseView
 from hallterm.services.cases import open_case
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import StaffSession, set_pin, sign_in
-from hallterm.storage.cases import CaseView
 from hallterm.storage.tables import card_holders, case_items, cases, items, lounges, staff
 
 

@@ -24,11 +24,11 @@ from hallterm.domain.jurisdiction import JurisdictionError, decide
 from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
 from hallterm.domain.service_mode import MODE_NAMES, needs_proxy, suggest
 from hallterm.domain.waits import seconds_between
+from hallterm.services.case_views import CaseView, case_at, find_case_views
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as store
 from hallterm.storage import events, holders, sequences
-from hallterm.storage.cases import CaseView
 from hallterm.storage.tables import cases as cases_table
 from hallterm.storage.tables import items, staff
 
@@ -114,7 +114,7 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
         enterprise_items = any(v[2] == ENTERPRISE_DEPARTMENT for v in catalog_rows.values())
         _route(svc, conn, case_id, mode_value=mode.value, enterprise_items=enterprise_items,
                full_proxy=draft.full_proxy, staff_id=session.staff_id)
-        view = store.get_case(conn, case_id)
+        view = case_at(conn, case_id)
     assert view is not None
     return view
 
@@ -192,7 +192,7 @@ def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code:
     if lounge_code is None and coordinator_id is None:
         raise CaseInputError("请选择新的洽谈室或协调员")
     with svc.db.write() as conn:
-        before = store.get_case(conn, case_id)
+        before = case_at(conn, case_id)
         if before is None:
             raise CaseInputError("办件不存在")
         if before.status not in [s.value for s in ACTIVE_STATUSES]:
@@ -224,7 +224,7 @@ def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code:
                       lounge_from=before.lounge_code, lounge_to=new_lounge,
                       coordinator_from=before.coordinator.staff_id if before.coordinator else None,
                       coordinator_to=new_coord)
-        view = store.get_case(conn, case_id)
+        view = case_at(conn, case_id)
     assert view is not None
     return view
 
@@ -234,14 +234,14 @@ def mark_met(svc: Services, session: StaffSession, case_id: int) -> CaseView:
     session.require("mark_met")
     now = svc.now()
     with svc.db.write() as conn:
-        before = store.get_case(conn, case_id)
+        before = case_at(conn, case_id)
         if before is None or before.status != CaseStatus.WAITING.value:
             raise CaseInputError("只有在洽谈室等候中的办件可以标记为已接待")
         store.set_case(conn, case_id, status=CaseStatus.MET.value, met_at=now)
         waited = seconds_between(before.opened_at, now)
         events.append(conn, EventKind.VISITOR_MET, now, staff_id=session.staff_id, case_id=case_id, waited_s=waited,
                       lounge=before.lounge_code)
-        view = store.get_case(conn, case_id)
+        view = case_at(conn, case_id)
     assert view is not None
     return view
 
@@ -250,7 +250,7 @@ def end_visit(svc: Services, session: StaffSession, case_id: int) -> CaseView:
     """The visitor leaves the lounge (the case goes on): the seat frees for whoever waits next."""
     session.require("end_visit")
     with svc.db.write() as conn:
-        before = store.get_case(conn, case_id)
+        before = case_at(conn, case_id)
         if before is None or before.status not in [s.value for s in VISIT_STATUSES]:
             raise CaseInputError("该办件不在洽谈室中")
         store.set_case(conn, case_id, status=CaseStatus.IN_PROGRESS.value)
@@ -258,25 +258,25 @@ def end_visit(svc: Services, session: StaffSession, case_id: int) -> CaseView:
                       lounge=before.lounge_code)
     route_queued(svc, session)
     with svc.db.read() as conn:
-        view = store.get_case(conn, case_id)
+        view = case_at(conn, case_id)
     assert view is not None
     return view
 
 
 def get_case(svc: Services, case_id: int) -> CaseView | None:
     with svc.db.read() as conn:
-        return store.get_case(conn, case_id)
+        return case_at(conn, case_id)
 
 
 def cases_of_holder(svc: Services, card_no: str) -> list[CaseView]:
     with svc.db.read() as conn:
-        return store.find_cases(conn, card_no=card_no)
+        return find_case_views(conn, card_no=card_no)
 
 
 def open_cases_of_holder(svc: Services, card_no: str) -> list[CaseView]:
     """The holder's cases still in progress, newest first: what the desk's keys act on after a scan."""
     with svc.db.read() as conn:
-        found = store.find_cases(conn, card_no=card_no, statuses=[s.value for s in ACTIVE_STATUSES])
+        found = find_case_views(conn, card_no=card_no, statuses=[s.value for s in ACTIVE_STATUSES])
     return found[::-1]
 
 
@@ -297,7 +297,7 @@ def coordinator_board(svc: Services, session: StaffSession) -> CoordinatorBoard:
 
     whole_hall = session.role in HALL_ROLES
     with svc.db.read() as conn:
-        mine = store.find_cases(conn, coordinator_id=None if whole_hall else session.staff_id,
+        mine = find_case_views(conn, coordinator_id=None if whole_hall else session.staff_id,
                                 statuses=[s.value for s in ACTIVE_STATUSES], limit=2000 if whole_hall else 200)
     waiting = [c for c in mine if c.status == CaseStatus.WAITING.value]
     others = [c for c in mine if c.status != CaseStatus.WAITING.value]

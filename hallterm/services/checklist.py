@@ -34,11 +34,10 @@ from hallterm.domain.checklist import (
 from hallterm.domain.deadlines import Deadline, DeadlineState, DeadlineStatus, Pause, classify, due_date
 from hallterm.domain.events import EventKind
 from hallterm.domain.workdays import HolidayDataMissing, WorkCalendar
+from hallterm.services.case_views import CaseView, case_at
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
-from hallterm.storage import cases as case_store
 from hallterm.storage import events, sequences
-from hallterm.storage.cases import CaseView
 from hallterm.storage.tables import (
     card_holders,
     case_items,
@@ -138,7 +137,7 @@ def load(svc: Services, case_id: int) -> CaseChecklist:
 
 
 def _load(svc: Services, conn: Connection, case_id: int) -> CaseChecklist:
-    view = case_store.get_case(conn, case_id)
+    view = case_at(conn, case_id)
     if view is None:
         raise ChecklistError("办件不存在")
     holder = conn.execute(select(card_holders.c.credit_barred, card_holders.c.conditional_barred_until)

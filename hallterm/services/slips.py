@@ -524,7 +524,7 @@ def _scan_appointment(svc: Services, payload: payloads.Payload, session: Any) ->
 
 
 def _scan_visit(svc: Services, payload: payloads.Payload, staff_id: str | None) -> SlipScan:
-    from hallterm.storage.cases import get_case
+    from hallterm.services.case_views import case_at as get_case
 
     case_no = payload.fields[0]
     with svc.db.read() as conn:

@@ -10,9 +10,9 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from hallterm.config import Settings
 from hallterm.services import cases
+from hallterm.services.case_views import CaseView
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession, set_pin, sign_in
-from hallterm.storage.cases import CaseView
 from hallterm.storage.tables import lounges
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.case_form import CaseFormScreen

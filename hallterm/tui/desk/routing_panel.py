@@ -7,9 +7,9 @@ from textual.widgets import Static
 
 from hallterm.domain.cases import CaseStatus
 from hallterm.domain.floors import floor_name
-from hallterm.domain.jurisdiction import Bureau, Handling, Jurisdiction
-from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
-from hallterm.storage.cases import CaseView
+from hallterm.domain.jurisdiction import Jurisdiction
+from hallterm.domain.service_mode import MODE_NAMES
+from hallterm.services.case_views import CaseView
 from hallterm.tui.widgets.paragraph import Paragraph
 
 
@@ -27,7 +27,7 @@ class RoutingPanel(Static):
     def show_case(self, case: CaseView) -> None:
         self.case = case
         self.display = True
-        queued = case.status == CaseStatus.QUEUED.value
+        queued = case.status is CaseStatus.QUEUED
         self.set_class(queued, "-queued")
         self.set_class(not queued, "-routed")
         self.border_title = f"办件 {case.case_no}"
@@ -35,10 +35,10 @@ class RoutingPanel(Static):
 
 
 def render_case(case: CaseView) -> Text:
-    mode = MODE_NAMES[ServiceMode(case.service_mode)]
-    where = Jurisdiction(Bureau(case.jurisdiction), case.district, Handling(case.handling)).describe()
+    mode = MODE_NAMES[case.service_mode]
+    where = Jurisdiction(case.jurisdiction, case.district, case.handling).describe()
     lines: list[Text] = []
-    if case.status == CaseStatus.QUEUED.value:
+    if case.status is CaseStatus.QUEUED:
         lines.append(Text(f"排队等候第 {case.queue_position or '?'} 位", style="bold yellow"))
         reason = case.queue_reason or "洽谈室已满或暂无在岗协调员"
         if "已下班" in reason or "没有排班" in reason:
