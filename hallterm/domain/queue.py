@@ -29,6 +29,13 @@ class TicketStatus(StrEnum):
     TRANSFERRED = "transferred"  # sent on to a lounge or a coordinator (S9)
 
 
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"  # a ticket was issued for it
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
 class TicketKind(StrEnum):
     WALKIN = "walkin"
     APPOINTMENT = "appointment"

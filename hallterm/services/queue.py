@@ -20,6 +20,7 @@ from hallterm.domain.queue import (
     KIND_NAMES,
     LANE_NAMES,
     Action,
+    AppointmentStatus,
     CallPolicy,
     Lane,
     QueueError,
@@ -59,8 +60,8 @@ class TicketView:
 
     id: int
     number: str
-    kind: str
-    status: str
+    kind: TicketKind
+    status: TicketStatus
     holder_name: str | None
     issued_at: dt.datetime
     called_at: dt.datetime | None
@@ -73,13 +74,13 @@ class TicketView:
 
     @property
     def kind_name(self) -> str:
-        return KIND_NAMES[TicketKind(self.kind)]
+        return KIND_NAMES[self.kind]
 
 
 def _view(row: TicketRow, *, lane_name: str = "", ahead: int | None = None, message: str = "") -> TicketView:
     slot = f"{row.slot_start}–{row.slot_end}" if row.slot_start else ""
-    return TicketView(row.id, row.number, row.kind, row.status, row.holder_name, row.issued_at, row.called_at,
-                      row.counter_code, row.recalls, slot, lane_name, ahead, message)
+    return TicketView(row.id, row.number, TicketKind(row.kind), TicketStatus(row.status), row.holder_name,
+                      row.issued_at, row.called_at, row.counter_code, row.recalls, slot, lane_name, ahead, message)
 
 
 def policy(svc: Services) -> CallPolicy:
@@ -169,7 +170,7 @@ def book_appointment(svc: Services, card_no: str, day: dt.date, slot_start: str,
 
 def appointments_today(svc: Services) -> list[store.AppointmentRow]:
     with svc.db.read() as conn:
-        return store.appointments_of_day(conn, svc.today(), statuses=["booked"])
+        return store.appointments_of_day(conn, svc.today(), statuses=[AppointmentStatus.BOOKED.value])
 
 
 def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -> TicketView:
@@ -181,8 +182,9 @@ def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -
         if not found:
             raise QueueError("该预约不是今天的，或不存在")
         appt = found[0]
-        if appt.status != "booked":
-            raise QueueError(f"该预约已{'签到' if appt.status == 'checked_in' else '取消或失约'}，不能重复签到")
+        if appt.status != AppointmentStatus.BOOKED:
+            done = "签到" if appt.status == AppointmentStatus.CHECKED_IN else "取消或失约"
+            raise QueueError(f"该预约已{done}，不能重复签到")
         row = _issue(svc, conn, kind=TicketKind.APPOINTMENT, holder_id=appt.holder_id,
                      staff_id=session.staff_id if session else None, card_no=appt.card_no,
                      appointment_id=appt.id, slot=f"{appt.slot_start}-{appt.slot_end}")
@@ -499,17 +501,17 @@ class CallShown:
     place: str
     name: str  # masked: 张*明 (DESIGN.md: personal data is minimised)
     recall: bool
-    status: str = TicketStatus.CALLED.value  # the ticket's status now
+    status: TicketStatus = TicketStatus.CALLED  # the ticket's status now
     live: bool = True  # the call still invites the visitor: not finished, not 过号, not held
 
     @property
     def no_show(self) -> bool:
-        return self.status == TicketStatus.NO_SHOW.value
+        return self.status is TicketStatus.NO_SHOW
 
     @property
     def ended(self) -> str:
         """What became of a call that no longer invites anyone: 已过号, 已办结… ("" while live)."""
-        return "" if self.live else ENDED_CALL_NAMES[TicketStatus(self.status)]
+        return "" if self.live else ENDED_CALL_NAMES[self.status]
 
 
 @dataclass(frozen=True)
@@ -555,13 +557,14 @@ def display_snapshot(svc: Services) -> DisplaySnapshot:
                 break
     calls: list[CallShown] = []
     for event_id, details, row in shown:
-        status = row.status if row is not None else TicketStatus.CALLED.value
+        status = TicketStatus(row.status) if row is not None else TicketStatus.CALLED
         transfer = "target_kind" in details  # a ticket_transferred event: sent to a lounge or a coordinator
         calls.append(CallShown(event_id, str(details.get("number", "")), str(details.get("place", "")),
                                mask_name(row.holder_name) if row is not None and row.holder_name else "",
                                "recalls" in details, status, call_is_live(status, transfer=transfer)))
-    waiting = [SeriesWaiting(q.walkin_series, "现场", counts.get(q.walkin_series, 0)),
-               SeriesWaiting(q.appointment_series, "预约", counts.get(q.appointment_series, 0))]
+    waiting = [SeriesWaiting(q.walkin_series, KIND_NAMES[TicketKind.WALKIN], counts.get(q.walkin_series, 0)),
+               SeriesWaiting(q.appointment_series, KIND_NAMES[TicketKind.APPOINTMENT],
+                             counts.get(q.appointment_series, 0))]
     waiting += [SeriesWaiting(s, "", n) for s, n in sorted(counts.items())
                 if s not in (q.walkin_series, q.appointment_series)]  # a series renamed today keeps its count
     return DisplaySnapshot(last, day, calls, waiting, lounges)
