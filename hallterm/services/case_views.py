@@ -1,4 +1,5 @@
-"""A case as the screens show it: the stored row with its codes read into the domain's enums.
+"""A case as the screens show it: the stored row with its codes read into the domain's enums, and
+the lines of its history.
 
 ``storage.cases`` returns plain rows (strings as stored); screens get ``CaseView``s, whose status,
 kind, bureau, handling and service mode are enums, so a screen looks names up without parsing codes.
@@ -8,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
 from hallterm.domain.cases import CaseStatus
+from hallterm.domain.events import EventKind, event_label
 from hallterm.domain.jurisdiction import Bureau, CaseKind, EnterpriseKind, Handling
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
 from hallterm.storage import cases as store
 from hallterm.storage.cases import CaseRow, Person
+from hallterm.storage.events import Event
 
 # Demo databases built before the mode's code was stored hold its Chinese name (马上办) instead.
 _MODE_BY_NAME = {name: mode for mode, name in MODE_NAMES.items()}
@@ -71,3 +75,26 @@ def case_at(conn: Connection, case_id: int) -> CaseView | None:
 def find_case_views(conn: Connection, **where: object) -> list[CaseView]:
     """``storage.cases.find_cases`` (same filters), as screens show them."""
     return [case_view(r) for r in store.find_cases(conn, **where)]  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """One line of a case's history (S10: who did what, when)."""
+
+    id: int
+    at: dt.datetime
+    kind: EventKind | str  # a plain string only for a kind written by a newer version of hallterm
+    staff_id: str | None
+    details: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        """What was done, in Chinese (a kind this version does not know: as stored)."""
+        return event_label(self.kind)
+
+
+_KINDS = {k.value: k for k in EventKind}
+
+
+def case_event(event: Event) -> CaseEvent:
+    return CaseEvent(event.id, event.at, _KINDS.get(event.kind, event.kind), event.staff_id, event.details)

@@ -24,7 +24,7 @@ from hallterm.domain.jurisdiction import JurisdictionError, decide
 from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
 from hallterm.domain.service_mode import MODE_NAMES, needs_proxy, suggest
 from hallterm.domain.waits import seconds_between
-from hallterm.services.case_views import CaseView, case_at, find_case_views
+from hallterm.services.case_views import CaseEvent, CaseView, case_at, case_event, find_case_views
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as store
@@ -304,10 +304,10 @@ def coordinator_board(svc: Services, session: StaffSession) -> CoordinatorBoard:
     return CoordinatorBoard(waiting, others, worst_deadlines(svc, [c.id for c in others]), whole_hall)
 
 
-def history(svc: Services, case_id: int) -> list[events.Event]:
+def history(svc: Services, case_id: int) -> list[CaseEvent]:
     """The case's events, oldest first (S10: who did what, when)."""
     with svc.db.read() as conn:
-        return list(reversed(events.recent(conn, case_id=case_id, limit=1000)))
+        return [case_event(e) for e in reversed(events.recent(conn, case_id=case_id, limit=1000))]
 
 
 def staff_names(svc: Services) -> dict[str, str]:

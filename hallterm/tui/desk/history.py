@@ -12,13 +12,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from hallterm.domain.events import EventKind, event_label
+from hallterm.domain.events import EventKind
 from hallterm.domain.waits import minutes_of, minutes_text
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
 
 if TYPE_CHECKING:
-    from hallterm.storage.events import Event
+    from hallterm.services.case_views import CaseEvent
     from hallterm.tui.desk.app import DeskApp
 
 FORMS = {"original": "原件", "copy": "复印件"}
@@ -31,12 +31,12 @@ def _or_none(value: object, names: dict[str, str] | None = None) -> str:
     return (names or {}).get(str(value), str(value))
 
 
-def event_name(kind: str) -> Text:
+def event_name(event: CaseEvent) -> Text:
     """The kind's Chinese name; a kind from a newer version is shown as stored, as plain text (never markup)."""
-    return Text(event_label(kind))
+    return Text(event.label)
 
 
-def describe(event: Event, items: dict[str, str] | None = None, people: dict[str, str] | None = None,
+def describe(event: CaseEvent, items: dict[str, str] | None = None, people: dict[str, str] | None = None,
              lounges: dict[str, str] | None = None) -> str:
     """One line of what an event did, with names (items, staff, lounges) in place of codes."""
     d = event.details
@@ -137,7 +137,7 @@ class HistoryScreen(ModalScreen[None]):
             self.query_one("#history-title", Static).update(Text(history_title(self.case_no, self.holder_name)))
         for event in history:
             who = people.get(event.staff_id or "", event.staff_id or "系统")
-            table.add_row(f"{event.at.astimezone(tz):%m-%d %H:%M:%S}", event_name(event.kind),
+            table.add_row(f"{event.at.astimezone(tz):%m-%d %H:%M:%S}", event_name(event),
                           who, Text(describe(event, items, people, lounges)))
         table.focus()
 
