@@ -35,6 +35,16 @@ KIND_NAMES = {MaterialKind.CORE: "主审要件", MaterialKind.SECONDARY: "次要
               MaterialKind.CONDITIONAL: "条件材料"}
 
 
+class MaterialForm(StrEnum):
+    """How a received material was handed in."""
+
+    ORIGINAL = "original"
+    COPY = "copy"
+
+
+FORM_NAMES = {MaterialForm.ORIGINAL: "原件", MaterialForm.COPY: "复印件"}
+
+
 class ItemStatus(StrEnum):
     """Where one item of a case stands (the ``case_items.status`` column)."""
 

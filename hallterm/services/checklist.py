@@ -24,6 +24,7 @@ from hallterm.domain.checklist import (
     ChecklistInput,
     Decision,
     ItemStatus,
+    MaterialForm,
     MaterialKind,
     MaterialState,
     bar_until,
@@ -217,7 +218,7 @@ def tick(svc: Services, session: StaffSession, case_item_id: int, material_id: i
     second notice asking for more than the first is what 一次性告知 forbids (S6, S1).
     """
     session.require("checklist")
-    if form not in ("original", "copy"):
+    if form not in set(MaterialForm):
         raise ChecklistError("材料形式应为原件或复印件")
     now = svc.now()
     with svc.db.write() as conn:

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from hallterm.domain.checklist import KIND_NAMES, Decision, ItemStatus, MaterialKind
+from hallterm.domain.checklist import FORM_NAMES, KIND_NAMES, Decision, ItemStatus, MaterialKind
 from hallterm.domain.deadlines import DeadlineStatus
 from hallterm.domain.reference import SPECIAL_PROCEDURES
 from hallterm.tui.desk.background import run_use_case
@@ -127,7 +127,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
             state = Text("— 不需要", style="dim")
         else:
             state = Text("✗ 缺", style="bold red" if m.kind is not MaterialKind.SECONDARY else "bold yellow")
-        form = {"original": "原件", "copy": "复印件"}.get(m.form, "")
+        form = FORM_NAMES.get(m.form, "")
         return Text("  " + m.name), Text(kind), state, Text(form), Text(m.note)
 
     def _current(self) -> tuple[ItemChecklist | None, MaterialRow | None]:

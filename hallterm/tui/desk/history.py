@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
+from hallterm.domain.checklist import FORM_NAMES
 from hallterm.domain.events import EventKind
 from hallterm.domain.waits import minutes_of, minutes_text
 from hallterm.tui.desk.background import run_use_case
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from hallterm.services.case_views import CaseEvent
     from hallterm.tui.desk.app import DeskApp
 
-FORMS = {"original": "原件", "copy": "复印件"}
 CLOSE_REASONS = {"returned": "容缺逾期退件"}
 
 
@@ -67,7 +67,7 @@ def describe(event: CaseEvent, items: dict[str, str] | None = None, people: dict
         reason = d.get("reason")
         return CLOSE_REASONS.get(str(reason), str(reason)) if reason else ""
     if event.kind.startswith("material_") and event.kind != EventKind.MATERIAL_CONDITION:
-        form = FORMS.get(str(d.get("form", "")), "")
+        form = FORM_NAMES.get(str(d.get("form", "")), "")
         note = f"；备注：{d['note']}" if d.get("note") else ""
         return f"{item}：{d.get('material', '')}{'（' + form + '）' if form else ''}{note}"
     if event.kind == EventKind.MATERIAL_CONDITION:
