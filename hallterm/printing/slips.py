@@ -152,6 +152,7 @@ def _head(sheet: Sheet, hall: str, heading: str, heading_en: str, bilingual: boo
 _NUMERALS = "一二三四五六七八九十"
 _PLACE_EN = [  # what a foreign visitor must find: floors, rooms, windows, extensions (bilingual slips)
     (re.compile(f"([{_NUMERALS}])楼"), lambda m: f"{_NUMERALS.index(m.group(1)) + 1}F "),
+    (re.compile(f"地下([{_NUMERALS}])层"), lambda m: f"B{_NUMERALS.index(m.group(1)) + 1} "),  # floor_name(-1)
     (re.compile(r"([0-9]+)楼"), lambda m: f"{m.group(1)}F "),
     (re.compile(r"业务洽谈室\s*([0-9]+)"), lambda m: f"Meeting Room {m.group(1)}"),
     (re.compile(r"绿色通道\s*([0-9]+)\s*号窗口"), lambda m: f"Green Channel Window {m.group(1)}"),
