@@ -19,6 +19,8 @@ from sqlalchemy import select
 
 from hallterm.bench.bulk import BulkWriter, chunks, next_id, tune_build_connection
 from hallterm.bench.measuring import BenchPlan
+from hallterm.domain.cases import CaseStatus
+from hallterm.domain.checklist import ItemStatus
 from hallterm.domain.ids import uscc_check_char
 from hallterm.domain.jurisdiction import DISTRICTS, EnterpriseKind
 from hallterm.domain.service_mode import PROXY_MODES
@@ -200,7 +202,7 @@ def _case_rows(svc: Services, count: int, first_id: int, first_holder: int, hold
                 ENTERPRISE_KINDS[int(rnd() * len(ENTERPRISE_KINDS))] if enterprise else "",
                 usccs[int(rnd() * len(usccs))] if enterprise and rnd() < 0.5 else "",
                 "city" if city else "district", "" if city else DISTRICTS[int(rnd() * len(DISTRICTS))],
-                mode, proxied, "in_progress" if still_open else "closed",
+                mode, proxied, CaseStatus.IN_PROGRESS.value if still_open else CaseStatus.CLOSED.value,
                 lounge_codes[int(rnd() * len(lounge_codes))],
                 coordinators[int(rnd() * len(coordinators))],
                 proxies[int(rnd() * len(proxies))] if proxied else None,
@@ -208,7 +210,7 @@ def _case_rows(svc: Services, count: int, first_id: int, first_holder: int, hold
                 opened, met, closed,
             ), (
                 case_id, item_codes[int(rnd() * len(item_codes))],
-                "in_review" if still_open else "closed", not still_open, day, due, False, None,
+                ItemStatus.ACCEPTED.value, not still_open,  # accepted; a closed case's items are done day, due, False, None,
                 None if closed is None else closed.astimezone(tz).date(),
             ))
             n += 1

@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 from hallterm.bench.measuring import BenchContext
 from hallterm.domain.cases import CaseDraft
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
+from hallterm.services.case_views import CaseView
 from hallterm.services.cases import open_case
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession, set_pin, sign_in
-from hallterm.storage.cases import CaseView
 from hallterm.storage.tables import card_holders, cases, items
 
 

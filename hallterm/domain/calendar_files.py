@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hallterm.domain.reference import ReferenceError
+from hallterm.domain.weekdays import weekday_name
 from hallterm.domain.workdays import WorkCalendar
 
 MAX_HOLIDAY_DAYS = 14  # the longest national break so far is 9 days; a longer range is a typo
@@ -28,7 +29,6 @@ _HOLIDAY_KEYS = {"name", "start", "end"}
 _LOCAL_KEYS = {"closures", "extra_workdays"}
 _CLOSURE_KEYS = {"start", "end", "reason"}
 _EXTRA_KEYS = {"date", "reason"}
-_WEEKDAYS = "一二三四五六日"
 
 
 class CalendarFileError(ReferenceError):
@@ -157,7 +157,7 @@ def _unknown(t: _Text, table: dict[str, Any], allowed: set[str], line: int | Non
 
 
 def _shown(day: dt.date) -> str:
-    return f"{day:%Y-%m-%d}（星期{_WEEKDAYS[day.weekday()]}）"
+    return f"{day:%Y-%m-%d}（{weekday_name(day)}）"
 
 
 def parse_year_file(text: str, file: str, expected_year: int | None = None) -> YearSchedule:

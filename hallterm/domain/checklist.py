@@ -35,6 +35,31 @@ KIND_NAMES = {MaterialKind.CORE: "主审要件", MaterialKind.SECONDARY: "次要
               MaterialKind.CONDITIONAL: "条件材料"}
 
 
+class MaterialForm(StrEnum):
+    """How a received material was handed in."""
+
+    ORIGINAL = "original"
+    COPY = "copy"
+
+
+FORM_NAMES = {MaterialForm.ORIGINAL: "原件", MaterialForm.COPY: "复印件"}
+
+
+class ItemStatus(StrEnum):
+    """Where one item of a case stands (the ``case_items.status`` column)."""
+
+    RECEIVED = "received"  # materials being checked, no decision yet
+    ACCEPTED = "accepted"  # 受理
+    CONDITIONAL = "conditional"  # 容缺受理: supplements outstanding
+    NOT_ACCEPTED = "not_accepted"  # 指导办: one-time notice issued
+    RETURNED = "returned"  # 退件办结: the supplement deadline passed (S7)
+
+
+ITEM_STATUS_NAMES = {ItemStatus.RECEIVED: "待审核", ItemStatus.ACCEPTED: "已受理", ItemStatus.CONDITIONAL: "容缺受理",
+                     ItemStatus.NOT_ACCEPTED: "已一次性告知", ItemStatus.RETURNED: "退件办结"}
+OPEN_ITEM_STATUSES = (ItemStatus.RECEIVED, ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.NOT_ACCEPTED)
+
+
 @dataclass(frozen=True)
 class MaterialState:
     """One material of one item on the checklist."""

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hallterm.domain.floors import floor_name
+
 
 class QueueError(ValueError):
     """A counter action that cannot be done now; ``str()`` says why, in Chinese."""
@@ -25,6 +27,13 @@ class TicketStatus(StrEnum):
     FINISHED = "finished"
     NO_SHOW = "no_show"  # 过号
     TRANSFERRED = "transferred"  # sent on to a lounge or a coordinator (S9)
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"  # a ticket was issued for it
+    CANCELLED = "cancelled"
+    MISSED = "missed"
 
 
 class TicketKind(StrEnum):
@@ -43,7 +52,6 @@ STATUS_NAMES = {
 KIND_NAMES = {TicketKind.WALKIN: "现场", TicketKind.APPOINTMENT: "预约"}
 OPEN_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.HELD)
 
-_FLOORS = {-1: "地下一层", 1: "一楼", 2: "二楼", 3: "三楼", 4: "四楼", 5: "五楼"}
 _SPOKEN_DIGITS = dict(zip("0123456789", "零一二三四五六七八九", strict=True))
 
 
@@ -57,12 +65,6 @@ def ticket_number(series: str, seq: int) -> str:
 def sequence_key(series: str) -> str:
     """The counter row of a ticket series (the ``sequences`` table also numbers cases)."""
     return f"ticket-{series}"
-
-
-def floor_name(floor: int | None) -> str:
-    if floor is None:
-        return ""
-    return _FLOORS.get(floor, f"{floor}楼")
 
 
 def lounge_place(floor: int, name: str) -> str:

@@ -12,11 +12,13 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from hallterm.domain import weekdays
+
 ROLES = ("desk", "coordinator", "after_hours", "supervisor", "admin", "proxy")
 COUNTER_KINDS = ("green", "issuing", "ordinary")
 MATERIAL_KINDS = ("core", "secondary", "conditional")
 JURISDICTIONS = ("enterprise_kind", "city", "proxy")
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAYS = weekdays.CODES
 # Clock-exempt (special) procedures: 行政许可法 §45 and S6 (research/domain.md §7.8).
 SPECIAL_PROCEDURES = {
     "EXPERT_REVIEW": "专家评审",

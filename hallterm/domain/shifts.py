@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from hallterm.domain.weekdays import weekday_code
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class ShiftWindow:
     end: str
 
     def covers(self, local: dt.datetime) -> bool:
-        return DAY_CODES[local.weekday()] in self.days and self.start <= f"{local:%H:%M}" < self.end
+        return weekday_code(local) in self.days and self.start <= f"{local:%H:%M}" < self.end
 
 
 def on_duty(shifts: Iterable[ShiftWindow], local: dt.datetime) -> bool:
@@ -29,7 +29,7 @@ def next_start(shifts: Iterable[ShiftWindow], local: dt.datetime) -> dt.datetime
     for days_ahead in range(8):
         day = (local + dt.timedelta(days=days_ahead)).date()
         for s in shifts:
-            if DAY_CODES[day.weekday()] in s.days:
+            if weekday_code(day) in s.days:
                 hour, minute = map(int, s.start.split(":"))
                 start = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=local.tzinfo)
                 if start > local:

@@ -19,13 +19,12 @@ from typing import Any
 
 from PIL import Image
 
+from hallterm.domain.floors import floor_name
 from hallterm.domain.ids import mask_name
+from hallterm.domain.weekdays import weekday_name, weekday_name_en
 from hallterm.printing.layout import Align, ImageSheet, Role, Sheet, TextSheet
 
 DEFAULT_HALL = "鞍山市政务服务中心"
-WEEKDAYS = "一二三四五六日"
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_FLOORS = {-1: "地下一层", 1: "一楼", 2: "二楼", 3: "三楼", 4: "四楼", 5: "五楼"}
 
 # English for foreign talent (printing.bilingual): labels are followed by it, sentences get a line of it.
 EN = {
@@ -43,12 +42,6 @@ EN = {
     "办理事项": "Items",
     "排队": "Queue",
 }
-
-
-def floor_name(floor: int | None) -> str:
-    if floor is None:
-        return ""
-    return _FLOORS.get(floor, f"{floor}楼")
 
 
 @dataclass(frozen=True)
@@ -159,6 +152,7 @@ def _head(sheet: Sheet, hall: str, heading: str, heading_en: str, bilingual: boo
 _NUMERALS = "一二三四五六七八九十"
 _PLACE_EN = [  # what a foreign visitor must find: floors, rooms, windows, extensions (bilingual slips)
     (re.compile(f"([{_NUMERALS}])楼"), lambda m: f"{_NUMERALS.index(m.group(1)) + 1}F "),
+    (re.compile(f"地下([{_NUMERALS}])层"), lambda m: f"B{_NUMERALS.index(m.group(1)) + 1} "),  # floor_name(-1)
     (re.compile(r"([0-9]+)楼"), lambda m: f"{m.group(1)}F "),
     (re.compile(r"业务洽谈室\s*([0-9]+)"), lambda m: f"Meeting Room {m.group(1)}"),
     (re.compile(r"绿色通道\s*([0-9]+)\s*号窗口"), lambda m: f"Green Channel Window {m.group(1)}"),
@@ -210,9 +204,8 @@ def layout_ticket(slip: TicketSlip, sheet: Sheet) -> None:
 def layout_appointment(slip: AppointmentSlip, sheet: Sheet) -> None:
     b = slip.bilingual
     _head(sheet, slip.hall_name, "预约回执", "Appointment Slip", b)
-    weekday = WEEKDAYS[slip.day.weekday()]
     sheet.text(f"{slip.day.year}年{slip.day.month}月{slip.day.day}日", Role.LARGE, align=Align.CENTER, bold=True)
-    sheet.text(f"星期{weekday}" + (f"  {WEEKDAYS_EN[slip.day.weekday()]} {slip.day:%Y-%m-%d}" if b else ""),
+    sheet.text(weekday_name(slip.day) + (f"  {weekday_name_en(slip.day)} {slip.day:%Y-%m-%d}" if b else ""),
                Role.BODY, align=Align.CENTER)
     sheet.text(f"{slip.slot_start}–{slip.slot_end}", Role.LARGE, align=Align.CENTER, bold=True)
     if slip.after_hours:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hallterm.domain.cards import ScanError, parse_scan
+from hallterm.domain.events import EventKind
 from hallterm.domain.holders import CardCheck, Holder, assess
 from hallterm.services.context import Services
 from hallterm.storage import events, holders
@@ -24,6 +25,6 @@ def check_card(svc: Services, text: str, *, staff_id: str | None = None) -> Card
     with svc.db.write() as conn:
         holder = holders.find(conn, scan.card_no)
         result = assess(holder, scan.card_no, svc.today(), svc.settings.cards.eligible_tiers)
-        events.append(conn, "card_scanned", svc.now(), staff_id=staff_id, card_no=scan.card_no,
+        events.append(conn, EventKind.CARD_SCANNED, svc.now(), staff_id=staff_id, card_no=scan.card_no,
                       verdict=result.verdict.value)
     return result

@@ -5,7 +5,6 @@ Each public call is one write transaction that also appends its events.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -19,10 +18,13 @@ from hallterm.domain.cases import (
     case_number,
     check_draft,
 )
+from hallterm.domain.events import EventKind
 from hallterm.domain.holders import assess
 from hallterm.domain.jurisdiction import JurisdictionError, decide
 from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode, needs_proxy, suggest
+from hallterm.domain.waits import seconds_between
+from hallterm.services.case_views import CaseEvent, CaseView, case_at, case_event, find_case_views
 from hallterm.services.checklist import worst_deadlines
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
@@ -30,7 +32,6 @@ from hallterm.storage import cases as store
 from hallterm.storage import catalog as catalog_store
 from hallterm.storage import events, holders, sequences
 from hallterm.storage import staff as staff_store
-from hallterm.storage.cases import CaseView
 
 CASE_SERIES = "case"
 ENTERPRISE_DEPARTMENT = "企业登记科"
@@ -95,22 +96,22 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
         }, draft.item_codes)
         log = {"staff_id": session.staff_id, "case_id": case_id, "card_no": draft.card_no}
         if not verdict.ok:
-            events.append(conn, "card_override", now, verdict=verdict.verdict.value,
+            events.append(conn, EventKind.CARD_OVERRIDE, now, verdict=verdict.verdict.value,
                           reason=draft.card_override_reason.strip(), **log)
-        events.append(conn, "case_opened", now, case_no=case_no, items=list(draft.item_codes), mode=mode.value,
+        events.append(conn, EventKind.CASE_OPENED, now, case_no=case_no, items=list(draft.item_codes), mode=mode.value,
                       suggested=suggested.value, flags=draft.flags.codes(), bureau=jurisdiction.bureau.value,
                       district=jurisdiction.district, handling=jurisdiction.handling.value,
                       full_proxy=draft.full_proxy, **log)
         if mode is not suggested:
-            events.append(conn, "service_mode_changed", now, suggested=suggested.value, chosen=mode.value,
+            events.append(conn, EventKind.SERVICE_MODE_CHANGED, now, suggested=suggested.value, chosen=mode.value,
                           reason=draft.mode_reason.strip(), **log)
         if draft.uscc and draft.uscc_override_reason.strip():
-            events.append(conn, "uscc_override", now, uscc=draft.uscc.strip().upper(),
+            events.append(conn, EventKind.USCC_OVERRIDE, now, uscc=draft.uscc.strip().upper(),
                           reason=draft.uscc_override_reason.strip(), **log)
         enterprise_items = any(v[2] == ENTERPRISE_DEPARTMENT for v in catalog_rows.values())
         _route(svc, conn, case_id, mode_value=mode.value, enterprise_items=enterprise_items,
                full_proxy=draft.full_proxy, staff_id=session.staff_id)
-        view = store.get_case(conn, case_id)
+        view = case_at(conn, case_id)
     assert view is not None
     return view
 
@@ -136,8 +137,8 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
                 cause = "off_duty"
             else:
                 why, cause = f"{section}协调员 {comes:%H:%M} 到岗", "returns_today"
-        events.append(conn, "case_queued", svc.now(), staff_id=staff_id, case_id=case_id, reason=why, cause=cause,
-                      lounge_full=lounge is None, comes=comes.isoformat() if comes else None)
+        events.append(conn, EventKind.CASE_QUEUED, svc.now(), staff_id=staff_id, case_id=case_id, reason=why,
+                      cause=cause, lounge_full=lounge is None, comes=comes.isoformat() if comes else None)
         return False
     values: dict[str, object] = {"lounge_code": lounge.code, "coordinator_id": coordinator.staff_id,
                                  "status": CaseStatus.WAITING.value}
@@ -149,7 +150,7 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
         proxy_id = proxy.staff_id if proxy else None
         values["proxy_staff_id"] = proxy_id
     store.set_case(conn, case_id, **values)
-    events.append(conn, "case_routed", svc.now(), staff_id=staff_id, case_id=case_id, lounge=lounge.code,
+    events.append(conn, EventKind.CASE_ROUTED, svc.now(), staff_id=staff_id, case_id=case_id, lounge=lounge.code,
                   coordinator=coordinator.staff_id, proxy=proxy_id, mode=MODE_NAMES[mode])
     return True
 
@@ -177,7 +178,7 @@ def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code:
     if lounge_code is None and coordinator_id is None:
         raise CaseInputError("请选择新的洽谈室或协调员")
     with svc.db.write() as conn:
-        before = store.get_case(conn, case_id)
+        before = case_at(conn, case_id)
         if before is None:
             raise CaseInputError("办件不存在")
         if before.status not in [s.value for s in ACTIVE_STATUSES]:
@@ -201,12 +202,12 @@ def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code:
         if before.status == CaseStatus.QUEUED.value and new_lounge and new_coord:
             values["status"] = CaseStatus.WAITING.value
         store.set_case(conn, case_id, **values)
-        events.append(conn, "case_reassigned", svc.now(), staff_id=session.staff_id, case_id=case_id,
+        events.append(conn, EventKind.CASE_REASSIGNED, svc.now(), staff_id=session.staff_id, case_id=case_id,
                       reason=reason.strip(),
                       lounge_from=before.lounge_code, lounge_to=new_lounge,
                       coordinator_from=before.coordinator.staff_id if before.coordinator else None,
                       coordinator_to=new_coord)
-        view = store.get_case(conn, case_id)
+        view = case_at(conn, case_id)
     assert view is not None
     return view
 
@@ -216,14 +217,14 @@ def mark_met(svc: Services, session: StaffSession, case_id: int) -> CaseView:
     session.require("mark_met")
     now = svc.now()
     with svc.db.write() as conn:
-        before = store.get_case(conn, case_id)
+        before = case_at(conn, case_id)
         if before is None or before.status != CaseStatus.WAITING.value:
             raise CaseInputError("只有在洽谈室等候中的办件可以标记为已接待")
         store.set_case(conn, case_id, status=CaseStatus.MET.value, met_at=now)
-        waited = int((now - before.opened_at).total_seconds())
-        events.append(conn, "visitor_met", now, staff_id=session.staff_id, case_id=case_id, waited_s=waited,
+        waited = seconds_between(before.opened_at, now)
+        events.append(conn, EventKind.VISITOR_MET, now, staff_id=session.staff_id, case_id=case_id, waited_s=waited,
                       lounge=before.lounge_code)
-        view = store.get_case(conn, case_id)
+        view = case_at(conn, case_id)
     assert view is not None
     return view
 
@@ -232,28 +233,28 @@ def end_visit(svc: Services, session: StaffSession, case_id: int) -> CaseView:
     """The visitor leaves the lounge (the case goes on): the seat frees for whoever waits next."""
     session.require("end_visit")
     with svc.db.write() as conn:
-        before = store.get_case(conn, case_id)
+        before = case_at(conn, case_id)
         if before is None or before.status not in [s.value for s in VISIT_STATUSES]:
             raise CaseInputError("该办件不在洽谈室中")
         store.set_case(conn, case_id, status=CaseStatus.IN_PROGRESS.value)
-        events.append(conn, "visit_ended", svc.now(), staff_id=session.staff_id, case_id=case_id,
+        events.append(conn, EventKind.VISIT_ENDED, svc.now(), staff_id=session.staff_id, case_id=case_id,
                       lounge=before.lounge_code)
     route_queued(svc, session)
     with svc.db.read() as conn:
-        view = store.get_case(conn, case_id)
+        view = case_at(conn, case_id)
     assert view is not None
     return view
 
 
 def get_case(svc: Services, case_id: int) -> CaseView | None:
     with svc.db.read() as conn:
-        return store.get_case(conn, case_id)
+        return case_at(conn, case_id)
 
 
 def open_cases_of_holder(svc: Services, card_no: str) -> list[CaseView]:
     """The holder's cases still in progress, newest first: what the desk's keys act on after a scan."""
     with svc.db.read() as conn:
-        found = store.find_cases(conn, card_no=card_no, statuses=[s.value for s in ACTIVE_STATUSES])
+        found = find_case_views(conn, card_no=card_no, statuses=[s.value for s in ACTIVE_STATUSES])
     return found[::-1]
 
 
@@ -272,17 +273,17 @@ HALL_ROLES = frozenset({"supervisor", "admin"})
 def coordinator_board(svc: Services, session: StaffSession) -> CoordinatorBoard:
     whole_hall = session.role in HALL_ROLES
     with svc.db.read() as conn:
-        mine = store.find_cases(conn, coordinator_id=None if whole_hall else session.staff_id,
+        mine = find_case_views(conn, coordinator_id=None if whole_hall else session.staff_id,
                                 statuses=[s.value for s in ACTIVE_STATUSES], limit=2000 if whole_hall else 200)
     waiting = [c for c in mine if c.status == CaseStatus.WAITING.value]
     others = [c for c in mine if c.status != CaseStatus.WAITING.value]
     return CoordinatorBoard(waiting, others, worst_deadlines(svc, [c.id for c in others]), whole_hall)
 
 
-def history(svc: Services, case_id: int) -> list[events.Event]:
+def history(svc: Services, case_id: int) -> list[CaseEvent]:
     """The case's events, oldest first (S10: who did what, when)."""
     with svc.db.read() as conn:
-        return list(reversed(events.recent(conn, case_id=case_id, limit=1000)))
+        return [case_event(e) for e in reversed(events.recent(conn, case_id=case_id, limit=1000))]
 
 
 def staff_names(svc: Services) -> dict[str, str]:
@@ -295,11 +296,6 @@ def lounge_names(svc: Services) -> dict[str, str]:
     """lounge code → name (inactive ones too: old events name them), for showing where a case went."""
     with svc.db.read() as conn:
         return store.lounge_names(conn)
-
-
-def waiting_since(view: CaseView, now: dt.datetime) -> int:
-    """Minutes the visitor has waited, for the coordinator's list."""
-    return max(0, int((now - view.opened_at).total_seconds() // 60))
 
 
 @dataclass(frozen=True)

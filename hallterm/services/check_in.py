@@ -14,19 +14,20 @@ from typing import NoReturn
 from hallterm.domain import payloads
 from hallterm.domain.cards import MAX_SCAN_LENGTH, ScanError
 from hallterm.domain.cases import STATUS_NAMES as CASE_STATUS
+from hallterm.domain.events import EventKind
 from hallterm.domain.holders import CardCheck
 from hallterm.domain.ids import mask_name
 from hallterm.domain.payloads import Kind, PayloadError, Refusal
 from hallterm.domain.queue import STATUS_NAMES as TICKET_STATUS
 from hallterm.domain.queue import QueueError
 from hallterm.services.cards import check_card
+from hallterm.services.case_views import CaseView, case_at
 from hallterm.services.context import Services
 from hallterm.services.queue import TicketView, check_in
 from hallterm.services.signing import load_keyring
 from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as case_store
 from hallterm.storage import events, tickets
-from hallterm.storage.cases import CaseView
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def check_slip(svc: Services, text: str, *, session: StaffSession | None = None)
 
 def _refuse(svc: Services, staff_id: str | None, text: str, reason: Refusal | str, message: str) -> NoReturn:
     with svc.db.write() as conn:
-        events.append(conn, "slip_refused", svc.now(), staff_id=staff_id, reason=str(reason),
+        events.append(conn, EventKind.SLIP_REFUSED, svc.now(), staff_id=staff_id, reason=str(reason),
                       payload=payloads.normalize(text)[:120], message=message)
     raise ScanError(message)
 
@@ -82,7 +83,7 @@ def _refuse(svc: Services, staff_id: str | None, text: str, reason: Refusal | st
 def _scanned(svc: Services, staff_id: str | None, payload: payloads.Payload, outcome: str,
              **ids: int | None) -> None:
     with svc.db.write() as conn:
-        events.append(conn, "slip_scanned", svc.now(), staff_id=staff_id, slip_kind=payload.kind.value,
+        events.append(conn, EventKind.SLIP_SCANNED, svc.now(), staff_id=staff_id, slip_kind=payload.kind.value,
                       fields=list(payload.fields), key_id=payload.key_id, outcome=outcome, **ids)
 
 
@@ -127,7 +128,7 @@ def _scan_visit(svc: Services, payload: payloads.Payload, staff_id: str | None) 
     case_no = payload.fields[0]
     with svc.db.read() as conn:
         case_id = case_store.case_id_of(conn, case_no)
-        view = case_store.get_case(conn, case_id) if case_id is not None else None
+        view = case_at(conn, case_id) if case_id is not None else None
     if view is None:
         _refuse(svc, staff_id, payload.text, "not_found",
                 f"引导单 {case_no} 签名有效，但本大厅没有这个办件的记录，请人工核对")

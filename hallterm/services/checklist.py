@@ -17,10 +17,15 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from hallterm.domain import documents as docs
+from hallterm.domain.cases import CaseStatus
 from hallterm.domain.checklist import (
+    ITEM_STATUS_NAMES,
+    OPEN_ITEM_STATUSES,
     ChecklistDecision,
     ChecklistInput,
     Decision,
+    ItemStatus,
+    MaterialForm,
     MaterialKind,
     MaterialState,
     bar_until,
@@ -29,31 +34,19 @@ from hallterm.domain.checklist import (
     supplement_deadline,
 )
 from hallterm.domain.deadlines import Deadline, DeadlineState, DeadlineStatus, Pause, classify, due_date
+from hallterm.domain.events import EventKind
 from hallterm.domain.workdays import HolidayDataMissing, WorkCalendar
+from hallterm.services.case_views import CaseView, case_at
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import case_items, catalog, events, holders, sequences
 from hallterm.storage import cases as case_store
 from hallterm.storage import documents as document_store
 from hallterm.storage.case_items import ItemRow
-from hallterm.storage.cases import CaseView
 
 
 class ChecklistError(ValueError):
     """A checklist action that cannot be done; ``str()`` is the Chinese message."""
-
-
-class ItemStatus:
-    RECEIVED = "received"  # materials being checked, no decision yet
-    ACCEPTED = "accepted"  # 受理
-    CONDITIONAL = "conditional"  # 容缺受理: supplements outstanding
-    NOT_ACCEPTED = "not_accepted"  # 指导办: one-time notice issued
-    RETURNED = "returned"  # 退件办结: the supplement deadline passed (S7)
-
-
-ITEM_STATUS_NAMES = {ItemStatus.RECEIVED: "待审核", ItemStatus.ACCEPTED: "已受理", ItemStatus.CONDITIONAL: "容缺受理",
-                     ItemStatus.NOT_ACCEPTED: "已一次性告知", ItemStatus.RETURNED: "退件办结"}
-OPEN_ITEM_STATUSES = (ItemStatus.RECEIVED, ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.NOT_ACCEPTED)
 
 
 @dataclass(frozen=True)
@@ -81,7 +74,7 @@ class ItemChecklist:
     promised_days: int
     allow_conditional: bool
     clock_exempt: tuple[str, ...]
-    status: str
+    status: ItemStatus
     fees_paid: bool
     commitment_signed: bool
     commitment_breached: bool
@@ -102,7 +95,7 @@ class ItemChecklist:
 
     @property
     def status_name(self) -> str:
-        return ITEM_STATUS_NAMES.get(self.status, self.status)
+        return ITEM_STATUS_NAMES[self.status]
 
     @property
     def running_pause(self) -> Pause | None:
@@ -139,7 +132,7 @@ def load(svc: Services, case_id: int) -> CaseChecklist:
 
 
 def _load(svc: Services, conn: Connection, case_id: int) -> CaseChecklist:
-    view = case_store.get_case(conn, case_id)
+    view = case_at(conn, case_id)
     if view is None:
         raise ChecklistError("办件不存在")
     holder = holders.bars_of_case_holder(conn, case_id)
@@ -183,7 +176,7 @@ def _load(svc: Services, conn: Connection, case_id: int) -> CaseChecklist:
             if times:
                 supplemented_on = max(times).astimezone(svc.settings.hall.tz).date()
         out.append(ItemChecklist(r.id, r.item_code, r.name, r.department, r.promised_days, r.allow_conditional,
-                                 tuple(filter(None, r.clock_exempt.split(","))), r.status, r.fees_paid,
+                                 tuple(filter(None, r.clock_exempt.split(","))), ItemStatus(r.status), r.fees_paid,
                                  r.commitment_signed, r.commitment_breached, tuple(material_rows), decision,
                                  r.accepted_on, deadline, state, r.supplement_due_on, item_pause,
                                  supplemented_on))
@@ -213,7 +206,7 @@ def tick(svc: Services, session: StaffSession, case_item_id: int, material_id: i
     second notice asking for more than the first is what 一次性告知 forbids (S6, S1).
     """
     session.require("checklist")
-    if form not in ("original", "copy"):
+    if form not in set(MaterialForm):
         raise ChecklistError("材料形式应为原件或复印件")
     now = svc.now()
     with svc.db.write() as conn:
@@ -223,18 +216,18 @@ def tick(svc: Services, session: StaffSession, case_item_id: int, material_id: i
             raise ChecklistError("该材料不属于这个事项")
         before = case_items.check_of(conn, case_item_id, material_id)
         was_received = bool(before and before.received)
-        kind = "material_received" if received else "material_unticked"
+        kind = EventKind.MATERIAL_RECEIVED if received else EventKind.MATERIAL_UNTICKED
         if was_received and not received:
             if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
                 raise ChecklistError(_untick_refusal(row, material.name))
             if row.status == ItemStatus.NOT_ACCEPTED:
                 if not correction:
                     raise ChecklistError(f"已出具一次性告知书：把“{material.name}”改为未收须确认更正")
-                kind = "material_corrected"  # after a one-time notice: on the record (S1)
+                kind = EventKind.MATERIAL_CORRECTED  # after a one-time notice: on the record (S1)
         elif received and not was_received and row.status == ItemStatus.CONDITIONAL:
-            kind = "material_supplemented"  # 边办边补 (S7)
+            kind = EventKind.MATERIAL_SUPPLEMENTED  # 边办边补 (S7)
         elif received and was_received:
-            kind = "material_updated"  # form or note only
+            kind = EventKind.MATERIAL_UPDATED  # form or note only
         # Keep the first arrival time: it dates the receipt (and a completed supplement, S7).
         received_at = (before.received_at if was_received and before is not None and before.received_at
                        else now) if received else None
@@ -274,7 +267,7 @@ def set_applies(svc: Services, session: StaffSession, case_item_id: int, materia
         if kind is None or kind.kind != MaterialKind.CONDITIONAL.value:
             raise ChecklistError("只有条件材料需要确认是否适用")
         case_items.save_check(conn, case_item_id, material_id, {"applies": applies})
-        events.append(conn, "material_condition", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+        events.append(conn, EventKind.MATERIAL_CONDITION, svc.now(), staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, material=kind.name, applies=applies)
         return _load(svc, conn, row.case_id)
 
@@ -286,8 +279,8 @@ def set_fees_paid(svc: Services, session: StaffSession, case_item_id: int, paid:
         if not paid:  # paying later stays possible (fees may fall due after 受理); unpaying does not
             _refuse_if_decided(row, "缴费状态")
         case_items.set_item(conn, case_item_id, fees_paid=paid)
-        events.append(conn, "fees_paid" if paid else "fees_unpaid", svc.now(), staff_id=session.staff_id,
-                      case_id=row.case_id, item=row.item_code)
+        events.append(conn, EventKind.FEES_PAID if paid else EventKind.FEES_UNPAID, svc.now(),
+                      staff_id=session.staff_id, case_id=row.case_id, item=row.item_code)
         return _load(svc, conn, row.case_id)
 
 
@@ -356,7 +349,8 @@ def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
             raise ChecklistError("仅缺次要材料，可容缺受理：申请人愿意签署容缺受理承诺书的，选择容缺受理；"
                                  "不愿承诺的，选择出具一次性告知书")
         case_items.set_item(conn, case_item_id, **values)
-        events.append(conn, f"item_{decision.decision.value}", now, staff_id=session.staff_id, case_id=row.case_id,
+        kind = EventKind(f"item_{decision.decision.value}")  # one kind per decision
+        events.append(conn, kind, now, staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, missing=[m.name for m in decision.missing],
                       documents=[d.number for d in issued], declined_commitment=declined)
         return _load(svc, conn, row.case_id), issued
@@ -369,7 +363,7 @@ def _complete_supplement(svc: Services, conn: Connection, session: StaffSession,
     item = next(i for i in sheet.items if i.case_item_id == case_item_id)
     if item.decision.decision is Decision.ACCEPTED:
         case_items.set_item(conn, case_item_id, status=ItemStatus.ACCEPTED, decision=Decision.ACCEPTED.value)
-        events.append(conn, "supplement_complete", svc.now(), staff_id=session.staff_id, case_id=case_id,
+        events.append(conn, EventKind.SUPPLEMENT_COMPLETE, svc.now(), staff_id=session.staff_id, case_id=case_id,
                       item=item.item_code)
 
 
@@ -397,7 +391,7 @@ def _issue(conn: Connection, svc: Services, session: StaffSession, row: ItemRow,
     document_id = document_store.insert_document(
         conn, case_id=row.case_id, case_item_id=row.id, kind=kind.value, number=number, issued_at=svc.now(),
         staff_id=session.staff_id, content=content)
-    events.append(conn, "document_issued", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+    events.append(conn, EventKind.DOCUMENT_ISSUED, svc.now(), staff_id=session.staff_id, case_id=row.case_id,
                   document_kind=kind.value, number=number)
     return IssuedDocument(document_id, kind.value, number, docs.TITLES[kind])
 
@@ -436,7 +430,7 @@ def pause_item(svc: Services, session: StaffSession, case_item_id: int, procedur
                             seq=seq, **base, procedure=procedure, started_on=today,
                             expected_working_days=expected_working_days))
         case_items.start_pause(conn, case_item_id, procedure, today, session.staff_id)
-        events.append(conn, "clock_paused", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+        events.append(conn, EventKind.CLOCK_PAUSED, svc.now(), staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, procedure=procedure, document=notice.number)
         _store_due(svc, conn, case_item_id)
         return _load(svc, conn, row.case_id), notice
@@ -450,7 +444,7 @@ def resume_item(svc: Services, session: StaffSession, case_item_id: int) -> Case
         done = case_items.end_pauses(conn, case_item_id, today)
         if not done:
             raise ChecklistError("该事项没有进行中的特殊程序")
-        events.append(conn, "clock_resumed", svc.now(), staff_id=session.staff_id, case_id=row.case_id,
+        events.append(conn, EventKind.CLOCK_RESUMED, svc.now(), staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code)
         _store_due(svc, conn, case_item_id)
         return _load(svc, conn, row.case_id)
@@ -491,7 +485,7 @@ def sweep(svc: Services) -> SweepResult:
             if current is None or current < until:
                 holders.bar_conditional(conn, r.holder_id, until)
                 barred += 1
-            events.append(conn, "conditional_returned", now, case_id=r.case_id, item=r.item_code,
+            events.append(conn, EventKind.CONDITIONAL_RETURNED, now, case_id=r.case_id, item=r.item_code,
                           supplement_due_on=r.supplement_due_on.isoformat(), barred_until=until.isoformat())
             returned += 1
             _close_case_if_done(conn, r.case_id, now)
@@ -504,10 +498,10 @@ def sweep(svc: Services) -> SweepResult:
                 continue
             if not after.due_estimated:
                 recomputed += 1
-                events.append(conn, "deadline_recomputed", now, item_id=item_id, before=str(before),
+                events.append(conn, EventKind.DEADLINE_RECOMPUTED, now, item_id=item_id, before=str(before),
                               after=str(after.due_on))
         if returned or recomputed:
-            events.append(conn, "sweep", now, returned=returned, recomputed=recomputed)
+            events.append(conn, EventKind.SWEEP, now, returned=returned, recomputed=recomputed)
     return SweepResult(returned, barred, recomputed)
 
 
@@ -519,8 +513,8 @@ def _item_row_any(conn: Connection, case_item_id: int) -> ItemRow:
 
 def _close_case_if_done(conn: Connection, case_id: int, now: dt.datetime) -> None:
     if not case_items.count_in_status(conn, case_id, OPEN_ITEM_STATUSES):
-        case_store.set_case(conn, case_id, status="closed", closed_at=now)
-        events.append(conn, "case_closed", now, case_id=case_id, reason="returned")
+        case_store.set_case(conn, case_id, status=CaseStatus.CLOSED.value, closed_at=now)
+        events.append(conn, EventKind.CASE_CLOSED, now, case_id=case_id, reason="returned")
 
 
 # -- what the desk counts -----------------------------------------------------------------------

@@ -11,8 +11,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import make_url
 
+from hallterm.domain.cases import CaseStatus
+from hallterm.domain.checklist import ItemStatus
+from hallterm.domain.events import EventKind
 from hallterm.domain.holders import CardStatus
+from hallterm.domain.jurisdiction import CaseKind
 from hallterm.domain.roster import RosterRow
+from hallterm.domain.service_mode import ServiceMode
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin
@@ -51,19 +56,20 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
             holder = valid[rng.randrange(len(valid))]
             at = yesterday.replace(hour=1, minute=0) + dt.timedelta(minutes=17 * n)
             case_no = f"{svc.settings.hall.region_code}-{day:%Y%m%d}-{n + 1:04d}"
-            events.append(conn, "card_scanned", at, card_no=holder.card_no, verdict="ok")
+            events.append(conn, EventKind.CARD_SCANNED, at, card_no=holder.card_no, verdict="ok")
             case_id = conn.execute(insert(cases).values(
-                case_no=case_no, holder_id=ids[holder.card_no], kind="enterprise",
-                enterprise_name=f"{holder.employer}（演示）", service_mode="马上办", status="closed",
+                case_no=case_no, holder_id=ids[holder.card_no], kind=CaseKind.ENTERPRISE.value,
+                enterprise_name=f"{holder.employer}（演示）", service_mode=ServiceMode.IMMEDIATE.value,
+                status=CaseStatus.CLOSED.value,
                 lounge_code=rng.choice(lounge_codes), coordinator_id=rng.choice(coordinators),
                 opened_at=at, met_at=at + dt.timedelta(minutes=8), closed_at=at + dt.timedelta(minutes=50),
             )).inserted_primary_key[0]
             conn.execute(insert(case_items).values(case_id=case_id, item_code=rng.choice(item_codes),
-                                                   status="accepted", fees_paid=True, accepted_on=day))
-            events.append(conn, "case_opened", at + dt.timedelta(minutes=1), case_id=case_id,
+                                                   status=ItemStatus.ACCEPTED.value, fees_paid=True, accepted_on=day))
+            events.append(conn, EventKind.CASE_OPENED, at + dt.timedelta(minutes=1), case_id=case_id,
                           card_no=holder.card_no, case_no=case_no)
-            events.append(conn, "case_closed", at + dt.timedelta(minutes=50), case_id=case_id)
-        events.append(conn, "demo_built", now, holders=len(rows))
+            events.append(conn, EventKind.CASE_CLOSED, at + dt.timedelta(minutes=50), case_id=case_id)
+        events.append(conn, EventKind.DEMO_BUILT, now, holders=len(rows))
     for staff_id in active_staff_ids(svc):
         set_pin(svc, staff_id, DEMO_PIN)
     return {"holders": len(rows), "cases": 24, "samples": sample_cards(rows, svc.today())}

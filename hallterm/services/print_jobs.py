@@ -19,6 +19,7 @@ from typing import Any
 
 from hallterm.config import Settings
 from hallterm.domain.documents import Document
+from hallterm.domain.events import EventKind
 from hallterm.printing import notices, samples, slip_layouts
 from hallterm.printing.backends import (
     Backend,
@@ -150,7 +151,8 @@ def _send(svc: Services, slip_id: int, job: PrintJob, spooled: Spooled, backend:
     with svc.db.write() as conn:
         slip_records.record_attempt(conn, slip_id, status=status, error=error[:500], backend=backend.name,
                                     printed_at=now if status == "printed" else None)
-        kind = {"printed": "slip_printed", "spooled": "slip_spooled", "failed": "slip_print_failed"}[status]
+        kind = {"printed": EventKind.SLIP_PRINTED, "spooled": EventKind.SLIP_SPOOLED,
+                "failed": EventKind.SLIP_PRINT_FAILED}[status]
         events.append(conn, kind, now, staff_id=staff_id, case_id=case_id, ticket_id=ticket_id, slip_id=slip_id,
                       title=job.title, backend=backend.name, spool=str(spooled.base), reprint=reprint,
                       error=error[:300] or None)

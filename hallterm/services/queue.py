@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from hallterm.domain.cards import ScanError, parse_scan
+from hallterm.domain.events import EventKind
 from hallterm.domain.ids import mask_name
 from hallterm.domain.queue import (
     ENDED_CALL_NAMES,
     KIND_NAMES,
     LANE_NAMES,
     Action,
+    AppointmentStatus,
     CallPolicy,
     Lane,
     QueueError,
@@ -39,6 +41,7 @@ from hallterm.domain.queue import (
     ticket_number,
 )
 from hallterm.domain.routing import LoungeLoad
+from hallterm.domain.waits import seconds_between
 from hallterm.services.cards import check_card
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
@@ -48,7 +51,7 @@ from hallterm.storage import tickets as store
 from hallterm.storage.tickets import CounterRow, TicketRow
 
 # Events the display shows as calls; a transfer to a counter is not announced (the next counter calls).
-CALL_EVENTS = ("ticket_called", "ticket_recalled", "ticket_transferred")
+CALL_EVENTS = (EventKind.TICKET_CALLED, EventKind.TICKET_RECALLED, EventKind.TICKET_TRANSFERRED)
 CALL_ATTEMPTS = 8  # another counter may take the first choice between reading and updating: try the next
 
 
@@ -58,8 +61,8 @@ class TicketView:
 
     id: int
     number: str
-    kind: str
-    status: str
+    kind: TicketKind
+    status: TicketStatus
     holder_name: str | None
     issued_at: dt.datetime
     called_at: dt.datetime | None
@@ -72,13 +75,13 @@ class TicketView:
 
     @property
     def kind_name(self) -> str:
-        return KIND_NAMES[TicketKind(self.kind)]
+        return KIND_NAMES[self.kind]
 
 
 def _view(row: TicketRow, *, lane_name: str = "", ahead: int | None = None, message: str = "") -> TicketView:
     slot = f"{row.slot_start}–{row.slot_end}" if row.slot_start else ""
-    return TicketView(row.id, row.number, row.kind, row.status, row.holder_name, row.issued_at, row.called_at,
-                      row.counter_code, row.recalls, slot, lane_name, ahead, message)
+    return TicketView(row.id, row.number, TicketKind(row.kind), TicketStatus(row.status), row.holder_name,
+                      row.issued_at, row.called_at, row.counter_code, row.recalls, slot, lane_name, ahead, message)
 
 
 def policy(svc: Services) -> CallPolicy:
@@ -100,7 +103,7 @@ def _issue(svc: Services, conn: Connection, *, kind: TicketKind, holder_id: int 
     now = svc.now()
     ticket_id = store.insert_ticket(conn, number=number, series=series, day=day, seq=seq, kind=kind.value,
                                     issued_at=now, holder_id=holder_id)
-    store.append_event(conn, "ticket_issued", now, staff_id=staff_id, ticket_id=ticket_id, card_no=card_no,
+    store.append_event(conn, EventKind.TICKET_ISSUED, now, staff_id=staff_id, ticket_id=ticket_id, card_no=card_no,
                        number=number, series=series, ticket_kind=kind.value, **details)
     return TicketRow(ticket_id, number, series, day, seq, kind.value, TicketStatus.WAITING.value, None, 0, now,
                      None, None, None, None, holder_id, None, None)
@@ -159,7 +162,7 @@ def book_appointment(svc: Services, card_no: str, day: dt.date, slot_start: str,
         appointment_id = store.insert_appointment(conn, holder_id=holder_id, day=day, slot_start=slot_start,
                                                   slot_end=slot_end, created_at=svc.now(), item_codes=item_codes,
                                                   after_hours=after_hours)
-        events.append(conn, "appointment_booked", svc.now(), card_no=card_no, appointment_id=appointment_id,
+        events.append(conn, EventKind.APPOINTMENT_BOOKED, svc.now(), card_no=card_no, appointment_id=appointment_id,
                       day=day.isoformat(), slot=f"{slot_start}-{slot_end}")
     return appointment_id
 
@@ -173,14 +176,15 @@ def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -
         if not found:
             raise QueueError("该预约不是今天的，或不存在")
         appt = found[0]
-        if appt.status != "booked":
-            raise QueueError(f"该预约已{'签到' if appt.status == 'checked_in' else '取消或失约'}，不能重复签到")
+        if appt.status != AppointmentStatus.BOOKED:
+            done = "签到" if appt.status == AppointmentStatus.CHECKED_IN else "取消或失约"
+            raise QueueError(f"该预约已{done}，不能重复签到")
         row = _issue(svc, conn, kind=TicketKind.APPOINTMENT, holder_id=appt.holder_id,
                      staff_id=session.staff_id if session else None, card_no=appt.card_no,
                      appointment_id=appt.id, slot=f"{appt.slot_start}-{appt.slot_end}")
         if not store.check_in_appointment(conn, appt.id, row.id, svc.now()):
             raise QueueError("该预约刚刚已在其他终端签到")  # rolls the ticket (and its number) back
-        events.append(conn, "appointment_checked_in", svc.now(), staff_id=session.staff_id if session else None,
+        events.append(conn, EventKind.APPOINTMENT_CHECKED_IN, svc.now(), staff_id=session.staff_id if session else None,
                       ticket_id=row.id, card_no=appt.card_no, appointment_id=appt.id, number=row.number)
         row = store.get(conn, row.id)
         assert row is not None
@@ -234,9 +238,9 @@ def _call(svc: Services, conn: Connection, session: StaffSession, counter: Count
         values["called_at"] = now
     if not store.transition(conn, row.id, TicketStatus.WAITING.value, **values):
         return False
-    events.append(conn, "ticket_called", now, staff_id=session.staff_id, ticket_id=row.id, number=row.number,
+    events.append(conn, EventKind.TICKET_CALLED, now, staff_id=session.staff_id, ticket_id=row.id, number=row.number,
                   counter=counter.code, place=counter.name, ticket_kind=row.kind,
-                  waited_s=int((now - row.issued_at).total_seconds()))
+                  waited_s=seconds_between(row.issued_at, now))
     return True
 
 
@@ -299,11 +303,11 @@ def recall(svc: Services, session: StaffSession, counter_code: str, ticket_id: i
             raise QueueError(f"{row.number} 号已重呼 {row.recalls} 次：要按过号处理，请再按 R 并确认")
         if decision.no_show:
             _end(conn, row, TicketStatus.NO_SHOW, now)
-            events.append(conn, "ticket_no_show", now, staff_id=session.staff_id, ticket_id=row.id,
+            events.append(conn, EventKind.TICKET_NO_SHOW, now, staff_id=session.staff_id, ticket_id=row.id,
                           number=row.number, counter=counter.code, recalls=row.recalls, reason="recall_limit")
         else:
             store.transition(conn, row.id, TicketStatus.CALLED.value, recalls=decision.recalls)
-            events.append(conn, "ticket_recalled", now, staff_id=session.staff_id, ticket_id=row.id,
+            events.append(conn, EventKind.TICKET_RECALLED, now, staff_id=session.staff_id, ticket_id=row.id,
                           number=row.number, counter=counter.code, place=counter.name, recalls=decision.recalls)
         after = store.get(conn, row.id)
     assert after is not None
@@ -321,7 +325,7 @@ def no_show(svc: Services, session: StaffSession, counter_code: str, ticket_id: 
     with svc.db.write() as conn:
         row = _mine(svc, conn, Action.NO_SHOW, counter_code, ticket_id)
         _end(conn, row, TicketStatus.NO_SHOW, svc.now())
-        events.append(conn, "ticket_no_show", svc.now(), staff_id=session.staff_id, ticket_id=row.id,
+        events.append(conn, EventKind.TICKET_NO_SHOW, svc.now(), staff_id=session.staff_id, ticket_id=row.id,
                       number=row.number, counter=counter_code, recalls=row.recalls, reason="staff")
         after = store.get(conn, row.id)
     assert after is not None
@@ -334,8 +338,8 @@ def finish(svc: Services, session: StaffSession, counter_code: str, ticket_id: i
         row = _mine(svc, conn, Action.FINISH, counter_code, ticket_id)
         now = svc.now()
         _end(conn, row, TicketStatus.FINISHED, now)
-        served = int((now - row.called_at).total_seconds()) if row.called_at else None
-        events.append(conn, "ticket_finished", now, staff_id=session.staff_id, ticket_id=row.id,
+        served = seconds_between(row.called_at, now) if row.called_at else None
+        events.append(conn, EventKind.TICKET_FINISHED, now, staff_id=session.staff_id, ticket_id=row.id,
                       number=row.number, counter=counter_code, served_s=served)
         after = store.get(conn, row.id)
     assert after is not None
@@ -349,7 +353,7 @@ def hold(svc: Services, session: StaffSession, counter_code: str, ticket_id: int
         row = _mine(svc, conn, Action.HOLD, counter_code, ticket_id)
         if not store.transition(conn, row.id, TicketStatus.CALLED.value, status=TicketStatus.HELD.value):
             raise QueueError(f"{row.number} 号的状态刚刚已被其他终端改变，请刷新")
-        events.append(conn, "ticket_held", svc.now(), staff_id=session.staff_id, ticket_id=row.id,
+        events.append(conn, EventKind.TICKET_HELD, svc.now(), staff_id=session.staff_id, ticket_id=row.id,
                       number=row.number, counter=counter_code)
         after = store.get(conn, row.id)
     assert after is not None
@@ -365,7 +369,7 @@ def return_to_queue(svc: Services, session: StaffSession, counter_code: str, tic
         if not store.transition(conn, row.id, TicketStatus.HELD.value, status=TicketStatus.WAITING.value,
                                 returned_at=now, for_counter=None, recalls=0):
             raise QueueError(f"{row.number} 号的状态刚刚已被其他终端改变，请刷新")
-        events.append(conn, "ticket_returned", now, staff_id=session.staff_id, ticket_id=row.id,
+        events.append(conn, EventKind.TICKET_RETURNED, now, staff_id=session.staff_id, ticket_id=row.id,
                       number=row.number, counter=row.counter_code)
         after = store.get(conn, row.id)
     assert after is not None
@@ -408,7 +412,7 @@ def transfer(svc: Services, session: StaffSession, counter_code: str, ticket_id:
                                   finished_at=now)
         if not ok:
             raise QueueError(f"{row.number} 号的状态刚刚已被其他终端改变，请刷新")
-        events.append(conn, "ticket_transferred", now, staff_id=session.staff_id, ticket_id=row.id,
+        events.append(conn, EventKind.TICKET_TRANSFERRED, now, staff_id=session.staff_id, ticket_id=row.id,
                       number=row.number, counter=counter_code, target_kind=target.kind.value,
                       target=target.code, place=place, announce=announce)
         after = store.get(conn, row.id)
@@ -489,17 +493,17 @@ class CallShown:
     place: str
     name: str  # masked: 张*明 (DESIGN.md: personal data is minimised)
     recall: bool
-    status: str = TicketStatus.CALLED.value  # the ticket's status now
+    status: TicketStatus = TicketStatus.CALLED  # the ticket's status now
     live: bool = True  # the call still invites the visitor: not finished, not 过号, not held
 
     @property
     def no_show(self) -> bool:
-        return self.status == TicketStatus.NO_SHOW.value
+        return self.status is TicketStatus.NO_SHOW
 
     @property
     def ended(self) -> str:
         """What became of a call that no longer invites anyone: 已过号, 已办结… ("" while live)."""
-        return "" if self.live else ENDED_CALL_NAMES[TicketStatus(self.status)]
+        return "" if self.live else ENDED_CALL_NAMES[self.status]
 
 
 @dataclass(frozen=True)
@@ -545,13 +549,14 @@ def display_snapshot(svc: Services) -> DisplaySnapshot:
                 break
     calls: list[CallShown] = []
     for event_id, details, row in shown:
-        status = row.status if row is not None else TicketStatus.CALLED.value
+        status = TicketStatus(row.status) if row is not None else TicketStatus.CALLED
         transfer = "target_kind" in details  # a ticket_transferred event: sent to a lounge or a coordinator
         calls.append(CallShown(event_id, str(details.get("number", "")), str(details.get("place", "")),
                                mask_name(row.holder_name) if row is not None and row.holder_name else "",
                                "recalls" in details, status, call_is_live(status, transfer=transfer)))
-    waiting = [SeriesWaiting(q.walkin_series, "现场", counts.get(q.walkin_series, 0)),
-               SeriesWaiting(q.appointment_series, "预约", counts.get(q.appointment_series, 0))]
+    waiting = [SeriesWaiting(q.walkin_series, KIND_NAMES[TicketKind.WALKIN], counts.get(q.walkin_series, 0)),
+               SeriesWaiting(q.appointment_series, KIND_NAMES[TicketKind.APPOINTMENT],
+                             counts.get(q.appointment_series, 0))]
     waiting += [SeriesWaiting(s, "", n) for s, n in sorted(counts.items())
                 if s not in (q.walkin_series, q.appointment_series)]  # a series renamed today keeps its count
     return DisplaySnapshot(last, day, calls, waiting, lounges)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from hallterm.domain.events import EventKind
 from hallterm.domain.reference import (
     Hall,
     Item,
@@ -56,7 +57,7 @@ def load_reference(svc: Services, assets: Path | None = None) -> Reference:
         save_hall(conn, ref.hall)
         save_staff(conn, ref.staff)
         save_items(conn, ref.items)
-        events.append(conn, "reference_loaded", svc.now(), lounges=len(ref.hall.lounges),
+        events.append(conn, EventKind.REFERENCE_LOADED, svc.now(), lounges=len(ref.hall.lounges),
                       staff=len(ref.staff), items=len(ref.items))
     return ref
 

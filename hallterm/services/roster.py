@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from hallterm.domain.events import EventKind
 from hallterm.domain.roster import RosterCheck, check_roster
 from hallterm.services.context import Services
 from hallterm.storage import events, holders
@@ -35,6 +36,6 @@ def import_roster(svc: Services, path: Path, *, staff_id: str | None = None) -> 
         existing = holders.existing_card_numbers(conn, card_nos)
         holders.upsert_rows(conn, check.rows, svc.now())
         inserted = len(card_nos) - len(existing)
-        events.append(conn, "roster_imported", svc.now(), staff_id=staff_id, file=path.name,
+        events.append(conn, EventKind.ROSTER_IMPORTED, svc.now(), staff_id=staff_id, file=path.name,
                       encoding=check.encoding, inserted=inserted, updated=len(existing))
     return ImportResult(check, inserted, len(existing))

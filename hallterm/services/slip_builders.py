@@ -7,14 +7,16 @@ import datetime as dt
 
 from hallterm.domain.cards import ScanError
 from hallterm.domain.cases import CaseStatus
-from hallterm.printing.slip_layouts import AppointmentSlip, ItemToBring, TicketSlip, VisitSlip, floor_name
+from hallterm.domain.events import EventKind
+from hallterm.domain.floors import floor_name
+from hallterm.printing.slip_layouts import AppointmentSlip, ItemToBring, TicketSlip, VisitSlip
+from hallterm.services.case_views import CaseView
 from hallterm.services.context import Services
 from hallterm.services.queue import TicketView
 from hallterm.services.reference import read_reference
 from hallterm.services.signing import appointment_payload, ticket_payload, visit_payload
 from hallterm.storage import catalog, tickets
 from hallterm.storage import events as event_store
-from hallterm.storage.cases import CaseView
 
 
 def waiting_place(svc: Services) -> str:
@@ -84,7 +86,7 @@ def waiting_reason(svc: Services, view: CaseView) -> str:
     if view.status != CaseStatus.QUEUED.value:
         return ""
     with svc.db.read() as conn:
-        details = event_store.latest_details(conn, case_id=view.id, kind="case_queued") or {}
+        details = event_store.latest_details(conn, case_id=view.id, kind=EventKind.CASE_QUEUED) or {}
     cause = details.get("cause")
     comes = dt.datetime.fromisoformat(details["comes"]) if details.get("comes") else None
     rooms = "洽谈室已满；" if details.get("lounge_full") and cause != "lounge_full" else ""

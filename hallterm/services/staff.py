@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hallterm.domain.auth import AuthError, after_failure, check_pin_format, hash_pin, require, verify_pin
+from hallterm.domain.events import EventKind
 from hallterm.services.context import Services
 from hallterm.storage import events
 from hallterm.storage import staff as accounts
@@ -30,7 +31,7 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
     with svc.db.write() as conn:
         row = accounts.account(conn, staff_id)
         if row is None or not row.active:
-            events.append(conn, "sign_in_refused", now, staff_id=None, attempted=staff_id, reason="unknown")
+            events.append(conn, EventKind.SIGN_IN_REFUSED, now, staff_id=None, attempted=staff_id, reason="unknown")
             refusal = f"工号 {staff_id} 不存在或已停用，请核对工号或工牌"
         elif row.locked_until is not None and row.locked_until > now:
             local = row.locked_until.astimezone(svc.settings.hall.tz)
@@ -45,14 +46,14 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
             lock = after_failure(row.failed_pins, now, auth.max_failures, auth.lockout_minutes)
             accounts.record_failures(conn, staff_id, lock.failures, lock.locked_until)
             if lock.locked_until is not None:
-                events.append(conn, "account_locked", now, staff_id=staff_id, minutes=auth.lockout_minutes)
+                events.append(conn, EventKind.ACCOUNT_LOCKED, now, staff_id=staff_id, minutes=auth.lockout_minutes)
                 refusal = f"PIN 错误次数过多，工号 {staff_id} 已锁定 {auth.lockout_minutes} 分钟"
             else:
-                events.append(conn, "sign_in_refused", now, staff_id=staff_id, reason="wrong_pin")
+                events.append(conn, EventKind.SIGN_IN_REFUSED, now, staff_id=staff_id, reason="wrong_pin")
                 refusal = f"PIN 不正确，还可再试 {auth.max_failures - lock.failures} 次"
         else:
             accounts.record_failures(conn, staff_id, 0, None)
-            events.append(conn, "signed_in", now, staff_id=staff_id)
+            events.append(conn, EventKind.SIGNED_IN, now, staff_id=staff_id)
             return StaffSession(row.staff_id, row.name, row.role, row.section, row.extension)
     # Refused after the commit: the failure count and the event must survive the refusal.
     raise AuthError(refusal)
@@ -68,7 +69,7 @@ def _well_formed(pin: str) -> bool:
 
 def sign_out(svc: Services, session: StaffSession) -> None:
     with svc.db.write() as conn:
-        events.append(conn, "signed_out", svc.now(), staff_id=session.staff_id)
+        events.append(conn, EventKind.SIGNED_OUT, svc.now(), staff_id=session.staff_id)
 
 
 def staff_name(svc: Services, staff_id: str) -> str | None:
@@ -83,7 +84,7 @@ def set_pin(svc: Services, staff_id: str, pin: str, *, by: str | None = None) ->
     with svc.db.write() as conn:
         if not accounts.set_pin_hash(conn, staff_id, digest):
             raise AuthError(f"工号 {staff_id} 不存在：请先在 assets/staff.toml 中添加并运行 hallterm reference load")
-        events.append(conn, "pin_set", svc.now(), staff_id=by, target=staff_id)
+        events.append(conn, EventKind.PIN_SET, svc.now(), staff_id=by, target=staff_id)
 
 
 def authorise(session: StaffSession, action: str) -> None:

@@ -1,4 +1,4 @@
-"""Case queries and writes, returning plain dataclasses (never ORM rows) for the screens."""
+"""Case queries and writes, returning plain rows (never ORM rows; ``services.case_views`` reads them for screens)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from hallterm.domain.cases import ACTIVE_STATUSES, VISIT_STATUSES, CaseStatus
+from hallterm.domain.checklist import ItemStatus
+from hallterm.domain.events import EventKind
 from hallterm.domain.routing import LoungeLoad, StaffLoad
 from hallterm.domain.shifts import next_start, on_duty, parse_window
 from hallterm.storage.tables import card_holders, case_items, cases, events, items, lounges, staff, staff_shifts
@@ -24,7 +26,9 @@ class Person:
 
 
 @dataclass(frozen=True)
-class CaseView:
+class CaseRow:
+    """A case as stored, with its holder's, lounge's and staff's names (codes are strings as stored)."""
+
     id: int
     case_no: str
     card_no: str
@@ -140,7 +144,7 @@ def insert_case(conn: Connection, values: dict[str, object], item_codes: Sequenc
     key = conn.execute(insert(cases).values(**values)).inserted_primary_key
     assert key is not None
     case_id = int(key[0])
-    conn.execute(insert(case_items), [{"case_id": case_id, "item_code": code, "status": "received",
+    conn.execute(insert(case_items), [{"case_id": case_id, "item_code": code, "status": ItemStatus.RECEIVED.value,
                                        "fees_paid": False} for code in item_codes])
     return case_id
 
@@ -180,18 +184,18 @@ def _item_names(conn: Connection, case_ids: Sequence[int]) -> dict[int, tuple[st
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _to_view(r, names: tuple[str, ...]) -> CaseView:  # type: ignore[no-untyped-def]
+def _to_view(r, names: tuple[str, ...]) -> CaseRow:  # type: ignore[no-untyped-def]
     def person(sid: str | None, name: str | None, ext: str | None) -> Person | None:
         return Person(sid, name or "", ext or "") if sid else None
 
-    return CaseView(r.id, r.case_no, r.card_no, r.holder_name, r.kind, r.enterprise_name, r.project_name,
+    return CaseRow(r.id, r.case_no, r.card_no, r.holder_name, r.kind, r.enterprise_name, r.project_name,
                     r.enterprise_kind, r.uscc, r.jurisdiction, r.district, r.handling, r.flags, r.service_mode,
                     r.full_proxy, r.status, r.lounge_code, r.lounge_name, r.lounge_floor,
                     person(r.coordinator_id, r.c_name, r.c_ext), person(r.proxy_staff_id, r.p_name, r.p_ext),
                     person(r.first_contact_id, r.f_name, r.f_ext), r.opened_at, r.met_at, names)
 
 
-def get_case(conn: Connection, case_id: int) -> CaseView | None:
+def get_case(conn: Connection, case_id: int) -> CaseRow | None:
     row = conn.execute(_view_query().where(cases.c.id == case_id)).first()
     if row is None:
         return None
@@ -199,7 +203,7 @@ def get_case(conn: Connection, case_id: int) -> CaseView | None:
     if view.status == CaseStatus.QUEUED.value:
         ahead = queued_case_ids(conn)
         reason = conn.execute(select(events.c.details).where(events.c.case_id == case_id,
-                                                             events.c.kind == "case_queued")
+                                                             events.c.kind == EventKind.CASE_QUEUED.value)
                               .order_by(events.c.id.desc()).limit(1)).scalar_one_or_none()
         view = dataclasses.replace(view, queue_position=ahead.index(case_id) + 1,
                                    queue_reason=(reason or {}).get("reason", ""))
@@ -207,7 +211,7 @@ def get_case(conn: Connection, case_id: int) -> CaseView | None:
 
 
 def find_cases(conn: Connection, *, coordinator_id: str | None = None, card_no: str | None = None,
-               statuses: Sequence[str] | None = None, limit: int = 200) -> list[CaseView]:
+               statuses: Sequence[str] | None = None, limit: int = 200) -> list[CaseRow]:
     query = _view_query().order_by(cases.c.opened_at, cases.c.id).limit(limit)
     if coordinator_id is not None:
         query = query.where((cases.c.coordinator_id == coordinator_id) | (cases.c.proxy_staff_id == coordinator_id))

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
+from hallterm.domain.events import EventKind
 from hallterm.storage.tables import events
 
 
@@ -15,7 +16,7 @@ from hallterm.storage.tables import events
 class Event:
     id: int
     at: dt.datetime
-    kind: str
+    kind: str  # an EventKind's value; a newer version may have written one this version does not know
     staff_id: str | None
     case_id: int | None
     ticket_id: int | None
@@ -23,7 +24,7 @@ class Event:
     details: dict[str, Any]
 
 
-def append(conn: Connection, kind: str, at: dt.datetime, *, staff_id: str | None = None,
+def append(conn: Connection, kind: EventKind, at: dt.datetime, *, staff_id: str | None = None,
            case_id: int | None = None, ticket_id: int | None = None, card_no: str | None = None,
            **details: Any) -> int:
     result = conn.execute(insert(events).values(
@@ -39,7 +40,7 @@ def last_id(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one())
 
 
-def recent(conn: Connection, *, kind: str | None = None, case_id: int | None = None,
+def recent(conn: Connection, *, kind: EventKind | None = None, case_id: int | None = None,
            limit: int = 100) -> list[Event]:
     query = select(events).order_by(events.c.id.desc()).limit(limit)
     if kind is not None:

@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
+from hallterm.domain.events import EventKind
+from hallterm.domain.queue import AppointmentStatus, TicketStatus
 from hallterm.storage.tables import appointments, card_holders, counters, events, lounges, staff, tickets
 
 
@@ -58,8 +60,8 @@ def _row(r: Any) -> TicketRow:
 # Issuing is the hot path (≥ 1,000 tickets a second on SQLite, DESIGN.md): statements built once.
 _INSERT_TICKET = insert(tickets).values(
     ticket_no=bindparam("number"), series=bindparam("series"), day=bindparam("day"), seq=bindparam("seq"),
-    kind=bindparam("kind"), holder_id=bindparam("holder_id"), case_id=bindparam("case_id"), status="waiting",
-    recalls=0, issued_at=bindparam("issued_at"))
+    kind=bindparam("kind"), holder_id=bindparam("holder_id"), case_id=bindparam("case_id"),
+    status=TicketStatus.WAITING.value, recalls=0, issued_at=bindparam("issued_at"))
 _INSERT_TICKET_RETURNING = _INSERT_TICKET.returning(tickets.c.id)
 _INSERT_EVENT = insert(events).values(
     at=bindparam("at"), kind=bindparam("kind"), staff_id=bindparam("staff_id"), ticket_id=bindparam("ticket_id"),
@@ -75,7 +77,7 @@ def insert_ticket(conn: Connection, *, number: str, series: str, day: dt.date, s
     return int(conn.execute(_INSERT_TICKET_RETURNING, params).scalar_one())
 
 
-def append_event(conn: Connection, kind: str, at: dt.datetime, *, ticket_id: int, staff_id: str | None = None,
+def append_event(conn: Connection, kind: EventKind, at: dt.datetime, *, ticket_id: int, staff_id: str | None = None,
                  card_no: str | None = None, **details: Any) -> None:
     """storage.events.append with a prepared statement, for the issuing hot path (same row, same table)."""
     conn.execute(_INSERT_EVENT, {"at": at, "kind": kind, "staff_id": staff_id, "ticket_id": ticket_id,
@@ -99,7 +101,7 @@ def with_status(conn: Connection, day: dt.date, statuses: Sequence[str]) -> list
 
 
 def called_at_counter(conn: Connection, day: dt.date, counter: str) -> TicketRow | None:
-    row = conn.execute(_query().where(tickets.c.day == day, tickets.c.status == "called",
+    row = conn.execute(_query().where(tickets.c.day == day, tickets.c.status == TicketStatus.CALLED.value,
                                       tickets.c.counter_code == counter)
                        .order_by(tickets.c.called_at.desc()).limit(1)).first()
     return _row(row) if row is not None else None
@@ -122,14 +124,15 @@ def recent_first_call_kinds(conn: Connection, day: dt.date, limit: int) -> list[
 
 def waiting_counts(conn: Connection, day: dt.date) -> dict[str, int]:
     rows = conn.execute(select(tickets.c.series, func.count()).where(tickets.c.day == day,
-                                                                      tickets.c.status == "waiting")
+                                                                      tickets.c.status == TicketStatus.WAITING.value)
                         .group_by(tickets.c.series))
     return {series: int(n) for series, n in rows}
 
 
 def waiting_before(conn: Connection, day: dt.date, ticket_id: int) -> int:
     """How many waiting tickets of the day were issued before this one (printed as 前面还有 N 人)."""
-    return int(conn.execute(select(func.count()).where(tickets.c.day == day, tickets.c.status == "waiting",
+    return int(conn.execute(select(func.count()).where(tickets.c.day == day,
+                                                       tickets.c.status == TicketStatus.WAITING.value,
                                                        tickets.c.id < ticket_id)).scalar_one())
 
 
@@ -209,7 +212,7 @@ def insert_appointment(conn: Connection, *, holder_id: int, day: dt.date, slot_s
                        created_at: dt.datetime, item_codes: str = "", after_hours: bool = False) -> int:
     key = conn.execute(insert(appointments).values(
         holder_id=holder_id, day=day, slot_start=slot_start, slot_end=slot_end, item_codes=item_codes,
-        status="booked", after_hours=after_hours, created_at=created_at)).inserted_primary_key
+        status=AppointmentStatus.BOOKED.value, after_hours=after_hours, created_at=created_at)).inserted_primary_key
     assert key is not None
     return int(key[0])
 
@@ -235,6 +238,8 @@ def get_appointment(conn: Connection, appointment_id: int) -> AppointmentRow | N
 
 def check_in_appointment(conn: Connection, appointment_id: int, ticket_id: int, at: dt.datetime) -> bool:
     done = conn.execute(update(appointments)
-                        .where(and_(appointments.c.id == appointment_id, appointments.c.status == "booked"))
-                        .values(status="checked_in", checked_in_at=at, ticket_id=ticket_id)).rowcount
+                        .where(and_(appointments.c.id == appointment_id,
+                                    appointments.c.status == AppointmentStatus.BOOKED.value))
+                        .values(status=AppointmentStatus.CHECKED_IN.value, checked_in_at=at, ticket_id=ticket_id)
+                        ).rowcount
     return done == 1

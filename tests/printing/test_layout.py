@@ -68,6 +68,7 @@ def test_a_foreign_visitor_can_find_the_room_the_window_and_the_extension(ring: 
     assert "Meeting Room 3" in slip_layouts.visible_text(both["appointment"])  # 二楼 业务洽谈室3
     assert "Meeting Room" not in slip_layouts.visible_text(by_kind(ring)["visit"])  # only when asked for
     assert slip_layouts.place_en("二楼业务洽谈室4") == "2F Meeting Room 4"
+    assert slip_layouts.place_en(f"{slip_layouts.floor_name(-1)}业务洽谈室1") == "B1 Meeting Room 1"
     assert slip_layouts.place_en("王芳（分机 8021）") == "王芳 (ext. 8021)"
     assert slip_layouts.place_en("绿色通道2号窗口") == "Green Channel Window 2"
     assert slip_layouts.place_en("大厅东侧") == ""  # nothing known: no made-up English

@@ -15,6 +15,7 @@ from hallterm.domain.service_mode import CaseFlags, ServiceMode
 from hallterm.services import cases
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession, set_pin, sign_in
+from hallterm.storage.tables import cases as cases_table
 from hallterm.storage.tables import events, lounges
 
 EVENING = dt.datetime(2026, 11, 26, 13, 30, tzinfo=dt.UTC)  # 21:30 in Anshan: no coordinator on duty
@@ -276,3 +277,18 @@ def test_events_of_a_case_come_back_in_order_with_who_did_what(
     assert [e.id for e in history] == sorted(e.id for e in history)
     with loaded.db.read() as conn:
         assert conn.execute(select(events.c.id).where(events.c.case_id == view.id)).all()
+
+
+def test_the_case_screens_get_carries_enums_not_codes(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    view = cases.open_case(loaded, desk_session, draft(cards["valid"]))
+    assert view.status is CaseStatus.WAITING and view.service_mode is ServiceMode.IMMEDIATE
+    assert view.kind is CaseKind.ENTERPRISE and view.enterprise_kind is EnterpriseKind.FOREIGN
+    assert isinstance(view.handling, Handling)
+    # A demo database built before the mode's code was stored holds its Chinese name: still read.
+    with loaded.db.write() as conn:
+        conn.execute(update(cases_table).where(cases_table.c.id == view.id).values(service_mode="马上办",
+                                                                                enterprise_kind=""))
+    again = cases.get_case(loaded, view.id)
+    assert again is not None and again.service_mode is ServiceMode.IMMEDIATE and again.enterprise_kind is None

@@ -6,18 +6,21 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from rich.text import Text
 from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets._footer import FooterKey
 
 from hallterm.domain.checklist import Decision
+from hallterm.domain.events import LABELS, EventKind
 from hallterm.services import cases
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
+from hallterm.storage import events
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.case_form import CaseFormScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
-from hallterm.tui.desk.history import EVENT_NAMES, HistoryScreen
+from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import open_and_route, open_form, scan, settle, text_of
@@ -155,13 +158,33 @@ async def test_the_history_names_lounges_and_people(cards: dict[str, str], desk_
         assert view.lounge_name in routed and view.coordinator.name in routed
         assert view.lounge_code not in routed.replace(view.lounge_name, "")
         assert view.coordinator.staff_id not in routed
+        # What was done reads in Chinese, from the one table of event names (domain.events).
+        assert [str(table.get_row_at(n)[1]) for n in (0, 1)] == ["开办件", "分配洽谈室和协调员"]
+
+
+async def test_the_history_shows_a_kind_from_a_newer_version_as_stored(
+    loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory
+) -> None:
+    app = desk_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_and_route(pilot, cards["valid"])
+        view = app.screen.last_case
+        with loaded.db.write() as conn:  # a newer hallterm on the same database records a kind unknown here
+            events.append(conn, "[b]case_teleported", loaded.now(), case_id=view.id)  # type: ignore[arg-type]
+        await pilot.press("f6")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        shown = table.get_row_at(table.row_count - 1)[1]
+        assert isinstance(shown, Text) and shown.plain == "[b]case_teleported"  # as stored: text, never markup
 
 
 def _strings(node: ast.expr) -> set[str]:
-    """The strings an expression can evaluate to: a constant, either branch of ``a if c else b``, the
-    values of ``{...}[key]``."""
+    """The strings an expression can evaluate to: a constant or an ``EventKind`` member, either branch of
+    ``a if c else b``, the values of ``{...}[key]``."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return {node.value}
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "EventKind":
+        return {EventKind[node.attr].value}
     if isinstance(node, ast.IfExp):
         return _strings(node.body) | _strings(node.orelse)
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Dict):
@@ -194,6 +217,8 @@ def _appended_kinds() -> tuple[set[str], list[str]]:
                         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == kind.id
                                                                 for t in node.targets):
                             kinds |= _strings(node.value)
+                            if not _strings(node.value):
+                                unexplained.append(f"{path.name}:{node.lineno}: {ast.unparse(node.value)}")
                 else:
                     unexplained.append(f"{path.name}:{call.lineno}: {ast.unparse(kind)}")
     return kinds, unexplained
@@ -202,10 +227,12 @@ def _appended_kinds() -> tuple[set[str], list[str]]:
 def test_every_event_kind_has_a_chinese_name() -> None:
     kinds, unexplained = _appended_kinds()
     # The one computed kind: a checklist decision (services/checklist.py), one kind per decision.
-    assert all("item_{decision.decision.value}" in u for u in unexplained), unexplained
+    assert unexplained and all("item_{decision.decision.value}" in u for u in unexplained), unexplained
     kinds |= {f"item_{d.value}" for d in Decision}
     assert {"slip_spooled", "case_routed", "ticket_called"} <= kinds  # the reading finds literal and variable kinds
-    assert sorted(k for k in kinds if k not in EVENT_NAMES) == []
+    assert sorted(k for k in kinds if k not in set(EventKind)) == []  # every kind appended is one of the enum
+    assert set(LABELS) == set(EventKind)  # … and every kind of the enum has its Chinese name
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in kind.label) for kind in EventKind)
 
 
 async def test_desk_staff_are_told_whom_to_tell_of_missing_holidays(

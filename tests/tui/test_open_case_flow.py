@@ -9,9 +9,9 @@ from sqlalchemy import update
 from textual.widgets import DataTable, Input, Select, Static
 
 from hallterm.services import cases
+from hallterm.services.case_views import CaseView
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
-from hallterm.storage.cases import CaseView
 from hallterm.storage.tables import lounges
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.case_form import CaseFormScreen

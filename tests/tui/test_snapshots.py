@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hallterm.tui.desk.print_screens import PrintPreviewScreen
 from textual.pilot import Pilot
 
 from hallterm.config import Settings, load_settings, sqlite_url
@@ -26,6 +25,7 @@ from hallterm.tui.desk import calling
 from hallterm.tui.desk.calling import CallingScreen
 from hallterm.tui.desk.checklist_screen import ChecklistScreen
 from hallterm.tui.desk.coordinator import CoordinatorScreen
+from hallterm.tui.desk.print_screens import PrintPreviewScreen
 from hallterm.tui.display.app import DisplayApp
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import open_and_route, settle, until

@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
 from hallterm.tui.desk.print_screens import TicketPrinted
@@ -58,7 +59,7 @@ def run_queue_use_case(node: Any, what: str, fn: Callable[..., Any], *args: Any,
 
 
 def _minutes(view: TicketView, now: Any) -> str:
-    return f"{max(0, int((now - view.issued_at).total_seconds() // 60))} 分钟"
+    return minutes_text(minutes_waited(view.issued_at, now))
 
 
 class CallingScreen(FitsFooter, Screen[None]):
@@ -357,7 +358,8 @@ class CallingScreen(FitsFooter, Screen[None]):
 
     def _pick_target(self, options: TransferOptions) -> None:
         # lazy: off the desk's start path: only this action needs it
-        from hallterm.domain.queue import Target, TargetKind, floor_name
+        from hallterm.domain.floors import floor_name
+        from hallterm.domain.queue import Target, TargetKind
 
         entries: list[tuple[str, str]] = [(f"counter:{c.code}", f"窗口　{c.name}") for c in options.counters]
         entries += [(f"lounge:{x.code}", f"洽谈室　{floor_name(x.floor)}{x.name}（空 {x.free}/{x.capacity}）")

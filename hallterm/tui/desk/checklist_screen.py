@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from hallterm.domain.checklist import KIND_NAMES, Decision, MaterialKind
+from hallterm.domain.checklist import FORM_NAMES, KIND_NAMES, Decision, ItemStatus, MaterialKind
 from hallterm.domain.deadlines import DeadlineStatus
 from hallterm.domain.reference import SPECIAL_PROCEDURES
 from hallterm.tui.desk.background import run_use_case
@@ -128,7 +128,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
             state = Text("— 不需要", style="dim")
         else:
             state = Text("✗ 缺", style="bold red" if m.kind is not MaterialKind.SECONDARY else "bold yellow")
-        form = {"original": "原件", "copy": "复印件"}.get(m.form, "")
+        form = FORM_NAMES.get(m.form, "")
         return Text("  " + m.name), Text(kind), state, Text(form), Text(m.note)
 
     def _current(self) -> tuple[ItemChecklist | None, MaterialRow | None]:
@@ -149,9 +149,6 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
         A decided item shows its recorded state, not the live rule: the notice the applicant holds
         is what counts, and a supplemented 容缺 item is simply 已受理 (S7)."""
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.checklist import ItemStatus
-
         head = Text(f"{item.item_name}：", style="bold")
         decision = item.decision
         if item.status == ItemStatus.ACCEPTED and item.supplemented_on is not None:
@@ -178,9 +175,6 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
     @on(DataTable.RowHighlighted)
     def _show_decision(self) -> None:
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.checklist import ItemStatus
-
         item, material = self._current()
         panel = self.query_one("#ck-decision", Static)
         if item is None:
@@ -219,7 +213,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
     def action_toggle_received(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.checklist import ItemStatus, tick
+        from hallterm.services.checklist import tick
         from hallterm.tui.widgets.confirm import ConfirmScreen
 
         item, material = self._current()
@@ -291,7 +285,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
     def action_decide(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.checklist import ItemStatus, decide_item
+        from hallterm.services.checklist import decide_item
         from hallterm.tui.widgets.choice import ChoiceScreen
 
         item, _ = self._current()
@@ -376,9 +370,6 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
     def _say_after_tick(self, before: CaseChecklist | None, after: CaseChecklist) -> None:
         """Replace the last message with what this tick did, so no stale notice outlives the state."""
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.checklist import ItemStatus
-
         old = {i.case_item_id: i for i in before.items} if before is not None else {}
         for item in after.items:
             was = old.get(item.case_item_id)

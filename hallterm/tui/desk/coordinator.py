@@ -12,18 +12,19 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES, CaseStatus
-from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
+from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
+from hallterm.domain.floors import floor_name
+from hallterm.domain.service_mode import MODE_NAMES
+from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
-from hallterm.tui.desk.routing_panel import floor_name
 from hallterm.tui.widgets.paragraph import Paragraph
 
 if TYPE_CHECKING:
+    from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CoordinatorBoard
-    from hallterm.storage.cases import CaseView
     from hallterm.tui.desk.app import DeskApp
 
 REFRESH_SECONDS = 5.0
@@ -118,10 +119,10 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
         keep = waiting.cursor_row
         waiting.clear()
         for c in board.waiting:
-            minutes = max(0, int((now - c.opened_at).total_seconds() // 60))
+            waited = minutes_text(minutes_waited(c.opened_at, now))
             waiting.add_row(f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no,
                             *self._who(board, c), Text("、".join(c.item_names)),
-                            MODE_NAMES[ServiceMode(c.service_mode)], f"{minutes} 分钟", key=str(c.id))
+                            MODE_NAMES[c.service_mode], waited, key=str(c.id))
         if board.waiting:
             waiting.move_cursor(row=min(keep, len(board.waiting) - 1))
         cases = self.query_one("#open-cases", DataTable)
@@ -130,8 +131,8 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
             state = board.deadlines.get(c.id)
             due = Text(state.name, style=DEADLINE_STYLES[state.status]) if state else Text("")
             # The room is history once the visitor has left it (the seat is someone else's now).
-            room = c.lounge_name or "" if c.status in {s.value for s in VISIT_STATUSES} else "已离开"
-            cases.add_row(c.case_no, Text(c.holder_name), *self._who(board, c), STATUS_NAMES[CaseStatus(c.status)],
+            room = c.lounge_name or "" if c.status in VISIT_STATUSES else "已离开"
+            cases.add_row(c.case_no, Text(c.holder_name), *self._who(board, c), STATUS_NAMES[c.status],
                           Text("、".join(c.item_names)), room, due, key=str(c.id))
         if not board.waiting and self.notice_is_stale:
             self._say("暂无等候的持卡人" + ("；按 Tab 切换到在办件" if board.open_cases else ""), "")

@@ -24,9 +24,9 @@ from hallterm.tui.widgets.scan_field import ScanField
 
 if TYPE_CHECKING:
     from hallterm.domain.cases import CaseDraft
+    from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CatalogItem
     from hallterm.services.checklist import DeadlineCounts
-    from hallterm.storage.cases import CaseView
     from hallterm.tui.desk.app import DeskApp
     from hallterm.tui.desk.print_screens import SlipChecked
 

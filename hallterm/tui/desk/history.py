@@ -12,42 +12,16 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
+from hallterm.domain.checklist import FORM_NAMES
+from hallterm.domain.events import EventKind
+from hallterm.domain.waits import minutes_of, minutes_text
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
 
 if TYPE_CHECKING:
-    from hallterm.storage.events import Event
+    from hallterm.services.case_views import CaseEvent
     from hallterm.tui.desk.app import DeskApp
 
-# Every kind of event the services append (tests/tui/test_history_names.py keeps this complete): the
-# history is read by hall staff and supervisors, who should never meet an identifier like "slip_spooled".
-EVENT_NAMES = {
-    # cards, cases and routing
-    "card_scanned": "扫码查询", "card_override": "特批放行", "case_opened": "开办件",
-    "case_routed": "分配洽谈室和协调员", "case_queued": "排队等候分配", "service_mode_changed": "更改办理方式",
-    "uscc_override": "信用代码放行", "case_reassigned": "改派", "visitor_met": "协调员接待",
-    "visit_ended": "离开洽谈室", "case_closed": "办结",
-    # the checklist and its decisions (S6, S7)
-    "material_received": "收到材料", "material_unticked": "取消收到", "material_supplemented": "补交材料",
-    "material_corrected": "更正为未收", "material_updated": "修改材料记录",
-    "material_condition": "条件材料", "fees_paid": "已缴费", "fees_unpaid": "取消缴费", "item_accepted": "受理",
-    "item_conditional": "容缺受理", "item_not_accepted": "一次性告知",
-    "item_conditional_needs_commitment": "待签容缺承诺书", "supplement_complete": "补正齐全",
-    "document_issued": "出具文书", "clock_paused": "特殊程序（暂停计时）", "clock_resumed": "恢复计时",
-    "conditional_returned": "容缺逾期退件", "deadline_recomputed": "重算期限", "sweep": "到期自动检查",
-    # slips and printing
-    "slip_scanned": "扫描回执", "slip_refused": "回执无效", "slip_printed": "打印回执",
-    "slip_spooled": "回执存入打印队列", "slip_print_failed": "打印失败",
-    # tickets and appointments
-    "ticket_issued": "取号", "ticket_called": "叫号", "ticket_recalled": "重呼", "ticket_held": "暂挂",
-    "ticket_returned": "回到队列", "ticket_transferred": "转窗口", "ticket_finished": "叫号办毕",
-    "ticket_no_show": "过号未到", "appointment_booked": "预约", "appointment_checked_in": "预约签到",
-    # staff and the system
-    "signed_in": "登录", "signed_out": "签退", "sign_in_refused": "登录被拒", "wrong_pin": "密码错误",
-    "account_locked": "账号锁定", "pin_set": "设置密码", "roster_imported": "导入持卡人名册",
-    "reference_loaded": "载入基础数据", "demo_built": "生成演示数据",
-}
-FORMS = {"original": "原件", "copy": "复印件"}
 CLOSE_REASONS = {"returned": "容缺逾期退件"}
 
 
@@ -57,11 +31,12 @@ def _or_none(value: object, names: dict[str, str] | None = None) -> str:
     return (names or {}).get(str(value), str(value))
 
 
-def event_name(kind: str) -> str:
-    return EVENT_NAMES.get(kind, kind)
+def event_name(event: CaseEvent) -> Text:
+    """The kind's Chinese name; a kind from a newer version is shown as stored, as plain text (never markup)."""
+    return Text(event.label)
 
 
-def describe(event: Event, items: dict[str, str] | None = None, people: dict[str, str] | None = None,
+def describe(event: CaseEvent, items: dict[str, str] | None = None, people: dict[str, str] | None = None,
              lounges: dict[str, str] | None = None) -> str:
     """One line of what an event did, with names (items, staff, lounges) in place of codes."""
     d = event.details
@@ -73,35 +48,36 @@ def describe(event: Event, items: dict[str, str] | None = None, people: dict[str
     def lounge(key: str) -> str:
         return _or_none(d.get(key), lounges)
 
-    if event.kind == "case_opened":
+    if event.kind == EventKind.CASE_OPENED:
         names = [(items or {}).get(code, code) for code in d.get("items", [])]
         return f"{d.get('case_no', '')}　事项：{'、'.join(names)}"
-    if event.kind == "case_routed":
+    if event.kind == EventKind.CASE_ROUTED:
         extra = f"，帮办 {person('proxy')}" if d.get("proxy") else ""
         return f"{lounge('lounge')}，协调员 {person('coordinator')}{extra}（{d.get('mode', '')}）"
-    if event.kind == "case_reassigned":
+    if event.kind == EventKind.CASE_REASSIGNED:
         return (f"洽谈室 {lounge('lounge_from')}→{lounge('lounge_to')}，协调员 "
                 f"{person('coordinator_from')}→{person('coordinator_to')}；"
                 f"理由：{d.get('reason', '')}")
-    if event.kind in {"visitor_met", "visit_ended"}:
+    if event.kind in {EventKind.VISITOR_MET, EventKind.VISIT_ENDED}:
         where = lounge("lounge") if d.get("lounge") else ""
-        waited = f"等候 {int(d.get('waited_s', 0)) // 60} 分钟" if event.kind == "visitor_met" else ""
+        met = event.kind == EventKind.VISITOR_MET
+        waited = f"等候 {minutes_text(minutes_of(int(d.get('waited_s', 0))))}" if met else ""
         return "，".join(x for x in (where, waited) if x)
-    if event.kind == "case_closed":
+    if event.kind == EventKind.CASE_CLOSED:
         reason = d.get("reason")
         return CLOSE_REASONS.get(str(reason), str(reason)) if reason else ""
-    if event.kind.startswith("material_") and event.kind != "material_condition":
-        form = FORMS.get(str(d.get("form", "")), "")
+    if event.kind.startswith("material_") and event.kind != EventKind.MATERIAL_CONDITION:
+        form = FORM_NAMES.get(str(d.get("form", "")), "")
         note = f"；备注：{d['note']}" if d.get("note") else ""
         return f"{item}：{d.get('material', '')}{'（' + form + '）' if form else ''}{note}"
-    if event.kind == "material_condition":
+    if event.kind == EventKind.MATERIAL_CONDITION:
         return f"{item}：{d.get('material', '')} {'适用' if d.get('applies') else '不适用'}"
-    if event.kind == "document_issued":
+    if event.kind == EventKind.DOCUMENT_ISSUED:
         return str(d.get("number", ""))
     if event.kind.startswith("item_"):
         missing = f"；缺：{'、'.join(d['missing'])}" if d.get("missing") else ""
         return f"{item}{missing}"
-    if event.kind == "clock_paused":
+    if event.kind == EventKind.CLOCK_PAUSED:
         # lazy: off the desk's start path: only this action needs it
         from hallterm.domain.reference import SPECIAL_PROCEDURES
 
@@ -163,7 +139,7 @@ class HistoryScreen(ModalScreen[None]):
             self.query_one("#history-title", Static).update(Text(history_title(self.case_no, self.holder_name)))
         for event in history:
             who = people.get(event.staff_id or "", event.staff_id or "系统")
-            table.add_row(f"{event.at.astimezone(tz):%m-%d %H:%M:%S}", event_name(event.kind),
+            table.add_row(f"{event.at.astimezone(tz):%m-%d %H:%M:%S}", event_name(event),
                           who, Text(describe(event, items, people, lounges)))
         table.focus()
 

@@ -30,11 +30,11 @@ from hallterm.tui.desk.messages import Done, Failed
 from hallterm.tui.widgets.paragraph import Paragraph
 
 if TYPE_CHECKING:
+    from hallterm.services.case_views import CaseView
     from hallterm.services.check_in import SlipScan
     from hallterm.services.print_jobs import PrintOutcome, SlipRecord
     from hallterm.services.printables import Printable
     from hallterm.services.queue import TicketView
-    from hallterm.storage.cases import CaseView
     from hallterm.tui.desk.app import DeskApp
 
 Say = Callable[[str, str], None]

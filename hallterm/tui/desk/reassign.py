@@ -17,7 +17,7 @@ from hallterm.tui.desk.messages import Done, Failed
 from hallterm.tui.widgets.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
-    from hallterm.storage.cases import CaseView
+    from hallterm.services.case_views import CaseView
     from hallterm.tui.desk.app import DeskApp
 
 Result = tuple[str | None, str | None, str]

@@ -8,20 +8,13 @@ from rich.text import Text
 from textual.widgets import Static
 
 from hallterm.domain.cases import CaseStatus
-from hallterm.domain.jurisdiction import Bureau, Handling, Jurisdiction
-from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
+from hallterm.domain.floors import floor_name
+from hallterm.domain.jurisdiction import Jurisdiction
+from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.tui.widgets.paragraph import Paragraph
 
-if TYPE_CHECKING:  # storage loads SQLAlchemy, which the desk imports in its connect worker only
-    from hallterm.storage.cases import CaseView
-
-FLOORS = {1: "一楼", 2: "二楼", 3: "三楼", 4: "四楼", 5: "五楼"}
-
-
-def floor_name(floor: int | None) -> str:
-    if floor is None:
-        return ""
-    return FLOORS.get(floor, f"{floor}楼")
+if TYPE_CHECKING:  # services load SQLAlchemy, which the desk imports in its connect worker only
+    from hallterm.services.case_views import CaseView
 
 
 class RoutingPanel(Static):
@@ -38,7 +31,7 @@ class RoutingPanel(Static):
     def show_case(self, case: CaseView) -> None:
         self.case = case
         self.display = True
-        queued = case.status == CaseStatus.QUEUED.value
+        queued = case.status is CaseStatus.QUEUED
         self.set_class(queued, "-queued")
         self.set_class(not queued, "-routed")
         self.border_title = f"办件 {case.case_no}"
@@ -46,10 +39,10 @@ class RoutingPanel(Static):
 
 
 def render_case(case: CaseView) -> Text:
-    mode = MODE_NAMES[ServiceMode(case.service_mode)]
-    where = Jurisdiction(Bureau(case.jurisdiction), case.district, Handling(case.handling)).describe()
+    mode = MODE_NAMES[case.service_mode]
+    where = Jurisdiction(case.jurisdiction, case.district, case.handling).describe()
     lines: list[Text] = []
-    if case.status == CaseStatus.QUEUED.value:
+    if case.status is CaseStatus.QUEUED:
         lines.append(Text(f"排队等候第 {case.queue_position or '?'} 位", style="bold yellow"))
         reason = case.queue_reason or "洽谈室已满或暂无在岗协调员"
         if "已下班" in reason or "没有排班" in reason:

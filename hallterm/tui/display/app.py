@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from hallterm.config import Settings
+from hallterm.domain.weekdays import weekday_name
 from hallterm.tui.display import bigtext
 from hallterm.tui.display.speech import Announcer
 
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 OUTAGE = "连接中断，正在重试"
-WEEKDAYS = "一二三四五六日"
 FLASHES = 6  # half-second steps a new call blinks for
 RETRY_S = 1.0  # while the database is away, try again this often at most
 
@@ -211,7 +211,7 @@ class DisplayApp(App[int]):
         self.query_one(BigNumber).show(now.number, faded=True)
         self.query_one("#who", Static).update("")
         if now.no_show:
-            title.update(Text("已过号", style="bold red"))
+            title.update(Text(now.ended, style="bold red"))
             place.update(Text(f"{now.number} 号未到，已作废；如需办理请重新取号", style="bold"))
         else:
             title.update(Text(now.ended))
@@ -257,7 +257,7 @@ class DisplayApp(App[int]):
         now = (self.services.now() if self.services is not None else utc_now()).astimezone(self.settings.hall.tz)
         clock = self.query("#clock")
         if clock:  # a timer may fire once more while the app shuts down
-            clock.first(Static).update(Text(f"{now:%Y-%m-%d} 星期{WEEKDAYS[now.weekday()]} {now:%H:%M:%S}"))
+            clock.first(Static).update(Text(f"{now:%Y-%m-%d} {weekday_name(now)} {now:%H:%M:%S}"))
 
 
 def _reason(exc: Exception) -> str:

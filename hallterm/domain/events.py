@@ -1,0 +1,142 @@
+"""What the events log records: one kind per state change, each with the Chinese name staff read.
+
+The value of a kind is what the ``events.kind`` column stores; values never change (old rows keep
+their meaning). The history is read by hall staff and supervisors, who should never meet an
+identifier like ``slip_spooled``: every kind has its name here, and a kind this version does not
+know (written by a newer one) is shown as stored rather than refused (``event_label``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    # cards, cases and routing
+    CARD_SCANNED = "card_scanned"
+    CARD_OVERRIDE = "card_override"
+    CASE_OPENED = "case_opened"
+    CASE_ROUTED = "case_routed"
+    CASE_QUEUED = "case_queued"
+    SERVICE_MODE_CHANGED = "service_mode_changed"
+    USCC_OVERRIDE = "uscc_override"
+    CASE_REASSIGNED = "case_reassigned"
+    VISITOR_MET = "visitor_met"
+    VISIT_ENDED = "visit_ended"
+    CASE_CLOSED = "case_closed"
+    # the checklist and its decisions (S6, S7)
+    MATERIAL_RECEIVED = "material_received"
+    MATERIAL_UNTICKED = "material_unticked"
+    MATERIAL_SUPPLEMENTED = "material_supplemented"
+    MATERIAL_CORRECTED = "material_corrected"
+    MATERIAL_UPDATED = "material_updated"
+    MATERIAL_CONDITION = "material_condition"
+    FEES_PAID = "fees_paid"
+    FEES_UNPAID = "fees_unpaid"
+    ITEM_ACCEPTED = "item_accepted"  # item_<Decision>: one kind per checklist decision
+    ITEM_CONDITIONAL = "item_conditional"
+    ITEM_NOT_ACCEPTED = "item_not_accepted"
+    ITEM_CONDITIONAL_NEEDS_COMMITMENT = "item_conditional_needs_commitment"
+    SUPPLEMENT_COMPLETE = "supplement_complete"
+    DOCUMENT_ISSUED = "document_issued"
+    CLOCK_PAUSED = "clock_paused"
+    CLOCK_RESUMED = "clock_resumed"
+    CONDITIONAL_RETURNED = "conditional_returned"
+    DEADLINE_RECOMPUTED = "deadline_recomputed"
+    SWEEP = "sweep"
+    # slips and printing
+    SLIP_SCANNED = "slip_scanned"
+    SLIP_REFUSED = "slip_refused"
+    SLIP_PRINTED = "slip_printed"
+    SLIP_SPOOLED = "slip_spooled"
+    SLIP_PRINT_FAILED = "slip_print_failed"
+    # tickets and appointments
+    TICKET_ISSUED = "ticket_issued"
+    TICKET_CALLED = "ticket_called"
+    TICKET_RECALLED = "ticket_recalled"
+    TICKET_HELD = "ticket_held"
+    TICKET_RETURNED = "ticket_returned"
+    TICKET_TRANSFERRED = "ticket_transferred"
+    TICKET_FINISHED = "ticket_finished"
+    TICKET_NO_SHOW = "ticket_no_show"
+    APPOINTMENT_BOOKED = "appointment_booked"
+    APPOINTMENT_CHECKED_IN = "appointment_checked_in"
+    # staff and the system
+    SIGNED_IN = "signed_in"
+    SIGNED_OUT = "signed_out"
+    SIGN_IN_REFUSED = "sign_in_refused"
+    ACCOUNT_LOCKED = "account_locked"
+    PIN_SET = "pin_set"
+    ROSTER_IMPORTED = "roster_imported"
+    REFERENCE_LOADED = "reference_loaded"
+    DEMO_BUILT = "demo_built"
+
+    @property
+    def label(self) -> str:
+        """The Chinese name, e.g. 回执存入打印队列."""
+        return LABELS[self]
+
+
+LABELS: dict[EventKind, str] = {
+    EventKind.CARD_SCANNED: "扫码查询",
+    EventKind.CARD_OVERRIDE: "特批放行",
+    EventKind.CASE_OPENED: "开办件",
+    EventKind.CASE_ROUTED: "分配洽谈室和协调员",
+    EventKind.CASE_QUEUED: "排队等候分配",
+    EventKind.SERVICE_MODE_CHANGED: "更改办理方式",
+    EventKind.USCC_OVERRIDE: "信用代码放行",
+    EventKind.CASE_REASSIGNED: "改派",
+    EventKind.VISITOR_MET: "协调员接待",
+    EventKind.VISIT_ENDED: "离开洽谈室",
+    EventKind.CASE_CLOSED: "办结",
+    EventKind.MATERIAL_RECEIVED: "收到材料",
+    EventKind.MATERIAL_UNTICKED: "取消收到",
+    EventKind.MATERIAL_SUPPLEMENTED: "补交材料",
+    EventKind.MATERIAL_CORRECTED: "更正为未收",
+    EventKind.MATERIAL_UPDATED: "修改材料记录",
+    EventKind.MATERIAL_CONDITION: "条件材料",
+    EventKind.FEES_PAID: "已缴费",
+    EventKind.FEES_UNPAID: "取消缴费",
+    EventKind.ITEM_ACCEPTED: "受理",
+    EventKind.ITEM_CONDITIONAL: "容缺受理",
+    EventKind.ITEM_NOT_ACCEPTED: "一次性告知",
+    EventKind.ITEM_CONDITIONAL_NEEDS_COMMITMENT: "待签容缺承诺书",
+    EventKind.SUPPLEMENT_COMPLETE: "补正齐全",
+    EventKind.DOCUMENT_ISSUED: "出具文书",
+    EventKind.CLOCK_PAUSED: "特殊程序（暂停计时）",
+    EventKind.CLOCK_RESUMED: "恢复计时",
+    EventKind.CONDITIONAL_RETURNED: "容缺逾期退件",
+    EventKind.DEADLINE_RECOMPUTED: "重算期限",
+    EventKind.SWEEP: "到期自动检查",
+    EventKind.SLIP_SCANNED: "扫描回执",
+    EventKind.SLIP_REFUSED: "回执无效",
+    EventKind.SLIP_PRINTED: "打印回执",
+    EventKind.SLIP_SPOOLED: "回执存入打印队列",
+    EventKind.SLIP_PRINT_FAILED: "打印失败",
+    EventKind.TICKET_ISSUED: "取号",
+    EventKind.TICKET_CALLED: "叫号",
+    EventKind.TICKET_RECALLED: "重呼",
+    EventKind.TICKET_HELD: "暂挂",
+    EventKind.TICKET_RETURNED: "回到队列",
+    EventKind.TICKET_TRANSFERRED: "转窗口",
+    EventKind.TICKET_FINISHED: "叫号办毕",
+    EventKind.TICKET_NO_SHOW: "过号未到",
+    EventKind.APPOINTMENT_BOOKED: "预约",
+    EventKind.APPOINTMENT_CHECKED_IN: "预约签到",
+    EventKind.SIGNED_IN: "登录",
+    EventKind.SIGNED_OUT: "签退",
+    EventKind.SIGN_IN_REFUSED: "登录被拒",
+    EventKind.ACCOUNT_LOCKED: "账号锁定",
+    EventKind.PIN_SET: "设置密码",
+    EventKind.ROSTER_IMPORTED: "导入持卡人名册",
+    EventKind.REFERENCE_LOADED: "载入基础数据",
+    EventKind.DEMO_BUILT: "生成演示数据",
+}
+
+
+def event_label(kind: str) -> str:
+    """The Chinese name of a stored kind; one this version does not know is shown as stored."""
+    try:
+        return EventKind(kind).label
+    except ValueError:
+        return kind
