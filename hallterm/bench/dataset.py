@@ -210,7 +210,8 @@ def _case_rows(svc: Services, count: int, first_id: int, first_holder: int, hold
                 opened, met, closed,
             ), (
                 case_id, item_codes[int(rnd() * len(item_codes))],
-                ItemStatus.ACCEPTED.value, not still_open,  # accepted; a closed case's items are done day, due, False, None,
+                # A closed case's items were accepted and are done; its status says so.
+                ItemStatus.ACCEPTED.value, not still_open, day, due, False, None,
                 None if closed is None else closed.astimezone(tz).date(),
             ))
             n += 1
