@@ -275,10 +275,10 @@ def load_settings(
     for name, raw in env.items():
         if not name.startswith(ENV_PREFIX) or name == ENV_CONFIG_FILE:
             continue
-        section, key = _split_env_name(name)
-        if section is None:
+        env_section, key = _split_env_name(name)
+        if env_section is None:
             continue
-        values[section][key] = (raw, f"环境变量 {name}")
+        values[env_section][key] = (raw, f"环境变量 {name}")
     parts = {section: _build(section, SECTIONS[section], entries) for section, entries in values.items()}
     origins = {f"{section}.{key}": where for section, entries in values.items() for key, (_, where) in entries.items()}
     settings = Settings(**parts, source=source, origins=origins)

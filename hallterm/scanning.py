@@ -80,7 +80,8 @@ def _scan(pyzbar: Any, image: Image.Image) -> list[Any]:
         with pyzbar._image() as img:
             zbar_image_set_format(img, pyzbar._FOURCC["L800"])
             zbar_image_set_size(img, width, height)
-            zbar_image_set_data(img, cast(pixels, c_void_p), len(pixels), None)
+            # ctypes passes bytes as a char pointer at run time; typeshed's cast() lists ctypes objects only
+            zbar_image_set_data(img, cast(pixels, c_void_p), len(pixels), None)  # type: ignore[arg-type]
             if zbar_scan_image(scanner, img) < 0:
                 raise PyZbarError("Unsupported image format")
             return list(pyzbar._decode_symbols(pyzbar._symbols_for_image(img)))

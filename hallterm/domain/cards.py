@@ -133,7 +133,7 @@ def parse_scan(text: str, card_format: CardFormat = DEFAULT_FORMAT) -> Scan:
 def _looks_like_card(compact: str, card_format: CardFormat) -> bool:
     """A near miss of the format (right prefix, wrong length) gets the format message, not 'unknown'."""
     prefix = re.match(r"[A-Z]+", card_format.pattern.lstrip("^"))
-    return bool(prefix) and compact.isalnum() and compact.startswith(prefix.group(0)) and len(compact) <= 24
+    return prefix is not None and compact.isalnum() and compact.startswith(prefix.group(0)) and len(compact) <= 24
 
 
 def _shown(text: str, limit: int = 24) -> str:

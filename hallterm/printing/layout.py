@@ -182,7 +182,7 @@ class ImageSheet:
 def _text_op(line: str, face: object, left: int, avail: int, align: Align, stroke: int, size: int,
              line_h: int) -> _Op:
     def op(draw: ImageDraw.ImageDraw, _img: Image.Image, y: int) -> None:
-        x = left
+        x: float = left
         if align is not Align.LEFT:
             room = max(0, avail - draw.textlength(line, font=face))  # type: ignore[arg-type]
             x = left + (room / 2 if align is Align.CENTER else room)

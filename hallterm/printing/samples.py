@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from hallterm.domain import documents as docs
 from hallterm.domain.payloads import Keyring, appointment_payload, ticket_payload, visit_payload
@@ -41,8 +42,8 @@ def sample_slips(keyring: Keyring, now: dt.datetime, *, bilingual: bool = False)
 
 def sample_notices(today: dt.date, case_no: str = SAMPLE_CASE) -> list[docs.Document]:
     """One of each notice for an invented case, built by the documents module's own builders."""
-    common = {"case_no": case_no, "issued_on": today, "applicant": "鞍山钢智科技有限公司（联系人 王喆）",
-              "item_name": "公司设立登记"}
+    common: dict[str, Any] = {"case_no": case_no, "issued_on": today,
+                              "applicant": "鞍山钢智科技有限公司（联系人 王喆）", "item_name": "公司设立登记"}
     missing = (docs.MissingMaterial("董事、监事、经理任职文件及身份证明", "次要材料"),
                docs.MissingMaterial("住所（经营场所）使用证明", "主审要件", "",
                                     "产权证明，或租赁合同及出租方产权证明；实行住所申报承诺制的可提交承诺书"))

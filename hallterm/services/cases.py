@@ -6,6 +6,7 @@ Each public call is one write transaction that also appends its events.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -94,7 +95,7 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
             "full_proxy": draft.full_proxy, "status": CaseStatus.QUEUED.value,
             "first_contact_id": session.staff_id, "opened_at": now,
         }, draft.item_codes)
-        log = {"staff_id": session.staff_id, "case_id": case_id, "card_no": draft.card_no}
+        log: dict[str, Any] = {"staff_id": session.staff_id, "case_id": case_id, "card_no": draft.card_no}
         if not verdict.ok:
             events.append(conn, EventKind.CARD_OVERRIDE, now, verdict=verdict.verdict.value,
                           reason=draft.card_override_reason.strip(), **log)

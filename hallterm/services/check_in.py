@@ -9,7 +9,7 @@ slip shows the ticket's state, a visit slip the case's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from hallterm.domain import payloads
 from hallterm.domain.cards import MAX_SCAN_LENGTH, ScanError
@@ -81,7 +81,7 @@ def _refuse(svc: Services, staff_id: str | None, text: str, reason: Refusal | st
 
 
 def _scanned(svc: Services, staff_id: str | None, payload: payloads.Payload, outcome: str,
-             **ids: int | None) -> None:
+             **ids: Any) -> None:
     with svc.db.write() as conn:
         events.append(conn, EventKind.SLIP_SCANNED, svc.now(), staff_id=staff_id, slip_kind=payload.kind.value,
                       fields=list(payload.fields), key_id=payload.key_id, outcome=outcome, **ids)

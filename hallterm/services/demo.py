@@ -57,13 +57,13 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
             at = yesterday.replace(hour=1, minute=0) + dt.timedelta(minutes=17 * n)
             case_no = f"{svc.settings.hall.region_code}-{day:%Y%m%d}-{n + 1:04d}"
             events.append(conn, EventKind.CARD_SCANNED, at, card_no=holder.card_no, verdict="ok")
-            case_id = conn.execute(insert(cases).values(
+            case_id = conn.execute(insert(cases).returning(cases.c.id).values(
                 case_no=case_no, holder_id=ids[holder.card_no], kind=CaseKind.ENTERPRISE.value,
                 enterprise_name=f"{holder.employer}（演示）", service_mode=ServiceMode.IMMEDIATE.value,
                 status=CaseStatus.CLOSED.value,
                 lounge_code=rng.choice(lounge_codes), coordinator_id=rng.choice(coordinators),
                 opened_at=at, met_at=at + dt.timedelta(minutes=8), closed_at=at + dt.timedelta(minutes=50),
-            )).inserted_primary_key[0]
+            )).scalar_one()
             conn.execute(insert(case_items).values(case_id=case_id, item_code=rng.choice(item_codes),
                                                    status=ItemStatus.ACCEPTED.value, fees_paid=True, accepted_on=day))
             events.append(conn, EventKind.CASE_OPENED, at + dt.timedelta(minutes=1), case_id=case_id,

@@ -9,6 +9,7 @@ import types
 import typing
 from dataclasses import dataclass
 from enum import Enum
+from typing import cast
 
 from hallterm.domain import documents as docs
 from hallterm.domain.documents import Document
@@ -119,4 +120,4 @@ def document_from_content(kind: str, content: dict[str, object]) -> Document:
 
     document = build(_NOTICE_CLASSES[docs.DocumentKind(kind)], content)
     assert isinstance(document, tuple(_NOTICE_CLASSES.values()))
-    return document
+    return cast(Document, document)
