@@ -185,19 +185,10 @@ class _services:
 
 
 def _translate(exc: BaseException, url: str) -> BaseException:
-    from sqlalchemy.exc import OperationalError
+    """A refusal or an unusable database ends the command with its Chinese line; a fault keeps its traceback."""
+    from hallterm.services.errors import explain, is_expected  # deferred: it imports SQLAlchemy
 
-    from hallterm.domain.reference import ReferenceError
-    from hallterm.domain.roster import RosterFileError
-    from hallterm.storage.engine import DatabaseUnavailable, describe_operational_error
-
-    if isinstance(exc, DatabaseUnavailable | ReferenceError | RosterFileError):
-        return CliError(str(exc))
-    if isinstance(exc, OperationalError):
-        return CliError(describe_operational_error(exc, url))
-    if isinstance(exc, ModuleNotFoundError) and exc.name and "psycopg" in exc.name:
-        return CliError("未安装 PostgreSQL 驱动：请运行 pip install 'psycopg[binary]'")
-    return exc
+    return CliError(explain(exc, url)) if is_expected(exc) else exc
 
 
 def _db(svc: Services, sub: str) -> int:

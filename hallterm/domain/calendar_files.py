@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from hallterm.domain.reference import ReferenceError
+from hallterm.domain.reference import ReferenceDataError
 from hallterm.domain.workdays import WorkCalendar
 
 MAX_HOLIDAY_DAYS = 14  # the longest national break so far is 9 days; a longer range is a typo
@@ -31,7 +31,7 @@ _EXTRA_KEYS = {"date", "reason"}
 _WEEKDAYS = "一二三四五六日"
 
 
-class CalendarFileError(ReferenceError):
+class CalendarFileError(ReferenceDataError):
     """A calendar file that cannot be used: ``file``, ``line`` (or None) and ``reason`` in Chinese."""
 
 

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hallterm.domain.errors import Refused
 
-class QueueError(ValueError):
+
+class QueueError(Refused, ValueError):
     """A counter action that cannot be done now; ``str()`` says why, in Chinese."""
 
 

@@ -14,13 +14,14 @@ from pathlib import Path
 from PIL import ImageFont
 
 from hallterm.config import DEFAULT_ASSETS
+from hallterm.domain.errors import Refused
 
 FONT_FILE = DEFAULT_ASSETS / "fonts" / "NotoSansCJKsc-Regular-subset.otf"
 # Characters that are never drawn, so never "missing".
 _INVISIBLE = {"\n", "\r", "\t", " ", "\u3000", "\u200b"}
 
 
-class FontMissing(RuntimeError):
+class FontMissing(Refused, RuntimeError):
     """The shipped font file is gone; ``str()`` is the Chinese message."""
 
 

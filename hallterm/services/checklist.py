@@ -28,6 +28,7 @@ from hallterm.domain.checklist import (
     supplement_deadline,
 )
 from hallterm.domain.deadlines import Deadline, DeadlineState, DeadlineStatus, Pause, classify, due_date
+from hallterm.domain.errors import Refused
 from hallterm.domain.workdays import HolidayDataMissing, WorkCalendar
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
@@ -46,7 +47,7 @@ from hallterm.storage.tables import (
 )
 
 
-class ChecklistError(ValueError):
+class ChecklistError(Refused, ValueError):
     """A checklist action that cannot be done; ``str()`` is the Chinese message."""
 
 

@@ -30,6 +30,7 @@ from hallterm.config import Settings, SigningSettings
 from hallterm.domain import payloads
 from hallterm.domain.cards import ScanError
 from hallterm.domain.documents import Document
+from hallterm.domain.errors import Refused
 from hallterm.domain.ids import mask_name
 from hallterm.domain.payloads import Keyring, Kind, PayloadError, Refusal
 from hallterm.services.context import Services
@@ -42,7 +43,7 @@ KEY_FILE_HEADER = ("# hallterm: keys that sign the QR codes of slips, one \"<key
                    "# slips may still be scanned.\n")
 
 
-class SigningKeyError(Exception):
+class SigningKeyError(Refused):
     """The signing key cannot be read or created; ``str()`` is the Chinese message."""
 
 
