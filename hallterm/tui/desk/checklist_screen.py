@@ -136,7 +136,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen[None]):
             state = Text("— 不需要", style="dim")
         else:
             state = Text("✗ 缺", style="bold red" if m.kind is not MaterialKind.SECONDARY else "bold yellow")
-        form = {"original": "原件", "copy": "复印件"}.get(m.form)
+        form = {"original": "原件", "copy": "复印件"}.get(m.form, "")
         return Text("  " + m.name), Text(kind), state, Text(form), Text(m.note)
 
     def _current(self) -> tuple[ItemChecklist | None, MaterialRow | None]:
@@ -306,7 +306,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen[None]):
                 "申请人愿意签署《容缺受理承诺书》吗？确认后打印承诺书供签字", [
                     ("愿意签署：容缺受理，打印承诺书供申请人签字", "commit"),
                     ("不愿签署：出具一次性告知书，列明全部缺少材料", "notice"),
-                    ("取消"),
+                    ("取消", ""),
                 ]), chosen)
             return
         self._act(Issued, decide_item, item.case_item_id)

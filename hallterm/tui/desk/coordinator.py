@@ -191,7 +191,7 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, Screen[None]):
         case_id = self._selected()
         if case_id is not None and self.board is not None:
             numbers = {c.id: c.case_no for c in self.board.waiting + self.board.open_cases}
-            self.app.push_screen(HistoryScreen(case_id, numbers.get(case_id)))
+            self.app.push_screen(HistoryScreen(case_id, numbers.get(case_id, "")))
 
     def action_checklist(self) -> None:
         from hallterm.tui.desk.checklist_screen import ChecklistScreen

@@ -253,8 +253,8 @@ def open_preview(screen: Any, say: Say, *, case: Any = None, ticket: Any = None)
             return
         # Name whose papers these are, so nobody prints the visitor before's slip by mistake.
         whose = case if case is not None else ticket
-        heading = "　".join(p for p in (whose.holder_name or "", case.case_no
-                                        or ticket.number) if p)
+        heading = "　".join(p for p in (getattr(whose, "holder_name", "") or "", getattr(case, "case_no", "")
+                                        or getattr(ticket, "number", "")) if p)
         app.call_from_thread(app.push_screen, PrintPreviewScreen(printables, heading), opened)
 
     say("正在准备打印预览……", Level.BUSY)
