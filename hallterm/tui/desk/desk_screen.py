@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from hallterm.services.checklist import DeadlineCounts
     from hallterm.storage.cases import CaseView
     from hallterm.tui.desk.app import DeskApp
-    from hallterm.tui.desk.slips import SlipChecked
+    from hallterm.tui.desk.slips import PreviewReady, SlipChecked
 
 
 class CatalogLoaded(Done):
@@ -470,6 +470,11 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
         from hallterm.tui.desk.slips import open_preview
 
         open_preview(self, self.say, case=self.last_case, ticket=self.checked_in)
+
+    def on_preview_ready(self, message: PreviewReady) -> None:
+        from hallterm.tui.desk.slips import show_preview
+
+        show_preview(self, self.say, message)
 
     def action_reprint(self) -> None:
         from hallterm.tui.desk.slips import ReprintScreen

@@ -223,42 +223,43 @@ class PrintPreviewScreen(WithMessageLine, Screen["PrintOutcome | None"]):
             self.dismiss(None)
 
 
-def open_preview(screen: Any, say: Say, *, case: Any = None, ticket: Any = None) -> None:
-    """Build what can be printed for ``case`` / ``ticket`` in a worker, then open the preview."""
-    from hallterm.services import slips
+class PreviewReady(Done):
+    """``result``: what can be printed, and whose papers they are (the preview's heading)."""
 
+
+def open_preview(screen: Any, say: Say, *, case: Any = None, ticket: Any = None) -> None:
+    """Build what can be printed for ``case`` / ``ticket`` in a worker; ``screen`` gets a ``PreviewReady``
+    and opens the preview with ``show_preview``."""
     app: DeskApp = screen.app
-    services = app.services
-    if services is None or (case is None and ticket is None):
+    if app.services is None or (case is None and ticket is None):
         say("没有可打印的回执：先开办件，或扫描预约回执签到", Level.BUSY)
         return
+    say("正在准备打印预览……", Level.BUSY)
+    run_use_case(screen, PreviewReady, _printables, app.services, case, ticket, group="print")
 
-    def build() -> list[Printable]:
-        found = [slips.printable_ticket(services, ticket)] if ticket is not None else []
-        if case is not None:
-            found += slips.printables_for_case(services, case)
-        return found
+
+def _printables(services: Any, case: Any, ticket: Any) -> tuple[list[Printable], str]:
+    from hallterm.services import slips
+
+    found = [slips.printable_ticket(services, ticket)] if ticket is not None else []
+    if case is not None:
+        found += slips.printables_for_case(services, case)
+    # Name whose papers these are, so nobody prints the visitor before's slip by mistake.
+    whose = case if case is not None else ticket
+    heading = "　".join(p for p in (getattr(whose, "holder_name", "") or "", getattr(case, "case_no", "")
+                                    or getattr(ticket, "number", "")) if p)
+    return found, heading
+
+
+def show_preview(screen: Any, say: Say, ready: PreviewReady) -> None:
+    """Open the preview; what the print did is said on ``screen``'s message line when it closes."""
 
     def opened(outcome: PrintOutcome | None) -> None:
         if outcome is not None:
             say(*outcome_text(outcome))
 
-    def work() -> None:
-        try:
-            printables = build()
-        except Exception as exc:  # the signing key, the font, the database: say which
-            from hallterm.services.errors import explain
-
-            app.call_from_thread(say, explain(exc), Level.ERROR)
-            return
-        # Name whose papers these are, so nobody prints the visitor before's slip by mistake.
-        whose = case if case is not None else ticket
-        heading = "　".join(p for p in (getattr(whose, "holder_name", "") or "", getattr(case, "case_no", "")
-                                        or getattr(ticket, "number", "")) if p)
-        app.call_from_thread(app.push_screen, PrintPreviewScreen(printables, heading), opened)
-
-    say("正在准备打印预览……", Level.BUSY)
-    screen.run_worker(work, thread=True, exit_on_error=False, group="print", name="preview")
+    printables, heading = ready.result
+    screen.app.push_screen(PrintPreviewScreen(printables, heading), opened)
 
 
 # --- reprint ---------------------------------------------------------------------------------------
