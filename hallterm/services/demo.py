@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from hallterm.domain.errors import Refused
 from hallterm.domain.holders import CardStatus
 from hallterm.domain.ids import resident_id_check_char
 from hallterm.domain.roster import RosterRow
@@ -94,7 +95,7 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
     return {"holders": len(rows), "cases": 24, "samples": sample_cards(rows, svc.today())}
 
 
-class NotADemoDatabase(Exception):
+class NotADemoDatabase(Refused):
     """The target holds real data: the demo refuses to overwrite it."""
 
 
