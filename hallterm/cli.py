@@ -27,6 +27,7 @@ from hallterm.config import (
     load_settings,
     sqlite_url,
 )
+from hallterm.domain.errors import Refused
 
 if TYPE_CHECKING:
     from hallterm.services.context import Services
@@ -119,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(str(exc), file=sys.stderr)
         return exc.code
+    except Refused as exc:  # its str() is the line to read
+        print(str(exc), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `hallterm config | head`: the reader has gone, so stop quietly
@@ -199,20 +203,11 @@ class _services:
 
 
 def _translate(exc: BaseException, url: str) -> BaseException:
-    # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
-    from sqlalchemy.exc import OperationalError
+    """A refusal or an unusable database ends the command with its Chinese line; a fault keeps its traceback."""
+    # lazy: services.errors imports SQLAlchemy (~0.5 s), needed only once a command fails
+    from hallterm.services.errors import explain, is_expected
 
-    from hallterm.domain.reference import ReferenceError
-    from hallterm.domain.roster import RosterFileError
-    from hallterm.storage.engine import DatabaseUnavailable, describe_operational_error
-
-    if isinstance(exc, DatabaseUnavailable | ReferenceError | RosterFileError):
-        return CliError(str(exc))
-    if isinstance(exc, OperationalError):
-        return CliError(describe_operational_error(exc, url))
-    if isinstance(exc, ModuleNotFoundError) and exc.name and "psycopg" in exc.name:
-        return CliError("未安装 PostgreSQL 驱动：请运行 pip install 'psycopg[binary]'")
-    return exc
+    return CliError(explain(exc, url)) if is_expected(exc) else exc
 
 
 def _db(svc: Services, sub: str) -> int:
@@ -260,15 +255,12 @@ def _cards_import(svc: Services, path: Path) -> int:
 
 def _cards_lookup(svc: Services, text: str) -> int:
     # lazy: SQLAlchemy (~0.5 s with Alembic) and this command's modules load only when it runs
-    from hallterm.domain.cards import ScanError, parse_scan
+    from hallterm.domain.cards import parse_scan
     from hallterm.domain.holders import TIER_NAMES, assess
     from hallterm.domain.ids import mask_id, mask_phone
     from hallterm.services.cards import find_holder
 
-    try:
-        scan = parse_scan(text, svc.card_format)
-    except ScanError as exc:
-        raise CliError(str(exc)) from None
+    scan = parse_scan(text, svc.card_format)
     if scan.kind != "card":
         raise CliError("这不是钢都英才卡号")
     holder = find_holder(svc, scan.card_no)
@@ -305,7 +297,6 @@ def _sweep(svc: Services) -> int:
 def _set_pin(svc: Services, staff_id: str, from_stdin: bool) -> int:
 
     # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
-    from hallterm.domain.auth import AuthError
     from hallterm.services.staff import set_pin, staff_name
 
     name = staff_name(svc, staff_id)
@@ -325,10 +316,7 @@ def _set_pin(svc: Services, staff_id: str, from_stdin: bool) -> int:
             raise CliError(no_terminal) from None
         if again != pin:
             raise CliError("两次输入的 PIN 不一致，未修改")
-    try:
-        set_pin(svc, staff_id, pin)
-    except AuthError as exc:
-        raise CliError(str(exc)) from None
+    set_pin(svc, staff_id, pin)
     print(f"已为 {staff_id.strip().upper()} 设置 PIN；原有的锁定已解除")
     return 0
 
@@ -371,7 +359,7 @@ def _calendar_check(settings: Settings, today_text: str | None) -> int:
     """Exit 1 naming the year to add when the next 365 days are not all covered (issue 4, point 5)."""
 
     # lazy: chinese-calendar's tables and the hall's calendar files load only for this command
-    from hallterm.domain.calendar_files import CalendarFileError, build_calendar
+    from hallterm.domain.calendar_files import build_calendar
     from hallterm.domain.workdays import package_data
     from hallterm.services.calendar import calendar_dir, read_calendar_files
 
@@ -379,11 +367,8 @@ def _calendar_check(settings: Settings, today_text: str | None) -> int:
         today = dt.date.fromisoformat(today_text) if today_text else dt.datetime.now(settings.hall.tz).date()
     except ValueError:
         raise CliError(f"--today {today_text} 不是有效日期，应写成 2026-11-26", 2) from None
-    try:
-        files = read_calendar_files(settings.paths.assets_dir)
-        cal = build_calendar(files.years, files.local)
-    except CalendarFileError as exc:
-        raise CliError(str(exc)) from None
+    files = read_calendar_files(settings.paths.assets_dir)
+    cal = build_calendar(files.years, files.local)
     package = package_data().years
     sources = f"chinese-calendar：{min(package)}–{max(package)} 年"
     if files.years:
@@ -405,14 +390,11 @@ def _calendar_check(settings: Settings, today_text: str | None) -> int:
 
 def _demo(settings: Settings, no_ui: bool, count: int) -> int:
     # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
-    from hallterm.services.demo import DEMO_PIN, NotADemoDatabase, build_demo, clear_demo_file
+    from hallterm.services.demo import DEMO_PIN, build_demo, clear_demo_file
 
     if not settings.db.url:  # the demo never touches the hall's real database
         settings = settings.with_db_url(sqlite_url(DEMO_DB_FILE))
-    try:
-        clear_demo_file(settings.db.resolved_url())  # every build starts from an empty file
-    except NotADemoDatabase as exc:
-        raise CliError(str(exc)) from None
+    clear_demo_file(settings.db.resolved_url())  # every build starts from an empty file
     with _services(settings) as svc:
         summary = build_demo(svc, count)
         samples = summary["samples"]
@@ -461,7 +443,6 @@ def _print_test(settings: Settings, to: Path | None, paper: int | None) -> int:
 
     # lazy: Pillow, qrcode, fpdf2 and SQLAlchemy load only for this command
     from hallterm.services.print_jobs import print_test
-    from hallterm.services.signing import SigningKeyError
 
     if paper is not None:
         settings = dataclasses.replace(settings, printing=dataclasses.replace(settings.printing, paper_mm=paper))
@@ -470,10 +451,7 @@ def _print_test(settings: Settings, to: Path | None, paper: int | None) -> int:
             to.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CliError(f"无法写入目录 {to}：{exc.strerror or exc}。请换一个可写的目录（--to）") from None
-    try:
-        results = print_test(settings, to)
-    except SigningKeyError as exc:
-        raise CliError(str(exc)) from None
+    results = print_test(settings, to)
     failed = 0
     for result in results:
         mark = "失败" if not result.ok else "完成"

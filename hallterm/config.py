@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hallterm.domain.errors import Refused
 from hallterm.domain.jurisdiction import DISTRICTS
 
 APP_NAME = "hallterm"
@@ -101,7 +102,7 @@ ENV_CONFIG_FILE = "HALLTERM_CONFIG"
 DEFAULT_CARD_PATTERN = r"GD(?P<year>\d{4})(?P<tier>[A-E])(?P<serial>\d{5})(?P<check>[0-9A-Z])"
 
 
-class ConfigError(Exception):
+class ConfigError(Refused):
     """A setting that cannot be used; ``str()`` is the one-line Chinese message for the user."""
 
     def __init__(self, key: str, source: str, reason: str) -> None:

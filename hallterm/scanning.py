@@ -17,15 +17,17 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from hallterm.domain.errors import Refused
+
 ZBAR_CFG_BINARY = 4  # zbar.h: ZBAR_CFG_ENABLE 0, ADD_CHECK 1, EMIT_CHECK 2, ASCII 3, BINARY 4
 ZBAR_INSTALL = "sudo apt-get install libzbar0"
 
 
-class ZbarMissing(RuntimeError):
+class ZbarMissing(Refused, RuntimeError):
     """libzbar is not installed; ``str()`` is the Chinese message."""
 
 
-class ImageUnreadable(ValueError):
+class ImageUnreadable(Refused, ValueError):
     """The file is not an image that can be opened; ``str()`` is the Chinese message."""
 
 

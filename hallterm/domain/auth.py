@@ -9,11 +9,13 @@ import hmac
 import os
 from dataclasses import dataclass
 
+from hallterm.domain.errors import Refused
+
 # scrypt cost: ~50 ms here; a PIN is short, so the hash must be slow to guess offline.
 _N, _R, _P = 2**14, 8, 1
 
 
-class AuthError(Exception):
+class AuthError(Refused):
     """Sign-in refused or an action not allowed; ``str()`` is the Chinese message."""
 
 

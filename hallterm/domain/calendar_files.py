@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from hallterm.domain.reference import ReferenceError
+from hallterm.domain.reference import ReferenceDataError
 from hallterm.domain.weekdays import weekday_name
 from hallterm.domain.workdays import WorkCalendar
 
@@ -31,7 +31,7 @@ _CLOSURE_KEYS = {"start", "end", "reason"}
 _EXTRA_KEYS = {"date", "reason"}
 
 
-class CalendarFileError(ReferenceError):
+class CalendarFileError(ReferenceDataError):
     """A calendar file that cannot be used: ``file``, ``line`` (or None) and ``reason`` in Chinese."""
 
 

@@ -13,12 +13,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from hallterm.domain.errors import Refused
+
 _ALNUM36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_SCAN_LENGTH = 512  # longer than any card or slip payload: a stuck key or a pasted document
 SLIP_PREFIX = "HT1:"
 
 
-class ScanError(ValueError):
+class ScanError(Refused, ValueError):
     """What was scanned or typed is not usable; ``str()`` is the Chinese message for staff."""
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from hallterm.domain.errors import Refused
 from hallterm.domain.ids import is_valid_uscc
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind, Handling
 from hallterm.domain.service_mode import CaseFlags, ServiceMode
@@ -35,7 +36,7 @@ def case_number(region_code: str, day: dt.date, seq: int) -> str:
     return f"{region_code}-{day:%Y%m%d}-{seq:04d}"
 
 
-class CaseInputError(ValueError):
+class CaseInputError(Refused, ValueError):
     """Something entered to open a case cannot stand; ``str()`` says what and how to fix it."""
 
 

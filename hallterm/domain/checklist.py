@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hallterm.domain.errors import Refused
 from hallterm.domain.reference import Item
 from hallterm.domain.workdays import WorkCalendar
 
@@ -171,7 +172,7 @@ def materials_of(item: Item, received: Iterable[str] = (), applies: Mapping[str,
                                m.condition, m.note) for m in item.materials)
 
 
-class SupplementDeadlineError(ValueError):
+class SupplementDeadlineError(Refused, ValueError):
     """A supplement deadline staff entered cannot stand; ``str()`` says why in Chinese."""
 
 

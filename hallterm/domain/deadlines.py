@@ -16,13 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hallterm.domain.errors import Refused
 from hallterm.domain.reference import SPECIAL_PROCEDURES
 from hallterm.domain.workdays import ONE_DAY, WorkCalendar
 
 DUE_SOON_WORKING_DAYS = 2  # alert the coordinator when the due date is this close (research/domain.md §8)
 
 
-class DeadlineError(ValueError):
+class DeadlineError(Refused, ValueError):
     """A pause or a promise that cannot stand; ``str()`` says why in Chinese."""
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from hallterm.domain.checklist import DEFAULT_BAR_MONTHS, KIND_NAMES, MaterialState
+from hallterm.domain.errors import Refused
 from hallterm.domain.jurisdiction import DISTRICTS, Bureau
 from hallterm.domain.reference import SPECIAL_PROCEDURES
 
@@ -65,7 +66,7 @@ NUMBER_WORDS = {
 SUPPLEMENT_WAYS = ("到大厅绿色通道窗口现场提交", "邮寄", "通过网上政务服务平台提交")
 
 
-class DocumentError(ValueError):
+class DocumentError(Refused, ValueError):
     """A document cannot be made from these values; ``str()`` says why in Chinese."""
 
 

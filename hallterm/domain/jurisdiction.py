@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hallterm.domain.errors import Refused
+
 
 class CaseKind(StrEnum):
     ENTERPRISE = "enterprise"  # 申办企业
@@ -65,7 +67,7 @@ class Handling(StrEnum):
 HANDLING_NAMES = {Handling.DIRECT: "市局直接办理", Handling.COORDINATION: "协调办理", Handling.PROXY: "帮办代办"}
 
 
-class JurisdictionError(ValueError):
+class JurisdictionError(Refused, ValueError):
     """A choice that cannot stand; ``str()`` is the Chinese message."""
 
 

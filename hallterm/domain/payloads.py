@@ -31,6 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hallterm.domain.errors import Refused
+
 PREFIX = "HT1"
 SIGNATURE_BYTES = 10  # 80 bits: 16 base32 characters (research/printing.md §5)
 SIGNATURE_CHARS = 16
@@ -63,7 +65,7 @@ class Refusal(StrEnum):
     NOT_YET = "not_yet"  # an appointment slip brought before its day
 
 
-class PayloadError(ValueError):
+class PayloadError(Refused, ValueError):
     """A payload that must be refused; ``str()`` is the Chinese message, ``reason`` the code."""
 
     def __init__(self, reason: Refusal, message: str) -> None:

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hallterm.domain.errors import Refused
 from hallterm.domain.floors import floor_name
 
 
-class QueueError(ValueError):
+class QueueError(Refused, ValueError):
     """A counter action that cannot be done now; ``str()`` says why, in Chinese."""
 
 

@@ -1,7 +1,7 @@
 """Reference data the hall edits (assets/*.toml): the hall, its staff and the item catalog.
 
 Parsing is pure: it takes the file's text and its name and returns frozen dataclasses, or raises
-``ReferenceError`` naming the file, the line and the reason. A file with one bad entry is refused
+``ReferenceDataError`` naming the file, the line and the reason. A file with one bad entry is refused
 whole, so a half-edited catalog never reaches the counter.
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hallterm.domain import weekdays
+from hallterm.domain.errors import Refused
 
 ROLES = ("desk", "coordinator", "after_hours", "supervisor", "admin", "proxy")
 COUNTER_KINDS = ("green", "issuing", "ordinary")
@@ -36,7 +37,7 @@ _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")  # not \d: it matches full-width digits too
 
 
-class ReferenceError(ValueError):
+class ReferenceDataError(Refused, ValueError):
     def __init__(self, file: str, line: int | None, reason: str) -> None:
         self.file = file
         self.line = line
@@ -140,7 +141,7 @@ def _load(text: str, file: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise ReferenceError(file, int(match.group(1)) if match else None, f"TOML 语法错误：{exc}") from None
+        raise ReferenceDataError(file, int(match.group(1)) if match else None, f"TOML 语法错误：{exc}") from None
 
 
 class _Checker:
@@ -148,8 +149,8 @@ class _Checker:
         self.file = file
         self.loc = locator
 
-    def fail(self, line: int | None, reason: str) -> ReferenceError:
-        return ReferenceError(self.file, line, reason)
+    def fail(self, line: int | None, reason: str) -> ReferenceDataError:
+        return ReferenceDataError(self.file, line, reason)
 
     def text(self, table: dict[str, Any], key: str, line: int | None, *, required: bool = True) -> str:
         value = table.get(key, "")

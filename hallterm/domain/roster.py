@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from hallterm.domain.cards import CardFormat, ScanError
+from hallterm.domain.errors import Refused
 from hallterm.domain.holders import TIERS, CardStatus
 from hallterm.domain.ids import is_valid_resident_id
 
@@ -66,7 +67,7 @@ class RosterCheck:
         return not self.errors
 
 
-class RosterFileError(ValueError):
+class RosterFileError(Refused, ValueError):
     """The file as a whole cannot be read (encoding, header); ``str()`` says what to do."""
 
 

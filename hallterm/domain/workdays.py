@@ -23,10 +23,12 @@ from types import MappingProxyType
 
 import chinese_calendar
 
+from hallterm.domain.errors import Refused
+
 ONE_DAY = dt.timedelta(days=1)
 
 
-class HolidayDataMissing(LookupError):
+class HolidayDataMissing(Refused, LookupError):
     """No holiday schedule covers a date; ``year`` is the year to add, ``str()`` the Chinese message."""
 
     def __init__(self, year: int) -> None:

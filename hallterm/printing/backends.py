@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Protocol
 
 from hallterm.config import PrintingSettings
+from hallterm.domain.errors import Refused
 
 EXTENSIONS = ("png", "pdf", "escpos")
 
 
-class PrintFailed(Exception):
+class PrintFailed(Refused):
     """The printer did not print; ``str()`` is the Chinese message (the slip stays in the spool)."""
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from PIL import ImageFont
 
 from hallterm.config import SHIPPED_ASSETS
+from hallterm.domain.errors import Refused
 
 # The program's own font, even where the hall keeps its own copy of the reference data.
 FONT_FILE = SHIPPED_ASSETS / "fonts" / "NotoSansCJKsc-Regular-subset.otf"
@@ -21,7 +22,7 @@ FONT_FILE = SHIPPED_ASSETS / "fonts" / "NotoSansCJKsc-Regular-subset.otf"
 _INVISIBLE = {"\n", "\r", "\t", " ", "\u3000", "\u200b"}
 
 
-class FontMissing(RuntimeError):
+class FontMissing(Refused, RuntimeError):
     """The shipped font file is gone; ``str()`` is the Chinese message."""
 
 

@@ -20,9 +20,10 @@ from typing import Any
 from PIL import Image
 
 from hallterm.config import PrintingSettings
+from hallterm.domain.errors import Refused
 
 
-class PrinterUnavailable(Exception):
+class PrinterUnavailable(Refused):
     """The thermal printer could not be reached; ``str()`` is the Chinese message."""
 
 

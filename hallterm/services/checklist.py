@@ -34,6 +34,7 @@ from hallterm.domain.checklist import (
     supplement_deadline,
 )
 from hallterm.domain.deadlines import Deadline, DeadlineState, DeadlineStatus, Pause, classify, due_date
+from hallterm.domain.errors import Refused
 from hallterm.domain.events import EventKind
 from hallterm.domain.workdays import HolidayDataMissing, WorkCalendar
 from hallterm.services.case_views import CaseView, case_at
@@ -45,7 +46,7 @@ from hallterm.storage import documents as document_store
 from hallterm.storage.case_items import ItemRow
 
 
-class ChecklistError(ValueError):
+class ChecklistError(Refused, ValueError):
     """A checklist action that cannot be done; ``str()`` is the Chinese message."""
 
 

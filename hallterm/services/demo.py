@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from hallterm.domain.cases import CaseStatus
 from hallterm.domain.checklist import ItemStatus
+from hallterm.domain.errors import Refused
 from hallterm.domain.events import EventKind
 from hallterm.domain.holders import CardStatus
 from hallterm.domain.jurisdiction import CaseKind
@@ -75,7 +76,7 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
     return {"holders": len(rows), "cases": 24, "samples": sample_cards(rows, svc.today())}
 
 
-class NotADemoDatabase(Exception):
+class NotADemoDatabase(Refused):
     """The target holds real data: the demo refuses to overwrite it."""
 
 

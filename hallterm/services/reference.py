@@ -9,7 +9,7 @@ from hallterm.domain.events import EventKind
 from hallterm.domain.reference import (
     Hall,
     Item,
-    ReferenceError,
+    ReferenceDataError,
     StaffMember,
     parse_hall,
     parse_items,
@@ -33,15 +33,15 @@ class Reference:
 
 
 def read_reference(assets: Path) -> Reference:
-    """Parse all three files; the first bad one raises ReferenceError with file, line and reason."""
+    """Parse all three files; the first bad one raises ReferenceDataError with file, line and reason."""
     def text(name: str) -> str:
         path = assets / name
         try:
             return path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise ReferenceError(str(path), None, "文件不存在") from None
+            raise ReferenceDataError(str(path), None, "文件不存在") from None
         except UnicodeDecodeError:
-            raise ReferenceError(str(path), None, "不是 UTF-8 编码，请另存为 UTF-8") from None
+            raise ReferenceDataError(str(path), None, "不是 UTF-8 编码，请另存为 UTF-8") from None
 
     return Reference(
         parse_hall(text(HALL_FILE), str(assets / HALL_FILE)),

@@ -17,10 +17,12 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from hallterm.domain.errors import Refused
+
 _WRITE = "hallterm_write"
 
 
-class DatabaseUnavailable(Exception):
+class DatabaseUnavailable(Refused):
     """The database cannot be reached or is locked; ``str()`` is the Chinese message."""
 
 

@@ -13,7 +13,7 @@ from hallterm.domain.calendar_files import (
     parse_local_file,
     parse_year_file,
 )
-from hallterm.domain.reference import ReferenceError
+from hallterm.domain.reference import ReferenceDataError
 from hallterm.services.calendar import default_calendar, read_calendar_files
 
 D = dt.date
@@ -101,7 +101,7 @@ def test_a_bad_year_file_is_refused_with_line_and_reason(line: int, new: str, er
     assert info.value.line == error_line, str(info.value)
     assert fragment in info.value.reason
     assert str(info.value).startswith(f"2027.toml 第 {error_line} 行：")
-    assert isinstance(info.value, ReferenceError)  # the CLI's existing handler turns it into one line
+    assert isinstance(info.value, ReferenceDataError)  # the CLI's existing handler turns it into one line
 
 
 def test_a_year_file_without_holidays_is_refused() -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from hallterm.config import DEFAULT_ASSETS
 from hallterm.domain.reference import (
     MAX_PROMISED_DAYS,
-    ReferenceError,
+    ReferenceDataError,
     parse_hall,
     parse_items,
     parse_staff,
@@ -112,8 +112,8 @@ def _break(path: Path, text: str, replacement: str, after: str | None = None) ->
     return number
 
 
-def _refused(assets: Path) -> ReferenceError:
-    with pytest.raises(ReferenceError) as info:
+def _refused(assets: Path) -> ReferenceDataError:
+    with pytest.raises(ReferenceDataError) as info:
         read_reference(assets)
     return info.value
 
@@ -273,7 +273,7 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
 ])
 def test_files_missing_whole_parts_are_refused(parse: Callable[[str, str], object], text: str,
                                               fragment: str) -> None:
-    with pytest.raises(ReferenceError, match=fragment):
+    with pytest.raises(ReferenceDataError, match=fragment):
         parse(text, "x.toml")
 
 
@@ -318,7 +318,7 @@ def test_bad_file_writes_nothing_into_an_empty_database(services: Services, tmp_
     assets = _assets(tmp_path)
     _break(assets / ITEMS_FILE, 'code = "QY-GFSL"', 'code = "QY-GSSL"')
     before = _counts(services)
-    with pytest.raises(ReferenceError):
+    with pytest.raises(ReferenceDataError):
         load_reference(services, assets)
     assert _counts(services) == before
     assert before["lounges"] == 0
@@ -330,7 +330,7 @@ def test_bad_file_leaves_the_loaded_data_untouched(loaded: Services, tmp_path: P
     _break(assets / "hall.toml", 'name = "业务洽谈室1"', 'name = "改名的洽谈室"')
     _break(assets / ITEMS_FILE, "promised_days = 3", "promised_days = 9")
     before = _counts(loaded)
-    with pytest.raises(ReferenceError):
+    with pytest.raises(ReferenceDataError):
         load_reference(loaded, assets)
     assert _counts(loaded) == before
     with loaded.db.read() as conn:

@@ -125,7 +125,11 @@ class DeskApp(App[int]):
             loaded = ensure_reference(services)
             sweep(services)  # conditional cases past their supplement deadline close on start (S7)
         except Exception as exc:  # every failure becomes a message on screen
-            self.post_message(ConnectFailed(_connect_reason(exc, self.settings.db.resolved_url())))
+            # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+            from hallterm.services.errors import explain
+
+            reason = explain(exc, self.settings.db.resolved_url(), fault="无法打开数据库", advice="")
+            self.post_message(ConnectFailed(reason))
             return
         self.post_message(Connected(services, "首次运行：已载入大厅基础数据" if loaded else ""))
 
@@ -201,16 +205,3 @@ class DeskApp(App[int]):
         if self._owns_services and self.services is not None:
             self.services.close()
 
-
-def _connect_reason(exc: Exception, url: str) -> str:
-    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-    from sqlalchemy.exc import OperationalError
-
-    from hallterm.domain.reference import ReferenceError
-    from hallterm.storage.engine import DatabaseUnavailable, describe_operational_error
-
-    if isinstance(exc, DatabaseUnavailable | ReferenceError):
-        return str(exc)
-    if isinstance(exc, OperationalError):
-        return describe_operational_error(exc, url)
-    return f"无法打开数据库（{type(exc).__name__}：{exc}）"

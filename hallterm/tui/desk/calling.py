@@ -9,11 +9,10 @@ reloads when another counter or the ticket desk changes something.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,12 +20,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from hallterm.domain.waits import minutes_text, minutes_waited
+from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
 from hallterm.tui.desk.print_screens import TicketPrinted
 from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
-from hallterm.tui.widgets.paragraph import Paragraph
+from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
     from hallterm.services.queue import CounterBoard, TicketView, TransferOptions
@@ -37,43 +37,42 @@ POLL_SECONDS = 1.0
 _COUNTER_OF: dict[str, str] = {}
 
 
-def run_queue_use_case(node: Any, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Like background.run_use_case, but queue refusals keep their own Chinese message."""
-    # lazy: a screen's module loads when it is first opened, not at desk start
-    from hallterm.tui.desk.background import explain
+class CounterBoardLoaded(Done):
+    """``result``: this counter's ``CounterBoard``, or None when nothing moved since the last poll."""
 
-    def work() -> None:
-        # lazy: off the desk's start path: only this action needs it
-        from hallterm.domain.queue import QueueError
 
-        try:
-            result = fn(*args, **kwargs)
-        except QueueError as exc:
-            node.post_message(Failed(what, str(exc)))
-        except Exception as exc:  # every failure becomes a message on screen
-            node.post_message(Failed(what, explain(exc)))
-        else:
-            node.post_message(Done(what, result))
+class CountersLoaded(Done):
+    """``result``: the green-channel counters to choose from."""
 
-    node.run_worker(work, thread=True, exit_on_error=False, group="db", name=what)
+
+class TransferOptionsLoaded(Done):
+    """``result``: where the ticket being served can be transferred to."""
+
+
+class TicketActed(Done):
+    """A call, recall, no-show, hold, return, transfer or finish was done: ``result`` is the ``TicketView``."""
+
+
+class TicketIssued(Done):
+    """``result``: the walk-in ticket just issued (a ``TicketView``)."""
+
+
+def board_if_moved(svc: Any, counter_code: str, seen_event_id: int, force: bool) -> CounterBoard | None:
+    """The counter's board, or None when the events log has not moved since ``seen_event_id``."""
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+    from hallterm.services.queue import counter_board, last_event_id
+
+    if not force and last_event_id(svc) == seen_event_id:
+        return None
+    return counter_board(svc, counter_code)
 
 
 def _minutes(view: TicketView, now: Any) -> str:
     return minutes_text(minutes_waited(view.issued_at, now))
 
 
-class CallingScreen(FitsFooter, Screen[None]):
-    DEFAULT_CSS = """
-    CallingScreen #counter-line { padding: 0 1; text-style: bold; height: 1; }
-    CallingScreen #current { border: round $accent; padding: 0 1; height: auto; min-height: 3; }
-    CallingScreen #current.-idle { border: round $primary; color: $text-muted; }
-    CallingScreen .section-title { text-style: bold; padding: 0 1; height: 1; }
-    CallingScreen #queue { height: 1fr; min-height: 4; }
-    CallingScreen #held { height: auto; max-height: 6; }
-    CallingScreen #calling-notice { height: auto; min-height: 1; padding: 0 1; }
-    CallingScreen #calling-notice.-busy { color: $warning; }
-    CallingScreen #calling-notice.-error { color: $error; text-style: bold; }
-    """
+class CallingScreen(WithMessageLine, FitsFooter, Screen[None]):
+    CSS_PATH = "../styles/calling.tcss"
     BINDINGS = [
         Binding("n", "call_next", "叫下一位", id="call_next"),
         Binding("c", "call_chosen", "叫选中号", id="call_chosen"),
@@ -105,7 +104,7 @@ class CallingScreen(FitsFooter, Screen[None]):
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static("暂挂（补材料）", classes="section-title")
         yield DataTable(id="held", cursor_type="row")
-        yield Static("", id="calling-notice")
+        yield MessageLine(id="calling-notice")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -144,44 +143,30 @@ class CallingScreen(FitsFooter, Screen[None]):
         self._polling = True
         self._load(self.counter_code, force)
 
-    @work(thread=True, exit_on_error=False, group="calling-poll")
     def _load(self, counter_code: str, force: bool) -> None:
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.queue import counter_board, last_event_id
-        from hallterm.tui.desk.background import explain
+        run_use_case(self, CounterBoardLoaded, board_if_moved, self.app.services, counter_code,
+                     self._seen_event_id, force, group="calling-poll")
 
-        assert self.app.services is not None
-        try:
-            if not force and last_event_id(self.app.services) == self._seen_event_id:
-                self.post_message(Done("unchanged"))
-                return
-            self.post_message(Done("board", counter_board(self.app.services, counter_code)))
-        except Exception as exc:
-            self.post_message(Failed("board", explain(exc)))
+    def on_counter_board_loaded(self, message: CounterBoardLoaded) -> None:
+        self._polling = False
+        if message.result is not None:
+            self._show(message.result)
 
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        if message.what in {"board", "unchanged"}:
-            self._polling = False
-            if message.what == "board":
-                self._show(message.result)
-            return
-        if message.what == "counters":
-            self._pick_counter(message.result)
-            return
-        if message.what == "transfer_options":
-            self._pick_target(message.result)
-            return
-        view: TicketView = message.result
-        self._say(view.message, "")
+    def on_counters_loaded(self, message: CountersLoaded) -> None:
+        self._pick_counter(message.result)
+
+    def on_transfer_options_loaded(self, message: TransferOptionsLoaded) -> None:
+        self._pick_target(message.result)
+
+    def on_ticket_acted(self, message: TicketActed) -> None:
+        self.say(message.result.message)
         self._poll(force=True)
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
-        if message.what == "board":
+    def on_failed(self, message: Failed) -> None:
+        self.say(message.reason, Level.ERROR)
+        if message.request is CounterBoardLoaded:
             self._polling = False
-        self._say(message.reason, "-error")
-        if message.what != "board":
+        else:
             self._poll(force=True)
 
     def _show(self, board: CounterBoard) -> None:
@@ -238,9 +223,9 @@ class CallingScreen(FitsFooter, Screen[None]):
         from hallterm.services.queue import green_counters
 
         if self.app.services is None:
-            self._say("正在连接数据库……", "-error")
+            self.say("正在连接数据库……", Level.ERROR)
             return
-        run_queue_use_case(self, "counters", green_counters, self.app.services)
+        run_use_case(self, CountersLoaded, green_counters, self.app.services)
 
     def _pick_counter(self, counters: list) -> None:
         def chosen(code: str | None) -> None:
@@ -252,29 +237,29 @@ class CallingScreen(FitsFooter, Screen[None]):
             if self.app.session is not None:
                 _COUNTER_OF[self.app.session.staff_id] = code
             self.board = None
-            self._say("", "")
+            self.say("")
             self._poll(force=True)
 
         if not counters:
-            self._say("大厅布局中没有绿色通道窗口（assets/hall.toml 中 kind = \"green\"）", "-error")
+            self.say("大厅布局中没有绿色通道窗口（assets/hall.toml 中 kind = \"green\"）", Level.ERROR)
             return
         self.app.push_screen(PickScreen("您在哪个窗口？", [(c.name, c.code) for c in counters]), chosen)
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _act(self, what: str, fn_name: str, *args: Any, **kwargs: Any) -> None:
+    def _act(self, fn_name: str, *args: Any, **kwargs: Any) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services import queue
 
         if self.app.services is None or self.app.session is None or self.counter_code is None:
             return
-        run_queue_use_case(self, what, getattr(queue, fn_name), self.app.services, self.app.session,
-                           self.counter_code, *args, **kwargs)
+        run_use_case(self, TicketActed, getattr(queue, fn_name), self.app.services, self.app.session,
+                     self.counter_code, *args, **kwargs)
 
     def _current_id(self) -> int | None:
         current = self.board.current if self.board else None
         if current is None:
-            self._say("本窗口没有正在接待的号：先按 N 叫下一位", "-error")
+            self.say("本窗口没有正在接待的号：先按 N 叫下一位", Level.ERROR)
             return None
         return current.id
 
@@ -286,12 +271,12 @@ class CallingScreen(FitsFooter, Screen[None]):
         return int(key) if key is not None else None
 
     def action_call_next(self) -> None:
-        self._act("call_next", "call_next")
+        self._act("call_next")
 
     def action_call_chosen(self) -> None:
         ticket_id = self._selected("#queue")
         if ticket_id is None or self.board is None:
-            self._say("没有选中的号", "-error")
+            self.say("没有选中的号", Level.ERROR)
             return
         ahead = [t for t in self.board.waiting if t.id != ticket_id]
         position = next(i for i, t in enumerate(self.board.waiting) if t.id == ticket_id)
@@ -300,7 +285,7 @@ class CallingScreen(FitsFooter, Screen[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._act("call_ticket", "call_ticket", ticket_id)
+                self._act("call_ticket", ticket_id)
 
         self.app.push_screen(ConfirmScreen(f"叫 {chosen.number} 号？{note}"), confirmed)
 
@@ -310,12 +295,12 @@ class CallingScreen(FitsFooter, Screen[None]):
             return
         limit = self.app.settings.queue.recall_limit
         if current.recalls < limit:
-            self._act("recall", "recall", current.id)
+            self._act("recall", current.id)
             return
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._act("recall", "recall", current.id, no_show_at_limit=True)
+                self._act("recall", current.id, no_show_at_limit=True)
 
         # One more recall would end the ticket: a 过号 is never done without asking (it cannot be undone).
         self.app.push_screen(ConfirmScreen(f"{current.number} 号已重呼 {current.recalls} 次，按过号处理？\n"
@@ -328,25 +313,25 @@ class CallingScreen(FitsFooter, Screen[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._act("no_show", "no_show", current.id)
+                self._act("no_show", current.id)
 
         self.app.push_screen(ConfirmScreen(f"{current.number} 号过号？\n过号后此号作废，持号人需重新取号。"),
                              confirmed)
 
     def action_hold(self) -> None:
         if (ticket_id := self._current_id()) is not None:
-            self._act("hold", "hold", ticket_id)
+            self._act("hold", ticket_id)
 
     def action_finish(self) -> None:
         if (ticket_id := self._current_id()) is not None:
-            self._act("finish", "finish", ticket_id)
+            self._act("finish", ticket_id)
 
     def action_return_held(self) -> None:
         ticket_id = self._selected("#held")
         if ticket_id is None:
-            self._say("没有暂挂的号", "-error")
+            self.say("没有暂挂的号", Level.ERROR)
             return
-        self._act("return_to_queue", "return_to_queue", ticket_id)
+        self._act("return_to_queue", ticket_id)
 
     def action_transfer(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -354,7 +339,7 @@ class CallingScreen(FitsFooter, Screen[None]):
 
         if self._current_id() is None or self.app.services is None or self.counter_code is None:
             return
-        run_queue_use_case(self, "transfer_options", transfer_options, self.app.services, self.counter_code)
+        run_use_case(self, TransferOptionsLoaded, transfer_options, self.app.services, self.counter_code)
 
     def _pick_target(self, options: TransferOptions) -> None:
         # lazy: off the desk's start path: only this action needs it
@@ -373,7 +358,7 @@ class CallingScreen(FitsFooter, Screen[None]):
             if key is None or current is None:
                 return
             kind, code = key.split(":", 1)
-            self._act("transfer", "transfer", current.id, Target(TargetKind(kind), code))
+            self._act("transfer", current.id, Target(TargetKind(kind), code))
 
         number = current.number if current else ""
         self.app.push_screen(PickScreen(f"把 {number} 号转移到：", [(label, key) for key, label in entries]), chosen)
@@ -385,7 +370,7 @@ class CallingScreen(FitsFooter, Screen[None]):
                 self._poll(force=True)
 
         if self.app.services is None:
-            self._say("正在连接数据库……", "-error")
+            self.say("正在连接数据库……", Level.ERROR)
             return
         self.app.push_screen(IssueScreen(), issued)
 
@@ -394,7 +379,7 @@ class CallingScreen(FitsFooter, Screen[None]):
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.print_screens import print_ticket
 
-        self._say(f"{view.message}。正在打印排队票……", "-busy")
+        self.say(f"{view.message}。正在打印排队票……", Level.BUSY)
         print_ticket(self, view)
 
     @on(TicketPrinted)
@@ -402,7 +387,7 @@ class CallingScreen(FitsFooter, Screen[None]):
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.print_screens import ticket_printed_text
 
-        self._say(*ticket_printed_text(message))
+        self.say(*ticket_printed_text(message))
 
     def action_reprint(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
@@ -413,13 +398,8 @@ class CallingScreen(FitsFooter, Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def _say(self, text: str, cls: str) -> None:
-        notice = self.query_one("#calling-notice", Static)
-        notice.update(Paragraph(text))  # breaks where Chinese may break
-        notice.set_classes(cls.split())
 
-
-class IssueScreen(ModalScreen["TicketView | None"]):
+class IssueScreen(WithMessageLine, ModalScreen["TicketView | None"]):
     """Issue a walk-in ticket; a scanned card links it to the holder (the display shows 张*明).
 
     The dialog issues the ticket itself, in a worker, and waits for the answer: only an issued ticket
@@ -428,13 +408,7 @@ class IssueScreen(ModalScreen["TicketView | None"]):
     field does: the clerk corrects it, scans again over it, or clears it for a ticket without a card.
     """
 
-    DEFAULT_CSS = """
-    IssueScreen { align: center middle; }
-    IssueScreen > Vertical { width: 70; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
-    IssueScreen #issue-notice { height: auto; margin-top: 1; }
-    IssueScreen #issue-notice.-busy { color: $warning; }
-    IssueScreen #issue-notice.-error { color: $error; text-style: bold; }
-    """
+    CSS_PATH = "../styles/calling.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消")]
 
     def __init__(self) -> None:
@@ -445,7 +419,7 @@ class IssueScreen(ModalScreen["TicketView | None"]):
         with Vertical():
             yield Static("现场取号：扫描钢都英才卡（可不填），回车取号；Esc 取消")
             yield Input(placeholder="钢都英才卡号（可不填）", id="issue-card", max_length=200)
-            yield Static("", id="issue-notice")
+            yield MessageLine(id="issue-notice")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -459,38 +433,31 @@ class IssueScreen(ModalScreen["TicketView | None"]):
         if self.busy:  # a scanner's second CR, or Enter pressed twice: one ticket, not two
             return
         if self.app.services is None:
-            self._say("正在连接数据库……", "-error")
+            self.say("正在连接数据库……", Level.ERROR)
             return
         self.busy = True
-        self._say("正在取号……", "-busy")
-        run_queue_use_case(self, "issue", issue_walkin, self.app.services, self.app.session, event.value)
+        self.say("正在取号……", Level.BUSY)
+        run_use_case(self, TicketIssued, issue_walkin, self.app.services, self.app.session, event.value)
 
-    @on(Done)
-    def _issued(self, message: Done) -> None:
+    def on_ticket_issued(self, message: TicketIssued) -> None:
         message.stop()
         self.busy = False
         self.dismiss(message.result)
 
-    @on(Failed)
-    def _refused(self, message: Failed) -> None:
+    def on_failed(self, message: Failed) -> None:
         message.stop()
         self.busy = False
         field = self.query_one(Input)
         # Kept for correcting, but selected: the next scan replaces it instead of appending.
         field.focus()
         field.select_all()
-        self._say(message.reason, "-error")
+        self.say(message.reason, Level.ERROR)
 
     def action_cancel(self) -> None:
         if self.busy:  # the ticket may be committing: closing now would lose its number and its print
-            self._say("正在取号，请稍候……", "-busy")
+            self.say("正在取号，请稍候……", Level.BUSY)
             return
         self.dismiss(None)
-
-    def _say(self, text: str, cls: str) -> None:
-        notice = self.query_one("#issue-notice", Static)
-        notice.update(Paragraph(text))  # breaks where Chinese may break
-        notice.set_classes(cls.split())
 
 
 __all__ = ["CallingScreen", "ConfirmScreen", "IssueScreen", "PickScreen"]

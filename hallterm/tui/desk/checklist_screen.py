@@ -3,7 +3,6 @@ decision change at once — 受理, 容缺受理 or 一次性告知 — with the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -19,6 +18,7 @@ from hallterm.domain.reference import SPECIAL_PROCEDURES
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.paragraph import Paragraph
 from hallterm.tui.widgets.reason import ReasonScreen
 
@@ -32,11 +32,20 @@ DECISION_STYLES = {Decision.ACCEPTED: "bold green", Decision.CONDITIONAL: "bold 
                    Decision.CONDITIONAL_NEEDS_COMMITMENT: "bold yellow", Decision.NOT_ACCEPTED: "bold red"}
 
 
-@dataclass(frozen=True)
-class Refused:
-    """What a checklist action returns when the service refused it (``reason`` in Chinese)."""
+class ChecklistLoaded(Done):
+    """``result``: the case's ``CaseChecklist``."""
 
-    reason: str
+
+class Ticked(Done):
+    """A material or a fee was marked: ``result`` is the ``CaseChecklist`` after it."""
+
+
+class Resumed(Done):
+    """A paused clock runs again: ``result`` is the ``CaseChecklist`` after it."""
+
+
+class Issued(Done):
+    """A decision or a pause issued documents: ``result`` is the ``CaseChecklist`` and what was issued."""
 
 
 def deadline_text(item: ItemChecklist) -> Text:
@@ -49,7 +58,7 @@ def deadline_text(item: ItemChecklist) -> Text:
     return Text(label, style=DEADLINE_STYLES[state.status])
 
 
-class ChecklistScreen(FitsFooter, Screen[None]):
+class ChecklistScreen(WithMessageLine, FitsFooter, Screen[None]):
     CSS_PATH = "../styles/checklist.tcss"
     BINDINGS = [
         Binding("space", "toggle_received", "收到", id="ck_received"),
@@ -75,7 +84,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         yield Static("", id="ck-banner")
         yield DataTable(id="ck-table", cursor_type="row", zebra_stripes=False)
         yield Static("", id="ck-decision")
-        yield Static("", id="ck-notice")
+        yield MessageLine(id="ck-notice")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -85,7 +94,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         table = self.query_one(DataTable)
         table.add_columns("材料", "类别", "状态", "形式", "备注")
         table.focus()
-        run_use_case(self, "load", load, self.app.services, self.case_id)
+        run_use_case(self, ChecklistLoaded, load, self.app.services, self.case_id)
 
     # -- showing ----------------------------------------------------------------------------
 
@@ -197,19 +206,8 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
     # -- acting -----------------------------------------------------------------------------
 
-    def _act(self, what: str, fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.checklist import ChecklistError
-
-        def call(*a, **k):  # type: ignore[no-untyped-def]
-            # A refusal (已受理的材料不能改为未收…) is an answer, not a failure: shown as the service
-            # words it, without the generic "操作失败…请联系管理员" that run_use_case adds.
-            try:
-                return fn(*a, **k)
-            except ChecklistError as exc:
-                return Refused(str(exc))
-
-        run_use_case(self, what, call, self.app.services, self.app.session, *args, **kwargs)
+    def _act(self, done: type[Done], fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        run_use_case(self, done, fn, self.app.services, self.app.session, *args, **kwargs)
 
     def action_toggle_received(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -218,23 +216,23 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
         item, material = self._current()
         if item is None or material is None:
-            self._say("请把光标移到一项材料上", "-error")
+            self.say("请把光标移到一项材料上", Level.ERROR)
             return
         if material.received and item.status == ItemStatus.NOT_ACCEPTED:
             # The one-time notice rested on this tick: taking it back is a correction, on the record (S1).
             def corrected(yes: bool | None) -> None:
                 if yes:
-                    self._act("tick", tick, item.case_item_id, material.material_id, received=False,
+                    self._act(Ticked, tick, item.case_item_id, material.material_id, received=False,
                               note=material.note, correction=True)
                 else:
-                    self._say("未更改", "")
+                    self.say("未更改")
 
             self.app.push_screen(ConfirmScreen(
                 f"已出具一次性告知书。把“{material.name}”改为未收？\n"
                 "更正会记入办件记录；再次告知的材料不应超出原告知书（一次性告知）。"), corrected)
             return
         # After 受理 / 容缺受理 the service refuses an untick with the reason; supplements go through.
-        self._act("tick", tick, item.case_item_id, material.material_id, received=not material.received,
+        self._act(Ticked, tick, item.case_item_id, material.material_id, received=not material.received,
                   form=material.form or "original", note=material.note)
         if not material.received:  # ticking through a pile of papers: one key per paper, not two
             self.query_one(DataTable).action_cursor_down()
@@ -245,9 +243,9 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
         item, material = self._current()
         if item is None or material is None or not material.received:
-            self._say("先按空格记为收到，再选原件或复印件", "-error")
+            self.say("先按空格记为收到，再选原件或复印件", Level.ERROR)
             return
-        self._act("tick", tick, item.case_item_id, material.material_id, received=True,
+        self._act(Ticked, tick, item.case_item_id, material.material_id, received=True,
                   form="copy" if material.form == "original" else "original", note=material.note)
 
     def action_note(self) -> None:
@@ -260,7 +258,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
         def noted(text: str | None) -> None:
             if text is not None:
-                self._act("tick", tick, item.case_item_id, material.material_id, received=material.received,
+                self._act(Ticked, tick, item.case_item_id, material.material_id, received=material.received,
                           form=material.form or "original", note=text)
 
         self.app.push_screen(ReasonScreen(f"{material.name}：备注（如“复印件需加盖公章”）", "备注"), noted)
@@ -271,9 +269,9 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
         item, material = self._current()
         if item is None or material is None or material.kind is not MaterialKind.CONDITIONAL:
-            self._say("只有条件材料需要确认是否适用", "-error")
+            self.say("只有条件材料需要确认是否适用", Level.ERROR)
             return
-        self._act("tick", set_applies, item.case_item_id, material.material_id, not material.applies)
+        self._act(Ticked, set_applies, item.case_item_id, material.material_id, not material.applies)
 
     def action_toggle_fees(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -281,7 +279,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
         item, _ = self._current()
         if item is not None:
-            self._act("tick", set_fees_paid, item.case_item_id, not item.fees_paid)
+            self._act(Ticked, set_fees_paid, item.case_item_id, not item.fees_paid)
 
     def action_decide(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -292,18 +290,18 @@ class ChecklistScreen(FitsFooter, Screen[None]):
         if item is None:
             return
         if item.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.RETURNED):
-            self._say(f"{item.item_name}：{item.status_name}，无需再决定", "-busy")
+            self.say(f"{item.item_name}：{item.status_name}，无需再决定", Level.BUSY)
             return
         if item.decision.decision is Decision.CONDITIONAL_NEEDS_COMMITMENT:
             # The applicant chooses (S7): commit and be accepted now, or take the one-time notice of
             # everything missing and come back complete. Neither answer may leave the clerk stuck.
             def chosen(choice: str | None) -> None:
                 if choice == "commit":
-                    self._act("decide", decide_item, item.case_item_id, commitment_signed=True)
+                    self._act(Issued, decide_item, item.case_item_id, commitment_signed=True)
                 elif choice == "notice":
-                    self._act("decide", decide_item, item.case_item_id, one_time_notice=True)
+                    self._act(Issued, decide_item, item.case_item_id, one_time_notice=True)
                 else:
-                    self._say("未作决定：按 F10 重新选择", "")
+                    self.say("未作决定：按 F10 重新选择")
 
             missing = "、".join(m.name for m in item.decision.missing)
             self.app.push_screen(ChoiceScreen(
@@ -314,7 +312,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
                     ("取消", ""),
                 ]), chosen)
             return
-        self._act("decide", decide_item, item.case_item_id)
+        self._act(Issued, decide_item, item.case_item_id)
 
     def action_pause(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -329,7 +327,7 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
         def chosen(code: str | None) -> None:
             if code:
-                self._act("pause", pause_item, item.case_item_id, code, expected_working_days=10)
+                self._act(Issued, pause_item, item.case_item_id, code, expected_working_days=10)
 
         self.app.push_screen(ChoiceScreen(f"{item.item_name}：进入哪项特殊程序（暂停计时，S6）？", options), chosen)
 
@@ -339,34 +337,34 @@ class ChecklistScreen(FitsFooter, Screen[None]):
 
         item, _ = self._current()
         if item is not None:
-            self._act("resume", resume_item, item.case_item_id)
+            self._act(Resumed, resume_item, item.case_item_id)
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        if isinstance(message.result, Refused):
-            self._say(message.result.reason, "-error")
-            return
+    def on_checklist_loaded(self, message: ChecklistLoaded) -> None:
+        self._show(message.result)
+
+    def on_ticked(self, message: Ticked) -> None:
         before = self.sheet
-        if message.what in {"load", "tick", "resume"}:
-            self._show(message.result)
-            if message.what == "resume":
-                self._say("已恢复计时", "")
-            elif message.what == "tick":
-                self._say_after_tick(before, message.result)
-        elif message.what in {"decide", "pause"}:
-            sheet, issued = message.result
-            self._show(sheet)
-            issued = issued if isinstance(issued, list) else [issued]
-            text = "已出具：" + "；".join(f"{d.title} {d.number}" for d in issued)
-            # A notice is only saved as data: the applicant must leave with it on paper (S6, S7).
-            if any(d.title == "容缺受理承诺书" for d in issued):
-                text += "。请按 Esc 返回办件、按 F10 打印承诺书，交申请人签字后存档"
-            else:
-                text += "。请按 Esc 返回办件、按 F10 打印，交给申请人"
-            self._say(text, "")
+        self._show(message.result)
+        self._say_after_tick(before, message.result)
+
+    def on_resumed(self, message: Resumed) -> None:
+        self._show(message.result)
+        self.say("已恢复计时")
+
+    def on_issued(self, message: Issued) -> None:
+        sheet, issued = message.result
+        self._show(sheet)
+        issued = issued if isinstance(issued, list) else [issued]
+        text = "已出具：" + "；".join(f"{d.title} {d.number}" for d in issued)
+        # A notice is only saved as data: the applicant must leave with it on paper (S6, S7).
+        if any(d.title == "容缺受理承诺书" for d in issued):
+            text += "。请按 Esc 返回办件、按 F10 打印承诺书，交申请人签字后存档"
+        else:
+            text += "。请按 Esc 返回办件、按 F10 打印，交给申请人"
+        self.say(text)
 
     def _say_after_tick(self, before: CaseChecklist | None, after: CaseChecklist) -> None:
         """Replace the last message with what this tick did, so no stale notice outlives the state."""
@@ -376,24 +374,19 @@ class ChecklistScreen(FitsFooter, Screen[None]):
             if was is None:
                 continue
             if was.fees_paid != item.fees_paid:
-                self._say(f"{item.item_name}：法定费用、税款" + ("已缴纳" if item.fees_paid else "改为未缴纳"), "")
+                self.say(f"{item.item_name}：法定费用、税款" + ("已缴纳" if item.fees_paid else "改为未缴纳"))
                 return
             if was.status == ItemStatus.CONDITIONAL and item.status == ItemStatus.ACCEPTED:
                 day = item.supplemented_on or item.accepted_on
-                self._say(f"{item.item_name}：已补正，已受理（{day:%Y-%m-%d}）", "")
+                self.say(f"{item.item_name}：已补正，已受理（{day:%Y-%m-%d}）")
                 return
             if item.status == ItemStatus.CONDITIONAL and len(item.decision.missing) < len(was.decision.missing):
                 left = "、".join(m.name for m in item.decision.missing)
-                self._say(f"{item.item_name}：已登记补正材料；仍缺 {left}"
-                          f"（补正期限 {item.supplement_due_on:%Y-%m-%d}）", "")
+                self.say(f"{item.item_name}：已登记补正材料；仍缺 {left}"
+                          f"（补正期限 {item.supplement_due_on:%Y-%m-%d}）")
                 return
-        self._say("", "")
+        self.say("")
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
-        self._say(message.reason, "-error")
-
-    def _say(self, text: str, cls: str) -> None:
-        widget = self.query_one("#ck-notice", Static)
-        widget.update(Paragraph(text))  # breaks where Chinese may break
-        widget.set_classes(cls.split())
+    def on_failed(self, message: Failed) -> None:
+        # A refusal (已受理的材料不能改为未收…) is shown as the service words it.
+        self.say(message.reason, Level.ERROR)

@@ -20,7 +20,7 @@ from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
-from hallterm.tui.widgets.paragraph import Paragraph
+from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
     from hallterm.services.case_views import CaseView
@@ -31,7 +31,19 @@ REFRESH_SECONDS = 5.0
 NOTICE_KEEP_S = 15.0
 
 
-class CoordinatorScreen(FitsFooter, Screen[None]):
+class BoardLoaded(Done):
+    """``result``: the ``CoordinatorBoard`` now."""
+
+
+class MarkedMet(Done):
+    """``result``: the case whose visitor was just met."""
+
+
+class VisitEnded(Done):
+    """``result``: the case whose visitor just left the lounge."""
+
+
+class CoordinatorScreen(WithMessageLine, FitsFooter, Screen[None]):
     CSS_PATH = "../styles/coordinator.tcss"
     BINDINGS = [
         Binding("m", "mark_met", "已接待", id="mark_met"),
@@ -63,7 +75,7 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
         yield DataTable(id="waiting", cursor_type="row", zebra_stripes=True)
         yield Static("全厅在办件" if hall else "我的在办件", classes="section-title")
         yield DataTable(id="open-cases", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="coord-notice")
+        yield MessageLine(id="coord-notice")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -94,22 +106,24 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
         from hallterm.services.cases import coordinator_board
 
         if self.app.services is not None and self.app.session is not None:
-            run_use_case(self, "board", coordinator_board, self.app.services, self.app.session)
+            run_use_case(self, BoardLoaded, coordinator_board, self.app.services, self.app.session)
 
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        if message.what == "board":
-            self._show(message.result)
-        elif message.what in {"mark_met", "end_visit"}:
-            view = message.result
-            verb = "已标记接待" if message.what == "mark_met" else "已离开洽谈室，座位已空出"
-            self._say(f"{view.case_no} {view.holder_name} {verb}", "")
-            self._said_at = time.monotonic()
-            self.action_refresh()
+    def on_board_loaded(self, message: BoardLoaded) -> None:
+        self._show(message.result)
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
-        self._say(message.reason, "-error")
+    def on_marked_met(self, message: MarkedMet) -> None:
+        self._said(message.result, "已标记接待")
+
+    def on_visit_ended(self, message: VisitEnded) -> None:
+        self._said(message.result, "已离开洽谈室，座位已空出")
+
+    def _said(self, view: CaseView, verb: str) -> None:
+        self.say(f"{view.case_no} {view.holder_name} {verb}")
+        self._said_at = time.monotonic()
+        self.action_refresh()
+
+    def on_failed(self, message: Failed) -> None:
+        self.say(message.reason, Level.ERROR)
 
     def _show(self, board: CoordinatorBoard) -> None:
         self.board = board
@@ -135,7 +149,7 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
             cases.add_row(c.case_no, Text(c.holder_name), *self._who(board, c), STATUS_NAMES[c.status],
                           Text("、".join(c.item_names)), room, due, key=str(c.id))
         if not board.waiting and self.notice_is_stale:
-            self._say("暂无等候的持卡人" + ("；按 Tab 切换到在办件" if board.open_cases else ""), "")
+            self.say("暂无等候的持卡人" + ("；按 Tab 切换到在办件" if board.open_cases else ""))
 
     @property
     def notice_is_stale(self) -> bool:
@@ -153,7 +167,7 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
         table = self.focused if isinstance(self.focused, DataTable) else self.query_one("#waiting", DataTable)
         if not table.row_count:
             other = "在办件" if table.id == "waiting" else "等候的持卡人"
-            self._say(f"这一栏是空的：按 Tab 切换到{other}，选中一行再按键", "-error")
+            self.say(f"这一栏是空的：按 Tab 切换到{other}，选中一行再按键", Level.ERROR)
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return int(key) if key is not None else None
@@ -165,7 +179,7 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
         case_id = self._selected()
         if case_id is None:
             return
-        run_use_case(self, "mark_met", mark_met, self.app.services, self.app.session, case_id)
+        run_use_case(self, MarkedMet, mark_met, self.app.services, self.app.session, case_id)
 
     def action_end_visit(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -174,7 +188,7 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
         case_id = self._selected()
         if case_id is None:
             return
-        run_use_case(self, "end_visit", end_visit, self.app.services, self.app.session, case_id)
+        run_use_case(self, VisitEnded, end_visit, self.app.services, self.app.session, case_id)
 
     def action_history(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
@@ -199,7 +213,3 @@ class CoordinatorScreen(FitsFooter, Screen[None]):
     def action_sign_out(self) -> None:
         self.app.sign_out()
 
-    def _say(self, text: str, cls: str) -> None:
-        widget = self.query_one("#coord-notice", Static)
-        widget.update(Paragraph(text))  # breaks where Chinese may break
-        widget.set_classes(cls.split())

@@ -19,7 +19,7 @@ from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServicesReady
 from hallterm.tui.desk.routing_panel import RoutingPanel
-from hallterm.tui.widgets.paragraph import Paragraph
+from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.scan_field import ScanField
 
 if TYPE_CHECKING:
@@ -28,10 +28,38 @@ if TYPE_CHECKING:
     from hallterm.services.cases import CatalogItem
     from hallterm.services.checklist import DeadlineCounts
     from hallterm.tui.desk.app import DeskApp
-    from hallterm.tui.desk.print_screens import SlipChecked
+    from hallterm.tui.desk.print_screens import PreviewReady, SlipChecked
 
 
-class DeskScreen(FitsFooter, Screen[None]):
+class CatalogLoaded(Done):
+    """``result``: the items a case can be opened for."""
+
+
+class DeadlinesLoaded(Done):
+    """``result``: the deadline counts and the years without holiday data."""
+
+
+class HolderCasesFound(Done):
+    """``result``: the open cases of the holder just scanned, newest first."""
+
+
+class CaseOpened(Done):
+    """``result``: the case just opened and routed."""
+
+
+class CaseReassigned(Done):
+    """``result``: the case after its reassignment."""
+
+
+class QueuedRouted(Done):
+    """``result``: how many waiting holders were given a room and a coordinator."""
+
+
+class CaseRefreshed(Done):
+    """``result``: the case on screen as it is now (None if it is gone)."""
+
+
+class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
     CSS_PATH = "../styles/desk_screen.tcss"
     BINDINGS = [
         # Footer order is what a narrow (80-column) counter terminal keeps: the steps of a visit first; the
@@ -57,7 +85,6 @@ class DeskScreen(FitsFooter, Screen[None]):
         super().__init__()
         self._pending: list[tuple[int, str]] = []
         self._seq = 0
-        self._notice = ""  # the notice line's text, to add to
         self._shown_seq = 0
         # The case the case keys (F6, F7, F10, F12) act on: always one of the holder on screen. A scan of
         # someone else clears it, so a clerk can never reassign or tick the visitor before by mistake.
@@ -71,7 +98,7 @@ class DeskScreen(FitsFooter, Screen[None]):
         with Vertical(id="scan-box"):
             yield Static("钢都英才卡", id="scan-label")
             yield ScanField(id="scan")
-        yield Static("", id="notice")
+        yield MessageLine(id="notice")
         yield Static("", id="deadline-bar")
         with VerticalScroll(id="answer"):
             yield RoutingPanel(id="routing")
@@ -84,10 +111,10 @@ class DeskScreen(FitsFooter, Screen[None]):
         who = f"{session.name}（{session.staff_id}）" if session else ""
         self.sub_title = f"{self.app.sub_title}　{who}"
         if self.app.services is None:
-            self._say(self.app.connect_error or "正在连接数据库……可以先扫码，连接后自动查询",
-                      "-error" if self.app.connect_error else "-busy")
+            self.say(self.app.connect_error or "正在连接数据库……可以先扫码，连接后自动查询",
+                     Level.ERROR if self.app.connect_error else Level.BUSY)
         else:
-            self._say(self._prompt(), "")
+            self.say(self._prompt())
             self._load_catalog()
 
     def _prompt(self) -> str:
@@ -99,11 +126,11 @@ class DeskScreen(FitsFooter, Screen[None]):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.cases import catalog
 
-        run_use_case(self, "catalog", catalog, self.app.services)
+        run_use_case(self, CatalogLoaded, catalog, self.app.services)
         self._load_deadlines()
 
     def _load_deadlines(self) -> None:
-        run_use_case(self, "deadlines", _deadlines, self.app.services)
+        run_use_case(self, DeadlinesLoaded, _deadlines, self.app.services)
 
     def on_screen_resume(self) -> None:
         if self.app.services is not None and self.is_mounted:
@@ -155,9 +182,9 @@ class DeskScreen(FitsFooter, Screen[None]):
     @on(ServicesReady)
     def _on_ready(self, message: ServicesReady) -> None:
         if message.error:
-            self._say(message.error, "-error")
+            self.say(message.error, Level.ERROR)
             return
-        self._say(message.note or self._prompt(), "")
+        self.say(message.note or self._prompt())
         self._load_catalog()
         pending, self._pending = self._pending, []
         for seq, text in pending:
@@ -171,9 +198,9 @@ class DeskScreen(FitsFooter, Screen[None]):
         self._seq += 1
         if self.app.services is None:
             self._pending.append((self._seq, text))
-            self._say(f"已记下 {len(self._pending)} 次扫码，数据库连接后自动查询", "-busy")
+            self.say(f"已记下 {len(self._pending)} 次扫码，数据库连接后自动查询", Level.BUSY)
             return
-        self._say("正在查询……", "-busy")
+        self.say("正在查询……", Level.BUSY)
         self._check(self._seq, text)
 
     @work(thread=True, exit_on_error=False, group="scan")
@@ -181,7 +208,7 @@ class DeskScreen(FitsFooter, Screen[None]):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.domain.cards import ScanError
         from hallterm.services.check_in import check_scan
-        from hallterm.storage.engine import DatabaseUnavailable
+        from hallterm.services.errors import explain
         from hallterm.tui.desk.print_screens import SlipChecked
 
         assert self.app.services is not None
@@ -189,11 +216,9 @@ class DeskScreen(FitsFooter, Screen[None]):
             result = check_scan(self.app.services, text, session=self.app.session)
         except ScanError as exc:
             self.post_message(ScanRefused(seq, text, str(exc)))
-        except DatabaseUnavailable as exc:
-            self.post_message(ScanRefused(seq, text, f"{exc}。请按回车重试", retry=True))
-        except Exception as exc:  # never lose the scan to an unexpected error
-            self.post_message(ScanRefused(seq, text, f"查询出错（{type(exc).__name__}：{exc}）。请按回车重试",
-                                          retry=True))
+        except Exception as exc:  # the database or a fault: never lose the scan, the same text can be retried
+            reason = explain(exc, fault="查询出错", advice="")
+            self.post_message(ScanRefused(seq, text, f"{reason}。请按回车重试", retry=True))
         else:
             # lazy: off the desk's start path: only this action needs it
             from hallterm.domain.holders import CardCheck
@@ -219,7 +244,8 @@ class DeskScreen(FitsFooter, Screen[None]):
         self.last_case = result.case  # a visit slip: the visitor's case, as if just opened; else none
         if result.case is not None:
             self.query_one(RoutingPanel).show_case(result.case)
-        self._say(slip_scan_text(result), "-busy" if result.kind == "appointment" and not result.checked_in else "")
+        self.say(slip_scan_text(result),
+                 Level.BUSY if result.kind == "appointment" and not result.checked_in else Level.INFO)
         self.refresh_bindings()
 
     @on(CardChecked)
@@ -241,17 +267,17 @@ class DeskScreen(FitsFooter, Screen[None]):
             self.checked_in = None  # nor does F10 print the ticket of the visitor before
         if message.check.ok:
             hint = "按 F3 开办件" if allowed(self._role(), "open_case") else "请扫描下一张卡"
-            self._say(f"持卡人有效：{hint}", "")
+            self.say(f"持卡人有效：{hint}")
         else:
             extra = "；督查人员可按 F4 特批放行" if message.check.holder and allowed(self._role(), "override_card") \
                 else ""
-            self._say(f"此卡不能走绿色通道，见下方说明{extra}", "-error")
+            self.say(f"此卡不能走绿色通道，见下方说明{extra}", Level.ERROR)
         if holder is not None and holder.open_cases:
             # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.cases import open_cases_of_holder
 
             # A returning visitor: their case in progress becomes the one the case keys act on.
-            run_use_case(self, "holder_cases", open_cases_of_holder, self.app.services, holder.card_no)
+            run_use_case(self, HolderCasesFound, open_cases_of_holder, self.app.services, holder.card_no)
         self.refresh_bindings()
 
     @on(ScanRefused)
@@ -266,7 +292,7 @@ class DeskScreen(FitsFooter, Screen[None]):
         field.focus()
         field.select_all()
         self._clear_visitor()
-        self._say(message.reason, "-error")
+        self.say(message.reason, Level.ERROR)
         self.refresh_bindings()
 
     # -- opening and routing a case ---------------------------------------------------------
@@ -276,7 +302,7 @@ class DeskScreen(FitsFooter, Screen[None]):
         if check is None or check.holder is None or self.app.services is None:
             return
         if self._catalog is None:
-            self._say("事项清单尚在载入，请稍候再按 F3", "-busy")
+            self.say("事项清单尚在载入，请稍候再按 F3", Level.BUSY)
             return
         holder = check.holder
         draft = self._draft if self._draft and self._draft.card_no == holder.card_no else None
@@ -287,11 +313,11 @@ class DeskScreen(FitsFooter, Screen[None]):
                 self.query_one(ScanField).focus()
                 return
             self._draft = result
-            self._say("正在开办件并分配洽谈室和协调员……", "-busy")
-            # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+            self.say("正在开办件并分配洽谈室和协调员……", Level.BUSY)
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.cases import open_case
 
-            run_use_case(self, "open_case", open_case, self.app.services, self.app.session, result)
+            run_use_case(self, CaseOpened, open_case, self.app.services, self.app.session, result)
 
         def keep(unsent: CaseDraft) -> None:
             self._draft = unsent
@@ -313,45 +339,51 @@ class DeskScreen(FitsFooter, Screen[None]):
 
         self.app.push_screen(ReasonScreen(f"特批放行：{check.message}\n请填写放行理由（将记入审计记录）"), with_reason)
 
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        if message.what == "catalog":
-            self._catalog = message.result
-            return
-        if message.what == "deadlines":
-            self._show_deadlines(*message.result)
-            return
-        if message.what == "holder_cases":
-            self._show_holder_cases(message.result)
-            return
-        if message.what in {"open_case", "reassign"}:
-            view: CaseView = message.result
-            self.last_case = view
-            self._draft = None
-            assert self.app.services is not None
-            self.query_one(RoutingPanel).show_case(view)
-            self.query_one(HolderPanel).clear()
-            if message.what == "open_case":
-                self._say(f"已开办件 {view.case_no}。按 F12 核对材料，或扫描下一张卡", "")
-            else:  # the visit slip in the visitor's hand names the old room or coordinator
-                self._say(f"已改派 {view.case_no}。持卡人手中的引导单已过时：按 F10 重新打印", "-busy")
-            self.query_one(ScanField).focus()
-        elif message.what == "route_queued":
-            self._say(f"已为 {message.result} 位排队等候的持卡人分配洽谈室和协调员" if message.result
-                      else "暂无可分配：洽谈室已满或无在岗协调员", "" if message.result else "-busy")
-            if self.last_case is not None:
-                self._refresh_last_case()
-        elif message.what == "refresh_case" and message.result is not None and self.last_case is not None \
-                and self.last_case.id == message.result.id:  # not if another holder was scanned meanwhile
-            self.last_case = message.result
-            self.query_one(RoutingPanel).show_case(message.result)
+    def on_catalog_loaded(self, message: CatalogLoaded) -> None:
+        self._catalog = message.result
+
+    def on_deadlines_loaded(self, message: DeadlinesLoaded) -> None:
+        self._show_deadlines(*message.result)
+
+    def on_holder_cases_found(self, message: HolderCasesFound) -> None:
+        self._show_holder_cases(message.result)
+
+    def on_case_opened(self, message: CaseOpened) -> None:
+        self._show_routed(message.result)
+        self.say(f"已开办件 {message.result.case_no}。按 F12 核对材料，或扫描下一张卡")
+
+    def on_case_reassigned(self, message: CaseReassigned) -> None:
+        self._show_routed(message.result)
+        # The visit slip in the visitor's hand names the old room or coordinator.
+        self.say(f"已改派 {message.result.case_no}。持卡人手中的引导单已过时：按 F10 重新打印", Level.BUSY)
+
+    def _show_routed(self, view: CaseView) -> None:
+        self.last_case = view
+        self._draft = None
+        self.query_one(RoutingPanel).show_case(view)
+        self.query_one(HolderPanel).clear()
+        self.query_one(ScanField).focus()
         self.refresh_bindings()
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
-        self._say(message.reason, "-error")
-        if message.what == "open_case" and self._draft is not None:
-            self._say(f"{message.reason}。按 F3 修改后重新提交（已填内容保留）", "-error")
+    def on_queued_routed(self, message: QueuedRouted) -> None:
+        self.say(f"已为 {message.result} 位排队等候的持卡人分配洽谈室和协调员" if message.result
+                 else "暂无可分配：洽谈室已满或无在岗协调员", Level.INFO if message.result else Level.BUSY)
+        if self.last_case is not None:
+            self._refresh_last_case()
+        self.refresh_bindings()
+
+    def on_case_refreshed(self, message: CaseRefreshed) -> None:
+        view: CaseView | None = message.result
+        if view is not None and self.last_case is not None and self.last_case.id == view.id:
+            self.last_case = view  # not if another holder was scanned meanwhile
+            self.query_one(RoutingPanel).show_case(view)
+        self.refresh_bindings()
+
+    def on_failed(self, message: Failed) -> None:
+        if message.request is CaseOpened and self._draft is not None:
+            self.say(f"{message.reason}。按 F3 修改后重新提交（已填内容保留）", Level.ERROR)
+        else:
+            self.say(message.reason, Level.ERROR)
         self.query_one(ScanField).focus()
 
     def _show_holder_cases(self, found: list[CaseView]) -> None:
@@ -366,8 +398,8 @@ class DeskScreen(FitsFooter, Screen[None]):
         keys = "F6 记录"
         if allowed(self._role(), "checklist"):
             keys = "F12 材料清单、" + keys
-        notice = self.query_one("#notice", Static)
-        notice.update(Text(f"{self._notice}\n在办：{current.case_no}（{'、'.join(current.item_names)}）{more}；{keys}"))
+        line = self.query_one(MessageLine)
+        line.say(f"{line.text}\n在办：{current.case_no}（{'、'.join(current.item_names)}）{more}；{keys}", line.level)
         self.refresh_bindings()
 
     def _clear_visitor(self) -> None:
@@ -382,7 +414,7 @@ class DeskScreen(FitsFooter, Screen[None]):
         from hallterm.services.cases import get_case
 
         if self.last_case is not None:
-            run_use_case(self, "refresh_case", get_case, self.app.services, self.last_case.id)
+            run_use_case(self, CaseRefreshed, get_case, self.app.services, self.last_case.id)
 
     def action_history(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
@@ -407,7 +439,7 @@ class DeskScreen(FitsFooter, Screen[None]):
 
             lounge, coordinator, reason = result
             assert self.last_case is not None
-            run_use_case(self, "reassign", reassign, self.app.services, self.app.session, self.last_case.id,
+            run_use_case(self, CaseReassigned, reassign, self.app.services, self.app.session, self.last_case.id,
                          lounge_code=lounge, coordinator_id=coordinator, reason=reason)
 
         self.app.push_screen(ReassignScreen(self.last_case), chosen)
@@ -417,7 +449,7 @@ class DeskScreen(FitsFooter, Screen[None]):
         from hallterm.services.cases import route_queued
 
         if self.app.services is not None:
-            run_use_case(self, "route_queued", route_queued, self.app.services, self.app.session)
+            run_use_case(self, QueuedRouted, route_queued, self.app.services, self.app.session)
 
     def action_checklist(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
@@ -448,14 +480,20 @@ class DeskScreen(FitsFooter, Screen[None]):
         field.focus()
         self._clear_visitor()
         if self.app.services is not None:
-            self._say(self._prompt(), "")
+            self.say(self._prompt())
         self.refresh_bindings()
 
     def action_print_slip(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.print_screens import open_preview
 
-        open_preview(self, self._say, case=self.last_case, ticket=self.checked_in)
+        open_preview(self, self.say, case=self.last_case, ticket=self.checked_in)
+
+    def on_preview_ready(self, message: PreviewReady) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.print_screens import show_preview
+
+        show_preview(self, self.say, message)
 
     def action_reprint(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
@@ -471,12 +509,6 @@ class DeskScreen(FitsFooter, Screen[None]):
 
     def _role(self) -> str:
         return self.app.session.role if self.app.session else ""
-
-    def _say(self, text: str, cls: str) -> None:
-        notice = self.query_one("#notice", Static)
-        notice.update(Paragraph(text))  # breaks where Chinese may break
-        notice.set_classes(cls.split())
-        self._notice = text
 
 
 def _deadlines(svc):  # type: ignore[no-untyped-def]

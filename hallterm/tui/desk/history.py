@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -107,6 +106,10 @@ def history_title(case_no: str, holder_name: str) -> str:
     return f"{who}办件 {case_no} 的记录（只读，不能修改或删除）"
 
 
+class HistoryLoaded(Done):
+    """``result``: the case, its events, and the names they refer to."""
+
+
 class HistoryScreen(ModalScreen[None]):
     CSS_PATH = "../styles/lists.tcss"
     BINDINGS = [Binding("escape", "dismiss_history", "返回")]
@@ -127,10 +130,9 @@ class HistoryScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("时间", "操作", "经办人", "内容")
-        run_use_case(self, "history", _history_with_names, self.app.services, self.case_id)
+        run_use_case(self, HistoryLoaded, _history_with_names, self.app.services, self.case_id)
 
-    @on(Done)
-    def _loaded(self, message: Done) -> None:
+    def on_history_loaded(self, message: HistoryLoaded) -> None:
         tz = self.app.settings.hall.tz
         table = self.query_one(DataTable)
         case, history, people, items, lounges = message.result
@@ -143,8 +145,7 @@ class HistoryScreen(ModalScreen[None]):
                           who, Text(describe(event, items, people, lounges)))
         table.focus()
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
+    def on_failed(self, message: Failed) -> None:
         self.query_one("#history-title", Static).update(Text(message.reason))
 
     def action_dismiss_history(self) -> None:

@@ -50,15 +50,16 @@ class ScanRefused(Message):
 
 @dataclass
 class Done(Message):
-    """A background use case finished: ``what`` names it, ``result`` is its return value."""
+    """A background use case finished; each use case has its own subclass, handled by its own name
+    (``CaseOpened`` by ``on_case_opened``). ``result`` is the use case's return value."""
 
-    what: str
     result: Any = None
 
 
 @dataclass
 class Failed(Message):
-    """A background use case was refused or failed: ``reason`` is the Chinese message."""
+    """The use case whose result would have been a ``request`` was refused or failed: ``reason`` is
+    the Chinese line to show."""
 
-    what: str
+    request: type[Done]
     reason: str

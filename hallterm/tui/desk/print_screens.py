@@ -26,55 +26,47 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
-from hallterm.tui.widgets.paragraph import Paragraph
+from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
     from hallterm.services.case_views import CaseView
     from hallterm.services.check_in import SlipScan
+    from hallterm.services.context import Services
     from hallterm.services.print_jobs import PrintOutcome, SlipRecord
     from hallterm.services.printables import Printable
     from hallterm.services.queue import TicketView
     from hallterm.tui.desk.app import DeskApp
 
-Say = Callable[[str, str], None]
+Say = Callable[[str, Level], None]
 
 
-def _explain(exc: BaseException) -> str:
-    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-    from hallterm.printing.backends import PrintFailed
-    from hallterm.printing.fonts import FontMissing
-    from hallterm.services.signing import SigningKeyError
-    from hallterm.tui.desk.background import explain
-
-    if isinstance(exc, PrintFailed | SigningKeyError | FontMissing):
-        return str(exc)
-    return explain(exc)
+class Printed(Done):
+    """``result``: the ``PrintOutcome`` of printing from the preview."""
 
 
-def _run(node: Any, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Like ``run_use_case``, with printing's own refusals explained."""
-
-    def work() -> None:
-        try:
-            result = fn(*args, **kwargs)
-        except Exception as exc:  # every failure becomes a message on screen
-            node.post_message(Failed(what, _explain(exc)))
-        else:
-            node.post_message(Done(what, result))
-
-    node.run_worker(work, thread=True, exit_on_error=False, group="print", name=what)
+class SlipsListed(Done):
+    """``result``: the slips printed so far, to list (and say how many)."""
 
 
-def outcome_text(outcome: PrintOutcome) -> tuple[str, str]:
-    """The notice line for a print outcome and its style class."""
+class SlipsRelisted(Done):
+    """``result``: the slips printed so far, listed again after a reprint (the reprint's message stays)."""
+
+
+class Reprinted(Done):
+    """``result``: the ``PrintOutcome`` of a reprint."""
+
+
+def outcome_text(outcome: PrintOutcome) -> tuple[str, Level]:
+    """The notice line for a print outcome and its level."""
     extra = "；".join(outcome.warnings)
     if outcome.status == "failed":
-        return f"{outcome.message}（按 Ctrl+R 打开补打列表）" + (f"；{extra}" if extra else ""), "-error"
+        return f"{outcome.message}（按 Ctrl+R 打开补打列表）" + (f"；{extra}" if extra else ""), Level.ERROR
     verb = "已打印" if outcome.status == "printed" else "已保存"
     text = f"{verb}：{outcome.title}。{outcome.message}" if outcome.status == "spooled" else \
         f"{verb}：{outcome.title}（{outcome.message}）"
-    return text + (f"；{extra}" if extra else ""), "-busy" if extra else ""
+    return text + (f"；{extra}" if extra else ""), Level.BUSY if extra else Level.INFO
 
 
 @dataclass
@@ -105,23 +97,26 @@ def print_ticket(node: Any, view: TicketView) -> None:
             outcome = print_slip(services, ticket_slip(services, view), ticket_id=view.id,
                                  staff_id=session.staff_id if session else None)
         except Exception as exc:  # the signing key, the font, the spool folder: say which
-            node.post_message(TicketPrinted(view, reason=_explain(exc)))
+            # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+            from hallterm.services.errors import explain
+
+            node.post_message(TicketPrinted(view, reason=explain(exc)))
         else:
             node.post_message(TicketPrinted(view, outcome))
 
     node.run_worker(work, thread=True, exit_on_error=False, group="print", name="print_ticket")
 
 
-def ticket_printed_text(message: TicketPrinted) -> tuple[str, str]:
+def ticket_printed_text(message: TicketPrinted) -> tuple[str, Level]:
     """The notice line after issuing and printing a ticket: the number first, then what the printer did."""
     issued = message.view.message or f"已取号 {message.view.number}"
     if message.outcome is None:
         return (f"{issued}。号已生效，但排队票未能打印：{message.reason}。请口头告知持卡人号码",
-                "-error")
-    text, cls = outcome_text(message.outcome)
+                Level.ERROR)
+    text, level = outcome_text(message.outcome)
     if not message.outcome.ok:
-        return f"{issued}。号已生效，但排队票未打印：{text}", cls
-    return f"{issued}。{text}", cls
+        return f"{issued}。号已生效，但排队票未打印：{text}", level
+    return f"{issued}。{text}", level
 
 
 def slip_scan_text(result: SlipScan) -> str:
@@ -133,17 +128,10 @@ def slip_scan_text(result: SlipScan) -> str:
 # --- preview --------------------------------------------------------------------------------------
 
 
-class PrintPreviewScreen(Screen["PrintOutcome | None"]):
+class PrintPreviewScreen(WithMessageLine, Screen["PrintOutcome | None"]):
     """Choose what to print on the left, see it on the right as it will print, F10 prints."""
 
-    CSS = """
-    #pv-body { height: 1fr; }
-    #pv-list { width: 34; height: 1fr; border: round $panel; }
-    #pv-scroll { width: 1fr; height: 1fr; border: round $panel; padding: 0 1; }
-    #pv-notice { height: auto; min-height: 1; padding: 0 2; }
-    #pv-notice.-busy { color: $warning; }
-    #pv-notice.-error { color: $error; text-style: bold; }
-    """
+    CSS_PATH = "../styles/printing.tcss"
     BINDINGS = [
         Binding("f10", "print", "打印", id="pv_print"),
         Binding("b", "bilingual", "中英双语", id="pv_bilingual"),
@@ -164,7 +152,7 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
             yield OptionList(*[Option(p.title, id=str(i)) for i, p in enumerate(self.printables)], id="pv-list")
             with VerticalScroll(id="pv-scroll"):
                 yield Static("", id="pv-text")
-        yield Static("", id="pv-notice")
+        yield MessageLine(id="pv-notice")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -184,9 +172,9 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
         self.query_one("#pv-text", Static).update(Text(printable.preview))
         language = "中英双语" if printable.bilingual else "中文"
         if printable.warnings:
-            self._say("；".join(printable.warnings), "-busy")
+            self.say("；".join(printable.warnings), Level.BUSY)
         else:
-            self._say(f"{language}。按 F10 或回车打印，B 切换中英双语，Esc 返回", "")
+            self.say(f"{language}。按 F10 或回车打印，B 切换中英双语，Esc 返回")
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -216,28 +204,26 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
             return
         self.busy = True
         session = self.app.session
-        self._say(f"正在打印 {self.selected.title}……", "-busy")
-        _run(self, "print", print_printable, self.app.services, self.selected,
-             staff_id=session.staff_id if session else None)
+        self.say(f"正在打印 {self.selected.title}……", Level.BUSY)
+        run_use_case(self, Printed, print_printable, self.app.services, self.selected,
+                     staff_id=session.staff_id if session else None, group="print")
 
-    @on(Done)
-    def _done(self, message: Done) -> None:
+    def on_printed(self, message: Printed) -> None:
         message.stop()
         self.busy = False
         self.dismiss(message.result)
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
+    def on_failed(self, message: Failed) -> None:
         message.stop()
         self.busy = False
-        self._say(message.reason, "-error")
+        self.say(message.reason, Level.ERROR)
 
     def action_reprint(self) -> None:
         """The reprint list on top of the preview (Esc comes back here), as on the desk.
 
         Not while printing: the print's outcome dismisses this screen, which must then be on top."""
         if self.busy:
-            self._say("正在打印，请稍候再按 Ctrl+R", "-busy")
+            self.say("正在打印，请稍候再按 Ctrl+R", Level.BUSY)
             return
         self.app.push_screen(ReprintScreen())
 
@@ -245,61 +231,54 @@ class PrintPreviewScreen(Screen["PrintOutcome | None"]):
         if not self.busy:
             self.dismiss(None)
 
-    def _say(self, text: str, cls: str) -> None:
-        notice = self.query_one("#pv-notice", Static)
-        notice.update(Paragraph(text))  # breaks where Chinese may break
-        notice.set_classes(cls.split())
+
+class PreviewReady(Done):
+    """``result``: what can be printed, and whose papers they are (the preview's heading)."""
 
 
 def open_preview(screen: Any, say: Say, *, case: CaseView | None = None, ticket: TicketView | None = None) -> None:
-    """Build what can be printed for ``case`` / ``ticket`` in a worker, then open the preview."""
+    """Build what can be printed for ``case`` / ``ticket`` in a worker; ``screen`` gets a ``PreviewReady``
+    and opens the preview with ``show_preview``."""
+    app: DeskApp = screen.app
+    if app.services is None or (case is None and ticket is None):
+        say("没有可打印的回执：先开办件，或扫描预约回执签到", Level.BUSY)
+        return
+    say("正在准备打印预览……", Level.BUSY)
+    run_use_case(screen, PreviewReady, _printables, app.services, case, ticket, group="print")
+
+
+def _printables(services: Services, case: CaseView | None, ticket: TicketView | None) -> tuple[list[Printable], str]:
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services import printables
 
-    app: DeskApp = screen.app
-    services = app.services
-    if services is None or (case is None and ticket is None):
-        say("没有可打印的回执：先开办件，或扫描预约回执签到", "-busy")
-        return
+    found = [printables.printable_ticket(services, ticket)] if ticket is not None else []
+    if case is not None:
+        found += printables.printables_for_case(services, case)
+    # Name whose papers these are, so nobody prints the visitor before's slip by mistake.
+    whose = case if case is not None else ticket
+    heading = "　".join(p for p in (getattr(whose, "holder_name", "") or "", getattr(case, "case_no", "")
+                                    or getattr(ticket, "number", "")) if p)
+    return found, heading
 
-    def build() -> list[Printable]:
-        found = [printables.printable_ticket(services, ticket)] if ticket is not None else []
-        if case is not None:
-            found += printables.printables_for_case(services, case)
-        return found
+
+def show_preview(screen: Any, say: Say, ready: PreviewReady) -> None:
+    """Open the preview; what the print did is said on ``screen``'s message line when it closes."""
 
     def opened(outcome: PrintOutcome | None) -> None:
         if outcome is not None:
             say(*outcome_text(outcome))
 
-    def work() -> None:
-        try:
-            printables = build()
-        except Exception as exc:  # the signing key, the font, the database: say which
-            app.call_from_thread(say, _explain(exc), "-error")
-            return
-        # Name whose papers these are, so nobody prints the visitor before's slip by mistake.
-        whose = case if case is not None else ticket
-        heading = "　".join(p for p in (getattr(whose, "holder_name", "") or "", getattr(case, "case_no", "")
-                                        or getattr(ticket, "number", "")) if p)
-        app.call_from_thread(app.push_screen, PrintPreviewScreen(printables, heading), opened)
-
-    say("正在准备打印预览……", "-busy")
-    screen.run_worker(work, thread=True, exit_on_error=False, group="print", name="preview")
+    printables, heading = ready.result
+    screen.app.push_screen(PrintPreviewScreen(printables, heading), opened)
 
 
 # --- reprint ---------------------------------------------------------------------------------------
 
 
-class ReprintScreen(Screen[None]):
+class ReprintScreen(WithMessageLine, Screen[None]):
     """The slips and notices printed so far, newest first; Enter sends the selected one again."""
 
-    CSS = """
-    #rp-table { height: 1fr; }
-    #rp-notice { height: auto; min-height: 1; padding: 0 2; }
-    #rp-notice.-busy { color: $warning; }
-    #rp-notice.-error { color: $error; text-style: bold; }
-    """
+    CSS_PATH = "../styles/printing.tcss"
     BINDINGS = [
         Binding("enter", "reprint", "补打", id="rp_reprint", priority=True),
         Binding("f", "toggle_failed", "只看失败", id="rp_failed"),
@@ -317,7 +296,7 @@ class ReprintScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="rp-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="rp-notice")
+        yield MessageLine(id="rp-notice")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -332,7 +311,8 @@ class ReprintScreen(Screen[None]):
         from hallterm.services.print_jobs import recent_slips
 
         if self.app.services is not None:
-            _run(self, "list", recent_slips, self.app.services, failed_only=self.failed_only)
+            run_use_case(self, SlipsListed, recent_slips, self.app.services, failed_only=self.failed_only,
+                         group="print")
 
     def action_toggle_failed(self) -> None:
         self.failed_only = not self.failed_only
@@ -355,9 +335,9 @@ class ReprintScreen(Screen[None]):
             return
         if records:
             what = "打印失败的" if self.failed_only else "最近的"
-            self._say(f"{what}回执和文书 {len(records)} 份。选中后按回车补打；F 只看失败", "")
+            self.say(f"{what}回执和文书 {len(records)} 份。选中后按回车补打；F 只看失败")
         else:
-            self._say("还没有打印失败的回执" if self.failed_only else "还没有打印过回执或文书", "")
+            self.say("还没有打印失败的回执" if self.failed_only else "还没有打印过回执或文书")
 
     def action_reprint(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -369,36 +349,36 @@ class ReprintScreen(Screen[None]):
         record = self.records[table.cursor_row]
         self.busy = True
         session = self.app.session
-        self._say(f"正在补打 {record.title}……", "-busy")
-        _run(self, "reprint", reprint, self.app.services, record.id, staff_id=session.staff_id if session else None)
+        self.say(f"正在补打 {record.title}……", Level.BUSY)
+        run_use_case(self, Reprinted, reprint, self.app.services, record.id,
+                     staff_id=session.staff_id if session else None, group="print")
 
-    @on(Done)
-    def _done(self, message: Done) -> None:
+    def on_slips_listed(self, message: SlipsListed) -> None:
         message.stop()
-        if message.what in {"list", "relist"}:
-            self._fill(message.result, say=message.what == "list")
-            return
+        self._fill(message.result)
+
+    def on_slips_relisted(self, message: SlipsRelisted) -> None:
+        message.stop()
+        self._fill(message.result, say=False)
+
+    def on_reprinted(self, message: Reprinted) -> None:
+        message.stop()
         self.busy = False
-        self._say(*outcome_text(message.result))
+        self.say(*outcome_text(message.result))
         if self.app.services is not None:  # the row's status and count changed: list again, keep the message
             # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.print_jobs import recent_slips
 
-            _run(self, "relist", recent_slips, self.app.services, failed_only=self.failed_only)
+            run_use_case(self, SlipsRelisted, recent_slips, self.app.services, failed_only=self.failed_only,
+                         group="print")
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
+    def on_failed(self, message: Failed) -> None:
         message.stop()
         self.busy = False
-        self._say(message.reason, "-error")
+        self.say(message.reason, Level.ERROR)
 
     def action_back(self) -> None:
         self.dismiss(None)
-
-    def _say(self, text: str, cls: str) -> None:
-        notice = self.query_one("#rp-notice", Static)
-        notice.update(Paragraph(text))  # breaks where Chinese may break
-        notice.set_classes(cls.split())
 
 
 # --- the scan field's answer for a slip -------------------------------------------------------------

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 Result = tuple[str | None, str | None, str]
 
 
+class OptionsLoaded(Done):
+    """``result``: the lounges and coordinators a case can be reassigned to."""
+
+
 class ReassignScreen(ModalScreen[Result | None]):
     CSS_PATH = "../styles/lists.tcss"
     BINDINGS = [
@@ -53,11 +57,10 @@ class ReassignScreen(ModalScreen[Result | None]):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.cases import reassign_options
 
-        run_use_case(self, "options", reassign_options, self.app.services)
+        run_use_case(self, OptionsLoaded, reassign_options, self.app.services)
         self.query_one("#lounge", Select).focus()
 
-    @on(Done)
-    def _options(self, message: Done) -> None:
+    def on_options_loaded(self, message: OptionsLoaded) -> None:
         opts = message.result
         self.query_one("#lounge", Select).set_options(
             [(f"{x.name}（空 {x.free}/{x.capacity}）", x.code)
@@ -68,8 +71,7 @@ class ReassignScreen(ModalScreen[Result | None]):
             [(f"{p.name} {p.section} 分机{p.extension}（{'在岗' if p.on_duty else '不在岗'}，在办 {p.active_cases}）",
               p.staff_id) for p in opts.coordinators if p.staff_id != current])
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
+    def on_failed(self, message: Failed) -> None:
         self._error(message.reason, "")
 
     def _error(self, text: str, *about: str) -> None:

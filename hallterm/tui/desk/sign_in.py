@@ -14,13 +14,17 @@ from textual.widgets import Footer, Header, Input, Static
 
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
-from hallterm.tui.widgets.paragraph import Paragraph
+from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
     from hallterm.tui.desk.app import DeskApp
 
 
-class SignInScreen(Screen[None]):
+class SignedIn(Done):
+    """The staff ID and PIN were accepted: ``result`` is the ``StaffSession``."""
+
+
+class SignInScreen(WithMessageLine, Screen[None]):
     BINDINGS = [Binding("f5", "app.reconnect", "重新连接数据库", id="reconnect")]
     app: DeskApp
 
@@ -32,7 +36,7 @@ class SignInScreen(Screen[None]):
             yield Input(placeholder="例如 S1401", id="staff-id", max_length=32)
             yield Static("PIN")
             yield Input(placeholder="4–8 位数字", password=True, id="pin", max_length=8)
-            yield Static("", id="sign-in-message")
+            yield MessageLine(id="sign-in-message")
         if self.app.demo_note:
             yield Static(Text(self.app.demo_note), id="demo-note")
         yield Footer()
@@ -40,23 +44,23 @@ class SignInScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#staff-id", Input).focus()
         if self.app.services is None and not self.app.connect_error:
-            self._say("正在连接数据库……可以先输入工号和 PIN", "-busy")
+            self.say("正在连接数据库……可以先输入工号和 PIN", Level.BUSY)
         elif self.app.connect_error:
-            self._say(self.app.connect_error, "-error")
+            self.say(self.app.connect_error, Level.ERROR)
 
     def reset(self) -> None:
         """After a sign-out: empty fields, focus on the staff ID."""
         self.query_one("#staff-id", Input).clear()
         self.query_one("#pin", Input).clear()
         self.query_one("#staff-id", Input).focus()
-        self._say("已签退。请登录", "")
+        self.say("已签退。请登录")
 
     @on(ServicesReady)
     def _on_ready(self, message: ServicesReady) -> None:
         if message.error:
-            self._say(message.error, "-error")
+            self.say(message.error, Level.ERROR)
             return
-        self._say(message.note, "")
+        self.say(message.note)
         if self.query_one("#pin", Input).value and self.query_one("#staff-id", Input).value:
             self._sign_in()  # submitted while the database was opening
 
@@ -69,10 +73,10 @@ class SignInScreen(Screen[None]):
     def _pin_entered(self, event: Input.Submitted) -> None:
         if not self.query_one("#staff-id", Input).value.strip():
             self.query_one("#staff-id", Input).focus()
-            self._say("请先输入工号", "-error")
+            self.say("请先输入工号", Level.ERROR)
             return
         if self.app.services is None:
-            self._say("数据库尚未连接，连接后自动登录", "-busy")
+            self.say("数据库尚未连接，连接后自动登录", Level.BUSY)
             return
         self._sign_in()
 
@@ -81,23 +85,16 @@ class SignInScreen(Screen[None]):
         from hallterm.services.staff import sign_in
 
         assert self.app.services is not None
-        self._say("正在验证……", "-busy")
-        run_use_case(self, "sign_in", sign_in, self.app.services, self.query_one("#staff-id", Input).value,
+        self.say("正在验证……", Level.BUSY)
+        run_use_case(self, SignedIn, sign_in, self.app.services, self.query_one("#staff-id", Input).value,
                      self.query_one("#pin", Input).value)
 
-    @on(Done)
-    def _signed_in(self, message: Done) -> None:
-        if message.what == "sign_in":
-            self.app.signed_in(message.result)
+    def on_signed_in(self, message: SignedIn) -> None:
+        self.app.signed_in(message.result)
 
-    @on(Failed)
-    def _refused(self, message: Failed) -> None:
+    def on_failed(self, message: Failed) -> None:
         pin = self.query_one("#pin", Input)
         pin.clear()  # a wrong PIN is retyped; the staff ID stays
         pin.focus()
-        self._say(message.reason, "-error")
+        self.say(message.reason, Level.ERROR)
 
-    def _say(self, text: str, cls: str) -> None:
-        widget = self.query_one("#sign-in-message", Static)
-        widget.update(Paragraph(text))  # breaks where Chinese may break
-        widget.set_classes(cls.split())

@@ -143,7 +143,11 @@ class DisplayApp(App[int]):
             moved = queue.last_event_id(svc) != self.seen_event_id or svc.today() != self.seen_day or self.outage
             self.post_message(Polled(queue.display_snapshot(svc) if moved else None))
         except Exception as exc:  # the database is away: say so, keep polling
-            self.post_message(PollFailed(_reason(exc)))
+            # lazy: services load SQLAlchemy (~0.5 s); the display imports it in its poll worker
+            from hallterm.services.errors import explain, is_expected
+
+            # The hall reads this screen: a fault shows its kind only, never its text.
+            self.post_message(PollFailed(explain(exc) if is_expected(exc) else type(exc).__name__))
 
     @on(Polled)
     def _polled(self, message: Polled) -> None:
@@ -259,17 +263,3 @@ class DisplayApp(App[int]):
         if clock:  # a timer may fire once more while the app shuts down
             clock.first(Static).update(Text(f"{now:%Y-%m-%d} {weekday_name(now)} {now:%H:%M:%S}"))
 
-
-def _reason(exc: Exception) -> str:
-    # lazy: storage.engine loads SQLAlchemy (see poll); this runs in the worker after a failure
-    from hallterm.storage.engine import DatabaseUnavailable, describe_operational_error
-
-    if isinstance(exc, DatabaseUnavailable):
-        return str(exc)
-    try:
-        from sqlalchemy.exc import OperationalError  # lazy: as above
-    except ImportError:  # pragma: no cover
-        return type(exc).__name__
-    if isinstance(exc, OperationalError):
-        return describe_operational_error(exc, "")
-    return f"{type(exc).__name__}"

@@ -13,12 +13,7 @@ from textual.widgets.option_list import Option
 
 
 class ChoiceScreen(ModalScreen[str | None]):
-    DEFAULT_CSS = """
-    ChoiceScreen { align: center middle; }
-    ChoiceScreen > Vertical { width: 72; height: auto; max-height: 90%; border: thick $primary; padding: 1 2;
-                              background: $surface; }
-    ChoiceScreen OptionList { height: auto; max-height: 14; }
-    """
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消")]
 
     def __init__(self, title: str, options: list[tuple[str, str]]) -> None:

@@ -11,10 +11,7 @@ from textual.widgets import Footer, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: 72; height: auto; border: thick $warning; padding: 1 2; background: $surface; }
-    """
+    CSS_PATH = "../styles/dialogs.tcss"
     # Both keys of each answer are named in the footer: a clerk who knows Enter/Esc from other dialogs,
     # or who meets N on the calling screen (叫下一位), sees that here N means 否. The dialog is modal,
     # so a key pressed here never reaches the screen below.

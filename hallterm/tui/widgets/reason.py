@@ -11,11 +11,7 @@ from textual.widgets import Input, Static
 
 
 class ReasonScreen(ModalScreen[str | None]):
-    DEFAULT_CSS = """
-    ReasonScreen { align: center middle; }
-    ReasonScreen > Vertical { width: 70; height: auto; border: thick $warning; padding: 1 2; background: $surface; }
-    ReasonScreen #reason-error { color: $error; height: auto; }
-    """
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消")]
 
     def __init__(self, title: str, placeholder: str = "请填写理由") -> None:

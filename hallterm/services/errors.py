@@ -1,0 +1,52 @@
+"""The one translation of a failure into the line a clerk reads.
+
+Refusals (``hallterm.domain.errors.Refused``) carry their own Chinese message. A database that is
+locked or cannot be reached, on SQLite and PostgreSQL alike, gets one Chinese line naming the
+database (never its password, never the statement or its parameters). Anything else is a fault: the
+clerk reads a generic line that keeps what they typed, and the traceback goes to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from hallterm.domain.errors import Refused
+from hallterm.storage.engine import describe_operational_error
+
+log = logging.getLogger(__name__)
+
+KEEP = "已输入的内容保留，请重试或联系管理员"
+NO_PG_DRIVER = "未安装 PostgreSQL 驱动：请运行 pip install 'psycopg[binary]'"
+
+
+def is_expected(exc: BaseException) -> bool:
+    """A refusal or the environment (the database, its driver), not a fault in hallterm."""
+    return isinstance(exc, Refused | OperationalError) or _missing_pg_driver(exc)
+
+
+def explain(exc: BaseException, url: str = "", *, fault: str = "操作失败", advice: str = KEEP) -> str:
+    """The Chinese line for ``exc``; ``url`` names the database when the error itself does not.
+
+    A fault reads "<fault>（what happened）。<advice>": the connect screen says 无法打开数据库 and
+    gives its own advice (press F5).
+    """
+    tail = f"。{advice}" if advice else ""
+    if isinstance(exc, Refused):
+        return str(exc)
+    if isinstance(exc, OperationalError):
+        return describe_operational_error(exc, url)
+    if _missing_pg_driver(exc):
+        return NO_PG_DRIVER
+    log.error("unexpected failure", exc_info=exc)
+    if isinstance(exc, SQLAlchemyError):  # its text holds the statement and the values typed
+        return f"{fault}（数据库 {type(exc).__name__}）{tail}"
+    if isinstance(exc, OSError):
+        where = f"：{exc.filename}" if exc.filename else ""
+        return f"{fault}（{exc.strerror or type(exc).__name__}{where}）{tail}"
+    return f"{fault}（{type(exc).__name__}：{exc}）{tail}"
+
+
+def _missing_pg_driver(exc: BaseException) -> bool:
+    return isinstance(exc, ModuleNotFoundError) and bool(exc.name) and "psycopg" in (exc.name or "")

@@ -1,0 +1,57 @@
+"""The one message line: a refused use case shows the refusal's own Chinese line, a locked database
+one line saying so, each in the error style every screen shares."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from pathlib import Path
+
+from hallterm.config import Settings
+from hallterm.services.context import Services
+from hallterm.services.staff import set_pin
+from hallterm.tui.desk.app import DeskApp
+from hallterm.tui.desk.sign_in import SignInScreen
+from hallterm.tui.widgets.message_line import Level, MessageLine
+from tests.tui.conftest import settle
+
+
+async def sign_in(pilot, staff_id: str, pin: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*staff_id, "enter", *pin, "enter")
+    await settle(pilot)
+
+
+async def test_a_refused_sign_in_shows_the_refusal_on_the_message_line(loaded: Services, settings: Settings) -> None:
+    set_pin(loaded, "S1401", "2468")
+    app = DeskApp(settings, services=loaded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "S1401", "1111")
+        line = app.screen.query_one(MessageLine)
+        assert isinstance(app.screen, SignInScreen)
+        assert line.text == "PIN 不正确，还可再试 4 次"  # the refusal's own words, nothing added
+        assert line.level is Level.ERROR and line.has_class("-error")
+        assert str(line.render()) == line.text
+
+
+async def test_a_locked_database_says_so_on_the_message_line(loaded: Services, settings: Settings,
+                                                            db_file: Path) -> None:
+    set_pin(loaded, "S1401", "2468")
+    quick = dataclasses.replace(settings, db=dataclasses.replace(settings.db, busy_timeout_ms=50))
+    svc = Services.open(quick, clock=loaded.clock)
+    other = sqlite3.connect(db_file, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another terminal is in the middle of a write
+    try:
+        app = DeskApp(quick, services=svc)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await sign_in(pilot, "S1401", "2468")
+            line = app.screen.query_one(MessageLine)
+            assert isinstance(app.screen, SignInScreen)
+            assert "已锁定" in line.text and "操作失败" not in line.text
+            assert line.level is Level.ERROR
+            other.rollback()
+            await pilot.press(*"2468", "enter")  # the PIN field was cleared for retyping
+            await settle(pilot)
+            assert not isinstance(app.screen, SignInScreen)
+    finally:
+        other.close()
+        svc.close()
