@@ -225,7 +225,7 @@ class PdfSheet:
         footer_text = f"办件编号 {header.case_no}　{header.number}"
         sheet = self
 
-        class _Pdf(FPDF):  # type: ignore[misc]
+        class _Pdf(FPDF):
             def footer(self) -> None:
                 self.set_y(-sheet.margin * 0.75)
                 self.set_font("cjk", size=8 * sheet.factor)

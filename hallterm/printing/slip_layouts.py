@@ -317,7 +317,7 @@ def load(data: dict[str, Any]) -> Slip:
         elif isinstance(value, list):
             value = tuple(value)
         kwargs[f.name] = value
-    return cls(**kwargs)  # type: ignore[no-any-return]
+    return cls(**kwargs)
 
 
 __all__ = ["EN", "SLIP_TYPES", "AppointmentSlip", "ItemToBring", "Slip", "TicketSlip", "VisitSlip", "dump",

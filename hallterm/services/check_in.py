@@ -133,7 +133,7 @@ def _scan_visit(svc: Services, payload: payloads.Payload, staff_id: str | None) 
         _refuse(svc, staff_id, payload.text, "not_found",
                 f"引导单 {case_no} 签名有效，但本大厅没有这个办件的记录，请人工核对")
     _scanned(svc, staff_id, payload, view.status, case_id=view.id)
-    status = CASE_STATUS.get(view.status, view.status)  # type: ignore[call-overload]
+    status = CASE_STATUS.get(view.status, view.status)
     lines = [("办件编号", view.case_no), ("状态", status), ("持卡人", mask_name(view.holder_name)),
              ("洽谈室", view.lounge_name or ""), ("协调员", view.coordinator.name if view.coordinator else "")]
     return SlipScan("visit", f"引导单 {case_no}", f"办件 {case_no}：{status}", tuple((k, v) for k, v in lines if v),

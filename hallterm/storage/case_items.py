@@ -57,7 +57,7 @@ class OverdueItem:
     holder_id: int
 
 
-def _items_query():  # type: ignore[no-untyped-def]
+def _items_query():
     return (select(case_items, items.c.name, items.c.department, items.c.promised_days, items.c.allow_conditional,
                    items.c.clock_exempt)
             .join(items, items.c.code == case_items.c.item_code))

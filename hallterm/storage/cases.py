@@ -158,7 +158,7 @@ def queued_case_ids(conn: Connection) -> list[int]:
                              .order_by(cases.c.opened_at, cases.c.id)).scalars())
 
 
-def _view_query():  # type: ignore[no-untyped-def]
+def _view_query():
     coord = aliased(staff)
     proxy = aliased(staff)
     first = aliased(staff)
@@ -184,7 +184,7 @@ def _item_names(conn: Connection, case_ids: Sequence[int]) -> dict[int, tuple[st
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _to_view(r, names: tuple[str, ...]) -> CaseRow:  # type: ignore[no-untyped-def]
+def _to_view(r, names: tuple[str, ...]) -> CaseRow:
     def person(sid: str | None, name: str | None, ext: str | None) -> Person | None:
         return Person(sid, name or "", ext or "") if sid else None
 

@@ -78,7 +78,7 @@ def bars_of_case_holder(conn: Connection, case_id: int) -> Bars:
 
 def conditional_barred_until(conn: Connection, holder_id: int) -> dt.date | None:
     return conn.execute(select(card_holders.c.conditional_barred_until)
-                        .where(card_holders.c.id == holder_id)).scalar_one()  # type: ignore[no-any-return]
+                        .where(card_holders.c.id == holder_id)).scalar_one()
 
 
 def bar_conditional(conn: Connection, holder_id: int, until: dt.date) -> None:

@@ -44,7 +44,7 @@ def set_pin_hash(conn: Connection, staff_id: str, digest: str | None) -> bool:
 
 
 def active_name(conn: Connection, staff_id: str) -> str | None:
-    return conn.execute(select(staff.c.name).where(staff.c.staff_id == staff_id,  # type: ignore[no-any-return]
+    return conn.execute(select(staff.c.name).where(staff.c.staff_id == staff_id,
                                                    staff.c.active)).scalar_one_or_none()
 
 

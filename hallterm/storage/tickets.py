@@ -44,7 +44,7 @@ class TicketRow:
     slot_end: str | None = None
 
 
-def _query():  # type: ignore[no-untyped-def]
+def _query():
     return (select(tickets, card_holders.c.name.label("holder_name"), appointments.c.id.label("appointment_id"),
                    appointments.c.slot_start, appointments.c.slot_end)
             .outerjoin(card_holders, card_holders.c.id == tickets.c.holder_id)

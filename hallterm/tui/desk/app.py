@@ -90,7 +90,8 @@ class DeskApp(App[int]):
         self.notify("退出请按 Ctrl+Q（也可在 Ctrl+P 全部操作中选择退出）", title="要退出前台终端吗？")
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # Textual types is_open() for App[object]; App is invariant in its return type, so DeskApp (App[int]) fails it.
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(DeskPalette(placeholder="输入要执行的操作……", id="--command-palette"))
 
     def get_default_screen(self) -> Screen:

@@ -186,17 +186,17 @@ class CallingScreen(WithMessageLine, FitsFooter, Screen[None]):
             current.update(Text("空闲：按 N 叫下一位，或选中一行按 C 叫该号"))
             current.add_class("-idle")
         else:
-            line = Text()
-            line.append(f"正在接待 {c.number}", style="bold")
-            line.append(f"　{c.holder_name or '（未登记持卡人）'}　{c.kind_name}")
+            serving = Text()
+            serving.append(f"正在接待 {c.number}", style="bold")
+            serving.append(f"　{c.holder_name or '（未登记持卡人）'}　{c.kind_name}")
             if c.slot:
-                line.append(f"　预约 {c.slot}")
+                serving.append(f"　预约 {c.slot}")
             if c.called_at:
-                line.append(f"　{c.called_at.astimezone(tz):%H:%M} 叫号")
+                serving.append(f"　{c.called_at.astimezone(tz):%H:%M} 叫号")
             if c.recalls:
-                line.append(f"　已重呼 {c.recalls} 次")
-            line.append("\nF 办结　R 重呼　X 过号　H 暂挂（补材料）　T 转移", style="dim")
-            current.update(line)
+                serving.append(f"　已重呼 {c.recalls} 次")
+            serving.append("\nF 办结　R 重呼　X 过号　H 暂挂（补材料）　T 转移", style="dim")
+            current.update(serving)
             current.remove_class("-idle")
         table = self.query_one("#queue", DataTable)
         keep = table.cursor_row
@@ -407,6 +407,8 @@ class IssueScreen(WithMessageLine, ModalScreen["TicketView | None"]):
     desk would refuse (S4) — is shown here with the typed text kept and selected, as the desk's scan
     field does: the clerk corrects it, scans again over it, or clears it for a ticket without a card.
     """
+
+    app: DeskApp
 
     CSS_PATH = "../styles/calling.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消")]

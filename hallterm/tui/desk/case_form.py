@@ -173,7 +173,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
     def _filter(self, event: Input.Changed) -> None:
         self._fill_items(event.value)
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_key(self, event) -> None:
         """↑/↓ in the filter move through the items, so the hands stay on one field."""
         if self.focused is self.query_one("#item-filter", Input) and event.key in {"up", "down"}:
             items = self.query_one("#items", SelectionList)
@@ -231,7 +231,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
         names = {i.code: i.name for i in self.catalog}
         chosen = self.query_one("#chosen", Static)
         chosen.update(Text("已选：" + ("、".join(names.get(c, c) for c in self.chosen) or "（未选）")))
-        kind = EnterpriseKind(self.query_one("#enterprise-kind", Select).value)
+        kind = EnterpriseKind(self._picked("#enterprise-kind"))
         scopes = {i.jurisdiction for i in self.catalog if i.code in self.chosen}
         county = kind not in CITY_KINDS and (not scopes or "enterprise_kind" in scopes)
         self.query_one("#district-row").display = county
@@ -256,21 +256,27 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
 
         return CaseFlags(on("urgent"), on("special"), on("major")), on("complete")
 
+    def _picked(self, selector: str) -> str:
+        value = self.query_one(selector, Select).value
+        assert isinstance(value, str), selector  # these lists have no blank entry
+        return value
+
     def current_draft(self) -> CaseDraft:
+        assert self.holder is not None  # the form is only ever shown for a holder
         flags, complete = self._flags()
         mode_value = self.query_one("#mode", Select).value
         district = self.query_one("#district", Select).value
         return CaseDraft(
             card_no=self.holder.card_no,
-            kind=CaseKind(self.query_one("#kind", Select).value),
+            kind=CaseKind(self._picked("#kind")),
             item_codes=tuple(self.chosen),
-            enterprise_kind=EnterpriseKind(self.query_one("#enterprise-kind", Select).value),
+            enterprise_kind=EnterpriseKind(self._picked("#enterprise-kind")),
             enterprise_name=self.query_one("#enterprise-name", Input).value,
             project_name=self.query_one("#project-name", Input).value,
             uscc=self.query_one("#uscc", Input).value.strip().upper(),
             uscc_override_reason=self.query_one("#uscc-reason", Input).value,
             district=district if isinstance(district, str) and self.query_one("#district-row").display else "",
-            handling=Handling(self.query_one("#handling", Select).value),
+            handling=Handling(self._picked("#handling")),
             flags=flags,
             materials_complete=complete,
             mode=None if mode_value == SUGGESTED else ServiceMode(str(mode_value)),

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from hallterm.domain.checklist import FORM_NAMES, KIND_NAMES, Decision, ItemStatus, MaterialKind
+from hallterm.domain.checklist import FORM_NAMES, KIND_NAMES, Decision, ItemStatus, MaterialForm, MaterialKind
 from hallterm.domain.deadlines import DeadlineStatus
 from hallterm.domain.reference import SPECIAL_PROCEDURES
 from hallterm.tui.desk.background import run_use_case
@@ -137,7 +137,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen[None]):
             state = Text("— 不需要", style="dim")
         else:
             state = Text("✗ 缺", style="bold red" if m.kind is not MaterialKind.SECONDARY else "bold yellow")
-        form = FORM_NAMES.get(m.form, "")
+        form = FORM_NAMES[MaterialForm(m.form)] if m.form else ""
         return Text("  " + m.name), Text(kind), state, Text(form), Text(m.note)
 
     def _current(self) -> tuple[ItemChecklist | None, MaterialRow | None]:
@@ -206,7 +206,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen[None]):
 
     # -- acting -----------------------------------------------------------------------------
 
-    def _act(self, done: type[Done], fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def _act(self, done: type[Done], fn, *args, **kwargs) -> None:
         run_use_case(self, done, fn, self.app.services, self.app.session, *args, **kwargs)
 
     def action_toggle_received(self) -> None:

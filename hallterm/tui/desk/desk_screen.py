@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CatalogItem
     from hallterm.services.checklist import DeadlineCounts
+    from hallterm.services.queue import TicketView
     from hallterm.tui.desk.app import DeskApp
     from hallterm.tui.desk.print_screens import PreviewReady, SlipChecked
 
@@ -91,7 +92,7 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
         self.last_case: CaseView | None = None
         self._draft: CaseDraft | None = None  # a form closed without opening is kept, never lost
         self._catalog: list[CatalogItem] | None = None
-        self.checked_in: object | None = None  # the ticket issued when an appointment slip was scanned
+        self.checked_in: TicketView | None = None  # the ticket issued when an appointment slip was scanned
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -511,7 +512,7 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
         return self.app.session.role if self.app.session else ""
 
 
-def _deadlines(svc):  # type: ignore[no-untyped-def]
+def _deadlines(svc):
     """The deadline counts, and the years of the next 365 days without holiday data (the banner is
     worded on the screen, for the role signed in)."""
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop

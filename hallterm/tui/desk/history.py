@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from hallterm.domain.checklist import FORM_NAMES
+from hallterm.domain.checklist import FORM_NAMES, MaterialForm
 from hallterm.domain.events import EventKind
 from hallterm.domain.waits import minutes_of, minutes_text
 from hallterm.tui.desk.background import run_use_case
@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 
 CLOSE_REASONS = {"returned": "容缺逾期退件"}
 
+
+
+def _form_name(code: str) -> str:
+    """原件/复印件 for a stored form code; nothing for none or one this version does not know."""
+    try:
+        return FORM_NAMES[MaterialForm(code)]
+    except ValueError:
+        return ""
 
 def _or_none(value: object, names: dict[str, str] | None = None) -> str:
     if value in (None, ""):
@@ -66,7 +74,7 @@ def describe(event: CaseEvent, items: dict[str, str] | None = None, people: dict
         reason = d.get("reason")
         return CLOSE_REASONS.get(str(reason), str(reason)) if reason else ""
     if event.kind.startswith("material_") and event.kind != EventKind.MATERIAL_CONDITION:
-        form = FORM_NAMES.get(str(d.get("form", "")), "")
+        form = _form_name(str(d.get("form", "")))
         note = f"；备注：{d['note']}" if d.get("note") else ""
         return f"{item}：{d.get('material', '')}{'（' + form + '）' if form else ''}{note}"
     if event.kind == EventKind.MATERIAL_CONDITION:
@@ -92,7 +100,7 @@ def describe(event: CaseEvent, items: dict[str, str] | None = None, people: dict
     return str(item) if item else ""
 
 
-def _history_with_names(svc, case_id: int):  # type: ignore[no-untyped-def]
+def _history_with_names(svc, case_id: int):
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services.cases import catalog, get_case, history, lounge_names, staff_names
 

@@ -81,7 +81,7 @@ async def _cjk_font(request: Any) -> Any:
     return web.FileResponse(path, headers={"Cache-Control": "public, max-age=604800"})
 
 
-def make_server(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, title: str = "叫号显示"):  # type: ignore[no-untyped-def]
+def make_server(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, title: str = "叫号显示"):
     # An absolute templates path replaces textual-serve's own folder (it joins it onto its package path).
     return _server_class()(command, host=host, port=port, title=title, templates_path=TEMPLATES)
 
