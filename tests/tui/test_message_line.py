@@ -10,10 +10,10 @@ from pathlib import Path
 from hallterm.config import Settings
 from hallterm.services.context import Services
 from hallterm.services.staff import set_pin
-from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.sign_in import SignInScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine
-from tests.tui.conftest import settle
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import settle
 
 
 async def sign_in(pilot, staff_id: str, pin: str) -> None:  # type: ignore[no-untyped-def]
@@ -21,9 +21,10 @@ async def sign_in(pilot, staff_id: str, pin: str) -> None:  # type: ignore[no-un
     await settle(pilot)
 
 
-async def test_a_refused_sign_in_shows_the_refusal_on_the_message_line(loaded: Services, settings: Settings) -> None:
+async def test_a_refused_sign_in_shows_the_refusal_on_the_message_line(loaded: Services,
+                                                                     desk_app: DeskAppFactory) -> None:
     set_pin(loaded, "S1401", "2468")
-    app = DeskApp(settings, services=loaded)
+    app = desk_app(None)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, "S1401", "1111")
         line = app.screen.query_one(MessageLine)
@@ -34,14 +35,14 @@ async def test_a_refused_sign_in_shows_the_refusal_on_the_message_line(loaded: S
 
 
 async def test_a_locked_database_says_so_on_the_message_line(loaded: Services, settings: Settings,
-                                                            db_file: Path) -> None:
+                                                            db_file: Path, desk_app: DeskAppFactory) -> None:
     set_pin(loaded, "S1401", "2468")
     quick = dataclasses.replace(settings, db=dataclasses.replace(settings.db, busy_timeout_ms=50))
     svc = Services.open(quick, clock=loaded.clock)
     other = sqlite3.connect(db_file, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another terminal is in the middle of a write
     try:
-        app = DeskApp(quick, services=svc)
+        app = desk_app(None, settings=quick, services=svc)
         async with app.run_test(size=(100, 30)) as pilot:
             await sign_in(pilot, "S1401", "2468")
             line = app.screen.query_one(MessageLine)
