@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +13,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from hallterm.domain.auth import allowed
 from hallterm.tui.desk.background import run_use_case
+from hallterm.tui.desk.deadline_bar import DeadlineBar, DeadlinesLoaded, deadlines_now
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServicesReady
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
     from hallterm.domain.cases import CaseDraft
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CatalogItem
-    from hallterm.services.checklist import DeadlineCounts
     from hallterm.services.queue import TicketView
     from hallterm.tui.desk.app import DeskApp
     from hallterm.tui.desk.print_screens import PreviewReady, SlipChecked
@@ -35,9 +33,6 @@ if TYPE_CHECKING:
 class CatalogLoaded(Done):
     """``result``: the items a case can be opened for."""
 
-
-class DeadlinesLoaded(Done):
-    """``result``: the deadline counts and the years without holiday data."""
 
 
 class HolderCasesFound(Done):
@@ -100,7 +95,7 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
             yield Static("钢都英才卡", id="scan-label")
             yield ScanField(id="scan")
         yield MessageLine(id="notice")
-        yield Static("", id="deadline-bar")
+        yield DeadlineBar("", id="deadline-bar")
         with VerticalScroll(id="answer"):
             yield RoutingPanel(id="routing")
             yield HolderPanel(id="holder")
@@ -131,30 +126,13 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
         self._load_deadlines()
 
     def _load_deadlines(self) -> None:
-        run_use_case(self, DeadlinesLoaded, _deadlines, self.app.services)
+        run_use_case(self, DeadlinesLoaded, deadlines_now, self.app.services)
 
     def on_screen_resume(self) -> None:
         if self.app.services is not None and self.is_mounted:
             self._load_deadlines()  # back from the checklist: the counts may have moved
             if self.last_case is not None:
                 self._refresh_last_case()
-
-    def _show_deadlines(self, counts: DeadlineCounts, missing_years: list[int]) -> None:
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.calendar import missing_year_warning
-
-        bar = self.query_one("#deadline-bar", Static)
-        parts: list[tuple[str, str] | str] = []
-        if counts.overdue:
-            parts.append((f" 已超期 {counts.overdue} 件 ", "bold white on red"))
-            parts.append("  ")
-        if counts.due_soon:
-            parts.append((f" 2 个工作日内到期 {counts.due_soon} 件 ", "bold black on yellow"))
-            parts.append("  ")
-        if missing_years:  # worded for this role: desk staff are told whom to tell, admins which file
-            parts.append((missing_year_warning(missing_years[0], self._role()), "yellow"))
-        bar.update(Text.assemble(*parts))
-        bar.display = bool(parts)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Actions appear in the footer only when they apply and this role may run them."""
@@ -344,7 +322,7 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
         self._catalog = message.result
 
     def on_deadlines_loaded(self, message: DeadlinesLoaded) -> None:
-        self._show_deadlines(*message.result)
+        self.query_one(DeadlineBar).show(*message.result, self._role())
 
     def on_holder_cases_found(self, message: HolderCasesFound) -> None:
         self._show_holder_cases(message.result)
@@ -510,13 +488,3 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
 
     def _role(self) -> str:
         return self.app.session.role if self.app.session else ""
-
-
-def _deadlines(svc):
-    """The deadline counts, and the years of the next 365 days without holiday data (the banner is
-    worded on the screen, for the role signed in)."""
-    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-    from hallterm.services.checklist import deadline_counts
-
-    today = svc.today()
-    return deadline_counts(svc), svc.work_calendar.missing_years(today, today + dt.timedelta(days=365))
