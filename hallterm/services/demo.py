@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import make_url
 
-from hallterm.domain.cases import CaseStatus
+from hallterm.domain.cases import CaseStatus, case_number
 from hallterm.domain.checklist import ItemStatus
 from hallterm.domain.errors import Refused
 from hallterm.domain.events import EventKind
@@ -19,11 +19,12 @@ from hallterm.domain.holders import CardStatus
 from hallterm.domain.jurisdiction import CaseKind
 from hallterm.domain.roster import RosterRow
 from hallterm.domain.service_mode import ServiceMode
+from hallterm.services.cases import CASE_SERIES
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin
 from hallterm.services.synthetic_holders import load_names, synthetic_holders
-from hallterm.storage import events, holders
+from hallterm.storage import events, holders, sequences
 from hallterm.storage.tables import card_holders, case_items, cases, items, lounges, staff
 
 DEMO_HOLDERS = 300
@@ -56,7 +57,8 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
         for n in range(24):  # a day of past activity: scans, cases opened, routed and closed
             holder = valid[rng.randrange(len(valid))]
             at = yesterday.replace(hour=1, minute=0) + dt.timedelta(minutes=17 * n)
-            case_no = f"{svc.settings.hall.region_code}-{day:%Y%m%d}-{n + 1:04d}"
+            # From the day's counter, as the desk numbers cases: a case opened later that day gets the next one.
+            case_no = case_number(svc.settings.hall.region_code, day, sequences.next_value(conn, CASE_SERIES, day))
             events.append(conn, EventKind.CARD_SCANNED, at, card_no=holder.card_no, verdict="ok")
             case_id = conn.execute(insert(cases).returning(cases.c.id).values(
                 case_no=case_no, holder_id=ids[holder.card_no], kind=CaseKind.ENTERPRISE.value,

@@ -8,9 +8,10 @@ clerk reads a generic line that keeps what they typed, and the traceback goes to
 
 from __future__ import annotations
 
+import errno
 import logging
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from hallterm.domain.errors import Refused
 from hallterm.storage.engine import describe_operational_error
@@ -18,6 +19,12 @@ from hallterm.storage.engine import describe_operational_error
 log = logging.getLogger(__name__)
 
 KEEP = "已输入的内容保留，请重试或联系管理员"
+_OS_ERRORS = {  # what the system says, in words a clerk reads (strerror is English)
+    errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘配额已用完", errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限", errno.EROFS: "磁盘只读", errno.ENOENT: "文件或文件夹不存在",
+    errno.ECONNREFUSED: "设备拒绝连接", errno.EHOSTUNREACH: "设备无法访问", errno.ETIMEDOUT: "设备没有响应",
+    errno.EIO: "读写出错",
+}
 NO_PG_DRIVER = "未安装 PostgreSQL 驱动：请运行 pip install 'psycopg[binary]'"
 
 
@@ -40,12 +47,16 @@ def explain(exc: BaseException, url: str = "", *, fault: str = "操作失败", a
     if _missing_pg_driver(exc):
         return NO_PG_DRIVER
     log.error("unexpected failure", exc_info=exc)
-    if isinstance(exc, SQLAlchemyError):  # its text holds the statement and the values typed
-        return f"{fault}（数据库 {type(exc).__name__}）{tail}"
+    if isinstance(exc, IntegrityError):  # its text holds the statement and the values typed
+        return f"{fault}（数据库拒绝保存：与已有记录冲突）{tail}"
+    if isinstance(exc, SQLAlchemyError):
+        return f"{fault}（数据库出错）{tail}"
     if isinstance(exc, OSError):
+        what = _OS_ERRORS.get(exc.errno or 0, f"系统错误 {exc.errno}" if exc.errno else "系统错误")
         where = f"：{exc.filename}" if exc.filename else ""
-        return f"{fault}（{exc.strerror or type(exc).__name__}{where}）{tail}"
-    return f"{fault}（{type(exc).__name__}：{exc}）{tail}"
+        return f"{fault}（{what}{where}）{tail}"
+    # The class names the fault for whoever reads the log; the message may hold data, so it stays there.
+    return f"{fault}（程序内部错误 {type(exc).__name__}）{tail}"
 
 
 def _missing_pg_driver(exc: BaseException) -> bool:

@@ -292,3 +292,25 @@ def test_the_case_screens_get_carries_enums_not_codes(
                                                                                 enterprise_kind=""))
     again = cases.get_case(loaded, view.id)
     assert again is not None and again.service_mode is ServiceMode.IMMEDIATE and again.enterprise_kind is None
+
+
+def test_a_case_opened_on_the_demo_days_date_follows_the_demos_numbers(
+        services: Services, clock: list[dt.datetime]) -> None:
+    """The demo's past cases take their numbers from the day's counter: a desk whose clock shows that day
+    (a demo built after midnight, a clock set back) gets the next number, not a clash with the demo's."""
+    from hallterm.services.demo import DEMO_PIN, build_demo
+
+    build_demo(services)
+    clock[0] -= dt.timedelta(days=1)  # the demo's day of past activity
+    session = sign_in(services, "S1401", DEMO_PIN)
+    card = next(c for c in _valid_demo_cards(services))
+    view = cases.open_case(services, session, draft(card))
+    assert view.case_no.endswith("-0025")  # the demo opened 24 that day
+
+
+def _valid_demo_cards(svc: Services) -> list[str]:
+    from hallterm.storage.tables import card_holders
+
+    with svc.db.read() as conn:
+        return list(conn.execute(select(card_holders.c.card_no).where(card_holders.c.status == "active",
+                                                                      card_holders.c.tier != "E")).scalars())
