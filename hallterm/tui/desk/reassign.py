@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Select, Static
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
 from hallterm.tui.widgets.confirm import ConfirmScreen
+from hallterm.tui.widgets.message_line import Level, MessageLine
 
 if TYPE_CHECKING:
     from hallterm.services.case_views import CaseView
@@ -50,7 +51,7 @@ class ReassignScreen(ModalScreen[Result | None]):
             yield Select([], prompt="洽谈室（不变）", id="lounge")
             yield Select([], prompt="协调员（不变）", id="coordinator")
             yield Input(placeholder="改派理由（必填）", id="reason", max_length=200)
-            yield Static("", id="reassign-error")
+            yield MessageLine(id="reassign-error")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -75,7 +76,7 @@ class ReassignScreen(ModalScreen[Result | None]):
         self._error(message.reason, "")
 
     def _error(self, text: str, *about: str) -> None:
-        self.query_one("#reassign-error", Static).update(Text(text))
+        self.query_one("#reassign-error", MessageLine).say(text, Level.ERROR)
         self._error_about = set(about)
 
     @on(Select.Changed)
