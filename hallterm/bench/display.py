@@ -11,7 +11,7 @@ from typing import Any
 
 from hallterm.bench.desk import BENCH_DESK, BENCH_PIN, Desk
 from hallterm.bench.measuring import BenchContext, Measurement, bench_env, percentile
-from hallterm.services.queue import DisplaySnapshot
+from hallterm.services.queue_views import DisplaySnapshot
 from hallterm.tui.display.app import DisplayApp
 
 TICKET_CALLS = 30  # calls timed from another process to the display, 0.2–0.8 s apart

@@ -23,9 +23,10 @@ from hallterm.domain.queue import QueueError
 from hallterm.services.cards import check_card
 from hallterm.services.case_views import CaseView, case_at
 from hallterm.services.context import Services
-from hallterm.services.queue import TicketView, check_in
+from hallterm.services.queue import check_in
 from hallterm.services.signing import load_keyring
 from hallterm.services.staff import StaffSession
+from hallterm.services.ticket_view import TicketView
 from hallterm.storage import cases as case_store
 from hallterm.storage import events, tickets
 

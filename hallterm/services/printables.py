@@ -19,8 +19,8 @@ from hallterm.printing.slip_layouts import Slip
 from hallterm.services.case_views import CaseView
 from hallterm.services.context import Services
 from hallterm.services.print_jobs import PrintOutcome, glyph_warning, print_notice, print_slip
-from hallterm.services.queue import TicketView
 from hallterm.services.slip_builders import ticket_slip, visit_slip
+from hallterm.services.ticket_view import TicketView
 from hallterm.storage import documents as document_store
 
 

@@ -12,9 +12,9 @@ from hallterm.domain.floors import floor_name
 from hallterm.printing.slip_layouts import AppointmentSlip, ItemToBring, TicketSlip, VisitSlip
 from hallterm.services.case_views import CaseView
 from hallterm.services.context import Services
-from hallterm.services.queue import TicketView
 from hallterm.services.reference import read_reference
 from hallterm.services.signing import appointment_payload, ticket_payload, visit_payload
+from hallterm.services.ticket_view import TicketView
 from hallterm.storage import catalog, tickets
 from hallterm.storage import events as event_store
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from hallterm.domain.auth import AuthError
 from hallterm.domain.queue import QueueError, Target, TargetKind
-from hallterm.services import queue
+from hallterm.services import queue, queue_views
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import StaffSession, set_pin, sign_in
@@ -96,7 +96,7 @@ def test_due_appointments_are_called_before_walkins(hall: Services, desk: StaffS
     queue.check_in(hall, None, due)  # B002, due within 15 minutes
     queue.issue_walkin(hall)  # A002
 
-    board = queue.counter_board(hall, "G1")
+    board = queue_views.counter_board(hall, "G1")
     assert [(t.number, t.lane) for t in board.waiting] == [("B002", "预约到时"), ("A001", ""), ("A002", ""),
                                                          ("B001", "预约未到时")]
     called = [queue.call_next(hall, desk, "G1") for _ in range(1)]
@@ -133,7 +133,7 @@ def test_recall_at_most_three_times_then_no_show(hall: Services, desk: StaffSess
     assert said[-1] == "已重呼 A001 号（第 3 次，最多 3 次）"
     with pytest.raises(QueueError, match="已重呼 3 次：要按过号处理"):  # not without staff agreeing
         queue.recall(hall, desk, "G1", ticket.id)
-    assert queue.counter_board(hall, "G1").current.recalls == 3  # nothing changed
+    assert queue_views.counter_board(hall, "G1").current.recalls == 3  # nothing changed
     last = queue.recall(hall, desk, "G1", ticket.id, no_show_at_limit=True)
     assert last.status == "no_show" and "过号" in last.message
     assert kinds(hall) == ["ticket_issued", "ticket_called"] + ["ticket_recalled"] * 3 + ["ticket_no_show"]
@@ -168,7 +168,7 @@ def test_a_held_visitor_comes_back_to_the_front(hall: Services, desk: StaffSessi
     clock[0] += dt.timedelta(minutes=20)
     back = queue.return_to_queue(hall, desk, "G2", papers.id)  # back with the papers, at any counter
     assert back.status == "waiting"
-    assert queue.counter_board(hall, "G2").waiting[0].lane == "回到队首"
+    assert queue_views.counter_board(hall, "G2").waiting[0].lane == "回到队首"
     assert queue.call_next(hall, desk, "G2").number == "A001"  # ahead of A003, who came before them
 
 
@@ -190,7 +190,7 @@ def test_transfer_to_another_counter_a_lounge_or_a_coordinator(hall: Services, d
     to_person = queue.transfer(hall, desk, "G2", c.id, Target(TargetKind.COORDINATOR, "S1001"))
     assert to_person.status == "transferred" and "业务协调科" in to_person.message
 
-    shown = queue.display_snapshot(hall)
+    shown = queue_views.display_snapshot(hall)
     assert [(x.number, x.place) for x in shown.calls][:2] == [("A003", to_person.message.split("转移到")[1]),
                                                               ("A002", "二楼业务洽谈室2")]
     assert "A001" in [x.number for x in shown.calls]  # its last announced call, at G2
@@ -227,15 +227,15 @@ def test_the_display_snapshot_masks_names_and_counts(hall: Services, desk: Staff
     for _ in range(6):
         queue.finish(hall, desk, "G1", queue.call_next(hall, desk, "G1").id)
 
-    shown = queue.display_snapshot(hall)
+    shown = queue_views.display_snapshot(hall)
     assert len(shown.calls) == 6  # the last six, each ticket once
     assert len({c.number for c in shown.calls}) == 6
     assert shown.calls[0].place == "绿色通道1号窗口"
     assert "A001" not in [c.number for c in shown.calls]
     assert [(w.series, w.waiting) for w in shown.waiting] == [("A", 3), ("B", 0)]  # B001 was called first
     assert {lounge.code for lounge in shown.lounges} == {"L1", "L2", "L3", "L4", "L5"}
-    assert shown.last_event_id == queue.last_event_id(hall)
-    early = queue.display_snapshot(hall)
+    assert shown.last_event_id == queue_views.last_event_id(hall)
+    early = queue_views.display_snapshot(hall)
     assert early == shown  # nothing moved, same picture
 
 
@@ -243,7 +243,7 @@ def test_the_display_shows_the_masked_name(hall: Services, desk: StaffSession, c
     card = cards_for(hall)
     ticket = queue.issue_walkin(hall, card_text=card)
     queue.call_ticket(hall, desk, "G1", ticket.id)
-    shown = queue.display_snapshot(hall).calls[0]
+    shown = queue_views.display_snapshot(hall).calls[0]
     assert (shown.number, shown.name) == ("A001", "王*")
 
 
@@ -258,7 +258,7 @@ def test_a_full_lounge_takes_no_transfer_and_the_visitor_stays_called(hall: Serv
         conn.execute(update(lounges).where(lounges.c.code == "L2").values(capacity=0))
     with pytest.raises(QueueError, match="已满"):
         queue.transfer(hall, desk, "G1", ticket.id, Target(TargetKind.LOUNGE, "L2"))
-    assert queue.counter_board(hall, "G1").current.number == ticket.number  # still at this counter
+    assert queue_views.counter_board(hall, "G1").current.number == ticket.number  # still at this counter
     moved = queue.transfer(hall, desk, "G1", ticket.id, Target(TargetKind.LOUNGE, "L1"))
     assert moved.status == "transferred"
 
@@ -305,16 +305,16 @@ def test_a_walkin_ticket_is_refused_to_a_card_the_desk_refuses(hall: Services, d
 def test_the_display_no_longer_invites_a_no_show_or_a_finished_ticket(hall: Services, desk: StaffSession) -> None:
     first, second, third = (queue.issue_walkin(hall) for _ in range(3))
     queue.call_next(hall, desk, "G1")
-    assert queue.display_snapshot(hall).calls[0].live
+    assert queue_views.display_snapshot(hall).calls[0].live
     queue.no_show(hall, desk, "G1", first.id)
-    now = queue.display_snapshot(hall).calls[0]
+    now = queue_views.display_snapshot(hall).calls[0]
     assert (now.number, now.live, now.no_show, now.ended) == ("A001", False, True, "已过号")
     queue.call_next(hall, desk, "G1")
-    shown = queue.display_snapshot(hall).calls
+    shown = queue_views.display_snapshot(hall).calls
     assert [(c.number, c.live, c.status) for c in shown] == [("A002", True, "called"), ("A001", False, "no_show")]
     queue.finish(hall, desk, "G1", second.id)
-    assert queue.display_snapshot(hall).calls[0].ended == "已办结"
+    assert queue_views.display_snapshot(hall).calls[0].ended == "已办结"
     queue.call_next(hall, desk, "G1")
     queue.transfer(hall, desk, "G1", third.id, Target(TargetKind.LOUNGE, "L2"))
-    sent = queue.display_snapshot(hall).calls[0]
+    sent = queue_views.display_snapshot(hall).calls[0]
     assert (sent.number, sent.place, sent.live) == ("A003", "二楼业务洽谈室2", True)  # the visitor goes there

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from hallterm.config import Settings, load_settings
-from hallterm.services import print_jobs, queue
+from hallterm.services import print_jobs, queue, queue_views
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import events, slips, tickets
@@ -196,7 +196,7 @@ async def test_hold_then_back_to_the_front_and_transfer_to_a_lounge(
         await settle(pilot)
         assert notice(app) == "A001 号已转移到二楼业务洽谈室1"
         assert status_of(loaded, "A001") == "transferred"
-        assert queue.display_snapshot(loaded).calls[0].place == "二楼业务洽谈室1"
+        assert queue_views.display_snapshot(loaded).calls[0].place == "二楼业务洽谈室1"
 
 
 async def test_issue_a_walkin_ticket_with_a_scanned_card(
