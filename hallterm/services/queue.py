@@ -342,17 +342,3 @@ def transfer(svc: Services, session: StaffSession, counter_code: str, ticket_id:
         after = store.get(conn, row.id)
     assert after is not None
     return _view(after, message=f"{row.number} 号已转移到{place}")
-
-
-# re-exported for the screens until the contract branch lands
-from hallterm.services.queue_views import (  # noqa: E402, F401
-    CallShown,
-    CounterBoard,
-    DisplaySnapshot,
-    TransferOptions,
-    counter_board,
-    display_snapshot,
-    green_counters,
-    last_event_id,
-    transfer_options,
-)

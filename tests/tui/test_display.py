@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hallterm.config import PROJECT_ROOT, Settings, load_settings
-from hallterm.services import queue
+from hallterm.services import queue, queue_views
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage.engine import DatabaseUnavailable
@@ -141,7 +141,7 @@ async def test_outage_banner_then_recovery_by_itself(
     loaded: Services, settings: Settings, desk_session: StaffSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     queue.issue_walkin(loaded)
-    real = queue.last_event_id
+    real = queue_views.last_event_id
     down = {"on": False}
 
     def flaky(svc: Services) -> int:
@@ -149,7 +149,7 @@ async def test_outage_banner_then_recovery_by_itself(
             raise DatabaseUnavailable("无法连接数据库（测试）：请检查网络和数据库服务是否运行")
         return real(svc)
 
-    monkeypatch.setattr(queue, "last_event_id", flaky)
+    monkeypatch.setattr(queue_views, "last_event_id", flaky)
     app = DisplayApp(display_settings(settings, speech="false"), services=loaded)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.snapshot is not None, "its first picture")

@@ -29,7 +29,8 @@ from hallterm.tui.widgets.confirm import ConfirmScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
-    from hallterm.services.queue import CounterBoard, TicketView, TransferOptions
+    from hallterm.services.queue_views import CounterBoard, TransferOptions
+    from hallterm.services.ticket_view import TicketView
     from hallterm.tui.desk.app import DeskApp
 
 POLL_SECONDS = 1.0
@@ -60,7 +61,7 @@ class TicketIssued(Done):
 def board_if_moved(svc: Any, counter_code: str, seen_event_id: int, force: bool) -> CounterBoard | None:
     """The counter's board, or None when the events log has not moved since ``seen_event_id``."""
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-    from hallterm.services.queue import counter_board, last_event_id
+    from hallterm.services.queue_views import counter_board, last_event_id
 
     if not force and last_event_id(svc) == seen_event_id:
         return None
@@ -220,7 +221,7 @@ class CallingScreen(WithMessageLine, FitsFooter, Screen[None]):
 
     def action_choose_counter(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.queue import green_counters
+        from hallterm.services.queue_views import green_counters
 
         if self.app.services is None:
             self.say("正在连接数据库……", Level.ERROR)
@@ -335,7 +336,7 @@ class CallingScreen(WithMessageLine, FitsFooter, Screen[None]):
 
     def action_transfer(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.queue import transfer_options
+        from hallterm.services.queue_views import transfer_options
 
         if self._current_id() is None or self.app.services is None or self.counter_code is None:
             return

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from hallterm.domain.cases import CaseDraft
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CatalogItem
-    from hallterm.services.queue import TicketView
+    from hallterm.services.ticket_view import TicketView
     from hallterm.tui.desk.app import DeskApp
     from hallterm.tui.desk.print_screens import PreviewReady, SlipChecked
 

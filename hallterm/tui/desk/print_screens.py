@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from hallterm.services.context import Services
     from hallterm.services.print_jobs import PrintOutcome, SlipRecord
     from hallterm.services.printables import Printable
-    from hallterm.services.queue import TicketView
+    from hallterm.services.ticket_view import TicketView
     from hallterm.tui.desk.app import DeskApp
 
 Say = Callable[[str, Level], None]

@@ -31,7 +31,7 @@ from hallterm.tui.display.speech import Announcer
 
 if TYPE_CHECKING:
     from hallterm.services.context import Services
-    from hallterm.services.queue import CallShown, DisplaySnapshot
+    from hallterm.services.queue_views import CallShown, DisplaySnapshot
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 OUTAGE = "连接中断，正在重试"
@@ -131,7 +131,7 @@ class DisplayApp(App[int]):
     @work(thread=True, exit_on_error=False, group="poll")
     def poll(self) -> None:
         # lazy: the services load SQLAlchemy (~0.5 s), here in the worker, after the display is drawn
-        from hallterm.services import queue
+        from hallterm.services import queue_views
 
         try:
             if self.services is None:
@@ -140,8 +140,8 @@ class DisplayApp(App[int]):
                 # Never migrates: the display only reads; the desk creates and upgrades the database.
                 self.services = Services.open(self.settings, upgrade=False)
             svc = self.services
-            moved = queue.last_event_id(svc) != self.seen_event_id or svc.today() != self.seen_day or self.outage
-            self.post_message(Polled(queue.display_snapshot(svc) if moved else None))
+            moved = queue_views.last_event_id(svc) != self.seen_event_id or svc.today() != self.seen_day or self.outage
+            self.post_message(Polled(queue_views.display_snapshot(svc) if moved else None))
         except Exception as exc:  # the database is away: say so, keep polling
             # lazy: services load SQLAlchemy (~0.5 s); the display imports it in its poll worker
             from hallterm.services.errors import explain, is_expected
