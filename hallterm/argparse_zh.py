@@ -44,5 +44,6 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def install() -> None:
+    # argparse's module-level translation hooks are not in its stubs; replacing them is the point here.
     argparse._ = _gettext  # type: ignore[attr-defined]
     argparse.ngettext = _ngettext  # type: ignore[attr-defined]

@@ -277,7 +277,7 @@ def _cards_lookup(svc: Services, text: str) -> int:
 
 def _sweep(svc: Services) -> int:
     # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
-    from hallterm.services.checklist import sweep
+    from hallterm.services.deadline_sweep import sweep
     from hallterm.services.print_jobs import prune_spool
 
     result = sweep(svc)

@@ -31,6 +31,7 @@ class BulkWriter:
             if not col.default.is_scalar:
                 raise ValueError(f"bench: give {table.name}.{col.name} a value (its default is not a constant)")
             cols.append(col)
+            # A scalar default (checked above) has .arg; SQLAlchemy types the default as its base class.
             self.constants.append(col.default.arg)  # type: ignore[attr-defined]
         dialect = conn.dialect
         marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in cols)

@@ -75,7 +75,8 @@ def measure_call_to_display(ctx: BenchContext) -> dict[str, Any]:
                 number, at = line.split()
                 called.append((number, float(at)))
             if proc.wait(timeout=60) != 0:
-                raise RuntimeError(f"bench: the calling process failed: {proc.stderr.read()[-500:]}")  # type: ignore[union-attr]
+                assert proc.stderr is not None  # started with stderr=PIPE
+                raise RuntimeError(f"bench: the calling process failed: {proc.stderr.read()[-500:]}")
             deadline = time.monotonic() + 10
             while called[-1][0] not in seen and time.monotonic() < deadline:
                 await pilot.pause(0.05)

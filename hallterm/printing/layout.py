@@ -181,6 +181,7 @@ class ImageSheet:
 
 def _text_op(line: str, face: object, left: int, avail: int, align: Align, stroke: int, size: int,
              line_h: int) -> _Op:
+    # face is a Pillow font passed through as object (callers load it lazily); Pillow's stubs want the font type.
     def op(draw: ImageDraw.ImageDraw, _img: Image.Image, y: int) -> None:
         x: float = left
         if align is not Align.LEFT:
@@ -193,6 +194,7 @@ def _text_op(line: str, face: object, left: int, avail: int, align: Align, strok
 
 
 def _pair_op(label: str, value: str, face: object, margin: int, left: int, size: int, line_h: int) -> _Op:
+    # face: as in _text_op, a Pillow font passed through as object
     def op(draw: ImageDraw.ImageDraw, _img: Image.Image, y: int) -> None:
         top = y + (line_h - size) // 2
         if label:

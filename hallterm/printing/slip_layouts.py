@@ -261,6 +261,7 @@ LAYOUTS = {TicketSlip: layout_ticket, AppointmentSlip: layout_appointment, Visit
 
 
 def layout(slip: Slip, sheet: Sheet) -> None:
+    # Each layout takes its own slip type; the table is keyed by that type, which mypy cannot connect.
     LAYOUTS[type(slip)](slip, sheet)  # type: ignore[operator]
 
 

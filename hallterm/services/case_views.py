@@ -72,9 +72,9 @@ def case_at(conn: Connection, case_id: int) -> CaseView | None:
     return case_view(row) if row is not None else None
 
 
-def find_case_views(conn: Connection, **where: object) -> list[CaseView]:
+def find_case_views(conn: Connection, **where: Any) -> list[CaseView]:
     """``storage.cases.find_cases`` (same filters), as screens show them."""
-    return [case_view(r) for r in store.find_cases(conn, **where)]  # type: ignore[arg-type]
+    return [case_view(r) for r in store.find_cases(conn, **where)]
 
 
 @dataclass(frozen=True)

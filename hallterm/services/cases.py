@@ -26,8 +26,8 @@ from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lou
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode, needs_proxy, suggest
 from hallterm.domain.waits import seconds_between
 from hallterm.services.case_views import CaseEvent, CaseView, case_at, case_event, find_case_views
-from hallterm.services.checklist import worst_deadlines
 from hallterm.services.context import Services
+from hallterm.services.deadline_sweep import worst_deadlines
 from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as store
 from hallterm.storage import catalog as catalog_store

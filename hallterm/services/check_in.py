@@ -97,6 +97,7 @@ def _scan_ticket(svc: Services, payload: payloads.Payload, staff_id: str | None)
                 f"排队票 {number}（{day:%Y-%m-%d}）签名有效，但本大厅没有这张票的记录，请人工核对")
     _scanned(svc, staff_id, payload, row.status, ticket_id=row.id)
     tz = svc.settings.hall.tz
+    # The row holds the stored code; the names are keyed by the StrEnum, whose members equal their codes.
     status = TICKET_STATUS.get(row.status, row.status)  # type: ignore[call-overload]
     lines = [("票号", number), ("状态", status), ("取号时间", f"{row.issued_at.astimezone(tz):%H:%M}")]
     if row.holder_name:

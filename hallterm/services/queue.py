@@ -139,10 +139,10 @@ def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -
             raise QueueError("该预约刚刚已在其他终端签到")  # rolls the ticket (and its number) back
         events.append(conn, EventKind.APPOINTMENT_CHECKED_IN, svc.now(), staff_id=session.staff_id if session else None,
                       ticket_id=row.id, card_no=appt.card_no, appointment_id=appt.id, number=row.number)
-        row = store.get(conn, row.id)
-        assert row is not None
-        ahead = store.waiting_before(conn, row.day, row.id)
-    return _view(row, ahead=ahead, message=f"已签到，预约号 {row.number}")
+        issued = store.get(conn, row.id)
+        assert issued is not None
+        ahead = store.waiting_before(conn, issued.day, issued.id)
+    return _view(issued, ahead=ahead, message=f"已签到，预约号 {issued.number}")
 
 
 # --- the counter ---------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def test_demo_rebuilds_after_real_use_and_refuses_a_real_database(tmp_path: Path
     try:  # use it: a case with an issued notice, as a newcomer trying the desk would
         from hallterm.domain.cases import CaseDraft
         from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
-        from hallterm.services import cases, checklist
+        from hallterm.services import cases, checklist, checklist_sheet
 
         with svc.db.read() as conn:
             card = conn.execute(select(card_holders.c.card_no).where(card_holders.c.status == "active",
@@ -101,7 +101,7 @@ def test_demo_rebuilds_after_real_use_and_refuses_a_real_database(tmp_path: Path
         session = sign_in(svc, "S1401", "1234")
         view = cases.open_case(svc, session, CaseDraft(card, CaseKind.ENTERPRISE, ("QY-GSSL",),
                                                        EnterpriseKind.FOREIGN, "演示企业"))
-        checklist.decide_item(svc, session, checklist.load(svc, view.id).items[0].case_item_id)
+        checklist.decide_item(svc, session, checklist_sheet.load(svc, view.id).items[0].case_item_id)
     finally:
         svc.close()
     again = hallterm("demo", "--no-ui", db=db)

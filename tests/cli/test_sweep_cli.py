@@ -16,7 +16,7 @@ from hallterm.config import PROJECT_ROOT
 from hallterm.domain.cases import CaseDraft
 from hallterm.domain.checklist import MaterialKind
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
-from hallterm.services import cases, checklist
+from hallterm.services import cases, checklist, checklist_sheet
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import case_items
@@ -26,7 +26,7 @@ def test_sweep_returns_an_overdue_conditional_item_once(loaded: Services, desk_s
                                                         cards: dict[str, str], tmp_path: Path) -> None:
     view = cases.open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",),
                                                            EnterpriseKind.FOREIGN, "鞍山堃圳科技有限公司"))
-    item = checklist.load(loaded, view.id).items[0]
+    item = checklist_sheet.load(loaded, view.id).items[0]
     for m in item.materials:
         if m.kind is MaterialKind.CORE:
             checklist.tick(loaded, desk_session, item.case_item_id, m.material_id, received=True)
@@ -48,7 +48,7 @@ def test_sweep_returns_an_overdue_conditional_item_once(loaded: Services, desk_s
     assert "退件办结 0 项" in runs[1].stdout
     assert "删除 90 天以前的 1 个日期文件夹" in runs[0].stdout and not stale.exists()  # the spool, too
     assert "删除 90 天以前的 0 个日期文件夹" in runs[1].stdout
-    assert checklist.load(loaded, view.id).items[0].status == "returned"
+    assert checklist_sheet.load(loaded, view.id).items[0].status == "returned"
 
 
 def test_a_spool_that_cannot_be_cleaned_is_one_clear_line(loaded: Services, tmp_path: Path,

@@ -10,16 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from hallterm.domain.cases import CaseDraft
-from hallterm.domain.checklist import Decision, MaterialKind
+from hallterm.domain.checklist import Decision, ItemStatus, MaterialKind
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
-from hallterm.services import cases, checklist
-from hallterm.services.checklist import ChecklistError, ItemStatus
+from hallterm.services import cases, checklist, checklist_sheet, deadline_sweep
+from hallterm.services.checklist_sheet import ChecklistError
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import card_holders, documents
 
 
-def opened(svc: Services, session: StaffSession, card_no: str, *codes: str) -> checklist.CaseChecklist:
+def opened(svc: Services, session: StaffSession, card_no: str, *codes: str) -> checklist_sheet.CaseChecklist:
     view = cases.open_case(
         svc,
         session,
@@ -27,12 +27,12 @@ def opened(svc: Services, session: StaffSession, card_no: str, *codes: str) -> c
             card_no, CaseKind.ENTERPRISE, codes or ("QY-GSSL",), EnterpriseKind.FOREIGN, "鞍山喆玥新材料有限公司"
         ),
     )
-    return checklist.load(svc, view.id)
+    return checklist_sheet.load(svc, view.id)
 
 
 def tick_kinds(
-    svc: Services, session: StaffSession, sheet: checklist.CaseChecklist, *kinds: MaterialKind
-) -> checklist.CaseChecklist:
+    svc: Services, session: StaffSession, sheet: checklist_sheet.CaseChecklist, *kinds: MaterialKind
+) -> checklist_sheet.CaseChecklist:
     item = sheet.items[0]
     for m in item.materials:
         if m.kind in kinds:
@@ -125,7 +125,7 @@ def test_unpaid_fees_or_an_item_off_the_list_block_conditional_acceptance(
     oil = opened(loaded, desk_session, cards["valid"], "SM-CPYLS")  # 成品油: public safety, no 容缺
     oil = tick_kinds(loaded, desk_session, oil, MaterialKind.CORE)
     checklist.set_fees_paid(loaded, desk_session, oil.items[0].case_item_id, True)
-    oil = checklist.load(loaded, oil.case.id)
+    oil = checklist_sheet.load(loaded, oil.case.id)
     if any(m.kind is MaterialKind.SECONDARY for m in oil.items[0].materials):
         assert oil.items[0].decision.decision is Decision.NOT_ACCEPTED
         assert any("容缺受理清单" in r for r in oil.items[0].decision.reasons)
@@ -154,12 +154,12 @@ def test_the_sweep_returns_overdue_conditional_items_and_bars_the_holder(
     checklist.set_fees_paid(loaded, desk_session, item.case_item_id, True)
     checklist.decide_item(loaded, desk_session, item.case_item_id, commitment_signed=True)
     clock[0] = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)  # the deadline day itself: not yet
-    assert checklist.sweep(loaded).returned == 0
+    assert deadline_sweep.sweep(loaded).returned == 0
     clock[0] = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)
-    first = checklist.sweep(loaded)
+    first = deadline_sweep.sweep(loaded)
     assert (first.returned, first.barred_holders) == (1, 1)
-    assert checklist.sweep(loaded) == checklist.SweepResult(0, 0, 0)  # idempotent
-    sheet = checklist.load(loaded, sheet.case.id)
+    assert deadline_sweep.sweep(loaded) == deadline_sweep.SweepResult(0, 0, 0)  # idempotent
+    sheet = checklist_sheet.load(loaded, sheet.case.id)
     assert sheet.items[0].status == ItemStatus.RETURNED and sheet.items[0].commitment_breached
     assert sheet.case.status == "closed"  # 退件办结
     assert sheet.barred_until == dt.date(2027, 6, 1)  # 6 months by default
@@ -168,7 +168,7 @@ def test_the_sweep_returns_overdue_conditional_items_and_bars_the_holder(
     # The next case of the same holder cannot be accepted conditionally.
     again = tick_kinds(loaded, desk_session, opened(loaded, desk_session, cards["valid"]), MaterialKind.CORE)
     checklist.set_fees_paid(loaded, desk_session, again.items[0].case_item_id, True)
-    again = checklist.load(loaded, again.case.id)
+    again = checklist_sheet.load(loaded, again.case.id)
     assert again.items[0].decision.decision is Decision.NOT_ACCEPTED
     assert any("2027-06-01" in r for r in again.items[0].decision.reasons)
 
@@ -180,7 +180,7 @@ def test_credit_barred_holders_never_get_conditional_acceptance(
         conn.execute(card_holders.update().where(card_holders.c.card_no == cards["valid"]).values(credit_barred=True))
     sheet = tick_kinds(loaded, desk_session, opened(loaded, desk_session, cards["valid"]), MaterialKind.CORE)
     checklist.set_fees_paid(loaded, desk_session, sheet.items[0].case_item_id, True)
-    sheet = checklist.load(loaded, sheet.case.id)
+    sheet = checklist_sheet.load(loaded, sheet.case.id)
     assert sheet.credit_barred and sheet.items[0].decision.decision is Decision.NOT_ACCEPTED
 
 
@@ -212,12 +212,12 @@ def test_due_soon_and_overdue_items_are_counted(
         loaded, desk_session, opened(loaded, desk_session, cards["valid"]), MaterialKind.CORE, MaterialKind.SECONDARY
     )
     checklist.decide_item(loaded, desk_session, sheet.items[0].case_item_id)  # due 2026-12-01
-    assert dataclasses.astuple(checklist.deadline_counts(loaded))[:2] == (0, 0)
+    assert dataclasses.astuple(deadline_sweep.deadline_counts(loaded))[:2] == (0, 0)
     clock[0] = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # 2 working days left
-    assert checklist.deadline_counts(loaded).due_soon == 1
+    assert deadline_sweep.deadline_counts(loaded).due_soon == 1
     clock[0] = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)
-    assert checklist.deadline_counts(loaded).overdue == 1
-    assert "2027" in checklist.deadline_counts(loaded).calendar_warning  # chinese-calendar stops at 2026
+    assert deadline_sweep.deadline_counts(loaded).overdue == 1
+    assert "2027" in deadline_sweep.deadline_counts(loaded).calendar_warning  # chinese-calendar stops at 2026
 
 
 def test_a_coordinator_may_tick_but_roles_are_checked(
@@ -233,7 +233,7 @@ def test_a_coordinator_may_tick_but_roles_are_checked(
         )
 
 
-def conditional_ready(svc: Services, session: StaffSession, card_no: str) -> checklist.CaseChecklist:
+def conditional_ready(svc: Services, session: StaffSession, card_no: str) -> checklist_sheet.CaseChecklist:
     """Core materials in, fees paid: only secondary materials missing, 容缺 possible (S7)."""
     sheet = tick_kinds(svc, session, opened(svc, session, card_no), MaterialKind.CORE)
     return checklist.set_fees_paid(svc, session, sheet.items[0].case_item_id, True)
@@ -296,7 +296,7 @@ def test_a_conditional_item_takes_supplements_but_no_untick(
         checklist.tick(loaded, desk_session, item.case_item_id, core.material_id, received=False)
     with pytest.raises(ChecklistError, match="缴费状态"):
         checklist.set_fees_paid(loaded, desk_session, item.case_item_id, False)
-    assert checklist.load(loaded, sheet.case.id).items[0].status == ItemStatus.CONDITIONAL
+    assert checklist_sheet.load(loaded, sheet.case.id).items[0].status == ItemStatus.CONDITIONAL
 
 
 def test_after_a_one_time_notice_an_untick_is_a_recorded_correction(
@@ -321,7 +321,7 @@ def test_a_completed_supplement_is_dated(
     sheet = conditional_ready(loaded, desk_session, cards["valid"])
     item = sheet.items[0]
     checklist.decide_item(loaded, desk_session, item.case_item_id, commitment_signed=True)
-    assert checklist.load(loaded, sheet.case.id).items[0].supplemented_on is None
+    assert checklist_sheet.load(loaded, sheet.case.id).items[0].supplemented_on is None
     clock[0] += dt.timedelta(days=1)
     sheet = tick_kinds(loaded, desk_session, sheet, MaterialKind.SECONDARY)
     done = sheet.items[0]
@@ -336,7 +336,7 @@ def test_a_district_case_is_issued_by_the_district_bureau(
         cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",), EnterpriseKind.LIMITED, "鞍山职业技术学院",
         district="铁东区"))
     assert (view.jurisdiction, view.district) == ("district", "铁东区")  # S2
-    sheet = tick_kinds(loaded, desk_session, checklist.load(loaded, view.id), MaterialKind.CORE)
+    sheet = tick_kinds(loaded, desk_session, checklist_sheet.load(loaded, view.id), MaterialKind.CORE)
     item = sheet.items[0]
     checklist.set_fees_paid(loaded, desk_session, item.case_item_id, True)
     _sheet, issued = checklist.decide_item(loaded, desk_session, item.case_item_id, commitment_signed=True)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from hallterm.domain.cases import CaseDraft
 from hallterm.domain.checklist import MaterialKind
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
-from hallterm.services import cases, checklist
+from hallterm.services import cases, checklist, checklist_sheet
 from hallterm.services.context import Services
 from hallterm.services.staff import set_pin, sign_in
 from hallterm.storage.tables import documents, sequences
@@ -32,7 +32,7 @@ def test_every_kind_of_notice_is_numbered_for_city_and_district_cases(any_hall: 
                                                        district="铁东区"))
     titles = []
     for view in (city, district):
-        item = checklist.load(any_db, view.id).items[0]
+        item = checklist_sheet.load(any_db, view.id).items[0]
         _sheet, issued = checklist.decide_item(any_db, desk, item.case_item_id)  # nothing ticked: 一次性告知书
         titles += [d.title for d in issued]
         for m in item.materials:

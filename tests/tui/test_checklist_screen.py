@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Static
 
 from hallterm.domain.checklist import MaterialKind
-from hallterm.services import checklist
+from hallterm.services import checklist, checklist_sheet
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.tui.desk.app import DeskApp
@@ -91,7 +91,7 @@ async def test_ticking_materials_changes_the_decision_live(
         await pilot.press("escape")
         await settle(pilot)
         assert "F12" in str(app.screen.query_one("#notice", Static).render()) or app.screen.last_case
-    final = checklist.load(loaded, sheet.case.id)
+    final = checklist_sheet.load(loaded, sheet.case.id)
     assert final.items[0].status == "conditional"
 
 
@@ -109,7 +109,7 @@ async def test_the_desk_counts_overdue_items_and_warns_of_missing_holiday_data(
         desk_session,
         CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-WZSL",), EnterpriseKind.FOREIGN, "鞍山昊鑫科技有限公司"),
     )
-    sheet = checklist.load(loaded, view.id)
+    sheet = checklist_sheet.load(loaded, view.id)
     item = sheet.items[0]
     for m in item.materials:
         if m.kind is not MaterialKind.CONDITIONAL:
@@ -136,7 +136,7 @@ async def test_the_coordinator_list_shows_overdue_items(
 
     view = cases.open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-WZSL",),
                                                            EnterpriseKind.FOREIGN, "鞍山昊鑫科技有限公司"))
-    item = checklist.load(loaded, view.id).items[0]
+    item = checklist_sheet.load(loaded, view.id).items[0]
     for m in item.materials:
         if m.kind is not MaterialKind.CONDITIONAL:
             checklist.tick(loaded, desk_session, item.case_item_id, m.material_id, received=True)

@@ -118,8 +118,8 @@ class DeskApp(App[int]):
         # first field must accept input before that (DESIGN.md performance budget).
         try:
             # lazy: this is the worker that imports them (see above)
-            from hallterm.services.checklist import sweep
             from hallterm.services.context import Services
+            from hallterm.services.deadline_sweep import sweep
             from hallterm.services.reference import ensure_reference
 
             services = Services.open(self.settings)

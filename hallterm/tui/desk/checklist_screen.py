@@ -23,7 +23,7 @@ from hallterm.tui.widgets.paragraph import Paragraph
 from hallterm.tui.widgets.reason import ReasonScreen
 
 if TYPE_CHECKING:
-    from hallterm.services.checklist import CaseChecklist, ItemChecklist, MaterialRow
+    from hallterm.services.checklist_sheet import CaseChecklist, ItemChecklist, MaterialRow
     from hallterm.tui.desk.app import DeskApp
 
 DEADLINE_STYLES = {DeadlineStatus.OVERDUE: "bold white on red", DeadlineStatus.DUE_SOON: "bold black on yellow",
@@ -89,7 +89,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen[None]):
 
     def on_mount(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.checklist import load
+        from hallterm.services.checklist_sheet import load
 
         table = self.query_one(DataTable)
         table.add_columns("材料", "类别", "状态", "形式", "备注")

@@ -11,8 +11,8 @@ from textual.widgets import Static
 from hallterm.tui.desk.messages import Done
 
 if TYPE_CHECKING:
-    from hallterm.services.checklist import DeadlineCounts
     from hallterm.services.context import Services
+    from hallterm.services.deadline_sweep import DeadlineCounts
 
 
 class DeadlinesLoaded(Done):
@@ -25,7 +25,7 @@ def deadlines_now(svc: Services) -> tuple[DeadlineCounts, list[int]]:
     """The deadline counts, and the years of the next 365 days without holiday data (the banner is
     worded on the screen, for the role signed in)."""
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-    from hallterm.services.checklist import deadline_counts
+    from hallterm.services.deadline_sweep import deadline_counts
 
     today = svc.today()
     return deadline_counts(svc), svc.work_calendar.missing_years(today, today + dt.timedelta(days=365))

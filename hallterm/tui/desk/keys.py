@@ -52,11 +52,13 @@ class FitsFooter:
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         screen: Any = self
+        # A mixin: mypy cannot see the Screen this is mixed into, whose property super() reaches.
         return fit_footer(screen.app, super().active_bindings,  # type: ignore[misc]
                           screen.size.width or screen.app.size.width)
 
     def on_resize(self) -> None:
-        self.refresh_bindings()  # type: ignore[attr-defined]  # a narrower terminal fits fewer keys
+        # A narrower terminal fits fewer keys; refresh_bindings is the Screen's this mixin goes with.
+        self.refresh_bindings()  # type: ignore[attr-defined]
 
 
 def declared_here(node: object, binding: Binding) -> bool:
