@@ -142,6 +142,10 @@ def test_coordinator_screen(snap_compare, loaded: Services, desk_session: StaffS
     async def ready(pilot: Pilot) -> None:
         await settle(pilot)
         assert isinstance(pilot.app.screen, CoordinatorScreen)
+        # The board arrives from a worker: whether the table's header was first drawn before or after its
+        # rows varied its padding from run to run. R (刷新) redraws the board as a coordinator would.
+        await pilot.press("r")
+        await settle(pilot)
 
     assert snap_compare(desk_app(view.coordinator.staff_id), terminal_size=size, run_before=ready)
 
