@@ -115,7 +115,8 @@ def test_a_later_measurement_adds_its_figures() -> None:
         seen.append(len(ctx.card_numbers))
         return {"extra_p95_ms": 1.5}
 
-    figures = bench.collect(SMALLER, measurements=[*bench.MEASUREMENTS, measure_extra])
+    # The whole set runs in the test above; here the first one (its figures must stay) and the new one.
+    figures = bench.collect(SMALLER, measurements=[bench.MEASUREMENTS[0], measure_extra])
     assert figures["extra_p95_ms"] == 1.5
     assert "cards_lookup_p95_ms" in figures
     assert seen == [200]
