@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import make_url
 
 from hallterm.domain.cases import CaseStatus, case_number
@@ -24,8 +22,8 @@ from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin
 from hallterm.services.synthetic_holders import load_names, synthetic_holders
+from hallterm.storage import demo as demo_store
 from hallterm.storage import events, holders, sequences
-from hallterm.storage.tables import card_holders, case_items, cases, items, lounges, staff
 
 DEMO_HOLDERS = 300
 DEMO_PIN = "1234"  # every demo staff member's PIN; the demo database is never the hall's own
@@ -44,13 +42,9 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
     now = svc.now()
     rng = random.Random(11)
     with svc.db.write() as conn:
-        conn.execute(delete(case_items))
-        conn.execute(delete(cases))
+        demo_store.clear_cases(conn)
         holders.upsert_rows(conn, rows, now)
-        ids = dict(conn.execute(select(card_holders.c.card_no, card_holders.c.id)).all())
-        item_codes = list(conn.execute(select(items.c.code).where(items.c.active)).scalars())
-        lounge_codes = list(conn.execute(select(lounges.c.code).where(lounges.c.active)).scalars())
-        coordinators = list(conn.execute(select(staff.c.staff_id).where(staff.c.role == "coordinator")).scalars())
+        hall = demo_store.hall_ids(conn)
         yesterday = now - dt.timedelta(days=1)
         valid = [r for r in rows if r.status is CardStatus.ACTIVE and r.tier != "E"]
         day = yesterday.astimezone(svc.settings.hall.tz).date()
@@ -60,15 +54,13 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
             # From the day's counter, as the desk numbers cases: a case opened later that day gets the next one.
             case_no = case_number(svc.settings.hall.region_code, day, sequences.next_value(conn, CASE_SERIES, day))
             events.append(conn, EventKind.CARD_SCANNED, at, card_no=holder.card_no, verdict="ok")
-            case_id = conn.execute(insert(cases).returning(cases.c.id).values(
-                case_no=case_no, holder_id=ids[holder.card_no], kind=CaseKind.ENTERPRISE.value,
+            case_id = demo_store.insert_closed_case(
+                conn, case_no=case_no, holder_id=hall.holders[holder.card_no], kind=CaseKind.ENTERPRISE.value,
                 enterprise_name=f"{holder.employer}（演示）", service_mode=ServiceMode.IMMEDIATE.value,
                 status=CaseStatus.CLOSED.value,
-                lounge_code=rng.choice(lounge_codes), coordinator_id=rng.choice(coordinators),
+                lounge_code=rng.choice(hall.lounges), coordinator_id=rng.choice(hall.coordinators),
                 opened_at=at, met_at=at + dt.timedelta(minutes=8), closed_at=at + dt.timedelta(minutes=50),
-            )).scalar_one()
-            conn.execute(insert(case_items).values(case_id=case_id, item_code=rng.choice(item_codes),
-                                                   status=ItemStatus.ACCEPTED.value, fees_paid=True, accepted_on=day))
+                item_code=rng.choice(hall.items), item_status=ItemStatus.ACCEPTED.value, accepted_on=day)
             events.append(conn, EventKind.CASE_OPENED, at + dt.timedelta(minutes=1), case_id=case_id,
                           card_no=holder.card_no, case_no=case_no)
             events.append(conn, EventKind.CASE_CLOSED, at + dt.timedelta(minutes=50), case_id=case_id)
@@ -91,14 +83,10 @@ def clear_demo_file(url: str) -> None:
     path = Path(parsed.database or "")
     if not path.is_file():
         return
-    try:
-        with sqlite3.connect(path) as conn:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            demo = "events" in tables and conn.execute(
-                "SELECT 1 FROM events WHERE kind = 'demo_built' LIMIT 1").fetchone() is not None
-    except sqlite3.DatabaseError:
-        raise NotADemoDatabase(f"{path} 不是 SQLite 数据库，拒绝覆盖") from None
-    if tables - {"alembic_version"} and not demo:
+    kind = demo_store.sqlite_file_kind(path)
+    if kind == "not_sqlite":
+        raise NotADemoDatabase(f"{path} 不是 SQLite 数据库，拒绝覆盖")
+    if kind == "data":
         raise NotADemoDatabase(f"{path} 不是演示数据库（含有正式数据），拒绝覆盖；请换一个文件")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -106,7 +94,7 @@ def clear_demo_file(url: str) -> None:
 
 def active_staff_ids(svc: Services) -> list[str]:
     with svc.db.read() as conn:
-        return list(conn.execute(select(staff.c.staff_id).where(staff.c.active)).scalars())
+        return demo_store.active_staff_ids(conn)
 
 
 def sample_cards(rows: list[RosterRow], today: dt.date) -> dict[str, str]:
