@@ -34,7 +34,7 @@ def clear_cases(conn: Connection) -> None:
 
 def hall_ids(conn: Connection) -> HallIds:
     return HallIds(
-        dict(conn.execute(select(card_holders.c.card_no, card_holders.c.id)).tuples().all()),
+        {card_no: holder_id for card_no, holder_id in conn.execute(select(card_holders.c.card_no, card_holders.c.id))},
         list(conn.execute(select(items.c.code).where(items.c.active)).scalars()),
         list(conn.execute(select(lounges.c.code).where(lounges.c.active)).scalars()),
         list(conn.execute(select(staff.c.staff_id).where(staff.c.role == "coordinator")).scalars()),
