@@ -151,6 +151,8 @@ class DisplayApp(App[int]):
 
     @on(Polled)
     def _polled(self, message: Polled) -> None:
+        if not self.query("#now-title"):
+            return  # the answer of a poll that was under way while the display closed
         if self.outage:
             self.outage = ""
             self.query_one("#banner").remove_class("-shown")
@@ -160,6 +162,8 @@ class DisplayApp(App[int]):
 
     @on(PollFailed)
     def _poll_failed(self, message: PollFailed) -> None:
+        if not self.query("#banner"):
+            return  # as in _polled: the display is closing
         self.outage = message.reason
         banner = self.query_one("#banner", Static)
         banner.update(Text(f"{OUTAGE}　{message.reason}" if message.reason else OUTAGE))
