@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import Footer, Input, Label, Static
 from textual.widgets.selection_list import Selection
 
 from hallterm.domain.cases import CaseDraft, check_draft
@@ -33,6 +33,7 @@ from hallterm.domain.jurisdiction import (
 )
 from hallterm.domain.service_mode import MODE_NAMES, MODE_REASONS, CaseFlags, ServiceMode, suggest
 from hallterm.services.cases import CatalogItem
+from hallterm.tui.widgets.toggles import Checkbox, Select, SelectionList
 
 SUGGESTED = "suggested"
 

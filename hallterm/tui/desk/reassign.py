@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Select, Static
+from textual.widgets import Footer, Input, Static
 
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
 from hallterm.tui.widgets.confirm import ConfirmScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine
+from hallterm.tui.widgets.toggles import Select
 
 if TYPE_CHECKING:
     from hallterm.services.case_views import CaseView
