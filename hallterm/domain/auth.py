@@ -83,6 +83,16 @@ def allowed(role: str, action: str) -> bool:
     return role in PERMISSIONS.get(action, frozenset())
 
 
+def who_may(action: str) -> str:
+    """The roles that may run ``action``, in Chinese, as a clerk would read them (督查、管理员)."""
+    return "、".join(name for role, name in ROLE_NAMES.items() if allowed(role, action))
+
+
+def not_allowed(role: str, action: str) -> str:
+    """The one line a key says when this role may not run its action, and who may."""
+    return f"{ROLE_NAMES.get(role, role)}账号不能{ACTION_NAMES.get(action, action)}：须由{who_may(action)}办理"
+
+
 def require(role: str, action: str) -> None:
     if not allowed(role, action):
         raise AuthError(f"{ROLE_NAMES.get(role, role)}无权{ACTION_NAMES.get(action, action)}，请联系督查或管理员")

@@ -8,19 +8,22 @@ database is ready (research/textual.md pitfall 13).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from hallterm.config import Settings
-from hallterm.tui.desk.keys import KEY_NAMES, PALETTE_SKIP, DeskPalette, declared_here
+from hallterm.tui.desk.keys import KEY_NAMES, PALETTE_SKIP, DeskPalette, KeyListScreen, declared_here
 from hallterm.tui.desk.messages import Connected, ConnectFailed, ServicesReady
+from hallterm.tui.widgets.message_line import Level, MessageLine
 
 if TYPE_CHECKING:
     from hallterm.services.cases import CatalogItem
@@ -43,6 +46,8 @@ class DeskApp(App[int]):
         Binding("ctrl+q", "quit", "退出", show=False, priority=True, id="quit"),
         # Declared here so that the footer's corner says what it does in Chinese (Textual's says "palette").
         Binding("ctrl+p", "command_palette", "全部操作", show=False, priority=True, tooltip="列出本屏可用的全部操作"),
+        # The key a new clerk tries first: every key of the screen, and why one does nothing now.
+        Binding("f1", "keys", "按键说明", show=False, id="keys"),
     ]
 
     def __init__(self, settings: Settings, *, after_hours: bool = False, services: Services | None = None,
@@ -88,6 +93,45 @@ class DeskApp(App[int]):
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit (it copies); Textual says so in English."""
         self.notify("退出请按 Ctrl+Q（也可在 Ctrl+P 全部操作中选择退出）", title="要退出前台终端吗？")
+
+    async def run_action(self, action: str | ActionParseResult, default_namespace: DOMNode | None = None,
+                         namespaces: Mapping[str, DOMNode] | None = None) -> bool:
+        """Run a key's action; one that does not apply now says why instead of doing nothing.
+
+        Textual skips an action whose ``check_action`` fails without a word (a key hidden from the footer
+        or greyed out alike); screens with ``why_not`` (keys.ExplainsKeys) and this app name the reason.
+        """
+        if await super().run_action(action, default_namespace, namespaces):
+            return True
+        target, name, _ = self._parse_action(action, self if default_namespace is None else default_namespace,
+                                             namespaces)
+        why = getattr(target, "why_not", None)
+        reason = why(name) if callable(why) else ""
+        if not reason:
+            return False
+        self.tell(reason, target)
+        return True
+
+    def tell(self, text: str, where: object = None) -> None:
+        """Say ``text`` on the message line of ``where`` (or of the screen on top, or as a notification)."""
+        for node in (where, self.screen):
+            lines = node.query(MessageLine) if isinstance(node, Screen) else None
+            if lines:
+                lines.first().say(text, Level.BUSY)
+                return
+        self.notify(text)
+
+    def why_not(self, action: str) -> str:
+        if action == "reconnect" and self.services is not None:
+            return "数据库已连接，无需重新连接"
+        return ""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not self.why_not(action)
+
+    def action_keys(self) -> None:
+        if not isinstance(self.screen, KeyListScreen):
+            self.push_screen(KeyListScreen(self.screen))
 
     def action_command_palette(self) -> None:
         # Textual types is_open() for App[object]; App is invariant in its return type, so DeskApp (App[int]) fails it.
@@ -151,6 +195,7 @@ class DeskApp(App[int]):
 
     def action_reconnect(self) -> None:
         if self.services is None:
+            self.tell("正在重新连接数据库……")
             self.connect()
 
     # -- who is signed in -------------------------------------------------------------------

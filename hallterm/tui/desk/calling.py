@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.background import run_use_case
-from hallterm.tui.desk.keys import FitsFooter
+from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
 from hallterm.tui.desk.print_screens import TicketPrinted
 from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen
@@ -72,7 +72,7 @@ def _minutes(view: TicketView, now: Any) -> str:
     return minutes_text(minutes_waited(view.issued_at, now))
 
 
-class CallingScreen(WithMessageLine, FitsFooter, Screen[None]):
+class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/calling.tcss"
     BINDINGS = [
         Binding("n", "call_next", "叫下一位", id="call_next"),
@@ -125,16 +125,20 @@ class CallingScreen(WithMessageLine, FitsFooter, Screen[None]):
     def _ready(self) -> None:
         self._poll(force=True)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Footer keys only when they apply: the called-ticket actions need a ticket at this counter."""
+    def why_not(self, action: str) -> str:
+        """Footer keys only when they apply: the called-ticket actions need a ticket at this counter. A key
+        pressed when it does not apply says why (ExplainsKeys)."""
         current = self.board.current if self.board else None
-        if action in {"recall", "no_show", "hold", "transfer", "finish"}:
-            return current is not None
+        if action in {"recall", "no_show", "hold", "transfer", "finish"} and current is None:
+            return "本窗口没有正在接待的号：先按 N 叫下一位"
         if action in {"call_next", "call_chosen"}:
-            return self.counter_code is not None and current is None
-        if action == "return_held":
-            return bool(self.board and self.board.held)
-        return True
+            if self.counter_code is None:
+                return "还没有选择窗口：按 W 选择您所在的窗口"
+            if current is not None:
+                return f"正在接待 {current.number} 号：先按 F 办结、H 暂挂或 T 转移，再叫下一位"
+        if action == "return_held" and not (self.board and self.board.held):
+            return "没有暂挂的号"
+        return ""
 
     # -- following the queue ---------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
-from hallterm.tui.desk.keys import FitsFooter
+from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
@@ -43,7 +43,7 @@ class VisitEnded(Done):
     """``result``: the case whose visitor just left the lounge."""
 
 
-class CoordinatorScreen(WithMessageLine, FitsFooter, Screen[None]):
+class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/coordinator.tcss"
     BINDINGS = [
         Binding("m", "mark_met", "已接待", id="mark_met"),
@@ -92,10 +92,10 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, Screen[None]):
         self.set_interval(REFRESH_SECONDS, self.action_refresh)
         self.action_refresh()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back":
-            return len(self.app.screen_stack) > 2  # only when opened from the desk screen (F9)
-        return True
+    def why_not(self, action: str) -> str:
+        if action == "back" and len(self.app.screen_stack) <= 2:  # only when opened from the desk screen (F9)
+            return "这是您的首页，没有可返回的前台屏幕；离开请按 Ctrl+O 签退"
+        return ""
 
     @on(ServicesReady)
     def _ready(self) -> None:

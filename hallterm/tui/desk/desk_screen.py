@@ -11,11 +11,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from hallterm.domain.auth import allowed
+from hallterm.domain.auth import ROLE_NAMES, allowed, not_allowed, who_may
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.deadline_bar import DeadlineBar, DeadlinesLoaded, deadlines_now
 from hallterm.tui.desk.holder_panel import HolderPanel
-from hallterm.tui.desk.keys import FitsFooter
+from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServicesReady
 from hallterm.tui.desk.routing_panel import RoutingPanel
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
@@ -55,7 +55,7 @@ class CaseRefreshed(Done):
     """``result``: the case on screen as it is now (None if it is gone)."""
 
 
-class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
+class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/desk_screen.tcss"
     BINDINGS = [
         # Footer order is what a narrow (80-column) counter terminal keeps: the steps of a visit first; the
@@ -134,27 +134,54 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
             if self.last_case is not None:
                 self._refresh_last_case()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Actions appear in the footer only when they apply and this role may run them."""
-        session = self.app.session
-        role = session.role if session else ""
+    def why_not(self, action: str) -> str:
+        """Why a key does nothing now, in one line ("" when it acts). The footer shows only the keys that
+        act (ExplainsKeys); a key pressed anyway says this."""
+        role = self._role()
         check = self.query_one(HolderPanel).check if self.is_mounted else None
+        no_card = "屏幕上没有持卡人：请先扫描钢都英才卡"
+        no_case = "屏幕上没有办件：请先扫描持卡人的卡并按 F3 开办件"
         if action == "open_case":
-            return allowed(role, "open_case") and check is not None and check.ok
+            if not allowed(role, "open_case"):
+                return not_allowed(role, "open_case")
+            if check is None:
+                return f"{no_card}，再按 F3 开办件"
+            if not check.ok:
+                override = "；督查人员可按 F4 特批放行" if check.holder and allowed(role, "override_card") else ""
+                return f"此卡不能走绿色通道，不能开办件（原因见下方）{override}"
         if action == "override":
-            return allowed(role, "override_card") and check is not None and check.holder is not None \
-                and not check.ok
+            if not allowed(role, "override_card"):
+                return not_allowed(role, "override_card")
+            if check is None:
+                return f"{no_card}，再按 F4 特批放行"
+            if check.holder is None:
+                return "此卡号不在人才名册中，不能特批放行"
+            if check.ok:
+                return "此卡有效，无需特批：按 F3 开办件"
         if action == "checklist":
-            return self.last_case is not None and allowed(role, "checklist")
-        if action in {"history", "reassign"}:
-            return self.last_case is not None and allowed(role, "reassign" if action == "reassign" else "view_history")
-        if action == "route_queued":
-            return allowed(role, "reassign")
-        if action == "coordinator_view":
-            return allowed(role, "mark_met")
-        if action == "print_slip":
-            return self.last_case is not None or self.checked_in is not None
-        return True
+            if not allowed(role, "checklist"):
+                return not_allowed(role, "checklist")
+            if self.last_case is None:
+                return f"{no_case}，再按 F12 核对材料"
+        if action == "history":
+            if not allowed(role, "view_history"):
+                return not_allowed(role, "view_history")
+            if self.last_case is None:
+                return "屏幕上没有办件：扫描持卡人的卡后，按 F6 查看其在办件的记录"
+        if action == "reassign":
+            if not allowed(role, "reassign"):
+                return not_allowed(role, "reassign")
+            if self.last_case is None:
+                return f"{no_case}，再按 F7 改派"
+        if action == "route_queued" and not allowed(role, "reassign"):
+            return not_allowed(role, "reassign")
+        if action == "coordinator_view" and not allowed(role, "mark_met"):
+            return f"协调员视图供{who_may('mark_met')}使用；您以{ROLE_NAMES.get(role, role)}身份登录"
+        if action == "calling" and not allowed(role, "call_ticket"):
+            return not_allowed(role, "call_ticket")
+        if action == "print_slip" and self.last_case is None and self.checked_in is None:
+            return "没有可打印的回执：先开办件（F3），或扫描预约回执签到"
+        return ""
 
     # -- scanning ---------------------------------------------------------------------------
 

@@ -1,8 +1,12 @@
-"""Keys: footers that fit the counter's terminal, and the command palette's Chinese.
+"""Keys: footers that fit the counter's terminal, the command palette's Chinese, and no silent key.
 
 An 80-column terminal cannot show every key of the desk: ``FitsFooter`` screens drop the rarest
 keys from the footer whole (Textual would cut a label in half) and the command palette (Ctrl+P,
 全部操作) lists every operation, with its key written as Chinese software writes keys.
+
+A key that does not apply now (no card on screen, a role without it) is left out of the footer,
+but pressed it says why in one line (``ExplainsKeys``); F1 lists every key of the screen and, for
+those that do not apply now, the reason (``KeyListScreen``).
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from typing import Any
 from rich.align import Align
 from rich.cells import cell_len
 from rich.text import Text
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.command import CommandList, CommandPalette
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
 from textual.widgets.option_list import Option
 
 
@@ -96,3 +103,66 @@ class DeskPalette(CommandPalette):
                 self._list_visible = False
 
         self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
+class ExplainsKeys:
+    """A screen whose keys that do not apply now say why when pressed, instead of nothing.
+
+    ``why_not(action)`` is the one line the key says ("" when it applies); ``check_action`` follows it,
+    so the footer shows only keys that act. Textual runs no action whose check fails and says nothing
+    (``App.run_action`` returns False, for a hidden and a greyed-out key alike): ``DeskApp.run_action``
+    says the reason on the screen's message line instead.
+    """
+
+    def why_not(self, action: str) -> str:
+        return ""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not self.why_not(action)
+
+
+def screen_bindings(node: object) -> list[Binding]:
+    """The bindings hallterm declared on ``node``'s class (not Textual's), one per action, in order."""
+    found: dict[str, Binding] = {}
+    for cls in reversed(type(node).__mro__):
+        if cls.__module__.startswith("hallterm."):
+            for b in vars(cls).get("BINDINGS", []):
+                if isinstance(b, Binding) and b.description:
+                    found.setdefault(b.action, b)
+    return list(found.values())
+
+
+class KeyListScreen(ModalScreen[None]):
+    """F1: every key of the screen below, what it does, and why it does nothing now if it does not."""
+
+    CSS_PATH = "../styles/dialogs.tcss"
+    BINDINGS = [Binding("escape,f1", "close", "关闭", key_display="Esc")]
+
+    def __init__(self, below: Screen) -> None:
+        super().__init__()
+        self.below = below
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        own = screen_bindings(app)
+        lines = Text()
+        for binding in [*screen_bindings(self.below), *own]:
+            on_app = binding in own or binding.action.startswith("app.")
+            target = app if on_app else self.below
+            why = getattr(target, "why_not", None)
+            reason = why(binding.action.removeprefix("app.")) if callable(why) else ""
+            key = app.key_label(binding)
+            lines.append(f"{key:<7}", style="bold")
+            lines.append(f"{binding.description}")
+            if reason:
+                lines.append(f"　现在不可用：{reason}", style="dim")
+            lines.append("\n")
+        lines.rstrip()
+        with Vertical():
+            yield Static(Text("本屏按键（Esc 关闭；Ctrl+P 可按名称查找操作）", style="bold"))
+            with VerticalScroll():
+                yield Static(lines, id="key-list")
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
