@@ -37,6 +37,12 @@ class Printable:
     ticket_id: int | None = None
     bilingual: bool = False
 
+    @property
+    def number(self) -> str:
+        """A notice's number (what the checklist's message names), "" for a slip."""
+        item = self.item
+        return item.header.number if isinstance(item, Document) else ""
+
 
 def _slip_printable(slip: Slip, *, case_id: int | None = None, ticket_id: int | None = None) -> Printable:
     return Printable(slip.kind, slip.title, slip_layouts.preview(slip), glyph_warning(missing_glyphs(

@@ -220,3 +220,57 @@ async def test_the_visit_slip_of_a_waiting_visitor_gives_the_real_reason(
 
         content = conn.execute(select(slips.c.content).where(slips.c.id == printed.id)).scalar_one()
     assert content["waiting_reason"] == "协调员均不在岗，预计 08:30 回岗"  # a reprint renders it the same
+
+
+async def test_after_a_conditional_decision_f10_f10_prints_the_commitment(
+    loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory
+) -> None:
+    """Issue 11, point 3: the message says 按 F10 打印承诺书, and F10 then F10 prints the 承诺书 — from the
+    checklist, and from the desk after Esc (the preview opens on the notice named, not the visit slip)."""
+    from hallterm.domain.checklist import MaterialKind
+    from hallterm.tui.desk.checklist_screen import ChecklistScreen
+    from hallterm.tui.widgets.choice import ChoiceScreen
+    from tests.tui.test_checklist_screen import notice as checklist_notice
+    from tests.tui.test_checklist_screen import open_checklist, tick_kinds
+
+    app = desk_app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_checklist(pilot, cards)
+        await tick_kinds(pilot, screen, MaterialKind.CORE)
+        await pilot.press("f")  # fees paid: only secondary papers missing, 容缺 possible
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")  # 愿意签署：容缺受理
+        await settle(pilot)
+        assert app.screen is screen and "按 F10 打印承诺书" in checklist_notice(app)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, PrintPreviewScreen)
+        assert app.screen.selected.title.startswith("容缺受理承诺书")
+        await pilot.press("f10")
+        await settle(pilot)
+        assert app.screen is screen
+        printed = [r.title for r in print_jobs.recent_slips(loaded)]
+        assert len(printed) == 1 and printed[0].startswith("容缺受理承诺书")
+        assert "按 F10 打印容缺受理通知书" in checklist_notice(app)  # the applicant's copy is next
+
+        await pilot.press("escape")  # back on the desk, F10 F10 prints the notice still owed
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and "容缺受理通知书" in notice(app)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, PrintPreviewScreen)
+        assert app.screen.selected.title.startswith("容缺受理通知书")
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        printed = [r.title for r in print_jobs.recent_slips(loaded)]
+        assert len(printed) == 2 and printed[0].startswith("容缺受理通知书")
+        await pilot.press("f12", "escape")  # nothing owed any more: F10 opens on the visit slip again
+        await settle(pilot)
+        assert not isinstance(app.screen, ChecklistScreen)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, PrintPreviewScreen) and "引导单" in app.screen.selected.title

@@ -23,8 +23,11 @@ from hallterm.tui.widgets.paragraph import Paragraph
 from hallterm.tui.widgets.reason import ReasonScreen
 
 if TYPE_CHECKING:
+    from hallterm.services.checklist import IssuedDocument
     from hallterm.services.checklist_sheet import CaseChecklist, ItemChecklist, MaterialRow
+    from hallterm.services.print_jobs import PrintOutcome
     from hallterm.tui.desk.app import DeskApp
+    from hallterm.tui.desk.print_screens import PreviewReady
 
 DEADLINE_STYLES = {DeadlineStatus.OVERDUE: "bold white on red", DeadlineStatus.DUE_SOON: "bold black on yellow",
                    DeadlineStatus.PAUSED: "cyan", DeadlineStatus.ON_TRACK: "green"}
@@ -58,7 +61,9 @@ def deadline_text(item: ItemChecklist) -> Text:
     return Text(label, style=DEADLINE_STYLES[state.status])
 
 
-class ChecklistScreen(WithMessageLine, FitsFooter, Screen[None]):
+class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None"]):
+    """Closes (Esc) with the notice issued here and not printed yet, for the desk's F10 to open on."""
+
     CSS_PATH = "../styles/checklist.tcss"
     BINDINGS = [
         Binding("space", "toggle_received", "收到", id="ck_received"),
@@ -77,6 +82,10 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen[None]):
         super().__init__()
         self.case_id = case_id
         self.sheet: CaseChecklist | None = None
+        # Notices just issued and not printed yet, the one to sign first: F10 prints them in turn (the
+        # message names the first), as long as the cursor stays on their item or another decided one.
+        self.to_print: list[IssuedDocument] = []
+        self._to_print_item: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -287,10 +296,15 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen[None]):
         from hallterm.tui.widgets.choice import ChoiceScreen
 
         item, _ = self._current()
+        decided = item is not None and item.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL,
+                                                       ItemStatus.RETURNED)
+        if self.to_print and (item is None or decided or item.case_item_id == self._to_print_item):
+            self._print_next()
+            return
         if item is None:
             return
-        if item.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.RETURNED):
-            self.say(f"{item.item_name}：{item.status_name}，无需再决定", Level.BUSY)
+        if decided:
+            self.say(f"{item.item_name}：{item.status_name}，无需再决定；文书可在返回办件后按 F10 打印", Level.BUSY)
             return
         if item.decision.decision is Decision.CONDITIONAL_NEEDS_COMMITMENT:
             # The applicant chooses (S7): commit and be accepted now, or take the one-time notice of
@@ -340,7 +354,31 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen[None]):
             self._act(Resumed, resume_item, item.case_item_id)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss(self.to_print[0] if self.to_print else None)
+
+    def _print_next(self) -> None:
+        """The preview of this case's papers, opened on the notice the message named."""
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.print_screens import open_preview
+
+        if self.sheet is not None:
+            open_preview(self, self.say, case=self.sheet.case, first=self.to_print[0].number)
+
+    def on_preview_ready(self, message: PreviewReady) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.print_screens import show_preview
+
+        message.stop()
+        show_preview(self, self.say, message, self._printed)
+
+    def _printed(self, outcome: PrintOutcome) -> None:
+        done = next((d for d in self.to_print if outcome.title.endswith(d.number)), None)
+        if done is None or not outcome.ok:
+            return
+        self.to_print.remove(done)
+        if self.to_print:
+            text, level = self.query_one(MessageLine).text, self.query_one(MessageLine).level
+            self.say(f"{text}\n按 F10 打印{self.to_print[0].title}", level)
 
     def on_checklist_loaded(self, message: ChecklistLoaded) -> None:
         self._show(message.result)
@@ -359,11 +397,15 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen[None]):
         self._show(sheet)
         issued = issued if isinstance(issued, list) else [issued]
         text = "已出具：" + "；".join(f"{d.title} {d.number}" for d in issued)
-        # A notice is only saved as data: the applicant must leave with it on paper (S6, S7).
-        if any(d.title == "容缺受理承诺书" for d in issued):
-            text += "。请按 Esc 返回办件、按 F10 打印承诺书，交申请人签字后存档"
-        else:
-            text += "。请按 Esc 返回办件、按 F10 打印，交给申请人"
+        # A notice is only saved as data: the applicant must leave with it on paper (S6, S7). The one to
+        # sign comes first, and F10 (here, or on the desk after Esc) opens the preview on it.
+        self.to_print = sorted(issued, key=lambda d: d.title != "容缺受理承诺书")
+        item, _ = self._current()
+        self._to_print_item = item.case_item_id if item is not None else None
+        if self.to_print and self.to_print[0].title == "容缺受理承诺书":
+            text += "。按 F10 打印承诺书，交申请人签字后存档"
+        elif self.to_print:
+            text += f"。按 F10 打印{self.to_print[0].title}，交给申请人"
         self.say(text)
 
     def _say_after_tick(self, before: CaseChecklist | None, after: CaseChecklist) -> None:

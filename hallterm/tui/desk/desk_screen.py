@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from hallterm.domain.cases import CaseDraft
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CatalogItem
+    from hallterm.services.checklist import IssuedDocument
+    from hallterm.services.print_jobs import PrintOutcome
     from hallterm.services.ticket_view import TicketView
     from hallterm.tui.desk.app import DeskApp
     from hallterm.tui.desk.print_screens import PreviewReady, SlipChecked
@@ -88,6 +90,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self._draft: CaseDraft | None = None  # a form closed without opening is kept, never lost
         self._catalog: list[CatalogItem] | None = None
         self.checked_in: TicketView | None = None  # the ticket issued when an appointment slip was scanned
+        self._print_first: tuple[int, IssuedDocument] | None = None  # the notice F10 opens on, of that case
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -461,8 +464,17 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.checklist_screen import ChecklistScreen
 
-        if self.last_case is not None:
-            self.app.push_screen(ChecklistScreen(self.last_case.id))
+        if self.last_case is None:
+            return
+        case_id = self.last_case.id
+
+        def closed(unprinted: IssuedDocument | None) -> None:
+            # F10 opens the preview on the notice the checklist said to print, not on the visit slip.
+            self._print_first = (case_id, unprinted) if unprinted is not None else None
+            if unprinted is not None:
+                self.say(f"{unprinted.title} {unprinted.number} 尚未打印：按 F10 打印", Level.BUSY)
+
+        self.app.push_screen(ChecklistScreen(case_id), closed)
 
     def action_calling(self) -> None:
         """The counter's calling screen: walk-in tickets, call next, recall, hold, transfer (issue 5)."""
@@ -493,13 +505,19 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.print_screens import open_preview
 
-        open_preview(self, self.say, case=self.last_case, ticket=self.checked_in)
+        first = self._print_first
+        number = first[1].number if first and self.last_case and self.last_case.id == first[0] else ""
+        open_preview(self, self.say, case=self.last_case, ticket=self.checked_in, first=number)
 
     def on_preview_ready(self, message: PreviewReady) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.print_screens import show_preview
 
-        show_preview(self, self.say, message)
+        def printed(outcome: PrintOutcome) -> None:
+            if outcome.ok and self._print_first and outcome.title.endswith(self._print_first[1].number):
+                self._print_first = None
+
+        show_preview(self, self.say, message, printed)
 
     def action_reprint(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start

@@ -140,10 +140,12 @@ class PrintPreviewScreen(WithMessageLine, Screen["PrintOutcome | None"]):
     ]
     app: DeskApp
 
-    def __init__(self, printables: list[Printable], heading: str = "") -> None:
+    def __init__(self, printables: list[Printable], heading: str = "", first: int = 0) -> None:
         super().__init__()
         self.printables = printables
         self.heading = heading  # the holder and the case (or ticket) the papers belong to
+        # The paper the message before named ("按 F10 打印承诺书"): highlighted, so F10 prints it.
+        self.first = first if 0 <= first < len(printables) else 0
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -158,9 +160,9 @@ class PrintPreviewScreen(WithMessageLine, Screen["PrintOutcome | None"]):
     def on_mount(self) -> None:
         self.sub_title = f"打印预览　{self.heading}" if self.heading else "打印预览"
         options = self.query_one(OptionList)
-        options.highlighted = 0
+        options.highlighted = self.first
         options.focus()
-        self._show(0)
+        self._show(self.first)
 
     @property
     def selected(self) -> Printable:
@@ -236,18 +238,20 @@ class PreviewReady(Done):
     """``result``: what can be printed, and whose papers they are (the preview's heading)."""
 
 
-def open_preview(screen: Any, say: Say, *, case: CaseView | None = None, ticket: TicketView | None = None) -> None:
+def open_preview(screen: Any, say: Say, *, case: CaseView | None = None, ticket: TicketView | None = None,
+                 first: str = "") -> None:
     """Build what can be printed for ``case`` / ``ticket`` in a worker; ``screen`` gets a ``PreviewReady``
-    and opens the preview with ``show_preview``."""
+    and opens the preview with ``show_preview``, on the notice numbered ``first`` if there is one."""
     app: DeskApp = screen.app
     if app.services is None or (case is None and ticket is None):
         say("没有可打印的回执：先开办件，或扫描预约回执签到", Level.BUSY)
         return
     say("正在准备打印预览……", Level.BUSY)
-    run_use_case(screen, PreviewReady, _printables, app.services, case, ticket, group="print")
+    run_use_case(screen, PreviewReady, _printables, app.services, case, ticket, first, group="print")
 
 
-def _printables(services: Services, case: CaseView | None, ticket: TicketView | None) -> tuple[list[Printable], str]:
+def _printables(services: Services, case: CaseView | None, ticket: TicketView | None,
+                first: str = "") -> tuple[list[Printable], str, int]:
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services import printables
 
@@ -258,18 +262,23 @@ def _printables(services: Services, case: CaseView | None, ticket: TicketView | 
     whose = case if case is not None else ticket
     heading = "　".join(p for p in (getattr(whose, "holder_name", "") or "", getattr(case, "case_no", "")
                                     or getattr(ticket, "number", "")) if p)
-    return found, heading
+    index = next((i for i, p in enumerate(found) if first and p.number == first), 0)
+    return found, heading, index
 
 
-def show_preview(screen: Any, say: Say, ready: PreviewReady) -> None:
-    """Open the preview; what the print did is said on ``screen``'s message line when it closes."""
+def show_preview(screen: Any, say: Say, ready: PreviewReady,
+                 printed: Callable[[PrintOutcome], None] | None = None) -> None:
+    """Open the preview; what the print did is said on ``screen``'s message line when it closes (and
+    passed to ``printed``)."""
 
     def opened(outcome: PrintOutcome | None) -> None:
         if outcome is not None:
             say(*outcome_text(outcome))
+            if printed is not None:
+                printed(outcome)
 
-    printables, heading = ready.result
-    screen.app.push_screen(PrintPreviewScreen(printables, heading), opened)
+    printables, heading, first = ready.result
+    screen.app.push_screen(PrintPreviewScreen(printables, heading, first), opened)
 
 
 # --- reprint ---------------------------------------------------------------------------------------
