@@ -192,7 +192,7 @@ def supplement_deadline(cal: WorkCalendar, accepted_on: dt.date, promised_days: 
         raise SupplementDeadlineError(f"补正期限 {requested:%Y-%m-%d} 应晚于受理日期 {accepted_on:%Y-%m-%d}")
     if requested > limit:
         raise SupplementDeadlineError(f"补正期限不得晚于 {limit:%Y-%m-%d}"
-                                      f"（事项承诺时限 {promised_days} 个工作日，S7）")
+                                      f"（事项承诺时限 {promised_days} 个工作日）")
     return requested, False  # a date staff chose is exact, whatever the data behind the limit
 
 

@@ -32,7 +32,15 @@ EXTENSIONS = ("png", "pdf", "escpos")
 
 
 class PrintFailed(Refused):
-    """The printer did not print; ``str()`` is the Chinese message (the slip stays in the spool)."""
+    """The printer did not print; ``str()`` is the Chinese message (the slip stays in the spool).
+
+    ``detail`` is what a technician needs (the system's own words, often English; the setting to check):
+    it goes to the log and to ``hallterm print test``, never to the clerk's screen.
+    """
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,7 @@ class Escpos:
         try:
             thermal.send(self.settings, spooled.read("escpos"))
         except thermal.PrinterUnavailable as exc:
-            raise PrintFailed(f"{exc}。已保存到 {spooled.base.parent}，可稍后补打") from exc
+            raise PrintFailed(f"{exc}。已保存到 {spooled.base.parent}，可稍后补打", exc.detail) from exc
         return f"已打印（{thermal.where(self.settings)}）"
 
 
@@ -213,11 +221,12 @@ class Cups:
         done = self.run([*args, str(path)])
         where = f"打印机 {self.printer}" if self.printer else "默认打印机"
         if done.returncode != 0:
-            raise PrintFailed(f"{where}拒绝了打印作业：{_first_line(done.stderr or done.stdout)}。"
-                              f"{job.title} 已保存到 {spooled.base.parent}，可稍后补打")
+            raise PrintFailed(f"{where}拒绝了打印作业，请联系管理员检查打印机设置。"
+                              f"{job.title} 已保存到 {spooled.base.parent}，可稍后补打",
+                              _first_line(done.stderr or done.stdout))
         match = _REQUEST_ID.search(done.stdout)  # "request id is thermal80-3 (1 file(s))"
         if match is None:
-            raise PrintFailed(f"{where}没有返回作业号（{_first_line(done.stdout)}）；请在打印机上核对是否已打印")
+            raise PrintFailed(f"{where}没有返回作业号；请在打印机上核对是否已打印", f"lp: {_first_line(done.stdout)}")
         job_id = match.group(1)
         printer = self.printer or job_id.rsplit("-", 1)[0]
         return self._wait(job_id, printer, job, spooled)
@@ -235,16 +244,18 @@ class Cups:
                     raise PrintFailed(f"打印作业 {job_id} 被取消或中止，CUPS 中没有它的完成记录；"
                                       f"请在打印机上核对是否已打印。{kept}")
                 if _NOT_PRINTED.search(reasons):
-                    raise PrintFailed(f"打印作业 {job_id} 被取消或中止（{reasons}）。{kept}")
+                    raise PrintFailed(f"打印作业 {job_id} 被取消或中止。{kept}", f"lpstat: {reasons}")
                 return f"已打印（CUPS {printer}，作业 {job_id}）"
             status = self.run(["lpstat", "-p", printer])
             if status.returncode != 0 or re.search(r"\bdisabled\b|禁用|停用", status.stdout):
                 self.run(["cancel", job_id])
-                raise PrintFailed(f"打印机 {printer} 已停止：{_reason(status)}。已取消作业 {job_id}。{kept}")
+                raise PrintFailed(f"打印机 {printer} 已停止（可能缺纸、卡纸或未开机），请检查打印机。"
+                                  f"已取消作业 {job_id}。{kept}", f"lpstat: {_reason(status)}")
             if time.monotonic() >= deadline:
                 self.run(["cancel", job_id])
-                raise PrintFailed(f"打印作业 {job_id} 在 {self.timeout_s:g} 秒内没有完成（{_reason(status)}），"
-                                  f"打印机可能未开机或未连接；已取消该作业以免稍后重复打印。{kept}")
+                raise PrintFailed(f"打印作业 {job_id} 在 {self.timeout_s:g} 秒内没有完成，"
+                                  f"打印机可能未开机或未连接；已取消该作业以免稍后重复打印。{kept}",
+                                  f"lpstat: {_reason(status)}")
             self.sleep(self.poll_s)
 
 

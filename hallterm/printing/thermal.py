@@ -24,7 +24,12 @@ from hallterm.domain.errors import Refused
 
 
 class PrinterUnavailable(Refused):
-    """The thermal printer could not be reached; ``str()`` is the Chinese message."""
+    """The thermal printer could not be reached; ``str()`` is what the clerk reads (what is wrong, what
+    to do), ``detail`` what a technician needs: the printer's address, the setting, the system's words."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 def _with_width(printer: Any, width: int) -> Any:
@@ -106,7 +111,8 @@ def send(settings: PrintingSettings, data: bytes) -> None:
             printer._raw(data)  # the bytes kept in the spool, unchanged (python-escpos's raw write)
         delivered = True
     except Exception as exc:  # python-escpos raises DeviceNotFoundError, USB, serial and socket errors
-        raise PrinterUnavailable(f"{where(settings)}无法打印：{_reason(exc, settings, stage, budget_s)}") from exc
+        clerk, technician = _reason(exc, settings, stage, budget_s)
+        raise PrinterUnavailable(clerk, f"{where(settings)}：{technician}") from exc
     finally:
         if printer is not None:
             _close(printer, device, settings, delivered)
@@ -189,52 +195,64 @@ def _close(printer: Any, device: Any, settings: PrintingSettings, delivered: boo
         printer.device = None
 
 
-def _reason(exc: BaseException, settings: PrintingSettings, stage: str, budget_s: float) -> str:
-    """What went wrong, in Chinese, from the exception python-escpos raised or the one it wrapped."""
+def _reason(exc: BaseException, settings: PrintingSettings, stage: str,
+            budget_s: float) -> tuple[str, str]:
+    """What went wrong, from the exception python-escpos raised or the one it wrapped: the clerk's line
+    (what it is, what to do; no English, no setting names) and the technician's (the setting to check,
+    the system's own words)."""
     cause = (exc.__cause__ or exc.__context__) if type(exc).__name__ == "DeviceNotFoundError" else None
     err = cause or exc
     name = type(err).__name__
     text = " ".join(str(err).split())
     code = getattr(err, "errno", None) or _errno_in(text)
-    detail = f"（{name}：{text[:160]}）"
+    detail = f"{name}: {text[:160]}"
+    admin = "；仍不行请联系管理员"
     if name == "NoBackendError":
-        return "找不到 libusb（请安装 libusb-1.0-0）"
+        return "打印机无法使用：本机缺少 USB 打印支持，请联系管理员", f"找不到 libusb（请安装 libusb-1.0-0）；{detail}"
     if "usb library" in text.lower():
-        return "缺少 USB 支持库（pip install pyusb）"
+        return "打印机无法使用：本机缺少 USB 打印支持，请联系管理员", f"缺少 USB 支持库（pip install pyusb）；{detail}"
     timed_out = isinstance(err, TimeoutError) or name in {"SerialTimeoutException", "USBTimeoutError"}
     if stage == "write" and timed_out:
-        return (f"打印机在 {budget_s:.0f} 秒内没有收完数据，可能缺纸、卡纸、开盖或死机；"
-                f"已中断发送，请检查打印机后补打{detail}")
+        return (f"打印机没有响应：{budget_s:.0f} 秒内没有收完数据，可能缺纸、卡纸、开盖或死机；"
+                "已中断发送，请检查打印机后补打"), detail
     if settings.escpos_connection == "network":
         if stage == "write":
-            return f"打印机在接收途中断开了连接，请检查打印机和网线后补打{detail}"
+            return "打印机在接收途中断开了连接，请检查打印机和网线后补打", detail
         if isinstance(err, socket.gaierror):
-            return f"无法解析打印机地址 {settings.escpos_host}，请检查 escpos_host{detail}"
+            return (f"打印机未连接：找不到打印机的网络地址{admin}",
+                    f"无法解析打印机地址 {settings.escpos_host}，请检查 escpos_host；{detail}")
         if isinstance(err, ConnectionRefusedError) or code == errno.ECONNREFUSED:
-            return (f"连接被拒绝：端口 {settings.escpos_port} 没有打印服务，打印机可能未开机，"
-                    f"或 escpos_host、escpos_port 有误{detail}")
+            return (f"打印机未连接：打印机可能未开机，请检查打印机电源和网线后补打{admin}",
+                    f"连接被拒绝：端口 {settings.escpos_port} 没有打印服务，或 escpos_host、escpos_port 有误；{detail}")
         if timed_out:
-            return f"{settings.escpos_timeout_s} 秒内连不上打印机：打印机未开机、网线未接或地址有误{detail}"
-        return f"连不上打印机：打印机未开机、网线未接或地址有误{detail}"
+            return (f"打印机未连接：{settings.escpos_timeout_s} 秒内连不上，请检查打印机电源和网线后补打{admin}",
+                    f"连接超时：打印机未开机、网线未接或 escpos_host 有误；{detail}")
+        return (f"打印机未连接：请检查打印机电源和网线后补打{admin}",
+                f"连不上打印机：打印机未开机、网线未接或 escpos_host、escpos_port 有误；{detail}")
     if settings.escpos_connection == "serial":
         port = settings.escpos_serial_port
         if stage == "write":
-            return f"串口在发送途中断开（USB 转串口线被拔出？），请检查连接后补打{detail}"
+            return "打印机连接中断：串口线或 USB 转串口线可能被拔出，请检查连接后补打", detail
         if code == errno.ENOENT:
-            return f"串口 {port} 不存在：请检查串口线或 USB 转串口线是否插好，以及 escpos_serial_port{detail}"
+            return (f"打印机未连接：请检查打印机的串口线或 USB 转串口线是否插好，然后补打{admin}",
+                    f"串口 {port} 不存在：检查连线和 escpos_serial_port；{detail}")
         if code == errno.EACCES:
-            return f"没有权限打开串口 {port}：请把运行 hallterm 的用户加入 dialout 组{detail}"
+            return ("打印机无法使用：本机没有使用打印机串口的权限，请联系管理员",
+                    f"没有权限打开串口 {port}：请把运行 hallterm 的用户加入 dialout 组；{detail}")
         if code == errno.EBUSY:
-            return f"串口 {port} 被其他程序占用{detail}"
-        return f"打不开串口 {port}：请检查串口线和 escpos_serial_port{detail}"
+            return "打印机被其他程序占用：请关闭其他打印程序后补打", f"串口 {port} 被其他程序占用；{detail}"
+        return (f"打印机未连接：请检查打印机的串口线后补打{admin}",
+                f"打不开串口 {port}：检查串口线和 escpos_serial_port；{detail}")
     if stage == "write":
-        return f"USB 打印机在接收途中出错（USB 线被拔出？），请检查连接后补打{detail}"
+        return "打印机连接中断：USB 线可能被拔出，请检查连接后补打", detail
     if code == errno.EACCES or "access denied" in text.lower():
-        return f"没有权限使用 USB 打印机：需要 udev 规则或把用户加入 lp 组{detail}"
+        return ("打印机无法使用：本机没有使用 USB 打印机的权限，请联系管理员",
+                f"没有权限使用 USB 打印机：需要 udev 规则或把用户加入 lp 组；{detail}")
     if isinstance(err, AssertionError | LookupError) or "not found" in text.lower():
-        return (f"找不到 USB 打印机 {settings.escpos_usb_vendor}:{settings.escpos_usb_product}：请检查 USB 线、"
-                f"打印机电源，以及 escpos_usb_vendor、escpos_usb_product（lsusb 可查看）{detail}")
-    return f"USB 打印机无法使用{detail}"
+        return (f"打印机未连接：请检查打印机的 USB 线和电源后补打{admin}",
+                f"找不到 USB 打印机 {settings.escpos_usb_vendor}:{settings.escpos_usb_product}：检查 USB 线、"
+                f"打印机电源，以及 escpos_usb_vendor、escpos_usb_product（lsusb 可查看）；{detail}")
+    return f"打印机无法使用：请检查打印机后补打{admin}", f"USB 打印机无法使用；{detail}"
 
 
 def _errno_in(text: str) -> int | None:

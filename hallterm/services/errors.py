@@ -41,6 +41,8 @@ def explain(exc: BaseException, url: str = "", *, fault: str = "操作失败", a
     """
     tail = f"。{advice}" if advice else ""
     if isinstance(exc, Refused):
+        if detail := getattr(exc, "detail", ""):  # a printer's own words: for the technician, in the log
+            log.warning("%s (%s)", exc, detail)
         return str(exc)
     if isinstance(exc, OperationalError):
         return describe_operational_error(exc, url)
@@ -55,8 +57,8 @@ def explain(exc: BaseException, url: str = "", *, fault: str = "操作失败", a
         what = _OS_ERRORS.get(exc.errno or 0, f"系统错误 {exc.errno}" if exc.errno else "系统错误")
         where = f"：{exc.filename}" if exc.filename else ""
         return f"{fault}（{what}{where}）{tail}"
-    # The class names the fault for whoever reads the log; the message may hold data, so it stays there.
-    return f"{fault}（程序内部错误 {type(exc).__name__}）{tail}"
+    # The log names the fault (class, message, traceback); the clerk reads no English class name.
+    return f"{fault}（程序内部错误，详情已记入日志）{tail}"
 
 
 def _missing_pg_driver(exc: BaseException) -> bool:

@@ -12,6 +12,7 @@ so, and ``reprint`` sends it again.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,8 @@ from hallterm.printing.slip_layouts import Slip
 from hallterm.services.context import Services
 from hallterm.services.signing import keyring
 from hallterm.storage import events, slip_records
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -136,17 +139,24 @@ def _print(svc: Services, job: PrintJob, kind: str, backend: Backend, *, content
 
 def _send(svc: Services, slip_id: int, job: PrintJob, spooled: Spooled, backend: Backend, *, staff_id: str | None,
           case_id: int | None, ticket_id: int | None, warnings: tuple[str, ...], reprint: bool) -> PrintOutcome:
+    detail = ""
     try:
         message = backend.send(job, spooled)
         status = "spooled" if backend.name == "spool" else "printed"
         error = ""
     except PrintFailed as exc:
+        # The clerk reads the Chinese line (the reprint list shows it too); the technician's detail (the
+        # system's English, the setting to check) goes to the log and the event.
         message = error = str(exc)
+        detail = exc.detail
         status = "failed"
+        log.warning("printing %s failed: %s (%s)", job.title, error, detail)
     except Exception as exc:  # an unexpected printer-library error must not lose the record either
-        message = error = (f"打印出错（{type(exc).__name__}：{exc}）。{job.title} 已保存到 {spooled.base.parent}，"
-                           "可稍后补打")
+        message = error = (f"打印机出错，未能打印。{job.title} 已保存到 {spooled.base.parent}，可稍后补打；"
+                           "仍不行请联系管理员")
+        detail = f"{type(exc).__name__}: {exc}"
         status = "failed"
+        log.error("printing %s failed", job.title, exc_info=exc)
     now = svc.now()
     with svc.db.write() as conn:
         slip_records.record_attempt(conn, slip_id, status=status, error=error[:500], backend=backend.name,
@@ -155,7 +165,7 @@ def _send(svc: Services, slip_id: int, job: PrintJob, spooled: Spooled, backend:
                 "failed": EventKind.SLIP_PRINT_FAILED}[status]
         events.append(conn, kind, now, staff_id=staff_id, case_id=case_id, ticket_id=ticket_id, slip_id=slip_id,
                       title=job.title, backend=backend.name, spool=str(spooled.base), reprint=reprint,
-                      error=error[:300] or None)
+                      error=error[:300] or None, detail=detail[:300] or None)
     return PrintOutcome(slip_id, job.title, status, message, str(spooled.base), warnings)
 
 
@@ -245,6 +255,6 @@ def print_test(settings: Settings, to: Path | None = None, *, now: dt.datetime |
         try:
             message = "已写入" if to is not None else backend.send(job, spooled)
             results.append(TestPrint(job.title, True, message, files))
-        except PrintFailed as exc:
-            results.append(TestPrint(job.title, False, str(exc), files))
+        except PrintFailed as exc:  # the technician runs this: the detail too
+            results.append(TestPrint(job.title, False, f"{exc}（{exc.detail}）" if exc.detail else str(exc), files))
     return results

@@ -62,8 +62,9 @@ def _issue(svc: Services, conn: Connection, *, kind: TicketKind, holder_id: int 
                      None, None, None, None, holder_id, None, None)
 
 
-# Staff may still serve a refused card holder as an ordinary visitor: a ticket linked to no card.
-WITHOUT_CARD = "如工作人员决定仍为其取号，可清空卡号后回车，取一张不关联持卡人的现场号"
+# The one way past a refused card is the supervisor's override at the desk (F4, logged with a reason, S4);
+# the dialog never teaches a way round it (such as a ticket linked to nobody).
+WITHOUT_CARD = "不能为此卡取绿色通道号；确需办理的，请督查人员在前台扫描此卡后按 F4 特批放行"
 
 
 def issue_walkin(svc: Services, session: StaffSession | None = None, card_text: str = "", *,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hallterm.domain.ids import mask_name
 from hallterm.domain.queue import (
@@ -39,6 +39,7 @@ class CounterBoard:
     held: list[TicketView]
     others: int  # tickets transferred to other counters (not callable here)
     last_event_id: int
+    counter_names: dict[str, str] = field(default_factory=dict)  # code → name, for the held list (G1 → 绿色通道1号窗口)
 
 
 def counter_board(svc: Services, counter_code: str) -> CounterBoard:

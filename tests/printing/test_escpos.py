@@ -83,7 +83,8 @@ def test_a_printer_that_refuses_the_connection_fails_and_the_slip_stays_in_the_s
     spooled = Spool(tmp_path).write(job, NOW_LOCAL.date())
     with pytest.raises(PrintFailed) as info:
         Escpos(escpos_settings(port)).send(job, spooled)
-    assert f"网络打印机 127.0.0.1:{port}无法打印" in str(info.value)
+    assert str(info.value).startswith("打印机未连接") and "Errno" not in str(info.value)
+    assert info.value.detail.startswith(f"网络打印机 127.0.0.1:{port}：连接被拒绝")
     assert "已保存到" in str(info.value) and "补打" in str(info.value)
     assert spooled.exists()
 

@@ -74,10 +74,10 @@ def test_a_fault_gets_the_generic_line_and_its_traceback_goes_to_the_log(caplog:
         with caplog.at_level(logging.ERROR, logger="hallterm.services.errors"):
             line = explain(exc)
         assert not is_expected(exc)
-    assert line == "操作失败（程序内部错误 KeyError）。已输入的内容保留，请重试或联系管理员"
+    assert line == "操作失败（程序内部错误，详情已记入日志）。已输入的内容保留，请重试或联系管理员"
     assert caplog.records and caplog.records[0].exc_info is not None
     assert explain(RuntimeError("x"), fault="无法打开数据库", advice="") == \
-        "无法打开数据库（程序内部错误 RuntimeError）"
+        "无法打开数据库（程序内部错误，详情已记入日志）"
     spool = PermissionError(13, "Permission denied", "/var/spool/hallterm/S1.png")
     assert explain(spool) == f"操作失败（没有权限：{spool.filename}）。已输入的内容保留，请重试或联系管理员"
 

@@ -5,12 +5,13 @@ printer that fails loses nothing: Ctrl+R opens the reprint list from here too.""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from hallterm.config import Settings, load_settings
 from hallterm.services import print_jobs, queue, queue_views
@@ -262,9 +263,11 @@ async def test_a_typo_in_the_card_number_keeps_the_ticket_dialog_open(
 
 
 @pytest.mark.parametrize("label", ["revoked", "tier_e", "expired", "expired_status", "future"])
-async def test_a_card_the_desk_refuses_gets_no_ticket_unless_staff_clear_it(
+async def test_a_card_the_desk_refuses_gets_no_ticket_and_the_override_is_named(
     loaded: Services, cards: dict[str, str], label: str, desk_app: DeskAppFactory
 ) -> None:
+    """The dialog says why (the desk's words) and names the one way past it, the supervisor's F4 at the
+    desk; it never teaches a way round the refusal (issue 11, point 9: no "clear the card and press Enter")."""
     from hallterm.services.cards import check_card
 
     desk_says = check_card(loaded, cards[label]).message  # the desk's scan field, same rule, same words
@@ -275,13 +278,10 @@ async def test_a_card_the_desk_refuses_gets_no_ticket_unless_staff_clear_it(
         await settle(pilot)
         assert isinstance(app.screen, IssueScreen)
         said = dialog_notice(app).replace("\n", "")
-        assert said.startswith(desk_says) and "清空卡号" in said
+        assert said.startswith(desk_says) and "督查人员" in said and "F4 特批放行" in said
+        assert "清空" not in said and "不关联" not in said
         assert queue_numbers_ids(loaded) == {}  # no ticket, no number used
-        await pilot.press("backspace", "enter")  # staff decide: the selected card goes, a plain ticket
-        await settle(pilot)
-        assert isinstance(app.screen, CallingScreen)
-        await until(pilot, lambda: queue_numbers(app) == ["A001"], "the plain ticket")
-        assert str(app.screen.query_one("#queue", DataTable).get_row_at(0)[3]) == ""  # linked to nobody
+        assert app.screen.query_one(Input).value == cards[label]  # kept, for correcting a typo
 
 
 async def test_the_queue_follows_other_counters(
@@ -348,3 +348,39 @@ async def test_a_failed_print_keeps_the_ticket_and_ctrl_r_sends_it_again(
         await settle(pilot)
         assert isinstance(app.screen, CallingScreen)
         assert queue_numbers(app) == ["A001"]
+
+
+async def test_the_clerk_reads_counter_names_and_a_printer_failure_in_plain_chinese(
+    tmp_path: Path, db_file: Path, loaded: Services, desk_app: DeskAppFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 11, point 9: the held list names the counter as the hall does (not G1), and a thermal
+    printer that refuses the connection reads 打印机未连接 and what to do — the system's English
+    (ConnectionRefusedError, Errno 111) and the settings to check are for the log."""
+    import logging
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    refusing = load_settings(environ=environ(
+        tmp_path, db_file, HALLTERM_PRINTING_BACKEND="escpos", HALLTERM_PRINTING_ESCPOS_CONNECTION="network",
+        HALLTERM_PRINTING_ESCPOS_HOST="127.0.0.1", HALLTERM_PRINTING_ESCPOS_PORT=str(port),
+        HALLTERM_PRINTING_ESCPOS_TIMEOUT_S="1"))
+    loaded.settings = refusing
+    app = desk_app(settings=refusing)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_calling(pilot)
+        with caplog.at_level(logging.WARNING, logger="hallterm.services.print_jobs"):
+            await pilot.press("i", "enter")  # an anonymous walk-in
+            await settle(pilot)
+            await until(pilot, lambda: "正在打印" not in notice(app), "the print's outcome")
+        said = notice(app)
+        assert said.startswith("已取号 A001") and "打印机未连接" in said and "补打" in said
+        assert not re.search(r"[A-Za-z_]{4,}", said.split("已保存到")[0]), said  # no English, no setting names
+        assert "ConnectionRefusedError" in caplog.text and "escpos_port" in caplog.text  # the technician's
+
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("h")  # A001 goes to fetch papers
+        await settle(pilot)
+        held = app.screen.query_one("#held", DataTable)
+        assert held.row_count == 1 and str(held.get_row_at(0)[2]) == "绿色通道1号窗口"

@@ -236,6 +236,9 @@ async def test_after_a_conditional_decision_f10_f10_prints_the_commitment(
     app = desk_app()
     async with app.run_test(size=(110, 34)) as pilot:
         screen = await open_checklist(pilot, cards)
+        await pilot.press("p")  # point 9 too: the special-procedure question cites no clause code
+        assert isinstance(app.screen, ChoiceScreen) and "S6" not in app.screen.title_text
+        await pilot.press("escape")
         await tick_kinds(pilot, screen, MaterialKind.CORE)
         await pilot.press("f")  # fees paid: only secondary papers missing, 容缺 possible
         await settle(pilot)

@@ -9,6 +9,7 @@ reloads when another counter or the ticket desk changes something.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -61,11 +62,13 @@ class TicketIssued(Done):
 def board_if_moved(svc: Any, counter_code: str, seen_event_id: int, force: bool) -> CounterBoard | None:
     """The counter's board, or None when the events log has not moved since ``seen_event_id``."""
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-    from hallterm.services.queue_views import counter_board, last_event_id
+    from hallterm.services.queue_views import counter_board, green_counters, last_event_id
 
     if not force and last_event_id(svc) == seen_event_id:
         return None
-    return counter_board(svc, counter_code)
+    # The held list names the counter as the hall does (绿色通道1号窗口), not by its code (G1).
+    names = {c.code: c.name for c in green_counters(svc)}
+    return dataclasses.replace(counter_board(svc, counter_code), counter_names=names)
 
 
 def _minutes(view: TicketView, now: Any) -> str:
@@ -217,8 +220,9 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         held = self.query_one("#held", DataTable)
         held.clear()
         for t in board.held:
-            held.add_row(t.number, Text(t.holder_name or ""), t.counter_code or "",
-                         f"{t.issued_at.astimezone(tz):%H:%M}", key=str(t.id))
+            where = board.counter_names.get(t.counter_code, "其他窗口") if t.counter_code else ""
+            held.add_row(t.number, Text(t.holder_name or ""), where, f"{t.issued_at.astimezone(tz):%H:%M}",
+                         key=str(t.id))
         self.refresh_bindings()
 
     # -- the counter -----------------------------------------------------------------------

@@ -343,7 +343,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
             if code:
                 self._act(Issued, pause_item, item.case_item_id, code, expected_working_days=10)
 
-        self.app.push_screen(ChoiceScreen(f"{item.item_name}：进入哪项特殊程序（暂停计时，S6）？", options), chosen)
+        self.app.push_screen(ChoiceScreen(f"{item.item_name}：进入哪项特殊程序（暂停计时）？", options), chosen)
 
     def action_resume(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
