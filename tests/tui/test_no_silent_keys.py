@@ -83,3 +83,15 @@ def queue_status(svc: Services) -> dict[str, str]:
 
     with svc.db.read() as conn:
         return dict(conn.execute(select(tickets.c.ticket_no, tickets.c.status)).all())
+
+
+async def test_esc_on_the_coordinators_home_view_says_there_is_nothing_below(desk_app: DeskAppFactory) -> None:
+    from hallterm.tui.desk.coordinator import CoordinatorScreen
+
+    app = desk_app("coordinator")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, CoordinatorScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, CoordinatorScreen)
+        assert "Ctrl+O 签退" in text_of(app, "#coord-notice")
