@@ -239,6 +239,8 @@ async def test_after_a_conditional_decision_f10_f10_prints_the_commitment(
         await pilot.press("p")  # point 9 too: the special-procedure question cites no clause code
         assert isinstance(app.screen, ChoiceScreen) and "S6" not in app.screen.title_text
         await pilot.press("escape")
+        await pilot.press("up", "n")  # point 5 too: on the item's heading N has no paper to note, and says so
+        assert "请把光标移到一项材料上" in checklist_notice(app)
         await tick_kinds(pilot, screen, MaterialKind.CORE)
         await pilot.press("f")  # fees paid: only secondary papers missing, 容缺 possible
         await settle(pilot)

@@ -262,7 +262,8 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
         from hallterm.services.checklist import tick
 
         item, material = self._current()
-        if item is None or material is None:
+        if item is None or material is None:  # no silent key (issue 11): the heading row has no paper
+            self.say("请把光标移到一项材料上，再按 N 写备注", Level.ERROR)
             return
 
         def noted(text: str | None) -> None:
@@ -287,8 +288,10 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
         from hallterm.services.checklist import set_fees_paid
 
         item, _ = self._current()
-        if item is not None:
-            self._act(Ticked, set_fees_paid, item.case_item_id, not item.fees_paid)
+        if item is None:
+            self.say("材料清单尚在载入，请稍候再按 F", Level.BUSY)
+            return
+        self._act(Ticked, set_fees_paid, item.case_item_id, not item.fees_paid)
 
     def action_decide(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -302,6 +305,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
             self._print_next()
             return
         if item is None:
+            self.say("材料清单尚在载入，请稍候再按 F10", Level.BUSY)
             return
         if decided:
             self.say(f"{item.item_name}：{item.status_name}，无需再决定；文书可在返回办件后按 F10 打印", Level.BUSY)
@@ -335,6 +339,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
 
         item, _ = self._current()
         if item is None:
+            self.say("材料清单尚在载入，请稍候再按 P", Level.BUSY)
             return
         codes = item.clock_exempt or tuple(SPECIAL_PROCEDURES)
         options = [(SPECIAL_PROCEDURES[c], c) for c in codes]
@@ -350,8 +355,10 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
         from hallterm.services.checklist import resume_item
 
         item, _ = self._current()
-        if item is not None:
-            self._act(Resumed, resume_item, item.case_item_id)
+        if item is None:
+            self.say("材料清单尚在载入，请稍候再按 R", Level.BUSY)
+            return
+        self._act(Resumed, resume_item, item.case_item_id)
 
     def action_back(self) -> None:
         self.dismiss(self.to_print[0] if self.to_print else None)
