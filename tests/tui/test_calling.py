@@ -379,8 +379,8 @@ async def test_the_clerk_reads_counter_names_and_a_printer_failure_in_plain_chin
         assert "ConnectionRefusedError" in caplog.text and "escpos_port" in caplog.text  # the technician's
 
         await pilot.press("n")
-        await settle(pilot)
+        await until(pilot, lambda: "正在接待 A001" in current(app), "A001 at the counter")
         await pilot.press("h")  # A001 goes to fetch papers
-        await settle(pilot)
         held = app.screen.query_one("#held", DataTable)
-        assert held.row_count == 1 and str(held.get_row_at(0)[2]) == "绿色通道1号窗口"
+        await until(pilot, lambda: held.row_count == 1, "A001 held")
+        assert str(held.get_row_at(0)[2]) == "绿色通道1号窗口"
