@@ -385,7 +385,7 @@ def _calendar_check(settings: Settings, today_text: str | None) -> int:
     raise CliError(f"缺少 {year} 年的节假日安排：今后 365 天（至 {horizon:%Y-%m-%d}）超出了已有数据。"
                    f"国务院办公厅公布 {year} 年节假日安排后（通常在上一年 11 月前后），请按 "
                    f"assets/calendar/README.md 添加 {calendar_dir(settings.paths.assets_dir) / f'{year}.toml'}；"
-                   f"在此之前，落在 {year} 年的期限按周一至周五估算并标注“估算”")
+                   f"在此之前，落在 {year} 年的期限按周一至周五（除去日期确定的法定节假日）估算并标注“估算”")
 
 
 def _demo(settings: Settings, no_ui: bool, count: int) -> int:

@@ -116,7 +116,7 @@ def deadline_counts(svc: Services) -> DeadlineCounts:
         due_soon += state.status is DeadlineStatus.DUE_SOON
         overdue += state.status is DeadlineStatus.OVERDUE
     missing = cal.missing_years(today, today + dt.timedelta(days=365))
-    warning = (f"缺少{missing[0]}年节假日安排，落在该年的期限为估算（按周一至周五）；"
+    warning = (f"缺少{missing[0]}年节假日安排，落在该年的期限为估算（已除去法定节假日，调休未计）；"
                f"国务院公布后添加 assets/calendar/{missing[0]}.toml") if missing else ""
     return DeadlineCounts(due_soon, overdue, warning)
 

@@ -21,7 +21,7 @@ from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
 from hallterm.tui.desk.routing_panel import RoutingPanel
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import open_form, scan, settle, type_text
+from tests.tui.pilot_helpers import open_form, scan, settle, type_text, until
 
 
 def routing_text(app: DeskApp) -> str:
@@ -181,7 +181,10 @@ async def test_reassigning_asks_for_a_reason(cards: dict[str, str], desk_app: De
         await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
-        after = app.screen.last_case
+        desk = app.screen
+        # The dismiss callback starts the reassignment's worker after the key is handled: wait for its answer.
+        await until(pilot, lambda: "已改派" in notice(app), "the reassignment's answer")
+        after = desk.last_case
         assert after.lounge_code == target != before.lounge_code
         assert "已改派" in notice(app) and "F10 重新打印" in notice(app)  # the old visit slip is out of date
         await pilot.press("f6")
