@@ -77,7 +77,7 @@ def check_draft(draft: CaseDraft, suggested: ServiceMode) -> list[str]:
     for label, value in (("企业名称", draft.enterprise_name), ("项目名称", draft.project_name)):
         if looks_like_uscc(value):
             problems.append(f"{label}栏填的是信用代码 {value.strip()}：请把它填到信用代码栏，"
-                            f"{label}栏填写{label}全称")
+                            f"{label}栏填写{label[:2]}全称")
     uscc = draft.uscc.strip().upper()
     if has_cjk(uscc):
         problems.append(f"信用代码栏填的是“{draft.uscc.strip()}”，不是统一社会信用代码（18 位数字和大写字母）："

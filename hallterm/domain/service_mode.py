@@ -31,7 +31,7 @@ MODE_REASONS = {
     ServiceMode.OVERTIME: "紧急项目",
     ServiceMode.FOCUSED: "特殊项目",
     ServiceMode.TRACKED: "重大项目",
-    ServiceMode.PENDING: "材料尚未核验，按 F12 清单核验后定为马上办或指导办",
+    ServiceMode.PENDING: "材料未核验，F12 清单核验后定为马上办或指导办",
 }
 # S1: these three get a dedicated proxy/helper (帮办代办) and tracking.
 PROXY_MODES = frozenset({ServiceMode.OVERTIME, ServiceMode.FOCUSED, ServiceMode.TRACKED})

@@ -71,17 +71,22 @@ class NotApplicable(Message):
 
 
 class FieldInput(Input):
-    """An Input that stays in place and in the Tab order when it does not apply, taking no typing then."""
+    """An Input that stays in place and in the Tab order when it does not apply, taking no typing then.
+    Its placeholder says 不适用 then, so it reads without colour too."""
 
     why_not = ""
+    _own_placeholder: str | None = None
 
     @property
     def applies(self) -> bool:
         return not self.has_class("not-applicable")
 
     def set_applies(self, applies: bool, why_not: str = "") -> None:
+        if self._own_placeholder is None:
+            self._own_placeholder = self.placeholder
         self.set_class(not applies, "not-applicable")
         self.why_not = why_not
+        self.placeholder = self._own_placeholder if applies else f"不适用（{why_not.split('：', 1)[-1]}）"
 
     def replace(self, text: str, start: int, end: int) -> None:
         if not self.applies:
@@ -372,7 +377,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
             text.append(" · 派帮办代办专人")
         if requires_proxy(scopes):
             proxy_items = "、".join(i.name for i in self.catalog if i.code in self.chosen and i.jurisdiction == "proxy")
-            text.append(f"\n{proxy_items}由帮办代办部办理（S3）：已勾选全程代办", style="bold")
+            text.append(f"\n{proxy_items}须由帮办代办部办理：已勾选全程代办", style="bold")
         if county and "city" in scopes:
             city_items = "、".join(i.name for i in self.catalog if i.code in self.chosen and i.jurisdiction == "city")
             text.append(f"\n注意：{city_items}由市局办理，与县区事项请分开办件", style="bold yellow")
