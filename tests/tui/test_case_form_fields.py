@@ -62,6 +62,8 @@ async def test_the_same_tabs_reach_the_same_field_for_every_kind(
         await type_text(pilot, "abc")
         assert screen.query_one("#uscc-reason", Input).value == ""
         assert "仅在信用代码校验不通过时填写" in error(app)
+        await pilot.press("tab")  # on to the next field: the remark goes
+        assert error(app) == ""
 
 
 async def test_a_value_in_the_wrong_field_is_caught_before_the_case_opens(
@@ -127,6 +129,7 @@ async def test_the_fast_path_claims_nothing_and_the_checklist_sets_the_mode(
         assert screen.sheet is not None and screen.sheet.items[0].status == "accepted"
         await pilot.press("escape")
         await settle(pilot)
+        assert "办理方式：马上办" in routing_text(app)  # the desk shows the mode the checklist set
         await pilot.press("f6")
         await settle(pilot)
         assert isinstance(app.screen, HistoryScreen)

@@ -134,6 +134,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
         self.keep: Callable[[CaseDraft], None] | None = None
         self._complaining = False  # the error line shows what stopped F10; it follows later edits
         self._proxy_required = False  # an item only the proxy service files is chosen (S3)
+        self._hint_shown = False  # the error line holds a one-off remark, not what stops F10
 
     def load(self, holder: Holder, draft: CaseDraft | None = None, *, override_reason: str = "",
              keep: Callable[[CaseDraft], None] | None = None) -> CaseFormScreen:
@@ -295,7 +296,17 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
     def _not_applicable(self, event: NotApplicable) -> None:
         """Keys typed into a field that does not apply are refused out loud: they were meant elsewhere."""
         event.stop()
-        self.query_one("#form-error", Static).update(Text(event.why))
+        self._say_once(event.why)
+
+    def _say_once(self, text: str) -> None:
+        """A one-off line on the error line; it goes when the clerk moves to another field."""
+        self.query_one("#form-error", Static).update(Text(text))
+        self._hint_shown = True
+
+    def on_descendant_focus(self) -> None:
+        if self._hint_shown and not self._complaining:
+            self.query_one("#form-error", Static).update("")
+        self._hint_shown = False
 
     def _mark_roster_change(self) -> None:
         """A roster value typed over is marked, so the clerk sees it before F10 (issue 11)."""
@@ -355,8 +366,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
             if self._proxy_required:  # the clerk unticked it: say why it stays
                 proxy_items = "、".join(i.name for i in self.catalog if i.code in self.chosen
                                        and i.jurisdiction == "proxy")
-                self.query_one("#form-error", Static).update(
-                    Text(f"{proxy_items}由帮办代办部全程代办，不能取消“全程代办”"))
+                self._say_once(f"{proxy_items}由帮办代办部全程代办，不能取消“全程代办”")
             with self.prevent(Checkbox.Changed):
                 box.value = True
         self._proxy_required = required
