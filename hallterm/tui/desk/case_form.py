@@ -4,8 +4,9 @@ Built for the keyboard: the item filter has focus, ↑/↓ move through the item
 highlighted one, F10 opens the case. Everything typed is kept if the form is closed or refused.
 
 Every field is always on the form and in the Tab order, whatever the kinds chosen: a field that does
-not apply (the district of a city-bureau case, the reason for a valid credit code) is dimmed and takes
-no input, so the clerk who counts Tabs lands in the same field every time (issue 11).
+not apply (the district of a city-bureau case, the reason for a valid credit code) is dimmed, struck
+through or marked 不适用, and takes no input, so the clerk who counts Tabs lands in the same field every
+time (issue 11).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class FieldInput(Input):
         self.placeholder = self._own_placeholder if applies else f"不适用（{why_not.split('：', 1)[-1]}）"
 
     def replace(self, text: str, start: int, end: int) -> None:
-        if not self.applies:
+        if not self.applies and text:  # deleting stays possible: what was typed earlier can go
             self.post_message(NotApplicable(self.why_not))  # the keys were meant for another field
             return
         super().replace(text, start, end)
