@@ -19,6 +19,7 @@ class EventKind(StrEnum):
     CASE_ROUTED = "case_routed"
     CASE_QUEUED = "case_queued"
     SERVICE_MODE_CHANGED = "service_mode_changed"
+    SERVICE_MODE_DECIDED = "service_mode_decided"  # the checklist settled the mode (S1)
     USCC_OVERRIDE = "uscc_override"
     CASE_REASSIGNED = "case_reassigned"
     VISITOR_MET = "visitor_met"
@@ -84,6 +85,7 @@ LABELS: dict[EventKind, str] = {
     EventKind.CASE_ROUTED: "分配洽谈室和协调员",
     EventKind.CASE_QUEUED: "排队等候分配",
     EventKind.SERVICE_MODE_CHANGED: "更改办理方式",
+    EventKind.SERVICE_MODE_DECIDED: "材料核验定办理方式",
     EventKind.USCC_OVERRIDE: "信用代码放行",
     EventKind.CASE_REASSIGNED: "改派",
     EventKind.VISITOR_MET: "协调员接待",

@@ -21,7 +21,8 @@ from hallterm.domain.cases import (
 )
 from hallterm.domain.events import EventKind
 from hallterm.domain.holders import assess
-from hallterm.domain.jurisdiction import JurisdictionError, decide
+from hallterm.domain.ids import is_valid_uscc
+from hallterm.domain.jurisdiction import JurisdictionError, decide, requires_proxy
 from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode, needs_proxy, suggest
 from hallterm.domain.waits import seconds_between
@@ -83,6 +84,8 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
                                   draft.district, draft.handling)
         except JurisdictionError as exc:
             raise CaseInputError(str(exc)) from None
+        # S3: an item only the proxy service files makes the case 全程代办, as the form says before F10.
+        full_proxy = draft.full_proxy or requires_proxy(v[1] for v in catalog_rows.values())
         seq = sequences.next_value(conn, CASE_SERIES, svc.today())
         case_no = case_number(svc.settings.hall.region_code, svc.today(), seq)
         holder_row = store.holder_id(conn, draft.card_no)
@@ -92,7 +95,7 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
             "enterprise_kind": draft.enterprise_kind.value, "uscc": draft.uscc.strip().upper(),
             "jurisdiction": jurisdiction.bureau.value, "district": jurisdiction.district,
             "handling": jurisdiction.handling.value, "flags": draft.flags.codes(), "service_mode": mode.value,
-            "full_proxy": draft.full_proxy, "status": CaseStatus.QUEUED.value,
+            "full_proxy": full_proxy, "status": CaseStatus.QUEUED.value,
             "first_contact_id": session.staff_id, "opened_at": now,
         }, draft.item_codes)
         log: dict[str, Any] = {"staff_id": session.staff_id, "case_id": case_id, "card_no": draft.card_no}
@@ -102,19 +105,24 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
         events.append(conn, EventKind.CASE_OPENED, now, case_no=case_no, items=list(draft.item_codes), mode=mode.value,
                       suggested=suggested.value, flags=draft.flags.codes(), bureau=jurisdiction.bureau.value,
                       district=jurisdiction.district, handling=jurisdiction.handling.value,
-                      full_proxy=draft.full_proxy, **log)
+                      full_proxy=full_proxy, materials=_materials_word(draft.materials_complete), **log)
         if mode is not suggested:
             events.append(conn, EventKind.SERVICE_MODE_CHANGED, now, suggested=suggested.value, chosen=mode.value,
                           reason=draft.mode_reason.strip(), **log)
-        if draft.uscc and draft.uscc_override_reason.strip():
+        if draft.uscc and not is_valid_uscc(draft.uscc) and draft.uscc_override_reason.strip():
             events.append(conn, EventKind.USCC_OVERRIDE, now, uscc=draft.uscc.strip().upper(),
                           reason=draft.uscc_override_reason.strip(), **log)
         enterprise_items = any(v[2] == ENTERPRISE_DEPARTMENT for v in catalog_rows.values())
         _route(svc, conn, case_id, mode_value=mode.value, enterprise_items=enterprise_items,
-               full_proxy=draft.full_proxy, staff_id=session.staff_id)
+               full_proxy=full_proxy, staff_id=session.staff_id)
         view = case_at(conn, case_id)
     assert view is not None
     return view
+
+
+def _materials_word(complete: bool | None) -> str:
+    """What the desk knew of the papers when the case opened, for the record (S1)."""
+    return "unchecked" if complete is None else "complete" if complete else "incomplete"
 
 
 def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, enterprise_items: bool,

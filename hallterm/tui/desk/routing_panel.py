@@ -10,7 +10,7 @@ from textual.widgets import Static
 from hallterm.domain.cases import CaseStatus
 from hallterm.domain.floors import floor_name
 from hallterm.domain.jurisdiction import Jurisdiction
-from hallterm.domain.service_mode import MODE_NAMES
+from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
 from hallterm.tui.widgets.paragraph import Paragraph
 
 if TYPE_CHECKING:  # services load SQLAlchemy, which the desk imports in its connect worker only
@@ -40,6 +40,8 @@ class RoutingPanel(Static):
 
 def render_case(case: CaseView) -> Text:
     mode = MODE_NAMES[case.service_mode]
+    if case.service_mode is ServiceMode.PENDING:  # nobody has checked the papers yet (S1)
+        mode += "（F12 核验材料后确定）"
     where = Jurisdiction(case.jurisdiction, case.district, case.handling).describe()
     lines: list[Text] = []
     if case.status is CaseStatus.QUEUED:
