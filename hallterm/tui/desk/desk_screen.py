@@ -24,7 +24,7 @@ from hallterm.tui.widgets.scan_field import ScanField
 if TYPE_CHECKING:
     from hallterm.domain.cases import CaseDraft
     from hallterm.services.case_views import CaseView
-    from hallterm.services.cases import CatalogItem
+    from hallterm.services.cases import CatalogItem, QueueRouting
     from hallterm.services.ticket_view import TicketView
     from hallterm.tui.desk.app import DeskApp
     from hallterm.tui.desk.print_screens import PreviewReady, SlipChecked
@@ -345,8 +345,19 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
         self.refresh_bindings()
 
     def on_queued_routed(self, message: QueuedRouted) -> None:
-        self.say(f"已为 {message.result} 位排队等候的持卡人分配洽谈室和协调员" if message.result
-                 else "暂无可分配：洽谈室已满或无在岗协调员", Level.INFO if message.result else Level.BUSY)
+        done: QueueRouting = message.result
+        tz = self.app.settings.hall.tz
+        # Those who waited on an earlier day went home: off the queue, listed here (masked) for a call-back.
+        left = (f"前一日未分配的 {len(done.left)} 位持卡人已离队，请回访："
+                + "；".join(c.line(tz) for c in done.left[:3]) + ("等\n" if len(done.left) > 3 else "\n")
+                if done.left else "")
+        if done.routed:
+            rest = f"；仍有 {done.waiting} 位等候：{done.blocked}" if done.waiting else ""
+            self.say(f"{left}已为 {done.routed} 位排队等候的持卡人分配洽谈室和协调员{rest}")
+        elif not done.waiting:
+            self.say(f"{left}没有排队等候分配的持卡人")
+        else:  # which of the two is missing: a seat, or a coordinator (and when one comes)
+            self.say(f"{left}暂无可分配（{done.waiting} 位等候）：{done.blocked}", Level.BUSY)
         if self.last_case is not None:
             self._refresh_last_case()
         self.refresh_bindings()
