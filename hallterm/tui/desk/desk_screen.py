@@ -16,7 +16,7 @@ from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.deadline_bar import DeadlineBar, DeadlinesLoaded, deadlines_now
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.keys import FitsFooter
-from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServicesReady
+from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServeCalledHolder, ServicesReady
 from hallterm.tui.desk.routing_panel import RoutingPanel
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.scan_field import ScanField
@@ -73,6 +73,8 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
         Binding("ctrl+r", "reprint", "补打", id="reprint"),
         Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
         Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
+        # Before clear_field on the same key: while a called ticket's holder is on screen, Esc goes back.
+        Binding("escape", "back_to_calling", "返回叫号", id="back_to_calling"),
         Binding("escape", "clear_field", "清空输入", show=False, id="clear_field"),
     ]
     app: DeskApp
@@ -88,6 +90,7 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
         self._draft: CaseDraft | None = None  # a form closed without opening is kept, never lost
         self._catalog: list[CatalogItem] | None = None
         self.checked_in: TicketView | None = None  # the ticket issued when an appointment slip was scanned
+        self.calling_ticket: str | None = None  # the ticket whose holder the calling screen opened here (O)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -150,6 +153,8 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
             return self.last_case is not None and allowed(role, "reassign" if action == "reassign" else "view_history")
         if action == "route_queued":
             return allowed(role, "reassign")
+        if action == "back_to_calling":
+            return self.calling_ticket is not None
         if action == "coordinator_view":
             return allowed(role, "mark_met")
         if action == "print_slip":
@@ -454,7 +459,35 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
         from hallterm.tui.desk.calling import CallingScreen
 
         if allowed(self._role(), "call_ticket"):
+            self._serving(None)
             self.app.push_screen(CallingScreen())
+
+    @on(ServeCalledHolder)
+    def serve_from_calling(self, message: ServeCalledHolder) -> None:
+        """The calling screen's O: the called ticket's holder, looked up as if their card were scanned
+        (their open case becomes the one F12, F6, F7 and F10 act on); Esc or F11 goes back to calling."""
+        card_no, number = message.card_no, message.number
+        field = self.query_one(ScanField)
+        field.clear()
+        field.focus()
+        self._clear_visitor()
+        self._serving(number)
+        self._seq += 1
+        self.say(f"正在查询 {number} 号的持卡人……", Level.BUSY)
+        self._check(self._seq, card_no)
+        self.refresh_bindings()
+
+    def _serving(self, number: str | None) -> None:
+        self.calling_ticket = number
+        label = self.query_one("#scan-label", Static)
+        label.update("钢都英才卡" if number is None else f"钢都英才卡　（叫号 {number} 接待中：Esc 或 F11 返回叫号）")
+
+    def action_back_to_calling(self) -> None:
+        field = self.query_one(ScanField)
+        if field.value:  # Esc's first use stays: clear what was typed; the next Esc goes back
+            field.clear()
+            return
+        self.action_calling()
 
     def action_coordinator_view(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
