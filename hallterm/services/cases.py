@@ -234,7 +234,14 @@ def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code:
             raise CaseInputError("新的分配与原来相同")
         new_lounge = values.get("lounge_code", before.lounge_code)
         new_coord = values.get("coordinator_id", before.coordinator.staff_id if before.coordinator else None)
-        if before.status == CaseStatus.QUEUED.value and new_lounge and new_coord:
+        seated = before.status in [s.value for s in VISIT_STATUSES]
+        if "lounge_code" in values and not seated:
+            # Sent to a lounge, the visitor sits there waiting for the coordinator: the move takes a seat
+            # (the seat counts and the hall display follow), so it needs the coordinator who will come (S9).
+            if not new_coord:
+                raise CaseInputError("改派到洽谈室须同时选择协调员：持卡人在洽谈室等协调员来接待")
+            values["status"] = CaseStatus.WAITING.value
+        elif before.status == CaseStatus.QUEUED.value and new_lounge and new_coord:
             values["status"] = CaseStatus.WAITING.value
         store.set_case(conn, case_id, **values)
         events.append(conn, EventKind.CASE_REASSIGNED, svc.now(), staff_id=session.staff_id, case_id=case_id,

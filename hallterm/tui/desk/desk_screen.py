@@ -371,7 +371,9 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
         view: CaseView | None = message.result
         if view is not None and self.last_case is not None and self.last_case.id == view.id:
             self.last_case = view  # not if another holder was scanned meanwhile
-            self.query_one(RoutingPanel).show_case(view)
+            panel = self.query_one(RoutingPanel)
+            if panel.display:  # else the holder is on screen, their case named on the 在办 line: once is enough
+                panel.show_case(view)
         self.refresh_bindings()
 
     def on_failed(self, message: Failed) -> None:
@@ -394,7 +396,8 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
         if allowed(self._role(), "checklist"):
             keys = "F12 材料清单、" + keys
         line = self.query_one(MessageLine)
-        line.say(f"{line.text}\n在办：{current.case_no}（{'、'.join(current.item_names)}）{more}；{keys}", line.level)
+        said = line.text.split("\n在办：")[0]  # a second answer for the same holder replaces the line, never adds one
+        line.say(f"{said}\n在办：{current.case_no}（{'、'.join(current.item_names)}）{more}；{keys}", line.level)
         self.refresh_bindings()
 
     def _clear_visitor(self) -> None:
