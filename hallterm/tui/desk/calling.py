@@ -197,8 +197,7 @@ class CallingScreen(WithMessageLine, FitsFooter, Screen[None]):
                 serving.append(f"　{c.called_at.astimezone(tz):%H:%M} 叫号")
             if c.recalls:
                 serving.append(f"　已重呼 {c.recalls} 次")
-            serving.append("\nO 在前台打开持卡人（办件、材料清单、记录）　F 办结　R 重呼　X 过号　"
-                           "H 暂挂（补材料）　T 转移", style="dim")
+            serving.append("\nO 打开持卡人（办件）　F 办结　R 重呼　X 过号　H 暂挂（补材料）　T 转移", style="dim")
             current.update(serving)
             current.remove_class("-idle")
         table = self.query_one("#queue", DataTable)
