@@ -29,7 +29,7 @@ from hallterm.domain.waits import seconds_between
 from hallterm.domain.weekdays import weekday_name
 from hallterm.services.case_views import CaseEvent, CaseView, case_at, case_event, find_case_views
 from hallterm.services.context import Services
-from hallterm.services.day_end import ENTERPRISE_DEPARTMENT, Callback, close_queue
+from hallterm.services.day_end import ENTERPRISE_DEPARTMENT, Callback, close_queue, closed_days
 from hallterm.services.deadline_sweep import worst_deadlines
 from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as store
@@ -127,14 +127,17 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
     local_now = svc.now().astimezone(svc.settings.hall.tz)
     lounge = pick_lounge(store.lounge_loads(conn))
     section = coordinator_section(mode, enterprise_items)
-    coordinator = pick_staff(store.staff_loads(conn, section=section, roles=("coordinator",), local_now=local_now))
+    closed = closed_days(svc)
+    coordinator = pick_staff(store.staff_loads(conn, section=section, roles=("coordinator",), local_now=local_now,
+                                               closed=closed))
     if lounge is None or coordinator is None:
         why = "业务洽谈室已满" if lounge is None else f"{section}暂无在岗协调员"
         # ``cause`` and ``comes`` say the same as ``why`` in fields: the visit slip words it shorter.
         cause, comes = "lounge_full", None
         if coordinator is None:
             rooms = "业务洽谈室已满，且" if lounge is None else ""
-            comes = store.next_on_duty(conn, section=section, roles=("coordinator",), local_now=local_now)
+            comes = store.next_on_duty(conn, section=section, roles=("coordinator",), local_now=local_now,
+                                       closed=closed)
             rest = _rest_day(svc, local_now.date())
             if comes is None:
                 why, cause = f"{rooms}{section}没有排班的协调员，请联系管理员", "no_roster"
@@ -157,7 +160,7 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
     handling = store.handling_of(conn, case_id)
     if needs_proxy(mode, full_proxy) or handling == "proxy":
         proxy = pick_staff(store.staff_loads(conn, section=PROXY_SECTION, roles=("proxy",), local_now=local_now,
-                                             column="proxy_staff_id"))
+                                             column="proxy_staff_id", closed=closed))
         proxy_id = proxy.staff_id if proxy else None
         values["proxy_staff_id"] = proxy_id
     store.set_case(conn, case_id, **values)
@@ -350,6 +353,7 @@ def reassign_options(svc: Services) -> ReassignOptions:
     local_now = svc.now().astimezone(svc.settings.hall.tz)
     with svc.db.read() as conn:
         lounges = store.lounge_loads(conn)
-        people = store.staff_loads(conn, section=None, roles=("coordinator",), local_now=local_now)
+        people = store.staff_loads(conn, section=None, roles=("coordinator",), local_now=local_now,
+                                   closed=closed_days(svc))
     people.sort(key=lambda s: (not s.on_duty, s.active_cases, s.staff_id))
     return ReassignOptions(lounges, people)

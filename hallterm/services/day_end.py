@@ -11,6 +11,7 @@ queued case whose section has nobody coming back today) and by the first routing
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -43,6 +44,19 @@ class Callback:
                 f"{self.opened_at.astimezone(tz):%m-%d %H:%M} 开办件，等候{self.section}")
 
 
+def closed_days(svc: Services) -> Callable[[dt.date], bool]:
+    """The days the weekly shifts do not run, by the hall's calendar (chinese-calendar and
+    assets/calendar): a rest day on a weekday, and a named holiday or closure on a weekend (an
+    ordinary Saturday keeps its Saturday duty). A year without data is assumed Monday–Friday."""
+    calendar = svc.work_calendar
+
+    def closed(day: dt.date) -> bool:
+        info = calendar.day(day, estimate=True)
+        return not info.working and (day.weekday() < 5 or bool(info.note))
+
+    return closed
+
+
 def section_of(conn: Connection, case_id: int) -> str:
     """The coordinators' section a queued case waits for (S1: 企业登记科 guides enterprise items)."""
     mode_value, _ = store.mode_of(conn, case_id)
@@ -66,8 +80,11 @@ def close_queue(svc: Services, conn: Connection, *, tonight: bool, staff_id: str
         if view.opened_at.astimezone(tz).date() >= today:
             if not tonight:
                 continue
-            people = store.staff_loads(conn, section=section, roles=("coordinator",), local_now=local_now)
-            comes = store.next_on_duty(conn, section=section, roles=("coordinator",), local_now=local_now)
+            closed = closed_days(svc)
+            people = store.staff_loads(conn, section=section, roles=("coordinator",), local_now=local_now,
+                                       closed=closed)
+            comes = store.next_on_duty(conn, section=section, roles=("coordinator",), local_now=local_now,
+                                       closed=closed)
             if any(p.on_duty for p in people) or (comes is not None and comes.date() == today):
                 continue  # someone of the section is here or still comes today: the visitor may be seen
         holder = holders.find(conn, view.card_no)

@@ -18,6 +18,7 @@ THURSDAY_10 = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
 FRIDAY_9 = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)
 SUNDAY_10 = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)
 NATIONAL_DAY_SUNDAY_10 = dt.datetime(2026, 10, 4, 2, 0, tzinfo=dt.UTC)  # 国庆节, a Sunday
+NATIONAL_DAY_THURSDAY_10 = dt.datetime(2026, 10, 1, 2, 0, tzinfo=dt.UTC)  # a holiday on a weekday
 
 
 def test_the_nightly_sweep_lists_the_evenings_queue_for_a_call_back_and_the_morning_starts_clean(
@@ -66,3 +67,15 @@ def test_on_a_sunday_or_a_holiday_the_reason_is_the_rest_day_not_an_evening(
         conn.execute(update(lounges).values(capacity=0))
     holiday = cases.open_case(loaded, desk_session, draft(cards["valid"]))
     assert holiday.queue_reason.startswith("业务洽谈室已满，且今天国庆节（星期日），业务协调科无人值班")
+
+
+def test_on_a_holiday_on_a_weekday_the_weekly_shifts_do_not_run(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
+) -> None:
+    """The staff file says mon–fri; on 国庆节 the hall's calendar says nobody is there (not even the
+    Saturday duty on the holiday's Saturday): the visitor is not sent to wait for an absent coordinator."""
+    clock[0] = NATIONAL_DAY_THURSDAY_10
+    view = cases.open_case(loaded, desk_session, draft(cards["valid"]))
+    assert view.status == "queued" and view.coordinator is None
+    assert view.queue_reason.startswith("今天国庆节（星期四），业务协调科无人值班，最早 10月08日（星期四）08:30 到岗")
+    assert not any(p.on_duty for p in cases.reassign_options(loaded).coordinators)
