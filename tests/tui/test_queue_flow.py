@@ -49,7 +49,8 @@ async def test_o_opens_the_called_holder_on_the_desk_and_esc_or_f11_comes_back(
         await open_calling(pilot)
         await pilot.press("n")
         await settle(pilot)
-        assert "正在接待 A001" in current(app) and "打开持卡人" in footer_keys(app.screen)
+        await until(pilot, lambda: "正在接待 A001" in current(app), "the call on the board")
+        assert "打开持卡人" in footer_keys(app.screen)
 
         await pilot.press("o")
         await settle(pilot)
@@ -93,7 +94,11 @@ async def test_o_on_a_ticket_without_a_card_says_why(loaded: Services, desk_app:
     app = desk_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await open_calling(pilot)
-        await pilot.press("n", "o")
+        await pilot.press("n")
+        await settle(pilot)
+        # O is a key of the ticket being served: it acts once the board shows the call.
+        await until(pilot, lambda: "正在接待 A001" in current(app), "the call on the board")
+        await pilot.press("o")
         await settle(pilot)
         assert isinstance(app.screen, CallingScreen)
         assert "没有扫描钢都英才卡" in str(app.screen.query_one("#calling-notice", Static).render())
