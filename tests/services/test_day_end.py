@@ -10,6 +10,7 @@ from sqlalchemy import update
 from hallterm.services import cases
 from hallterm.services.context import Services
 from hallterm.services.deadline_sweep import sweep
+from hallterm.services.slip_builders import waiting_reason
 from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import lounges
 from tests.services.test_open_and_route import EVENING, draft, event_kinds
@@ -62,6 +63,8 @@ def test_on_a_sunday_or_a_holiday_the_reason_is_the_rest_day_not_an_evening(
     assert (routing.routed, routing.waiting) == (0, 1)
     assert "已下班" not in routing.blocked and "已下班" not in view.queue_reason
     assert routing.blocked.startswith("今天星期日休息，业务协调科无人值班，最早 11月30日（星期一）08:30 到岗")
+    # The visit slip, shorter, says the same: a rest day, not an evening.
+    assert waiting_reason(loaded, view) == "今日休息，协调员最早 11月30日 08:30 到岗"
     clock[0] = NATIONAL_DAY_SUNDAY_10
     with loaded.db.write() as conn:
         conn.execute(update(lounges).values(capacity=0))
