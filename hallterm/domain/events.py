@@ -25,6 +25,7 @@ class EventKind(StrEnum):
     VISITOR_MET = "visitor_met"
     VISIT_ENDED = "visit_ended"
     CASE_CLOSED = "case_closed"
+    QUEUE_LEFT = "queue_left"  # still waiting for a seat at the day's end: off the queue, to be called back
     # the checklist and its decisions (S6, S7)
     MATERIAL_RECEIVED = "material_received"
     MATERIAL_UNTICKED = "material_unticked"
@@ -91,6 +92,7 @@ LABELS: dict[EventKind, str] = {
     EventKind.VISITOR_MET: "协调员接待",
     EventKind.VISIT_ENDED: "离开洽谈室",
     EventKind.CASE_CLOSED: "办结",
+    EventKind.QUEUE_LEFT: "日终离队待回访",
     EventKind.MATERIAL_RECEIVED: "收到材料",
     EventKind.MATERIAL_UNTICKED: "取消收到",
     EventKind.MATERIAL_SUPPLEMENTED: "补交材料",

@@ -221,10 +221,13 @@ def test_no_coordinator_on_duty_queues_the_visitor(
     view = cases.open_case(loaded, desk_session, draft(cards["valid"]))
     assert view.status == "queued" and view.coordinator is None
     assert view.queue_reason == "业务协调科协调员已下班，最早 11月27日 08:30 到岗；可请持卡人届时再来或预约"
-    assert cases.route_queued(loaded, desk_session) == 0
-    clock[0] = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)  # Friday 09:00: coordinators arrive
-    assert cases.route_queued(loaded, desk_session) == 1
-    assert cases.get_case(loaded, view.id).status == "waiting"
+    assert cases.route_queued(loaded, desk_session).routed == 0
+    clock[0] = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)  # Friday 09:00: coordinators arrive, but
+    # the visitor of last night went home: no seat for them (issue 11 point 7), a call-back instead.
+    routing = cases.route_queued(loaded, desk_session)
+    assert (routing.routed, routing.waiting) == (0, 0)
+    assert [c.case_no for c in routing.left] == [view.case_no]
+    assert cases.get_case(loaded, view.id).status == "in_progress"
 
 
 def test_reassignment_needs_a_reason_and_is_logged(

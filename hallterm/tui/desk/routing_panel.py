@@ -47,7 +47,7 @@ def render_case(case: CaseView) -> Text:
     if case.status is CaseStatus.QUEUED:
         lines.append(Text(f"排队等候第 {case.queue_position or '?'} 位", style="bold yellow"))
         reason = case.queue_reason or "洽谈室已满或暂无在岗协调员"
-        if "已下班" in reason or "没有排班" in reason:
+        if "已下班" in reason or "没有排班" in reason or "无人值班" in reason:
             lines.append(Text(reason))
         else:
             lines.append(Text(f"{reason}：请持卡人在绿色通道等候区稍候，有空位或协调员到岗时按顺序分配（F8）"))
