@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="数据量为十分之一")
     bench.add_argument("--json", action="store_true", help="最后一行输出 JSON")
 
-    sub.add_parser("sweep", help="每晚运行：容缺补正逾期的事项退件办结，重算估算期限，清理过期的打印暂存（幂等）")
+    sub.add_parser("sweep", help="每晚运行：容缺补正逾期的事项退件办结，重算估算期限，"
+                                 "日终仍排队的持卡人离队待回访，清理过期的打印暂存（幂等）")
     sub.add_parser("config", help="显示生效的配置")
 
     display = sub.add_parser("display", help="叫号显示屏（只读，第二台终端或大厅电视）")
@@ -280,9 +281,11 @@ def _sweep(svc: Services) -> int:
     from hallterm.services.deadline_sweep import sweep
     from hallterm.services.print_jobs import prune_spool
 
-    result = sweep(svc)
+    result = sweep(svc, day_end=True)
     print(f"容缺逾期退件办结 {result.returned} 项（暂停容缺资格 {result.barred_holders} 人），"
           f"重算估算期限 {result.recomputed} 项")
+    print(f"日终仍在排队、未分配洽谈室的持卡人 {len(result.left_queue)} 位已离队，待回访"
+          + "".join(f"\n  {c.line(svc.settings.hall.tz)}" for c in result.left_queue))
     keep = svc.settings.printing.spool_keep_days
     try:
         folders, size = prune_spool(svc)
@@ -385,7 +388,7 @@ def _calendar_check(settings: Settings, today_text: str | None) -> int:
     raise CliError(f"缺少 {year} 年的节假日安排：今后 365 天（至 {horizon:%Y-%m-%d}）超出了已有数据。"
                    f"国务院办公厅公布 {year} 年节假日安排后（通常在上一年 11 月前后），请按 "
                    f"assets/calendar/README.md 添加 {calendar_dir(settings.paths.assets_dir) / f'{year}.toml'}；"
-                   f"在此之前，落在 {year} 年的期限按周一至周五估算并标注“估算”")
+                   f"在此之前，落在 {year} 年的期限按周一至周五（除去日期确定的法定节假日）估算并标注“估算”")
 
 
 def _demo(settings: Settings, no_ui: bool, count: int) -> int:

@@ -51,7 +51,7 @@ class Desk:
     def open_for(self, card_no: str, rng: random.Random) -> CaseView:
         # A city-bureau item with complete materials: the commonest green-channel case (马上办).
         draft = CaseDraft(card_no, CaseKind.ENTERPRISE, (rng.choice(self.item_codes),), EnterpriseKind.FOREIGN,
-                          "鞍山基准测试有限公司")
+                          "鞍山基准测试有限公司", materials_complete=True)
         return open_case(self.svc, self.session, draft)
 
     def free_seat(self, view: CaseView) -> None:

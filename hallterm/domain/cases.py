@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hallterm.domain.errors import Refused
-from hallterm.domain.ids import is_valid_uscc
+from hallterm.domain.ids import has_cjk, is_valid_uscc, looks_like_uscc
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind, Handling
 from hallterm.domain.service_mode import CaseFlags, ServiceMode
 
@@ -55,7 +55,8 @@ class CaseDraft:
     district: str = ""
     handling: Handling = Handling.COORDINATION
     flags: CaseFlags = field(default_factory=CaseFlags)
-    materials_complete: bool = True
+    # None: nobody has checked the papers yet (the mode is 待定 until the checklist decides, S1).
+    materials_complete: bool | None = None
     mode: ServiceMode | None = None  # None: take the suggestion
     mode_reason: str = ""  # required when staff change the suggested mode
     full_proxy: bool = False  # 全程代办 on the applicant's request (S3)
@@ -71,9 +72,20 @@ def check_draft(draft: CaseDraft, suggested: ServiceMode) -> list[str]:
         problems.append("申办企业请填写企业名称")
     if draft.kind is CaseKind.STARTUP and not draft.project_name.strip():
         problems.append("创业项目请填写项目名称")
+    # A value in the wrong field (issue 11): a name field holding a credit code, or the code field
+    # holding a name, is refused outright; no override reason makes it right.
+    for label, value in (("企业名称", draft.enterprise_name), ("项目名称", draft.project_name)):
+        if looks_like_uscc(value):
+            problems.append(f"{label}栏填的是信用代码 {value.strip()}：请把它填到信用代码栏，"
+                            f"{label}栏填写{label[:2]}全称")
     uscc = draft.uscc.strip().upper()
-    if uscc and not is_valid_uscc(uscc) and not draft.uscc_override_reason.strip():
+    if has_cjk(uscc):
+        problems.append(f"信用代码栏填的是“{draft.uscc.strip()}”，不是统一社会信用代码（18 位数字和大写字母）："
+                        "名称请填到企业名称或项目名称栏")
+    elif uscc and not is_valid_uscc(uscc) and not draft.uscc_override_reason.strip():
         problems.append(f"统一社会信用代码 {uscc} 校验不通过：请核对；确属早期代码请填写放行理由")
-    if draft.mode is not None and draft.mode is not suggested and not draft.mode_reason.strip():
+    if draft.mode is ServiceMode.PENDING:
+        problems.append("办理方式“待定”不能选择：请按建议，或选择五办之一并填写理由")
+    elif draft.mode is not None and draft.mode is not suggested and not draft.mode_reason.strip():
         problems.append("更改建议的办理方式须填写理由")
     return problems

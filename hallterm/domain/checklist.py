@@ -56,6 +56,18 @@ class ItemStatus(StrEnum):
     RETURNED = "returned"  # 退件办结: the supplement deadline passed (S7)
 
 
+def materials_verdict(statuses: Iterable[ItemStatus]) -> bool | None:
+    """Whether the checklist found the case's materials complete (S1): True once every item is
+    accepted outright, False as soon as one is accepted conditionally (容缺, S7) or refused with a
+    one-time notice, None while some item is still undecided."""
+    seen = list(statuses)
+    if any(s in (ItemStatus.CONDITIONAL, ItemStatus.NOT_ACCEPTED, ItemStatus.RETURNED) for s in seen):
+        return False
+    if seen and all(s is ItemStatus.ACCEPTED for s in seen):
+        return True
+    return None
+
+
 ITEM_STATUS_NAMES = {ItemStatus.RECEIVED: "待审核", ItemStatus.ACCEPTED: "已受理", ItemStatus.CONDITIONAL: "容缺受理",
                      ItemStatus.NOT_ACCEPTED: "已一次性告知", ItemStatus.RETURNED: "退件办结"}
 OPEN_ITEM_STATUSES = (ItemStatus.RECEIVED, ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.NOT_ACCEPTED)

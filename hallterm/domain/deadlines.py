@@ -6,7 +6,8 @@ counted. Time spent in a clock-exempt special procedure (专家评审, 现场勘
 the working days inside a pause (both ends included) do not use up the promised days. A pause that
 is still running is counted up to ``as_of`` (today), so the due date moves on each day it lasts.
 
-Past the holiday data the count assumes Monday–Friday and the result says ``estimated`` (估算).
+Past the holiday data the count assumes Monday–Friday less the certain statutory holidays
+(``statutory_holidays``) and the result says ``estimated`` (估算).
 """
 
 from __future__ import annotations

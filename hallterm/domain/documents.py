@@ -226,7 +226,8 @@ def acceptance_notice(*, seq: int, case_no: str, issued_on: dt.date, applicant: 
                f"需专家评审、现场勘验、中介服务、转报上级、听证等特殊程序的，所需时间不计入办理时限，"
                f"另行书面告知（{SPECIAL_PROCEDURE_BASIS}）"]
     if estimated:
-        remarks.append(f"{promised_date.year} 年节假日安排尚未公布，承诺办结日期按周一至周五估算，公布后重新核定")
+        remarks.append(f"{promised_date.year} 年节假日安排尚未公布，承诺办结日期已除去法定节假日、未计调休，"
+                       "为估算，公布后重新核定")
     return AcceptanceNotice(header, accepted_on, promised_days, promised_date, estimated, staff_name.strip(),
                             staff_phone.strip(), tuple(remarks),
                             (SignatureLine("受理人（签字）"), SignatureLine("申请人签收")))

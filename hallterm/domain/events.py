@@ -19,11 +19,13 @@ class EventKind(StrEnum):
     CASE_ROUTED = "case_routed"
     CASE_QUEUED = "case_queued"
     SERVICE_MODE_CHANGED = "service_mode_changed"
+    SERVICE_MODE_DECIDED = "service_mode_decided"  # the checklist settled the mode (S1)
     USCC_OVERRIDE = "uscc_override"
     CASE_REASSIGNED = "case_reassigned"
     VISITOR_MET = "visitor_met"
     VISIT_ENDED = "visit_ended"
     CASE_CLOSED = "case_closed"
+    QUEUE_LEFT = "queue_left"  # still waiting for a seat at the day's end: off the queue, to be called back
     # the checklist and its decisions (S6, S7)
     MATERIAL_RECEIVED = "material_received"
     MATERIAL_UNTICKED = "material_unticked"
@@ -84,11 +86,13 @@ LABELS: dict[EventKind, str] = {
     EventKind.CASE_ROUTED: "分配洽谈室和协调员",
     EventKind.CASE_QUEUED: "排队等候分配",
     EventKind.SERVICE_MODE_CHANGED: "更改办理方式",
+    EventKind.SERVICE_MODE_DECIDED: "材料核验定办理方式",
     EventKind.USCC_OVERRIDE: "信用代码放行",
     EventKind.CASE_REASSIGNED: "改派",
     EventKind.VISITOR_MET: "协调员接待",
     EventKind.VISIT_ENDED: "离开洽谈室",
     EventKind.CASE_CLOSED: "办结",
+    EventKind.QUEUE_LEFT: "日终离队待回访",
     EventKind.MATERIAL_RECEIVED: "收到材料",
     EventKind.MATERIAL_UNTICKED: "取消收到",
     EventKind.MATERIAL_SUPPLEMENTED: "补交材料",

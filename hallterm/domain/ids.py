@@ -44,6 +44,18 @@ def uscc_check_char(first17: str) -> str:
     return _USCC_CHARS[(31 - total % 31) % 31]
 
 
+def looks_like_uscc(text: str) -> bool:
+    """True for text shaped like a credit code (18 of its characters, checksum aside): what a name
+    field must never hold (issue 11: a code typed over the prefilled enterprise name)."""
+    value = "".join(text.split()).upper()
+    return len(value) == 18 and all(c in _USCC_CHARS for c in value)
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text holds a Chinese character: a name, never a code."""
+    return any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
+
+
 def is_valid_uscc(text: str) -> bool:
     """True for an 18-character unified social credit code with a correct GB 32100 check character.
 

@@ -83,6 +83,15 @@ class Jurisdiction:
         return f"{self.district}行政审批局办理（{HANDLING_NAMES[self.handling]}）"
 
 
+PROXY_SCOPE = "proxy"  # a catalog item's ``jurisdiction`` when only the proxy service files it (S3)
+
+
+def requires_proxy(item_scopes: Iterable[str]) -> bool:
+    """S3: an item only the proxy service files (水电气报装) needs a 帮办代办 staff member whatever
+    else the case holds, so it is run as 全程代办."""
+    return PROXY_SCOPE in set(item_scopes)
+
+
 def decide(enterprise_kind: EnterpriseKind, item_scopes: Iterable[str], district: str = "",
            handling: Handling = Handling.COORDINATION) -> Jurisdiction:
     """S2: the enterprise's kind decides, unless every item is fixed at the city (or proxy-only).
@@ -91,7 +100,7 @@ def decide(enterprise_kind: EnterpriseKind, item_scopes: Iterable[str], district
     "proxy" (utilities, handled by the proxy service wherever the enterprise is).
     """
     scopes = set(item_scopes)
-    if scopes == {"proxy"}:  # utilities (水电气): the proxy service files them wherever the firm is (S3)
+    if scopes == {PROXY_SCOPE}:  # utilities (水电气): the proxy service files them wherever the firm is (S3)
         return Jurisdiction(Bureau.CITY, "", Handling.PROXY)
     if enterprise_kind in CITY_KINDS or "enterprise_kind" not in scopes:
         return Jurisdiction(Bureau.CITY, "", Handling.DIRECT)

@@ -6,8 +6,9 @@ package (2004–2026 in 1.11.0) and from the hall's own files in ``assets/calend
 package does not cover yet, local closures, extra workdays), which take priority over the package.
 
 A date no data covers raises ``HolidayDataMissing`` naming the year. The ``*_estimated`` methods
-instead count Monday–Friday for such dates and say so (issue 4 point 5: 估算), for a deadline that
-must be shown anyway and recomputed once the year's schedule is added.
+instead count Monday–Friday for such dates, less the statutory holidays whose dates the rules fix
+(``statutory_holidays``: 元旦, 春节, 清明…), and say so (估算): a deadline that must be shown anyway,
+recomputed once the year's schedule (with its 调休) is added.
 
 Pure: file reading lives in ``hallterm.services.calendar``; this class takes the data as values.
 Do not use ``chinese_calendar.find_workday``: it is off by one from a rest day (research/domain.md §4c).
@@ -24,6 +25,7 @@ from types import MappingProxyType
 import chinese_calendar
 
 from hallterm.domain.errors import Refused
+from hallterm.domain.statutory_holidays import certain_holidays
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -102,6 +104,8 @@ class WorkCalendar:
         if not note and self._package and d in self._package.names and d not in self._overrides \
                 and d.year not in self._file_years:
             note = self._package.names[d]
+        if not note and estimated:
+            note = certain_holidays(d.year).get(d, "")
         return DayInfo(d, working, estimated, note)
 
     def is_working_day(self, d: dt.date) -> bool:
@@ -118,7 +122,8 @@ class WorkCalendar:
                 return True, False
             return d.weekday() < 5 and d not in package.rest_days, False
         if estimate:
-            return d.weekday() < 5, True
+            # 调休 is unknown until the notice, but the holidays themselves are certain.
+            return d.weekday() < 5 and d not in certain_holidays(d.year), True
         raise HolidayDataMissing(d.year)
 
     # ---- counting ----

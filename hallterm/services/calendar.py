@@ -67,7 +67,7 @@ CALENDAR_ADMIN_ROLES = frozenset({"admin", "supervisor"})
 def missing_year_warning(year: int, role: str) -> str:
     """The one-line banner for a year in the next 365 days without the State Council's holiday schedule."""
     if role in CALENDAR_ADMIN_ROLES:
-        return (f"缺少{year}年节假日安排，落在该年的期限为估算（按周一至周五）；"
+        return (f"缺少{year}年节假日安排，落在该年的期限为估算（已除去法定节假日，调休未计）；"
                 f"国务院公布后添加 assets/calendar/{year}.toml（hallterm calendar check 可检查）")
     return f"{year}年节假日未导入：跨年期限为估算，请告知管理员"
 

@@ -5,7 +5,8 @@ Each public call is one write transaction that also appends its events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
@@ -21,12 +22,15 @@ from hallterm.domain.cases import (
 )
 from hallterm.domain.events import EventKind
 from hallterm.domain.holders import assess
-from hallterm.domain.jurisdiction import JurisdictionError, decide
+from hallterm.domain.ids import is_valid_uscc
+from hallterm.domain.jurisdiction import JurisdictionError, decide, requires_proxy
 from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode, needs_proxy, suggest
 from hallterm.domain.waits import seconds_between
+from hallterm.domain.weekdays import weekday_name
 from hallterm.services.case_views import CaseEvent, CaseView, case_at, case_event, find_case_views
 from hallterm.services.context import Services
+from hallterm.services.day_end import ENTERPRISE_DEPARTMENT, Callback, close_queue, closed_days
 from hallterm.services.deadline_sweep import worst_deadlines
 from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as store
@@ -35,7 +39,6 @@ from hallterm.storage import events, holders, sequences
 from hallterm.storage import staff as staff_store
 
 CASE_SERIES = "case"
-ENTERPRISE_DEPARTMENT = "企业登记科"
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
                                   draft.district, draft.handling)
         except JurisdictionError as exc:
             raise CaseInputError(str(exc)) from None
+        # S3: an item only the proxy service files makes the case 全程代办, as the form says before F10.
+        full_proxy = draft.full_proxy or requires_proxy(v[1] for v in catalog_rows.values())
         seq = sequences.next_value(conn, CASE_SERIES, svc.today())
         case_no = case_number(svc.settings.hall.region_code, svc.today(), seq)
         holder_row = store.holder_id(conn, draft.card_no)
@@ -92,7 +97,7 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
             "enterprise_kind": draft.enterprise_kind.value, "uscc": draft.uscc.strip().upper(),
             "jurisdiction": jurisdiction.bureau.value, "district": jurisdiction.district,
             "handling": jurisdiction.handling.value, "flags": draft.flags.codes(), "service_mode": mode.value,
-            "full_proxy": draft.full_proxy, "status": CaseStatus.QUEUED.value,
+            "full_proxy": full_proxy, "status": CaseStatus.QUEUED.value,
             "first_contact_id": session.staff_id, "opened_at": now,
         }, draft.item_codes)
         log: dict[str, Any] = {"staff_id": session.staff_id, "case_id": case_id, "card_no": draft.card_no}
@@ -102,72 +107,112 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
         events.append(conn, EventKind.CASE_OPENED, now, case_no=case_no, items=list(draft.item_codes), mode=mode.value,
                       suggested=suggested.value, flags=draft.flags.codes(), bureau=jurisdiction.bureau.value,
                       district=jurisdiction.district, handling=jurisdiction.handling.value,
-                      full_proxy=draft.full_proxy, **log)
+                      full_proxy=full_proxy, materials=_materials_word(draft.materials_complete), **log)
         if mode is not suggested:
             events.append(conn, EventKind.SERVICE_MODE_CHANGED, now, suggested=suggested.value, chosen=mode.value,
                           reason=draft.mode_reason.strip(), **log)
-        if draft.uscc and draft.uscc_override_reason.strip():
+        if draft.uscc and not is_valid_uscc(draft.uscc) and draft.uscc_override_reason.strip():
             events.append(conn, EventKind.USCC_OVERRIDE, now, uscc=draft.uscc.strip().upper(),
                           reason=draft.uscc_override_reason.strip(), **log)
         enterprise_items = any(v[2] == ENTERPRISE_DEPARTMENT for v in catalog_rows.values())
         _route(svc, conn, case_id, mode_value=mode.value, enterprise_items=enterprise_items,
-               full_proxy=draft.full_proxy, staff_id=session.staff_id)
+               full_proxy=full_proxy, staff_id=session.staff_id)
         view = case_at(conn, case_id)
     assert view is not None
     return view
 
 
+def _materials_word(complete: bool | None) -> str:
+    """What the desk knew of the papers when the case opened, for the record (S1)."""
+    return "unchecked" if complete is None else "complete" if complete else "incomplete"
+
+
 def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, enterprise_items: bool,
-           full_proxy: bool, staff_id: str | None) -> bool:
-    """Give a queued case a seat and a coordinator (and a proxy when S1/S3 say so); False: still waits."""
+           full_proxy: bool, staff_id: str | None) -> str:
+    """Give a queued case a seat and a coordinator (and a proxy when S1/S3 say so); "" when it got
+    them, else why it still waits: which of the two is missing (S9), and when a coordinator comes."""
     mode = ServiceMode(mode_value)
     local_now = svc.now().astimezone(svc.settings.hall.tz)
     lounge = pick_lounge(store.lounge_loads(conn))
     section = coordinator_section(mode, enterprise_items)
-    coordinator = pick_staff(store.staff_loads(conn, section=section, roles=("coordinator",), local_now=local_now))
+    closed = closed_days(svc)
+    coordinator = pick_staff(store.staff_loads(conn, section=section, roles=("coordinator",), local_now=local_now,
+                                               closed=closed))
     if lounge is None or coordinator is None:
         why = "业务洽谈室已满" if lounge is None else f"{section}暂无在岗协调员"
         # ``cause`` and ``comes`` say the same as ``why`` in fields: the visit slip words it shorter.
         cause, comes = "lounge_full", None
         if coordinator is None:
-            comes = store.next_on_duty(conn, section=section, roles=("coordinator",), local_now=local_now)
+            rooms = "业务洽谈室已满，且" if lounge is None else ""
+            comes = store.next_on_duty(conn, section=section, roles=("coordinator",), local_now=local_now,
+                                       closed=closed)
+            rest = _rest_day(svc, local_now.date())
             if comes is None:
-                why, cause = f"{section}没有排班的协调员，请联系管理员", "no_roster"
+                why, cause = f"{rooms}{section}没有排班的协调员，请联系管理员", "no_roster"
+            elif comes.date() != local_now.date() and rest:
+                # A Sunday or a holiday is not an evening: nobody of the section works today at all.
+                why = (f"{rooms}今天{rest}，{section}无人值班，最早 {comes:%m月%d日}（{weekday_name(comes)}）"
+                       f"{comes:%H:%M} 到岗；可请持卡人届时再来或预约")
+                cause = "rest_day"
             elif comes.date() != local_now.date():
-                why = f"{section}协调员已下班，最早 {comes:%m月%d日 %H:%M} 到岗；可请持卡人届时再来或预约"
+                why = f"{rooms}{section}协调员已下班，最早 {comes:%m月%d日 %H:%M} 到岗；可请持卡人届时再来或预约"
                 cause = "off_duty"
             else:
-                why, cause = f"{section}协调员 {comes:%H:%M} 到岗", "returns_today"
+                why, cause = f"{rooms}{section}协调员 {comes:%H:%M} 到岗", "returns_today"
         events.append(conn, EventKind.CASE_QUEUED, svc.now(), staff_id=staff_id, case_id=case_id, reason=why,
                       cause=cause, lounge_full=lounge is None, comes=comes.isoformat() if comes else None)
-        return False
+        return why
     values: dict[str, object] = {"lounge_code": lounge.code, "coordinator_id": coordinator.staff_id,
                                  "status": CaseStatus.WAITING.value}
     proxy_id = None
     handling = store.handling_of(conn, case_id)
     if needs_proxy(mode, full_proxy) or handling == "proxy":
         proxy = pick_staff(store.staff_loads(conn, section=PROXY_SECTION, roles=("proxy",), local_now=local_now,
-                                             column="proxy_staff_id"))
+                                             column="proxy_staff_id", closed=closed))
         proxy_id = proxy.staff_id if proxy else None
         values["proxy_staff_id"] = proxy_id
     store.set_case(conn, case_id, **values)
     events.append(conn, EventKind.CASE_ROUTED, svc.now(), staff_id=staff_id, case_id=case_id, lounge=lounge.code,
                   coordinator=coordinator.staff_id, proxy=proxy_id, mode=MODE_NAMES[mode])
-    return True
+    return ""
 
 
-def route_queued(svc: Services, session: StaffSession | None = None) -> int:
-    """Route waiting visitors in the order they came, as seats and coordinators free up."""
+def _rest_day(svc: Services, day: dt.date) -> str:
+    """"星期日" / "国庆节（星期日）" when ``day`` is not a working day (the hall's calendar), else ""."""
+    info = svc.work_calendar.day(day, estimate=True)
+    if info.working:
+        return ""
+    return f"{info.note}（{weekday_name(day)}）" if info.note else f"{weekday_name(day)}休息"
+
+
+@dataclass(frozen=True)
+class QueueRouting:
+    """What ``F8`` did: how many got a seat, how many still wait and why, who left at the day's end."""
+
+    routed: int
+    waiting: int  # still queued after this routing
+    blocked: str  # why the first of them still waits ("" when nobody does)
+    left: list[Callback] = field(default_factory=list)  # queued on an earlier day: off the queue, to call back
+
+
+def route_queued(svc: Services, session: StaffSession | None = None) -> QueueRouting:
+    """Route waiting visitors in the order they came, as seats and coordinators free up. The first
+    routing of a day first takes off the queue whoever waited on an earlier day (S9: they went home)."""
     routed = 0
+    blocked = ""
+    staff_id = session.staff_id if session else None
     with svc.db.write() as conn:
-        for case_id in store.queued_case_ids(conn):
+        left = close_queue(svc, conn, tonight=False, staff_id=staff_id)
+        queued = store.queued_case_ids(conn)
+        for case_id in queued:
             mode_value, full_proxy = store.mode_of(conn, case_id)
             enterprise_items = store.has_items_of_department(conn, case_id, ENTERPRISE_DEPARTMENT)
-            if not _route(svc, conn, case_id, mode_value=mode_value, enterprise_items=enterprise_items,
-                          full_proxy=full_proxy, staff_id=session.staff_id if session else None):
+            blocked = _route(svc, conn, case_id, mode_value=mode_value, enterprise_items=enterprise_items,
+                             full_proxy=full_proxy, staff_id=staff_id)
+            if blocked:
                 break  # first come, first served: nobody jumps the visitor at the head
             routed += 1
-    return routed
+    return QueueRouting(routed, len(queued) - routed, blocked, left)
 
 
 def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code: str | None = None,
@@ -200,7 +245,14 @@ def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code:
             raise CaseInputError("新的分配与原来相同")
         new_lounge = values.get("lounge_code", before.lounge_code)
         new_coord = values.get("coordinator_id", before.coordinator.staff_id if before.coordinator else None)
-        if before.status == CaseStatus.QUEUED.value and new_lounge and new_coord:
+        seated = before.status in [s.value for s in VISIT_STATUSES]
+        if "lounge_code" in values and not seated:
+            # Sent to a lounge, the visitor sits there waiting for the coordinator: the move takes a seat
+            # (the seat counts and the hall display follow), so it needs the coordinator who will come (S9).
+            if not new_coord:
+                raise CaseInputError("改派到洽谈室须同时选择协调员：持卡人在洽谈室等协调员来接待")
+            values["status"] = CaseStatus.WAITING.value
+        elif before.status == CaseStatus.QUEUED.value and new_lounge and new_coord:
             values["status"] = CaseStatus.WAITING.value
         store.set_case(conn, case_id, **values)
         events.append(conn, EventKind.CASE_REASSIGNED, svc.now(), staff_id=session.staff_id, case_id=case_id,
@@ -309,6 +361,7 @@ def reassign_options(svc: Services) -> ReassignOptions:
     local_now = svc.now().astimezone(svc.settings.hall.tz)
     with svc.db.read() as conn:
         lounges = store.lounge_loads(conn)
-        people = store.staff_loads(conn, section=None, roles=("coordinator",), local_now=local_now)
+        people = store.staff_loads(conn, section=None, roles=("coordinator",), local_now=local_now,
+                                   closed=closed_days(svc))
     people.sort(key=lambda s: (not s.on_duty, s.active_cases, s.staff_id))
     return ReassignOptions(lounges, people)

@@ -23,10 +23,12 @@ from hallterm.domain.checklist import (
     ItemStatus,
     MaterialForm,
     MaterialKind,
+    materials_verdict,
     supplement_deadline,
 )
 from hallterm.domain.deadlines import due_date
 from hallterm.domain.events import EventKind
+from hallterm.domain.service_mode import MODE_NAMES, follow_checklist
 from hallterm.services.checklist_sheet import (
     CaseChecklist,
     ChecklistError,
@@ -40,6 +42,7 @@ from hallterm.services.context import Services
 from hallterm.services.deadline_sweep import store_due
 from hallterm.services.staff import StaffSession
 from hallterm.storage import case_items, catalog, events, sequences
+from hallterm.storage import cases as case_store
 from hallterm.storage import documents as document_store
 from hallterm.storage.case_items import ItemRow
 
@@ -202,7 +205,33 @@ def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
         events.append(conn, kind, now, staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, missing=[m.name for m in decision.missing],
                       documents=[d.number for d in issued], declined_commitment=declined)
-        return load_in(svc, conn, row.case_id), issued
+        after = load_in(svc, conn, row.case_id)
+        if _follow_checklist(svc, conn, session, after):
+            after = load_in(svc, conn, row.case_id)
+        return after, issued
+
+
+def _follow_checklist(svc: Services, conn: Connection, session: StaffSession, sheet: CaseChecklist) -> bool:
+    """The case's mode follows what the checklist decided (S1): 待定 becomes 马上办 once every item
+    is accepted, 指导办 once one is accepted conditionally (S7) or given a one-time notice (S6);
+    the change is on the record. True when the mode changed."""
+    before = sheet.case.service_mode
+    statuses = [i.status for i in sheet.items]
+    complete = materials_verdict(statuses)
+    after = follow_checklist(before, complete)
+    if after is before:
+        return False
+    if complete:
+        why = "全部事项受理，资料齐全"
+    elif ItemStatus.CONDITIONAL in statuses:
+        why = "容缺受理，资料不全、边办边补"
+    else:
+        why = "资料不全，已一次性告知"
+    case_store.set_case(conn, sheet.case.id, service_mode=after.value)
+    events.append(conn, EventKind.SERVICE_MODE_DECIDED, svc.now(), staff_id=session.staff_id,
+                  case_id=sheet.case.id, suggested=before.value, chosen=after.value,
+                  reason=f"{why}：{MODE_NAMES[before]}→{MODE_NAMES[after]}")
+    return True
 
 
 def _complete_supplement(svc: Services, conn: Connection, session: StaffSession, case_id: int,

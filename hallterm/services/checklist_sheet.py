@@ -70,6 +70,8 @@ class ItemChecklist:
     pauses: tuple[Pause, ...]
     # The day the last 容缺 supplement arrived (S7: 边办边补), once the item is accepted outright.
     supplemented_on: dt.date | None = None
+    # The supplement date lies in a year without a published schedule: 调休 not counted (估算).
+    supplement_estimated: bool = False
 
     @property
     def decided(self) -> bool:
@@ -149,7 +151,7 @@ def load_in(svc: Services, conn: Connection, case_id: int) -> CaseChecklist:
             deadline = due_date(cal, r.accepted_on, r.promised_days, item_pause, as_of=today)
             state = classify(cal, deadline, today)
             if state.estimated:
-                notes.append(f"{r.name}的期限落在尚无节假日安排的年份，按周一至周五估算（估算），"
+                notes.append(f"{r.name}的期限落在尚无节假日安排的年份，按周一至周五并除去法定节假日估算（估算），"
                              "添加该年安排后自动重新计算")
         supplemented_on = None
         if r.status == ItemStatus.ACCEPTED and r.supplement_due_on is not None:
@@ -162,7 +164,8 @@ def load_in(svc: Services, conn: Connection, case_id: int) -> CaseChecklist:
                                  tuple(filter(None, r.clock_exempt.split(","))), ItemStatus(r.status), r.fees_paid,
                                  r.commitment_signed, r.commitment_breached, tuple(material_rows), decision,
                                  r.accepted_on, deadline, state, r.supplement_due_on, item_pause,
-                                 supplemented_on))
+                                 supplemented_on, r.supplement_due_on is not None
+                                 and r.supplement_due_on.year not in cal.covered_years))
     return CaseChecklist(view, tuple(out), holder.conditional_barred_until, holder.credit_barred, tuple(notes))
 
 

@@ -4,7 +4,7 @@ deadline (S7), and the counts and worst deadlines the desk and the coordinators 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
@@ -19,6 +19,7 @@ from hallterm.domain.events import EventKind
 from hallterm.domain.workdays import HolidayDataMissing
 from hallterm.services.checklist_sheet import load_in, work_calendar
 from hallterm.services.context import Services
+from hallterm.services.day_end import Callback, close_queue
 from hallterm.storage import case_items, events, holders
 from hallterm.storage import cases as case_store
 from hallterm.storage.case_items import ItemRow
@@ -43,15 +44,19 @@ class SweepResult:
     returned: int  # conditional items closed as 退件办结
     barred_holders: int
     recomputed: int  # estimated deadlines recomputed now that holiday data covers them
+    left_queue: list[Callback] = field(default_factory=list)  # visitors still queued at the day's end (S9)
 
 
-def sweep(svc: Services) -> SweepResult:
+def sweep(svc: Services, *, day_end: bool = False) -> SweepResult:
     """Close conditional items whose supplement deadline passed (S7): 退件办结, commitment breached,
-    holder barred from 容缺 for ``bar_months``; and recompute estimated deadlines. Idempotent."""
+    holder barred from 容缺 for ``bar_months``; recompute estimated deadlines; take off the queue the
+    visitors queued on an earlier day, and with ``day_end`` (the nightly run) today's too once their
+    section has nobody coming back today (S9). Idempotent."""
     today = svc.today()
     now = svc.now()
     returned = barred = recomputed = 0
     with svc.db.write() as conn:
+        left = close_queue(svc, conn, tonight=day_end)
         for r in case_items.overdue_conditional(conn, ItemStatus.CONDITIONAL, today):
             case_items.set_item(conn, r.id, status=ItemStatus.RETURNED, closed_on=today, commitment_breached=True)
             until = bar_until(today)
@@ -74,9 +79,9 @@ def sweep(svc: Services) -> SweepResult:
                 recomputed += 1
                 events.append(conn, EventKind.DEADLINE_RECOMPUTED, now, item_id=item_id, before=str(before),
                               after=str(after.due_on))
-        if returned or recomputed:
-            events.append(conn, EventKind.SWEEP, now, returned=returned, recomputed=recomputed)
-    return SweepResult(returned, barred, recomputed)
+        if returned or recomputed or left:
+            events.append(conn, EventKind.SWEEP, now, returned=returned, recomputed=recomputed, left_queue=len(left))
+    return SweepResult(returned, barred, recomputed, left)
 
 
 def _item_row_any(conn: Connection, case_item_id: int) -> ItemRow:
@@ -116,7 +121,7 @@ def deadline_counts(svc: Services) -> DeadlineCounts:
         due_soon += state.status is DeadlineStatus.DUE_SOON
         overdue += state.status is DeadlineStatus.OVERDUE
     missing = cal.missing_years(today, today + dt.timedelta(days=365))
-    warning = (f"缺少{missing[0]}年节假日安排，落在该年的期限为估算（按周一至周五）；"
+    warning = (f"缺少{missing[0]}年节假日安排，落在该年的期限为估算（已除去法定节假日，调休未计）；"
                f"国务院公布后添加 assets/calendar/{missing[0]}.toml") if missing else ""
     return DeadlineCounts(due_soon, overdue, warning)
 

@@ -22,6 +22,7 @@ from hallterm.domain.queue import (
 )
 from hallterm.domain.routing import LoungeLoad
 from hallterm.services.context import Services
+from hallterm.services.day_end import closed_days
 from hallterm.services.ticket_view import CALL_EVENTS, TicketView, _counter, _ordered, _view, _waiting, policy
 from hallterm.storage import cases as case_store
 from hallterm.storage import events
@@ -82,7 +83,8 @@ def transfer_options(svc: Services, counter_code: str) -> TransferOptions:
     with svc.db.read() as conn:
         counters = [c for c in store.counters_of_kind(conn, "green") if c.code != counter_code]
         lounges = case_store.lounge_loads(conn)
-        people = case_store.staff_loads(conn, section=None, roles=("coordinator",), local_now=local_now)
+        people = case_store.staff_loads(conn, section=None, roles=("coordinator",), local_now=local_now,
+                                        closed=closed_days(svc))
     people.sort(key=lambda s: (not s.on_duty, s.active_cases, s.staff_id))
     return TransferOptions(counters, lounges, people)
 

@@ -96,6 +96,8 @@ def waiting_reason(svc: Services, view: CaseView) -> str:
         return f"{rooms}协调员均不在岗，预计 {comes:%H:%M} 回岗"
     if cause == "off_duty" and comes is not None:
         return f"{rooms}协调员今日已下班，最早 {comes:%m月%d日 %H:%M} 到岗"
+    if cause == "rest_day" and comes is not None:
+        return f"{rooms}今日休息，协调员最早 {comes:%m月%d日 %H:%M} 到岗"
     if cause == "no_roster":
         return f"{rooms}暂无协调员排班，请到绿色通道窗口咨询"
     return view.queue_reason.split("；")[0]  # recorded before ``cause`` existed: its first clause

@@ -32,6 +32,7 @@ class TicketView:
     lane: str = ""  # why it stands where it stands (回到队首, 预约到时…)
     ahead: int | None = None  # waiting before it, when just issued
     message: str = ""  # what the action did, for the notice line
+    card_no: str = ""  # the holder's card ("" for a ticket taken without one)
 
     @property
     def kind_name(self) -> str:
@@ -41,7 +42,8 @@ class TicketView:
 def _view(row: TicketRow, *, lane_name: str = "", ahead: int | None = None, message: str = "") -> TicketView:
     slot = f"{row.slot_start}–{row.slot_end}" if row.slot_start else ""
     return TicketView(row.id, row.number, TicketKind(row.kind), TicketStatus(row.status), row.holder_name,
-                      row.issued_at, row.called_at, row.counter_code, row.recalls, slot, lane_name, ahead, message)
+                      row.issued_at, row.called_at, row.counter_code, row.recalls, slot, lane_name, ahead, message,
+                      row.card_no or "")
 
 
 def policy(svc: Services) -> CallPolicy:

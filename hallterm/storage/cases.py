@@ -14,7 +14,7 @@ from hallterm.domain.cases import ACTIVE_STATUSES, VISIT_STATUSES, CaseStatus
 from hallterm.domain.checklist import ItemStatus
 from hallterm.domain.events import EventKind
 from hallterm.domain.routing import LoungeLoad, StaffLoad
-from hallterm.domain.shifts import next_start, on_duty, parse_window
+from hallterm.domain.shifts import ClosedDay, next_start, on_duty, parse_window
 from hallterm.storage.tables import card_holders, case_items, cases, events, items, lounges, staff, staff_shifts
 
 
@@ -68,7 +68,7 @@ def lounge_loads(conn: Connection) -> list[LoungeLoad]:
 
 
 def staff_loads(conn: Connection, *, section: str | None, roles: Sequence[str], local_now: dt.datetime,
-                column: str = "coordinator_id") -> list[StaffLoad]:
+                column: str = "coordinator_id", closed: ClosedDay | None = None) -> list[StaffLoad]:
     """Staff of a section with their active cases, last assignment and whether on duty now."""
     ref = cases.c[column]
     active = (select(func.count()).where(and_(ref == staff.c.staff_id,
@@ -91,17 +91,17 @@ def staff_loads(conn: Connection, *, section: str | None, roles: Sequence[str], 
         if last_at is not None and last_at.tzinfo is None:  # SQLite's max() bypasses the column type
             last_at = dt.datetime.fromisoformat(str(last_at)).replace(tzinfo=dt.UTC)
         out.append(StaffLoad(p.staff_id, p.name, p.section, p.extension, p.active, last_at,
-                             on_duty(windows.get(p.staff_id, []), local_now)))
+                             on_duty(windows.get(p.staff_id, []), local_now, closed)))
     return out
 
 
 def next_on_duty(conn: Connection, *, section: str, roles: Sequence[str],
-                 local_now: dt.datetime) -> dt.datetime | None:
+                 local_now: dt.datetime, closed: ClosedDay | None = None) -> dt.datetime | None:
     """The next shift start of anyone in the section, e.g. tomorrow 08:30 after hours."""
     rows = conn.execute(select(staff_shifts.c.days, staff_shifts.c.start, staff_shifts.c.end)
                         .join(staff, staff.c.staff_id == staff_shifts.c.staff_id)
                         .where(staff.c.active, staff.c.section == section, staff.c.role.in_(list(roles))))
-    return next_start([parse_window(d, s, e) for d, s, e in rows], local_now)
+    return next_start([parse_window(d, s, e) for d, s, e in rows], local_now, closed)
 
 
 def holder_id(conn: Connection, card_no: str) -> int | None:

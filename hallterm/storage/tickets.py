@@ -42,11 +42,12 @@ class TicketRow:
     appointment_id: int | None = None
     slot_start: str | None = None  # "HH:MM", hall-local
     slot_end: str | None = None
+    card_no: str | None = None  # the holder's card: the counter opens the holder on the desk with it
 
 
 def _query():
     return (select(tickets, card_holders.c.name.label("holder_name"), appointments.c.id.label("appointment_id"),
-                   appointments.c.slot_start, appointments.c.slot_end)
+                   appointments.c.slot_start, appointments.c.slot_end, card_holders.c.card_no)
             .outerjoin(card_holders, card_holders.c.id == tickets.c.holder_id)
             .outerjoin(appointments, appointments.c.ticket_id == tickets.c.id))
 
@@ -54,7 +55,7 @@ def _query():
 def _row(r: Any) -> TicketRow:
     return TicketRow(r.id, r.ticket_no, r.series, r.day, r.seq, r.kind, r.status, r.counter_code, r.recalls,
                      r.issued_at, r.called_at, r.finished_at, r.returned_at, r.for_counter, r.holder_id,
-                     r.holder_name, r.case_id, r.appointment_id, r.slot_start, r.slot_end)
+                     r.holder_name, r.case_id, r.appointment_id, r.slot_start, r.slot_end, r.card_no)
 
 
 # Issuing is the hot path (≥ 1,000 tickets a second on SQLite, DESIGN.md): statements built once.

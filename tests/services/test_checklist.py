@@ -252,8 +252,9 @@ def test_an_applicant_who_will_not_commit_gets_the_one_time_notice(
         content = conn.execute(select(documents.c.content).where(documents.c.id == issued[0].id)).scalar_one()
     secondary = [m.name for m in item.materials if m.kind is MaterialKind.SECONDARY]
     assert [m["name"] for m in content["missing"]] == secondary  # everything missing, at once (S6/S7)
-    last = cases.history(loaded, sheet.case.id)[-1]
+    last, mode = cases.history(loaded, sheet.case.id)[-2:]
     assert last.kind == "item_not_accepted"
+    assert mode.kind == "service_mode_decided" and mode.details["chosen"] == "guided"  # 资料不全指导办 (S1)
     # Back with the materials the notice listed: ticking is open and F10 accepts.
     sheet = tick_kinds(loaded, desk_session, sheet, MaterialKind.SECONDARY)
     sheet, issued = checklist.decide_item(loaded, desk_session, item.case_item_id)
@@ -350,3 +351,44 @@ def test_a_district_case_is_issued_by_the_district_bureau(
     _city, city_issued = checklist.decide_item(loaded, desk_session, city.items[0].case_item_id,
                                                commitment_signed=True)
     assert city_issued[0].number == "鞍审批绿〔2026〕容缺承诺第0001号"
+
+
+def test_the_cases_mode_follows_the_checklists_decisions(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    """Opened with nobody having checked the papers, a case is 待定; the checklist settles it (S1, S7),
+    on the record; a second item accepted outright later does not undo 指导办."""
+    from hallterm.domain.service_mode import ServiceMode
+
+    sheet = opened(loaded, desk_session, cards["valid"], "QY-GSSL", "QY-FGSSL")
+    assert sheet.case.service_mode is ServiceMode.PENDING
+    first, second = sheet.items
+    for m in first.materials:
+        if m.kind is MaterialKind.CORE:
+            checklist.tick(loaded, desk_session, first.case_item_id, m.material_id, received=True)
+    checklist.set_fees_paid(loaded, desk_session, first.case_item_id, True)
+    sheet, _ = checklist.decide_item(loaded, desk_session, first.case_item_id, commitment_signed=True)
+    assert sheet.items[0].status == ItemStatus.CONDITIONAL
+    assert sheet.case.service_mode is ServiceMode.GUIDED  # 容缺受理 is 资料不全指导办 (S1, S7)
+    decided = [e for e in cases.history(loaded, sheet.case.id) if e.kind == "service_mode_decided"]
+    assert len(decided) == 1 and decided[0].label == "材料核验定办理方式"
+    assert decided[0].details["chosen"] == "guided" and "容缺受理" in decided[0].details["reason"]
+    for m in second.materials:
+        if m.kind in (MaterialKind.CORE, MaterialKind.SECONDARY):
+            checklist.tick(loaded, desk_session, second.case_item_id, m.material_id, received=True)
+    sheet, _ = checklist.decide_item(loaded, desk_session, second.case_item_id)
+    assert sheet.case.service_mode is ServiceMode.GUIDED
+
+
+def test_a_case_whose_papers_are_all_there_becomes_immediate(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    from hallterm.domain.service_mode import ServiceMode
+
+    sheet = tick_kinds(
+        loaded, desk_session, opened(loaded, desk_session, cards["valid"]), MaterialKind.CORE, MaterialKind.SECONDARY
+    )
+    sheet, _ = checklist.decide_item(loaded, desk_session, sheet.items[0].case_item_id)
+    assert sheet.case.service_mode is ServiceMode.IMMEDIATE
+    kinds = [e.kind for e in cases.history(loaded, sheet.case.id)]
+    assert kinds.count("service_mode_decided") == 1 and kinds[-1] == "service_mode_decided"

@@ -50,7 +50,7 @@ def test_a_valid_card_is_routed_to_a_lounge_and_a_coordinator(
     assert view.lounge_floor == 2 and view.lounge_name and view.lounge_name.startswith("业务洽谈室")
     assert view.coordinator is not None and view.coordinator.extension
     assert view.first_contact is not None and view.first_contact.staff_id == "S1401"  # 首问负责
-    assert view.service_mode == ServiceMode.IMMEDIATE.value
+    assert view.service_mode == ServiceMode.PENDING.value  # nobody checked the papers: the checklist decides
     assert view.proxy is None
     assert event_kinds(loaded, view.id) == ["case_opened", "case_routed"]
 
@@ -124,7 +124,7 @@ def test_changing_the_suggested_mode_needs_a_reason_which_is_logged(
     )
     assert view.service_mode == ServiceMode.FOCUSED.value
     changed = [e for e in cases.history(loaded, view.id) if e.kind == "service_mode_changed"]
-    assert changed[0].details == {"suggested": "immediate", "chosen": "focused", "reason": "市重点招商项目"}
+    assert changed[0].details == {"suggested": "pending", "chosen": "focused", "reason": "市重点招商项目"}
 
 
 def test_city_kinds_stay_with_the_city_bureau_others_go_to_the_district(
@@ -221,10 +221,13 @@ def test_no_coordinator_on_duty_queues_the_visitor(
     view = cases.open_case(loaded, desk_session, draft(cards["valid"]))
     assert view.status == "queued" and view.coordinator is None
     assert view.queue_reason == "业务协调科协调员已下班，最早 11月27日 08:30 到岗；可请持卡人届时再来或预约"
-    assert cases.route_queued(loaded, desk_session) == 0
-    clock[0] = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)  # Friday 09:00: coordinators arrive
-    assert cases.route_queued(loaded, desk_session) == 1
-    assert cases.get_case(loaded, view.id).status == "waiting"
+    assert cases.route_queued(loaded, desk_session).routed == 0
+    clock[0] = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)  # Friday 09:00: coordinators arrive, but
+    # the visitor of last night went home: no seat for them (issue 11 point 7), a call-back instead.
+    routing = cases.route_queued(loaded, desk_session)
+    assert (routing.routed, routing.waiting) == (0, 0)
+    assert [c.case_no for c in routing.left] == [view.case_no]
+    assert cases.get_case(loaded, view.id).status == "in_progress"
 
 
 def test_reassignment_needs_a_reason_and_is_logged(
@@ -283,7 +286,7 @@ def test_the_case_screens_get_carries_enums_not_codes(
     loaded: Services, desk_session: StaffSession, cards: dict[str, str]
 ) -> None:
     view = cases.open_case(loaded, desk_session, draft(cards["valid"]))
-    assert view.status is CaseStatus.WAITING and view.service_mode is ServiceMode.IMMEDIATE
+    assert view.status is CaseStatus.WAITING and view.service_mode is ServiceMode.PENDING
     assert view.kind is CaseKind.ENTERPRISE and view.enterprise_kind is EnterpriseKind.FOREIGN
     assert isinstance(view.handling, Handling)
     # A demo database built before the mode's code was stored holds its Chinese name: still read.
@@ -314,3 +317,32 @@ def _valid_demo_cards(svc: Services) -> list[str]:
     with svc.db.read() as conn:
         return list(conn.execute(select(card_holders.c.card_no).where(card_holders.c.status == "active",
                                                                       card_holders.c.tier != "E")).scalars())
+
+
+def test_an_item_only_the_proxy_service_files_gets_a_proxy_in_any_case(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    """S3: 水电气报装 is filed by 帮办代办 even beside a registration: the case is 全程代办 with a proxy,
+    as the form said before F10."""
+    view = cases.open_case(loaded, desk_session, draft(cards["valid"], item_codes=("QY-GSSL", "DB-SDQBZ")))
+    assert view.full_proxy and view.proxy is not None
+    opened_event = cases.history(loaded, view.id)[0]
+    assert opened_event.details["full_proxy"] is True and opened_event.details["materials"] == "unchecked"
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"enterprise_name": "91210300MA0XXXXX1Y"}, "企业名称栏填的是信用代码 91210300MA0XXXXX1Y"),
+        ({"kind": CaseKind.STARTUP, "project_name": "91210300 MA0XXXXX1Y"}, "项目名称栏填的是信用代码"),
+        # a name in the code field is refused even with a reason: no early code is Chinese
+        ({"uscc": "鞍山喆玥科技有限公司", "uscc_override_reason": "早期代码"},
+         "信用代码栏填的是“鞍山喆玥科技有限公司”"),
+    ],
+    ids=["code-as-name", "code-as-project", "name-as-code"],
+)
+def test_a_value_in_the_wrong_field_is_refused(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str], changes: dict[str, object], says: str
+) -> None:
+    with pytest.raises(CaseInputError, match=says):
+        cases.open_case(loaded, desk_session, draft(cards["valid"], **changes))

@@ -319,3 +319,16 @@ def test_the_display_no_longer_invites_a_no_show_or_a_finished_ticket(hall: Serv
     queue.transfer(hall, desk, "G1", third.id, Target(TargetKind.LOUNGE, "L2"))
     sent = queue_views.display_snapshot(hall).calls[0]
     assert (sent.number, sent.place, sent.live) == ("A003", "二楼业务洽谈室2", True)  # the visitor goes there
+
+
+def test_the_called_ticket_carries_its_holders_card_for_the_desk(hall: Services, desk: StaffSession,
+                                                                 cards_for) -> None:
+    """Issue 11 point 4: the counter opens the called holder on the desk by their card number."""
+    card = cards_for(hall)
+    queue.issue_walkin(hall, card_text=card)
+    queue.issue_walkin(hall)
+    called = queue.call_next(hall, desk, "G1")
+    assert called.card_no == card
+    board = queue_views.counter_board(hall, "G1")
+    assert board.current is not None and board.current.card_no == card
+    assert [t.card_no for t in board.waiting] == [""]  # a ticket taken without a card

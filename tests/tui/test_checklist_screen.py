@@ -295,3 +295,29 @@ async def test_space_ticks_a_paper_and_moves_to_the_next(cards: dict[str, str], 
         await pilot.press("f10")  # core papers missing: the one-time notice, to be printed for the applicant
         await settle(pilot)
         assert "一次性告知书" in notice(app) and "F10 打印" in notice(app)
+
+
+async def test_a_conditional_deadline_past_the_schedule_skips_new_years_day(
+    loaded: Services, cards: dict[str, str], clock, desk_app: DeskAppFactory
+) -> None:
+    """Opened on 2026-12-29, before the 2027 schedule is published: the item's 3 working days skip 元旦
+    (12-30, 12-31, then 01-04; it was 2027-01-01 before issue 11 point 8), and the date says 估算."""
+    import datetime as dt
+
+    clock[0] = dt.datetime(2026, 12, 29, 2, 0, tzinfo=dt.UTC)  # Tuesday, 10:00 in the hall
+    app = desk_app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_checklist(pilot, cards)
+        await tick_kinds(pilot, screen, MaterialKind.CORE)
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("enter")  # will sign: 容缺受理
+        await settle(pilot)
+        panel = decision(app)
+        assert "容缺补正期限：2027-01-04（估算" in panel and "承诺办结 2027-01-04" in panel, panel
+        assert screen.sheet is not None
+        case_id = screen.sheet.case.id
+    item = checklist_sheet.load(loaded, case_id).items[0]
+    assert item.supplement_due_on == dt.date(2027, 1, 4) and item.supplement_estimated

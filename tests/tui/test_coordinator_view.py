@@ -32,14 +32,15 @@ async def test_met_then_left_says_so_and_the_room_is_no_longer_shown(
         await pilot.press("m")
         await settle(pilot)
         assert "已标记接待" in notice(app) and "王喆" in notice(app)
-        await pilot.press("e")  # the upper table is empty now: say where to go, don't just refuse
-        await settle(pilot)
-        assert "Tab" in notice(app)
-        await pilot.press("tab", "e")
+        # The upper table is empty now: the focus went down with the visitor met (issue 11 point 11),
+        # so E acts on them at once instead of on an empty table.
+        table = app.screen.query_one("#open-cases", DataTable)
+        assert app.screen.focused is table
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == str(view.id)
+        await pilot.press("e")
         await settle(pilot)
         app.screen.action_refresh()  # the periodic refresh must not wipe what just happened
         await settle(pilot)
         assert "已离开洽谈室" in notice(app)
-        table = app.screen.query_one("#open-cases", DataTable)
         assert table.row_count == 1 and table.get_row_at(0)[4] == "已离开"
     assert cases.get_case(loaded, view.id).status == "in_progress"

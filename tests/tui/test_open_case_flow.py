@@ -21,7 +21,7 @@ from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
 from hallterm.tui.desk.routing_panel import RoutingPanel
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import open_form, scan, settle, type_text
+from tests.tui.pilot_helpers import open_form, scan, settle, type_text, until
 
 
 def routing_text(app: DeskApp) -> str:
@@ -53,7 +53,9 @@ async def test_scan_to_routed_case_in_three_key_presses(cards: dict[str, str], d
         assert view.coordinator is not None
         assert view.coordinator.name in shown and f"分机 {view.coordinator.extension}" in shown
         assert "210300-20261126-0001" in shown
-        assert "马上办" in shown and "铁东区行政审批局办理（协调办理）" in shown  # the default district (S2)
+        # Nobody has looked at the papers yet: no 马上办 claimed, the checklist (F12) decides (S1).
+        assert "办理方式：待定" in shown and "马上办" not in shown
+        assert "铁东区行政审批局办理（协调办理）" in shown  # the default district (S2)
         assert "首问负责：林晓雯" in shown
 
 
@@ -181,7 +183,10 @@ async def test_reassigning_asks_for_a_reason(cards: dict[str, str], desk_app: De
         await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
-        after = app.screen.last_case
+        desk = app.screen
+        # The dismiss callback starts the reassignment's worker after the key is handled: wait for its answer.
+        await until(pilot, lambda: "已改派" in notice(app), "the reassignment's answer")
+        after = desk.last_case
         assert after.lounge_code == target != before.lounge_code
         assert "已改派" in notice(app) and "F10 重新打印" in notice(app)  # the old visit slip is out of date
         await pilot.press("f6")
@@ -265,13 +270,13 @@ async def test_every_footer_key_is_in_the_command_palette(cards: dict[str, str],
 @pytest.mark.parametrize(
     ("boxes", "mode", "proxy"),
     [
-        ([], "马上办", False),
-        (["#complete"], "指导办", False),  # unticking 材料齐全
+        ([], "待定", False),  # nobody has checked the papers: the checklist decides (S1)
+        (["#complete"], "马上办", False),  # the clerk ticked 材料齐全 after looking at them
         (["#urgent"], "加班办", True),
         (["#special"], "重点办", True),
         (["#major"], "跟踪办", True),
     ],
-    ids=["immediate", "guided", "overtime", "focused", "tracked"],
+    ids=["pending", "immediate", "overtime", "focused", "tracked"],
 )
 async def test_each_service_mode_from_the_form(
     cards: dict[str, str], boxes: list[str], mode: str, proxy: bool, desk_app: DeskAppFactory
@@ -304,7 +309,8 @@ async def test_both_jurisdictions_from_the_form(
         await pilot.press("enter")
         app.screen.query_one("#enterprise-kind", Select).value = kind
         await pilot.pause()
-        assert app.screen.query_one("#district-row").display is (kind == "limited")
+        # The district stays on the form for every kind (the Tabs stay the same); it applies to one.
+        assert app.screen.query_one("#district").has_class("not-applicable") is (kind != "limited")
         await pilot.press("f10")
         await settle(pilot)
         assert expected in routing_text(app)

@@ -178,7 +178,8 @@ def test_an_immediate_item_has_no_supplement_period(cal: WorkCalendar) -> None:
 
 
 def test_a_supplement_deadline_past_the_data_is_estimated(cal: WorkCalendar) -> None:
-    assert supplement_deadline(cal, D(2026, 12, 29), 5) == (D(2027, 1, 5), True)
+    # 12-30, 12-31, then 元旦 (certain even before the 2027 notice), 01-04, 01-05, 01-06.
+    assert supplement_deadline(cal, D(2026, 12, 29), 5) == (D(2027, 1, 6), True)
 
 
 # ---------- the bar after a breached commitment ----------

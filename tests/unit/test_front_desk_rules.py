@@ -22,8 +22,9 @@ from hallterm.domain.service_mode import CaseFlags, ServiceMode, needs_proxy, su
 from hallterm.domain.shifts import on_duty, parse_window
 
 
-@pytest.mark.parametrize(("urgent", "special", "major", "complete"), itertools.product([False, True], repeat=4))
-def test_service_mode_follows_the_policy_order(urgent: bool, special: bool, major: bool, complete: bool) -> None:
+@pytest.mark.parametrize(("urgent", "special", "major", "complete"),
+                         itertools.product([False, True], [False, True], [False, True], [False, True, None]))
+def test_service_mode_follows_the_policy_order(urgent: bool, special: bool, major: bool, complete: bool | None) -> None:
     mode = suggest(CaseFlags(urgent, special, major), complete)
     if urgent:
         assert mode is ServiceMode.OVERTIME
@@ -31,6 +32,8 @@ def test_service_mode_follows_the_policy_order(urgent: bool, special: bool, majo
         assert mode is ServiceMode.FOCUSED
     elif major:
         assert mode is ServiceMode.TRACKED
+    elif complete is None:
+        assert mode is ServiceMode.PENDING  # nobody checked the papers: neither 马上办 nor 指导办 is claimed
     else:
         assert mode is (ServiceMode.IMMEDIATE if complete else ServiceMode.GUIDED)
     assert needs_proxy(mode, False) is (urgent or special or major)  # S1: these three get 帮办代办
@@ -158,3 +161,29 @@ def test_case_numbers_and_draft_checks() -> None:
     empty = CaseDraft("GD2022A000178", CaseKind.STARTUP, ())
     problems = check_draft(empty, ServiceMode.IMMEDIATE)
     assert any("事项" in p for p in problems) and any("项目名称" in p for p in problems)
+
+
+def test_the_checklist_settles_only_the_modes_the_materials_decide() -> None:
+    from hallterm.domain.checklist import ItemStatus, materials_verdict
+    from hallterm.domain.service_mode import follow_checklist
+
+    accepted, conditional, open_ = ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.RECEIVED
+    assert materials_verdict([accepted, accepted]) is True
+    assert materials_verdict([accepted, open_]) is None  # one item still undecided
+    assert materials_verdict([open_, conditional]) is False  # 容缺 already says incomplete (S7)
+    assert materials_verdict([ItemStatus.NOT_ACCEPTED]) is False
+    assert follow_checklist(ServiceMode.PENDING, True) is ServiceMode.IMMEDIATE
+    assert follow_checklist(ServiceMode.PENDING, False) is ServiceMode.GUIDED
+    assert follow_checklist(ServiceMode.PENDING, None) is ServiceMode.PENDING
+    assert follow_checklist(ServiceMode.IMMEDIATE, False) is ServiceMode.GUIDED  # the tick on the form was wrong
+    assert follow_checklist(ServiceMode.GUIDED, True) is ServiceMode.GUIDED  # once guided, guided
+    for flagged in (ServiceMode.OVERTIME, ServiceMode.FOCUSED, ServiceMode.TRACKED):
+        assert follow_checklist(flagged, False) is flagged and follow_checklist(flagged, True) is flagged
+
+
+def test_a_credit_code_is_told_from_a_name_by_its_shape() -> None:
+    from hallterm.domain.ids import has_cjk, looks_like_uscc
+
+    assert looks_like_uscc("91210300MA0QN6QJ4X") and looks_like_uscc(" 91210300 ma0qn6qj4x ")
+    assert not looks_like_uscc("鞍钢集团有限公司") and not looks_like_uscc("91210300MA0QN6QJ4")  # 17 characters
+    assert has_cjk("鞍钢集团") and not has_cjk("91210300MA0QN6QJ4X")

@@ -180,12 +180,41 @@ def test_counting_inside_2026_up_to_new_years_eve_still_works(cal: WorkCalendar)
     assert cal.add_working_days(D(2026, 12, 28), 3) == D(2026, 12, 31)
 
 
-def test_the_estimate_counts_monday_to_friday_past_the_data_and_says_so(cal: WorkCalendar) -> None:
-    # 12-29, 12-30, 12-31 from the data; 2027-01-01 (Fri) and 01-04 (Mon) assumed working.
-    assert cal.add_working_days_estimated(D(2026, 12, 28), 5) == (D(2027, 1, 4), True)
+def test_the_estimate_counts_monday_to_friday_past_the_data_less_the_certain_holidays(cal: WorkCalendar) -> None:
+    # 12-29, 12-30, 12-31 from the data; 2027-01-01 (Fri) is 元旦 whatever the notice says; 01-04, 01-05.
+    assert cal.add_working_days_estimated(D(2026, 12, 28), 5) == (D(2027, 1, 5), True)
+    # A 容缺 deadline (5 working days) opened on 2026-12-29 no longer lands on a holiday (issue 11 point 8).
+    deadline, estimated = cal.add_working_days_estimated(D(2026, 12, 29), 5)
+    assert (deadline, estimated) == (D(2027, 1, 6), True) and deadline.weekday() < 5
     assert cal.add_working_days_estimated(D(2026, 3, 7), 5) == (D(2026, 3, 13), False)
-    assert cal.working_days_between_estimated(D(2026, 12, 31), D(2027, 1, 11)) == (7, True)  # 1, 4–8, 11
+    assert cal.working_days_between_estimated(D(2026, 12, 31), D(2027, 1, 11)) == (6, True)  # 4–8, 11
+    new_year = cal.day(D(2027, 1, 1), estimate=True)
+    assert new_year.estimated and not new_year.working and new_year.note == "元旦"
     assert cal.day(D(2027, 1, 2), estimate=True).estimated
+
+
+def test_the_estimate_skips_the_lunar_holidays_of_2027(cal: WorkCalendar) -> None:
+    # 2027: 除夕 2-5 (Fri), 初一–初三 2-6..2-8, 清明 4-5 (Mon), 5-1/5-2 (weekend), 端午 6-9 (Wed),
+    # 中秋 9-15 (Wed), 国庆 10-1 (Fri). Only the weekdays among them change the count.
+    for day, name in [(D(2027, 2, 5), "春节"), (D(2027, 2, 8), "春节"), (D(2027, 4, 5), "清明节"),
+                      (D(2027, 6, 9), "端午节"), (D(2027, 9, 15), "中秋节"), (D(2027, 10, 1), "国庆节")]:
+        info = cal.day(day, estimate=True)
+        assert (info.working, info.estimated, info.note) == (False, True, name), day
+    assert cal.day(D(2027, 2, 9), estimate=True).working  # 初四: a 调休 day perhaps, unknown until the notice
+    # Thursday 2-4 + 5 working days: 2-5 and 2-8 are 春节, so 2-9..2-12 and 2-15.
+    assert cal.add_working_days_estimated(D(2027, 2, 4), 5) == (D(2027, 2, 15), True)
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_certain_holidays_agree_with_the_published_schedule(year: int) -> None:
+    """Every day the 2025 rules fix is a rest day in the State Council's notice for that year."""
+    from hallterm.domain.statutory_holidays import certain_holidays
+
+    days = certain_holidays(year)
+    assert len(days) == 13  # 1 + 4 + 1 + 2 + 1 + 1 + 3
+    package = WorkCalendar()
+    assert [d for d in days if package.is_working_day(d)] == []
+    assert certain_holidays(2024) == {}  # other rules before 2025: never guessed
 
 
 def test_covered_until_and_missing_years(cal: WorkCalendar) -> None:

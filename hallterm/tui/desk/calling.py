@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
-from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.desk.messages import Done, Failed, ServeCalledHolder, ServicesReady
 from hallterm.tui.desk.print_screens import TicketPrinted
 from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
@@ -86,6 +86,7 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("b", "return_held", "回到队首", id="return_held"),
         Binding("t", "transfer", "转移", id="transfer"),
         Binding("f", "finish", "办结", id="finish"),
+        Binding("o", "open_holder", "打开持卡人", id="open_holder"),
         Binding("i", "issue", "取号", id="issue"),
         Binding("w", "choose_counter", "换窗口", id="choose_counter"),
         Binding("ctrl+r", "reprint", "补打", id="calling_reprint"),
@@ -132,7 +133,7 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         """Footer keys only when they apply: the called-ticket actions need a ticket at this counter. A key
         pressed when it does not apply says why (ExplainsKeys)."""
         current = self.board.current if self.board else None
-        if action in {"recall", "no_show", "hold", "transfer", "finish"} and current is None:
+        if action in {"recall", "no_show", "hold", "transfer", "finish", "open_holder"} and current is None:
             return "本窗口没有正在接待的号：先按 N 叫下一位"
         if action in {"call_next", "call_chosen"}:
             if self.counter_code is None:
@@ -203,7 +204,7 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
                 serving.append(f"　{c.called_at.astimezone(tz):%H:%M} 叫号")
             if c.recalls:
                 serving.append(f"　已重呼 {c.recalls} 次")
-            serving.append("\nF 办结　R 重呼　X 过号　H 暂挂（补材料）　T 转移", style="dim")
+            serving.append("\nO 打开持卡人（办件）　F 办结　R 重呼　X 过号　H 暂挂（补材料）　T 转移", style="dim")
             current.update(serving)
             current.remove_class("-idle")
         table = self.query_one("#queue", DataTable)
@@ -334,6 +335,19 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     def action_finish(self) -> None:
         if (ticket_id := self._current_id()) is not None:
             self._act("finish", ticket_id)
+
+    def action_open_holder(self) -> None:
+        """Calling and the case are one flow: the served ticket's holder opens on the desk, where their
+        case, checklist (F12) and history (F6) are; Esc or F11 there comes back here (issue 11 point 4)."""
+        current = self.board.current if self.board else None
+        if self._current_id() is None or current is None:
+            return
+        if not current.card_no:
+            self.say(f"{current.number} 号取号时没有扫描钢都英才卡：请按 Esc 回到前台扫描持卡人的卡", Level.ERROR)
+            return
+        # This screen is opened from the desk's scan screen only (F11): the screen below is the desk.
+        self.app.pop_screen()
+        self.app.screen.post_message(ServeCalledHolder(current.card_no, current.number))
 
     def action_return_held(self) -> None:
         ticket_id = self._selected("#held")

@@ -2,6 +2,11 @@
 
 Built for the keyboard: the item filter has focus, ↑/↓ move through the items, Enter ticks the
 highlighted one, F10 opens the case. Everything typed is kept if the form is closed or refused.
+
+Every field is always on the form and in the Tab order, whatever the kinds chosen: a field that does
+not apply (the district of a city-bureau case, the reason for a valid credit code) is dimmed, struck
+through or marked 不适用, and takes no input, so the clerk who counts Tabs lands in the same field every
+time (issue 11).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Static
@@ -30,8 +36,19 @@ from hallterm.domain.jurisdiction import (
     CaseKind,
     EnterpriseKind,
     Handling,
+    JurisdictionError,
+    decide,
+    requires_proxy,
 )
-from hallterm.domain.service_mode import MODE_NAMES, MODE_REASONS, CaseFlags, ServiceMode, suggest
+from hallterm.domain.service_mode import (
+    FIVE_MODES,
+    MODE_NAMES,
+    MODE_REASONS,
+    CaseFlags,
+    ServiceMode,
+    needs_proxy,
+    suggest,
+)
 from hallterm.services.cases import CatalogItem
 from hallterm.tui.widgets.toggles import Checkbox, Select, SelectionList
 
@@ -45,6 +62,59 @@ def guess_kind(name: str) -> EnterpriseKind:
     if "合伙" in name:
         return EnterpriseKind.PARTNERSHIP
     return EnterpriseKind.LIMITED
+
+
+class NotApplicable(Message):
+    """A key went to a field that does not apply now; ``why`` says so in Chinese."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__()
+        self.why = why
+
+
+class FieldInput(Input):
+    """An Input that stays in place and in the Tab order when it does not apply, taking no typing then.
+    Its placeholder says 不适用 then, so it reads without colour too."""
+
+    why_not = ""
+    _own_placeholder: str | None = None
+
+    @property
+    def applies(self) -> bool:
+        return not self.has_class("not-applicable")
+
+    def set_applies(self, applies: bool, why_not: str = "") -> None:
+        if self._own_placeholder is None:
+            self._own_placeholder = self.placeholder
+        self.set_class(not applies, "not-applicable")
+        self.why_not = why_not
+        self.placeholder = self._own_placeholder if applies else f"不适用（{why_not.split('：', 1)[-1]}）"
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        if not self.applies and text:  # deleting stays possible: what was typed earlier can go
+            self.post_message(NotApplicable(self.why_not))  # the keys were meant for another field
+            return
+        super().replace(text, start, end)
+
+
+class FieldSelect(Select[str]):
+    """A Select that stays in place and in the Tab order when it does not apply; it does not open then."""
+
+    why_not = ""
+
+    @property
+    def applies(self) -> bool:
+        return not self.has_class("not-applicable")
+
+    def set_applies(self, applies: bool, why_not: str = "") -> None:
+        self.set_class(not applies, "not-applicable")
+        self.why_not = why_not
+
+    def validate_expanded(self, expanded: bool) -> bool:
+        if expanded and not self.applies:
+            self.post_message(NotApplicable(self.why_not))
+            return False
+        return expanded
 
 
 class CaseFormScreen(ModalScreen[CaseDraft | None]):
@@ -65,6 +135,8 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
         self.override_reason = ""
         self.keep: Callable[[CaseDraft], None] | None = None
         self._complaining = False  # the error line shows what stopped F10; it follows later edits
+        self._proxy_required = False  # an item only the proxy service files is chosen (S3)
+        self._hint_shown = False  # the error line holds a one-off remark, not what stops F10
 
     def load(self, holder: Holder, draft: CaseDraft | None = None, *, override_reason: str = "",
              keep: Callable[[CaseDraft], None] | None = None) -> CaseFormScreen:
@@ -94,26 +166,29 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
                                    id="kind", compact=True),
                       Select([(n, k.value) for k, n in ENTERPRISE_KIND_NAMES.items()], allow_blank=False,
                              id="enterprise-kind", compact=True))
-            yield row("承办县区", Select([(x, x) for x in DISTRICTS], prompt="所属县区", id="district", compact=True),
-                      Select([(HANDLING_NAMES[h], h.value) for h in (Handling.COORDINATION, Handling.PROXY)],
-                             allow_blank=False, id="handling", compact=True), row_id="district-row")
+            yield row("承办县区", FieldSelect([(x, x) for x in DISTRICTS], prompt="所属县区", id="district",
+                                           compact=True),
+                      FieldSelect([(HANDLING_NAMES[h], h.value) for h in (Handling.COORDINATION, Handling.PROXY)],
+                                  allow_blank=False, id="handling", compact=True), row_id="district-row")
             yield row("企业名称", Input(placeholder="企业名称（申办企业必填）", id="enterprise-name", max_length=200,
-                                     compact=True))
+                                     compact=True),
+                      Label("", id="name-note"))
             yield row("项目名称", Input(placeholder="项目名称（创业项目必填）", id="project-name", max_length=200,
                                      compact=True))
             yield row("信用代码", Input(placeholder="统一社会信用代码（已有企业填写）", id="uscc", max_length=18,
                                      compact=True))
-            yield row("放行理由", Input(placeholder="信用代码校验不通过，确属早期代码请填写理由", id="uscc-reason",
-                                     max_length=200, compact=True), row_id="uscc-reason-row")
-            yield row("情形", Checkbox("材料齐全", True, id="complete", compact=True),
+            yield row("放行理由", FieldInput(placeholder="信用代码校验不通过，确属早期代码请填写理由", id="uscc-reason",
+                                          max_length=200, compact=True), row_id="uscc-reason-row")
+            # Not ticked until someone has looked at the papers: the checklist (F12) decides (S1).
+            yield row("情形", Checkbox("材料齐全", False, id="complete", compact=True),
                       Checkbox("紧急", id="urgent", compact=True),
                       Checkbox("特殊", id="special", compact=True),
                       Checkbox("重大", id="major", compact=True),
                       Checkbox("全程代办", id="full-proxy", compact=True))
             yield Static("", id="suggestion")
-            yield row("办理方式", Select([("按建议", SUGGESTED)] + [(MODE_NAMES[m], m.value) for m in ServiceMode],
+            yield row("办理方式", Select([("按建议", SUGGESTED)] + [(MODE_NAMES[m], m.value) for m in FIVE_MODES],
                                      allow_blank=False, id="mode", compact=True),
-                      Input(placeholder="更改办理方式的理由", id="mode-reason", max_length=200, compact=True))
+                      FieldInput(placeholder="更改办理方式的理由", id="mode-reason", max_length=200, compact=True))
             yield Static("", id="override-note")
         yield Footer()
 
@@ -139,10 +214,11 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
             self.query_one("#district", Select).value = district or Select.NULL
             self.query_one("#handling", Select).value = (d.handling if d else Handling.COORDINATION).value
             self.query_one("#enterprise-name", Input).value = name
+            self._mark_roster_change()
             self.query_one("#project-name", Input).value = d.project_name if d else ""
             self.query_one("#uscc", Input).value = d.uscc if d else ""
             self.query_one("#uscc-reason", Input).value = d.uscc_override_reason if d else ""
-            self.query_one("#complete", Checkbox).value = d.materials_complete if d else True
+            self.query_one("#complete", Checkbox).value = bool(d and d.materials_complete)
             self.query_one("#urgent", Checkbox).value = d.flags.urgent if d else False
             self.query_one("#special", Checkbox).value = d.flags.special if d else False
             self.query_one("#major", Checkbox).value = d.flags.major if d else False
@@ -153,6 +229,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
             note.update(Text(f"特批放行理由：{self.override_reason}"))
             note.display = bool(self.override_reason)
             self._fill_items("")
+        self._proxy_required = requires_proxy(self._scopes())
         self._update()
         self.query_one("#item-filter", Input).focus()
 
@@ -208,9 +285,39 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
     def _changed(self) -> None:
         self._update()
 
-    @on(Input.Changed, "#enterprise-name, #project-name, #uscc-reason, #mode-reason")
+    @on(Input.Changed, "#enterprise-name")
+    def _name_changed(self) -> None:
+        self._mark_roster_change()
+        self._recheck()
+
+    @on(Input.Changed, "#project-name, #uscc-reason, #mode-reason")
     def _text_changed(self) -> None:
         self._recheck()
+
+    @on(NotApplicable)
+    def _not_applicable(self, event: NotApplicable) -> None:
+        """Keys typed into a field that does not apply are refused out loud: they were meant elsewhere."""
+        event.stop()
+        self._say_once(event.why)
+
+    def _say_once(self, text: str) -> None:
+        """A one-off line on the error line; it goes when the clerk moves to another field."""
+        self.query_one("#form-error", Static).update(Text(text))
+        self._hint_shown = True
+
+    def on_descendant_focus(self) -> None:
+        if self._hint_shown and not self._complaining:
+            self.query_one("#form-error", Static).update("")
+        self._hint_shown = False
+
+    def _mark_roster_change(self) -> None:
+        """A roster value typed over is marked, so the clerk sees it before F10 (issue 11)."""
+        roster = self.holder.employer.strip() if self.holder is not None else ""
+        typed = self.query_one("#enterprise-name", Input).value.strip()
+        note = self.query_one("#name-note", Label)
+        changed = bool(roster) and typed != roster
+        note.update(Text(f"已改动：名册为 {roster}") if changed else "")
+        note.display = changed
 
     def _recheck(self) -> None:
         """After a refused F10, the error line says what still stops the case, and goes once nothing
@@ -220,9 +327,12 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
 
     def _problems(self, draft: CaseDraft) -> list[str]:
         problems = check_draft(draft, suggest(draft.flags, draft.materials_complete))
-        if self.query_one("#district-row").display and not draft.district:
+        if self.query_one("#district", FieldSelect).applies and not draft.district:
             problems.append("请选择所属县区")
         return problems
+
+    def _scopes(self) -> set[str]:
+        return {i.jurisdiction for i in self.catalog if i.code in self.chosen}
 
     def _show_problems(self, problems: list[str]) -> None:
         self._complaining = bool(problems)
@@ -233,29 +343,65 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
         chosen = self.query_one("#chosen", Static)
         chosen.update(Text("已选：" + ("、".join(names.get(c, c) for c in self.chosen) or "（未选）")))
         kind = EnterpriseKind(self._picked("#enterprise-kind"))
-        scopes = {i.jurisdiction for i in self.catalog if i.code in self.chosen}
+        scopes = self._scopes()
         county = kind not in CITY_KINDS and (not scopes or "enterprise_kind" in scopes)
-        self.query_one("#district-row").display = county
+        # Fields that do not apply stay where they are (same Tabs for every kind), dimmed and closed.
+        self.query_one("#district", FieldSelect).set_applies(county, "承办县区：本办件由市局或帮办代办办理，无需选择")
+        self.query_one("#handling", FieldSelect).set_applies(county, "协调/代办：仅县区办理的办件需要选择")
         uscc = self.query_one("#uscc", Input).value.strip().upper()
-        self.query_one("#uscc-reason-row").display = bool(uscc) and not is_valid_uscc(uscc)
+        self.query_one("#uscc-reason", FieldInput).set_applies(
+            bool(uscc) and not is_valid_uscc(uscc), "放行理由：仅在信用代码校验不通过时填写")
+        self._require_proxy(requires_proxy(scopes))
         flags, complete = self._flags()
         mode = suggest(flags, complete)
         chosen_mode = self.query_one("#mode", Select).value
-        self.query_one("#mode-reason").display = chosen_mode not in (SUGGESTED, mode.value)
+        self.query_one("#mode-reason", FieldInput).set_applies(
+            chosen_mode not in (SUGGESTED, mode.value), "办理方式理由：仅在更改建议的办理方式时填写")
+        self.query_one("#suggestion", Static).update(self._suggestion(mode, kind, scopes, county))
+        self._recheck()
+
+    def _require_proxy(self, required: bool) -> None:
+        """S3: an item only the proxy service files (水电气报装) is run as 全程代办: the box is ticked with
+        it and stays ticked while it is chosen, so the form says what routing will do."""
+        box = self.query_one("#full-proxy", Checkbox)
+        if required and not box.value:
+            if self._proxy_required:  # the clerk unticked it: say why it stays
+                proxy_items = "、".join(i.name for i in self.catalog if i.code in self.chosen
+                                       and i.jurisdiction == "proxy")
+                self._say_once(f"{proxy_items}由帮办代办部全程代办，不能取消“全程代办”")
+            with self.prevent(Checkbox.Changed):
+                box.value = True
+        self._proxy_required = required
+
+    def _suggestion(self, mode: ServiceMode, kind: EnterpriseKind, scopes: set[str], county: bool) -> Text:
+        """The suggestion line: the mode and where the case goes, worded as routing will do it."""
         district = self.query_one("#district", Select).value
-        where = f"{district if isinstance(district, str) else '县区'}行政审批局" if county else "市行政审批局"
+        handling = Handling(self._picked("#handling"))
+        try:
+            where = decide(kind, scopes or {"enterprise_kind"}, district if isinstance(district, str) else "",
+                           handling).describe()
+            proxy_handling = where.startswith(HANDLING_NAMES[Handling.PROXY])
+        except JurisdictionError:
+            where, proxy_handling = "县区行政审批局（请选择所属县区）", False
         text = Text(f"建议办理方式：{MODE_NAMES[mode]}（{MODE_REASONS[mode]}） · 承办：{where}")
+        full_proxy = bool(self.query_one("#full-proxy", Checkbox).value)
+        if needs_proxy(mode, full_proxy) or proxy_handling or (county and handling is Handling.PROXY):
+            text.append(" · 派帮办代办专人")
+        if requires_proxy(scopes):
+            proxy_items = "、".join(i.name for i in self.catalog if i.code in self.chosen and i.jurisdiction == "proxy")
+            text.append(f"\n{proxy_items}须由帮办代办部办理：已勾选全程代办", style="bold")
         if county and "city" in scopes:
             city_items = "、".join(i.name for i in self.catalog if i.code in self.chosen and i.jurisdiction == "city")
             text.append(f"\n注意：{city_items}由市局办理，与县区事项请分开办件", style="bold yellow")
-        self.query_one("#suggestion", Static).update(text)
-        self._recheck()
+        return text
 
-    def _flags(self) -> tuple[CaseFlags, bool]:
+    def _flags(self) -> tuple[CaseFlags, bool | None]:
+        """The flags, and the materials as far as known: ticked 材料齐全 means someone checked them;
+        unticked means nobody has yet (None), and the checklist will decide (S1)."""
         def on(widget_id: str) -> bool:
             return bool(self.query_one(f"#{widget_id}", Checkbox).value)
 
-        return CaseFlags(on("urgent"), on("special"), on("major")), on("complete")
+        return CaseFlags(on("urgent"), on("special"), on("major")), (True if on("complete") else None)
 
     def _picked(self, selector: str) -> str:
         value = self.query_one(selector, Select).value
@@ -276,7 +422,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
             project_name=self.query_one("#project-name", Input).value,
             uscc=self.query_one("#uscc", Input).value.strip().upper(),
             uscc_override_reason=self.query_one("#uscc-reason", Input).value,
-            district=district if isinstance(district, str) and self.query_one("#district-row").display else "",
+            district=district if isinstance(district, str) and self.query_one("#district", FieldSelect).applies else "",
             handling=Handling(self._picked("#handling")),
             flags=flags,
             materials_complete=complete,

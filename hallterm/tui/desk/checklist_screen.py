@@ -205,7 +205,8 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
         elif material is not None and material.catalog_note:
             lines.append(Text(f"{material.name}：{material.catalog_note}", style="dim"))
         if item.supplement_due_on and item.status == ItemStatus.CONDITIONAL:
-            lines.append(Text(f"容缺补正期限：{item.supplement_due_on:%Y-%m-%d}", style="bold yellow"))
+            guess = "（估算：次年节假日安排未公布，调休未计）" if item.supplement_estimated else ""
+            lines.append(Text(f"容缺补正期限：{item.supplement_due_on:%Y-%m-%d}{guess}", style="bold yellow"))
         if item.deadline is not None:
             lines.append(deadline_text(item))
         if item.running_pause is not None:

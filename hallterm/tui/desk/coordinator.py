@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -11,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
 from hallterm.domain.floors import floor_name
@@ -60,6 +62,7 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         super().__init__()
         self.board: CoordinatorBoard | None = None
         self._said_at = -NOTICE_KEEP_S  # when an action's outcome was last said
+        self._follow: int | None = None  # the case just acted on: the cursor follows it to its new table
 
     @property
     def whole_hall(self) -> bool:
@@ -112,6 +115,7 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         self._show(message.result)
 
     def on_marked_met(self, message: MarkedMet) -> None:
+        self._follow = message.result.id  # now among the open cases: E, H and C act on it next
         self._said(message.result, "已标记接待")
 
     def on_visit_ended(self, message: VisitEnded) -> None:
@@ -148,8 +152,23 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             room = c.lounge_name or "" if c.status in VISIT_STATUSES else "已离开"
             cases.add_row(c.case_no, Text(c.holder_name), *self._who(board, c), STATUS_NAMES[c.status],
                           Text("、".join(c.item_names)), room, due, key=str(c.id))
+        self._keep_focus_usable(waiting, cases)
         if not board.waiting and self.notice_is_stale:
-            self.say("暂无等候的持卡人" + ("；按 Tab 切换到在办件" if board.open_cases else ""))
+            self.say("暂无等候的持卡人" + ("；在办件见下方，↑↓ 选择" if board.open_cases else ""))
+
+    def _keep_focus_usable(self, waiting: DataTable, cases: DataTable) -> None:
+        """The keys act on the focused table's row: focus never stays on an empty table (or nowhere)
+        while the other has rows — after M the visitor met moves down, and the cursor goes with them."""
+        follow, self._follow = self._follow, None
+        if follow is not None and cases.row_count and (waiting.row_count == 0 or self.focused is cases):
+            with suppress(RowDoesNotExist):  # gone meanwhile (another terminal closed it)
+                cases.move_cursor(row=cases.get_row_index(str(follow)))
+        focused = self.focused
+        if isinstance(focused, DataTable) and focused.row_count:
+            return
+        if focused is waiting or focused is None or focused is cases:
+            target = waiting if waiting.row_count else cases if cases.row_count else waiting
+            target.focus()
 
     @property
     def notice_is_stale(self) -> bool:

@@ -16,7 +16,7 @@ from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.deadline_bar import DeadlineBar, DeadlinesLoaded, deadlines_now
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
-from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServicesReady
+from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServeCalledHolder, ServicesReady
 from hallterm.tui.desk.routing_panel import RoutingPanel
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.scan_field import ScanField
@@ -24,7 +24,7 @@ from hallterm.tui.widgets.scan_field import ScanField
 if TYPE_CHECKING:
     from hallterm.domain.cases import CaseDraft
     from hallterm.services.case_views import CaseView
-    from hallterm.services.cases import CatalogItem
+    from hallterm.services.cases import CatalogItem, QueueRouting
     from hallterm.services.checklist import IssuedDocument
     from hallterm.services.print_jobs import PrintOutcome
     from hallterm.services.ticket_view import TicketView
@@ -75,6 +75,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("ctrl+r", "reprint", "补打", id="reprint"),
         Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
         Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
+        # Before clear_field on the same key: while a called ticket's holder is on screen, Esc goes back.
+        Binding("escape", "back_to_calling", "返回叫号", id="back_to_calling"),
         Binding("escape", "clear_field", "清空输入", show=False, id="clear_field"),
     ]
     app: DeskApp
@@ -91,6 +93,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self._catalog: list[CatalogItem] | None = None
         self.checked_in: TicketView | None = None  # the ticket issued when an appointment slip was scanned
         self._print_first: tuple[int, IssuedDocument] | None = None  # the notice F10 opens on, of that case
+        self.calling_ticket: str | None = None  # the ticket whose holder the calling screen opened here (O)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -185,6 +188,13 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         if action == "print_slip" and self.last_case is None and self.checked_in is None:
             return "没有可打印的回执：先开办件（F3），或扫描预约回执签到"
         return ""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Esc goes back to the calling screen only while a called ticket's holder is on screen; otherwise it
+        # falls through to clear_field on the same key, so it must be off without a word (not why_not).
+        if action == "back_to_calling":
+            return self.calling_ticket is not None
+        return super().check_action(action, parameters)
 
     # -- scanning ---------------------------------------------------------------------------
 
@@ -375,8 +385,19 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.refresh_bindings()
 
     def on_queued_routed(self, message: QueuedRouted) -> None:
-        self.say(f"已为 {message.result} 位排队等候的持卡人分配洽谈室和协调员" if message.result
-                 else "暂无可分配：洽谈室已满或无在岗协调员", Level.INFO if message.result else Level.BUSY)
+        done: QueueRouting = message.result
+        tz = self.app.settings.hall.tz
+        # Those who waited on an earlier day went home: off the queue, listed here (masked) for a call-back.
+        left = (f"前一日未分配的 {len(done.left)} 位持卡人已离队，请回访："
+                + "；".join(c.line(tz) for c in done.left[:3]) + ("等\n" if len(done.left) > 3 else "\n")
+                if done.left else "")
+        if done.routed:
+            rest = f"；仍有 {done.waiting} 位等候：{done.blocked}" if done.waiting else ""
+            self.say(f"{left}已为 {done.routed} 位排队等候的持卡人分配洽谈室和协调员{rest}")
+        elif not done.waiting:
+            self.say(f"{left}没有排队等候分配的持卡人")
+        else:  # which of the two is missing: a seat, or a coordinator (and when one comes)
+            self.say(f"{left}暂无可分配（{done.waiting} 位等候）：{done.blocked}", Level.BUSY)
         if self.last_case is not None:
             self._refresh_last_case()
         self.refresh_bindings()
@@ -385,7 +406,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         view: CaseView | None = message.result
         if view is not None and self.last_case is not None and self.last_case.id == view.id:
             self.last_case = view  # not if another holder was scanned meanwhile
-            self.query_one(RoutingPanel).show_case(view)
+            panel = self.query_one(RoutingPanel)
+            if panel.display:  # else the holder is on screen, their case named on the 在办 line: once is enough
+                panel.show_case(view)
         self.refresh_bindings()
 
     def on_failed(self, message: Failed) -> None:
@@ -408,7 +431,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         if allowed(self._role(), "checklist"):
             keys = "F12 材料清单、" + keys
         line = self.query_one(MessageLine)
-        line.say(f"{line.text}\n在办：{current.case_no}（{'、'.join(current.item_names)}）{more}；{keys}", line.level)
+        said = line.text.split("\n在办：")[0]  # a second answer for the same holder replaces the line, never adds one
+        line.say(f"{said}\n在办：{current.case_no}（{'、'.join(current.item_names)}）{more}；{keys}", line.level)
         self.refresh_bindings()
 
     def _clear_visitor(self) -> None:
@@ -482,7 +506,35 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         from hallterm.tui.desk.calling import CallingScreen
 
         if allowed(self._role(), "call_ticket"):
+            self._serving(None)
             self.app.push_screen(CallingScreen())
+
+    @on(ServeCalledHolder)
+    def serve_from_calling(self, message: ServeCalledHolder) -> None:
+        """The calling screen's O: the called ticket's holder, looked up as if their card were scanned
+        (their open case becomes the one F12, F6, F7 and F10 act on); Esc or F11 goes back to calling."""
+        card_no, number = message.card_no, message.number
+        field = self.query_one(ScanField)
+        field.clear()
+        field.focus()
+        self._clear_visitor()
+        self._serving(number)
+        self._seq += 1
+        self.say(f"正在查询 {number} 号的持卡人……", Level.BUSY)
+        self._check(self._seq, card_no)
+        self.refresh_bindings()
+
+    def _serving(self, number: str | None) -> None:
+        self.calling_ticket = number
+        label = self.query_one("#scan-label", Static)
+        label.update("钢都英才卡" if number is None else f"钢都英才卡　（叫号 {number} 接待中：Esc 或 F11 返回叫号）")
+
+    def action_back_to_calling(self) -> None:
+        field = self.query_one(ScanField)
+        if field.value:  # Esc's first use stays: clear what was typed; the next Esc goes back
+            field.clear()
+            return
+        self.action_calling()
 
     def action_coordinator_view(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start

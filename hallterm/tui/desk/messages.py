@@ -63,3 +63,11 @@ class Failed(Message):
 
     request: type[Done]
     reason: str
+
+
+@dataclass
+class ServeCalledHolder(Message):
+    """From the calling screen (O) to the desk below it: look up the called ticket's holder there."""
+
+    card_no: str
+    number: str  # the ticket being served, for the way back to calling

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from hallterm.domain.cases import CaseStatus
 from hallterm.domain.floors import floor_name
 from hallterm.domain.jurisdiction import Jurisdiction
-from hallterm.domain.service_mode import MODE_NAMES
+from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
 from hallterm.tui.widgets.paragraph import Paragraph
 
 if TYPE_CHECKING:  # services load SQLAlchemy, which the desk imports in its connect worker only
@@ -40,12 +40,14 @@ class RoutingPanel(Static):
 
 def render_case(case: CaseView) -> Text:
     mode = MODE_NAMES[case.service_mode]
+    if case.service_mode is ServiceMode.PENDING:  # nobody has checked the papers yet (S1)
+        mode += "（F12 核验材料后确定）"
     where = Jurisdiction(case.jurisdiction, case.district, case.handling).describe()
     lines: list[Text] = []
     if case.status is CaseStatus.QUEUED:
         lines.append(Text(f"排队等候第 {case.queue_position or '?'} 位", style="bold yellow"))
         reason = case.queue_reason or "洽谈室已满或暂无在岗协调员"
-        if "已下班" in reason or "没有排班" in reason:
+        if "已下班" in reason or "没有排班" in reason or "无人值班" in reason:
             lines.append(Text(reason))
         else:
             lines.append(Text(f"{reason}：请持卡人在绿色通道等候区稍候，有空位或协调员到岗时按顺序分配（F8）"))
