@@ -384,3 +384,29 @@ async def test_the_clerk_reads_counter_names_and_a_printer_failure_in_plain_chin
         held = app.screen.query_one("#held", DataTable)
         await until(pilot, lambda: held.row_count == 1, "A001 held")
         assert str(held.get_row_at(0)[2]) == "绿色通道1号窗口"
+
+
+async def test_a_key_right_after_n_sees_the_call_even_while_a_routine_poll_is_out(
+    loaded: Services, desk_app: DeskAppFactory
+) -> None:
+    """A routine poll that read the board before N committed must not leave the screen idle: H or O
+    pressed at once would answer 没有正在接待的号 (found when point 5 of issue 11 was tried)."""
+    from hallterm.tui.desk.calling import CounterBoardLoaded
+
+    queue.issue_walkin(loaded)
+    app = desk_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_calling(pilot)
+        screen = app.screen
+        assert isinstance(screen, CallingScreen)
+        screen._polling = True  # a routine poll has left with the board as it was before N
+        await pilot.press("n")
+        await settle(pilot)
+        assert status_of(loaded, "A001") == "called"
+        screen.post_message(CounterBoardLoaded(None))  # ... and comes back: nothing had moved when it read
+        await settle(pilot)
+        await settle(pilot)
+        assert "正在接待 A001" in current(app)  # the reload N asked for ran after it, not a second later
+        await pilot.press("h")
+        await settle(pilot)
+        assert "没有正在接待" not in notice(app)

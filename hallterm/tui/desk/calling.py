@@ -100,6 +100,10 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.board: CounterBoard | None = None
         self._seen_event_id = -1
         self._polling = False
+        # A forced reload asked for while a routine poll is under way: that poll may have read the board
+        # before the clerk's action committed, so one more runs when it returns (else H or O right after
+        # N could answer "no ticket being served" for up to a poll interval).
+        self._reload_after = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -147,19 +151,28 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     # -- following the queue ---------------------------------------------------------------
 
     def _poll(self, force: bool = False) -> None:
-        if self.counter_code is None or self.app.services is None or self._polling:
+        if self.counter_code is None or self.app.services is None:
+            return
+        if self._polling:
+            self._reload_after = self._reload_after or force
             return
         self._polling = True
         self._load(self.counter_code, force)
+
+    def _poll_done(self) -> None:
+        self._polling = False
+        if self._reload_after:
+            self._reload_after = False
+            self._poll(force=True)
 
     def _load(self, counter_code: str, force: bool) -> None:
         run_use_case(self, CounterBoardLoaded, board_if_moved, self.app.services, counter_code,
                      self._seen_event_id, force, group="calling-poll")
 
     def on_counter_board_loaded(self, message: CounterBoardLoaded) -> None:
-        self._polling = False
         if message.result is not None:
             self._show(message.result)
+        self._poll_done()
 
     def on_counters_loaded(self, message: CountersLoaded) -> None:
         self._pick_counter(message.result)
@@ -174,7 +187,7 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     def on_failed(self, message: Failed) -> None:
         self.say(message.reason, Level.ERROR)
         if message.request is CounterBoardLoaded:
-            self._polling = False
+            self._poll_done()
         else:
             self._poll(force=True)
 
