@@ -235,7 +235,8 @@ def _reference_load(svc: Services) -> int:
     ref = load_reference(svc)
     print(f"已载入：业务洽谈室 {len(ref.hall.lounges)} 间，窗口 {len(ref.hall.counters)} 个，"
           f"人员 {len(ref.staff)} 名，事项 {len(ref.items)} 项"
-          f"（材料 {sum(len(i.materials) for i in ref.items)} 项）")
+          f"（材料 {sum(len(i.materials) for i in ref.items)} 项），营业时间段 {len(ref.hours.windows)} 个，"
+          f"预约科室 {len(ref.hours.sections)} 个")
     return 0
 
 

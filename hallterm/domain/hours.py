@@ -28,6 +28,7 @@ HOLIDAY = "holiday"  # the `days` entry of statutory holidays (the weekends insi
 DAY_KEYS = (*weekdays.CODES, HOLIDAY)
 MAX_SLOT_MINUTES = 240
 MAX_CAPACITY = 100
+MAX_SECTION = 64  # appointments.section, appointment_seats.section
 _HOURS_KEYS = {"makeup_weekday"}
 _WINDOW_KEYS = {"kind", "days", "start", "end"}
 _CLOSED_KEYS = {"date", "reason"}
@@ -193,6 +194,8 @@ def parse_hours(text: str, file: str, *, known_sections: tuple[str, ...] = ()) -
         line = loc.table("slots", i)
         _no_unknown_keys(c, entry, _SLOT_KEYS, line)
         section = c.text(entry, "section", line)
+        if len(section) > MAX_SECTION:
+            raise c.fail(loc.key("section", line), f"section 最多 {MAX_SECTION} 个字")
         if known_sections and section not in known_sections:
             raise c.fail(loc.key("section", line),
                          f"section = {section!r} 不是 staff.toml 中的科室（有：{'、'.join(known_sections)}）")

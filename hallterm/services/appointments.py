@@ -43,7 +43,9 @@ from hallterm.services.staff import StaffSession
 from hallterm.storage import appointments as store
 from hallterm.storage import events
 from hallterm.storage.catalog import active_items
-from hallterm.storage.tickets import AppointmentRow, insert_appointment
+from hallterm.storage.tickets import AppointmentRow, get_appointment, insert_appointment
+
+MAX_ITEM_CODES = 400  # appointments.item_codes
 
 # --- the hours in force -------------------------------------------------------------------------------
 
@@ -247,14 +249,30 @@ def book(svc: Services, session: StaffSession | None, card_text: str, day: dt.da
     note = " ".join(note.split())
     if len(note) > 200:
         raise AppointmentError(f"备注最多 200 个字，现在 {len(note)} 个")
+    if len(",".join(codes)) > MAX_ITEM_CODES:
+        raise AppointmentError("一次预约的事项太多：请分成几次预约")
     now = svc.now()
+    try:
+        appointment_id, row = _book(svc, staff_id, card_no, slot, codes, typed_phone, note, now)
+    except _Full:
+        raise _full(svc, slot) from None
+    return _view(row, f"已预约 {appointment_no(appointment_id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
+                      f"{slot.section}")
+
+
+class _Full(Exception):
+    """Inside a transaction: the slot's guarded counter refused the seat."""
+
+
+def _book(svc: Services, staff_id: str | None, card_no: str, slot: Slot, codes: tuple[str, ...],
+          typed_phone: str | None, note: str, now: dt.datetime) -> tuple[int, AppointmentRow]:
     with svc.db.write() as conn:
         holder = store.lock_holder(conn, card_no)
         if holder is None:  # removed from the roster since the check, a moment ago
             raise AppointmentError(f"卡号 {card_no} 不在人才名册中")
         check_one_per_item(codes, _booked(store.active_of_holder(conn, holder.holder_id, svc.today())))
         if store.take_seat(conn, slot.section, slot.day, slot.start, slot.capacity) is None:
-            raise _full(svc, slot)
+            raise _Full  # the free slots are looked up once the transaction is over
         appointment_id = insert_appointment(
             conn, holder_id=holder.holder_id, day=slot.day, slot_start=slot.start, slot_end=slot.end,
             created_at=now, item_codes=",".join(codes), after_hours=slot.after_hours, section=slot.section,
@@ -262,14 +280,12 @@ def book(svc: Services, session: StaffSession | None, card_text: str, day: dt.da
         events.append(conn, EventKind.APPOINTMENT_BOOKED, now, staff_id=staff_id, card_no=card_no,
                       appointment_id=appointment_id, day=slot.day.isoformat(), slot=f"{slot.start}-{slot.end}",
                       section=slot.section, items=list(codes), after_hours=slot.after_hours)
-        row = store.get_for_update(conn, appointment_id)
-    assert row is not None
-    return _view(row, f"已预约 {appointment_no(appointment_id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
-                      f"{slot.section}")
+        row = _get(conn, appointment_id)
+    return appointment_id, row
 
 
-def _get(conn: Connection, appointment_id: int) -> AppointmentRow:
-    row = store.get_for_update(conn, appointment_id)
+def _get(conn: Connection, appointment_id: int, *, lock: bool = True) -> AppointmentRow:
+    row = store.get_for_update(conn, appointment_id) if lock else get_appointment(conn, appointment_id)
     if row is None:
         raise AppointmentError(f"找不到预约 {appointment_no(appointment_id)}：请核对预约回执上的编号")
     return row
@@ -283,12 +299,13 @@ def _require_booked(row: AppointmentRow, doing: str) -> None:
 
 def reschedule(svc: Services, session: StaffSession | None, appointment_id: int, day: dt.date, slot_start: str,
                *, reason: str, section: str | None = None) -> AppointmentView:
-    """Move a booked appointment to another slot: the new seat is taken before the old one is given back."""
+    """Move a booked appointment to another slot, in one transaction: the new seat is taken and the old one
+    given back, or neither (the new slot is full)."""
     staff_id = _staff_id(session)
     why = check_reason(reason, "改期")
     hours = hall_hours(svc)
     with svc.db.read() as conn:
-        current = _get(conn, appointment_id)
+        current = _get(conn, appointment_id, lock=False)
     _require_booked(current, "改期")
     chosen = _section(hours, section) or current.section or hours.sections[0]
     slot = _slot(svc, hours, day, slot_start, chosen)
@@ -299,12 +316,26 @@ def reschedule(svc: Services, session: StaffSession | None, appointment_id: int,
     if not assess_day.ok:
         raise AppointmentError(f"不能改到 {slot.day:%Y-%m-%d}：{assess_day.message}")
     now = svc.now()
+    try:
+        moved = _move(svc, staff_id, appointment_id, slot, why, now)
+    except _Full:
+        raise _full(svc, slot) from None
+    return _view(moved, f"已改期 {appointment_no(moved.id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
+                        f"{slot.section}")
+
+
+def _move(svc: Services, staff_id: str | None, appointment_id: int, slot: Slot, why: str,
+          now: dt.datetime) -> AppointmentRow:
     with svc.db.write() as conn:
         row = _get(conn, appointment_id)
         _require_booked(row, "改期")
-        if store.take_seat(conn, slot.section, slot.day, slot.start, slot.capacity) is None:
-            raise _full(svc, slot)
-        store.free_seat(conn, row.section, row.day, row.slot_start)
+        old_key, new_key = (row.section, row.day, row.slot_start), (slot.section, slot.day, slot.start)
+        if old_key < new_key:  # two seat rows, always locked in the same order: two opposite moves never deadlock
+            store.free_seat(conn, *old_key)
+        if store.take_seat(conn, *new_key, slot.capacity) is None:
+            raise _Full  # rolls the freed seat back
+        if new_key < old_key:
+            store.free_seat(conn, *old_key)
         if not store.move(conn, row.id, day=slot.day, slot_start=slot.start, slot_end=slot.end,
                           section=slot.section, after_hours=slot.after_hours):
             raise AppointmentError("该预约刚刚已在其他终端改动：请刷新后再试")
@@ -312,8 +343,7 @@ def reschedule(svc: Services, session: StaffSession | None, appointment_id: int,
                       appointment_id=row.id, reason=why,
                       moved_from=f"{row.day.isoformat()} {row.slot_start} {row.section}",
                       moved_to=f"{slot.day.isoformat()} {slot.start} {slot.section}")
-        moved = _get(conn, appointment_id)
-    return _view(moved, f"已改期 {appointment_no(row.id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} {slot.section}")
+        return _get(conn, appointment_id)
 
 
 def cancel(svc: Services, session: StaffSession | None, appointment_id: int, *, reason: str) -> AppointmentView:

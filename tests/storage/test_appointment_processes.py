@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from hallterm.domain.appointments import AppointmentError
 from hallterm.domain.holders import CardStatus
 from hallterm.domain.ids import resident_id_check_char
 from hallterm.domain.roster import RosterRow
-from hallterm.services.appointments import day_slots
+from hallterm.services.appointments import book, cancel, day_slots, mark_missed, reschedule
 from hallterm.services.context import Services
+from hallterm.storage import appointments as store
 from hallterm.storage import holders
 from hallterm.storage.tables import appointment_seats, appointments, events
 from tests.storage.conftest import run_together
@@ -78,3 +82,29 @@ def test_many_processes_booking_the_same_slots_never_exceed_capacity(any_hall: S
                                   .where(appointment_seats.c.day == day)).all())
         logged = conn.execute(select(events.c.id).where(events.c.kind == "appointment_booked")).all()
     assert stored == booked and seats == dict(booked) and len(logged) == 6
+
+
+def test_booking_rescheduling_cancelling_and_missed_keep_the_seats_right(any_hall: Services,
+                                                                        cards_for: Callable[[Services], str]) -> None:
+    """The seat counter and the appointments agree after every change, on both databases."""
+    svc, card = any_hall, cards_for(any_hall)
+    day = svc.today() + dt.timedelta(days=1)  # Friday 2026-11-27 at the tests' fixed clock
+    first = book(svc, None, card, day, "09:00", items="QY-GSSL")
+    moved = reschedule(svc, None, first.id, day, "10:00", reason="来电改期")
+    back = reschedule(svc, None, first.id, day, "09:30", reason="又改回")  # the other lock order
+    second = book(svc, None, card, day, "09:00", items="QY-FGSSL", phone="13900001111", note="首次咨询")
+    cancel(svc, None, second.id, reason="持卡人来电取消")
+    third = book(svc, None, card, day, "11:00")
+    mark_missed(svc, None, third.id)
+    assert (moved.slot_start, back.slot_start, second.phone) == ("10:00", "09:30", "13900001111")
+    with svc.db.read() as conn:
+        seats = {(s, t): n for (d, s, t), n in store.seats_between(conn, day, day).items()}
+        counted = {key: store.count_booked(conn, day, *key) for key in seats}
+        kinds = conn.execute(select(events.c.kind).where(events.c.kind.like("appointment_%"))
+                             .order_by(events.c.id)).scalars().all()
+    assert seats == counted
+    assert {k: n for k, n in seats.items() if n} == {("企业登记科", "09:30"): 1}
+    assert kinds == ["appointment_booked", "appointment_rescheduled", "appointment_rescheduled",
+                     "appointment_booked", "appointment_cancelled", "appointment_booked", "appointment_missed"]
+    with pytest.raises(AppointmentError, match="已取消，不能改期"):
+        reschedule(svc, None, second.id, day, "14:00", reason="x")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +114,15 @@ def test_one_active_appointment_per_holder_and_item() -> None:
     with pytest.raises(AppointmentError, match="咨询"):  # no items: one consultation at a time
         check_one_per_item((), active)
     check_one_per_item(("QY-GSSL",), active, ignore=7)  # rescheduling itself
+
+
+def test_the_hours_file_is_read_with_the_staff_file_and_refused_whole(tmp_path: Path) -> None:
+    shutil.copy(DEFAULT_ASSETS / "staff.toml", tmp_path / "staff.toml")
+    with pytest.raises(ReferenceDataError, match=r"hours\.toml：文件不存在"):
+        read_hours(tmp_path)
+    text = (DEFAULT_ASSETS / "hours.toml").read_text(encoding="utf-8")
+    (tmp_path / "hours.toml").write_text(text.replace('minutes = 30', 'minutes = "30"', 1), encoding="utf-8")
+    with pytest.raises(ReferenceDataError) as caught:
+        read_hours(tmp_path)
+    assert caught.value.file == str(tmp_path / "hours.toml") and caught.value.line == 58
+    assert "minutes 应为整数" in str(caught.value)
