@@ -155,7 +155,7 @@ def day_slots(svc: Services, day: dt.date, section: str | None = None) -> DaySlo
     """Every slot of the day (one section's when given) with its seats taken."""
     hours = hall_hours(svc)
     wanted = _section(hours, section)
-    schedule = day_hours(hours, svc.work_calendar.day(day, estimate=True))
+    schedule = day_schedule(svc, day)
     with svc.db.read() as conn:
         taken = store.seats_of_day(conn, day)
     slots = tuple(SlotView(s.day, s.start, s.end, s.section, s.window, s.capacity,
@@ -203,7 +203,7 @@ def _default_section(svc: Services, hours: Hours, items: tuple[str, ...]) -> str
 
 def _slot(svc: Services, hours: Hours, day: dt.date, start: str, section: str) -> Slot:
     check_day(day, svc.today(), svc.settings.appointments.horizon_days)
-    schedule = day_hours(hours, svc.work_calendar.day(day, estimate=True))
+    schedule = day_schedule(svc, day)
     slot = choose_slot(schedule, slots_of_day(hours, schedule, section), _hhmm(start), section)
     check_not_started(slot, _local_now(svc), svc.settings.appointments.cutoff_minutes)
     return slot

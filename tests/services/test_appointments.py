@@ -5,6 +5,9 @@ is an event. SQLite here; the concurrent case on both databases is tests/storage
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -115,8 +118,6 @@ def test_outside_the_hours_started_slots_and_the_horizon_are_refused(loaded: Ser
 
 def test_roles_and_the_card_expiring_before_the_day(loaded: Services, cards: dict[str, str],
                                                    desk_session: StaffSession) -> None:
-    from dataclasses import replace
-
     with pytest.raises(AuthError):
         appointments.book(loaded, replace(desk_session, role="proxy"), cards["valid"], FRIDAY, "09:00")
     with loaded.db.write() as conn:
@@ -135,3 +136,21 @@ def test_a_booked_appointment_checks_in_as_before(loaded: Services, cards: dict[
     assert ticket.number.startswith("B")
     with pytest.raises(AppointmentError, match="已签到，不能取消"):
         appointments.cancel(loaded, None, booked.id, reason="来不了")
+
+
+def test_a_closure_of_the_calendar_closes_the_hall_for_appointments(loaded: Services, cards: dict[str, str],
+                                                                    tmp_path: Path) -> None:
+    from hallterm.config import PathSettings
+
+    assets = tmp_path / "assets"
+    (assets / "calendar").mkdir(parents=True)
+    for name in ("hall.toml", "staff.toml", "items.toml", "hours.toml"):
+        shutil.copy(loaded.settings.paths.assets_dir / name, assets / name)
+    (assets / "calendar" / "local.toml").write_text(
+        '[[closures]]\nstart = 2026-11-27\nend = 2026-11-27\nreason = "大厅停电检修"\n', encoding="utf-8")
+    closed = Services(replace(loaded.settings, paths=PathSettings(str(assets))), loaded.db, loaded.clock)
+    friday = appointments.day_slots(closed, FRIDAY)
+    assert friday.slots == () and friday.hours.label == "闭厅（大厅停电检修）"
+    with pytest.raises(AppointmentError, match="闭厅（大厅停电检修），不接受预约"):
+        appointments.book(closed, None, cards["valid"], FRIDAY, "09:00")
+    assert appointments.day_slots(loaded, FRIDAY).slots  # the shipped assets: open
