@@ -164,6 +164,34 @@ def day_slots(svc: Services, day: dt.date, section: str | None = None) -> DaySlo
     return DaySlots(schedule, slots)
 
 
+@dataclass(frozen=True)
+class DayFree:
+    """One day of the booking horizon: what it is and how many seats are still free (bookable slots only)."""
+
+    hours: DayHours
+    free: int
+    capacity: int
+
+
+def upcoming_days(svc: Services, section: str | None = None, days: int | None = None) -> list[DayFree]:
+    """Today and the next days up to the horizon, with their free seats: the desk's day list (issue 12 point 3)."""
+    hours = hall_hours(svc)
+    wanted = _section(hours, section)
+    today = svc.today()
+    last = today + dt.timedelta(days=svc.settings.appointments.horizon_days if days is None else days)
+    with svc.db.read() as conn:
+        taken = store.seats_between(conn, today, last)
+    out: list[DayFree] = []
+    day = today
+    while day <= last:
+        schedule = day_schedule(svc, day)
+        open_slots = [s for s in slots_of_day(hours, schedule, wanted) if _bookable(svc, s)]
+        free = sum(max(0, s.capacity - taken.get((day, s.section, s.start), 0)) for s in open_slots)
+        out.append(DayFree(schedule, free, sum(s.capacity for s in open_slots)))
+        day += dt.timedelta(days=1)
+    return out
+
+
 # --- booking -------------------------------------------------------------------------------------
 
 

@@ -154,3 +154,15 @@ def test_a_closure_of_the_calendar_closes_the_hall_for_appointments(loaded: Serv
     with pytest.raises(AppointmentError, match="闭厅（大厅停电检修），不接受预约"):
         appointments.book(closed, None, cards["valid"], FRIDAY, "09:00")
     assert appointments.day_slots(loaded, FRIDAY).slots  # the shipped assets: open
+
+
+def test_the_days_ahead_with_their_free_seats(loaded: Services, cards: dict[str, str]) -> None:
+    appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00", section="企业登记科")
+    days = appointments.upcoming_days(loaded, "企业登记科", days=3)
+    assert [(d.hours.day, d.hours.label) for d in days] == [
+        (TODAY, "工作日"), (FRIDAY, "工作日"), (dt.date(2026, 11, 28), "周末"), (dt.date(2026, 11, 29), "周末")]
+    assert (days[2].free, days[2].capacity) == (0, 0)  # open (duty), but 企业登记科 takes no weekend slots
+    # Thursday from 10:00: 10:30–11:30 and the afternoon (2 seats each), the evening hour (1 seat)
+    assert (days[0].free, days[0].capacity) == (2 * (3 + 7) + 2, 2 * (3 + 7) + 2)
+    assert (days[1].free, days[1].capacity) == (2 * 13 + 2 - 1, 2 * 13 + 2)
+    assert len(appointments.upcoming_days(loaded)) == 31  # the 30-day horizon, today included
