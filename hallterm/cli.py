@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallterm import argparse_zh
+from hallterm import argparse_zh, cli_appointments
 from hallterm.config import (
     DEMO_DB_FILE,
     LOCATIONS,
@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
     cal_check = cal_sub.add_parser("check", help="检查今后 365 天是否都有节假日安排（缺少则退出码 1）")
     cal_check.add_argument("--today", metavar="YYYY-MM-DD", help="按这一天检查（默认：大厅所在时区的今天）")
+
+    cli_appointments.add_parser(sub)
     return parser
 
 
@@ -152,7 +154,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _print_test(settings, args.to, args.paper)
     if command == "scan":
         return _scan(settings, args.images)
-    with _services(settings, must_exist=command in {"cards", "sweep", "staff"} and
+    with _services(settings, must_exist=command in {"cards", "sweep", "staff", "appointments"} and
                    getattr(args, "cards_command", "") != "import") as svc:
         if command == "db":
             return _db(svc, args.db_command)
@@ -162,6 +164,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return _sweep(svc)
         if command == "staff":
             return _set_pin(svc, args.staff_id, args.pin_stdin)
+        if command == "appointments":
+            return cli_appointments.run(svc, args)
         if command == "cards":
             return _cards_import(svc, args.file) if args.cards_command == "import" else _cards_lookup(svc, args.card_no)
     raise CliError(f"未知命令：{command}", 2)
@@ -232,7 +236,8 @@ def _reference_load(svc: Services) -> int:
     ref = load_reference(svc)
     print(f"已载入：业务洽谈室 {len(ref.hall.lounges)} 间，窗口 {len(ref.hall.counters)} 个，"
           f"人员 {len(ref.staff)} 名，事项 {len(ref.items)} 项"
-          f"（材料 {sum(len(i.materials) for i in ref.items)} 项）")
+          f"（材料 {sum(len(i.materials) for i in ref.items)} 项），营业时间段 {len(ref.hours.windows)} 个，"
+          f"预约科室 {len(ref.hours.sections)} 个")
     return 0
 
 

@@ -176,6 +176,14 @@ class QueueSettings:
 
 
 @dataclass(frozen=True)
+class AppointmentSettings:
+    """Booking appointments (S6 预约服务); the hours and the slots themselves are in assets/hours.toml."""
+
+    horizon_days: int = 30  # how many days ahead a slot may be booked
+    cutoff_minutes: int = 0  # booking closes this long before a slot starts (0: until it starts)
+
+
+@dataclass(frozen=True)
 class PrintingSettings:
     """Where slips and notices go (issue 6). Every slip is written to the spool folder first."""
 
@@ -231,6 +239,7 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
+    appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
     printing: PrintingSettings = field(default_factory=PrintingSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
     source: str = "默认设置"  # where the settings came from, for messages
@@ -249,6 +258,7 @@ SECTIONS: dict[str, type] = {
     "auth": AuthSettings,
     "desk": DeskSettings,
     "queue": QueueSettings,
+    "appointments": AppointmentSettings,
     "printing": PrintingSettings,
     "signing": SigningSettings,
 }
@@ -416,6 +426,11 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
     if settings.auth.lockout_minutes < 0:
         raise ConfigError("auth.lockout_minutes", where("auth", "lockout_minutes"), "不能为负数")
     _check_queue(settings.queue, lambda key: where("queue", key))
+    for key, low, high in (("horizon_days", 0, 366), ("cutoff_minutes", 0, 24 * 60)):
+        value = getattr(settings.appointments, key)
+        if not low <= value <= high:
+            raise ConfigError(f"appointments.{key}", where("appointments", key),
+                              f"应在 {low} 到 {high} 之间，而不是 {value}")
     _check_printing(settings.printing, lambda key: where("printing", key))
     _check_signing(settings.signing, lambda key: where("signing", key))
     if not settings.paths.assets_dir.is_dir():

@@ -150,6 +150,7 @@ def desk_session(loaded: Services) -> StaffSession:
 # hundreds of quick ones, which fill whatever gap is left. Order inside each group stays as written.
 _SLOWEST_FIRST = (
     "tests/storage/test_tickets_processes.py",
+    "tests/storage/test_appointment_processes.py",
     "tests/test_bench.py",
     "tests/cli/test_demo_and_staff.py",
     "tests/printing/test_roundtrip.py",

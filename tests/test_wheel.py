@@ -54,7 +54,8 @@ def test_the_wheel_carries_every_package_the_assets_and_the_migrations(wheel: Pa
     migrations = {f"hallterm/_migrations/versions/{p.name}" for p in (ROOT / "db/migrations/versions").glob("*.py")}
     assert migrations and migrations <= names
     assert {"hallterm/_migrations/env.py", "hallterm/_migrations/script.py.mako", "hallterm/_assets/hall.toml",
-            "hallterm/_assets/items.toml", "hallterm/_assets/staff.toml", "hallterm/_assets/demo_names.toml",
+            "hallterm/_assets/items.toml", "hallterm/_assets/staff.toml", "hallterm/_assets/hours.toml",
+            "hallterm/_assets/demo_names.toml",
             "hallterm/_assets/calendar/local.toml", "hallterm/_assets/fonts/NotoSansCJKsc-Regular-subset.otf",
             "hallterm/tui/styles/desk_screen.tcss", "hallterm/tui/display/templates/app_index.html"} <= names
 

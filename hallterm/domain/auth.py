@@ -72,11 +72,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "checklist": frozenset({"desk", "after_hours", "coordinator", "proxy", "supervisor", "admin"}),
     "issue_ticket": frozenset({"desk", "after_hours", "supervisor", "admin"}),
     "call_ticket": frozenset({"desk", "after_hours", "supervisor", "admin"}),
+    # S6 预约服务: at the counter, on the phone, or by a coordinator after an early consultation
+    "book_appointment": frozenset({"desk", "after_hours", "coordinator", "supervisor", "admin"}),
 }
 
 ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card": "特批放行", "reassign": "改派",
                 "mark_met": "标记已接待", "end_visit": "结束洽谈", "view_history": "查看办件记录",
-                "issue_ticket": "取号", "call_ticket": "叫号", "checklist": "核对材料和受理"}
+                "issue_ticket": "取号", "call_ticket": "叫号", "checklist": "核对材料和受理",
+                "book_appointment": "预约、改期或取消预约"}
 
 
 def allowed(role: str, action: str) -> bool:

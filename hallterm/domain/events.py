@@ -63,6 +63,9 @@ class EventKind(StrEnum):
     TICKET_NO_SHOW = "ticket_no_show"
     APPOINTMENT_BOOKED = "appointment_booked"
     APPOINTMENT_CHECKED_IN = "appointment_checked_in"
+    APPOINTMENT_RESCHEDULED = "appointment_rescheduled"  # details: moved_from, moved_to, reason
+    APPOINTMENT_CANCELLED = "appointment_cancelled"  # details: reason; the seat is free again
+    APPOINTMENT_MISSED = "appointment_missed"  # not checked in by its end plus the grace period
     # staff and the system
     SIGNED_IN = "signed_in"
     SIGNED_OUT = "signed_out"
@@ -127,6 +130,9 @@ LABELS: dict[EventKind, str] = {
     EventKind.TICKET_NO_SHOW: "过号未到",
     EventKind.APPOINTMENT_BOOKED: "预约",
     EventKind.APPOINTMENT_CHECKED_IN: "预约签到",
+    EventKind.APPOINTMENT_RESCHEDULED: "预约改期",
+    EventKind.APPOINTMENT_CANCELLED: "取消预约",
+    EventKind.APPOINTMENT_MISSED: "预约失约",
     EventKind.SIGNED_IN: "登录",
     EventKind.SIGNED_OUT: "签退",
     EventKind.SIGN_IN_REFUSED: "登录被拒",

@@ -108,7 +108,8 @@ def issue_walkin(svc: Services, session: StaffSession | None = None, card_text: 
 
 def book_appointment(svc: Services, card_no: str, day: dt.date, slot_start: str, slot_end: str,
                      *, item_codes: str = "", after_hours: bool = False) -> int:
-    """Record a booked appointment (S6). Booking itself is a later issue; check-in needs appointments."""
+    """Record an appointment as given, without the booking rules and without taking a seat: for tests of
+    check-in and calling. Booking is ``services.appointments.book`` (hours, capacity, card checks)."""
     with svc.db.write() as conn:
         holder_id = case_store.holder_id(conn, card_no)
         if holder_id is None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hallterm.domain.events import EventKind
+from hallterm.domain.hours import Hours, parse_hours
 from hallterm.domain.reference import (
     Hall,
     Item,
@@ -23,6 +24,7 @@ from hallterm.storage.reference import save_hall, save_items, save_staff
 HALL_FILE = "hall.toml"
 STAFF_FILE = "staff.toml"
 ITEMS_FILE = "items.toml"
+HOURS_FILE = "hours.toml"
 
 
 @dataclass(frozen=True)
@@ -30,24 +32,41 @@ class Reference:
     hall: Hall
     staff: tuple[StaffMember, ...]
     items: tuple[Item, ...]
+    hours: Hours
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReferenceDataError(str(path), None, "文件不存在") from None
+    except UnicodeDecodeError:
+        raise ReferenceDataError(str(path), None, "不是 UTF-8 编码，请另存为 UTF-8") from None
 
 
 def read_reference(assets: Path) -> Reference:
-    """Parse all three files; the first bad one raises ReferenceDataError with file, line and reason."""
-    def text(name: str) -> str:
-        path = assets / name
-        try:
-            return path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ReferenceDataError(str(path), None, "文件不存在") from None
-        except UnicodeDecodeError:
-            raise ReferenceDataError(str(path), None, "不是 UTF-8 编码，请另存为 UTF-8") from None
-
+    """Parse all four files; the first bad one raises ReferenceDataError with file, line and reason."""
+    staff = parse_staff(_text(assets / STAFF_FILE), str(assets / STAFF_FILE))
     return Reference(
-        parse_hall(text(HALL_FILE), str(assets / HALL_FILE)),
-        parse_staff(text(STAFF_FILE), str(assets / STAFF_FILE)),
-        parse_items(text(ITEMS_FILE), str(assets / ITEMS_FILE)),
+        parse_hall(_text(assets / HALL_FILE), str(assets / HALL_FILE)),
+        staff,
+        parse_items(_text(assets / ITEMS_FILE), str(assets / ITEMS_FILE)),
+        _parse_hours(assets, staff),
     )
+
+
+def read_hours(assets: Path) -> Hours:
+    """The hall's hours alone (assets/hours.toml), its sections checked against staff.toml.
+
+    Every terminal reads the file itself, like the working-day calendar: keep it the same on every
+    computer of a hall (the capacity a terminal enforces is the one its file says).
+    """
+    return _parse_hours(assets, parse_staff(_text(assets / STAFF_FILE), str(assets / STAFF_FILE)))
+
+
+def _parse_hours(assets: Path, staff: tuple[StaffMember, ...]) -> Hours:
+    sections = tuple(dict.fromkeys(member.section for member in staff))
+    return parse_hours(_text(assets / HOURS_FILE), str(assets / HOURS_FILE), known_sections=sections)
 
 
 def load_reference(svc: Services, assets: Path | None = None) -> Reference:

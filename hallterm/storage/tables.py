@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -302,7 +303,25 @@ appointments = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("checked_in_at", UTCDateTime, nullable=True),
     Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=True),
+    # issue 12: the section receiving the visitor, the phone for the reminder call, a note for the desk
+    # text("''"): alembic's comparison takes a plain "" default for no default at all
+    Column("section", String(64), nullable=False, default="", server_default=text("''")),
+    Column("phone", String(32), nullable=False, default="", server_default=text("''")),
+    Column("note", String(200), nullable=False, default="", server_default=text("''")),
     Index("ix_appointments_day", "day"),
+    Index("ix_appointments_holder_status", "holder_id", "status"),
+)
+
+# Seats taken per slot: one row per (section, day, slot start), bumped inside the booking transaction by
+# one guarded statement (booked < capacity), so a slot is never over capacity however many terminals
+# book it at once; cancelling or a missed appointment gives the seat back (issue 12).
+appointment_seats = Table(
+    "appointment_seats",
+    metadata,
+    Column("section", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("slot_start", String(5), primary_key=True),
+    Column("booked", Integer, nullable=False),
 )
 
 # Numbering: one row per (series, local day), incremented inside the issuing transaction.

@@ -202,18 +202,23 @@ class AppointmentRow:
     ticket_id: int | None
     item_codes: str = ""  # as booked: codes separated by commas (or spaces)
     after_hours: bool = False
+    section: str = ""
+    phone: str = ""  # for the reminder call; the roster's unless changed at booking
+    note: str = ""
 
 
 def _appointment(r: Any) -> AppointmentRow:
     return AppointmentRow(r.id, r.holder_id, r.name, r.card_no, r.day, r.slot_start, r.slot_end, r.status,
-                          r.ticket_id, r.item_codes, r.after_hours)
+                          r.ticket_id, r.item_codes, r.after_hours, r.section, r.phone, r.note)
 
 
 def insert_appointment(conn: Connection, *, holder_id: int, day: dt.date, slot_start: str, slot_end: str,
-                       created_at: dt.datetime, item_codes: str = "", after_hours: bool = False) -> int:
+                       created_at: dt.datetime, item_codes: str = "", after_hours: bool = False,
+                       section: str = "", phone: str = "", note: str = "") -> int:
     key = conn.execute(insert(appointments).values(
         holder_id=holder_id, day=day, slot_start=slot_start, slot_end=slot_end, item_codes=item_codes,
-        status=AppointmentStatus.BOOKED.value, after_hours=after_hours, created_at=created_at)).inserted_primary_key
+        status=AppointmentStatus.BOOKED.value, after_hours=after_hours, created_at=created_at,
+        section=section, phone=phone, note=note)).inserted_primary_key
     assert key is not None
     return int(key[0])
 

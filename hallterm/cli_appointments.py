@@ -1,0 +1,159 @@
+"""What ``hallterm appointments …`` prints: the day's slots, a booking, a cancellation, the call list.
+
+No rules here: every command calls a use case of ``services.appointments``; a refusal (full, a card
+the desk refuses, outside the hours, a duplicate…) ends the command with its Chinese line, exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hallterm.domain.errors import Refused
+from hallterm.domain.weekdays import weekday_name
+
+if TYPE_CHECKING:
+    from hallterm.services.appointments import CallEntry
+    from hallterm.services.context import Services
+
+# A cell a spreadsheet would run as a formula (CSV injection, OWASP): shown as text instead.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+class CallListFileError(Refused):
+    """The CSV file could not be written; ``str()`` says where and why."""
+
+
+CSV_HEADER = ("时段", "科室", "预约编号", "姓名", "卡号", "电话", "事项", "状态", "延时/值班", "备注")
+
+
+def day_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期 {text!r} 应写成 YYYY-MM-DD，例如 2026-12-05") from None
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    appts = sub.add_parser("appointments", help="预约服务：时段、预约、取消、当日回访名单")
+    appts_sub = appts.add_subparsers(dest="appointments_command", required=True)
+    slots = appts_sub.add_parser("slots", help="某天的预约时段与已约人数")
+    slots.add_argument("--day", type=day_arg, required=True, metavar="YYYY-MM-DD")
+    slots.add_argument("--section", help="只看这个科室（默认全部）")
+    slots.add_argument("--json", action="store_true", help="最后一行输出 JSON 数组")
+    book = appts_sub.add_parser("book", help="为持卡人预约一个时段（成功输出预约编号）")
+    book.add_argument("card_no", metavar="CARD_NO")
+    book.add_argument("--day", type=day_arg, required=True, metavar="YYYY-MM-DD")
+    book.add_argument("--slot", required=True, metavar="HH:MM", help="时段开始时间")
+    book.add_argument("--section", help="科室（默认：事项所属科室，否则 hours.toml 的第一个科室）")
+    book.add_argument("--items", default="", metavar="CODES", help="事项编码，逗号分隔，例如 QY-GSSL,QY-FGSSL")
+    book.add_argument("--phone", metavar="TEL", help="回访电话（默认：名册中的电话）")
+    book.add_argument("--note", default="", help="备注")
+    move = appts_sub.add_parser("reschedule", help="改期（需填写原因）")
+    move.add_argument("appointment_no", metavar="APPT_NO")
+    move.add_argument("--day", type=day_arg, required=True, metavar="YYYY-MM-DD")
+    move.add_argument("--slot", required=True, metavar="HH:MM")
+    move.add_argument("--section", help="改到这个科室（默认不变）")
+    move.add_argument("--reason", required=True, metavar="TEXT")
+    cancel = appts_sub.add_parser("cancel", help="取消预约（需填写原因），名额立即释放")
+    cancel.add_argument("appointment_no", metavar="APPT_NO")
+    cancel.add_argument("--reason", required=True, metavar="TEXT")
+    listing = appts_sub.add_parser("list", help="某天的预约名单（含电话，供提醒回访）")
+    listing.add_argument("--day", type=day_arg, required=True, metavar="YYYY-MM-DD")
+    listing.add_argument("--csv", type=Path, metavar="FILE", help="另存为 CSV（UTF-8 带 BOM，Excel 可直接打开）")
+    listing.add_argument("--all", action="store_true", help="包括已取消和失约的预约")
+
+
+def run(svc: Services, args: argparse.Namespace) -> int:
+    # lazy: the use cases load SQLAlchemy; only this command needs them
+    from hallterm.domain.appointments import parse_appointment_no
+    from hallterm.services import appointments
+
+    command = args.appointments_command
+    if command == "slots":
+        return _slots(svc, args.day, args.section, as_json=args.json)
+    if command == "book":
+        view = appointments.book(svc, None, args.card_no, args.day, args.slot, section=args.section,
+                                 items=args.items, phone=args.phone, note=args.note)
+        print(view.number)
+        print(view.message)
+        return 0
+    if command == "reschedule":
+        view = appointments.reschedule(svc, None, parse_appointment_no(args.appointment_no), args.day, args.slot,
+                                       reason=args.reason, section=args.section)
+        print(view.message)
+        return 0
+    if command == "cancel":
+        view = appointments.cancel(svc, None, parse_appointment_no(args.appointment_no), reason=args.reason)
+        print(view.message)
+        return 0
+    entries = appointments.call_list(svc, args.day, with_cancelled=args.all)
+    _print_list(args.day, entries)
+    if args.csv is not None:
+        write_csv(args.csv, entries)
+        print(f"已保存 {len(entries)} 条到 {args.csv}（仅本人可读）")
+    return 0
+
+
+def _slots(svc: Services, day: dt.date, section: str | None, *, as_json: bool) -> int:
+    # lazy: the use cases load SQLAlchemy; only this command needs them (json: only with --json)
+    import json
+
+    from hallterm.domain.hours import WINDOW_NAMES
+    from hallterm.services.appointments import day_slots
+
+    result = day_slots(svc, day, section)
+    print(f"{day:%Y-%m-%d} {weekday_name(day)} {result.hours.label}")
+    if not result.slots:
+        print("  当天不接受预约")
+    for s in result.slots:
+        state = "可约" if s.bookable and s.free else ("已满" if s.bookable else "不可约（已开始或超出预约期限）")
+        print(f"  {s.start}–{s.end}  {s.section}  {WINDOW_NAMES[s.window]}  已约 {s.booked}/{s.capacity}  {state}")
+    if as_json:
+        print(json.dumps([s.as_json() for s in result.slots], ensure_ascii=False))
+    return 0
+
+
+def _print_list(day: dt.date, entries: list[CallEntry]) -> None:
+    # lazy: the use cases load SQLAlchemy; only this command needs them
+    from hallterm.domain.appointments import STATUS_NAMES
+
+    print(f"{day:%Y-%m-%d} {weekday_name(day)} 预约 {len(entries)} 人")
+    for e in entries:
+        a = e.appointment
+        items = "、".join(a.items) or "咨询"
+        print(f"  {a.slot_start}–{a.slot_end}  {a.number}  {a.holder_name}  {e.phone or '（无电话）'}  "
+              f"{a.section}  {items}  {STATUS_NAMES[a.status]}" + (f"  备注：{a.note}" if a.note else ""))
+
+
+def neutralise(value: str) -> str:
+    """A cell starting like a formula is prefixed with ' so the spreadsheet shows it as text."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def write_csv(path: Path, entries: list[CallEntry]) -> None:
+    """UTF-8 with BOM (Excel opens it as Chinese), formulas neutralised, readable by its owner only
+    (the list holds names and phone numbers)."""
+    # lazy: only this command writes CSV (and the status names come with the use cases)
+    import csv
+    import io
+
+    from hallterm.domain.appointments import STATUS_NAMES
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for e in entries:
+        a = e.appointment
+        row = (f"{a.slot_start}-{a.slot_end}", a.section, a.number, a.holder_name, a.card_no, e.phone,
+               "、".join(a.items), STATUS_NAMES[a.status], "是" if a.after_hours else "", a.note)
+        writer.writerow([neutralise(str(cell)) for cell in row])
+    data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as exc:
+        raise CallListFileError(f"无法写入 {path}：{exc.strerror or exc}；名单未保存，请换一个位置") from None
+    with os.fdopen(fd, "wb") as out:
+        os.fchmod(out.fileno(), 0o600)  # an existing file keeps its mode through O_CREAT: tighten it
+        out.write(data)
