@@ -16,6 +16,7 @@ from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
 from hallterm.domain.floors import floor_name
 from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.domain.waits import minutes_text, minutes_waited
+from hallterm.tui.desk.ahead import prepare_ahead
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
 from hallterm.tui.desk.keys import FitsFooter
@@ -91,6 +92,7 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, Screen[None]):
         self.query_one("#waiting", DataTable).focus()
         self.set_interval(REFRESH_SECONDS, self.action_refresh)
         self.action_refresh()
+        prepare_ahead(self)  # stylesheets read, checklist and preview services loaded, before the first C
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":

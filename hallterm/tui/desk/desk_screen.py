@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from hallterm.domain.auth import allowed
+from hallterm.tui.desk.ahead import prepare_ahead
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.deadline_bar import DeadlineBar, DeadlinesLoaded, deadlines_now
 from hallterm.tui.desk.holder_panel import HolderPanel
@@ -320,6 +321,7 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
 
     def on_catalog_loaded(self, message: CatalogLoaded) -> None:
         self._catalog = message.result
+        prepare_ahead(self, message.result)  # the case form composed, stylesheets read, before the first F3
 
     def on_deadlines_loaded(self, message: DeadlinesLoaded) -> None:
         self.query_one(DeadlineBar).show(*message.result, self._role())
