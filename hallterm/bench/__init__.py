@@ -20,7 +20,7 @@ database (it is thrown away); it should leave it usable for the ones after it.
 
 from hallterm.bench.dataset import BuildResult, build_database
 from hallterm.bench.measuring import FULL, QUICK, BenchContext, BenchPlan, Measurement, percentile
-from hallterm.bench.runner import LABELS, MEASUREMENTS, collect, run_bench, run_plan
+from hallterm.bench.runner import BUDGETS, LABELS, MEASUREMENTS, collect, run_bench, run_plan
 
-__all__ = ["FULL", "LABELS", "MEASUREMENTS", "QUICK", "BenchContext", "BenchPlan", "BuildResult", "Measurement",
-           "build_database", "collect", "percentile", "run_bench", "run_plan"]
+__all__ = ["BUDGETS", "FULL", "LABELS", "MEASUREMENTS", "QUICK", "BenchContext", "BenchPlan", "BuildResult",
+           "Measurement", "build_database", "collect", "percentile", "run_bench", "run_plan"]
