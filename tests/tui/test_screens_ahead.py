@@ -14,7 +14,7 @@ from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.tui.desk.ahead import DESK_STYLES, STYLES
 from hallterm.tui.desk.app import CASE_FORM
 from hallterm.tui.desk.case_form import CaseFormScreen
-from hallterm.tui.desk.checklist_screen import ChecklistScreen
+from hallterm.tui.desk.checklist_screen import CHECKLIST, ChecklistScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.print_screens import PrintPreviewScreen
 from tests.tui.conftest import DeskAppFactory
@@ -35,10 +35,10 @@ async def test_the_case_form_is_composed_before_the_first_f3_and_every_screen_st
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         def prepared() -> bool:
-            return app.is_screen_installed(CASE_FORM) and app.get_screen(CASE_FORM).is_mounted \
-                and not any(w.group == "ahead" for w in app.workers)
+            return all(app.is_screen_installed(name) and app.get_screen(name).is_mounted
+                       for name in (CASE_FORM, CHECKLIST)) and not any(w.group == "ahead" for w in app.workers)
 
-        await until(pilot, prepared, "the case form composed ahead, the services loaded")
+        await until(pilot, prepared, "the case form and the checklist composed ahead, the services loaded")
         form = app.get_screen(CASE_FORM)
         assert isinstance(app.screen, DeskScreen)  # composed, not shown
         assert form.query_one("#items", SelectionList) is not None
@@ -54,7 +54,7 @@ async def test_the_case_form_is_composed_before_the_first_f3_and_every_screen_st
 
         await pilot.press("f12")
         await settle(pilot)
-        assert isinstance(app.screen, ChecklistScreen)
+        assert app.screen is app.get_screen(CHECKLIST) and isinstance(app.screen, ChecklistScreen)
         assert case.case_no in text_of(app, "#ck-title")
         assert app.screen.sheet is not None and app.screen.sheet.items[0].materials
         await pilot.press("escape")
@@ -65,3 +65,17 @@ async def test_the_case_form_is_composed_before_the_first_f3_and_every_screen_st
         assert isinstance(app.screen, PrintPreviewScreen)
         first_line = next(line for line in app.screen.printables[0].preview.splitlines() if line.strip())
         assert first_line.strip() in text_of(app, "#pv-text")
+        await pilot.press("escape")
+        await settle(pilot)
+
+        # The next holder's case: the same checklist screen, showing only that case.
+        await open_and_route(pilot, cards["markup"])
+        second = app.screen.last_case
+        assert second is not None and second.id != case.id
+        await pilot.press("f12")
+        await settle(pilot)
+        assert app.screen is app.get_screen(CHECKLIST)
+        title = text_of(app, "#ck-title")
+        assert second.case_no in title and case.case_no not in title
+        assert app.screen.sheet is not None and app.screen.sheet.case.id == second.id
+        assert app.screen.query_one("#ck-table").cursor_row == 1  # on the first paper, as on a first open

@@ -5,7 +5,8 @@ opens in 150 ms, measured by ``hallterm bench``: ``form_open_p95_ms``, ``checkli
 Profiled, the first open of a screen paid for three things besides its own drawing:
 - its stylesheet: when a pushed screen brings a ``CSS_PATH`` the app has not read, Textual re-parses
   every stylesheet of the app and restyles every widget of every screen (60–100 ms each time);
-- the case form's composition: about a hundred widgets, mounted and styled (~150 ms);
+- the case form's composition: about a hundred widgets, mounted and styled (~150 ms); the checklist's
+  (its footer of ten keys, the table), 60–120 ms at every F12 as a new screen was built per case;
 - in the checklist's and preview's workers, importing the services they call with Pillow, fontTools
   and qrcode, and reading the print font's character map (~150 ms, holding the GIL: the event loop
   waited as well).
@@ -41,7 +42,7 @@ _frozen = False
 
 def prepare_ahead(home: Screen[Any], catalog: list[CatalogItem] | None = None) -> None:
     """After ``home`` is drawn: read the desk's stylesheets, compose the case form (when the catalog is
-    known), then load the services and fonts the checklist and the preview need. Once per app; the
+    known) and the checklist, then load the services and fonts the checklist and the preview need. Once per app; the
     case form once it has a catalog."""
     app: DeskApp = home.app  # type: ignore[assignment]  # the desk's screens run in the DeskApp
     first = app not in _started
@@ -56,6 +57,14 @@ async def _ahead(app: DeskApp, catalog: list[CatalogItem] | None, *, warm: bool)
     await asyncio.sleep(0)  # a key pressed meanwhile goes first
     if catalog is not None:
         await precompose(app, app.case_form(catalog))
+        await asyncio.sleep(0)
+    if warm:
+        # lazy: a screen's module loads when it is first needed, here after the home screen is drawn
+        from hallterm.tui.desk.checklist_screen import CHECKLIST, ChecklistScreen
+
+        if not app.is_screen_installed(CHECKLIST):
+            app.install_screen(ChecklistScreen(), CHECKLIST)
+        await precompose(app, app.get_screen(CHECKLIST))
         await asyncio.sleep(0)
     if warm:
         try:

@@ -203,11 +203,11 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, Screen[None]):
 
     def action_checklist(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
-        from hallterm.tui.desk.checklist_screen import ChecklistScreen
+        from hallterm.tui.desk.checklist_screen import checklist_for
 
         case_id = self._selected()
         if case_id is not None:
-            self.app.push_screen(ChecklistScreen(case_id))
+            self.app.push_screen(checklist_for(self.app, case_id))
 
     def action_back(self) -> None:
         self.app.pop_screen()

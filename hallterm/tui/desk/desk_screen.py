@@ -434,10 +434,10 @@ class DeskScreen(WithMessageLine, FitsFooter, Screen[None]):
 
     def action_checklist(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
-        from hallterm.tui.desk.checklist_screen import ChecklistScreen
+        from hallterm.tui.desk.checklist_screen import checklist_for
 
         if self.last_case is not None:
-            self.app.push_screen(ChecklistScreen(self.last_case.id))
+            self.app.push_screen(checklist_for(self.app, self.last_case.id))
 
     def action_calling(self) -> None:
         """The counter's calling screen: walk-in tickets, call next, recall, hold, transfer (issue 5)."""
