@@ -42,8 +42,8 @@ _frozen = False
 
 def prepare_ahead(home: Screen[Any], catalog: list[CatalogItem] | None = None) -> None:
     """After ``home`` is drawn: read the desk's stylesheets, compose the case form (when the catalog is
-    known) and the checklist, then load the services and fonts the checklist and the preview need. Once per app; the
-    case form once it has a catalog."""
+    known) and the checklist, then load the services and the font the checklist and the preview need.
+    Once per app; the case form once there is a catalog."""
     app: DeskApp = home.app  # type: ignore[assignment]  # the desk's screens run in the DeskApp
     first = app not in _started
     _started.add(app)
@@ -66,7 +66,6 @@ async def _ahead(app: DeskApp, catalog: list[CatalogItem] | None, *, warm: bool)
             app.install_screen(ChecklistScreen(), CHECKLIST)
         await precompose(app, app.get_screen(CHECKLIST))
         await asyncio.sleep(0)
-    if warm:
         try:
             await app.run_worker(_warm_up, thread=True, group="ahead", exit_on_error=False, name="warm_up").wait()
         finally:  # a failed warm-up is only logged: the screens load what they need when opened
@@ -109,6 +108,8 @@ async def precompose(app: App[Any], screen: Screen[Any]) -> None:
         return
     _, mounted = app._get_screen(screen)
     await mounted
+    if screen.is_current:
+        return  # its key came first: the push lays it out and draws it
     # Laid out at the terminal's size and drawn once off screen (never written out): the first push then
     # finds the size unchanged and most widgets' lines cached, as on every later open (~60 ms less).
     screen._refresh_layout(app.size)
