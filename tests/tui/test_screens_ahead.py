@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import SelectionList
 
 from hallterm.config import Settings, load_settings, sqlite_url
+from hallterm.domain.checklist import MaterialKind
 from hallterm.tui.desk.ahead import DESK_STYLES, STYLES
 from hallterm.tui.desk.app import CASE_FORM
 from hallterm.tui.desk.case_form import CaseFormScreen
@@ -19,6 +20,7 @@ from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.print_screens import PrintPreviewScreen
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import open_and_route, settle, text_of, until
+from tests.tui.test_checklist_screen import tick_kinds
 
 
 @pytest.fixture
@@ -57,14 +59,23 @@ async def test_the_case_form_is_composed_before_the_first_f3_and_every_screen_st
         assert app.screen is app.get_screen(CHECKLIST) and isinstance(app.screen, ChecklistScreen)
         assert case.case_no in text_of(app, "#ck-title")
         assert app.screen.sheet is not None and app.screen.sheet.items[0].materials
+        # A 容缺 decision whose 承诺书 is left unprinted: it belongs to this case only.
+        await tick_kinds(pilot, app.screen, MaterialKind.CORE)
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("enter")  # will sign: 容缺受理
+        await settle(pilot)
+        assert app.get_screen(CHECKLIST).to_print  # type: ignore[attr-defined]
         await pilot.press("escape")
         await settle(pilot)
-
+        await until(pilot, lambda: isinstance(app.screen, DeskScreen) and "承诺书" in text_of(app, "#notice"),
+                    "the desk names the unprinted 承诺书")
         await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, PrintPreviewScreen)
-        first_line = next(line for line in app.screen.printables[0].preview.splitlines() if line.strip())
-        assert first_line.strip() in text_of(app, "#pv-text")
+        assert "容缺受理承诺书" in text_of(app, "#pv-text")  # opened on the paper the desk named
         await pilot.press("escape")
         await settle(pilot)
 
@@ -78,4 +89,5 @@ async def test_the_case_form_is_composed_before_the_first_f3_and_every_screen_st
         title = text_of(app, "#ck-title")
         assert second.case_no in title and case.case_no not in title
         assert app.screen.sheet is not None and app.screen.sheet.case.id == second.id
+        assert app.screen.to_print == []  # the first case's unprinted 承诺书 is not offered for this one
         assert app.screen.query_one("#ck-table").cursor_row == 1  # on the first paper, as on a first open
