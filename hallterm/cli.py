@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     argparse_zh.install()
     parser = argparse.ArgumentParser(prog="hallterm", description="绿色通道前台终端（钢都英才卡）")
     parser.add_argument("--config", metavar="FILE", help="配置文件（TOML），默认读取环境变量 HALLTERM_CONFIG")
-    parser.add_argument("--db", metavar="URL", help="数据库地址，覆盖 HALLTERM_DB_URL")
+    parser.add_argument("--db", metavar="URL", help="数据库地址或 SQLite 文件路径（如 db/demo.sqlite3），"
+                        "覆盖 HALLTERM_DB_URL")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     desk = sub.add_parser("desk", help="打开前台终端（默认命令）")
@@ -114,8 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         if args.db:
-            check_db_url(args.db, "命令行参数 --db")
-            settings = settings.with_db_url(args.db)
+            # A bare path is the hall's SQLite file, as the README's table names it (db/demo.sqlite3).
+            url = args.db if "://" in args.db else sqlite_url(Path(args.db).expanduser().resolve())
+            check_db_url(url, "命令行参数 --db")
+            settings = settings.with_db_url(url)
+            args.db = url  # display --serve passes it on to the display it starts
         return _dispatch(args, settings)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)

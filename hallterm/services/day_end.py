@@ -91,7 +91,7 @@ def close_queue(svc: Services, conn: Connection, *, tonight: bool, staff_id: str
         phone = holder.phone if holder is not None else ""
         store.set_case(conn, case_id, status=CaseStatus.IN_PROGRESS.value)
         events.append(conn, EventKind.QUEUE_LEFT, now, staff_id=staff_id, case_id=case_id, card_no=view.card_no,
-                      reason="day_end", section=section)
+                      reason="日终仍未分配洽谈室", section=section)
         left.append(Callback(view.case_no, mask_name(view.holder_name), mask_phone(phone) if phone else "",
                              view.opened_at, section))
     return left

@@ -13,6 +13,7 @@ from hallterm.services.deadline_sweep import sweep
 from hallterm.services.slip_builders import waiting_reason
 from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import lounges
+from hallterm.tui.desk.history import describe
 from tests.services.test_open_and_route import EVENING, draft, event_kinds
 
 THURSDAY_10 = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
@@ -34,6 +35,9 @@ def test_the_nightly_sweep_lists_the_evenings_queue_for_a_call_back_and_the_morn
     after = cases.get_case(loaded, view.id)
     assert after is not None and after.status == "in_progress" and after.lounge_code is None
     assert event_kinds(loaded, view.id)[-1] == "queue_left"
+    left_event = cases.history(loaded, view.id)[-1]
+    line = describe(left_event)  # the F6 history's line: words, not an internal code
+    assert "回访" in line and "day_end" not in line and "day_end" not in str(left_event.details)
     assert sweep(loaded, day_end=True).left_queue == []  # idempotent
     clock[0] = FRIDAY_9
     routing = cases.route_queued(loaded, desk_session)

@@ -104,6 +104,8 @@ async def test_after_a_case_is_opened_f10_previews_its_visit_slip(
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
         assert print_jobs.recent_slips(loaded) == []
+        said = str(app.screen.query_one("#notice", Static).render())
+        assert "正在准备" not in said and "未打印" in said  # no busy line left from before the preview
 
 
 def printing_fails(tmp_path: Path, db_file: Path, loaded: Services, monkeypatch: pytest.MonkeyPatch) -> Settings:
