@@ -324,3 +324,19 @@ async def test_a_conditional_deadline_past_the_schedule_skips_new_years_day(
     commitment = next(p for p in printables.printables_for_case(loaded, cases.get_case(loaded, case_id))
                       if "容缺受理承诺书" in p.title)
     assert "于2027年1月4日前（估算" in commitment.preview.replace("\n", ""), commitment.preview
+
+
+async def test_on_an_80_column_terminal_every_column_is_on_screen(
+    cards: dict[str, str], desk_app: DeskAppFactory
+) -> None:
+    """At 80×24 (a counter's terminal) 形式 and 备注 ran off the screen and 状态 read "✓ 已" (issue 11)."""
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_checklist(pilot, cards)
+        table = screen.query_one(DataTable)
+        widths = [column.get_render_width(table) for column in table.columns.values()]
+        assert len(widths) == 5 and sum(widths) <= table.size.width, (widths, table.size.width)
+        await pilot.press("space")  # tick the first paper: its state must be readable whole
+        await settle(pilot)
+        assert row_state(screen, 1) == "✓ 已收"
+        assert table.columns[table.ordered_columns[2].key].get_render_width(table) >= 8
