@@ -21,7 +21,14 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from hallterm.config import Settings
-from hallterm.tui.desk.keys import KEY_NAMES, PALETTE_SKIP, DeskPalette, KeyListScreen, declared_here
+from hallterm.tui.desk.keys import (
+    KEY_NAMES,
+    PALETTE_SKIP,
+    DeskPalette,
+    KeyListScreen,
+    ThemeChoices,
+    declared_here,
+)
 from hallterm.tui.desk.messages import Connected, ConnectFailed, ServicesReady
 from hallterm.tui.widgets.message_line import Level, MessageLine
 
@@ -80,6 +87,10 @@ class DeskApp(App[int]):
             yield SystemCommand(description, f"快捷键 {'、'.join(labels)}", partial(screen.run_action, action))
         yield SystemCommand("切换主题", "更换界面配色（如大厅强光下用浅色）", self.action_change_theme)
         yield SystemCommand("退出（Ctrl+Q）", "退出前台终端", self.action_quit)
+
+    def search_themes(self) -> None:
+        """Textual's theme list is in English with twenty schemes; a hall needs a few, in Chinese."""
+        self.push_screen(DeskPalette(providers=[ThemeChoices], placeholder="选择界面配色……"))
 
     def key_label(self, binding: Binding) -> str:
         """A key as Chinese software writes it (Ctrl+R, Esc, F3), not Textual's ^r or CTRL+R."""

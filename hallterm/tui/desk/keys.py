@@ -11,7 +11,9 @@ those that do not apply now, the reason (``KeyListScreen``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from rich.align import Align
@@ -19,7 +21,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
@@ -103,6 +105,31 @@ class DeskPalette(CommandPalette):
                 self._list_visible = False
 
         self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
+# The colour schemes a hall needs, named as a clerk would (Textual offers twenty, named in English).
+THEMES = {"textual-dark": "深色（默认）", "textual-light": "浅色（大厅强光下）",
+          "ansi-dark": "终端自带配色（深）", "ansi-light": "终端自带配色（浅）"}
+
+
+class ThemeChoices(Provider):
+    """The palette's 切换主题 list: a few schemes with Chinese names."""
+
+    def _choices(self) -> list[tuple[str, Callable[[], None]]]:
+        def use(name: str) -> None:
+            self.app.theme = name
+
+        return [(label, partial(use, name)) for name, label in THEMES.items() if name in self.app.available_themes]
+
+    async def discover(self) -> Hits:
+        for label, choose in self._choices():
+            yield DiscoveryHit(label, choose)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, choose in self._choices():
+            if (score := matcher.match(label)) > 0:
+                yield Hit(score, matcher.highlight(label), choose)
 
 
 class ExplainsKeys:
