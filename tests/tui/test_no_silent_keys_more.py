@@ -8,7 +8,7 @@ import io
 
 import pytest
 from rich.console import Console
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from hallterm.services import queue
@@ -39,7 +39,8 @@ async def test_after_routing_f3_names_the_case_and_the_f1_list_reads_at_80x24(
     cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
     app = desk_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    # 80×24 in a terminal multiplexer with a status line: 80×23 for the app.
+    async with app.run_test(size=(80, 23)) as pilot:
         await open_and_route(pilot, cards["valid"])
         assert isinstance(app.screen, DeskScreen) and app.screen.last_case is not None
         case_no = app.screen.last_case.case_no
@@ -70,12 +71,14 @@ async def test_after_routing_f3_names_the_case_and_the_f1_list_reads_at_80x24(
         # A long reason wraps under the description, not under the key column.
         f9 = next(i for i, line in enumerate(lines) if line.startswith("F9"))
         assert "现在不可用" in lines[f9] and lines[f9 + 1].startswith(" " * 12), lines[f9:f9 + 2]
-        # At 80×24 the list does not fit: it scrolls to its last key instead of being cut off.
+        # At 80×23 the list does not fit: it scrolls to its last key instead of being cut off.
         scroll = app.screen.query_one(VerticalScroll)
         assert scroll.max_scroll_y > 0
         await pilot.press("end")
         await settle(pilot)
         assert scroll.scroll_y == scroll.max_scroll_y
+        # and no row of it lies below the box, where no scrolling reaches it.
+        assert scroll.region.bottom <= app.screen.query_one(Vertical).content_region.bottom
         await pilot.press("escape")
         assert isinstance(app.screen, DeskScreen)
 
