@@ -60,6 +60,9 @@ class CaseRefreshed(Done):
 
 class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/desk_screen.tcss"
+    # Esc goes back to the calling screen only while a called ticket's holder is on screen; otherwise it
+    # falls through to clear_field on the same key, without a word.
+    FALLS_THROUGH = frozenset({"back_to_calling"})
     BINDINGS = [
         # Footer order is what a narrow (80-column) counter terminal keeps: the steps of a visit first; the
         # keys that do not fit leave the footer (fit_footer) and stay in the command palette.
@@ -151,6 +154,12 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         if action == "open_case":
             if not allowed(role, "open_case"):
                 return not_allowed(role, "open_case")
+            if check is None and self.last_case is not None:
+                # The holder panel gives way to the routing panel once the case is open: F3 would open a
+                # second case of the same visit, so it names the one open and what comes next.
+                case = self.last_case
+                return (f"已为 {case.holder_name} 开办件 {case.case_no}（见上方）：按 F12 核对材料、F10 打印；"
+                        "要为其另办一件，请重新扫描其卡后按 F3")
             if check is None:
                 return f"{no_card}，再按 F3 开办件"
             if not check.ok:
@@ -188,14 +197,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             return not_allowed(role, "call_ticket")
         if action == "print_slip" and self.last_case is None and self.checked_in is None:
             return "没有可打印的回执：先开办件（F3），或扫描预约回执签到"
+        if action == "back_to_calling" and self.calling_ticket is None:
+            return "只在叫号屏按 O 打开持卡人后可用（此时 Esc 清空输入）"
         return ""
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Esc goes back to the calling screen only while a called ticket's holder is on screen; otherwise it
-        # falls through to clear_field on the same key, so it must be off without a word (not why_not).
-        if action == "back_to_calling":
-            return self.calling_ticket is not None
-        return super().check_action(action, parameters)
 
     # -- scanning ---------------------------------------------------------------------------
 
