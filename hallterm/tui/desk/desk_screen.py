@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CatalogItem, QueueRouting
     from hallterm.services.checklist import IssuedDocument
+    from hallterm.services.context import Services
     from hallterm.services.print_jobs import PrintOutcome
     from hallterm.services.ticket_view import TicketView
     from hallterm.tui.desk.app import DeskApp
@@ -55,7 +56,14 @@ class QueuedRouted(Done):
 
 
 class CaseRefreshed(Done):
-    """``result``: the case on screen as it is now (None if it is gone)."""
+    """``result``: (the screen's case generation when the refresh started, the case as it is now or None)."""
+
+
+def _case_now(services: Services, case_id: int, generation: int) -> tuple[int, CaseView | None]:
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+    from hallterm.services.cases import get_case
+
+    return generation, get_case(services, case_id)
 
 
 class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
@@ -93,6 +101,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # The case the case keys (F6, F7, F10, F12) act on: always one of the holder on screen. A scan of
         # someone else clears it, so a clerk can never reassign or tick the visitor before by mistake.
         self.last_case: CaseView | None = None
+        self._case_generation = 0  # moves on with each authoritative answer about last_case (see on_case_refreshed)
         self._draft: CaseDraft | None = None  # a form closed without opening is kept, never lost
         self._catalog: list[CatalogItem] | None = None
         self.checked_in: TicketView | None = None  # the ticket issued when an appointment slip was scanned
@@ -384,6 +393,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
     def _show_routed(self, view: CaseView) -> None:
         self.last_case = view
+        self._case_generation += 1  # a refresh started before this answer must not put the old case back
         self._draft = None
         self.query_one(RoutingPanel).show_case(view)
         self.query_one(HolderPanel).clear()
@@ -409,7 +419,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.refresh_bindings()
 
     def on_case_refreshed(self, message: CaseRefreshed) -> None:
-        view: CaseView | None = message.result
+        generation, view = message.result
+        if generation != self._case_generation:
+            return  # read before a reassignment (or another answer) landed: it would show the old lounge
         if view is not None and self.last_case is not None and self.last_case.id == view.id:
             self.last_case = view  # not if another holder was scanned meanwhile
             panel = self.query_one(RoutingPanel)
@@ -432,6 +444,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             return  # another card was scanned meanwhile
         current = next((c for c in found if self.last_case is not None and c.id == self.last_case.id), found[0])
         self.last_case = current
+        self._case_generation += 1
         more = f"（共 {len(found)} 件在办，此为最近一件）" if len(found) > 1 and current is found[0] else ""
         keys = "F6 记录"
         if allowed(self._role(), "checklist"):
@@ -449,11 +462,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.checked_in = None
 
     def _refresh_last_case(self) -> None:
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.cases import get_case
-
         if self.last_case is not None:
-            run_use_case(self, CaseRefreshed, get_case, self.app.services, self.last_case.id)
+            run_use_case(self, CaseRefreshed, _case_now, self.app.services, self.last_case.id, self._case_generation)
 
     def action_history(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
