@@ -84,6 +84,15 @@ def services(settings: Settings, clock: list[dt.datetime], db_file: Path, reques
 
 
 @pytest.fixture
+def no_duty_roster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hall whose staff.toml has no ``[[duty]]`` roster: after hours a case waits for the section's next
+    shift, as before the roster (issue 12 point 6)."""
+    from hallterm.services import after_hours
+
+    monkeypatch.setattr(after_hours, "duty_roster", lambda svc: ())
+
+
+@pytest.fixture
 def loaded(services: Services) -> Services:
     """Services on a database holding the hall's reference data (assets/*.toml): copied from the
     worker's template when ``services`` could (see above), loaded here otherwise."""
