@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from hallterm.bench import display, scan, slip_images, startup, tickets
+from hallterm.bench import appointments, display, scan, slip_images, startup, tickets
 from hallterm.bench.dataset import build_database
 from hallterm.bench.measuring import FULL, QUICK, BenchContext, BenchPlan, Measurement
 from hallterm.bench.report import BASE_LABELS, environment, format_table
@@ -25,7 +25,7 @@ from hallterm.config import load_settings, sqlite_url
 from hallterm.services.context import Services
 
 # The measurement families, in the order they run (and their figures are printed).
-FAMILIES = (scan, startup, slip_images, tickets, display)
+FAMILIES = (scan, startup, slip_images, tickets, appointments, display)
 MEASUREMENTS: list[Measurement] = [measure for family in FAMILIES for measure in family.MEASUREMENTS]
 LABELS: dict[str, str] = BASE_LABELS | {key: label for family in FAMILIES for key, label in family.LABELS.items()}
 

@@ -179,7 +179,9 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
         proxy_id = proxy.staff_id if proxy else None
         values["proxy_staff_id"] = proxy_id
     store.set_case(conn, case_id, **values)
-    duty_fields: dict[str, Any] = {"duty": duty.kind.value, "duty_name": DUTY_NAMES[duty.kind]} if duty is not None else {}
+    duty_fields: dict[str, Any] = {}
+    if duty is not None:
+        duty_fields = {"duty": duty.kind.value, "duty_name": DUTY_NAMES[duty.kind]}
     events.append(conn, EventKind.CASE_ROUTED, svc.now(), staff_id=staff_id, case_id=case_id, lounge=lounge.code,
                   coordinator=coordinator.staff_id, proxy=proxy_id, mode=MODE_NAMES[mode], **duty_fields)
     return ""
