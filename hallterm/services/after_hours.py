@@ -247,3 +247,12 @@ def acknowledge(svc: Services, session: StaffSession, upto: int) -> Handover:
 
 class HandoverError(Refused):
     """Acknowledging a list someone else has just acknowledged."""
+
+
+def pending_handover(svc: Services) -> Handover | None:
+    """The handover list the day shift has still to acknowledge; None after hours (it is still being
+    written) or when there is nothing on it — what the coordinators' views show at the top."""
+    if is_after_hours(svc, local_now(svc)):
+        return None
+    listed = handover(svc)
+    return listed if listed.entries else None

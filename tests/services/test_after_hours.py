@@ -143,3 +143,20 @@ def test_the_evening_desk_lists_tonight_and_the_weekend(
     listed = after_hours.evening_appointments(loaded)
     assert [a.number for a in listed.appointments] == [tonight.number, saturday.number]
     assert listed.until == dt.date(2026, 11, 29)
+
+
+def test_the_handover_prints_as_an_a4_notice_with_every_entry(
+    loaded: Services, evening_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime],
+    tmp_path: Path
+) -> None:
+    from hallterm.printing.notices import preview_handover, render_handover_pdf
+    from hallterm.services.printables import handover_notice
+
+    clock[0] = THURSDAY_18
+    opened = cases.open_case(loaded, evening_session, draft(cards["valid"]))
+    notice = handover_notice(loaded, after_hours.handover(loaded), evening_session.name)
+    text = preview_handover(notice)
+    assert "延时服务交接单" in text and opened.case_no in text and "王*" in text and "交班人：罗喆" in text
+    assert "接班人（签名）" in text
+    pdf = render_handover_pdf(notice, "A5")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
