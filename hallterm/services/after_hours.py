@@ -212,6 +212,8 @@ def _entry(svc: Services, conn: Connection, event: events.Event) -> HandoverEntr
         row = get_appointment(conn, int(event.details.get("appointment_id", 0)))
         if row is None or row.status != AppointmentStatus.BOOKED.value or row.day < svc.today():
             return None  # cancelled, moved on, or over: nothing to hand over
+        if row.day > day_shift_day(svc, event.at.astimezone(tz)):
+            return None  # for a later day: on that day's call list, not the morning's business
         return HandoverEntry(HandoverKind.APPOINTMENT, event.at, f"{row.id:06d}", mask_name(row.holder_name),
                              f"{when} 约 {row.day:%m-%d} {row.slot_start}–{row.slot_end} {row.section}", None)
     if event.case_id is None:
@@ -222,6 +224,8 @@ def _entry(svc: Services, conn: Connection, event: events.Event) -> HandoverEntr
     name = mask_name(view.holder_name)
     items = "、".join(view.item_names) or "（未选事项）"
     if event.kind == EventKind.CASE_OPENED:
+        if view.status is CaseStatus.CLOSED:
+            return None  # settled the same evening: nothing left for the day shift
         receiver = view.coordinator.name if view.coordinator else "未分配"
         return HandoverEntry(HandoverKind.CASE, event.at, view.case_no, name,
                              f"{when} 开办件 {items}；接待：{receiver}；{STATUS_NAMES[view.status]}", view.id)
@@ -229,6 +233,19 @@ def _entry(svc: Services, conn: Connection, event: events.Event) -> HandoverEntr
         return None  # got a seat and a coordinator later: nothing left waiting
     why = event.details.get("reason", "") if event.kind == EventKind.CASE_QUEUED else "日终离队，请回访"
     return HandoverEntry(HandoverKind.WAITING, event.at, view.case_no, name, f"{when} {items}；{why}", view.id)
+
+
+def day_shift_day(svc: Services, local: dt.datetime) -> dt.date:
+    """The day of the day shift that takes over what happened at ``local`` after hours: that same day
+    before its regular hours begin, else the next day with regular hours (after a weekend or a holiday,
+    its first working day; a week at most)."""
+    day = local.date()
+    for _ in range(10):
+        regular = [w for w in day_schedule(svc, day).windows if w.kind is WindowKind.REGULAR]
+        if regular and (day > local.date() or f"{local:%H:%M}" < min(w.start for w in regular)):
+            return day
+        day += dt.timedelta(days=1)
+    return day
 
 
 def acknowledge(svc: Services, session: StaffSession, upto: int) -> Handover:
