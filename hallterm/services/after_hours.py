@@ -224,8 +224,8 @@ def _entry(svc: Services, conn: Connection, event: events.Event) -> HandoverEntr
     name = mask_name(view.holder_name)
     items = "、".join(view.item_names) or "（未选事项）"
     if event.kind == EventKind.CASE_OPENED:
-        if view.status is CaseStatus.CLOSED:
-            return None  # settled the same evening: nothing left for the day shift
+        if view.status in (CaseStatus.CLOSED, CaseStatus.QUEUED):
+            return None  # settled the same evening; or still waiting: listed once, under 遗留等候
         receiver = view.coordinator.name if view.coordinator else "未分配"
         return HandoverEntry(HandoverKind.CASE, event.at, view.case_no, name,
                              f"{when} 开办件 {items}；接待：{receiver}；{STATUS_NAMES[view.status]}", view.id)

@@ -160,3 +160,15 @@ def test_the_handover_prints_as_an_a4_notice_with_every_entry(
     assert "接班人（签名）" in text
     pdf = render_handover_pdf(notice, "A5")
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+
+def test_a_visitor_left_waiting_after_the_roster_ends_is_handed_over_once(
+    loaded: Services, evening_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
+) -> None:
+    clock[0] = dt.datetime(2026, 11, 26, 13, 30, tzinfo=dt.UTC)  # Thursday 21:30: no roster line, nobody on shift
+    queued = cases.open_case(loaded, evening_session, draft(cards["valid"]))
+    assert queued.status == "queued" and queued.duty == ""
+    cases.route_queued(loaded, evening_session)  # F8 again: queued twice, listed once
+    listed = after_hours.handover(loaded)
+    assert [(e.kind, e.reference) for e in listed.entries] == [(HandoverKind.WAITING, queued.case_no)]
+    assert "协调员已下班" in listed.entries[0].text
