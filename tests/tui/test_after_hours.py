@@ -48,7 +48,7 @@ async def test_the_evening_desk_shows_tonight_routes_by_the_roster_and_hands_ove
     app = desk_app(evening)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        assert isinstance(app.screen, DeskScreen)
+        assert isinstance(app.screen, DeskScreen) and "延时服务" in app.screen.sub_title
         panel = str(app.screen.query_one(EveningPanel).render())
         assert tonight.number in panel and saturday.number in panel and "11-28（星期六）09:00" in panel
         assert panel.index(tonight.number) < panel.index(saturday.number)
