@@ -162,6 +162,7 @@ _SLOWEST_FIRST = (
     "tests/storage/test_appointment_processes.py",
     "tests/test_bench.py",
     "tests/cli/test_demo_and_staff.py",
+    "tests/storage/test_demo_postgres.py",
     "tests/printing/test_roundtrip.py",
     "tests/storage/test_case_numbers.py",
     "tests/storage/test_concurrency.py",

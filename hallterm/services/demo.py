@@ -170,10 +170,19 @@ class NotADemoDatabase(Refused):
 
 def clear_demo_file(url: str) -> None:
     """Delete a previous demo's SQLite file so that a rebuild starts empty (events are append-only,
-    so they cannot be cleared in place). Refuses any database that is not a demo's."""
+    so they cannot be cleared in place). Refuses any database that is not a demo's. On a database
+    server (``hallterm --db postgresql+psycopg://… demo``) the database must be empty: a previous
+    demo there cannot be cleared in place either, so it is dropped and created again by its owner."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        raise NotADemoDatabase("演示数据只写入 SQLite 文件：请去掉 --db/HALLTERM_DB_URL，使用默认的 db/demo.sqlite3")
+        kind = demo_store.server_database_kind(url)
+        if kind == "demo":
+            raise NotADemoDatabase(f"{parsed.database} 已有一份演示数据，无法原地清空（操作记录只追加）："
+                                   "请删除并重建该数据库（dropdb/createdb）后再生成")
+        if kind == "data":
+            raise NotADemoDatabase(f"{parsed.database} 不是空数据库（含有正式数据），拒绝写入演示数据；"
+                                   "请换一个空数据库")
+        return
     path = Path(parsed.database or "")
     if not path.is_file():
         return
