@@ -151,9 +151,9 @@ def measure_booking_processes(ctx: BenchContext) -> dict[str, Any]:
         stored = Counter(conn.execute(select(appointments.c.slot_start)
                                       .where(appointments.c.day == day, appointments.c.section == SECTION,
                                              appointments.c.status.in_(_LIVE))).scalars())
-        counters = dict(conn.execute(select(appointment_seats.c.slot_start, appointment_seats.c.booked)
-                                     .where(appointment_seats.c.day == day,
-                                            appointment_seats.c.section == SECTION)).tuples().all())
+        counters = {r.slot_start: r.booked for r in conn.execute(
+            select(appointment_seats.c.slot_start, appointment_seats.c.booked)
+            .where(appointment_seats.c.day == day, appointment_seats.c.section == SECTION))}
     overbooked = sum(max(0, stored[start] - cap) for start, cap in capacity.items())
     mismatched = sum(1 for start in capacity if counters.get(start, 0) != stored[start])
     return {"appointment_processes": processes, "appointment_processes_each": each,
