@@ -57,6 +57,13 @@ async def test_the_evening_desk_shows_tonight_routes_by_the_roster_and_hands_ove
         case = app.screen.last_case
         assert case is not None and case.coordinator is not None
         assert (case.coordinator.name, case.duty) == ("陈昊天", "值班协调员")
+        await pilot.press("f10")  # the visit slip, as it will print, says the duty roster chose him
+        await settle(pilot)
+        slip = text_of(app, "#pv-text")
+        assert "值班协调员接待" in slip and "陈昊天" in slip and "按值班表接待" in slip
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
         await pilot.press("ctrl+t")
         await settle(pilot)
         assert isinstance(app.screen, HandoverScreen)
