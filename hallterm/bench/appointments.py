@@ -181,3 +181,6 @@ LABELS = {
     "appointment_told_full": "  答复约满 told full",
     "appointment_refused": "  卡不可预约 refused",
 }
+
+# Issue 12 point 9: a slot is never over capacity, whatever the number of terminals booking it at once.
+BUDGETS = {"appointment_overbooked": ("<=", 0.0), "appointment_counter_mismatches": ("<=", 0.0)}

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from hallterm.domain.auth import ROLE_NAMES, allowed, not_allowed, who_may
+from hallterm.tui.desk.ahead import prepare_ahead
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.deadline_bar import DeadlineBar, DeadlinesLoaded, deadlines_now
 from hallterm.tui.desk.holder_panel import HolderPanel
@@ -368,6 +369,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
     def on_catalog_loaded(self, message: CatalogLoaded) -> None:
         self._catalog = message.result
+        prepare_ahead(self, message.result)  # the case form composed, stylesheets read, before the first F3
 
     def on_deadlines_loaded(self, message: DeadlinesLoaded) -> None:
         self.query_one(DeadlineBar).show(*message.result, self._role())
@@ -494,7 +496,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
     def action_checklist(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
-        from hallterm.tui.desk.checklist_screen import ChecklistScreen
+        from hallterm.tui.desk.checklist_screen import checklist_for
 
         if self.last_case is None:
             return
@@ -506,7 +508,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             if unprinted is not None:
                 self.say(f"{unprinted.title} {unprinted.number} 尚未打印：按 F10 打印", Level.BUSY)
 
-        self.app.push_screen(ChecklistScreen(case_id), closed)
+        self.app.push_screen(checklist_for(self.app, case_id), closed)
 
     def action_calling(self) -> None:
         """The counter's calling screen: walk-in tickets, call next, recall, hold, transfer (issue 5)."""
