@@ -75,9 +75,9 @@ def case_at(conn: Connection, case_id: int) -> CaseView | None:
         return None
     view = case_view(row)
     if row.coordinator is not None:
+        # One look-up: a reassignment to someone else changes the coordinator, and the label goes with it.
         routed = latest_details(conn, case_id=case_id, kind=EventKind.CASE_ROUTED) or {}
-        reassigned = latest_details(conn, case_id=case_id, kind=EventKind.CASE_REASSIGNED)
-        if routed.get("duty_name") and routed.get("coordinator") == row.coordinator.staff_id and not reassigned:
+        if routed.get("duty_name") and routed.get("coordinator") == row.coordinator.staff_id:
             view = dataclasses.replace(view, duty=str(routed["duty_name"]))
     return view
 
