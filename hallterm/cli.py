@@ -441,12 +441,18 @@ def _demo(settings: Settings, no_ui: bool, count: int) -> int:
     logins = f"登录工号：前台 S1401，协调员 S1001，督查 S1601，延时值班 S1501；演示 PIN 均为 {DEMO_PIN}"
     print(f"演示数据库已生成：{settings.db.resolved_url()}（持卡人 {summary['holders']} 名，"
           f"历史办件 {summary['cases']} 件）")
+    # Issue 12 point 7: the appointments, the duty roster and the handover list, where to see them.
+    booked = (f"预约：今天 {summary['appointments_today']} 个，今后 7 天 {summary['appointments_ahead']} 个"
+              f"（今天和昨天已签到 {summary['checked_in']}，失约 {summary['missed']}）；"
+              f"延时值班表 {summary['duty_lines']} 条（assets/staff.toml）；"
+              f"交接单待确认 {summary['handover']} 项（Ctrl+T；S1501 登录即延时值班台）")
     print(cards)
     print(logins)
+    print(booked)
     if no_ui:
         return 0
     # The lines above vanish behind the full-screen desk: it shows them again itself.
-    return _run_desk(settings, after_hours=False, demo_note=f"演示数据\n{logins}\n{cards}")
+    return _run_desk(settings, after_hours=False, demo_note=f"演示数据\n{logins}\n{booked}\n{cards}")
 
 
 def _display(args: argparse.Namespace, settings: Settings) -> int:

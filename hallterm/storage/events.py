@@ -64,3 +64,13 @@ def of_kind_between(conn: Connection, kind: EventKind, start: dt.datetime, end: 
              .order_by(events.c.id))
     return [Event(r.id, r.at, r.kind, r.staff_id, r.case_id, r.ticket_id, r.card_no, dict(r.details or {}))
             for r in conn.execute(query)]
+
+
+def after(conn: Connection, after_id: int, kinds: list[EventKind], *, since: dt.datetime,
+          limit: int = 2000) -> list[Event]:
+    """Events of ``kinds`` newer than ``after_id`` and not before ``since``, oldest first (the handover list)."""
+    query = (select(events).where(events.c.id > after_id, events.c.kind.in_([k.value for k in kinds]),
+                                  events.c.at >= since)
+             .order_by(events.c.id).limit(limit))
+    return [Event(r.id, r.at, r.kind, r.staff_id, r.case_id, r.ticket_id, r.card_no, dict(r.details or {}))
+            for r in conn.execute(query)]

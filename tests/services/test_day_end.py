@@ -61,6 +61,7 @@ def test_a_visitor_queued_while_a_coordinator_is_still_due_today_stays_in_the_qu
     assert routing.blocked == "业务洽谈室已满"  # the one thing missing, not "已满或无在岗协调员"
 
 
+@pytest.mark.usefixtures("no_duty_roster")  # the roster would receive the case (test_after_hours.py)
 def test_on_a_sunday_or_a_holiday_the_reason_is_the_rest_day_not_an_evening(
     loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
 ) -> None:
@@ -79,6 +80,7 @@ def test_on_a_sunday_or_a_holiday_the_reason_is_the_rest_day_not_an_evening(
     assert holiday.queue_reason.startswith("业务洽谈室已满，且今天国庆节（星期日），业务协调科无人值班")
 
 
+@pytest.mark.usefixtures("no_duty_roster")  # the roster would receive the case (test_after_hours.py)
 def test_on_a_holiday_on_a_weekday_the_weekly_shifts_do_not_run(
     loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
 ) -> None:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 CASE_FORM = "case-form"
 FUNCTION_KEY = re.compile(r"f([1-9]|1[0-2])")
+AFTER_HOURS_TITLE = "延时服务（下班后/节假日）"
 
 
 class DeskApp(App[int]):
@@ -69,7 +70,7 @@ class DeskApp(App[int]):
         self.session: StaffSession | None = session
         self.connect_error = ""
         self._owns_services = services is None
-        self.sub_title = "延时服务（下班后/节假日）" if after_hours else settings.hall.name
+        self.sub_title = AFTER_HOURS_TITLE if after_hours else settings.hall.name
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key the footer shows is also in the command palette (Ctrl+P), in Chinese; so are keys
@@ -248,6 +249,9 @@ class DeskApp(App[int]):
         from hallterm.tui.desk.desk_screen import DeskScreen
 
         assert self.session is not None
+        # S6: signing in with the after_hours role opens the after-hours desk, as --after-hours does.
+        evening = self.after_hours or self.session.role == "after_hours"
+        self.sub_title = AFTER_HOURS_TITLE if evening else self.settings.hall.name
         home = CoordinatorScreen() if self.session.role in {"coordinator", "proxy"} else DeskScreen()
         self.push_screen(home)
 

@@ -85,6 +85,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("f9", "coordinator_view", "协调员视图", id="coordinator_view"),
         Binding("f11", "calling", "叫号", id="calling"),
         Binding("ctrl+r", "reprint", "补打", id="reprint"),
+        # S6: the after-hours handover (issue 12). Out of the footer (no room at 100 columns): the evening
+        # panel and the coordinators' banner name the key, and the palette and F1 list it.
+        Binding("ctrl+t", "handover", "交接单", show=False, id="handover"),
         Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
         Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
         # Before clear_field on the same key: while a called ticket's holder is on screen, Esc goes back.
@@ -114,6 +117,11 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             yield Static("钢都英才卡", id="scan-label")
             yield ScanField(id="scan")
         yield MessageLine(id="notice")
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.handover import EveningPanel, is_evening_desk
+
+        if is_evening_desk(self.app):  # S6: the after-hours desk shows the evening's appointments first
+            yield EveningPanel(id="evening")
         yield DeadlineBar("", id="deadline-bar")
         with VerticalScroll(id="answer"):
             yield RoutingPanel(id="routing")
@@ -586,6 +594,12 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
                 self._print_first = None
 
         show_preview(self, self.say, message, printed)
+
+    def action_handover(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.handover import HandoverScreen
+
+        self.app.push_screen(HandoverScreen())
 
     def action_reprint(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
