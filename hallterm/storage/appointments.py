@@ -167,3 +167,11 @@ def booked_today_of_card(conn: Connection, card_no: str, day: dt.date) -> list[A
         _with_holder().where(card_holders.c.card_no == card_no, appointments.c.day == day,
                              appointments.c.status == AppointmentStatus.BOOKED.value)
         .order_by(appointments.c.slot_start, appointments.c.id))]
+
+
+def booked_today_and_after(conn: Connection, card_no: str, first_day: dt.date) -> list[AppointmentRow]:
+    """The holder's booked appointments on ``first_day`` or later, in date and slot order."""
+    return [_appointment(r) for r in conn.execute(
+        _with_holder().where(card_holders.c.card_no == card_no, appointments.c.day >= first_day,
+                             appointments.c.status == AppointmentStatus.BOOKED.value)
+        .order_by(appointments.c.day, appointments.c.slot_start, appointments.c.id))]
