@@ -76,13 +76,14 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("f8", "route_queued", "分配排队", id="route_queued"),
         Binding("f9", "coordinator_view", "协调员视图", id="coordinator_view"),
         Binding("f11", "calling", "叫号", id="calling"),
-        Binding("ctrl+y", "booking", "预约", id="booking"),
         Binding("ctrl+r", "reprint", "补打", id="reprint"),
         Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
         Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
         # Before clear_field on the same key: while a called ticket's holder is on screen, Esc goes back.
         Binding("escape", "back_to_calling", "返回叫号", id="back_to_calling"),
         Binding("escape", "clear_field", "清空输入", show=False, id="clear_field"),
+        # Last: on a narrow terminal it leaves the footer first (it stays in the palette, Ctrl+P).
+        Binding("ctrl+y", "booking", "预约", id="booking"),
     ]
     app: DeskApp
 
