@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 
 from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.domain.queue import AppointmentStatus
-from hallterm.services import appointments, queue
+from hallterm.services import appointments, queue, signing
 from hallterm.services.context import Services
 from hallterm.storage.tables import events
 from hallterm.tui.desk.app import DeskApp
@@ -131,6 +131,7 @@ async def test_refused_cards_arrivals_and_the_missed_timer(loaded: Services, car
                                                           desk_app: DeskAppFactory) -> None:
     on_time = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")  # window from 10:00
     gone = queue.book_appointment(loaded, cards["markup"], TODAY, "08:00", "08:30")  # ended 08:30, grace 30
+    late = queue.book_appointment(loaded, cards["markup"], TODAY, "09:30", "10:00", item_codes="QY-GSSL")
     app = desk_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
@@ -150,3 +151,8 @@ async def test_refused_cards_arrivals_and_the_missed_timer(loaded: Services, car
         assert [a.status for a in booked(loaded) if a.id == on_time.id] == [AppointmentStatus.CHECKED_IN]
         await scan(pilot, cards["valid"])  # scanned again: nothing more to check in
         assert "持卡人有效" in said(app)
+
+        # the 09:30 slip at 10:00: past its window (09:45), a walk-in ticket and why
+        await scan(pilot, signing.appointment_payload(loaded, late, TODAY, "09:30"))
+        assert "已迟到：09:30 的预约签到截至 09:45" in said(app) and "已改取现场号 A001" in said(app)
+        assert "按 F10 打印排队票" in said(app)
