@@ -140,14 +140,6 @@ def _at(day: dt.date, hhmm_text: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60))
 
 
-def check_in_window(day: dt.date, slot_start: str, early_minutes: int, late_minutes: int) -> tuple[str, str]:
-    """The hall-local times (HH:MM) between which an arrival counts as on time for the slot."""
-    start = _at(day, slot_start)
-    opens = start - dt.timedelta(minutes=early_minutes)
-    closes = start + dt.timedelta(minutes=late_minutes)
-    return f"{opens:%H:%M}", f"{closes:%H:%M}"
-
-
 def outside_window(day: dt.date, slot_start: str, now_local: dt.datetime, early_minutes: int,
                    late_minutes: int) -> tuple[bool, str]:
     """How an arrival at ``now_local`` (hall time) stands to the slot's check-in window (S6):

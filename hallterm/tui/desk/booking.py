@@ -111,6 +111,7 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
             yield Static("日期与时段", classes="booking-label")
             yield Select([], prompt="日期（载入中……）", id="booking-day")
             yield Select([], prompt="时段（请先选日期）", id="booking-slot")
+            yield Static("联系电话（名册中的号码，遮挡显示；改写后此预约用新号码）与备注", classes="booking-label")
             yield Input(self.masked_phone, placeholder="联系电话（可改）", id="booking-phone", max_length=20)
             yield Input(placeholder="备注（可不填，最多 200 字）", id="booking-note", max_length=200)
         yield MessageLine(id="booking-message")
