@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 
 from hallterm import bench
 from hallterm.bench.bulk import BulkWriter, fast_timestamps
+from hallterm.bench.report import format_table, judge
 from hallterm.domain.ids import is_valid_resident_id
 from hallterm.services.context import Services
 from hallterm.storage.tables import card_holders, case_items, cases
@@ -19,7 +20,8 @@ from hallterm.storage.tables import card_holders, case_items, cases
 TINY = bench.BenchPlan(holders=2000, cases=5000, lookup_samples=40, insert_samples=20, quick=True)
 SMALLER = bench.BenchPlan(holders=200, cases=500, lookup_samples=5, insert_samples=5)
 
-NUMERIC_KEYS = ("cards_lookup_p95_ms", "cards_lookup_p50_ms", "case_insert_per_s", "db_build_s")
+NUMERIC_KEYS = ("cards_lookup_p95_ms", "cards_lookup_p50_ms", "case_insert_per_s", "db_build_s",
+                "form_open_p95_ms", "checklist_open_p95_ms", "preview_open_p95_ms")
 REQUIRED_KEYS = (*NUMERIC_KEYS, "python", "sqlite_version", "machine", "holders", "cases", "quick")
 
 
@@ -97,6 +99,13 @@ def test_collect_reports_every_figure_and_the_json_is_the_last_line() -> None:
         assert isinstance(figures[key], int | float) and figures[key] > 0, key
     assert (figures["holders"], figures["cases"], figures["quick"]) == (2000, 5000, True)
     assert figures["cards_lookup_p50_ms"] <= figures["cards_lookup_p95_ms"]
+    # The real desk's screens, timed from the key (one desk serving two holders on this tiny plan).
+    assert figures["screen_open_samples"] == 2
+    assert figures["form_open_p50_ms"] <= figures["form_open_p95_ms"]
+    # Every budgeted figure is judged (whether it was kept depends on the machine: not asserted).
+    assert set(bench.BUDGETS) <= set(figures["budgets"])
+    assert figures["budgets"]["preview_open_p95_ms"]["budget"] == "<= 150"
+    assert "预算 budgets" in "\n".join(lines)
     assert {"arch", "cpus", "platform"} <= set(figures["machine"])
     assert figures["python"].count(".") == 2 and figures["sqlite_version"].startswith("3.")
 
@@ -129,3 +138,14 @@ def test_percentile_is_nearest_rank() -> None:
     assert bench.percentile([3.0], 95) == 3.0
     with pytest.raises(ValueError):
         bench.percentile([], 95)
+
+
+def test_budgets_are_judged_both_ways() -> None:
+    figures = {"a_ms": 151.0, "b_ms": 150, "rate_per_s": 999.0, "missing": "n/a"}
+    budgets = {"a_ms": ("<=", 150.0), "b_ms": ("<=", 150.0), "rate_per_s": (">=", 1000.0), "missing": ("<=", 1.0),
+               "absent": ("<=", 1.0)}
+    judged = judge(figures, budgets)
+    assert {key: verdict["ok"] for key, verdict in judged.items()} == {"a_ms": False, "b_ms": True,
+                                                                      "rate_per_s": False}
+    table = format_table(figures | {"budgets": judged}, {})
+    assert "超出 OVER" in table and "达标 ok" in table

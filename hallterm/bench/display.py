@@ -100,3 +100,6 @@ LABELS = {
     "call_to_display_samples": "叫号次数 samples",
     "display_poll_ms": "显示屏轮询 poll (ms)",
 }
+
+# With 500 ms polling on SQLite (README): p95 ≤ 1,000 ms.
+BUDGETS = {"call_to_display_p95_ms": ("<=", 1000.0)}

@@ -25,6 +25,21 @@ BASE_LABELS: dict[str, str] = {
 }
 
 
+# A figure's budget: ("<=", 150.0) — at most 150 — or (">=", 1000.0) — at least 1,000.
+Budget = tuple[str, float]
+
+
+def judge(figures: dict[str, Any], budgets: dict[str, Budget]) -> dict[str, dict[str, Any]]:
+    """Each budgeted figure of this run against its budget: ``{key: {"budget": "<= 150", "ok": True}}``."""
+    judged: dict[str, dict[str, Any]] = {}
+    for key, (op, limit) in budgets.items():
+        value = figures.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            ok = value <= limit if op == "<=" else value >= limit
+            judged[key] = {"budget": f"{op} {limit:g}", "ok": ok}
+    return judged
+
+
 def environment() -> dict[str, Any]:
     return {
         "python": platform.python_version(),
@@ -47,6 +62,8 @@ def _cpu_model() -> str:
 def format_table(figures: dict[str, Any], labels: dict[str, str]) -> str:
     rows = []
     for key, value in figures.items():
+        if key == "budgets":
+            continue  # listed below the figures
         if isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items())
         elif isinstance(value, bool):
@@ -57,6 +74,12 @@ def format_table(figures: dict[str, Any], labels: dict[str, str]) -> str:
     width = max(_display_width(label) for label, _ in rows)
     lines = ["hallterm bench", "-" * (width + 30)]
     lines += [label + " " * (width - _display_width(label)) + "  " + value for label, value in rows]
+    budgets: dict[str, dict[str, Any]] = figures.get("budgets", {})
+    if budgets:
+        lines += ["-" * (width + 30), "预算 budgets (DESIGN.md)"]
+        for key, verdict in budgets.items():
+            mark = "达标 ok" if verdict["ok"] else "超出 OVER"
+            lines.append(f"  {key} = {figures[key]}  （{verdict['budget']}）  {mark}")
     return "\n".join(lines)
 
 

@@ -17,17 +17,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from hallterm.bench import display, scan, slip_images, startup, tickets
+from hallterm.bench import display, scan, screens, slip_images, startup, tickets
 from hallterm.bench.dataset import build_database
 from hallterm.bench.measuring import FULL, QUICK, BenchContext, BenchPlan, Measurement
-from hallterm.bench.report import BASE_LABELS, environment, format_table
+from hallterm.bench.report import BASE_LABELS, Budget, environment, format_table, judge
 from hallterm.config import load_settings, sqlite_url
 from hallterm.services.context import Services
 
 # The measurement families, in the order they run (and their figures are printed).
-FAMILIES = (scan, startup, slip_images, tickets, display)
+FAMILIES = (scan, startup, screens, slip_images, tickets, display)
 MEASUREMENTS: list[Measurement] = [measure for family in FAMILIES for measure in family.MEASUREMENTS]
 LABELS: dict[str, str] = BASE_LABELS | {key: label for family in FAMILIES for key, label in family.LABELS.items()}
+# What DESIGN.md (and the issues) allow each figure; every run is judged against them.
+BUDGETS: dict[str, Budget] = {key: budget for family in FAMILIES
+                              for key, budget in family.BUDGETS.items()}
 
 
 def collect(plan: BenchPlan, *, measurements: list[Measurement] | None = None,
@@ -55,6 +58,7 @@ def collect(plan: BenchPlan, *, measurements: list[Measurement] | None = None,
                 figures.update(measure(ctx))
         finally:
             svc.close()
+    figures["budgets"] = judge(figures, BUDGETS)
     figures.update(environment())
     figures["machine"]["load_avg_1m_at_start"] = load_before
     figures["peak_rss_mb"] = round(_peak_rss_mb(), 1)

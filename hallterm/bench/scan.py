@@ -89,3 +89,6 @@ LABELS = {
     "scan_to_routed_p95_ms": "扫码→分配 p95 scan→routed (ms)",
     "scan_to_routed_samples": "扫码→分配次数 samples",
 }
+
+# Issue 3 (DESIGN.md): scan → routed, p95 ≤ 50 ms.
+BUDGETS = {"scan_to_routed_p95_ms": ("<=", 50.0)}

@@ -69,3 +69,6 @@ LABELS = {
     "slip_decode_ok_ratio": "回执识别成功率 decode ok ratio",
     "slip_decode_samples": "回执识别张数 samples",
 }
+
+# DESIGN.md as the README states it: p95 ≤ 30 ms, every slip decodes back.
+BUDGETS = {"slip_render_p95_ms": ("<=", 30.0), "slip_decode_ok_ratio": (">=", 1.0)}

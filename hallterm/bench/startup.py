@@ -72,3 +72,6 @@ LABELS = {
     "bare_textual_start_s": "空白 Textual 启动 bare app (s)",
     "desk_start_ratio": "启动比 desk / bare",
 }
+
+# DESIGN.md: the desk starts within 1.3 × a bare Textual app.
+BUDGETS = {"desk_start_ratio": ("<=", 1.3)}

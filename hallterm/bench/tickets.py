@@ -101,3 +101,6 @@ LABELS = {
     "ticket_duplicates": "重号 duplicate numbers",
     "ticket_gaps": "跳号 skipped numbers",
 }
+
+# DESIGN.md: ≥ 1,000 tickets a second on SQLite; 8 processes at once: no duplicate, no gap.
+BUDGETS = {"ticket_issue_per_s": (">=", 1000.0), "ticket_duplicates": ("<=", 0.0), "ticket_gaps": ("<=", 0.0)}

@@ -157,8 +157,11 @@ def count_in_status(conn: Connection, case_id: int, statuses: Sequence[str]) -> 
 
 
 def with_due_dates(conn: Connection, statuses: Sequence[str]) -> list[ItemRow]:
-    """Accepted items in ``statuses`` that have a due date."""
-    rows = conn.execute(_items_query().where(case_items.c.status.in_(list(statuses)),
-                                             case_items.c.accepted_on.is_not(None),
-                                             case_items.c.due_on.is_not(None)))
+    """Accepted items in ``statuses`` that have a due date, of cases still open.
+
+    A closed case's items keep their status (已受理): without the case's state every case a hall ever
+    closed would count as overdue, and classifying years of them held the desk for minutes."""
+    rows = conn.execute(_items_query().join(cases, cases.c.id == case_items.c.case_id)
+                        .where(case_items.c.status.in_(list(statuses)), case_items.c.accepted_on.is_not(None),
+                               case_items.c.due_on.is_not(None), cases.c.closed_at.is_(None)))
     return [_item(r) for r in rows]

@@ -9,13 +9,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from hallterm.domain.cases import CaseDraft
+from hallterm.domain.cases import CaseDraft, CaseStatus
 from hallterm.domain.checklist import Decision, ItemStatus, MaterialKind
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.services import cases, checklist, checklist_sheet, deadline_sweep
 from hallterm.services.checklist_sheet import ChecklistError
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
+from hallterm.storage import cases as case_store
 from hallterm.storage.tables import card_holders, documents
 
 
@@ -218,6 +219,9 @@ def test_due_soon_and_overdue_items_are_counted(
     clock[0] = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)
     assert deadline_sweep.deadline_counts(loaded).overdue == 1
     assert "2027" in deadline_sweep.deadline_counts(loaded).calendar_warning  # chinese-calendar stops at 2026
+    with loaded.db.write() as conn:  # 办结: its items stay 已受理, but a closed case is no longer counted
+        case_store.set_case(conn, sheet.case.id, status=CaseStatus.CLOSED.value, closed_at=clock[0])
+    assert dataclasses.astuple(deadline_sweep.deadline_counts(loaded))[:2] == (0, 0)
 
 
 def test_a_coordinator_may_tick_but_roles_are_checked(

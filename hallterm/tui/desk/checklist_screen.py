@@ -3,11 +3,11 @@ decision change at once — 受理, 容缺受理 or 一次性告知 — with the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -78,14 +78,32 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
     ]
     app: DeskApp
 
-    def __init__(self, case_id: int) -> None:
+    def __init__(self, case_id: int | None = None) -> None:
         super().__init__()
-        self.case_id = case_id
+        self.case_id = case_id  # None: composed ahead, shown later for a case (``show_case``)
         self.sheet: CaseChecklist | None = None
         # Notices just issued and not printed yet, the one to sign first: F10 prints them in turn (the
         # message names the first), as long as the cursor stays on their item or another decided one.
         self.to_print: list[IssuedDocument] = []
         self._to_print_item: int | None = None
+        self._fitted: tuple[int | None, ...] | None = None  # the column widths the table has now
+
+    def show_case(self, case_id: int) -> ChecklistScreen:
+        """Reuse this screen for another case: nothing of the last one stays on it (issue 11, point 12:
+        composed once, ahead, like the case form; a new screen per case cost 60–120 ms at each F12)."""
+        self.case_id = case_id
+        self.sheet = None
+        self.to_print = []  # the last case's unprinted notices must never be offered for this one
+        self._to_print_item = None
+        self.sub_title = "材料清单"
+        if self.is_mounted:
+            for selector in ("#ck-title", "#ck-banner", "#ck-decision"):
+                self.query_one(selector, Static).update("")
+            self.query_one(DataTable).clear()
+            self.say("")
+            self.query_one(DataTable).focus()
+            self._load()
+        return self
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -97,17 +115,23 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        self._fit_columns(table)
+        table.focus()
+        if self.case_id is not None:
+            self._load()
+
+    def _load(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.checklist_sheet import load
 
-        table = self.query_one(DataTable)
-        table.add_columns("材料", "类别", "状态", "形式", "备注")
-        table.focus()
         run_use_case(self, ChecklistLoaded, load, self.app.services, self.case_id)
 
     # -- showing ----------------------------------------------------------------------------
 
     def _show(self, sheet: CaseChecklist) -> None:
+        if sheet.case.id != self.case_id:
+            return  # the answer for the case shown before, arriving late: this screen has moved on
         first = self.sheet is None
         self.sheet = sheet
         case = sheet.case
@@ -124,16 +148,39 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
         # On opening, the cursor starts on the first paper (row 0 is the item's heading): Space ticks it.
         keep = 1 if first else table.cursor_row
         table.clear()
+        narrow = self._fit_columns(table)
+        height = None if narrow else 1  # narrow: long names wrap onto more lines instead of pushing columns off
         for item in sheet.items:
             fees = "已缴费" if item.fees_paid else "未缴费"
             table.add_row(Text(f"【{item.item_name}】", style="bold"), Text(item.status_name),
                           Text(fees, style="green" if item.fees_paid else "yellow"),
-                          Text(f"{item.promised_days} 个工作日"), deadline_text(item), key=f"item:{item.case_item_id}")
+                          Text(f"{item.promised_days} 个工作日"), deadline_text(item), key=f"item:{item.case_item_id}",
+                          height=height)
             for m in item.materials:
-                table.add_row(*self._material_cells(m), key=f"mat:{item.case_item_id}:{m.material_id}")
+                table.add_row(*self._material_cells(m), key=f"mat:{item.case_item_id}:{m.material_id}", height=height)
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
         self._show_decision()
+
+    _COLUMNS = ("材料", "类别", "状态", "形式", "备注")
+    _NARROW_WIDTHS = (10, 9, 10, 10)  # 类别, 状态, 形式, 备注 on a narrow terminal; 材料 takes what is left
+
+    def _fit_columns(self, table: DataTable) -> bool:
+        """On an 80-column counter terminal the five columns would run off the screen (形式 and 备注 out of
+        sight, 状态 cut to "✓ 已"): fixed widths then, the material's name taking the rest and wrapping.
+        Returns whether the table is narrow."""
+        width = self.app.size.width
+        narrow = width < 110
+        wanted: tuple[int | None, ...] = (None,) * 5
+        if narrow:
+            rest = width - 4 - sum(self._NARROW_WIDTHS) - 2 * len(self._COLUMNS)  # margins, scrollbar, padding
+            wanted = (max(16, rest), *self._NARROW_WIDTHS)
+        if self._fitted != wanted:
+            table.clear(columns=True)
+            for label, w in zip(self._COLUMNS, wanted, strict=True):
+                table.add_column(label, width=w)
+            self._fitted = wanted
+        return narrow
 
     @staticmethod
     def _material_cells(m: MaterialRow) -> tuple[Text, Text, Text, Text, Text]:
@@ -393,15 +440,21 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
 
     def on_ticked(self, message: Ticked) -> None:
         before = self.sheet
+        if message.result.case.id != self.case_id:
+            return
         self._show(message.result)
         self._say_after_tick(before, message.result)
 
     def on_resumed(self, message: Resumed) -> None:
+        if message.result.case.id != self.case_id:
+            return
         self._show(message.result)
         self.say("已恢复计时")
 
     def on_issued(self, message: Issued) -> None:
         sheet, issued = message.result
+        if sheet.case.id != self.case_id:
+            return
         self._show(sheet)
         issued = issued if isinstance(issued, list) else [issued]
         text = "已出具：" + "；".join(f"{d.title} {d.number}" for d in issued)
@@ -440,3 +493,15 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
     def on_failed(self, message: Failed) -> None:
         # A refusal (已受理的材料不能改为未收…) is shown as the service words it.
         self.say(message.reason, Level.ERROR)
+
+
+CHECKLIST = "checklist"
+
+
+def checklist_for(app: App[Any], case_id: int) -> ChecklistScreen:
+    """The one checklist screen of this terminal (composed ahead, see ahead.py), showing ``case_id``."""
+    if not app.is_screen_installed(CHECKLIST):
+        app.install_screen(ChecklistScreen(), CHECKLIST)
+    screen = app.get_screen(CHECKLIST)
+    assert isinstance(screen, ChecklistScreen)
+    return screen.show_case(case_id)

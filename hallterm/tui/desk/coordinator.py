@@ -18,6 +18,7 @@ from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
 from hallterm.domain.floors import floor_name
 from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.domain.waits import minutes_text, minutes_waited
+from hallterm.tui.desk.ahead import prepare_ahead
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
@@ -94,6 +95,7 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         self.query_one("#waiting", DataTable).focus()
         self.set_interval(REFRESH_SECONDS, self.action_refresh)
         self.action_refresh()
+        prepare_ahead(self)  # stylesheets read, checklist and preview services loaded, before the first C
 
     def why_not(self, action: str) -> str:
         if action == "back" and len(self.app.screen_stack) <= 2:  # only when opened from the desk screen (F9)
@@ -220,11 +222,11 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def action_checklist(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
-        from hallterm.tui.desk.checklist_screen import ChecklistScreen
+        from hallterm.tui.desk.checklist_screen import checklist_for
 
         case_id = self._selected()
         if case_id is not None:
-            self.app.push_screen(ChecklistScreen(case_id))
+            self.app.push_screen(checklist_for(self.app, case_id))
 
     def action_back(self) -> None:
         self.app.pop_screen()

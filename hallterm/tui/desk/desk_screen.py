@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from hallterm.domain.auth import ROLE_NAMES, allowed, not_allowed, who_may
+from hallterm.tui.desk.ahead import prepare_ahead
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.deadline_bar import DeadlineBar, DeadlinesLoaded, deadlines_now
 from hallterm.tui.desk.holder_panel import HolderPanel
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CatalogItem, QueueRouting
     from hallterm.services.checklist import IssuedDocument
+    from hallterm.services.context import Services
     from hallterm.services.print_jobs import PrintOutcome
     from hallterm.services.ticket_view import TicketView
     from hallterm.tui.desk.app import DeskApp
@@ -54,7 +56,14 @@ class QueuedRouted(Done):
 
 
 class CaseRefreshed(Done):
-    """``result``: the case on screen as it is now (None if it is gone)."""
+    """``result``: (the screen's case generation when the refresh started, the case as it is now or None)."""
+
+
+def _case_now(services: Services, case_id: int, generation: int) -> tuple[int, CaseView | None]:
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+    from hallterm.services.cases import get_case
+
+    return generation, get_case(services, case_id)
 
 
 class ArrivalCheckedIn(Done):
@@ -63,6 +72,9 @@ class ArrivalCheckedIn(Done):
 
 class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/desk_screen.tcss"
+    # Esc goes back to the calling screen only while a called ticket's holder is on screen; otherwise it
+    # falls through to clear_field on the same key, without a word.
+    FALLS_THROUGH = frozenset({"back_to_calling"})
     BINDINGS = [
         # Footer order is what a narrow (80-column) counter terminal keeps: the steps of a visit first; the
         # keys that do not fit leave the footer (fit_footer) and stay in the command palette.
@@ -95,6 +107,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # The case the case keys (F6, F7, F10, F12) act on: always one of the holder on screen. A scan of
         # someone else clears it, so a clerk can never reassign or tick the visitor before by mistake.
         self.last_case: CaseView | None = None
+        self._case_generation = 0  # moves on with each authoritative answer about last_case (see on_case_refreshed)
         self._draft: CaseDraft | None = None  # a form closed without opening is kept, never lost
         self._catalog: list[CatalogItem] | None = None
         self.checked_in: TicketView | None = None  # the ticket issued when an appointment slip was scanned
@@ -161,6 +174,12 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         if action == "open_case":
             if not allowed(role, "open_case"):
                 return not_allowed(role, "open_case")
+            if check is None and self.last_case is not None:
+                # The holder panel gives way to the routing panel once the case is open: F3 would open a
+                # second case of the same visit, so it names the one open and what comes next.
+                case = self.last_case
+                return (f"已为 {case.holder_name} 开办件 {case.case_no}（见上方）：按 F12 核对材料、F10 打印；"
+                        "要为其另办一件，请重新扫描其卡后按 F3")
             if check is None:
                 return f"{no_card}，再按 F3 开办件"
             if not check.ok:
@@ -205,14 +224,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
                 return f"不能预约：{check.message}"  # the desk's own words (S4), as the service says them
         if action == "print_slip" and self.last_case is None and self.checked_in is None:
             return "没有可打印的回执：先开办件（F3），或扫描预约回执签到"
+        if action == "back_to_calling" and self.calling_ticket is None:
+            return "只在叫号屏按 O 打开持卡人后可用（此时 Esc 清空输入）"
         return ""
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Esc goes back to the calling screen only while a called ticket's holder is on screen; otherwise it
-        # falls through to clear_field on the same key, so it must be off without a word (not why_not).
-        if action == "back_to_calling":
-            return self.calling_ticket is not None
-        return super().check_action(action, parameters)
 
     # -- scanning ---------------------------------------------------------------------------
 
@@ -385,6 +399,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
     def on_catalog_loaded(self, message: CatalogLoaded) -> None:
         self._catalog = message.result
+        prepare_ahead(self, message.result)  # the case form composed, stylesheets read, before the first F3
 
     def on_deadlines_loaded(self, message: DeadlinesLoaded) -> None:
         self.query_one(DeadlineBar).show(*message.result, self._role())
@@ -431,6 +446,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
     def _show_routed(self, view: CaseView) -> None:
         self.last_case = view
+        self._case_generation += 1  # a refresh started before this answer must not put the old case back
         self._draft = None
         self.query_one(RoutingPanel).show_case(view)
         self.query_one(HolderPanel).clear()
@@ -456,7 +472,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.refresh_bindings()
 
     def on_case_refreshed(self, message: CaseRefreshed) -> None:
-        view: CaseView | None = message.result
+        generation, view = message.result
+        if generation != self._case_generation:
+            return  # read before a reassignment (or another answer) landed: it would show the old lounge
         if view is not None and self.last_case is not None and self.last_case.id == view.id:
             self.last_case = view  # not if another holder was scanned meanwhile
             panel = self.query_one(RoutingPanel)
@@ -479,6 +497,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             return  # another card was scanned meanwhile
         current = next((c for c in found if self.last_case is not None and c.id == self.last_case.id), found[0])
         self.last_case = current
+        self._case_generation += 1
         more = f"（共 {len(found)} 件在办，此为最近一件）" if len(found) > 1 and current is found[0] else ""
         keys = "F6 记录"
         if allowed(self._role(), "checklist"):
@@ -496,11 +515,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.checked_in = None
 
     def _refresh_last_case(self) -> None:
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.cases import get_case
-
         if self.last_case is not None:
-            run_use_case(self, CaseRefreshed, get_case, self.app.services, self.last_case.id)
+            run_use_case(self, CaseRefreshed, _case_now, self.app.services, self.last_case.id, self._case_generation)
 
     def action_history(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
@@ -539,7 +555,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
     def action_checklist(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
-        from hallterm.tui.desk.checklist_screen import ChecklistScreen
+        from hallterm.tui.desk.checklist_screen import checklist_for
 
         if self.last_case is None:
             return
@@ -551,7 +567,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             if unprinted is not None:
                 self.say(f"{unprinted.title} {unprinted.number} 尚未打印：按 F10 打印", Level.BUSY)
 
-        self.app.push_screen(ChecklistScreen(case_id), closed)
+        self.app.push_screen(checklist_for(self.app, case_id), closed)
 
     def action_calling(self) -> None:
         """The counter's calling screen: walk-in tickets, call next, recall, hold, transfer (issue 5)."""
