@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="最后一行输出 JSON")
 
     sub.add_parser("sweep", help="每晚运行：容缺补正逾期的事项退件办结，重算估算期限，"
-                                 "日终仍排队的持卡人离队待回访，清理过期的打印暂存（幂等）")
+                                 "日终仍排队的持卡人离队待回访，超时未签到的预约标记失约，清理过期的打印暂存（幂等）")
     sub.add_parser("config", help="显示生效的配置")
     callbacks = sub.add_parser("callbacks", help="某天日终离队、待回访的持卡人（含完整电话，供回访）")
     callbacks.add_argument("--day", type=cli_appointments.day_arg, metavar="YYYY-MM-DD",
@@ -313,10 +313,14 @@ def _callbacks(svc: Services, day: dt.date | None, csv_file: Path | None) -> int
 
 def _sweep(svc: Services) -> int:
     # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
+    from hallterm.services.appointment_sweep import sweep_missed
     from hallterm.services.deadline_sweep import sweep
     from hallterm.services.print_jobs import prune_spool
 
     result = sweep(svc, day_end=True)
+    missed = sweep_missed(svc)
+    numbers = f"：{'、'.join(missed.missed)}" if missed.missed else ""
+    print(f"预约超时未签到、标记失约 {len(missed.missed)} 个{numbers}")
     print(f"容缺逾期退件办结 {result.returned} 项（暂停容缺资格 {result.barred_holders} 人），"
           f"重算估算期限 {result.recomputed} 项")
     print(f"日终仍在排队、未分配洽谈室的持卡人 {len(result.left_queue)} 位已离队，待回访"

@@ -130,3 +130,43 @@ def check_one_per_item(items: tuple[str, ...], active: Iterable[Booked], *, igno
             raise AppointmentError(
                 f"持卡人已有 {'、'.join(sorted(shared))} 的预约（{appointment_no(booked.appointment_id)}，"
                 f"{booked.day:%Y-%m-%d} {booked.slot_start}）：请改期或先取消原预约")
+
+
+# --- arrival and misses (issue 12 point 5) --------------------------------------------------------
+
+
+def _at(day: dt.date, hhmm_text: str) -> dt.datetime:
+    minutes = minutes_of(hhmm_text)
+    return dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60))
+
+
+def outside_window(day: dt.date, slot_start: str, now_local: dt.datetime, early_minutes: int,
+                   late_minutes: int) -> tuple[bool, str]:
+    """How an arrival at ``now_local`` (hall time) stands to the slot's check-in window (S6):
+    ``(walk_in, why)``, ``(False, "")`` inside it.
+
+    Late (past the window) the visitor gets a walk-in ticket: the appointment's priority is for those
+    who come at their time, so a late arrival does not jump the walk-ins. Early, the ticket is still
+    the appointment's, and the calling policy keeps it behind the walk-ins until it is due."""
+    start = _at(day, slot_start)
+    now = now_local.replace(tzinfo=None)
+    opens = start - dt.timedelta(minutes=early_minutes)
+    closes = start + dt.timedelta(minutes=late_minutes)
+    if now < opens:
+        return False, f"来早了：{slot_start} 的预约 {opens:%H:%M} 起签到，此前按现场顺序排队"
+    if now > closes:
+        return True, f"已迟到：{slot_start} 的预约签到截至 {closes:%H:%M}"
+    return False, ""
+
+
+def missed_after(day: dt.date, slot_end: str, grace_minutes: int) -> dt.datetime:
+    """When an appointment nobody checked in becomes missed (失约): its slot's end plus the grace (hall time)."""
+    return _at(day, slot_end) + dt.timedelta(minutes=grace_minutes)
+
+
+def repeated_misses(misses: int, threshold: int, days: int) -> str:
+    """The line the booking screen shows for a holder who often does not come; "" below the threshold.
+    Shown, never enforced: the policy (S6) has no ban for missed appointments."""
+    if misses < threshold:
+        return ""
+    return f"注意：该持卡人近 {days} 天内已失约 {misses} 次（仅提示，不影响预约）"

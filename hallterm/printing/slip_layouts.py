@@ -34,6 +34,7 @@ EN = {
     "前面等候": "Ahead",
     "等候地点": "Wait at",
     "预约号": "Booking",
+    "科室": "Section",
     "办理地点": "Served at",
     "签到地点": "Check in",
     "办件编号": "Case No.",
@@ -94,6 +95,7 @@ class AppointmentSlip:
     after_hours: bool = False  # 延时服务 (S6)
     hall_name: str = DEFAULT_HALL
     bilingual: bool = False
+    section: str = ""  # the section the slot belongs to (业务协调科, 企业登记科…; assets/hours.toml)
 
     kind = "appointment"
 
@@ -215,8 +217,8 @@ def layout_appointment(slip: AppointmentSlip, sheet: Sheet) -> None:
         _say(sheet, "延时服务", "Extended hours", b, role=Role.BODY)
     sheet.rule(dashed=True)
     place = " ".join(p for p in (floor_name(slip.floor), slip.room) if p)
-    _pairs(sheet, [("预约号", slip.reference), ("预约人", mask_name(slip.name)), ("办理地点", _with_english(place, b)),
-                   ("签到地点", _with_english(slip.check_in_at, b))], b)
+    _pairs(sheet, [("预约号", slip.reference), ("预约人", mask_name(slip.name)), ("科室", slip.section),
+                   ("办理地点", _with_english(place, b)), ("签到地点", _with_english(slip.check_in_at, b))], b)
     if slip.items:
         sheet.rule(dashed=True)
         sheet.text("请携带以下材料：" + (" Please bring:" if b else ""), Role.BODY, bold=True)

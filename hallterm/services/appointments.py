@@ -429,3 +429,10 @@ def call_list(svc: Services, day: dt.date, *, with_cancelled: bool = False) -> l
         [AppointmentStatus.BOOKED.value, AppointmentStatus.CHECKED_IN.value]
     with svc.db.read() as conn:
         return [CallEntry(_view(r.appointment), r.roster_phone) for r in store.call_list(conn, day, statuses)]
+
+
+def holder_appointments(svc: Services, card_no: str) -> list[AppointmentView]:
+    """The holder's booked appointments from today on, in date order: what the booking screen can move or cancel."""
+    with svc.db.read() as conn:
+        rows = store.booked_today_and_after(conn, card_no, svc.today())
+    return [_view(r) for r in rows]

@@ -19,7 +19,7 @@ from hallterm.domain.holders import CardCheck
 from hallterm.domain.ids import mask_name
 from hallterm.domain.payloads import Kind, PayloadError, Refusal
 from hallterm.domain.queue import STATUS_NAMES as TICKET_STATUS
-from hallterm.domain.queue import QueueError
+from hallterm.domain.queue import QueueError, TicketKind
 from hallterm.services.cards import check_card
 from hallterm.services.case_views import CaseView, case_at
 from hallterm.services.context import Services
@@ -119,10 +119,10 @@ def _scan_appointment(svc: Services, payload: payloads.Payload, session: StaffSe
         return SlipScan("appointment", f"预约回执 {appointment_id}", f"预约回执有效，但不能签到：{exc}",
                         (("预约编号", str(appointment_id)), ("日期", f"{payload.day:%Y-%m-%d}")))
     _scanned(svc, staff_id, payload, "checked_in", appointment_id=appointment_id, ticket_id=view.id)
-    lines = [("预约号", view.number), ("时段", view.slot), ("持卡人", mask_name(view.holder_name or "")),
-             ("前面等候", f"{view.ahead or 0} 人")]
+    lines = [("预约号" if view.kind is TicketKind.APPOINTMENT else "现场号", view.number), ("时段", view.slot),
+             ("持卡人", mask_name(view.holder_name or "")), ("前面等候", f"{view.ahead or 0} 人")]
     return SlipScan("appointment", f"预约回执 {appointment_id}",
-                    f"已签到：预约号 {view.number}，前面还有 {view.ahead or 0} 人。按 F10 打印排队票",
+                    f"{view.message}，前面还有 {view.ahead or 0} 人。按 F10 打印排队票",
                     tuple((k, v) for k, v in lines if v), checked_in=True, ticket=view, ticket_id=view.id)
 
 

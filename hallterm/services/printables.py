@@ -20,7 +20,7 @@ from hallterm.services.after_hours import HANDOVER_NAMES, Handover, HandoverKind
 from hallterm.services.case_views import CaseView
 from hallterm.services.context import Services
 from hallterm.services.print_jobs import PrintOutcome, glyph_warning, print_handover, print_notice, print_slip
-from hallterm.services.slip_builders import ticket_slip, visit_slip
+from hallterm.services.slip_builders import appointment_slip, ticket_slip, visit_slip
 from hallterm.services.staff import StaffSession
 from hallterm.services.ticket_view import TicketView
 from hallterm.storage import documents as document_store
@@ -68,6 +68,16 @@ def with_bilingual(printable: Printable, bilingual: bool) -> Printable:
 def printable_ticket(svc: Services, view: TicketView) -> Printable:
     """The queue ticket of a ``TicketView`` (e.g. the one issued when an appointment slip was scanned)."""
     return _slip_printable(ticket_slip(svc, view), ticket_id=view.id)
+
+
+def printable_appointment(svc: Services, appointment_id: int) -> Printable:
+    """The appointment slip (预约回执) of a booking: the slot, the section and the materials to bring."""
+    return _slip_printable(appointment_slip(svc, appointment_id))
+
+
+def print_appointment(svc: Services, appointment_id: int, *, staff_id: str | None = None) -> PrintOutcome:
+    """Print the appointment slip at once, as the booking is made (issue 12 point 3)."""
+    return print_printable(svc, printable_appointment(svc, appointment_id), staff_id=staff_id)
 
 
 def printables_for_case(svc: Services, view: CaseView) -> list[Printable]:

@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
+from hallterm.domain.appointments import outside_window
 from hallterm.domain.cards import ScanError, parse_scan
 from hallterm.domain.events import EventKind
 from hallterm.domain.queue import (
@@ -34,6 +35,7 @@ from hallterm.services.cards import check_card
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.services.ticket_view import TicketView, _counter, _ordered, _view
+from hallterm.storage import appointments as appointment_store
 from hallterm.storage import cases as case_store
 from hallterm.storage import events, sequences
 from hallterm.storage import tickets as store
@@ -123,9 +125,15 @@ def book_appointment(svc: Services, card_no: str, day: dt.date, slot_start: str,
 
 
 def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -> TicketView:
-    """The visitor with an appointment has arrived: an appointment ticket (B003) joins the queue."""
+    """The visitor with an appointment has arrived: an appointment ticket (B003) joins the queue.
+
+    Up to ``[appointments] check_in_late_minutes`` after its start the ticket is an appointment one,
+    called first when due (S6); an arrival before ``check_in_early_minutes`` is told it waits behind
+    the walk-ins until then. Later, a walk-in ticket, and the message says why. Either way the
+    appointment is checked in (the visitor came, so it is not missed) and its seat stays taken."""
     if session is not None:
         session.require("issue_ticket")
+    a = svc.settings.appointments
     with svc.db.write() as conn:
         found = store.appointments_of_day(conn, svc.today(), appointment_id=appointment_id)
         if not found:
@@ -134,17 +142,42 @@ def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -
         if appt.status != AppointmentStatus.BOOKED:
             done = "签到" if appt.status == AppointmentStatus.CHECKED_IN else "取消或失约"
             raise QueueError(f"该预约已{done}，不能重复签到")
-        row = _issue(svc, conn, kind=TicketKind.APPOINTMENT, holder_id=appt.holder_id,
+        late, why = outside_window(appt.day, appt.slot_start, svc.now().astimezone(svc.settings.hall.tz),
+                             a.check_in_early_minutes, a.check_in_late_minutes)
+        kind = TicketKind.WALKIN if late else TicketKind.APPOINTMENT
+        row = _issue(svc, conn, kind=kind, holder_id=appt.holder_id,
                      staff_id=session.staff_id if session else None, card_no=appt.card_no,
                      appointment_id=appt.id, slot=f"{appt.slot_start}-{appt.slot_end}")
         if not store.check_in_appointment(conn, appt.id, row.id, svc.now()):
             raise QueueError("该预约刚刚已在其他终端签到")  # rolls the ticket (and its number) back
         events.append(conn, EventKind.APPOINTMENT_CHECKED_IN, svc.now(), staff_id=session.staff_id if session else None,
-                      ticket_id=row.id, card_no=appt.card_no, appointment_id=appt.id, number=row.number)
+                      ticket_id=row.id, card_no=appt.card_no, appointment_id=appt.id, number=row.number,
+                      in_window=not why, outside=why)
         issued = store.get(conn, row.id)
         assert issued is not None
         ahead = store.waiting_before(conn, issued.day, issued.id)
-    return _view(issued, ahead=ahead, message=f"已签到，预约号 {issued.number}")
+    if late:
+        said = f"{why}，不能按预约优先：已改取现场号 {issued.number}，按现场顺序叫号"
+    else:
+        said = f"{why}。已签到，预约号 {issued.number}" if why else f"已签到，预约号 {issued.number}"
+    return _view(issued, ahead=ahead, message=said)
+
+
+def check_in_card(svc: Services, session: StaffSession | None, card_no: str) -> TicketView | None:
+    """A card scanned on arrival: today's booked appointment of its holder is checked in (``check_in``);
+    None when the holder has none today. With several, the first whose window is open, else the next
+    one to come, else the earliest."""
+    with svc.db.read() as conn:
+        booked = appointment_store.booked_today_of_card(conn, card_no, svc.today())
+    if not booked:
+        return None
+    a = svc.settings.appointments
+    now = svc.now().astimezone(svc.settings.hall.tz)
+    timing = [(outside_window(r.day, r.slot_start, now, a.check_in_early_minutes, a.check_in_late_minutes), r)
+              for r in booked]
+    chosen = next((r for (late, why), r in timing if not late and not why),
+                  next((r for (late, _), r in timing if not late), booked[0]))
+    return check_in(svc, session, chosen.id)
 
 
 # --- the counter ---------------------------------------------------------------------------------

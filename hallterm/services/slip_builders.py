@@ -58,7 +58,7 @@ def appointment_slip(svc: Services, appointment_id: int) -> AppointmentSlip:
     return AppointmentSlip(f"{row.id:06d}", row.day, row.slot_start, row.slot_end, to_bring, floor, room,
                            appointment_payload(svc, row.id, row.day, row.slot_start), name=row.holder_name,
                            check_in_at=f"{floor_name(floor)}绿色通道窗口", after_hours=row.after_hours,
-                           hall_name=p.hall.name, bilingual=p.printing.bilingual)
+                           hall_name=p.hall.name, bilingual=p.printing.bilingual, section=row.section)
 
 
 def visit_slip(svc: Services, view: CaseView) -> VisitSlip:

@@ -142,3 +142,36 @@ def count_booked(conn: Connection, day: dt.date, section: str, slot_start: str) 
         appointments.c.day == day, appointments.c.section == section, appointments.c.slot_start == slot_start,
         appointments.c.status.in_([AppointmentStatus.BOOKED.value, AppointmentStatus.CHECKED_IN.value]))
     ).scalar_one())
+
+
+def booked_until(conn: Connection, last_day: dt.date) -> list[AppointmentRow]:
+    """Booked (not checked-in, cancelled or missed) appointments up to ``last_day``: the sweep's candidates."""
+    return [_appointment(r) for r in conn.execute(
+        _with_holder().where(appointments.c.day <= last_day,
+                             appointments.c.status == AppointmentStatus.BOOKED.value)
+        .order_by(appointments.c.day, appointments.c.slot_start, appointments.c.id))]
+
+
+def missed_since(conn: Connection, card_no: str, first_day: dt.date) -> int:
+    """How many appointments of the holder were missed on ``first_day`` or later."""
+    return int(conn.execute(
+        select(func.count()).select_from(appointments)
+        .join(card_holders, card_holders.c.id == appointments.c.holder_id)
+        .where(card_holders.c.card_no == card_no, appointments.c.day >= first_day,
+               appointments.c.status == AppointmentStatus.MISSED.value)).scalar_one())
+
+
+def booked_today_of_card(conn: Connection, card_no: str, day: dt.date) -> list[AppointmentRow]:
+    """The holder's booked appointments of the day, in slot order: what a card scanned on arrival checks in."""
+    return [_appointment(r) for r in conn.execute(
+        _with_holder().where(card_holders.c.card_no == card_no, appointments.c.day == day,
+                             appointments.c.status == AppointmentStatus.BOOKED.value)
+        .order_by(appointments.c.slot_start, appointments.c.id))]
+
+
+def booked_today_and_after(conn: Connection, card_no: str, first_day: dt.date) -> list[AppointmentRow]:
+    """The holder's booked appointments on ``first_day`` or later, in date and slot order."""
+    return [_appointment(r) for r in conn.execute(
+        _with_holder().where(card_holders.c.card_no == card_no, appointments.c.day >= first_day,
+                             appointments.c.status == AppointmentStatus.BOOKED.value)
+        .order_by(appointments.c.day, appointments.c.slot_start, appointments.c.id))]

@@ -16,7 +16,7 @@ from hallterm.config import PROJECT_ROOT
 from hallterm.domain.cases import CaseDraft
 from hallterm.domain.checklist import MaterialKind
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
-from hallterm.services import cases, checklist, checklist_sheet
+from hallterm.services import cases, checklist, checklist_sheet, queue
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import case_items
@@ -35,6 +35,8 @@ def test_sweep_returns_an_overdue_conditional_item_once(loaded: Services, desk_s
     with loaded.db.write() as conn:  # the deadline passed a week ago, as the real clock sees it
         conn.execute(update(case_items).where(case_items.c.id == item.case_item_id)
                      .values(supplement_due_on=dt.date.today() - dt.timedelta(days=7)))
+    # An appointment of yesterday nobody checked in: the sweep marks it missed (issue 12 point 5).
+    missed = queue.book_appointment(loaded, cards["valid"], dt.date.today() - dt.timedelta(days=1), "09:00", "09:30")
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
     env["HALLTERM_DB_URL"] = loaded.db.url
     env["HALLTERM_PRINTING_SPOOL_DIR"] = str(tmp_path / "spool")
@@ -49,6 +51,7 @@ def test_sweep_returns_an_overdue_conditional_item_once(loaded: Services, desk_s
     assert "删除 90 天以前的 1 个日期文件夹" in runs[0].stdout and not stale.exists()  # the spool, too
     assert "删除 90 天以前的 0 个日期文件夹" in runs[1].stdout
     assert checklist_sheet.load(loaded, view.id).items[0].status == "returned"
+    assert f"标记失约 1 个：{missed:06d}" in runs[0].stdout and "标记失约 0 个" in runs[1].stdout
 
 
 def test_a_spool_that_cannot_be_cleaned_is_one_clear_line(loaded: Services, tmp_path: Path,

@@ -131,7 +131,7 @@ def test_roles_and_the_card_expiring_before_the_day(loaded: Services, cards: dic
 
 
 def test_a_booked_appointment_checks_in_as_before(loaded: Services, cards: dict[str, str]) -> None:
-    booked = appointments.book(loaded, None, cards["valid"], TODAY, "11:00")
+    booked = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")  # 10:00: its window has opened
     ticket = queue.check_in(loaded, None, booked.id)
     assert ticket.number.startswith("B")
     with pytest.raises(AppointmentError, match="已签到，不能取消"):

@@ -116,7 +116,7 @@ def test_the_ratio_gives_a_walkin_a_turn(any_db: Services, services_factory: Cal
     card = cards_for(svc)
     clock[0] = local(26, "10:00")
     queue.issue_walkin(svc)  # A001
-    for slot in ("09:30", "09:40", "09:50"):
+    for slot in ("09:50", "10:00", "10:10"):  # all due, none past its check-in window (15 minutes late)
         queue.check_in(svc, None, queue.book_appointment(svc, card, svc.today(), slot, "10:30"))
     order = []
     for _ in range(4):

@@ -66,6 +66,10 @@ def _case_now(services: Services, case_id: int, generation: int) -> tuple[int, C
     return generation, get_case(services, case_id)
 
 
+class ArrivalCheckedIn(Done):
+    """``result``: the ticket issued for today's appointment of the card just scanned (None: it has none)."""
+
+
 class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/desk_screen.tcss"
     # Esc goes back to the calling screen only while a called ticket's holder is on screen; otherwise it
@@ -93,6 +97,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # Before clear_field on the same key: while a called ticket's holder is on screen, Esc goes back.
         Binding("escape", "back_to_calling", "返回叫号", id="back_to_calling"),
         Binding("escape", "clear_field", "清空输入", show=False, id="clear_field"),
+        # Last: on a narrow terminal it leaves the footer first (it stays in the palette, Ctrl+P).
+        Binding("ctrl+y", "booking", "预约", id="booking"),
     ]
     app: DeskApp
 
@@ -149,8 +155,13 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.cases import catalog
 
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.booking import start_missed_sweep
+
         run_use_case(self, CatalogLoaded, catalog, self.app.services)
         self._load_deadlines()
+        if self.app.services is not None:
+            start_missed_sweep(self, self.app.services)
 
     def _load_deadlines(self) -> None:
         run_use_case(self, DeadlinesLoaded, deadlines_now, self.app.services)
@@ -212,6 +223,13 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             return f"协调员视图供{who_may('mark_met')}使用；您以{ROLE_NAMES.get(role, role)}身份登录"
         if action == "calling" and not allowed(role, "call_ticket"):
             return not_allowed(role, "call_ticket")
+        if action == "booking":
+            if not allowed(role, "book_appointment"):
+                return not_allowed(role, "book_appointment")
+            if check is None or check.holder is None:
+                return f"{no_card}，再按 Ctrl+Y 预约" if check is None else "此卡号不在人才名册中，不能预约"
+            if not check.ok:
+                return f"不能预约：{check.message}"  # the desk's own words (S4), as the service says them
         if action == "print_slip" and self.last_case is None and self.checked_in is None:
             return "没有可打印的回执：先开办件（F3），或扫描预约回执签到"
         if action == "back_to_calling" and self.calling_ticket is None:
@@ -313,6 +331,13 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             extra = "；督查人员可按 F4 特批放行" if message.check.holder and allowed(self._role(), "override_card") \
                 else ""
             self.say(f"此卡不能走绿色通道，见下方说明{extra}", Level.ERROR)
+        if message.check.ok and holder is not None and self.calling_ticket is None \
+                and allowed(self._role(), "issue_ticket"):
+            # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+            from hallterm.services.queue import check_in_card
+
+            # A card scanned on arrival checks in the holder's appointment of today, if there is one (S6).
+            run_use_case(self, ArrivalCheckedIn, check_in_card, self.app.services, self.app.session, holder.card_no)
         if holder is not None and holder.open_cases:
             # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.cases import open_cases_of_holder
@@ -386,6 +411,34 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
     def on_deadlines_loaded(self, message: DeadlinesLoaded) -> None:
         self.query_one(DeadlineBar).show(*message.result, self._role())
+
+    def on_arrival_checked_in(self, message: ArrivalCheckedIn) -> None:
+        ticket: TicketView | None = message.result
+        check = self.query_one(HolderPanel).check
+        if ticket is None or check is None or check.holder is None or check.holder.name != ticket.holder_name:
+            return  # no appointment today, or another card was scanned meanwhile
+        self.checked_in = ticket
+        self.say(f"{ticket.message}，前面还有 {ticket.ahead or 0} 人。按 F10 打印排队票",
+                 Level.BUSY if ticket.kind == "walkin" else Level.INFO)
+        self.refresh_bindings()
+
+    def action_booking(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.booking import BookingScreen
+
+        check = self.query_one(HolderPanel).check
+        if check is None or check.holder is None:
+            return
+        if self._catalog is None:
+            self.say("事项清单尚在载入，请稍候再按 Ctrl+Y", Level.BUSY)
+            return
+
+        def back(done: str | None) -> None:
+            self.query_one(ScanField).focus()
+            if done:
+                self.say(done)
+
+        self.app.push_screen(BookingScreen(check.holder, self._catalog), back)
 
     def on_holder_cases_found(self, message: HolderCasesFound) -> None:
         self._show_holder_cases(message.result)

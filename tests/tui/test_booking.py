@@ -1,0 +1,158 @@
+"""Booking at the desk, driven with Pilot as a clerk would (issue 12 points 3 and 5): Ctrl+Y on the holder
+on screen, items, a day, a slot, the phone, F10, and the slip printed at once; F9 reschedules and F8
+cancels, each with a reason; a refused card is refused in the desk's words; a card scanned on arrival
+checks in today's appointment; the desk's own timer marks missed the appointments nobody came for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import Input, Static
+
+from hallterm.config import Settings, load_settings, sqlite_url
+from hallterm.domain.queue import AppointmentStatus
+from hallterm.services import appointments, queue, signing
+from hallterm.services.context import Services
+from hallterm.storage.tables import events
+from hallterm.tui.desk.app import DeskApp
+from hallterm.tui.desk.booking import BookingScreen
+from hallterm.tui.desk.desk_screen import DeskScreen
+from hallterm.tui.widgets.reason import ReasonScreen
+from hallterm.tui.widgets.toggles import Select, SelectionList
+from tests.tui.conftest import DeskAppFactory
+from tests.tui.pilot_helpers import scan, settle, type_text, until
+
+TODAY = dt.date(2026, 11, 26)  # Thursday, 10:00 in the hall
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_file: Path) -> Settings:
+    """Overrides the root fixture: the spool folder and the signing key in the test's own folder."""
+    return load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db_file),
+                                  "HALLTERM_SIGNING_KEY_FILE": str(tmp_path / "signing.key"),
+                                  "HALLTERM_PRINTING_SPOOL_DIR": str(tmp_path / "spool")})
+
+
+def said(app: DeskApp) -> str:
+    line = "#booking-message" if isinstance(app.screen, BookingScreen) else "#notice"
+    return str(app.screen.query_one(line, Static).render())
+
+
+async def choose(pilot, selector: str, downs: int) -> None:  # type: ignore[no-untyped-def]
+    """Open a Select with Enter, move down ``downs`` options, take it with Enter: as the clerk does."""
+    pilot.app.screen.query_one(selector, Select).focus()
+    await pilot.press("enter", *["down"] * downs, "enter")
+    await settle(pilot)
+
+
+def booked(svc: Services) -> list[appointments.AppointmentView]:
+    return [e.appointment for e in appointments.call_list(svc, TODAY + dt.timedelta(days=1), with_cancelled=True)] \
+        + [e.appointment for e in appointments.call_list(svc, TODAY, with_cancelled=True)]
+
+
+async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: dict[str, str],
+                                                     desk_app: DeskAppFactory) -> None:
+    card = cards["valid"]
+    for back in (10, 20):  # two misses in the last 90 days: the booking screen says so (no ban)
+        missed = queue.book_appointment(loaded, card, TODAY - dt.timedelta(days=back), "09:00", "09:30")
+        appointments.mark_missed(loaded, None, missed)
+    app = desk_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await scan(pilot, card)
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BookingScreen)
+        assert "已失约 2 次" in str(screen.query_one("#booking-misses", Static).render())
+        assert screen.query_one("#booking-phone", Input).value == "138****5678"  # the roster's, masked
+
+        # F10 without a slot: says what is missing, nothing is lost
+        await pilot.press("f10")
+        assert "请选择日期" in said(app)
+        assert screen.focused is screen.query_one("#booking-day", Select)  # the field that is missing
+        items = screen.query_one("#booking-items", SelectionList)
+        items.focus()
+        codes = [items.get_option_at_index(n).value for n in range(items.option_count)]
+        await pilot.press(*["down"] * codes.index("QY-GSSL"), "space")
+        assert items.selected == ["QY-GSSL"]
+        await choose(pilot, "#booking-day", 2)  # past the prompt and today: tomorrow
+        assert screen.query_one("#booking-day", Select).value == "2026-11-27"
+        await until(pilot, lambda: screen.query_one("#booking-slot", Select)._options[1:] != [], "slots")
+        await choose(pilot, "#booking-slot", 1)
+        first_slot = str(screen.query_one("#booking-slot", Select).value)
+        screen.query_one("#booking-note", Input).focus()
+        await type_text(pilot, "电话预约")
+        await pilot.press("f10")
+        await settle(pilot)
+        await until(pilot, lambda: "已预约" in said(app) and "正在" not in said(app), "the slip printed")
+        made = [a for a in booked(loaded) if a.status is AppointmentStatus.BOOKED]
+        assert len(made) == 1 and made[0].items == ("QY-GSSL",) and made[0].note == "电话预约"
+        assert made[0].phone == "13812345678"  # the roster's number, never the stars shown
+        assert f"已预约 {made[0].number}" in said(app) and "已保存到" in said(app)  # printed at once (spool)
+        assert first_slot.startswith(made[0].slot_start)
+
+        # F9 reschedules the appointment chosen, with a reason
+        await pilot.press("f9")
+        assert "请先在「已有预约」中选中要改期的预约" in said(app)
+        await choose(pilot, "#booking-which", 1)
+        await choose(pilot, "#booking-slot", 2)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, ReasonScreen)
+        await type_text(pilot, "持卡人来电改期", "enter")
+        await settle(pilot)
+        await until(pilot, lambda: "已改期" in said(app) and "正在" not in said(app), "rescheduled")
+        moved = [a for a in booked(loaded) if a.status is AppointmentStatus.BOOKED]
+        assert len(moved) == 1 and moved[0].id == made[0].id
+        assert (moved[0].slot_start, moved[0].section) != (made[0].slot_start, made[0].section)
+
+        # F8 cancels it, with a reason; Esc back to the desk, which says what was done
+        await choose(pilot, "#booking-which", 1)
+        await pilot.press("f8")
+        await settle(pilot)
+        await type_text(pilot, "持卡人来电取消", "enter")
+        await settle(pilot)
+        assert "已取消预约" in said(app)
+        assert [a.status for a in booked(loaded) if a.id == made[0].id] == [AppointmentStatus.CANCELLED]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and "已取消预约" in said(app)
+    with loaded.db.read() as conn:
+        reasons = [r.details.get("reason") for r in conn.execute(select(events).where(events.c.kind.in_(
+            ["appointment_rescheduled", "appointment_cancelled"])).order_by(events.c.id))]
+    assert reasons == ["持卡人来电改期", "持卡人来电取消"]
+
+
+async def test_refused_cards_arrivals_and_the_missed_timer(loaded: Services, cards: dict[str, str],
+                                                          desk_app: DeskAppFactory) -> None:
+    on_time = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")  # window from 10:00
+    gone = queue.book_appointment(loaded, cards["markup"], TODAY, "08:00", "08:30")  # ended 08:30, grace 30
+    late = queue.book_appointment(loaded, cards["markup"], TODAY, "09:30", "10:00", item_codes="QY-GSSL")
+    app = desk_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        # the desk's own timer ran when it connected: nobody came for 08:00, now missed
+        await until(pilot, lambda: [a.status for a in booked(loaded) if a.id == gone] == [AppointmentStatus.MISSED],
+                    "the 08:00 appointment marked missed")
+
+        await scan(pilot, cards["revoked"])
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert said(app).startswith("不能预约：") and "注销" in said(app)
+
+        await scan(pilot, cards["valid"])  # arrives: today's appointment is checked in
+        await until(pilot, lambda: "已签到，预约号 B001" in said(app), "checked in by card")
+        assert "按 F10 打印排队票" in said(app)
+        assert [a.status for a in booked(loaded) if a.id == on_time.id] == [AppointmentStatus.CHECKED_IN]
+        await scan(pilot, cards["valid"])  # scanned again: nothing more to check in
+        assert "持卡人有效" in said(app)
+
+        # the 09:30 slip at 10:00: past its window (09:45), a walk-in ticket and why
+        await scan(pilot, signing.appointment_payload(loaded, late, TODAY, "09:30"))
+        assert "已迟到：09:30 的预约签到截至 09:45" in said(app) and "已改取现场号 A001" in said(app)
+        assert "按 F10 打印排队票" in said(app)
