@@ -52,8 +52,9 @@ async def test_the_evening_desk_shows_tonight_routes_by_the_roster_and_hands_ove
         panel = str(app.screen.query_one(EveningPanel).render())
         assert tonight.number in panel and saturday.number in panel and "11-28（星期六）09:00" in panel
         assert panel.index(tonight.number) < panel.index(saturday.number)
-        # A walk-in: the same flow as the day desk; the duty roster names who receives the case.
-        await open_and_route(pilot, cards["valid"])
+        # A walk-in (another holder: the first one's card would check them in for 18:30): the same flow
+        # as the day desk; the duty roster names who receives the case.
+        await open_and_route(pilot, cards["markup"])
         case = app.screen.last_case
         assert case is not None and case.coordinator is not None
         assert (case.coordinator.name, case.duty) == ("陈昊天", "值班协调员")
