@@ -227,42 +227,50 @@ def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code:
         before = case_at(conn, case_id)
         if before is None:
             raise CaseInputError("办件不存在")
-        if before.status not in [s.value for s in ACTIVE_STATUSES]:
-            raise CaseInputError(f"办件 {before.case_no} 已办结，不能改派")
-        values: dict[str, object] = {}
-        if lounge_code is not None and lounge_code != before.lounge_code:
-            loads = {x.code: x for x in store.lounge_loads(conn)}
-            if lounge_code not in loads:
-                raise CaseInputError(f"洽谈室 {lounge_code} 不存在")
-            if loads[lounge_code].free <= 0:
-                raise CaseInputError(f"{loads[lounge_code].name}已满，请选择其他洽谈室")
-            values["lounge_code"] = lounge_code
-        if coordinator_id is not None and (before.coordinator is None or coordinator_id != before.coordinator.staff_id):
-            if not staff_store.is_active_coordinator(conn, coordinator_id):
-                raise CaseInputError(f"协调员 {coordinator_id} 不存在或已停用")
-            values["coordinator_id"] = coordinator_id
-        if not values:
-            raise CaseInputError("新的分配与原来相同")
-        new_lounge = values.get("lounge_code", before.lounge_code)
-        new_coord = values.get("coordinator_id", before.coordinator.staff_id if before.coordinator else None)
-        seated = before.status in [s.value for s in VISIT_STATUSES]
-        if "lounge_code" in values and not seated:
-            # Sent to a lounge, the visitor sits there waiting for the coordinator: the move takes a seat
-            # (the seat counts and the hall display follow), so it needs the coordinator who will come (S9).
-            if not new_coord:
-                raise CaseInputError("改派到洽谈室须同时选择协调员：持卡人在洽谈室等协调员来接待")
-            values["status"] = CaseStatus.WAITING.value
-        elif before.status == CaseStatus.QUEUED.value and new_lounge and new_coord:
-            values["status"] = CaseStatus.WAITING.value
-        store.set_case(conn, case_id, **values)
-        events.append(conn, EventKind.CASE_REASSIGNED, svc.now(), staff_id=session.staff_id, case_id=case_id,
-                      reason=reason.strip(),
-                      lounge_from=before.lounge_code, lounge_to=new_lounge,
-                      coordinator_from=before.coordinator.staff_id if before.coordinator else None,
-                      coordinator_to=new_coord)
+        move_case(svc, conn, session.staff_id, before, lounge_code=lounge_code, coordinator_id=coordinator_id,
+                  reason=reason.strip())
         view = case_at(conn, case_id)
     assert view is not None
     return view
+
+
+def move_case(svc: Services, conn: Connection, staff_id: str | None, before: CaseView, *,
+              lounge_code: str | None, coordinator_id: str | None, reason: str) -> None:
+    """F7's move, inside the caller's transaction (the counter's transfer to a lounge uses it too):
+    a case sent to a lounge takes a seat there, so the seat counts and the hall display follow (S9)."""
+    if before.status not in [s.value for s in ACTIVE_STATUSES]:
+        raise CaseInputError(f"办件 {before.case_no} 已办结，不能改派")
+    seated = before.status in [s.value for s in VISIT_STATUSES]
+    values: dict[str, object] = {}
+    # Back to the lounge it was routed to, after leaving it, the visitor needs a seat there again.
+    if lounge_code is not None and (lounge_code != before.lounge_code or not seated):
+        loads = {x.code: x for x in store.lounge_loads(conn)}
+        if lounge_code not in loads:
+            raise CaseInputError(f"洽谈室 {lounge_code} 不存在")
+        if loads[lounge_code].free <= 0:
+            raise CaseInputError(f"{loads[lounge_code].name}已满，请选择其他洽谈室")
+        values["lounge_code"] = lounge_code
+    if coordinator_id is not None and (before.coordinator is None or coordinator_id != before.coordinator.staff_id):
+        if not staff_store.is_active_coordinator(conn, coordinator_id):
+            raise CaseInputError(f"协调员 {coordinator_id} 不存在或已停用")
+        values["coordinator_id"] = coordinator_id
+    if not values:
+        raise CaseInputError("新的分配与原来相同")
+    new_lounge = values.get("lounge_code", before.lounge_code)
+    new_coord = values.get("coordinator_id", before.coordinator.staff_id if before.coordinator else None)
+    if "lounge_code" in values and not seated:
+        # Sent to a lounge, the visitor sits there waiting for the coordinator: the move takes a seat
+        # (the seat counts and the hall display follow), so it needs the coordinator who will come (S9).
+        if not new_coord:
+            raise CaseInputError("改派到洽谈室须同时选择协调员：持卡人在洽谈室等协调员来接待")
+        values["status"] = CaseStatus.WAITING.value
+    elif before.status == CaseStatus.QUEUED.value and new_lounge and new_coord:
+        values["status"] = CaseStatus.WAITING.value
+    store.set_case(conn, before.id, **values)
+    events.append(conn, EventKind.CASE_REASSIGNED, svc.now(), staff_id=staff_id, case_id=before.id, reason=reason,
+                  lounge_from=before.lounge_code, lounge_to=new_lounge,
+                  coordinator_from=before.coordinator.staff_id if before.coordinator else None,
+                  coordinator_to=new_coord)
 
 
 def mark_met(svc: Services, session: StaffSession, case_id: int) -> CaseView:
