@@ -116,6 +116,7 @@ class VisitSlip:
     hall_name: str = DEFAULT_HALL
     bilingual: bool = False
     waiting_reason: str = ""  # why it waits, short (协调员均不在岗，预计 14:00 回岗); empty: the generic line
+    proxy_note: str = ""  # the 帮办代办 promised is not on duty: when one comes (最早 11月27日 08:30 到岗后联系您)
 
     kind = "visit"
 
@@ -250,6 +251,8 @@ def layout_visit(slip: VisitSlip, sheet: Sheet) -> None:
             ("开办时间", f"{slip.opened_at:%Y-%m-%d %H:%M}"), ("办理事项", "、".join(slip.items))]
     if slip.queue_position:
         rows.append(("排队", f"前面还有 {slip.queue_position - 1} 位"))
+    if slip.proxy_note:
+        rows.append(("帮办代办", slip.proxy_note))
     _pairs(sheet, rows, b)
     sheet.rule(dashed=True)
     sheet.qr(slip.payload)

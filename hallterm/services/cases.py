@@ -6,6 +6,7 @@ Each public call is one write transaction that also appends its events.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from hallterm.domain.holders import assess
 from hallterm.domain.ids import is_valid_uscc
 from hallterm.domain.jurisdiction import JurisdictionError, decide, requires_proxy
 from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
-from hallterm.domain.service_mode import MODE_NAMES, ServiceMode, needs_proxy, suggest
+from hallterm.domain.service_mode import MODE_NAMES, PROXY_MODES, ServiceMode, needs_proxy, suggest
 from hallterm.domain.waits import seconds_between
 from hallterm.domain.weekdays import weekday_name
 from hallterm.services.case_views import CaseEvent, CaseView, case_at, case_event, find_case_views
@@ -174,7 +175,41 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
     store.set_case(conn, case_id, **values)
     events.append(conn, EventKind.CASE_ROUTED, svc.now(), staff_id=staff_id, case_id=case_id, lounge=lounge.code,
                   coordinator=coordinator.staff_id, proxy=proxy_id, mode=MODE_NAMES[mode])
+    if "proxy_staff_id" in values and proxy_id is None:
+        _proxy_pending(svc, conn, case_id, local_now, closed, staff_id)
     return ""
+
+
+def _proxy_pending(svc: Services, conn: Connection, case_id: int, local_now: dt.datetime,
+                   closed: Callable[[dt.date], bool], staff_id: str | None) -> None:
+    """The form promised 派帮办代办专人 (S1, S3) and nobody of the section is on duty: say so and when the
+    first one comes. The case keeps no proxy; F8 gives it one once someone is on duty (``route_queued``)."""
+    comes = store.next_on_duty(conn, section=PROXY_SECTION, roles=("proxy",), local_now=local_now, closed=closed)
+    if comes is None:
+        why = "帮办代办人员没有排班，暂未分派专人，请联系管理员"
+    elif comes.date() != local_now.date():
+        why = f"帮办代办人员已下班，最早 {comes:%m月%d日 %H:%M} 到岗，届时分派专人（F8 分配排队）"
+    else:
+        why = f"帮办代办人员暂不在岗，{comes:%H:%M} 到岗后分派专人（F8 分配排队）"
+    events.append(conn, EventKind.PROXY_PENDING, svc.now(), staff_id=staff_id, case_id=case_id, reason=why,
+                  comes=comes.isoformat() if comes else None)
+
+
+def _assign_pending_proxies(svc: Services, conn: Connection, staff_id: str | None) -> int:
+    """Give each case still owed a 帮办代办 staff member one, now that one is on duty; how many got one."""
+    local_now = svc.now().astimezone(svc.settings.hall.tz)
+    closed = closed_days(svc)
+    assigned = 0
+    for case_id in store.awaiting_proxy_ids(conn, [m.value for m in PROXY_MODES]):
+        proxy = pick_staff(store.staff_loads(conn, section=PROXY_SECTION, roles=("proxy",), local_now=local_now,
+                                             column="proxy_staff_id", closed=closed))
+        if proxy is None:
+            break  # nobody on duty: the pending note stays as it was
+        store.set_case(conn, case_id, proxy_staff_id=proxy.staff_id)
+        events.append(conn, EventKind.PROXY_ASSIGNED, svc.now(), staff_id=staff_id, case_id=case_id,
+                      proxy=proxy.staff_id)
+        assigned += 1
+    return assigned
 
 
 def _rest_day(svc: Services, day: dt.date) -> str:
@@ -193,6 +228,7 @@ class QueueRouting:
     waiting: int  # still queued after this routing
     blocked: str  # why the first of them still waits ("" when nobody does)
     left: list[Callback] = field(default_factory=list)  # queued on an earlier day: off the queue, to call back
+    proxies: int = 0  # routed cases owed a 帮办代办 staff member that got one now
 
 
 def route_queued(svc: Services, session: StaffSession | None = None) -> QueueRouting:
@@ -212,7 +248,8 @@ def route_queued(svc: Services, session: StaffSession | None = None) -> QueueRou
             if blocked:
                 break  # first come, first served: nobody jumps the visitor at the head
             routed += 1
-    return QueueRouting(routed, len(queued) - routed, blocked, left)
+        proxies = _assign_pending_proxies(svc, conn, staff_id)
+    return QueueRouting(routed, len(queued) - routed, blocked, left, proxies)
 
 
 def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code: str | None = None,
