@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     argparse_zh.install()
     parser = argparse.ArgumentParser(prog="hallterm", description="绿色通道前台终端（钢都英才卡）")
     parser.add_argument("--config", metavar="FILE", help="配置文件（TOML），默认读取环境变量 HALLTERM_CONFIG")
-    parser.add_argument("--db", metavar="URL", help="数据库地址，覆盖 HALLTERM_DB_URL")
+    parser.add_argument("--db", metavar="URL", help="数据库地址或 SQLite 文件路径（如 db/demo.sqlite3），"
+                        "覆盖 HALLTERM_DB_URL")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     desk = sub.add_parser("desk", help="打开前台终端（默认命令）")
@@ -85,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sweep", help="每晚运行：容缺补正逾期的事项退件办结，重算估算期限，"
                                  "日终仍排队的持卡人离队待回访，清理过期的打印暂存（幂等）")
     sub.add_parser("config", help="显示生效的配置")
+    callbacks = sub.add_parser("callbacks", help="某天日终离队、待回访的持卡人（含完整电话，供回访）")
+    callbacks.add_argument("--day", type=cli_appointments.day_arg, metavar="YYYY-MM-DD",
+                           help="哪一天（默认：大厅所在时区的今天）")
+    callbacks.add_argument("--csv", type=Path, metavar="FILE", help="另存为 CSV（UTF-8 带 BOM，仅本人可读）")
 
     display = sub.add_parser("display", help="叫号显示屏（只读，第二台终端或大厅电视）")
     display.add_argument("--serve", action="store_true", help="以网页提供给大厅电视的浏览器（textual-serve）")
@@ -114,8 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         if args.db:
-            check_db_url(args.db, "命令行参数 --db")
-            settings = settings.with_db_url(args.db)
+            # A bare path is the hall's SQLite file, as the README's table names it (db/demo.sqlite3).
+            url = args.db if "://" in args.db else sqlite_url(Path(args.db).expanduser().resolve())
+            check_db_url(url, "命令行参数 --db")
+            settings = settings.with_db_url(url)
+            args.db = url  # display --serve passes it on to the display it starts
         return _dispatch(args, settings)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
@@ -154,7 +162,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _print_test(settings, args.to, args.paper)
     if command == "scan":
         return _scan(settings, args.images)
-    with _services(settings, must_exist=command in {"cards", "sweep", "staff", "appointments"} and
+    with _services(settings, must_exist=command in {"cards", "sweep", "staff", "appointments", "callbacks"} and
                    getattr(args, "cards_command", "") != "import") as svc:
         if command == "db":
             return _db(svc, args.db_command)
@@ -166,6 +174,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return _set_pin(svc, args.staff_id, args.pin_stdin)
         if command == "appointments":
             return cli_appointments.run(svc, args)
+        if command == "callbacks":
+            return _callbacks(svc, args.day, args.csv)
         if command == "cards":
             return _cards_import(svc, args.file) if args.cards_command == "import" else _cards_lookup(svc, args.card_no)
     raise CliError(f"未知命令：{command}", 2)
@@ -281,6 +291,26 @@ def _cards_lookup(svc: Services, text: str) -> int:
     return 0
 
 
+def _callbacks(svc: Services, day: dt.date | None, csv_file: Path | None) -> int:
+    # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
+    from hallterm.cli_csv import csv_text, write_private
+    from hallterm.services.day_end import callbacks
+
+    day = day or svc.today()
+    tz = svc.settings.hall.tz
+    entries = callbacks(svc, day)
+    print(f"{day:%Y-%m-%d} 日终离队待回访 {len(entries)} 人")
+    for e in entries:
+        print(f"  {e.case_no}  {e.name}  {e.phone or '（无电话）'}  等候{e.section}  "
+              f"{e.left_at.astimezone(tz):%H:%M} 离队")
+    if csv_file is not None:
+        write_private(csv_file, csv_text(("办件编号", "姓名", "卡号", "电话", "等候科室", "离队时间"), (
+            (e.case_no, e.name, e.card_no, e.phone, e.section, f"{e.left_at.astimezone(tz):%Y-%m-%d %H:%M}")
+            for e in entries)))
+        print(f"已保存 {len(entries)} 条到 {csv_file}（仅本人可读）")
+    return 0
+
+
 def _sweep(svc: Services) -> int:
     # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
     from hallterm.services.deadline_sweep import sweep
@@ -290,7 +320,8 @@ def _sweep(svc: Services) -> int:
     print(f"容缺逾期退件办结 {result.returned} 项（暂停容缺资格 {result.barred_holders} 人），"
           f"重算估算期限 {result.recomputed} 项")
     print(f"日终仍在排队、未分配洽谈室的持卡人 {len(result.left_queue)} 位已离队，待回访"
-          + "".join(f"\n  {c.line(svc.settings.hall.tz)}" for c in result.left_queue))
+          + "".join(f"\n  {c.line(svc.settings.hall.tz)}" for c in result.left_queue)
+          + ("\n  完整电话供回访：hallterm callbacks（或 --csv 文件）" if result.left_queue else ""))
     keep = svc.settings.printing.spool_keep_days
     try:
         folders, size = prune_spool(svc)
@@ -410,12 +441,18 @@ def _demo(settings: Settings, no_ui: bool, count: int) -> int:
     logins = f"登录工号：前台 S1401，协调员 S1001，督查 S1601，延时值班 S1501；演示 PIN 均为 {DEMO_PIN}"
     print(f"演示数据库已生成：{settings.db.resolved_url()}（持卡人 {summary['holders']} 名，"
           f"历史办件 {summary['cases']} 件）")
+    # Issue 12 point 7: the appointments, the duty roster and the handover list, where to see them.
+    booked = (f"预约：今天 {summary['appointments_today']} 个，今后 7 天 {summary['appointments_ahead']} 个"
+              f"（今天和昨天已签到 {summary['checked_in']}，失约 {summary['missed']}）；"
+              f"延时值班表 {summary['duty_lines']} 条（assets/staff.toml）；"
+              f"交接单待确认 {summary['handover']} 项（Ctrl+T；S1501 登录即延时值班台）")
     print(cards)
     print(logins)
+    print(booked)
     if no_ui:
         return 0
     # The lines above vanish behind the full-screen desk: it shows them again itself.
-    return _run_desk(settings, after_hours=False, demo_note=f"演示数据\n{logins}\n{cards}")
+    return _run_desk(settings, after_hours=False, demo_note=f"演示数据\n{logins}\n{booked}\n{cards}")
 
 
 def _display(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,22 +8,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallterm.domain.errors import Refused
+from hallterm.cli_csv import csv_text, write_private
 from hallterm.domain.weekdays import weekday_name
 
 if TYPE_CHECKING:
     from hallterm.services.appointments import CallEntry
     from hallterm.services.context import Services
-
-# A cell a spreadsheet would run as a formula (CSV injection, OWASP): shown as text instead.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-class CallListFileError(Refused):
-    """The CSV file could not be written; ``str()`` says where and why."""
-
 
 CSV_HEADER = ("时段", "科室", "预约编号", "姓名", "卡号", "电话", "事项", "状态", "延时/值班", "备注")
 
@@ -127,33 +120,14 @@ def _print_list(day: dt.date, entries: list[CallEntry]) -> None:
               f"{a.section}  {items}  {STATUS_NAMES[a.status]}" + (f"  备注：{a.note}" if a.note else ""))
 
 
-def neutralise(value: str) -> str:
-    """A cell starting like a formula is prefixed with ' so the spreadsheet shows it as text."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def write_csv(path: Path, entries: list[CallEntry]) -> None:
-    """UTF-8 with BOM (Excel opens it as Chinese), formulas neutralised, readable by its owner only
-    (the list holds names and phone numbers)."""
-    # lazy: only this command writes CSV (and the status names come with the use cases)
-    import csv
-    import io
-
+    """The day's call list as CSV for the phone desk (``cli_csv``: BOM, formulas neutralised, 0600)."""
+    # lazy: the status names come with the use cases, which only this command loads
     from hallterm.domain.appointments import STATUS_NAMES
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    rows = []
     for e in entries:
         a = e.appointment
-        row = (f"{a.slot_start}-{a.slot_end}", a.section, a.number, a.holder_name, a.card_no, e.phone,
-               "、".join(a.items), STATUS_NAMES[a.status], "是" if a.after_hours else "", a.note)
-        writer.writerow([neutralise(str(cell)) for cell in row])
-    data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as exc:
-        raise CallListFileError(f"无法写入 {path}：{exc.strerror or exc}；名单未保存，请换一个位置") from None
-    with os.fdopen(fd, "wb") as out:
-        os.fchmod(out.fileno(), 0o600)  # an existing file keeps its mode through O_CREAT: tighten it
-        out.write(data)
+        rows.append((f"{a.slot_start}-{a.slot_end}", a.section, a.number, a.holder_name, a.card_no, e.phone,
+                     "、".join(a.items), STATUS_NAMES[a.status], "是" if a.after_hours else "", a.note))
+    write_private(path, csv_text(CSV_HEADER, rows))

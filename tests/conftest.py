@@ -84,6 +84,15 @@ def services(settings: Settings, clock: list[dt.datetime], db_file: Path, reques
 
 
 @pytest.fixture
+def no_duty_roster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hall whose staff.toml has no ``[[duty]]`` roster: after hours a case waits for the section's next
+    shift, as before the roster (issue 12 point 6)."""
+    from hallterm.services import after_hours
+
+    monkeypatch.setattr(after_hours, "duty_roster", lambda svc: ())
+
+
+@pytest.fixture
 def loaded(services: Services) -> Services:
     """Services on a database holding the hall's reference data (assets/*.toml): copied from the
     worker's template when ``services`` could (see above), loaded here otherwise."""
@@ -153,6 +162,7 @@ _SLOWEST_FIRST = (
     "tests/storage/test_appointment_processes.py",
     "tests/test_bench.py",
     "tests/cli/test_demo_and_staff.py",
+    "tests/storage/test_demo_postgres.py",
     "tests/printing/test_roundtrip.py",
     "tests/storage/test_case_numbers.py",
     "tests/storage/test_concurrency.py",

@@ -149,3 +149,18 @@ def test_budgets_are_judged_both_ways() -> None:
                                                                       "rate_per_s": False}
     table = format_table(figures | {"budgets": judged}, {})
     assert "超出 OVER" in table and "达标 ok" in table
+
+
+def test_the_appointment_figures_never_overbook_and_come_in_the_json() -> None:
+    """Issue 12 point 9: processes booking the same slots at once (2 at this size) leave no slot over
+    capacity; the one-after-another booking has its p95."""
+    from hallterm.bench import appointments
+
+    out = io.StringIO()
+    bench.run_plan(SMALLER, as_json=True, out=out, err=io.StringIO(), measurements=appointments.MEASUREMENTS)
+    figures = json.loads(out.getvalue().rstrip("\n").splitlines()[-1])
+    assert figures["appointment_overbooked"] == 0 and figures["appointment_counter_mismatches"] == 0
+    assert 0 < figures["appointments_booked"] <= figures["appointment_seats_offered"]
+    assert figures["booking_samples"] > 0 and figures["booking_p95_ms"] >= figures["booking_p50_ms"] > 0
+    assert "超约 overbooked" in out.getvalue()
+    assert appointments in bench.runner.FAMILIES

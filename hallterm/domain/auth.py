@@ -66,7 +66,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "open_case": frozenset({"desk", "after_hours", "supervisor", "admin"}),
     "override_card": frozenset({"supervisor", "admin"}),
     "reassign": frozenset({"desk", "after_hours", "coordinator", "supervisor", "admin"}),
-    "mark_met": frozenset({"coordinator", "proxy", "supervisor", "admin"}),
+    # after_hours: the duty roster may make the after-hours staff member the receiver (S6)
+    "mark_met": frozenset({"coordinator", "proxy", "after_hours", "supervisor", "admin"}),
     "end_visit": frozenset({"coordinator", "proxy", "desk", "after_hours", "supervisor", "admin"}),
     "view_history": frozenset({"desk", "after_hours", "coordinator", "supervisor", "admin", "proxy"}),
     "checklist": frozenset({"desk", "after_hours", "coordinator", "proxy", "supervisor", "admin"}),
@@ -74,12 +75,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "call_ticket": frozenset({"desk", "after_hours", "supervisor", "admin"}),
     # S6 预约服务: at the counter, on the phone, or by a coordinator after an early consultation
     "book_appointment": frozenset({"desk", "after_hours", "coordinator", "supervisor", "admin"}),
+    # S6: the day shift takes over what the evening or weekend left; the after-hours desk hands it over
+    "acknowledge_handover": frozenset({"desk", "coordinator", "supervisor", "admin"}),
 }
 
 ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card": "特批放行", "reassign": "改派",
                 "mark_met": "标记已接待", "end_visit": "结束洽谈", "view_history": "查看办件记录",
                 "issue_ticket": "取号", "call_ticket": "叫号", "checklist": "核对材料和受理",
-                "book_appointment": "预约、改期或取消预约"}
+                "book_appointment": "预约、改期或取消预约", "acknowledge_handover": "确认交接单"}
 
 
 def allowed(role: str, action: str) -> bool:

@@ -252,10 +252,11 @@ def one_time_notice(*, seq: int, case_no: str, issued_on: dt.date, applicant: st
 
 def conditional_commitment(*, seq: int, case_no: str, issued_on: dt.date, applicant: str, item_name: str,
                            missing: Iterable[MissingMaterial], supplement_by: dt.date, by_agent: bool = False,
-                           bar_months: int = DEFAULT_BAR_MONTHS, issuer: str = ISSUER,
+                           estimated: bool = False, bar_months: int = DEFAULT_BAR_MONTHS, issuer: str = ISSUER,
                            abbreviation: str = ISSUER_ABBREVIATION) -> ConditionalCommitment:
     """容缺受理承诺书: written by the applicant to the handling bureau (``issuer``), which prints
-    it for the applicant to sign (S7; research/domain.md §1)."""
+    it for the applicant to sign (S7; research/domain.md §1). ``estimated``: the date lies in a year
+    whose holiday notice is not out (its 调休 unknown), which the applicant must read before signing."""
     kind = DocumentKind.CONDITIONAL_COMMITMENT
     header = _header(kind, seq, case_no, issued_on, applicant, item_name, issuer, abbreviation)
     items = tuple(missing)
@@ -264,7 +265,9 @@ def conditional_commitment(*, seq: int, case_no: str, issued_on: dt.date, applic
     promises = (
         "本人（单位）自愿申请容缺受理，已知晓容缺受理的条件和后果",
         "已提交的材料真实、合法、有效",
-        f"于{supplement_by.year}年{supplement_by.month}月{supplement_by.day}日前补齐所列材料，补交材料与承诺内容一致",
+        f"于{supplement_by.year}年{supplement_by.month}月{supplement_by.day}日前"
+        f"{'（估算：节假日安排公布后如有变动，以重新告知的日期为准）' if estimated else ''}"
+        "补齐所列材料，补交材料与承诺内容一致",
         "逾期未补齐的，视为放弃申请，同意退件办结，并承担由此产生的后果",
         f"违背承诺的，同意记入信用记录，{bar_months} 个月内不再申请容缺受理",
     )

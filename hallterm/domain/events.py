@@ -77,6 +77,7 @@ class EventKind(StrEnum):
     ROSTER_IMPORTED = "roster_imported"
     REFERENCE_LOADED = "reference_loaded"
     DEMO_BUILT = "demo_built"
+    HANDOVER_ACKNOWLEDGED = "handover_acknowledged"  # details: upto (the last event id the list covered)
 
     @property
     def label(self) -> str:
@@ -137,6 +138,7 @@ LABELS: dict[EventKind, str] = {
     EventKind.APPOINTMENT_RESCHEDULED: "预约改期",
     EventKind.APPOINTMENT_CANCELLED: "取消预约",
     EventKind.APPOINTMENT_MISSED: "预约失约",
+    EventKind.HANDOVER_ACKNOWLEDGED: "确认交接单",
     EventKind.SIGNED_IN: "登录",
     EventKind.SIGNED_OUT: "签退",
     EventKind.SIGN_IN_REFUSED: "登录被拒",

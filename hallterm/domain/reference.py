@@ -88,6 +88,27 @@ class StaffMember:
 
 
 @dataclass(frozen=True)
+class Duty:
+    """One line of the after-hours duty roster (``[[duty]]`` in staff.toml): who receives a case opened
+    in these hours (S6: 365-day intake). ``receiver`` is a staff ID, or ``SELF`` for whoever opened it."""
+
+    days: tuple[str, ...]
+    start: str
+    end: str
+    receiver: str
+    line: int | None = None
+
+    def covers(self, weekday: str, hhmm: str) -> bool:
+        return weekday in self.days and self.start <= hhmm < self.end
+
+
+DUTY_HOLIDAY = "holiday"  # a statutory holiday takes these lines instead of its weekday's (as hours.toml)
+DUTY_DAYS = (*DAYS, DUTY_HOLIDAY)
+DUTY_SELF = "self"  # the after-hours staff member who opened the case receives it
+DUTY_ROLES = ("coordinator", "after_hours")
+
+
+@dataclass(frozen=True)
 class Material:
     name: str
     kind: str
@@ -253,12 +274,49 @@ def parse_staff(text: str, file: str) -> tuple[StaffMember, ...]:
     return tuple(out)
 
 
-def _parse_shift(c: _Checker, shift: Any, line: int | None) -> Shift:
+def parse_duty(text: str, file: str, staff: tuple[StaffMember, ...]) -> tuple[Duty, ...]:
+    """The ``[[duty]]`` roster of staff.toml, checked against its ``[[staff]]``: a receiver must be a
+    coordinator or after-hours staff member of the file (or ``self``), and two lines may not cover the
+    same minute (S6: exactly one answer to "who receives this case now")."""
+    data = _load(text, file)
+    loc = _Locator(text)
+    c = _Checker(file, loc)
+    roles = {m.staff_id: m.role for m in staff}
+    out: list[Duty] = []
+    for i, entry in enumerate(c.entries(data, "duty")):
+        line = loc.table("duty", i)
+        shift = _parse_shift(c, entry, line, DUTY_DAYS)
+        receiver = c.text(entry, "receiver", line)
+        if receiver != DUTY_SELF:
+            if receiver not in roles:
+                raise c.fail(loc.key("receiver", line),
+                             f"receiver = {receiver!r} 不在 [[staff]] 中：应为值班协调员的 staff_id，"
+                             "或 \"self\"（由开件的值班人员本人接待）")
+            if roles[receiver] not in DUTY_ROLES:
+                raise c.fail(loc.key("receiver", line),
+                             f"receiver = {receiver!r} 的角色是 {roles[receiver]}：值班接待应为协调员或延时值班人员")
+        duty = Duty(shift.days, shift.start, shift.end, receiver, line)
+        for other in out:
+            shared = set(other.days) & set(duty.days)
+            if shared and duty.start < other.end and other.start < duty.end:
+                raise c.fail(line, f"与第 {other.line} 行的值班在 {', '.join(d for d in DAYS if d in shared)} "
+                                   f"{max(duty.start, other.start)} 起重叠：同一时间只能有一位值班接待人")
+        out.append(duty)
+    return tuple(out)
+
+
+def duty_at(roster: tuple[Duty, ...], weekday: str, hhmm: str, *, holiday: bool = False) -> Duty | None:
+    """The roster line covering that local weekday (``holiday`` on a statutory holiday) and time, if any."""
+    day = DUTY_HOLIDAY if holiday else weekday
+    return next((d for d in roster if d.covers(day, hhmm)), None)
+
+
+def _parse_shift(c: _Checker, shift: Any, line: int | None, allowed: tuple[str, ...] = DAYS) -> Shift:
     if not isinstance(shift, dict):
         raise c.fail(line, "班次应写成 [[staff.shifts]] 表")
     days = shift.get("days")
-    if not isinstance(days, list) or not days or any(d not in DAYS for d in days):
-        raise c.fail(c.loc.key("days", line), f"days 应为 {', '.join(DAYS)} 组成的列表")
+    if not isinstance(days, list) or not days or any(d not in allowed for d in days):
+        raise c.fail(c.loc.key("days", line), f"days 应为 {', '.join(allowed)} 组成的列表")
     start = c.text(shift, "start", line)
     end = c.text(shift, "end", line)
     for key, value in (("start", start), ("end", end)):

@@ -6,7 +6,7 @@
 notice adds — the 调休 that joins them to weekends, and the make-up workdays — cannot be known in
 advance, so a deadline past the published schedule is still an estimate (S6, S7: working days).
 
-Lunar dates come from ``lunardate`` and the solar term from ``chinese_calendar.get_solar_terms``
+Lunar dates come from ``borax``'s lunar calendar and the solar term from ``chinese_calendar.get_solar_terms``
 (both computed, 1900–2099): never a hand-written table.
 """
 
@@ -18,10 +18,10 @@ from functools import cache
 from types import MappingProxyType
 
 import chinese_calendar
-from lunardate import LunarDate
+from borax.calendars.lunardate import LunarDate
 
 FIRST_YEAR = 2025  # the revised rules (除夕 and a second 劳动节 day) apply from this year
-_LAST_YEAR = 2099  # lunardate's range ends here
+_LAST_YEAR = 2099  # the lunar tables of borax end in 2100
 
 
 @cache

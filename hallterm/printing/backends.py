@@ -212,8 +212,9 @@ class Cups:
 
     def send(self, job: PrintJob, spooled: Spooled) -> str:
         if shutil.which("lp") is None or shutil.which("lpstat") is None:
-            raise PrintFailed(f"未安装 CUPS 客户端（lp、lpstat）：请安装 cups-client。{job.title} 已保存到 "
-                              f"{spooled.base.parent}")
+            # The clerk cannot install software: they read whom to call; the technician reads the log.
+            raise PrintFailed(f"打印设置有误，未能打印：请联系管理员。{job.title} 已保存到 {spooled.base.parent}",
+                              "未安装 CUPS 客户端（lp、lpstat）：请安装 cups-client")
         raw = self.use_raw and "escpos" in spooled.extensions
         path = spooled.path("escpos" if raw else "pdf")
         args = ["lp"] + (["-d", self.printer] if self.printer else []) + ["-t", job.title, *self.options]

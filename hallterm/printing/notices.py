@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from dataclasses import dataclass
 
 from hallterm.domain.documents import (
     AcceptanceNotice,
@@ -215,14 +216,14 @@ def visible_text(doc: Document, *, bilingual: bool = False) -> str:
 class PdfSheet:
     """A ``Sheet`` that sets text with fpdf2 on A4 or A5 pages (units: mm)."""
 
-    def __init__(self, paper: str, header: Header) -> None:
+    def __init__(self, paper: str, header: Header | None, footer: str = "") -> None:
         from fpdf import FPDF  # lazy: fpdf2 takes ~0.3 s to import; only a notice needs it
 
         if paper not in PAPERS:
             raise ValueError(f"paper {paper!r}: A4 or A5")
         self.factor = 1.0 if paper == "A4" else 0.85
         self.margin = 20.0 if paper == "A4" else 14.0
-        footer_text = f"办件编号 {header.case_no}　{header.number}"
+        footer_text = f"办件编号 {header.case_no}　{header.number}" if header is not None else footer
         sheet = self
 
         class _Pdf(FPDF):
@@ -348,4 +349,62 @@ def missing_in(doc: Document, *, bilingual: bool = False) -> list[str]:
     return fonts.missing_glyphs(visible_text(doc, bilingual=bilingual))
 
 
-__all__ = ["PAPERS", "PdfSheet", "copies", "layout", "missing_in", "preview", "render_pdf", "title", "visible_text"]
+# --- the handover list (交接单) of the after-hours desk (S6) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandoverNotice:
+    """The handover list as the day shift reads it on paper: one section per kind, masked names."""
+
+    hall_name: str
+    number: str  # 交接单 JJ-20261127-1830, from when it was printed
+    printed_at: dt.datetime  # hall-local time
+    since: str  # "11月26日 17:30 确认以来" or "近 5 日"
+    summary: str
+    sections: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]  # heading, rows (reference, name, text)
+    printed_by: str
+
+    @property
+    def title(self) -> str:
+        return f"交接单 {self.number}"
+
+
+def layout_handover(notice: HandoverNotice, sheet: Sheet) -> None:
+    sheet.text(notice.hall_name, Role.TITLE, align=Align.CENTER)
+    sheet.text("延时服务交接单", Role.HEADING, align=Align.CENTER, bold=True)
+    sheet.text(f"编号 {notice.number}　{notice.printed_at:%Y-%m-%d %H:%M} 打印　范围：{notice.since}",
+               Role.SMALL, align=Align.CENTER)
+    sheet.rule()
+    sheet.text(notice.summary, Role.BODY, bold=True)
+    for heading, rows in notice.sections:
+        sheet.gap()
+        sheet.text(f"{heading}（{len(rows)}）", Role.LARGE, bold=True)
+        if not rows:
+            sheet.text("无", Role.BODY, indent=1)
+        for reference, name, text in rows:
+            sheet.text(f"{reference}　{name}　{text}", Role.BODY, indent=1, bullet="□")
+    sheet.gap()
+    sheet.rule(dashed=True)
+    sheet.text(f"交班人：{notice.printed_by}", Role.BODY)
+    sheet.text("接班人（签名）：________________　时间：________________", Role.BODY)
+    sheet.text("白班接班后请在前台或协调员视图按 Ctrl+T 打开交接单，逐项处理后按 A 确认交接。", Role.SMALL)
+
+
+def preview_handover(notice: HandoverNotice, width: int = 60) -> str:
+    sheet = TextSheet(width)
+    layout_handover(notice, sheet)
+    return sheet.render()
+
+
+def render_handover_pdf(notice: HandoverNotice, paper: str = "A4") -> bytes:
+    """The handover list as a PDF, its number in every page's footer."""
+    sheet = PdfSheet(paper, None, footer=notice.title)
+    sheet.pdf.set_title(notice.title)
+    sheet.pdf.set_creator("hallterm")
+    sheet.new_page()
+    layout_handover(notice, sheet)
+    return sheet.output()
+
+
+__all__ = ["PAPERS", "HandoverNotice", "PdfSheet", "copies", "layout", "layout_handover", "missing_in", "preview",
+           "preview_handover", "render_handover_pdf", "render_pdf", "title", "visible_text"]

@@ -38,6 +38,8 @@ EN = {
     "签到地点": "Check in",
     "办件编号": "Case No.",
     "协调员": "Coordinator",
+    "值班协调员接待": "On duty",
+    "值班人员接待": "On duty",
     "开办时间": "Opened",
     "办理事项": "Items",
     "排队": "Queue",
@@ -117,6 +119,7 @@ class VisitSlip:
     bilingual: bool = False
     waiting_reason: str = ""  # why it waits, short (协调员均不在岗，预计 14:00 回岗); empty: the generic line
     proxy_note: str = ""  # the 帮办代办 promised is not on duty: when one comes (最早 11月27日 08:30 到岗后联系您)
+    duty: str = ""  # 值班协调员 / 值班人员: the after-hours duty roster chose who receives the case (S6)
 
     kind = "visit"
 
@@ -247,13 +250,17 @@ def layout_visit(slip: VisitSlip, sheet: Sheet) -> None:
                  role=Role.BODY)
     sheet.rule(dashed=True)
     coordinator = slip.coordinator.replace("分机", "分机/ext.") if b else slip.coordinator
-    rows = [("办件编号", slip.case_no), ("持卡人", mask_name(slip.name)), ("协调员", coordinator),
+    rows = [("办件编号", slip.case_no), ("持卡人", mask_name(slip.name)),
+            (f"{slip.duty}接待" if slip.duty else "协调员", coordinator),
             ("开办时间", f"{slip.opened_at:%Y-%m-%d %H:%M}"), ("办理事项", "、".join(slip.items))]
     if slip.queue_position:
         rows.append(("排队", f"前面还有 {slip.queue_position - 1} 位"))
     if slip.proxy_note:
         rows.append(("帮办代办", slip.proxy_note))
     _pairs(sheet, rows, b)
+    if slip.duty:
+        _say(sheet, f"延时服务时段，由{slip.duty}按值班表接待", "After hours: received by the staff on duty.", b,
+             role=Role.BODY)
     sheet.rule(dashed=True)
     sheet.qr(slip.payload)
     _say(sheet, "凭此单查询办件进度；办结后到一楼统一发证窗口领取结果",

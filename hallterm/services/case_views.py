@@ -7,6 +7,7 @@ kind, bureau, handling and service mode are enums, so a screen looks names up wi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from hallterm.domain.jurisdiction import Bureau, CaseKind, EnterpriseKind, Handl
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
 from hallterm.storage import cases as store
 from hallterm.storage.cases import CaseRow, Person
-from hallterm.storage.events import Event
+from hallterm.storage.events import Event, latest_details
 
 # Demo databases built before the mode's code was stored hold its Chinese name (马上办) instead.
 _MODE_BY_NAME = {name: mode for mode, name in MODE_NAMES.items()}
@@ -55,6 +56,7 @@ class CaseView:
     queue_position: int | None = None  # 1 = next to be routed, when the case waits for a seat/coordinator
     queue_reason: str = ""
     proxy_reason: str = ""  # the 帮办代办 promised but not on duty: when one comes (routing panel, slip)
+    duty: str = ""  # 值班协调员 / 值班人员 when the after-hours duty roster chose the coordinator (S6)
 
 
 def case_view(row: CaseRow) -> CaseView:
@@ -70,7 +72,15 @@ def case_view(row: CaseRow) -> CaseView:
 def case_at(conn: Connection, case_id: int) -> CaseView | None:
     """The case with this id, as screens show it (None when there is none)."""
     row = store.get_case(conn, case_id)
-    return case_view(row) if row is not None else None
+    if row is None:
+        return None
+    view = case_view(row)
+    if row.coordinator is not None:
+        # One look-up: a reassignment to someone else changes the coordinator, and the label goes with it.
+        routed = latest_details(conn, case_id=case_id, kind=EventKind.CASE_ROUTED) or {}
+        if routed.get("duty_name") and routed.get("coordinator") == row.coordinator.staff_id:
+            view = dataclasses.replace(view, duty=str(routed["duty_name"]))
+    return view
 
 
 def find_case_views(conn: Connection, **where: Any) -> list[CaseView]:

@@ -25,10 +25,11 @@ from hallterm.domain.events import EventKind
 from hallterm.domain.holders import assess
 from hallterm.domain.ids import is_valid_uscc
 from hallterm.domain.jurisdiction import JurisdictionError, decide, requires_proxy
-from hallterm.domain.routing import PROXY_SECTION, coordinator_section, pick_lounge, pick_staff
+from hallterm.domain.routing import PROXY_SECTION, StaffLoad, coordinator_section, pick_lounge, pick_staff
 from hallterm.domain.service_mode import MODE_NAMES, PROXY_MODES, ServiceMode, needs_proxy, suggest
 from hallterm.domain.waits import seconds_between
 from hallterm.domain.weekdays import weekday_name
+from hallterm.services.after_hours import DUTY_NAMES, duty_receiver
 from hallterm.services.case_views import CaseEvent, CaseView, case_at, case_event, find_case_views
 from hallterm.services.context import Services
 from hallterm.services.day_end import ENTERPRISE_DEPARTMENT, Callback, close_queue, closed_days
@@ -137,8 +138,14 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
     lounge = pick_lounge(store.lounge_loads(conn))
     section = coordinator_section(mode, enterprise_items)
     closed = closed_days(svc)
-    coordinator = pick_staff(store.staff_loads(conn, section=section, roles=("coordinator",), local_now=local_now,
-                                               closed=closed))
+    # S6: after hours the duty roster (assets/staff.toml [[duty]]) says who receives the case.
+    duty = duty_receiver(svc, conn, local_now, staff_id)
+    coordinator: StaffLoad | None
+    if duty is not None:
+        coordinator = StaffLoad(duty.staff_id, duty.name, section, duty.extension, 0, None, True)
+    else:
+        coordinator = pick_staff(store.staff_loads(conn, section=section, roles=("coordinator",),
+                                                   local_now=local_now, closed=closed))
     if lounge is None or coordinator is None:
         why = "业务洽谈室已满" if lounge is None else f"{section}暂无在岗协调员"
         # ``cause`` and ``comes`` say the same as ``why`` in fields: the visit slip words it shorter.
@@ -173,8 +180,11 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
         proxy_id = proxy.staff_id if proxy else None
         values["proxy_staff_id"] = proxy_id
     store.set_case(conn, case_id, **values)
+    duty_fields: dict[str, Any] = {}
+    if duty is not None:
+        duty_fields = {"duty": duty.kind.value, "duty_name": DUTY_NAMES[duty.kind]}
     events.append(conn, EventKind.CASE_ROUTED, svc.now(), staff_id=staff_id, case_id=case_id, lounge=lounge.code,
-                  coordinator=coordinator.staff_id, proxy=proxy_id, mode=MODE_NAMES[mode])
+                  coordinator=coordinator.staff_id, proxy=proxy_id, mode=MODE_NAMES[mode], **duty_fields)
     if "proxy_staff_id" in values and proxy_id is None:
         _proxy_pending(svc, conn, case_id, local_now, closed, staff_id)
     return ""

@@ -187,7 +187,8 @@ def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
                           due_estimated=deadline.estimated or estimated, supplement_due_on=supplement_by)
             commitment = docs.DocumentKind.CONDITIONAL_COMMITMENT
             issued.append(_issue(conn, svc, session, row, commitment, series, lambda seq: (
-                docs.conditional_commitment(seq=seq, **base, missing=missing, supplement_by=supplement_by))))
+                docs.conditional_commitment(seq=seq, **base, missing=missing, supplement_by=supplement_by,
+                                            estimated=estimated))))
             issued.append(_issue(conn, svc, session, row, docs.DocumentKind.CONDITIONAL_NOTICE, series, lambda seq: (
                 docs.conditional_notice(seq=seq, **base, accepted_on=today, missing=missing,
                                         supplement_by=supplement_by, estimated=estimated))))

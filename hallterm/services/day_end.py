@@ -3,7 +3,8 @@
 A visitor still waiting for a lounge seat or a coordinator when the day (or the after-hours shift)
 ends has gone home: the next morning's routing must not seat them as if they were in the hall. At
 the day's end they leave the queue — the case stays open, 办理中, for when they come back or book —
-and are listed for a call-back, name and phone masked. Done by the nightly ``hallterm sweep`` (every
+and are listed for a call-back (masked in the sweep's output, whole in
+``hallterm callbacks``). Done by the nightly ``hallterm sweep`` (every
 queued case whose section has nobody coming back today) and by the first routing of a later day
 (every case queued on an earlier day); each leaving is a ``queue_left`` event.
 """
@@ -91,7 +92,38 @@ def close_queue(svc: Services, conn: Connection, *, tonight: bool, staff_id: str
         phone = holder.phone if holder is not None else ""
         store.set_case(conn, case_id, status=CaseStatus.IN_PROGRESS.value)
         events.append(conn, EventKind.QUEUE_LEFT, now, staff_id=staff_id, case_id=case_id, card_no=view.card_no,
-                      reason="day_end", section=section)
+                      reason="日终仍未分配洽谈室", section=section)
         left.append(Callback(view.case_no, mask_name(view.holder_name), mask_phone(phone) if phone else "",
                              view.opened_at, section))
     return left
+
+
+@dataclass(frozen=True)
+class CallbackEntry:
+    """One line of the call-back list for the phone desk: the name and phone whole, since the task is
+    to call (the sweep's own list stays masked: it goes to logs)."""
+
+    case_no: str
+    name: str
+    card_no: str
+    phone: str
+    left_at: dt.datetime  # UTC, when the case left the queue
+    section: str
+
+
+def callbacks(svc: Services, day: dt.date) -> list[CallbackEntry]:
+    """Who left the queue unserved on the hall-local ``day`` (``queue_left`` events), oldest first."""
+    tz = svc.settings.hall.tz
+    start = dt.datetime.combine(day, dt.time(), tz)
+    end = start + dt.timedelta(days=1)
+    out: list[CallbackEntry] = []
+    with svc.db.read() as conn:
+        for event in events.of_kind_between(conn, EventKind.QUEUE_LEFT, start, end):
+            view = case_at(conn, event.case_id) if event.case_id is not None else None
+            if view is None:
+                continue
+            holder = holders.find(conn, view.card_no)
+            out.append(CallbackEntry(view.case_no, view.holder_name, view.card_no,
+                                     holder.phone if holder is not None else "", event.at,
+                                     str(event.details.get("section", ""))))
+    return out

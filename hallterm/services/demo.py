@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from pathlib import Path
@@ -9,18 +10,19 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from hallterm.domain.cases import CaseStatus, case_number
+from hallterm.domain.cases import CaseDraft, CaseStatus, case_number
 from hallterm.domain.checklist import ItemStatus
 from hallterm.domain.errors import Refused
 from hallterm.domain.events import EventKind
 from hallterm.domain.holders import CardStatus
-from hallterm.domain.jurisdiction import CaseKind
+from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.domain.roster import RosterRow
 from hallterm.domain.service_mode import ServiceMode
+from hallterm.services import after_hours, appointments, cases, queue
 from hallterm.services.cases import CASE_SERIES
 from hallterm.services.context import Services
-from hallterm.services.reference import load_reference
-from hallterm.services.staff import set_pin
+from hallterm.services.reference import Reference, load_reference
+from hallterm.services.staff import StaffSession, set_pin
 from hallterm.services.synthetic_holders import load_names, synthetic_holders
 from hallterm.storage import demo as demo_store
 from hallterm.storage import events, holders, sequences
@@ -37,7 +39,7 @@ def demo_rows(svc: Services, count: int = DEMO_HOLDERS, seed: int = 7) -> list[R
 
 def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
     """Fill an (already migrated) database with demo data; running it again starts the demo afresh."""
-    load_reference(svc)
+    ref = load_reference(svc)
     rows = demo_rows(svc, count)
     now = svc.now()
     rng = random.Random(11)
@@ -67,7 +69,99 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
         events.append(conn, EventKind.DEMO_BUILT, now, holders=len(rows))
     for staff_id in active_staff_ids(svc):
         set_pin(svc, staff_id, DEMO_PIN)
-    return {"holders": len(rows), "cases": 24, "samples": sample_cards(rows, svc.today())}
+    lasting = [r.card_no for r in valid if r.expires_on > svc.today() + dt.timedelta(days=60)]
+    booked = demo_appointments(svc, ref, lasting)
+    return {"holders": len(rows), "cases": 24, "samples": sample_cards(rows, svc.today()), **booked,
+            "duty_lines": len(ref.duty), "handover": len(after_hours.handover(svc).entries)}
+
+
+def _at(svc: Services, day: dt.date, hhmm: str, minutes: int = 0) -> dt.datetime:
+    """``day`` at ``hhmm`` hall time (plus ``minutes``), in UTC, as the services' clocks give it."""
+    hour, minute = map(int, hhmm.split(":"))
+    local = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=svc.settings.hall.tz)
+    return (local + dt.timedelta(minutes=minutes)).astimezone(dt.UTC)
+
+
+def _at_clock(svc: Services, when: dt.datetime) -> Services:
+    """The same database with the clock at ``when``: the demo's history is made by the use cases
+    themselves (numbers, seats, events), at the times it happened."""
+    return dataclasses.replace(svc, clock=lambda: when)
+
+
+def demo_appointments(svc: Services, ref: Reference, cards: list[str]) -> dict[str, int]:
+    """Issue 12 point 7: appointments yesterday, today and the coming days (some checked in, some
+    missed), and last evening's after-hours desk — a case received by the duty roster and an
+    appointment booked for the day shift — on the handover list (交接单)."""
+    holders = iter(cards)
+    tz = svc.settings.hall.tz
+    now = svc.now()
+    today = now.astimezone(tz).date()
+    counts = {"appointments_today": 0, "appointments_ahead": 0, "checked_in": 0, "missed": 0}
+
+    def book_on(day: dt.date, picks: list[int], booked_at: dt.datetime) -> list[appointments.AppointmentView]:
+        clocked = _at_clock(svc, booked_at)
+        try:
+            slots = [x for x in appointments.day_slots(clocked, day).slots if x.bookable and x.free > 0]
+        except Refused:
+            return []
+        made = []
+        for pick in picks:
+            if not slots:
+                break
+            slot = slots[pick % len(slots)]
+            try:
+                made.append(appointments.book(clocked, None, next(holders), day, slot.start, section=slot.section,
+                                              note="演示预约"))
+            except (Refused, StopIteration):
+                continue
+        return made
+
+    def settle(made: list[appointments.AppointmentView]) -> None:
+        """Every other past appointment checked in at its start, the rest missed after their end."""
+        for n, appt in enumerate(made):
+            start, end = _at(svc, appt.day, appt.slot_start, 5), _at(svc, appt.day, appt.slot_end, 30)
+            try:
+                if n % 2 == 0 and start <= now:
+                    queue.check_in(_at_clock(svc, start), None, appt.id)
+                    counts["checked_in"] += 1
+                elif n % 2 == 1 and end <= now:
+                    appointments.mark_missed(_at_clock(svc, end), None, appt.id)
+                    counts["missed"] += 1
+            except Refused:
+                continue
+
+    yesterday = today - dt.timedelta(days=1)
+    settle(book_on(yesterday, [0, 1, 2, 3], _at(svc, yesterday, "07:00")))
+    mine = book_on(today, [0, 1, 3, 5, 7, -1], _at(svc, today, "07:00"))
+    counts["appointments_today"] = len(mine)
+    settle(mine)
+    for ahead in range(1, 8):  # the coming week, an evening or duty slot among them for the after-hours desk
+        counts["appointments_ahead"] += len(book_on(today + dt.timedelta(days=ahead), [0, -1], now))
+    evening_case(svc, ref, yesterday, holders)
+    return counts
+
+
+def evening_case(svc: Services, ref: Reference, day: dt.date, holders: Any) -> None:
+    """Last evening at the after-hours desk: a walk-in's case, received as the duty roster says, and an
+    appointment booked for the next day: both wait on the handover list for the day shift."""
+    member = next((m for m in ref.staff if m.role == "after_hours"), None)
+    if member is None:
+        return
+    session = StaffSession(member.staff_id, member.name, member.role, member.section, member.extension)
+    evening = _at_clock(svc, _at(svc, day, "18:30"))
+    try:
+        opened = cases.open_case(evening, session, CaseDraft(next(holders), CaseKind.ENTERPRISE, ("QY-GSSL",),
+                                                    EnterpriseKind.FOREIGN, "鞍山演示科技有限公司（演示）"))
+        if opened.status is CaseStatus.WAITING:  # met that evening; the approval goes on (its seat is free)
+            cases.end_visit(_at_clock(svc, _at(svc, day, "19:10")), session, opened.id)
+        later = _at_clock(svc, _at(svc, day, "19:15"))
+        next_day = day + dt.timedelta(days=1)
+        slots = [x for x in appointments.day_slots(later, next_day).slots if x.bookable and x.free > 0]
+        if slots:
+            appointments.book(later, session, next(holders), next_day, slots[-1].start, section=slots[-1].section,
+                              note="延时服务受理后预约次日办理（演示）")
+    except (Refused, StopIteration):
+        return
 
 
 class NotADemoDatabase(Refused):
@@ -76,10 +170,19 @@ class NotADemoDatabase(Refused):
 
 def clear_demo_file(url: str) -> None:
     """Delete a previous demo's SQLite file so that a rebuild starts empty (events are append-only,
-    so they cannot be cleared in place). Refuses any database that is not a demo's."""
+    so they cannot be cleared in place). Refuses any database that is not a demo's. On a database
+    server (``hallterm --db postgresql+psycopg://… demo``) the database must be empty: a previous
+    demo there cannot be cleared in place either, so it is dropped and created again by its owner."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        raise NotADemoDatabase("演示数据只写入 SQLite 文件：请去掉 --db/HALLTERM_DB_URL，使用默认的 db/demo.sqlite3")
+        kind = demo_store.server_database_kind(url)
+        if kind == "demo":
+            raise NotADemoDatabase(f"{parsed.database} 已有一份演示数据，无法原地清空（操作记录只追加）："
+                                   "请删除并重建该数据库（dropdb/createdb）后再生成")
+        if kind == "data":
+            raise NotADemoDatabase(f"{parsed.database} 不是空数据库（含有正式数据），拒绝写入演示数据；"
+                                   "请换一个空数据库")
+        return
     path = Path(parsed.database or "")
     if not path.is_file():
         return

@@ -123,6 +123,15 @@ def print_notice(svc: Services, doc: Document, *, staff_id: str | None = None, c
                   warnings=warnings)
 
 
+def print_handover(svc: Services, notice: notices.HandoverNotice, *, staff_id: str | None = None) -> PrintOutcome:
+    """The after-hours handover list (交接单) as an A4/A5 PDF: spooled, recorded (补打 lists it) and printed."""
+    p = svc.settings.printing
+    job = PrintJob(_job_name(svc, "handover", notice.number), notice.title, "notice",
+                   notices.render_handover_pdf(notice, p.notice_paper))
+    warnings = glyph_warning(missing_glyphs(notices.preview_handover(notice, 10_000)))
+    return _print(svc, job, "notice", notice_backend(p), content=None, staff_id=staff_id, warnings=warnings)
+
+
 def _print(svc: Services, job: PrintJob, kind: str, backend: Backend, *, content: dict[str, Any] | None,
            staff_id: str | None, case_id: int | None = None, ticket_id: int | None = None,
            warnings: tuple[str, ...] = ()) -> PrintOutcome:

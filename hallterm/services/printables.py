@@ -16,10 +16,12 @@ from hallterm.domain.documents import Document
 from hallterm.printing import notices, slip_layouts
 from hallterm.printing.fonts import missing_glyphs
 from hallterm.printing.slip_layouts import Slip
+from hallterm.services.after_hours import HANDOVER_NAMES, Handover, HandoverKind, handover
 from hallterm.services.case_views import CaseView
 from hallterm.services.context import Services
-from hallterm.services.print_jobs import PrintOutcome, glyph_warning, print_notice, print_slip
+from hallterm.services.print_jobs import PrintOutcome, glyph_warning, print_handover, print_notice, print_slip
 from hallterm.services.slip_builders import ticket_slip, visit_slip
+from hallterm.services.staff import StaffSession
 from hallterm.services.ticket_view import TicketView
 from hallterm.storage import documents as document_store
 
@@ -127,3 +129,25 @@ def document_from_content(kind: str, content: dict[str, object]) -> Document:
     document = build(_NOTICE_CLASSES[docs.DocumentKind(kind)], content)
     assert isinstance(document, tuple(_NOTICE_CLASSES.values()))
     return cast(Document, document)
+
+
+# --- the handover list (交接单, issue 12 point 6) --------------------------------------------------------
+
+
+def handover_notice(svc: Services, listed: Handover, printed_by: str) -> notices.HandoverNotice:
+    """The handover list as the A4/A5 notice the day shift signs."""
+    tz = svc.settings.hall.tz
+    now = svc.now().astimezone(tz)
+    since = f"{listed.since.astimezone(tz):%m月%d日 %H:%M} 上次确认以来" if listed.since else "近 5 日（尚未确认过）"
+    sections = tuple((HANDOVER_NAMES[kind], tuple((e.reference, e.name, e.text) for e in listed.entries
+                                                  if e.kind is kind))
+                     for kind in HandoverKind)
+    return notices.HandoverNotice(svc.settings.hall.name, f"JJ-{now:%Y%m%d-%H%M}", now, since, listed.summary,
+                                  sections, printed_by)
+
+
+def print_handover_list(svc: Services, session: StaffSession | None) -> PrintOutcome:
+    """Print the handover list as it stands now (spooled first, listed by 补打 like every notice)."""
+    listed = handover(svc)
+    notice = handover_notice(svc, listed, session.name if session else "")
+    return print_handover(svc, notice, staff_id=session.staff_id if session else None)

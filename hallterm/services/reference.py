@@ -8,10 +8,12 @@ from pathlib import Path
 from hallterm.domain.events import EventKind
 from hallterm.domain.hours import Hours, parse_hours
 from hallterm.domain.reference import (
+    Duty,
     Hall,
     Item,
     ReferenceDataError,
     StaffMember,
+    parse_duty,
     parse_hall,
     parse_items,
     parse_staff,
@@ -33,6 +35,7 @@ class Reference:
     staff: tuple[StaffMember, ...]
     items: tuple[Item, ...]
     hours: Hours
+    duty: tuple[Duty, ...] = ()
 
 
 def _text(path: Path) -> str:
@@ -46,13 +49,21 @@ def _text(path: Path) -> str:
 
 def read_reference(assets: Path) -> Reference:
     """Parse all four files; the first bad one raises ReferenceDataError with file, line and reason."""
-    staff = parse_staff(_text(assets / STAFF_FILE), str(assets / STAFF_FILE))
+    staff_text = _text(assets / STAFF_FILE)
+    staff = parse_staff(staff_text, str(assets / STAFF_FILE))
     return Reference(
         parse_hall(_text(assets / HALL_FILE), str(assets / HALL_FILE)),
         staff,
         parse_items(_text(assets / ITEMS_FILE), str(assets / ITEMS_FILE)),
         _parse_hours(assets, staff),
+        parse_duty(staff_text, str(assets / STAFF_FILE), staff),
     )
+
+
+def read_duty(assets: Path) -> tuple[Duty, ...]:
+    """The after-hours duty roster of staff.toml (``[[duty]]``); like the hours, each terminal reads it."""
+    text = _text(assets / STAFF_FILE)
+    return parse_duty(text, str(assets / STAFF_FILE), parse_staff(text, str(assets / STAFF_FILE)))
 
 
 def read_hours(assets: Path) -> Hours:

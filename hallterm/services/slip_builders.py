@@ -73,7 +73,8 @@ def visit_slip(svc: Services, view: CaseView) -> VisitSlip:
     return VisitSlip(view.case_no, opened, tuple(view.item_names), view.lounge_name or "", view.lounge_floor,
                      coordinator, visit_payload(svc, view.case_no, today), name=view.holder_name,
                      queue_position=view.queue_position, hall_name=p.hall.name, bilingual=p.printing.bilingual,
-                     waiting_reason=waiting_reason(svc, view), proxy_note=proxy_note(svc, view))
+                     waiting_reason=waiting_reason(svc, view), duty=view.duty,
+                     proxy_note=proxy_note(svc, view))
 
 
 def proxy_note(svc: Services, view: CaseView) -> str:

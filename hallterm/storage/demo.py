@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, create_engine, delete, insert, inspect, select, text
 
 from hallterm.storage.tables import card_holders, case_items, cases, items, lounges, staff
 
@@ -71,6 +71,22 @@ def sqlite_file_kind(path: Path) -> str:
                 "SELECT 1 FROM events WHERE kind = 'demo_built' LIMIT 1").fetchone() is not None
     except sqlite3.DatabaseError:
         return "not_sqlite"
+    if demo:
+        return "demo"
+    return "data" if tables - {"alembic_version"} else "empty"
+
+
+def server_database_kind(url: str) -> str:
+    """Like ``sqlite_file_kind``, for a database on a server (PostgreSQL): ``"empty"``, ``"demo"`` or
+    ``"data"``. Looked at without migrating it; the connection is closed before the demo opens its own."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            demo = "events" in tables and conn.execute(
+                text("SELECT 1 FROM events WHERE kind = 'demo_built' LIMIT 1")).first() is not None
+    finally:
+        engine.dispose()
     if demo:
         return "demo"
     return "data" if tables - {"alembic_version"} else "empty"

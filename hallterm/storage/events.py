@@ -56,3 +56,21 @@ def latest_details(conn: Connection, *, case_id: int, kind: str) -> dict[str, An
     details = conn.execute(select(events.c.details).where(events.c.case_id == case_id, events.c.kind == kind)
                            .order_by(events.c.id.desc()).limit(1)).scalar_one_or_none()
     return dict(details) if details is not None else None
+
+
+def of_kind_between(conn: Connection, kind: EventKind, start: dt.datetime, end: dt.datetime) -> list[Event]:
+    """Events of ``kind`` with ``start <= at < end``, oldest first."""
+    query = (select(events).where(events.c.kind == kind, events.c.at >= start, events.c.at < end)
+             .order_by(events.c.id))
+    return [Event(r.id, r.at, r.kind, r.staff_id, r.case_id, r.ticket_id, r.card_no, dict(r.details or {}))
+            for r in conn.execute(query)]
+
+
+def after(conn: Connection, after_id: int, kinds: list[EventKind], *, since: dt.datetime,
+          limit: int = 2000) -> list[Event]:
+    """Events of ``kinds`` newer than ``after_id`` and not before ``since``, oldest first (the handover list)."""
+    query = (select(events).where(events.c.id > after_id, events.c.kind.in_([k.value for k in kinds]),
+                                  events.c.at >= since)
+             .order_by(events.c.id).limit(limit))
+    return [Event(r.id, r.at, r.kind, r.staff_id, r.case_id, r.ticket_id, r.card_no, dict(r.details or {}))
+            for r in conn.execute(query)]

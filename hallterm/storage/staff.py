@@ -48,6 +48,13 @@ def active_name(conn: Connection, staff_id: str) -> str | None:
                                                    staff.c.active)).scalar_one_or_none()
 
 
+def active_contact(conn: Connection, staff_id: str) -> tuple[str, str] | None:
+    """(name, extension) of an active staff member, None when there is none: the duty roster's receiver."""
+    row = conn.execute(select(staff.c.name, staff.c.extension).where(staff.c.staff_id == staff_id,
+                                                                     staff.c.active)).first()
+    return (row.name, row.extension or "") if row is not None else None
+
+
 def names(conn: Connection) -> dict[str, str]:
     """staff ID → name, inactive staff too (old events name them)."""
     return {r.staff_id: r.name for r in conn.execute(select(staff.c.staff_id, staff.c.name))}

@@ -87,3 +87,16 @@ def test_bad_arguments_are_one_chinese_line(loaded: Services, capsys: pytest.Cap
     assert code == 1 and "预约编号 'abc' 应为数字" in err
     code, _, err = run(loaded, capsys, "cancel", "999999", "--reason", "x")
     assert code == 1 and "找不到预约 999999" in err
+
+
+def test_db_takes_a_sqlite_file_path_as_the_readme_names_it(loaded: Services, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """`hallterm --db db/demo.sqlite3 …` (a path, relative to where it is typed) works like the URL."""
+    db_file = Path(loaded.db.url.removeprefix("sqlite:///"))
+    monkeypatch.chdir(db_file.parent)
+    day = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    by_path = cli.main(["--db", db_file.name, "appointments", "slots", "--day", day, "--json"])
+    out_path, err = capsys.readouterr()
+    assert by_path == 0 and "sqlite" not in err, err
+    assert cli.main(["--db", loaded.db.url, "appointments", "slots", "--day", day, "--json"]) == 0
+    assert capsys.readouterr().out == out_path

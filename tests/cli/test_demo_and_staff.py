@@ -10,9 +10,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from hallterm.config import PROJECT_ROOT, load_settings, sqlite_url
+from hallterm.services import after_hours
 from hallterm.services.context import Services
 from hallterm.services.staff import sign_in
-from hallterm.storage.tables import card_holders, cases, events
+from hallterm.storage.tables import appointments, card_holders, cases, events
 
 
 def hallterm(*args: str, db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -40,10 +41,22 @@ def test_demo_builds_its_own_database_with_every_kind_of_holder(tmp_path: Path) 
         assert tiers == set("ABCDE")
         assert past > 0 and scans > 0  # a day of past activity
         assert sign_in(svc, "S1401", "1234").role == "desk"  # the demo PIN printed for newcomers
+        # Issue 12 point 7: appointments today and ahead (some checked in, some missed), the duty roster,
+        # and last evening's after-hours case on the handover list.
+        with svc.db.read() as conn:
+            booked = conn.execute(select(appointments.c.day, appointments.c.status)).all()
+        assert {"booked", "checked_in", "missed"} <= {status for _day, status in booked}
+        assert any(day == svc.today() for day, _s in booked) and any(day > svc.today() for day, _s in booked)
+        assert "预约：今天" in run.stdout and "延时值班表 6 条" in run.stdout and "交接单待确认" in run.stdout
+        listed = after_hours.handover(svc)
+        evening = [e for e in listed.entries if e.kind is after_hours.HandoverKind.CASE]
+        assert len(evening) == 1 and "接待：" in evening[0].text
     finally:
         svc.close()
-    again = hallterm("demo", "--no-ui", db=db)  # building again starts the demo afresh
+    # Building again starts the demo afresh, here into the database given with --db.
+    again = hallterm("--db", sqlite_url(db), "demo", "--no-ui", db=tmp_path / "other.sqlite3")
     assert again.returncode == 0, again.stderr
+    assert db.exists() and not (tmp_path / "other.sqlite3").exists()
 
 
 def test_set_pin_from_stdin_then_sign_in(tmp_path: Path) -> None:

@@ -214,7 +214,7 @@ def test_without_cups_client_it_says_what_to_install(ring: Keyring, tmp_path: Pa
     job, spooled = spooled_ticket(ring, tmp_path)
     with pytest.raises(PrintFailed) as info:
         fast().send(job, spooled)
-    assert "cups-client" in str(info.value)
+    assert "cups-client" in info.value.detail and "请联系管理员" in str(info.value)
 
 
 # --- through the service: a failed print loses nothing, reprint works -----------------------------

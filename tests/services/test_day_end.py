@@ -4,7 +4,10 @@ leave the queue for a call-back; F8's answer says which of the two things is mis
 from __future__ import annotations
 
 import datetime as dt
+import stat
+from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 
 from hallterm.services import cases
@@ -13,6 +16,7 @@ from hallterm.services.deadline_sweep import sweep
 from hallterm.services.slip_builders import waiting_reason
 from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import lounges
+from hallterm.tui.desk.history import describe
 from tests.services.test_open_and_route import EVENING, draft, event_kinds
 
 THURSDAY_10 = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
@@ -34,6 +38,9 @@ def test_the_nightly_sweep_lists_the_evenings_queue_for_a_call_back_and_the_morn
     after = cases.get_case(loaded, view.id)
     assert after is not None and after.status == "in_progress" and after.lounge_code is None
     assert event_kinds(loaded, view.id)[-1] == "queue_left"
+    left_event = cases.history(loaded, view.id)[-1]
+    line = describe(left_event)  # the F6 history's line: words, not an internal code
+    assert "回访" in line and "day_end" not in line and "day_end" not in str(left_event.details)
     assert sweep(loaded, day_end=True).left_queue == []  # idempotent
     clock[0] = FRIDAY_9
     routing = cases.route_queued(loaded, desk_session)
@@ -54,6 +61,7 @@ def test_a_visitor_queued_while_a_coordinator_is_still_due_today_stays_in_the_qu
     assert routing.blocked == "业务洽谈室已满"  # the one thing missing, not "已满或无在岗协调员"
 
 
+@pytest.mark.usefixtures("no_duty_roster")  # the roster would receive the case (test_after_hours.py)
 def test_on_a_sunday_or_a_holiday_the_reason_is_the_rest_day_not_an_evening(
     loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
 ) -> None:
@@ -72,6 +80,7 @@ def test_on_a_sunday_or_a_holiday_the_reason_is_the_rest_day_not_an_evening(
     assert holiday.queue_reason.startswith("业务洽谈室已满，且今天国庆节（星期日），业务协调科无人值班")
 
 
+@pytest.mark.usefixtures("no_duty_roster")  # the roster would receive the case (test_after_hours.py)
 def test_on_a_holiday_on_a_weekday_the_weekly_shifts_do_not_run(
     loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
 ) -> None:
@@ -82,3 +91,28 @@ def test_on_a_holiday_on_a_weekday_the_weekly_shifts_do_not_run(
     assert view.status == "queued" and view.coordinator is None
     assert view.queue_reason.startswith("今天国庆节（星期四），业务协调科无人值班，最早 10月08日（星期四）08:30 到岗")
     assert not any(p.on_duty for p in cases.reassign_options(loaded).coordinators)
+
+
+def test_the_call_back_list_gives_the_phone_whole_for_the_phone_desk(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime],
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sweep's list is masked (it goes to logs); nobody can call 138****5678 back, so
+    `hallterm callbacks` gives the name and phone whole, on screen and in a CSV only its owner reads."""
+    from hallterm import cli
+    from hallterm.services.day_end import callbacks
+
+    clock[0] = EVENING
+    view = cases.open_case(loaded, desk_session, draft(cards["valid"]))
+    sweep(loaded, day_end=True)
+    thursday = EVENING.astimezone(loaded.settings.hall.tz).date()
+    [entry] = callbacks(loaded, thursday)
+    assert (entry.case_no, entry.name, entry.phone) == (view.case_no, "王喆", "13812345678")
+    assert callbacks(loaded, thursday + dt.timedelta(days=1)) == []
+    out_file = tmp_path / "回访.csv"
+    assert cli.main(["--db", loaded.db.url, "callbacks", "--day", f"{thursday:%Y-%m-%d}", "--csv",
+                     str(out_file)]) == 0
+    printed = capsys.readouterr().out
+    assert "13812345678" in printed and view.case_no in printed
+    assert out_file.read_bytes().startswith("\ufeff".encode()) and "13812345678" in out_file.read_text("utf-8-sig")
+    assert stat.S_IMODE(out_file.stat().st_mode) == 0o600

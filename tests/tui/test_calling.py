@@ -362,7 +362,7 @@ async def test_a_failed_print_keeps_the_ticket_and_ctrl_r_sends_it_again(
         await until(pilot, lambda: "正在打印" not in notice(app), "the print's outcome")
         said = notice(app)
         assert said.startswith("已取号 A001") and "号已生效" in said
-        assert "cups-client" in said and "已保存到" in said and "Ctrl+R" in said
+        assert "请联系管理员" in said and "cups-client" not in said and "已保存到" in said and "Ctrl+R" in said
         assert app.screen.query_one("#calling-notice").has_class("-error")
         assert queue_numbers(app) == ["A001"]  # the ticket stands in the queue
         assert status_of(loaded, "A001") == "waiting"

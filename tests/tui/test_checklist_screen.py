@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Static
 
 from hallterm.domain.checklist import MaterialKind
-from hallterm.services import checklist, checklist_sheet
+from hallterm.services import cases, checklist, checklist_sheet
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.tui.desk.app import DeskApp
@@ -102,7 +102,6 @@ async def test_the_desk_counts_overdue_items_and_warns_of_missing_holiday_data(
 
     from hallterm.domain.cases import CaseDraft
     from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
-    from hallterm.services import cases
 
     view = cases.open_case(
         loaded,
@@ -131,7 +130,6 @@ async def test_the_coordinator_list_shows_overdue_items(
 
     from hallterm.domain.cases import CaseDraft
     from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
-    from hallterm.services import cases
     from hallterm.services.staff import set_pin, sign_in
 
     view = cases.open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-WZSL",),
@@ -225,7 +223,6 @@ async def test_an_accepted_item_refuses_an_untick(cards: dict[str, str], desk_ap
 async def test_after_a_one_time_notice_an_untick_asks_and_is_recorded(
     loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
-    from hallterm.services import cases
 
     app = desk_app()
     async with app.run_test(size=(110, 34)) as pilot:
@@ -321,3 +318,25 @@ async def test_a_conditional_deadline_past_the_schedule_skips_new_years_day(
         case_id = screen.sheet.case.id
     item = checklist_sheet.load(loaded, case_id).items[0]
     assert item.supplement_due_on == dt.date(2027, 1, 4) and item.supplement_estimated
+    # What the applicant signs says the date is an estimate too, not only the notice.
+    from hallterm.services import printables
+
+    commitment = next(p for p in printables.printables_for_case(loaded, cases.get_case(loaded, case_id))
+                      if "容缺受理承诺书" in p.title)
+    assert "于2027年1月4日前（估算" in commitment.preview.replace("\n", ""), commitment.preview
+
+
+async def test_on_an_80_column_terminal_every_column_is_on_screen(
+    cards: dict[str, str], desk_app: DeskAppFactory
+) -> None:
+    """At 80×24 (a counter's terminal) 形式 and 备注 ran off the screen and 状态 read "✓ 已" (issue 11)."""
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_checklist(pilot, cards)
+        table = screen.query_one(DataTable)
+        widths = [column.get_render_width(table) for column in table.columns.values()]
+        assert len(widths) == 5 and sum(widths) <= table.size.width, (widths, table.size.width)
+        await pilot.press("space")  # tick the first paper: its state must be readable whole
+        await settle(pilot)
+        assert row_state(screen, 1) == "✓ 已收"
+        assert table.columns[table.ordered_columns[2].key].get_render_width(table) >= 8

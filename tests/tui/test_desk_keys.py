@@ -23,7 +23,7 @@ from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import open_and_route, open_form, scan, settle, text_of
+from tests.tui.pilot_helpers import open_and_route, open_form, scan, settle, text_of, until
 
 SERVICES = Path(__file__).parents[2] / "hallterm" / "services"
 CASE_KEYS = {"history", "reassign", "checklist", "print_slip"}
@@ -109,6 +109,25 @@ async def test_the_palette_writes_keys_and_no_matches_in_chinese(
         options = app.screen.query_one(CommandList)
         prompts = [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
         assert prompts == ["没有匹配的操作"]
+
+
+async def test_the_theme_choice_is_in_chinese(desk_app: DeskAppFactory) -> None:
+    """切换主题 opened Textual's own list: "Search for themes…" and twenty English names (issue 11 point 9)."""
+    app = desk_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.action_change_theme()
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen.query(CommandList)
+                    and app.screen.query_one(CommandList).option_count > 0, "the theme list")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        assert "Search" not in str(palette.query_one("CommandInput").placeholder)
+        options = palette.query_one(CommandList)
+        names = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert names and all(not any(c.isascii() and c.isalpha() for c in n) for n in names), names
+        options.highlighted = names.index("浅色（大厅强光下）")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.theme == "textual-light", "the light scheme chosen")
 
 
 async def test_the_case_form_drops_an_error_once_it_is_fixed(cards: dict[str, str], desk_app: DeskAppFactory) -> None:

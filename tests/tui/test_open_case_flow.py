@@ -16,7 +16,7 @@ from hallterm.storage.tables import lounges
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.case_form import CaseFormScreen
 from hallterm.tui.desk.coordinator import CoordinatorScreen
-from hallterm.tui.desk.desk_screen import DeskScreen
+from hallterm.tui.desk.desk_screen import CaseRefreshed, DeskScreen
 from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
 from hallterm.tui.desk.routing_panel import RoutingPanel
@@ -188,6 +188,11 @@ async def test_reassigning_asks_for_a_reason(cards: dict[str, str], desk_app: De
         await until(pilot, lambda: "已改派" in notice(app), "the reassignment's answer")
         after = desk.last_case
         assert after.lounge_code == target != before.lounge_code
+        # A refresh read before the reassignment landed (the desk refreshes its case when the dialog closes)
+        # arrives late: it must not put the old lounge back on the case the keys act on.
+        desk.post_message(CaseRefreshed((desk._case_generation - 1, before)))
+        await settle(pilot)
+        assert desk.last_case.lounge_code == target
         assert "已改派" in notice(app) and "F10 重新打印" in notice(app)  # the old visit slip is out of date
         await pilot.press("f6")
         await settle(pilot)

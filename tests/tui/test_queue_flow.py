@@ -108,6 +108,7 @@ SUNDAY_10 = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)
 MONDAY_9 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
 
 
+@pytest.mark.usefixtures("no_duty_roster")  # with the roster, Sunday's case goes to the duty staff
 async def test_f8_says_when_nobody_waits_and_on_a_sunday_that_it_is_a_rest_day(
     loaded: Services, desk_app: DeskAppFactory, desk_session: StaffSession, cards: dict[str, str],
     clock: list[dt.datetime]

@@ -184,3 +184,17 @@ async def test_the_demo_shows_its_logins_and_sample_cards_on_screen(
     plain = desk_app(None)
     async with plain.run_test(size=(100, 30)):
         assert not plain.screen.query("#demo-note")  # a real hall's desk has no demo box
+
+
+async def test_at_80_by_24_the_demo_note_is_whole_above_the_footer(desk_app: DeskAppFactory) -> None:
+    """The staff IDs and sample cards were below the fold on a counter's 80×24 terminal (issue 11)."""
+    note = ("演示数据\n登录工号：前台 S1401，协调员 S1001，督查 S1601，延时值班 S1501；演示 PIN 均为 1234\n"
+            "可试的卡号：E类（非绿色通道） GD2025E000021，有效A类 GD2025A00003V，有效B类 GD2023B000017，"
+            "有效C类 GD2022C000017，有效D类 GD2022D00002F，注销 GD2023A00003U，过期 GD2025E000013")  # as `demo` says
+    app = desk_app(None, demo_note=note)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one("#demo-note", Static).region
+        footer = app.screen.query_one("Footer").region
+        assert box.height >= note.count("\n") + 3 and box.bottom <= footer.y, (box, footer)
+        assert app.screen.scroll_offset.y == 0 and not app.screen.show_vertical_scrollbar

@@ -104,6 +104,8 @@ async def test_after_a_case_is_opened_f10_previews_its_visit_slip(
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
         assert print_jobs.recent_slips(loaded) == []
+        said = str(app.screen.query_one("#notice", Static).render())
+        assert "正在准备" not in said and "未打印" in said  # no busy line left from before the preview
 
 
 def printing_fails(tmp_path: Path, db_file: Path, loaded: Services, monkeypatch: pytest.MonkeyPatch) -> Settings:
@@ -131,7 +133,8 @@ async def test_a_failed_print_says_so_and_the_reprint_list_sends_it_again(
         await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
-        assert "cups-client" in notice(app) and "Ctrl+R" in notice(app)
+        assert "请联系管理员" in notice(app) and "Ctrl+R" in notice(app)
+        assert "cups-client" not in notice(app)  # the technician's words go to the log (issue 11 point 9)
         assert app.screen.query_one("#notice").has_class("-error")
 
         await pilot.press("ctrl+r")

@@ -372,7 +372,7 @@ def test_cli_config_pointing_at_a_directory_exits_2(tmp_path: Path) -> None:
     _assert_one_clear_line(result, "--config", str(tmp_path))
 
 
-@pytest.mark.parametrize("url", ["mysql://hallterm@db-host/hallterm", "not a url", "postgresql://db-host:x/hallterm",
+@pytest.mark.parametrize("url", ["mysql://hallterm@db-host/hallterm", "ftp://db-host/hallterm", "postgresql://db-host:x/hallterm",
                                  "postgresql+nodriver://db-host/hallterm"])
 def test_cli_bad_db_option_exits_2(tmp_path: Path, url: str) -> None:
     # --db bypassed the checks of the file and environment and used to end in a traceback.

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 # The stylesheets of the screens a desk or coordinator opens (each screen's CSS_PATH; sign_in.tcss is
 # the app's own). Their rules name their screens or ids, so reading them early styles nothing else.
-DESK_STYLES = ("desk_screen", "case_form", "checklist", "printing", "calling", "coordinator", "dialogs", "lists")
+DESK_STYLES = ("desk_screen", "case_form", "checklist", "printing", "calling", "coordinator", "dialogs", "lists",
+               "handover")
 
 _started: weakref.WeakSet[App[Any]] = weakref.WeakSet()
 _frozen = False

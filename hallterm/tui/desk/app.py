@@ -8,11 +8,12 @@ database is ready (research/textual.md pitfall 13).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -21,7 +22,14 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from hallterm.config import Settings
-from hallterm.tui.desk.keys import KEY_NAMES, PALETTE_SKIP, DeskPalette, KeyListScreen, declared_here
+from hallterm.tui.desk.keys import (
+    KEY_NAMES,
+    PALETTE_SKIP,
+    DeskPalette,
+    KeyListScreen,
+    ThemeChoices,
+    declared_here,
+)
 from hallterm.tui.desk.messages import Connected, ConnectFailed, ServicesReady
 from hallterm.tui.widgets.message_line import Level, MessageLine
 
@@ -33,6 +41,8 @@ if TYPE_CHECKING:
 
 
 CASE_FORM = "case-form"
+FUNCTION_KEY = re.compile(r"f([1-9]|1[0-2])")
+AFTER_HOURS_TITLE = "延时服务（下班后/节假日）"
 
 
 class DeskApp(App[int]):
@@ -60,7 +70,7 @@ class DeskApp(App[int]):
         self.session: StaffSession | None = session
         self.connect_error = ""
         self._owns_services = services is None
-        self.sub_title = "延时服务（下班后/节假日）" if after_hours else settings.hall.name
+        self.sub_title = AFTER_HOURS_TITLE if after_hours else settings.hall.name
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key the footer shows is also in the command palette (Ctrl+P), in Chinese; so are keys
@@ -80,6 +90,10 @@ class DeskApp(App[int]):
             yield SystemCommand(description, f"快捷键 {'、'.join(labels)}", partial(screen.run_action, action))
         yield SystemCommand("切换主题", "更换界面配色（如大厅强光下用浅色）", self.action_change_theme)
         yield SystemCommand("退出（Ctrl+Q）", "退出前台终端", self.action_quit)
+
+    def search_themes(self) -> None:
+        """Textual's theme list is in English with twenty schemes; a hall needs a few, in Chinese."""
+        self.push_screen(DeskPalette(providers=[ThemeChoices], placeholder="选择界面配色……"))
 
     def key_label(self, binding: Binding) -> str:
         """A key as Chinese software writes it (Ctrl+R, Esc, F3), not Textual's ^r or CTRL+R."""
@@ -105,12 +119,36 @@ class DeskApp(App[int]):
             return True
         target, name, _ = self._parse_action(action, self if default_namespace is None else default_namespace,
                                              namespaces)
+        if name in getattr(target, "FALLS_THROUGH", ()):
+            return False  # its key goes on to the next binding on the same key (ExplainsKeys.FALLS_THROUGH)
         why = getattr(target, "why_not", None)
         reason = why(name) if callable(why) else ""
         if not reason:
             return False
         self.tell(reason, target)
         return True
+
+    async def on_key(self, event: events.Key) -> None:
+        """A key no widget took and no binding of its own case acts on: the same letter in lower case
+        (Shift or Caps Lock: screens say 按 N, the bindings are n), or an unbound F-key says so.
+
+        A key reaches the app only if the focused widget (an Input typing the letter) and the screens
+        below it let it through. Handlers run down the class tree, so this runs before ``App._on_key``
+        (which checks the bindings): the bindings are checked here first, and ``prevent_default`` keeps a
+        key handled here from being handled again there.
+        """
+        key = event.key
+        if await self._check_bindings(key):
+            event.prevent_default()
+            return
+        letter = key.removeprefix("shift+")
+        if len(letter) == 1 and letter.isascii() and letter.isalpha() and letter.lower() != key:
+            if await self._check_bindings(letter.lower()):
+                event.prevent_default()
+            return
+        if FUNCTION_KEY.fullmatch(key) and not isinstance(self.screen, CommandPalette):
+            event.prevent_default()
+            self.tell(f"{key.upper()} 在本屏没有用途：按 F1 查看本屏的按键")
 
     def tell(self, text: str, where: object = None) -> None:
         """Say ``text`` on the message line of ``where`` (or of the screen on top, or as a notification)."""
@@ -211,6 +249,9 @@ class DeskApp(App[int]):
         from hallterm.tui.desk.desk_screen import DeskScreen
 
         assert self.session is not None
+        # S6: signing in with the after_hours role opens the after-hours desk, as --after-hours does.
+        evening = self.after_hours or self.session.role == "after_hours"
+        self.sub_title = AFTER_HOURS_TITLE if evening else self.settings.hall.name
         home = CoordinatorScreen() if self.session.role in {"coordinator", "proxy"} else DeskScreen()
         self.push_screen(home)
 

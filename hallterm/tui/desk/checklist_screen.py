@@ -86,6 +86,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
         # message names the first), as long as the cursor stays on their item or another decided one.
         self.to_print: list[IssuedDocument] = []
         self._to_print_item: int | None = None
+        self._fitted: tuple[int | None, ...] | None = None  # the column widths the table has now
 
     def show_case(self, case_id: int) -> ChecklistScreen:
         """Reuse this screen for another case: nothing of the last one stays on it (issue 11, point 12:
@@ -115,7 +116,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("材料", "类别", "状态", "形式", "备注")
+        self._fit_columns(table)
         table.focus()
         if self.case_id is not None:
             self._load()
@@ -147,16 +148,39 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
         # On opening, the cursor starts on the first paper (row 0 is the item's heading): Space ticks it.
         keep = 1 if first else table.cursor_row
         table.clear()
+        narrow = self._fit_columns(table)
+        height = None if narrow else 1  # narrow: long names wrap onto more lines instead of pushing columns off
         for item in sheet.items:
             fees = "已缴费" if item.fees_paid else "未缴费"
             table.add_row(Text(f"【{item.item_name}】", style="bold"), Text(item.status_name),
                           Text(fees, style="green" if item.fees_paid else "yellow"),
-                          Text(f"{item.promised_days} 个工作日"), deadline_text(item), key=f"item:{item.case_item_id}")
+                          Text(f"{item.promised_days} 个工作日"), deadline_text(item), key=f"item:{item.case_item_id}",
+                          height=height)
             for m in item.materials:
-                table.add_row(*self._material_cells(m), key=f"mat:{item.case_item_id}:{m.material_id}")
+                table.add_row(*self._material_cells(m), key=f"mat:{item.case_item_id}:{m.material_id}", height=height)
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
         self._show_decision()
+
+    _COLUMNS = ("材料", "类别", "状态", "形式", "备注")
+    _NARROW_WIDTHS = (10, 9, 10, 10)  # 类别, 状态, 形式, 备注 on a narrow terminal; 材料 takes what is left
+
+    def _fit_columns(self, table: DataTable) -> bool:
+        """On an 80-column counter terminal the five columns would run off the screen (形式 and 备注 out of
+        sight, 状态 cut to "✓ 已"): fixed widths then, the material's name taking the rest and wrapping.
+        Returns whether the table is narrow."""
+        width = self.app.size.width
+        narrow = width < 110
+        wanted: tuple[int | None, ...] = (None,) * 5
+        if narrow:
+            rest = width - 4 - sum(self._NARROW_WIDTHS) - 2 * len(self._COLUMNS)  # margins, scrollbar, padding
+            wanted = (max(16, rest), *self._NARROW_WIDTHS)
+        if self._fitted != wanted:
+            table.clear(columns=True)
+            for label, w in zip(self._COLUMNS, wanted, strict=True):
+                table.add_column(label, width=w)
+            self._fitted = wanted
+        return narrow
 
     @staticmethod
     def _material_cells(m: MaterialRow) -> tuple[Text, Text, Text, Text, Text]:

@@ -54,6 +54,8 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("h", "history", "办件记录", id="coord_history"),
         Binding("c", "checklist", "材料清单", id="coord_checklist"),
         Binding("r", "refresh", "刷新", id="refresh"),
+        # S6: the after-hours handover (issue 12); the banner names the key while a handover waits
+        Binding("ctrl+t", "handover", "交接单", show=False, id="coord_handover"),
         Binding("escape", "back", "返回前台", id="back"),
         Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
     ]
@@ -75,6 +77,10 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     def compose(self) -> ComposeResult:
         hall = self.whole_hall
         yield Header()
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.handover import HandoverBanner
+
+        yield HandoverBanner(id="handover-banner")  # the evening's handover, until the day shift acknowledges it
         yield Static("全厅等候接待的持卡人" if hall else "等候我的持卡人", classes="section-title")
         yield DataTable(id="waiting", cursor_type="row", zebra_stripes=True)
         yield Static("全厅在办件" if hall else "我的在办件", classes="section-title")
@@ -105,6 +111,13 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     @on(ServicesReady)
     def _ready(self) -> None:
         self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.handover import HandoverBanner
+
+        if self.is_mounted:  # back from the handover list: acknowledged, the banner goes
+            self.query_one(HandoverBanner).load()
 
     def action_refresh(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -230,6 +243,12 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_handover(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.handover import HandoverScreen
+
+        self.app.push_screen(HandoverScreen())
 
     def action_sign_out(self) -> None:
         self.app.sign_out()

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CatalogItem, QueueRouting
     from hallterm.services.checklist import IssuedDocument
+    from hallterm.services.context import Services
     from hallterm.services.print_jobs import PrintOutcome
     from hallterm.services.ticket_view import TicketView
     from hallterm.tui.desk.app import DeskApp
@@ -55,11 +56,21 @@ class QueuedRouted(Done):
 
 
 class CaseRefreshed(Done):
-    """``result``: the case on screen as it is now (None if it is gone)."""
+    """``result``: (the screen's case generation when the refresh started, the case as it is now or None)."""
+
+
+def _case_now(services: Services, case_id: int, generation: int) -> tuple[int, CaseView | None]:
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+    from hallterm.services.cases import get_case
+
+    return generation, get_case(services, case_id)
 
 
 class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/desk_screen.tcss"
+    # Esc goes back to the calling screen only while a called ticket's holder is on screen; otherwise it
+    # falls through to clear_field on the same key, without a word.
+    FALLS_THROUGH = frozenset({"back_to_calling"})
     BINDINGS = [
         # Footer order is what a narrow (80-column) counter terminal keeps: the steps of a visit first; the
         # keys that do not fit leave the footer (fit_footer) and stay in the command palette.
@@ -74,6 +85,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("f9", "coordinator_view", "协调员视图", id="coordinator_view"),
         Binding("f11", "calling", "叫号", id="calling"),
         Binding("ctrl+r", "reprint", "补打", id="reprint"),
+        # S6: the after-hours handover (issue 12). Out of the footer (no room at 100 columns): the evening
+        # panel and the coordinators' banner name the key, and the palette and F1 list it.
+        Binding("ctrl+t", "handover", "交接单", show=False, id="handover"),
         Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
         Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
         # Before clear_field on the same key: while a called ticket's holder is on screen, Esc goes back.
@@ -90,6 +104,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # The case the case keys (F6, F7, F10, F12) act on: always one of the holder on screen. A scan of
         # someone else clears it, so a clerk can never reassign or tick the visitor before by mistake.
         self.last_case: CaseView | None = None
+        self._case_generation = 0  # moves on with each authoritative answer about last_case (see on_case_refreshed)
         self._draft: CaseDraft | None = None  # a form closed without opening is kept, never lost
         self._catalog: list[CatalogItem] | None = None
         self.checked_in: TicketView | None = None  # the ticket issued when an appointment slip was scanned
@@ -102,6 +117,11 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             yield Static("钢都英才卡", id="scan-label")
             yield ScanField(id="scan")
         yield MessageLine(id="notice")
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.handover import EveningPanel, is_evening_desk
+
+        if is_evening_desk(self.app):  # S6: the after-hours desk shows the evening's appointments first
+            yield EveningPanel(id="evening")
         yield DeadlineBar("", id="deadline-bar")
         with VerticalScroll(id="answer"):
             yield RoutingPanel(id="routing")
@@ -151,6 +171,12 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         if action == "open_case":
             if not allowed(role, "open_case"):
                 return not_allowed(role, "open_case")
+            if check is None and self.last_case is not None:
+                # The holder panel gives way to the routing panel once the case is open: F3 would open a
+                # second case of the same visit, so it names the one open and what comes next.
+                case = self.last_case
+                return (f"已为 {case.holder_name} 开办件 {case.case_no}（见上方）：按 F12 核对材料、F10 打印；"
+                        "要为其另办一件，请重新扫描其卡后按 F3")
             if check is None:
                 return f"{no_card}，再按 F3 开办件"
             if not check.ok:
@@ -188,14 +214,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             return not_allowed(role, "call_ticket")
         if action == "print_slip" and self.last_case is None and self.checked_in is None:
             return "没有可打印的回执：先开办件（F3），或扫描预约回执签到"
+        if action == "back_to_calling" and self.calling_ticket is None:
+            return "只在叫号屏按 O 打开持卡人后可用（此时 Esc 清空输入）"
         return ""
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Esc goes back to the calling screen only while a called ticket's holder is on screen; otherwise it
-        # falls through to clear_field on the same key, so it must be off without a word (not why_not).
-        if action == "back_to_calling":
-            return self.calling_ticket is not None
-        return super().check_action(action, parameters)
 
     # -- scanning ---------------------------------------------------------------------------
 
@@ -380,6 +401,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
     def _show_routed(self, view: CaseView) -> None:
         self.last_case = view
+        self._case_generation += 1  # a refresh started before this answer must not put the old case back
         self._draft = None
         self.query_one(RoutingPanel).show_case(view)
         self.query_one(HolderPanel).clear()
@@ -407,7 +429,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.refresh_bindings()
 
     def on_case_refreshed(self, message: CaseRefreshed) -> None:
-        view: CaseView | None = message.result
+        generation, view = message.result
+        if generation != self._case_generation:
+            return  # read before a reassignment (or another answer) landed: it would show the old lounge
         if view is not None and self.last_case is not None and self.last_case.id == view.id:
             self.last_case = view  # not if another holder was scanned meanwhile
             panel = self.query_one(RoutingPanel)
@@ -430,6 +454,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             return  # another card was scanned meanwhile
         current = next((c for c in found if self.last_case is not None and c.id == self.last_case.id), found[0])
         self.last_case = current
+        self._case_generation += 1
         more = f"（共 {len(found)} 件在办，此为最近一件）" if len(found) > 1 and current is found[0] else ""
         keys = "F6 记录"
         if allowed(self._role(), "checklist"):
@@ -447,11 +472,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.checked_in = None
 
     def _refresh_last_case(self) -> None:
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.cases import get_case
-
         if self.last_case is not None:
-            run_use_case(self, CaseRefreshed, get_case, self.app.services, self.last_case.id)
+            run_use_case(self, CaseRefreshed, _case_now, self.app.services, self.last_case.id, self._case_generation)
 
     def action_history(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
@@ -574,6 +596,12 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
                 self._print_first = None
 
         show_preview(self, self.say, message, printed)
+
+    def action_handover(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.handover import HandoverScreen
+
+        self.app.push_screen(HandoverScreen())
 
     def action_reprint(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start

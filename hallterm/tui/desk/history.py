@@ -93,6 +93,9 @@ def describe(event: CaseEvent, items: dict[str, str] | None = None, people: dict
         again = "（补打）" if d.get("reprint") else ""
         error = f"：{d['error']}" if d.get("error") else ""
         return f"{d['title']}{again}{error}"
+    if event.kind == EventKind.QUEUE_LEFT:
+        # The kind's name says what happened; the detail is who is to call back (older rows stored a code).
+        return "日终仍未分配洽谈室，已离开排队，列入回访名单（" + (d.get("section") or "业务协调科") + "）"
     if event.kind.startswith("ticket_") and d.get("number"):
         return str(d["number"])
     if "reason" in d:

@@ -11,15 +11,18 @@ those that do not apply now, the reason (``KeyListScreen``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from rich.align import Align
 from rich.cells import cell_len
+from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
@@ -105,6 +108,31 @@ class DeskPalette(CommandPalette):
         self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
+# The colour schemes a hall needs, named as a clerk would (Textual offers twenty, named in English).
+THEMES = {"textual-dark": "深色（默认）", "textual-light": "浅色（大厅强光下）",
+          "ansi-dark": "终端自带配色（深）", "ansi-light": "终端自带配色（浅）"}
+
+
+class ThemeChoices(Provider):
+    """The palette's 切换主题 list: a few schemes with Chinese names."""
+
+    def _choices(self) -> list[tuple[str, Callable[[], None]]]:
+        def use(name: str) -> None:
+            self.app.theme = name
+
+        return [(label, partial(use, name)) for name, label in THEMES.items() if name in self.app.available_themes]
+
+    async def discover(self) -> Hits:
+        for label, choose in self._choices():
+            yield DiscoveryHit(label, choose)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, choose in self._choices():
+            if (score := matcher.match(label)) > 0:
+                yield Hit(score, matcher.highlight(label), choose)
+
+
 class ExplainsKeys:
     """A screen whose keys that do not apply now say why when pressed, instead of nothing.
 
@@ -112,7 +140,13 @@ class ExplainsKeys:
     so the footer shows only keys that act. Textual runs no action whose check fails and says nothing
     (``App.run_action`` returns False, for a hidden and a greyed-out key alike): ``DeskApp.run_action``
     says the reason on the screen's message line instead.
+
+    An action in ``FALLS_THROUGH`` shares its key with a later binding that acts when it does not (Esc:
+    back to calling, else clear the field): pressed, its key goes on silently to that binding, and its
+    ``why_not`` is said only in the F1 list.
     """
+
+    FALLS_THROUGH: frozenset[str] = frozenset()
 
     def why_not(self, action: str) -> str:
         return ""
@@ -145,23 +179,21 @@ class KeyListScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         app: Any = self.app
         own = screen_bindings(app)
-        lines = Text()
+        # A grid, not one text: a reason too long for the line wraps in its own column, under itself.
+        keys = Table.grid(padding=(0, 1))
+        keys.add_column(no_wrap=True, style="bold")
+        keys.add_column(no_wrap=True)
+        keys.add_column(overflow="fold", style="dim")
         for binding in [*screen_bindings(self.below), *own]:
             on_app = binding in own or binding.action.startswith("app.")
             target = app if on_app else self.below
             why = getattr(target, "why_not", None)
             reason = why(binding.action.removeprefix("app.")) if callable(why) else ""
-            key = app.key_label(binding)
-            lines.append(f"{key:<7}", style="bold")
-            lines.append(f"{binding.description}")
-            if reason:
-                lines.append(f"　现在不可用：{reason}", style="dim")
-            lines.append("\n")
-        lines.rstrip()
+            keys.add_row(app.key_label(binding), binding.description, f"现在不可用：{reason}" if reason else "")
         with Vertical():
-            yield Static(Text("本屏按键（Esc 关闭；Ctrl+P 可按名称查找操作）", style="bold"))
+            yield Static(Text("本屏按键（Esc 关闭；↑↓ 翻看；Ctrl+P 可按名称查找操作）", style="bold"))
             with VerticalScroll():
-                yield Static(lines, id="key-list")
+                yield Static(keys, id="key-list")
         yield Footer()
 
     def action_close(self) -> None:

@@ -272,10 +272,12 @@ def show_preview(screen: Any, say: Say, ready: PreviewReady,
     passed to ``printed``)."""
 
     def opened(outcome: PrintOutcome | None) -> None:
-        if outcome is not None:
-            say(*outcome_text(outcome))
-            if printed is not None:
-                printed(outcome)
+        if outcome is None:  # closed without printing: "正在准备打印预览……" must not stay behind
+            say("未打印：按 F10 可再次打开打印预览", Level.INFO)
+            return
+        say(*outcome_text(outcome))
+        if printed is not None:
+            printed(outcome)
 
     printables, heading, first = ready.result
     screen.app.push_screen(PrintPreviewScreen(printables, heading, first), opened)
