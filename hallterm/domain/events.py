@@ -18,6 +18,8 @@ class EventKind(StrEnum):
     CASE_OPENED = "case_opened"
     CASE_ROUTED = "case_routed"
     CASE_QUEUED = "case_queued"
+    PROXY_PENDING = "proxy_pending"  # needs a 帮办代办 staff member, none on duty: details say when one comes
+    PROXY_ASSIGNED = "proxy_assigned"  # the pending proxy given once one is on duty (F8)
     SERVICE_MODE_CHANGED = "service_mode_changed"
     SERVICE_MODE_DECIDED = "service_mode_decided"  # the checklist settled the mode (S1)
     USCC_OVERRIDE = "uscc_override"
@@ -89,6 +91,8 @@ LABELS: dict[EventKind, str] = {
     EventKind.CASE_OPENED: "开办件",
     EventKind.CASE_ROUTED: "分配洽谈室和协调员",
     EventKind.CASE_QUEUED: "排队等候分配",
+    EventKind.PROXY_PENDING: "帮办代办待到岗分派",
+    EventKind.PROXY_ASSIGNED: "分派帮办代办",
     EventKind.SERVICE_MODE_CHANGED: "更改办理方式",
     EventKind.SERVICE_MODE_DECIDED: "材料核验定办理方式",
     EventKind.USCC_OVERRIDE: "信用代码放行",

@@ -120,6 +120,7 @@ class VisitSlip:
     hall_name: str = DEFAULT_HALL
     bilingual: bool = False
     waiting_reason: str = ""  # why it waits, short (协调员均不在岗，预计 14:00 回岗); empty: the generic line
+    proxy_note: str = ""  # the 帮办代办 promised is not on duty: when one comes (最早 11月27日 08:30 到岗后联系您)
     duty: str = ""  # 值班协调员 / 值班人员: the after-hours duty roster chose who receives the case (S6)
 
     kind = "visit"
@@ -256,6 +257,8 @@ def layout_visit(slip: VisitSlip, sheet: Sheet) -> None:
             ("开办时间", f"{slip.opened_at:%Y-%m-%d %H:%M}"), ("办理事项", "、".join(slip.items))]
     if slip.queue_position:
         rows.append(("排队", f"前面还有 {slip.queue_position - 1} 位"))
+    if slip.proxy_note:
+        rows.append(("帮办代办", slip.proxy_note))
     _pairs(sheet, rows, b)
     if slip.duty:
         _say(sheet, f"延时服务时段，由{slip.duty}按值班表接待", "After hours: received by the staff on duty.", b,

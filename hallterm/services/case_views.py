@@ -55,6 +55,7 @@ class CaseView:
     item_names: tuple[str, ...]
     queue_position: int | None = None  # 1 = next to be routed, when the case waits for a seat/coordinator
     queue_reason: str = ""
+    proxy_reason: str = ""  # the 帮办代办 promised but not on duty: when one comes (routing panel, slip)
     duty: str = ""  # 值班协调员 / 值班人员 when the after-hours duty roster chose the coordinator (S6)
 
 
@@ -65,7 +66,7 @@ def case_view(row: CaseRow) -> CaseView:
                     Bureau(row.jurisdiction), row.district, Handling(row.handling), row.flags, mode, row.full_proxy,
                     CaseStatus(row.status), row.lounge_code, row.lounge_name, row.lounge_floor, row.coordinator,
                     row.proxy, row.first_contact, row.opened_at, row.met_at, row.item_names, row.queue_position,
-                    row.queue_reason)
+                    row.queue_reason, row.proxy_reason)
 
 
 def case_at(conn: Connection, case_id: int) -> CaseView | None:

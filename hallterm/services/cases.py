@@ -6,6 +6,7 @@ Each public call is one write transaction that also appends its events.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from hallterm.domain.holders import assess
 from hallterm.domain.ids import is_valid_uscc
 from hallterm.domain.jurisdiction import JurisdictionError, decide, requires_proxy
 from hallterm.domain.routing import PROXY_SECTION, StaffLoad, coordinator_section, pick_lounge, pick_staff
-from hallterm.domain.service_mode import MODE_NAMES, ServiceMode, needs_proxy, suggest
+from hallterm.domain.service_mode import MODE_NAMES, PROXY_MODES, ServiceMode, needs_proxy, suggest
 from hallterm.domain.waits import seconds_between
 from hallterm.domain.weekdays import weekday_name
 from hallterm.services.after_hours import DUTY_NAMES, duty_receiver
@@ -184,7 +185,41 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
         duty_fields = {"duty": duty.kind.value, "duty_name": DUTY_NAMES[duty.kind]}
     events.append(conn, EventKind.CASE_ROUTED, svc.now(), staff_id=staff_id, case_id=case_id, lounge=lounge.code,
                   coordinator=coordinator.staff_id, proxy=proxy_id, mode=MODE_NAMES[mode], **duty_fields)
+    if "proxy_staff_id" in values and proxy_id is None:
+        _proxy_pending(svc, conn, case_id, local_now, closed, staff_id)
     return ""
+
+
+def _proxy_pending(svc: Services, conn: Connection, case_id: int, local_now: dt.datetime,
+                   closed: Callable[[dt.date], bool], staff_id: str | None) -> None:
+    """The form promised 派帮办代办专人 (S1, S3) and nobody of the section is on duty: say so and when the
+    first one comes. The case keeps no proxy; F8 gives it one once someone is on duty (``route_queued``)."""
+    comes = store.next_on_duty(conn, section=PROXY_SECTION, roles=("proxy",), local_now=local_now, closed=closed)
+    if comes is None:
+        why = "帮办代办人员没有排班，暂未分派专人，请联系管理员"
+    elif comes.date() != local_now.date():
+        why = f"帮办代办人员已下班，最早 {comes:%m月%d日 %H:%M} 到岗，届时分派专人（F8 分配排队）"
+    else:
+        why = f"帮办代办人员暂不在岗，{comes:%H:%M} 到岗后分派专人（F8 分配排队）"
+    events.append(conn, EventKind.PROXY_PENDING, svc.now(), staff_id=staff_id, case_id=case_id, reason=why,
+                  comes=comes.isoformat() if comes else None)
+
+
+def _assign_pending_proxies(svc: Services, conn: Connection, staff_id: str | None) -> int:
+    """Give each case still owed a 帮办代办 staff member one, now that one is on duty; how many got one."""
+    local_now = svc.now().astimezone(svc.settings.hall.tz)
+    closed = closed_days(svc)
+    assigned = 0
+    for case_id in store.awaiting_proxy_ids(conn, [m.value for m in PROXY_MODES]):
+        proxy = pick_staff(store.staff_loads(conn, section=PROXY_SECTION, roles=("proxy",), local_now=local_now,
+                                             column="proxy_staff_id", closed=closed))
+        if proxy is None:
+            break  # nobody on duty: the pending note stays as it was
+        store.set_case(conn, case_id, proxy_staff_id=proxy.staff_id)
+        events.append(conn, EventKind.PROXY_ASSIGNED, svc.now(), staff_id=staff_id, case_id=case_id,
+                      proxy=proxy.staff_id)
+        assigned += 1
+    return assigned
 
 
 def _rest_day(svc: Services, day: dt.date) -> str:
@@ -203,6 +238,7 @@ class QueueRouting:
     waiting: int  # still queued after this routing
     blocked: str  # why the first of them still waits ("" when nobody does)
     left: list[Callback] = field(default_factory=list)  # queued on an earlier day: off the queue, to call back
+    proxies: int = 0  # routed cases owed a 帮办代办 staff member that got one now
 
 
 def route_queued(svc: Services, session: StaffSession | None = None) -> QueueRouting:
@@ -222,7 +258,8 @@ def route_queued(svc: Services, session: StaffSession | None = None) -> QueueRou
             if blocked:
                 break  # first come, first served: nobody jumps the visitor at the head
             routed += 1
-    return QueueRouting(routed, len(queued) - routed, blocked, left)
+        proxies = _assign_pending_proxies(svc, conn, staff_id)
+    return QueueRouting(routed, len(queued) - routed, blocked, left, proxies)
 
 
 def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code: str | None = None,
@@ -237,42 +274,50 @@ def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code:
         before = case_at(conn, case_id)
         if before is None:
             raise CaseInputError("办件不存在")
-        if before.status not in [s.value for s in ACTIVE_STATUSES]:
-            raise CaseInputError(f"办件 {before.case_no} 已办结，不能改派")
-        values: dict[str, object] = {}
-        if lounge_code is not None and lounge_code != before.lounge_code:
-            loads = {x.code: x for x in store.lounge_loads(conn)}
-            if lounge_code not in loads:
-                raise CaseInputError(f"洽谈室 {lounge_code} 不存在")
-            if loads[lounge_code].free <= 0:
-                raise CaseInputError(f"{loads[lounge_code].name}已满，请选择其他洽谈室")
-            values["lounge_code"] = lounge_code
-        if coordinator_id is not None and (before.coordinator is None or coordinator_id != before.coordinator.staff_id):
-            if not staff_store.is_active_coordinator(conn, coordinator_id):
-                raise CaseInputError(f"协调员 {coordinator_id} 不存在或已停用")
-            values["coordinator_id"] = coordinator_id
-        if not values:
-            raise CaseInputError("新的分配与原来相同")
-        new_lounge = values.get("lounge_code", before.lounge_code)
-        new_coord = values.get("coordinator_id", before.coordinator.staff_id if before.coordinator else None)
-        seated = before.status in [s.value for s in VISIT_STATUSES]
-        if "lounge_code" in values and not seated:
-            # Sent to a lounge, the visitor sits there waiting for the coordinator: the move takes a seat
-            # (the seat counts and the hall display follow), so it needs the coordinator who will come (S9).
-            if not new_coord:
-                raise CaseInputError("改派到洽谈室须同时选择协调员：持卡人在洽谈室等协调员来接待")
-            values["status"] = CaseStatus.WAITING.value
-        elif before.status == CaseStatus.QUEUED.value and new_lounge and new_coord:
-            values["status"] = CaseStatus.WAITING.value
-        store.set_case(conn, case_id, **values)
-        events.append(conn, EventKind.CASE_REASSIGNED, svc.now(), staff_id=session.staff_id, case_id=case_id,
-                      reason=reason.strip(),
-                      lounge_from=before.lounge_code, lounge_to=new_lounge,
-                      coordinator_from=before.coordinator.staff_id if before.coordinator else None,
-                      coordinator_to=new_coord)
+        move_case(svc, conn, session.staff_id, before, lounge_code=lounge_code, coordinator_id=coordinator_id,
+                  reason=reason.strip())
         view = case_at(conn, case_id)
     assert view is not None
     return view
+
+
+def move_case(svc: Services, conn: Connection, staff_id: str | None, before: CaseView, *,
+              lounge_code: str | None, coordinator_id: str | None, reason: str) -> None:
+    """F7's move, inside the caller's transaction (the counter's transfer to a lounge uses it too):
+    a case sent to a lounge takes a seat there, so the seat counts and the hall display follow (S9)."""
+    if before.status not in [s.value for s in ACTIVE_STATUSES]:
+        raise CaseInputError(f"办件 {before.case_no} 已办结，不能改派")
+    seated = before.status in [s.value for s in VISIT_STATUSES]
+    values: dict[str, object] = {}
+    # Back to the lounge it was routed to, after leaving it, the visitor needs a seat there again.
+    if lounge_code is not None and (lounge_code != before.lounge_code or not seated):
+        loads = {x.code: x for x in store.lounge_loads(conn)}
+        if lounge_code not in loads:
+            raise CaseInputError(f"洽谈室 {lounge_code} 不存在")
+        if loads[lounge_code].free <= 0:
+            raise CaseInputError(f"{loads[lounge_code].name}已满，请选择其他洽谈室")
+        values["lounge_code"] = lounge_code
+    if coordinator_id is not None and (before.coordinator is None or coordinator_id != before.coordinator.staff_id):
+        if not staff_store.is_active_coordinator(conn, coordinator_id):
+            raise CaseInputError(f"协调员 {coordinator_id} 不存在或已停用")
+        values["coordinator_id"] = coordinator_id
+    if not values:
+        raise CaseInputError("新的分配与原来相同")
+    new_lounge = values.get("lounge_code", before.lounge_code)
+    new_coord = values.get("coordinator_id", before.coordinator.staff_id if before.coordinator else None)
+    if "lounge_code" in values and not seated:
+        # Sent to a lounge, the visitor sits there waiting for the coordinator: the move takes a seat
+        # (the seat counts and the hall display follow), so it needs the coordinator who will come (S9).
+        if not new_coord:
+            raise CaseInputError("改派到洽谈室须同时选择协调员：持卡人在洽谈室等协调员来接待")
+        values["status"] = CaseStatus.WAITING.value
+    elif before.status == CaseStatus.QUEUED.value and new_lounge and new_coord:
+        values["status"] = CaseStatus.WAITING.value
+    store.set_case(conn, before.id, **values)
+    events.append(conn, EventKind.CASE_REASSIGNED, svc.now(), staff_id=staff_id, case_id=before.id, reason=reason,
+                  lounge_from=before.lounge_code, lounge_to=new_lounge,
+                  coordinator_from=before.coordinator.staff_id if before.coordinator else None,
+                  coordinator_to=new_coord)
 
 
 def mark_met(svc: Services, session: StaffSession, case_id: int) -> CaseView:

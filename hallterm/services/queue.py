@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from hallterm.domain.appointments import outside_window
 from hallterm.domain.cards import ScanError, parse_scan
+from hallterm.domain.cases import ACTIVE_STATUSES, VISIT_STATUSES, CaseInputError
 from hallterm.domain.events import EventKind
 from hallterm.domain.queue import (
     Action,
@@ -32,6 +33,8 @@ from hallterm.domain.queue import (
 )
 from hallterm.domain.waits import seconds_between
 from hallterm.services.cards import check_card
+from hallterm.services.case_views import find_case_views
+from hallterm.services.cases import move_case
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.services.ticket_view import TicketView, _counter, _ordered, _view
@@ -335,6 +338,30 @@ def return_to_queue(svc: Services, session: StaffSession, counter_code: str, tic
     return _view(after, message=f"{row.number} 号已回到队首，下一次叫号即叫到")
 
 
+def _seat_case(svc: Services, conn: Connection, session: StaffSession, row: TicketRow, lounge_code: str,
+               place: str) -> None:
+    """A visitor sent to a lounge sits there: the seat is their case's (seats are counted from cases,
+    S9), moved there as F7 does, in the transfer's transaction. Without a case there is no seat to
+    take, so the transfer is refused and says how to get one (S4: the card holder's case first)."""
+    if not row.card_no:
+        raise QueueError(f"{row.number} 号取号时没有扫描钢都英才卡，转到洽谈室须有办件占座：请按 Esc 回前台"
+                         "扫描持卡人的卡，按 F3 开办件后再转移；或转给协调员")
+    open_cases = find_case_views(conn, card_no=row.card_no, statuses=[s.value for s in ACTIVE_STATUSES])
+    if not open_cases:
+        raise QueueError(f"{row.holder_name or '持卡人'}没有在办的办件，转到洽谈室须有办件占座：请先按 O 打开持卡人，"
+                         "按 F3 开办件，再回来转移")
+    case = open_cases[-1]  # the newest, as the desk's keys act on after a scan
+    if case.lounge_code == lounge_code and case.status in [s.value for s in VISIT_STATUSES]:
+        return  # already seated there: the visitor just goes back to their seat
+    if case.coordinator is None:
+        raise QueueError(f"办件 {case.case_no} 还没有协调员：请按 O 打开持卡人，按 F7 改派时同时选择{place}和协调员")
+    try:
+        move_case(svc, conn, session.staff_id, case, lounge_code=lounge_code, coordinator_id=None,
+                  reason=f"叫号窗口转移 {row.number} 号到{place}")
+    except CaseInputError as exc:
+        raise QueueError(str(exc)) from None
+
+
 def transfer(svc: Services, session: StaffSession, counter_code: str, ticket_id: int, target: Target) -> TicketView:
     """Hand the visitor on: to another counter (front of its queue), a lounge or a coordinator (S9)."""
     session.require("call_ticket")
@@ -362,6 +389,8 @@ def transfer(svc: Services, session: StaffSession, counter_code: str, ticket_id:
                 raise QueueError(f"{place}已满（{load.capacity} 个座位都有人），请选择其他洽谈室或转给协调员")
             ok = store.transition(conn, row.id, TicketStatus.CALLED.value, status=TicketStatus.TRANSFERRED.value,
                                   finished_at=now)
+            if ok:
+                _seat_case(svc, conn, session, row, target.code, place)
         else:
             person = store.coordinator(conn, target.code)
             if person is None:

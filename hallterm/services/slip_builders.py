@@ -73,7 +73,23 @@ def visit_slip(svc: Services, view: CaseView) -> VisitSlip:
     return VisitSlip(view.case_no, opened, tuple(view.item_names), view.lounge_name or "", view.lounge_floor,
                      coordinator, visit_payload(svc, view.case_no, today), name=view.holder_name,
                      queue_position=view.queue_position, hall_name=p.hall.name, bilingual=p.printing.bilingual,
-                     waiting_reason=waiting_reason(svc, view), duty=view.duty)
+                     waiting_reason=waiting_reason(svc, view), duty=view.duty,
+                     proxy_note=proxy_note(svc, view))
+
+
+def proxy_note(svc: Services, view: CaseView) -> str:
+    """When the 帮办代办 staff member the form promised comes, for the visitor (S3): the routing
+    panel's sentence is for staff. Empty when one is assigned or none is owed."""
+    if view.proxy is not None or not view.proxy_reason:
+        return ""
+    with svc.db.read() as conn:
+        details = event_store.latest_details(conn, case_id=view.id, kind=EventKind.PROXY_PENDING) or {}
+    if not details.get("comes"):
+        return "暂无人员排班，请到绿色通道窗口咨询"
+    comes = dt.datetime.fromisoformat(details["comes"]).astimezone(svc.settings.hall.tz)
+    if comes.date() == svc.now().astimezone(svc.settings.hall.tz).date():
+        return f"暂不在岗，预计 {comes:%H:%M} 到岗后联系您"
+    return f"今日已下班，最早 {comes:%m月%d日 %H:%M} 到岗后联系您"
 
 
 def waiting_reason(svc: Services, view: CaseView) -> str:

@@ -56,6 +56,7 @@ class CaseRow:
     item_names: tuple[str, ...]
     queue_position: int | None = None  # 1 = next to be routed, when the case waits for a seat/coordinator
     queue_reason: str = ""
+    proxy_reason: str = ""  # why the 帮办代办 promised is not assigned yet, and when one comes
 
 
 def lounge_loads(conn: Connection) -> list[LoungeLoad]:
@@ -120,6 +121,16 @@ def mode_of(conn: Connection, case_id: int) -> tuple[str, bool]:
     """The case's service mode and whether it is fully by proxy."""
     row = conn.execute(select(cases.c.service_mode, cases.c.full_proxy).where(cases.c.id == case_id)).one()
     return row.service_mode, row.full_proxy
+
+
+def awaiting_proxy_ids(conn: Connection, proxy_modes: Sequence[str]) -> list[int]:
+    """Active cases that need a 帮办代办 staff member (全程代办, a proxy-filed item or a proxy mode)
+    and have none yet: routed when none was on duty. Oldest first, as they came."""
+    needs = (cases.c.full_proxy | (cases.c.handling == "proxy") | cases.c.service_mode.in_(list(proxy_modes)))
+    return list(conn.execute(select(cases.c.id).where(cases.c.proxy_staff_id.is_(None), needs,
+                                                      cases.c.status.in_([s.value for s in ACTIVE_STATUSES]),
+                                                      cases.c.status != CaseStatus.QUEUED.value)
+                             .order_by(cases.c.opened_at, cases.c.id)).scalars())
 
 
 def has_items_of_department(conn: Connection, case_id: int, department: str) -> bool:
@@ -207,6 +218,11 @@ def get_case(conn: Connection, case_id: int) -> CaseRow | None:
                               .order_by(events.c.id.desc()).limit(1)).scalar_one_or_none()
         view = dataclasses.replace(view, queue_position=ahead.index(case_id) + 1,
                                    queue_reason=(reason or {}).get("reason", ""))
+    elif view.proxy is None:
+        pending = conn.execute(select(events.c.details).where(events.c.case_id == case_id,
+                                                              events.c.kind == EventKind.PROXY_PENDING.value)
+                               .order_by(events.c.id.desc()).limit(1)).scalar_one_or_none()
+        view = dataclasses.replace(view, proxy_reason=(pending or {}).get("reason", ""))
     return view
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hallterm.domain.auth import AuthError
 from hallterm.domain.queue import QueueError, Target, TargetKind
@@ -16,7 +16,7 @@ from hallterm.services import queue, queue_views
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import StaffSession, set_pin, sign_in
-from hallterm.storage.tables import events, tickets
+from hallterm.storage.tables import events, lounges, tickets
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -183,8 +183,10 @@ def test_transfer_to_another_counter_a_lounge_or_a_coordinator(hall: Services, d
     assert moved.status == "waiting" and "绿色通道2号窗口" in moved.message
     assert queue.call_next(hall, desk, "G1").number == "A002"  # G1 does not take it back
     assert queue.call_next(hall, desk, "G2").number == "A001"  # G2 calls it first
-    to_lounge = queue.transfer(hall, desk, "G1", b.id, Target(TargetKind.LOUNGE, "L2"))
-    assert to_lounge.status == "transferred" and "二楼业务洽谈室2" in to_lounge.message
+    with pytest.raises(QueueError, match="没有扫描钢都英才卡"):  # no card, no case: no seat to take (issue 11)
+        queue.transfer(hall, desk, "G1", b.id, Target(TargetKind.LOUNGE, "L2"))
+    to_lounge = queue.transfer(hall, desk, "G1", b.id, Target(TargetKind.COORDINATOR, "S1002"))
+    assert to_lounge.status == "transferred"
     queue.finish(hall, desk, "G2", a.id)
     queue.call_next(hall, desk, "G2")
     to_person = queue.transfer(hall, desk, "G2", c.id, Target(TargetKind.COORDINATOR, "S1001"))
@@ -192,7 +194,7 @@ def test_transfer_to_another_counter_a_lounge_or_a_coordinator(hall: Services, d
 
     shown = queue_views.display_snapshot(hall)
     assert [(x.number, x.place) for x in shown.calls][:2] == [("A003", to_person.message.split("转移到")[1]),
-                                                              ("A002", "二楼业务洽谈室2")]
+                                                              ("A002", to_lounge.message.split("转移到")[1])]
     assert "A001" in [x.number for x in shown.calls]  # its last announced call, at G2
 
 
@@ -248,10 +250,6 @@ def test_the_display_shows_the_masked_name(hall: Services, desk: StaffSession, c
 
 
 def test_a_full_lounge_takes_no_transfer_and_the_visitor_stays_called(hall: Services, desk: StaffSession) -> None:
-    from sqlalchemy import update
-
-    from hallterm.storage.tables import lounges
-
     ticket = queue.issue_walkin(hall)
     queue.call_next(hall, desk, "G1")
     with hall.db.write() as conn:  # every seat of room 2 taken
@@ -259,8 +257,9 @@ def test_a_full_lounge_takes_no_transfer_and_the_visitor_stays_called(hall: Serv
     with pytest.raises(QueueError, match="已满"):
         queue.transfer(hall, desk, "G1", ticket.id, Target(TargetKind.LOUNGE, "L2"))
     assert queue_views.counter_board(hall, "G1").current.number == ticket.number  # still at this counter
-    moved = queue.transfer(hall, desk, "G1", ticket.id, Target(TargetKind.LOUNGE, "L1"))
-    assert moved.status == "transferred"
+    with pytest.raises(QueueError, match="F3 开办件"):  # a room with seats, but no case to seat
+        queue.transfer(hall, desk, "G1", ticket.id, Target(TargetKind.LOUNGE, "L1"))
+    assert queue_views.counter_board(hall, "G1").current.number == ticket.number
 
 
 def _holder(svc: Services, body: str, tier: str, *, status: str = "active", expires_in_days: int = 1000) -> str:
@@ -316,9 +315,9 @@ def test_the_display_no_longer_invites_a_no_show_or_a_finished_ticket(hall: Serv
     queue.finish(hall, desk, "G1", second.id)
     assert queue_views.display_snapshot(hall).calls[0].ended == "已办结"
     queue.call_next(hall, desk, "G1")
-    queue.transfer(hall, desk, "G1", third.id, Target(TargetKind.LOUNGE, "L2"))
+    to = queue.transfer(hall, desk, "G1", third.id, Target(TargetKind.COORDINATOR, "S1001"))
     sent = queue_views.display_snapshot(hall).calls[0]
-    assert (sent.number, sent.place, sent.live) == ("A003", "二楼业务洽谈室2", True)  # the visitor goes there
+    assert (sent.number, sent.place, sent.live) == ("A003", to.message.split("转移到")[1], True)  # goes there
 
 
 def test_the_called_ticket_carries_its_holders_card_for_the_desk(hall: Services, desk: StaffSession,
@@ -332,3 +331,33 @@ def test_the_called_ticket_carries_its_holders_card_for_the_desk(hall: Services,
     board = queue_views.counter_board(hall, "G1")
     assert board.current is not None and board.current.card_no == card
     assert [t.card_no for t in board.waiting] == [""]  # a ticket taken without a card
+
+
+def test_a_transfer_to_a_lounge_moves_the_holders_case_there_in_one_transaction(
+    hall: Services, desk: StaffSession, cards_for
+) -> None:
+    """Issue 11 point 11: the seat is the case's (S9); it moves as F7 moves it, logged in the one log."""
+    from hallterm.services import cases
+    from tests.services.test_open_and_route import draft
+
+    card = cards_for(hall)
+    routed = cases.open_case(hall, desk, draft(card))
+    assert routed.status == "waiting" and routed.lounge_code is not None
+    target = "L3" if routed.lounge_code != "L3" else "L4"
+    free = {x.code: x.free for x in queue_views.display_snapshot(hall).lounges}
+    ticket = queue.issue_walkin(hall, card_text=card)
+    queue.call_next(hall, desk, "G1")
+    with hall.db.write() as conn:  # every seat of the target taken: nothing moves, the visitor stays called
+        conn.execute(update(lounges).where(lounges.c.code == target).values(capacity=0))
+    with pytest.raises(QueueError, match="已满"):
+        queue.transfer(hall, desk, "G1", ticket.id, Target(TargetKind.LOUNGE, target))
+    with hall.db.write() as conn:
+        conn.execute(update(lounges).where(lounges.c.code == target).values(capacity=free[target]))
+    queue.transfer(hall, desk, "G1", ticket.id, Target(TargetKind.LOUNGE, target))
+    moved = cases.get_case(hall, routed.id)
+    assert moved is not None and (moved.lounge_code, moved.status) == (target, "waiting")
+    now = {x.code: x.free for x in queue_views.display_snapshot(hall).lounges}
+    assert now == {**free, routed.lounge_code: free[routed.lounge_code] + 1, target: free[target] - 1}
+    with hall.db.read() as conn:
+        kinds_ = [k for (k,) in conn.execute(select(events.c.kind).order_by(events.c.id))][-2:]
+    assert kinds_ == ["ticket_transferred", "case_reassigned"] or kinds_ == ["case_reassigned", "ticket_transferred"]

@@ -195,9 +195,46 @@ async def test_hold_then_back_to_the_front_and_transfer_to_a_lounge(
         assert isinstance(app.screen, PickScreen)
         await pilot.press("down", "enter")  # below the other counter: 二楼业务洽谈室1
         await settle(pilot)
-        assert notice(app) == "A001 号已转移到二楼业务洽谈室1"
+        # No card, no case: there is no seat to take, and the clerk is told how to get one (issue 11 point 11).
+        assert "没有扫描钢都英才卡" in notice(app) and "F3 开办件" in notice(app)
+        assert status_of(loaded, "A001") == "called"  # still served here
+
+
+def free_seats(svc: Services) -> dict[str, int]:
+    """Free seats per lounge, as the hall display shows them."""
+    return {x.code: x.free for x in queue_views.display_snapshot(svc).lounges}
+
+
+async def test_a_transfer_to_a_lounge_takes_a_seat_there_for_the_holders_case(
+    loaded: Services, desk_app: DeskAppFactory, desk_session: StaffSession, cards: dict[str, str]
+) -> None:
+    """Issue 11 point 11: the seat is the holder's case's, moved as F7 moves it; the display follows."""
+    from hallterm.services import cases
+    from tests.services.test_open_and_route import draft
+
+    routed = cases.open_case(loaded, desk_session, draft(cards["valid"]))
+    assert routed.status == "waiting" and routed.lounge_code is not None
+    target = "L3" if routed.lounge_code != "L3" else "L4"
+    queue.issue_walkin(loaded, card_text=cards["valid"])
+    before = free_seats(loaded)
+    app = desk_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_calling(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, PickScreen)
+        keys = [key for _label, key in app.screen.options]
+        await pilot.press(*["down"] * keys.index(f"lounge:{target}"), "enter")
+        await settle(pilot)
+        assert notice(app).startswith("A001 号已转移到"), notice(app)
         assert status_of(loaded, "A001") == "transferred"
-        assert queue_views.display_snapshot(loaded).calls[0].place == "二楼业务洽谈室1"
+    moved = cases.get_case(loaded, routed.id)
+    assert moved is not None and (moved.lounge_code, moved.status) == (target, "waiting")
+    assert free_seats(loaded) == {**before, routed.lounge_code: before[routed.lounge_code] + 1,
+                                  target: before[target] - 1}
+    assert "case_reassigned" in [e.kind for e in cases.history(loaded, routed.id)]
 
 
 async def test_issue_a_walkin_ticket_with_a_scanned_card(

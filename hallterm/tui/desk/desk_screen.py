@@ -468,6 +468,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         left = (f"前一日未分配的 {len(done.left)} 位持卡人已离队，请回访："
                 + "；".join(c.line(tz) for c in done.left[:3]) + ("等\n" if len(done.left) > 3 else "\n")
                 if done.left else "")
+        if done.proxies:  # owed since routed after hours (S1, S3): one came on duty
+            left += f"已为 {done.proxies} 个办件分派帮办代办专人\n"
         if done.routed:
             rest = f"；仍有 {done.waiting} 位等候：{done.blocked}" if done.waiting else ""
             self.say(f"{left}已为 {done.routed} 位排队等候的持卡人分配洽谈室和协调员{rest}")

@@ -59,6 +59,8 @@ def render_case(case: CaseView) -> Text:
                                        f"    分机 {case.coordinator.extension}"))
     if case.proxy:
         lines.append(Text(f"帮办代办  {case.proxy.name}    分机 {case.proxy.extension}"))
+    elif case.proxy_reason:  # promised on the form, nobody on duty: say when one comes, not nothing (S3)
+        lines.append(Text(case.proxy_reason, style="bold yellow"))
     lines.append(Text(""))
     lines.append(Text(f"{case.holder_name} · {'、'.join(case.item_names)}"))
     lines.append(Text(f"办理方式：{mode}{'（全程代办）' if case.full_proxy else ''} · {where}"))
