@@ -21,5 +21,10 @@ def minutes_waited(since: dt.datetime, now: dt.datetime) -> int:
 
 
 def minutes_text(minutes: int) -> str:
-    """12 分钟."""
-    return f"{minutes} 分钟"
+    """12 分钟; 2 小时 5 分钟; 38 天 (a case queued since an earlier day: "54698 分钟" says nothing)."""
+    if minutes < 60:
+        return f"{minutes} 分钟"
+    if minutes < 24 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} 小时" + (f" {rest} 分钟" if rest else "")
+    return f"{minutes // (24 * 60)} 天"

@@ -156,3 +156,32 @@ async def test_refused_cards_arrivals_and_the_missed_timer(loaded: Services, car
         await scan(pilot, signing.appointment_payload(loaded, late, TODAY, "09:30"))
         assert "已迟到：09:30 的预约签到截至 09:45" in said(app) and "已改取现场号 A001" in said(app)
         assert "按 F10 打印排队票" in said(app)
+
+
+async def test_after_a_checked_in_visitors_case_is_routed_f10_prints_the_visit_slip_and_ctrl_y_still_books(
+    loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory
+) -> None:
+    """Found walking through issue 12: the scan that checked the visitor in left the ticket first in F10's
+    preview (the visit slip second), and once the case was routed Ctrl+Y said no card was on screen."""
+    from hallterm.tui.desk.print_screens import PrintPreviewScreen
+
+    appointments.book(loaded, None, cards["valid"], TODAY, "10:30")
+    app = desk_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        await until(pilot, lambda: "已签到" in said(app), "checked in by card")
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter", "f10")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.last_case is not None
+        await pilot.press("f10")
+        await until(pilot, lambda: isinstance(app.screen, PrintPreviewScreen), "the preview")
+        preview = app.screen
+        assert isinstance(preview, PrintPreviewScreen)
+        assert "引导单" in preview.printables[0].title and any("排队票" in p.title for p in preview.printables)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("ctrl+y")  # an early consultation ends with a booking for the next step
+        await until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")

@@ -36,3 +36,5 @@ def test_minutes_waited_round_down_and_never_go_negative() -> None:
     assert seconds_between(at, at + dt.timedelta(minutes=2, seconds=5)) == 125
     assert minutes_of(125) == 2 and minutes_of(-30) == 0
     assert minutes_text(12) == "12 分钟"
+    assert minutes_text(125) == "2 小时 5 分钟" and minutes_text(120) == "2 小时"
+    assert minutes_text(54698) == "37 天"  # seen on the coordinator view for a case queued weeks ago

@@ -24,6 +24,7 @@ from hallterm.tui.widgets.scan_field import ScanField
 
 if TYPE_CHECKING:
     from hallterm.domain.cases import CaseDraft
+    from hallterm.domain.holders import CardCheck
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CatalogItem, QueueRouting
     from hallterm.services.checklist import IssuedDocument
@@ -110,6 +111,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # The case the case keys (F6, F7, F10, F12) act on: always one of the holder on screen. A scan of
         # someone else clears it, so a clerk can never reassign or tick the visitor before by mistake.
         self.last_case: CaseView | None = None
+        self._routed_check: CardCheck | None = None  # the holder of the case just routed (for Ctrl+Y)
         self._case_generation = 0  # moves on with each authoritative answer about last_case (see on_case_refreshed)
         self._draft: CaseDraft | None = None  # a form closed without opening is kept, never lost
         self._catalog: list[CatalogItem] | None = None
@@ -224,6 +226,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         if action == "calling" and not allowed(role, "call_ticket"):
             return not_allowed(role, "call_ticket")
         if action == "booking":
+            check = check or self._routed_check  # booking after the case is routed (an early consultation)
             if not allowed(role, "book_appointment"):
                 return not_allowed(role, "book_appointment")
             if check is None or check.holder is None:
@@ -426,7 +429,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.booking import BookingScreen
 
-        check = self.query_one(HolderPanel).check
+        check = self.query_one(HolderPanel).check or self._routed_check
         if check is None or check.holder is None:
             return
         if self._catalog is None:
@@ -453,6 +456,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.say(f"已改派 {message.result.case_no}。持卡人手中的引导单已过时：按 F10 重新打印", Level.BUSY)
 
     def _show_routed(self, view: CaseView) -> None:
+        check = self.query_one(HolderPanel).check
+        if check is not None and check.holder is not None and check.holder.card_no == view.card_no:
+            self._routed_check = check  # the panel gives way to the routing panel; Ctrl+Y still books for them
         self.last_case = view
         self._case_generation += 1  # a refresh started before this answer must not put the old case back
         self._draft = None
@@ -522,6 +528,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.query_one(HolderPanel).clear()
         self.query_one(RoutingPanel).clear()
         self.last_case = None
+        self._routed_check = None
         self.checked_in = None
 
     def _refresh_last_case(self) -> None:

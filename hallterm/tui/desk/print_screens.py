@@ -255,9 +255,11 @@ def _printables(services: Services, case: CaseView | None, ticket: TicketView | 
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services import printables
 
-    found = [printables.printable_ticket(services, ticket)] if ticket is not None else []
-    if case is not None:
-        found += printables.printables_for_case(services, case)
+    # The case's papers first: F10 right after routing prints the visit slip, even when the same scan
+    # also checked the visitor in for an appointment (their ticket was printed then; it stays listed).
+    found = printables.printables_for_case(services, case) if case is not None else []
+    if ticket is not None:
+        found.append(printables.printable_ticket(services, ticket))
     # Name whose papers these are, so nobody prints the visitor before's slip by mistake.
     whose = case if case is not None else ticket
     heading = "　".join(p for p in (getattr(whose, "holder_name", "") or "", getattr(case, "case_no", "")
