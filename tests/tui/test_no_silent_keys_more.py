@@ -131,3 +131,14 @@ async def test_an_unbound_f_key_on_the_coordinators_view_says_so(desk_app: DeskA
         for key in ("f3", "f12"):
             await pilot.press(key)
             assert f"{key.upper()} 在本屏没有用途" in said(app, "#coord-notice"), key
+
+
+async def test_after_routing_f4_says_the_case_is_open_not_that_no_card_is_on_screen(
+    cards: dict[str, str], desk_app: DeskAppFactory
+) -> None:
+    app = desk_app("supervisor")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_and_route(pilot, cards["valid"])
+        assert isinstance(app.screen, DeskScreen) and app.screen.last_case is not None
+        await pilot.press("f4")
+        assert "无需特批" in said(app) and "没有持卡人" not in said(app), said(app)

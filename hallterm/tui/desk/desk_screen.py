@@ -198,6 +198,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         if action == "override":
             if not allowed(role, "override_card"):
                 return not_allowed(role, "override_card")
+            if check is None and self.last_case is not None:
+                return f"{self.last_case.holder_name} 的办件 {self.last_case.case_no} 已开办：无需特批"
             if check is None:
                 return f"{no_card}，再按 F4 特批放行"
             if check.holder is None:
