@@ -128,7 +128,7 @@ async def test_an_unbound_f_key_on_the_coordinators_view_says_so(desk_app: DeskA
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, CoordinatorScreen)
-        for key in ("f3", "f12"):
+        for key in ("f3", "f5", "f12"):
             await pilot.press(key)
             assert f"{key.upper()} 在本屏没有用途" in said(app, "#coord-notice"), key
 

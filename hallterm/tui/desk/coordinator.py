@@ -204,7 +204,10 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             self.say(f"这一栏是空的：按 Tab 切换到{other}，选中一行再按键", Level.ERROR)
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return int(key) if key is not None else None
+        if key is None:
+            self.say("请先用 ↑↓ 选中一行，再按键", Level.ERROR)
+            return None
+        return int(key)
 
     def action_mark_met(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
