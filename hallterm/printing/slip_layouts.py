@@ -122,6 +122,7 @@ class VisitSlip:
     waiting_reason: str = ""  # why it waits, short (协调员均不在岗，预计 14:00 回岗); empty: the generic line
     proxy_note: str = ""  # the 帮办代办 promised is not on duty: when one comes (最早 11月27日 08:30 到岗后联系您)
     duty: str = ""  # 值班协调员 / 值班人员: the after-hours duty roster chose who receives the case (S6)
+    duty_period: str = ""  # 延时服务时段 / 值班时段 / 节假日值班: when the roster applied (S6)
 
     kind = "visit"
 
@@ -241,8 +242,10 @@ def layout_visit(slip: VisitSlip, sheet: Sheet) -> None:
         sheet.text(slip.lounge, Role.LARGE, align=Align.CENTER, bold=True)
         if b:
             sheet.text(place_en(f"{floor_name(slip.floor)}{slip.lounge}"), Role.BODY, align=Align.CENTER)
-        _say(sheet, "请到以上洽谈室等候，协调员将前来对接", "Please wait in this room; a coordinator will meet you.", b,
-             role=Role.BODY)
+        # Whoever the roster named comes: after hours that may be the desk's own staff member (S6).
+        comes = f"请到以上洽谈室等候，{slip.duty or '协调员'}将前来对接"
+        _say(sheet, comes, "Please wait in this room; " + ("the staff on duty" if slip.duty else "a coordinator")
+             + " will meet you.", b, role=Role.BODY)
     else:
         sheet.text("请稍候", Role.LARGE, align=Align.CENTER, bold=True)
         if slip.waiting_reason:
@@ -261,7 +264,8 @@ def layout_visit(slip: VisitSlip, sheet: Sheet) -> None:
         rows.append(("帮办代办", slip.proxy_note))
     _pairs(sheet, rows, b)
     if slip.duty:
-        _say(sheet, f"延时服务时段，由{slip.duty}按值班表接待", "After hours: received by the staff on duty.", b,
+        period = slip.duty_period or "延时服务时段"
+        _say(sheet, f"{period}，由{slip.duty}按值班表接待", "After hours: received by the staff on duty.", b,
              role=Role.BODY)
     sheet.rule(dashed=True)
     sheet.qr(slip.payload)

@@ -71,6 +71,17 @@ def is_after_hours(svc: Services, local: dt.datetime) -> bool:
     return now < min(w.start for w in regular) or now >= max(w.end for w in regular)
 
 
+def duty_period(svc: Services, local: dt.datetime) -> str:
+    """What the visit slip calls the time the roster applied (S6): a holiday's duty, a weekend's (or a
+    closed day's) duty, or a working day's extended hours."""
+    kind = day_schedule(svc, local.date()).kind
+    if kind is DayKind.HOLIDAY:
+        return "节假日值班"
+    if kind in (DayKind.WEEKEND, DayKind.CLOSED):
+        return "值班时段"
+    return "延时服务时段"
+
+
 class DutyKind(StrEnum):
     COORDINATOR = "coordinator"  # the roster names a duty coordinator
     SELF = "self"  # the after-hours staff member who opened the case receives it
@@ -214,6 +225,8 @@ def _entry(svc: Services, conn: Connection, event: events.Event) -> HandoverEntr
             return None  # cancelled, moved on, or over: nothing to hand over
         if row.day > day_shift_day(svc, event.at.astimezone(tz)):
             return None  # for a later day: on that day's call list, not the morning's business
+        if not in_regular_hours(svc, row.day, row.slot_start, row.slot_end):
+            return None  # an evening, weekend or holiday slot: the after-hours desk's own business (S6)
         return HandoverEntry(HandoverKind.APPOINTMENT, event.at, f"{row.id:06d}", mask_name(row.holder_name),
                              f"{when} 约 {row.day:%m-%d} {row.slot_start}–{row.slot_end} {row.section}", None)
     if event.case_id is None:
@@ -233,6 +246,12 @@ def _entry(svc: Services, conn: Connection, event: events.Event) -> HandoverEntr
         return None  # got a seat and a coordinator later: nothing left waiting
     why = event.details.get("reason", "") if event.kind == EventKind.CASE_QUEUED else "日终离队，请回访"
     return HandoverEntry(HandoverKind.WAITING, event.at, view.case_no, name, f"{when} {items}；{why}", view.id)
+
+
+def in_regular_hours(svc: Services, day: dt.date, start: str, end: str) -> bool:
+    """The slot ``start``–``end`` of ``day`` lies inside one of its regular windows (assets/hours.toml)."""
+    return any(w.kind is WindowKind.REGULAR and w.start <= start and end <= w.end
+               for w in day_schedule(svc, day).windows)
 
 
 def day_shift_day(svc: Services, local: dt.datetime) -> dt.date:

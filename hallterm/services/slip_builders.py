@@ -10,6 +10,7 @@ from hallterm.domain.cases import CaseStatus
 from hallterm.domain.events import EventKind
 from hallterm.domain.floors import floor_name
 from hallterm.printing.slip_layouts import AppointmentSlip, ItemToBring, TicketSlip, VisitSlip
+from hallterm.services.after_hours import duty_period
 from hallterm.services.case_views import CaseView
 from hallterm.services.context import Services
 from hallterm.services.reference import read_reference
@@ -74,6 +75,7 @@ def visit_slip(svc: Services, view: CaseView) -> VisitSlip:
                      coordinator, visit_payload(svc, view.case_no, today), name=view.holder_name,
                      queue_position=view.queue_position, hall_name=p.hall.name, bilingual=p.printing.bilingual,
                      waiting_reason=waiting_reason(svc, view), duty=view.duty,
+                     duty_period=duty_period(svc, opened) if view.duty else "",
                      proxy_note=proxy_note(svc, view))
 
 

@@ -91,7 +91,24 @@ def test_after_hours_the_roster_receives_the_case_and_the_slip_says_so(
     clock[0] = MONDAY_18
     mine = cases.open_case(loaded, evening_session, draft(cards["valid"], item_codes=("QY-FGSSL",)))
     assert mine.coordinator is not None and (mine.coordinator.staff_id, mine.duty) == ("S1501", "值班人员")
-    assert "值班人员接待" in preview(visit_slip(loaded, mine))
+    said = preview(visit_slip(loaded, mine))
+    assert "值班人员接待" in said and "值班人员将前来对接" in said and "协调员" not in said
+    assert "延时服务时段，由值班人员按值班表接待" in said  # a working day's evening
+
+
+@pytest.mark.parametrize(("at", "period"), [
+    (dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC), "值班时段"),  # Sunday 10:00
+    (dt.datetime(2026, 10, 5, 2, 0, tzinfo=dt.UTC), "节假日值班"),  # National Day, a Monday, 10:00
+])
+def test_on_a_weekend_or_holiday_the_slip_names_the_duty_period(
+    loaded: Services, evening_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime],
+    at: dt.datetime, period: str
+) -> None:
+    clock[0] = at
+    view = cases.open_case(loaded, evening_session, draft(cards["valid"]))
+    assert view.duty != ""
+    said = preview(visit_slip(loaded, view))
+    assert f"{period}，由{view.duty}按值班表接待" in said and "延时服务时段" not in said
 
 
 def test_in_the_day_the_roster_does_not_apply(
@@ -112,8 +129,13 @@ def test_the_handover_lists_the_evening_until_the_day_shift_acknowledges_it(
     clock[0] = THURSDAY_18 + dt.timedelta(days=1)  # Friday 18:00
     evening = cases.open_case(loaded, evening_session, draft(cards["valid"], item_codes=("QY-FGSSL",)))
     booked = appointments.book(loaded, evening_session, cards["valid"], dt.date(2026, 11, 30), "09:00")
+    # Monday evening and Saturday's duty slots are the after-hours desk's own business, not the day shift's.
+    monday_evening = appointments.book(loaded, evening_session, cards["markup"], dt.date(2026, 11, 30), "18:30")
+    saturday = appointments.book(loaded, evening_session, cards["markup"], dt.date(2026, 11, 28), "09:00",
+                                 section="业务协调科", items="QY-FGSSL")
     listed = after_hours.handover(loaded)
     kinds = {(e.kind, e.reference) for e in listed.entries}
+    assert not {monday_evening.number, saturday.number} & {e.reference for e in listed.entries}
     assert (HandoverKind.CASE, evening.case_no) in kinds
     assert (HandoverKind.APPOINTMENT, booked.number) in kinds
     assert all(e.reference != day_case.case_no for e in listed.entries)

@@ -17,10 +17,12 @@ from hallterm.tui.desk.coordinator import CoordinatorScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.handover import EveningPanel, HandoverBanner, HandoverScreen
 from tests.tui.conftest import DeskAppFactory, signed_in
-from tests.tui.pilot_helpers import open_and_route, settle, text_of, until
+from tests.tui.pilot_helpers import open_and_route, scan, settle, text_of, until
+from tests.tui.test_open_case_flow import routing_text
 
 FRIDAY_18 = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)  # 18:00 in Anshan: 陈昊天 is on the duty roster
 MONDAY_9 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
+MONDAY_18 = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)  # the roster: the after-hours staff member receives
 
 
 @pytest.fixture
@@ -70,8 +72,8 @@ async def test_the_evening_desk_shows_tonight_routes_by_the_roster_and_hands_ove
         assert isinstance(app.screen, HandoverScreen)
         listed = rows(app)
         assert any(case.case_no in r and "延时受理办件" in r for r in listed)
-        assert any(saturday.number in r and "新增预约" in r for r in listed)
         assert not any(tonight.number in r for r in listed)  # booked in the day
+        assert not any(saturday.number in r for r in listed)  # a duty slot: the weekend desk's own business
         await pilot.press("a")  # the evening does not acknowledge its own list
         await settle(pilot)
         assert "交接单由白班接班时确认" in text_of(app, "#handover-notice")
@@ -79,6 +81,33 @@ async def test_the_evening_desk_shows_tonight_routes_by_the_roster_and_hands_ove
         await settle(pilot)
         assert "交接单：" in text_of(app, "#handover-notice") and "失败" not in text_of(app, "#handover-notice")
         assert list((Path(loaded.settings.printing.spool_path)).rglob("*handover*.pdf"))
+
+
+async def test_a_check_in_shows_on_the_evening_panel_and_the_desk_names_itself_as_receiver(
+    loaded: Services, desk_app: DeskAppFactory, cards: dict[str, str], clock: list[dt.datetime]
+) -> None:
+    evening = signed_in(loaded, "S1502")  # 梁鑫宇, after_hours; on Monday evenings the roster says "self"
+    clock[0] = MONDAY_9
+    tonight = appointments.book(loaded, evening, cards["valid"], dt.date(2026, 11, 30), "18:30")
+    clock[0] = MONDAY_18
+    app = desk_app(evening)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(EveningPanel)
+        assert tonight.number in str(panel.render()) and "待签到" in str(panel.render())
+        await scan(pilot, cards["valid"])  # the holder arrives: the card checks the appointment in
+        await until(pilot, lambda: "已签到" in text_of(app, "#notice"), "the check-in said")
+        await until(pilot, lambda: "已签到" in str(panel.render()), "the evening panel updated")
+        assert "待签到" not in str(panel.render())
+        await open_and_route(pilot, cards["markup"])
+        case = app.screen.last_case
+        assert case is not None and case.duty == "值班人员"
+        routed = routing_text(app)
+        assert "值班人员  梁鑫宇" in routed and "协调员" not in routed
+        await pilot.press("f10")
+        await settle(pilot)
+        slip = text_of(app, "#pv-text")
+        assert "值班人员将前来对接" in slip and "协调员" not in slip
 
 
 async def test_the_coordinators_see_the_handover_next_morning_until_it_is_acknowledged(

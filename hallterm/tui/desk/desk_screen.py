@@ -310,6 +310,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             self.query_one(RoutingPanel).show_case(result.case)
         self.say(slip_scan_text(result),
                  Level.BUSY if result.kind == "appointment" and not result.checked_in else Level.INFO)
+        if result.checked_in:
+            self._refresh_evening()
         self.refresh_bindings()
 
     @on(CardChecked)
@@ -426,6 +428,16 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.say(f"{ticket.message}，前面还有 {ticket.ahead or 0} 人。按 F10 打印排队票",
                  Level.BUSY if ticket.kind == "walkin" else Level.INFO)
         self.refresh_bindings()
+        self._refresh_evening()
+
+    def _refresh_evening(self) -> None:
+        """A check-in changes the after-hours desk's evening list (待签到 → 已签到): reload it now, not at
+        its next timer tick."""
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.handover import EveningPanel
+
+        for panel in self.query(EveningPanel):
+            panel.load()
 
     def action_booking(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start

@@ -55,7 +55,8 @@ def render_case(case: CaseView) -> Text:
         lines.append(Text.assemble(("请到  ", "bold"), (f"{floor_name(case.lounge_floor)} {case.lounge_name}",
                                                        "bold reverse")))
         if case.coordinator:
-            lines.append(Text.assemble(("协调员  ", "bold"), (case.coordinator.name, "bold"),
+            # S6: after hours the duty roster may name the after-hours staff member, not a coordinator.
+            lines.append(Text.assemble((f"{case.duty or '协调员'}  ", "bold"), (case.coordinator.name, "bold"),
                                        f"    分机 {case.coordinator.extension}"))
     if case.proxy:
         lines.append(Text(f"帮办代办  {case.proxy.name}    分机 {case.proxy.extension}"))
