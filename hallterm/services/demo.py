@@ -19,6 +19,7 @@ from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.domain.roster import RosterRow
 from hallterm.domain.service_mode import ServiceMode
 from hallterm.services import after_hours, appointments, cases, queue
+from hallterm.services.appointment_sweep import sweep_missed
 from hallterm.services.cases import CASE_SERIES
 from hallterm.services.context import Services
 from hallterm.services.reference import Reference, load_reference
@@ -71,6 +72,9 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
         set_pin(svc, staff_id, DEMO_PIN)
     lasting = [r.card_no for r in valid if r.expires_on > svc.today() + dt.timedelta(days=60)]
     booked = demo_appointments(svc, ref, lasting)
+    # The desk marks missed the appointments past their end at start (issue 12 point 5): count the
+    # handover list as the desk will show it, not as it stood a moment before.
+    sweep_missed(svc)
     return {"holders": len(rows), "cases": 24, "samples": sample_cards(rows, svc.today()), **booked,
             "duty_lines": len(ref.duty), "handover": len(after_hours.handover(svc).entries)}
 
@@ -154,9 +158,12 @@ def evening_case(svc: Services, ref: Reference, day: dt.date, holders: Any) -> N
                                                     EnterpriseKind.FOREIGN, "鞍山演示科技有限公司（演示）"))
         if opened.status is CaseStatus.WAITING:  # met that evening; the approval goes on (its seat is free)
             cases.end_visit(_at_clock(svc, _at(svc, day, "19:10")), session, opened.id)
-        later = _at_clock(svc, _at(svc, day, "19:15"))
-        next_day = day + dt.timedelta(days=1)
-        slots = [x for x in appointments.day_slots(later, next_day).slots if x.bookable and x.free > 0]
+        booked_at = _at(svc, day, "19:15")
+        later = _at_clock(svc, booked_at)
+        # The day shift's next day and its regular hours: an evening or duty slot is not handed over.
+        next_day = after_hours.day_shift_day(svc, booked_at.astimezone(svc.settings.hall.tz))
+        slots = [x for x in appointments.day_slots(later, next_day).slots if x.bookable and x.free > 0
+                 and after_hours.in_regular_hours(svc, next_day, x.start, x.end)]
         if slots:
             appointments.book(later, session, next(holders), next_day, slots[-1].start, section=slots[-1].section,
                               note="延时服务受理后预约次日办理（演示）")

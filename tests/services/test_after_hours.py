@@ -194,3 +194,16 @@ def test_a_visitor_left_waiting_after_the_roster_ends_is_handed_over_once(
     listed = after_hours.handover(loaded)
     assert [(e.kind, e.reference) for e in listed.entries] == [(HandoverKind.WAITING, queued.case_no)]
     assert "协调员已下班" in listed.entries[0].text
+
+
+def test_the_demo_hands_last_evenings_appointment_to_the_day_shift(
+    loaded: Services, clock: list[dt.datetime]
+) -> None:
+    from hallterm.services.demo import build_demo
+
+    clock[0] = dt.datetime(2026, 12, 4, 1, 15, tzinfo=dt.UTC)  # Friday 09:15
+    summary = build_demo(loaded, 60)
+    listed = after_hours.handover(loaded)
+    assert summary["handover"] == len(listed.entries)
+    # Booked at the after-hours desk last evening (19:15) for a slot in this morning's regular hours.
+    assert any(e.kind is HandoverKind.APPOINTMENT and "12-03 19:15 约 12-04" in e.text for e in listed.entries)

@@ -110,6 +110,27 @@ async def test_a_check_in_shows_on_the_evening_panel_and_the_desk_names_itself_a
         assert "值班人员将前来对接" in slip and "协调员" not in slip
 
 
+async def test_the_demo_counts_the_handover_list_the_desk_then_shows(
+    loaded: Services, desk_app: DeskAppFactory, clock: list[dt.datetime]
+) -> None:
+    from hallterm.services.appointment_sweep import sweep_missed
+    from hallterm.services.demo import build_demo
+
+    # Friday 19:45: an appointment of today nobody came for is past its end and grace.
+    clock[0] = dt.datetime(2026, 12, 4, 11, 45, tzinfo=dt.UTC)
+    summary = build_demo(loaded, 60)
+    sweep_missed(loaded)  # as the desk does when it starts: the list must not shrink under the count
+    app = desk_app("S1502")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, HandoverScreen)
+        await until(pilot, lambda: screen.listed is not None, "the handover list loaded")
+        assert summary["handover"] >= 1 and len(rows(app)) == summary["handover"]
+
+
 async def test_the_coordinators_see_the_handover_next_morning_until_it_is_acknowledged(
     loaded: Services, desk_app: DeskAppFactory, desk_session: StaffSession, cards: dict[str, str],
     clock: list[dt.datetime]
