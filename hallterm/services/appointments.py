@@ -299,11 +299,11 @@ def book(svc: Services, session: StaffSession | None, card_text: str, day: dt.da
         raise AppointmentError("一次预约的事项太多：请分成几次预约")
     now = svc.now()
     try:
-        appointment_id, row = _book(svc, staff_id, card_no, slot, codes, typed_phone, note, now)
+        appointment_id, row, names = _book(svc, staff_id, card_no, slot, codes, typed_phone, note, now)
     except _Full:
         raise _full(svc, slot) from None
     return _view(row, f"已预约 {appointment_no(appointment_id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
-                      f"{slot.section}")
+                      f"{slot.section}", names)
 
 
 class _Full(Exception):
@@ -311,7 +311,7 @@ class _Full(Exception):
 
 
 def _book(svc: Services, staff_id: str | None, card_no: str, slot: Slot, codes: tuple[str, ...],
-          typed_phone: str | None, note: str, now: dt.datetime) -> tuple[int, AppointmentRow]:
+          typed_phone: str | None, note: str, now: dt.datetime) -> tuple[int, AppointmentRow, dict[str, str]]:
     with svc.db.write() as conn:
         holder = store.lock_holder(conn, card_no)
         if holder is None:  # removed from the roster since the check, a moment ago
@@ -328,7 +328,8 @@ def _book(svc: Services, staff_id: str | None, card_no: str, slot: Slot, codes: 
                       appointment_id=appointment_id, day=slot.day.isoformat(), slot=f"{slot.start}-{slot.end}",
                       section=slot.section, items=list(codes), after_hours=slot.after_hours)
         row = _get(conn, appointment_id)
-    return appointment_id, row
+        names = _names(conn, [row])
+    return appointment_id, row, names
 
 
 def _get(conn: Connection, appointment_id: int, *, lock: bool = True) -> AppointmentRow:
@@ -367,8 +368,10 @@ def reschedule(svc: Services, session: StaffSession | None, appointment_id: int,
         moved = _move(svc, staff_id, appointment_id, slot, why, now)
     except _Full:
         raise _full(svc, slot) from None
+    with svc.db.read() as conn:
+        names = _names(conn, [moved])
     return _view(moved, f"已改期 {appointment_no(moved.id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
-                        f"{slot.section}")
+                        f"{slot.section}", names)
 
 
 def _move(svc: Services, staff_id: str | None, appointment_id: int, slot: Slot, why: str,

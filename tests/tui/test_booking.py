@@ -6,6 +6,7 @@ checks in today's appointment; the desk's own timer marks missed the appointment
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pytest
@@ -57,8 +58,21 @@ def booked(svc: Services) -> list[appointments.AppointmentView]:
 
 
 async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: dict[str, str],
-                                                     desk_app: DeskAppFactory) -> None:
+                                                     desk_app: DeskAppFactory,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     card = cards["valid"]
+    # The screen's reload after a booking can be held back: 已有预约 must not wait for it.
+    from hallterm.services import booking_desk
+
+    held, released = threading.Event(), threading.Event()
+    loads = booking_desk.booking_start
+
+    def slow_start(svc: Services, card_no: str) -> booking_desk.BookingStart:
+        if held.is_set():
+            released.wait(timeout=10)
+        return loads(svc, card_no)
+
+    monkeypatch.setattr(booking_desk, "booking_start", slow_start)
     for back in (10, 20):  # two misses in the last 90 days: the booking screen says so (no ban)
         missed = queue.book_appointment(loaded, card, TODAY - dt.timedelta(days=back), "09:00", "09:30")
         appointments.mark_missed(loaded, None, missed)
@@ -89,8 +103,13 @@ async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: di
         first_slot = str(screen.query_one("#booking-slot", Select).value)
         screen.query_one("#booking-note", Input).focus()
         await type_text(pilot, "电话预约")
+        held.set()
         await pilot.press("f10")
-        await settle(pilot)
+        await until(pilot, lambda: "已预约" in said(app), "booked")
+        # listed under 已有预约 at once (the reload is still held), by the item's name, not its code
+        listed = [str(label) for label, _ in screen.query_one("#booking-which", Select)._options[1:]]
+        assert len(listed) == 1 and "公司设立登记" in listed[0] and "QY-GSSL" not in listed[0]
+        released.set()
         await until(pilot, lambda: "已预约" in said(app) and "正在" not in said(app), "the slip printed")
         made = [a for a in booked(loaded) if a.status is AppointmentStatus.BOOKED]
         assert len(made) == 1 and made[0].items == ("QY-GSSL",) and made[0].note == "电话预约"
