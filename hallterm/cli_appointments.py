@@ -115,7 +115,7 @@ def _print_list(day: dt.date, entries: list[CallEntry]) -> None:
     print(f"{day:%Y-%m-%d} {weekday_name(day)} 预约 {len(entries)} 人")
     for e in entries:
         a = e.appointment
-        items = "、".join(a.items) or "咨询"
+        items = a.what
         print(f"  {a.slot_start}–{a.slot_end}  {a.number}  {a.holder_name}  {e.phone or '（无电话）'}  "
               f"{a.section}  {items}  {STATUS_NAMES[a.status]}" + (f"  备注：{a.note}" if a.note else ""))
 
@@ -129,5 +129,5 @@ def write_csv(path: Path, entries: list[CallEntry]) -> None:
     for e in entries:
         a = e.appointment
         rows.append((f"{a.slot_start}-{a.slot_end}", a.section, a.number, a.holder_name, a.card_no, e.phone,
-                     "、".join(a.items), STATUS_NAMES[a.status], "是" if a.after_hours else "", a.note))
+                     a.what, STATUS_NAMES[a.status], "是" if a.after_hours else "", a.note))
     write_private(path, csv_text(CSV_HEADER, rows))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from hallterm.domain.errors import Refused
@@ -119,16 +119,19 @@ def check_not_started(slot: Slot, now_local: dt.datetime, cutoff_minutes: int) -
                                "请选以后的时段，或直接到大厅现场取号")
 
 
-def check_one_per_item(items: tuple[str, ...], active: Iterable[Booked], *, ignore: int | None = None) -> None:
-    """One active appointment per holder and item: a second would hold a seat another holder needs."""
+def check_one_per_item(items: tuple[str, ...], active: Iterable[Booked], *, ignore: int | None = None,
+                       names: Mapping[str, str] | None = None) -> None:
+    """One active appointment per holder and item: a second would hold a seat another holder needs.
+    ``names`` (code → the catalog's name) words the refusal as staff know the items."""
     wanted = set(item_keys(items))
     for booked in active:
         if booked.appointment_id == ignore:
             continue
         shared = wanted & set(item_keys(booked.items))
         if shared:
+            named = "、".join((names or {}).get(c, c) for c in sorted(shared))
             raise AppointmentError(
-                f"持卡人已有 {'、'.join(sorted(shared))} 的预约（{appointment_no(booked.appointment_id)}，"
+                f"持卡人已有 {named} 的预约（{appointment_no(booked.appointment_id)}，"
                 f"{booked.day:%Y-%m-%d} {booked.slot_start}）：请改期或先取消原预约")
 
 

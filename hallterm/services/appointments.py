@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection
 
 from hallterm.domain.appointments import (
+    GENERAL,
     STATUS_NAMES,
     AppointmentError,
     Booked,
@@ -42,7 +44,7 @@ from hallterm.services.reference import HOURS_FILE, STAFF_FILE, read_hours
 from hallterm.services.staff import StaffSession
 from hallterm.storage import appointments as store
 from hallterm.storage import events
-from hallterm.storage.catalog import active_items
+from hallterm.storage.catalog import active_items, item_names
 from hallterm.storage.tickets import AppointmentRow, get_appointment, insert_appointment
 
 MAX_ITEM_CODES = 400  # appointments.item_codes
@@ -120,13 +122,29 @@ class AppointmentView:
     phone: str
     note: str
     message: str = ""
+    item_names: tuple[str, ...] = ()  # the catalog's names of ``items``, in the same order
+
+    @property
+    def what(self) -> str:
+        """The items as staff read them (names, never the internal codes); 咨询 without items."""
+        return "、".join(self.item_names or self.items) or GENERAL
 
 
-def _view(row: AppointmentRow, message: str = "") -> AppointmentView:
-    items = tuple(c for c in row.item_codes.replace(" ", ",").split(",") if c)
+def _codes(row: AppointmentRow) -> tuple[str, ...]:
+    return tuple(c for c in row.item_codes.replace(" ", ",").split(",") if c)
+
+
+def _names(conn: Connection, rows: Iterable[AppointmentRow]) -> dict[str, str]:
+    """code → catalog name of every item the rows name (an item withdrawn since keeps its name)."""
+    return item_names(conn, sorted({c for r in rows for c in _codes(r)}))
+
+
+def _view(row: AppointmentRow, message: str = "", names: Mapping[str, str] | None = None) -> AppointmentView:
+    items = _codes(row)
+    named = tuple((names or {}).get(c, c) for c in items)
     return AppointmentView(row.id, appointment_no(row.id), row.card_no, row.holder_name, row.day, row.slot_start,
                            row.slot_end, row.section, items, AppointmentStatus(row.status), row.after_hours,
-                           row.phone, row.note, message)
+                           row.phone, row.note, message, named)
 
 
 def _bookable(svc: Services, slot: Slot) -> bool:
@@ -281,11 +299,11 @@ def book(svc: Services, session: StaffSession | None, card_text: str, day: dt.da
         raise AppointmentError("一次预约的事项太多：请分成几次预约")
     now = svc.now()
     try:
-        appointment_id, row = _book(svc, staff_id, card_no, slot, codes, typed_phone, note, now)
+        appointment_id, row, names = _book(svc, staff_id, card_no, slot, codes, typed_phone, note, now)
     except _Full:
         raise _full(svc, slot) from None
     return _view(row, f"已预约 {appointment_no(appointment_id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
-                      f"{slot.section}")
+                      f"{slot.section}", names)
 
 
 class _Full(Exception):
@@ -293,12 +311,13 @@ class _Full(Exception):
 
 
 def _book(svc: Services, staff_id: str | None, card_no: str, slot: Slot, codes: tuple[str, ...],
-          typed_phone: str | None, note: str, now: dt.datetime) -> tuple[int, AppointmentRow]:
+          typed_phone: str | None, note: str, now: dt.datetime) -> tuple[int, AppointmentRow, dict[str, str]]:
     with svc.db.write() as conn:
         holder = store.lock_holder(conn, card_no)
         if holder is None:  # removed from the roster since the check, a moment ago
             raise AppointmentError(f"卡号 {card_no} 不在人才名册中")
-        check_one_per_item(codes, _booked(store.active_of_holder(conn, holder.holder_id, svc.today())))
+        active = store.active_of_holder(conn, holder.holder_id, svc.today())
+        check_one_per_item(codes, _booked(active), names=_names(conn, active))
         if store.take_seat(conn, slot.section, slot.day, slot.start, slot.capacity) is None:
             raise _Full  # the free slots are looked up once the transaction is over
         appointment_id = insert_appointment(
@@ -309,7 +328,8 @@ def _book(svc: Services, staff_id: str | None, card_no: str, slot: Slot, codes: 
                       appointment_id=appointment_id, day=slot.day.isoformat(), slot=f"{slot.start}-{slot.end}",
                       section=slot.section, items=list(codes), after_hours=slot.after_hours)
         row = _get(conn, appointment_id)
-    return appointment_id, row
+        names = _names(conn, [row])
+    return appointment_id, row, names
 
 
 def _get(conn: Connection, appointment_id: int, *, lock: bool = True) -> AppointmentRow:
@@ -348,8 +368,10 @@ def reschedule(svc: Services, session: StaffSession | None, appointment_id: int,
         moved = _move(svc, staff_id, appointment_id, slot, why, now)
     except _Full:
         raise _full(svc, slot) from None
+    with svc.db.read() as conn:
+        names = _names(conn, [moved])
     return _view(moved, f"已改期 {appointment_no(moved.id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
-                        f"{slot.section}")
+                        f"{slot.section}", names)
 
 
 def _move(svc: Services, staff_id: str | None, appointment_id: int, slot: Slot, why: str,
@@ -428,11 +450,14 @@ def call_list(svc: Services, day: dt.date, *, with_cancelled: bool = False) -> l
     statuses = [s.value for s in AppointmentStatus] if with_cancelled else \
         [AppointmentStatus.BOOKED.value, AppointmentStatus.CHECKED_IN.value]
     with svc.db.read() as conn:
-        return [CallEntry(_view(r.appointment), r.roster_phone) for r in store.call_list(conn, day, statuses)]
+        rows = store.call_list(conn, day, statuses)
+        names = _names(conn, [r.appointment for r in rows])
+    return [CallEntry(_view(r.appointment, names=names), r.roster_phone) for r in rows]
 
 
 def holder_appointments(svc: Services, card_no: str) -> list[AppointmentView]:
     """The holder's booked appointments from today on, in date order: what the booking screen can move or cancel."""
     with svc.db.read() as conn:
         rows = store.booked_today_and_after(conn, card_no, svc.today())
-    return [_view(r) for r in rows]
+        names = _names(conn, rows)
+    return [_view(r, names=names) for r in rows]

@@ -39,6 +39,5 @@ def open_slots(svc: Services, day: dt.date) -> tuple[dt.date, list[SlotView]]:
 
 def appointment_line(view: AppointmentView) -> str:
     """One booked appointment as the booking screen lists it."""
-    items = "、".join(view.items) if view.items else "咨询"
-    return (f"{view.number}　{view.day:%m-%d} {view.slot_start}–{view.slot_end}　{view.section}　{items}"
+    return (f"{view.number}　{view.day:%m-%d} {view.slot_start}–{view.slot_end}　{view.section}　{view.what}"
             f"　{STATUS_NAMES[view.status]}")

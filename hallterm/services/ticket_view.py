@@ -39,8 +39,17 @@ class TicketView:
         return KIND_NAMES[self.kind]
 
 
+def _slot(row: TicketRow) -> tuple[str | None, str | None]:
+    """The appointment's slot, for an appointment ticket only: a late visitor's walk-in ticket stays linked
+    to the appointment it replaced (checked in, S6) but is called, shown and printed as a walk-in."""
+    if TicketKind(row.kind) is not TicketKind.APPOINTMENT:
+        return None, None
+    return row.slot_start, row.slot_end
+
+
 def _view(row: TicketRow, *, lane_name: str = "", ahead: int | None = None, message: str = "") -> TicketView:
-    slot = f"{row.slot_start}–{row.slot_end}" if row.slot_start else ""
+    start, end = _slot(row)
+    slot = f"{start}–{end}" if start else ""
     return TicketView(row.id, row.number, TicketKind(row.kind), TicketStatus(row.status), row.holder_name,
                       row.issued_at, row.called_at, row.counter_code, row.recalls, slot, lane_name, ahead, message,
                       row.card_no or "")
@@ -59,8 +68,9 @@ def _local(svc: Services, day: dt.date, hhmm: str | None) -> dt.datetime | None:
 
 
 def _waiting(svc: Services, row: TicketRow) -> Waiting:
-    return Waiting(row.id, row.number, TicketKind(row.kind), row.issued_at, _local(svc, row.day, row.slot_start),
-                   _local(svc, row.day, row.slot_end), row.returned_at, row.for_counter)
+    start, end = _slot(row)
+    return Waiting(row.id, row.number, TicketKind(row.kind), row.issued_at, _local(svc, row.day, start),
+                   _local(svc, row.day, end), row.returned_at, row.for_counter)
 
 
 def _ordered(svc: Services, conn: Connection, counter_code: str) -> list[TicketRow]:

@@ -46,7 +46,8 @@ def test_slots_book_cancel_and_the_call_list(loaded: Services, cards: dict[str, 
     assert number.isdigit() and len(number) == 6 and "已预约" in out
     # duplicate (same holder and item), a refused card, outside the hours: exit 1 with the reason
     code, out, err = run(loaded, capsys, "book", cards["valid"], *where, "--items", "QY-GSSL")
-    assert (code, out) == (1, "") and f"已有 QY-GSSL 的预约（{number}" in err
+    # staff read the catalog's item names, never the internal codes
+    assert (code, out) == (1, "") and f"已有 公司设立登记 的预约（{number}" in err
     code, _, err = run(loaded, capsys, "book", cards["revoked"], *where)
     assert code == 1 and "此卡已被注销" in err
     code, _, err = run(loaded, capsys, "book", cards["valid"], "--day", day.isoformat(), "--slot", "07:00")
@@ -61,11 +62,13 @@ def test_slots_book_cancel_and_the_call_list(loaded: Services, cards: dict[str, 
     csv_file = tmp_path / "calls.csv"
     code, out, _ = run(loaded, capsys, "list", "--day", day.isoformat(), "--csv", str(csv_file))
     assert code == 0 and "13900001111" in out and "预约 2 人" in out
+    assert "公司设立登记" in out and "QY-GSSL" not in out and "咨询" in out  # names; 咨询 without items
     data = csv_file.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["时段", "科室", "预约编号"] and len(rows) == 3
     assert rows[1][2] == number and rows[1][5] == "13900001111"
+    assert (rows[1][6], rows[2][6]) == ("公司设立登记", "咨询")  # 事项 as the screen says it, never empty
     assert rows[2][-1] == "'=HYPERLINK(\"x\")"  # a formula is text, never run
     assert stat.S_IMODE(csv_file.stat().st_mode) == 0o600
 

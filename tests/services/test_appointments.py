@@ -72,7 +72,7 @@ def test_booking_fills_a_slot_to_its_capacity_then_refuses_with_the_free_ones(
 
 def test_one_active_appointment_per_holder_and_item(loaded: Services, cards: dict[str, str]) -> None:
     first = appointments.book(loaded, None, cards["valid"], FRIDAY, "14:00", items="QY-GSSL")
-    with pytest.raises(AppointmentError, match=f"已有 QY-GSSL 的预约（{first.number}"):
+    with pytest.raises(AppointmentError, match=f"已有 公司设立登记 的预约（{first.number}"):
         appointments.book(loaded, None, cards["valid"], FRIDAY + dt.timedelta(days=3), "09:00", items="qy-gssl")
     appointments.book(loaded, None, cards["valid"], FRIDAY, "14:00", section="业务协调科")  # a consultation
     with pytest.raises(AppointmentError, match="已有 咨询 的预约"):

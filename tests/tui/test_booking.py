@@ -6,17 +6,20 @@ checks in today's appointment; the desk's own timer marks missed the appointment
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.domain.queue import AppointmentStatus
-from hallterm.services import appointments, queue, signing
+from hallterm.services import appointments, queue, signing, ticket_view
 from hallterm.services.context import Services
-from hallterm.storage.tables import events
+from hallterm.services.slip_builders import ticket_slip
+from hallterm.storage import tickets as ticket_store
+from hallterm.storage.tables import events, tickets
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.booking import BookingScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
@@ -24,6 +27,7 @@ from hallterm.tui.widgets.reason import ReasonScreen
 from hallterm.tui.widgets.toggles import Select, SelectionList
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import scan, settle, type_text, until
+from tests.tui.test_calling import open_calling
 
 TODAY = dt.date(2026, 11, 26)  # Thursday, 10:00 in the hall
 
@@ -54,8 +58,21 @@ def booked(svc: Services) -> list[appointments.AppointmentView]:
 
 
 async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: dict[str, str],
-                                                     desk_app: DeskAppFactory) -> None:
+                                                     desk_app: DeskAppFactory,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     card = cards["valid"]
+    # The screen's reload after a booking can be held back: 已有预约 must not wait for it.
+    from hallterm.services import booking_desk
+
+    held, released = threading.Event(), threading.Event()
+    loads = booking_desk.booking_start
+
+    def slow_start(svc: Services, card_no: str) -> booking_desk.BookingStart:
+        if held.is_set():
+            released.wait(timeout=10)
+        return loads(svc, card_no)
+
+    monkeypatch.setattr(booking_desk, "booking_start", slow_start)
     for back in (10, 20):  # two misses in the last 90 days: the booking screen says so (no ban)
         missed = queue.book_appointment(loaded, card, TODAY - dt.timedelta(days=back), "09:00", "09:30")
         appointments.mark_missed(loaded, None, missed)
@@ -86,8 +103,13 @@ async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: di
         first_slot = str(screen.query_one("#booking-slot", Select).value)
         screen.query_one("#booking-note", Input).focus()
         await type_text(pilot, "电话预约")
+        held.set()
         await pilot.press("f10")
-        await settle(pilot)
+        await until(pilot, lambda: "已预约" in said(app), "booked")
+        # listed under 已有预约 at once (the reload is still held), by the item's name, not its code
+        listed = [str(label) for label, _ in screen.query_one("#booking-which", Select)._options[1:]]
+        assert len(listed) == 1 and "公司设立登记" in listed[0] and "QY-GSSL" not in listed[0]
+        released.set()
         await until(pilot, lambda: "已预约" in said(app) and "正在" not in said(app), "the slip printed")
         made = [a for a in booked(loaded) if a.status is AppointmentStatus.BOOKED]
         assert len(made) == 1 and made[0].items == ("QY-GSSL",) and made[0].note == "电话预约"
@@ -156,6 +178,18 @@ async def test_refused_cards_arrivals_and_the_missed_timer(loaded: Services, car
         await scan(pilot, signing.appointment_payload(loaded, late, TODAY, "09:30"))
         assert "已迟到：09:30 的预约签到截至 09:45" in said(app) and "已改取现场号 A001" in said(app)
         assert "按 F10 打印排队票" in said(app)
+
+        # the walk-in ticket given instead carries no slot: not on the calling screen, not on the printed ticket
+        await open_calling(pilot)
+        table = app.screen.query_one("#queue", DataTable)
+        notes = {str(table.get_row_at(n)[1]): str(table.get_row_at(n)[6]) for n in range(table.row_count)}
+        assert "预约 10:30" in notes["B001"] and "预约" not in notes["A001"]
+    with loaded.db.read() as conn:
+        a001 = conn.execute(select(tickets.c.id).where(tickets.c.ticket_no == "A001")).scalar_one()
+        row = ticket_store.get(conn, a001)
+    assert row is not None and row.appointment_id == late  # still the appointment's (checked in, late)
+    slip = ticket_slip(loaded, ticket_view._view(row))
+    assert (slip.series_name, slip.slot) == ("绿色通道现场取号", "")
 
 
 async def test_after_a_checked_in_visitors_case_is_routed_f10_prints_the_visit_slip_and_ctrl_y_still_books(

@@ -171,19 +171,11 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
     # -- results ----------------------------------------------------------------------------------
 
     def on_booking_loaded(self, message: BookingLoaded) -> None:
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.booking_desk import appointment_line
-
         start: BookingStart = message.result
         misses = self.query_one("#booking-misses", Static)
         misses.update(Text(start.misses.warning))
         misses.display = bool(start.misses.warning)
-        self.booked = {a.id: a for a in start.appointments}
-        which = self.query_one("#booking-which", Select)
-        kept = which.value
-        which.set_options([(appointment_line(a), a.id) for a in start.appointments])
-        if isinstance(kept, int) and kept in self.booked:
-            which.value = kept
+        self._list_booked(list(start.appointments))
         day = self.query_one("#booking-day", Select)
         chosen = day.value
         day.prompt = "日期"
@@ -193,6 +185,18 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
         if not self.done:
             self.say("选择事项、日期和时段，按 F10 预约" + ("；已有预约可选中后改期或取消" if self.booked else ""))
         self.refresh_bindings()
+
+    def _list_booked(self, views: list[AppointmentView]) -> None:
+        """Fill 已有预约, keeping the one chosen when it is still there."""
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+        from hallterm.services.booking_desk import appointment_line
+
+        self.booked = {a.id: a for a in sorted(views, key=lambda a: (a.day, a.slot_start, a.id))}
+        which = self.query_one("#booking-which", Select)
+        kept = which.value
+        which.set_options([(appointment_line(a), a.id) for a in self.booked.values()])
+        if isinstance(kept, int) and kept in self.booked:
+            which.value = kept
 
     def on_slots_loaded(self, message: SlotsLoaded) -> None:
         day, slots = message.result
@@ -216,6 +220,9 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
         self.done = view.message
         self.say(f"{view.message}。正在打印预约回执……", Level.BUSY)
         self.query_one("#booking-which", Select).clear()
+        # Listed at once, not only when the reload below comes back (it may be slow, or fail quietly
+        # behind the slip's message): the clerk sees the new or moved appointment under 已有预约 now.
+        self._list_booked([a for a in self.booked.values() if a.id != view.id] + [view])
         self.query_one("#booking-note", Input).value = ""
         session = self.app.session
         run_use_case(self, SlipPrinted, print_appointment, self.app.services, view.id,
