@@ -35,7 +35,7 @@ from hallterm.domain.appointments import (
 from hallterm.domain.cards import ScanError, parse_scan
 from hallterm.domain.events import EventKind
 from hallterm.domain.holders import assess
-from hallterm.domain.hours import Closed, DayHours, Hours, Slot, WindowKind, day_hours, slots_of_day
+from hallterm.domain.hours import Closed, DayHours, Hours, Slot, day_hours, slots_of_day
 from hallterm.domain.queue import AppointmentStatus
 from hallterm.services.calendar import read_calendar_files
 from hallterm.services.cards import check_card, find_holder
@@ -80,13 +80,9 @@ def day_schedule(svc: Services, day: dt.date) -> DayHours:
 
 
 @dataclass(frozen=True)
-class SlotView:
-    day: dt.date
-    start: str
-    end: str
-    section: str
-    window: WindowKind
-    capacity: int
+class SlotView(Slot):
+    """A slot of the hours with how many seats are taken now."""
+
     booked: int
     bookable: bool  # within the horizon and not started (nor past the cut-off)
 
@@ -396,16 +392,21 @@ def _move(svc: Services, staff_id: str | None, appointment_id: int, slot: Slot, 
         return _get(conn, appointment_id)
 
 
+def _release(conn: Connection, row: AppointmentRow, status: AppointmentStatus, verb: str) -> None:
+    """A booked appointment ends without a visit (cancelled, missed): its seat goes back at once."""
+    _require_booked(row, verb)
+    if not store.set_status(conn, row.id, AppointmentStatus.BOOKED, status):
+        raise AppointmentError("该预约刚刚已在其他终端改动：请刷新后再试")
+    store.free_seat(conn, row.section, row.day, row.slot_start)
+
+
 def cancel(svc: Services, session: StaffSession | None, appointment_id: int, *, reason: str) -> AppointmentView:
     """Cancel a booked appointment; its seat is free at once."""
     staff_id = _staff_id(session)
     why = check_reason(reason, "取消预约")
     with svc.db.write() as conn:
         row = _get(conn, appointment_id)
-        _require_booked(row, "取消")
-        if not store.set_status(conn, row.id, AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED):
-            raise AppointmentError("该预约刚刚已在其他终端改动：请刷新后再试")
-        store.free_seat(conn, row.section, row.day, row.slot_start)
+        _release(conn, row, AppointmentStatus.CANCELLED, "取消")
         events.append(conn, EventKind.APPOINTMENT_CANCELLED, svc.now(), staff_id=staff_id, card_no=row.card_no,
                       appointment_id=row.id, reason=why, day=row.day.isoformat(), slot=row.slot_start,
                       section=row.section)
@@ -421,10 +422,7 @@ def mark_missed(svc: Services, session: StaffSession | None, appointment_id: int
     staff_id = _staff_id(session)
     with svc.db.write() as conn:
         row = _get(conn, appointment_id)
-        _require_booked(row, "标记失约")
-        if not store.set_status(conn, row.id, AppointmentStatus.BOOKED, AppointmentStatus.MISSED):
-            raise AppointmentError("该预约刚刚已在其他终端改动：请刷新后再试")
-        store.free_seat(conn, row.section, row.day, row.slot_start)
+        _release(conn, row, AppointmentStatus.MISSED, "标记失约")
         events.append(conn, EventKind.APPOINTMENT_MISSED, svc.now(), staff_id=staff_id, card_no=row.card_no,
                       appointment_id=row.id, day=row.day.isoformat(), slot=row.slot_start, section=row.section)
         done = _get(conn, appointment_id)
