@@ -82,3 +82,16 @@ async def open_and_route(pilot: Pilot[object], card_no: str) -> None:
     await open_form(pilot, card_no)
     await pilot.press("enter", "f10")
     await settle(pilot)
+
+
+async def open_calling(pilot: Pilot[object], counter_down: int = 0) -> None:
+    """F11 from the desk, then pick the counter (G1, or the one ``counter_down`` rows below)."""
+    from hallterm.tui.desk.calling import CallingScreen, PickScreen
+
+    await settle(pilot)
+    await pilot.press("f11")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, PickScreen)
+    await pilot.press(*["down"] * counter_down, "enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CallingScreen)

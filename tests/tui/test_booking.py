@@ -26,8 +26,7 @@ from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.widgets.reason import ReasonScreen
 from hallterm.tui.widgets.toggles import Select, SelectionList
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import scan, settle, type_text, until
-from tests.tui.test_calling import open_calling
+from tests.tui.pilot_helpers import open_calling, scan, settle, type_text, until
 
 TODAY = dt.date(2026, 11, 26)  # Thursday, 10:00 in the hall
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from hallterm.config import Settings, load_settings
@@ -23,7 +22,7 @@ from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.calling import CallingScreen, ConfirmScreen, IssueScreen, PickScreen
 from hallterm.tui.desk.print_screens import ReprintScreen
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import settle, until
+from tests.tui.pilot_helpers import open_calling, settle, until
 from tests.tui.test_slips import environ
 
 
@@ -55,17 +54,6 @@ def queue_numbers(app: DeskApp) -> list[str]:
 def status_of(svc: Services, number: str) -> str:
     with svc.db.read() as conn:
         return conn.execute(select(tickets.c.status).where(tickets.c.ticket_no == number)).scalar_one()
-
-
-async def open_calling(pilot: Pilot, counter_down: int = 0) -> None:
-    """F11 from the desk, then pick the counter (G1, or the one ``counter_down`` rows below)."""
-    await settle(pilot)
-    await pilot.press("f11")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, PickScreen)
-    await pilot.press(*["down"] * counter_down, "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, CallingScreen)
 
 
 async def test_call_recall_finish_and_the_footer_keys(loaded: Services, desk_app: DeskAppFactory) -> None:

@@ -13,11 +13,10 @@ from hallterm.services import queue
 from hallterm.services.context import Services
 from hallterm.tui.desk import calling
 from hallterm.tui.desk.app import DeskApp
-from hallterm.tui.desk.calling import CallingScreen, PickScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.keys import KeyListScreen
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import settle, text_of
+from tests.tui.pilot_helpers import open_calling, settle, text_of
 
 
 def said(app: DeskApp) -> str:
@@ -64,13 +63,7 @@ async def test_n_while_a_ticket_is_served_says_so(
         queue.issue_walkin(loaded)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("f11")
-        await settle(pilot)
-        assert isinstance(app.screen, PickScreen)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, CallingScreen)
+        await open_calling(pilot)
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("n")  # A001 is still at the counter

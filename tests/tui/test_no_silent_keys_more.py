@@ -15,12 +15,12 @@ from hallterm.services import queue
 from hallterm.services.context import Services
 from hallterm.tui.desk import calling
 from hallterm.tui.desk.app import DeskApp
-from hallterm.tui.desk.calling import CallingScreen, IssueScreen, PickScreen
+from hallterm.tui.desk.calling import CallingScreen, IssueScreen
 from hallterm.tui.desk.checklist_screen import ChecklistScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.keys import KeyListScreen
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import open_and_route, settle, text_of, type_text
+from tests.tui.pilot_helpers import open_and_route, open_calling, settle, text_of, type_text
 from tests.tui.test_no_silent_keys import queue_status
 
 
@@ -91,13 +91,7 @@ async def test_capital_letters_call_but_do_not_steal_typing_and_unbound_f_keys_s
         queue.issue_walkin(loaded)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("f11")
-        await settle(pilot)
-        assert isinstance(app.screen, PickScreen)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, CallingScreen)
+        await open_calling(pilot)
         await pilot.press("N")  # Caps Lock on: 按 N 叫下一位 still calls
         await settle(pilot)
         assert queue_status(loaded) == {"A001": "called", "A002": "waiting"}

@@ -23,8 +23,8 @@ from hallterm.tui.desk.reassign import ReassignScreen
 from hallterm.tui.display.app import DisplayApp
 from tests.services.test_open_and_route import draft
 from tests.tui.conftest import DeskAppFactory, signed_in
-from tests.tui.pilot_helpers import scan, settle, text_of, until
-from tests.tui.test_calling import current, open_calling
+from tests.tui.pilot_helpers import open_calling, scan, settle, text_of, until
+from tests.tui.test_calling import current
 from tests.tui.test_display import display_settings
 from tests.tui.test_open_case_flow import routing_text
 
