@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="生成演示数据库并打开前台")
     demo.add_argument("--no-ui", action="store_true", help="只生成演示数据库，不打开界面")
     demo.add_argument("--holders", type=int, default=300, help="演示持卡人数量（默认 300）")
+    demo.add_argument("--days", type=int, default=30, choices=range(1, 91), metavar="N",
+                      help="模拟今天之前多少天的大厅业务（1–90，默认 30）")
 
     db = sub.add_parser("db", help="数据库维护")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -147,7 +149,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "desk":
         return _run_desk(settings, after_hours=getattr(args, "after_hours", False))
     if command == "demo":
-        return _demo(settings, args.no_ui, args.holders)
+        return _demo(settings, args.no_ui, args.holders, args.days)
     if command == "bench":
         # lazy: the bench loads everything; no other command needs it
         from hallterm.bench import run_bench
@@ -434,7 +436,7 @@ def _calendar_check(settings: Settings, today_text: str | None) -> int:
                    f"在此之前，落在 {year} 年的期限按周一至周五（除去日期确定的法定节假日）估算并标注“估算”")
 
 
-def _demo(settings: Settings, no_ui: bool, count: int) -> int:
+def _demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:
     # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
     from hallterm.services.demo import DEMO_PIN, build_demo, clear_demo_file
 
@@ -442,12 +444,12 @@ def _demo(settings: Settings, no_ui: bool, count: int) -> int:
         settings = settings.with_db_url(sqlite_url(DEMO_DB_FILE))
     clear_demo_file(settings.db.resolved_url())  # every build starts from an empty file
     with _services(settings) as svc:
-        summary = build_demo(svc, count)
+        summary = build_demo(svc, count, days)
         samples = summary["samples"]
     cards = "可试的卡号：" + "，".join(f"{label} {card}" for label, card in samples.items())
     logins = f"登录工号：前台 S1401，协调员 S1001，督查 S1601，延时值班 S1501；演示 PIN 均为 {DEMO_PIN}"
     print(f"演示数据库已生成：{settings.db.resolved_url()}（持卡人 {summary['holders']} 名，"
-          f"历史办件 {summary['cases']} 件）")
+          f"近 {summary['days']} 天办件 {summary['cases']} 件）")
     # Issue 12 point 7: the appointments, the duty roster and the handover list, where to see them.
     booked = (f"预约：今天 {summary['appointments_today']} 个，今后 7 天 {summary['appointments_ahead']} 个"
               f"（今天和昨天已签到 {summary['checked_in']}，失约 {summary['missed']}）；"

@@ -60,37 +60,60 @@ def tick(svc: Services, session: StaffSession, case_item_id: int, material_id: i
     session.require("checklist")
     if form not in set(MaterialForm):
         raise ChecklistError("材料形式应为原件或复印件")
-    now = svc.now()
     with svc.db.write() as conn:
-        row = item_row(conn, case_item_id)
-        material = catalog.material(conn, material_id)
-        if material is None or material.item_code != row.item_code:
-            raise ChecklistError("该材料不属于这个事项")
-        before = case_items.check_of(conn, case_item_id, material_id)
-        was_received = bool(before and before.received)
-        kind = EventKind.MATERIAL_RECEIVED if received else EventKind.MATERIAL_UNTICKED
-        if was_received and not received:
-            if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
-                raise ChecklistError(_untick_refusal(row, material.name))
-            if row.status == ItemStatus.NOT_ACCEPTED:
-                if not correction:
-                    raise ChecklistError(f"已出具一次性告知书：把“{material.name}”改为未收须确认更正")
-                kind = EventKind.MATERIAL_CORRECTED  # after a one-time notice: on the record (S1)
-        elif received and not was_received and row.status == ItemStatus.CONDITIONAL:
-            kind = EventKind.MATERIAL_SUPPLEMENTED  # 边办边补 (S7)
-        elif received and was_received:
-            kind = EventKind.MATERIAL_UPDATED  # form or note only
-        # Keep the first arrival time: it dates the receipt (and a completed supplement, S7).
-        received_at = (before.received_at if was_received and before is not None and before.received_at
-                       else now) if received else None
-        values = {"received": received, "form": form if received else "", "note": note.strip(),
-                  "received_at": received_at, "staff_id": session.staff_id}
-        case_items.save_check(conn, case_item_id, material_id, values)
-        events.append(conn, kind, now, staff_id=session.staff_id, case_id=row.case_id, item=row.item_code,
-                      material=material.name, form=values["form"], note=values["note"], status=row.status)
-        if row.status == ItemStatus.CONDITIONAL:
-            _complete_supplement(svc, conn, session, row.case_id, case_item_id)
-        return load_in(svc, conn, row.case_id)
+        case_id = _tick_in(svc, conn, session, case_item_id, material_id, received=received, form=form, note=note,
+                           correction=correction)
+        return load_in(svc, conn, case_id)
+
+
+def receive_many(svc: Services, session: StaffSession, case_item_id: int, material_ids: list[int], *,
+                 form: str = "original") -> CaseChecklist:
+    """Several materials received at once (the papers a visitor hands over together): one transaction,
+    each recorded as ``tick`` records it."""
+    session.require("checklist")
+    if form not in set(MaterialForm):
+        raise ChecklistError("材料形式应为原件或复印件")
+    with svc.db.write() as conn:
+        case_id = item_row(conn, case_item_id).case_id
+        for material_id in material_ids:
+            _tick_in(svc, conn, session, case_item_id, material_id, received=True, form=form, note="",
+                     correction=False)
+        return load_in(svc, conn, case_id)
+
+
+def _tick_in(svc: Services, conn: Connection, session: StaffSession, case_item_id: int, material_id: int, *,
+             received: bool, form: str, note: str, correction: bool) -> int:
+    """``tick`` inside the caller's transaction; returns the case id."""
+    now = svc.now()
+    row = item_row(conn, case_item_id)
+    material = catalog.material(conn, material_id)
+    if material is None or material.item_code != row.item_code:
+        raise ChecklistError("该材料不属于这个事项")
+    before = case_items.check_of(conn, case_item_id, material_id)
+    was_received = bool(before and before.received)
+    kind = EventKind.MATERIAL_RECEIVED if received else EventKind.MATERIAL_UNTICKED
+    if was_received and not received:
+        if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
+            raise ChecklistError(_untick_refusal(row, material.name))
+        if row.status == ItemStatus.NOT_ACCEPTED:
+            if not correction:
+                raise ChecklistError(f"已出具一次性告知书：把“{material.name}”改为未收须确认更正")
+            kind = EventKind.MATERIAL_CORRECTED  # after a one-time notice: on the record (S1)
+    elif received and not was_received and row.status == ItemStatus.CONDITIONAL:
+        kind = EventKind.MATERIAL_SUPPLEMENTED  # 边办边补 (S7)
+    elif received and was_received:
+        kind = EventKind.MATERIAL_UPDATED  # form or note only
+    # Keep the first arrival time: it dates the receipt (and a completed supplement, S7).
+    received_at = (before.received_at if was_received and before is not None and before.received_at
+                   else now) if received else None
+    values = {"received": received, "form": form if received else "", "note": note.strip(),
+              "received_at": received_at, "staff_id": session.staff_id}
+    case_items.save_check(conn, case_item_id, material_id, values)
+    events.append(conn, kind, now, staff_id=session.staff_id, case_id=row.case_id, item=row.item_code,
+                  material=material.name, form=values["form"], note=values["note"], status=row.status)
+    if row.status == ItemStatus.CONDITIONAL:
+        _complete_supplement(svc, conn, session, row.case_id, case_item_id)
+    return row.case_id
 
 
 def _untick_refusal(row: ItemRow, material: str) -> str:

@@ -1,4 +1,4 @@
-"""A demo database: the reference data, 300 card holders across tiers and a day of past activity."""
+"""A demo database: the reference data, 300 card holders across tiers and a month of the hall."""
 
 from __future__ import annotations
 
@@ -10,26 +10,26 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from hallterm.domain.cases import CaseDraft, CaseStatus, case_number
-from hallterm.domain.checklist import ItemStatus
+from hallterm.domain.cases import CaseDraft, CaseStatus
 from hallterm.domain.errors import Refused
 from hallterm.domain.events import EventKind
 from hallterm.domain.holders import CardStatus
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.domain.roster import RosterRow
-from hallterm.domain.service_mode import ServiceMode
 from hallterm.services import after_hours, appointments, cases, queue
 from hallterm.services.appointment_sweep import sweep_missed
-from hallterm.services.cases import CASE_SERIES
 from hallterm.services.context import Services
+from hallterm.services.demo_month import DEMO_DAYS, Cast, at, build_month
 from hallterm.services.reference import Reference, load_reference
-from hallterm.services.staff import StaffSession, set_pin
+from hallterm.services.staff import StaffSession, set_pin, sign_in
 from hallterm.services.synthetic_holders import load_names, synthetic_holders
 from hallterm.storage import demo as demo_store
-from hallterm.storage import events, holders, sequences
+from hallterm.storage import events, holders
 
 DEMO_HOLDERS = 300
 DEMO_PIN = "1234"  # every demo staff member's PIN; the demo database is never the hall's own
+DEMO_CLERK = "S1401"  # the front-desk clerk of the demo's month (README's demo logins)
+DEMO_AFTER_HOURS = "S1501"  # and its evening and weekend desk
 
 
 def demo_rows(svc: Services, count: int = DEMO_HOLDERS, seed: int = 7) -> list[RosterRow]:
@@ -38,45 +38,44 @@ def demo_rows(svc: Services, count: int = DEMO_HOLDERS, seed: int = 7) -> list[R
     return list(synthetic_holders(count, random.Random(seed), names, svc.card_format, svc.today()))
 
 
-def build_demo(svc: Services, count: int = DEMO_HOLDERS) -> dict[str, Any]:
-    """Fill an (already migrated) database with demo data; running it again starts the demo afresh."""
+def build_demo(svc: Services, count: int = DEMO_HOLDERS, days: int = DEMO_DAYS) -> dict[str, Any]:
+    """Fill an (already migrated) database with demo data; running it again starts the demo afresh.
+
+    The history — ``days`` days of the hall before today, appointments, last evening's after-hours desk —
+    is made by the use cases themselves at the times it happened (issue 13 point 8)."""
     ref = load_reference(svc)
     rows = demo_rows(svc, count)
     now = svc.now()
-    rng = random.Random(11)
     with svc.db.write() as conn:
         demo_store.clear_cases(conn)
         holders.upsert_rows(conn, rows, now)
-        hall = demo_store.hall_ids(conn)
-        yesterday = now - dt.timedelta(days=1)
-        valid = [r for r in rows if r.status is CardStatus.ACTIVE and r.tier != "E"]
-        day = yesterday.astimezone(svc.settings.hall.tz).date()
-        for n in range(24):  # a day of past activity: scans, cases opened, routed and closed
-            holder = valid[rng.randrange(len(valid))]
-            at = yesterday.replace(hour=1, minute=0) + dt.timedelta(minutes=17 * n)
-            # From the day's counter, as the desk numbers cases: a case opened later that day gets the next one.
-            case_no = case_number(svc.settings.hall.region_code, day, sequences.next_value(conn, CASE_SERIES, day))
-            events.append(conn, EventKind.CARD_SCANNED, at, card_no=holder.card_no, verdict="ok")
-            case_id = demo_store.insert_closed_case(
-                conn, case_no=case_no, holder_id=hall.holders[holder.card_no], kind=CaseKind.ENTERPRISE.value,
-                enterprise_name=f"{holder.employer}（演示）", service_mode=ServiceMode.IMMEDIATE.value,
-                status=CaseStatus.CLOSED.value,
-                lounge_code=rng.choice(hall.lounges), coordinator_id=rng.choice(hall.coordinators),
-                opened_at=at, met_at=at + dt.timedelta(minutes=8), closed_at=at + dt.timedelta(minutes=50),
-                item_code=rng.choice(hall.items), item_status=ItemStatus.ACCEPTED.value, accepted_on=day)
-            events.append(conn, EventKind.CASE_OPENED, at + dt.timedelta(minutes=1), case_id=case_id,
-                          card_no=holder.card_no, case_no=case_no)
-            events.append(conn, EventKind.CASE_CLOSED, at + dt.timedelta(minutes=50), case_id=case_id)
-        events.append(conn, EventKind.DEMO_BUILT, now, holders=len(rows))
     for staff_id in active_staff_ids(svc):
         set_pin(svc, staff_id, DEMO_PIN)
-    lasting = [r.card_no for r in valid if r.expires_on > svc.today() + dt.timedelta(days=60)]
-    booked = demo_appointments(svc, ref, lasting)
+    today = svc.today()
+    first_day = today - dt.timedelta(days=days + 1)
+    # Cards valid through the whole month and beyond, so that every visit of the month is served.
+    lasting = [r for r in rows if r.status is CardStatus.ACTIVE and r.tier != "E" and r.issued_on <= first_day
+               and r.expires_on > today + dt.timedelta(days=60)]
+    month = build_month(svc, [r.card_no for r in lasting], {r.card_no: r.employer for r in lasting},
+                        _cast(svc, first_day), days=days)
+    booked = demo_appointments(svc, ref, [r.card_no for r in lasting])
     # The desk marks missed the appointments past their end at start (issue 12 point 5): count the
     # handover list as the desk will show it, not as it stood a moment before.
     sweep_missed(svc)
-    return {"holders": len(rows), "cases": 24, "samples": sample_cards(rows, svc.today()), **booked,
-            "duty_lines": len(ref.duty), "handover": len(after_hours.handover(svc).entries)}
+    with svc.db.write() as conn:
+        events.append(conn, EventKind.DEMO_BUILT, now, holders=len(rows), days=days)
+    return {"holders": len(rows), "cases": month.cases, "days": days, "month": month,
+            "samples": sample_cards(rows, today), **booked, "duty_lines": len(ref.duty),
+            "handover": len(after_hours.handover(svc).entries)}
+
+
+def _cast(svc: Services, first_day: dt.date) -> Cast:
+    """The month's staff, signed in once with the demo PIN on its first morning."""
+    clock = at(svc, first_day, 8 * 60 + 30)
+    with svc.db.read() as conn:
+        coordinators = demo_store.active_staff_ids(conn, role="coordinator")
+    return Cast(sign_in(clock, DEMO_CLERK, DEMO_PIN), sign_in(clock, DEMO_AFTER_HOURS, DEMO_PIN),
+                {sid: sign_in(clock, sid, DEMO_PIN) for sid in coordinators})
 
 
 def _at(svc: Services, day: dt.date, hhmm: str, minutes: int = 0) -> dt.datetime:

@@ -1,30 +1,18 @@
-"""The rows the demo writes and reads directly: its day of past cases, and whether a file is a demo's.
+"""What the demo reads and clears directly, and whether a file is a demo's.
 
-The demo's past activity is history, not a visit: it is written as closed cases (with their events by
-the caller), not through the desk's use cases. A demo database carries a ``demo_built`` event, which
+The demo's history is made by the use cases (``services.demo_month``); only clearing the previous
+demo's cases and finding the staff happen here. A demo database carries a ``demo_built`` event, which
 is what lets ``hallterm demo`` overwrite it and nothing else.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, create_engine, delete, insert, inspect, select, text
+from sqlalchemy import Connection, create_engine, delete, inspect, select, text
 
-from hallterm.storage.tables import card_holders, case_items, cases, items, lounges, staff
-
-
-@dataclass(frozen=True)
-class HallIds:
-    """What a demo case needs to point at: holder ids by card number, items, lounges, coordinators."""
-
-    holders: dict[str, int]
-    items: list[str]
-    lounges: list[str]
-    coordinators: list[str]
+from hallterm.storage.tables import case_items, cases, staff
 
 
 def clear_cases(conn: Connection) -> None:
@@ -32,31 +20,11 @@ def clear_cases(conn: Connection) -> None:
     conn.execute(delete(cases))
 
 
-def hall_ids(conn: Connection) -> HallIds:
-    return HallIds(
-        {card_no: holder_id for card_no, holder_id in conn.execute(select(card_holders.c.card_no, card_holders.c.id))},
-        list(conn.execute(select(items.c.code).where(items.c.active)).scalars()),
-        list(conn.execute(select(lounges.c.code).where(lounges.c.active)).scalars()),
-        list(conn.execute(select(staff.c.staff_id).where(staff.c.role == "coordinator")).scalars()),
-    )
-
-
-def insert_closed_case(conn: Connection, *, case_no: str, holder_id: int, kind: str, enterprise_name: str,
-                       service_mode: str, status: str, lounge_code: str, coordinator_id: str,
-                       opened_at: dt.datetime, met_at: dt.datetime, closed_at: dt.datetime,
-                       item_code: str, item_status: str, accepted_on: dt.date) -> int:
-    case_id: int = conn.execute(insert(cases).returning(cases.c.id).values(
-        case_no=case_no, holder_id=holder_id, kind=kind, enterprise_name=enterprise_name,
-        service_mode=service_mode, status=status, lounge_code=lounge_code, coordinator_id=coordinator_id,
-        opened_at=opened_at, met_at=met_at, closed_at=closed_at,
-    )).scalar_one()
-    conn.execute(insert(case_items).values(case_id=case_id, item_code=item_code, status=item_status,
-                                           fees_paid=True, accepted_on=accepted_on))
-    return case_id
-
-
-def active_staff_ids(conn: Connection) -> list[str]:
-    return list(conn.execute(select(staff.c.staff_id).where(staff.c.active)).scalars())
+def active_staff_ids(conn: Connection, role: str | None = None) -> list[str]:
+    query = select(staff.c.staff_id).where(staff.c.active).order_by(staff.c.staff_id)
+    if role is not None:
+        query = query.where(staff.c.role == role)
+    return list(conn.execute(query).scalars())
 
 
 def sqlite_file_kind(path: Path) -> str:
