@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -223,7 +224,7 @@ def _link(conn: Connection, svc: Services, staff_id: str, consultation_id: int, 
     number = consultation_no(row.id)
     if not store.set_values(conn, row.id, expect_status=row.status, **values):
         raise ConsultationError(f"咨询 {number} 刚刚已在其他终端改动：请刷新后再试")
-    details: dict[str, object] = {"consultation_id": row.id, "number": number, "section": row.section,
+    details: dict[str, Any] = {"consultation_id": row.id, "number": number, "section": row.section,
                                   "topic": row.topic}
     if appointment_id is not None:
         details.update(to="appointment", appointment_id=appointment_id, appointment=appointment_no(appointment_id))

@@ -16,8 +16,8 @@ from hallterm.domain.auth import AuthError
 from hallterm.domain.cases import CaseDraft
 from hallterm.domain.consultations import Channel, ConsultationDraft, ConsultationError, ConsultationStatus
 from hallterm.domain.events import EventKind
-from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.domain.joint_reviews import Conclusion, JointReviewError, Opinion
+from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.services import cases, consultations, joint_reviews
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession, set_pin, sign_in
@@ -76,7 +76,7 @@ def test_log_find_and_follow_up(loaded: Services, cards: dict[str, str], desk_se
 
 
 def test_logging_refusals(loaded: Services, cards: dict[str, str], desk_session: StaffSession) -> None:
-    with pytest.raises(ConsultationError, match="卡号格式不对.*尚未办卡的企业请清空卡号"):
+    with pytest.raises(ConsultationError, match=r"卡号格式不对.*尚未办卡的企业请清空卡号"):
         consultations.log_consultation(loaded, desk_session, phone_call("GD2099Z99999X"))
     with pytest.raises(ConsultationError, match="不在人才名册中"):
         consultations.log_consultation(loaded, desk_session, phone_call(loaded.card_format.make("GD2099A00001")))
@@ -98,7 +98,7 @@ def test_the_sections_are_the_appointment_ones_then_the_approval_sections(loaded
 def test_a_consultation_becomes_a_case_that_remembers_it(loaded: Services, cards: dict[str, str],
                                                          desk_session: StaffSession) -> None:
     held = consultations.log_consultation(loaded, desk_session, phone_call(cards["valid"]))
-    with pytest.raises(ConsultationError, match="与咨询 .* 的持卡人"):
+    with pytest.raises(ConsultationError, match=r"与咨询 .* 的持卡人"):
         consultations.open_case_from_consultation(loaded, desk_session, held.id, case_draft(cards["markup"]))
     case = consultations.open_case_from_consultation(loaded, desk_session, held.id, case_draft(cards["valid"]))
     after = consultations.get_consultation(loaded, held.id)
@@ -166,7 +166,8 @@ def test_a_joint_review_from_schedule_to_the_printed_record(
                                departments=["市自然资源局"])
     review = joint_reviews.schedule(loaded, coordinator, case.id, day=TODAY, start="15:00", place="二楼会商室",
                                     departments=["市自然资源局", "市生态环境局", "市消防救援支队"])
-    assert review.number == "会商〔2026〕第0001号" and review.invited == ("市自然资源局", "市生态环境局", "市消防救援支队")
+    assert review.number == "会商〔2026〕第0001号"
+    assert review.invited == ("市自然资源局", "市生态环境局", "市消防救援支队")
     with pytest.raises(JointReviewError, match="尚未形成结论：请先记录结论"):
         joint_reviews.schedule(loaded, coordinator, case.id, day=FRIDAY, start="09:00", place="二楼",
                                departments=["市自然资源局"])
