@@ -13,8 +13,8 @@ from textual.widgets import Input, Static
 from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.domain.cases import CaseDraft
 from hallterm.domain.consultations import ConsultationStatus
-from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.domain.joint_reviews import Conclusion, Opinion
+from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.services import cases, consultations, joint_reviews
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
