@@ -54,14 +54,15 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("e", "end_visit", "离开洽谈室", id="end_visit"),
         Binding("h", "history", "办件记录", id="coord_history"),
         Binding("c", "checklist", "材料清单", id="coord_checklist"),
-        # S5 提前介入 and S8 会商 (issue 13): the consultations list; the joint review of the case selected
-        Binding("z", "consultations", "咨询", id="coord_consultations"),
-        Binding("j", "joint_review", "会商", id="coord_joint_review"),
         Binding("r", "refresh", "刷新", id="refresh"),
         # S6: the after-hours handover (issue 12); the banner names the key while a handover waits
         Binding("ctrl+t", "handover", "交接单", show=False, id="coord_handover"),
         Binding("escape", "back", "返回前台", id="back"),
         Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
+        # S5 提前介入 and S8 会商 (issue 13): the consultations list; the joint review of the case selected.
+        # After 签退: on an 80-column terminal they leave the footer first (the palette and F1 list them).
+        Binding("z", "consultations", "咨询", id="coord_consultations"),
+        Binding("j", "joint_review", "会商", id="coord_joint_review"),
     ]
     app: DeskApp
 
