@@ -239,6 +239,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
                 return f"不能预约：{check.message}"  # the desk's own words (S4), as the service says them
         if action == "consultations" and not allowed(role, "consult"):
             return not_allowed(role, "consult")
+        if action == "consultations" and self.app.services is None:
+            return "数据库尚未连接：连接后再按 Ctrl+G"
         if action == "print_slip" and self.last_case is None and self.checked_in is None:
             return "没有可打印的回执：先开办件（F3），或扫描预约回执签到"
         if action == "back_to_calling" and self.calling_ticket is None:
