@@ -67,7 +67,14 @@ async def test_a_phone_consultation_becomes_a_case_that_remembers_it(
         assert isinstance(app.screen, ConsultationForm)
         assert "请填写咨询事项" in line(app, "#cf-message")
         app.screen.query_one("#cf-topic", Input).focus()
-        await type_text(pilot, "公司设立登记材料", "f10")
+        await type_text(pilot, "公司设立登记材料", "escape")  # closed before saving: what was typed is kept
+        await settle(pilot)
+        assert isinstance(app.screen, ConsultationsScreen)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.query_one("#cf-topic", Input).value == "公司设立登记材料"
+        assert app.screen.query_one("#cf-section", Select).value == "业务协调科"
+        await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, ConsultationsScreen)
         (held,) = consultations.find_consultations(loaded)
