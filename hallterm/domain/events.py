@@ -78,6 +78,13 @@ class EventKind(StrEnum):
     REFERENCE_LOADED = "reference_loaded"
     DEMO_BUILT = "demo_built"
     HANDOVER_ACKNOWLEDGED = "handover_acknowledged"  # details: upto (the last event id the list covered)
+    # early consultation (S5) and joint review (S8), issue 13
+    CONSULTATION_LOGGED = "consultation_logged"  # details: consultation_id, channel, section, topic, follow_up_on
+    CONSULTATION_CONVERTED = "consultation_converted"  # details: consultation_id, to (appointment|case), its number
+    CONSULTATION_CLOSED = "consultation_closed"  # followed up, nothing more to do; details: note
+    JOINT_REVIEW_SCHEDULED = "joint_review_scheduled"  # details: review_id, number, day, start, place, departments
+    JOINT_REVIEW_OPINION = "joint_review_opinion"  # details: review_id, department, opinion, text
+    JOINT_REVIEW_CONCLUDED = "joint_review_concluded"  # details: review_id, conclusion, outcome
 
     @property
     def label(self) -> str:
@@ -139,6 +146,12 @@ LABELS: dict[EventKind, str] = {
     EventKind.APPOINTMENT_CANCELLED: "取消预约",
     EventKind.APPOINTMENT_MISSED: "预约失约",
     EventKind.HANDOVER_ACKNOWLEDGED: "确认交接单",
+    EventKind.CONSULTATION_LOGGED: "记录提前介入咨询",
+    EventKind.CONSULTATION_CONVERTED: "咨询转办",
+    EventKind.CONSULTATION_CLOSED: "咨询跟进完结",
+    EventKind.JOINT_REVIEW_SCHEDULED: "安排会商",
+    EventKind.JOINT_REVIEW_OPINION: "记录部门会商意见",
+    EventKind.JOINT_REVIEW_CONCLUDED: "会商结论",
     EventKind.SIGNED_IN: "登录",
     EventKind.SIGNED_OUT: "签退",
     EventKind.SIGN_IN_REFUSED: "登录被拒",

@@ -90,13 +90,15 @@ class Spool:
     def folder(self, day: dt.date) -> Path:
         return self.root / f"{day:%Y-%m-%d}" if self.dated else self.root
 
-    def write(self, job: PrintJob, day: dt.date) -> Spooled:
-        """Write every file of the job atomically; raise PrintFailed when the folder cannot be written."""
+    def write(self, job: PrintJob, day: dt.date, *, mode: int | None = None) -> Spooled:
+        """Write every file of the job atomically; raise PrintFailed when the folder cannot be written.
+
+        ``mode`` (e.g. 0o600) makes the files readable by their owner only from the moment they exist."""
         folder = self.folder(day)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for ext, data in job.files().items():
-                atomic_write(folder / f"{job.name}.{ext}", data)
+                atomic_write(folder / f"{job.name}.{ext}", data, mode=mode)
         except OSError as exc:
             raise PrintFailed(f"无法写入打印暂存目录 {folder}：{exc.strerror or exc}。"
                               "请检查磁盘空间和目录权限（printing.spool_dir）") from exc
@@ -125,11 +127,19 @@ class Spool:
         return folders, removed
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, flush it to disk, then rename it over ``path``."""
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write to a temporary file beside ``path``, flush it to disk, then rename it over ``path``.
+
+    With ``mode`` the file is created with it (and set to it whatever the umask), before any byte is in it."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb") as out:
+        if mode is not None:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+            os.fchmod(fd, mode)
+            opened = os.fdopen(fd, "wb")
+        else:
+            opened = open(tmp, "wb")  # noqa: SIM115 -- closed by the with below
+        with opened as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -280,9 +280,13 @@ def _booked(rows: list[AppointmentRow]) -> list[Booked]:
 
 
 def book(svc: Services, session: StaffSession | None, card_text: str, day: dt.date, slot_start: str, *,
-         section: str | None = None, items: str = "", phone: str | None = None, note: str = "") -> AppointmentView:
+         section: str | None = None, items: str = "", phone: str | None = None, note: str = "",
+         within: Callable[[Connection, AppointmentRow], None] | None = None) -> AppointmentView:
     """Book a slot for a card holder (S6). ``phone`` None takes the roster's; refused in Chinese when full,
-    outside the hours, started, beyond the horizon, a duplicate, or for a card the desk refuses."""
+    outside the hours, started, beyond the horizon, a duplicate, or for a card the desk refuses.
+
+    ``within`` runs inside the booking's transaction with the new appointment (an early consultation links
+    it there, S5): what it raises undoes the booking too."""
     staff_id = _staff_id(session)
     hours = hall_hours(svc)
     if not hours.slots:
@@ -300,7 +304,7 @@ def book(svc: Services, session: StaffSession | None, card_text: str, day: dt.da
         raise AppointmentError("一次预约的事项太多：请分成几次预约")
     now = svc.now()
     try:
-        appointment_id, row, names = _book(svc, staff_id, card_no, slot, codes, typed_phone, note, now)
+        appointment_id, row, names = _book(svc, staff_id, card_no, slot, codes, typed_phone, note, now, within)
     except _Full:
         raise _full(svc, slot) from None
     return _view(row, f"已预约 {appointment_no(appointment_id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
@@ -312,7 +316,8 @@ class _Full(Exception):
 
 
 def _book(svc: Services, staff_id: str | None, card_no: str, slot: Slot, codes: tuple[str, ...],
-          typed_phone: str | None, note: str, now: dt.datetime) -> tuple[int, AppointmentRow, dict[str, str]]:
+          typed_phone: str | None, note: str, now: dt.datetime,
+          within: Callable[[Connection, AppointmentRow], None] | None) -> tuple[int, AppointmentRow, dict[str, str]]:
     with svc.db.write() as conn:
         holder = store.lock_holder(conn, card_no)
         if holder is None:  # removed from the roster since the check, a moment ago
@@ -329,6 +334,8 @@ def _book(svc: Services, staff_id: str | None, card_no: str, slot: Slot, codes: 
                       appointment_id=appointment_id, day=slot.day.isoformat(), slot=f"{slot.start}-{slot.end}",
                       section=slot.section, items=list(codes), after_hours=slot.after_hours)
         row = _get(conn, appointment_id)
+        if within is not None:
+            within(conn, row)
         names = _names(conn, [row])
     return appointment_id, row, names
 

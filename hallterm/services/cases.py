@@ -61,8 +61,12 @@ def catalog(svc: Services) -> list[CatalogItem]:
             for r in rows]
 
 
-def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseView:
-    """Check, number, route and save a case in one transaction; raise CaseInputError for bad input."""
+def open_case(svc: Services, session: StaffSession, draft: CaseDraft, *,
+              within: Callable[[Connection, int, str], None] | None = None) -> CaseView:
+    """Check, number, route and save a case in one transaction; raise CaseInputError for bad input.
+
+    ``within(conn, case_id, case_no)`` runs inside that transaction (an early consultation links the case it
+    became there, S5): what it raises undoes the case too."""
     session.require("open_case")
     suggested = suggest(draft.flags, draft.materials_complete)
     problems = check_draft(draft, suggested)
@@ -119,6 +123,8 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft) -> CaseVie
         enterprise_items = any(v[2] == ENTERPRISE_DEPARTMENT for v in catalog_rows.values())
         _route(svc, conn, case_id, mode_value=mode.value, enterprise_items=enterprise_items,
                full_proxy=full_proxy, staff_id=session.staff_id)
+        if within is not None:
+            within(conn, case_id, case_no)
         view = case_at(conn, case_id)
     assert view is not None
     return view

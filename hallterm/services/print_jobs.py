@@ -21,6 +21,7 @@ from typing import Any
 from hallterm.config import Settings
 from hallterm.domain.documents import Document
 from hallterm.domain.events import EventKind
+from hallterm.printing import minutes as notices_minutes
 from hallterm.printing import notices, samples, slip_layouts
 from hallterm.printing.backends import (
     Backend,
@@ -132,11 +133,23 @@ def print_handover(svc: Services, notice: notices.HandoverNotice, *, staff_id: s
     return _print(svc, job, "notice", notice_backend(p), content=None, staff_id=staff_id, warnings=warnings)
 
 
+def print_minutes(svc: Services, minutes: notices_minutes.Minutes, *, staff_id: str | None = None,
+                  case_id: int | None = None) -> PrintOutcome:
+    """The record of a joint review (会商纪要, S8) as an A4/A5 PDF: spooled readable by its owner only (it
+    holds the departments' opinions on a named applicant's case), recorded (补打 lists it) and printed."""
+    p = svc.settings.printing
+    job = PrintJob(_job_name(svc, "minutes", minutes.number), minutes.title, "notice",
+                   notices_minutes.render_minutes_pdf(minutes, p.notice_paper))
+    warnings = glyph_warning(missing_glyphs(notices_minutes.preview_minutes(minutes, 10_000)))
+    return _print(svc, job, "notice", notice_backend(p), content=None, staff_id=staff_id, case_id=case_id,
+                  warnings=warnings, mode=0o600)
+
+
 def _print(svc: Services, job: PrintJob, kind: str, backend: Backend, *, content: dict[str, Any] | None,
            staff_id: str | None, case_id: int | None = None, ticket_id: int | None = None,
-           warnings: tuple[str, ...] = ()) -> PrintOutcome:
+           warnings: tuple[str, ...] = (), mode: int | None = None) -> PrintOutcome:
     spool = Spool(svc.settings.printing.spool_path)
-    spooled = spool.write(job, _local_now(svc).date())  # first of all: the slip cannot be lost after this
+    spooled = spool.write(job, _local_now(svc).date(), mode=mode)  # first of all: the slip cannot be lost after this
     with svc.db.write() as conn:
         slip_id = slip_records.insert_pending(
             conn, kind=kind, title=job.title, day=svc.today(), created_at=svc.now(), staff_id=staff_id,

@@ -375,3 +375,68 @@ slips = Table(
     Index("ix_slips_day", "day"),
     Index("ix_slips_status", "status"),
 )
+
+# Early consultation (提前介入, S5; issue 13 point 4): a contact logged before any application. The subject
+# is a card holder or a company not yet carded; what it became (an appointment, a case) is linked here, so
+# the case remembers where it came from without a column of its own.
+consultations = Table(
+    "consultations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(16), nullable=False),  # network | phone | on_site
+    Column("holder_id", Integer, ForeignKey("card_holders.id"), nullable=True),
+    Column("company_name", String(200), nullable=False, default=""),
+    Column("uscc", String(18), nullable=False, default=""),
+    Column("section", String(64), nullable=False),
+    Column("topic", String(200), nullable=False),
+    Column("notes", String(1000), nullable=False, default=""),
+    Column("follow_up_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),  # open | converted | closed
+    Column("staff_id", String(32), ForeignKey("staff.staff_id"), nullable=True),
+    Column("logged_at", UTCDateTime, nullable=False),
+    Column("appointment_id", Integer, ForeignKey("appointments.id"), nullable=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
+    Column("converted_at", UTCDateTime, nullable=True),
+    Column("closed_note", String(200), nullable=False, default=""),
+    CheckConstraint("channel IN ('network','phone','on_site')", name="channel"),
+    CheckConstraint("status IN ('open','converted','closed')", name="status"),
+    Index("ix_consultations_holder_id", "holder_id"),
+    Index("ix_consultations_status_follow_up_on", "status", "follow_up_on"),
+    Index("ix_consultations_case_id", "case_id"),
+)
+
+# Joint review (特事特办、一事一议, S8; issue 13 point 5): a meeting of the competent departments about a case.
+joint_reviews = Table(
+    "joint_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("number", String(32), nullable=False, unique=True),  # 会商〔2026〕第0001号
+    Column("day", Date, nullable=False),  # hall-local
+    Column("start", String(5), nullable=False),  # HH:MM, hall-local
+    Column("place", String(100), nullable=False),
+    Column("status", String(16), nullable=False),  # scheduled | concluded
+    Column("conclusion", String(16), nullable=False, default=""),
+    Column("outcome", String(1000), nullable=False, default=""),
+    Column("staff_id", String(32), ForeignKey("staff.staff_id"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("concluded_at", UTCDateTime, nullable=True),
+    Column("concluded_by", String(32), nullable=True),
+    CheckConstraint("status IN ('scheduled','concluded')", name="status"),
+    Index("ix_joint_reviews_case_id", "case_id"),
+)
+
+# One row per department invited to a joint review, with its opinion once given.
+joint_review_departments = Table(
+    "joint_review_departments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("joint_reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("department", String(100), nullable=False),
+    Column("opinion", String(16), nullable=False, default=""),  # "" | agree | conditional | disagree
+    Column("opinion_text", String(1000), nullable=False, default=""),
+    Column("recorded_at", UTCDateTime, nullable=True),
+    Column("recorded_by", String(32), nullable=True),
+    UniqueConstraint("review_id", "department", name="uq_joint_review_departments_review_department"),
+)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from hallterm.services.appointments import AppointmentView, DayFree, SlotView
     from hallterm.services.booking_desk import BookingStart
     from hallterm.services.cases import CatalogItem
+    from hallterm.services.consultations import ConsultationView
     from hallterm.services.context import Services
     from hallterm.services.print_jobs import PrintOutcome
     from hallterm.tui.desk.app import DeskApp
@@ -89,9 +90,12 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
     ]
     app: DeskApp
 
-    def __init__(self, holder: Holder, catalog: list[CatalogItem]) -> None:
+    def __init__(self, holder: Holder, catalog: list[CatalogItem], *,
+                 consultation: ConsultationView | None = None) -> None:
         super().__init__()
         self.holder = holder
+        # Turned from an early consultation (S5): its section preset, and the appointment linked to it.
+        self.consultation = consultation
         self.catalog = catalog
         self.masked_phone = mask_phone(holder.phone) if holder.phone else ""
         self.booked: dict[int, AppointmentView] = {}
@@ -101,7 +105,7 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
         h = self.holder
         yield Header()
         with VerticalScroll(id="booking"):
-            yield Static(Text(f"为 {h.name}（{h.card_no}）预约"), id="booking-title")
+            yield Static(Text(f"为 {h.name}（{h.card_no}）预约" + self._from_consultation()), id="booking-title")
             yield Static("", id="booking-misses")
             yield Static("已有预约（选中一个可改期 F9 或取消 F8）", classes="booking-label")
             yield Select([], prompt="新预约", id="booking-which")
@@ -117,8 +121,14 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
         yield MessageLine(id="booking-message")
         yield Footer()
 
+    def _from_consultation(self) -> str:
+        c = self.consultation
+        return f"　由咨询 {c.number} 转：{c.section}，{c.topic}" if c else ""
+
     def on_mount(self) -> None:
         self.sub_title = "预约服务"
+        if self.consultation is not None:
+            self.query_one("#booking-note", Input).value = f"提前介入咨询 {self.consultation.number}"
         self.query_one("#booking-misses", Static).display = False
         self.say("正在载入可预约的日期……", Level.BUSY)
         self._load()
@@ -204,6 +214,9 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
         if current != day.isoformat():
             return  # another day was chosen meanwhile
         select = self.query_one("#booking-slot", Select)
+        if self.consultation is not None:  # the consultation's section, when it takes appointments that day
+            mine = [s for s in slots if s.section == self.consultation.section]
+            slots = mine or slots
         select.prompt = "时段" if slots else "当天已无可预约的时段，请选其他日期"
         select.set_options([(slot_label(s), f"{s.start}|{s.section}") for s in slots])
 
@@ -276,6 +289,13 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
         phone = None if self.masked_phone and typed == self.masked_phone else typed
         note = self.query_one("#booking-note", Input).value
         self.say("正在预约……", Level.BUSY)
+        if self.consultation is not None:
+            # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+            from hallterm.services.consultations import book_from_consultation
+
+            run_use_case(self, AppointmentBooked, book_from_consultation, self.app.services, self.app.session,
+                         self.consultation.id, day, start, section=section, items=items, phone=phone, note=note)
+            return
         run_use_case(self, AppointmentBooked, book, self.app.services, self.app.session, self.holder.card_no, day,
                      start, section=section, items=items, phone=phone, note=note)
 

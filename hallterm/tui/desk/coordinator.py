@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import RowDoesNotExist
 
+from hallterm.domain.auth import allowed, not_allowed
 from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
 from hallterm.domain.floors import floor_name
 from hallterm.domain.service_mode import MODE_NAMES
@@ -58,6 +59,10 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("ctrl+t", "handover", "交接单", show=False, id="coord_handover"),
         Binding("escape", "back", "返回前台", id="back"),
         Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
+        # S5 提前介入 and S8 会商 (issue 13): the consultations list; the joint review of the case selected.
+        # After 签退: on an 80-column terminal they leave the footer first (the palette and F1 list them).
+        Binding("z", "consultations", "咨询", id="coord_consultations"),
+        Binding("j", "joint_review", "会商", id="coord_joint_review"),
     ]
     app: DeskApp
 
@@ -106,6 +111,11 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     def why_not(self, action: str) -> str:
         if action == "back" and len(self.app.screen_stack) <= 2:  # only when opened from the desk screen (F9)
             return "这是您的首页，没有可返回的前台屏幕；离开请按 Ctrl+O 签退"
+        role = self.app.session.role if self.app.session else ""
+        if action == "consultations" and not allowed(role, "consult"):
+            return not_allowed(role, "consult")
+        if action == "joint_review" and not allowed(role, "joint_review"):
+            return not_allowed(role, "joint_review")
         return ""
 
     @on(ServicesReady)
@@ -243,6 +253,28 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         case_id = self._selected()
         if case_id is not None:
             self.app.push_screen(checklist_for(self.app, case_id))
+
+    def action_consultations(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.consultations import ConsultationsScreen
+
+        def back(done: str | None) -> None:
+            if done:
+                self.say(done)
+                self._said_at = time.monotonic()
+
+        self.app.push_screen(ConsultationsScreen(), back)
+
+    def action_joint_review(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.joint_review import JointReviewScreen
+
+        case_id = self._selected()
+        if case_id is not None and self.board is not None:
+            found = {c.id: c for c in self.board.waiting + self.board.open_cases}
+            case = found.get(case_id)
+            self.app.push_screen(JointReviewScreen(case_id, case.case_no if case else "",
+                                                   case.holder_name if case else ""))
 
     def action_back(self) -> None:
         self.app.pop_screen()

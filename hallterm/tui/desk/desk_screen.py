@@ -100,6 +100,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("escape", "clear_field", "清空输入", show=False, id="clear_field"),
         # Last: on a narrow terminal it leaves the footer first (it stays in the palette, Ctrl+P).
         Binding("ctrl+y", "booking", "预约", id="booking"),
+        # S5 提前介入 (issue 13): log, find and convert early consultations; preset with the holder on screen.
+        Binding("ctrl+g", "consultations", "咨询", id="consultations"),
     ]
     app: DeskApp
 
@@ -235,6 +237,10 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
                 return f"{no_card}，再按 Ctrl+Y 预约" if check is None else "此卡号不在人才名册中，不能预约"
             if not check.ok:
                 return f"不能预约：{check.message}"  # the desk's own words (S4), as the service says them
+        if action == "consultations" and not allowed(role, "consult"):
+            return not_allowed(role, "consult")
+        if action == "consultations" and self.app.services is None:
+            return "数据库尚未连接：连接后再按 Ctrl+G"
         if action == "print_slip" and self.last_case is None and self.checked_in is None:
             return "没有可打印的回执：先开办件（F3），或扫描预约回执签到"
         if action == "back_to_calling" and self.calling_ticket is None:
@@ -456,6 +462,19 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
                 self.say(done)
 
         self.app.push_screen(BookingScreen(check.holder, self._catalog), back)
+
+    def action_consultations(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.consultations import ConsultationsScreen
+
+        check = self.query_one(HolderPanel).check or self._routed_check
+
+        def back(done: str | None) -> None:
+            self.query_one(ScanField).focus()
+            if done:
+                self.say(done)
+
+        self.app.push_screen(ConsultationsScreen(check.holder if check is not None else None), back)
 
     def on_holder_cases_found(self, message: HolderCasesFound) -> None:
         self._show_holder_cases(message.result)
