@@ -2,8 +2,8 @@
 
 ``consultations`` links what a consultation became (appointment, case); the cases table is left alone.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 
 import hallterm.storage.tables
 
-revision = "0010"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
