@@ -56,6 +56,7 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("r", "refresh", "刷新", id="refresh"),
         # S6: the after-hours handover (issue 12); the banner names the key while a handover waits
         Binding("ctrl+t", "handover", "交接单", show=False, id="coord_handover"),
+        Binding("ctrl+g", "follow_ups", "差评整改", id="coord_follow_ups"),  # 好差评: my follow-ups (issue 13)
         Binding("escape", "back", "返回前台", id="back"),
         Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
     ]
@@ -252,6 +253,12 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         from hallterm.tui.desk.handover import HandoverScreen
 
         self.app.push_screen(HandoverScreen())
+
+    def action_follow_ups(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.follow_ups import FollowUpScreen
+
+        self.app.push_screen(FollowUpScreen())
 
     def action_sign_out(self) -> None:
         self.app.sign_out()

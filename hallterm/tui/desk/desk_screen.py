@@ -93,6 +93,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # S6: the after-hours handover (issue 12). Out of the footer (no room at 100 columns): the evening
         # panel and the coordinators' banner name the key, and the palette and F1 list it.
         Binding("ctrl+t", "handover", "交接单", show=False, id="handover"),
+        # 好差评 (issue 13): a supervisor's list of every 差评 follow-up; anyone else's own
+        Binding("ctrl+g", "follow_ups", "差评整改", show=False, id="follow_ups"),
         Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
         Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
         # Before clear_field on the same key: while a called ticket's holder is on screen, Esc goes back.
@@ -676,6 +678,12 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         from hallterm.tui.desk.handover import HandoverScreen
 
         self.app.push_screen(HandoverScreen())
+
+    def action_follow_ups(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.follow_ups import FollowUpScreen
+
+        self.app.push_screen(FollowUpScreen())
 
     def action_reprint(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
