@@ -149,7 +149,7 @@ def insert_follow_up(conn: Connection, *, rating_id: int, case_id: int, task: st
     return int(key[0])
 
 
-def _follow_up_query():  # type: ignore[no-untyped-def]
+def _follow_up_query():
     return (select(rating_follow_ups, cases.c.case_no, staff.c.name.label("owner_name"),
                    ratings.c.level, ratings.c.reason)
             .join(cases, cases.c.id == rating_follow_ups.c.case_id)
@@ -157,7 +157,7 @@ def _follow_up_query():  # type: ignore[no-untyped-def]
             .outerjoin(staff, staff.c.staff_id == rating_follow_ups.c.owner_id))
 
 
-def _row(r) -> FollowUpRow:  # type: ignore[no-untyped-def]
+def _row(r) -> FollowUpRow:
     return FollowUpRow(r.id, r.rating_id, r.case_id, r.case_no, r.task, r.owner_id, r.owner_name, r.due_on,
                        r.opened_at, r.closed_at, r.closed_by, r.note, r.level, r.reason)
 

@@ -131,7 +131,7 @@ def test_unknown_counter_and_bad_keys_are_refused_with_what_to_do(
 def test_a_poor_rating_opens_follow_ups_for_the_coordinator_due_in_working_days(
     loaded: Services, handed_out: tuple[CaseView, int], clock: list[dt.datetime]
 ) -> None:
-    view, event_id = handed_out
+    view, _ = handed_out
     assert view.coordinator is not None
     clock[0] = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # Friday: the call back is due on Monday
     hand_out_id = hand_out(loaded, view.id)

@@ -27,7 +27,8 @@ CALENDAR = WorkCalendar()  # chinese-calendar's data: 2026 is covered
 
 
 def test_five_levels_from_best_to_worst_and_only_the_two_lowest_are_poor() -> None:
-    assert [level.label for level in sorted(Level, reverse=True)] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    labels = [level.label for level in sorted(Level, reverse=True)]
+    assert labels == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
     assert {level for level in Level if level.is_poor} == {Level.DISSATISFIED, Level.VERY_DISSATISFIED}
     assert level_of("5") is Level.VERY_SATISFIED and level_of(1) is Level.VERY_DISSATISFIED
 

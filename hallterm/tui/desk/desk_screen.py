@@ -132,6 +132,10 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
         if is_evening_desk(self.app):  # S6: the after-hours desk shows the evening's appointments first
             yield EveningPanel(id="evening")
+        if self.app.session is not None and self.app.session.role in {"supervisor", "admin"}:
+            from hallterm.tui.desk.follow_ups import FollowUpBanner  # lazy: as above, and only for supervisors
+
+            yield FollowUpBanner(id="follow-up-banner")  # S10: the hall's 差评整改 still open (issue 13)
         yield DeadlineBar("", id="deadline-bar")
         with VerticalScroll(id="answer"):
             yield RoutingPanel(id="routing")
@@ -173,6 +177,10 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     def on_screen_resume(self) -> None:
         if self.app.services is not None and self.is_mounted:
             self._load_deadlines()  # back from the checklist: the counts may have moved
+            from hallterm.tui.desk.follow_ups import FollowUpBanner  # lazy: a screen's module, on first use
+
+            for banner in self.query(FollowUpBanner):  # back from the follow-ups: closed ones go
+                banner.load()
             if self.last_case is not None:
                 self._refresh_last_case()
 

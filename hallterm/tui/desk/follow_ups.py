@@ -1,7 +1,10 @@
 """差评整改 (Ctrl+G on the desk and in the coordinators' view): the follow-ups a 不满意 or 非常不满意 opened.
 
-The owner sees their own; a supervisor (督查) sees the whole hall's, with owners (S10: who holds
-what, what is late). Each stays listed until closed with a note (X); late ones are marked.
+- ``FollowUpScreen``: the owner sees their own; a supervisor (督查) sees the whole hall's, with owners
+  (S10: who holds what, what is late). Each stays listed until closed with a note (X); late ones are
+  marked.
+- ``FollowUpBanner``: one line at the top of the coordinators' view (and of a supervisor's desk) while
+  follow-ups wait, naming the key; hidden when there are none.
 """
 
 from __future__ import annotations
@@ -147,3 +150,48 @@ class FollowUpScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+class BannerLoaded(Done):
+    """``result``: the ``FollowUpBoard`` of the signed-in staff member."""
+
+
+class FollowUpBanner(Static):
+    """One line while the signed-in owner (or, for a supervisor, the hall) has follow-ups open."""
+
+    DEFAULT_CSS = """
+    FollowUpBanner {
+        height: auto;
+        padding: 0 1;
+        background: $error 20%;
+        text-style: bold;
+    }
+    """
+    app: DeskApp
+
+    def on_mount(self) -> None:
+        self.display = False
+        self.set_interval(REFRESH_SECONDS, self.load)
+        self.load()
+
+    @on(ServicesReady)
+    def _ready(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+        from hallterm.services.rating import follow_up_board
+
+        if self.app.services is not None and self.app.session is not None:
+            run_use_case(self, BannerLoaded, follow_up_board, self.app.services, self.app.session)
+
+    def on_banner_loaded(self, message: BannerLoaded) -> None:
+        board: FollowUpBoard = message.result
+        self.display = bool(board.follow_ups)
+        if board.follow_ups:
+            whose = "全厅" if board.whole_hall else "您"
+            late = f"（{board.late} 项已逾期）" if board.late else ""
+            self.update(Text(f"{whose}有 {len(board.follow_ups)} 项差评整改待办{late}，按 Ctrl+G 查看并办结"))
+
+    def on_failed(self, message: Failed) -> None:
+        self.display = False

@@ -77,7 +77,7 @@ class RatingPadApp(App[int]):
           for level in Level),
         *(Binding(key, f"reason('{code}')", REASONS[code], id=f"reason_{code}") for key, code in REASON_KEYS.items()),
         Binding("enter", "reason('')", "不选原因", id="no_reason"),
-        Binding("escape", "back", "重新选择", id="back"),
+        Binding("escape", "reselect", "重新选择", id="reselect"),
         Binding("ctrl+q", "quit", "退出", show=False, priority=True),
     ]
 
@@ -115,7 +115,7 @@ class RatingPadApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "level":
             return self.step == Step.LEVEL
-        if action in {"reason", "back"}:
+        if action in {"reason", "reselect"}:
             return self.step == Step.REASON
         return True
 
@@ -199,7 +199,7 @@ class RatingPadApp(App[int]):
         if self.level is not None:
             self._send(self.level, code)
 
-    def action_back(self) -> None:
+    def action_reselect(self) -> None:
         self.level = None
         self._show(Step.LEVEL, self._levels_text())
 
