@@ -106,3 +106,10 @@ async def test_the_owner_sees_the_follow_ups_late_marked_and_closes_one_with_a_n
         assert "您有 1 项差评整改待办，" in text_of(app, "#follow-up-banner")
     closed = rating.case_rating(loaded, view.id)
     assert closed is not None and closed.follow_ups[0].note == "已电话回访，致歉并说明"
+
+
+async def test_a_counter_the_hall_does_not_have_is_said_on_the_pad(loaded: Services, settings: Settings) -> None:
+    app = RatingPadApp(pad_settings(settings), "X9", services=loaded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: "窗口代码 X9 不存在" in text_of(app, "#pad-notice"), "the refusal is shown")
+        assert app.step == Step.WAITING

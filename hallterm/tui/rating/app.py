@@ -73,11 +73,13 @@ class RatingPadApp(App[int]):
     CSS_PATH = STYLES / "rating.tcss"
     ENABLE_COMMAND_PALETTE = False  # a visitor's pad: no staff operations behind a key
     BINDINGS = [
+        # One key, two meanings by step (check_action enables one); the footer lists keys in the order first
+        # declared, so the reasons (1…5) come first and the levels read 1 非常不满意 … 5 非常满意.
+        *(Binding(key, f"reason('{code}')", REASONS[code], id=f"reason_{code}") for key, code in REASON_KEYS.items()),
         *(Binding(str(level.value), f"level({level.value})", LEVEL_NAMES[level], id=f"level_{level.value}")
           for level in Level),
-        *(Binding(key, f"reason('{code}')", REASONS[code], id=f"reason_{code}") for key, code in REASON_KEYS.items()),
-        Binding("enter", "reason('')", "不选原因", id="no_reason"),
-        Binding("escape", "reselect", "重新选择", id="reselect"),
+        Binding("enter", "reason('')", "不选原因", key_display="Enter", id="no_reason"),
+        Binding("escape", "reselect", "重选", key_display="Esc", id="reselect"),
         Binding("ctrl+q", "quit", "退出", show=False, priority=True),
     ]
 
@@ -166,6 +168,7 @@ class RatingPadApp(App[int]):
             return
         self.outage = message.reason
         if message.refused:  # e.g. a counter code the hall does not have: said as it is
+            self._show(Step.WAITING, "评价器暂不可用，请联系窗口工作人员")
             self._say(message.reason)
         else:
             self._say("连接中断，正在重试" + (f"　{message.reason}" if message.reason else ""))
@@ -212,7 +215,7 @@ class RatingPadApp(App[int]):
     @work(thread=True, exit_on_error=False, group="rate")
     def _rate(self, hand_out_event_id: int, level: Level, reason: str) -> None:
         from hallterm.domain.errors import Refused  # lazy: as in poll
-        from hallterm.services import rating
+        from hallterm.services import rating  # lazy: as in poll
 
         assert self.services is not None
         try:
