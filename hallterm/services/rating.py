@@ -35,12 +35,11 @@ from hallterm.domain.rating import (
     rateable,
     replaced_at,
 )
+from hallterm.services.cases import HALL_ROLES  # supervisors see every follow-up; others their own
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import events
 from hallterm.storage import ratings as store
-
-HALL_ROLES = frozenset({"supervisor", "admin"})  # see every follow-up; others see their own
 
 
 def _visible(text: str) -> str:

@@ -132,6 +132,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
         if is_evening_desk(self.app):  # S6: the after-hours desk shows the evening's appointments first
             yield EveningPanel(id="evening")
+        # services.cases.HALL_ROLES, written out: importing services here would load SQLAlchemy at desk start
         if self.app.session is not None and self.app.session.role in {"supervisor", "admin"}:
             from hallterm.tui.desk.follow_ups import FollowUpBanner  # lazy: as above, and only for supervisors
 
