@@ -13,7 +13,6 @@ listed to the owner and to supervisors until closed with a note (S10: who holds 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -35,17 +34,12 @@ from hallterm.domain.rating import (
     rateable,
     replaced_at,
 )
+from hallterm.domain.terminal_text import visible  # no control characters from data reach a terminal
 from hallterm.services.cases import HALL_ROLES  # supervisors see every follow-up; others their own
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import events
 from hallterm.storage import ratings as store
-
-
-def _visible(text: str) -> str:
-    """No control or format characters from stored data reach the visitor's terminal."""
-    return "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf"})
-
 
 # --- the rating pad -------------------------------------------------------------------------------
 
@@ -98,8 +92,8 @@ def pad_state(svc: Services, counter: str) -> PadState:
     hand_outs = [HandOut(h.event_id, h.at) for h in found]
     replace = replaced_at(hand_outs, HandOut(current.event_id, current.at),
                           replace_after=dt.timedelta(seconds=svc.settings.rating.replace_after_s))
-    return PadState(last, PadOffer(current.event_id, case_no, _visible(mask_name(name)),
-                                   tuple(_visible(n) for n in item_names), current.at, replace))
+    return PadState(last, PadOffer(current.event_id, case_no, visible(mask_name(name)),
+                                   tuple(visible(n) for n in item_names), current.at, replace))
 
 
 def _rateable(svc: Services, conn: Connection, counter: str,
@@ -199,7 +193,7 @@ def _view(row: store.FollowUpRow, today: dt.date, tz: dt.tzinfo) -> FollowUpView
     closed_on = row.closed_at.astimezone(tz).date() if row.closed_at else None
     return FollowUpView(row.id, row.case_id, row.case_no, FollowUpKind(row.task), Level(row.level),
                         REASONS.get(row.reason, ""), row.owner_id,
-                        _visible(row.owner_name) if row.owner_name else "未指定", row.due_on,
+                        visible(row.owner_name) if row.owner_name else "未指定", row.due_on,
                         is_late(row.due_on, today, closed_on), row.closed_at, row.note)
 
 
@@ -256,3 +250,17 @@ def case_rating(svc: Services, case_id: int) -> CaseRating | None:
     tz = svc.settings.hall.tz
     return CaseRating(Level(row.level), REASONS.get(row.reason, ""), row.rated_at,
                       [_view(f, today, tz) for f in follow_ups if f.rating_id == row.id])
+
+
+def rating_json(found: CaseRating | None) -> dict[str, object] | None:
+    """The rating as ``cases show --json`` gives it (null when none): level and reason, nothing of the rater."""
+    if found is None:
+        return None
+    return {
+        "level": int(found.level), "level_name": found.level.label, "reason": found.reason,
+        "rated_at": found.rated_at.isoformat(),
+        "follow_ups": [{"task": f.task.value, "task_name": f.task_name, "owner": f.owner_name,
+                        "due_on": f.due_on.isoformat(), "late": f.late,
+                        "closed_at": f.closed_at.isoformat() if f.closed_at else None, "note": f.note}
+                       for f in found.follow_ups],
+    }

@@ -202,3 +202,25 @@ def test_a_case_without_a_coordinator_goes_to_the_default_owner(
     rating.rate(loaded, "F1", event_id, 1)
     board = rating.follow_up_board(loaded, session_for(loaded, "S1601"))
     assert {(f.owner_id, f.owner_name) for f in board.follow_ups} == {("S1601", "韩冬梅")}
+
+
+def test_cases_show_gives_the_rating_and_its_follow_ups_and_nothing_of_the_rater(
+    loaded: Services, handed_out: tuple[CaseView, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from hallterm import cli
+
+    view, event_id = handed_out
+    rating.rate(loaded, "F1", event_id, 2, "materials")
+    assert cli.main(["--db", loaded.db.url, "cases", "show", view.case_no, "--json"]) == 0
+    out = capsys.readouterr().out
+    story = json.loads(out.strip().splitlines()[-1])
+    assert {k: story["rating"][k] for k in ("level", "level_name", "reason")} == {
+        "level": 2, "level_name": "不满意", "reason": "材料要求多"}
+    # (whether late depends on the real day: the command reads the real clock)
+    assert [(f["task"], f["due_on"], f["closed_at"]) for f in story["rating"]["follow_ups"]] == [
+        ("call_back", "2026-11-27", None), ("put_right", "2026-12-17", None)]
+    assert "评价：不满意（材料要求多）" in out and "回访核实　责任人" in out
+    given = next(e for e in story["events"] if e["kind"] == "rating_given")
+    assert given["staff"] == "" and given["details"] == {"level": 2, "reason": "materials"}
