@@ -98,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     display.add_argument("--host", default="127.0.0.1", help="--serve 监听的地址（默认 127.0.0.1，仅本机）")
     display.add_argument("--port", type=int, default=8000, help="--serve 监听的端口（默认 8000）")
 
+    rate = sub.add_parser("rate", help="好差评评价器（面向办事人的小屏幕，无需登录）")
+    rate.add_argument("--counter", required=True, metavar="CODE", type=_counter_code,
+                      help="所在窗口的代码（大厅布局 assets/hall.toml，如统一发证窗口 F1）")
+
     printing = sub.add_parser("print", help="打印回执和文书")
     print_sub = printing.add_subparsers(dest="print_command", required=True)
     print_test = print_sub.add_parser("test", help="用样例数据打印每种回执和文书各一份（检查打印机）")
@@ -159,6 +163,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _show_config(settings)
     if command == "display":
         return _display(args, settings)
+    if command == "rate":
+        return _rate(settings, args.counter)
     if command == "calendar":
         return _calendar_check(settings, args.today)
     if command == "print":
@@ -479,6 +485,22 @@ def _display(args: argparse.Namespace, settings: Settings) -> int:
     from hallterm.tui.display.app import DisplayApp
 
     app = DisplayApp(settings)
+    app.run()
+    return app.return_code or 0
+
+
+def _counter_code(text: str) -> str:
+    code = text.strip().upper()
+    if not (code.isascii() and code.isalnum() and 0 < len(code) <= 16):
+        raise argparse.ArgumentTypeError(f"窗口代码应为字母和数字（如 F1），而不是 {text!r}")
+    return code
+
+
+def _rate(settings: Settings, counter: str) -> int:
+    # lazy: Textual (~0.2 s) loads only for a command that draws a screen
+    from hallterm.tui.rating.app import RatingPadApp
+
+    app = RatingPadApp(settings, counter)
     app.run()
     return app.return_code or 0
 

@@ -41,6 +41,18 @@ def _details(details: dict[str, Any]) -> str:
     return "；".join(f"{key}={value}" for key, value in details.items() if value not in (None, "", [], {}))
 
 
+def _rating_lines(rating: dict[str, Any] | None) -> list[str]:
+    """好差评: the level and reason (nothing of the rater), and each follow-up of a 差评 with its state."""
+    if rating is None:
+        return ["评价：未评价"]
+    reason = f"（{rating['reason']}）" if rating["reason"] else ""
+    lines = [f"评价：{rating['level_name']}{reason}"]
+    for f in rating["follow_ups"]:
+        state = f"已办结：{f['note']}" if f["closed_at"] else ("已逾期" if f["late"] else "待办")
+        lines.append(f"  - {f['task_name']}　责任人 {f['owner']}　期限 {f['due_on']}　{state}")
+    return lines
+
+
 def print_story(story: CaseStory) -> None:
     lines = [
         f"办件 {story.case_no}　{story.status_name}（{story.status}）",
@@ -54,6 +66,7 @@ def print_story(story: CaseStory) -> None:
         due = f"　承诺办结 {item.due_on:%Y-%m-%d}" if item.due_on else ""
         given = f"　领取人：{item.handed_out_to}" if item.handed_out_to else ""
         lines.append(f"  - {item.name}（{item.department}）：{item.status_name}{due}{given}")
+    lines.extend(_rating_lines(story.rating))
     lines.append(f"记录（{len(story.events)} 条）：")
     for event in story.events:
         who = f"　{event.staff}" if event.staff else ""

@@ -190,6 +190,19 @@ class AppointmentSettings:
 
 
 @dataclass(frozen=True)
+class RatingSettings:
+    """好差评 (国办发〔2019〕51号): the rating pad at the issuing window and the follow-up of a 差评."""
+
+    call_back_days: int = 1  # Liaoning: the handling unit calls back and verifies within 1 working day
+    put_right_days: int = 15  # Liaoning: complex cases are put right within 15 working days
+    follow_up_owner: str = ""  # staff ID owning follow-ups of a case without a coordinator (empty: none)
+    pad_poll_ms: int = 1000  # how often the rating pad checks the events log for a new hand-out
+    replace_after_s: int = 60  # a newer hand-out takes over an unrated one this long after it was recorded
+    max_age_minutes: int = 30  # a hand-out older than this can no longer be rated (the visitor has gone)
+    thanks_s: int = 5  # how long the pad says thank you before it waits for the next hand-out
+
+
+@dataclass(frozen=True)
 class PrintingSettings:
     """Where slips and notices go (issue 6). Every slip is written to the spool folder first."""
 
@@ -247,6 +260,7 @@ class Settings:
     queue: QueueSettings = field(default_factory=QueueSettings)
     appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
     printing: PrintingSettings = field(default_factory=PrintingSettings)
+    rating: RatingSettings = field(default_factory=RatingSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
     source: str = "默认设置"  # where the settings came from, for messages
     # "section.key" → the file or variable it came from (for `hallterm config`); not part of equality
@@ -266,6 +280,7 @@ SECTIONS: dict[str, type] = {
     "queue": QueueSettings,
     "appointments": AppointmentSettings,
     "printing": PrintingSettings,
+    "rating": RatingSettings,
     "signing": SigningSettings,
 }
 
@@ -442,6 +457,11 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
             raise ConfigError(f"appointments.{key}", where("appointments", key),
                               f"应在 {low} 到 {high} 之间，而不是 {value}")
     _check_printing(settings.printing, lambda key: where("printing", key))
+    for key, low, high in (("call_back_days", 0, 30), ("put_right_days", 1, 60), ("pad_poll_ms", 100, 60_000),
+                           ("replace_after_s", 0, 3600), ("max_age_minutes", 1, 24 * 60), ("thanks_s", 1, 60)):
+        value = getattr(settings.rating, key)
+        if not low <= value <= high:
+            raise ConfigError(f"rating.{key}", where("rating", key), f"应在 {low} 到 {high} 之间，而不是 {value}")
     _check_signing(settings.signing, lambda key: where("signing", key))
     if not settings.paths.assets_dir.is_dir():
         raise ConfigError("paths.assets", where("paths", "assets"), f"指向的目录不存在：{settings.paths.assets}")

@@ -28,6 +28,11 @@ class EventKind(StrEnum):
     VISIT_ENDED = "visit_ended"
     CASE_CLOSED = "case_closed"
     QUEUE_LEFT = "queue_left"  # still waiting for a seat at the day's end: off the queue, to be called back
+    # the issuing window and 好差评 (issue 13)
+    ITEMS_HANDED_OUT = "items_handed_out"  # details: counter, items (codes), …; the rating pad polls for it
+    RATING_GIVEN = "rating_given"  # details: level, reason only; no staff id, nothing of the rater
+    RATING_FOLLOW_UP_OPENED = "rating_follow_up_opened"  # details: follow_up, task, owner, due_on
+    RATING_FOLLOW_UP_CLOSED = "rating_follow_up_closed"  # details: follow_up, task, note, late
     # the checklist and its decisions (S6, S7)
     MATERIAL_RECEIVED = "material_received"
     MATERIAL_UNTICKED = "material_unticked"
@@ -108,6 +113,10 @@ LABELS: dict[EventKind, str] = {
     EventKind.VISIT_ENDED: "离开洽谈室",
     EventKind.CASE_CLOSED: "办结",
     EventKind.QUEUE_LEFT: "日终离队待回访",
+    EventKind.ITEMS_HANDED_OUT: "发证窗口交付",
+    EventKind.RATING_GIVEN: "好差评",
+    EventKind.RATING_FOLLOW_UP_OPENED: "差评整改立项",
+    EventKind.RATING_FOLLOW_UP_CLOSED: "差评整改办结",
     EventKind.MATERIAL_RECEIVED: "收到材料",
     EventKind.MATERIAL_UNTICKED: "取消收到",
     EventKind.MATERIAL_SUPPLEMENTED: "补交材料",

@@ -19,6 +19,7 @@ from hallterm.domain.ids import mask_id, mask_name, mask_phone
 from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.services.case_views import case_at
 from hallterm.services.context import Services
+from hallterm.services.rating import case_rating, rating_json
 from hallterm.storage import case_items, events
 from hallterm.storage import cases as case_store
 from hallterm.storage import staff as staff_store
@@ -131,7 +132,7 @@ def case_story(svc: Services, case_no: str) -> CaseStory:
     return CaseStory(view.case_no, view.status.value, STATUS_NAMES[CaseStatus(view.status)],
                      mask_name(view.holder_name), view.card_no, MODE_NAMES.get(view.service_mode, view.service_mode),
                      view.full_proxy, coordinator, view.lounge_name or "", view.opened_at.astimezone(tz),
-                     story_items, story_events)
+                     story_items, story_events, rating=rating_json(case_rating(svc, case_id)))
 
 
 def _item_status_name(code: str) -> str:

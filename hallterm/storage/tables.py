@@ -440,3 +440,41 @@ joint_review_departments = Table(
     Column("recorded_by", String(32), nullable=True),
     UniqueConstraint("review_id", "department", name="uq_joint_review_departments_review_department"),
 )
+
+# 好差评 (issue 13; 国办发〔2019〕51号): one rating per hand-out (一次一评, the unique hand-out event id).
+# Anonymous by design: no staff id, no holder id — the case number is all that ties it to anyone.
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("hand_out_event_id", BigInteger().with_variant(Integer, "sqlite"), nullable=False, unique=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("counter", String(16), nullable=False),
+    Column("level", Integer, nullable=False),  # 5 非常满意 … 1 非常不满意
+    Column("reason", String(16), nullable=False, default=""),  # a code of domain.rating.REASONS, or empty
+    Column("rated_at", UTCDateTime, nullable=False),
+    CheckConstraint("level BETWEEN 1 AND 5", name="level"),
+    Index("ix_ratings_case_id", "case_id"),
+    Index("ix_ratings_rated_at", "rated_at"),
+)
+
+# The follow-up tasks a 差评 opens (call back within 1 working day, put right within 15), until closed
+# with a note. ``owner_id`` is null when the case had no coordinator and no default owner is set.
+rating_follow_ups = Table(
+    "rating_follow_ups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rating_id", Integer, ForeignKey("ratings.id"), nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("task", String(16), nullable=False),  # call_back | put_right
+    Column("owner_id", String(32), ForeignKey("staff.staff_id"), nullable=True),
+    Column("due_on", Date, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("closed_by", String(32), ForeignKey("staff.staff_id"), nullable=True),
+    Column("note", String(500), nullable=False, default=""),
+    CheckConstraint("task IN ('call_back','put_right')", name="task"),
+    UniqueConstraint("rating_id", "task", name="uq_rating_follow_ups_rating_task"),
+    Index("ix_rating_follow_ups_owner_closed", "owner_id", "closed_at"),
+    Index("ix_rating_follow_ups_closed_at", "closed_at"),
+)

@@ -57,6 +57,8 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("r", "refresh", "刷新", id="refresh"),
         # S6: the after-hours handover (issue 12); the banner names the key while a handover waits
         Binding("ctrl+t", "handover", "交接单", show=False, id="coord_handover"),
+        # 好差评 (issue 13): my follow-ups; the banner names the key while some are open
+        Binding("ctrl+f", "follow_ups", "差评整改", show=False, id="coord_follow_ups"),
         Binding("escape", "back", "返回前台", id="back"),
         Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
         # S5 提前介入 and S8 会商 (issue 13): the consultations list; the joint review of the case selected.
@@ -86,6 +88,9 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         from hallterm.tui.desk.handover import HandoverBanner
 
         yield HandoverBanner(id="handover-banner")  # the evening's handover, until the day shift acknowledges it
+        from hallterm.tui.desk.follow_ups import FollowUpBanner  # lazy: as above
+
+        yield FollowUpBanner(id="follow-up-banner")  # 差评整改 still open (issue 13), until closed with a note
         yield Static("全厅等候接待的持卡人" if hall else "等候我的持卡人", classes="section-title")
         yield DataTable(id="waiting", cursor_type="row", zebra_stripes=True)
         yield Static("全厅在办件" if hall else "我的在办件", classes="section-title")
@@ -124,10 +129,12 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def on_screen_resume(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.follow_ups import FollowUpBanner
         from hallterm.tui.desk.handover import HandoverBanner
 
-        if self.is_mounted:  # back from the handover list: acknowledged, the banner goes
+        if self.is_mounted:  # back from the handover list (or the follow-ups): acknowledged, the banner goes
             self.query_one(HandoverBanner).load()
+            self.query_one(FollowUpBanner).load()
 
     def action_refresh(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -284,6 +291,12 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         from hallterm.tui.desk.handover import HandoverScreen
 
         self.app.push_screen(HandoverScreen())
+
+    def action_follow_ups(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.follow_ups import FollowUpScreen
+
+        self.app.push_screen(FollowUpScreen())
 
     def action_sign_out(self) -> None:
         self.app.sign_out()

@@ -93,6 +93,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # S6: the after-hours handover (issue 12). Out of the footer (no room at 100 columns): the evening
         # panel and the coordinators' banner name the key, and the palette and F1 list it.
         Binding("ctrl+t", "handover", "交接单", show=False, id="handover"),
+        # 好差评 (issue 13): a supervisor's list of every 差评 follow-up; anyone else's own
+        Binding("ctrl+f", "follow_ups", "差评整改", show=False, id="follow_ups"),
         Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
         Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
         # Before clear_field on the same key: while a called ticket's holder is on screen, Esc goes back.
@@ -132,6 +134,11 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
         if is_evening_desk(self.app):  # S6: the after-hours desk shows the evening's appointments first
             yield EveningPanel(id="evening")
+        # services.cases.HALL_ROLES, written out: importing services here would load SQLAlchemy at desk start
+        if self.app.session is not None and self.app.session.role in {"supervisor", "admin"}:
+            from hallterm.tui.desk.follow_ups import FollowUpBanner  # lazy: as above, and only for supervisors
+
+            yield FollowUpBanner(id="follow-up-banner")  # S10: the hall's 差评整改 still open (issue 13)
         yield DeadlineBar("", id="deadline-bar")
         with VerticalScroll(id="answer"):
             yield RoutingPanel(id="routing")
@@ -173,6 +180,10 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     def on_screen_resume(self) -> None:
         if self.app.services is not None and self.is_mounted:
             self._load_deadlines()  # back from the checklist: the counts may have moved
+            from hallterm.tui.desk.follow_ups import FollowUpBanner  # lazy: a screen's module, on first use
+
+            for banner in self.query(FollowUpBanner):  # back from the follow-ups: closed ones go
+                banner.load()
             if self.last_case is not None:
                 self._refresh_last_case()
 
@@ -695,6 +706,12 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         from hallterm.tui.desk.handover import HandoverScreen
 
         self.app.push_screen(HandoverScreen())
+
+    def action_follow_ups(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.follow_ups import FollowUpScreen
+
+        self.app.push_screen(FollowUpScreen())
 
     def action_reprint(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
