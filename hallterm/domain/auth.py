@@ -77,12 +77,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "book_appointment": frozenset({"desk", "after_hours", "coordinator", "supervisor", "admin"}),
     # S6: the day shift takes over what the evening or weekend left; the after-hours desk hands it over
     "acknowledge_handover": frozenset({"desk", "coordinator", "supervisor", "admin"}),
+    # S3 全程代办: the desk or coordinator adds a case's proxy tasks, the 帮办代办 staff run them
+    "proxy_tasks": frozenset({"desk", "coordinator", "proxy", "supervisor", "admin"}),
 }
 
 ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card": "特批放行", "reassign": "改派",
                 "mark_met": "标记已接待", "end_visit": "结束洽谈", "view_history": "查看办件记录",
                 "issue_ticket": "取号", "call_ticket": "叫号", "checklist": "核对材料和受理",
-                "book_appointment": "预约、改期或取消预约", "acknowledge_handover": "确认交接单"}
+                "book_appointment": "预约、改期或取消预约", "acknowledge_handover": "确认交接单",
+                "proxy_tasks": "办理代办任务"}
 
 
 def allowed(role: str, action: str) -> bool:

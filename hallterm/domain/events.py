@@ -28,6 +28,11 @@ class EventKind(StrEnum):
     VISIT_ENDED = "visit_ended"
     CASE_CLOSED = "case_closed"
     QUEUE_LEFT = "queue_left"  # still waiting for a seat at the day's end: off the queue, to be called back
+    # proxy tasks of a 全程代办 case (S3): details carry task_id and task_kind
+    PROXY_TASK_ADDED = "proxy_task_added"  # details: owner, due_on, estimated, suggested
+    PROXY_TASK_MOVED = "proxy_task_moved"  # details: from, to, reason (required to cancel)
+    PROXY_TASK_NOTE = "proxy_task_note"  # details: text
+    PROXY_TASK_REASSIGNED = "proxy_task_reassigned"  # details: owner_from, owner_to
     # the checklist and its decisions (S6, S7)
     MATERIAL_RECEIVED = "material_received"
     MATERIAL_UNTICKED = "material_unticked"
@@ -101,6 +106,10 @@ LABELS: dict[EventKind, str] = {
     EventKind.VISIT_ENDED: "离开洽谈室",
     EventKind.CASE_CLOSED: "办结",
     EventKind.QUEUE_LEFT: "日终离队待回访",
+    EventKind.PROXY_TASK_ADDED: "新增代办任务",
+    EventKind.PROXY_TASK_MOVED: "代办任务变更状态",
+    EventKind.PROXY_TASK_NOTE: "代办任务备注",
+    EventKind.PROXY_TASK_REASSIGNED: "代办任务改派",
     EventKind.MATERIAL_RECEIVED: "收到材料",
     EventKind.MATERIAL_UNTICKED: "取消收到",
     EventKind.MATERIAL_SUPPLEMENTED: "补交材料",

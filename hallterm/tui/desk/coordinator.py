@@ -53,6 +53,9 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("e", "end_visit", "离开洽谈室", id="end_visit"),
         Binding("h", "history", "办件记录", id="coord_history"),
         Binding("c", "checklist", "材料清单", id="coord_checklist"),
+        # S3 全程代办: add the selected case's proxy tasks (the likely kinds ticked), and everyone's task list
+        Binding("p", "proxy_tasks", "代办任务", id="coord_proxy_tasks"),
+        Binding("t", "task_list", "代办清单", id="coord_task_list"),
         Binding("r", "refresh", "刷新", id="refresh"),
         # S6: the after-hours handover (issue 12); the banner names the key while a handover waits
         Binding("ctrl+t", "handover", "交接单", show=False, id="coord_handover"),
@@ -243,6 +246,32 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         case_id = self._selected()
         if case_id is not None:
             self.app.push_screen(checklist_for(self.app, case_id))
+
+    def action_proxy_tasks(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.proxy_tasks import AddTasksScreen
+
+        case_id = self._selected()
+        if case_id is None or self.board is None:
+            return
+        case = next(c for c in self.board.waiting + self.board.open_cases if c.id == case_id)
+        if not case.full_proxy:
+            self.say(f"{case.case_no} 不是全程代办（S3）：只有全程代办的办件有代办任务", Level.ERROR)
+            return
+
+        def added(tasks: list | None) -> None:
+            if tasks:
+                names = "、".join(t.kind_name for t in tasks)
+                self.say(Text(f"{case.case_no} 已添加代办任务：{names}"))
+                self._said_at = time.monotonic()
+
+        self.app.push_screen(AddTasksScreen(case.id, case.case_no), added)
+
+    def action_task_list(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.proxy_tasks import ProxyTasksScreen
+
+        self.app.push_screen(ProxyTasksScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()
