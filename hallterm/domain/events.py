@@ -30,7 +30,7 @@ class EventKind(StrEnum):
     QUEUE_LEFT = "queue_left"  # still waiting for a seat at the day's end: off the queue, to be called back
     # proxy tasks of a 全程代办 case (S3): details carry task_id and task_kind
     PROXY_TASK_ADDED = "proxy_task_added"  # details: owner, due_on, estimated, suggested
-    PROXY_TASK_MOVED = "proxy_task_moved"  # details: from, to, reason (required to cancel)
+    PROXY_TASK_MOVED = "proxy_task_moved"  # details: from_state, to_state, reason (required to cancel)
     PROXY_TASK_NOTE = "proxy_task_note"  # details: text
     PROXY_TASK_REASSIGNED = "proxy_task_reassigned"  # details: owner_from, owner_to
     # the checklist and its decisions (S6, S7)

@@ -165,7 +165,8 @@ def add_tasks(svc: Services, session: StaffSession, case_id: int, kinds: list[Pr
         if case.status == CaseStatus.CLOSED.value:
             raise ProxyTaskError(f"办件 {case.case_no} 已办结，不能再加代办任务")
         if not case.full_proxy and case.handling != "proxy":
-            raise ProxyTaskError(f"办件 {case.case_no} 不是全程代办（S3）：申请人要求代办时，请在开办件时勾选“全程代办”")
+            raise ProxyTaskError(f"办件 {case.case_no} 不是全程代办（S3）："
+                                 "申请人要求代办时，请在开办件时勾选“全程代办”")
         chosen = check_new_kinds(kinds, _existing(conn, case_id))
         added: list[int] = []
         for kind in chosen:
@@ -203,7 +204,7 @@ def move_task(svc: Services, session: StaffSession, task_id: int, target: ProxyT
             values["cancel_reason"] = cleaned
         store.update_task(conn, task_id, **values)
         events.append(conn, EventKind.PROXY_TASK_MOVED, now, staff_id=session.staff_id, case_id=row.case_id,
-                      task_id=task_id, task_kind=kind.value, **{"from": current.value, "to": target.value},
+                      task_id=task_id, task_kind=kind.value, from_state=current.value, to_state=target.value,
                       reason=cleaned)
         return _reload(svc, conn, task_id)
 

@@ -247,18 +247,19 @@ class DeskApp(App[int]):
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.coordinator import CoordinatorScreen
         from hallterm.tui.desk.desk_screen import DeskScreen
+        from hallterm.tui.desk.proxy_tasks import ProxyTasksScreen
 
         assert self.session is not None
         # S6: signing in with the after_hours role opens the after-hours desk, as --after-hours does.
         evening = self.after_hours or self.session.role == "after_hours"
         self.sub_title = AFTER_HOURS_TITLE if evening else self.settings.hall.name
-        from hallterm.tui.desk.proxy_tasks import ProxyTasksScreen
-
-        home: Screen = DeskScreen()
+        home: Screen
         if self.session.role == "coordinator":
             home = CoordinatorScreen()
         elif self.session.role == "proxy":  # S3: the 帮办代办 staff work from their own task list
             home = ProxyTasksScreen()
+        else:
+            home = DeskScreen()
         self.push_screen(home)
 
     def sign_out(self) -> None:

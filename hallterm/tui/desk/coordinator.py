@@ -53,14 +53,15 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("e", "end_visit", "离开洽谈室", id="end_visit"),
         Binding("h", "history", "办件记录", id="coord_history"),
         Binding("c", "checklist", "材料清单", id="coord_checklist"),
-        # S3 全程代办: add the selected case's proxy tasks (the likely kinds ticked), and everyone's task list
-        Binding("p", "proxy_tasks", "代办任务", id="coord_proxy_tasks"),
-        Binding("t", "task_list", "代办清单", id="coord_task_list"),
         Binding("r", "refresh", "刷新", id="refresh"),
         # S6: the after-hours handover (issue 12); the banner names the key while a handover waits
         Binding("ctrl+t", "handover", "交接单", show=False, id="coord_handover"),
         Binding("escape", "back", "返回前台", id="back"),
         Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
+        # S3 全程代办: add the selected case's proxy tasks (the likely kinds ticked), and everyone's task list.
+        # Last: the rarest, the first to leave a narrow footer (the palette lists them).
+        Binding("p", "proxy_tasks", "代办任务", id="coord_proxy_tasks"),
+        Binding("t", "task_list", "代办清单", id="coord_task_list"),
     ]
     app: DeskApp
 

@@ -123,7 +123,8 @@ def _proxy_task_line(event: CaseEvent, person: Callable[[str], str]) -> str:
     if event.kind == EventKind.PROXY_TASK_ADDED:
         return f"{task}，负责人 {person('owner')}，期限 {d.get('due_on', '')}"
     if event.kind == EventKind.PROXY_TASK_MOVED:
-        step = f"{name(STATE_NAMES, ProxyTaskState, d.get('from'))}→{name(STATE_NAMES, ProxyTaskState, d.get('to'))}"
+        before = name(STATE_NAMES, ProxyTaskState, d.get("from_state"))
+        step = f"{before}→{name(STATE_NAMES, ProxyTaskState, d.get('to_state'))}"
         return f"{task}：{step}" + (f"；理由：{d['reason']}" if d.get("reason") else "")
     if event.kind == EventKind.PROXY_TASK_NOTE:
         return f"{task}：{d.get('text', '')}"

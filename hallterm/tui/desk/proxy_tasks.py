@@ -78,7 +78,7 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.tasks: TaskList | None = None
+        self.listing: TaskList | None = None
         self._said_at = -NOTICE_KEEP_S
 
     def compose(self) -> ComposeResult:
@@ -104,9 +104,9 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     def why_not(self, action: str) -> str:
         if action == "back" and len(self.app.screen_stack) <= 2:
             return "这是您的首页，没有可返回的屏幕；离开请按 Ctrl+O 签退"
-        if action in {"advance", "note", "reassign", "cancel_task", "open_case", "checklist"}:
-            if self.tasks is not None and not self.tasks.tasks:
-                return "没有代办任务：任务由协调员在办件上添加（协调员视图按 P）"
+        task_keys = {"advance", "note", "reassign", "cancel_task", "open_case", "checklist"}
+        if action in task_keys and self.listing is not None and not self.listing.tasks:
+            return "没有代办任务：任务由协调员在办件上添加（协调员视图按 P）"
         return ""
 
     def action_refresh(self) -> None:
@@ -131,8 +131,8 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self._said_at = time.monotonic()
 
     def _show(self, tasks: TaskList) -> None:
-        first = self.tasks is None
-        self.tasks = tasks
+        first = self.listing is None
+        self.listing = tasks
         title = "全部代办任务（按到期日排列）" if tasks.whole_hall else "我的代办任务（按到期日排列）"
         late = f"　超期 {tasks.late} 项" if tasks.late else ""
         self.query_one("#pt-title", Static).update(Text(title + late))
@@ -161,7 +161,7 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self._show_detail()
 
     def _show_detail(self) -> None:
-        task = self._task(quiet=True)
+        task = self._picked(quiet=True)
         detail = self.query_one("#pt-detail", Static)
         if task is None:
             detail.update("")
@@ -170,7 +170,8 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         lines = Text(f"{task.kind_name}　{task.case_no} {task.holder_name}　加入 {task.added_on:%m-%d}，"
                      f"到期 {task.due_on:%Y-%m-%d}，负责人 {task.owner_name or '未分派'}")
         for note in task.notes[-3:]:
-            lines.append(f"\n{note.at.astimezone(tz):%m-%d %H:%M} {note.staff_name or note.staff_id or ''}：{note.text}")
+            who = note.staff_name or note.staff_id or ""
+            lines.append(f"\n{note.at.astimezone(tz):%m-%d %H:%M} {who}：{note.text}")
         detail.update(lines)
 
     def _selected_id(self) -> int | None:
@@ -180,9 +181,9 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return int(key) if key is not None else None
 
-    def _task(self, *, quiet: bool = False) -> ProxyTaskView | None:
+    def _picked(self, *, quiet: bool = False) -> ProxyTaskView | None:
         task_id = self._selected_id()
-        found = next((t for t in self.tasks.tasks if t.id == task_id), None) if self.tasks else None
+        found = next((t for t in self.listing.tasks if t.id == task_id), None) if self.listing else None
         if found is None and not quiet:
             self.say("请先用 ↑↓ 选中一项任务，再按键", Level.ERROR)
         return found
@@ -191,7 +192,7 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.proxy_tasks import move_task
 
-        task = self._task()
+        task = self._picked()
         if task is not None:
             run_use_case(self, TaskChanged, move_task, self.app.services, self.app.session, task.id)
 
@@ -199,7 +200,7 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.proxy_tasks import move_task
 
-        task = self._task()
+        task = self._picked()
         if task is None:
             return
 
@@ -214,7 +215,7 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.proxy_tasks import add_note
 
-        task = self._task()
+        task = self._picked()
         if task is None:
             return
 
@@ -228,14 +229,14 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.proxy_tasks import proxy_staff
 
-        if self._task() is not None:
+        if self._picked() is not None:
             run_use_case(self, ProxyStaffLoaded, proxy_staff, self.app.services)
 
     def on_proxy_staff_loaded(self, message: ProxyStaffLoaded) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.proxy_tasks import reassign_task
 
-        task = self._task()
+        task = self._picked()
         if task is None:
             return
         options = [(f"{p.name}（{p.staff_id}，分机 {p.extension}）", p.staff_id)
@@ -255,7 +256,7 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.history import HistoryScreen
 
-        task = self._task()
+        task = self._picked()
         if task is not None:
             self.app.push_screen(HistoryScreen(task.case_id, task.case_no, task.holder_name))
 
@@ -263,7 +264,7 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.checklist_screen import checklist_for
 
-        task = self._task()
+        task = self._picked()
         if task is not None:
             self.app.push_screen(checklist_for(self.app, task.case_id))
 
@@ -356,6 +357,7 @@ class AddTasksScreen(ModalScreen[list | None]):
             kinds.add_option((Text(label), kind.value, kind in offer.suggested and kind in offer.addable))
             if kind not in offer.addable:
                 kinds.disable_option_at_index(kinds.option_count - 1)
+        kinds.highlighted = 0  # the cursor shows where the space bar acts from the start
         hint = "已按事项勾选建议的任务；" if offer.suggested else ""
         if not offer.full_proxy:
             self._error("该办件不是全程代办（S3），不能添加代办任务")
