@@ -263,13 +263,23 @@ def task_list(svc: Services, session: StaffSession, *, owner_id: str | None = No
     (or one proxy's, given ``owner_id``)."""
     session.require("proxy_tasks")
     whole_hall = session.role in ALL_TASK_ROLES and owner_id is None
-    owner = owner_id.strip().upper() if owner_id else (None if whole_hall else session.staff_id)
+    return open_tasks(svc, owner_id=owner_id or (None if whole_hall else session.staff_id),
+                      include_closed=include_closed)
+
+
+def open_tasks(svc: Services, *, owner_id: str | None = None, include_closed: bool = False) -> TaskList:
+    """The open tasks of one proxy (everyone's when ``owner_id`` is None), earliest due first: the list
+    screen's and ``hallterm proxy list``'s (run on the hall's server, where no one signs in)."""
+    owner = owner_id.strip().upper() if owner_id else None
     states = [s.value for s in (ProxyTaskState if include_closed else OPEN_STATES)]
     with svc.db.read() as conn:
+        if owner is not None and store.staff_role(conn, owner) != "proxy":
+            raise ProxyTaskError(f"工号 {owner} 不是帮办代办人员：请核对工号"
+                                 "（hallterm proxy list 不带 --staff 列出全部）")
         rows = store.tasks_of_owner(conn, owner, states)
         notes = store.notes_of(conn, [r.id for r in rows])
     views = [_view(svc, r, notes[r.id]) for r in rows]
-    return TaskList(views, whole_hall, owner, sum(1 for v in views if v.late))
+    return TaskList(views, owner is None, owner, sum(1 for v in views if v.late))
 
 
 def tasks_of_case(svc: Services, case_id: int) -> list[ProxyTaskView]:

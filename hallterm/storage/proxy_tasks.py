@@ -130,6 +130,11 @@ def proxy_people(conn: Connection) -> list[ProxyPerson]:
     return [ProxyPerson(r.staff_id, r.name, r.extension or "") for r in conn.execute(query)]
 
 
+def staff_role(conn: Connection, staff_id: str) -> str | None:
+    """The role of a staff member, inactive ones too (None when there is none)."""
+    return conn.execute(select(staff.c.role).where(staff.c.staff_id == staff_id)).scalar_one_or_none()
+
+
 @dataclass(frozen=True)
 class CaseForTasks:
     id: int

@@ -14,11 +14,11 @@ from hallterm.services import proxy_tasks as proxy
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession, set_pin
 from hallterm.tui.desk.coordinator import CoordinatorScreen
-from hallterm.tui.desk.proxy_tasks import LATE_STYLE, AddTasksScreen, ProxyTasksScreen
+from hallterm.tui.desk.proxy_tasks import LATE_STYLE, AddTasksScreen, NoteScreen, ProxyTasksScreen
 from hallterm.tui.widgets.toggles import SelectionList
 from tests.services.test_open_and_route import draft
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import settle, text_of, until
+from tests.tui.pilot_helpers import settle, text_of, type_text, until
 from tests.tui.test_sign_in import sign_in
 
 K = ProxyTaskKind
@@ -55,8 +55,19 @@ async def test_a_proxy_signs_in_sees_a_late_task_and_moves_it_on(
         await settle(pilot)
         assert f"{case.case_no} 供水报装：办理中" in text_of(app, "#pt-notice")
         await until(pilot, lambda: table.get_row_at(0)[3] == "办理中", "the refreshed list")
-    states = {t.id: t.state for t in proxy.tasks_of_case(loaded, case.id)}
-    assert states == {water.id: ProxyTaskState.IN_PROGRESS, heating.id: ProxyTaskState.PENDING}
+
+        await pilot.press("n")  # a note: empty is refused on the spot, what is typed then is saved
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press("enter")
+        assert "备注不能为空" in text_of(app, "#note-error") and isinstance(app.screen, NoteScreen)
+        await type_text(pilot, "已约供水公司踏勘", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ProxyTasksScreen)
+        await until(pilot, lambda: "已约供水公司踏勘" in text_of(app, "#pt-detail"), "the note under the task")
+    tasks = {t.id: t for t in proxy.tasks_of_case(loaded, case.id)}
+    assert {i: t.state for i, t in tasks.items()} == {water.id: ProxyTaskState.IN_PROGRESS,
+                                                      heating.id: ProxyTaskState.PENDING}
+    assert [(n.staff_id, n.text) for n in tasks[water.id].notes] == [(case.proxy.staff_id, "已约供水公司踏勘")]
 
 
 async def test_a_coordinator_adds_the_tasks_of_a_full_proxy_case(
