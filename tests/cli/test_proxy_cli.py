@@ -35,7 +35,7 @@ def test_the_open_tasks_earliest_due_first_masked_and_as_json(
     case = cases.open_case(loaded, desk_session, draft(cards["valid"], full_proxy=True,
                                                        item_codes=("QY-GSSL", "DB-SDQBZ")))
     assert case.proxy is not None
-    heating, water = proxy.add_tasks(loaded, desk_session, case.id, [ProxyTaskKind.HEATING, ProxyTaskKind.WATER])[::-1]
+    water, _heating = proxy.add_tasks(loaded, desk_session, case.id, [ProxyTaskKind.HEATING, ProxyTaskKind.WATER])
     proxy.move_task(loaded, desk_session, water.id)
     proxy.add_note(loaded, desk_session, water.id, "已约供水公司踏勘")
 
