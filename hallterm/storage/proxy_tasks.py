@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.orm import aliased
 
+from hallterm.domain.proxy_tasks import OPEN_STATES
 from hallterm.storage.tables import card_holders, case_items, cases, items, proxy_task_notes, proxy_tasks, staff
 
 
@@ -100,6 +101,17 @@ def tasks_of_owner(conn: Connection, owner_id: str | None, states: Sequence[str]
 
 def update_task(conn: Connection, task_id: int, **values: Any) -> None:
     conn.execute(update(proxy_tasks).where(proxy_tasks.c.id == task_id).values(**values))
+
+
+def own_unowned(conn: Connection, case_id: int, owner_id: str, at: dt.datetime) -> list[int]:
+    """Give the case's open tasks without an owner to ``owner_id``; their ids."""
+    open_states = [s.value for s in OPEN_STATES]
+    ids = list(conn.execute(select(proxy_tasks.c.id).where(
+        proxy_tasks.c.case_id == case_id, proxy_tasks.c.owner_id.is_(None),
+        proxy_tasks.c.state.in_(open_states))).scalars())
+    if ids:
+        conn.execute(update(proxy_tasks).where(proxy_tasks.c.id.in_(ids)).values(owner_id=owner_id, updated_at=at))
+    return ids
 
 
 def add_note(conn: Connection, task_id: int, at: dt.datetime, staff_id: str | None, text: str) -> int:

@@ -116,3 +116,20 @@ def test_refusals_a_case_that_is_not_full_proxy_and_a_role_that_may_not(
     evening = session_for(any_hall, "S1501")  # after_hours
     with pytest.raises(AuthError, match="延时值班无权办理代办任务"):
         proxy.task_list(any_hall, evening)
+
+
+def test_tasks_added_while_no_proxy_is_on_duty_go_to_the_one_assigned_later(
+    any_hall: Services, clock: list[dt.datetime], cards_for
+) -> None:
+    desk = session_for(any_hall, "S1401")
+    clock[0] = dt.datetime(2026, 11, 26, 11, 0, tzinfo=dt.UTC)  # Thursday 19:00: the proxies have gone home
+    case = cases.open_case(any_hall, desk, draft(cards_for(any_hall), full_proxy=True))
+    assert case.proxy is None
+    (task,) = proxy.add_tasks(any_hall, desk, case.id, [K.MARKET_ACCESS])
+    assert task.owner_id is None
+    assert [t.owner_name for t in proxy.task_list(any_hall, desk).tasks] == [None]  # listed as 未分派
+    clock[0] = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # Friday 10:00
+    assert cases.route_queued(any_hall, desk).proxies == 1
+    after = cases.get_case(any_hall, case.id)
+    assert after is not None and after.proxy is not None
+    assert [t.owner_id for t in proxy.tasks_of_case(any_hall, case.id)] == [after.proxy.staff_id]
