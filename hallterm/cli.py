@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallterm import argparse_zh, cli_appointments, cli_proxy
+from hallterm import argparse_zh, cli_appointments, cli_cases, cli_proxy
 from hallterm.config import (
     DEMO_DB_FILE,
     LOCATIONS,
@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal_check.add_argument("--today", metavar="YYYY-MM-DD", help="按这一天检查（默认：大厅所在时区的今天）")
 
     cli_appointments.add_parser(sub)
+    cli_cases.add_parser(sub)
     cli_proxy.add_parser(sub)
     return parser
 
@@ -163,7 +164,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _print_test(settings, args.to, args.paper)
     if command == "scan":
         return _scan(settings, args.images)
-    with _services(settings, must_exist=command in {"cards", "sweep", "staff", "appointments", "callbacks", "proxy"} and
+    with _services(settings, must_exist=command in {"cards", "sweep", "staff", "appointments", "callbacks", "cases",
+                                                    "proxy"} and
                    getattr(args, "cards_command", "") != "import") as svc:
         if command == "db":
             return _db(svc, args.db_command)
@@ -175,6 +177,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return _set_pin(svc, args.staff_id, args.pin_stdin)
         if command == "appointments":
             return cli_appointments.run(svc, args)
+        if command == "cases":
+            return cli_cases.run(svc, args)
         if command == "proxy":
             return cli_proxy.run(svc, args)
         if command == "callbacks":

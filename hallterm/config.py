@@ -184,6 +184,7 @@ class AppointmentSettings:
     check_in_early_minutes: int = 30  # check-in opens this long before the slot starts
     check_in_late_minutes: int = 15  # and closes this long after; outside it the visitor gets a walk-in ticket
     missed_grace_minutes: int = 30  # not checked in by the slot's end plus this: marked missed (失约)
+    missed_sweep_seconds: int = 120  # how often each desk marks missed what is past its grace (and frees seats)
     repeat_misses: int = 2  # this many misses within repeat_misses_days: shown at the next booking (no ban)
     repeat_misses_days: int = 90
 
@@ -453,7 +454,8 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
     _check_queue(settings.queue, lambda key: where("queue", key))
     for key, low, high in (("horizon_days", 0, 366), ("cutoff_minutes", 0, 24 * 60),
                            ("check_in_early_minutes", 0, 24 * 60), ("check_in_late_minutes", 0, 24 * 60),
-                           ("missed_grace_minutes", 0, 24 * 60), ("repeat_misses", 1, 100),
+                           ("missed_grace_minutes", 0, 24 * 60), ("missed_sweep_seconds", 10, 3600),
+                           ("repeat_misses", 1, 100),
                            ("repeat_misses_days", 1, 3660)):
         value = getattr(settings.appointments, key)
         if not low <= value <= high:

@@ -26,6 +26,9 @@ from hallterm.printing.layout import Align, ImageSheet, Role, Sheet, TextSheet
 
 DEFAULT_HALL = "鞍山市政务服务中心"
 
+# The visit slip's line on when the duty roster applied (S6), for bilingual slips.
+PERIOD_ENGLISH = {"延时服务时段": "Extended hours", "值班时段": "Weekend duty", "节假日值班": "Holiday duty"}
+
 # English for foreign talent (printing.bilingual): labels are followed by it, sentences get a line of it.
 EN = {
     "持卡人": "Holder",
@@ -265,7 +268,8 @@ def layout_visit(slip: VisitSlip, sheet: Sheet) -> None:
     _pairs(sheet, rows, b)
     if slip.duty:
         period = slip.duty_period or "延时服务时段"
-        _say(sheet, f"{period}，由{slip.duty}按值班表接待", "After hours: received by the staff on duty.", b,
+        english = PERIOD_ENGLISH.get(period, "After hours")
+        _say(sheet, f"{period}，由{slip.duty}按值班表接待", f"{english}: received by the staff on duty.", b,
              role=Role.BODY)
     sheet.rule(dashed=True)
     sheet.qr(slip.payload)

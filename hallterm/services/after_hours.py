@@ -27,7 +27,7 @@ from hallterm.domain.ids import mask_name
 from hallterm.domain.queue import AppointmentStatus
 from hallterm.domain.reference import DUTY_SELF, Duty, duty_at
 from hallterm.domain.weekdays import weekday_code
-from hallterm.services.appointments import AppointmentView, call_list, day_schedule
+from hallterm.services.appointments import AppointmentView, call_list, day_schedule, view_of
 from hallterm.services.case_views import case_at
 from hallterm.services.context import Services
 from hallterm.services.reference import STAFF_FILE, read_duty
@@ -227,8 +227,10 @@ def _entry(svc: Services, conn: Connection, event: events.Event) -> HandoverEntr
             return None  # for a later day: on that day's call list, not the morning's business
         if not in_regular_hours(svc, row.day, row.slot_start, row.slot_end):
             return None  # an evening, weekend or holiday slot: the after-hours desk's own business (S6)
-        return HandoverEntry(HandoverKind.APPOINTMENT, event.at, f"{row.id:06d}", mask_name(row.holder_name),
-                             f"{when} 约 {row.day:%m-%d} {row.slot_start}–{row.slot_end} {row.section}", None)
+        booked = view_of(conn, row)
+        return HandoverEntry(HandoverKind.APPOINTMENT, event.at, booked.number, mask_name(row.holder_name),
+                             f"{when} 约 {row.day:%m-%d} {row.slot_start}–{row.slot_end} {row.section}"
+                             f"：{booked.what}", None)
     if event.case_id is None:
         return None
     view = case_at(conn, event.case_id)

@@ -143,6 +143,11 @@ def _view(row: AppointmentRow, message: str = "", names: Mapping[str, str] | Non
                            row.phone, row.note, message, named)
 
 
+def view_of(conn: Connection, row: AppointmentRow) -> AppointmentView:
+    """One appointment as staff read it, its items by their catalog names."""
+    return _view(row, names=_names(conn, [row]))
+
+
 def _bookable(svc: Services, slot: Slot) -> bool:
     try:
         check_day(slot.day, svc.today(), svc.settings.appointments.horizon_days)

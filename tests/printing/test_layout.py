@@ -116,3 +116,11 @@ def test_text_sheet_centres_and_right_aligns() -> None:
 def test_a_slip_dated_on_a_sunday_shows_the_weekday(ring: Keyring) -> None:
     appointment = dataclasses.replace(by_kind(ring)["appointment"], day=dt.date(2026, 11, 29))
     assert "星期日" in slip_layouts.preview(appointment)
+
+
+@pytest.mark.parametrize(("period", "english"), [("延时服务时段", "Extended hours"), ("值班时段", "Weekend duty"),
+                                                 ("节假日值班", "Holiday duty")])
+def test_a_bilingual_visit_slip_says_when_the_duty_roster_applied(ring: Keyring, period: str, english: str) -> None:
+    visit = dataclasses.replace(by_kind(ring, bilingual=True)["visit"], duty="值班协调员", duty_period=period)
+    text = slip_layouts.visible_text(visit)
+    assert f"{period}，由值班协调员按值班表接待" in text and f"{english}: received by the staff on duty." in text

@@ -206,4 +206,21 @@ def test_the_demo_hands_last_evenings_appointment_to_the_day_shift(
     listed = after_hours.handover(loaded)
     assert summary["handover"] == len(listed.entries)
     # Booked at the after-hours desk last evening (19:15) for a slot in this morning's regular hours.
-    assert any(e.kind is HandoverKind.APPOINTMENT and "12-03 19:15 约 12-04" in e.text for e in listed.entries)
+    booked = [e for e in listed.entries if e.kind is HandoverKind.APPOINTMENT and "12-03 19:15 约 12-04" in e.text]
+    assert booked
+    # The day shift reads what the visitor comes for by name, never by the catalog's internal code.
+    what = booked[0].text.rsplit("：", 1)[1]
+    assert what and not any(ch.isascii() and ch.isalpha() for ch in what)
+
+
+def test_a_demo_built_before_dawn_records_nothing_in_the_future(
+    loaded: Services, clock: list[dt.datetime]
+) -> None:
+    from hallterm.services.demo import build_demo
+    from hallterm.storage import events as event_store
+
+    clock[0] = dt.datetime(2026, 12, 3, 21, 30, tzinfo=dt.UTC)  # Friday 05:30 in the hall
+    build_demo(loaded, 60)
+    with loaded.db.read() as conn:
+        latest = event_store.recent(conn, limit=500)
+    assert latest and max(e.at for e in latest) <= clock[0]

@@ -93,6 +93,8 @@ async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: di
         items = screen.query_one("#booking-items", SelectionList)
         items.focus()
         codes = [items.get_option_at_index(n).value for n in range(items.option_count)]
+        labels = [str(items.get_option_at_index(n).prompt) for n in range(items.option_count)]
+        assert not any(code in label for code, label in zip(codes, labels, strict=True))  # names, not codes
         await pilot.press(*["down"] * codes.index("QY-GSSL"), "space")
         assert items.selected == ["QY-GSSL"]
         await choose(pilot, "#booking-day", 2)  # past the prompt and today: tomorrow

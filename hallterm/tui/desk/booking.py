@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MISSED_SWEEP_S = 120.0  # how often a desk marks missed the appointments past their end plus the grace
 
 
 class BookingLoaded(Done):
@@ -107,7 +106,8 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
             yield Static("已有预约（选中一个可改期 F9 或取消 F8）", classes="booking-label")
             yield Select([], prompt="新预约", id="booking-which")
             yield Static("办理事项（空格勾选；不选即为咨询）", classes="booking-label")
-            yield SelectionList[str](*[(f"{i.name}（{i.code}）", i.code) for i in self.catalog], id="booking-items")
+            yield SelectionList[str](*[(f"{i.name}（{i.department}）", i.code) for i in self.catalog],
+                                     id="booking-items")
             yield Static("日期与时段", classes="booking-label")
             yield Select([], prompt="日期（载入中……）", id="booking-day")
             yield Select([], prompt="时段（请先选日期）", id="booking-slot")
@@ -352,7 +352,7 @@ def start_missed_sweep(screen: Screen[None], services: Services) -> None:
     if screen not in _SWEEPING:  # once per desk, however often its services reconnect
         _SWEEPING.add(screen)
         sweep()
-        screen.set_interval(MISSED_SWEEP_S, sweep)
+        screen.set_interval(services.settings.appointments.missed_sweep_seconds, sweep)
 
 
 _SWEEPING: weakref.WeakSet[Screen[None]] = weakref.WeakSet()

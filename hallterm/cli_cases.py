@@ -1,0 +1,62 @@
+"""What ``hallterm cases show CASE_NO [--json]`` prints: a case's whole story (issue 13 point 7).
+
+The text is for a person at a terminal; with ``--json`` the last line is one JSON object for scripts.
+Everything taken from data passes through ``visible`` first: a stored control character is shown,
+never obeyed by the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING, Any
+
+from hallterm.domain.terminal_text import visible
+
+if TYPE_CHECKING:
+    from hallterm.services.case_story import CaseStory
+    from hallterm.services.context import Services
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cases = sub.add_parser("cases", help="办件查询")
+    cases_sub = cases.add_subparsers(dest="cases_command", required=True)
+    show = cases_sub.add_parser("show", help="一个办件的全过程：事项、进度、代办、会商、评价和每一步记录")
+    show.add_argument("case_no", metavar="CASE_NO", help="办件编号，例如 210300-20261203-0001")
+    show.add_argument("--json", action="store_true", help="最后一行输出一个 JSON 对象")
+
+
+def run(svc: Services, args: argparse.Namespace) -> int:
+    # lazy: the use case loads SQLAlchemy; only this command needs it
+    from hallterm.services.case_story import case_story
+
+    story = case_story(svc, args.case_no)
+    print_story(story)
+    if args.json:
+        print(json.dumps(story.as_json(), ensure_ascii=False, default=str))
+    return 0
+
+
+def _details(details: dict[str, Any]) -> str:
+    return "；".join(f"{key}={value}" for key, value in details.items() if value not in (None, "", [], {}))
+
+
+def print_story(story: CaseStory) -> None:
+    lines = [
+        f"办件 {story.case_no}　{story.status_name}（{story.status}）",
+        f"持卡人：{story.holder}（{story.card_no}）　办理方式：{story.service_mode}"
+        + ("　全程代办" if story.full_proxy else ""),
+        f"协调员：{story.coordinator or '未分配'}　洽谈室：{story.lounge or '—'}　"
+        f"开办：{story.opened_at:%Y-%m-%d %H:%M}",
+        "事项：",
+    ]
+    for item in story.items:
+        due = f"　承诺办结 {item.due_on:%Y-%m-%d}" if item.due_on else ""
+        given = f"　领取人：{item.handed_out_to}" if item.handed_out_to else ""
+        lines.append(f"  - {item.name}（{item.department}）：{item.status_name}{due}{given}")
+    lines.append(f"记录（{len(story.events)} 条）：")
+    for event in story.events:
+        who = f"　{event.staff}" if event.staff else ""
+        extra = _details(event.details)
+        lines.append(f"  {event.at:%Y-%m-%d %H:%M:%S}　{event.label}{who}" + (f"　{extra}" if extra else ""))
+    print("\n".join(visible(line) for line in lines))

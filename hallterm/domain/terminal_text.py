@@ -1,0 +1,22 @@
+"""Text from data made safe for a terminal: control and format characters shown, never obeyed.
+
+A name or employer carrying ``ESC [2J`` or an OSC 52 clipboard write would clear the screen or write to
+the clipboard if printed raw; here every such character (Unicode categories Cc and Cf) becomes a
+visible escape such as ``\\x1b`` or ``\\u202e``, so the reader sees that something odd was stored.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with its control and format characters escaped (tabs and newlines too: one field, one line)."""
+    if text.isprintable():
+        return text  # the common case, without a walk over every character
+    return "".join(_escape(ch) if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
