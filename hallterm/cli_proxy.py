@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from hallterm.domain.terminal_text import visible
+
 if TYPE_CHECKING:
     from hallterm.services.context import Services
     from hallterm.services.proxy_tasks import ProxyTaskView
@@ -34,7 +36,7 @@ def run(svc: Services, args: argparse.Namespace) -> int:
     late = f"，超期 {listing.late} 项" if listing.late else ""
     print(f"{who}代办任务 {len(listing.tasks)} 项{late}")
     for t in listing.tasks:
-        print("  " + _line(t))
+        print("  " + visible(_line(t)))  # a stored control character is shown, never obeyed
     if args.json:
         print(json.dumps([as_json(t) for t in listing.tasks], ensure_ascii=False))
     return 0
@@ -56,15 +58,8 @@ def _line(t: ProxyTaskView) -> str:
 
 
 def as_json(t: ProxyTaskView) -> dict[str, object]:
-    """One task for scripts: codes as stored, dates ISO, the holder's name masked, notes with who and when."""
+    """One task for scripts, with the holder's name masked."""
     # lazy: with the use cases, which only this command loads
     from hallterm.domain.ids import mask_name
 
-    return {
-        "id": t.id, "case_no": t.case_no, "holder": mask_name(t.holder_name), "kind": t.kind.value,
-        "kind_name": t.kind_name, "state": t.state.value, "state_name": t.state_name, "owner_id": t.owner_id,
-        "owner_name": t.owner_name, "added_on": t.added_on.isoformat(), "due_on": t.due_on.isoformat(),
-        "due_estimated": t.due_estimated, "days_late": t.days_late,
-        "closed_on": t.closed_on.isoformat() if t.closed_on else None, "cancel_reason": t.cancel_reason,
-        "notes": [{"at": n.at.isoformat(), "staff_id": n.staff_id, "text": n.text} for n in t.notes],
-    }
+    return {**t.as_json(), "holder": mask_name(t.holder_name)}

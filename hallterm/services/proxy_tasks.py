@@ -88,6 +88,18 @@ class ProxyTaskView:
     def due_soon(self) -> bool:
         return self.is_open and not self.late and self.days_left <= DUE_SOON_WORKING_DAYS
 
+    def as_json(self) -> dict[str, object]:
+        """Plain JSON values for scripts (``cases show``'s ``proxy_tasks``, ``proxy list --json``): codes as
+        stored, dates as ISO text, each note with who and when. No holder: the caller adds it masked."""
+        return {
+            "id": self.id, "case_no": self.case_no, "kind": self.kind.value, "kind_name": self.kind_name,
+            "state": self.state.value, "state_name": self.state_name, "owner_id": self.owner_id,
+            "owner_name": self.owner_name, "added_on": self.added_on.isoformat(), "due_on": self.due_on.isoformat(),
+            "due_estimated": self.due_estimated, "days_late": self.days_late,
+            "closed_on": self.closed_on.isoformat() if self.closed_on else None, "cancel_reason": self.cancel_reason,
+            "notes": [{"at": n.at.isoformat(), "staff_id": n.staff_id, "text": n.text} for n in self.notes],
+        }
+
 
 @dataclass(frozen=True)
 class TaskSuggestion:
@@ -283,10 +295,15 @@ def open_tasks(svc: Services, *, owner_id: str | None = None, include_closed: bo
 
 
 def tasks_of_case(svc: Services, case_id: int) -> list[ProxyTaskView]:
-    """Every task of a case with its notes, in the order they were added (for ``cases show``)."""
+    """Every task of a case with its notes, in the order they were added."""
     with svc.db.read() as conn:
-        rows = store.tasks_of_case(conn, case_id)
-        notes = store.notes_of(conn, [r.id for r in rows])
+        return case_tasks_in(svc, conn, case_id)
+
+
+def case_tasks_in(svc: Services, conn: Connection, case_id: int) -> list[ProxyTaskView]:
+    """``tasks_of_case`` inside the caller's transaction (``cases show`` reads the whole story in one)."""
+    rows = store.tasks_of_case(conn, case_id)
+    notes = store.notes_of(conn, [r.id for r in rows])
     return [_view(svc, r, notes[r.id]) for r in rows]
 
 

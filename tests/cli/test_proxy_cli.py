@@ -58,3 +58,13 @@ def test_the_open_tasks_earliest_due_first_masked_and_as_json(
 
     code, out, err = run(loaded, capsys, "--staff", "S1001")  # a coordinator, not a proxy
     assert (code, out) == (1, "") and "工号 S1001 不是帮办代办人员" in err
+
+
+    # `cases show` tells the same story (issue 13 point 7: proxy_tasks), notes with who and when.
+    assert cli.main(["--db", loaded.db.url, "cases", "show", case.case_no, "--json"]) == 0
+    out = capsys.readouterr().out
+    story = json.loads(out.splitlines()[-1])
+    assert [(t["kind"], t["state"], t["owner_id"]) for t in story["proxy_tasks"]] == [
+        ("water", "done", case.proxy.staff_id), ("heating", "pending", case.proxy.staff_id)]
+    assert story["proxy_tasks"][0]["notes"][0]["staff_id"] == desk_session.staff_id
+    assert "代办任务：" in out and "供热报装：待办" in out and "代办任务变更状态" in out
