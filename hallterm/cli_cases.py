@@ -67,6 +67,12 @@ def print_story(story: CaseStory) -> None:
         given = f"　领取人：{item.handed_out_to}" if item.handed_out_to else ""
         lines.append(f"  - {item.name}（{item.department}）：{item.status_name}{due}{given}")
     lines.extend(_rating_lines(story.rating))
+    if story.proxy_tasks:
+        lines.append("代办任务：")
+    for task in story.proxy_tasks:
+        late = f"（超期 {task['days_late']} 个工作日）" if task["days_late"] else ""
+        lines.append(f"  - {task['kind_name']}：{task['state_name']}　负责人 {task['owner_name'] or '未分派'}"
+                     f"　到期 {task['due_on']}{late}")
     lines.append(f"记录（{len(story.events)} 条）：")
     for event in story.events:
         who = f"　{event.staff}" if event.staff else ""

@@ -203,6 +203,24 @@ class RatingSettings:
 
 
 @dataclass(frozen=True)
+class ProxySettings:
+    """Working days each kind of proxy task (全程代办, S3) is given from the day it is added. Utility
+    connections have no statutory clock (research/domain.md §7.6): these are the hall's own targets.
+    Market access follows the S6 cap of 5 working days an item; above city level waits on the province."""
+
+    market_access_days: int = 5
+    above_city_days: int = 20
+    water_days: int = 5
+    power_days: int = 5
+    gas_days: int = 5
+    heating_days: int = 10
+
+    def days_for(self, kind: str) -> int:
+        """The days of a ``ProxyTaskKind`` value (market_access → market_access_days)."""
+        return int(getattr(self, f"{kind}_days"))
+
+
+@dataclass(frozen=True)
 class PrintingSettings:
     """Where slips and notices go (issue 6). Every slip is written to the spool folder first."""
 
@@ -259,6 +277,7 @@ class Settings:
     desk: DeskSettings = field(default_factory=DeskSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
     appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
+    proxy: ProxySettings = field(default_factory=ProxySettings)
     printing: PrintingSettings = field(default_factory=PrintingSettings)
     rating: RatingSettings = field(default_factory=RatingSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
@@ -279,6 +298,7 @@ SECTIONS: dict[str, type] = {
     "desk": DeskSettings,
     "queue": QueueSettings,
     "appointments": AppointmentSettings,
+    "proxy": ProxySettings,
     "printing": PrintingSettings,
     "rating": RatingSettings,
     "signing": SigningSettings,
@@ -456,6 +476,10 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
         if not low <= value <= high:
             raise ConfigError(f"appointments.{key}", where("appointments", key),
                               f"应在 {low} 到 {high} 之间，而不是 {value}")
+    for key in ("market_access_days", "above_city_days", "water_days", "power_days", "gas_days", "heating_days"):
+        value = getattr(settings.proxy, key)
+        if not 1 <= value <= 120:
+            raise ConfigError(f"proxy.{key}", where("proxy", key), f"应在 1 到 120 个工作日之间，而不是 {value}")
     _check_printing(settings.printing, lambda key: where("printing", key))
     for key, low, high in (("call_back_days", 0, 30), ("put_right_days", 1, 60), ("pad_poll_ms", 100, 60_000),
                            ("replace_after_s", 0, 3600), ("max_age_minutes", 1, 24 * 60), ("thanks_s", 1, 60)):

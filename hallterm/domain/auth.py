@@ -81,13 +81,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "consult": frozenset({"desk", "after_hours", "coordinator", "supervisor", "admin"}),
     # S8 特事特办、一事一议: the coordinators organise the joint review of a case (issue 13)
     "joint_review": frozenset({"coordinator", "supervisor", "admin"}),
+    # S3 全程代办: the desk or coordinator adds a case's proxy tasks, the 帮办代办 staff run them
+    "proxy_tasks": frozenset({"desk", "coordinator", "proxy", "supervisor", "admin"}),
 }
 
 ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card": "特批放行", "reassign": "改派",
                 "mark_met": "标记已接待", "end_visit": "结束洽谈", "view_history": "查看办件记录",
                 "issue_ticket": "取号", "call_ticket": "叫号", "checklist": "核对材料和受理",
                 "book_appointment": "预约、改期或取消预约", "acknowledge_handover": "确认交接单",
-                "consult": "记录提前介入咨询", "joint_review": "组织会商"}
+                "consult": "记录提前介入咨询", "joint_review": "组织会商",
+                "proxy_tasks": "办理代办任务"}
 
 
 def allowed(role: str, action: str) -> bool:

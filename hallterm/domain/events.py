@@ -33,6 +33,11 @@ class EventKind(StrEnum):
     RATING_GIVEN = "rating_given"  # details: level, reason only; no staff id, nothing of the rater
     RATING_FOLLOW_UP_OPENED = "rating_follow_up_opened"  # details: follow_up, task, owner, due_on
     RATING_FOLLOW_UP_CLOSED = "rating_follow_up_closed"  # details: follow_up, task, note, late
+    # proxy tasks of a 全程代办 case (S3): details carry task_id and task_kind
+    PROXY_TASK_ADDED = "proxy_task_added"  # details: owner, due_on, estimated, suggested
+    PROXY_TASK_MOVED = "proxy_task_moved"  # details: from_state, to_state, reason (required to cancel)
+    PROXY_TASK_NOTE = "proxy_task_note"  # details: text
+    PROXY_TASK_REASSIGNED = "proxy_task_reassigned"  # details: owner_from, owner_to
     # the checklist and its decisions (S6, S7)
     MATERIAL_RECEIVED = "material_received"
     MATERIAL_UNTICKED = "material_unticked"
@@ -117,6 +122,10 @@ LABELS: dict[EventKind, str] = {
     EventKind.RATING_GIVEN: "好差评",
     EventKind.RATING_FOLLOW_UP_OPENED: "差评整改立项",
     EventKind.RATING_FOLLOW_UP_CLOSED: "差评整改办结",
+    EventKind.PROXY_TASK_ADDED: "新增代办任务",
+    EventKind.PROXY_TASK_MOVED: "代办任务变更状态",
+    EventKind.PROXY_TASK_NOTE: "代办任务备注",
+    EventKind.PROXY_TASK_REASSIGNED: "代办任务改派",
     EventKind.MATERIAL_RECEIVED: "收到材料",
     EventKind.MATERIAL_UNTICKED: "取消收到",
     EventKind.MATERIAL_SUPPLEMENTED: "补交材料",

@@ -19,6 +19,7 @@ from hallterm.domain.ids import mask_id, mask_name, mask_phone
 from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.services.case_views import case_at
 from hallterm.services.context import Services
+from hallterm.services.proxy_tasks import case_tasks_in
 from hallterm.services.rating import case_rating, rating_json
 from hallterm.storage import case_items, events
 from hallterm.storage import cases as case_store
@@ -123,6 +124,7 @@ def case_story(svc: Services, case_no: str) -> CaseStory:
         items = case_items.items_of_case(conn, case_id)
         found = events.recent(conn, case_id=case_id, limit=100_000)
         people = staff_store.names(conn)
+        proxy_tasks = [t.as_json() for t in case_tasks_in(svc, conn, case_id)]  # S3 全程代办
     story_items = [StoryItem(r.item_code, r.name, r.department, r.status, _item_status_name(r.status),
                              r.accepted_on, r.due_on) for r in items]
     story_events = [StoryEvent(e.id, e.at.astimezone(tz), e.kind, event_label(e.kind),
@@ -132,7 +134,7 @@ def case_story(svc: Services, case_no: str) -> CaseStory:
     return CaseStory(view.case_no, view.status.value, STATUS_NAMES[CaseStatus(view.status)],
                      mask_name(view.holder_name), view.card_no, MODE_NAMES.get(view.service_mode, view.service_mode),
                      view.full_proxy, coordinator, view.lounge_name or "", view.opened_at.astimezone(tz),
-                     story_items, story_events, rating=rating_json(case_rating(svc, case_id)))
+                     story_items, story_events, proxy_tasks, rating=rating_json(case_rating(svc, case_id)))
 
 
 def _item_status_name(code: str) -> str:

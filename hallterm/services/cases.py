@@ -38,6 +38,7 @@ from hallterm.services.staff import StaffSession
 from hallterm.storage import cases as store
 from hallterm.storage import catalog as catalog_store
 from hallterm.storage import events, holders, sequences
+from hallterm.storage import proxy_tasks as proxy_task_store
 from hallterm.storage import staff as staff_store
 
 CASE_SERIES = "case"
@@ -222,8 +223,10 @@ def _assign_pending_proxies(svc: Services, conn: Connection, staff_id: str | Non
         if proxy is None:
             break  # nobody on duty: the pending note stays as it was
         store.set_case(conn, case_id, proxy_staff_id=proxy.staff_id)
+        # Proxy tasks added while nobody was on duty had no owner: they go to the one now assigned (S3, S10).
+        tasks = proxy_task_store.own_unowned(conn, case_id, proxy.staff_id, svc.now())
         events.append(conn, EventKind.PROXY_ASSIGNED, svc.now(), staff_id=staff_id, case_id=case_id,
-                      proxy=proxy.staff_id)
+                      proxy=proxy.staff_id, tasks=tasks)
         assigned += 1
     return assigned
 

@@ -265,6 +265,40 @@ documents = Table(
     Index("ix_documents_case_id", "case_id"),
 )
 
+# Proxy tasks of a 全程代办 case (S3, issue 13): each with its owner among the 帮办代办 staff, a state and
+# a due date in working days; notes are kept in their own table (and each step is an event too).
+proxy_tasks = Table(
+    "proxy_tasks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("owner_id", String(32), ForeignKey("staff.staff_id"), nullable=True),  # None: no proxy on duty yet
+    Column("added_on", Date, nullable=False),  # the hall's local day; the count of working days starts after it
+    Column("due_on", Date, nullable=False),
+    Column("due_estimated", Boolean, nullable=False, default=False),  # past the holiday data (估算)
+    Column("closed_on", Date, nullable=True),
+    Column("cancel_reason", String(200), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("state IN ('pending','in_progress','done','cancelled')", name="state"),
+    CheckConstraint("kind IN ('market_access','above_city','water','power','gas','heating')", name="kind"),
+    Index("ix_proxy_tasks_case_id", "case_id"),
+    Index("ix_proxy_tasks_owner_state", "owner_id", "state"),
+)
+
+proxy_task_notes = Table(
+    "proxy_task_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("task_id", Integer, ForeignKey("proxy_tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("staff_id", String(32), ForeignKey("staff.staff_id"), nullable=True),
+    Column("text", String(500), nullable=False),
+    Index("ix_proxy_task_notes_task_id", "task_id"),
+)
+
 tickets = Table(
     "tickets",
     metadata,

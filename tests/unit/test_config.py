@@ -214,6 +214,8 @@ def test_with_db_url_replaces_only_the_url() -> None:
     ("[auth]\nmax_failures = 0\n", "auth.max_failures", "至少为 1"),
     ("[auth]\nlockout_minutes = -5\n", "auth.lockout_minutes", "负数"),
     ("[appointments]\nmissed_sweep_seconds = 1\n", "appointments.missed_sweep_seconds", "10 到 3600"),
+    ("[proxy]\nwater_days = 0\n", "proxy.water_days", "1 到 120 个工作日"),  # S3 proxy tasks
+    ("[proxy]\nheating_days = 121\n", "proxy.heating_days", "1 到 120 个工作日"),
     ("[hall]\nname = 'unterminated\n", "(TOML 语法)", "语法"),
     ("[db]\nurl = 'sqlite:///a'\nurl = 'sqlite:///b'\n", "(TOML 语法)", "语法"),
 ])

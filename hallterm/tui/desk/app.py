@@ -243,16 +243,23 @@ class DeskApp(App[int]):
         self.show_home()
 
     def show_home(self) -> None:
-        """Coordinators and proxy staff land on their visitors; everyone else on the scan screen."""
+        """Coordinators land on their visitors, proxy staff on their tasks; everyone else on the scan screen."""
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.coordinator import CoordinatorScreen
         from hallterm.tui.desk.desk_screen import DeskScreen
+        from hallterm.tui.desk.proxy_tasks import ProxyTasksScreen
 
         assert self.session is not None
         # S6: signing in with the after_hours role opens the after-hours desk, as --after-hours does.
         evening = self.after_hours or self.session.role == "after_hours"
         self.sub_title = AFTER_HOURS_TITLE if evening else self.settings.hall.name
-        home = CoordinatorScreen() if self.session.role in {"coordinator", "proxy"} else DeskScreen()
+        home: Screen
+        if self.session.role == "coordinator":
+            home = CoordinatorScreen()
+        elif self.session.role == "proxy":  # S3: the 帮办代办 staff work from their own task list
+            home = ProxyTasksScreen()
+        else:
+            home = DeskScreen()
         self.push_screen(home)
 
     def sign_out(self) -> None:

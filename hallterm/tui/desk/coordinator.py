@@ -65,6 +65,10 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         # After 签退: on an 80-column terminal they leave the footer first (the palette and F1 list them).
         Binding("z", "consultations", "咨询", id="coord_consultations"),
         Binding("j", "joint_review", "会商", id="coord_joint_review"),
+        # S3 全程代办: add the selected case's proxy tasks (the likely kinds ticked), and everyone's task list.
+        # Last: the rarest, the first to leave a narrow footer (the palette lists them).
+        Binding("p", "proxy_tasks", "代办任务", id="coord_proxy_tasks"),
+        Binding("t", "task_list", "代办清单", id="coord_task_list"),
     ]
     app: DeskApp
 
@@ -282,6 +286,32 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             case = found.get(case_id)
             self.app.push_screen(JointReviewScreen(case_id, case.case_no if case else "",
                                                    case.holder_name if case else ""))
+
+    def action_proxy_tasks(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.proxy_tasks import AddTasksScreen
+
+        case_id = self._selected()
+        if case_id is None or self.board is None:
+            return
+        case = next(c for c in self.board.waiting + self.board.open_cases if c.id == case_id)
+        if not case.full_proxy:
+            self.say(f"{case.case_no} 不是全程代办（S3）：只有全程代办的办件有代办任务", Level.ERROR)
+            return
+
+        def added(tasks: list | None) -> None:
+            if tasks:
+                names = "、".join(t.kind_name for t in tasks)
+                self.say(Text(f"{case.case_no} 已添加代办任务：{names}"))
+                self._said_at = time.monotonic()
+
+        self.app.push_screen(AddTasksScreen(case.id, case.case_no), added)
+
+    def action_task_list(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.proxy_tasks import ProxyTasksScreen
+
+        self.app.push_screen(ProxyTasksScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -104,6 +104,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("ctrl+y", "booking", "预约", id="booking"),
         # S5 提前介入 (issue 13): log, find and convert early consultations; preset with the holder on screen.
         Binding("ctrl+g", "consultations", "咨询", id="consultations"),
+        # S3 全程代办: confirm the case's proxy tasks (the likely kinds ticked); shown only for such a case.
+        Binding("ctrl+n", "proxy_tasks", "代办任务", id="desk_proxy_tasks"),
     ]
     app: DeskApp
 
@@ -234,6 +236,13 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
                 return not_allowed(role, "reassign")
             if self.last_case is None:
                 return f"{no_case}，再按 F7 改派"
+        if action == "proxy_tasks":
+            if not allowed(role, "proxy_tasks"):
+                return not_allowed(role, "proxy_tasks")
+            if self.last_case is None:
+                return f"{no_case}，再按 Ctrl+N 添加代办任务"
+            if not self.last_case.full_proxy:
+                return f"办件 {self.last_case.case_no} 不是全程代办（S3）：只有全程代办的办件有代办任务"
         if action == "route_queued" and not allowed(role, "reassign"):
             return not_allowed(role, "reassign")
         if action == "coordinator_view" and not allowed(role, "mark_met"):
@@ -492,6 +501,11 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
     def on_case_opened(self, message: CaseOpened) -> None:
         self._show_routed(message.result)
+        if message.result.full_proxy and allowed(self._role(), "proxy_tasks"):
+            # S3: the proxy tasks are suggested, never created unasked: the clerk confirms them with Ctrl+N.
+            self.say(f"已开办件 {message.result.case_no}（全程代办）。按 Ctrl+N 确认代办任务，F12 核对材料，"
+                     "或扫描下一张卡")
+            return
         self.say(f"已开办件 {message.result.case_no}。按 F12 核对材料，或扫描下一张卡")
 
     def on_case_reassigned(self, message: CaseReassigned) -> None:
@@ -613,6 +627,21 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
         if self.app.services is not None:
             run_use_case(self, QueuedRouted, route_queued, self.app.services, self.app.session)
+
+    def action_proxy_tasks(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.proxy_tasks import AddTasksScreen
+
+        case = self.last_case
+        if case is None:
+            return
+
+        def added(tasks: list | None) -> None:
+            if tasks:
+                self.say(f"{case.case_no} 已添加代办任务：{'、'.join(t.kind_name for t in tasks)}")
+            self.query_one(ScanField).focus()
+
+        self.app.push_screen(AddTasksScreen(case.id, case.case_no), added)
 
     def action_checklist(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -98,9 +99,38 @@ def describe(event: CaseEvent, items: dict[str, str] | None = None, people: dict
         return "日终仍未分配洽谈室，已离开排队，列入回访名单（" + (d.get("section") or "业务协调科") + "）"
     if event.kind.startswith("ticket_") and d.get("number"):
         return str(d["number"])
+    if event.kind.startswith("proxy_task_"):
+        return _proxy_task_line(event, person)
     if "reason" in d:
         return f"理由：{d['reason']}"
     return str(item) if item else ""
+
+
+def _proxy_task_line(event: CaseEvent, person: Callable[[str], str]) -> str:
+    """A proxy task's step (S3): which task, and what changed."""
+    # lazy: off the desk's start path: only the history of a 全程代办 case needs it
+    from hallterm.domain.proxy_tasks import KIND_NAMES, STATE_NAMES, ProxyTaskKind, ProxyTaskState
+
+    d = event.details
+
+    def name(table: dict, enum: type, value: object) -> str:
+        try:
+            return str(table[enum(value)])
+        except ValueError:
+            return str(value)
+
+    task = name(KIND_NAMES, ProxyTaskKind, d.get("task_kind"))
+    if event.kind == EventKind.PROXY_TASK_ADDED:
+        return f"{task}，负责人 {person('owner')}，期限 {d.get('due_on', '')}"
+    if event.kind == EventKind.PROXY_TASK_MOVED:
+        before = name(STATE_NAMES, ProxyTaskState, d.get("from_state"))
+        step = f"{before}→{name(STATE_NAMES, ProxyTaskState, d.get('to_state'))}"
+        return f"{task}：{step}" + (f"；理由：{d['reason']}" if d.get("reason") else "")
+    if event.kind == EventKind.PROXY_TASK_NOTE:
+        return f"{task}：{d.get('text', '')}"
+    if event.kind == EventKind.PROXY_TASK_REASSIGNED:
+        return f"{task}：{person('owner_from')}→{person('owner_to')}"
+    return task
 
 
 def _history_with_names(svc, case_id: int):
