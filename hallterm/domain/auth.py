@@ -77,12 +77,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "book_appointment": frozenset({"desk", "after_hours", "coordinator", "supervisor", "admin"}),
     # S6: the day shift takes over what the evening or weekend left; the after-hours desk hands it over
     "acknowledge_handover": frozenset({"desk", "coordinator", "supervisor", "admin"}),
+    # issue 13: the coordinator organises the approval sections (S9) and moves each item on
+    "item_progress": frozenset({"coordinator", "supervisor", "admin"}),
+    # S9: staff at the 统一发证窗口 use the ordinary desk
+    "hand_out": frozenset({"desk", "after_hours", "supervisor", "admin"}),
 }
 
 ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card": "特批放行", "reassign": "改派",
                 "mark_met": "标记已接待", "end_visit": "结束洽谈", "view_history": "查看办件记录",
                 "issue_ticket": "取号", "call_ticket": "叫号", "checklist": "核对材料和受理",
-                "book_appointment": "预约、改期或取消预约", "acknowledge_handover": "确认交接单"}
+                "book_appointment": "预约、改期或取消预约", "acknowledge_handover": "确认交接单",
+                "item_progress": "推进事项办理", "hand_out": "在发证窗口发放"}
 
 
 def allowed(role: str, action: str) -> bool:

@@ -48,6 +48,11 @@ class EventKind(StrEnum):
     CONDITIONAL_RETURNED = "conditional_returned"
     DEADLINE_RECOMPUTED = "deadline_recomputed"
     SWEEP = "sweep"
+    # after acceptance: review, decision, the issuing window (issue 13; S9)
+    ITEM_IN_REVIEW = "item_in_review"
+    ITEM_DECIDED = "item_decided"  # details: item, approved (bool), decision_no, reason
+    ITEM_READY = "item_ready"  # the result waits at the 统一发证窗口
+    ITEMS_HANDED_OUT = "items_handed_out"  # details: counter, items (codes), recipient_kind, handout_id
     # slips and printing
     SLIP_SCANNED = "slip_scanned"
     SLIP_REFUSED = "slip_refused"
@@ -120,6 +125,10 @@ LABELS: dict[EventKind, str] = {
     EventKind.CONDITIONAL_RETURNED: "容缺逾期退件",
     EventKind.DEADLINE_RECOMPUTED: "重算期限",
     EventKind.SWEEP: "到期自动检查",
+    EventKind.ITEM_IN_REVIEW: "转入审查",
+    EventKind.ITEM_DECIDED: "作出审批决定",
+    EventKind.ITEM_READY: "送统一发证窗口待领取",
+    EventKind.ITEMS_HANDED_OUT: "发证窗口发放",
     EventKind.SLIP_SCANNED: "扫描回执",
     EventKind.SLIP_REFUSED: "回执无效",
     EventKind.SLIP_PRINTED: "打印回执",
