@@ -91,7 +91,8 @@ def check_recipient(recipient: Recipient, holder_name: str, holder_id_number: st
     if not typed:
         raise RecipientError("代理人领取须填写代理人的居民身份证号码")
     if not is_valid_resident_id(typed):
-        raise RecipientError(f"代理人身份证号码 {mask_id(typed)} 校验不通过（应为 18 位，末位校验码正确）：请核对证件重新输入")
+        raise RecipientError(f"代理人身份证号码 {mask_id(typed)} 校验不通过（应为 18 位，末位校验码正确）："
+                             "请核对证件重新输入")
     if not recipient.power_of_attorney_seen:
         raise RecipientError("代理人领取须查验持卡人签署的授权委托书：核对无误后勾选“已查验授权委托书”")
     return CheckedRecipient(RecipientKind.AGENT, name, mask_id(typed), True)

@@ -224,5 +224,5 @@ def handout_payload(case_no: str, handout_id: int, day: dt.date, keyring: Keyrin
 
 
 __all__ = ["KIND_NAMES", "PREFIX", "Keyring", "Kind", "Payload", "PayloadError", "Refusal", "appointment_payload",
-           "check_day", "day_field", "handout_payload", "normalize", "parse_day", "sign", "signature", "ticket_payload", "verify",
-           "visit_payload"]
+           "check_day", "day_field", "handout_payload", "normalize", "parse_day", "sign", "signature",
+           "ticket_payload", "verify", "visit_payload"]

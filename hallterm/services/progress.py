@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -98,7 +99,7 @@ def mark_ready(svc: Services, session: StaffSession, case_item_id: int) -> StepR
 
 
 def _step(svc: Services, session: StaffSession, case_item_id: int, step: Step, kind: EventKind,
-          values: dict[str, object], details: dict[str, object]) -> StepResult:
+          values: dict[str, object], details: dict[str, Any]) -> StepResult:
     session.require("item_progress")
     now = svc.now()
     with svc.db.write() as conn:

@@ -51,7 +51,8 @@ def items_in_status(conn: Connection, *, card_no: str | None = None, case_id: in
     """A holder's (or a case's) items in ``statuses``, oldest case first."""
     query = _item_query().where(case_items.c.status.in_(list(statuses)))
     if card_no is not None:
-        query = query.join(card_holders, card_holders.c.id == cases.c.holder_id).where(card_holders.c.card_no == card_no)
+        query = (query.join(card_holders, card_holders.c.id == cases.c.holder_id)
+                 .where(card_holders.c.card_no == card_no))
     if case_id is not None:
         query = query.where(case_items.c.case_id == case_id)
     return [ReadyItem(r.id, r.case_id, r.case_no, r.item_code, r.name, r.status, r.decision_no)
