@@ -18,6 +18,7 @@ from hallterm.domain.deadlines import Pause
 from hallterm.domain.events import EventKind
 from hallterm.domain.progress import (
     STEP_NAMES,
+    TRANSITIONS,
     ItemFacts,
     ProgressError,
     Step,
@@ -139,3 +140,18 @@ def close_if_finished(conn: Connection, case_id: int, now: dt.datetime, staff_id
     reason = "handed_out" if ItemStatus.HANDED_OUT.value in statuses else "ended"
     events.append(conn, EventKind.CASE_CLOSED, now, staff_id=staff_id, case_id=case_id, reason=reason)
     return True
+
+
+@dataclass(frozen=True)
+class StepChoice:
+    """The items of a case, and those ``step`` can be taken for now (for the coordinator's keys)."""
+
+    step: Step
+    case_id: int
+    items: tuple[ItemProgress, ...]
+    eligible: tuple[ItemProgress, ...]
+
+
+def choices_for(svc: Services, case_id: int, step: Step) -> StepChoice:
+    found = tuple(items_of_case(svc, case_id))
+    return StepChoice(step, case_id, found, tuple(i for i in found if (i.status, step) in TRANSITIONS))

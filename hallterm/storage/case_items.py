@@ -174,3 +174,16 @@ def with_due_dates(conn: Connection, statuses: Sequence[str]) -> list[ItemRow]:
 
 def statuses_of_case(conn: Connection, case_id: int) -> list[str]:
     return list(conn.execute(select(case_items.c.status).where(case_items.c.case_id == case_id)).scalars())
+
+
+def item_states(conn: Connection, case_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """case id → (item name, status) of each of its items, in the case's order (one query)."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    if not case_ids:
+        return found
+    rows = conn.execute(select(case_items.c.case_id, items.c.name, case_items.c.status)
+                        .join(items, items.c.code == case_items.c.item_code)
+                        .where(case_items.c.case_id.in_(list(case_ids))).order_by(case_items.c.id))
+    for r in rows:
+        found.setdefault(r.case_id, []).append((r.name, r.status))
+    return found
