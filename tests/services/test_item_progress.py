@@ -170,3 +170,26 @@ def test_a_conditional_item_reviews_while_supplementing_and_the_case_waits_for_e
     assert after.status is ItemStatus.IN_REVIEW and not after.owes_supplement
     assert progress.decide(loaded, coordinator, item.case_item_id, approved=True,
                            decision_no="鞍审批准字第1号").item.status is ItemStatus.APPROVED
+
+
+def test_the_receipt_carries_the_signed_qr_and_decodes_back(
+        loaded: Services, desk_session: StaffSession, coordinator: StaffSession, cards: dict[str, str]) -> None:
+    from hallterm.domain import payloads
+    from hallterm.printing.slip_layouts import preview, render
+    from hallterm.scanning import decode_image
+    from hallterm.services.signing import keyring
+    from hallterm.services.slip_builders import handout_receipts
+
+    sheet = accepted_case(loaded, desk_session, cards["valid"])
+    to_ready(loaded, coordinator, sheet.items[0].case_item_id)
+    done = handout.hand_out(loaded, desk_session, counter_code="F1", card_no=cards["valid"],
+                            case_item_ids=[sheet.items[0].case_item_id],
+                            recipient=Recipient(RecipientKind.AGENT, AGENT_ID, "司马喆睿", True))
+    [receipt] = handout_receipts(loaded, done)
+    text = preview(receipt)
+    assert "领证回执" in text and "司**睿" in text and "第0012号" in text and AGENT_ID not in text
+    found = decode_image(render(receipt, loaded.settings.printing.width_px))
+    assert [f.text for f in found] == [receipt.payload]
+    verified = payloads.verify(found[0].text, keyring(loaded))
+    assert verified.kind is payloads.Kind.HANDOUT
+    assert verified.fields[:2] == (sheet.case.case_no, str(done.cases[0].handout_id))
