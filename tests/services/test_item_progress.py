@@ -175,7 +175,7 @@ def test_a_conditional_item_reviews_while_supplementing_and_the_case_waits_for_e
 def test_the_receipt_carries_the_signed_qr_and_decodes_back(
         loaded: Services, desk_session: StaffSession, coordinator: StaffSession, cards: dict[str, str]) -> None:
     from hallterm.domain import payloads
-    from hallterm.printing.slip_layouts import preview, render
+    from hallterm.printing.slip_layouts import render, visible_text
     from hallterm.scanning import decode_image
     from hallterm.services.signing import keyring
     from hallterm.services.slip_builders import handout_receipts
@@ -186,7 +186,7 @@ def test_the_receipt_carries_the_signed_qr_and_decodes_back(
                             case_item_ids=[sheet.items[0].case_item_id],
                             recipient=Recipient(RecipientKind.AGENT, AGENT_ID, "司马喆睿", True))
     [receipt] = handout_receipts(loaded, done)
-    text = preview(receipt)
+    text = visible_text(receipt)
     assert "领证回执" in text and "司**睿" in text and "第0012号" in text and AGENT_ID not in text
     found = decode_image(render(receipt, loaded.settings.printing.width_px))
     assert [f.text for f in found] == [receipt.payload]
