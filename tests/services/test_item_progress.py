@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
+from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.domain.cases import CaseDraft, CaseStatus
 from hallterm.domain.checklist import ItemStatus, MaterialKind
 from hallterm.domain.events import EventKind
@@ -22,6 +25,14 @@ from hallterm.storage.tables import cases as cases_table
 
 HOLDER_ID = "21030219800101001" + resident_id_check_char("21030219800101001")  # the conftest roster's
 AGENT_ID = "21030319900202002" + resident_id_check_char("21030319900202002")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_file: Path) -> Settings:
+    """Overrides the root fixture: the signing key (slips, receipts) in the test's own folder."""
+    return load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db_file),
+                                  "HALLTERM_SIGNING_KEY_FILE": str(tmp_path / "signing.key"),
+                                  "HALLTERM_PRINTING_SPOOL_DIR": str(tmp_path / "spool")})
 
 
 @pytest.fixture
