@@ -14,8 +14,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import RowDoesNotExist
 
+from hallterm.domain.auth import allowed, not_allowed
 from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
+from hallterm.domain.checklist import ITEM_STATUS_NAMES, ItemStatus
 from hallterm.domain.floors import floor_name
+from hallterm.domain.progress import STEP_NAMES, Step, check_decision_no, check_reason
 from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.ahead import prepare_ahead
@@ -23,10 +26,11 @@ from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.choice import ChoiceScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
+from hallterm.tui.widgets.reason import ReasonScreen
 
 if TYPE_CHECKING:
-    from hallterm.domain.progress import Step
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CoordinatorBoard
     from hallterm.services.progress import ItemProgress, StepChoice
@@ -68,16 +72,17 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("e", "end_visit", "离开洽谈室", id="end_visit"),
         Binding("h", "history", "办件记录", id="coord_history"),
         Binding("c", "checklist", "材料清单", id="coord_checklist"),
-        # issue 13: move an item of the selected case on, one key per step (S9: to the 统一发证窗口)
-        Binding("v", "item_review", "转入审查", id="item_review"),
-        Binding("a", "item_approve", "准予许可", id="item_approve"),
-        Binding("n", "item_refuse", "不予许可", id="item_refuse"),
-        Binding("g", "item_ready", "送发证窗口", id="item_ready"),
         Binding("r", "refresh", "刷新", id="refresh"),
         # S6: the after-hours handover (issue 12); the banner names the key while a handover waits
         Binding("ctrl+t", "handover", "交接单", show=False, id="coord_handover"),
         Binding("escape", "back", "返回前台", id="back"),
         Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
+        # issue 13: move an item of the selected case on, one key per step (S9: to the 统一发证窗口);
+        # last, so that on an 80-column terminal they leave the footer first (the palette lists them)
+        Binding("v", "item_review", "转入审查", id="item_review"),
+        Binding("a", "item_approve", "准予许可", id="item_approve"),
+        Binding("n", "item_refuse", "不予许可", id="item_refuse"),
+        Binding("g", "item_ready", "送发证窗口", id="item_ready"),
     ]
     app: DeskApp
 
@@ -126,11 +131,9 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     def why_not(self, action: str) -> str:
         if action == "back" and len(self.app.screen_stack) <= 2:  # only when opened from the desk screen (F9)
             return "这是您的首页，没有可返回的前台屏幕；离开请按 Ctrl+O 签退"
-        if action in ITEM_STEP_ACTIONS and self.app.session is not None:
-            from hallterm.domain.auth import allowed, not_allowed
-
-            if not allowed(self.app.session.role, "item_progress"):
-                return not_allowed(self.app.session.role, "item_progress")
+        session = self.app.session
+        if action in ITEM_STEP_ACTIONS and session is not None and not allowed(session.role, "item_progress"):
+            return not_allowed(session.role, "item_progress")
         return ""
 
     @on(ServicesReady)
@@ -213,8 +216,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     @staticmethod
     def _items_text(board: CoordinatorBoard, case: CaseView) -> str:
         """Each item with where it stands (审查中, 待领取 …), so the coordinator sees what to move on."""
-        from hallterm.domain.checklist import ITEM_STATUS_NAMES, ItemStatus
-
         states = board.items.get(case.id)
         if not states:
             return "、".join(case.item_names)
@@ -295,7 +296,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def _item_step(self, code: str) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.domain.progress import Step
         from hallterm.services.progress import choices_for
 
         case_id = self._selected()
@@ -304,9 +304,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         run_use_case(self, StepChoices, choices_for, self.app.services, case_id, Step(code))
 
     def on_step_choices(self, message: StepChoices) -> None:
-        from hallterm.domain.progress import STEP_NAMES
-        from hallterm.tui.widgets.choice import ChoiceScreen
-
         choice: StepChoice = message.result
         if not choice.items:
             self.say("该办件没有审批事项", Level.ERROR)
@@ -327,9 +324,8 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             self._ask(choice.step, (choice.eligible or choice.items)[0])
 
     def _ask(self, step: Step, item: ItemProgress) -> None:
-        from hallterm.domain.progress import Step, check_decision_no, check_reason
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services import progress
-        from hallterm.tui.widgets.reason import ReasonScreen
 
         svc, session, item_id = self.app.services, self.app.session, item.case_item_id
         if step is Step.REVIEW:

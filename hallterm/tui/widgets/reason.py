@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from hallterm.domain.errors import Refused
+
 
 class ReasonScreen(ModalScreen[str | None]):
     CSS_PATH = "../styles/dialogs.tcss"
@@ -39,8 +41,6 @@ class ReasonScreen(ModalScreen[str | None]):
             return
         value = event.value.strip()
         if self.check is not None:
-            from hallterm.domain.errors import Refused
-
             try:
                 value = self.check(value)
             except Refused as exc:
