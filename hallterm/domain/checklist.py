@@ -70,7 +70,7 @@ def materials_verdict(statuses: Iterable[ItemStatus]) -> bool | None:
     if any(s in (ItemStatus.CONDITIONAL, ItemStatus.NOT_ACCEPTED, ItemStatus.RETURNED) for s in seen):
         return False
     # An item past acceptance (in review, decided, at the window) was accepted with its materials.
-    if seen and all(s is ItemStatus.ACCEPTED or s in _PAST_ACCEPTANCE for s in seen):
+    if seen and all(s is ItemStatus.ACCEPTED or s in PAST_ACCEPTANCE for s in seen):
         return True
     return None
 
@@ -88,7 +88,7 @@ ACCEPTED_STATUSES = (*CLOCK_STATUSES, ItemStatus.APPROVED, ItemStatus.REFUSED, I
                      ItemStatus.HANDED_OUT)
 
 
-_PAST_ACCEPTANCE = frozenset({ItemStatus.IN_REVIEW, ItemStatus.APPROVED, ItemStatus.REFUSED, ItemStatus.READY,
+PAST_ACCEPTANCE = frozenset({ItemStatus.IN_REVIEW, ItemStatus.APPROVED, ItemStatus.REFUSED, ItemStatus.READY,
                               ItemStatus.HANDED_OUT})
 
 

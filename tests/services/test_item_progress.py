@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from hallterm.domain.handout import Recipient, RecipientError, RecipientKind
 from hallterm.domain.ids import resident_id_check_char
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.domain.progress import ProgressError
-from hallterm.services import cases, checklist, checklist_sheet, handout, progress
+from hallterm.services import cases, check_in, checklist, checklist_sheet, handout, progress
 from hallterm.services.context import Services
 from hallterm.services.signing import visit_payload
 from hallterm.services.staff import StaffSession, set_pin, sign_in
@@ -184,7 +185,8 @@ def test_a_conditional_item_reviews_while_supplementing_and_the_case_waits_for_e
 
 
 def test_the_receipt_carries_the_signed_qr_and_decodes_back(
-        loaded: Services, desk_session: StaffSession, coordinator: StaffSession, cards: dict[str, str]) -> None:
+        loaded: Services, desk_session: StaffSession, coordinator: StaffSession, cards: dict[str, str],
+        clock: list[dt.datetime]) -> None:
     from hallterm.domain import payloads
     from hallterm.printing.slip_layouts import render, visible_text
     from hallterm.scanning import decode_image
@@ -204,3 +206,6 @@ def test_the_receipt_carries_the_signed_qr_and_decodes_back(
     verified = payloads.verify(found[0].text, keyring(loaded))
     assert verified.kind is payloads.Kind.HANDOUT
     assert verified.fields[:2] == (sheet.case.case_no, str(done.cases[0].handout_id))
+    clock[0] += dt.timedelta(days=7)  # brought back a week later: still shows its case, not "expired"
+    shown = check_in.check_slip(loaded, found[0].text, session=desk_session)
+    assert shown.case_id == sheet.case.id and shown.title.startswith("领证回执")
