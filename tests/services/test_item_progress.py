@@ -209,3 +209,18 @@ def test_the_receipt_carries_the_signed_qr_and_decodes_back(
     clock[0] += dt.timedelta(days=7)  # brought back a week later: still shows its case, not "expired"
     shown = check_in.check_slip(loaded, found[0].text, session=desk_session)
     assert shown.case_id == sheet.case.id and shown.title.startswith("领证回执")
+
+
+def test_the_history_says_what_was_decided_and_handed_out(
+        loaded: Services, desk_session: StaffSession, coordinator: StaffSession, cards: dict[str, str]) -> None:
+    from hallterm.services.cases import history
+    from hallterm.tui.desk.history import describe
+
+    sheet = accepted_case(loaded, desk_session, cards["valid"])
+    to_ready(loaded, coordinator, sheet.items[0].case_item_id)
+    handout.hand_out(loaded, desk_session, counter_code="F1", card_no=cards["valid"],
+                     case_item_ids=[sheet.items[0].case_item_id], recipient=Recipient(RecipientKind.HOLDER, HOLDER_ID))
+    lines = {e.kind: describe(e, {"QY-GSSL": "公司设立登记"}) for e in history(loaded, sheet.case.id)}
+    assert lines[EventKind.ITEM_DECIDED] == "公司设立登记：准予许可，鞍审批准字〔2026〕第0012号"
+    assert lines[EventKind.ITEMS_HANDED_OUT] == "公司设立登记（F1，本人领取）"
+    assert lines[EventKind.CASE_CLOSED] == "全部事项已领取或办结"
