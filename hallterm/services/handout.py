@@ -142,6 +142,9 @@ def hand_out(svc: Services, session: StaffSession, *, counter_code: str, card_no
             s.value for s in ItemStatus])}
         if len(chosen) != len(set(case_item_ids)) or any(i.case_item_id not in mine for i in chosen):
             raise HandoutError("所选事项不属于该持卡人：请重新扫描")
+        gone = [i for i in chosen if i.status == ItemStatus.HANDED_OUT.value]
+        if gone:
+            raise HandoutError(f"{'、'.join(i.item_name for i in gone)}已经发放，不能重复发放：请重新扫描")
         not_ready = [i for i in chosen if i.status != ItemStatus.READY.value]
         if not_ready:
             names = "、".join(i.item_name for i in not_ready)
@@ -158,8 +161,9 @@ def hand_out(svc: Services, session: StaffSession, *, counter_code: str, card_no
                 power_of_attorney=checked.power_of_attorney, staff_id=session.staff_id, counter_code=counter.code,
                 at=now)
             for item in items:
-                case_items.set_item(conn, item.case_item_id, status=ItemStatus.HANDED_OUT.value,
-                                    closed_on=svc.today())
+                if not case_items.move_item(conn, item.case_item_id, ItemStatus.READY.value,
+                                            status=ItemStatus.HANDED_OUT.value, closed_on=svc.today()):
+                    raise HandoutError(f"{item.item_name}刚在其他窗口发放：请重新扫描")
             # The contract with the rating pad (好差评): exactly one event per case, counter and item codes.
             events.append(conn, EventKind.ITEMS_HANDED_OUT, now, staff_id=session.staff_id, case_id=case_id,
                           counter=counter.code, items=list(codes), recipient_kind=checked.kind.value,

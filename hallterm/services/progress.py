@@ -112,7 +112,8 @@ def _step(svc: Services, session: StaffSession, case_item_id: int, step: Step, k
         facts = ItemFacts(ItemStatus(row.status), running is not None, running.name if running else "",
                           owes_supplement(row.status, row.decision))
         target = next_status(facts, step)
-        case_items.set_item(conn, case_item_id, status=target.value, **values)
+        if not case_items.move_item(conn, case_item_id, row.status, status=target.value, **values):
+            raise ProgressError("该事项刚被其他终端处理过：请刷新后再试")
         events.append(conn, kind, now, staff_id=session.staff_id, case_id=row.case_id, item=row.item_code,
                       before=row.status, after=target.value, **details)
         closed = close_if_finished(conn, row.case_id, now, session.staff_id)

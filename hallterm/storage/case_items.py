@@ -85,6 +85,14 @@ def set_item(conn: Connection, case_item_id: int, **values: object) -> None:
     conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(**values))
 
 
+def move_item(conn: Connection, case_item_id: int, expected_status: str, **values: object) -> bool:
+    """Update the item only if it is still in ``expected_status``: two terminals taking the same step
+    at once (two windows handing out one result) cannot both succeed, on PostgreSQL as on SQLite."""
+    result = conn.execute(update(case_items).where(case_items.c.id == case_item_id,
+                                                   case_items.c.status == expected_status).values(**values))
+    return bool(result.rowcount)
+
+
 def checks_of(conn: Connection, case_item_ids: Sequence[int]) -> dict[tuple[int, int], CheckRow]:
     """(case item id, material id) → what was recorded."""
     rows = conn.execute(select(material_checks).where(material_checks.c.case_item_id.in_(list(case_item_ids))))

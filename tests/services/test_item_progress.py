@@ -139,6 +139,9 @@ def test_hand_out_to_an_agent_closes_the_case_with_one_event(
     assert rows[0].recipient_id_masked != AGENT_ID and rows[0].recipient_id_masked.endswith(AGENT_ID[-2:])
     assert kinds_of(loaded, sheet.case.id)[-2:] == [EventKind.ITEMS_HANDED_OUT, EventKind.CASE_CLOSED]
     assert handout.lookup(loaded, desk_session, cards["valid"]).cases == ()  # nothing left to hand out
+    with pytest.raises(handout.HandoutError, match="不能重复发放"):
+        handout.hand_out(loaded, desk_session, counter_code="F1", card_no=cards["valid"],
+                         case_item_ids=found.item_ids, recipient=Recipient(RecipientKind.HOLDER, HOLDER_ID))
 
 
 def test_the_recipient_check_refuses_and_keeps_the_item_ready(
