@@ -71,10 +71,13 @@ def test_an_item_goes_from_review_to_ready_one_event_per_step(
     sheet = accepted_case(loaded, desk_session, cards["valid"])
     item_id = sheet.items[0].case_item_id
     assert progress.start_review(loaded, coordinator, item_id).item.status is ItemStatus.IN_REVIEW
+    reviewed = checklist_sheet.load(loaded, sheet.case.id).items[0]
+    assert reviewed.deadline == sheet.items[0].deadline is not None  # the clock runs on in working days (S6)
     with pytest.raises(ProgressError, match="决定文书号"):
         progress.decide(loaded, coordinator, item_id, approved=True, decision_no=" ")
     decided = progress.decide(loaded, coordinator, item_id, approved=True, decision_no="鞍审批准字〔2026〕第0012号")
     assert decided.item.status is ItemStatus.APPROVED and decided.item.decision_no == "鞍审批准字〔2026〕第0012号"
+    assert checklist_sheet.load(loaded, sheet.case.id).items[0].deadline is None  # decided: the clock stopped
     ready = progress.mark_ready(loaded, coordinator, item_id)
     assert ready.item.status is ItemStatus.READY and not ready.case_closed
     kinds = kinds_of(loaded, sheet.case.id)
