@@ -230,3 +230,18 @@ def test_the_history_says_what_was_decided_and_handed_out(
     assert lines[EventKind.ITEM_DECIDED] == "公司设立登记：准予许可，鞍审批准字〔2026〕第0012号"
     assert lines[EventKind.ITEMS_HANDED_OUT] == "公司设立登记（F1，本人领取）"
     assert lines[EventKind.CASE_CLOSED] == "全部事项已领取或办结"
+
+
+def test_the_window_says_what_is_wrong_with_a_scan(
+        loaded: Services, desk_session: StaffSession, cards: dict[str, str]) -> None:
+    from hallterm.domain.cards import ScanError
+    from hallterm.services.signing import ticket_payload
+
+    with pytest.raises(ScanError, match="无法识别"):
+        handout.lookup(loaded, desk_session, "你好")
+    with pytest.raises(handout.HandoutError, match="排队票"):
+        handout.lookup(loaded, desk_session, ticket_payload(loaded, loaded.today(), "A017"))
+    forged = visit_payload(loaded, "210300-20261126-0001", loaded.today())[:-16] + "A" * 16
+    with pytest.raises(handout.HandoutError, match="签名校验失败"):
+        handout.lookup(loaded, desk_session, forged)
+    assert handout.lookup(loaded, desk_session, cards["valid"]).cases == ()  # nothing ready yet
