@@ -36,7 +36,7 @@ async def test_the_window_hands_out_to_an_agent_and_prints_the_receipt(
     app = desk_app()
     async with app.run_test(size=(120, 34)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+l")
         await settle(pilot)
         assert isinstance(app.screen, IssuingScreen)
         await scan(pilot, cards["valid"])

@@ -101,7 +101,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # Last: on a narrow terminal it leaves the footer first (it stays in the palette, Ctrl+P).
         Binding("ctrl+y", "booking", "预约", id="booking"),
         # S9: staff at the 统一发证窗口 hand results out from the ordinary desk (issue 13)
-        Binding("ctrl+g", "issuing", "发证窗口", id="issuing"),
+        Binding("ctrl+l", "issuing", "发证窗口", id="issuing"),
     ]
     app: DeskApp
 

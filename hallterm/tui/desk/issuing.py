@@ -1,6 +1,6 @@
 """The 统一发证窗口 (S9; issue 13): scan the visit slip or the card, see what is ready, check who takes
 it (the holder's own ID against the roster, or an agent with a valid ID and the 授权委托书), hand it
-out with F10, print the 领证回执 with F9. Staff at the issuing window use the ordinary desk (Ctrl+G)."""
+out with F10, print the 领证回执 with F9. Staff at the issuing window use the ordinary desk (Ctrl+L, 领证)."""
 
 from __future__ import annotations
 
