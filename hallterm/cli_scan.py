@@ -43,4 +43,6 @@ def _fields_text(payload: payloads.Payload) -> str:
         return f"{f[1]}，{payload.day:%Y-%m-%d}"
     if payload.kind is Kind.APPOINTMENT:
         return f"预约编号 {f[0]}，{payload.day:%Y-%m-%d} {f[2][:2]}:{f[2][2:]}"
+    if payload.kind is Kind.HANDOUT:
+        return f"办件 {f[0]}，发放记录 {f[1]}，{payload.day:%Y-%m-%d}"
     return f"办件 {f[0]}，{payload.day:%Y-%m-%d}"

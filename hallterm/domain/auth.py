@@ -83,6 +83,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "joint_review": frozenset({"coordinator", "supervisor", "admin"}),
     # S3 全程代办: the desk or coordinator adds a case's proxy tasks, the 帮办代办 staff run them
     "proxy_tasks": frozenset({"desk", "coordinator", "proxy", "supervisor", "admin"}),
+    # issue 13: the coordinator organises the approval sections (S9) and moves each item on
+    "item_progress": frozenset({"coordinator", "supervisor", "admin"}),
+    # S9: staff at the 统一发证窗口 use the ordinary desk
+    "hand_out": frozenset({"desk", "after_hours", "supervisor", "admin"}),
 }
 
 ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card": "特批放行", "reassign": "改派",
@@ -90,7 +94,8 @@ ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card
                 "issue_ticket": "取号", "call_ticket": "叫号", "checklist": "核对材料和受理",
                 "book_appointment": "预约、改期或取消预约", "acknowledge_handover": "确认交接单",
                 "consult": "记录提前介入咨询", "joint_review": "组织会商",
-                "proxy_tasks": "办理代办任务"}
+                "proxy_tasks": "办理代办任务",
+                "item_progress": "推进事项办理", "hand_out": "在发证窗口发放"}
 
 
 def allowed(role: str, action: str) -> bool:

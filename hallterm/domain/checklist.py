@@ -54,6 +54,12 @@ class ItemStatus(StrEnum):
     CONDITIONAL = "conditional"  # 容缺受理: supplements outstanding
     NOT_ACCEPTED = "not_accepted"  # 指导办: one-time notice issued
     RETURNED = "returned"  # 退件办结: the supplement deadline passed (S7)
+    # After acceptance the item goes on (issue 13; ``domain.progress`` holds the allowed steps):
+    IN_REVIEW = "in_review"  # 审查中: the approval section works on it (clock running, may pause)
+    APPROVED = "approved"  # 准予许可: decided, with the decision's document number
+    REFUSED = "refused"  # 不予许可: decided against; the item ends here
+    READY = "ready"  # 待领取: the result waits at the 统一发证窗口 (S9)
+    HANDED_OUT = "handed_out"  # 已领取: handed out at the issuing window
 
 
 def materials_verdict(statuses: Iterable[ItemStatus]) -> bool | None:
@@ -63,14 +69,33 @@ def materials_verdict(statuses: Iterable[ItemStatus]) -> bool | None:
     seen = list(statuses)
     if any(s in (ItemStatus.CONDITIONAL, ItemStatus.NOT_ACCEPTED, ItemStatus.RETURNED) for s in seen):
         return False
-    if seen and all(s is ItemStatus.ACCEPTED for s in seen):
+    # An item past acceptance (in review, decided, at the window) was accepted with its materials.
+    if seen and all(s is ItemStatus.ACCEPTED or s in PAST_ACCEPTANCE for s in seen):
         return True
     return None
 
 
 ITEM_STATUS_NAMES = {ItemStatus.RECEIVED: "待审核", ItemStatus.ACCEPTED: "已受理", ItemStatus.CONDITIONAL: "容缺受理",
-                     ItemStatus.NOT_ACCEPTED: "已一次性告知", ItemStatus.RETURNED: "退件办结"}
-OPEN_ITEM_STATUSES = (ItemStatus.RECEIVED, ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.NOT_ACCEPTED)
+                     ItemStatus.NOT_ACCEPTED: "已一次性告知", ItemStatus.RETURNED: "退件办结",
+                     ItemStatus.IN_REVIEW: "审查中", ItemStatus.APPROVED: "准予许可", ItemStatus.REFUSED: "不予许可",
+                     ItemStatus.READY: "待领取", ItemStatus.HANDED_OUT: "已领取"}
+OPEN_ITEM_STATUSES = (ItemStatus.RECEIVED, ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.NOT_ACCEPTED,
+                      ItemStatus.IN_REVIEW, ItemStatus.APPROVED, ItemStatus.READY)
+# The item's clock runs (S6): accepted and not yet decided.
+CLOCK_STATUSES = (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL, ItemStatus.IN_REVIEW)
+# A 受理通知书 (or 容缺受理通知书) was issued: the materials it rests on are not changed any more.
+ACCEPTED_STATUSES = (*CLOCK_STATUSES, ItemStatus.APPROVED, ItemStatus.REFUSED, ItemStatus.READY,
+                     ItemStatus.HANDED_OUT)
+
+
+PAST_ACCEPTANCE = frozenset({ItemStatus.IN_REVIEW, ItemStatus.APPROVED, ItemStatus.REFUSED, ItemStatus.READY,
+                              ItemStatus.HANDED_OUT})
+
+
+def owes_supplement(status: str, decision: str) -> bool:
+    """Accepted conditionally (容缺, S7) and the supplements not all in yet: the item may be in review
+    meanwhile (边办边补), and the sweep returns it when the supplement deadline passes."""
+    return decision == Decision.CONDITIONAL.value and status in (ItemStatus.CONDITIONAL, ItemStatus.IN_REVIEW)
 
 
 @dataclass(frozen=True)

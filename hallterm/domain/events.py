@@ -29,7 +29,6 @@ class EventKind(StrEnum):
     CASE_CLOSED = "case_closed"
     QUEUE_LEFT = "queue_left"  # still waiting for a seat at the day's end: off the queue, to be called back
     # the issuing window and 好差评 (issue 13)
-    ITEMS_HANDED_OUT = "items_handed_out"  # details: counter, items (codes), …; the rating pad polls for it
     RATING_GIVEN = "rating_given"  # details: level, reason only; no staff id, nothing of the rater
     RATING_FOLLOW_UP_OPENED = "rating_follow_up_opened"  # details: follow_up, task, owner, due_on
     RATING_FOLLOW_UP_CLOSED = "rating_follow_up_closed"  # details: follow_up, task, note, late
@@ -58,6 +57,11 @@ class EventKind(StrEnum):
     CONDITIONAL_RETURNED = "conditional_returned"
     DEADLINE_RECOMPUTED = "deadline_recomputed"
     SWEEP = "sweep"
+    # after acceptance: review, decision, the issuing window (issue 13; S9)
+    ITEM_IN_REVIEW = "item_in_review"
+    ITEM_DECIDED = "item_decided"  # details: item, approved (bool), decision_no, reason
+    ITEM_READY = "item_ready"  # the result waits at the 统一发证窗口
+    ITEMS_HANDED_OUT = "items_handed_out"  # details: counter, items (codes), recipient_kind, handout_id
     # slips and printing
     SLIP_SCANNED = "slip_scanned"
     SLIP_REFUSED = "slip_refused"
@@ -118,7 +122,6 @@ LABELS: dict[EventKind, str] = {
     EventKind.VISIT_ENDED: "离开洽谈室",
     EventKind.CASE_CLOSED: "办结",
     EventKind.QUEUE_LEFT: "日终离队待回访",
-    EventKind.ITEMS_HANDED_OUT: "发证窗口交付",
     EventKind.RATING_GIVEN: "好差评",
     EventKind.RATING_FOLLOW_UP_OPENED: "差评整改立项",
     EventKind.RATING_FOLLOW_UP_CLOSED: "差评整改办结",
@@ -145,6 +148,10 @@ LABELS: dict[EventKind, str] = {
     EventKind.CONDITIONAL_RETURNED: "容缺逾期退件",
     EventKind.DEADLINE_RECOMPUTED: "重算期限",
     EventKind.SWEEP: "到期自动检查",
+    EventKind.ITEM_IN_REVIEW: "转入审查",
+    EventKind.ITEM_DECIDED: "作出审批决定",
+    EventKind.ITEM_READY: "送统一发证窗口待领取",
+    EventKind.ITEMS_HANDED_OUT: "发证窗口发放",
     EventKind.SLIP_SCANNED: "扫描回执",
     EventKind.SLIP_REFUSED: "回执无效",
     EventKind.SLIP_PRINTED: "打印回执",

@@ -13,6 +13,7 @@ Kinds:
     Q  queue ticket          HT1:Q:<day YYYYMMDD>:<ticket number>:<kid>:<sig>
     A  appointment slip      HT1:A:<appointment id>:<day YYYYMMDD>:<start HHMM>:<kid>:<sig>
     V  green-channel visit   HT1:V:<case number>:<day YYYYMMDD>:<kid>:<sig>
+    H  hand-out receipt      HT1:H:<case number>:<hand-out id>:<day YYYYMMDD>:<kid>:<sig>  (领证回执, S9)
 A slip is valid on its day only (hall-local): a ticket is void after the day (过号无效, daily
 reset), an appointment slip checks in on the booked day.
 
@@ -49,10 +50,13 @@ class Kind(StrEnum):
     TICKET = "Q"
     APPOINTMENT = "A"
     VISIT = "V"
+    HANDOUT = "H"
 
 
-KIND_NAMES = {Kind.TICKET: "排队票", Kind.APPOINTMENT: "预约回执", Kind.VISIT: "绿色通道引导单"}
-_ARITY = {Kind.TICKET: 2, Kind.APPOINTMENT: 3, Kind.VISIT: 2}
+KIND_NAMES = {Kind.TICKET: "排队票", Kind.APPOINTMENT: "预约回执", Kind.VISIT: "绿色通道引导单",
+              Kind.HANDOUT: "领证回执"}
+_ARITY = {Kind.TICKET: 2, Kind.APPOINTMENT: 3, Kind.VISIT: 2, Kind.HANDOUT: 3}
+_DAY_FIELD = {Kind.TICKET: 0, Kind.HANDOUT: 2}  # others: the second field
 
 
 class Refusal(StrEnum):
@@ -101,7 +105,7 @@ class Payload:
 
     @property
     def day(self) -> dt.date:
-        return parse_day(self.fields[0 if self.kind is Kind.TICKET else 1])
+        return parse_day(self.fields[_DAY_FIELD.get(self.kind, 1)])
 
 
 def signature(secret: bytes, message: str) -> str:
@@ -190,6 +194,10 @@ def _check_fields(kind: Kind, fields: tuple[str, ...]) -> None:
         parse_day(fields[1])
         if not _HHMM.fullmatch(fields[2]):
             raise ValueError(fields[2])
+    elif kind is Kind.HANDOUT:
+        if not fields[1].isdigit():
+            raise ValueError(fields[1])
+        parse_day(fields[2])
     else:
         parse_day(fields[1])
 
@@ -210,6 +218,11 @@ def visit_payload(case_no: str, day: dt.date, keyring: Keyring) -> str:
     return sign(Kind.VISIT, (case_no.upper(), day_field(day)), keyring)
 
 
+def handout_payload(case_no: str, handout_id: int, day: dt.date, keyring: Keyring) -> str:
+    """The 领证回执's QR: which case, which hand-out record, on which day (S9)."""
+    return sign(Kind.HANDOUT, (case_no.upper(), str(int(handout_id)), day_field(day)), keyring)
+
+
 __all__ = ["KIND_NAMES", "PREFIX", "Keyring", "Kind", "Payload", "PayloadError", "Refusal", "appointment_payload",
-           "check_day", "day_field", "normalize", "parse_day", "sign", "signature", "ticket_payload", "verify",
-           "visit_payload"]
+           "check_day", "day_field", "handout_payload", "normalize", "parse_day", "sign", "signature",
+           "ticket_payload", "verify", "visit_payload"]

@@ -7,8 +7,8 @@ import random
 from typing import Any
 
 from hallterm.domain import documents as docs
-from hallterm.domain.payloads import Keyring, appointment_payload, ticket_payload, visit_payload
-from hallterm.printing.slip_layouts import AppointmentSlip, ItemToBring, Slip, TicketSlip, VisitSlip
+from hallterm.domain.payloads import Keyring, appointment_payload, handout_payload, ticket_payload, visit_payload
+from hallterm.printing.slip_layouts import AppointmentSlip, HandoutReceipt, ItemToBring, Slip, TicketSlip, VisitSlip
 
 SAMPLE_CASE = "210300-20261126-0007"
 # Names with the characters fonts most often lack (research/printing.md §3): 喆 玥 堃 are not in GB2312.
@@ -37,6 +37,9 @@ def sample_slips(keyring: Keyring, now: dt.datetime, *, bilingual: bool = False)
                         appointment_payload(123, tomorrow, "09:30", keyring), name="欧阳玥玥", bilingual=bilingual),
         VisitSlip(SAMPLE_CASE, now, ("公司设立登记", "食品经营许可"), "业务洽谈室3", 2, "李娜（分机 8012）",
                   visit_payload(SAMPLE_CASE, today, keyring), name="吴堃", bilingual=bilingual),
+        HandoutReceipt(SAMPLE_CASE, now, ("公司设立登记（鞍审批准字〔2026〕第0012号）",), "代理人领取", "司马喆睿",
+                       "210***********0023", "统一发证窗口", "刘洋", handout_payload(SAMPLE_CASE, 42, today, keyring),
+                       name="吴堃", bilingual=bilingual),
     ]
 
 

@@ -47,6 +47,11 @@ EN = {
     "开办时间": "Opened",
     "办理事项": "Items",
     "排队": "Queue",
+    "领取方式": "Collected by",
+    "领取人": "Recipient",
+    "证件号码": "ID No.",
+    "发放时间": "Handed out",
+    "经办人": "Staff",
 }
 
 
@@ -134,8 +139,33 @@ class VisitSlip:
         return f"引导单 {self.case_no}"
 
 
-Slip = TicketSlip | AppointmentSlip | VisitSlip
-SLIP_TYPES: dict[str, type] = {"ticket": TicketSlip, "appointment": AppointmentSlip, "visit": VisitSlip}
+@dataclass(frozen=True)
+class HandoutReceipt:
+    """The hand-out receipt (领证回执) of the 统一发证窗口 (S9): what was handed to whom, when, by whom."""
+
+    case_no: str
+    handed_out_at: dt.datetime  # hall-local time
+    items: tuple[str, ...]  # item name, with its decision's document number
+    recipient_kind: str  # 本人领取 | 代理人领取
+    recipient_name: str  # masked on the receipt
+    recipient_id: str  # already masked (the whole number is never kept)
+    counter: str  # 统一发证窗口
+    staff: str  # who handed out
+    payload: str  # signed HT1:H:…
+    name: str = ""  # the holder, masked
+    hall_name: str = DEFAULT_HALL
+    bilingual: bool = False
+
+    kind = "handout"
+
+    @property
+    def title(self) -> str:
+        return f"领证回执 {self.case_no}"
+
+
+Slip = TicketSlip | AppointmentSlip | VisitSlip | HandoutReceipt
+SLIP_TYPES: dict[str, type] = {"ticket": TicketSlip, "appointment": AppointmentSlip, "visit": VisitSlip,
+                               "handout": HandoutReceipt}
 
 
 # --- layouts ---------------------------------------------------------------------------------------
@@ -277,7 +307,28 @@ def layout_visit(slip: VisitSlip, sheet: Sheet) -> None:
          "Show this slip to ask about your case; collect results at the issuing window, 1F.", b)
 
 
-LAYOUTS = {TicketSlip: layout_ticket, AppointmentSlip: layout_appointment, VisitSlip: layout_visit}
+def layout_handout(slip: HandoutReceipt, sheet: Sheet) -> None:
+    b = slip.bilingual
+    _head(sheet, slip.hall_name, "领证回执", "Collection Receipt", b)
+    sheet.text(slip.counter, Role.LARGE, align=Align.CENTER, bold=True)
+    sheet.rule(dashed=True)
+    _pairs(sheet, [("办件编号", slip.case_no), ("持卡人", mask_name(slip.name)),
+                   ("领取方式", slip.recipient_kind), ("领取人", mask_name(slip.recipient_name)),
+                   ("证件号码", slip.recipient_id), ("发放时间", f"{slip.handed_out_at:%Y-%m-%d %H:%M}"),
+                   ("经办人", slip.staff)], b)
+    sheet.rule(dashed=True)
+    sheet.text("已领取：" + (" Collected:" if b else ""), Role.BODY, bold=True)
+    for n, item in enumerate(slip.items, 1):
+        sheet.text(f"{n}. {item}", Role.BODY)
+    sheet.rule(dashed=True)
+    sheet.qr(slip.payload)
+    _say(sheet, "请当场核对所领证照和决定文书，妥善保管本回执",
+         "Please check what you received and keep this receipt.", b)
+    _say(sheet, "欢迎对本次服务作出评价（好差评）", "Please rate our service.", b)
+
+
+LAYOUTS = {TicketSlip: layout_ticket, AppointmentSlip: layout_appointment, VisitSlip: layout_visit,
+           HandoutReceipt: layout_handout}
 
 
 def layout(slip: Slip, sheet: Sheet) -> None:
@@ -329,7 +380,7 @@ def load(data: dict[str, Any]) -> Slip:
         if f.name not in data:
             continue
         value = data[f.name]
-        if f.name in {"issued_at", "opened_at"}:
+        if f.name in {"issued_at", "opened_at", "handed_out_at"}:
             value = dt.datetime.fromisoformat(value)
         elif f.name == "day":
             value = dt.date.fromisoformat(value)
@@ -341,5 +392,5 @@ def load(data: dict[str, Any]) -> Slip:
     return cls(**kwargs)
 
 
-__all__ = ["EN", "SLIP_TYPES", "AppointmentSlip", "ItemToBring", "Slip", "TicketSlip", "VisitSlip", "dump",
-           "floor_name", "layout", "load", "preview", "render", "visible_text"]
+__all__ = ["EN", "SLIP_TYPES", "AppointmentSlip", "HandoutReceipt", "ItemToBring", "Slip", "TicketSlip",
+           "VisitSlip", "dump", "floor_name", "layout", "load", "preview", "render", "visible_text"]

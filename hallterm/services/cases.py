@@ -35,9 +35,9 @@ from hallterm.services.context import Services
 from hallterm.services.day_end import ENTERPRISE_DEPARTMENT, Callback, close_queue, closed_days
 from hallterm.services.deadline_sweep import worst_deadlines
 from hallterm.services.staff import StaffSession
+from hallterm.storage import case_items, events, holders, sequences
 from hallterm.storage import cases as store
 from hallterm.storage import catalog as catalog_store
-from hallterm.storage import events, holders, sequences
 from hallterm.storage import proxy_tasks as proxy_task_store
 from hallterm.storage import staff as staff_store
 
@@ -381,6 +381,8 @@ class CoordinatorBoard:
     open_cases: list[CaseView]  # everything else still active
     deadlines: dict  # case id → its most urgent DeadlineState (S6: due soon and overdue stand out)
     whole_hall: bool = False  # a supervisor sees every coordinator's visitors and cases
+    # case id → (item name, status) per item: where each item stands after acceptance (issue 13)
+    items: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 # Roles that oversee the hall rather than serve visitors of their own (S10: supervision).
@@ -392,9 +394,10 @@ def coordinator_board(svc: Services, session: StaffSession) -> CoordinatorBoard:
     with svc.db.read() as conn:
         mine = find_case_views(conn, coordinator_id=None if whole_hall else session.staff_id,
                                 statuses=[s.value for s in ACTIVE_STATUSES], limit=2000 if whole_hall else 200)
-    waiting = [c for c in mine if c.status == CaseStatus.WAITING.value]
-    others = [c for c in mine if c.status != CaseStatus.WAITING.value]
-    return CoordinatorBoard(waiting, others, worst_deadlines(svc, [c.id for c in others]), whole_hall)
+        waiting = [c for c in mine if c.status == CaseStatus.WAITING.value]
+        others = [c for c in mine if c.status != CaseStatus.WAITING.value]
+        states = case_items.item_states(conn, [c.id for c in others])
+    return CoordinatorBoard(waiting, others, worst_deadlines(svc, [c.id for c in others]), whole_hall, states)
 
 
 def history(svc: Services, case_id: int) -> list[CaseEvent]:

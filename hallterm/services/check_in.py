@@ -64,7 +64,8 @@ def check_slip(svc: Services, text: str, *, session: StaffSession | None = None)
     assert ring is not None
     try:
         payload = payloads.verify(text, ring)
-        payloads.check_day(payload, svc.today())
+        if payload.kind is not Kind.HANDOUT:  # a 领证回执 records what was collected: no day limits it (S9)
+            payloads.check_day(payload, svc.today())
     except PayloadError as exc:
         _refuse(svc, staff_id, text, exc.reason, str(exc))
     if payload.kind is Kind.TICKET:
@@ -131,12 +132,13 @@ def _scan_visit(svc: Services, payload: payloads.Payload, staff_id: str | None) 
     with svc.db.read() as conn:
         case_id = case_store.case_id_of(conn, case_no)
         view = case_at(conn, case_id) if case_id is not None else None
+    slip = payloads.KIND_NAMES[payload.kind]  # 绿色通道引导单, or a 领证回执 (same case number)
     if view is None:
         _refuse(svc, staff_id, payload.text, "not_found",
-                f"引导单 {case_no} 签名有效，但本大厅没有这个办件的记录，请人工核对")
+                f"{slip} {case_no} 签名有效，但本大厅没有这个办件的记录，请人工核对")
     _scanned(svc, staff_id, payload, view.status, case_id=view.id)
     status = CASE_STATUS.get(view.status, view.status)
     lines = [("办件编号", view.case_no), ("状态", status), ("持卡人", mask_name(view.holder_name)),
              ("洽谈室", view.lounge_name or ""), ("协调员", view.coordinator.name if view.coordinator else "")]
-    return SlipScan("visit", f"引导单 {case_no}", f"办件 {case_no}：{status}", tuple((k, v) for k, v in lines if v),
+    return SlipScan("visit", f"{slip} {case_no}", f"办件 {case_no}：{status}", tuple((k, v) for k, v in lines if v),
                     case=view, case_id=view.id)

@@ -19,11 +19,14 @@ from sqlalchemy import Connection
 
 from hallterm.domain import documents as docs
 from hallterm.domain.checklist import (
+    ACCEPTED_STATUSES,
+    CLOCK_STATUSES,
     Decision,
     ItemStatus,
     MaterialForm,
     MaterialKind,
     materials_verdict,
+    owes_supplement,
     supplement_deadline,
 )
 from hallterm.domain.deadlines import due_date
@@ -93,13 +96,13 @@ def _tick_in(svc: Services, conn: Connection, session: StaffSession, case_item_i
     was_received = bool(before and before.received)
     kind = EventKind.MATERIAL_RECEIVED if received else EventKind.MATERIAL_UNTICKED
     if was_received and not received:
-        if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
+        if row.status in ACCEPTED_STATUSES:
             raise ChecklistError(_untick_refusal(row, material.name))
         if row.status == ItemStatus.NOT_ACCEPTED:
             if not correction:
                 raise ChecklistError(f"已出具一次性告知书：把“{material.name}”改为未收须确认更正")
             kind = EventKind.MATERIAL_CORRECTED  # after a one-time notice: on the record (S1)
-    elif received and not was_received and row.status == ItemStatus.CONDITIONAL:
+    elif received and not was_received and owes_supplement(row.status, row.decision):
         kind = EventKind.MATERIAL_SUPPLEMENTED  # 边办边补 (S7)
     elif received and was_received:
         kind = EventKind.MATERIAL_UPDATED  # form or note only
@@ -111,13 +114,13 @@ def _tick_in(svc: Services, conn: Connection, session: StaffSession, case_item_i
     case_items.save_check(conn, case_item_id, material_id, values)
     events.append(conn, kind, now, staff_id=session.staff_id, case_id=row.case_id, item=row.item_code,
                   material=material.name, form=values["form"], note=values["note"], status=row.status)
-    if row.status == ItemStatus.CONDITIONAL:
-        _complete_supplement(svc, conn, session, row.case_id, case_item_id)
+    if owes_supplement(row.status, row.decision):
+        _complete_supplement(svc, conn, session, row.case_id, case_item_id, row.status)
     return row.case_id
 
 
 def _untick_refusal(row: ItemRow, material: str) -> str:
-    if row.status == ItemStatus.CONDITIONAL:
+    if row.decision == Decision.CONDITIONAL.value:
         return (f"该事项已容缺受理（{row.accepted_on:%Y-%m-%d}），承诺书和通知书已出具："
                 f"“{material}”已收，不能改为未收；补正材料照常按空格登记")
     return (f"该事项已受理（{row.accepted_on:%Y-%m-%d}），受理通知书已出具："
@@ -126,8 +129,8 @@ def _untick_refusal(row: ItemRow, material: str) -> str:
 
 def _refuse_if_decided(row: ItemRow, what: str) -> None:
     """After 受理 or 容缺受理 the notice issued rests on these facts: they are not changed here."""
-    if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
-        name = "容缺受理" if row.status == ItemStatus.CONDITIONAL else "受理"
+    if row.status in ACCEPTED_STATUSES:
+        name = "容缺受理" if row.decision == Decision.CONDITIONAL.value else "受理"
         raise ChecklistError(f"该事项已{name}（{row.accepted_on:%Y-%m-%d}），通知书已出具：不能再更改{what}")
 
 
@@ -179,7 +182,7 @@ def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
     cal = work_calendar(svc)
     with svc.db.write() as conn:
         row = item_row(conn, case_item_id)
-        if row.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
+        if row.status in ACCEPTED_STATUSES:
             raise ChecklistError("该事项已经受理")
         if commitment_signed and not row.commitment_signed:
             case_items.set_item(conn, case_item_id, commitment_signed=True)
@@ -259,12 +262,14 @@ def _follow_checklist(svc: Services, conn: Connection, session: StaffSession, sh
 
 
 def _complete_supplement(svc: Services, conn: Connection, session: StaffSession, case_id: int,
-                         case_item_id: int) -> None:
-    """A conditional item whose last missing material arrived becomes an ordinary accepted one."""
+                         case_item_id: int, status: str) -> None:
+    """A conditional item whose last missing material arrived becomes an ordinary accepted one
+    (one already in review stays in review, its supplements now complete)."""
     sheet = load_in(svc, conn, case_id)
     item = next(i for i in sheet.items if i.case_item_id == case_item_id)
     if item.decision.decision is Decision.ACCEPTED:
-        case_items.set_item(conn, case_item_id, status=ItemStatus.ACCEPTED, decision=Decision.ACCEPTED.value)
+        after = ItemStatus.ACCEPTED if status == ItemStatus.CONDITIONAL else status
+        case_items.set_item(conn, case_item_id, status=after, decision=Decision.ACCEPTED.value)
         events.append(conn, EventKind.SUPPLEMENT_COMPLETE, svc.now(), staff_id=session.staff_id, case_id=case_id,
                       item=item.item_code)
 
@@ -320,8 +325,8 @@ def pause_item(svc: Services, session: StaffSession, case_item_id: int, procedur
     today = svc.today()
     with svc.db.write() as conn:
         row = item_row(conn, case_item_id)
-        if row.status not in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
-            raise ChecklistError("只有已受理的事项可以进入特殊程序")
+        if row.status not in CLOCK_STATUSES:
+            raise ChecklistError("只有已受理、尚未作出决定的事项可以进入特殊程序")
         if case_items.has_running_pause(conn, case_item_id):
             raise ChecklistError("该事项已在特殊程序中，请先结束当前程序")
         sheet = load_in(svc, conn, row.case_id)

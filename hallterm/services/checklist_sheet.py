@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from hallterm.domain.checklist import (
+    CLOCK_STATUSES,
     ITEM_STATUS_NAMES,
     ChecklistDecision,
     ChecklistInput,
@@ -147,7 +148,7 @@ def load_in(svc: Services, conn: Connection, case_id: int) -> CaseChecklist:
                                          holder.conditional_barred_until))
         item_pause = tuple(pauses.get(r.id, ()))
         deadline = state = None
-        if r.accepted_on is not None and r.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL):
+        if r.accepted_on is not None and r.status in CLOCK_STATUSES:  # decided: the clock stopped
             deadline = due_date(cal, r.accepted_on, r.promised_days, item_pause, as_of=today)
             state = classify(cal, deadline, today)
             if state.estimated:

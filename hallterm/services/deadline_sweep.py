@@ -10,7 +10,9 @@ from sqlalchemy import Connection
 
 from hallterm.domain.cases import CaseStatus
 from hallterm.domain.checklist import (
+    CLOCK_STATUSES,
     OPEN_ITEM_STATUSES,
+    Decision,
     ItemStatus,
     bar_until,
 )
@@ -57,7 +59,9 @@ def sweep(svc: Services, *, day_end: bool = False) -> SweepResult:
     returned = barred = recomputed = 0
     with svc.db.write() as conn:
         left = close_queue(svc, conn, tonight=day_end)
-        for r in case_items.overdue_conditional(conn, ItemStatus.CONDITIONAL, today):
+        # 容缺 supplements owed, whether or not review has started (边办边补, S7)
+        for r in case_items.overdue_conditional(conn, (ItemStatus.CONDITIONAL, ItemStatus.IN_REVIEW),
+                                                Decision.CONDITIONAL.value, today):
             case_items.set_item(conn, r.id, status=ItemStatus.RETURNED, closed_on=today, commitment_breached=True)
             until = bar_until(today)
             current = holders.conditional_barred_until(conn, r.holder_id)
@@ -112,7 +116,7 @@ def deadline_counts(svc: Services) -> DeadlineCounts:
     today = svc.today()
     due_soon = overdue = 0
     with svc.db.read() as conn:
-        rows = case_items.with_due_dates(conn, (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL))
+        rows = case_items.with_due_dates(conn, CLOCK_STATUSES)
         pauses = case_items.pauses_of(conn, [r.id for r in rows])
     for r in rows:
         assert r.accepted_on is not None

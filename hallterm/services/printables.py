@@ -19,8 +19,9 @@ from hallterm.printing.slip_layouts import Slip
 from hallterm.services.after_hours import HANDOVER_NAMES, Handover, HandoverKind, handover
 from hallterm.services.case_views import CaseView
 from hallterm.services.context import Services
+from hallterm.services.handout import HandoutResult
 from hallterm.services.print_jobs import PrintOutcome, glyph_warning, print_handover, print_notice, print_slip
-from hallterm.services.slip_builders import appointment_slip, ticket_slip, visit_slip
+from hallterm.services.slip_builders import appointment_slip, handout_receipts, ticket_slip, visit_slip
 from hallterm.services.staff import StaffSession
 from hallterm.services.ticket_view import TicketView
 from hallterm.storage import documents as document_store
@@ -59,7 +60,7 @@ def _notice_printable(doc: Document, case_id: int | None, bilingual: bool) -> Pr
 def with_bilingual(printable: Printable, bilingual: bool) -> Printable:
     """The same slip or notice with English added (or taken away), for a foreign visitor."""
     item = printable.item
-    if isinstance(item, slip_layouts.TicketSlip | slip_layouts.AppointmentSlip | slip_layouts.VisitSlip):
+    if not isinstance(item, Document):
         return _slip_printable(dataclasses.replace(item, bilingual=bilingual), case_id=printable.case_id,
                                ticket_id=printable.ticket_id)
     return _notice_printable(item, printable.case_id, bilingual)
@@ -88,9 +89,15 @@ def printables_for_case(svc: Services, view: CaseView) -> list[Printable]:
     return found
 
 
+def printables_for_handout(svc: Services, result: HandoutResult) -> list[Printable]:
+    """The 领证回执 of a hand-out, one per case (S9)."""
+    return [_slip_printable(r, case_id=case.case_id) for r, case in zip(handout_receipts(svc, result), result.cases,
+                                                                        strict=True)]
+
+
 def print_printable(svc: Services, printable: Printable, *, staff_id: str | None = None) -> PrintOutcome:
     item = printable.item
-    if isinstance(item, slip_layouts.TicketSlip | slip_layouts.AppointmentSlip | slip_layouts.VisitSlip):
+    if not isinstance(item, Document):
         return print_slip(svc, item, staff_id=staff_id, case_id=printable.case_id, ticket_id=printable.ticket_id)
     return print_notice(svc, item, staff_id=staff_id, case_id=printable.case_id, bilingual=printable.bilingual)
 

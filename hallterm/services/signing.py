@@ -103,3 +103,8 @@ def appointment_payload(svc: Services, appointment_id: int, day: dt.date, slot_s
 
 def visit_payload(svc: Services, case_no: str, day: dt.date) -> str:
     return payloads.visit_payload(case_no, day, keyring(svc))
+
+
+def handout_payload(svc: Services, case_no: str, handout_id: int, day: dt.date) -> str:
+    """The signed QR payload of a hand-out receipt (领证回执, S9)."""
+    return payloads.handout_payload(case_no, handout_id, day, keyring(svc))

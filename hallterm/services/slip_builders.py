@@ -9,12 +9,13 @@ from hallterm.domain.cards import ScanError
 from hallterm.domain.cases import CaseStatus
 from hallterm.domain.events import EventKind
 from hallterm.domain.floors import floor_name
-from hallterm.printing.slip_layouts import AppointmentSlip, ItemToBring, TicketSlip, VisitSlip
+from hallterm.printing.slip_layouts import AppointmentSlip, HandoutReceipt, ItemToBring, TicketSlip, VisitSlip
 from hallterm.services.after_hours import duty_period
 from hallterm.services.case_views import CaseView
 from hallterm.services.context import Services
+from hallterm.services.handout import HandedOut, HandoutResult
 from hallterm.services.reference import read_reference
-from hallterm.services.signing import appointment_payload, ticket_payload, visit_payload
+from hallterm.services.signing import appointment_payload, handout_payload, ticket_payload, visit_payload
 from hallterm.services.ticket_view import TicketView
 from hallterm.storage import catalog, tickets
 from hallterm.storage import events as event_store
@@ -119,3 +120,21 @@ def waiting_reason(svc: Services, view: CaseView) -> str:
     if cause == "no_roster":
         return f"{rooms}暂无协调员排班，请到绿色通道窗口咨询"
     return view.queue_reason.split("；")[0]  # recorded before ``cause`` existed: its first clause
+
+
+def handout_receipts(svc: Services, result: HandoutResult) -> list[HandoutReceipt]:
+    """One 领证回执 per case handed out (S9), each with its signed QR."""
+    p = svc.settings
+    at = result.at.astimezone(p.hall.tz)
+    return [_receipt(svc, result, case, at) for case in result.cases]
+
+
+def _receipt(svc: Services, result: HandoutResult, case: HandedOut, at: dt.datetime) -> HandoutReceipt:
+    p = svc.settings
+    items = tuple(f"{name}（{number}）" if number else name for name, number in zip(case.item_names,
+                                                                                   case.decision_nos, strict=True))
+    recipient = result.recipient
+    return HandoutReceipt(case.case_no, at, items, recipient.kind_name, recipient.name, recipient.id_masked,
+                          result.counter_name, result.staff_name,
+                          handout_payload(svc, case.case_no, case.handout_id, at.date()), name=result.holder_name,
+                          hall_name=p.hall.name, bilingual=p.printing.bilingual)

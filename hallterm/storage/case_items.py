@@ -35,6 +35,8 @@ class ItemRow:
     promised_days: int
     allow_conditional: bool
     clock_exempt: str  # comma-separated
+    decision_no: str = ""  # 决定文书号, once decided (issue 13)
+    closed_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def _items_query():
 def _item(r: Any) -> ItemRow:
     return ItemRow(r.id, r.case_id, r.item_code, r.status, r.fees_paid, r.accepted_on, r.due_on, r.due_estimated,
                    r.supplement_due_on, r.decision, r.commitment_signed, r.commitment_breached, r.name,
-                   r.department, r.promised_days, r.allow_conditional, r.clock_exempt)
+                   r.department, r.promised_days, r.allow_conditional, r.clock_exempt, r.decision_no, r.closed_on)
 
 
 def items_of_case(conn: Connection, case_id: int) -> list[ItemRow]:
@@ -81,6 +83,14 @@ def get_item(conn: Connection, case_item_id: int) -> ItemRow | None:
 
 def set_item(conn: Connection, case_item_id: int, **values: object) -> None:
     conn.execute(update(case_items).where(case_items.c.id == case_item_id).values(**values))
+
+
+def move_item(conn: Connection, case_item_id: int, expected_status: str, **values: object) -> bool:
+    """Update the item only if it is still in ``expected_status``: two terminals taking the same step
+    at once (two windows handing out one result) cannot both succeed, on PostgreSQL as on SQLite."""
+    result = conn.execute(update(case_items).where(case_items.c.id == case_item_id,
+                                                   case_items.c.status == expected_status).values(**values))
+    return bool(result.rowcount)
 
 
 def checks_of(conn: Connection, case_item_ids: Sequence[int]) -> dict[tuple[int, int], CheckRow]:
@@ -136,12 +146,15 @@ def end_pauses(conn: Connection, case_item_id: int, ended_on: dt.date) -> int:
 # --- across cases (the sweep, the desk's counts) ---------------------------------------------------
 
 
-def overdue_conditional(conn: Connection, status: str, today: dt.date) -> list[OverdueItem]:
-    """Items in ``status`` (容缺受理) whose supplement deadline is before ``today``."""
+def overdue_conditional(conn: Connection, statuses: Sequence[str], decision: str,
+                        today: dt.date) -> list[OverdueItem]:
+    """Items in ``statuses`` still of ``decision`` (容缺受理, supplements owed, perhaps already in
+    review) whose supplement deadline is before ``today``."""
     rows = conn.execute(select(case_items.c.id, case_items.c.case_id, case_items.c.item_code,
                                case_items.c.supplement_due_on, cases.c.holder_id)
                         .join(cases, cases.c.id == case_items.c.case_id)
-                        .where(case_items.c.status == status, case_items.c.supplement_due_on < today))
+                        .where(case_items.c.status.in_(list(statuses)), case_items.c.decision == decision,
+                               case_items.c.supplement_due_on < today))
     return [OverdueItem(r.id, r.case_id, r.item_code, r.supplement_due_on, r.holder_id) for r in rows]
 
 
@@ -165,3 +178,20 @@ def with_due_dates(conn: Connection, statuses: Sequence[str]) -> list[ItemRow]:
                         .where(case_items.c.status.in_(list(statuses)), case_items.c.accepted_on.is_not(None),
                                case_items.c.due_on.is_not(None), cases.c.closed_at.is_(None)))
     return [_item(r) for r in rows]
+
+
+def statuses_of_case(conn: Connection, case_id: int) -> list[str]:
+    return list(conn.execute(select(case_items.c.status).where(case_items.c.case_id == case_id)).scalars())
+
+
+def item_states(conn: Connection, case_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """case id → (item name, status) of each of its items, in the case's order (one query)."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    if not case_ids:
+        return found
+    rows = conn.execute(select(case_items.c.case_id, items.c.name, case_items.c.status)
+                        .join(items, items.c.code == case_items.c.item_code)
+                        .where(case_items.c.case_id.in_(list(case_ids))).order_by(case_items.c.id))
+    for r in rows:
+        found.setdefault(r.case_id, []).append((r.name, r.status))
+    return found

@@ -217,6 +217,8 @@ case_items = Table(
     Column("decision", String(24), nullable=False, default="pending", server_default="pending"),
     Column("commitment_signed", Boolean, nullable=False, default=False, server_default=false()),
     Column("commitment_breached", Boolean, nullable=False, default=False, server_default=false()),
+    # issue 13: the approval decision's document number (决定文书号), once decided
+    Column("decision_no", String(64), nullable=False, default="", server_default=text("''")),
     Index("ix_case_items_case_id", "case_id"),
     Index("ix_case_items_status", "status"),
 )
@@ -297,6 +299,25 @@ proxy_task_notes = Table(
     Column("staff_id", String(32), ForeignKey("staff.staff_id"), nullable=True),
     Column("text", String(500), nullable=False),
     Index("ix_proxy_task_notes_task_id", "task_id"),
+)
+
+# Results handed out at the 统一发证窗口 (S9; issue 13): who handed out which items of a case to whom.
+# The recipient's ID is kept masked only (PIPL minimum necessary; see domain/handout.py for why not a hash).
+handouts = Table(
+    "handouts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("item_codes", String(400), nullable=False),  # comma-separated, as handed out
+    Column("recipient_kind", String(8), nullable=False),  # holder | agent
+    Column("recipient_name", String(64), nullable=False),
+    Column("recipient_id_masked", String(18), nullable=False),
+    Column("power_of_attorney", Boolean, nullable=False),  # 授权委托书 seen (agent)
+    Column("staff_id", String(32), ForeignKey("staff.staff_id"), nullable=False),
+    Column("counter_code", String(16), ForeignKey("counters.code"), nullable=False),
+    Column("handed_out_at", UTCDateTime, nullable=False),
+    CheckConstraint("recipient_kind IN ('holder','agent')", name="recipient_kind"),
+    Index("ix_handouts_case_id", "case_id"),
 )
 
 tickets = Table(

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from hallterm.cli import main
 from hallterm.scanning import decode_image
 
-SLIPS = ("ticket", "appointment", "visit")
+SLIPS = ("ticket", "appointment", "visit", "handout")
 NOTICES = ("acceptance_notice", "one_time_notice", "conditional_commitment", "conditional_notice",
            "special_procedure_notice")
 
@@ -43,9 +43,9 @@ def test_print_test_to_a_folder_writes_every_slip_and_notice(env: Path, capsys: 
     for kind in NOTICES:
         reader = PdfReader(io.BytesIO((out_dir / f"test-{kind}-A4.pdf").read_bytes()))
         assert "210300-20261126-0007" in reader.pages[0].extract_text().replace("\x00", "")
-    assert len(names) == 3 * 3 + 5
+    assert len(names) == len(SLIPS) * 3 + len(NOTICES)
     printed = capsys.readouterr().out
-    assert printed.count("[完成]") == 8 and "排队票 A017" in printed and "受理通知书" in printed
+    assert printed.count("[完成]") == len(SLIPS) + len(NOTICES) and "排队票 A017" in printed and "受理通知书" in printed
     assert not (env / "spool").exists()  # --to: nothing in the spool, nothing printed
 
 
@@ -73,10 +73,10 @@ def test_print_test_to_a_dead_cups_printer_fails_and_keeps_the_files(env: Path, 
     assert main(["print", "test"]) == 1
     captured = capsys.readouterr()
     assert captured.out.count("[失败]") == 5 and "打印机 office 已停止" in captured.out
-    assert captured.out.count("[完成]") == 3  # the slips: spool only (the default)
+    assert captured.out.count("[完成]") == len(SLIPS)  # the slips: spool only (the default)
     assert "5 份未能打印" in captured.err
     spooled = list((env / "spool").rglob("test-*.pdf"))
-    assert len(spooled) == 8  # every one kept, the failed notices too
+    assert len(spooled) == len(SLIPS) + len(NOTICES)  # every one kept, the failed notices too
 
 
 def test_print_test_into_a_folder_that_cannot_be_written_says_so_once(

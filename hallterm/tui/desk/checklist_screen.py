@@ -12,7 +12,16 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from hallterm.domain.checklist import FORM_NAMES, KIND_NAMES, Decision, ItemStatus, MaterialForm, MaterialKind
+from hallterm.domain.checklist import (
+    ACCEPTED_STATUSES,
+    FORM_NAMES,
+    KIND_NAMES,
+    PAST_ACCEPTANCE,
+    Decision,
+    ItemStatus,
+    MaterialForm,
+    MaterialKind,
+)
 from hallterm.domain.deadlines import DeadlineStatus
 from hallterm.domain.reference import SPECIAL_PROCEDURES
 from hallterm.tui.desk.background import run_use_case
@@ -228,6 +237,12 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
                     Text(f"待补正：{names}。收到后按空格登记（边办边补）")]
         if item.status == ItemStatus.RETURNED:
             return [head + Text("退件办结", style="bold red"), Text("容缺材料逾期未补齐，已退件办结")]
+        if item.status in PAST_ACCEPTANCE:
+            # Moved on by the coordinator (issue 13): in review, decided, at the issuing window.
+            missing = "、".join(m.name for m in decision.missing) if item.status == ItemStatus.IN_REVIEW else ""
+            extra = f"；待补正：{missing}（边办边补）" if missing else ""
+            return [head + Text(f"{item.status_name}（{item.accepted_on:%Y-%m-%d} 受理）", style="bold green"),
+                    Text(f"受理通知书已出具；材料不能再改为未收{extra}")]
         if item.status == ItemStatus.NOT_ACCEPTED:
             # The notice stands; the applicant comes back with what it listed and F10 decides again.
             names = "、".join(m.name for m in decision.missing)
@@ -347,8 +362,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
         from hallterm.tui.widgets.choice import ChoiceScreen
 
         item, _ = self._current()
-        decided = item is not None and item.status in (ItemStatus.ACCEPTED, ItemStatus.CONDITIONAL,
-                                                       ItemStatus.RETURNED)
+        decided = item is not None and item.status in (*ACCEPTED_STATUSES, ItemStatus.RETURNED)
         if self.to_print and (item is None or decided or item.case_item_id == self._to_print_item):
             self._print_next()
             return

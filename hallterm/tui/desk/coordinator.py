@@ -16,7 +16,9 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from hallterm.domain.auth import allowed, not_allowed
 from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
+from hallterm.domain.checklist import ITEM_STATUS_NAMES, ItemStatus
 from hallterm.domain.floors import floor_name
+from hallterm.domain.progress import STEP_NAMES, Step, check_decision_no, check_reason
 from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.ahead import prepare_ahead
@@ -24,11 +26,14 @@ from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.choice import ChoiceScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
+from hallterm.tui.widgets.reason import ReasonScreen
 
 if TYPE_CHECKING:
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CoordinatorBoard
+    from hallterm.services.progress import ItemProgress, StepChoice
     from hallterm.tui.desk.app import DeskApp
 
 REFRESH_SECONDS = 5.0
@@ -45,6 +50,19 @@ class MarkedMet(Done):
 
 class VisitEnded(Done):
     """``result``: the case whose visitor just left the lounge."""
+
+
+class StepChoices(Done):
+    """``result``: a ``StepChoice``: the case's items, and those the key's step applies to."""
+
+
+class ItemStepped(Done):
+    """``result``: the ``StepResult`` of moving an item on (issue 13)."""
+
+
+# The keys that move an item on (issue 13), each with its step's code.
+ITEM_STEP_ACTIONS = {"item_review": "review", "item_approve": "approve", "item_refuse": "refuse",
+                     "item_ready": "ready"}
 
 
 class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
@@ -69,6 +87,12 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         # Last: the rarest, the first to leave a narrow footer (the palette lists them).
         Binding("p", "proxy_tasks", "代办任务", id="coord_proxy_tasks"),
         Binding("t", "task_list", "代办清单", id="coord_task_list"),
+        # issue 13: move an item of the selected case on, one key per step (S9: to the 统一发证窗口);
+        # last, so that on an 80-column terminal they leave the footer first (the palette lists them)
+        Binding("v", "item_review", "转入审查", id="item_review"),
+        Binding("a", "item_approve", "准予许可", id="item_approve"),
+        Binding("n", "item_refuse", "不予许可", id="item_refuse"),
+        Binding("g", "item_ready", "送发证窗口", id="item_ready"),
     ]
     app: DeskApp
 
@@ -120,11 +144,14 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     def why_not(self, action: str) -> str:
         if action == "back" and len(self.app.screen_stack) <= 2:  # only when opened from the desk screen (F9)
             return "这是您的首页，没有可返回的前台屏幕；离开请按 Ctrl+O 签退"
-        role = self.app.session.role if self.app.session else ""
+        session = self.app.session
+        role = session.role if session else ""
         if action == "consultations" and not allowed(role, "consult"):
             return not_allowed(role, "consult")
         if action == "joint_review" and not allowed(role, "joint_review"):
             return not_allowed(role, "joint_review")
+        if action in ITEM_STEP_ACTIONS and session is not None and not allowed(session.role, "item_progress"):
+            return not_allowed(session.role, "item_progress")
         return ""
 
     @on(ServicesReady)
@@ -187,7 +214,7 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             # The room is history once the visitor has left it (the seat is someone else's now).
             room = c.lounge_name or "" if c.status in VISIT_STATUSES else "已离开"
             cases.add_row(c.case_no, Text(c.holder_name), *self._who(board, c), STATUS_NAMES[c.status],
-                          Text("、".join(c.item_names)), room, due, key=str(c.id))
+                          Text(self._items_text(board, c)), room, due, key=str(c.id))
         self._keep_focus_usable(waiting, cases)
         if not board.waiting and self.notice_is_stale:
             self.say("暂无等候的持卡人" + ("；在办件见下方，↑↓ 选择" if board.open_cases else ""))
@@ -205,6 +232,14 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if focused is waiting or focused is None or focused is cases:
             target = waiting if waiting.row_count else cases if cases.row_count else waiting
             target.focus()
+
+    @staticmethod
+    def _items_text(board: CoordinatorBoard, case: CaseView) -> str:
+        """Each item with where it stands (审查中, 待领取 …), so the coordinator sees what to move on."""
+        states = board.items.get(case.id)
+        if not states:
+            return "、".join(case.item_names)
+        return "、".join(f"{name}（{ITEM_STATUS_NAMES.get(ItemStatus(status), status)}）" for name, status in states)
 
     @property
     def notice_is_stale(self) -> bool:
@@ -312,6 +347,84 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         from hallterm.tui.desk.proxy_tasks import ProxyTasksScreen
 
         self.app.push_screen(ProxyTasksScreen())
+
+    # -- moving an item on (issue 13) ------------------------------------------------------------
+
+    def action_item_review(self) -> None:
+        self._item_step("review")
+
+    def action_item_approve(self) -> None:
+        self._item_step("approve")
+
+    def action_item_refuse(self) -> None:
+        self._item_step("refuse")
+
+    def action_item_ready(self) -> None:
+        self._item_step("ready")
+
+    def _item_step(self, code: str) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+        from hallterm.services.progress import choices_for
+
+        case_id = self._selected()
+        if case_id is None:
+            return
+        run_use_case(self, StepChoices, choices_for, self.app.services, case_id, Step(code))
+
+    def on_step_choices(self, message: StepChoices) -> None:
+        choice: StepChoice = message.result
+        if not choice.items:
+            self.say("该办件没有审批事项", Level.ERROR)
+        elif not choice.eligible and len(choice.items) > 1:
+            states = "；".join(f"{i.item_name}：{i.status_name}" for i in choice.items)
+            self.say(f"该办件没有可以{STEP_NAMES[choice.step]}的事项（{states}）", Level.ERROR)
+        elif len(choice.eligible) > 1:
+            by_id = {str(i.case_item_id): i for i in choice.eligible}
+
+            def chosen(value: str | None) -> None:
+                if value is not None:
+                    self._ask(choice.step, by_id[value])
+
+            options = [(f"{i.item_name}（{i.status_name}）", key) for key, i in by_id.items()]
+            self.app.push_screen(ChoiceScreen(f"{STEP_NAMES[choice.step]}：选择事项", options), chosen)
+        else:
+            # One item to act on; when it cannot take the step, the use case says why (domain.progress).
+            self._ask(choice.step, (choice.eligible or choice.items)[0])
+
+    def _ask(self, step: Step, item: ItemProgress) -> None:
+        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+        from hallterm.services import progress
+
+        svc, session, item_id = self.app.services, self.app.session, item.case_item_id
+        if step is Step.REVIEW:
+            run_use_case(self, ItemStepped, progress.start_review, svc, session, item_id)
+        elif step is Step.READY:
+            run_use_case(self, ItemStepped, progress.mark_ready, svc, session, item_id)
+        elif step is Step.APPROVE:
+            def approve(number: str | None) -> None:
+                if number is not None:
+                    run_use_case(self, ItemStepped, progress.decide, svc, session, item_id, approved=True,
+                                 decision_no=number)
+
+            self.app.push_screen(ReasonScreen(f"准予许可：{item.item_name}　请输入决定文书号",
+                                              "如 鞍审批准字〔2026〕第0012号", check=check_decision_no,
+                                              empty="准予许可须填写决定文书号"), approve)
+        else:
+            def refuse(reason: str | None) -> None:
+                if reason is not None:
+                    run_use_case(self, ItemStepped, progress.decide, svc, session, item_id, approved=False,
+                                 reason=reason)
+
+            self.app.push_screen(ReasonScreen(f"不予许可：{item.item_name}　请填写理由（告知申请人）",
+                                              check=check_reason), refuse)
+
+    def on_item_stepped(self, message: ItemStepped) -> None:
+        result = message.result
+        if not result.case_closed:
+            self._follow = result.item.case_id
+        self.say(result.message)
+        self._said_at = time.monotonic()
+        self.action_refresh()
 
     def action_back(self) -> None:
         self.app.pop_screen()

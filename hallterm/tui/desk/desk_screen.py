@@ -106,6 +106,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("ctrl+g", "consultations", "咨询", id="consultations"),
         # S3 全程代办: confirm the case's proxy tasks (the likely kinds ticked); shown only for such a case.
         Binding("ctrl+n", "proxy_tasks", "代办任务", id="desk_proxy_tasks"),
+        # S9: staff at the 统一发证窗口 hand results out from the ordinary desk (issue 13)
+        Binding("ctrl+l", "issuing", "发证窗口", id="issuing"),
     ]
     app: DeskApp
 
@@ -249,6 +251,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             return f"协调员视图供{who_may('mark_met')}使用；您以{ROLE_NAMES.get(role, role)}身份登录"
         if action == "calling" and not allowed(role, "call_ticket"):
             return not_allowed(role, "call_ticket")
+        if action == "issuing" and not allowed(role, "hand_out"):
+            return not_allowed(role, "hand_out")
         if action == "booking":
             check = check or self._routed_check  # booking after the case is routed (an early consultation)
             if not allowed(role, "book_appointment"):
@@ -694,6 +698,14 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             field.clear()
             return
         self.action_calling()
+
+    def action_issuing(self) -> None:
+        """The 统一发证窗口: what is ready for a holder, the recipient check, the hand-out (S9)."""
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.issuing import IssuingScreen
+
+        if allowed(self._role(), "hand_out"):
+            self.app.push_screen(IssuingScreen())
 
     def action_coordinator_view(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from hallterm.services.case_views import CaseEvent
     from hallterm.tui.desk.app import DeskApp
 
-CLOSE_REASONS = {"returned": "容缺逾期退件"}
+CLOSE_REASONS = {"returned": "容缺逾期退件", "handed_out": "全部事项已领取或办结", "ended": "全部事项已办结"}
 
 
 
@@ -82,6 +82,15 @@ def describe(event: CaseEvent, items: dict[str, str] | None = None, people: dict
         return f"{item}：{d.get('material', '')} {'适用' if d.get('applies') else '不适用'}"
     if event.kind == EventKind.DOCUMENT_ISSUED:
         return str(d.get("number", ""))
+    if event.kind == EventKind.ITEM_DECIDED:
+        verdict = "准予许可" if d.get("approved") else "不予许可"
+        number = f"，{d['decision_no']}" if d.get("decision_no") else ""
+        why = f"；理由：{d['reason']}" if d.get("reason") else ""
+        return f"{item}：{verdict}{number}{why}"
+    if event.kind == EventKind.ITEMS_HANDED_OUT:
+        names = [(items or {}).get(code, code) for code in d.get("items", [])]
+        who = {"holder": "本人领取", "agent": "代理人领取"}.get(str(d.get("recipient_kind")), "")
+        return f"{'、'.join(names)}（{d.get('counter', '')}{'，' + who if who else ''}）"
     if event.kind.startswith("item_"):
         missing = f"；缺：{'、'.join(d['missing'])}" if d.get("missing") else ""
         return f"{item}{missing}"
