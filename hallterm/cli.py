@@ -448,14 +448,32 @@ def _calendar_check(settings: Settings, today_text: str | None) -> int:
 
 def _demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:
     # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
-    from hallterm.services.demo import DEMO_PIN, build_demo, clear_demo_file
+    from sqlalchemy.engine import make_url
+
+    from hallterm.services.demo import (
+        DEMO_PIN,
+        build_demo,
+        clear_demo_file,
+        demo_cache_file,
+        keep_demo,
+        restore_demo,
+    )
 
     if not settings.db.url:  # the demo never touches the hall's real database
         settings = settings.with_db_url(sqlite_url(DEMO_DB_FILE))
-    clear_demo_file(settings.db.resolved_url())  # every build starts from an empty file
-    with _services(settings) as svc:
-        summary = build_demo(svc, count, days)
-        samples = summary["samples"]
+    url = settings.db.resolved_url()
+    clear_demo_file(url)  # every build starts from an empty file
+    today = dt.datetime.now(settings.hall.tz).date()
+    cache = demo_cache_file(settings, url, count, days, today)
+    summary = restore_demo(cache, Path(make_url(url).database or "")) if cache else None
+    if summary is None:
+        print(f"正在生成演示数据：近 {days} 天的大厅业务由程序自己逐笔办理（约半分钟；当天再次生成时直接复用）……",
+              flush=True)
+        with _services(settings) as svc:
+            summary = build_demo(svc, count, days)
+        if cache is not None:
+            keep_demo(Path(make_url(url).database or ""), cache, summary)
+    samples = summary["samples"]
     cards = "可试的卡号：" + "，".join(f"{label} {card}" for label, card in samples.items())
     logins = f"登录工号：前台 S1401，协调员 S1001，督查 S1601，延时值班 S1501；演示 PIN 均为 {DEMO_PIN}"
     print(f"演示数据库已生成：{settings.db.resolved_url()}（持卡人 {summary['holders']} 名，"

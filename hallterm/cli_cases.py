@@ -73,6 +73,11 @@ def print_story(story: CaseStory) -> None:
         late = f"（超期 {task['days_late']} 个工作日）" if task["days_late"] else ""
         lines.append(f"  - {task['kind_name']}：{task['state_name']}　负责人 {task['owner_name'] or '未分派'}"
                      f"　到期 {task['due_on']}{late}")
+    for came in story.consultations:  # S5: where the case came from
+        lines.append(f"来源：提前介入咨询 {came['number']}（{came['section']}，{came['topic']}）")
+    for review in story.joint_reviews:  # S8
+        outcome = f"　结论：{review['outcome']}" if review["outcome"] else ""
+        lines.append(f"会商 {review['number']}：{review['day']} {review['start']} {review['place']}{outcome}")
     lines.append(f"记录（{len(story.events)} 条）：")
     for event in story.events:
         who = f"　{event.staff}" if event.staff else ""

@@ -80,7 +80,7 @@ def next_status(facts: ItemFacts, step: Step) -> ItemStatus:
     now = ITEM_STATUS_NAMES[status]
     if target is None:
         if status in ENDED_STATUSES:
-            raise ProgressError(f"该事项已{now}，已经办结，不能再{STEP_NAMES[step]}")
+            raise ProgressError(f"该事项已办结（{now}），不能再{STEP_NAMES[step]}")
         if status is ItemStatus.RECEIVED:
             raise ProgressError(f"该事项尚未受理（{now}），不能{STEP_NAMES[step]}：请先在材料清单中作出受理决定")
         if (status, step) == (ItemStatus.READY, Step.READY):

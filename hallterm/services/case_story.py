@@ -12,22 +12,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hallterm.domain.cases import STATUS_NAMES, CaseStatus
-from hallterm.domain.checklist import ItemStatus
+from hallterm.domain.checklist import ITEM_STATUS_NAMES, ItemStatus
 from hallterm.domain.errors import Refused
 from hallterm.domain.events import event_label
 from hallterm.domain.ids import mask_id, mask_name, mask_phone
 from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.services.case_views import case_at
+from hallterm.services.consultations import consultations_of_case
 from hallterm.services.context import Services
+from hallterm.services.joint_reviews import reviews_of_case
 from hallterm.services.proxy_tasks import case_tasks_in
 from hallterm.services.rating import case_rating, rating_json
-from hallterm.storage import case_items, events
+from hallterm.storage import case_items, events, handouts
 from hallterm.storage import cases as case_store
 from hallterm.storage import staff as staff_store
-
-ITEM_STATUS_NAMES = {ItemStatus.RECEIVED: "材料核验中", ItemStatus.ACCEPTED: "已受理",
-                     ItemStatus.CONDITIONAL: "容缺受理（待补正）", ItemStatus.NOT_ACCEPTED: "一次性告知（未受理）",
-                     ItemStatus.RETURNED: "容缺逾期退件"}
 
 # Keys of event details that may hold personal data: shown masked, never whole (PIPL minimisation).
 _MASKERS = {"id_number": mask_id, "agent_id": mask_id, "phone": mask_phone, "name": mask_name,
@@ -125,8 +123,9 @@ def case_story(svc: Services, case_no: str) -> CaseStory:
         found = events.recent(conn, case_id=case_id, limit=100_000)
         people = staff_store.names(conn)
         proxy_tasks = [t.as_json() for t in case_tasks_in(svc, conn, case_id)]  # S3 全程代办
+        given = {code: h for h in handouts.handouts_of_case(conn, case_id) for code in h.item_codes}  # S9
     story_items = [StoryItem(r.item_code, r.name, r.department, r.status, _item_status_name(r.status),
-                             r.accepted_on, r.due_on) for r in items]
+                             r.accepted_on, r.due_on, _recipient(given.get(r.item_code))) for r in items]
     story_events = [StoryEvent(e.id, e.at.astimezone(tz), e.kind, event_label(e.kind),
                                f"{people.get(e.staff_id, '')}（{e.staff_id}）" if e.staff_id else "",
                                masked_details(e.details)) for e in reversed(found)]
@@ -134,7 +133,18 @@ def case_story(svc: Services, case_no: str) -> CaseStory:
     return CaseStory(view.case_no, view.status.value, STATUS_NAMES[CaseStatus(view.status)],
                      mask_name(view.holder_name), view.card_no, MODE_NAMES.get(view.service_mode, view.service_mode),
                      view.full_proxy, coordinator, view.lounge_name or "", view.opened_at.astimezone(tz),
-                     story_items, story_events, proxy_tasks, rating=rating_json(case_rating(svc, case_id)))
+                     story_items, story_events, proxy_tasks,
+                     [c.as_json() for c in consultations_of_case(svc, case_id)],  # S5: where it came from
+                     [r.as_json() for r in reviews_of_case(svc, case_id)],  # S8
+                     rating=rating_json(case_rating(svc, case_id)))
+
+
+def _recipient(row: handouts.HandoutRow | None) -> str | None:
+    """Who received the item's result at the issuing window, as the hand-out recorded it (ID masked)."""
+    if row is None:
+        return None
+    who = "本人" if row.recipient_kind == "holder" else "代理人"
+    return f"{who} {mask_name(row.recipient_name)}（{row.recipient_id_masked}）"
 
 
 def _item_status_name(code: str) -> str:

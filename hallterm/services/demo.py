@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import random
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from hallterm.config import Settings
 from hallterm.domain.cases import CaseDraft, CaseStatus
 from hallterm.domain.errors import Refused
 from hallterm.domain.events import EventKind
@@ -57,7 +60,7 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS, days: int = DEMO_DAYS) 
     lasting = [r for r in rows if r.status is CardStatus.ACTIVE and r.tier != "E" and r.issued_on <= first_day
                and r.expires_on > today + dt.timedelta(days=60)]
     month = build_month(svc, [r.card_no for r in lasting], {r.card_no: r.employer for r in lasting},
-                        _cast(svc, first_day), days=days)
+                        {r.card_no: r.id_number for r in lasting}, _cast(svc, first_day), days=days)
     booked = demo_appointments(svc, ref, [r.card_no for r in lasting])
     # The desk marks missed the appointments past their end at start (issue 12 point 5): count the
     # handover list as the desk will show it, not as it stood a moment before.
@@ -74,8 +77,10 @@ def _cast(svc: Services, first_day: dt.date) -> Cast:
     clock = at(svc, first_day, 8 * 60 + 30)
     with svc.db.read() as conn:
         coordinators = demo_store.active_staff_ids(conn, role="coordinator")
+        proxies = demo_store.active_staff_ids(conn, role="proxy")
     return Cast(sign_in(clock, DEMO_CLERK, DEMO_PIN), sign_in(clock, DEMO_AFTER_HOURS, DEMO_PIN),
-                {sid: sign_in(clock, sid, DEMO_PIN) for sid in coordinators})
+                {sid: sign_in(clock, sid, DEMO_PIN) for sid in coordinators},
+                {sid: sign_in(clock, sid, DEMO_PIN) for sid in proxies})
 
 
 def _at(svc: Services, day: dt.date, hhmm: str, minutes: int = 0) -> dt.datetime:
@@ -169,6 +174,46 @@ def evening_case(svc: Services, ref: Reference, day: dt.date, holders: Any) -> N
                               note="延时服务受理后预约次日办理（演示）")
     except (Refused, StopIteration):
         return
+
+
+# -- the day's demo, kept: the month takes ~half a minute to play, a copy a moment ----------------------
+
+
+def demo_cache_file(settings: Settings, url: str, count: int, days: int, today: dt.date) -> Path | None:
+    """Where today's demo of this size is kept for the next ``hallterm demo`` into a SQLite file (None for a
+    server database). The name changes with the day, the size, the program and the hall's reference files,
+    so a copy is only ever reused for the same demo."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    digest = hashlib.sha256()
+    for root in (Path(__file__).resolve().parents[1], settings.paths.assets_dir):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".toml", ".csv", ".txt"):
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    key = f"{today:%Y%m%d}-{count}-{days}-{digest.hexdigest()[:12]}"
+    return Path(parsed.database).parent / ".demo-cache" / f"{key}.sqlite3"
+
+
+def keep_demo(built: Path, cache: Path, summary: dict[str, Any]) -> None:
+    """Keep the demo just built (and what it printed) as today's; older copies go."""
+    if cache.parent.is_dir():
+        for old in cache.parent.iterdir():
+            old.unlink(missing_ok=True)
+    demo_store.copy_sqlite_file(built, cache)
+    printed = {k: v for k, v in summary.items() if k != "month"}
+    cache.with_suffix(".json").write_text(json.dumps(printed, ensure_ascii=False), encoding="utf-8")
+    cache.with_suffix(".json").chmod(0o600)
+
+
+def restore_demo(cache: Path, target: Path) -> dict[str, Any] | None:
+    """Today's demo copied into ``target`` (cleared first by the caller); None when there is none."""
+    printed = cache.with_suffix(".json")
+    if not cache.is_file() or not printed.is_file():
+        return None
+    demo_store.copy_sqlite_file(cache, target)
+    return dict(json.loads(printed.read_text(encoding="utf-8")))
 
 
 class NotADemoDatabase(Refused):

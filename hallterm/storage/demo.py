@@ -58,3 +58,11 @@ def server_database_kind(url: str) -> str:
     if demo:
         return "demo"
     return "data" if tables - {"alembic_version"} else "empty"
+
+
+def copy_sqlite_file(source: Path, target: Path) -> None:
+    """A consistent copy of one SQLite file into another (SQLite's online backup), readable by its owner only."""
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    target.chmod(0o600)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -119,6 +120,18 @@ def test_demo_rebuilds_after_real_use_and_refuses_a_real_database(tmp_path: Path
         svc.close()
     again = hallterm("demo", "--no-ui", "--days", "2", db=db)
     assert again.returncode == 0, again.stderr
+    # The same day, the same demo: today's copy, not a second half-minute of playing the month.
+    assert "正在生成" not in again.stdout and "近 2 天办件" in again.stdout
+    svc = Services.open(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db)}))
+    from hallterm.storage.tables import cases as case_table
+
+    try:  # afresh: the case opened above is gone
+        with svc.db.read() as conn:
+            assert conn.execute(select(func.count()).where(case_table.c.case_no == view.case_no)).scalar_one() == 0
+    finally:
+        svc.close()
+    kept = list((tmp_path / ".demo-cache").iterdir())
+    assert kept and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in kept)
     real = tmp_path / "hall.sqlite3"
     assert hallterm("reference", "load", db=real).returncode == 0
     refused = hallterm("demo", "--no-ui", "--days", "2", db=real)
