@@ -113,21 +113,21 @@ def _print_list(day: dt.date, entries: list[CallEntry]) -> None:
     from hallterm.domain.appointments import STATUS_NAMES
 
     print(f"{day:%Y-%m-%d} {weekday_name(day)} 预约 {len(entries)} 人")
+    stranded = [e for e in entries if e.status_text != STATUS_NAMES[e.appointment.status]]
+    if stranded:
+        print(f"注意：当天已闭厅（{stranded[0].closed}），以下 {len(stranded)} 个预约须逐一电话通知并改约")
     for e in entries:
         a = e.appointment
         items = a.what
         print(f"  {a.slot_start}–{a.slot_end}  {a.number}  {a.holder_name}  {e.phone or '（无电话）'}  "
-              f"{a.section}  {items}  {STATUS_NAMES[a.status]}" + (f"  备注：{a.note}" if a.note else ""))
+              f"{a.section}  {items}  {e.status_text}" + (f"  备注：{a.note}" if a.note else ""))
 
 
 def write_csv(path: Path, entries: list[CallEntry]) -> None:
     """The day's call list as CSV for the phone desk (``cli_csv``: BOM, formulas neutralised, 0600)."""
-    # lazy: the status names come with the use cases, which only this command loads
-    from hallterm.domain.appointments import STATUS_NAMES
-
     rows = []
     for e in entries:
         a = e.appointment
         rows.append((f"{a.slot_start}-{a.slot_end}", a.section, a.number, a.holder_name, a.card_no, e.phone,
-                     a.what, STATUS_NAMES[a.status], "是" if a.after_hours else "", a.note))
+                     a.what, e.status_text, "是" if a.after_hours else "", a.note))
     write_private(path, csv_text(CSV_HEADER, rows))

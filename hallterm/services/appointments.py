@@ -437,25 +437,61 @@ def mark_missed(svc: Services, session: StaffSession | None, appointment_id: int
 # --- the day's call list ------------------------------------------------------------------------
 
 
+CLOSED_STATUS = "闭厅，待电话通知改约"  # a booking stranded on a day the hall has closed since
+
+
 @dataclass(frozen=True)
 class CallEntry:
     appointment: AppointmentView
     roster_phone: str
+    closed: str = ""  # the closure's reason when the day was closed after the booking (to call and move)
 
     @property
     def phone(self) -> str:
         """The number given at booking, else the roster's."""
         return self.appointment.phone or self.roster_phone
 
+    @property
+    def status_text(self) -> str:
+        """The status as the call list says it: a booking on a closed day is to be called and moved."""
+        if self.closed and self.appointment.status is AppointmentStatus.BOOKED:
+            return CLOSED_STATUS
+        return STATUS_NAMES[self.appointment.status]
+
 
 def call_list(svc: Services, day: dt.date, *, with_cancelled: bool = False) -> list[CallEntry]:
     """The day's appointments in slot order, with the phone numbers for the reminder calls."""
     statuses = [s.value for s in AppointmentStatus] if with_cancelled else \
         [AppointmentStatus.BOOKED.value, AppointmentStatus.CHECKED_IN.value]
+    closure = hall_hours(svc).closed_on(day)
     with svc.db.read() as conn:
         rows = store.call_list(conn, day, statuses)
         names = _names(conn, [r.appointment for r in rows])
-    return [CallEntry(_view(r.appointment, names=names), r.roster_phone) for r in rows]
+    return [CallEntry(_view(r.appointment, names=names), r.roster_phone, closure.reason if closure else "")
+            for r in rows]
+
+
+@dataclass(frozen=True)
+class StrandedDay:
+    """A closed day (hours.toml ``[[closed]]`` or a closure of calendar/local.toml) with bookings still on it."""
+
+    day: dt.date
+    reason: str
+    bookings: int
+
+
+def stranded_bookings(svc: Services) -> list[StrandedDay]:
+    """Closed days from today on that still hold booked appointments: closing a day takes no seat back,
+    so staff must call each holder and move the booking (``hallterm appointments list --day D``)."""
+    today = svc.today()
+    closed = sorted((c for c in hall_hours(svc).closed if c.day >= today), key=lambda c: c.day)
+    out: list[StrandedDay] = []
+    with svc.db.read() as conn:
+        for closure in closed:
+            count = len(store.call_list(conn, closure.day, [AppointmentStatus.BOOKED.value]))
+            if count:
+                out.append(StrandedDay(closure.day, closure.reason, count))
+    return out
 
 
 def holder_appointments(svc: Services, card_no: str) -> list[AppointmentView]:

@@ -166,3 +166,27 @@ def test_the_days_ahead_with_their_free_seats(loaded: Services, cards: dict[str,
     assert (days[0].free, days[0].capacity) == (2 * (3 + 7) + 2, 2 * (3 + 7) + 2)
     assert (days[1].free, days[1].capacity) == (2 * 13 + 2 - 1, 2 * 13 + 2)
     assert len(appointments.upcoming_days(loaded)) == 31  # the 30-day horizon, today included
+
+
+def test_closing_a_booked_day_warns_and_marks_its_bookings_to_call(
+        loaded: Services, cards: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hallterm import cli
+    from hallterm.cli_appointments import write_csv
+    from hallterm.config import PathSettings
+
+    booked = appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00")
+    assets = tmp_path / "assets"
+    shutil.copytree(loaded.settings.paths.assets_dir, assets)
+    hours = assets / "hours.toml"
+    hours.write_text(hours.read_text(encoding="utf-8").replace(
+        "[hours]", '[[closed]]\ndate = 2026-11-27\nreason = "大厅停电检修"\n\n[hours]', 1), encoding="utf-8")
+    closed = Services(replace(loaded.settings, paths=PathSettings(str(assets))), loaded.db, loaded.clock)
+    assert cli._reference_load(closed) == 0
+    said = capsys.readouterr().out
+    assert "2026-11-27 已设为闭厅（大厅停电检修），仍有 1 个预约" in said
+    assert "hallterm appointments list --day 2026-11-27" in said
+    entries = appointments.call_list(closed, FRIDAY)
+    assert [(e.appointment.number, e.status_text) for e in entries] == [(booked.number, "闭厅，待电话通知改约")]
+    write_csv(tmp_path / "calls.csv", entries)
+    assert "闭厅，待电话通知改约" in (tmp_path / "calls.csv").read_text(encoding="utf-8-sig")
+    assert appointments.call_list(loaded, FRIDAY)[0].status_text == "已预约"  # the shipped hours: open

@@ -231,6 +231,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             check = check or self._routed_check  # booking after the case is routed (an early consultation)
             if not allowed(role, "book_appointment"):
                 return not_allowed(role, "book_appointment")
+            if self._looking_up():  # the panel may still show the previous holder: never book for them
+                return "正在查询持卡人，请稍候再按 Ctrl+Y"
             if check is None or check.holder is None:
                 return f"{no_card}，再按 Ctrl+Y 预约" if check is None else "此卡号不在人才名册中，不能预约"
             if not check.ok:
@@ -240,6 +242,10 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         if action == "back_to_calling" and self.calling_ticket is None:
             return "只在叫号屏按 O 打开持卡人后可用（此时 Esc 清空输入）"
         return ""
+
+    def _looking_up(self) -> bool:
+        """A scan is still being looked up (its answer not drawn yet), or waits for the database."""
+        return bool(self._pending) or self._seq > self._shown_seq
 
     # -- scanning ---------------------------------------------------------------------------
 
@@ -266,6 +272,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             return
         self.say("正在查询……", Level.BUSY)
         self._check(self._seq, text)
+        self.refresh_bindings()  # Ctrl+Y waits for this answer
 
     @work(thread=True, exit_on_error=False, group="scan")
     def _check(self, seq: int, text: str) -> None:
@@ -444,7 +451,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         from hallterm.tui.desk.booking import BookingScreen
 
         check = self.query_one(HolderPanel).check or self._routed_check
-        if check is None or check.holder is None:
+        why = self.why_not("booking")  # the palette runs the action without the key's check
+        if why or check is None or check.holder is None:
+            self.say(why or "屏幕上没有持卡人：请先扫描钢都英才卡，再按 Ctrl+Y 预约", Level.BUSY)
             return
         if self._catalog is None:
             self.say("事项清单尚在载入，请稍候再按 Ctrl+Y", Level.BUSY)

@@ -150,6 +150,8 @@ class HandoverScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
                 return not_allowed(role, "acknowledge_handover") + "（交接单由白班接班时确认）"
             if self.listed is not None and not self.listed.entries:
                 return "交接单上没有待交接的事项，无需确认"
+            if self.listed is not None and self.listed.after_hours:
+                return "交接单仍在记录中：须由白班在上班后确认交接（值班人员按 P 打印交白班签收）"
         if action == "print" and self.listed is not None and not self.listed.entries:
             return "交接单上没有待交接的事项，无需打印"
         return ""
@@ -169,7 +171,8 @@ class HandoverScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self._show(message.result)
         listed: Handover = message.result
         if listed.entries:
-            keys = "按 A 确认交接，P 打印" if allowed(self._role(), "acknowledge_handover") else "按 P 打印交白班签收"
+            keys = "按 A 确认交接，P 打印" if allowed(self._role(), "acknowledge_handover") and not listed.after_hours \
+                else "按 P 打印交白班签收"
             self.say(f"共 {len(listed.entries)} 项待交接：{keys}")
         else:
             self.say("交接单上没有待交接的事项")
@@ -180,7 +183,7 @@ class HandoverScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
         self.listed = listed
         tz = self.app.settings.hall.tz
-        since = f"（{listed.since.astimezone(tz):%m月%d日 %H:%M} 上次确认以来）" if listed.since else "（近 5 日）"
+        since = f"（{listed.since.astimezone(tz):%m月%d日 %H:%M} 上次确认以来）" if listed.since else "（尚未确认过：全部记录）"
         self.query_one("#handover-summary", Static).update(Text(listed.summary + since))
         table = self.query_one(DataTable)
         table.clear()
