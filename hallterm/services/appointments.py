@@ -84,16 +84,21 @@ class SlotView(Slot):
     """A slot of the hours with how many seats are taken now."""
 
     booked: int
-    bookable: bool  # within the horizon and not started (nor past the cut-off)
+    open: bool  # within the horizon and not started (nor past the cut-off), full or not
 
     @property
     def free(self) -> int:
         return max(0, self.capacity - self.booked)
 
+    @property
+    def bookable(self) -> bool:
+        """A seat can be booked now: open, and not full (what scripts reading ``--json`` act on)."""
+        return self.open and self.free > 0
+
     def as_json(self) -> dict[str, object]:
         return {"day": self.day.isoformat(), "start": self.start, "end": self.end, "section": self.section,
                 "window": self.window.value, "capacity": self.capacity, "booked": self.booked,
-                "free": self.free, "bookable": self.bookable}
+                "free": self.free, "bookable": self.bookable, "open": self.open}
 
 
 @dataclass(frozen=True)
@@ -251,8 +256,10 @@ def _default_section(svc: Services, hours: Hours, items: tuple[str, ...]) -> str
 def _slot(svc: Services, hours: Hours, day: dt.date, start: str, section: str) -> Slot:
     check_day(day, svc.today(), svc.settings.appointments.horizon_days)
     schedule = day_schedule(svc, day)
-    slot = choose_slot(schedule, slots_of_day(hours, schedule, section), _hhmm(start), section)
-    check_not_started(slot, _local_now(svc), svc.settings.appointments.cutoff_minutes)
+    cutoff = svc.settings.appointments.cutoff_minutes
+    slot = choose_slot(schedule, slots_of_day(hours, schedule, section), _hhmm(start), section,
+                       now_local=_local_now(svc), cutoff_minutes=cutoff)
+    check_not_started(slot, _local_now(svc), cutoff)
     return slot
 
 
@@ -269,7 +276,7 @@ def _hhmm(text: str) -> str:
 
 
 def _full(svc: Services, slot: Slot) -> SlotFull:
-    free = [s for s in day_slots(svc, slot.day, slot.section).slots if s.bookable and s.free > 0]
+    free = [s for s in day_slots(svc, slot.day, slot.section).slots if s.bookable]
     offer = "、".join(s.start for s in free[:8]) + ("…" if len(free) > 8 else "")
     rest = f"当天 {slot.section} 还有空位的时段：{offer}" if free else "当天已无空位，请选其他日期"
     return SlotFull(f"{slot.day:%Y-%m-%d} {slot.start} 的时段已约满（每时段 {slot.capacity} 位）：{rest}")

@@ -44,6 +44,7 @@ def test_booking_fills_a_slot_to_its_capacity_then_refuses_with_the_free_ones(
         appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00", section="企业登记科")
     view = appointments.day_slots(loaded, FRIDAY, "企业登记科").slots[0]
     assert (view.start, view.booked, view.capacity, view.free) == ("09:00", 2, 2, 0)
+    assert view.open and not view.bookable and view.as_json()["bookable"] is False  # full: nothing to book
     booked = _events(loaded, "appointment_booked")
     assert [e["section"] for e in booked] == ["企业登记科", "企业登记科"]
     assert booked[0]["staff_id"] == desk_session.staff_id and booked[0]["items"] == ["QY-GSSL"]
@@ -190,3 +191,15 @@ def test_closing_a_booked_day_warns_and_marks_its_bookings_to_call(
     write_csv(tmp_path / "calls.csv", entries)
     assert "闭厅，待电话通知改约" in (tmp_path / "calls.csv").read_text(encoding="utf-8-sig")
     assert appointments.call_list(loaded, FRIDAY)[0].status_text == "已预约"  # the shipped hours: open
+
+
+def test_refusals_say_what_is_wrong_with_the_slot_or_the_phone(loaded: Services, cards: dict[str, str]) -> None:
+    with pytest.raises(AppointmentError) as between:  # inside the hours, between two slot starts; it is 10:00
+        appointments.book(loaded, None, cards["valid"], TODAY, "10:45", section="企业登记科")
+    said = str(between.value)
+    assert "不在" not in said and "每 30 分钟一段" in said and "如 10:30 或 11:00" in said
+    assert "可选 10:30、11:00" in said and "09:00" not in said  # started slots are not offered
+    with pytest.raises(AppointmentError, match="位数不对（3 位）"):
+        appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00", phone="123")
+    with pytest.raises(AppointmentError, match="应为数字"):
+        appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00", phone="138abc")

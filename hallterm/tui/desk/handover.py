@@ -183,7 +183,8 @@ class HandoverScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
         self.listed = listed
         tz = self.app.settings.hall.tz
-        since = f"（{listed.since.astimezone(tz):%m月%d日 %H:%M} 上次确认以来）" if listed.since else "（尚未确认过：全部记录）"
+        since = f"（{listed.since.astimezone(tz):%m月%d日 %H:%M} 上次确认以来）" if listed.since \
+            else "（尚未确认过：全部记录）"
         self.query_one("#handover-summary", Static).update(Text(listed.summary + since))
         table = self.query_one(DataTable)
         table.clear()
