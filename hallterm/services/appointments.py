@@ -195,6 +195,7 @@ class DayFree:
     hours: DayHours
     free: int
     capacity: int
+    slots: int = 0  # the day's slots, started or not: open with none left (today, late) vs. none at all
 
 
 def upcoming_days(svc: Services, section: str | None = None, days: int | None = None) -> list[DayFree]:
@@ -209,9 +210,10 @@ def upcoming_days(svc: Services, section: str | None = None, days: int | None = 
     day = today
     while day <= last:
         schedule = day_schedule(svc, day)
-        open_slots = [s for s in slots_of_day(hours, schedule, wanted) if _bookable(svc, s)]
+        every = slots_of_day(hours, schedule, wanted)
+        open_slots = [s for s in every if _bookable(svc, s)]
         free = sum(max(0, s.capacity - taken.get((day, s.section, s.start), 0)) for s in open_slots)
-        out.append(DayFree(schedule, free, sum(s.capacity for s in open_slots)))
+        out.append(DayFree(schedule, free, sum(s.capacity for s in open_slots), len(every)))
         day += dt.timedelta(days=1)
     return out
 
@@ -243,14 +245,21 @@ def _card_no(svc: Services, card_text: str, staff_id: str | None, day: dt.date) 
     return scan.card_no
 
 
+def items_section(svc: Services, items: Iterable[str]) -> str | None:
+    """The items' own department when they share one that takes appointments; else None (any section)."""
+    wanted = set(items)
+    if not wanted:
+        return None
+    with svc.db.read() as conn:
+        departments = {i.department for i in active_items(conn) if i.code in wanted}
+    if len(departments) == 1 and next(iter(departments)) in hall_hours(svc).sections:
+        return next(iter(departments))
+    return None
+
+
 def _default_section(svc: Services, hours: Hours, items: tuple[str, ...]) -> str:
     """The items' own department when they share one that takes appointments; else the file's first section."""
-    if items:
-        with svc.db.read() as conn:
-            departments = {i.department for i in active_items(conn) if i.code in items}
-        if len(departments) == 1 and next(iter(departments)) in hours.sections:
-            return next(iter(departments))
-    return hours.sections[0]
+    return items_section(svc, items) or hours.sections[0]
 
 
 def _slot(svc: Services, hours: Hours, day: dt.date, start: str, section: str) -> Slot:
