@@ -90,9 +90,6 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("f9", "coordinator_view", "协调员视图", id="coordinator_view"),
         Binding("f11", "calling", "叫号", id="calling"),
         Binding("ctrl+r", "reprint", "补打", id="reprint"),
-        # S6: the after-hours handover (issue 12). Out of the footer (no room at 100 columns): the evening
-        # panel and the coordinators' banner name the key, and the palette and F1 list it.
-        Binding("ctrl+t", "handover", "交接单", show=False, id="handover"),
         Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
         Binding("f5", "app.reconnect", "重新连接", show=False, id="reconnect"),
         # Before clear_field on the same key: while a called ticket's holder is on screen, Esc goes back.
@@ -100,6 +97,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("escape", "clear_field", "清空输入", show=False, id="clear_field"),
         # Last: on a narrow terminal it leaves the footer first (it stays in the palette, Ctrl+P).
         Binding("ctrl+y", "booking", "预约", id="booking"),
+        # S6: the after-hours handover (issue 12). In the footer when there is room (it leaves it first on
+        # a narrow terminal); the evening panel and the coordinators' banner name it, the palette and F1 list it.
+        Binding("ctrl+t", "handover", "交接单", id="handover"),
     ]
     app: DeskApp
 
