@@ -40,6 +40,11 @@ def last_id(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one())
 
 
+def last_id_at(conn: Connection, at: dt.datetime) -> int:
+    """The last event id recorded at or before ``at`` (0 when none)."""
+    return int(conn.execute(select(func.coalesce(func.max(events.c.id), 0)).where(events.c.at <= at)).scalar_one())
+
+
 def recent(conn: Connection, *, kind: EventKind | None = None, case_id: int | None = None,
            limit: int = 100) -> list[Event]:
     query = select(events).order_by(events.c.id.desc()).limit(limit)

@@ -252,3 +252,20 @@ def test_the_day_shift_acknowledges_the_handover_not_the_evening(
     set_pin(loaded, "S1402", "2468")
     colleague = sign_in(loaded, "S1402", "2468")
     assert after_hours.acknowledge(loaded, colleague, listed.upto).entries == []
+
+
+def test_a_demo_built_at_night_hands_over_only_last_evening(loaded: Services, clock: list[dt.datetime]) -> None:
+    from hallterm.services.demo import build_demo
+
+    clock[0] = dt.datetime(2026, 12, 3, 15, 24, tzinfo=dt.UTC)  # Thursday 23:24 in the hall
+    summary = build_demo(loaded, 60, days=2)
+    listed = after_hours.handover(loaded)
+    # The demo's own bookings are made in the day shift's hours: none is handed over as booked at 23:24.
+    assert not any("23:24" in e.text for e in listed.entries)
+    assert all(e.kind is not HandoverKind.APPOINTMENT or "12-02 19:15" in e.text for e in listed.entries)
+    order = list(HandoverKind)
+    assert [(order.index(e.kind), e.at) for e in listed.entries] == \
+        sorted((order.index(e.kind), e.at) for e in listed.entries)  # grouped by kind, each in time order
+    # The summary counts today's appointments as `appointments list --all` lists them (last evening's too).
+    assert summary["appointments_today"] == len(appointments.call_list(loaded, dt.date(2026, 12, 3),
+                                                                       with_cancelled=True))
