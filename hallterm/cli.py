@@ -263,6 +263,12 @@ def _reference_load(svc: Services) -> int:
           f"人员 {len(ref.staff)} 名，事项 {len(ref.items)} 项"
           f"（材料 {sum(len(i.materials) for i in ref.items)} 项），营业时间段 {len(ref.hours.windows)} 个，"
           f"预约科室 {len(ref.hours.sections)} 个")
+    # lazy: as above
+    from hallterm.services.appointments import stranded_bookings
+
+    for stranded in stranded_bookings(svc):  # closing a day gives no seat back: the holders must be called
+        print(f"注意：{stranded.day:%Y-%m-%d} 已设为闭厅（{stranded.reason}），仍有 {stranded.bookings} 个预约："
+              f"请逐一电话通知持卡人改约（名单：hallterm appointments list --day {stranded.day:%Y-%m-%d}）")
     return 0
 
 

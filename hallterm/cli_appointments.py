@@ -69,8 +69,14 @@ def run(svc: Services, args: argparse.Namespace) -> int:
     if command == "book":
         view = appointments.book(svc, None, args.card_no, args.day, args.slot, section=args.section,
                                  items=args.items, phone=args.phone, note=args.note)
-        print(view.number)
+        print(view.number)  # first, alone on its line: scripts read it
         print(view.message)
+        # lazy: as above
+        from hallterm.services.appointment_sweep import miss_history
+
+        warning = miss_history(svc, view.card_no).warning  # shown as on the desk, never enforced (S6)
+        if warning:
+            print(warning)
         return 0
     if command == "reschedule":
         view = appointments.reschedule(svc, None, parse_appointment_no(args.appointment_no), args.day, args.slot,
@@ -101,7 +107,7 @@ def _slots(svc: Services, day: dt.date, section: str | None, *, as_json: bool) -
     if not result.slots:
         print("  当天不接受预约")
     for s in result.slots:
-        state = "可约" if s.bookable and s.free else ("已满" if s.bookable else "不可约（已开始或超出预约期限）")
+        state = "可约" if s.bookable else ("已满" if s.open else "不可约（已开始或超出预约期限）")
         print(f"  {s.start}–{s.end}  {s.section}  {WINDOW_NAMES[s.window]}  已约 {s.booked}/{s.capacity}  {state}")
     if as_json:
         print(json.dumps([s.as_json() for s in result.slots], ensure_ascii=False))
@@ -113,21 +119,24 @@ def _print_list(day: dt.date, entries: list[CallEntry]) -> None:
     from hallterm.domain.appointments import STATUS_NAMES
 
     print(f"{day:%Y-%m-%d} {weekday_name(day)} 预约 {len(entries)} 人")
+    stranded = [e for e in entries if e.status_text != STATUS_NAMES[e.appointment.status]]
+    if stranded:
+        print(f"注意：当天已闭厅（{stranded[0].closed}），以下 {len(stranded)} 个预约须逐一电话通知并改约")
     for e in entries:
         a = e.appointment
         items = a.what
         print(f"  {a.slot_start}–{a.slot_end}  {a.number}  {a.holder_name}  {e.phone or '（无电话）'}  "
-              f"{a.section}  {items}  {STATUS_NAMES[a.status]}" + (f"  备注：{a.note}" if a.note else ""))
+              f"{a.section}  {items}  {e.status_text}" + (f"  备注：{a.note}" if a.note else ""))
 
 
 def write_csv(path: Path, entries: list[CallEntry]) -> None:
     """The day's call list as CSV for the phone desk (``cli_csv``: BOM, formulas neutralised, 0600)."""
-    # lazy: the status names come with the use cases, which only this command loads
-    from hallterm.domain.appointments import STATUS_NAMES
-
     rows = []
     for e in entries:
         a = e.appointment
-        rows.append((f"{a.slot_start}-{a.slot_end}", a.section, a.number, a.holder_name, a.card_no, e.phone,
-                     a.what, STATUS_NAMES[a.status], "是" if a.after_hours else "", a.note))
+        # Excel opens a CSV in the General format and would turn 000011 into the number 11. "#000011" is text
+        # to it, kept as written: no formula (="000011" would be one, and the neutraliser quotes formulas),
+        # no tab or invisible character; `hallterm appointments cancel` takes the number with or without '#'.
+        rows.append((f"{a.slot_start}-{a.slot_end}", a.section, f"#{a.number}", a.holder_name, a.card_no, e.phone,
+                     a.what, e.status_text, "是" if a.after_hours else "", a.note))
     write_private(path, csv_text(CSV_HEADER, rows))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hallterm.config import Settings
 from hallterm.domain import payloads
+from hallterm.domain.appointments import appointment_no
 from hallterm.domain.cards import CardFormat, ScanError, parse_scan
 from hallterm.domain.payloads import Kind, PayloadError
 from hallterm.services.signing import SigningKeyError, load_keyring
@@ -42,7 +43,7 @@ def _fields_text(payload: payloads.Payload) -> str:
     if payload.kind is Kind.TICKET:
         return f"{f[1]}，{payload.day:%Y-%m-%d}"
     if payload.kind is Kind.APPOINTMENT:
-        return f"预约编号 {f[0]}，{payload.day:%Y-%m-%d} {f[2][:2]}:{f[2][2:]}"
+        return f"预约编号 {appointment_no(int(f[0]))}，{payload.day:%Y-%m-%d} {f[2][:2]}:{f[2][2:]}"
     if payload.kind is Kind.HANDOUT:
         return f"办件 {f[0]}，发放记录 {f[1]}，{payload.day:%Y-%m-%d}"
     return f"办件 {f[0]}，{payload.day:%Y-%m-%d}"

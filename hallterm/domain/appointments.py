@@ -73,6 +73,9 @@ def item_keys(items: Iterable[str]) -> tuple[str, ...]:
 def check_phone(text: str) -> str:
     phone = text.strip().replace(" ", "")
     if phone and not _PHONE.fullmatch(phone):
+        if re.fullmatch(r"[0-9-]+", phone):  # digits, but too short or too long for a phone number
+            raise AppointmentError(f"电话 {text!r} 位数不对（{sum(c.isdigit() for c in phone)} 位）："
+                                   "手机 11 位，座机带区号，例如 13812345678 或 0412-5551234")
         raise AppointmentError(f"电话 {text!r} 应为数字（可含 -），例如 13812345678 或 0412-5551234")
     return phone
 
@@ -94,19 +97,38 @@ def check_day(day: dt.date, today: dt.date, horizon_days: int) -> None:
         raise AppointmentError(f"只能预约 {horizon_days} 天以内（至 {last:%Y-%m-%d}）：{day:%Y-%m-%d} 太远，请到时再约")
 
 
-def choose_slot(hours: DayHours, slots: list[Slot], start: str, section: str) -> Slot:
-    """The slot of ``section`` starting at ``start`` on the day, or why there is none."""
+def choose_slot(hours: DayHours, slots: list[Slot], start: str, section: str, *,
+                now_local: dt.datetime | None = None, cutoff_minutes: int = 0) -> Slot:
+    """The slot of ``section`` starting at ``start`` on the day, or why there is none. With ``now_local``
+    (hall time), a refusal offers only the slots that have not started."""
     if not hours.windows:
         raise AppointmentError(f"{hours.day:%Y-%m-%d} {hours.label}，不接受预约：请选其他日期")
     own = [s for s in slots if s.section == section]
     if not own:
         raise AppointmentError(f"{section} {hours.day:%Y-%m-%d} 没有预约时段：请选其他日期或科室")
     found = next((s for s in own if s.start == start), None)
-    if found is None:
-        offered = "、".join(s.start for s in own[:12]) + ("…" if len(own) > 12 else "")
-        raise AppointmentError(f"{hours.day:%Y-%m-%d} 没有 {start} 开始的时段（{section}，不在营业时间内）："
-                               f"可选 {offered}")
-    return found
+    if found is not None:
+        return found
+    ahead = [s for s in own if now_local is None or _not_started(s, now_local, cutoff_minutes)]
+    offered = "、".join(s.start for s in ahead[:12]) + ("…" if len(ahead) > 12 else "") if ahead \
+        else "当天已无可约时段，请选其他日期"
+    inside = next((s for s in own if s.start < start < s.end), None)
+    if inside is not None:  # in the hours, between two slot starts
+        after = next((s for s in own if s.start > start), None)
+        near = inside.start + (f" 或 {after.start}" if after is not None else "")
+        raise AppointmentError(f"{hours.day:%Y-%m-%d} 没有 {start} 开始的时段：{section}的时段每 "
+                               f"{minutes_of(inside.end) - minutes_of(inside.start)} 分钟一段，从整段开始"
+                               f"（如 {near}）；可选 {offered}")
+    raise AppointmentError(f"{hours.day:%Y-%m-%d} 没有 {start} 开始的时段（{section}，不在预约时间内）："
+                           f"可选 {offered}")
+
+
+def _not_started(slot: Slot, now_local: dt.datetime, cutoff_minutes: int) -> bool:
+    try:
+        check_not_started(slot, now_local, cutoff_minutes)
+    except AppointmentError:
+        return False
+    return True
 
 
 def check_not_started(slot: Slot, now_local: dt.datetime, cutoff_minutes: int) -> None:

@@ -184,7 +184,7 @@ def parse_hours(text: str, file: str, *, known_sections: tuple[str, ...] = ()) -
         day = entry.get("date")
         if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
             raise c.fail(loc.key("date", line) if "date" in entry else line,
-                         "date 应为日期，不加引号，例如 date = 2027-02-16")
+                         "date 应为日期，不加引号，例如 date = 2027-02-05")
         if any(x.day == day for x in closed):
             raise c.fail(loc.key("date", line), f"{day} 重复")
         closed.append(Closed(day, c.text(entry, "reason", line)))

@@ -359,7 +359,7 @@ class HandoverNotice:
     hall_name: str
     number: str  # 交接单 JJ-20261127-1830, from when it was printed
     printed_at: dt.datetime  # hall-local time
-    since: str  # "11月26日 17:30 确认以来" or "近 5 日"
+    since: str  # "11月26日 17:30 确认以来" or "尚未确认过（全部记录）"
     summary: str
     sections: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]  # heading, rows (reference, name, text)
     printed_by: str

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
@@ -36,8 +37,10 @@ from hallterm.storage import events
 from hallterm.storage import staff as staff_store
 from hallterm.storage.tickets import get_appointment
 
-# How far back a first handover (none acknowledged yet) looks: a long weekend and its eve.
-HANDOVER_DAYS = 5
+# The handover list is read in pages of this many events, by id, from the last acknowledgment: never by
+# age — over a week-long holiday (Spring Festival, National Day) the first evenings must still reach the
+# day shift (S6). The id range since the last acknowledgment is the query's bound.
+HANDOVER_PAGE = 2000
 
 _DUTY: dict[Path, tuple[float, tuple[Duty, ...]]] = {}
 
@@ -168,6 +171,8 @@ class HandoverEntry:
     name: str  # masked (张*明), as every list of the hall
     text: str  # what the day shift should know, in one line
     case_id: int | None = None
+    staff_id: str | None = None  # who did it after hours (not the one to acknowledge it)
+    upto_id: int = 0  # the event it comes from
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,7 @@ class Handover:
     upto: int  # the last event id this list covers; acknowledging acknowledges up to here
     since: dt.datetime | None  # UTC: the previous acknowledgment (None: never acknowledged)
     acknowledged_by: str = ""  # the name of whoever acknowledged it, after ``acknowledge``
+    after_hours: bool = False  # read after hours: it is still being written, the day shift acknowledges it
 
     def count(self, kind: HandoverKind) -> int:
         return sum(1 for e in self.entries if e.kind is kind)
@@ -198,22 +204,34 @@ def handover(svc: Services) -> Handover:
         acks = events.recent(conn, kind=EventKind.HANDOVER_ACKNOWLEDGED, limit=1)
         after_id = int(acks[0].details.get("upto", acks[0].id)) if acks else 0
         since = acks[0].at if acks else None
-        floor = svc.now() - dt.timedelta(days=HANDOVER_DAYS)
-        found = events.after(conn, after_id, _HANDOVER_KINDS, since=max(floor, since) if since else floor)
         entries: list[HandoverEntry] = []
         seen_cases: set[tuple[HandoverKind, int]] = set()
-        for event in found:
-            if event.id > upto or not is_after_hours(svc, event.at.astimezone(tz)):
+        for event in _events_since(conn, after_id, upto):
+            if not is_after_hours(svc, event.at.astimezone(tz)):
                 continue
             entry = _entry(svc, conn, event)
             if entry is None:
                 continue
+            entry = dataclasses.replace(entry, staff_id=event.staff_id, upto_id=event.id)
             key = (entry.kind, entry.case_id or -event.id)
             if key in seen_cases:
                 continue  # queued twice (F8 again): once on the list
             seen_cases.add(key)
             entries.append(entry)
-    return Handover(entries, upto, since)
+    order = {kind: n for n, kind in enumerate(HandoverKind)}
+    entries.sort(key=lambda e: (order[e.kind], e.at))  # grouped by kind, each group in time order
+    return Handover(entries, upto, since, after_hours=is_after_hours(svc, local_now(svc)))
+
+
+def _events_since(conn: Connection, after_id: int, upto: int) -> list[events.Event]:
+    """Every handover-kind event after the last acknowledgment, whatever its age, page by page."""
+    found: list[events.Event] = []
+    while True:
+        page = events.after(conn, after_id, _HANDOVER_KINDS, upto=upto, limit=HANDOVER_PAGE)
+        found.extend(page)
+        if len(page) < HANDOVER_PAGE:
+            return found
+        after_id = page[-1].id
 
 
 def _entry(svc: Services, conn: Connection, event: events.Event) -> HandoverEntry | None:
@@ -273,6 +291,13 @@ def acknowledge(svc: Services, session: StaffSession, upto: int) -> Handover:
     """The day shift has taken the list over (up to the event ``upto`` it showed): it leaves the
     coordinators' views; anything newer stays for the next list."""
     session.require("acknowledge_handover")
+    now = local_now(svc)
+    if is_after_hours(svc, now):
+        raise HandoverError(f"现在是{duty_period(svc, now)}，交接单仍在记录中：须由白班在上班后确认交接，"
+                            "值班人员请按 P 打印交白班签收")
+    listed = handover(svc)
+    if any(e.staff_id == session.staff_id for e in listed.entries if e.upto_id <= upto):
+        raise HandoverError("交接单上有您本人在延时或值班时段办理的事项：须由白班其他同事确认交接")
     with svc.db.write() as conn:
         previous = events.recent(conn, kind=EventKind.HANDOVER_ACKNOWLEDGED, limit=1)
         if previous and int(previous[0].details.get("upto", 0)) >= upto:
@@ -280,7 +305,7 @@ def acknowledge(svc: Services, session: StaffSession, upto: int) -> Handover:
             raise HandoverError(f"这份交接单已由{name}确认，无需再次确认")
         events.append(conn, EventKind.HANDOVER_ACKNOWLEDGED, svc.now(), staff_id=session.staff_id, upto=upto)
     done = handover(svc)
-    return Handover(done.entries, done.upto, done.since, session.name)
+    return dataclasses.replace(done, acknowledged_by=session.name)
 
 
 class HandoverError(Refused):

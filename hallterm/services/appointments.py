@@ -84,16 +84,21 @@ class SlotView(Slot):
     """A slot of the hours with how many seats are taken now."""
 
     booked: int
-    bookable: bool  # within the horizon and not started (nor past the cut-off)
+    open: bool  # within the horizon and not started (nor past the cut-off), full or not
 
     @property
     def free(self) -> int:
         return max(0, self.capacity - self.booked)
 
+    @property
+    def bookable(self) -> bool:
+        """A seat can be booked now: open, and not full (what scripts reading ``--json`` act on)."""
+        return self.open and self.free > 0
+
     def as_json(self) -> dict[str, object]:
         return {"day": self.day.isoformat(), "start": self.start, "end": self.end, "section": self.section,
                 "window": self.window.value, "capacity": self.capacity, "booked": self.booked,
-                "free": self.free, "bookable": self.bookable}
+                "free": self.free, "bookable": self.bookable, "open": self.open}
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,7 @@ class DayFree:
     hours: DayHours
     free: int
     capacity: int
+    slots: int = 0  # the day's slots, started or not: open with none left (today, late) vs. none at all
 
 
 def upcoming_days(svc: Services, section: str | None = None, days: int | None = None) -> list[DayFree]:
@@ -204,9 +210,10 @@ def upcoming_days(svc: Services, section: str | None = None, days: int | None = 
     day = today
     while day <= last:
         schedule = day_schedule(svc, day)
-        open_slots = [s for s in slots_of_day(hours, schedule, wanted) if _bookable(svc, s)]
+        every = slots_of_day(hours, schedule, wanted)
+        open_slots = [s for s in every if _bookable(svc, s)]
         free = sum(max(0, s.capacity - taken.get((day, s.section, s.start), 0)) for s in open_slots)
-        out.append(DayFree(schedule, free, sum(s.capacity for s in open_slots)))
+        out.append(DayFree(schedule, free, sum(s.capacity for s in open_slots), len(every)))
         day += dt.timedelta(days=1)
     return out
 
@@ -238,21 +245,30 @@ def _card_no(svc: Services, card_text: str, staff_id: str | None, day: dt.date) 
     return scan.card_no
 
 
+def items_section(svc: Services, items: Iterable[str]) -> str | None:
+    """The items' own department when they share one that takes appointments; else None (any section)."""
+    wanted = set(items)
+    if not wanted:
+        return None
+    with svc.db.read() as conn:
+        departments = {i.department for i in active_items(conn) if i.code in wanted}
+    if len(departments) == 1 and next(iter(departments)) in hall_hours(svc).sections:
+        return next(iter(departments))
+    return None
+
+
 def _default_section(svc: Services, hours: Hours, items: tuple[str, ...]) -> str:
     """The items' own department when they share one that takes appointments; else the file's first section."""
-    if items:
-        with svc.db.read() as conn:
-            departments = {i.department for i in active_items(conn) if i.code in items}
-        if len(departments) == 1 and next(iter(departments)) in hours.sections:
-            return next(iter(departments))
-    return hours.sections[0]
+    return items_section(svc, items) or hours.sections[0]
 
 
 def _slot(svc: Services, hours: Hours, day: dt.date, start: str, section: str) -> Slot:
     check_day(day, svc.today(), svc.settings.appointments.horizon_days)
     schedule = day_schedule(svc, day)
-    slot = choose_slot(schedule, slots_of_day(hours, schedule, section), _hhmm(start), section)
-    check_not_started(slot, _local_now(svc), svc.settings.appointments.cutoff_minutes)
+    cutoff = svc.settings.appointments.cutoff_minutes
+    slot = choose_slot(schedule, slots_of_day(hours, schedule, section), _hhmm(start), section,
+                       now_local=_local_now(svc), cutoff_minutes=cutoff)
+    check_not_started(slot, _local_now(svc), cutoff)
     return slot
 
 
@@ -269,7 +285,7 @@ def _hhmm(text: str) -> str:
 
 
 def _full(svc: Services, slot: Slot) -> SlotFull:
-    free = [s for s in day_slots(svc, slot.day, slot.section).slots if s.bookable and s.free > 0]
+    free = [s for s in day_slots(svc, slot.day, slot.section).slots if s.bookable]
     offer = "、".join(s.start for s in free[:8]) + ("…" if len(free) > 8 else "")
     rest = f"当天 {slot.section} 还有空位的时段：{offer}" if free else "当天已无空位，请选其他日期"
     return SlotFull(f"{slot.day:%Y-%m-%d} {slot.start} 的时段已约满（每时段 {slot.capacity} 位）：{rest}")
@@ -444,25 +460,61 @@ def mark_missed(svc: Services, session: StaffSession | None, appointment_id: int
 # --- the day's call list ------------------------------------------------------------------------
 
 
+CLOSED_STATUS = "闭厅，待电话通知改约"  # a booking stranded on a day the hall has closed since
+
+
 @dataclass(frozen=True)
 class CallEntry:
     appointment: AppointmentView
     roster_phone: str
+    closed: str = ""  # the closure's reason when the day was closed after the booking (to call and move)
 
     @property
     def phone(self) -> str:
         """The number given at booking, else the roster's."""
         return self.appointment.phone or self.roster_phone
 
+    @property
+    def status_text(self) -> str:
+        """The status as the call list says it: a booking on a closed day is to be called and moved."""
+        if self.closed and self.appointment.status is AppointmentStatus.BOOKED:
+            return CLOSED_STATUS
+        return STATUS_NAMES[self.appointment.status]
+
 
 def call_list(svc: Services, day: dt.date, *, with_cancelled: bool = False) -> list[CallEntry]:
     """The day's appointments in slot order, with the phone numbers for the reminder calls."""
     statuses = [s.value for s in AppointmentStatus] if with_cancelled else \
         [AppointmentStatus.BOOKED.value, AppointmentStatus.CHECKED_IN.value]
+    closure = hall_hours(svc).closed_on(day)
     with svc.db.read() as conn:
         rows = store.call_list(conn, day, statuses)
         names = _names(conn, [r.appointment for r in rows])
-    return [CallEntry(_view(r.appointment, names=names), r.roster_phone) for r in rows]
+    return [CallEntry(_view(r.appointment, names=names), r.roster_phone, closure.reason if closure else "")
+            for r in rows]
+
+
+@dataclass(frozen=True)
+class StrandedDay:
+    """A closed day (hours.toml ``[[closed]]`` or a closure of calendar/local.toml) with bookings still on it."""
+
+    day: dt.date
+    reason: str
+    bookings: int
+
+
+def stranded_bookings(svc: Services) -> list[StrandedDay]:
+    """Closed days from today on that still hold booked appointments: closing a day takes no seat back,
+    so staff must call each holder and move the booking (``hallterm appointments list --day D``)."""
+    today = svc.today()
+    closed = sorted((c for c in hall_hours(svc).closed if c.day >= today), key=lambda c: c.day)
+    out: list[StrandedDay] = []
+    with svc.db.read() as conn:
+        for closure in closed:
+            count = len(store.call_list(conn, closure.day, [AppointmentStatus.BOOKED.value]))
+            if count:
+                out.append(StrandedDay(closure.day, closure.reason, count))
+    return out
 
 
 def holder_appointments(svc: Services, card_no: str) -> list[AppointmentView]:

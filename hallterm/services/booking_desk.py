@@ -14,6 +14,7 @@ from hallterm.services.appointments import (
     SlotView,
     day_slots,
     holder_appointments,
+    items_section,
     upcoming_days,
 )
 from hallterm.services.context import Services
@@ -31,10 +32,20 @@ def booking_start(svc: Services, card_no: str) -> BookingStart:
                         miss_history(svc, card_no))
 
 
-def open_slots(svc: Services, day: dt.date) -> tuple[dt.date, list[SlotView]]:
-    """The day's slots that can still be booked and have a free seat, in time order then section."""
-    return day, sorted((s for s in day_slots(svc, day).slots if s.bookable and s.free > 0),
-                       key=lambda s: (s.start, s.section))
+@dataclass(frozen=True)
+class OpenSlots:
+    day: dt.date
+    items: tuple[str, ...]  # the items the list was made for
+    section: str | None  # the items' own section, the only one offered; None: every section
+    slots: list[SlotView]
+
+
+def open_slots(svc: Services, day: dt.date, items: tuple[str, ...] = ()) -> OpenSlots:
+    """The day's slots that can still be booked and have a free seat, in time order then section; only the
+    items' own section when they name one (as ``hallterm appointments book`` chooses it)."""
+    section = items_section(svc, items)
+    return OpenSlots(day, items, section, sorted((s for s in day_slots(svc, day, section).slots if s.bookable),
+                                                 key=lambda s: (s.start, s.section)))
 
 
 def appointment_line(view: AppointmentView) -> str:

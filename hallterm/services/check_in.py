@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from hallterm.domain import payloads
+from hallterm.domain.appointments import appointment_no
 from hallterm.domain.cards import MAX_SCAN_LENGTH, ScanError
 from hallterm.domain.cases import STATUS_NAMES as CASE_STATUS
 from hallterm.domain.events import EventKind
@@ -19,7 +20,7 @@ from hallterm.domain.holders import CardCheck
 from hallterm.domain.ids import mask_name
 from hallterm.domain.payloads import Kind, PayloadError, Refusal
 from hallterm.domain.queue import STATUS_NAMES as TICKET_STATUS
-from hallterm.domain.queue import QueueError, TicketKind
+from hallterm.domain.queue import AppointmentStatus, QueueError, TicketKind
 from hallterm.services.cards import check_card
 from hallterm.services.case_views import CaseView, case_at
 from hallterm.services.context import Services
@@ -29,6 +30,7 @@ from hallterm.services.staff import StaffSession
 from hallterm.services.ticket_view import TicketView
 from hallterm.storage import cases as case_store
 from hallterm.storage import events, tickets
+from hallterm.storage.tickets import get_appointment
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,13 @@ def check_slip(svc: Services, text: str, *, session: StaffSession | None = None)
     assert ring is not None
     try:
         payload = payloads.verify(text, ring)
-        if payload.kind is not Kind.HANDOUT:  # a 领证回执 records what was collected: no day limits it (S9)
+    except PayloadError as exc:
+        _refuse(svc, staff_id, text, exc.reason, str(exc))
+    moved_to_today = False
+    if payload.kind is Kind.APPOINTMENT:  # what became of it first: a cancelled slip is not "come back later"
+        moved_to_today = _appointment_as_booked(svc, staff_id, payload)
+    try:
+        if not moved_to_today and payload.kind is not Kind.HANDOUT:  # a 领证回执: no day limits it (S9)
             payloads.check_day(payload, svc.today())
     except PayloadError as exc:
         _refuse(svc, staff_id, text, exc.reason, str(exc))
@@ -73,6 +81,31 @@ def check_slip(svc: Services, text: str, *, session: StaffSession | None = None)
     if payload.kind is Kind.APPOINTMENT:
         return _scan_appointment(svc, payload, session)
     return _scan_visit(svc, payload, staff_id)
+
+
+def _appointment_as_booked(svc: Services, staff_id: str | None, payload: payloads.Payload) -> bool:
+    """Refuse an appointment slip whose appointment was cancelled, missed or moved (the slip's day and time
+    are then wrong); True when it was moved to today (it checks in today, whatever day the slip says)."""
+    appointment_id = int(payload.fields[0])
+    with svc.db.read() as conn:
+        row = get_appointment(conn, appointment_id)
+    if row is None:
+        return False
+    number = appointment_no(appointment_id)
+    if row.status == AppointmentStatus.CANCELLED:
+        _refuse(svc, staff_id, payload.text, "cancelled",
+                f"预约 {number} 已取消，这张回执作废：请重新预约，或现场取号")
+    if row.status == AppointmentStatus.MISSED:
+        _refuse(svc, staff_id, payload.text, "missed",
+                f"预约 {number}（{row.day:%Y-%m-%d} {row.slot_start}）已失约，这张回执作废：请重新预约，或现场取号")
+    if row.status == AppointmentStatus.BOOKED and \
+            (row.day, row.slot_start.replace(":", "")) != (payload.day, payload.fields[2]):
+        if row.day == svc.today():
+            return True
+        _refuse(svc, staff_id, payload.text, "outdated",
+                f"这张回执已过时：预约 {number} 已改到 {row.day:%Y-%m-%d} {row.slot_start}–{row.slot_end}"
+                f"（{row.section}），请在新的日期前来签到（可重新打印回执）")
+    return False
 
 
 def _refuse(svc: Services, staff_id: str | None, text: str, reason: Refusal | str, message: str) -> NoReturn:
@@ -113,16 +146,18 @@ def _scan_ticket(svc: Services, payload: payloads.Payload, staff_id: str | None)
 def _scan_appointment(svc: Services, payload: payloads.Payload, session: StaffSession | None) -> SlipScan:
     staff_id = session.staff_id if session is not None else None
     appointment_id = int(payload.fields[0])
+    number = appointment_no(appointment_id)
     try:
         view = check_in(svc, session, appointment_id)
     except QueueError as exc:
         _scanned(svc, staff_id, payload, f"refused: {exc}", appointment_id=appointment_id)
-        return SlipScan("appointment", f"预约回执 {appointment_id}", f"预约回执有效，但不能签到：{exc}",
-                        (("预约编号", str(appointment_id)), ("日期", f"{payload.day:%Y-%m-%d}")))
+        return SlipScan("appointment", f"预约回执 {number}", f"预约回执有效，但不能签到：{exc}",
+                        (("预约编号", number), ("日期", f"{payload.day:%Y-%m-%d}")))
     _scanned(svc, staff_id, payload, "checked_in", appointment_id=appointment_id, ticket_id=view.id)
-    lines = [("预约号" if view.kind is TicketKind.APPOINTMENT else "现场号", view.number), ("时段", view.slot),
-             ("持卡人", mask_name(view.holder_name or "")), ("前面等候", f"{view.ahead or 0} 人")]
-    return SlipScan("appointment", f"预约回执 {appointment_id}",
+    # Two numbers: the appointment's (000026, on the slip) and the queue ticket's (B003, called out).
+    lines = [("排队号" if view.kind is TicketKind.APPOINTMENT else "现场号", view.number), ("预约编号", number),
+             ("时段", view.slot), ("持卡人", mask_name(view.holder_name or "")), ("前面等候", f"{view.ahead or 0} 人")]
+    return SlipScan("appointment", f"预约回执 {number}",
                     f"{view.message}，前面还有 {view.ahead or 0} 人。按 F10 打印排队票",
                     tuple((k, v) for k, v in lines if v), checked_in=True, ticket=view, ticket_id=view.id)
 

@@ -17,6 +17,7 @@ from hallterm.domain.cases import CaseDraft, CaseStatus
 from hallterm.domain.errors import Refused
 from hallterm.domain.events import EventKind
 from hallterm.domain.holders import CardStatus
+from hallterm.domain.hours import WindowKind
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.domain.roster import RosterRow
 from hallterm.services import after_hours, appointments, cases, queue
@@ -139,15 +140,33 @@ def demo_appointments(svc: Services, ref: Reference, cards: list[str]) -> dict[s
                 continue
 
     yesterday = today - dt.timedelta(days=1)
-    settle(book_on(yesterday, [0, 1, 2, 3], _at(svc, yesterday, "07:00")))
-    # Booked at 07:00, or now when the demo is built before then: no event may lie in the future.
-    mine = book_on(today, [0, 1, 3, 5, 7, -1], min(now, _at(svc, today, "07:00")))
-    counts["appointments_today"] = len(mine)
-    settle(mine)
+    # Booked in the day shift's hours, before the day's first slot (and never after now: no event may lie in
+    # the future), so that only last evening's booking below is the after-hours desk's, on the 交接单.
+    settle(book_on(yesterday, [0, 1, 2, 3], office_time(svc, _at(svc, yesterday, "07:00"))))
+    settle(book_on(today, [0, 1, 3, 5, 7, -1], office_time(svc, min(now, _at(svc, today, "07:00")))))
     for ahead in range(1, 8):  # the coming week, an evening or duty slot among them for the after-hours desk
-        counts["appointments_ahead"] += len(book_on(today + dt.timedelta(days=ahead), [0, -1], now))
+        book_on(today + dt.timedelta(days=ahead), [0, -1], office_time(svc, now))
     evening_case(svc, ref, yesterday, holders)
+    # Counted as `hallterm appointments list --all` lists them: last evening's booking for today included.
+    counts["appointments_today"] = len(appointments.call_list(svc, today, with_cancelled=True))
+    counts["appointments_ahead"] = sum(len(appointments.call_list(svc, today + dt.timedelta(days=ahead),
+                                                                  with_cancelled=True)) for ahead in range(1, 8))
     return counts
+
+
+def office_time(svc: Services, before: dt.datetime) -> dt.datetime:
+    """The latest moment in the regular hours of a day (an hour after they open) that is not after
+    ``before``: when the demo's day-shift bookings are made. Looks back two weeks at most (a long
+    holiday), else ``before`` itself."""
+    day = before.astimezone(svc.settings.hall.tz).date()
+    for back in range(15):
+        d = day - dt.timedelta(days=back)
+        regular = [w for w in appointments.day_schedule(svc, d).windows if w.kind is WindowKind.REGULAR]
+        if regular:
+            moment = _at(svc, d, min(w.start for w in regular), 60)
+            if moment <= before:
+                return moment
+    return before
 
 
 def evening_case(svc: Services, ref: Reference, day: dt.date, holders: Any) -> None:

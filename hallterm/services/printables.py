@@ -155,7 +155,7 @@ def handover_notice(svc: Services, listed: Handover, printed_by: str) -> notices
     """The handover list as the A4/A5 notice the day shift signs."""
     tz = svc.settings.hall.tz
     now = svc.now().astimezone(tz)
-    since = f"{listed.since.astimezone(tz):%m月%d日 %H:%M} 上次确认以来" if listed.since else "近 5 日（尚未确认过）"
+    since = f"{listed.since.astimezone(tz):%m月%d日 %H:%M} 上次确认以来" if listed.since else "尚未确认过（全部记录）"
     sections = tuple((HANDOVER_NAMES[kind], tuple((e.reference, e.name, e.text) for e in listed.entries
                                                   if e.kind is kind))
                      for kind in HandoverKind)

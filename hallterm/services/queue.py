@@ -12,7 +12,7 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
-from hallterm.domain.appointments import outside_window
+from hallterm.domain.appointments import appointment_no, outside_window
 from hallterm.domain.cards import ScanError, parse_scan
 from hallterm.domain.cases import ACTIVE_STATUSES, VISIT_STATUSES, CaseInputError
 from hallterm.domain.events import EventKind
@@ -142,9 +142,12 @@ def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -
         if not found:
             raise QueueError("该预约不是今天的，或不存在")
         appt = found[0]
+        if appt.status == AppointmentStatus.CHECKED_IN:
+            raise QueueError("该预约已签到，不能重复签到")
+        if appt.status == AppointmentStatus.CANCELLED:
+            raise QueueError("该预约已取消，不能签到：请重新预约，或现场取号")
         if appt.status != AppointmentStatus.BOOKED:
-            done = "签到" if appt.status == AppointmentStatus.CHECKED_IN else "取消或失约"
-            raise QueueError(f"该预约已{done}，不能重复签到")
+            raise QueueError(f"该预约已失约（{appt.slot_start}–{appt.slot_end} 未签到），不能签到：请现场取号")
         late, why = outside_window(appt.day, appt.slot_start, svc.now().astimezone(svc.settings.hall.tz),
                              a.check_in_early_minutes, a.check_in_late_minutes)
         kind = TicketKind.WALKIN if late else TicketKind.APPOINTMENT
@@ -159,10 +162,13 @@ def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -
         issued = store.get(conn, row.id)
         assert issued is not None
         ahead = store.waiting_before(conn, issued.day, issued.id)
+    # The appointment's number (000008, on the slip) and the queue ticket's (B003, called out) are two numbers.
+    number = appointment_no(appt.id)
     if late:
-        said = f"{why}，不能按预约优先：已改取现场号 {issued.number}，按现场顺序叫号"
+        said = f"{why}，不能按预约优先：已改取现场号 {issued.number}（预约 {number}），按现场顺序叫号"
     else:
-        said = f"{why}。已签到，预约号 {issued.number}" if why else f"已签到，预约号 {issued.number}"
+        done = f"已签到（预约 {number}），排队号 {issued.number}"
+        said = f"{why}。{done}" if why else done
     return _view(issued, ahead=ahead, message=said)
 
 

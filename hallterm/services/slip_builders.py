@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hallterm.domain.appointments import appointment_no
 from hallterm.domain.cards import ScanError
 from hallterm.domain.cases import CaseStatus
 from hallterm.domain.events import EventKind
@@ -45,7 +46,7 @@ def appointment_slip(svc: Services, appointment_id: int) -> AppointmentSlip:
     with svc.db.read() as conn:
         row = tickets.get_appointment(conn, appointment_id)
         if row is None:
-            raise ScanError(f"找不到第 {appointment_id} 号预约")
+            raise ScanError(f"找不到预约 {appointment_no(appointment_id)}：请核对预约回执上的编号")
         codes = [c for c in row.item_codes.replace("，", ",").replace(" ", ",").split(",") if c]
         names = catalog.item_names(conn, codes)
         bring: dict[str, list[str]] = {code: [] for code in codes}

@@ -40,6 +40,11 @@ def last_id(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one())
 
 
+def last_id_at(conn: Connection, at: dt.datetime) -> int:
+    """The last event id recorded at or before ``at`` (0 when none)."""
+    return int(conn.execute(select(func.coalesce(func.max(events.c.id), 0)).where(events.c.at <= at)).scalar_one())
+
+
 def recent(conn: Connection, *, kind: EventKind | None = None, case_id: int | None = None,
            limit: int = 100) -> list[Event]:
     query = select(events).order_by(events.c.id.desc()).limit(limit)
@@ -66,11 +71,13 @@ def of_kind_between(conn: Connection, kind: EventKind, start: dt.datetime, end: 
             for r in conn.execute(query)]
 
 
-def after(conn: Connection, after_id: int, kinds: list[EventKind], *, since: dt.datetime,
+def after(conn: Connection, after_id: int, kinds: list[EventKind], *, upto: int | None = None,
           limit: int = 2000) -> list[Event]:
-    """Events of ``kinds`` newer than ``after_id`` and not before ``since``, oldest first (the handover list)."""
-    query = (select(events).where(events.c.id > after_id, events.c.kind.in_([k.value for k in kinds]),
-                                  events.c.at >= since)
-             .order_by(events.c.id).limit(limit))
+    """Events of ``kinds`` with ``after_id < id <= upto``, oldest first, at most ``limit`` of them (the
+    handover list pages through them by id)."""
+    query = select(events).where(events.c.id > after_id, events.c.kind.in_([k.value for k in kinds]))
+    if upto is not None:
+        query = query.where(events.c.id <= upto)
+    query = query.order_by(events.c.id).limit(limit)
     return [Event(r.id, r.at, r.kind, r.staff_id, r.case_id, r.ticket_id, r.card_no, dict(r.details or {}))
             for r in conn.execute(query)]

@@ -67,14 +67,14 @@ def test_slots_book_cancel_and_the_call_list(loaded: Services, cards: dict[str, 
     assert data.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["时段", "科室", "预约编号"] and len(rows) == 3
-    assert rows[1][2] == number and rows[1][5] == "13900001111"
+    assert rows[1][2] == f"#{number}" and rows[1][5] == "13900001111"  # text to Excel: 000011 stays 000011
     assert (rows[1][6], rows[2][6]) == ("公司设立登记", "咨询")  # 事项 as the screen says it, never empty
     assert rows[2][-1] == "'=HYPERLINK(\"x\")"  # a formula is text, never run
     assert stat.S_IMODE(csv_file.stat().st_mode) == 0o600
 
     code, _, err = run(loaded, capsys, "cancel", number, "--reason", "")
     assert code == 1 and "需要填写原因" in err
-    code, out, _ = run(loaded, capsys, "cancel", number, "--reason", "持卡人来电取消")
+    code, out, _ = run(loaded, capsys, "cancel", rows[1][2], "--reason", "持卡人来电取消")  # as the CSV has it
     assert code == 0 and "已取消预约" in out
     code, out, _ = run(loaded, capsys, "slots", "--day", day.isoformat(), "--section", "企业登记科", "--json")
     assert json.loads(out.splitlines()[-1])[0]["booked"] == 1  # the seat is free again
@@ -103,3 +103,26 @@ def test_db_takes_a_sqlite_file_path_as_the_readme_names_it(loaded: Services, mo
     assert by_path == 0 and "sqlite" not in err, err
     assert cli.main(["--db", loaded.db.url, "appointments", "slots", "--day", day, "--json"]) == 0
     assert capsys.readouterr().out == out_path
+
+
+def test_book_prints_the_repeat_miss_note_after_the_number(loaded: Services, cards: dict[str, str],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from hallterm.services import appointments, queue
+
+    today = dt.date.today()  # the command reads the real clock
+    for back in (10, 20):
+        missed = queue.book_appointment(loaded, cards["valid"], today - dt.timedelta(days=back), "09:00", "09:30")
+        appointments.mark_missed(loaded, None, missed)
+    day = today + dt.timedelta(days=1)
+    while True:  # a day with a bookable slot
+        code, out, _ = run(loaded, capsys, "slots", "--day", day.isoformat(), "--json")
+        free = [s for s in json.loads(out.strip().splitlines()[-1]) if s["bookable"]]
+        if free:
+            break
+        day += dt.timedelta(days=1)
+    code, out, err = run(loaded, capsys, "book", cards["valid"], "--day", day.isoformat(), "--slot", free[0]["start"],
+                         "--section", free[0]["section"])
+    lines = out.splitlines()
+    assert code == 0, err
+    assert lines[0].isdigit() and len(lines[0]) == 6  # the number stays first: scripts read it
+    assert "已失约 2 次" in out and "已失约" not in lines[0]

@@ -20,7 +20,7 @@ from hallterm import cli_scan
 from hallterm.config import Settings, load_settings
 from hallterm.domain import payloads
 from hallterm.domain.cards import ScanError
-from hallterm.domain.payloads import Keyring, ticket_payload
+from hallterm.domain.payloads import Keyring, appointment_payload, ticket_payload
 from hallterm.printing.samples import sample_slips
 from hallterm.services import print_jobs, printables, queue, signing, slip_builders
 from hallterm.services.check_in import check_scan
@@ -228,6 +228,8 @@ def test_describe_says_what_a_code_is(settings: Settings) -> None:
         "本大厅回执（HT1），本机尚无签名密钥")
     ring = signing.keyring(settings)
     assert "签名有效（密钥 K1）" in cli_scan.describe(ticket_payload(TODAY, "A017", ring), settings)
+    said = cli_scan.describe(appointment_payload(26, TODAY, "10:30", ring), settings)
+    assert "预约编号 000026，2026-11-26 10:30" in said  # the 6-digit number, as the slip prints it
     assert "校验失败" in cli_scan.describe("HT1:Q:20261126:A017:K1:AAAAAAAAAAAAAAAA", settings)
     assert cli_scan.describe("https://example.org/x", settings) == "网址（非本大厅签发）"
     assert cli_scan.describe("hello", settings) == "其他二维码或条码（非本大厅签发）"

@@ -224,3 +224,48 @@ def test_a_demo_built_before_dawn_records_nothing_in_the_future(
     with loaded.db.read() as conn:
         latest = event_store.recent(conn, limit=500)
     assert latest and max(e.at for e in latest) <= clock[0]
+
+
+def test_a_holiday_weeks_first_evening_still_reaches_the_day_shift(
+    loaded: Services, evening_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
+) -> None:
+    """Nothing leaves the list by age: over a week off, the first evening is still there (S6)."""
+    clock[0] = THURSDAY_18
+    opened = cases.open_case(loaded, evening_session, draft(cards["valid"]))
+    clock[0] = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)  # the Monday 11 days later, 09:00
+    listed = after_hours.handover(loaded)
+    assert [e.reference for e in listed.entries] == [opened.case_no]
+
+
+def test_the_day_shift_acknowledges_the_handover_not_the_evening(
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
+) -> None:
+    clock[0] = THURSDAY_18
+    cases.open_case(loaded, desk_session, draft(cards["valid"]))  # a desk clerk on the evening desk
+    listed = after_hours.handover(loaded)
+    assert listed.after_hours and listed.entries
+    with pytest.raises(Refused, match="须由白班在上班后确认交接"):
+        after_hours.acknowledge(loaded, desk_session, listed.upto)
+    clock[0] = FRIDAY_9  # the next morning: still not by whoever did it in the evening
+    with pytest.raises(Refused, match="须由白班其他同事确认交接"):
+        after_hours.acknowledge(loaded, desk_session, listed.upto)
+    set_pin(loaded, "S1402", "2468")
+    colleague = sign_in(loaded, "S1402", "2468")
+    assert after_hours.acknowledge(loaded, colleague, listed.upto).entries == []
+
+
+def test_a_demo_built_at_night_hands_over_only_last_evening(loaded: Services, clock: list[dt.datetime]) -> None:
+    from hallterm.services.demo import build_demo
+
+    clock[0] = dt.datetime(2026, 12, 3, 15, 24, tzinfo=dt.UTC)  # Thursday 23:24 in the hall
+    summary = build_demo(loaded, 60, days=2)
+    listed = after_hours.handover(loaded)
+    # The demo's own bookings are made in the day shift's hours: none is handed over as booked at 23:24.
+    assert not any("23:24" in e.text for e in listed.entries)
+    assert all(e.kind is not HandoverKind.APPOINTMENT or "12-02 19:15" in e.text for e in listed.entries)
+    order = list(HandoverKind)
+    assert [(order.index(e.kind), e.at) for e in listed.entries] == \
+        sorted((order.index(e.kind), e.at) for e in listed.entries)  # grouped by kind, each in time order
+    # The summary counts today's appointments as `appointments list --all` lists them (last evening's too).
+    assert summary["appointments_today"] == len(appointments.call_list(loaded, dt.date(2026, 12, 3),
+                                                                       with_cancelled=True))

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from hallterm.domain.queue import AppointmentStatus, TicketKind
+from hallterm.domain.queue import AppointmentStatus, QueueError, TicketKind
 from hallterm.services import appointments, queue
 from hallterm.services.appointment_sweep import miss_history, sweep_missed
 from hallterm.services.context import Services
@@ -86,3 +86,42 @@ def test_repeated_misses_are_shown_not_enforced(loaded: Services, cards: dict[st
     appointments.book(loaded, None, card, TODAY + dt.timedelta(days=2), "09:00")  # no ban
     _at(clock, "18:00", TODAY + dt.timedelta(days=92))
     assert miss_history(loaded, card).misses == 0  # out of the window
+
+
+def test_an_old_slip_says_what_became_of_its_appointment(loaded: Services, cards: dict[str, str],
+                                                         clock: list[dt.datetime]) -> None:
+    from hallterm.domain.cards import ScanError
+    from hallterm.services import signing
+    from hallterm.services.check_in import check_scan
+
+    friday, monday = TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=4)
+    moved = appointments.book(loaded, None, cards["valid"], friday, "09:00")
+    old_slip = signing.appointment_payload(loaded, moved.id, friday, "09:00")
+    appointments.reschedule(loaded, None, moved.id, monday, "10:00", reason="来电改期")
+    with pytest.raises(ScanError, match=r"回执已过时：预约 \d{6} 已改到 2026-11-30 10:00"):
+        check_scan(loaded, old_slip)  # before its day: not "come back on the day"
+    appointments.cancel(loaded, None, moved.id, reason="来电取消")
+    with pytest.raises(ScanError, match=r"预约 \d{6} 已取消，这张回执作废"):
+        check_scan(loaded, old_slip)
+    # On the day: cancelled and missed are told apart, and neither is a "repeat" check-in.
+    cancelled = appointments.book(loaded, None, cards["valid"], TODAY, "11:30")
+    appointments.cancel(loaded, None, cancelled.id, reason="来电取消")
+    missed = appointments.book(loaded, None, cards["markup"], TODAY, "11:30")
+    appointments.mark_missed(loaded, None, missed.id)
+    with pytest.raises(QueueError, match="已取消，不能签到") as said_cancelled:
+        queue.check_in(loaded, None, cancelled.id)
+    with pytest.raises(QueueError, match="已失约") as said_missed:
+        queue.check_in(loaded, None, missed.id)
+    assert "重复" not in str(said_cancelled.value) + str(said_missed.value)
+
+
+def test_check_in_names_the_appointment_and_the_queue_number_apart(loaded: Services, cards: dict[str, str]) -> None:
+    from hallterm.services import signing
+    from hallterm.services.check_in import SlipScan, check_scan
+
+    booked = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")
+    result = check_scan(loaded, signing.appointment_payload(loaded, booked.id, TODAY, "10:30"))
+    assert isinstance(result, SlipScan) and result.ticket is not None
+    assert f"已签到（预约 {booked.number}），排队号 {result.ticket.number}" in result.message
+    assert result.title == f"预约回执 {booked.number}"
+    assert dict(result.lines)["预约编号"] == booked.number and dict(result.lines)["排队号"] == result.ticket.number

@@ -44,6 +44,7 @@ def test_booking_fills_a_slot_to_its_capacity_then_refuses_with_the_free_ones(
         appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00", section="企业登记科")
     view = appointments.day_slots(loaded, FRIDAY, "企业登记科").slots[0]
     assert (view.start, view.booked, view.capacity, view.free) == ("09:00", 2, 2, 0)
+    assert view.open and not view.bookable and view.as_json()["bookable"] is False  # full: nothing to book
     booked = _events(loaded, "appointment_booked")
     assert [e["section"] for e in booked] == ["企业登记科", "企业登记科"]
     assert booked[0]["staff_id"] == desk_session.staff_id and booked[0]["items"] == ["QY-GSSL"]
@@ -166,3 +167,39 @@ def test_the_days_ahead_with_their_free_seats(loaded: Services, cards: dict[str,
     assert (days[0].free, days[0].capacity) == (2 * (3 + 7) + 2, 2 * (3 + 7) + 2)
     assert (days[1].free, days[1].capacity) == (2 * 13 + 2 - 1, 2 * 13 + 2)
     assert len(appointments.upcoming_days(loaded)) == 31  # the 30-day horizon, today included
+
+
+def test_closing_a_booked_day_warns_and_marks_its_bookings_to_call(
+        loaded: Services, cards: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hallterm import cli
+    from hallterm.cli_appointments import write_csv
+    from hallterm.config import PathSettings
+
+    booked = appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00")
+    assets = tmp_path / "assets"
+    shutil.copytree(loaded.settings.paths.assets_dir, assets)
+    hours = assets / "hours.toml"
+    hours.write_text(hours.read_text(encoding="utf-8").replace(
+        "[hours]", '[[closed]]\ndate = 2026-11-27\nreason = "大厅停电检修"\n\n[hours]', 1), encoding="utf-8")
+    closed = Services(replace(loaded.settings, paths=PathSettings(str(assets))), loaded.db, loaded.clock)
+    assert cli._reference_load(closed) == 0
+    said = capsys.readouterr().out
+    assert "2026-11-27 已设为闭厅（大厅停电检修），仍有 1 个预约" in said
+    assert "hallterm appointments list --day 2026-11-27" in said
+    entries = appointments.call_list(closed, FRIDAY)
+    assert [(e.appointment.number, e.status_text) for e in entries] == [(booked.number, "闭厅，待电话通知改约")]
+    write_csv(tmp_path / "calls.csv", entries)
+    assert "闭厅，待电话通知改约" in (tmp_path / "calls.csv").read_text(encoding="utf-8-sig")
+    assert appointments.call_list(loaded, FRIDAY)[0].status_text == "已预约"  # the shipped hours: open
+
+
+def test_refusals_say_what_is_wrong_with_the_slot_or_the_phone(loaded: Services, cards: dict[str, str]) -> None:
+    with pytest.raises(AppointmentError) as between:  # inside the hours, between two slot starts; it is 10:00
+        appointments.book(loaded, None, cards["valid"], TODAY, "10:45", section="企业登记科")
+    said = str(between.value)
+    assert "不在" not in said and "每 30 分钟一段" in said and "如 10:30 或 11:00" in said
+    assert "可选 10:30、11:00" in said and "09:00" not in said  # started slots are not offered
+    with pytest.raises(AppointmentError, match="位数不对（3 位）"):
+        appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00", phone="123")
+    with pytest.raises(AppointmentError, match="应为数字"):
+        appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00", phone="138abc")

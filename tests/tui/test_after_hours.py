@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
+from textual.widgets._footer import FooterKey
 
 from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.services import appointments
@@ -51,7 +52,7 @@ async def test_the_evening_desk_shows_tonight_routes_by_the_roster_and_hands_ove
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen) and "延时服务" in app.screen.sub_title
-        panel = str(app.screen.query_one(EveningPanel).render())
+        panel = app.screen.query_one(EveningPanel).text
         assert tonight.number in panel and saturday.number in panel and "11-28（星期六）09:00" in panel
         assert panel.index(tonight.number) < panel.index(saturday.number)
         # A walk-in (another holder: the first one's card would check them in for 18:30): the same flow
@@ -87,18 +88,30 @@ async def test_a_check_in_shows_on_the_evening_panel_and_the_desk_names_itself_a
     loaded: Services, desk_app: DeskAppFactory, cards: dict[str, str], clock: list[dt.datetime]
 ) -> None:
     evening = signed_in(loaded, "S1502")  # 梁鑫宇, after_hours; on Monday evenings the roster says "self"
+    from hallterm.storage.catalog import active_items
+
     clock[0] = MONDAY_9
     tonight = appointments.book(loaded, evening, cards["valid"], dt.date(2026, 11, 30), "18:30")
+    with loaded.db.read() as conn:
+        codes = iter([i.code for i in active_items(conn)])  # one per holder and item: a new item each
+    weekend = [appointments.book(loaded, evening, cards["markup"], s.day, s.start, section=s.section, items=next(codes))
+               for day in (dt.date(2026, 12, 5), dt.date(2026, 12, 6))
+               for s in appointments.day_slots(loaded, day, "业务协调科").slots[:5]]
     clock[0] = MONDAY_18
     app = desk_app(evening)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         panel = app.screen.query_one(EveningPanel)
-        assert tonight.number in str(panel.render()) and "待签到" in str(panel.render())
+        assert tonight.number in panel.text and "待签到" in panel.text
+        # Eleven appointments: every one listed (no "另有 … 未列出"); at 36 lines all in view, no scrolling
+        # (on a shorter terminal the panel scrolls for what does not fit).
+        assert all(a.number in panel.text for a in weekend) and "未列出" not in panel.text
+        assert "共 11 个预约" in str(panel.border_subtitle) and panel.max_scroll_y == 0 and panel.size.height >= 11
+        assert "交接单" in [k.description for k in app.screen.query(FooterKey)]  # Ctrl+T in the footer too
         await scan(pilot, cards["valid"])  # the holder arrives: the card checks the appointment in
         await until(pilot, lambda: "已签到" in text_of(app, "#notice"), "the check-in said")
-        await until(pilot, lambda: "已签到" in str(panel.render()), "the evening panel updated")
-        assert "待签到" not in str(panel.render())
+        await until(pilot, lambda: "已签到" in panel.text, "the evening panel updated")
+        assert "待签到" not in panel.text.splitlines()[0]  # tonight's, the first line
         await open_and_route(pilot, cards["markup"])
         case = app.screen.last_case
         assert case is not None and case.duty == "值班人员"

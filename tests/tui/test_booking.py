@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from textual.widgets import DataTable, Input, Static
+from textual.widgets._footer import FooterKey
 
 from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.domain.queue import AppointmentStatus
@@ -78,6 +79,12 @@ async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: di
     app = desk_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        desk = app.screen
+        assert isinstance(desk, DeskScreen)
+        desk._seq += 1  # a scan whose answer is not drawn yet: Ctrl+Y says why it waits
+        await pilot.press("ctrl+y")
+        assert "正在查询持卡人，请稍候再按 Ctrl+Y" in said(app)
+        desk._shown_seq = desk._seq
         await scan(pilot, card)
         await pilot.press("ctrl+y")
         await settle(pilot)
@@ -122,10 +129,14 @@ async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: di
         await pilot.press("f9")
         assert "请先在「已有预约」中选中要改期的预约" in said(app)
         await choose(pilot, "#booking-which", 1)
+        await until(pilot, lambda: screen.query_one("#booking-slot", Select)._options[1:] != [], "its section's slots")
         await choose(pilot, "#booking-slot", 2)
         await pilot.press("f9")
         await settle(pilot)
         assert isinstance(app.screen, ReasonScreen)
+        shown = [(k.key_display, k.description) for k in app.screen.query(FooterKey)]
+        assert ("Enter", "确定") in shown and ("Esc", "返回") in shown  # its own keys, not the booking screen's
+        assert not any("改期" in d or "取消预约" in d for _, d in shown)
         await type_text(pilot, "持卡人来电改期", "enter")
         await settle(pilot)
         await until(pilot, lambda: "已改期" in said(app) and "正在" not in said(app), "rescheduled")
@@ -169,7 +180,7 @@ async def test_refused_cards_arrivals_and_the_missed_timer(loaded: Services, car
         assert said(app).startswith("不能预约：") and "注销" in said(app)
 
         await scan(pilot, cards["valid"])  # arrives: today's appointment is checked in
-        await until(pilot, lambda: "已签到，预约号 B001" in said(app), "checked in by card")
+        await until(pilot, lambda: "已签到（预约 " in said(app) and "排队号 B001" in said(app), "checked in by card")
         assert "按 F10 打印排队票" in said(app)
         assert [a.status for a in booked(loaded) if a.id == on_time.id] == [AppointmentStatus.CHECKED_IN]
         await scan(pilot, cards["valid"])  # scanned again: nothing more to check in
@@ -220,3 +231,23 @@ async def test_after_a_checked_in_visitors_case_is_routed_f10_prints_the_visit_s
         await settle(pilot)
         await pilot.press("ctrl+y")  # an early consultation ends with a booking for the next step
         await until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
+
+
+def test_the_slot_list_keeps_to_the_items_section_and_names_the_windows(
+        loaded: Services, clock: list[dt.datetime]) -> None:
+    from hallterm.services.booking_desk import open_slots
+    from hallterm.tui.desk.booking import day_label, slot_label
+
+    found = open_slots(loaded, TODAY, ("QY-GSSL",))  # 企业登记科's item: never 业务协调科's slots
+    assert found.section == "企业登记科" and found.slots
+    assert {s.section for s in found.slots} == {"企业登记科"}
+    both = open_slots(loaded, TODAY)
+    assert both.section is None and {s.section for s in both.slots} == {"企业登记科", "业务协调科"}
+    labels = [slot_label(s) for s in both.slots]
+    assert any("18:30" in x and "延时服务" in x for x in labels) and not any("09:" in x for x in labels)
+    assert not any("延时服务" in x or "值班" in x for x in labels if x.startswith(("10:", "14:")))
+    saturday = open_slots(loaded, dt.date(2026, 11, 28))
+    assert saturday.slots and all("值班" in slot_label(s) for s in saturday.slots)
+    clock[0] = dt.datetime(2026, 11, 26, 13, 0, tzinfo=dt.UTC)  # 21:00: today's slots have all passed
+    today = appointments.upcoming_days(loaded, days=1)[0]
+    assert day_label(today, TODAY).endswith("今天已无可约时段")

@@ -126,3 +126,16 @@ def test_the_hours_file_is_read_with_the_staff_file_and_refused_whole(tmp_path: 
         read_hours(tmp_path)
     assert caught.value.file == str(tmp_path / "hours.toml") and caught.value.line == 58
     assert "minutes 应为整数" in str(caught.value)
+
+
+def test_the_shipped_closure_example_is_that_years_new_years_eve() -> None:
+    """The commented [[closed]] example of assets/hours.toml names 除夕 on its real date (the lunar calendar)."""
+    import re
+
+    from borax.calendars.lunardate import LunarDate
+
+    text = (DEFAULT_ASSETS / "hours.toml").read_text(encoding="utf-8")
+    found = re.search(r"# date = (\d{4}-\d{2}-\d{2}).*\n# reason = \"除夕闭厅\"", text)
+    assert found is not None
+    day = dt.date.fromisoformat(found.group(1))
+    assert day == LunarDate(day.year, 1, 1).to_solar_date() - dt.timedelta(days=1)

@@ -33,7 +33,7 @@ from hallterm.tui.widgets.toggles import Select, SelectionList
 if TYPE_CHECKING:
     from hallterm.domain.holders import Holder
     from hallterm.services.appointments import AppointmentView, DayFree, SlotView
-    from hallterm.services.booking_desk import BookingStart
+    from hallterm.services.booking_desk import BookingStart, OpenSlots
     from hallterm.services.cases import CatalogItem
     from hallterm.services.consultations import ConsultationView
     from hallterm.services.context import Services
@@ -49,7 +49,7 @@ class BookingLoaded(Done):
 
 
 class SlotsLoaded(Done):
-    """``result``: (day, the day's open slots)."""
+    """``result``: the day's open slots (``OpenSlots``), for the items chosen."""
 
 
 class AppointmentBooked(Done):
@@ -68,14 +68,24 @@ class SlipPrinted(Done):
     """``result``: how printing the appointment slip went."""
 
 
-def day_label(day: DayFree) -> str:
+def day_label(day: DayFree, today: dt.date | None = None) -> str:
     h = day.hours
-    seats = f"空 {day.free}/{day.capacity}" if day.capacity else "不接受预约"
+    if day.capacity:
+        seats = f"空 {day.free}/{day.capacity}"
+    elif day.slots:  # open, but every slot has started (today, late) or is past the cut-off
+        seats = "今天已无可约时段" if h.day == today else "已无可约时段"
+    else:
+        seats = "不接受预约"
     return f"{h.day:%m-%d} {weekday_name(h.day)}　{h.label}　{seats}"
 
 
 def slot_label(slot: SlotView) -> str:
-    return f"{slot.start}–{slot.end}　{slot.section}　空 {slot.free}/{slot.capacity}"
+    # lazy: the names come with the domain's hours, which only this screen needs
+    from hallterm.domain.hours import WINDOW_NAMES, WindowKind
+
+    # Evening slots are 延时服务, weekend and holiday ones 值班, as ``hallterm appointments slots`` says.
+    window = "" if slot.window is WindowKind.REGULAR else f"　{WINDOW_NAMES[slot.window]}"
+    return f"{slot.start}–{slot.end}　{slot.section}{window}　空 {slot.free}/{slot.capacity}"
 
 
 class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
@@ -162,21 +172,37 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
         chosen = self._selected()
         # Rescheduling moves the slot only: the items and the phone stay as booked.
         self.query_one("#booking-items", SelectionList).disabled = chosen is not None
+        self._load_slots()  # the slots of the chosen appointment's section, or the ticked items'
         if chosen is not None:
             self.say(f"已选中预约 {chosen.number}：选新的日期和时段后按 F9 改期，或按 F8 取消（都需填写原因）")
         self.refresh_bindings()
 
     @on(Select.Changed, "#booking-day")
-    def _day_changed(self, event: Select.Changed) -> None:
+    def _day_changed(self) -> None:
+        self._load_slots()
+
+    @on(SelectionList.SelectedChanged, "#booking-items")
+    def _items_changed(self) -> None:
+        self._load_slots()  # the items' own section decides which slots are offered
+
+    def _slot_items(self) -> tuple[str, ...]:
+        """The items the slots are for: the appointment chosen to move, else the ones ticked."""
+        chosen = self._selected()
+        if chosen is not None:
+            return chosen.items
+        return tuple(str(v) for v in self.query_one("#booking-items", SelectionList).selected)
+
+    def _load_slots(self) -> None:
+        day = self.query_one("#booking-day", Select).value
         slot = self.query_one("#booking-slot", Select)
         slot.set_options([])
-        if not isinstance(event.value, str):
+        if not isinstance(day, str):
             return
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services.booking_desk import open_slots
 
         slot.prompt = "时段（载入中……）"
-        run_use_case(self, SlotsLoaded, open_slots, self.app.services, dt.date.fromisoformat(event.value))
+        run_use_case(self, SlotsLoaded, open_slots, self.app.services, dt.date.fromisoformat(day), self._slot_items())
 
     # -- results ----------------------------------------------------------------------------------
 
@@ -189,7 +215,8 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
         day = self.query_one("#booking-day", Select)
         chosen = day.value
         day.prompt = "日期"
-        day.set_options([(day_label(d), d.hours.day.isoformat()) for d in start.days])
+        today = start.days[0].hours.day if start.days else None  # the list starts today
+        day.set_options([(day_label(d, today), d.hours.day.isoformat()) for d in start.days])
         if isinstance(chosen, str):
             day.value = chosen  # reloaded after a booking: the slots of the same day, seats updated
         if not self.done:
@@ -209,15 +236,17 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
             which.value = kept
 
     def on_slots_loaded(self, message: SlotsLoaded) -> None:
-        day, slots = message.result
+        found: OpenSlots = message.result
         current = self.query_one("#booking-day", Select).value
-        if current != day.isoformat():
-            return  # another day was chosen meanwhile
+        if current != found.day.isoformat() or found.items != self._slot_items():
+            return  # another day or other items were chosen meanwhile: their own list is on its way
         select = self.query_one("#booking-slot", Select)
+        slots = list(found.slots)
         if self.consultation is not None:  # the consultation's section, when it takes appointments that day
             mine = [s for s in slots if s.section == self.consultation.section]
             slots = mine or slots
-        select.prompt = "时段" if slots else "当天已无可预约的时段，请选其他日期"
+        only = f"（仅{found.section}：所选事项由该科室办理）" if found.section else ""
+        select.prompt = f"时段{only}" if slots else f"当天已无可预约的时段{only}，请选其他日期"
         select.set_options([(slot_label(s), f"{s.start}|{s.section}") for s in slots])
 
     def on_appointment_booked(self, message: AppointmentBooked) -> None:

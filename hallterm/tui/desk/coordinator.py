@@ -74,7 +74,7 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("c", "checklist", "材料清单", id="coord_checklist"),
         Binding("r", "refresh", "刷新", id="refresh"),
         # S6: the after-hours handover (issue 12); the banner names the key while a handover waits
-        Binding("ctrl+t", "handover", "交接单", show=False, id="coord_handover"),
+        Binding("ctrl+t", "handover", "交接单", id="coord_handover"),
         # 好差评 (issue 13): my follow-ups; the banner names the key while some are open
         Binding("ctrl+f", "follow_ups", "差评整改", show=False, id="coord_follow_ups"),
         Binding("escape", "back", "返回前台", id="back"),

@@ -90,9 +90,6 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("f9", "coordinator_view", "协调员视图", id="coordinator_view"),
         Binding("f11", "calling", "叫号", id="calling"),
         Binding("ctrl+r", "reprint", "补打", id="reprint"),
-        # S6: the after-hours handover (issue 12). Out of the footer (no room at 100 columns): the evening
-        # panel and the coordinators' banner name the key, and the palette and F1 list it.
-        Binding("ctrl+t", "handover", "交接单", show=False, id="handover"),
         # 好差评 (issue 13): a supervisor's list of every 差评 follow-up; anyone else's own
         Binding("ctrl+f", "follow_ups", "差评整改", show=False, id="follow_ups"),
         Binding("ctrl+o", "sign_out", "签退", id="sign_out"),
@@ -108,6 +105,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         Binding("ctrl+n", "proxy_tasks", "代办任务", id="desk_proxy_tasks"),
         # S9: staff at the 统一发证窗口 hand results out from the ordinary desk (issue 13)
         Binding("ctrl+l", "issuing", "发证窗口", id="issuing"),
+        # S6: the after-hours handover (issue 12). In the footer when there is room (it leaves it first on
+        # a narrow terminal); the evening panel and the coordinators' banner name it, the palette and F1 list it.
+        Binding("ctrl+t", "handover", "交接单", id="handover"),
     ]
     app: DeskApp
 
@@ -257,6 +257,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             check = check or self._routed_check  # booking after the case is routed (an early consultation)
             if not allowed(role, "book_appointment"):
                 return not_allowed(role, "book_appointment")
+            if self._looking_up():  # the panel may still show the previous holder: never book for them
+                return "正在查询持卡人，请稍候再按 Ctrl+Y"
             if check is None or check.holder is None:
                 return f"{no_card}，再按 Ctrl+Y 预约" if check is None else "此卡号不在人才名册中，不能预约"
             if not check.ok:
@@ -270,6 +272,10 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         if action == "back_to_calling" and self.calling_ticket is None:
             return "只在叫号屏按 O 打开持卡人后可用（此时 Esc 清空输入）"
         return ""
+
+    def _looking_up(self) -> bool:
+        """A scan is still being looked up (its answer not drawn yet), or waits for the database."""
+        return bool(self._pending) or self._seq > self._shown_seq
 
     # -- scanning ---------------------------------------------------------------------------
 
@@ -296,6 +302,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             return
         self.say("正在查询……", Level.BUSY)
         self._check(self._seq, text)
+        self.refresh_bindings()  # Ctrl+Y waits for this answer
 
     @work(thread=True, exit_on_error=False, group="scan")
     def _check(self, seq: int, text: str) -> None:
@@ -474,7 +481,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         from hallterm.tui.desk.booking import BookingScreen
 
         check = self.query_one(HolderPanel).check or self._routed_check
-        if check is None or check.holder is None:
+        why = self.why_not("booking")  # the palette runs the action without the key's check
+        if why or check is None or check.holder is None:
+            self.say(why or "屏幕上没有持卡人：请先扫描钢都英才卡，再按 Ctrl+Y 预约", Level.BUSY)
             return
         if self._catalog is None:
             self.say("事项清单尚在载入，请稍候再按 Ctrl+Y", Level.BUSY)

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from hallterm.services.print_jobs import PrintOutcome
     from hallterm.tui.desk.app import DeskApp
 
-EVENING_SHOWN = 6  # lines of the panel: the desk's scan answer stays in view on a 24-line terminal
 REFRESH_SECONDS = 30.0
 
 
@@ -45,24 +45,45 @@ class EveningLoaded(Done):
     """``result``: the ``EveningAppointments`` from now to the end of the coming weekend."""
 
 
-class EveningPanel(Static):
-    """Tonight's and the coming weekend's appointments, the first thing the after-hours desk shows."""
+class EveningPanel(VerticalScroll):
+    """Tonight's and the coming weekend's appointments, the first thing the after-hours desk shows.
+
+    Every appointment is listed; the panel takes at most 40% of the screen (the desk's scan answer stays in
+    view on a 24-line terminal) and scrolls: Tab to it, then ↑↓ or PgUp/PgDn, or the mouse wheel."""
 
     DEFAULT_CSS = """
     EveningPanel {
         height: auto;
-        max-height: 9;
+        max-height: 40%;
         margin: 1 2 0 2;
         padding: 0 1;
         border: round $accent;
         border-title-style: bold;
+        border-subtitle-style: dim;
+    }
+    EveningPanel:focus-within {
+        border: round $primary;
+    }
+    EveningPanel > Static {
+        height: auto;
     }
     """
     app: DeskApp
 
+    def compose(self) -> ComposeResult:
+        yield Static("正在载入今晚及本周末的预约……", id="evening-rows")
+
+    @property
+    def text(self) -> str:
+        """What the panel lists, as plain text."""
+        return str(self.query_one("#evening-rows", Static).render())
+
+    def _show(self, content: Text | str, subtitle: str = "") -> None:
+        self.query_one("#evening-rows", Static).update(content)
+        self.border_subtitle = subtitle
+
     def on_mount(self) -> None:
         self.border_title = "今晚及本周末预约"
-        self.update("正在载入今晚及本周末的预约……")
         self.set_interval(REFRESH_SECONDS, self.load)
         self.load()
 
@@ -84,20 +105,18 @@ class EveningPanel(Static):
 
         found: EveningAppointments = message.result
         if not found.appointments:
-            self.update(Text(f"今晚至 {found.until:%m月%d日} 没有延时或值班时段的预约"))
+            self._show(Text(f"今晚至 {found.until:%m月%d日} 没有延时或值班时段的预约"), "Ctrl+T 交接单")
             return
         lines = Text()
-        for view in found.appointments[:EVENING_SHOWN]:
+        for n, view in enumerate(found.appointments):
             state = "已签到" if view.status == "checked_in" else "待签到"
             lines.append(f"{view.day:%m-%d}（{weekday_name(view.day)}）{view.slot_start}–{view.slot_end}　"
-                         f"{view.number}　{mask_name(view.holder_name)}　{view.section}　{state}\n")
-        rest = len(found.appointments) - EVENING_SHOWN
-        lines.append(f"共 {len(found.appointments)} 个预约" + (f"，另有 {rest} 个未列出" if rest > 0 else "")
-                     + "；Ctrl+T 交接单", style="dim")
-        self.update(lines)
+                         f"{view.number}　{mask_name(view.holder_name)}　{view.section}　{state}"
+                         + ("\n" if n < len(found.appointments) - 1 else ""))
+        self._show(lines, f"共 {len(found.appointments)} 个预约（多于一屏时 Tab 到此处，↑↓ 翻看）· Ctrl+T 交接单")
 
     def on_failed(self, message: Failed) -> None:
-        self.update(Text(f"预约未能载入：{message.reason}"))
+        self._show(Text(f"预约未能载入：{message.reason}"))
 
 
 # --- the handover list ------------------------------------------------------------------------------
@@ -150,6 +169,8 @@ class HandoverScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
                 return not_allowed(role, "acknowledge_handover") + "（交接单由白班接班时确认）"
             if self.listed is not None and not self.listed.entries:
                 return "交接单上没有待交接的事项，无需确认"
+            if self.listed is not None and self.listed.after_hours:
+                return "交接单仍在记录中：须由白班在上班后确认交接（值班人员按 P 打印交白班签收）"
         if action == "print" and self.listed is not None and not self.listed.entries:
             return "交接单上没有待交接的事项，无需打印"
         return ""
@@ -169,7 +190,8 @@ class HandoverScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self._show(message.result)
         listed: Handover = message.result
         if listed.entries:
-            keys = "按 A 确认交接，P 打印" if allowed(self._role(), "acknowledge_handover") else "按 P 打印交白班签收"
+            keys = "按 A 确认交接，P 打印" if allowed(self._role(), "acknowledge_handover") and not listed.after_hours \
+                else "按 P 打印交白班签收"
             self.say(f"共 {len(listed.entries)} 项待交接：{keys}")
         else:
             self.say("交接单上没有待交接的事项")
@@ -180,7 +202,8 @@ class HandoverScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
 
         self.listed = listed
         tz = self.app.settings.hall.tz
-        since = f"（{listed.since.astimezone(tz):%m月%d日 %H:%M} 上次确认以来）" if listed.since else "（近 5 日）"
+        since = f"（{listed.since.astimezone(tz):%m月%d日 %H:%M} 上次确认以来）" if listed.since \
+            else "（尚未确认过：全部记录）"
         self.query_one("#handover-summary", Static).update(Text(listed.summary + since))
         table = self.query_one(DataTable)
         table.clear()

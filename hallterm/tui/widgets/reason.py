@@ -10,14 +10,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from hallterm.domain.errors import Refused
 
 
 class ReasonScreen(ModalScreen[str | None]):
+    """Its own footer: without one, the footer of the screen below shows through, naming keys that do
+    nothing here (F9 改期, F8 取消预约…)."""
+
     CSS_PATH = "../styles/dialogs.tcss"
-    BINDINGS = [Binding("escape", "cancel", "取消")]
+    BINDINGS = [Binding("enter", "submit", "确定", key_display="Enter", priority=True),  # shown over the Input's
+                Binding("escape", "cancel", "返回", key_display="Esc")]
 
     def __init__(self, title: str, placeholder: str = "请填写理由", *,
                  check: Callable[[str], str] | None = None, empty: str = "理由不能为空") -> None:
@@ -33,13 +37,17 @@ class ReasonScreen(ModalScreen[str | None]):
             yield Static(self.title_text, markup=False)
             yield Input(placeholder=self.placeholder, id="reason", max_length=200)
             yield Static("", id="reason-error")
+        yield Footer(compact=True)
 
     @on(Input.Submitted, "#reason")
     def _submit(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        value = self.query_one("#reason", Input).value.strip()
+        if not value:
             self.query_one("#reason-error", Static).update(self.empty)
             return
-        value = event.value.strip()
         if self.check is not None:
             try:
                 value = self.check(value)
