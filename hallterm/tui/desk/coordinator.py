@@ -73,26 +73,27 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("h", "history", "办件记录", id="coord_history"),
         Binding("c", "checklist", "材料清单", id="coord_checklist"),
         Binding("r", "refresh", "刷新", id="refresh"),
-        # S6: the after-hours handover (issue 12); the banner names the key while a handover waits
-        Binding("ctrl+t", "handover", "交接单", id="coord_handover"),
         # 好差评 (issue 13): my follow-ups; the banner names the key while some are open
         Binding("ctrl+f", "follow_ups", "差评整改", show=False, id="coord_follow_ups"),
         Binding("escape", "back", "返回前台", id="back"),
         Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
+        # issue 13: move an item of the selected case on, one key per step (S9: to the 统一发证窗口);
+        # after 签退, before the rarer keys: a coordinator moves items on every day (the palette lists them all)
+        Binding("v", "item_review", "转入审查", id="item_review"),
+        Binding("a", "item_approve", "准予许可", id="item_approve"),
+        Binding("n", "item_refuse", "不予许可", id="item_refuse"),
+        Binding("g", "item_ready", "送发证窗口", id="item_ready"),
         # S5 提前介入 and S8 会商 (issue 13): the consultations list; the joint review of the case selected.
         # After 签退: on an 80-column terminal they leave the footer first (the palette and F1 list them).
         Binding("z", "consultations", "咨询", id="coord_consultations"),
         Binding("j", "joint_review", "会商", id="coord_joint_review"),
         # S3 全程代办: add the selected case's proxy tasks (the likely kinds ticked), and everyone's task list.
-        # Last: the rarest, the first to leave a narrow footer (the palette lists them).
+        # The rarest: among the first to leave a narrow footer (the palette lists them).
         Binding("p", "proxy_tasks", "代办任务", id="coord_proxy_tasks"),
         Binding("t", "task_list", "代办清单", id="coord_task_list"),
-        # issue 13: move an item of the selected case on, one key per step (S9: to the 统一发证窗口);
-        # last, so that on an 80-column terminal they leave the footer first (the palette lists them)
-        Binding("v", "item_review", "转入审查", id="item_review"),
-        Binding("a", "item_approve", "准予许可", id="item_approve"),
-        Binding("n", "item_refuse", "不予许可", id="item_refuse"),
-        Binding("g", "item_ready", "送发证窗口", id="item_ready"),
+        # S6: the after-hours handover (issue 12); the banner names the key while a handover waits. Last:
+        # the first to leave a narrow footer, so that 签退 stays.
+        Binding("ctrl+t", "handover", "交接单", id="coord_handover"),
     ]
     app: DeskApp
 
