@@ -1,8 +1,7 @@
 """好差评 use cases (issue 13 point 6): one rating per hand-out, taken only for the hand-out the pad offers;
 nothing identifies the rater; a 差评 opens follow-ups owned, due in working days, closed with a note.
 
-Hand-outs are made by appending the ITEMS_HANDED_OUT event (the contract with the hand-out use case,
-written in parallel); once it is merged these tests should make them with the real hand-out.
+Hand-outs are made by the real use cases, the whole way to the issuing window (tests/services/handout_flow.py).
 """
 
 from __future__ import annotations
@@ -21,10 +20,10 @@ from hallterm.services.case_views import CaseView
 from hallterm.services.cases import open_case
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession, set_pin, sign_in
-from hallterm.storage import events
 from hallterm.storage.tables import cases as cases_table
 from hallterm.storage.tables import events as events_table
 from hallterm.storage.tables import rating_follow_ups, ratings
+from tests.services.handout_flow import hand_out_case
 
 
 def session_for(svc: Services, staff_id: str) -> StaffSession:
@@ -38,11 +37,8 @@ def a_case(svc: Services, session: StaffSession, card_no: str) -> CaseView:
                                              enterprise_name="鞍山喆玥科技有限公司"))
 
 
-def hand_out(svc: Services, case_id: int, counter: str = "F1") -> int:
-    """The hand-out's event, as the hand-out use case appends it (contract of issue 13)."""
-    with svc.db.write() as conn:
-        return events.append(conn, EventKind.ITEMS_HANDED_OUT, svc.now(), staff_id="S1402", case_id=case_id,
-                             counter=counter, items=["QY-GSSL"], recipient="holder")
+def hand_out(svc: Services, case_id: int) -> int:
+    return hand_out_case(svc, case_id)
 
 
 @pytest.fixture
@@ -129,11 +125,11 @@ def test_unknown_counter_and_bad_keys_are_refused_with_what_to_do(
 
 
 def test_a_poor_rating_opens_follow_ups_for_the_coordinator_due_in_working_days(
-    loaded: Services, handed_out: tuple[CaseView, int], clock: list[dt.datetime]
+    loaded: Services, desk_session: StaffSession, cards: dict[str, str], clock: list[dt.datetime]
 ) -> None:
-    view, _ = handed_out
-    assert view.coordinator is not None
     clock[0] = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # Friday: the call back is due on Monday
+    view = a_case(loaded, desk_session, cards["valid"])
+    assert view.coordinator is not None
     hand_out_id = hand_out(loaded, view.id)
     clock[0] += dt.timedelta(minutes=2)
     rating.rate(loaded, "F1", hand_out_id, 1)

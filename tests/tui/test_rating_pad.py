@@ -18,11 +18,11 @@ from hallterm.services.case_views import CaseView
 from hallterm.services.cases import open_case
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
-from hallterm.storage import events
 from hallterm.storage.tables import events as events_table
 from hallterm.storage.tables import ratings
 from hallterm.tui.desk.follow_ups import FollowUpScreen
 from hallterm.tui.rating.app import RatingPadApp, Step
+from tests.services.handout_flow import hand_out_case
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import settle, text_of, type_text, until
 
@@ -34,9 +34,7 @@ def a_case(svc: Services, session: StaffSession, card_no: str) -> CaseView:
 
 
 def hand_out(svc: Services, case_id: int) -> int:
-    with svc.db.write() as conn:
-        return events.append(conn, EventKind.ITEMS_HANDED_OUT, svc.now(), staff_id="S1402", case_id=case_id,
-                             counter="F1", items=["QY-GSSL"])
+    return hand_out_case(svc, case_id)
 
 
 def pad_settings(settings: Settings) -> Settings:
