@@ -488,7 +488,7 @@ def _demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:
     booked = (f"预约：今天 {summary['appointments_today']} 个，今后 7 天 {summary['appointments_ahead']} 个"
               f"（今天和昨天已签到 {summary['checked_in']}，失约 {summary['missed']}）；"
               f"延时值班表 {summary['duty_lines']} 条（assets/staff.toml）；"
-              f"交接单待确认 {summary['handover']} 项（Ctrl+T；S1501 登录即延时值班台）")
+              f"交接单待确认 {summary['handover']} 项（Ctrl+T；S1501 登录即延时值班台）\n{summary['played']}")
     print(cards)
     print(logins)
     print(booked)

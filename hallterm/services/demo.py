@@ -68,7 +68,10 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS, days: int = DEMO_DAYS) 
     sweep_missed(svc)
     with svc.db.write() as conn:
         events.append(conn, EventKind.DEMO_BUILT, now, holders=len(rows), days=days)
-    return {"holders": len(rows), "cases": month.cases, "days": days, "month": month,
+    played = (f"近 {days} 天：办件 {month.cases} 件，发证 {month.handed_out} 项，评价 {month.ratings} 次"
+              f"（差评 {month.poor_ratings}；评价器：hallterm rate --counter F1），"
+              f"代办任务 {month.proxy_tasks} 项，提前介入咨询 {month.consultations} 次，会商 {month.joint_reviews} 次")
+    return {"holders": len(rows), "cases": month.cases, "days": days, "month": month, "played": played,
             "samples": sample_cards(rows, today), **booked, "duty_lines": len(ref.duty),
             "handover": len(after_hours.handover(svc).entries)}
 
