@@ -35,13 +35,13 @@ from hallterm.printing.minutes import Minutes, MinutesOpinion
 from hallterm.services.case_views import case_at
 from hallterm.services.context import Services
 from hallterm.services.print_jobs import PrintOutcome, print_minutes
+from hallterm.services.reference import DEPARTMENTS_FILE
 from hallterm.services.staff import StaffSession
 from hallterm.storage import events, sequences
 from hallterm.storage import joint_reviews as store
 from hallterm.storage import staff as staff_store
 from hallterm.storage.joint_reviews import JointReviewRow
 
-DEPARTMENTS_FILE = "departments.toml"
 SERIES = "joint_review"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hallterm.domain.events import EventKind
 from hallterm.domain.hours import Hours, parse_hours
+from hallterm.domain.joint_reviews import JointReviewError, parse_departments
 from hallterm.domain.reference import (
     Duty,
     Hall,
@@ -27,6 +28,7 @@ HALL_FILE = "hall.toml"
 STAFF_FILE = "staff.toml"
 ITEMS_FILE = "items.toml"
 HOURS_FILE = "hours.toml"
+DEPARTMENTS_FILE = "departments.toml"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Reference:
     items: tuple[Item, ...]
     hours: Hours
     duty: tuple[Duty, ...] = ()
+    departments: tuple[str, ...] = ()  # whom a joint review may invite (S8)
 
 
 def _text(path: Path) -> str:
@@ -57,7 +60,17 @@ def read_reference(assets: Path) -> Reference:
         parse_items(_text(assets / ITEMS_FILE), str(assets / ITEMS_FILE)),
         _parse_hours(assets, staff),
         parse_duty(staff_text, str(assets / STAFF_FILE), staff),
+        read_departments(assets),
     )
+
+
+def read_departments(assets: Path) -> tuple[str, ...]:
+    """The joint-review department catalog, refused whole like the other reference files when it is bad."""
+    path = assets / DEPARTMENTS_FILE
+    try:
+        return parse_departments(_text(path), str(path))
+    except JointReviewError as exc:
+        raise ReferenceDataError(str(path), None, str(exc).removeprefix(f"{path}").lstrip("：").strip()) from None
 
 
 def read_duty(assets: Path) -> tuple[Duty, ...]:
