@@ -6,7 +6,9 @@
 
 The allowed steps are one table (``TRANSITIONS``); every other step is refused with a Chinese reason
 saying what is wrong and what to do. A case closes by itself once every item has ended
-(``ENDED_STATUSES``: handed out, refused, returned, or left with a one-time notice).
+(``ENDED_STATUSES``: handed out, refused or returned) and no 全程代办 task still runs. An item given a
+one-time notice has not ended: the applicant comes back with what it listed and it is accepted on the
+same case (S1 指导办), so the case waits for them.
 
 Pure: statuses, whether the clock is paused and whether 容缺 supplements are owed are passed in.
 """
@@ -51,11 +53,12 @@ TRANSITIONS: dict[tuple[ItemStatus, Step], ItemStatus] = {
 }
 
 # Nothing more will happen to the item: the case closes when all its items are here.
-ENDED_STATUSES = frozenset({ItemStatus.HANDED_OUT, ItemStatus.REFUSED, ItemStatus.RETURNED, ItemStatus.NOT_ACCEPTED})
+ENDED_STATUSES = frozenset({ItemStatus.HANDED_OUT, ItemStatus.REFUSED, ItemStatus.RETURNED})
 
 # What the step needs first, said to whoever tried it from the wrong state.
 _NEEDS = {
-    Step.REVIEW: "只有已受理（含容缺受理）的事项可以转入审查",
+    Step.REVIEW: ("只有已受理（含容缺受理）的事项可以转入审查；"
+                  "已一次性告知的，待申请人补齐材料、在材料清单中受理后再转入"),
     Step.APPROVE: "只有审查中的事项可以作出决定：请先转入审查",
     Step.REFUSE: "只有审查中的事项可以作出决定：请先转入审查",
     Step.READY: "只有已准予许可的事项可以送统一发证窗口待领取",
@@ -96,10 +99,11 @@ def next_status(facts: ItemFacts, step: Step) -> ItemStatus:
     return target
 
 
-def case_finished(statuses: Iterable[str]) -> bool:
-    """Every item has ended (handed out, refused, returned, one-time notice): the case closes."""
+def case_finished(statuses: Iterable[str], open_proxy_tasks: int = 0) -> bool:
+    """Every item has ended (handed out, refused, returned) and no 全程代办 task is still
+    running (S3: the connections may outlast the licence): the case closes."""
     seen = [ItemStatus(s) for s in statuses]
-    return bool(seen) and all(s in ENDED_STATUSES for s in seen)
+    return bool(seen) and all(s in ENDED_STATUSES for s in seen) and open_proxy_tasks == 0
 
 
 def _clean(text: str) -> str:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from hallterm.domain.cases import CaseStatus
 from hallterm.domain.checklist import (
     CLOCK_STATUSES,
     OPEN_ITEM_STATUSES,
@@ -22,8 +21,8 @@ from hallterm.domain.workdays import HolidayDataMissing
 from hallterm.services.checklist_sheet import load_in, work_calendar
 from hallterm.services.context import Services
 from hallterm.services.day_end import Callback, close_queue
+from hallterm.services.progress import close_if_finished
 from hallterm.storage import case_items, events, holders
-from hallterm.storage import cases as case_store
 from hallterm.storage.case_items import ItemRow
 
 
@@ -95,9 +94,7 @@ def _item_row_any(conn: Connection, case_item_id: int) -> ItemRow:
 
 
 def _close_case_if_done(conn: Connection, case_id: int, now: dt.datetime) -> None:
-    if not case_items.count_in_status(conn, case_id, OPEN_ITEM_STATUSES):
-        case_store.set_case(conn, case_id, status=CaseStatus.CLOSED.value, closed_at=now)
-        events.append(conn, EventKind.CASE_CLOSED, now, case_id=case_id, reason="returned")
+    close_if_finished(conn, case_id, now, None)
 
 
 # -- what the desk counts -----------------------------------------------------------------------

@@ -27,10 +27,12 @@ from hallterm.domain.progress import (
     check_reason,
     next_status,
 )
+from hallterm.domain.proxy_tasks import OPEN_STATES
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import case_items, events
 from hallterm.storage import cases as case_store
+from hallterm.storage import proxy_tasks as proxy_task_store
 from hallterm.storage.case_items import ItemRow
 
 
@@ -129,16 +131,19 @@ def _step(svc: Services, session: StaffSession, case_item_id: int, step: Step, k
 
 
 def close_if_finished(conn: Connection, case_id: int, now: dt.datetime, staff_id: str | None) -> bool:
-    """Close the case (``case_closed``) when every item has ended: handed out, refused, returned or
-    left with a one-time notice. True when it closed now."""
+    """Close the case (``case_closed``) when every item has ended — handed out, refused, returned or
+    left with a one-time notice — and no proxy task still runs. True when it closed now. Every path that
+    ends an item or a task asks here: one rule for when a case is done."""
     row = case_store.get_case(conn, case_id)
     if row is None or row.status == CaseStatus.CLOSED.value:
         return False
     statuses = case_items.statuses_of_case(conn, case_id)
-    if not case_finished(statuses):
+    running = proxy_task_store.count_open(conn, case_id, [s.value for s in OPEN_STATES])
+    if not case_finished(statuses, running):
         return False
     case_store.set_case(conn, case_id, status=CaseStatus.CLOSED.value, closed_at=now)
-    reason = "handed_out" if ItemStatus.HANDED_OUT.value in statuses else "ended"
+    reason = ("handed_out" if ItemStatus.HANDED_OUT.value in statuses
+              else "returned" if ItemStatus.RETURNED.value in statuses else "ended")
     events.append(conn, EventKind.CASE_CLOSED, now, staff_id=staff_id, case_id=case_id, reason=reason)
     return True
 

@@ -32,6 +32,7 @@ from hallterm.domain.proxy_tasks import (
     working_days_late,
 )
 from hallterm.services.context import Services
+from hallterm.services.progress import close_if_finished
 from hallterm.services.staff import StaffSession
 from hallterm.storage import events
 from hallterm.storage import proxy_tasks as store
@@ -218,6 +219,8 @@ def move_task(svc: Services, session: StaffSession, task_id: int, target: ProxyT
         events.append(conn, EventKind.PROXY_TASK_MOVED, now, staff_id=session.staff_id, case_id=row.case_id,
                       task_id=task_id, task_kind=kind.value, from_state=current.value, to_state=target.value,
                       reason=cleaned)
+        if target in (ProxyTaskState.DONE, ProxyTaskState.CANCELLED):
+            close_if_finished(conn, row.case_id, now, session.staff_id)  # the last thing the case waited for
         return _reload(svc, conn, task_id)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from hallterm.domain.proxy_tasks import OPEN_STATES
@@ -97,6 +97,12 @@ def tasks_of_owner(conn: Connection, owner_id: str | None, states: Sequence[str]
         query = query.where(proxy_tasks.c.owner_id == owner_id)
     query = query.order_by(proxy_tasks.c.due_on, proxy_tasks.c.id).limit(limit)
     return [_row(r) for r in conn.execute(query)]
+
+
+def count_open(conn: Connection, case_id: int, open_states: Sequence[str]) -> int:
+    """How many of the case's tasks are still to be done (pending or in progress)."""
+    return int(conn.execute(select(func.count()).select_from(proxy_tasks).where(
+        proxy_tasks.c.case_id == case_id, proxy_tasks.c.state.in_(list(open_states)))).scalar_one())
 
 
 def update_task(conn: Connection, task_id: int, **values: Any) -> None:

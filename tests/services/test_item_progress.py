@@ -245,3 +245,41 @@ def test_the_window_says_what_is_wrong_with_a_scan(
     with pytest.raises(handout.HandoutError, match="签名校验失败"):
         handout.lookup(loaded, desk_session, forged)
     assert handout.lookup(loaded, desk_session, cards["valid"]).cases == ()  # nothing ready yet
+
+
+def test_a_case_ends_with_its_last_item_and_its_last_proxy_task(
+        loaded: Services, desk_session: StaffSession, coordinator: StaffSession, cards: dict[str, str]) -> None:
+    """One rule for when a case is done: a one-time notice leaves it open for the applicant's return (S1
+    指导办); a 全程代办 case waits for its proxy tasks (S3)."""
+    from hallterm.domain.proxy_tasks import ProxyTaskKind
+    from hallterm.services import proxy_tasks
+
+    told = cases.open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",),
+                                                           EnterpriseKind.FOREIGN, "鞍山喆玥新材料有限公司"))
+    item = checklist_sheet.load(loaded, told.id).items[0]
+    checklist.decide_item(loaded, desk_session, item.case_item_id)  # nothing brought: a one-time notice
+    assert cases.get_case(loaded, told.id).status != CaseStatus.CLOSED
+
+    proxied = cases.open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",),
+                                                              EnterpriseKind.FOREIGN, "鞍山喆玥新材料有限公司",
+                                                              full_proxy=True))
+    sheet = accepted_case_of(loaded, desk_session, proxied.id)
+    task = proxy_tasks.add_tasks(loaded, coordinator, proxied.id, [ProxyTaskKind.POWER])[0]
+    to_ready(loaded, coordinator, sheet.items[0].case_item_id)
+    done = handout.hand_out(loaded, desk_session, counter_code="F1", card_no=cards["valid"],
+                            case_item_ids=[sheet.items[0].case_item_id],
+                            recipient=Recipient(RecipientKind.HOLDER, HOLDER_ID))
+    assert not done.cases[0].case_closed  # the power connection still runs
+    assert cases.get_case(loaded, proxied.id).status != CaseStatus.CLOSED
+    proxy_staff = coordinator  # the coordinator may move tasks on as the proxy's stand-in
+    proxy_tasks.move_task(loaded, proxy_staff, task.id)
+    proxy_tasks.move_task(loaded, proxy_staff, task.id)  # 办理中 → 已办结: nothing left, the case closes
+    assert cases.get_case(loaded, proxied.id).status == CaseStatus.CLOSED
+
+
+def accepted_case_of(svc: Services, desk: StaffSession, case_id: int) -> checklist_sheet.CaseChecklist:
+    for item in checklist_sheet.load(svc, case_id).items:
+        papers = [m.material_id for m in item.materials if m.kind in (MaterialKind.CORE, MaterialKind.SECONDARY)]
+        checklist.receive_many(svc, desk, item.case_item_id, papers)
+        checklist.decide_item(svc, desk, item.case_item_id)
+    return checklist_sheet.load(svc, case_id)

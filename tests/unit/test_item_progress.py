@@ -54,7 +54,7 @@ def test_nothing_is_handed_out_before_it_is_ready() -> None:
 
 
 def test_an_ended_item_says_so() -> None:
-    with pytest.raises(ProgressError, match="已经办结"):
+    with pytest.raises(ProgressError, match="已办结"):
         next_status(ItemFacts(S.HANDED_OUT), Step.READY)
     with pytest.raises(ProgressError, match="尚未受理"):
         next_status(ItemFacts(S.RECEIVED), Step.REVIEW)
@@ -76,7 +76,9 @@ def test_no_approval_while_conditional_supplements_are_owed() -> None:
 
 
 def test_the_case_ends_when_every_item_has_ended() -> None:
-    assert case_finished(["handed_out", "refused", "returned", "not_accepted"])
+    assert case_finished(["handed_out", "refused", "returned"])
+    assert not case_finished(["handed_out", "not_accepted"])  # the applicant comes back with what was listed
+    assert not case_finished(["handed_out"], open_proxy_tasks=1)  # a 全程代办 connection still runs (S3)
     assert not case_finished(["handed_out", "ready"])
     assert not case_finished(["handed_out", "received"])
     assert not case_finished([])
