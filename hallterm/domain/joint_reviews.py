@@ -138,13 +138,14 @@ def check_opinion(status: ReviewStatus, number: str, department: str, invited: t
     return words
 
 
-def check_outcome(status: ReviewStatus, number: str, day: dt.date, today: dt.date,
+def check_outcome(status: ReviewStatus, number: str, day: dt.date, start: str, now: dt.datetime,
                   opinions: dict[str, Opinion | None], conclusion: Conclusion, text: str) -> str:
-    """The outcome's text, cleaned, or JointReviewError (S8: the bureau decides after the departments speak)."""
+    """The outcome's text, cleaned, or JointReviewError (S8: the bureau decides after the departments speak).
+    ``now``: the hall's local time, naive or aware; the meeting must have begun."""
     if status is ReviewStatus.CONCLUDED:
         raise JointReviewError(f"会商 {number} 已形成结论，不能再改：如需再议，请另行安排会商")
-    if today < day:
-        raise JointReviewError(f"会商 {number} 定于 {day:%Y-%m-%d} 举行，会后才能记录结论")
+    if (now.date(), f"{now:%H:%M}") < (day, start):
+        raise JointReviewError(f"会商 {number} 定于 {day:%Y-%m-%d} {start} 举行，开会后才能记录结论")
     given = {d: o for d, o in opinions.items() if o is not None}
     if not given:
         raise JointReviewError("还没有任何部门的意见：请先按部门记录意见，再记录结论")

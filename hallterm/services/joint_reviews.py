@@ -189,7 +189,9 @@ def record_outcome(svc: Services, session: StaffSession, review_id: int, conclus
     with svc.db.write() as conn:
         row = _locked(conn, review_id)
         opinions = {d.department: Opinion(d.opinion) if d.opinion else None for d in row.departments}
-        words = check_outcome(ReviewStatus(row.status), row.number, row.day, svc.today(), opinions, conclusion, text)
+        local = now.astimezone(svc.settings.hall.tz)
+        words = check_outcome(ReviewStatus(row.status), row.number, row.day, row.start, local, opinions, conclusion,
+                              text)
         if not store.conclude(conn, review_id, conclusion=conclusion.value, outcome=words, at=now,
                               staff_id=session.staff_id):
             raise JointReviewError(f"会商 {row.number} 刚刚已在其他终端记录结论：请刷新后查看")

@@ -57,10 +57,11 @@ def test_the_whole_story_from_a_consultation_to_the_rating(
         Channel.PHONE, "业务协调科", "新设企业的审批事项", card_no=cards["valid"]))
     view = consultations.open_case_from_consultation(loaded, desk_session, logged.id, draft(cards["valid"]))
     invited = list(joint_reviews.department_catalog(loaded)[:2])
-    review = joint_reviews.schedule(loaded, coordinator, view.id, day=loaded.today(), start="23:00", place="三楼会商室",
+    review = joint_reviews.schedule(loaded, coordinator, view.id, day=loaded.today(), start="15:00", place="三楼会商室",
                                     departments=invited)
     for department in invited:
         joint_reviews.record_opinion(loaded, coordinator, review.id, department, Opinion.AGREE)
+    clock[0] = clock[0].replace(hour=7, minute=30)  # 15:30 in the hall: the meeting is under way
     joint_reviews.record_outcome(loaded, coordinator, review.id, Conclusion.APPROVED, "同意按特事特办推进")
     handed = hand_out_case(loaded, view.id)
     clock[0] += dt.timedelta(minutes=1)

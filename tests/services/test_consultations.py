@@ -157,7 +157,7 @@ def coordinator(loaded: Services) -> StaffSession:
 
 def test_a_joint_review_from_schedule_to_the_printed_record(
         loaded: Services, cards: dict[str, str], desk_session: StaffSession, coordinator: StaffSession,
-        tmp_path: Path) -> None:
+        tmp_path: Path, clock: list[dt.datetime]) -> None:
     loaded.settings = dataclasses.replace(
         loaded.settings, printing=dataclasses.replace(loaded.settings.printing, spool_dir=str(tmp_path / "spool")))
     case = cases.open_case(loaded, desk_session, case_draft(cards["valid"]))
@@ -175,6 +175,9 @@ def test_a_joint_review_from_schedule_to_the_printed_record(
         joint_reviews.print_minutes_of(loaded, coordinator, review.id)
     joint_reviews.record_opinion(loaded, coordinator, review.id, "市自然资源局", Opinion.AGREE)
     joint_reviews.record_opinion(loaded, coordinator, review.id, "市生态环境局", Opinion.DISAGREE, "先做环评")
+    with pytest.raises(JointReviewError, match="15:00 举行，开会后才能记录结论"):
+        joint_reviews.record_outcome(loaded, coordinator, review.id, Conclusion.CONDITIONAL, "环评批复后办理")
+    clock[0] = clock[0].replace(hour=7, minute=30)  # 15:30 in the hall: the meeting is under way
     with pytest.raises(JointReviewError, match="不同意，结论不能是“同意办理”"):
         joint_reviews.record_outcome(loaded, coordinator, review.id, Conclusion.APPROVED, "同意")
     # corrected: the first opinion is replaced, both are in the events log

@@ -185,19 +185,25 @@ def test_opinions_need_words_when_not_plain_agreement() -> None:
 
 def test_outcome_rules() -> None:
     given = {"市自然资源局": Opinion.AGREE, "市生态环境局": Opinion.DISAGREE}
-    ok = check_outcome(ReviewStatus.SCHEDULED, "N", TODAY, TODAY, given, Conclusion.CONDITIONAL, " 补充环评后办理 ")
-    assert ok == "补充环评后办理"
+    after = dt.datetime.combine(TODAY, dt.time(15, 0))  # the meeting began at 14:30
+
+    def outcome(status: ReviewStatus, opinions: dict[str, Opinion | None], conclusion: Conclusion, text: str,
+                now: dt.datetime = after, day: dt.date = TODAY) -> str:
+        return check_outcome(status, "N", day, "14:30", now, opinions, conclusion, text)
+
+    assert outcome(ReviewStatus.SCHEDULED, given, Conclusion.CONDITIONAL, " 补充环评后办理 ") == "补充环评后办理"
     with pytest.raises(JointReviewError, match="市生态环境局不同意，结论不能是“同意办理”"):
-        check_outcome(ReviewStatus.SCHEDULED, "N", TODAY, TODAY, given, Conclusion.APPROVED, "同意")
-    with pytest.raises(JointReviewError, match="会后才能记录结论"):
-        check_outcome(ReviewStatus.SCHEDULED, "N", TODAY + dt.timedelta(days=1), TODAY, given,
-                      Conclusion.CONDITIONAL, "x")
+        outcome(ReviewStatus.SCHEDULED, given, Conclusion.APPROVED, "同意")
+    with pytest.raises(JointReviewError, match="开会后才能记录结论"):
+        outcome(ReviewStatus.SCHEDULED, given, Conclusion.CONDITIONAL, "x", day=TODAY + dt.timedelta(days=1))
+    with pytest.raises(JointReviewError, match="14:30 举行，开会后才能记录结论"):  # the same day, before it starts
+        outcome(ReviewStatus.SCHEDULED, given, Conclusion.CONDITIONAL, "x", now=after.replace(hour=10))
     with pytest.raises(JointReviewError, match="还没有任何部门的意见"):
-        check_outcome(ReviewStatus.SCHEDULED, "N", TODAY, TODAY, {"市自然资源局": None}, Conclusion.DEFERRED, "x")
+        outcome(ReviewStatus.SCHEDULED, {"市自然资源局": None}, Conclusion.DEFERRED, "x")
     with pytest.raises(JointReviewError, match="请写明会商结论的内容"):
-        check_outcome(ReviewStatus.SCHEDULED, "N", TODAY, TODAY, given, Conclusion.REJECTED, "")
+        outcome(ReviewStatus.SCHEDULED, given, Conclusion.REJECTED, "")
     with pytest.raises(JointReviewError, match="已形成结论，不能再改"):
-        check_outcome(ReviewStatus.CONCLUDED, "N", TODAY, TODAY, given, Conclusion.REJECTED, "x")
+        outcome(ReviewStatus.CONCLUDED, given, Conclusion.REJECTED, "x")
 
 
 def test_the_department_catalog_file() -> None:
