@@ -18,7 +18,16 @@ from hallterm.domain.auth import allowed, not_allowed
 from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
 from hallterm.domain.checklist import ITEM_STATUS_NAMES, ItemStatus
 from hallterm.domain.floors import floor_name
-from hallterm.domain.progress import STEP_NAMES, Step, check_decision_no, check_reason
+from hallterm.domain.progress import (
+    DECISION_NO_EXAMPLE,
+    STEP_NAMES,
+    ItemFacts,
+    ProgressError,
+    Step,
+    check_decision_no,
+    check_reason,
+    next_status,
+)
 from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.ahead import prepare_ahead
@@ -187,7 +196,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def _said(self, view: CaseView, verb: str) -> None:
         self.say(f"{view.case_no} {view.holder_name} {verb}")
-        self._said_at = time.monotonic()
         self.action_refresh()
 
     def on_failed(self, message: Failed) -> None:
@@ -198,16 +206,16 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         assert self.app.services is not None
         now = self.app.services.now()
         waiting = self.query_one("#waiting", DataTable)
-        keep = waiting.cursor_row
+        cases = self.query_one("#open-cases", DataTable)
+        # The refresh rebuilds both tables every few seconds: the case under each cursor stays selected
+        # (else V/A/N/G would act on whichever case the cursor fell back to).
+        kept = {table: self._cursor_at(table) for table in (waiting, cases)}
         waiting.clear()
         for c in board.waiting:
             waited = minutes_text(minutes_waited(c.opened_at, now))
             waiting.add_row(f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no,
                             *self._who(board, c), Text("、".join(c.item_names)),
                             MODE_NAMES[c.service_mode], waited, key=str(c.id))
-        if board.waiting:
-            waiting.move_cursor(row=min(keep, len(board.waiting) - 1))
-        cases = self.query_one("#open-cases", DataTable)
         cases.clear()
         for c in board.open_cases:
             state = board.deadlines.get(c.id)
@@ -216,9 +224,47 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             room = c.lounge_name or "" if c.status in VISIT_STATUSES else "已离开"
             cases.add_row(c.case_no, Text(c.holder_name), *self._who(board, c), STATUS_NAMES[c.status],
                           Text(self._items_text(board, c)), room, due, key=str(c.id))
+        for table, (key, row) in kept.items():
+            self._restore_cursor(table, key, row)
         self._keep_focus_usable(waiting, cases)
-        if not board.waiting and self.notice_is_stale:
-            self.say("暂无等候的持卡人" + ("；在办件见下方，↑↓ 选择" if board.open_cases else ""))
+        if self.notice_is_stale:
+            self._hint(board)
+
+    @staticmethod
+    def _cursor_at(table: DataTable) -> tuple[str | None, int]:
+        """The case under the table's cursor (its row key) and the row it is on."""
+        if not table.row_count:
+            return None, 0
+        row = table.cursor_row
+        with suppress(RowDoesNotExist, IndexError):
+            return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value, row
+        return None, row
+
+    @staticmethod
+    def _restore_cursor(table: DataTable, key: str | None, row: int) -> None:
+        """Back onto the same case; when it has gone (met, closed, reassigned), onto the nearest row."""
+        if not table.row_count:
+            return
+        if key is not None:
+            with suppress(RowDoesNotExist):
+                table.move_cursor(row=table.get_row_index(key), animate=False)
+                return
+        table.move_cursor(row=min(row, table.row_count - 1), animate=False)
+
+    def _hint(self, board: CoordinatorBoard) -> None:
+        """What the tables hold and how to pick a row, said afresh on each refresh (a visitor may have arrived)."""
+        if board.waiting:
+            text = "等候的持卡人见上方：↑↓ 选择，M 已接待" + ("；在办件见下方，Tab 切换" if board.open_cases else "")
+        else:
+            text = "暂无等候的持卡人" + ("；在办件见下方，↑↓ 选择" if board.open_cases else "")
+        line = self.query_one(MessageLine)
+        if line.text != text or line.level is not Level.INFO:
+            line.say(text)  # not ``self.say``: a hint is not an outcome to keep on screen
+
+    def say(self, text: str | Text, level: Level = Level.INFO) -> None:
+        """An outcome or a refusal stays readable for a while: the periodic refresh does not wipe it at once."""
+        super().say(text, level)
+        self._said_at = time.monotonic()
 
     def _keep_focus_usable(self, waiting: DataTable, cases: DataTable) -> None:
         """The keys act on the focused table's row: focus never stays on an empty table (or nowhere)
@@ -308,7 +354,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         def back(done: str | None) -> None:
             if done:
                 self.say(done)
-                self._said_at = time.monotonic()
 
         self.app.push_screen(ConsultationsScreen(), back)
 
@@ -339,7 +384,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             if tasks:
                 names = "、".join(t.kind_name for t in tasks)
                 self.say(Text(f"{case.case_no} 已添加代办任务：{names}"))
-                self._said_at = time.monotonic()
 
         self.app.push_screen(AddTasksScreen(case.id, case.case_no), added)
 
@@ -396,6 +440,14 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services import progress
 
+        # The rule first (domain.progress, pure): a step this item cannot take is refused at once, with the
+        # reason, before a dialog asks for a decision number or a reason that would only be thrown away.
+        # The use case checks again against the database (another terminal may have moved the item).
+        try:
+            next_status(ItemFacts(item.status, item.paused, owes_supplement=item.owes_supplement), step)
+        except ProgressError as exc:
+            self.say(f"{item.item_name}：{exc}", Level.ERROR)
+            return
         svc, session, item_id = self.app.services, self.app.session, item.case_item_id
         if step is Step.REVIEW:
             run_use_case(self, ItemStepped, progress.start_review, svc, session, item_id)
@@ -408,8 +460,9 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
                                  decision_no=number)
 
             self.app.push_screen(ReasonScreen(f"准予许可：{item.item_name}　请输入决定文书号",
-                                              "如 鞍审批准字〔2026〕第0012号", check=check_decision_no,
-                                              empty="准予许可须填写决定文书号"), approve)
+                                              f"如 {DECISION_NO_EXAMPLE}", check=check_decision_no,
+                                              empty=f"准予许可须填写决定文书号（如 {DECISION_NO_EXAMPLE}）"),
+                                 approve)
         else:
             def refuse(reason: str | None) -> None:
                 if reason is not None:
@@ -424,7 +477,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if not result.case_closed:
             self._follow = result.item.case_id
         self.say(result.message)
-        self._said_at = time.monotonic()
         self.action_refresh()
 
     def action_back(self) -> None:
