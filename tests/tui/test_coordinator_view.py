@@ -53,8 +53,8 @@ async def test_the_selected_case_stays_selected_across_refreshes(
     # The board refreshes every 5 s: the cursor once fell back to the first open case each time, so
     # V/A/N/G acted on a case the coordinator had not chosen.
     views = [cases.open_case(loaded, desk_session, CaseDraft(
-        cards[label], CaseKind.ENTERPRISE, ("QY-GSSL",), EnterpriseKind.FOREIGN, "鞍山睿堃科技有限公司"))
-        for label in ("valid", "markup")]
+        cards[label], CaseKind.ENTERPRISE, codes, EnterpriseKind.FOREIGN, "鞍山睿堃科技有限公司"))
+        for label, codes in (("valid", ("QY-GSSL",)), ("markup", ("QY-GSSL", "QY-FGSSL", "DB-SDQBZ")))]
     for view in views:
         assert view.coordinator is not None
         cases.mark_met(loaded, signed_in(loaded, view.coordinator.staff_id), view.id)
@@ -72,3 +72,6 @@ async def test_the_selected_case_stays_selected_across_refreshes(
         await settle(pilot)
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == chosen
         assert "暂无等候的持卡人；在办件见下方" in notice(app)
+        # Three items fit 120 columns (names shortened with …): 洽谈室 and 期限 are on screen, not scrolled off.
+        assert table.virtual_size.width <= table.size.width
+        assert "…" in str(table.get_row_at(1)[4]) and "·待审核" in str(table.get_row_at(1)[4])

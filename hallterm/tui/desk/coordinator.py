@@ -6,6 +6,7 @@ import time
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from hallterm.domain.auth import allowed, not_allowed
-from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
+from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES, CaseStatus
 from hallterm.domain.checklist import ITEM_STATUS_NAMES, ItemStatus
 from hallterm.domain.floors import floor_name
 from hallterm.domain.progress import (
@@ -40,12 +41,26 @@ from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLin
 from hallterm.tui.widgets.reason import ReasonScreen
 
 if TYPE_CHECKING:
+    from textual.widgets.data_table import Column
+
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CoordinatorBoard
     from hallterm.services.progress import ItemProgress, StepChoice
     from hallterm.tui.desk.app import DeskApp
 
 REFRESH_SECONDS = 5.0
+ITEMS_MIN_CELLS = 12  # below this the 事项 column stays readable and the table scrolls sideways instead
+SCROLLBAR_CELLS = 2  # the table's vertical scrollbar, when its rows overflow
+# The case's status, short: the open-cases table must leave room for 期限 at 120 columns.
+SHORT_STATUS = {CaseStatus.QUEUED: "待分配", CaseStatus.WAITING: "等候", CaseStatus.MET: "已接待",
+                CaseStatus.IN_PROGRESS: "办理中"}
+
+
+def _shorten(text: str, cells: int) -> str:
+    """``text`` cut to ``cells`` terminal cells, ending in … when cut."""
+    if cell_len(text) <= cells:
+        return text
+    return set_cell_size(text, max(cells - 1, 0)).rstrip() + "…"
 NOTICE_KEEP_S = 15.0
 
 
@@ -187,6 +202,10 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     def on_board_loaded(self, message: BoardLoaded) -> None:
         self._show(message.result)
 
+    def on_resize(self) -> None:
+        if self.board is not None:  # the item names are shortened to the width: fit them again at once
+            self._show(self.board)
+
     def on_marked_met(self, message: MarkedMet) -> None:
         self._follow = message.result.id  # now among the open cases: E, H and C act on it next
         self._said(message.result, "已标记接待")
@@ -211,19 +230,25 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         # (else V/A/N/G would act on whichever case the cursor fell back to).
         kept = {table: self._cursor_at(table) for table in (waiting, cases)}
         waiting.clear()
-        for c in board.waiting:
-            waited = minutes_text(minutes_waited(c.opened_at, now))
-            waiting.add_row(f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no,
-                            *self._who(board, c), Text("、".join(c.item_names)),
-                            MODE_NAMES[c.service_mode], waited, key=str(c.id))
+        visitors = [([f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no,
+                      *self._who(board, c)], [MODE_NAMES[c.service_mode],
+                                              minutes_text(minutes_waited(c.opened_at, now))]) for c in board.waiting]
+        space = self._room_for_items([*waiting.columns.values()], [before + after for before, after in visitors])
+        for (before, after), c in zip(visitors, board.waiting, strict=True):
+            waiting.add_row(*before, Text(self._items_text(board, c, space)), *after, key=str(c.id))
         cases.clear()
+        rows: list[tuple[int, list[Text | str], list[Text | str]]] = []
         for c in board.open_cases:
             state = board.deadlines.get(c.id)
             due = Text(state.name, style=DEADLINE_STYLES[state.status]) if state else Text("")
             # The room is history once the visitor has left it (the seat is someone else's now).
             room = c.lounge_name or "" if c.status in VISIT_STATUSES else "已离开"
-            cases.add_row(c.case_no, Text(c.holder_name), *self._who(board, c), STATUS_NAMES[c.status],
-                          Text(self._items_text(board, c)), room, due, key=str(c.id))
+            rows.append((c.id, [c.case_no, Text(c.holder_name), *self._who(board, c),
+                                SHORT_STATUS.get(c.status, STATUS_NAMES[c.status])], [room, due]))
+        # The items take what the other columns leave, so that 洽谈室 and 期限 stay on screen (at 120 columns).
+        space = self._room_for_items([*cases.columns.values()], [before + after for _, before, after in rows])
+        for (case_id, before, after), c in zip(rows, board.open_cases, strict=True):
+            cases.add_row(*before, Text(self._items_text(board, c, space)), *after, key=str(case_id))
         for table, (key, row) in kept.items():
             self._restore_cursor(table, key, row)
         self._keep_focus_usable(waiting, cases)
@@ -280,13 +305,28 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             target = waiting if waiting.row_count else cases if cases.row_count else waiting
             target.focus()
 
+    def _room_for_items(self, columns: list[Column], rows: list[list[Text | str]]) -> int:
+        """The cells left for the 事项 column once the others (sized to their content) have theirs."""
+        others = [c for c in columns if str(c.label) != "事项"]
+        used = sum(max([cell_len(str(c.label)), *(cell_len(str(row[i])) for row in rows)]) + 2
+                   for i, c in enumerate(others))
+        return max(ITEMS_MIN_CELLS, self.size.width - used - 2 - SCROLLBAR_CELLS)
+
     @staticmethod
-    def _items_text(board: CoordinatorBoard, case: CaseView) -> str:
-        """Each item with where it stands (审查中, 待领取 …), so the coordinator sees what to move on."""
-        states = board.items.get(case.id)
-        if not states:
-            return "、".join(case.item_names)
-        return "、".join(f"{name}（{ITEM_STATUS_NAMES.get(ItemStatus(status), status)}）" for name, status in states)
+    def _items_text(board: CoordinatorBoard, case: CaseView, space: int) -> str:
+        """Each item with where it stands (审查中, 待领取 …), so the coordinator sees what to move on; long
+        names shortened with … to fit ``space`` cells (the state is what the keys act on: it stays whole)."""
+        states = board.items.get(case.id) or [(name, "") for name in case.item_names]
+
+        def text(limit: int) -> str:
+            return "、".join(_shorten(name, limit) + (f"·{ITEM_STATUS_NAMES.get(ItemStatus(status), status)}"
+                                                       if status else "") for name, status in states)
+
+        longest = max((cell_len(name) for name, _ in states), default=0)
+        for limit in range(longest, 3, -1):
+            if cell_len(found := text(limit)) <= space:
+                return found
+        return _shorten(text(4), space)
 
     @property
     def notice_is_stale(self) -> bool:
