@@ -230,14 +230,14 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         # (else V/A/N/G would act on whichever case the cursor fell back to).
         kept = {table: self._cursor_at(table) for table in (waiting, cases)}
         waiting.clear()
-        visitors = [([f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no,
-                      *self._who(board, c)], [MODE_NAMES[c.service_mode],
-                                              minutes_text(minutes_waited(c.opened_at, now))]) for c in board.waiting]
+        visitors: list[tuple[list[object], list[object]]] = [
+            ([f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no, *self._who(board, c)],
+             [MODE_NAMES[c.service_mode], minutes_text(minutes_waited(c.opened_at, now))]) for c in board.waiting]
         space = self._room_for_items([*waiting.columns.values()], [before + after for before, after in visitors])
         for (before, after), c in zip(visitors, board.waiting, strict=True):
             waiting.add_row(*before, Text(self._items_text(board, c, space)), *after, key=str(c.id))
         cases.clear()
-        rows: list[tuple[int, list[Text | str], list[Text | str]]] = []
+        rows: list[tuple[int, list[object], list[object]]] = []
         for c in board.open_cases:
             state = board.deadlines.get(c.id)
             due = Text(state.name, style=DEADLINE_STYLES[state.status]) if state else Text("")
@@ -247,8 +247,8 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
                                 SHORT_STATUS.get(c.status, STATUS_NAMES[c.status])], [room, due]))
         # The items take what the other columns leave, so that 洽谈室 and 期限 stay on screen (at 120 columns).
         space = self._room_for_items([*cases.columns.values()], [before + after for _, before, after in rows])
-        for (case_id, before, after), c in zip(rows, board.open_cases, strict=True):
-            cases.add_row(*before, Text(self._items_text(board, c, space)), *after, key=str(case_id))
+        for (case_id, left, right), c in zip(rows, board.open_cases, strict=True):
+            cases.add_row(*left, Text(self._items_text(board, c, space)), *right, key=str(case_id))
         for table, (key, row) in kept.items():
             self._restore_cursor(table, key, row)
         self._keep_focus_usable(waiting, cases)
@@ -305,7 +305,7 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             target = waiting if waiting.row_count else cases if cases.row_count else waiting
             target.focus()
 
-    def _room_for_items(self, columns: list[Column], rows: list[list[Text | str]]) -> int:
+    def _room_for_items(self, columns: list[Column], rows: list[list[object]]) -> int:
         """The cells left for the 事项 column once the others (sized to their content) have theirs."""
         others = [c for c in columns if str(c.label) != "事项"]
         used = sum(max([cell_len(str(c.label)), *(cell_len(str(row[i])) for row in rows)]) + 2
