@@ -24,6 +24,7 @@ from hallterm.domain.checklist import ITEM_STATUS_NAMES, ItemStatus
 from hallterm.domain.errors import Refused
 
 DECISION_NO_MAX = 64  # case_items.decision_no
+DECISION_NO_EXAMPLE = "鞍审批准字〔2026〕第0012号"
 REASON_MAX = 200
 
 
@@ -66,6 +67,13 @@ _NEEDS = {
 }
 
 
+# Decided, not yet ended: said instead of _NEEDS to whoever tries to review or decide it again.
+_DECIDED = {
+    ItemStatus.APPROVED: "该事项已准予许可",
+    ItemStatus.READY: "该事项已准予许可并送发证窗口待领取",
+}
+
+
 @dataclass(frozen=True)
 class ItemFacts:
     """What the rules need to know of one item."""
@@ -90,6 +98,9 @@ def next_status(facts: ItemFacts, step: Step) -> ItemStatus:
             raise ProgressError("该事项已在统一发证窗口待领取")
         if (status, step) == (ItemStatus.IN_REVIEW, Step.REVIEW):
             raise ProgressError("该事项已在审查中")
+        # Decided already: "请先转入审查" would be wrong advice (the decision cannot be taken again).
+        if status in _DECIDED and step in (Step.REVIEW, Step.APPROVE, Step.REFUSE):
+            raise ProgressError(f"{_DECIDED[status]}，不能再{STEP_NAMES[step]}")
         raise ProgressError(f"该事项当前为“{now}”，不能{STEP_NAMES[step]}：{_NEEDS[step]}")
     if step in (Step.APPROVE, Step.REFUSE) and facts.paused:
         what = facts.pause_name or "特殊程序"
@@ -118,9 +129,12 @@ def check_decision_no(text: str) -> str:
         raise ProgressError("决定文书号含有不可见的控制字符：请重新输入")
     value = _clean(text)
     if not value:
-        raise ProgressError("准予许可须填写决定文书号（如 鞍审批准字〔2026〕第0012号）")
+        raise ProgressError(f"准予许可须填写决定文书号（如 {DECISION_NO_EXAMPLE}）")
     if len(value) > DECISION_NO_MAX:
         raise ProgressError(f"决定文书号过长（{len(value)} 个字符，最多 {DECISION_NO_MAX} 个）：请核对")
+    # A document number always carries its serial number (and year): text without a digit is not one.
+    if not any(c.isdigit() for c in value):
+        raise ProgressError(f"“{value}”不像决定文书号：文书号含年份和序号，如 {DECISION_NO_EXAMPLE}，请按决定书核对")
     return value
 
 

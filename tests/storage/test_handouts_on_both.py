@@ -19,7 +19,7 @@ from hallterm.storage import events
 from hallterm.storage import handouts as store
 
 AGENT_ID = "21030319900202002" + resident_id_check_char("21030319900202002")
-LONGEST_NUMBER = "鞍" * 64  # case_items.decision_no is 64 characters
+LONGEST_NUMBER = "鞍" * 63 + "1"  # case_items.decision_no is 64 characters (a number has a digit)
 
 
 def ready_item(svc: Services, card: str) -> tuple[StaffSession, int, int]:

@@ -60,6 +60,14 @@ def test_an_ended_item_says_so() -> None:
         next_status(ItemFacts(S.RECEIVED), Step.REVIEW)
 
 
+def test_a_decided_item_is_not_sent_back_to_review() -> None:
+    # "请先转入审查" was the advice for an item already approved: wrong, it cannot be decided again.
+    with pytest.raises(ProgressError, match=r"^该事项已准予许可，不能再不予许可$"):
+        next_status(ItemFacts(S.APPROVED), Step.REFUSE)
+    with pytest.raises(ProgressError, match=r"送发证窗口待领取，不能再准予许可$"):
+        next_status(ItemFacts(S.READY), Step.APPROVE)
+
+
 def test_no_decision_while_a_special_procedure_runs() -> None:
     paused = ItemFacts(S.IN_REVIEW, paused=True, pause_name="专家评审")
     for step in (Step.APPROVE, Step.REFUSE):
@@ -93,6 +101,8 @@ def test_decision_number_and_reason() -> None:
         check_decision_no("鞍审\x1b[31m")
     with pytest.raises(ProgressError, match="过长"):
         check_decision_no("号" * 65)
+    with pytest.raises(ProgressError, match=r"不像决定文书号.*年份和序号"):  # filled, but not a number
+        check_decision_no("abc")
     with pytest.raises(ProgressError, match="理由"):
         check_reason(" ")
 

@@ -6,6 +6,7 @@ import time
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,10 +16,19 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from hallterm.domain.auth import allowed, not_allowed
-from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
+from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES, CaseStatus
 from hallterm.domain.checklist import ITEM_STATUS_NAMES, ItemStatus
 from hallterm.domain.floors import floor_name
-from hallterm.domain.progress import STEP_NAMES, Step, check_decision_no, check_reason
+from hallterm.domain.progress import (
+    DECISION_NO_EXAMPLE,
+    STEP_NAMES,
+    ItemFacts,
+    ProgressError,
+    Step,
+    check_decision_no,
+    check_reason,
+    next_status,
+)
 from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.ahead import prepare_ahead
@@ -31,12 +41,26 @@ from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLin
 from hallterm.tui.widgets.reason import ReasonScreen
 
 if TYPE_CHECKING:
+    from textual.widgets.data_table import Column
+
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CoordinatorBoard
     from hallterm.services.progress import ItemProgress, StepChoice
     from hallterm.tui.desk.app import DeskApp
 
 REFRESH_SECONDS = 5.0
+ITEMS_MIN_CELLS = 12  # below this the 事项 column stays readable and the table scrolls sideways instead
+SCROLLBAR_CELLS = 2  # the table's vertical scrollbar, when its rows overflow
+# The case's status, short: the open-cases table must leave room for 期限 at 120 columns.
+SHORT_STATUS = {CaseStatus.QUEUED: "待分配", CaseStatus.WAITING: "等候", CaseStatus.MET: "已接待",
+                CaseStatus.IN_PROGRESS: "办理中"}
+
+
+def _shorten(text: str, cells: int) -> str:
+    """``text`` cut to ``cells`` terminal cells, ending in … when cut."""
+    if cell_len(text) <= cells:
+        return text
+    return set_cell_size(text, max(cells - 1, 0)).rstrip() + "…"
 NOTICE_KEEP_S = 15.0
 
 
@@ -178,6 +202,10 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     def on_board_loaded(self, message: BoardLoaded) -> None:
         self._show(message.result)
 
+    def on_resize(self) -> None:
+        if self.board is not None:  # the item names are shortened to the width: fit them again at once
+            self._show(self.board)
+
     def on_marked_met(self, message: MarkedMet) -> None:
         self._follow = message.result.id  # now among the open cases: E, H and C act on it next
         self._said(message.result, "已标记接待")
@@ -187,7 +215,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def _said(self, view: CaseView, verb: str) -> None:
         self.say(f"{view.case_no} {view.holder_name} {verb}")
-        self._said_at = time.monotonic()
         self.action_refresh()
 
     def on_failed(self, message: Failed) -> None:
@@ -198,27 +225,71 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         assert self.app.services is not None
         now = self.app.services.now()
         waiting = self.query_one("#waiting", DataTable)
-        keep = waiting.cursor_row
-        waiting.clear()
-        for c in board.waiting:
-            waited = minutes_text(minutes_waited(c.opened_at, now))
-            waiting.add_row(f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no,
-                            *self._who(board, c), Text("、".join(c.item_names)),
-                            MODE_NAMES[c.service_mode], waited, key=str(c.id))
-        if board.waiting:
-            waiting.move_cursor(row=min(keep, len(board.waiting) - 1))
         cases = self.query_one("#open-cases", DataTable)
+        # The refresh rebuilds both tables every few seconds: the case under each cursor stays selected
+        # (else V/A/N/G would act on whichever case the cursor fell back to).
+        kept = {table: self._cursor_at(table) for table in (waiting, cases)}
+        waiting.clear()
+        visitors: list[tuple[list[object], list[object]]] = [
+            ([f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no, *self._who(board, c)],
+             [MODE_NAMES[c.service_mode], minutes_text(minutes_waited(c.opened_at, now))]) for c in board.waiting]
+        space = self._room_for_items([*waiting.columns.values()], [before + after for before, after in visitors])
+        for (before, after), c in zip(visitors, board.waiting, strict=True):
+            waiting.add_row(*before, Text(self._items_text(board, c, space)), *after, key=str(c.id))
         cases.clear()
+        rows: list[tuple[int, list[object], list[object]]] = []
         for c in board.open_cases:
             state = board.deadlines.get(c.id)
             due = Text(state.name, style=DEADLINE_STYLES[state.status]) if state else Text("")
             # The room is history once the visitor has left it (the seat is someone else's now).
             room = c.lounge_name or "" if c.status in VISIT_STATUSES else "已离开"
-            cases.add_row(c.case_no, Text(c.holder_name), *self._who(board, c), STATUS_NAMES[c.status],
-                          Text(self._items_text(board, c)), room, due, key=str(c.id))
+            rows.append((c.id, [c.case_no, Text(c.holder_name), *self._who(board, c),
+                                SHORT_STATUS.get(c.status, STATUS_NAMES[c.status])], [room, due]))
+        # The items take what the other columns leave, so that 洽谈室 and 期限 stay on screen (at 120 columns).
+        space = self._room_for_items([*cases.columns.values()], [before + after for _, before, after in rows])
+        for (case_id, left, right), c in zip(rows, board.open_cases, strict=True):
+            cases.add_row(*left, Text(self._items_text(board, c, space)), *right, key=str(case_id))
+        for table, (key, row) in kept.items():
+            self._restore_cursor(table, key, row)
         self._keep_focus_usable(waiting, cases)
-        if not board.waiting and self.notice_is_stale:
-            self.say("暂无等候的持卡人" + ("；在办件见下方，↑↓ 选择" if board.open_cases else ""))
+        if self.notice_is_stale:
+            self._hint(board)
+
+    @staticmethod
+    def _cursor_at(table: DataTable) -> tuple[str | None, int]:
+        """The case under the table's cursor (its row key) and the row it is on."""
+        if not table.row_count:
+            return None, 0
+        row = table.cursor_row
+        with suppress(RowDoesNotExist, IndexError):
+            return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value, row
+        return None, row
+
+    @staticmethod
+    def _restore_cursor(table: DataTable, key: str | None, row: int) -> None:
+        """Back onto the same case; when it has gone (met, closed, reassigned), onto the nearest row."""
+        if not table.row_count:
+            return
+        if key is not None:
+            with suppress(RowDoesNotExist):
+                table.move_cursor(row=table.get_row_index(key), animate=False)
+                return
+        table.move_cursor(row=min(row, table.row_count - 1), animate=False)
+
+    def _hint(self, board: CoordinatorBoard) -> None:
+        """What the tables hold and how to pick a row, said afresh on each refresh (a visitor may have arrived)."""
+        if board.waiting:
+            text = "等候的持卡人见上方：↑↓ 选择，M 已接待" + ("；在办件见下方，Tab 切换" if board.open_cases else "")
+        else:
+            text = "暂无等候的持卡人" + ("；在办件见下方，↑↓ 选择" if board.open_cases else "")
+        line = self.query_one(MessageLine)
+        if line.text != text or line.level is not Level.INFO:
+            line.say(text)  # not ``self.say``: a hint is not an outcome to keep on screen
+
+    def say(self, text: str | Text, level: Level = Level.INFO) -> None:
+        """An outcome or a refusal stays readable for a while: the periodic refresh does not wipe it at once."""
+        super().say(text, level)
+        self._said_at = time.monotonic()
 
     def _keep_focus_usable(self, waiting: DataTable, cases: DataTable) -> None:
         """The keys act on the focused table's row: focus never stays on an empty table (or nowhere)
@@ -234,13 +305,28 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             target = waiting if waiting.row_count else cases if cases.row_count else waiting
             target.focus()
 
+    def _room_for_items(self, columns: list[Column], rows: list[list[object]]) -> int:
+        """The cells left for the 事项 column once the others (sized to their content) have theirs."""
+        others = [c for c in columns if str(c.label) != "事项"]
+        used = sum(max([cell_len(str(c.label)), *(cell_len(str(row[i])) for row in rows)]) + 2
+                   for i, c in enumerate(others))
+        return max(ITEMS_MIN_CELLS, self.size.width - used - 2 - SCROLLBAR_CELLS)
+
     @staticmethod
-    def _items_text(board: CoordinatorBoard, case: CaseView) -> str:
-        """Each item with where it stands (审查中, 待领取 …), so the coordinator sees what to move on."""
-        states = board.items.get(case.id)
-        if not states:
-            return "、".join(case.item_names)
-        return "、".join(f"{name}（{ITEM_STATUS_NAMES.get(ItemStatus(status), status)}）" for name, status in states)
+    def _items_text(board: CoordinatorBoard, case: CaseView, space: int) -> str:
+        """Each item with where it stands (审查中, 待领取 …), so the coordinator sees what to move on; long
+        names shortened with … to fit ``space`` cells (the state is what the keys act on: it stays whole)."""
+        states = board.items.get(case.id) or [(name, "") for name in case.item_names]
+
+        def text(limit: int) -> str:
+            return "、".join(_shorten(name, limit) + (f"·{ITEM_STATUS_NAMES.get(ItemStatus(status), status)}"
+                                                       if status else "") for name, status in states)
+
+        longest = max((cell_len(name) for name, _ in states), default=0)
+        for limit in range(longest, 3, -1):
+            if cell_len(found := text(limit)) <= space:
+                return found
+        return _shorten(text(4), space)
 
     @property
     def notice_is_stale(self) -> bool:
@@ -308,7 +394,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         def back(done: str | None) -> None:
             if done:
                 self.say(done)
-                self._said_at = time.monotonic()
 
         self.app.push_screen(ConsultationsScreen(), back)
 
@@ -339,7 +424,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             if tasks:
                 names = "、".join(t.kind_name for t in tasks)
                 self.say(Text(f"{case.case_no} 已添加代办任务：{names}"))
-                self._said_at = time.monotonic()
 
         self.app.push_screen(AddTasksScreen(case.id, case.case_no), added)
 
@@ -396,6 +480,14 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.services import progress
 
+        # The rule first (domain.progress, pure): a step this item cannot take is refused at once, with the
+        # reason, before a dialog asks for a decision number or a reason that would only be thrown away.
+        # The use case checks again against the database (another terminal may have moved the item).
+        try:
+            next_status(ItemFacts(item.status, item.paused, owes_supplement=item.owes_supplement), step)
+        except ProgressError as exc:
+            self.say(f"{item.item_name}：{exc}", Level.ERROR)
+            return
         svc, session, item_id = self.app.services, self.app.session, item.case_item_id
         if step is Step.REVIEW:
             run_use_case(self, ItemStepped, progress.start_review, svc, session, item_id)
@@ -408,8 +500,9 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
                                  decision_no=number)
 
             self.app.push_screen(ReasonScreen(f"准予许可：{item.item_name}　请输入决定文书号",
-                                              "如 鞍审批准字〔2026〕第0012号", check=check_decision_no,
-                                              empty="准予许可须填写决定文书号"), approve)
+                                              f"如 {DECISION_NO_EXAMPLE}", check=check_decision_no,
+                                              empty=f"准予许可须填写决定文书号（如 {DECISION_NO_EXAMPLE}）"),
+                                 approve)
         else:
             def refuse(reason: str | None) -> None:
                 if reason is not None:
@@ -424,7 +517,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if not result.case_closed:
             self._follow = result.item.case_id
         self.say(result.message)
-        self._said_at = time.monotonic()
         self.action_refresh()
 
     def action_back(self) -> None:
