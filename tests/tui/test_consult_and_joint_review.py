@@ -27,7 +27,7 @@ from hallterm.tui.desk.joint_review import JointReviewScreen, OpinionForm, Outco
 from hallterm.tui.desk.routing_panel import RoutingPanel
 from hallterm.tui.widgets.toggles import Select, SelectionList
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import scan, settle, type_text
+from tests.tui.pilot_helpers import hold_lookups, settle, type_text, until
 
 
 @pytest.fixture
@@ -50,7 +50,8 @@ async def choose(pilot, selector: str, downs: int) -> None:  # type: ignore[no-u
 
 
 async def test_a_phone_consultation_becomes_a_case_that_remembers_it(
-        loaded: Services, cards: dict[str, str], desk_session: StaffSession, desk_app: DeskAppFactory) -> None:
+        loaded: Services, cards: dict[str, str], desk_session: StaffSession, desk_app: DeskAppFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     card = cards["valid"]
     # an earlier consultation of the same holder: F3 after F2 must act on the new one, not this
     earlier = consultations.log_consultation(loaded, desk_session, ConsultationDraft(
@@ -58,10 +59,15 @@ async def test_a_phone_consultation_becomes_a_case_that_remembers_it(
     app = desk_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await scan(pilot, card)
-        await pilot.press("ctrl+g")
+        held, go = hold_lookups(monkeypatch)
+        await type_text(pilot, card, "enter")
+        await until(pilot, held.is_set, "the look-up under way")
+        await pilot.press("ctrl+g")  # before the holder is drawn: opens once they are, preset with them
+        assert not isinstance(app.screen, ConsultationsScreen)
+        go.set()
+        await until(pilot, lambda: isinstance(app.screen, ConsultationsScreen), "the consultations list")
         await settle(pilot)
-        assert isinstance(app.screen, ConsultationsScreen)
+        assert app.screen.query_one("#consult-search", Input).value  # the holder's name, searched
         table = app.screen.query_one(DataTable)
         widths = {str(c.label): c.get_render_width(table) - 2 for c in table.columns.values()}
         # the number, section and status whole ("ZX000012", "业务协调科", "待跟进"), not cut to their labels
@@ -103,6 +109,7 @@ async def test_a_phone_consultation_becomes_a_case_that_remembers_it(
         assert routing.display and routing.case is not None and routing.case.case_no == desk.last_case.case_no
         assert desk.query_one(HolderPanel).check is None  # no stale "在办 N 件" of before the case
         assert f"已开办件 {desk.last_case.case_no}" in line(app, "#notice")
+        assert "F12 核对材料" in line(app, "#notice")  # the desk's own next steps (Ctrl+N too for 全程代办)
     after = consultations.get_consultation(loaded, held.id)
     assert after.case_no == desk.last_case.case_no
     assert consultations.get_consultation(loaded, earlier.id).status is ConsultationStatus.OPEN
