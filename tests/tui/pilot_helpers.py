@@ -8,8 +8,10 @@ pending, and after the last one for the app to go idle, as press does.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
+import pytest
 from textual import events
 from textual.app import App
 from textual.pilot import Pilot
@@ -95,3 +97,18 @@ async def open_calling(pilot: Pilot[object], counter_down: int = 0) -> None:
     await pilot.press(*["down"] * counter_down, "enter")
     await settle(pilot)
     assert isinstance(pilot.app.screen, CallingScreen)
+
+
+def hold_lookups(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """The desk's card look-ups wait for the second event; the first is set once one is under way."""
+    from hallterm.services import check_in
+
+    held, go, checks = threading.Event(), threading.Event(), check_in.check_scan
+
+    def slow_check(*args: object, **kwargs: object) -> object:
+        held.set()
+        go.wait(timeout=10)
+        return checks(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(check_in, "check_scan", slow_check)
+    return held, go

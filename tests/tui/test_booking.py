@@ -27,7 +27,7 @@ from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.widgets.reason import ReasonScreen
 from hallterm.tui.widgets.toggles import Select, SelectionList
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import open_calling, scan, settle, type_text, until
+from tests.tui.pilot_helpers import hold_lookups, open_calling, scan, settle, type_text, until
 
 TODAY = dt.date(2026, 11, 26)  # Thursday, 10:00 in the hall
 
@@ -81,12 +81,14 @@ async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: di
         await settle(pilot)
         desk = app.screen
         assert isinstance(desk, DeskScreen)
-        desk._seq += 1  # a scan whose answer is not drawn yet: Ctrl+Y says why it waits
+        # Ctrl+Y right after the scan, its look-up held back: remembered, the booking opens once it lands
+        lookup_held, lookup_go = hold_lookups(monkeypatch)
+        await type_text(pilot, card, "enter")
+        await until(pilot, lookup_held.is_set, "the look-up under way")
         await pilot.press("ctrl+y")
-        assert "正在查询持卡人，请稍候再按 Ctrl+Y" in said(app)
-        desk._shown_seq = desk._seq
-        await scan(pilot, card)
-        await pilot.press("ctrl+y")
+        assert "查到后自动打开预约" in said(app) and app.screen is desk
+        lookup_go.set()
+        await until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, BookingScreen)
@@ -162,7 +164,8 @@ async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: di
 
 
 async def test_refused_cards_arrivals_and_the_missed_timer(loaded: Services, cards: dict[str, str],
-                                                          desk_app: DeskAppFactory) -> None:
+                                                          desk_app: DeskAppFactory,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     on_time = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")  # window from 10:00
     gone = queue.book_appointment(loaded, cards["markup"], TODAY, "08:00", "08:30")  # ended 08:30, grace 30
     late = queue.book_appointment(loaded, cards["markup"], TODAY, "09:30", "10:00", item_codes="QY-GSSL")
@@ -178,6 +181,14 @@ async def test_refused_cards_arrivals_and_the_missed_timer(loaded: Services, car
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
         assert said(app).startswith("不能预约：") and "注销" in said(app)
+        # Ctrl+Y while the same card is looked up again: nothing opens, the card's refusal shows
+        held, go = hold_lookups(monkeypatch)
+        await type_text(pilot, cards["revoked"], "enter")
+        await until(pilot, held.is_set, "the look-up under way")
+        await pilot.press("ctrl+y")
+        go.set()
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and "此卡不能走绿色通道" in said(app)
 
         await scan(pilot, cards["valid"])  # arrives: today's appointment is checked in
         await until(pilot, lambda: "已签到（预约 " in said(app) and "排队号 B001" in said(app), "checked in by card")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.domain.cases import CaseDraft
-from hallterm.domain.consultations import ConsultationStatus
+from hallterm.domain.consultations import Channel, ConsultationDraft, ConsultationStatus
 from hallterm.domain.joint_reviews import Conclusion, Opinion
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.services import cases, consultations, joint_reviews
@@ -21,10 +21,13 @@ from hallterm.services.staff import StaffSession
 from hallterm.tui.desk.case_form import CaseFormScreen
 from hallterm.tui.desk.consultations import ConsultationForm, ConsultationsScreen
 from hallterm.tui.desk.coordinator import CoordinatorScreen
+from hallterm.tui.desk.desk_screen import DeskScreen
+from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.joint_review import JointReviewScreen, OpinionForm, OutcomeForm, ScheduleForm
+from hallterm.tui.desk.routing_panel import RoutingPanel
 from hallterm.tui.widgets.toggles import Select, SelectionList
 from tests.tui.conftest import DeskAppFactory
-from tests.tui.pilot_helpers import scan, settle, type_text
+from tests.tui.pilot_helpers import hold_lookups, settle, type_text, until
 
 
 @pytest.fixture
@@ -47,15 +50,28 @@ async def choose(pilot, selector: str, downs: int) -> None:  # type: ignore[no-u
 
 
 async def test_a_phone_consultation_becomes_a_case_that_remembers_it(
-        loaded: Services, cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+        loaded: Services, cards: dict[str, str], desk_session: StaffSession, desk_app: DeskAppFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     card = cards["valid"]
+    # an earlier consultation of the same holder: F3 after F2 must act on the new one, not this
+    earlier = consultations.log_consultation(loaded, desk_session, ConsultationDraft(
+        Channel.ON_SITE, "业务协调科", "供热报装", "", card, "", "", None))
     app = desk_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await scan(pilot, card)
-        await pilot.press("ctrl+g")
+        held, go = hold_lookups(monkeypatch)
+        await type_text(pilot, card, "enter")
+        await until(pilot, held.is_set, "the look-up under way")
+        await pilot.press("ctrl+g")  # before the holder is drawn: opens once they are, preset with them
+        assert not isinstance(app.screen, ConsultationsScreen)
+        go.set()
+        await until(pilot, lambda: isinstance(app.screen, ConsultationsScreen), "the consultations list")
         await settle(pilot)
-        assert isinstance(app.screen, ConsultationsScreen)
+        assert app.screen.query_one("#consult-search", Input).value  # the holder's name, searched
+        table = app.screen.query_one(DataTable)
+        widths = {str(c.label): c.get_render_width(table) - 2 for c in table.columns.values()}
+        # the number, section and status whole ("ZX000012", "业务协调科", "待跟进"), not cut to their labels
+        assert widths["编号"] >= 8 and widths["科室"] >= 10 and widths["状态"] >= 6
         await pilot.press("f2")
         await settle(pilot)
         assert isinstance(app.screen, ConsultationForm)
@@ -77,7 +93,7 @@ async def test_a_phone_consultation_becomes_a_case_that_remembers_it(
         await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, ConsultationsScreen)
-        (held,) = consultations.find_consultations(loaded)
+        (held,) = [c for c in consultations.find_consultations(loaded) if c.id != earlier.id]
         assert (held.channel.value, held.section, held.topic) == ("phone", "业务协调科", "公司设立登记材料")
         assert f"已记录咨询 {held.number}（电话，业务协调科）" in line(app, "#consult-message")
 
@@ -86,12 +102,35 @@ async def test_a_phone_consultation_becomes_a_case_that_remembers_it(
         assert isinstance(app.screen, CaseFormScreen)
         await pilot.press("enter", "f10")  # tick the first item, open and route
         await settle(pilot)
-        assert isinstance(app.screen, ConsultationsScreen)
-        assert "由咨询转办" in line(app, "#consult-message")
+        # back on the desk, the new case shown as after an ordinary F3 → F10: routed, F10 prints its slip
+        desk = app.screen
+        assert isinstance(desk, DeskScreen) and desk.last_case is not None
+        routing = desk.query_one(RoutingPanel)
+        assert routing.display and routing.case is not None and routing.case.case_no == desk.last_case.case_no
+        assert desk.query_one(HolderPanel).check is None  # no stale "在办 N 件" of before the case
+        assert f"已开办件 {desk.last_case.case_no}" in line(app, "#notice")
+        assert "F12 核对材料" in line(app, "#notice")  # the desk's own next steps (Ctrl+N too for 全程代办)
     after = consultations.get_consultation(loaded, held.id)
+    assert after.case_no == desk.last_case.case_no
+    assert consultations.get_consultation(loaded, earlier.id).status is ConsultationStatus.OPEN
     assert after.status is ConsultationStatus.CONVERTED and after.case_no
     story = cases.history(loaded, after.case_id or 0)
     assert [e.details.get("number") for e in story if e.kind == "consultation_converted"] == [held.number]
+
+
+async def test_a_coordinator_is_not_offered_f3_on_consultations(
+        loaded: Services, cards: dict[str, str], desk_session: StaffSession, desk_app: DeskAppFactory) -> None:
+    consultations.log_consultation(loaded, desk_session, ConsultationDraft(
+        Channel.PHONE, "业务协调科", "供热报装", "", cards["valid"], "", "", None))
+    app = desk_app("coordinator")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f9", "z")
+        await settle(pilot)
+        assert isinstance(app.screen, ConsultationsScreen)
+        assert "Ctrl+Y 转预约" in line(app, "#consult-message") and "F3" not in line(app, "#consult-message")
+        await pilot.press("f3")
+        assert "转办件须由前台办理" in line(app, "#consult-message")
 
 
 async def test_a_joint_review_scheduled_recorded_and_printed(

@@ -187,9 +187,14 @@ class ConsultationsScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
     ]
     app: DeskApp
 
-    def __init__(self, holder: Holder | None = None) -> None:
+    def __init__(self, holder: Holder | None = None,
+                 case_opened: Callable[[CaseView], None] | None = None) -> None:
         super().__init__()
         self.holder = holder
+        # The desk's own handling of a case just opened (routing panel, slip, Ctrl+N): a consultation turned
+        # into a case goes back to the desk to show it there, as an ordinary F3 → F10 does.
+        self.case_opened = case_opened
+        self._select_id: int | None = None  # a consultation just logged: the cursor goes to it
         self.found: dict[int, ConsultationView] = {}
         self.due_only = False
         self.done = ""
@@ -211,7 +216,12 @@ class ConsultationsScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
 
     def on_mount(self) -> None:
         self.sub_title = "提前介入咨询"
-        self.query_one(DataTable).add_columns("编号", "方式", "对象", "科室", "咨询事项", "跟进日期", "状态", "转办")
+        table = self.query_one(DataTable)
+        # Fixed widths for the short columns: sized to their labels they cut "ZX000012" to "ZX00" and
+        # "待跟进" to "待跟"; together with the auto-sized ones they fit a 120-column terminal.
+        for label, width in (("编号", 8), ("方式", 4), ("对象", None), ("科室", 12), ("咨询事项", None),
+                             ("跟进日期", 8), ("状态", 6), ("转办", None)):
+            table.add_column(label, width=width)
         self.say("正在载入……", Level.BUSY)
         run_use_case(self, FormChoicesLoaded, _choices, self.app.services)
         self._search()
@@ -235,17 +245,25 @@ class ConsultationsScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
             return not_allowed(role, "consult")
         if action == "log" and self.default_follow_up is None:
             return "科室列表尚在载入，请稍候再按 F2"
-        if action in ("to_case", "to_appointment", "close_one") and chosen is None:
-            return "请先用 ↑↓ 在列表中选中一条咨询"
         if action == "to_case" and not allowed(role, "open_case"):
-            return not_allowed(role, "open_case")
+            # a coordinator learns who turns it into a case, not merely that they cannot (S5)
+            return f"转办件须由前台办理：{not_allowed(role, 'open_case')}"
         if action == "to_appointment" and not allowed(role, "book_appointment"):
             return not_allowed(role, "book_appointment")
+        if action in ("to_case", "to_appointment", "close_one") and chosen is None:
+            return "请先用 ↑↓ 在列表中选中一条咨询"
         if action in ("to_case", "to_appointment") and chosen is not None and not chosen.card_no:
             return f"咨询 {chosen.number} 的对象尚未办卡：预约和办件须凭钢都英才卡"
         if action == "close_one" and chosen is not None and chosen.status.value != "open":
             return f"咨询 {chosen.number} {chosen.status_name}，无需完结"
         return ""
+
+    def _keys_hint(self) -> str:
+        """The conversion keys this role has, for the list's line: never a key that would only refuse."""
+        role = self.app.session.role if self.app.session else ""
+        keys = [k for k, action in (("F3 转办件", "open_case"), ("Ctrl+Y 转预约", "book_appointment"),
+                                    ("F8 跟进完结", "consult")) if allowed(role, "consult") and allowed(role, action)]
+        return "".join(f"，{k}" for k in keys)
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -266,6 +284,8 @@ class ConsultationsScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
         text, views = message.result
         table = self.query_one(DataTable)
         keep = self._selected()
+        keep_id = self._select_id if self._select_id is not None else keep.id if keep is not None else None
+        self._select_id = None
         table.clear()
         self.found = {v.id: v for v in views}
         today = self.app.services.today() if self.app.services else dt.date.today()
@@ -273,14 +293,14 @@ class ConsultationsScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
             due = Text(f"{v.follow_up_on:%m-%d}", style="bold red" if v.due(today) else "")
             table.add_row(v.number, v.channel_name, Text(v.subject), v.section, Text(v.topic), due, v.status_name,
                           Text(v.became), key=str(v.id))
-        if keep is not None and keep.id in self.found:
-            table.move_cursor(row=table.get_row_index(str(keep.id)))
+        if keep_id is not None and keep_id in self.found:
+            table.move_cursor(row=table.get_row_index(str(keep_id)))
         self._show_detail()
         what = "到期待跟进的咨询" if self.due_only else "咨询"
         where = f"“{text.strip()}”的" if text.strip() else ""
         if not self.done:
             self.say(f"{where}{what} {len(views)} 条" + ("；F2 记录新的咨询" if not views else
-                                                         "；↑↓ 选择，F3 转办件，Ctrl+Y 转预约，F8 跟进完结"))
+                                                         "；↑↓ 选择" + self._keys_hint()))
         self.refresh_bindings()
 
     @on(DataTable.RowHighlighted)
@@ -313,6 +333,7 @@ class ConsultationsScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
             self.done = (f"已记录咨询 {view.number}（{view.channel_name}，{view.section}），"
                          f"跟进日期 {view.follow_up_on:%Y-%m-%d}")
             self.say(self.done)
+            self._select_id = view.id  # F3, Ctrl+Y and F8 act on the one just logged, not the one before
             self._search()
 
         def keep(typed: dict[str, str]) -> None:
@@ -392,6 +413,10 @@ class ConsultationsScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
         case: CaseView = message.result
         self._case_draft = None
         self.done = f"已开办件 {case.case_no}（由咨询转办，办件记录中可查来源）"
+        if self.case_opened is not None:
+            self.dismiss(self.done)
+            self.case_opened(case)
+            return
         self.say(self.done)
         self._search()
 

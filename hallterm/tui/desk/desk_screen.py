@@ -126,6 +126,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.checked_in: TicketView | None = None  # the ticket issued when an appointment slip was scanned
         self._print_first: tuple[int, IssuedDocument] | None = None  # the notice F10 opens on, of that case
         self.calling_ticket: str | None = None  # the ticket whose holder the calling screen opened here (O)
+        # Ctrl+Y or Ctrl+G pressed while a scan is looked up: (the action, the scan it waits for). It runs
+        # when that scan's answer is drawn, for that holder, never for the one still on screen.
+        self._after_lookup: tuple[str, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -257,8 +260,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             check = check or self._routed_check  # booking after the case is routed (an early consultation)
             if not allowed(role, "book_appointment"):
                 return not_allowed(role, "book_appointment")
-            if self._looking_up():  # the panel may still show the previous holder: never book for them
-                return "正在查询持卡人，请稍候再按 Ctrl+Y"
+            if self._looking_up():  # the panel may still show the previous holder: action_booking waits
+                return ""
             if check is None or check.holder is None:
                 return f"{no_card}，再按 Ctrl+Y 预约" if check is None else "此卡号不在人才名册中，不能预约"
             if not check.ok:
@@ -272,6 +275,22 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         if action == "back_to_calling" and self.calling_ticket is None:
             return "只在叫号屏按 O 打开持卡人后可用（此时 Esc 清空输入）"
         return ""
+
+    def _wait_for_lookup(self, action: str, what: str) -> bool:
+        """While a scan is looked up, the key is remembered and runs once its answer is drawn (True)."""
+        if not self._looking_up():
+            return False
+        self._after_lookup = (action, self._seq)
+        self.say(f"正在查询持卡人，查到后自动打开{what}……", Level.BUSY)
+        return True
+
+    def _run_after_lookup(self, seq: int) -> None:
+        """The answer of scan ``seq`` is drawn: the key pressed while it was looked up runs now, if the card
+        allows it (else the refusal already on screen stays) and the clerk is still on the desk."""
+        waiting, self._after_lookup = self._after_lookup, None
+        if waiting is None or waiting[1] != seq or self.app.screen is not self or self.why_not(waiting[0]):
+            return
+        getattr(self, f"action_{waiting[0]}")()
 
     def _looking_up(self) -> bool:
         """A scan is still being looked up (its answer not drawn yet), or waits for the database."""
@@ -341,6 +360,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         if field.value == message.text:
             field.clear()
         self.checked_in = message.result.ticket
+        self._after_lookup = None  # a slip, not a card: no holder to book or consult for
         result = message.result
         self.last_case = result.case  # a visit slip: the visitor's case, as if just opened; else none
         if result.case is not None:
@@ -389,6 +409,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             # A returning visitor: their case in progress becomes the one the case keys act on.
             run_use_case(self, HolderCasesFound, open_cases_of_holder, self.app.services, holder.card_no)
         self.refresh_bindings()
+        self._run_after_lookup(message.seq)
 
     @on(ScanRefused)
     def _on_scan_refused(self, message: ScanRefused) -> None:
@@ -402,6 +423,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         field.focus()
         field.select_all()
         self._clear_visitor()
+        self._after_lookup = None  # no holder: what waited for one is dropped, the reason says why
         self.say(message.reason, Level.ERROR)
         self.refresh_bindings()
 
@@ -480,6 +502,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.booking import BookingScreen
 
+        if self._wait_for_lookup("booking", "预约"):
+            return
         check = self.query_one(HolderPanel).check or self._routed_check
         why = self.why_not("booking")  # the palette runs the action without the key's check
         if why or check is None or check.holder is None:
@@ -500,6 +524,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: a screen's module loads when it is first opened, not at desk start
         from hallterm.tui.desk.consultations import ConsultationsScreen
 
+        if self._wait_for_lookup("consultations", "咨询"):  # else preset with the holder before
+            return
         check = self.query_one(HolderPanel).check or self._routed_check
 
         def back(done: str | None) -> None:
@@ -507,7 +533,11 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             if done:
                 self.say(done)
 
-        self.app.push_screen(ConsultationsScreen(check.holder if check is not None else None), back)
+        def case_opened(case: CaseView) -> None:
+            # Shown as the desk shows a case it opened itself: routing panel, slip, Ctrl+N, the case keys.
+            self.post_message(CaseOpened(case))
+
+        self.app.push_screen(ConsultationsScreen(check.holder if check is not None else None, case_opened), back)
 
     def on_holder_cases_found(self, message: HolderCasesFound) -> None:
         self._show_holder_cases(message.result)
@@ -729,6 +759,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         field.clear()
         field.focus()
         self._clear_visitor()
+        self._after_lookup = None
         if self.app.services is not None:
             self.say(self._prompt())
         self.refresh_bindings()
