@@ -481,7 +481,7 @@ def _demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:
             keep_demo(Path(make_url(url).database or ""), cache, summary)
     samples = summary["samples"]
     cards = "可试的卡号：" + "，".join(f"{label} {card}" for label, card in samples.items())
-    logins = f"登录工号：前台 S1401，协调员 S1001，督查 S1601，延时值班 S1501；演示 PIN 均为 {DEMO_PIN}"
+    logins = f"登录工号：前台 S1401，协调员 S1001，督查 S1601，延时值班 S1501，帮办代办 S1201；演示 PIN 均为 {DEMO_PIN}"
     print(f"演示数据库已生成：{settings.db.resolved_url()}（持卡人 {summary['holders']} 名，"
           f"近 {summary['days']} 天办件 {summary['cases']} 件）")
     # Issue 12 point 7: the appointments, the duty roster and the handover list, where to see them.
