@@ -66,7 +66,9 @@ def print_story(story: CaseStory) -> None:
         due = f"　承诺办结 {item.due_on:%Y-%m-%d}" if item.due_on else ""
         given = f"　领取人：{item.handed_out_to}" if item.handed_out_to else ""
         lines.append(f"  - {item.name}（{item.department}）：{item.status_name}{due}{given}")
-    lines.extend(_rating_lines(story.rating))
+    ratings: list[dict[str, Any] | None] = list(story.ratings) or [None]
+    for rating in ratings:
+        lines.extend(_rating_lines(rating))
     if story.proxy_tasks:
         lines.append("代办任务：")
     for task in story.proxy_tasks:

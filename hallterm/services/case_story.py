@@ -22,7 +22,7 @@ from hallterm.services.consultations import consultations_of_case
 from hallterm.services.context import Services
 from hallterm.services.joint_reviews import reviews_of_case
 from hallterm.services.proxy_tasks import case_tasks_in
-from hallterm.services.rating import case_rating, rating_json
+from hallterm.services.rating import case_ratings, rating_json
 from hallterm.storage import case_items, events, handouts
 from hallterm.storage import cases as case_store
 from hallterm.storage import staff as staff_store
@@ -75,7 +75,12 @@ class CaseStory:
     proxy_tasks: list[dict[str, Any]] = field(default_factory=list)
     consultations: list[dict[str, Any]] = field(default_factory=list)
     joint_reviews: list[dict[str, Any]] = field(default_factory=list)
-    rating: dict[str, Any] | None = None
+    ratings: list[dict[str, Any]] = field(default_factory=list)  # one per hand-out (一次一评), oldest first
+
+    @property
+    def rating(self) -> dict[str, Any] | None:
+        """The latest rating (``rating`` in the JSON; ``ratings`` holds them all)."""
+        return self.ratings[-1] if self.ratings else None
 
     def as_json(self) -> dict[str, Any]:
         """Plain JSON values (dates as ISO text), in the order a reader takes them in."""
@@ -88,7 +93,7 @@ class CaseStory:
                        "status_name": i.status_name, "accepted_on": _iso(i.accepted_on), "due_on": _iso(i.due_on),
                        "handed_out_to": i.handed_out_to} for i in self.items],
             "proxy_tasks": self.proxy_tasks, "consultations": self.consultations,
-            "joint_reviews": self.joint_reviews, "rating": self.rating,
+            "joint_reviews": self.joint_reviews, "rating": self.rating, "ratings": self.ratings,
             "events": [{"id": e.id, "at": e.at.isoformat(), "kind": e.kind, "label": e.label, "staff": e.staff,
                         "details": e.details} for e in self.events],
         }
@@ -136,7 +141,7 @@ def case_story(svc: Services, case_no: str) -> CaseStory:
                      story_items, story_events, proxy_tasks,
                      [c.as_json() for c in consultations_of_case(svc, case_id)],  # S5: where it came from
                      [r.as_json() for r in reviews_of_case(svc, case_id)],  # S8
-                     rating=rating_json(case_rating(svc, case_id)))
+                     ratings=[r for r in map(rating_json, case_ratings(svc, case_id)) if r is not None])
 
 
 def _recipient(row: handouts.HandoutRow | None) -> str | None:

@@ -240,16 +240,21 @@ class CaseRating:
     follow_ups: list[FollowUpView]
 
 
-def case_rating(svc: Services, case_id: int) -> CaseRating | None:
+def case_ratings(svc: Services, case_id: int) -> list[CaseRating]:
+    """Every rating of the case with its follow-ups, oldest first (one per hand-out)."""
     today = svc.today()
     with svc.db.read() as conn:
-        row = store.rating_of_case(conn, case_id)
-        follow_ups = store.follow_ups_of_case(conn, case_id) if row else []
-    if row is None:
-        return None
+        rows = store.ratings_of_case(conn, case_id)
+        follow_ups = store.follow_ups_of_case(conn, case_id) if rows else []
     tz = svc.settings.hall.tz
-    return CaseRating(Level(row.level), REASONS.get(row.reason, ""), row.rated_at,
-                      [_view(f, today, tz) for f in follow_ups if f.rating_id == row.id])
+    return [CaseRating(Level(row.level), REASONS.get(row.reason, ""), row.rated_at,
+                       [_view(f, today, tz) for f in follow_ups if f.rating_id == row.id]) for row in rows]
+
+
+def case_rating(svc: Services, case_id: int) -> CaseRating | None:
+    """The case's latest rating (None when none)."""
+    found = case_ratings(svc, case_id)
+    return found[-1] if found else None
 
 
 def rating_json(found: CaseRating | None) -> dict[str, object] | None:

@@ -134,6 +134,12 @@ def insert_rating(conn: Connection, *, hand_out_event_id: int, case_id: int, cou
     return int(key[0])
 
 
+def ratings_of_case(conn: Connection, case_id: int) -> list[RatingRow]:
+    """Every rating of the case, oldest first: one per hand-out (一次一评), and a case may be collected in parts."""
+    rows = conn.execute(select(ratings).where(ratings.c.case_id == case_id).order_by(ratings.c.id))
+    return [RatingRow(r.id, r.hand_out_event_id, r.case_id, r.counter, r.level, r.reason, r.rated_at) for r in rows]
+
+
 def rating_of_case(conn: Connection, case_id: int) -> RatingRow | None:
     """The case's latest rating (None when it has none)."""
     r = conn.execute(select(ratings).where(ratings.c.case_id == case_id).order_by(ratings.c.id.desc()).limit(1)).first()

@@ -74,6 +74,7 @@ def test_the_whole_story_from_a_consultation_to_the_rating(
     assert given.startswith("本人 ") and "21030219800101" not in out  # the holder collected it; ID masked
     assert story["rating"]["level"] == 2 and story["rating"]["reason"] == "办事效率低"
     assert [f["task"] for f in story["rating"]["follow_ups"]] == ["call_back", "put_right"]
+    assert story["ratings"] == [story["rating"]]  # one per hand-out (一次一评); a case collected in parts has more
     assert [c["number"] for c in story["consultations"]] == [logged.number]
     assert story["joint_reviews"][0]["outcome"] == "同意按特事特办推进"
     kinds = [e["kind"] for e in story["events"]]
