@@ -4,6 +4,7 @@ case scheduled from the coordinators' view, two opinions and an outcome recorded
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -135,7 +136,7 @@ async def test_a_coordinator_is_not_offered_f3_on_consultations(
 
 async def test_a_joint_review_scheduled_recorded_and_printed(
         loaded: Services, cards: dict[str, str], desk_session: StaffSession, desk_app: DeskAppFactory,
-        tmp_path: Path) -> None:
+        tmp_path: Path, clock: list[dt.datetime]) -> None:
     case = cases.open_case(loaded, desk_session, CaseDraft(
         card_no=cards["valid"], kind=CaseKind.ENTERPRISE, item_codes=("QY-GSSL",),
         enterprise_kind=EnterpriseKind.FOREIGN, enterprise_name="鞍山喆玥科技有限公司"))
@@ -183,6 +184,11 @@ async def test_a_joint_review_scheduled_recorded_and_printed(
         await choose(pilot, "#jr-conclusion", 2)  # 有条件同意办理
         app.screen.query_one("#jr-outcome-text", Input).focus()
         await type_text(pilot, "消防验收后发证", "f10")
+        await settle(pilot)
+        # Before 15:00 the meeting has not begun: refused, and what was typed stays.
+        assert isinstance(app.screen, OutcomeForm) and "开会后才能记录结论" in line(app, "#jr-form-message")
+        clock[0] = clock[0].replace(hour=7, minute=30)  # 15:30 in the hall
+        await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, JointReviewScreen)
         await pilot.press("f10")
