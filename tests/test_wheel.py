@@ -85,7 +85,7 @@ def test_an_installed_wheel_runs_the_demo_and_prints_from_any_folder(wheel: Path
 
     hallterm = venv / "bin" / "hallterm"
     db = desk_pc / "x.sqlite3"
-    demo = run([hallterm, "--db", f"sqlite:///{db}", "demo", "--no-ui", "--days", "2"], cwd=desk_pc, env=env)
+    demo = run([hallterm, "--db", f"sqlite:///{db}", "demo", "--no-ui", "--days", "1"], cwd=desk_pc, env=env)
     assert "演示数据库已生成" in demo.stdout and db.is_file()
 
     out = desk_pc / "slips"

@@ -26,7 +26,7 @@ def hallterm(*args: str, db: Path, stdin: str = "") -> subprocess.CompletedProce
 
 def test_demo_builds_its_own_database_with_every_kind_of_holder(tmp_path: Path) -> None:
     db = tmp_path / "demo.sqlite3"
-    run = hallterm("demo", "--no-ui", "--days", "2", db=db)
+    run = hallterm("demo", "--no-ui", "--days", "1", db=db)
     assert run.returncode == 0, run.stderr
     assert "持卡人 300 名" in run.stdout and "注销" in run.stdout and "过期" in run.stdout
     svc = Services.open(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db)}))
@@ -55,7 +55,7 @@ def test_demo_builds_its_own_database_with_every_kind_of_holder(tmp_path: Path) 
     finally:
         svc.close()
     # Building again starts the demo afresh, here into the database given with --db.
-    again = hallterm("--db", sqlite_url(db), "demo", "--no-ui", "--days", "2", db=tmp_path / "other.sqlite3")
+    again = hallterm("--db", sqlite_url(db), "demo", "--no-ui", "--days", "1", db=tmp_path / "other.sqlite3")
     assert again.returncode == 0, again.stderr
     assert db.exists() and not (tmp_path / "other.sqlite3").exists()
 
@@ -102,7 +102,7 @@ def test_a_query_on_a_database_that_is_not_there_creates_nothing(tmp_path: Path)
 
 def test_demo_rebuilds_after_real_use_and_refuses_a_real_database(tmp_path: Path) -> None:
     db = tmp_path / "demo.sqlite3"
-    assert hallterm("demo", "--no-ui", "--days", "2", db=db).returncode == 0
+    assert hallterm("demo", "--no-ui", "--days", "1", db=db).returncode == 0
     svc = Services.open(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db)}))
     try:  # use it: a case with an issued notice, as a newcomer trying the desk would
         from hallterm.domain.cases import CaseDraft
@@ -118,10 +118,10 @@ def test_demo_rebuilds_after_real_use_and_refuses_a_real_database(tmp_path: Path
         checklist.decide_item(svc, session, checklist_sheet.load(svc, view.id).items[0].case_item_id)
     finally:
         svc.close()
-    again = hallterm("demo", "--no-ui", "--days", "2", db=db)
+    again = hallterm("demo", "--no-ui", "--days", "1", db=db)
     assert again.returncode == 0, again.stderr
     # The same day, the same demo: today's copy, not a second half-minute of playing the month.
-    assert "正在生成" not in again.stdout and "近 2 天办件" in again.stdout
+    assert "正在生成" not in again.stdout and "近 1 天办件" in again.stdout
     svc = Services.open(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db)}))
     from hallterm.storage.tables import cases as case_table
 
@@ -134,6 +134,6 @@ def test_demo_rebuilds_after_real_use_and_refuses_a_real_database(tmp_path: Path
     assert kept and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in kept)
     real = tmp_path / "hall.sqlite3"
     assert hallterm("reference", "load", db=real).returncode == 0
-    refused = hallterm("demo", "--no-ui", "--days", "2", db=real)
+    refused = hallterm("demo", "--no-ui", "--days", "1", db=real)
     assert refused.returncode == 1 and "不是演示数据库" in refused.stderr
     assert real.exists()

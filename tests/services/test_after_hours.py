@@ -202,7 +202,7 @@ def test_the_demo_hands_last_evenings_appointment_to_the_day_shift(
     from hallterm.services.demo import build_demo
 
     clock[0] = dt.datetime(2026, 12, 4, 1, 15, tzinfo=dt.UTC)  # Friday 09:15
-    summary = build_demo(loaded, 60, days=2)
+    summary = build_demo(loaded, 60, days=1)
     listed = after_hours.handover(loaded)
     assert summary["handover"] == len(listed.entries)
     # Booked at the after-hours desk last evening (19:15) for a slot in this morning's regular hours.
@@ -220,7 +220,7 @@ def test_a_demo_built_before_dawn_records_nothing_in_the_future(
     from hallterm.storage import events as event_store
 
     clock[0] = dt.datetime(2026, 12, 3, 21, 30, tzinfo=dt.UTC)  # Friday 05:30 in the hall
-    build_demo(loaded, 60, days=2)
+    build_demo(loaded, 60, days=1)
     with loaded.db.read() as conn:
         latest = event_store.recent(conn, limit=500)
     assert latest and max(e.at for e in latest) <= clock[0]
@@ -258,7 +258,7 @@ def test_a_demo_built_at_night_hands_over_only_last_evening(loaded: Services, cl
     from hallterm.services.demo import build_demo
 
     clock[0] = dt.datetime(2026, 12, 3, 15, 24, tzinfo=dt.UTC)  # Thursday 23:24 in the hall
-    summary = build_demo(loaded, 60, days=2)
+    summary = build_demo(loaded, 60, days=1)
     listed = after_hours.handover(loaded)
     # The demo's own bookings are made in the day shift's hours: none is handed over as booked at 23:24.
     assert not any("23:24" in e.text for e in listed.entries)

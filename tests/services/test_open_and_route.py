@@ -303,7 +303,7 @@ def test_a_case_opened_on_the_demo_days_date_follows_the_demos_numbers(
     (a demo built after midnight, a clock set back) gets the next number, not a clash with the demo's."""
     from hallterm.services.demo import DEMO_PIN, build_demo
 
-    build_demo(services, days=2)
+    build_demo(services, days=1)
     clock[0] -= dt.timedelta(days=1)  # the demo's day of past activity
     session = sign_in(services, "S1401", DEMO_PIN)
     card = next(c for c in _valid_demo_cards(services))

@@ -16,7 +16,7 @@ from tests.storage.conftest import settings_for
 
 def test_the_demo_builds_into_an_empty_postgresql_database_once(pg_empty_url: str, tmp_path: Path) -> None:
     unused = tmp_path / "unused.sqlite3"
-    built = hallterm("--db", pg_empty_url, "demo", "--no-ui", "--days", "2", db=unused)
+    built = hallterm("--db", pg_empty_url, "demo", "--no-ui", "--days", "1", db=unused)
     assert built.returncode == 0, built.stderr
     assert "预约：今天" in built.stdout and not unused.exists()
     svc = Services.open(settings_for(pg_empty_url), upgrade=False)
@@ -26,5 +26,5 @@ def test_the_demo_builds_into_an_empty_postgresql_database_once(pg_empty_url: st
         assert any(e.kind is after_hours.HandoverKind.CASE for e in after_hours.handover(svc).entries)
     finally:
         svc.close()
-    again = hallterm("--db", pg_empty_url, "demo", "--no-ui", "--days", "2", db=unused)
+    again = hallterm("--db", pg_empty_url, "demo", "--no-ui", "--days", "1", db=unused)
     assert again.returncode == 1 and "已有一份演示数据" in again.stderr and "dropdb" in again.stderr

@@ -131,7 +131,7 @@ async def test_the_demo_counts_the_handover_list_the_desk_then_shows(
 
     # Friday 19:45: an appointment of today nobody came for is past its end and grace.
     clock[0] = dt.datetime(2026, 12, 4, 11, 45, tzinfo=dt.UTC)
-    summary = build_demo(loaded, 60, days=2)
+    summary = build_demo(loaded, 60, days=1)
     sweep_missed(loaded)  # as the desk does when it starts: the list must not shrink under the count
     app = desk_app("S1502")
     async with app.run_test(size=(120, 36)) as pilot:
