@@ -68,12 +68,6 @@ class RatingGiven:
     reason: str  # a REASONS code, or empty
 
 
-def last_event_id(svc: Services) -> int:
-    """The events log's last id: the pad's cheap check whether anything happened."""
-    with svc.db.read() as conn:
-        return events.last_id(conn)
-
-
 def pad_state(svc: Services, counter: str) -> PadState:
     """The hand-out the pad at ``counter`` offers for rating now, if any."""
     now = svc.now()

@@ -127,7 +127,7 @@ class RatingPadApp(App[int]):
     def poll(self) -> None:
         # lazy: the services load SQLAlchemy (~0.5 s), here in the worker, after the pad is drawn
         from hallterm.domain.errors import Refused
-        from hallterm.services import rating
+        from hallterm.services import queue_views, rating
 
         try:
             if self.services is None:
@@ -139,7 +139,7 @@ class RatingPadApp(App[int]):
             due = self.offer is not None and self.offer.replaced_at is not None and svc.now() >= self.offer.replaced_at
             expired = self.offer is not None and svc.now() - self.offer.handed_out_at > dt.timedelta(
                 minutes=svc.settings.rating.max_age_minutes)
-            moved = rating.last_event_id(svc) != self.seen_event_id or due or expired or self.outage
+            moved = queue_views.last_event_id(svc) != self.seen_event_id or due or expired or self.outage
             self.post_message(PadPolled(rating.pad_state(svc, self.counter) if moved else None))
         except Refused as exc:
             self.post_message(PadFailed(str(exc), refused=True))
