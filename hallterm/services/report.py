@@ -318,7 +318,7 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
     for f in follow_ups:
         if not scope.keeps(f.owner_id):
             continue
-        part = _follow_up_part(f, tz, start, end)
+        part = _follow_up_part(f, tz)
         follow_rows[f.owner_id][part] += 1
         if part in ("closed_late", "open_late"):
             add(f.owner_id, "follow_ups_late")
@@ -333,14 +333,11 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
         proxy_rows[p.owner].update(open=p.open, done_on_time=p.done_on_time, done_late=p.done_late,
                                    open_late=p.open_late)
 
-    hall_values = hall.values()
-    figures: dict[str, int | float | None] = {
-        key: hall_values[key] for key in FIGURE_BY_KEY if key in hall_values}  # type: ignore[misc]
-    issued = len(tickets)
-    figures["tickets_issued"] = issued if section is None else None
-    figures["tickets_no_show"] = (sum(t.status == TicketStatus.NO_SHOW.value for t in tickets)
-                                  if section is None else None)
-    figures = {f: figures.get(f) for f in FIGURE_BY_KEY}
+    values = hall.values()
+    if section is None:  # the counters serve the whole hall: a section's report has no ticket figures
+        values["tickets_issued"] = len(tickets)
+        values["tickets_no_show"] = sum(t.status == TicketStatus.NO_SHOW.value for t in tickets)
+    figures = {key: _number(values.get(key)) for key in FIGURE_BY_KEY}
 
     tables = (
         _breakdown_section(by_section),
@@ -406,7 +403,13 @@ def _days(period: Period) -> Iterable[dt.date]:
     return (period.start + dt.timedelta(days=n) for n in range(period.days))
 
 
-def _follow_up_part(f: q.FollowUpRow, tz: dt.tzinfo, start: dt.datetime, end: dt.datetime) -> str:
+def _number(value: object) -> int | float | None:
+    assert value is None or isinstance(value, int | float)
+    return value
+
+
+def _follow_up_part(f: q.FollowUpRow, tz: dt.tzinfo) -> str:
+    """closed_on_time, closed_late (closed in the period, by or after the due day, hall-local) or open_late."""
     if f.closed_at is None:
         return "open_late"  # the query only returns open ones past their due day
     late = f.closed_at.astimezone(tz).date() > f.due_on
@@ -629,7 +632,7 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
                      for r in lines if _wanted(owners.get(r.case_id), persons)][:limit]
         elif figure_key == "follow_ups_late":
             for f in q.follow_up_rows(conn, start, end, today, last):
-                part = _follow_up_part(f, tz, start, end)
+                part = _follow_up_part(f, tz)
                 if part == "closed_on_time" or not _wanted(f.owner_id, persons):
                     continue
                 task = FOLLOW_UP_NAMES.get(FollowUpKind(f.task), f.task)
