@@ -52,6 +52,15 @@ Definitions (the period is hall-local days, both ends included; "now" is the rep
 - **代办 proxy tasks (S3)**: open = pending or in progress now, added by the period's end; done on time
   = done on a day of the period on or before the due day; late = done in the period after it, plus open
   now past the due day. Per the task's owner (``proxy_task_added``/``_reassigned``: the current owner).
+
+``cases_behind`` lists what a figure counts, with the same definitions (and of one section or one person
+when asked): the cases, or for tickets and appointments that never became a case a line without a case
+id. Names are masked. Figures that are statistics of many cases (the waits, the satisfaction rate) have
+no list: the screen offers their cases through the counts beside them.
+
+Speed (issue 14 point 5): every read seeks by an indexed time or day column (migration 0012), so a month
+costs what happened in it, not the years before; a month of the bench's hall (21,000 cases) is read in
+about a second on SQLite (``hallterm bench``: ``report_month_s``).
 """
 
 from __future__ import annotations
