@@ -520,5 +520,11 @@ def test_drilling_down_to_the_cases(played: Played) -> None:
     missed = cases_behind(svc, OCTOBER, "appointments_missed")
     assert [(m.case_id, m.holder, m.status) for m in missed] == [(None, "李*", "预约爽约")]
     assert cases_behind(svc, OCTOBER, "cases_closed", person="S1002")[0].case_no == no["C"]
+    no_show = cases_behind(svc, DAY, "tickets_no_show")  # T3: a ticket, never a case
+    assert [(t.case_id, t.holder, t.status, t.opened) for t in no_show] == [(None, "孙*", "过号", "2026-10-12 10:00")]
+    assert len(cases_behind(svc, DAY, "tickets_issued")) == 3
+    assert cases_behind(svc, DAY, "tickets_issued", section=COORDINATION) == ()  # the counters are the hall's
     with pytest.raises(ReportError, match="统计值"):
         cases_behind(svc, OCTOBER, "wait_p50_min")
+    with pytest.raises(ReportError, match="没有这个指标"):
+        cases_behind(svc, OCTOBER, "cases_forgotten")
