@@ -81,7 +81,7 @@ from hallterm.domain.proxy_tasks import KIND_NAMES as PROXY_KIND_NAMES
 from hallterm.domain.proxy_tasks import STATE_NAMES as PROXY_STATE_NAMES
 from hallterm.domain.proxy_tasks import ProxyTaskKind, ProxyTaskState
 from hallterm.domain.queue import STATUS_NAMES as TICKET_STATUS_NAMES
-from hallterm.domain.queue import TicketStatus
+from hallterm.domain.queue import AppointmentStatus, TicketStatus
 from hallterm.domain.rating import FOLLOW_UP_NAMES, LEVEL_NAMES, FollowUpKind, Level
 from hallterm.domain.report import (
     FIGURE_BY_KEY,
@@ -102,6 +102,7 @@ UNASSIGNED = "未分配"
 NO_SECTION = "未指定科室"
 WAIT_HOURS = range(8, 21)  # hall-local hours of arrival shown by ``waits_by_hour``
 BUREAU_NAMES = {"city": "市级", "district": "县区"}
+KEPT, MISSED = AppointmentStatus.CHECKED_IN.value, AppointmentStatus.MISSED.value
 
 
 class ReportError(Refused, ValueError):
@@ -313,7 +314,7 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
         if section is not None and name != section:
             continue
         appointment_rows[name][a.status] += a.count
-        figure = {"checked_in": "appointments_kept", "missed": "appointments_missed"}.get(a.status)
+        figure = {KEPT: "appointments_kept", MISSED: "appointments_missed"}.get(a.status)
         if figure:
             hall.counts[figure] += a.count
             by_section[name].counts[figure] += a.count
@@ -508,8 +509,9 @@ def _conditional_table(by_section: dict[str, _Tally]) -> Table:
 
 
 def _appointment_table(rows: dict[str, Counter[str]]) -> Table:
-    out = tuple((name, sum(c.values()), c["checked_in"], c["missed"], c["cancelled"], c["booked"],
-                 rate(c["checked_in"], c["checked_in"] + c["missed"])) for name, c in sorted(rows.items()))
+    out = tuple((name, sum(c.values()), c[KEPT], c[MISSED], c[AppointmentStatus.CANCELLED.value],
+                 c[AppointmentStatus.BOOKED.value], rate(c[KEPT], c[KEPT] + c[MISSED]))
+                for name, c in sorted(rows.items()))
     return Table("appointments", "预约到场与爽约", (
         Column("section", "科室", "text"), Column("total", "预约"), Column("kept", "到场"), Column("missed", "爽约"),
         Column("cancelled", "取消"), Column("booked", "待到场"), Column("kept_rate", "到场率", "rate")), out)
@@ -614,12 +616,12 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
             notes = [(s.case_id, f"{names.get(s.item_code, s.item_code)}：{s.at.astimezone(tz):%m-%d}补正齐全")
                      for s in supplied if _wanted(owners.get(s.case_id), persons)][:limit]
         elif figure_key in ("appointments_kept", "appointments_missed"):
-            wanted = "checked_in" if figure_key == "appointments_kept" else "missed"
+            wanted = KEPT if figure_key == "appointments_kept" else MISSED
             if person is None:
                 for a in q.appointment_lines(conn, first, last, wanted, limit * 4):
                     if section is None or (a.section or NO_SECTION) == section:
                         other.append(CaseLine(None, "", mask_name(a.holder_name), a.section or NO_SECTION, "",
-                                              "预约到场" if wanted == "checked_in" else "预约爽约",
+                                              "预约到场" if wanted == KEPT else "预约爽约",
                                               f"{a.day.isoformat()} {a.slot_start}",
                                               f"预约时段 {a.slot_start}–{a.slot_end}"))
         elif figure_key in ("tickets_issued", "tickets_no_show"):

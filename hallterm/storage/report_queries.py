@@ -17,7 +17,10 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, literal, not_, or_, select
 from sqlalchemy.sql import ColumnElement
 
+from hallterm.domain.checklist import CLOCK_STATUSES as DOMAIN_CLOCK_STATUSES
+from hallterm.domain.checklist import Decision, ItemStatus
 from hallterm.domain.events import EventKind
+from hallterm.domain.proxy_tasks import OPEN_STATES, ProxyTaskState
 from hallterm.storage.tables import (
     appointments,
     card_holders,
@@ -33,10 +36,10 @@ from hallterm.storage.tables import (
     tickets,
 )
 
-# The statuses in which an item's clock runs (domain.checklist.CLOCK_STATUSES; storage keeps its own literal
-# list so as not to import the domain's enum here for a query).
-CLOCK_STATUSES = ("accepted", "conditional", "in_review")
-OWES_SUPPLEMENT = ("conditional", "in_review")
+# The statuses in which an item's clock runs, and those in which a 容缺 item may still owe its supplements
+# (domain.checklist: CLOCK_STATUSES, owes_supplement).
+CLOCK_STATUSES = tuple(s.value for s in DOMAIN_CLOCK_STATUSES)
+OWES_SUPPLEMENT = (ItemStatus.CONDITIONAL.value, ItemStatus.IN_REVIEW.value)
 
 
 def person_of_case() -> ColumnElement[Any]:
@@ -254,7 +257,7 @@ def decided_items(conn: Connection, first: dt.date, last: dt.date, limit: int | 
 
 
 def _outstanding(last: dt.date) -> tuple[ColumnElement[bool], ...]:
-    return (case_items.c.decision == "conditional", case_items.c.status.in_(OWES_SUPPLEMENT),
+    return (case_items.c.decision == Decision.CONDITIONAL.value, case_items.c.status.in_(OWES_SUPPLEMENT),
             case_items.c.commitment_breached.is_(False), case_items.c.accepted_on <= last)
 
 
@@ -431,8 +434,8 @@ class ProxyCount:
 
 def _proxy_parts(first: dt.date, last: dt.date, today: dt.date) -> dict[str, ColumnElement[bool]]:
     c = proxy_tasks.c
-    open_ = and_(c.state.in_(("pending", "in_progress")), c.added_on <= last)
-    done = and_(c.state == "done", c.closed_on >= first, c.closed_on <= last)
+    open_ = and_(c.state.in_([state.value for state in OPEN_STATES]), c.added_on <= last)
+    done = and_(c.state == ProxyTaskState.DONE.value, c.closed_on >= first, c.closed_on <= last)
     return {"open": open_, "done_on_time": and_(done, c.closed_on <= c.due_on),
             "done_late": and_(done, c.closed_on > c.due_on),
             "open_late": and_(open_, c.due_on < today)}
