@@ -16,12 +16,12 @@ Definitions (the period is hall-local days, both ends included; "now" is the rep
   S1: ``cases.service_mode`` as it stands, after the checklist settled it — ``service_mode_decided``) and
   by jurisdiction (S2: ``cases.jurisdiction`` city/district and ``cases.district``, from ``case_opened``).
 - **Waits**, for cases opened in the period whose visitor was met: arrival = the holder's last ticket of
-  that day issued before the case was opened (``ticket_issued``; tickets carry the holder, not the case),
-  else the case's opening (``case_opened``); lounge = the case's first ``case_routed`` event (a seat and a
-  coordinator; only the events log has it); met = ``cases.met_at`` (``visitor_met``). The wait is arrival
-  → met; its median (of two middle values, their mean) and 90th percentile (nearest rank), in minutes;
-  also arrival → lounge and lounge → met medians. ``waits_by_hour``: the median wait by the hall-local
-  hour of arrival, 08–20.
+  that day issued before the case was opened and since their previous case (``ticket_issued``; tickets
+  carry the holder, not the case), else the case's opening (``case_opened``); lounge = the case's first
+  ``case_routed`` event (a seat and a coordinator; only the events log has it); met = ``cases.met_at``
+  (``visitor_met``). The wait is arrival → met; its median (of two middle values, their mean) and 90th
+  percentile (nearest rank), in minutes; also arrival → lounge and lounge → met medians.
+  ``waits_by_hour``: the median wait by the hall-local hour of arrival, 08–20.
 - **按时办结率 on_time_rate**: of the accepted items (``item_accepted``/``item_conditional``) decided on a
   day of the period — 准予许可 or 不予许可, ``case_items.decided_on``, written with ``item_decided`` — those
   decided on or before ``due_on``. The clock ends at the decision (S6: the item's working days; the
@@ -276,6 +276,12 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
     per_day: Counter[dt.date] = Counter()
     by_hour: dict[int, list[float]] = defaultdict(list)
     local = _LocalTimes(tz)
+    # The openings of the holders who took a ticket that day: a ticket is the arrival of one case only.
+    openings: dict[tuple[int, dt.date], list[float]] = defaultdict(list)
+    for t in times:
+        visit = (t.holder_id, local.day_hour(t.opened)[0])
+        if visit in arrivals:
+            openings[visit].append(t.opened)
     for t in times:
         if not scope.keeps(t.person):
             continue
@@ -283,7 +289,8 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
         per_day[opened_on] += 1
         if t.met is None:
             continue
-        arrival = _arrival(arrivals.get((t.holder_id, opened_on), []), t.opened)
+        visit = (t.holder_id, opened_on)
+        arrival = _arrival(arrivals[visit], openings[visit], t.opened) if visit in arrivals else t.opened
         wait = max(0.0, (t.met - arrival) / 60)
         by_hour[local.day_hour(arrival)[1]].append(wait)
         for tally in (hall, by_section[scope.section_of(t.person)], by_person[t.person]):
@@ -386,10 +393,14 @@ def _arrivals(rows: list[q.Arrival]) -> dict[tuple[int, dt.date], list[float]]:
     return out
 
 
-def _arrival(tickets: list[float], opened: float) -> float:
-    """When the visitor arrived: their last ticket of the day issued before the case was opened, else the
+def _arrival(tickets: list[float], openings: list[float], opened: float) -> float:
+    """When the visitor arrived: their last ticket of the day issued before the case was opened — unless
+    another of their cases was opened since that ticket (the ticket was that case's arrival) — else the
     opening itself (a case opened at the desk without a ticket, or after hours)."""
-    return max((t for t in tickets if t <= opened), default=opened)
+    ticket = max((t for t in tickets if t <= opened), default=None)
+    if ticket is None or any(ticket <= o < opened for o in openings):
+        return opened
+    return ticket
 
 
 class _LocalTimes:

@@ -528,3 +528,14 @@ def test_drilling_down_to_the_cases(played: Played) -> None:
         cases_behind(svc, OCTOBER, "wait_p50_min")
     with pytest.raises(ReportError, match="没有这个指标"):
         cases_behind(svc, OCTOBER, "cases_forgotten")
+
+
+def test_a_ticket_is_the_arrival_of_one_case_only() -> None:
+    """Tickets carry the holder, not the case: a holder's second case that day did not arrive with the
+    ticket of the first (times in seconds)."""
+    from hallterm.services.report import _arrival
+
+    assert _arrival([100.0], [160.0, 500.0], 160.0) == 100.0  # ticket at 100, case at 160
+    assert _arrival([100.0], [160.0, 500.0], 500.0) == 500.0  # that ticket was the first case's
+    assert _arrival([100.0, 400.0], [160.0, 500.0], 500.0) == 400.0  # a new ticket for the second
+    assert _arrival([600.0], [500.0], 500.0) == 500.0  # a ticket taken after the opening is no arrival
