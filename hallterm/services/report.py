@@ -629,12 +629,12 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
         elif figure_key in ("appointments_kept", "appointments_missed"):
             wanted = KEPT if figure_key == "appointments_kept" else MISSED
             if person is None:
-                for a in q.appointment_lines(conn, first, last, wanted, limit * 4):
-                    if section is None or (a.section or NO_SECTION) == section:
-                        other.append(CaseLine(None, "", mask_name(a.holder_name), a.section or NO_SECTION, "",
-                                              "预约到场" if wanted == KEPT else "预约爽约",
-                                              f"{a.day.isoformat()} {a.slot_start}",
-                                              f"预约时段 {a.slot_start}–{a.slot_end}"))
+                where = None if section is None else ("" if section == NO_SECTION else section)
+                for a in q.appointment_lines(conn, first, last, wanted, section=where, limit=limit):
+                    other.append(CaseLine(None, "", mask_name(a.holder_name), a.section or NO_SECTION, "",
+                                          "预约到场" if wanted == KEPT else "预约爽约",
+                                          f"{a.day.isoformat()} {a.slot_start}",
+                                          f"预约时段 {a.slot_start}–{a.slot_end}"))
         elif figure_key in ("tickets_issued", "tickets_no_show"):
             if section is None and person is None:
                 only = TicketStatus.NO_SHOW.value if figure_key == "tickets_no_show" else None
@@ -648,10 +648,9 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
                                               f"{t.ticket_no} 号，窗口 {t.counter or '未叫号'}"))
         elif figure_key in ("ratings_total", "bad_ratings"):
             lines = q.rating_lines(conn, start, end, max_level=2 if figure_key == "bad_ratings" else 5,
-                                   limit=limit * 4 if persons is not None else limit)
-            owners = q.persons_of_cases(conn, [r.case_id for r in lines])
+                                   persons=persons, limit=limit)
             notes = [(r.case_id, f"评价：{LEVEL_NAMES[Level(r.level)]}（{r.rated_at.astimezone(tz):%m-%d %H:%M}）")
-                     for r in lines if _wanted(owners.get(r.case_id), persons)][:limit]
+                     for r in lines]
         elif figure_key == "follow_ups_late":
             for f in q.follow_up_rows(conn, start, end, today, last):
                 part = _follow_up_part(f, tz)
@@ -663,9 +662,7 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
             notes = notes[:limit]
         elif figure_key in ("proxy_open", "proxy_done_on_time", "proxy_late"):
             part = {"proxy_open": "open", "proxy_done_on_time": "done_on_time", "proxy_late": "late"}[figure_key]
-            for p in q.proxy_lines(conn, part, first, last, today, limit * 4 if persons is not None else limit):
-                if not _wanted(p.owner, persons):
-                    continue
+            for p in q.proxy_lines(conn, part, first, last, today, owners=persons, limit=limit):
                 kind = PROXY_KIND_NAMES.get(ProxyTaskKind(p.kind), p.kind)
                 state = PROXY_STATE_NAMES.get(ProxyTaskState(p.state), p.state)
                 notes.append((p.case_id, f"代办{kind}：{state}，应于{p.due_on:%m-%d}完成"

@@ -517,6 +517,12 @@ def test_drilling_down_to_the_cases(played: Played) -> None:
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "follow_ups_late")] == [no["B"]]
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "bad_ratings", section=COORDINATION)] == [no["B"]]
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "proxy_late")] == [no["G"]]
+    # From a row of the tables: a section's or a person's own, and nobody else's.
+    assert [c.case_no for c in cases_behind(svc, OCTOBER, "proxy_late", section=PROXY_SECTION)] == [no["G"]]
+    assert cases_behind(svc, OCTOBER, "proxy_late", section=COORDINATION) == ()
+    assert [c.case_no for c in cases_behind(svc, OCTOBER, "ratings_total", person="S1001")] == [no["A"], no["B"]]
+    assert cases_behind(svc, OCTOBER, "ratings_total", person="S1002") == ()
+    assert cases_behind(svc, OCTOBER, "appointments_missed", section="企业登记科") == ()
     missed = cases_behind(svc, OCTOBER, "appointments_missed")
     assert [(m.case_id, m.holder, m.status) for m in missed] == [(None, "李*", "预约爽约")]
     assert cases_behind(svc, OCTOBER, "cases_closed", person="S1002")[0].case_no == no["C"]
