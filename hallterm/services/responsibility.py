@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from pathlib import Path
 
 from hallterm.domain.cases import ACTIVE_STATUSES, STATUS_NAMES, CaseStatus
 from hallterm.domain.checklist import CLOCK_STATUSES, ITEM_STATUS_NAMES, OPEN_ITEM_STATUSES, ItemStatus, owes_supplement
@@ -33,7 +34,10 @@ from hallterm.domain.responsibility import Duty, DutyKind, filtered, ordered, ti
 from hallterm.domain.routing import COORDINATION_SECTION, PROXY_SECTION
 from hallterm.domain.terminal_text import visible
 from hallterm.domain.workdays import WorkCalendar
+from hallterm.printing.backends import atomic_write
+from hallterm.printing.responsibility_sheet import ResponsibilitySheet, missing_in, render_pdf
 from hallterm.services.context import Services
+from hallterm.services.print_jobs import PrintOutcome, glyph_warning, print_sheet
 from hallterm.storage import case_items
 from hallterm.storage import responsibility as store
 from hallterm.storage.responsibility import HeldBy
@@ -148,3 +152,27 @@ def as_json(d: Duty) -> dict[str, object]:
             "holder": d.holder, "section": d.section, "person_id": d.person_id,
             "person_name": d.person_name if d.person_id else None, "due_on": d.due_on.isoformat() if d.due_on else None,
             "late": d.late, "late_working_days": d.late_days, "unassigned": d.unassigned, "state": d.state}
+
+
+# --- on paper (A4, S10) --------------------------------------------------------------------------------
+
+
+def sheet(svc: Services, duties: tuple[Duty, ...], section: str | None = None) -> ResponsibilitySheet:
+    """The list as the printed sheet, dated now in the hall's time."""
+    return ResponsibilitySheet(svc.settings.hall.name, svc.now().astimezone(svc.settings.hall.tz), section or "",
+                               as_table(duties), sum(d.flagged for d in duties))
+
+
+def write_pdf(svc: Services, path: Path, duties: tuple[Duty, ...], section: str | None = None) -> Path:
+    """Write the A4 PDF to ``path`` (mode 0600: it names staff and cases), atomically."""
+    atomic_write(path, render_pdf(sheet(svc, duties, section)), mode=0o600)
+    return path
+
+
+def print_list(svc: Services, duties: tuple[Duty, ...], section: str | None = None, *,
+               staff_id: str | None = None) -> PrintOutcome:
+    """Spool and print the A4 sheet the way every notice goes (补打 lists it); the outcome says where it went."""
+    printed = sheet(svc, duties, section)
+    number = f"ZRQD-{printed.printed_at:%Y%m%d-%H%M}"
+    return print_sheet(svc, "duties", number, printed.title, render_pdf(printed), staff_id=staff_id,
+                       warnings=glyph_warning(missing_in(printed)))
