@@ -79,7 +79,7 @@ def responsibility_list(svc: Services, *, section: str | None = None,
             duties.append(_duty(DutyKind.ITEM, what, case.id, case.case_no, holder, item.department, held, due,
                                 cal, today))
             if owes_supplement(item.status, item.decision) and item.supplement_due_on is not None:
-                duties.append(_duty(DutyKind.SUPPLEMENT, f"{visible(item.name)}：补正材料", case.id, case.case_no,
+                duties.append(_duty(DutyKind.SUPPLEMENT, f"补正材料：{visible(item.name)}", case.id, case.case_no,
                                     holder, item.department, held, item.supplement_due_on, cal, today))
         what = STATUS_NAMES.get(CaseStatus(case.status), case.status)
         duties.append(_duty(DutyKind.CASE, what, case.id, case.case_no, holder,

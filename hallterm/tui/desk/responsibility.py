@@ -2,7 +2,7 @@
 
 A coordinator sees their own section's (as the approving department or as the holder's section) and may
 pick another or the whole hall (F); a supervisor or admin sees the whole hall. Late rows say so in words
-(逾期3天) as well as in colour, a duty nobody holds says 未指定责任人. Enter opens the case's history; P
+(逾期3天) as well as in colour, a duty nobody holds says 未指定责任人. Enter (or H) opens the case's history; P
 prints the list on A4 the way notices go (spooled first, 补打 lists it) and says where it went.
 
 At 80 columns the table shows state, case number, what, person and due date; the highlighted row's
@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from hallterm.domain.responsibility import DutyKind
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
@@ -61,10 +62,17 @@ def state_text(duty: Duty) -> Text:
     return Text(duty.state, style=style)
 
 
+def short_what(duty: Duty) -> str:
+    """The 事项 cell: the item's own name needs no kind before it; the rest say what they are, briefly."""
+    prefix = {DutyKind.CASE: "办件：", DutyKind.PROXY: "代办：", DutyKind.FOLLOW_UP: "差评"}.get(duty.kind, "")
+    return prefix + duty.what
+
+
 class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/responsibility.tcss"
     BINDINGS = [
-        Binding("enter", "history", "办件记录", id="duties_history"),
+        # Enter on a row opens the history too (the table's own Enter, which the footer does not show)
+        Binding("h", "history", "办件记录", id="duties_history"),
         Binding("f", "section", "按科室", id="duties_section"),
         Binding("r", "refresh", "刷新", id="duties_refresh"),
         Binding("p", "print", "打印", id="duties_print"),
@@ -127,7 +135,7 @@ class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[Non
         if outcome:
             self.say(outcome)
         elif board.duties:
-            self.say("回车查看办件记录，F 按科室筛选，P 打印")
+            self.say("回车或 H 查看办件记录，F 按科室筛选，P 打印")
         else:
             self.say(f"{scope}没有在办事项")
 
@@ -151,7 +159,7 @@ class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[Non
         for n, d in enumerate(board.duties):
             person = Text(self._person(d), style="" if d.person_id else "bold")
             due = f"{d.due_on:%m-%d}" if d.due_on else "—"
-            table.add_row(state_text(d), d.case_no, Text(_shorten(f"{d.kind_name}：{d.what}", cells)), person, due,
+            table.add_row(state_text(d), d.case_no, Text(_shorten(short_what(d), cells)), person, due,
                           key=str(n))
         if board.duties:
             table.move_cursor(row=min(max(keep, 0), len(board.duties) - 1))
