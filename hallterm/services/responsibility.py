@@ -27,6 +27,7 @@ from hallterm.domain.auth import ROLE_NAMES, AuthError
 from hallterm.domain.cases import ACTIVE_STATUSES, STATUS_NAMES, CaseStatus
 from hallterm.domain.checklist import CLOCK_STATUSES, ITEM_STATUS_NAMES, OPEN_ITEM_STATUSES, ItemStatus, owes_supplement
 from hallterm.domain.deadlines import DeadlineError, Pause, due_date
+from hallterm.domain.errors import Refused
 from hallterm.domain.ids import mask_name
 from hallterm.domain.proxy_tasks import KIND_NAMES as PROXY_KIND_NAMES
 from hallterm.domain.proxy_tasks import OPEN_STATES, STATE_NAMES, ProxyTaskKind, ProxyTaskState
@@ -51,6 +52,7 @@ from hallterm.services.print_jobs import PrintOutcome, glyph_warning, print_shee
 from hallterm.services.staff import StaffSession
 from hallterm.storage import case_items
 from hallterm.storage import responsibility as store
+from hallterm.storage import staff as staff_store
 from hallterm.storage.responsibility import HeldBy
 
 TABLE_KEY = "responsibility"
@@ -134,8 +136,23 @@ def _item_due(cal: WorkCalendar, item: store.OpenItem, pauses: list[Pause], toda
 def _duty(kind: DutyKind, what: str, case_id: int, case_no: str, holder: str, section: str, person: HeldBy,
           due: dt.date | None) -> Duty:
     # Lateness is counted once the list is complete (``WorkingDayCounter``): the timing is added then.
-    return Duty(kind, what, case_id, case_no, holder, visible(section), person.staff_id,
+    return Duty(kind, what, case_id, visible(case_no), holder, visible(section), person.staff_id,
                 visible(person.name), visible(person.section), due)
+
+
+class FilterRefused(Refused, ValueError):
+    """A section or a person the list cannot be filtered by; ``str()`` says what to use instead."""
+
+
+def check_filters(svc: Services, section: str | None, person: str | None) -> None:
+    """Refuse a section nobody works in, or a staff id nobody has, with what to use instead."""
+    with svc.db.read() as conn:
+        known = store.sections(conn)
+        people = staff_store.names(conn)
+    if section and section not in known:
+        raise FilterRefused(f"没有科室“{section}”：可用 {'、'.join(known)}")
+    if person and person.strip().upper() not in people:
+        raise FilterRefused(f"没有工号 {person.strip().upper()} 的工作人员：请核对工号（如 S1001）")
 
 
 def sections(svc: Services) -> list[str]:
