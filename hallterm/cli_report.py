@@ -1,0 +1,222 @@
+"""What ``hallterm report`` prints and writes: the supervision report (S10; issue 14 point 1).
+
+``hallterm report [--from DATE] [--to DATE] [--section S] [--json] [--csv DIR] [--xlsx FILE]``: by default
+the current month in the hall's time zone. The figures come from ``services.report.build_report``; this
+module only chooses the period, prints the summary a supervisor reads at a terminal, and hands the
+report to ``services.report_export`` for the JSON, the CSVs and the workbook. Everything taken from
+data passes through ``visible`` before it reaches the terminal.
+
+Wrong input (a date that is no date, a period ending before it starts, an unknown section, a place the
+files cannot be written) ends the command with one Chinese line and exit status 2, before any file is
+touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hallterm.cli_appointments import day_arg
+from hallterm.domain.errors import Refused
+from hallterm.domain.rating import LEVEL_NAMES, Level
+from hallterm.domain.report import FIGURES, Figure, Period, Report, Table, Unit
+from hallterm.domain.terminal_text import visible
+from hallterm.linebreak import display_width
+
+if TYPE_CHECKING:
+    from hallterm.services.context import Services
+
+USAGE_EXIT = 2  # as argparse exits on a wrong argument: the command was asked wrongly, nothing was done
+NO_DATA = "无数据"
+
+
+class ReportUsageError(Refused):
+    """The report was asked for wrongly; ``str()`` says what is wrong and what to do."""
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = sub.add_parser("report", help="督查报表：办件、等候、按时办结、容缺、预约、好差评、代办（默认本月）")
+    report.add_argument("--from", dest="start", type=day_arg, metavar="YYYY-MM-DD",
+                        help="统计起始日（只给 --from：统计到今天）")
+    report.add_argument("--to", dest="end", type=day_arg, metavar="YYYY-MM-DD",
+                        help="统计截止日，含当天（只给 --to：从该月 1 日起）")
+    report.add_argument("--section", metavar="科室", help="只统计这个科室（默认全大厅）")
+    report.add_argument("--json", action="store_true", help="最后一行输出一个 JSON 对象")
+    report.add_argument("--csv", type=Path, metavar="DIR",
+                        help="每张表另存为一个 CSV 文件（UTF-8 带 BOM，仅本人可读），目录不存在时创建")
+    report.add_argument("--xlsx", type=Path, metavar="FILE", help="另存为 Excel 工作簿（每张表一个工作表，仅本人可读）")
+
+
+def choose_period(start: dt.date | None, end: dt.date | None, today: dt.date) -> Period:
+    """The period asked for: the month of ``today`` by default; ``--from`` alone runs to today, ``--to`` alone
+    starts on the first of its month."""
+    if start is None and end is None:
+        return Period.month_of(today)
+    if end is None:
+        assert start is not None
+        if start > today:
+            raise ReportUsageError(f"--from {start} 在今天（{today}）之后，没有可统计的日子："
+                                   "请给一个不晚于今天的起始日，或同时给出 --to")
+        end = today
+    if start is None:
+        start = end.replace(day=1)
+    if end < start:
+        raise ReportUsageError(f"--to {end} 早于 --from {start}：截止日不能早于起始日，请交换或改正这两个日期")
+    return Period(start, end)
+
+
+def run(svc: Services, args: argparse.Namespace) -> int:
+    try:
+        return _run(svc, args)
+    except ReportUsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return USAGE_EXIT
+
+
+def _run(svc: Services, args: argparse.Namespace) -> int:
+    # lazy: the report's queries load SQLAlchemy; only this command needs them (json: only with --json)
+    import json
+
+    from hallterm.services.report import build_report
+    from hallterm.services.report_export import (
+        ReportFileError,
+        check_csv_dir,
+        check_xlsx_path,
+        report_json,
+        write_csv,
+        write_xlsx,
+    )
+
+    period = choose_period(args.start, args.end, svc.today())
+    section = _section(svc, args.section)
+    try:  # before the report is computed: a wrong place is said at once, and no file is touched
+        if args.csv is not None:
+            check_csv_dir(args.csv)
+        if args.xlsx is not None:
+            check_xlsx_path(args.xlsx)
+    except ReportFileError as exc:
+        raise ReportUsageError(str(exc)) from None
+    report = with_responsibility(svc, build_report(svc, period, section=section))
+    tz = svc.settings.hall.tz
+    files: dict[str, object] = {}
+    try:
+        if args.csv is not None:
+            files["csv"] = [str(p) for p in write_csv(report, args.csv, tz)]
+        if args.xlsx is not None:
+            write_xlsx(report, args.xlsx, tz)
+            files["xlsx"] = str(args.xlsx)
+    except ReportFileError as exc:
+        raise ReportUsageError(str(exc)) from None
+    print("\n".join(summary_lines(report, tz)))
+    if "csv" in files:
+        print(f"已保存 CSV {len(files['csv'])} 个文件到 {args.csv}（仅本人可读）")  # type: ignore[arg-type]
+    if "xlsx" in files:
+        print(f"已保存 Excel 工作簿 {args.xlsx}（仅本人可读）")
+    if args.json:
+        print(json.dumps({**report_json(report, tz), "files": files}, ensure_ascii=False))
+    return 0
+
+
+def _section(svc: Services, asked: str | None) -> str | None:
+    if asked is None:
+        return None
+    known = known_sections(svc)
+    section = asked.strip()
+    if section not in known:
+        raise ReportUsageError(f"没有名为“{visible(section)}”的科室：请用以下之一（--section）："
+                               + "、".join(known))
+    return section
+
+
+def known_sections(svc: Services) -> tuple[str, ...]:
+    """The sections the report can be narrowed to: those the figures use (``services.report``) when it names
+    them, else the hall's sections: appointment sections, item departments and staff sections."""
+    # lazy: the report's queries load SQLAlchemy; only this command needs them
+    from hallterm.services import report as report_service
+
+    listed = getattr(report_service, "known_sections", None)
+    if listed is not None:
+        return tuple(listed(svc))
+    # lazy: as above
+    from sqlalchemy import select
+
+    from hallterm.services.consultations import sections
+    from hallterm.storage.tables import staff
+
+    with svc.db.read() as conn:
+        staff_sections = [s for s in conn.execute(select(staff.c.section).distinct()).scalars() if s]
+    return tuple(dict.fromkeys([*sections(svc), *sorted(staff_sections)]))
+
+
+def with_responsibility(svc: Services, report: Report) -> Report:
+    """The report plus the responsibility list (责任清单, issue 14 point 2) as one more table, when the
+    service that lists it is there (``services.responsibility.duty_table``)."""
+    return report  # hook: see the module docstring of services.report_export
+
+
+# --- the summary at the terminal ----------------------------------------------------------------------
+
+
+def figure_text(figure: Figure, value: int | float | None) -> str:
+    return NO_DATA if value is None else cell_text(value, figure.unit)
+
+
+def cell_text(value: object, unit: Unit = "text") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float | int) and unit == "rate":
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return visible(str(value))
+
+
+def summary_lines(report: Report, tz: dt.tzinfo | None = None) -> list[str]:
+    """What a supervisor reads: the period, the figures with their units, the ratings, then every table."""
+    generated = report.generated_at.astimezone(tz) if tz is not None else report.generated_at
+    where = visible(report.section) if report.section else "全大厅"
+    lines = [f"督查报表　{report.period.label()}　{where}（生成于 {generated:%Y-%m-%d %H:%M}）"]
+    if report.empty:
+        lines.append("本期没有数据：这段时间没有受理、办结、排队、预约、评价或代办记录")
+    else:
+        width = max(display_width(f.label) for f in FIGURES)
+        for f in FIGURES:
+            pad = " " * (width - display_width(f.label))
+            lines.append(f"  {f.label}{pad}  {figure_text(f, report.figures.get(f.key))}")
+        levels = "　".join(f"{LEVEL_NAMES[lv]} {report.ratings_by_level.get(int(lv), 0)}" for lv in Level)
+        lines.append(f"  好差评：{levels}")
+    for table in report.tables:
+        if report.empty and not table.rows:
+            continue
+        lines.append("")
+        lines.extend(table_lines(table))
+    return lines
+
+
+def table_lines(table: Table) -> list[str]:
+    """The table as aligned columns (a Chinese character is two columns wide)."""
+    title = f"{visible(table.title)}（{len(table.rows)} 行）"
+    if not table.rows:
+        return [title, "  （无）"]
+    cells = [[cell_text(v, c.unit) for v, c in zip(row, table.columns, strict=True)] for row in table.rows]
+    header = [visible(c.title) for c in table.columns]
+    widths = [max(display_width(x) for x in column) for column in zip(header, *cells, strict=True)]
+    numeric = [c.unit in ("count", "rate", "minutes", "day") for c in table.columns]
+    return [title, _row_line(header, widths, numeric), *(_row_line(row, widths, numeric) for row in cells)]
+
+
+def _row_line(cells: Sequence[str], widths: Sequence[int], right: Sequence[bool]) -> str:
+    """Text to the left, numbers to the right of their column, as a spreadsheet shows them."""
+    padded = [(" " * (w - display_width(c)) + c) if r else (c + " " * (w - display_width(c)))
+              for c, w, r in zip(cells, widths, right, strict=True)]
+    return ("  " + "  ".join(padded)).rstrip()
