@@ -14,6 +14,7 @@ touched.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 from collections.abc import Sequence
@@ -153,9 +154,17 @@ def known_sections(svc: Services) -> tuple[str, ...]:
 
 
 def with_responsibility(svc: Services, report: Report) -> Report:
-    """The report plus the responsibility list (责任清单, issue 14 point 2) as one more table, when the
-    service that lists it is there (``services.responsibility.duty_table``)."""
-    return report  # hook: see the module docstring of services.report_export
+    """The report plus the responsibility list (责任清单, issue 14 point 2; S10: every task has a named
+    department and person) as its last table: who holds what now, late ones first, for the report's section."""
+    try:
+        # lazy: the list's queries load SQLAlchemy; only this command and the screens need them
+        from hallterm.services import responsibility
+    except ImportError:  # HOOK: services.responsibility (helper "duties") not merged yet: the report without it
+        return report
+    if any(t.key == responsibility.TABLE_KEY for t in report.tables):
+        return report  # build_report put it there already
+    duties = responsibility.responsibility_list(svc, section=report.section)
+    return dataclasses.replace(report, tables=(*report.tables, responsibility.as_table(duties)))
 
 
 # --- the summary at the terminal ----------------------------------------------------------------------

@@ -275,10 +275,10 @@ def check_csv_dir(directory: Path) -> None:
 
 def check_xlsx_path(path: Path) -> None:
     """Refuse before any work when the workbook cannot be written at ``path``."""
+    if path.is_dir():
+        raise ReportFileError(f"{path} 是一个目录：--xlsx 需要一个文件名，请写成例如 {path / '报表.xlsx'}")
     if path.suffix.lower() != ".xlsx":
         raise ReportFileError(f"{path} 不是 .xlsx 文件名：请写成例如 --xlsx 报表.xlsx（Excel 按扩展名识别工作簿）")
-    if path.is_dir():
-        raise ReportFileError(f"{path} 是一个目录：--xlsx 需要文件名，例如 {path / '报表.xlsx'}")
     parent = path.parent
     if not parent.is_dir():
         raise ReportFileError(f"目录 {parent} 不存在：请先创建它，或把 --xlsx 写到已有的目录中，报表未保存")
