@@ -145,6 +145,15 @@ def print_minutes(svc: Services, minutes: notices_minutes.Minutes, *, staff_id: 
                   warnings=warnings, mode=0o600)
 
 
+def print_sheet(svc: Services, kind: str, number: str, title: str, pdf: bytes, *, staff_id: str | None = None,
+                warnings: tuple[str, ...] = (), mode: int | None = 0o600) -> PrintOutcome:
+    """An A4 sheet already rendered as PDF (the responsibility list, issue 14): spooled (readable by its owner
+    only by default: it names staff and cases), recorded (补打 lists it) and printed like every notice."""
+    job = PrintJob(_job_name(svc, kind, number), title, "notice", pdf)
+    return _print(svc, job, "notice", notice_backend(svc.settings.printing), content=None, staff_id=staff_id,
+                  warnings=warnings, mode=mode)
+
+
 def _print(svc: Services, job: PrintJob, kind: str, backend: Backend, *, content: dict[str, Any] | None,
            staff_id: str | None, case_id: int | None = None, ticket_id: int | None = None,
            warnings: tuple[str, ...] = (), mode: int | None = None) -> PrintOutcome:

@@ -1,0 +1,178 @@
+"""The responsibility list (责任清单, S10): every open case, open item, 容缺 supplement deadline (S7),
+open 帮办代办 task (S3) and open 差评 follow-up, with who holds it and how late it is, in working days
+(S6). Late or unheld duties first (``domain.responsibility.sort_key``).
+
+Who holds what:
+- a case: its coordinator (S4, S9: the named staff member who receives the holder and organises the
+  approval sections); a case routed to a proxy without a coordinator: its proxy;
+- an item: the approving section from the catalog is the responsible department, the case's
+  coordinator the named person following it (S9); its due date counts the promised working days,
+  special-procedure pauses excluded (S6; recomputed here as the desk does, a running pause moves it);
+- a 容缺 supplement: the same department and coordinator, due on the supplement deadline (S7);
+- a proxy task: its owner among the 帮办代办 staff (S3), due on its working-day due date;
+- a 差评 follow-up: its owner (the case's coordinator, or the hall's default owner).
+
+The case's own due date is the latest due date of its items on the clock: the day the case should be
+done. Nothing is written: reading the list changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+from hallterm.domain.cases import ACTIVE_STATUSES, STATUS_NAMES, CaseStatus
+from hallterm.domain.checklist import CLOCK_STATUSES, ITEM_STATUS_NAMES, OPEN_ITEM_STATUSES, ItemStatus, owes_supplement
+from hallterm.domain.deadlines import DeadlineError, Pause, due_date
+from hallterm.domain.ids import mask_name
+from hallterm.domain.proxy_tasks import KIND_NAMES as PROXY_KIND_NAMES
+from hallterm.domain.proxy_tasks import OPEN_STATES, STATE_NAMES, ProxyTaskKind, ProxyTaskState
+from hallterm.domain.rating import FOLLOW_UP_NAMES, FollowUpKind
+from hallterm.domain.report import Column, Table
+from hallterm.domain.responsibility import Duty, DutyKind, filtered, ordered, timing
+from hallterm.domain.routing import COORDINATION_SECTION, PROXY_SECTION
+from hallterm.domain.terminal_text import visible
+from hallterm.domain.workdays import WorkCalendar
+from hallterm.printing.backends import atomic_write
+from hallterm.printing.responsibility_sheet import ResponsibilitySheet, missing_in, render_pdf
+from hallterm.services.context import Services
+from hallterm.services.print_jobs import PrintOutcome, glyph_warning, print_sheet
+from hallterm.storage import case_items
+from hallterm.storage import responsibility as store
+from hallterm.storage.responsibility import HeldBy
+
+TABLE_KEY = "responsibility"
+TABLE_TITLE = "责任清单"
+
+
+def responsibility_list(svc: Services, *, section: str | None = None,
+                        person: str | None = None) -> tuple[Duty, ...]:
+    """Who holds what now, late or unheld first; only a section's (department or the holder's own section)
+    and only one person's (staff id) when asked."""
+    today = svc.today()
+    cal = svc.work_calendar
+    with svc.db.read() as conn:
+        open_cases = store.open_cases(conn, [s.value for s in ACTIVE_STATUSES])
+        items = store.open_items(conn, [c.id for c in open_cases], [s.value for s in OPEN_ITEM_STATUSES])
+        pauses = case_items.pauses_of(conn, [i.id for i in items if i.status in CLOCK_STATUSES]) if items else {}
+        tasks = store.open_proxy_tasks(conn, [s.value for s in OPEN_STATES])
+        follow_ups = store.open_follow_ups(conn)
+    duties: list[Duty] = []
+    items_of: dict[int, list[store.OpenItem]] = defaultdict(list)
+    for item in items:
+        items_of[item.case_id].append(item)
+    for case in open_cases:
+        holder = _holder(case.holder_name)
+        held = case.coordinator if case.coordinator.staff_id else case.proxy
+        item_dues: list[dt.date] = []
+        for item in items_of[case.id]:
+            due = _item_due(cal, item, pauses.get(item.id, []), today)
+            if due is not None:
+                item_dues.append(due)
+            status = ITEM_STATUS_NAMES.get(ItemStatus(item.status), item.status)
+            running = any(p.running for p in pauses.get(item.id, []))
+            what = f"{visible(item.name)}（{status}{'，暂停计时' if running else ''}）"
+            duties.append(_duty(DutyKind.ITEM, what, case.id, case.case_no, holder, item.department, held, due,
+                                cal, today))
+            if owes_supplement(item.status, item.decision) and item.supplement_due_on is not None:
+                duties.append(_duty(DutyKind.SUPPLEMENT, f"{visible(item.name)}：补正材料", case.id, case.case_no,
+                                    holder, item.department, held, item.supplement_due_on, cal, today))
+        what = STATUS_NAMES.get(CaseStatus(case.status), case.status)
+        duties.append(_duty(DutyKind.CASE, what, case.id, case.case_no, holder,
+                            held.section or COORDINATION_SECTION, held, max(item_dues, default=None), cal, today))
+    for task in tasks:
+        what = (f"{PROXY_KIND_NAMES.get(ProxyTaskKind(task.kind), task.kind)}"
+                f"（{STATE_NAMES.get(ProxyTaskState(task.state), task.state)}）")
+        duties.append(_duty(DutyKind.PROXY, what, task.case_id, task.case_no, _holder(task.holder_name),
+                            task.owner.section or PROXY_SECTION, task.owner, task.due_on, cal, today))
+    for f in follow_ups:
+        what = FOLLOW_UP_NAMES.get(FollowUpKind(f.task), f.task)
+        duties.append(_duty(DutyKind.FOLLOW_UP, what, f.case_id, f.case_no, _holder(f.holder_name),
+                            f.owner.section or COORDINATION_SECTION, f.owner, f.due_on, cal, today))
+    return ordered(filtered(duties, section=section, person=person))
+
+
+def _holder(name: str) -> str:
+    return visible(mask_name(name))
+
+
+def _item_due(cal: WorkCalendar, item: store.OpenItem, pauses: list[Pause], today: dt.date) -> dt.date | None:
+    """The due date of an item on the clock (S6), pauses excluded; the stored one otherwise."""
+    if item.status not in CLOCK_STATUSES:
+        return None
+    if item.accepted_on is None:
+        return item.due_on
+    try:
+        return due_date(cal, item.accepted_on, item.promised_days, pauses, as_of=today).due
+    except DeadlineError:  # a pause recorded wrongly must not hide the item: the stored date stands
+        return item.due_on
+
+
+def _duty(kind: DutyKind, what: str, case_id: int, case_no: str, holder: str, section: str, person: HeldBy,
+          due: dt.date | None, cal: WorkCalendar, today: dt.date) -> Duty:
+    return Duty(kind, what, case_id, case_no, holder, visible(section), person.staff_id,
+                visible(person.name), visible(person.section), due, timing(cal, due, today))
+
+
+def sections(svc: Services) -> list[str]:
+    """The sections a supervisor may pick from (the staff roster's)."""
+    with svc.db.read() as conn:
+        return store.sections(conn)
+
+
+# --- as a table of the report (its exports, the printed sheet) -----------------------------------------
+
+COLUMNS: tuple[Column, ...] = (
+    Column("state", "状态", "text"),
+    Column("late_days", "逾期工作日", "count"),
+    Column("kind", "类别", "text"),
+    Column("what", "事项", "text"),
+    Column("case_no", "案件编号", "text"),
+    Column("holder", "申请人", "text"),
+    Column("section", "责任部门", "text"),
+    Column("person", "责任人", "text"),
+    Column("person_id", "工号", "text"),
+    Column("due_on", "期限", "date"),
+)
+
+
+def as_row(d: Duty) -> tuple[object, ...]:
+    return (d.state, d.late_days, d.kind_name, d.what, d.case_no, d.holder, d.section,
+            d.person_name if d.person_id else "未指定责任人", d.person_id or "", d.due_on)
+
+
+def as_table(duties: tuple[Duty, ...] | list[Duty]) -> Table:
+    """The list as the report's table ``responsibility`` (责任清单), in the list's order."""
+    return Table(TABLE_KEY, TABLE_TITLE, COLUMNS, tuple(as_row(d) for d in duties))
+
+
+def as_json(d: Duty) -> dict[str, object]:
+    return {"kind": d.kind.value, "kind_name": d.kind_name, "what": d.what, "case_no": d.case_no,
+            "holder": d.holder, "section": d.section, "person_id": d.person_id,
+            "person_name": d.person_name if d.person_id else None, "due_on": d.due_on.isoformat() if d.due_on else None,
+            "late": d.late, "late_working_days": d.late_days, "unassigned": d.unassigned, "state": d.state}
+
+
+# --- on paper (A4, S10) --------------------------------------------------------------------------------
+
+
+def sheet(svc: Services, duties: tuple[Duty, ...], section: str | None = None) -> ResponsibilitySheet:
+    """The list as the printed sheet, dated now in the hall's time."""
+    return ResponsibilitySheet(svc.settings.hall.name, svc.now().astimezone(svc.settings.hall.tz), section or "",
+                               as_table(duties), sum(d.flagged for d in duties))
+
+
+def write_pdf(svc: Services, path: Path, duties: tuple[Duty, ...], section: str | None = None) -> Path:
+    """Write the A4 PDF to ``path`` (mode 0600: it names staff and cases), atomically."""
+    atomic_write(path, render_pdf(sheet(svc, duties, section)), mode=0o600)
+    return path
+
+
+def print_list(svc: Services, duties: tuple[Duty, ...], section: str | None = None, *,
+               staff_id: str | None = None) -> PrintOutcome:
+    """Spool and print the A4 sheet the way every notice goes (补打 lists it); the outcome says where it went."""
+    printed = sheet(svc, duties, section)
+    number = f"ZRQD-{printed.printed_at:%Y%m%d-%H%M}"
+    return print_sheet(svc, "duties", number, printed.title, render_pdf(printed), staff_id=staff_id,
+                       warnings=glyph_warning(missing_in(printed)))
