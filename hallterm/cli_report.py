@@ -134,33 +134,23 @@ def _section(svc: Services, asked: str | None) -> str | None:
 
 
 def known_sections(svc: Services) -> tuple[str, ...]:
-    """The sections the report can be narrowed to: those the figures use (``services.report``) when it names
-    them, else the hall's sections: appointment sections, item departments and staff sections."""
-    # lazy: the report's queries load SQLAlchemy; only this command needs them
-    from hallterm.services import report as report_service
+    """The sections a report can be narrowed to, as ``build_report`` counts them: the sections of the hall's
+    active staff (a case's section is its responsible person's), the sections receiving appointments
+    (assets/hours.toml), and 未分配 for what nobody holds."""
+    # lazy: these read the database (SQLAlchemy); only this command needs them
+    from hallterm.services.appointments import hall_hours
+    from hallterm.services.report import UNASSIGNED
+    from hallterm.services.responsibility import sections
 
-    listed = getattr(report_service, "known_sections", None)
-    if listed is not None:
-        return tuple(listed(svc))
-    # lazy: as above
-    from sqlalchemy import select
-
-    from hallterm.services.consultations import sections
-    from hallterm.storage.tables import staff
-
-    with svc.db.read() as conn:
-        staff_sections = [s for s in conn.execute(select(staff.c.section).distinct()).scalars() if s]
-    return tuple(dict.fromkeys([*sections(svc), *sorted(staff_sections)]))
+    return tuple(dict.fromkeys([*hall_hours(svc).sections, *sections(svc), UNASSIGNED]))
 
 
 def with_responsibility(svc: Services, report: Report) -> Report:
     """The report plus the responsibility list (责任清单, issue 14 point 2; S10: every task has a named
     department and person) as its last table: who holds what now, late ones first, for the report's section."""
-    try:
-        # lazy: the list's queries load SQLAlchemy; only this command and the screens need them
-        from hallterm.services import responsibility
-    except ImportError:  # HOOK: services.responsibility (helper "duties") not merged yet: the report without it
-        return report
+    # lazy: the list's queries load SQLAlchemy; only this command and the screens need them
+    from hallterm.services import responsibility
+
     if any(t.key == responsibility.TABLE_KEY for t in report.tables):
         return report  # build_report put it there already
     duties = responsibility.responsibility_list(svc, section=report.section)
@@ -190,37 +180,55 @@ def cell_text(value: object, unit: Unit = "text") -> str:
     return visible(str(value))
 
 
+# The tables a terminal shows, with the columns that fit a screen; the rest (all columns, all tables) are in
+# the files and the JSON. A key or column the report does not have is left out, not an error.
+_HEADLINE = ("cases_opened", "cases_closed", "on_time_rate", "overdue_items", "wait_p50_min", "conditional_breached",
+             "satisfaction_rate", "bad_ratings", "follow_ups_late", "proxy_late")
+ON_SCREEN: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+    ("by_section", ("section", *_HEADLINE)),
+    ("by_person", ("staff_id", "name", "section", *_HEADLINE)),
+    ("overdue_items", None),
+)
+
+
 def summary_lines(report: Report, tz: dt.tzinfo | None = None) -> list[str]:
-    """What a supervisor reads: the period, the figures with their units, the ratings, then every table."""
+    """What a supervisor reads: the period, the figures with their units, the ratings, the per-section and
+    per-person tables and the overdue items with who is responsible; where the other tables are."""
     generated = report.generated_at.astimezone(tz) if tz is not None else report.generated_at
     where = visible(report.section) if report.section else "全大厅"
     lines = [f"督查报表　{report.period.label()}　{where}（生成于 {generated:%Y-%m-%d %H:%M}）"]
-    if report.empty:
+    if report.empty:  # zeros would read as a hall that did nothing well or badly: say there is nothing
         lines.append("本期没有数据：这段时间没有受理、办结、排队、预约、评价或代办记录")
-    else:
-        width = max(display_width(f.label) for f in FIGURES)
-        for f in FIGURES:
-            pad = " " * (width - display_width(f.label))
-            lines.append(f"  {f.label}{pad}  {figure_text(f, report.figures.get(f.key))}")
-        levels = "　".join(f"{LEVEL_NAMES[lv]} {report.ratings_by_level.get(int(lv), 0)}" for lv in Level)
-        lines.append(f"  好差评：{levels}")
-    for table in report.tables:
-        if report.empty and not table.rows:
-            continue
+        return lines
+    width = max(display_width(f.label) for f in FIGURES)
+    for f in FIGURES:
+        pad = " " * (width - display_width(f.label))
+        lines.append(f"  {f.label}{pad}  {figure_text(f, report.figures.get(f.key))}")
+    levels = "　".join(f"{LEVEL_NAMES[lv]} {report.ratings_by_level.get(int(lv), 0)}" for lv in Level)
+    lines.append(f"  好差评：{levels}")
+    by_key = {t.key: t for t in report.tables}
+    for key, columns in ON_SCREEN:
+        if key in by_key:
+            lines.append("")
+            lines.extend(table_lines(by_key[key], columns))
+    others = [visible(t.title) for t in report.tables if t.key not in dict(ON_SCREEN)]
+    if others:
         lines.append("")
-        lines.extend(table_lines(table))
+        lines.append("其余各表（--csv、--xlsx 或 --json 中有全部列）：" + "、".join(others))
     return lines
 
 
-def table_lines(table: Table) -> list[str]:
-    """The table as aligned columns (a Chinese character is two columns wide)."""
+def table_lines(table: Table, keys: Sequence[str] | None = None) -> list[str]:
+    """The table as aligned columns (a Chinese character is two columns wide); only ``keys`` when given."""
     title = f"{visible(table.title)}（{len(table.rows)} 行）"
     if not table.rows:
         return [title, "  （无）"]
-    cells = [[cell_text(v, c.unit) for v, c in zip(row, table.columns, strict=True)] for row in table.rows]
-    header = [visible(c.title) for c in table.columns]
+    chosen = [n for n, c in enumerate(table.columns) if keys is None or c.key in keys]
+    columns = [table.columns[n] for n in chosen]
+    cells = [[cell_text(row[n], table.columns[n].unit) for n in chosen] for row in table.rows]
+    header = [visible(c.title) for c in columns]
     widths = [max(display_width(x) for x in column) for column in zip(header, *cells, strict=True)]
-    numeric = [c.unit in ("count", "rate", "minutes", "day") for c in table.columns]
+    numeric = [c.unit in ("count", "rate", "minutes", "day") for c in columns]
     return [title, _row_line(header, widths, numeric), *(_row_line(row, widths, numeric) for row in cells)]
 
 

@@ -229,8 +229,8 @@ def _fill(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[objec
 
 def _xlsx_cell(cell: Any, value: object, unit: Unit) -> str:
     """Put ``value`` in ``cell`` as its own type; return the text Excel will show (for the column width)."""
-    if value is None:
-        return ""
+    if value is None or value == "":
+        return ""  # an empty cell (openpyxl would write "" as an inline string)
     if isinstance(value, bool):
         cell.value = "是" if value else "否"
         return str(cell.value)

@@ -27,11 +27,12 @@ from sqlalchemy import update
 from hallterm import cli
 from hallterm.config import load_settings, sqlite_url
 from hallterm.domain.cases import CaseDraft
+from hallterm.domain.checklist import MaterialKind
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.domain.rating import Level
 from hallterm.domain.report import FIGURES
 from hallterm.linebreak import display_width
-from hallterm.services import cases, rating
+from hallterm.services import cases, checklist, checklist_sheet, rating
 from hallterm.services.context import Services
 from hallterm.storage import holders
 from hallterm.storage.tables import staff
@@ -78,6 +79,11 @@ def fill_hall(svc: Services, clock: list[dt.datetime]) -> dict[str, str]:
     second = cases.open_case(svc, desk, CaseDraft(card_no=other.card_no, kind=CaseKind.ENTERPRISE,
                                                   item_codes=("QY-GSSL",), enterprise_kind=EnterpriseKind.FOREIGN,
                                                   enterprise_name="鞍山明远贸易有限公司"))
+    sheet = checklist_sheet.load(svc, second.id)  # its materials complete: accepted, its clock running
+    for item in sheet.items:
+        papers = [m.material_id for m in item.materials if m.kind in (MaterialKind.CORE, MaterialKind.SECONDARY)]
+        checklist.receive_many(svc, desk, item.case_item_id, papers)
+        checklist.decide_item(svc, desk, item.case_item_id)
     with svc.db.write() as conn:  # a staff file with a forged name, as `reference load` would store it
         conn.execute(update(staff).where(staff.c.staff_id == coordinator_id).values(name=FORGED))
     return {"coordinator": coordinator_id, "first": first.case_no, "second": second.case_no,
@@ -141,7 +147,10 @@ def test_the_json_is_the_last_line_with_every_key_an_inspector_reads(
     assert data["cases_opened"] == 2
     assert data["ratings"]["1"] == 1 and data["ratings"]["total"] == 1
     assert data["on_time_rate"] is None or 0 <= data["on_time_rate"] <= 1
-    assert data["tables"], "the report has its per-section and per-person tables"
+    assert {"by_section", "by_person", "overdue_items", "responsibility"} <= set(data["tables"])
+    duties = data["tables"]["responsibility"]  # 责任清单 (issue 14 point 2): late ones first, holders masked
+    assert duties and duties[0]["late_days"] == max(d["late_days"] or 0 for d in duties)
+    assert {d["holder"] for d in duties} <= {"王*", "赵*远"}
     assert HOLDER not in out and hall[1]["card"] not in json.dumps(data, ensure_ascii=False)
 
 
@@ -155,6 +164,11 @@ def test_the_summary_on_the_terminal(november: tuple[dict, Path, Path, str]) -> 
     assert "好差评：非常满意 0　满意 0　基本满意 0　不满意 0　非常不满意 1" in out
     assert f"已保存 CSV {len(data['tables']) + 1} 个文件" in out and "已保存 Excel 工作簿" in out
     assert "本期没有数据" not in out
+    overdue = data["tables"]["overdue_items"]
+    assert data["overdue_items"] == len(overdue) == 1  # the second case's item, accepted on 4 November
+    row = overdue[0]
+    assert any(row["case_no"] in line and row["responsible"] in line and row["due_on"] in line for line in lines)
+    assert "其余各表" in out and "责任清单" in out
 
 
 # --- the files, read back ------------------------------------------------------------------------------
@@ -163,7 +177,7 @@ def test_the_summary_on_the_terminal(november: tuple[dict, Path, Path, str]) -> 
 def _as_csv(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in "=+-@":
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
         return "'" + value
     return str(value)
 
@@ -215,6 +229,8 @@ def test_the_workbook_read_back_equals_the_json(november: tuple[dict, Path, Path
             for cell, value in zip(got, want.values(), strict=True):
                 if cell.is_date:
                     assert cell.value.date().isoformat() == value, key
+                elif value == "":
+                    assert cell.value is None, key
                 elif isinstance(value, str):
                     assert cell.data_type == "s" and cell.value == _as_csv(value), key
                 else:
@@ -266,11 +282,13 @@ def test_from_alone_runs_to_today_to_alone_from_the_first(hall: tuple[str, dict]
 
 
 def test_one_section(hall: tuple[str, dict], capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = report(capsys, hall[0], *NOVEMBER, "--section", "企业登记科", "--json")
+    code, out, err = report(capsys, hall[0], *NOVEMBER, "--section", " 业务协调科 ", "--json")
     assert code == 0, err
     data = last_json(out)
-    assert data["section"] == "企业登记科" and out.splitlines()[0].endswith(
-        "企业登记科（生成于 " + out.splitlines()[0].split("（生成于 ")[1])
+    assert data["section"] == "业务协调科" and "　业务协调科（生成于 " in out.splitlines()[0]
+    assert data["cases_opened"] == 2 and {r["section"] for r in data["tables"]["by_section"]} == {"业务协调科"}
+    code, out, err = report(capsys, hall[0], *NOVEMBER, "--section", "督查考核科", "--json")
+    assert code == 0 and last_json(out)["cases_opened"] == 0 and "本期没有数据" in out
 
 
 # --- bad input: one Chinese line, exit 2, nothing written ------------------------------------------------

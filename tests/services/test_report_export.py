@@ -86,7 +86,7 @@ def test_json_has_every_figure_the_ratings_and_the_tables(as_json: dict[str, obj
 def _expected_csv_cell(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in "=+-@":
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
         return "'" + value
     return str(value).replace("\x1b", "\\x1b")
 
