@@ -88,8 +88,7 @@ def _run(svc: Services, args: argparse.Namespace) -> int:
         check_csv_dir,
         check_xlsx_path,
         report_json,
-        write_csv,
-        write_xlsx,
+        write_files,
     )
 
     period = choose_period(args.start, args.end, svc.today())
@@ -104,18 +103,21 @@ def _run(svc: Services, args: argparse.Namespace) -> int:
     report = with_responsibility(svc, build_report(svc, period, section=section))
     tz = svc.settings.hall.tz
     files: dict[str, object] = {}
-    try:
+    csvs: list[str] = []
+    if args.csv is not None or args.xlsx is not None:
+        try:  # the CSVs and the workbook together: all of them, or none
+            written = write_files(report, csv_dir=args.csv, xlsx=args.xlsx, tz=tz)
+        except ReportFileError as exc:
+            raise ReportUsageError(str(exc)) from None
+        csvs = [str(p) for p in written if p.suffix == ".csv"]
         if args.csv is not None:
-            files["csv"] = [str(p) for p in write_csv(report, args.csv, tz)]
+            files["csv"] = csvs
         if args.xlsx is not None:
-            write_xlsx(report, args.xlsx, tz)
             files["xlsx"] = str(args.xlsx)
-    except ReportFileError as exc:
-        raise ReportUsageError(str(exc)) from None
     print("\n".join(summary_lines(report, tz)))
-    if "csv" in files:
-        print(f"已保存 CSV {len(files['csv'])} 个文件到 {args.csv}（仅本人可读）")  # type: ignore[arg-type]
-    if "xlsx" in files:
+    if args.csv is not None:
+        print(f"已保存 CSV {len(csvs)} 个文件到 {args.csv}（仅本人可读）")
+    if args.xlsx is not None:
         print(f"已保存 Excel 工作簿 {args.xlsx}（仅本人可读）")
     if args.json:
         print(json.dumps({**report_json(report, tz), "files": files}, ensure_ascii=False))

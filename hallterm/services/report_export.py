@@ -152,19 +152,34 @@ def csv_files(report: Report, tz: dt.tzinfo | None = None) -> list[tuple[str, st
 def write_csv(report: Report, directory: Path, tz: dt.tzinfo | None = None) -> list[Path]:
     """One UTF-8-with-BOM file per table (Excel opens the Chinese as it is) and ``overview.csv``, in
     ``directory`` (made 0700 when missing); all or none of them replace what was there."""
-    check_csv_dir(directory)
-    files = [(directory / name, ("\ufeff" + text).encode("utf-8")) for name, text in csv_files(report, tz)]
-    made = not directory.exists()
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _file_error(directory, exc, "目录") from None
+    return write_files(report, csv_dir=directory, tz=tz)
+
+
+def write_files(report: Report, *, csv_dir: Path | None = None, xlsx: Path | None = None,
+                tz: dt.tzinfo | None = None) -> list[Path]:
+    """The CSVs in ``csv_dir`` and the workbook ``xlsx``, together: all of them are written or none (a folder
+    made for the CSVs is removed again); the paths written, CSVs first."""
+    if csv_dir is not None:
+        check_csv_dir(csv_dir)
+    if xlsx is not None:
+        check_xlsx_path(xlsx)
+    files: list[tuple[Path, bytes]] = []
+    if csv_dir is not None:
+        files += [(csv_dir / name, ("\ufeff" + text).encode("utf-8")) for name, text in csv_files(report, tz)]
+    if xlsx is not None:
+        files.append((xlsx, xlsx_bytes(report, tz)))
+    made = csv_dir is not None and not csv_dir.exists()
+    if csv_dir is not None:
+        try:
+            csv_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _file_error(csv_dir, exc, "目录") from None
     try:
         _commit(files)
     except ReportFileError:
-        if made:  # nothing half-written: not even the empty folder stays
+        if made and csv_dir is not None:  # nothing half-written: not even the empty folder stays
             with contextlib.suppress(OSError):
-                directory.rmdir()
+                csv_dir.rmdir()
         raise
     return [path for path, _data in files]
 
@@ -173,12 +188,16 @@ def write_csv(report: Report, directory: Path, tz: dt.tzinfo | None = None) -> l
 
 
 def write_xlsx(report: Report, path: Path, tz: dt.tzinfo | None = None) -> None:
-    """One workbook: the overview sheet 概览 first, then one sheet per table; Chinese headers in bold on a
+    """One workbook (``xlsx_bytes``) at ``path``, mode 0600, replacing what was there only when complete."""
+    write_files(report, xlsx=path, tz=tz)
+
+
+def xlsx_bytes(report: Report, tz: dt.tzinfo | None = None) -> bytes:
+    """The workbook: the overview sheet 概览 first, then one sheet per table; Chinese headers in bold on a
     frozen first row, columns wide enough for their Chinese, numbers as numbers, dates as dates."""
     # lazy: openpyxl (~0.3 s) loads only when a workbook is asked for
     from openpyxl import Workbook
 
-    check_xlsx_path(path)
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook has its one sheet
@@ -192,7 +211,7 @@ def write_xlsx(report: Report, path: Path, tz: dt.tzinfo | None = None) -> None:
               [c.unit for c in table.columns])
     buffer = io.BytesIO()
     book.save(buffer)
-    _commit([(path, buffer.getvalue())])
+    return buffer.getvalue()
 
 
 def _sheet_title(table: Table, taken: set[str]) -> str:

@@ -32,7 +32,7 @@ from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.domain.rating import Level
 from hallterm.domain.report import FIGURES
 from hallterm.linebreak import display_width
-from hallterm.services import cases, checklist, checklist_sheet, rating
+from hallterm.services import cases, checklist, checklist_sheet, rating, report_export
 from hallterm.services.context import Services
 from hallterm.storage import holders
 from hallterm.storage.tables import staff
@@ -326,6 +326,24 @@ def test_a_place_the_files_cannot_go_is_refused_before_anything_is_written(
     assert code == 2 and says in err and "请" in err, err
     assert out == "" and not book.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
+
+
+def test_a_workbook_that_fails_to_write_takes_the_csvs_with_it(
+        hall: tuple[str, dict], capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = report_export._stage
+
+    def full_disk(path: Path, data: bytes) -> Path:
+        if path.suffix == ".xlsx":
+            raise OSError(28, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(report_export, "_stage", full_disk)
+    old = tmp_path / "r.xlsx"
+    old.write_bytes(b"last month's")
+    code, out, err = report(capsys, hall[0], *NOVEMBER, "--csv", str(tmp_path / "csv"), "--xlsx", str(old))
+    assert code == 2 and out == "" and "No space left on device" in err and "报表未保存" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx"] and old.read_bytes() == b"last month's"
 
 
 # --- PostgreSQL: the same hall, the same figures ----------------------------------------------------------
