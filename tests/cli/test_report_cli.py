@@ -249,6 +249,19 @@ def test_a_forged_formula_in_a_staff_name_comes_out_as_text(november: tuple[dict
     assert cells and all(c.value == "'" + FORGED and c.data_type == "s" for c in cells)
 
 
+def test_no_holder_name_phone_or_id_number_in_any_file(november: tuple[dict, Path, Path, str]) -> None:
+    """Staff are named (the report is about who is responsible); card holders are masked, and no phone or ID
+    number appears anywhere."""
+    _, folder, path, out = november
+    texts = [out, *(p.read_text(encoding="utf-8-sig") for p in folder.iterdir())]
+    book = load_workbook(path)
+    texts += [str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row if c.value is not None]
+    everything = "\n".join(texts)
+    for secret in (HOLDER, "赵明远", "13812345678", "210302198001010"):
+        assert secret not in everything, secret
+    assert "王*" in everything and "赵*远" in everything  # masked, as the responsibility list shows them
+
+
 # --- what an inspector may ask for ---------------------------------------------------------------------
 
 
