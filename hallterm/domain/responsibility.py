@@ -20,6 +20,8 @@ from enum import StrEnum
 from hallterm.domain.workdays import WorkCalendar
 
 UNASSIGNED = "未指定责任人"
+# Who may see the list: the coordinators follow their section's, supervisors and admins the hall's (S10).
+VIEW_ROLES = frozenset({"coordinator", "supervisor", "admin"})
 
 
 class DutyKind(StrEnum):

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
+from hallterm.domain.auth import ROLE_NAMES, AuthError
 from hallterm.domain.cases import ACTIVE_STATUSES, STATUS_NAMES, CaseStatus
 from hallterm.domain.checklist import CLOCK_STATUSES, ITEM_STATUS_NAMES, OPEN_ITEM_STATUSES, ItemStatus, owes_supplement
 from hallterm.domain.deadlines import DeadlineError, Pause, due_date
@@ -30,7 +32,7 @@ from hallterm.domain.proxy_tasks import KIND_NAMES as PROXY_KIND_NAMES
 from hallterm.domain.proxy_tasks import OPEN_STATES, STATE_NAMES, ProxyTaskKind, ProxyTaskState
 from hallterm.domain.rating import FOLLOW_UP_NAMES, FollowUpKind
 from hallterm.domain.report import Column, Table
-from hallterm.domain.responsibility import Duty, DutyKind, filtered, ordered, timing
+from hallterm.domain.responsibility import VIEW_ROLES, Duty, DutyKind, filtered, ordered, timing
 from hallterm.domain.routing import COORDINATION_SECTION, PROXY_SECTION
 from hallterm.domain.terminal_text import visible
 from hallterm.domain.workdays import WorkCalendar
@@ -38,6 +40,7 @@ from hallterm.printing.backends import atomic_write
 from hallterm.printing.responsibility_sheet import ResponsibilitySheet, missing_in, render_pdf
 from hallterm.services.context import Services
 from hallterm.services.print_jobs import PrintOutcome, glyph_warning, print_sheet
+from hallterm.services.staff import StaffSession
 from hallterm.storage import case_items
 from hallterm.storage import responsibility as store
 from hallterm.storage.responsibility import HeldBy
@@ -76,7 +79,7 @@ def responsibility_list(svc: Services, *, section: str | None = None,
             duties.append(_duty(DutyKind.ITEM, what, case.id, case.case_no, holder, item.department, held, due,
                                 cal, today))
             if owes_supplement(item.status, item.decision) and item.supplement_due_on is not None:
-                duties.append(_duty(DutyKind.SUPPLEMENT, f"{visible(item.name)}：补正材料", case.id, case.case_no,
+                duties.append(_duty(DutyKind.SUPPLEMENT, f"补正材料：{visible(item.name)}", case.id, case.case_no,
                                     holder, item.department, held, item.supplement_due_on, cal, today))
         what = STATUS_NAMES.get(CaseStatus(case.status), case.status)
         duties.append(_duty(DutyKind.CASE, what, case.id, case.case_no, holder,
@@ -176,3 +179,31 @@ def print_list(svc: Services, duties: tuple[Duty, ...], section: str | None = No
     number = f"ZRQD-{printed.printed_at:%Y%m%d-%H%M}"
     return print_sheet(svc, "duties", number, printed.title, render_pdf(printed), staff_id=staff_id,
                        warnings=glyph_warning(missing_in(printed)))
+
+
+# --- for the screen (the coordinators' view opens it, S10) ----------------------------------------------
+
+MINE = "\0mine"  # ``duty_board``'s default section: a coordinator's own, the whole hall for anyone else
+
+
+@dataclass(frozen=True)
+class DutyBoard:
+    duties: tuple[Duty, ...]
+    section: str | None  # None: the whole hall
+    sections: tuple[str, ...]  # to pick from
+    at: dt.datetime  # hall-local, when it was read
+
+    @property
+    def flagged(self) -> int:
+        return sum(d.flagged for d in self.duties)
+
+
+def duty_board(svc: Services, session: StaffSession, section: str | None = MINE) -> DutyBoard:
+    """The list as the screen shows it; a coordinator sees their own section's unless they pick another."""
+    if session.role not in VIEW_ROLES:
+        role = ROLE_NAMES.get(session.role, session.role)
+        raise AuthError(f"{role}账号不能查看责任清单：须由协调员、督查或管理员查看")
+    if section == MINE:
+        section = session.section if session.role == "coordinator" else None
+    return DutyBoard(responsibility_list(svc, section=section or None), section or None, tuple(sections(svc)),
+                     svc.now().astimezone(svc.settings.hall.tz))

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import RowDoesNotExist
 
-from hallterm.domain.auth import allowed, not_allowed
+from hallterm.domain.auth import ROLE_NAMES, allowed, not_allowed
 from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES, CaseStatus
 from hallterm.domain.checklist import ITEM_STATUS_NAMES, ItemStatus
 from hallterm.domain.floors import floor_name
@@ -29,6 +29,7 @@ from hallterm.domain.progress import (
     check_reason,
     next_status,
 )
+from hallterm.domain.responsibility import VIEW_ROLES as DUTY_ROLES
 from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.ahead import prepare_ahead
@@ -118,6 +119,9 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         # S6: the after-hours handover (issue 12); the banner names the key while a handover waits. Last:
         # the first to leave a narrow footer, so that 签退 stays.
         Binding("ctrl+t", "handover", "交接单", id="coord_handover"),
+        # S10 责任清单 (issue 14): who holds what now, late or unheld first; a coordinator's own section
+        # by default. Last: the footer drops it first at 80 columns (F1 and the palette list it).
+        Binding("l", "duties", "责任清单", id="coord_duties"),
     ]
     app: DeskApp
 
@@ -177,6 +181,8 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             return not_allowed(role, "joint_review")
         if action in ITEM_STEP_ACTIONS and session is not None and not allowed(session.role, "item_progress"):
             return not_allowed(session.role, "item_progress")
+        if action == "duties" and role not in DUTY_ROLES:
+            return f"{ROLE_NAMES.get(role, role)}账号不能查看责任清单：须由协调员、督查或管理员查看"
         return ""
 
     @on(ServicesReady)
@@ -533,6 +539,12 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         from hallterm.tui.desk.follow_ups import FollowUpScreen
 
         self.app.push_screen(FollowUpScreen())
+
+    def action_duties(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.responsibility import ResponsibilityScreen
+
+        self.app.push_screen(ResponsibilityScreen())
 
     def action_sign_out(self) -> None:
         self.app.sign_out()
