@@ -47,6 +47,9 @@ MINUTES_FORMAT = "0.0"
 MAX_WIDTH = 60  # a long note wraps in Excel's cell rather than making a column wider than the screen
 
 
+_SHEET_NAME_SAFE = str.maketrans("[]:*?/\\", "［］：＊？／＼")
+
+
 class ReportFileError(Refused):
     """A report file could not be written; ``str()`` says where, why and what to do."""
 
@@ -215,8 +218,9 @@ def xlsx_bytes(report: Report, tz: dt.tzinfo | None = None) -> bytes:
 
 
 def _sheet_title(table: Table, taken: set[str]) -> str:
-    """The table's Chinese title as the sheet's name: at most 31 characters, none of []:*?/\\, unique."""
-    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in visible(table.title)).strip("'")[:31] or table.key[:31]
+    """The table's Chinese title as the sheet's name: at most 31 characters, unique; the characters Excel
+    refuses in a sheet's name ([]:*?/\\) become their full-width forms, which read the same in Chinese."""
+    base = visible(table.title).translate(_SHEET_NAME_SAFE).strip("'")[:31] or table.key[:31]
     title, n = base, 2
     while title.lower() in {t.lower() for t in taken}:
         suffix = f"({n})"

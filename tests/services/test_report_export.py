@@ -153,7 +153,7 @@ def test_xlsx_overview_and_one_sheet_per_table_read_back(
     write_xlsx(report, path, CST)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     book = load_workbook(path)
-    assert book.sheetnames == ["概览", "分科室", "超期_未办结事项", "代办逾期"]
+    assert book.sheetnames == ["概览", "分科室", "超期／未办结事项", "代办逾期"]
 
     overview = book["概览"]
     values = {row[0].value: row[1] for row in overview.iter_rows(min_row=2)}
@@ -188,7 +188,7 @@ def test_xlsx_overview_and_one_sheet_per_table_read_back(
                     assert cell.value == expected, (table.key, column.key)
                     if column.unit == "rate" and expected is not None:
                         assert cell.number_format == "0.0%"
-    overdue = book["超期_未办结事项"]
+    overdue = book["超期／未办结事项"]
     assert overdue["B2"].value == "'" + FORGED and overdue["B2"].data_type == "s"  # not a formula
     assert overdue["C3"].value == "王\\x1b[2J芳"  # shown, and openpyxl's refusal of ESC never reached
     assert overdue.column_dimensions["B"].width >= display_width("'" + FORGED)
@@ -214,3 +214,18 @@ def test_a_workbook_path_that_cannot_be(tmp_path: Path, name: str, message: str)
     (tmp_path / "folder.xlsx").mkdir()
     with pytest.raises(ReportFileError, match=message):
         check_xlsx_path(tmp_path / name)
+
+
+def test_sheet_names_excel_accepts(tmp_path: Path) -> None:
+    """31 characters at most, unique (Excel compares them ignoring case), no []:*?/\\ (full-width instead)."""
+    long = "各事项按时办结率（工作日，扣除特殊程序，含容缺受理和特别程序的暂停计时）"
+    tables = tuple(Table(f"t{n}", title, (Column("a", "甲", "text"),), (("",),))
+                   for n, title in enumerate(("概览", long, long, "A:B[1]?")))
+    base = hand_made()
+    path = tmp_path / "names.xlsx"
+    write_xlsx(Report(base.period, "企业登记科", base.generated_at, base.figures, {}, tables), path)
+    book = load_workbook(path)
+    assert book.sheetnames == ["概览", "概览(2)", long[:31], long[:28] + "(2)", "A：B［1］？"]
+    assert book["概览(2)"]["A2"].value is None  # an empty text is an empty cell
+    overview = {row[0].value: row[1].value for row in book["概览"].iter_rows(min_row=2)}
+    assert overview["科室"] == "企业登记科" and overview["评价：满意"] == 0 and overview["满意率"] == 0.8
