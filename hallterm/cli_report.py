@@ -45,7 +45,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                         help="统计起始日（只给 --from：统计到今天）")
     report.add_argument("--to", dest="end", type=day_arg, metavar="YYYY-MM-DD",
                         help="统计截止日，含当天（只给 --to：从该月 1 日起）")
-    report.add_argument("--section", metavar="科室", help="只统计这个科室（默认全大厅）")
+    report.add_argument("--section", metavar="SECTION",
+                        help="只统计这个科室，如 业务协调科（默认全大厅；科室名不对时列出可选的科室）")
     report.add_argument("--json", action="store_true", help="最后一行输出一个 JSON 对象")
     report.add_argument("--csv", type=Path, metavar="DIR",
                         help="每张表另存为一个 CSV 文件（UTF-8 带 BOM，仅本人可读），目录不存在时创建")
