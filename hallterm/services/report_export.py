@@ -148,8 +148,20 @@ def csv_files(report: Report, tz: dt.tzinfo | None = None) -> list[tuple[str, st
     """(file name, text) of every CSV: the overview first, then one per table."""
     overview = [(label, value, unit, key) for key, label, value, unit in overview_rows(report, tz)]
     files = [(f"{OVERVIEW_KEY}.csv", _csv_text(("指标", "数值", "单位", "键"), overview))]
-    files += [(f"{t.key}.csv", _csv_text([c.title for c in t.columns], t.rows)) for t in report.tables]
+    taken = {OVERVIEW_KEY}
+    files += [(f"{_file_stem(t.key, taken)}.csv", _csv_text([c.title for c in t.columns], t.rows))
+              for t in report.tables]
     return files
+
+
+def _file_stem(key: str, taken: set[str]) -> str:
+    """The table's key as a file name: letters, digits, - and _ only (a key is never a path), unique."""
+    stem = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in key) or "table"
+    name, n = stem, 2
+    while name in taken:
+        name, n = f"{stem}_{n}", n + 1
+    taken.add(name)
+    return name
 
 
 def write_csv(report: Report, directory: Path, tz: dt.tzinfo | None = None) -> list[Path]:

@@ -229,3 +229,11 @@ def test_sheet_names_excel_accepts(tmp_path: Path) -> None:
     assert book["概览(2)"]["A2"].value is None  # an empty text is an empty cell
     overview = {row[0].value: row[1].value for row in book["概览"].iter_rows(min_row=2)}
     assert overview["科室"] == "企业登记科" and overview["评价：满意"] == 0 and overview["满意率"] == 0.8
+
+
+def test_csv_file_names_stay_in_the_folder_and_never_collide(tmp_path: Path) -> None:
+    tables = tuple(Table(key, "表", (Column("a", "甲", "count"),), ((1,),)) for key in ("../up", "overview", "ok"))
+    base = hand_made()
+    paths = write_csv(Report(base.period, None, base.generated_at, base.figures, {}, tables), tmp_path / "out")
+    assert [p.name for p in paths] == ["overview.csv", "___up.csv", "overview_2.csv", "ok.csv"]
+    assert all(p.parent == tmp_path / "out" for p in paths) and not (tmp_path / "up.csv").exists()
