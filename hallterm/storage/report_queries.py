@@ -125,12 +125,13 @@ def case_times(conn: Connection, start: dt.datetime, end: dt.datetime) -> list[C
                     routed.c.routed)
              .select_from(cases.outerjoin(routed, routed.c.case_id == cases.c.id))
              .where(cases.c.opened_at >= start, cases.c.opened_at < end))
-    return [CaseTimes(case_id, person, holder_id, float(opened), _float(routed), _float(met))
-            for case_id, person, holder_id, opened, met, routed in conn.execute(query).tuples()]
+    return [CaseTimes(case_id, person, holder_id, round(float(opened), 3), _float(routed), _float(met))
+            for case_id, person, holder_id, opened, met, routed in conn.execute(query)]
 
 
 def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
+    """Milliseconds: SQLite's julianday arithmetic is a few microseconds off (09:00 must not read 08:59:59.99)."""
+    return None if value is None else round(float(value), 3)
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def ticket_arrivals(conn: Connection, first: dt.date, last: dt.date) -> list[Arr
     was opened."""
     query = (select(tickets.c.holder_id, tickets.c.day, epoch(conn, tickets.c.issued_at).label("issued"))
              .where(tickets.c.day >= first, tickets.c.day <= last, tickets.c.holder_id.is_not(None)))
-    return [Arrival(r.holder_id, r.day, float(r.issued)) for r in conn.execute(query)]
+    return [Arrival(r.holder_id, r.day, round(float(r.issued), 3)) for r in conn.execute(query)]
 
 
 def _utc(value: Any) -> dt.datetime:
