@@ -35,13 +35,10 @@ def run(svc: Services, args: argparse.Namespace) -> int:
     # lazy: the use case loads SQLAlchemy; only this command needs it (json: only with --json)
     import json
 
-    from hallterm.services.responsibility import as_json, responsibility_list, sections, write_pdf
+    from hallterm.services.responsibility import as_json, check_filters, responsibility_list, write_pdf
 
     section = (args.section or "").strip() or None
-    if section is not None:
-        known = sections(svc)
-        if section not in known:
-            raise DutiesRefused(f"没有科室“{section}”：可用 {'、'.join(known)}")
+    check_filters(svc, section, args.person)
     duties = responsibility_list(svc, section=section, person=args.person)
     flagged = sum(d.flagged for d in duties)
     scope = section or "全部科室"

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hallterm.domain.workdays import WorkCalendar
+from hallterm.domain.workdays import ONE_DAY, WorkCalendar
 
 UNASSIGNED = "未指定责任人"
 # Who may see the list: the coordinators follow their section's, supervisors and admins the hall's (S10).
@@ -53,18 +53,45 @@ class Timing:
     estimated: bool  # the count ran past the holiday data (估算)
 
 
-def timing(cal: WorkCalendar, due_on: dt.date | None, today: dt.date) -> Timing | None:
+class WorkingDayCounter:
+    """Working days between any two dates of one span, the calendar asked once per day of it.
+
+    A hall's list holds cases opened years ago and never closed; counting each one's lateness day by day
+    on its own took seconds on the bench's database. Here the span is walked once (prefix sums)."""
+
+    def __init__(self, cal: WorkCalendar, start: dt.date, end: dt.date) -> None:
+        self.start, self.end = start, end
+        working, guessed = [0], [0]
+        day = start
+        while day < end:
+            day += ONE_DAY
+            info = cal.day(day, estimate=True)
+            working.append(working[-1] + info.working)
+            guessed.append(guessed[-1] + info.estimated)
+        self._working, self._guessed = working, guessed
+
+    def between(self, a: dt.date, b: dt.date) -> tuple[int, bool]:
+        """Working days in (a, b] (a ≤ b, both in the span), and whether any of them was estimated."""
+        i, j = (a - self.start).days, (b - self.start).days
+        return self._working[j] - self._working[i], self._guessed[j] > self._guessed[i]
+
+
+def timing(cal: WorkCalendar, due_on: dt.date | None, today: dt.date,
+           counter: WorkingDayCounter | None = None) -> Timing | None:
     """None without a due date; otherwise how late, or how many working days are left."""
     if due_on is None:
         return None
+    first, last = min(due_on, today), max(due_on, today)
+    if counter is not None and counter.start <= first and last <= counter.end:
+        days, estimated = counter.between(first, last)
+    else:
+        days, estimated = cal.working_days_between_estimated(first, last)
     if today > due_on:
-        days, estimated = cal.working_days_between_estimated(due_on, today)
         return Timing(True, days, 0, estimated)
-    days, estimated = cal.working_days_between_estimated(today, due_on)
     return Timing(False, 0, days, estimated)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Duty:
     """One task held now. Names of card holders are already masked; staff names are not (S10 names them)."""
 
@@ -124,6 +151,11 @@ class Duty:
         elif not parts:
             parts.append("在办")
         return "，".join(parts)
+
+    def timed(self, timing: Timing | None) -> Duty:
+        """The same duty with its timing (``dataclasses.replace`` costs 3× this on a hall's 10,000 rows)."""
+        return Duty(self.kind, self.what, self.case_id, self.case_no, self.holder, self.section, self.person_id,
+                    self.person_name, self.person_section, self.due_on, timing)
 
     def in_section(self, section: str) -> bool:
         """The responsible department, or the responsible person's own section."""

@@ -27,12 +27,21 @@ from hallterm.domain.auth import ROLE_NAMES, AuthError
 from hallterm.domain.cases import ACTIVE_STATUSES, STATUS_NAMES, CaseStatus
 from hallterm.domain.checklist import CLOCK_STATUSES, ITEM_STATUS_NAMES, OPEN_ITEM_STATUSES, ItemStatus, owes_supplement
 from hallterm.domain.deadlines import DeadlineError, Pause, due_date
+from hallterm.domain.errors import Refused
 from hallterm.domain.ids import mask_name
 from hallterm.domain.proxy_tasks import KIND_NAMES as PROXY_KIND_NAMES
 from hallterm.domain.proxy_tasks import OPEN_STATES, STATE_NAMES, ProxyTaskKind, ProxyTaskState
 from hallterm.domain.rating import FOLLOW_UP_NAMES, FollowUpKind
 from hallterm.domain.report import Column, Table
-from hallterm.domain.responsibility import VIEW_ROLES, Duty, DutyKind, filtered, ordered, timing
+from hallterm.domain.responsibility import (
+    VIEW_ROLES,
+    Duty,
+    DutyKind,
+    WorkingDayCounter,
+    filtered,
+    ordered,
+    timing,
+)
 from hallterm.domain.routing import COORDINATION_SECTION, PROXY_SECTION
 from hallterm.domain.terminal_text import visible
 from hallterm.domain.workdays import WorkCalendar
@@ -43,6 +52,7 @@ from hallterm.services.print_jobs import PrintOutcome, glyph_warning, print_shee
 from hallterm.services.staff import StaffSession
 from hallterm.storage import case_items
 from hallterm.storage import responsibility as store
+from hallterm.storage import staff as staff_store
 from hallterm.storage.responsibility import HeldBy
 
 TABLE_KEY = "responsibility"
@@ -57,11 +67,12 @@ def responsibility_list(svc: Services, *, section: str | None = None,
     cal = svc.work_calendar
     with svc.db.read() as conn:
         open_cases = store.open_cases(conn, [s.value for s in ACTIVE_STATUSES])
-        items = store.open_items(conn, [c.id for c in open_cases], [s.value for s in OPEN_ITEM_STATUSES])
+        items = store.open_items(conn, [s.value for s in ACTIVE_STATUSES], [s.value for s in OPEN_ITEM_STATUSES])
         pauses = case_items.pauses_of(conn, [i.id for i in items if i.status in CLOCK_STATUSES]) if items else {}
         tasks = store.open_proxy_tasks(conn, [s.value for s in OPEN_STATES])
         follow_ups = store.open_follow_ups(conn)
     duties: list[Duty] = []
+    dues_of: dict[tuple[dt.date, int], dt.date] = {}  # (accepted on, promised days) → due: most items share them
     items_of: dict[int, list[store.OpenItem]] = defaultdict(list)
     for item in items:
         items_of[item.case_id].append(item)
@@ -70,42 +81,52 @@ def responsibility_list(svc: Services, *, section: str | None = None,
         held = case.coordinator if case.coordinator.staff_id else case.proxy
         item_dues: list[dt.date] = []
         for item in items_of[case.id]:
-            due = _item_due(cal, item, pauses.get(item.id, []), today)
+            due = _item_due(cal, item, pauses.get(item.id, []), today, dues_of)
             if due is not None:
                 item_dues.append(due)
             status = ITEM_STATUS_NAMES.get(ItemStatus(item.status), item.status)
             running = any(p.running for p in pauses.get(item.id, []))
             what = f"{visible(item.name)}（{status}{'，暂停计时' if running else ''}）"
-            duties.append(_duty(DutyKind.ITEM, what, case.id, case.case_no, holder, item.department, held, due,
-                                cal, today))
+            duties.append(_duty(DutyKind.ITEM, what, case.id, case.case_no, holder, item.department, held, due))
             if owes_supplement(item.status, item.decision) and item.supplement_due_on is not None:
                 duties.append(_duty(DutyKind.SUPPLEMENT, f"补正材料：{visible(item.name)}", case.id, case.case_no,
-                                    holder, item.department, held, item.supplement_due_on, cal, today))
+                                    holder, item.department, held, item.supplement_due_on))
         what = STATUS_NAMES.get(CaseStatus(case.status), case.status)
         duties.append(_duty(DutyKind.CASE, what, case.id, case.case_no, holder,
-                            held.section or COORDINATION_SECTION, held, max(item_dues, default=None), cal, today))
+                            held.section or COORDINATION_SECTION, held, max(item_dues, default=None)))
     for task in tasks:
         what = (f"{PROXY_KIND_NAMES.get(ProxyTaskKind(task.kind), task.kind)}"
                 f"（{STATE_NAMES.get(ProxyTaskState(task.state), task.state)}）")
         duties.append(_duty(DutyKind.PROXY, what, task.case_id, task.case_no, _holder(task.holder_name),
-                            task.owner.section or PROXY_SECTION, task.owner, task.due_on, cal, today))
+                            task.owner.section or PROXY_SECTION, task.owner, task.due_on))
     for f in follow_ups:
         what = FOLLOW_UP_NAMES.get(FollowUpKind(f.task), f.task)
         duties.append(_duty(DutyKind.FOLLOW_UP, what, f.case_id, f.case_no, _holder(f.holder_name),
-                            f.owner.section or COORDINATION_SECTION, f.owner, f.due_on, cal, today))
-    return ordered(filtered(duties, section=section, person=person))
+                            f.owner.section or COORDINATION_SECTION, f.owner, f.due_on))
+    chosen = filtered(duties, section=section, person=person)
+    # Lateness once the list is complete: over one span of days (``WorkingDayCounter``), once per due date.
+    dues = {d.due_on for d in chosen if d.due_on is not None}
+    counter = WorkingDayCounter(cal, min([*dues, today]), max([*dues, today])) if dues else None
+    timings = {due: timing(cal, due, today, counter) for due in dues}
+    return ordered(d.timed(timings[d.due_on]) if d.due_on is not None else d for d in chosen)
 
 
 def _holder(name: str) -> str:
     return visible(mask_name(name))
 
 
-def _item_due(cal: WorkCalendar, item: store.OpenItem, pauses: list[Pause], today: dt.date) -> dt.date | None:
+def _item_due(cal: WorkCalendar, item: store.OpenItem, pauses: list[Pause], today: dt.date,
+              known: dict[tuple[dt.date, int], dt.date]) -> dt.date | None:
     """The due date of an item on the clock (S6), pauses excluded; the stored one otherwise."""
     if item.status not in CLOCK_STATUSES:
         return None
     if item.accepted_on is None:
         return item.due_on
+    if not pauses:  # without a pause the due date depends on nothing else: counted once per pair
+        key = (item.accepted_on, item.promised_days)
+        if key not in known:
+            known[key] = due_date(cal, item.accepted_on, item.promised_days).due
+        return known[key]
     try:
         return due_date(cal, item.accepted_on, item.promised_days, pauses, as_of=today).due
     except DeadlineError:  # a pause recorded wrongly must not hide the item: the stored date stands
@@ -113,9 +134,25 @@ def _item_due(cal: WorkCalendar, item: store.OpenItem, pauses: list[Pause], toda
 
 
 def _duty(kind: DutyKind, what: str, case_id: int, case_no: str, holder: str, section: str, person: HeldBy,
-          due: dt.date | None, cal: WorkCalendar, today: dt.date) -> Duty:
-    return Duty(kind, what, case_id, case_no, holder, visible(section), person.staff_id,
-                visible(person.name), visible(person.section), due, timing(cal, due, today))
+          due: dt.date | None) -> Duty:
+    # Lateness is counted once the list is complete (``WorkingDayCounter``): the timing is added then.
+    return Duty(kind, what, case_id, visible(case_no), holder, visible(section), person.staff_id,
+                visible(person.name), visible(person.section), due)
+
+
+class FilterRefused(Refused, ValueError):
+    """A section or a person the list cannot be filtered by; ``str()`` says what to use instead."""
+
+
+def check_filters(svc: Services, section: str | None, person: str | None) -> None:
+    """Refuse a section nobody works in, or a staff id nobody has, with what to use instead."""
+    with svc.db.read() as conn:
+        known = store.sections(conn)
+        people = staff_store.names(conn)
+    if section and section not in known:
+        raise FilterRefused(f"没有科室“{section}”：可用 {'、'.join(known)}")
+    if person and person.strip().upper() not in people:
+        raise FilterRefused(f"没有工号 {person.strip().upper()} 的工作人员：请核对工号（如 S1001）")
 
 
 def sections(svc: Services) -> list[str]:

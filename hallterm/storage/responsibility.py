@@ -101,22 +101,23 @@ def open_cases(conn: Connection, active_statuses: Sequence[str]) -> list[OpenCas
                      _held(r.proxy_staff_id, r.p_name, r.p_section)) for r in conn.execute(query)]
 
 
-def open_items(conn: Connection, case_ids: Sequence[int], statuses: Sequence[str]) -> list[OpenItem]:
-    """The items in ``statuses`` of the given (open) cases, in the case's order."""
-    found: list[OpenItem] = []
-    ids = list(case_ids)
-    # Chunked: PostgreSQL and SQLite both cap the parameters of one statement.
-    for start in range(0, len(ids), 5000):
-        query = (select(case_items.c.id, case_items.c.case_id, case_items.c.item_code, items.c.name,
-                        items.c.department, case_items.c.status, case_items.c.decision, case_items.c.accepted_on,
-                        items.c.promised_days, case_items.c.due_on, case_items.c.supplement_due_on)
-                 .join(items, items.c.code == case_items.c.item_code)
-                 .where(case_items.c.case_id.in_(ids[start:start + 5000]),
-                        case_items.c.status.in_(list(statuses)))
-                 .order_by(case_items.c.case_id, case_items.c.id))
-        found += [OpenItem(r.id, r.case_id, r.item_code, r.name, r.department, r.status, r.decision, r.accepted_on,
-                           r.promised_days, r.due_on, r.supplement_due_on) for r in conn.execute(query)]
-    return found
+def open_items(conn: Connection, active_statuses: Sequence[str], statuses: Sequence[str]) -> list[OpenItem]:
+    """The items in ``statuses`` of the cases in ``active_statuses``, by case and in the case's order.
+
+    Reached from the open cases (``ix_cases_status``, then ``ix_case_items_case_id``): every item a hall
+    ever accepted keeps a status in ``statuses`` (a closed case's items stay 已受理), so the item's own
+    status index would read them all: filtering on ``status || ''`` keeps the planner off it (measured on
+    the bench's million cases, SQLite: 2 s by the status index, 0.09 s from the open cases)."""
+    status = case_items.c.status
+    query = (select(case_items.c.id, case_items.c.case_id, case_items.c.item_code, items.c.name,
+                    items.c.department, status, case_items.c.decision, case_items.c.accepted_on,
+                    items.c.promised_days, case_items.c.due_on, case_items.c.supplement_due_on)
+             .join(cases, cases.c.id == case_items.c.case_id)
+             .join(items, items.c.code == case_items.c.item_code)
+             .where(cases.c.status.in_(list(active_statuses)), status.concat("").in_(list(statuses)))
+             .order_by(case_items.c.case_id, case_items.c.id))
+    return [OpenItem(r.id, r.case_id, r.item_code, r.name, r.department, r.status, r.decision, r.accepted_on,
+                     r.promised_days, r.due_on, r.supplement_due_on) for r in conn.execute(query)]
 
 
 def open_proxy_tasks(conn: Connection, open_states: Sequence[str]) -> list[OpenProxyTask]:

@@ -53,5 +53,7 @@ def test_the_list_printed_filtered_as_json_and_as_pdf(
 
     code, _, err = run(loaded, capsys, "--section", "不存在科")
     assert code == 1 and "没有科室“不存在科”：可用" in err and "企业登记科" in err
+    code, _, err = run(loaded, capsys, "--person", "S9999")
+    assert code == 1 and "没有工号 S9999 的工作人员" in err
     code, _, err = run(loaded, capsys, "--pdf", str(tmp_path / "nowhere" / "x.pdf"))
     assert code == 1 and "不存在" in err

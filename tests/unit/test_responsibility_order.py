@@ -12,6 +12,7 @@ from hallterm.domain.responsibility import (
     UNASSIGNED,
     Duty,
     DutyKind,
+    WorkingDayCounter,
     filtered,
     ordered,
     timing,
@@ -86,3 +87,18 @@ def test_the_section_filter_takes_the_department_or_the_holders_section(cal: Wor
     assert filtered(both, person="s1201") == (proxy,)
     assert filtered(both) == tuple(both)
     assert dataclasses.replace(item, person_id=None).unassigned
+
+
+def test_the_span_counter_agrees_with_the_calendar_across_holidays_and_estimates(cal: WorkCalendar) -> None:
+    # 2026's Spring Festival and National Day, and 2027 past the package's data (estimated).
+    start, end = D(2025, 12, 20), D(2027, 3, 1)
+    counter = WorkingDayCounter(cal, start, end)
+    days = [start + dt.timedelta(days=n) for n in range(0, (end - start).days + 1, 17)]
+    for a in days:
+        for b in days:
+            if a <= b:
+                assert counter.between(a, b) == cal.working_days_between_estimated(a, b), (a, b)
+    for due in days:
+        assert timing(cal, due, D(2026, 12, 2), counter) == timing(cal, due, D(2026, 12, 2))
+    # A date outside the span is counted on the calendar itself, never read off the wrong end.
+    assert timing(cal, D(2025, 1, 2), D(2026, 12, 2), counter) == timing(cal, D(2025, 1, 2), D(2026, 12, 2))

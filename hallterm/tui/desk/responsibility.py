@@ -159,7 +159,7 @@ class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[Non
         for n, d in enumerate(board.duties):
             person = Text(self._person(d), style="" if d.person_id else "bold")
             due = f"{d.due_on:%m-%d}" if d.due_on else "—"
-            table.add_row(state_text(d), d.case_no, Text(_shorten(short_what(d), cells)), person, due,
+            table.add_row(state_text(d), Text(d.case_no), Text(_shorten(short_what(d), cells)), person, due,
                           key=str(n))
         if board.duties:
             table.move_cursor(row=min(max(keep, 0), len(board.duties) - 1))
