@@ -237,3 +237,14 @@ def test_csv_file_names_stay_in_the_folder_and_never_collide(tmp_path: Path) -> 
     paths = write_csv(Report(base.period, None, base.generated_at, base.figures, {}, tables), tmp_path / "out")
     assert [p.name for p in paths] == ["overview.csv", "___up.csv", "overview_2.csv", "ok.csv"]
     assert all(p.parent == tmp_path / "out" for p in paths) and not (tmp_path / "up.csv").exists()
+
+
+def test_a_folder_without_write_permission(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a clerk's account sees a folder it may not write (the tests run as root, who may write anywhere)."""
+    monkeypatch.setattr(report_export.os, "access", lambda path, mode: False)
+    with pytest.raises(ReportFileError, match=r"目录 .* 不可写：请换一个有写权限的目录（--csv），报表未保存"):
+        check_csv_dir(tmp_path)
+    with pytest.raises(ReportFileError, match=r"无法创建目录 .*：请换一个有写权限的位置（--csv）"):
+        check_csv_dir(tmp_path / "new")
+    with pytest.raises(ReportFileError, match=r"无法写入 .*报表\.xlsx：没有写权限。请换一个有写权限的位置（--xlsx）"):
+        check_xlsx_path(tmp_path / "报表.xlsx")
