@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallterm import argparse_zh, cli_appointments, cli_cases, cli_duties, cli_proxy
+from hallterm import argparse_zh, cli_appointments, cli_cases, cli_duties, cli_proxy, cli_report
 from hallterm.config import (
     DEMO_DB_FILE,
     LOCATIONS,
@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_cases.add_parser(sub)
     cli_proxy.add_parser(sub)
     cli_duties.add_parser(sub)
+    cli_report.add_parser(sub)
     return parser
 
 
@@ -174,7 +175,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "scan":
         return _scan(settings, args.images)
     with _services(settings, must_exist=command in {"cards", "sweep", "staff", "appointments", "callbacks", "cases",
-                                                    "proxy", "duties"} and
+                                                    "proxy", "duties", "report"} and
                    getattr(args, "cards_command", "") != "import") as svc:
         if command == "db":
             return _db(svc, args.db_command)
@@ -192,6 +193,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return cli_proxy.run(svc, args)
         if command == "duties":
             return cli_duties.run(svc, args)
+        if command == "report":
+            return cli_report.run(svc, args)
         if command == "callbacks":
             return _callbacks(svc, args.day, args.csv)
         if command == "cards":
