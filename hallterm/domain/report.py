@@ -145,3 +145,20 @@ FIGURE_BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
 def rate(part: int, whole: int) -> float | None:
     """part / whole, or None when there is nothing to divide (issue 14 point 4: no division by zero)."""
     return None if whole == 0 else part / whole
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """One line of a drill-down: a case (or a ticket or an appointment without a case) behind a figure.
+
+    Names are masked (personal data minimised, DESIGN.md) and every text is plain data: callers pass it
+    through ``terminal_text.visible`` before a terminal shows it."""
+
+    case_id: int | None  # None: a ticket or an appointment that never became a case
+    case_no: str
+    holder: str  # masked
+    section: str
+    person: str  # the responsible person's name ("" when nobody holds it)
+    status: str  # Chinese
+    opened: str  # hall-local "YYYY-MM-DD HH:MM" (of the ticket or appointment when there is no case)
+    note: str  # e.g. 超期3个工作日

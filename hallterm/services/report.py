@@ -1,0 +1,618 @@
+"""The supervision report (issue 14; S10): the figures of a period, per section and per person, and the
+cases behind each figure.
+
+Every figure is read from tables written in the same transaction as the event that changed them, or from
+the events log itself where no table keeps the time, so each traces to who did what and when (DESIGN.md:
+one record of what happened). The reads are aggregates in ``storage.report_queries``; only the waits
+(medians need single values) and the short lists come back row by row.
+
+Definitions (the period is hall-local days, both ends included; "now" is the report's time):
+
+- **Responsible person** of a case: its coordinator, else its 帮办代办 staff; its **section** is that
+  person's ``staff.section`` ("未分配" when nobody holds it). It is the case's *current* holder: a
+  reassigned case (``case_reassigned``) counts once, for the final person and section.
+- **受理案件 cases_opened**: ``cases.opened_at`` in the period (event ``case_opened``). **办结案件
+  cases_closed**: ``cases.closed_at`` in the period (``case_closed``). Both also by service mode (五办,
+  S1: ``cases.service_mode`` as it stands, after the checklist settled it — ``service_mode_decided``) and
+  by jurisdiction (S2: ``cases.jurisdiction`` city/district and ``cases.district``, from ``case_opened``).
+- **Waits**, for cases opened in the period whose visitor was met: arrival = the earliest ticket linked
+  to the case (``ticket_issued``), else the case's opening; lounge = the first ``case_routed`` event (a
+  seat and a coordinator; only the events log has it); met = ``cases.met_at`` (``visitor_met``). The wait
+  is arrival → met; its median (of two middle values, their mean) and 90th percentile (nearest rank), in
+  minutes; also arrival → lounge and lounge → met medians. ``waits_by_hour``: the median wait by the
+  hall-local hour of arrival, 08–20.
+- **按时办结率 on_time_rate**: of the items accepted (``item_accepted``/``item_conditional``) that ended on
+  a day of the period — handed out (``items_handed_out``) or refused (``item_decided``) — those whose
+  ``closed_on`` is on or before ``due_on``. ``due_on`` counts the promised working days from acceptance,
+  the start day not counted, and is recomputed on every pause and resume (``clock_paused``,
+  ``clock_resumed``; ``deadline_sweep.store_due``), so the working days of a special procedure do not use
+  up the promise (S6). Items returned for a breached 容缺 (退件, the applicant's failure) and items never
+  accepted (一次性告知) are not counted. None when no item ended.
+- **超期未办结事项 overdue_items**: items whose clock runs now (accepted, 容缺 accepted, in review), no
+  special procedure running, not closed, due before today and on or before the period's end: the overdue
+  items still open as of now, with the person responsible.
+- **容缺 (S7)**: outstanding = accepted conditionally by the period's end and still owing supplements now
+  (not breached); supplemented = ``supplement_complete`` events in the period (a case's item once; a
+  supplement always comes before the sweep returns the item, so in time); breached = items the nightly
+  sweep returned (``conditional_returned``, ``commitment_breached``) on a day of the period.
+- **Appointments**: for a day of the period, by the receiving section: kept = ``checked_in``
+  (``appointment_checked_in``), missed = ``missed`` (``appointment_missed``, set by the sweep). One row
+  per appointment: a rescheduled one counts once, on its final day.
+- **Tickets** (the hall's counters, not a section's: None in a section's report): issued = tickets of the
+  period's days (one per ticket however often recalled); wait = issue → first ``ticket_called`` event;
+  no-shows = status ``no_show`` (``ticket_no_show``); per the counter that last had the ticket.
+- **好差评**: ratings given in the period (``rating_given``; one per hand-out, 一次一评, so never twice) by
+  level; 满意率 satisfaction_rate = (level 4 满意 + 5 非常满意) / all ratings, None when none;
+  差评 bad_ratings = level ≤ 2 (不满意, 非常不满意); per the rated case's responsible person.
+- **差评整改 follow-ups** (``rating_follow_up_opened``/``_closed``): closed on time = closed (hall-local day)
+  in the period on or before the due day; late = closed in the period after it, plus open now past the
+  due day (due by the period's end). follow_ups_late counts both kinds of late; per the owner.
+- **代办 proxy tasks (S3)**: open = pending or in progress now, added by the period's end; done on time
+  = done on a day of the period on or before the due day; late = done in the period after it, plus open
+  now past the due day. Per the task's owner (``proxy_task_added``/``_reassigned``: the current owner).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hallterm.domain.cases import STATUS_NAMES as CASE_STATUS_NAMES
+from hallterm.domain.cases import CaseStatus
+from hallterm.domain.errors import Refused
+from hallterm.domain.ids import mask_name
+from hallterm.domain.jurisdiction import DISTRICTS
+from hallterm.domain.proxy_tasks import KIND_NAMES as PROXY_KIND_NAMES
+from hallterm.domain.proxy_tasks import STATE_NAMES as PROXY_STATE_NAMES
+from hallterm.domain.proxy_tasks import ProxyTaskKind, ProxyTaskState
+from hallterm.domain.queue import STATUS_NAMES as TICKET_STATUS_NAMES
+from hallterm.domain.queue import TicketStatus
+from hallterm.domain.rating import FOLLOW_UP_NAMES, LEVEL_NAMES, FollowUpKind, Level
+from hallterm.domain.report import (
+    FIGURE_BY_KEY,
+    CaseLine,
+    Column,
+    Period,
+    Report,
+    Series,
+    Table,
+    rate,
+)
+from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
+from hallterm.services.context import Services
+from hallterm.storage import report_queries as q
+
+UNASSIGNED = "未分配"
+NO_SECTION = "未指定科室"
+WAIT_HOURS = range(8, 21)  # hall-local hours of arrival shown by ``waits_by_hour``
+BUREAU_NAMES = {"city": "市级", "district": "县区"}
+
+
+class ReportError(Refused, ValueError):
+    """A report that cannot be asked for; ``str()`` says why in Chinese."""
+
+
+# The per-section and per-person columns (the same figures, broken down).
+BREAKDOWN: tuple[Column, ...] = (
+    Column("cases_opened", "受理案件"),
+    Column("cases_closed", "办结案件"),
+    Column("items_closed", "办结事项"),
+    Column("items_on_time", "按时办结事项"),
+    Column("on_time_rate", "按时办结率", "rate"),
+    Column("overdue_items", "超期未办结事项"),
+    Column("arrival_to_lounge_p50_min", "到达至入洽谈室中位数（分钟）", "minutes"),
+    Column("lounge_to_met_p50_min", "入洽谈室至接待中位数（分钟）", "minutes"),
+    Column("wait_p50_min", "等候时间中位数（分钟）", "minutes"),
+    Column("wait_p90_min", "等候时间90%分位（分钟）", "minutes"),
+    Column("conditional_outstanding", "容缺待补正"),
+    Column("conditional_supplemented", "容缺按期补正"),
+    Column("conditional_breached", "容缺逾期未补正"),
+    Column("appointments_kept", "预约到场"),
+    Column("appointments_missed", "预约爽约"),
+    Column("ratings_total", "评价数"),
+    Column("satisfaction_rate", "满意率", "rate"),
+    Column("bad_ratings", "差评"),
+    Column("follow_ups_late", "差评整改逾期"),
+    Column("proxy_open", "代办任务在办"),
+    Column("proxy_done_on_time", "代办按期完成"),
+    Column("proxy_late", "代办逾期"),
+)
+_COUNTS = [c.key for c in BREAKDOWN if c.unit == "count"]
+
+
+@dataclass
+class _Tally:
+    """What one section or one person adds up to."""
+
+    counts: Counter[str]
+    waits: list[float]
+    to_lounge: list[float]
+    lounge_to_met: list[float]
+    levels: Counter[int]
+
+    @classmethod
+    def new(cls) -> _Tally:
+        return cls(Counter(), [], [], [], Counter())
+
+    def row(self, *, appointments: bool = True) -> tuple[object, ...]:
+        """The BREAKDOWN columns, in their order."""
+        values = self.values(appointments=appointments)
+        return tuple(values[c.key] for c in BREAKDOWN)
+
+    def values(self, *, appointments: bool = True) -> dict[str, object]:
+        c = self.counts
+        ratings_total = sum(self.levels.values())
+        out: dict[str, object] = {k: c[k] for k in _COUNTS}
+        out.update(
+            on_time_rate=rate(c["items_on_time"], c["items_closed"]),
+            arrival_to_lounge_p50_min=_median(self.to_lounge), lounge_to_met_p50_min=_median(self.lounge_to_met),
+            wait_p50_min=_median(self.waits), wait_p90_min=_p90(self.waits),
+            ratings_total=ratings_total,
+            satisfaction_rate=rate(self.levels[4] + self.levels[5], ratings_total),
+            bad_ratings=self.levels[1] + self.levels[2],
+        )
+        if not appointments:
+            out.update(appointments_kept=None, appointments_missed=None)
+        return out
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def _p90(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[max(1, math.ceil(0.9 * len(ordered))) - 1], 1)
+
+
+def _minutes(a: dt.datetime, b: dt.datetime) -> float:
+    return max(0.0, (b - a).total_seconds() / 60)
+
+
+class _Scope:
+    """Sections and people: who is whose, and which rows a section's report keeps."""
+
+    def __init__(self, people: dict[str, q.StaffInfo], section: str | None) -> None:
+        self.people, self.section = people, section
+
+    def section_of(self, person: str | None) -> str:
+        if person is None:
+            return UNASSIGNED
+        info = self.people.get(person)
+        return info.section if info else UNASSIGNED
+
+    def keeps(self, person: str | None) -> bool:
+        return self.section is None or self.section_of(person) == self.section
+
+    def name(self, person: str | None) -> str:
+        if person is None:
+            return ""
+        info = self.people.get(person)
+        return info.name if info else person
+
+    def persons(self) -> list[str | None] | None:
+        """The people of the section (for the drill-down's SQL), None for the whole hall."""
+        if self.section is None:
+            return None
+        out: list[str | None] = [p for p, info in self.people.items() if info.section == self.section]
+        if self.section == UNASSIGNED:
+            out.append(None)
+        return out
+
+
+def period_bounds(svc: Services, period: Period) -> tuple[dt.datetime, dt.datetime]:
+    """The period's hall-local days as UTC instants: [first midnight, midnight after the last day)."""
+    tz = svc.settings.hall.tz
+    start = dt.datetime.combine(period.start, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+    return start, end
+
+
+def build_report(svc: Services, period: Period, *, section: str | None = None) -> Report:
+    """The period's figures for the whole hall or one section (S10): one read transaction."""
+    start, end = period_bounds(svc, period)
+    now = svc.now()
+    today = svc.today()
+    tz = svc.settings.hall.tz
+    first, last = period.start, period.end
+    with svc.db.read() as conn:
+        people = q.staff_directory(conn)
+        item_names = q.item_names(conn)
+        opened = q.cases_opened(conn, start, end)
+        closed = q.cases_closed(conn, start, end)
+        times = q.case_times(conn, start, end)
+        ended = q.items_closed(conn, first, last)
+        overdue = q.overdue_items(conn, today, last)
+        conditional = q.conditional_counts(conn, first, last)
+        supplements = q.supplements_completed(conn, start, end)
+        supplement_persons = q.persons_of_cases(conn, [s.case_id for s in supplements])
+        appointments = q.appointment_counts(conn, first, last)
+        tickets = q.ticket_rows(conn, first, last) if section is None else []
+        counter_names = q.counter_names(conn)
+        ratings = q.rating_counts(conn, start, end)
+        follow_ups = q.follow_up_rows(conn, start, end, today, last)
+        proxies = q.proxy_counts(conn, first, last, today)
+    scope = _Scope(people, section)
+    cal = svc.work_calendar
+    hall = _Tally.new()
+    by_section: dict[str, _Tally] = defaultdict(_Tally.new)
+    by_person: dict[str | None, _Tally] = defaultdict(_Tally.new)
+
+    def add(person: str | None, key: str, n: int = 1) -> None:
+        if not scope.keeps(person) or not n:
+            return
+        for tally in (hall, by_section[scope.section_of(person)], by_person[person]):
+            tally.counts[key] += n
+
+    modes: dict[str, Counter[str]] = defaultdict(Counter)
+    bureaus: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for rows, key in ((opened, "cases_opened"), (closed, "cases_closed")):
+        for r in rows:
+            if scope.keeps(r.person):
+                add(r.person, key, r.count)
+                modes[r.mode][key] += r.count
+                bureaus[(r.jurisdiction, r.district)][key] += r.count
+
+    per_day: Counter[dt.date] = Counter()
+    by_hour: dict[int, list[float]] = defaultdict(list)
+    for t in times:
+        if not scope.keeps(t.person):
+            continue
+        arrival = min(t.ticket_at, t.opened_at) if t.ticket_at else t.opened_at
+        per_day[t.opened_at.astimezone(tz).date()] += 1
+        if t.met_at is None:
+            continue
+        wait = _minutes(arrival, t.met_at)
+        by_hour[arrival.astimezone(tz).hour].append(wait)
+        for tally in (hall, by_section[scope.section_of(t.person)], by_person[t.person]):
+            tally.waits.append(wait)
+            if t.routed_at is not None and t.routed_at <= t.met_at:
+                tally.to_lounge.append(_minutes(arrival, t.routed_at))
+                tally.lounge_to_met.append(_minutes(t.routed_at, t.met_at))
+
+    item_rows: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in ended:
+        if scope.keeps(e.person):
+            add(e.person, "items_closed", e.closed)
+            add(e.person, "items_on_time", e.on_time)
+            item_rows[e.item_code]["closed"] += e.closed
+            item_rows[e.item_code]["on_time"] += e.on_time
+    overdue = [i for i in overdue if scope.keeps(i.person)]
+    for i in overdue:
+        add(i.person, "overdue_items")
+    for c in conditional:
+        add(c.person, "conditional_outstanding", c.outstanding)
+        add(c.person, "conditional_breached", c.breached)
+    for s in supplements:
+        add(supplement_persons.get(s.case_id), "conditional_supplemented")
+
+    appointment_rows: dict[str, Counter[str]] = defaultdict(Counter)
+    for a in appointments:
+        name = a.section or NO_SECTION
+        if section is not None and name != section:
+            continue
+        appointment_rows[name][a.status] += a.count
+        figure = {"checked_in": "appointments_kept", "missed": "appointments_missed"}.get(a.status)
+        if figure:
+            hall.counts[figure] += a.count
+            by_section[name].counts[figure] += a.count
+
+    for g in ratings:
+        if scope.keeps(g.person):
+            for tally in (hall, by_section[scope.section_of(g.person)], by_person[g.person]):
+                tally.levels[g.level] += g.count
+
+    follow_rows: dict[str | None, Counter[str]] = defaultdict(Counter)
+    for f in follow_ups:
+        if not scope.keeps(f.owner_id):
+            continue
+        part = _follow_up_part(f, tz, start, end)
+        follow_rows[f.owner_id][part] += 1
+        if part in ("closed_late", "open_late"):
+            add(f.owner_id, "follow_ups_late")
+
+    proxy_rows: dict[str | None, Counter[str]] = defaultdict(Counter)
+    for p in proxies:
+        if not scope.keeps(p.owner):
+            continue
+        add(p.owner, "proxy_open", p.open)
+        add(p.owner, "proxy_done_on_time", p.done_on_time)
+        add(p.owner, "proxy_late", p.done_late + p.open_late)
+        proxy_rows[p.owner].update(open=p.open, done_on_time=p.done_on_time, done_late=p.done_late,
+                                   open_late=p.open_late)
+
+    hall_values = hall.values()
+    figures: dict[str, int | float | None] = {
+        key: hall_values[key] for key in FIGURE_BY_KEY if key in hall_values}  # type: ignore[misc]
+    issued = len(tickets)
+    figures["tickets_issued"] = issued if section is None else None
+    figures["tickets_no_show"] = (sum(t.status == TicketStatus.NO_SHOW.value for t in tickets)
+                                  if section is None else None)
+    figures = {f: figures.get(f) for f in FIGURE_BY_KEY}
+
+    tables = (
+        _breakdown_section(by_section),
+        _breakdown_person(by_person, scope),
+        _mode_table(modes),
+        _bureau_table(bureaus),
+        _on_time_table(item_rows, item_names),
+        _overdue_table(overdue, item_names, scope, cal, today),
+        _conditional_table(by_section),
+        _appointment_table(appointment_rows),
+        _ticket_table(tickets, counter_names),
+        _ratings_table(hall.levels),
+        _follow_up_table(follow_rows, scope),
+        _proxy_table(proxy_rows, scope),
+    )
+    series = (
+        Series("cases_per_day", "每日受理案件", "count",
+               tuple((d.strftime("%m-%d"), float(per_day[d])) for d in _days(period))),
+        Series("waits_by_hour", "各时段等候时间中位数（分钟）", "minutes",
+               tuple((f"{h:02d}时", _median(by_hour[h])) for h in WAIT_HOURS)),
+        Series("on_time_by_section", "各科室按时办结率", "rate",
+               tuple((name, rate(t.counts["items_on_time"], t.counts["items_closed"]))
+                     for name, t in sorted(by_section.items()) if t.counts["items_closed"])),
+        Series("ratings_by_level", "评价等级分布", "count",
+               tuple((LEVEL_NAMES[Level(level)], float(hall.levels[level])) for level in (5, 4, 3, 2, 1))),
+    )
+    return Report(period, section, now, figures, {level: hall.levels[level] for level in (5, 4, 3, 2, 1)},
+                  tables, series)
+
+
+def _days(period: Period) -> Iterable[dt.date]:
+    return (period.start + dt.timedelta(days=n) for n in range(period.days))
+
+
+def _follow_up_part(f: q.FollowUpRow, tz: dt.tzinfo, start: dt.datetime, end: dt.datetime) -> str:
+    if f.closed_at is None:
+        return "open_late"  # the query only returns open ones past their due day
+    late = f.closed_at.astimezone(tz).date() > f.due_on
+    return "closed_late" if late else "closed_on_time"
+
+
+# -- tables ----------------------------------------------------------------------------------------
+
+
+def _breakdown_section(by_section: dict[str, _Tally]) -> Table:
+    rows = tuple((name, *t.row()) for name, t in sorted(by_section.items()))
+    return Table("by_section", "按科室", (Column("section", "科室", "text"), *BREAKDOWN), rows)
+
+
+def _breakdown_person(by_person: dict[str | None, _Tally], scope: _Scope) -> Table:
+    def key(p: str | None) -> tuple[str, str]:
+        return scope.section_of(p), p or ""
+
+    rows = tuple((p or "", scope.name(p) or UNASSIGNED, scope.section_of(p),
+                  *by_person[p].row(appointments=False)) for p in sorted(by_person, key=key))
+    columns = (Column("staff_id", "工号", "text"), Column("name", "姓名", "text"), Column("section", "科室", "text"),
+               *BREAKDOWN)
+    return Table("by_person", "按人员", columns, rows)
+
+
+def _mode_table(modes: dict[str, Counter[str]]) -> Table:
+    order = [m.value for m in ServiceMode] + sorted(set(modes) - {m.value for m in ServiceMode})
+    rows = tuple((MODE_NAMES.get(ServiceMode(m), m) if m in ServiceMode.__members__.values() else m,
+                  modes[m]["cases_opened"], modes[m]["cases_closed"])
+                 for m in order if m != ServiceMode.PENDING.value or modes.get(m))
+    columns = (Column("mode", "办理方式", "text"), Column("cases_opened", "受理案件"),
+               Column("cases_closed", "办结案件"))
+    return Table("by_mode", "按办理方式（五办）", columns, rows)
+
+
+def _bureau_table(bureaus: dict[tuple[str, str], Counter[str]]) -> Table:
+    def key(k: tuple[str, str]) -> tuple[int, int, str]:
+        bureau, district = k
+        return (0 if bureau == "city" else 1, DISTRICTS.index(district) if district in DISTRICTS else 99, district)
+
+    rows = tuple((BUREAU_NAMES.get(b, b), d, c["cases_opened"], c["cases_closed"])
+                 for (b, d), c in sorted(bureaus.items(), key=lambda kv: key(kv[0])))
+    return Table("by_jurisdiction", "按管辖（市级、县区）", (
+        Column("bureau", "管辖", "text"), Column("district", "县区", "text"),
+        Column("cases_opened", "受理案件"), Column("cases_closed", "办结案件")), rows)
+
+
+def _on_time_table(rows: dict[str, Counter[str]], names: dict[str, str]) -> Table:
+    out = tuple((code, names.get(code, code), c["closed"], c["on_time"], c["closed"] - c["on_time"],
+                 rate(c["on_time"], c["closed"])) for code, c in sorted(rows.items()))
+    return Table("on_time_by_item", "各事项按时办结率（工作日，扣除特殊程序）", (
+        Column("item_code", "事项编码", "text"), Column("item", "事项", "text"), Column("closed", "办结事项"),
+        Column("on_time", "按时"), Column("late", "超期"), Column("on_time_rate", "按时办结率", "rate")), out)
+
+
+def _working_days_late(cal: object, due: dt.date, today: dt.date) -> int:
+    from hallterm.domain.workdays import WorkCalendar
+
+    assert isinstance(cal, WorkCalendar)
+    return max(cal.working_days_between_estimated(due, today)[0], 0)
+
+
+def _overdue_table(overdue: list[q.ItemLine], names: dict[str, str], scope: _Scope, cal: object,
+                   today: dt.date) -> Table:
+    rows = tuple((i.case_no, names.get(i.item_code, i.item_code), i.due_on,
+                  _working_days_late(cal, i.due_on, today) if i.due_on else None,
+                  scope.name(i.person) or UNASSIGNED, scope.section_of(i.person)) for i in overdue)
+    return Table("overdue_items", "超期未办结事项及责任人", (
+        Column("case_no", "办件编号", "text"), Column("item", "事项", "text"), Column("due_on", "应办结日期", "date"),
+        Column("working_days_late", "超期工作日", "day"), Column("responsible", "责任人", "text"),
+        Column("section", "责任科室", "text")), rows)
+
+
+def _conditional_table(by_section: dict[str, _Tally]) -> Table:
+    keys = ("conditional_outstanding", "conditional_supplemented", "conditional_breached")
+    rows = tuple((name, *(t.counts[k] for k in keys)) for name, t in sorted(by_section.items())
+                 if any(t.counts[k] for k in keys))
+    return Table("conditional", "容缺受理（S7）", (
+        Column("section", "科室", "text"), Column("outstanding", "待补正"), Column("supplemented", "按期补正"),
+        Column("breached", "逾期未补正（退件）")), rows)
+
+
+def _appointment_table(rows: dict[str, Counter[str]]) -> Table:
+    out = tuple((name, sum(c.values()), c["checked_in"], c["missed"], c["cancelled"], c["booked"],
+                 rate(c["checked_in"], c["checked_in"] + c["missed"])) for name, c in sorted(rows.items()))
+    return Table("appointments", "预约到场与爽约", (
+        Column("section", "科室", "text"), Column("total", "预约"), Column("kept", "到场"), Column("missed", "爽约"),
+        Column("cancelled", "取消"), Column("booked", "待到场"), Column("kept_rate", "到场率", "rate")), out)
+
+
+def _ticket_table(tickets: list[q.TicketRow], counter_names: dict[str, str]) -> Table:
+    groups: dict[str, list[q.TicketRow]] = defaultdict(list)
+    for t in tickets:
+        groups[t.counter or ""].append(t)
+    rows = []
+    for code in sorted(groups):
+        group = groups[code]
+        waits = [_minutes(t.issued_at, t.first_called_at) for t in group if t.first_called_at is not None]
+        rows.append((code or "—", counter_names.get(code, code or "未叫号"), len(group), len(waits),
+                     sum(t.status == TicketStatus.NO_SHOW.value for t in group), _median(waits), _p90(waits)))
+    return Table("tickets_by_counter", "各窗口取号、等候与过号", (
+        Column("counter", "窗口", "text"), Column("counter_name", "窗口名称", "text"), Column("issued", "取号"),
+        Column("called", "已叫号"), Column("no_show", "过号未到"),
+        Column("wait_p50_min", "等候中位数（分钟）", "minutes"),
+        Column("wait_p90_min", "等候90%分位（分钟）", "minutes")), tuple(rows))
+
+
+def _ratings_table(levels: Counter[int]) -> Table:
+    total = sum(levels.values())
+    rows = tuple((level, LEVEL_NAMES[Level(level)], levels[level], rate(levels[level], total))
+                 for level in (5, 4, 3, 2, 1))
+    return Table("ratings", "好差评（满意率 = 满意及非常满意 / 全部评价）", (
+        Column("level", "等级"), Column("name", "评价", "text"), Column("count", "评价数"),
+        Column("share", "占比", "rate")), rows)
+
+
+def _owner_order(scope: _Scope, person: str | None) -> tuple[str, str]:
+    return scope.section_of(person), person or ""
+
+
+def _follow_up_table(rows: dict[str | None, Counter[str]], scope: _Scope) -> Table:
+    out = tuple((scope.name(p) or UNASSIGNED, scope.section_of(p), c["closed_on_time"], c["closed_late"],
+                 c["open_late"]) for p, c in sorted(rows.items(), key=lambda kv: _owner_order(scope, kv[0])))
+    return Table("follow_ups", "差评整改（回访核实、整改）", (
+        Column("owner", "责任人", "text"), Column("section", "科室", "text"), Column("closed_on_time", "按期办结"),
+        Column("closed_late", "逾期办结"), Column("open_late", "逾期未办结")), out)
+
+
+def _proxy_table(rows: dict[str | None, Counter[str]], scope: _Scope) -> Table:
+    out = tuple((scope.name(p) or UNASSIGNED, scope.section_of(p), c["open"], c["done_on_time"], c["done_late"],
+                 c["open_late"]) for p, c in sorted(rows.items(), key=lambda kv: _owner_order(scope, kv[0])))
+    return Table("proxy_tasks", "帮办代办任务（S3）", (
+        Column("owner", "代办员", "text"), Column("section", "科室", "text"), Column("open", "在办"),
+        Column("done_on_time", "按期完成"), Column("done_late", "逾期完成"), Column("open_late", "在办已逾期")), out)
+
+
+# -- the cases behind a figure -------------------------------------------------------------------------
+
+
+def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str | None = None,
+                 person: str | None = None, limit: int = 500) -> tuple[CaseLine, ...]:
+    """The cases (tickets, appointments) a figure counts, for the supervisor's drill-down, of one section
+    or one person (staff id) when given; at most ``limit`` lines, in the order things happened."""
+    figure = FIGURE_BY_KEY.get(figure_key)
+    if figure is None:
+        raise ReportError(f"没有这个指标：{figure_key}")
+    if not figure.drill:
+        raise ReportError(f"“{figure.label}”是统计值，没有对应的单个办件")
+    start, end = period_bounds(svc, period)
+    today = svc.today()
+    tz = svc.settings.hall.tz
+    first, last = period.start, period.end
+    with svc.db.read() as conn:
+        scope = _Scope(q.staff_directory(conn), section)
+        names = q.item_names(conn)
+        persons: list[str | None] | None = [person] if person is not None else scope.persons()
+        cal = svc.work_calendar
+        notes: list[tuple[int, str]] = []  # (case id, note), in order
+        other: list[CaseLine] = []  # lines without a case (tickets, appointments)
+        if figure_key in ("cases_opened", "cases_closed"):
+            column = "opened_at" if figure_key == "cases_opened" else "closed_at"
+            notes = [(c, "") for c in q.case_ids_between(conn, column, start, end, persons, limit)]
+        elif figure_key == "on_time_rate":
+            for i in q.closed_items(conn, first, last, limit, persons):
+                assert i.due_on is not None and i.closed_on is not None
+                late = max(cal.working_days_between_estimated(i.due_on, i.closed_on)[0], 0)
+                word = f"超期{late}个工作日办结" if i.closed_on > i.due_on else "按时办结"
+                notes.append((i.case_id, f"{names.get(i.item_code, i.item_code)}：{word}"))
+        elif figure_key == "overdue_items":
+            for i in q.overdue_items(conn, today, last, limit, persons):
+                assert i.due_on is not None
+                late = _working_days_late(cal, i.due_on, today)
+                notes.append((i.case_id, f"{names.get(i.item_code, i.item_code)}：超期{late}个工作日"
+                                         f"（应于{i.due_on:%m-%d}办结）"))
+        elif figure_key == "conditional_outstanding":
+            owing = q.outstanding_items(conn, last, limit, persons)
+            notes = [(i.case_id, f"{names.get(i.item_code, i.item_code)}：容缺待补正，"
+                                 f"补正期限{i.supplement_due_on:%m-%d}") for i in owing]
+        elif figure_key == "conditional_breached":
+            notes = [(i.case_id, f"{names.get(i.item_code, i.item_code)}：逾期未补正，{i.closed_on:%m-%d}退件")
+                     for i in q.breached_items(conn, first, last, limit, persons)]
+        elif figure_key == "conditional_supplemented":
+            supplied = q.supplements_completed(conn, start, end)
+            owners = q.persons_of_cases(conn, [s.case_id for s in supplied])
+            notes = [(s.case_id, f"{names.get(s.item_code, s.item_code)}：{s.at.astimezone(tz):%m-%d}补正齐全")
+                     for s in supplied if _wanted(owners.get(s.case_id), persons)][:limit]
+        elif figure_key in ("appointments_kept", "appointments_missed"):
+            wanted = "checked_in" if figure_key == "appointments_kept" else "missed"
+            if person is None:
+                for a in q.appointment_lines(conn, first, last, wanted, limit * 4):
+                    if section is None or (a.section or NO_SECTION) == section:
+                        other.append(CaseLine(None, "", mask_name(a.holder_name), a.section or NO_SECTION, "",
+                                              "预约到场" if wanted == "checked_in" else "预约爽约",
+                                              f"{a.day.isoformat()} {a.slot_start}",
+                                              f"预约时段 {a.slot_start}–{a.slot_end}"))
+        elif figure_key in ("tickets_issued", "tickets_no_show"):
+            if section is None and person is None:
+                only = TicketStatus.NO_SHOW.value if figure_key == "tickets_no_show" else None
+                for t in q.ticket_lines(conn, first, last, only, limit):
+                    if t.case_id is not None:
+                        notes.append((t.case_id, f"{t.ticket_no} 号，{t.counter or '未叫号'}"))
+                    else:
+                        other.append(CaseLine(None, "", mask_name(t.holder_name) if t.holder_name else "",
+                                              "", "", TICKET_STATUS_NAMES.get(TicketStatus(t.status), t.status),
+                                              f"{t.issued_at.astimezone(tz):%Y-%m-%d %H:%M}",
+                                              f"{t.ticket_no} 号，窗口 {t.counter or '未叫号'}"))
+        elif figure_key in ("ratings_total", "bad_ratings"):
+            lines = q.rating_lines(conn, start, end, max_level=2 if figure_key == "bad_ratings" else 5,
+                                   limit=limit * 4 if persons is not None else limit)
+            owners = q.persons_of_cases(conn, [r.case_id for r in lines])
+            notes = [(r.case_id, f"评价：{LEVEL_NAMES[Level(r.level)]}（{r.rated_at.astimezone(tz):%m-%d %H:%M}）")
+                     for r in lines if _wanted(owners.get(r.case_id), persons)][:limit]
+        elif figure_key == "follow_ups_late":
+            for f in q.follow_up_rows(conn, start, end, today, last):
+                part = _follow_up_part(f, tz, start, end)
+                if part == "closed_on_time" or not _wanted(f.owner_id, persons):
+                    continue
+                task = FOLLOW_UP_NAMES.get(FollowUpKind(f.task), f.task)
+                word = (f"{f.closed_at.astimezone(tz):%m-%d}办结" if f.closed_at else "尚未办结")
+                notes.append((f.case_id, f"差评{task}应于{f.due_on:%m-%d}完成，逾期{word}"))
+            notes = notes[:limit]
+        elif figure_key in ("proxy_open", "proxy_done_on_time", "proxy_late"):
+            part = {"proxy_open": "open", "proxy_done_on_time": "done_on_time", "proxy_late": "late"}[figure_key]
+            for p in q.proxy_lines(conn, part, first, last, today, limit * 4 if persons is not None else limit):
+                if not _wanted(p.owner, persons):
+                    continue
+                kind = PROXY_KIND_NAMES.get(ProxyTaskKind(p.kind), p.kind)
+                state = PROXY_STATE_NAMES.get(ProxyTaskState(p.state), p.state)
+                notes.append((p.case_id, f"代办{kind}：{state}，应于{p.due_on:%m-%d}完成"
+                                         + (f"，{p.closed_on:%m-%d}完成" if p.closed_on else "")))
+            notes = notes[:limit]
+        heads = q.case_heads(conn, [c for c, _ in notes])
+    found = [_case_line(heads[c], note, scope, tz) for c, note in notes if c in heads]
+    return tuple((found + other)[:limit])
+
+
+def _wanted(person: str | None, persons: list[str | None] | None) -> bool:
+    return persons is None or person in persons
+
+
+def _case_line(head: q.CaseHead, note: str, scope: _Scope, tz: dt.tzinfo) -> CaseLine:
+    status = CASE_STATUS_NAMES.get(CaseStatus(head.status), head.status) \
+        if head.status in CaseStatus.__members__.values() else head.status
+    return CaseLine(head.case_id, head.case_no, mask_name(head.holder_name), scope.section_of(head.person),
+                    scope.name(head.person), status, f"{head.opened_at.astimezone(tz):%Y-%m-%d %H:%M}", note)
+

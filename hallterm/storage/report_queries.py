@@ -1,0 +1,557 @@
+"""The supervision report's reads (issue 14; S10): aggregates done by the database, plain rows out.
+
+Each function takes UTC bounds (``start <= at < end``) for time columns and hall-local dates for date
+columns, groups in SQL where the report only needs counts, and returns one row per case only where the
+report needs single values (waits, for their median and 90th percentile; the lists a supervisor drills
+into). ``person`` is the case's responsible person: its coordinator, else its 帮办代办 (proxy) staff —
+the case's *current* assignment, so a reassigned case counts once, for whoever holds it now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, literal, not_, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from hallterm.domain.events import EventKind
+from hallterm.storage.tables import (
+    appointments,
+    card_holders,
+    case_items,
+    cases,
+    events,
+    item_pauses,
+    items,
+    proxy_tasks,
+    rating_follow_ups,
+    ratings,
+    staff,
+    tickets,
+)
+
+# The statuses in which an item's clock runs (domain.checklist.CLOCK_STATUSES; storage keeps its own literal
+# list so as not to import the domain's enum here for a query).
+CLOCK_STATUSES = ("accepted", "conditional", "in_review")
+OWES_SUPPLEMENT = ("conditional", "in_review")
+
+
+def person_of_case() -> ColumnElement[Any]:
+    """The responsible person of a case: the coordinator, or the proxy when there is none."""
+    return func.coalesce(cases.c.coordinator_id, cases.c.proxy_staff_id)
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    staff_id: str
+    name: str
+    section: str
+    role: str
+
+
+def staff_directory(conn: Connection) -> dict[str, StaffInfo]:
+    rows = conn.execute(select(staff.c.staff_id, staff.c.name, staff.c.section, staff.c.role))
+    return {r.staff_id: StaffInfo(r.staff_id, r.name, r.section, r.role) for r in rows}
+
+
+def item_names(conn: Connection) -> dict[str, str]:
+    return {r.code: r.name for r in conn.execute(select(items.c.code, items.c.name))}
+
+
+# -- cases opened and closed --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseCount:
+    person: str | None
+    mode: str
+    jurisdiction: str  # city | district
+    district: str
+    count: int
+
+
+def _case_counts(conn: Connection, column: ColumnElement[Any], start: dt.datetime, end: dt.datetime) -> list[CaseCount]:
+    person = person_of_case().label("person")
+    query = (select(person, cases.c.service_mode, cases.c.jurisdiction, cases.c.district, func.count().label("n"))
+             .where(column >= start, column < end)
+             .group_by(person, cases.c.service_mode, cases.c.jurisdiction, cases.c.district))
+    return [CaseCount(r.person, r.service_mode, r.jurisdiction, r.district, int(r.n)) for r in conn.execute(query)]
+
+
+def cases_opened(conn: Connection, start: dt.datetime, end: dt.datetime) -> list[CaseCount]:
+    """Cases opened in [start, end), counted per person, service mode and jurisdiction (one row per case)."""
+    return _case_counts(conn, cases.c.opened_at, start, end)
+
+
+def cases_closed(conn: Connection, start: dt.datetime, end: dt.datetime) -> list[CaseCount]:
+    return _case_counts(conn, cases.c.closed_at, start, end)
+
+
+# -- waits ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseTimes:
+    case_id: int
+    person: str | None
+    opened_at: dt.datetime
+    ticket_at: dt.datetime | None  # the visitor's ticket, when the case was opened from one
+    routed_at: dt.datetime | None  # first ``case_routed`` event: the seat in a lounge
+    met_at: dt.datetime | None  # None: not met (yet), or never in a lounge
+
+
+def case_times(conn: Connection, start: dt.datetime, end: dt.datetime) -> list[CaseTimes]:
+    """One row per case opened in [start, end): the times of arrival, lounge and meeting (the cases per
+    day and the waits, whose medians and hours of the day need the single times).
+
+    The lounge time is the case's first ``case_routed`` event (only the events log has it); the ticket is
+    the earliest ticket linked to the case."""
+    routed = (select(events.c.case_id, func.min(events.c.at).label("routed_at"))
+              .where(events.c.kind == EventKind.CASE_ROUTED.value, events.c.at >= start,
+                     events.c.at < end + dt.timedelta(days=7))
+              .group_by(events.c.case_id).subquery())
+    ticketed = (select(tickets.c.case_id, func.min(tickets.c.issued_at).label("ticket_at"))
+                .where(tickets.c.case_id.is_not(None), tickets.c.issued_at >= start - dt.timedelta(days=1),
+                       tickets.c.issued_at < end)
+                .group_by(tickets.c.case_id).subquery())
+    query = (select(cases.c.id, person_of_case().label("person"), cases.c.opened_at, cases.c.met_at,
+                    routed.c.routed_at, ticketed.c.ticket_at)
+             .select_from(cases.outerjoin(routed, routed.c.case_id == cases.c.id)
+                          .outerjoin(ticketed, ticketed.c.case_id == cases.c.id))
+             .where(cases.c.opened_at >= start, cases.c.opened_at < end))
+    out = []
+    for r in conn.execute(query):
+        out.append(CaseTimes(r.id, r.person, _utc(r.opened_at), _utc_or_none(r.ticket_at), _utc_or_none(r.routed_at),
+                             _utc_or_none(r.met_at)))
+    return out
+
+
+def _utc(value: Any) -> dt.datetime:
+    """Columns read through a subquery's aggregate lose the UTCDateTime type on SQLite (text, or naive)."""
+    out = _utc_or_none(value)
+    assert out is not None
+    return out
+
+
+def _utc_or_none(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+# -- items: on time, overdue ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemClosedCount:
+    person: str | None
+    item_code: str
+    closed: int
+    on_time: int
+
+
+def items_closed(conn: Connection, first: dt.date, last: dt.date) -> list[ItemClosedCount]:
+    """Accepted items that ended (handed out, refused) on a day of [first, last], and how many by their
+    due date. ``due_on`` already holds the pauses (``deadline_sweep.store_due`` recomputes it on every
+    pause and resume), so ``closed_on <= due_on`` is the on-time test with paused working days excluded (S6).
+    Items returned for a breached 容缺 (退件) and items never accepted had no decision to be late with."""
+    person = person_of_case().label("person")
+    on_time = func.sum(case((case_items.c.closed_on <= case_items.c.due_on, 1), else_=0)).label("on_time")
+    query = (select(person, case_items.c.item_code, func.count().label("n"), on_time)
+             .select_from(case_items.join(cases, cases.c.id == case_items.c.case_id))
+             .where(*_closed_clock_items(first, last))
+             .group_by(person, case_items.c.item_code))
+    return [ItemClosedCount(r.person, r.item_code, int(r.n), int(r.on_time or 0)) for r in conn.execute(query)]
+
+
+def _closed_clock_items(first: dt.date, last: dt.date) -> tuple[ColumnElement[bool], ...]:
+    return (case_items.c.closed_on >= first, case_items.c.closed_on <= last,
+            case_items.c.accepted_on.is_not(None), case_items.c.due_on.is_not(None),
+            case_items.c.status != "returned")
+
+
+def _running_pause() -> ColumnElement[bool]:
+    return (select(item_pauses.c.id).where(item_pauses.c.case_item_id == case_items.c.id,
+                                           item_pauses.c.ended_on.is_(None)).exists())
+
+
+def _overdue(today: dt.date, last: dt.date) -> tuple[ColumnElement[bool], ...]:
+    return (case_items.c.status.in_(CLOCK_STATUSES), case_items.c.closed_on.is_(None),
+            case_items.c.due_on < today, case_items.c.due_on <= last, not_(_running_pause()))
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One item of a case, for the lists (overdue items; the cases behind a figure)."""
+
+    case_item_id: int
+    case_id: int
+    case_no: str
+    item_code: str
+    person: str | None
+    accepted_on: dt.date | None
+    due_on: dt.date | None
+    closed_on: dt.date | None
+    supplement_due_on: dt.date | None
+
+
+def _item_lines(conn: Connection, *where: ColumnElement[bool], limit: int | None = None,
+                persons: list[str | None] | None = None) -> list[ItemLine]:
+    if persons is not None:
+        where = (*where, _person_in(persons))
+    query = (select(case_items.c.id, case_items.c.case_id, cases.c.case_no, case_items.c.item_code,
+                    person_of_case().label("person"),
+                    case_items.c.accepted_on, case_items.c.due_on, case_items.c.closed_on,
+                    case_items.c.supplement_due_on)
+             .select_from(case_items.join(cases, cases.c.id == case_items.c.case_id))
+             .where(*where).order_by(case_items.c.due_on, case_items.c.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return [ItemLine(r.id, r.case_id, r.case_no, r.item_code, r.person, r.accepted_on, r.due_on, r.closed_on,
+                     r.supplement_due_on) for r in conn.execute(query)]
+
+
+def overdue_items(conn: Connection, today: dt.date, last: dt.date, limit: int | None = None,
+                  persons: list[str | None] | None = None) -> list[ItemLine]:
+    """Items whose clock runs (no special procedure running), not closed, due before ``today`` and on or
+    before ``last`` (the period's end): the overdue items still open now, oldest due first."""
+    return _item_lines(conn, *_overdue(today, last), limit=limit, persons=persons)
+
+
+def closed_items(conn: Connection, first: dt.date, last: dt.date, limit: int | None = None,
+                 persons: list[str | None] | None = None) -> list[ItemLine]:
+    return _item_lines(conn, *_closed_clock_items(first, last), limit=limit, persons=persons)
+
+
+# -- 容缺 (S7) ----------------------------------------------------------------------------------------
+
+
+def _outstanding(last: dt.date) -> tuple[ColumnElement[bool], ...]:
+    return (case_items.c.decision == "conditional", case_items.c.status.in_(OWES_SUPPLEMENT),
+            case_items.c.commitment_breached.is_(False), case_items.c.accepted_on <= last)
+
+
+def _breached(first: dt.date, last: dt.date) -> tuple[ColumnElement[bool], ...]:
+    return (case_items.c.commitment_breached.is_(True), case_items.c.closed_on >= first,
+            case_items.c.closed_on <= last)
+
+
+@dataclass(frozen=True)
+class ConditionalCount:
+    person: str | None
+    outstanding: int
+    breached: int
+
+
+def conditional_counts(conn: Connection, first: dt.date, last: dt.date) -> list[ConditionalCount]:
+    """Per person: 容缺 items still owing supplements now (accepted by ``last``), and commitments breached
+    (returned by the nightly sweep, S7) on a day of [first, last]."""
+    person = person_of_case().label("person")
+    outstanding = func.sum(case((and_(*_outstanding(last)), 1), else_=0)).label("outstanding")
+    breached = func.sum(case((and_(*_breached(first, last)), 1), else_=0)).label("breached")
+    query = (select(person, outstanding, breached)
+             .select_from(case_items.join(cases, cases.c.id == case_items.c.case_id))
+             .where(case_items.c.supplement_due_on.is_not(None),
+                    or_(and_(*_outstanding(last)), and_(*_breached(first, last))))
+             .group_by(person))
+    return [ConditionalCount(r.person, int(r.outstanding or 0), int(r.breached or 0)) for r in conn.execute(query)]
+
+
+def outstanding_items(conn: Connection, last: dt.date, limit: int | None = None,
+                      persons: list[str | None] | None = None) -> list[ItemLine]:
+    return _item_lines(conn, case_items.c.supplement_due_on.is_not(None), *_outstanding(last), limit=limit,
+                       persons=persons)
+
+
+def breached_items(conn: Connection, first: dt.date, last: dt.date, limit: int | None = None,
+                   persons: list[str | None] | None = None) -> list[ItemLine]:
+    return _item_lines(conn, case_items.c.supplement_due_on.is_not(None), *_breached(first, last), limit=limit,
+                       persons=persons)
+
+
+@dataclass(frozen=True)
+class SupplementEvent:
+    case_id: int
+    item_code: str
+    at: dt.datetime
+
+
+def supplements_completed(conn: Connection, start: dt.datetime, end: dt.datetime) -> list[SupplementEvent]:
+    """``supplement_complete`` events in [start, end): the 容缺 supplements that came in (always before the
+    sweep returned the item, so in time). The item is in the details; a case's item counts once."""
+    rows = conn.execute(select(events.c.case_id, events.c.details, events.c.at)
+                        .where(events.c.kind == EventKind.SUPPLEMENT_COMPLETE.value, events.c.at >= start,
+                               events.c.at < end).order_by(events.c.id))
+    seen: dict[tuple[int, str], SupplementEvent] = {}
+    for r in rows:
+        code = str((r.details or {}).get("item", ""))
+        if r.case_id is not None and (r.case_id, code) not in seen:
+            seen[(r.case_id, code)] = SupplementEvent(r.case_id, code, _utc(r.at))
+    return list(seen.values())
+
+
+def persons_of_cases(conn: Connection, case_ids: Iterable[int]) -> dict[int, str | None]:
+    ids = sorted(set(case_ids))
+    out: dict[int, str | None] = {}
+    for n in range(0, len(ids), 500):
+        chunk = ids[n:n + 500]
+        out.update({r.id: r.person for r in conn.execute(
+            select(cases.c.id, person_of_case().label("person")).where(cases.c.id.in_(chunk)))})
+    return out
+
+
+# -- appointments and tickets --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentCount:
+    section: str
+    status: str  # booked | checked_in | cancelled | missed
+    count: int
+
+
+def appointment_counts(conn: Connection, first: dt.date, last: dt.date) -> list[AppointmentCount]:
+    """Appointments for a day of [first, last] by receiving section and status: one row each, so a
+    rescheduled appointment counts once, on the day it was moved to."""
+    query = (select(appointments.c.section, appointments.c.status, func.count().label("n"))
+             .where(appointments.c.day >= first, appointments.c.day <= last)
+             .group_by(appointments.c.section, appointments.c.status))
+    return [AppointmentCount(r.section, r.status, int(r.n)) for r in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    ticket_id: int
+    counter: str | None  # the counter that last had it; None when never called
+    status: str
+    issued_at: dt.datetime
+    first_called_at: dt.datetime | None
+
+
+def ticket_rows(conn: Connection, first: dt.date, last: dt.date) -> list[TicketRow]:
+    """Tickets of the business days [first, last], one row each (a recalled or returned ticket is one
+    ticket), with its first call: the first ``ticket_called`` event (``called_at`` is overwritten when a
+    held ticket is called again), else ``called_at``."""
+    start = dt.datetime(first.year, first.month, first.day, tzinfo=dt.UTC) - dt.timedelta(days=1)
+    end = dt.datetime(last.year, last.month, last.day, tzinfo=dt.UTC) + dt.timedelta(days=2)
+    calls = (select(events.c.ticket_id, func.min(events.c.at).label("first_call"))
+             .where(events.c.kind == EventKind.TICKET_CALLED.value, events.c.at >= start, events.c.at < end)
+             .group_by(events.c.ticket_id).subquery())
+    query = (select(tickets.c.id, tickets.c.counter_code, tickets.c.status, tickets.c.issued_at, tickets.c.called_at,
+                    calls.c.first_call)
+             .select_from(tickets.outerjoin(calls, calls.c.ticket_id == tickets.c.id))
+             .where(tickets.c.day >= first, tickets.c.day <= last))
+    out = []
+    for r in conn.execute(query):
+        called = _utc_or_none(r.first_call) or _utc_or_none(r.called_at)
+        out.append(TicketRow(r.id, r.counter_code, r.status, _utc(r.issued_at), called))
+    return out
+
+
+# -- 好差评 --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingCount:
+    person: str | None
+    level: int
+    count: int
+
+
+def rating_counts(conn: Connection, start: dt.datetime, end: dt.datetime) -> list[RatingCount]:
+    """Ratings given in [start, end) per level and the rated case's person. One row per hand-out (一次一评:
+    the unique hand-out event id), so a rating can never count twice."""
+    person = person_of_case().label("person")
+    query = (select(person, ratings.c.level, func.count().label("n"))
+             .select_from(ratings.join(cases, cases.c.id == ratings.c.case_id))
+             .where(ratings.c.rated_at >= start, ratings.c.rated_at < end)
+             .group_by(person, ratings.c.level))
+    return [RatingCount(r.person, int(r.level), int(r.n)) for r in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    id: int
+    case_id: int
+    owner_id: str | None
+    task: str
+    due_on: dt.date
+    closed_at: dt.datetime | None
+
+
+def follow_up_rows(conn: Connection, start: dt.datetime, end: dt.datetime, today: dt.date,
+                   last: dt.date) -> list[FollowUpRow]:
+    """差评 follow-ups closed in [start, end), and those open now whose due day passed (by ``last``)."""
+    closed = and_(rating_follow_ups.c.closed_at >= start, rating_follow_ups.c.closed_at < end)
+    open_late = and_(rating_follow_ups.c.closed_at.is_(None), rating_follow_ups.c.due_on < today,
+                     rating_follow_ups.c.due_on <= last)
+    query = (select(rating_follow_ups).where(or_(closed, open_late)).order_by(rating_follow_ups.c.id))
+    return [FollowUpRow(r.id, r.case_id, r.owner_id, r.task, r.due_on, r.closed_at) for r in conn.execute(query)]
+
+
+# -- proxy tasks (S3) ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProxyCount:
+    owner: str | None
+    open: int
+    done_on_time: int
+    done_late: int
+    open_late: int
+
+
+def _proxy_parts(first: dt.date, last: dt.date, today: dt.date) -> dict[str, ColumnElement[bool]]:
+    c = proxy_tasks.c
+    open_ = and_(c.state.in_(("pending", "in_progress")), c.added_on <= last)
+    done = and_(c.state == "done", c.closed_on >= first, c.closed_on <= last)
+    return {"open": open_, "done_on_time": and_(done, c.closed_on <= c.due_on),
+            "done_late": and_(done, c.closed_on > c.due_on),
+            "open_late": and_(open_, c.due_on < today)}
+
+
+def proxy_counts(conn: Connection, first: dt.date, last: dt.date, today: dt.date) -> list[ProxyCount]:
+    """Per owner: tasks open now (added by ``last``), done on a day of [first, last] by or after their due
+    day, and open now past their due day."""
+    parts = _proxy_parts(first, last, today)
+    sums = [func.sum(case((cond, 1), else_=0)).label(name) for name, cond in parts.items()]
+    query = (select(proxy_tasks.c.owner_id, *sums).where(or_(parts["open"], parts["done_on_time"], parts["done_late"]))
+             .group_by(proxy_tasks.c.owner_id))
+    return [ProxyCount(r.owner_id, int(r.open or 0), int(r.done_on_time or 0), int(r.done_late or 0),
+                       int(r.open_late or 0)) for r in conn.execute(query)]
+
+
+# -- the cases behind a figure ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseHead:
+    case_id: int
+    case_no: str
+    holder_name: str
+    person: str | None
+    status: str
+    opened_at: dt.datetime
+
+
+def case_heads(conn: Connection, case_ids: Iterable[int]) -> dict[int, CaseHead]:
+    ids = sorted(set(case_ids))
+    out: dict[int, CaseHead] = {}
+    for n in range(0, len(ids), 500):
+        chunk = ids[n:n + 500]
+        query = (select(cases.c.id, cases.c.case_no, card_holders.c.name, person_of_case().label("person"),
+                        cases.c.status, cases.c.opened_at)
+                 .select_from(cases.join(card_holders, card_holders.c.id == cases.c.holder_id))
+                 .where(cases.c.id.in_(chunk)))
+        out.update({r.id: CaseHead(r.id, r.case_no, r.name, r.person, r.status, r.opened_at)
+                    for r in conn.execute(query)})
+    return out
+
+
+def case_ids_between(conn: Connection, column: str, start: dt.datetime, end: dt.datetime,
+                     persons: list[str | None] | None, limit: int) -> list[int]:
+    """Cases with ``opened_at`` or ``closed_at`` in [start, end), of ``persons`` when given, oldest first."""
+    col = cases.c[column]
+    query = select(cases.c.id).where(col >= start, col < end)
+    query = query.where(_person_in(persons)) if persons is not None else query
+    return list(conn.execute(query.order_by(col, cases.c.id).limit(limit)).scalars())
+
+
+def _person_in(persons: list[str | None]) -> ColumnElement[bool]:
+    named = [p for p in persons if p is not None]
+    parts: list[ColumnElement[bool]] = [person_of_case().in_(named)] if named else []
+    if None in persons:
+        parts.append(person_of_case().is_(None))
+    return or_(*parts) if parts else literal(False)
+
+
+@dataclass(frozen=True)
+class RatingLine:
+    case_id: int
+    level: int
+    rated_at: dt.datetime
+
+
+def rating_lines(conn: Connection, start: dt.datetime, end: dt.datetime, *, max_level: int = 5,
+                 limit: int = 500) -> list[RatingLine]:
+    query = (select(ratings.c.case_id, ratings.c.level, ratings.c.rated_at)
+             .where(ratings.c.rated_at >= start, ratings.c.rated_at < end, ratings.c.level <= max_level)
+             .order_by(ratings.c.rated_at, ratings.c.id).limit(limit))
+    return [RatingLine(r.case_id, int(r.level), r.rated_at) for r in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class ProxyLine:
+    case_id: int
+    kind: str
+    owner: str | None
+    state: str
+    due_on: dt.date
+    closed_on: dt.date | None
+
+
+def proxy_lines(conn: Connection, part: str, first: dt.date, last: dt.date, today: dt.date,
+                limit: int = 500) -> list[ProxyLine]:
+    """The tasks of one part of ``proxy_counts``: open, done_on_time, or late (done late and open late)."""
+    parts = _proxy_parts(first, last, today)
+    cond = or_(parts["done_late"], parts["open_late"]) if part == "late" else parts[part]
+    c = proxy_tasks.c
+    query = select(c.case_id, c.kind, c.owner_id, c.state, c.due_on, c.closed_on).where(cond).order_by(c.due_on, c.id)
+    return [ProxyLine(r.case_id, r.kind, r.owner_id, r.state, r.due_on, r.closed_on)
+            for r in conn.execute(query.limit(limit))]
+
+
+@dataclass(frozen=True)
+class AppointmentLine:
+    holder_name: str
+    section: str
+    day: dt.date
+    slot_start: str
+    slot_end: str
+    status: str
+
+
+def appointment_lines(conn: Connection, first: dt.date, last: dt.date, status: str,
+                      limit: int = 500) -> list[AppointmentLine]:
+    query = (select(card_holders.c.name, appointments.c.section, appointments.c.day, appointments.c.slot_start,
+                    appointments.c.slot_end, appointments.c.status)
+             .select_from(appointments.join(card_holders, card_holders.c.id == appointments.c.holder_id))
+             .where(appointments.c.day >= first, appointments.c.day <= last, appointments.c.status == status)
+             .order_by(appointments.c.day, appointments.c.slot_start, appointments.c.id).limit(limit))
+    return [AppointmentLine(r.name, r.section, r.day, r.slot_start, r.slot_end, r.status) for r in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class TicketLine:
+    ticket_no: str
+    counter: str | None
+    status: str
+    issued_at: dt.datetime
+    case_id: int | None
+    holder_name: str
+
+
+def ticket_lines(conn: Connection, first: dt.date, last: dt.date, status: str | None,
+                 limit: int = 500) -> list[TicketLine]:
+    query = (select(tickets.c.ticket_no, tickets.c.counter_code, tickets.c.status, tickets.c.issued_at,
+                    tickets.c.case_id, card_holders.c.name)
+             .select_from(tickets.outerjoin(card_holders, card_holders.c.id == tickets.c.holder_id))
+             .where(tickets.c.day >= first, tickets.c.day <= last))
+    if status is not None:
+        query = query.where(tickets.c.status == status)
+    query = query.order_by(tickets.c.issued_at, tickets.c.id).limit(limit)
+    return [TicketLine(r.ticket_no, r.counter_code, r.status, r.issued_at, r.case_id, r.name or "")
+            for r in conn.execute(query)]
+
+
+def counter_names(conn: Connection) -> dict[str, str]:
+    from hallterm.storage.tables import counters
+
+    return {r.code: r.name for r in conn.execute(select(counters.c.code, counters.c.name))}
