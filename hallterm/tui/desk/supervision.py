@@ -17,7 +17,6 @@ screen says when the figures it shows were computed (计算于 HH:MM).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Literal
@@ -33,7 +32,7 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from hallterm.domain.auth import allowed, not_allowed
 from hallterm.domain.ids import mask_name
-from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, Figure, Period, Report, Series, Table
+from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, CaseLine, Figure, Period, Report, Series, Table
 from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
@@ -46,7 +45,7 @@ if TYPE_CHECKING:
     from hallterm.tui.desk.app import DeskApp
 
 REFRESH_SECONDS = 60.0
-MAX_CASE_ROWS = 2000  # a drill-down lists at most this many cases: the rest are in `hallterm report --csv`
+MAX_CASE_ROWS = 500  # a drill-down lists at most this many cases: the rest are in `hallterm report --csv`
 
 PeriodKey = Literal["day", "week", "month"]
 PERIOD_NAMES: dict[PeriodKey, str] = {"day": "今日", "week": "本周", "month": "本月"}
@@ -64,12 +63,9 @@ MEASURE_WORDS = {"cases_opened": "件", "cases_closed": "件", "overdue_items": 
                  "tickets_no_show": "张", "ratings_total": "条", "bad_ratings": "条", "follow_ups_late": "件",
                  "proxy_open": "项", "proxy_done_on_time": "项", "proxy_late": "项"}
 
-# The columns of a case line (services.report.CaseLine) as a supervisor reads them; holder names masked.
-CASE_COLUMNS = {"case_no": "办件号", "holder_name": "持卡人", "section": "科室", "section_name": "科室",
-                "person": "责任人", "person_name": "责任人", "coordinator": "协调员", "item": "事项",
-                "item_name": "事项", "status": "状态", "opened_at": "受理时间", "closed_at": "办结时间",
-                "due_on": "期限", "detail": "说明", "note": "说明"}
-HIDDEN_CASE_FIELDS = {"case_id", "id", "card_no", "holder_id", "staff_id", "person_id", "section_code"}
+# The columns of a case line (domain.report.CaseLine) as a supervisor reads them.
+CASE_COLUMNS = {"case_no": "办件号", "holder": "持卡人", "section": "科室", "person": "责任人", "status": "状态",
+                "opened": "受理（取号、预约）时间", "note": "说明"}
 
 
 def period_of(key: PeriodKey, today: dt.date) -> Period:
@@ -93,20 +89,40 @@ def figure_label(figure: Figure) -> str:
     return figure.label.removesuffix("（分钟）")
 
 
+def cell_text(value: object, unit: str) -> Text:
+    """A cell of a report table: numbers as value_text writes them (no unit word: the header has it)."""
+    if value is None:
+        return Text("" if unit == "text" else "无数据", style="dim")
+    if isinstance(value, dt.date):
+        return Text(value.isoformat())
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return Text(visible(str(value)))
+    if unit == "minutes":
+        return Text(f"{value:.1f}".removesuffix(".0"))
+    return Text(value_text(value, "rate" if unit == "rate" else "count"))
+
+
 def section_tables(report: Report) -> list[Table]:
     """The report's per-section and per-person tables (first column: who), in the report's order."""
     return [t for t in report.tables if t.columns and t.columns[0].key in SCOPE_COLUMNS]
 
 
 # The first column of a table the screen shows below the charts, and the cases_behind argument it fills.
-SCOPE_COLUMNS = {"section": "section", "section_name": "section", "person": "person", "person_name": "person",
-                 "staff": "person", "staff_name": "person"}
+SCOPE_COLUMNS = {"section": "section", "staff_id": "person"}
 
 
 class FigureTable(DataTable):
     """A DataTable whose Enter the footer names (Textual's own Enter is hidden from it)."""
 
     BINDINGS = [Binding("enter", "select_cursor", "明细", tooltip="列出该项背后的办件")]
+
+
+class ScopeTable(FigureTable):
+    """A per-section or per-person table of the report: Enter on a cell lists the cases behind it."""
+
+    def __init__(self, report_table: str, *, id: str) -> None:
+        super().__init__(id=id, cursor_type="cell", zebra_stripes=True, classes="scope-table")
+        self.report_table = report_table  # the Table.key it shows
 
 
 class CaseTable(DataTable):
@@ -275,24 +291,20 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             dom_id = f"table-{table.key.replace('_', '-')}"
             found = holder.query(f"#{dom_id}")
             if found:
-                grid = found.first(DataTable)
+                grid = found.first(ScopeTable)
                 at = grid.cursor_coordinate
                 grid.clear(columns=True)
             else:
                 holder.mount(Static(Text(table.title, style="bold"), classes="table-title"))
-                grid = FigureTable(id=dom_id, cursor_type="cell", zebra_stripes=True, classes="scope-table")
+                grid = ScopeTable(table.key, id=dom_id)
                 holder.mount(grid)
                 at = None
             for column in table.columns:
                 grid.add_column(column.title, key=column.key)
             for i, row in enumerate(table.rows):
-                cells = [Text(visible(value_text(v, c.unit)) if not isinstance(v, str) else visible(v))
-                         if v is not None or c.unit != "text" else Text("")
-                         for v, c in zip(row, table.columns, strict=True)]
-                grid.add_row(*cells, key=str(i))
+                grid.add_row(*(cell_text(v, c.unit) for v, c in zip(row, table.columns, strict=True)), key=str(i))
             if at is not None and grid.row_count:
                 grid.move_cursor(row=min(at.row, grid.row_count - 1), column=at.column, animate=False)
-            grid.tables_key = table.key  # type: ignore[attr-defined]
 
     # -- keys -----------------------------------------------------------------------------------
 
@@ -308,7 +320,7 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     def action_period(self, key: str) -> None:
         if key not in PERIOD_NAMES:
             return
-        self.period_key = key  # type: ignore[assignment]  # checked just above
+        self.period_key = key
         cached = self.reports.get(self.period_key)
         if cached is not None:
             self._show(cached)  # at once; then computed afresh
@@ -352,25 +364,31 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if figure is not None:
             self._open_cases(figure)
 
-    def _drill_table(self, grid: DataTable) -> None:
+    def _drill_table(self, grid: DataTable[Any]) -> None:
         """A cell of the per-section table: its column's figure, for its row's section (or person)."""
         report = self.shown
         if report is None:
             return
-        table = report.table(getattr(grid, "tables_key", ""))
+        if not isinstance(grid, ScopeTable):
+            return
+        table = report.table(grid.report_table)
         row_at, col_at = grid.cursor_coordinate
         if row_at >= len(table.rows):
             return
         column = table.columns[col_at]
-        scope_value = table.rows[row_at][0]
+        row = dict(zip((c.key for c in table.columns), table.rows[row_at], strict=True))
         scope = SCOPE_COLUMNS[table.columns[0].key]
         figure = FIGURE_BY_KEY.get(column.key)
         if figure is None:
-            if col_at != 0:
-                self.say(f"「{column.title}」没有逐件明细：选中数字所在的格再按 Enter", Level.ERROR)
+            if column.unit != "text":
+                self.say(f"「{column.title}」没有逐件明细：选中受理案件、超期未办结事项等格再按 Enter", Level.ERROR)
                 return
             figure = FIGURE_BY_KEY["cases_opened"]  # the row's name: the cases it received
-        self._open_cases(figure, **{scope: str(scope_value)})
+        if scope == "person" and not row["staff_id"]:
+            # nobody holds these cases: they are the section 未分配's
+            self._open_cases(figure, section=str(row.get("section") or ""))
+            return
+        self._open_cases(figure, **{scope: str(row[table.columns[0].key])})
 
     def _open_cases(self, figure: Figure, *, section: str | None = None, person: str | None = None) -> None:
         assert self.shown is not None
@@ -390,36 +408,26 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         self.app.pop_screen()
 
 
-def _cases(svc: Services, period: Period, key: str, section: str | None, person: str | None) -> tuple[Any, ...]:
+def _cases(svc: Services, period: Period, key: str, section: str | None, person: str | None,
+           ) -> tuple[CaseLine, ...]:
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services.report import cases_behind
 
-    return cases_behind(svc, period, key, section=section, person=person)
+    # One more than is shown: the screen then knows the list was cut, and says so.
+    return cases_behind(svc, period, key, section=section, person=person, limit=MAX_CASE_ROWS + 1)
 
 
-def case_cells(line: Any) -> tuple[list[str], list[Text]]:
-    """A case line's shown fields (titles, cells): codes left out, the holder's name masked, data made visible."""
-    titles: list[str] = []
+def case_cells(line: CaseLine) -> list[Text]:
+    """A case line's cells, in CASE_COLUMNS order: the holder's name masked, data made visible."""
     cells: list[Text] = []
-    for f in dataclasses.fields(line):
-        if f.name in HIDDEN_CASE_FIELDS:
-            continue
-        value = getattr(line, f.name)
-        if f.name == "holder_name" and isinstance(value, str):
-            value = mask_name(value)  # personal data minimised (DESIGN.md): the list is not the holder's file
-        if isinstance(value, dt.datetime):
-            text = f"{value:%m-%d %H:%M}"
-        elif isinstance(value, dt.date):
-            text = f"{value:%m-%d}"
-        elif isinstance(value, bool):
-            text = "是" if value else "否"
-        elif value is None:
-            text = ""
-        else:
-            text = str(value)
-        titles.append(CASE_COLUMNS.get(f.name, f.name))
-        cells.append(Text(visible(text)))
-    return titles, cells
+    for name in CASE_COLUMNS:
+        value = str(getattr(line, name) or "")
+        if name == "holder":
+            value = mask_name(value)  # masked already by the service; again here, so no list ever shows one whole
+        cells.append(Text(visible(value)))
+    if not line.case_no:
+        cells[0] = Text("（未成办件）", style="dim")
+    return cells
 
 
 class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
@@ -440,7 +448,7 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         self.period_name = period_name
         self.section = section
         self.person = person
-        self.lines: tuple[Any, ...] | None = None
+        self.lines: tuple[CaseLine, ...] | None = None
 
     @property
     def heading(self) -> str:
@@ -456,26 +464,26 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def on_mount(self) -> None:
         self.sub_title = "督查考核：明细"
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        table.add_columns(*CASE_COLUMNS.values())
+        table.focus()
         self.say("正在列出办件……", Level.BUSY)
         if self.app.services is not None:
             run_use_case(self, CasesFound, _cases, self.app.services, self.period, self.figure.key, self.section,
                          self.person, group="report")
 
     def on_cases_found(self, message: CasesFound) -> None:
-        lines = tuple(message.result)
-        self.lines = lines
+        lines: tuple[CaseLine, ...] = tuple(message.result)
+        more = len(lines) > MAX_CASE_ROWS
+        self.lines = lines = lines[:MAX_CASE_ROWS]
         table = self.query_one(DataTable)
         if not lines:
             self.say("没有可列出的办件")
             return
-        titles, _ = case_cells(lines[0])
-        table.add_columns(*titles)
-        for i, line in enumerate(lines[:MAX_CASE_ROWS]):
-            table.add_row(*case_cells(line)[1], key=str(i))
-        more = (f"；仅列出前 {MAX_CASE_ROWS} 件，完整名单请用 hallterm report --csv"
-                if len(lines) > MAX_CASE_ROWS else "")
-        self.say(f"共 {len(lines)} 件{more}：↑↓ 选择，Enter 查看办件记录，Esc 返回")
+        for i, line in enumerate(lines):
+            table.add_row(*case_cells(line), key=str(i))
+        cut = f"，仅列出前 {MAX_CASE_ROWS} 件（完整名单：hallterm report --csv）" if more else ""
+        self.say(f"共 {len(lines)} 件{cut}：↑↓ 选择，Enter 查看办件记录，Esc 返回")
         self.refresh_bindings()
 
     def on_failed(self, message: Failed) -> None:
@@ -500,6 +508,9 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             self.say(self.why_not("history") or "没有办件可查看", Level.ERROR)
             return
         line = self.lines[table.cursor_row]
+        if line.case_id is None:
+            self.say(f"这一行是{line.status or '取号或预约'}，未成办件，没有办件记录", Level.ERROR)
+            return
         self.app.push_screen(HistoryScreen(line.case_id, line.case_no))
 
     def action_back(self) -> None:
