@@ -50,8 +50,12 @@ def test_bars_show_rates_out_of_100_percent_and_no_data_in_words() -> None:
 
 
 def test_a_series_with_nothing_in_it_says_so() -> None:
-    empty = Series("ratings_by_level", "评价", "count", (("非常满意", None), ("满意", None)))
-    assert plain(draw_bars(empty, 40)) == ["本期没有数据"]
-    assert plain(draw_columns(empty, 40)) == ["本期没有数据"]
+    for values in ((None, None), (0.0, 0.0)):  # nothing happened: no row of empty bars to read through
+        empty = Series("ratings_by_level", "评价", "count", (("非常满意", values[0]), ("满意", values[1])))
+        assert plain(draw_bars(empty, 40)) == ["本期没有数据"]
+        assert plain(draw_columns(empty, 40)) == ["本期没有数据"]
+    waits = Series("waits_by_hour", "等候", "minutes", (("08时", None), ("09时", 0.0)))
+    bottom = plain(draw_columns(waits, 40))[-3]
+    assert bottom[2:5] == "·· " and bottom[5:7] == "  "  # no visit at 08时: dots; a wait of 0 at 09时: no bar
     assert value_text(None, "rate") == "无数据" and value_text(0, "count") == "0"
     assert value_text(0.875, "rate") == "87.5%" and value_text(7.25, "minutes") == "7.2 分钟"

@@ -146,6 +146,8 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, HistoryScreen) and app.screen.case_no == behind[0].case_no
+        title = text_of(app, "#history-title")
+        assert title.startswith(behind[0].holder + "　") and "*" in title  # masked here too
         assert app.screen.query_one("#history-table", DataTable).row_count > 0
         for below in (CasesBehindScreen, SupervisionScreen, CoordinatorScreen):
             await pilot.press("escape")

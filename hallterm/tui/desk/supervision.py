@@ -276,7 +276,8 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         for key, _shape in CHARTS:
             chart = self.query_one(f"#chart-{key.replace('_', '-')}", Chart)
             chart.show(series.get(key) or Series(key, "", "count", ()))
-            chart.display = key in series
+            # one day's cases in a column chart says no more than the figure beside it
+            chart.display = key in series and len(series[key].points) > 1
         self._show_tables(report)
         self._draw_bar()
         if report.empty:
@@ -511,7 +512,7 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if line.case_id is None:
             self.say(f"这一行是{line.status or '取号或预约'}，未成办件，没有办件记录", Level.ERROR)
             return
-        self.app.push_screen(HistoryScreen(line.case_id, line.case_no))
+        self.app.push_screen(HistoryScreen(line.case_id, line.case_no, line.holder, mask_holder=True))
 
     def action_back(self) -> None:
         self.app.pop_screen()

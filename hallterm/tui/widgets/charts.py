@@ -54,6 +54,9 @@ def _short_value(value: float, unit: Unit) -> str:
 
 
 def _has_data(series: Series) -> bool:
+    """Something to draw: a value somewhere (a count series of zeros only has nothing to compare)."""
+    if series.unit == "count":
+        return any(v for _, v in series.points)
     return any(v is not None for _, v in series.points)
 
 
@@ -68,7 +71,7 @@ def caption_lines(series: Series, width: int) -> list[str]:
 def caption(series: Series) -> str:
     """The chart's numbers in words: the total of counts, or the highest and lowest of rates and waits."""
     known = [(label, v) for label, v in series.points if v is not None]
-    if not known:
+    if not known or not _has_data(series):
         return EMPTY_PERIOD
     if series.unit == "count":
         total = sum(v for _, v in known)
@@ -123,7 +126,7 @@ def draw_columns(series: Series, width: int, rows: int = COLUMN_ROWS) -> list[Te
             line.append(cell * bar + " " * (step - bar), style="bold" if cell not in (" ", NO_DATA_MARK) else "")
         lines.append(line)
     lines.append(Text(" " * (gutter - 1) + "└" + "─" * (step * len(points)), style="dim"))
-    labels = [" "] * (gutter + step * len(points) + 8)
+    labels = [" "] * width  # a label that would run past the chart's width is left out, not cut
     free = 0
     for i, (label, _) in enumerate(points):
         x = gutter + i * step
