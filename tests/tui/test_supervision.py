@@ -36,7 +36,8 @@ TODAY = FIXED_NOW.astimezone(dt.timezone(dt.timedelta(hours=8))).date()  # Thurs
 
 @pytest.fixture(scope="module")
 def demo_hall(tmp_path_factory: pytest.TempPathFactory, _sqlite_templates: dict[str, Path]) -> Path:
-    """Four days of the hall before FIXED_NOW (a Sunday and three working days), made once for the module by the demo's own use cases."""
+    """Four days of the hall before FIXED_NOW (a Sunday and three working days), made once for the module
+    by the demo's own use cases."""
     # lazy: only this module's set-up plays the demo
     from hallterm.services.demo import build_demo
 
