@@ -25,7 +25,7 @@ from hallterm.tui.desk.coordinator import CoordinatorScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.keys import KeyListScreen
-from hallterm.tui.desk.supervision import CasesBehindScreen, SupervisionScreen, figure_value
+from hallterm.tui.desk.supervision import CasesBehindScreen, ScopeTable, SupervisionScreen, figure_value
 from tests.conftest import FIXED_NOW
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import settle, text_of
@@ -131,6 +131,23 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
         await settle(pilot)
         await settle(pilot)
         assert len(gate.calls) == before + 2 and "正在统计" not in text_of(app, "#period-bar")
+
+        # Tab to the per-section table: Enter on a section's 受理案件 cell lists that section's cases.
+        await pilot.press("tab", "tab")
+        grid = screen.focused
+        assert isinstance(grid, ScopeTable) and grid.report_table == "by_section"
+        await pilot.press("right", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CasesBehindScreen)
+        section = str(month.table("by_section").rows[0][0])
+        assert section in text_of(app, "#cases-title")
+        in_section = report_service.cases_behind(loaded, Period.month_of(TODAY), "cases_opened", section=section)
+        assert app.screen.query_one("#cases-behind", DataTable).row_count == len(in_section) > 0
+        assert {line.section for line in in_section} == {section}
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("shift+tab", "shift+tab")
+        assert screen.focused is screen.query_one("#figures", DataTable)
 
         # Enter on 受理案件: the month's cases behind it, holders' names masked.
         await pilot.press("enter")

@@ -195,7 +195,12 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             figures.add_row(figure_label(figure), Text("…", style="dim"), key=figure.key)
         figures.focus()
         self._draw_bar()
-        self.set_interval(REFRESH_SECONDS, self.action_refresh)
+        self.set_interval(REFRESH_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        # Under a drill-down nobody sees the figures: they are computed again when the screen is back on top.
+        if self.is_current:
+            self.action_refresh()
 
     def on_screen_resume(self) -> None:
         # Pushed, or back from a drill-down: figures computed a while ago are computed again.
