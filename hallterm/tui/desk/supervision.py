@@ -4,9 +4,9 @@ Opened with K from the hall overview (the coordinators' view a supervisor sees t
 Ctrl+S on a supervisor's desk. One period at a time (P, or 1/2/3, switches 今日/本周/本月): on the left
 the headline figures with their units (``无数据`` where a figure cannot be computed, never 0), on the
 right small charts drawn with block characters (``widgets.charts``: readable without colour) and the
-per-section table.
+per-section and per-person tables.
 
-Drill-down: Enter on a figure, or on a cell of the per-section table, lists the cases behind it
+Drill-down: Enter on a figure, or on a cell of the per-section or per-person table, lists the cases behind it
 (``CasesBehindScreen``, holders' names masked); Enter on a case opens its history; Esc goes back up.
 
 The report is computed by ``services.report.build_report`` in a thread worker (``run_use_case``), never
@@ -30,7 +30,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import RowDoesNotExist
 
-from hallterm.domain.auth import allowed, not_allowed
 from hallterm.domain.ids import mask_name
 from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, CaseLine, Figure, Period, Report, Series, Table
 from hallterm.domain.terminal_text import visible
@@ -102,13 +101,14 @@ def cell_text(value: object, unit: str) -> Text:
     return Text(value_text(value, "rate" if unit == "rate" else "count"))
 
 
+# The report's breakdowns the screen shows below the charts (services.report: by_section, by_person), and
+# the cases_behind argument a row fills: its section, or its person's staff id (the table's first column).
+SCOPE_TABLES = {"by_section": "section", "by_person": "person"}
+
+
 def section_tables(report: Report) -> list[Table]:
-    """The report's per-section and per-person tables (first column: who), in the report's order."""
-    return [t for t in report.tables if t.columns and t.columns[0].key in SCOPE_COLUMNS]
-
-
-# The first column of a table the screen shows below the charts, and the cases_behind argument it fills.
-SCOPE_COLUMNS = {"section": "section", "staff_id": "person"}
+    """The report's per-section and per-person tables, in the report's order."""
+    return [t for t in report.tables if t.key in SCOPE_TABLES]
 
 
 class FigureTable(DataTable):
@@ -142,11 +142,6 @@ class ReportBuilt(Done):
 
 class CasesFound(Done):
     """``result``: the ``CaseLine`` tuple behind a figure."""
-
-
-def may_supervise(role: str) -> str:
-    """Why this role may not open the supervisor's screen ("" when it may)."""
-    return "" if allowed(role, "supervise") else not_allowed(role, "supervise")
 
 
 class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
@@ -331,17 +326,16 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if cached is not None:
             self._show(cached)  # at once; then computed afresh
         else:
+            # Not computed yet: the values go (no figure of another period may pass for this one's), the
+            # cursor stays on the figure it was on.
             self.shown = None
-            self.query_one("#figures", DataTable).clear()
-            self._refill_placeholders()
+            figures = self.query_one("#figures", DataTable)
+            for figure in FIGURES:
+                with suppress(RowDoesNotExist):
+                    figures.update_cell(figure.key, "value", Text("…", style="dim"))
             self.say(f"正在统计{PERIOD_NAMES[self.period_key]}……", Level.BUSY)
         self._draw_bar()
         self.action_refresh()
-
-    def _refill_placeholders(self) -> None:
-        figures = self.query_one("#figures", DataTable)
-        for figure in FIGURES:
-            figures.add_row(figure_label(figure), Text("…", style="dim"), key=figure.key)
 
     def action_drill(self) -> None:
         focused = self.focused
@@ -383,7 +377,7 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             return
         column = table.columns[col_at]
         row = dict(zip((c.key for c in table.columns), table.rows[row_at], strict=True))
-        scope = SCOPE_COLUMNS[table.columns[0].key]
+        scope = SCOPE_TABLES[table.key]
         figure = FIGURE_BY_KEY.get(column.key)
         if figure is None:
             if column.unit != "text":
@@ -392,11 +386,15 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             figure = FIGURE_BY_KEY["cases_opened"]  # the row's name: the cases it received
         if scope == "person" and not row["staff_id"]:
             # nobody holds these cases: they are the section 未分配's
-            self._open_cases(figure, section=str(row.get("section") or ""))
+            section = str(row.get("section") or "")
+            self._open_cases(figure, section=section, scope_name=section)
             return
-        self._open_cases(figure, **{scope: str(row[table.columns[0].key])})
+        who = str(row[table.columns[0].key])
+        name = str(row.get("name") or who) if scope == "person" else who
+        self._open_cases(figure, scope_name=name, **{scope: who})
 
-    def _open_cases(self, figure: Figure, *, section: str | None = None, person: str | None = None) -> None:
+    def _open_cases(self, figure: Figure, *, section: str | None = None, person: str | None = None,
+                    scope_name: str = "") -> None:
         assert self.shown is not None
         if not figure.drill:
             self.say(f"「{figure_label(figure)}」是统计值，没有逐件明细"
@@ -408,7 +406,7 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
                      f"{figure_value(figure, value)}：没有可列出的办件", Level.ERROR)
             return
         self.app.push_screen(CasesBehindScreen(self.shown.period, figure, PERIOD_NAMES[self.period_key],
-                                               section=section, person=person))
+                                               section=section, person=person, scope_name=scope_name))
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -447,8 +445,9 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     app: DeskApp
 
     def __init__(self, period: Period, figure: Figure, period_name: str, *, section: str | None = None,
-                 person: str | None = None) -> None:
+                 person: str | None = None, scope_name: str = "") -> None:
         super().__init__()
+        self.scope_name = scope_name  # the section's or the person's name, for the heading
         self.period = period
         self.figure = figure
         self.period_name = period_name
@@ -458,7 +457,7 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     @property
     def heading(self) -> str:
-        scope = "".join(f"　{visible(s)}" for s in (self.section, self.person) if s)
+        scope = f"　{visible(self.scope_name)}" if self.scope_name else ""
         return f"{self.period_name}（{self.period.label()}）{scope}　{figure_label(self.figure)}"
 
     def compose(self) -> ComposeResult:
