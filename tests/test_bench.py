@@ -164,3 +164,16 @@ def test_the_appointment_figures_never_overbook_and_come_in_the_json() -> None:
     assert figures["booking_samples"] > 0 and figures["booking_p95_ms"] >= figures["booking_p50_ms"] > 0
     assert "超约 overbooked" in out.getvalue()
     assert appointments in bench.runner.FAMILIES
+
+
+def test_the_months_report_is_timed_and_judged() -> None:
+    """Issue 14 point 5: ``report_month_s`` times the supervision report of the last whole month (budget 2 s)."""
+    from hallterm.bench import supervision
+
+    out = io.StringIO()
+    bench.run_plan(SMALLER, as_json=True, out=out, err=io.StringIO(), measurements=supervision.MEASUREMENTS)
+    figures = json.loads(out.getvalue().rstrip("\n").splitlines()[-1])
+    assert figures["report_month_s"] >= figures["report_month_first_s"] > 0
+    assert figures["report_month_cases"] > 0  # one past case a working day: the last month has some
+    assert figures["budgets"]["report_month_s"]["budget"] == "<= 2"
+    assert supervision in bench.runner.FAMILIES

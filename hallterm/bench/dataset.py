@@ -148,7 +148,7 @@ CASE_COLUMNS = ("id", "case_no", "holder_id", "kind", "enterprise_name", "projec
                 "uscc", "jurisdiction", "district", "service_mode", "full_proxy", "status", "lounge_code",
                 "coordinator_id", "proxy_staff_id", "first_contact_id", "opened_at", "met_at", "closed_at")
 CASE_ITEM_COLUMNS = ("case_id", "item_code", "status", "fees_paid", "accepted_on", "due_on",
-                     "due_estimated", "supplement_due_on", "closed_on")
+                     "due_estimated", "supplement_due_on", "closed_on", "decided_on")
 
 
 def _case_rows(svc: Services, count: int, first_id: int, first_holder: int, holders: int, rng: random.Random,
@@ -213,6 +213,7 @@ def _case_rows(svc: Services, count: int, first_id: int, first_holder: int, hold
                 # A closed case's items were accepted and are done; its status says so.
                 ItemStatus.ACCEPTED.value, not still_open, day, due, False, None,
                 None if closed is None else closed.astimezone(tz).date(),
+                None if closed is None else closed.astimezone(tz).date(),  # decided the day it closed
             ))
             n += 1
 

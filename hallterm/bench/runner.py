@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from hallterm.bench import appointments, display, scan, screens, slip_images, startup, tickets
+from hallterm.bench import appointments, display, scan, screens, slip_images, startup, supervision, tickets
 from hallterm.bench.dataset import build_database
 from hallterm.bench.measuring import FULL, QUICK, BenchContext, BenchPlan, Measurement
 from hallterm.bench.report import BASE_LABELS, Budget, environment, format_table, judge
@@ -25,7 +25,7 @@ from hallterm.config import load_settings, sqlite_url
 from hallterm.services.context import Services
 
 # The measurement families, in the order they run (and their figures are printed).
-FAMILIES = (scan, startup, screens, slip_images, tickets, appointments, display)
+FAMILIES = (scan, startup, screens, slip_images, tickets, appointments, display, supervision)
 MEASUREMENTS: list[Measurement] = [measure for family in FAMILIES for measure in family.MEASUREMENTS]
 LABELS: dict[str, str] = BASE_LABELS | {key: label for family in FAMILIES for key, label in family.LABELS.items()}
 # What DESIGN.md (and the issues) allow each figure; every run is judged against them.

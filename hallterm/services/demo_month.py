@@ -73,6 +73,7 @@ class MonthSummary:
     one_time_notices: int = 0
     paused: int = 0
     tickets: int = 0
+    no_shows: int = 0  # called and never came (过号): the report's no-shows per counter are not always zero
     decided: int = 0
     refused_items: int = 0  # 不予许可
     handed_out: int = 0
@@ -117,6 +118,8 @@ class Month:
         self.svc, self.cast, self.cards = svc, cast, cards
         self.employers, self.id_numbers = employers, id_numbers
         self.rng = random.Random(seed)
+        # Its own generator, so that the no-shows (issue 14) leave the rest of the month as it was.
+        self.no_show_rng = random.Random(seed + 1)
         self.summary = MonthSummary()
         self.catalog = [i for i in cases.catalog(svc) if i.code]
         self.today = svc.today()
@@ -172,6 +175,8 @@ class Month:
             self.later(day, 17 * 60 + 40, self._walk_in(day, 17 * 60 + 40, self.cast.after_hours))  # 延时服务
         if self.rng.random() < 0.6:
             self.later(day, 15 * 60 + 10, lambda: self._consultation(day))
+        if self.no_show_rng.random() < 0.3:
+            self.later(day, 11 * 60 + 10, self._no_show(day, 11 * 60 + 10))
 
     def _acknowledge_handover(self, day: dt.date) -> None:
         clock = self.clock(day, 9 * 60 + 2)
@@ -190,6 +195,17 @@ class Month:
             finally:  # served either way: the counter calls the next visitor
                 queue.finish(self.clock(day, start + 6), clerk, GREEN_COUNTER, called.id)
             self._serve(view, day, start + 8, clerk)
+        return step
+
+    def _no_show(self, day: dt.date, start: int) -> Callable[[], None]:
+        """A visitor takes a ticket and is gone when it is called (过号): the counter marks it a no-show."""
+        def step() -> None:
+            card = self.cards[self.no_show_rng.randrange(len(self.cards))]
+            ticket = queue.issue_walkin(self.clock(day, start), self.cast.clerk, card, count_ahead=False)
+            self.summary.tickets += 1
+            queue.call_ticket(self.clock(day, start + 3), self.cast.clerk, GREEN_COUNTER, ticket.id)
+            queue.no_show(self.clock(day, start + 6), self.cast.clerk, GREEN_COUNTER, ticket.id)
+            self.summary.no_shows += 1
         return step
 
     def _draft(self, card: str) -> CaseDraft:

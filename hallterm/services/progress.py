@@ -89,7 +89,8 @@ def decide(svc: Services, session: StaffSession, case_item_id: int, *, approved:
     else:
         why = check_reason(reason)
         number = check_decision_no(decision_no) if decision_no.strip() else ""
-    values: dict[str, object] = {"decision_no": number}
+    # decided_on: where the item's clock ends, for the report's on-time rate (S6; issue 14)
+    values: dict[str, object] = {"decision_no": number, "decided_on": svc.today()}
     if not approved:
         values["closed_on"] = svc.today()
     return _step(svc, session, case_item_id, Step.APPROVE if approved else Step.REFUSE, EventKind.ITEM_DECIDED,

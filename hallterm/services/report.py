@@ -15,19 +15,21 @@ Definitions (the period is hall-local days, both ends included; "now" is the rep
   cases_closed**: ``cases.closed_at`` in the period (``case_closed``). Both also by service mode (五办,
   S1: ``cases.service_mode`` as it stands, after the checklist settled it — ``service_mode_decided``) and
   by jurisdiction (S2: ``cases.jurisdiction`` city/district and ``cases.district``, from ``case_opened``).
-- **Waits**, for cases opened in the period whose visitor was met: arrival = the earliest ticket linked
-  to the case (``ticket_issued``), else the case's opening; lounge = the first ``case_routed`` event (a
-  seat and a coordinator; only the events log has it); met = ``cases.met_at`` (``visitor_met``). The wait
-  is arrival → met; its median (of two middle values, their mean) and 90th percentile (nearest rank), in
-  minutes; also arrival → lounge and lounge → met medians. ``waits_by_hour``: the median wait by the
-  hall-local hour of arrival, 08–20.
-- **按时办结率 on_time_rate**: of the items accepted (``item_accepted``/``item_conditional``) that ended on
-  a day of the period — handed out (``items_handed_out``) or refused (``item_decided``) — those whose
-  ``closed_on`` is on or before ``due_on``. ``due_on`` counts the promised working days from acceptance,
-  the start day not counted, and is recomputed on every pause and resume (``clock_paused``,
+- **Waits**, for cases opened in the period whose visitor was met: arrival = the holder's last ticket of
+  that day issued before the case was opened (``ticket_issued``; tickets carry the holder, not the case),
+  else the case's opening (``case_opened``); lounge = the case's first ``case_routed`` event (a seat and a
+  coordinator; only the events log has it); met = ``cases.met_at`` (``visitor_met``). The wait is arrival
+  → met; its median (of two middle values, their mean) and 90th percentile (nearest rank), in minutes;
+  also arrival → lounge and lounge → met medians. ``waits_by_hour``: the median wait by the hall-local
+  hour of arrival, 08–20.
+- **按时办结率 on_time_rate**: of the accepted items (``item_accepted``/``item_conditional``) decided on a
+  day of the period — 准予许可 or 不予许可, ``case_items.decided_on``, written with ``item_decided`` — those
+  decided on or before ``due_on``. The clock ends at the decision (S6: the item's working days; the
+  hand-out at the 统一发证窗口 waits on the applicant). ``due_on`` counts the promised working days from
+  acceptance, the start day not counted, and is recomputed on every pause and resume (``clock_paused``,
   ``clock_resumed``; ``deadline_sweep.store_due``), so the working days of a special procedure do not use
-  up the promise (S6). Items returned for a breached 容缺 (退件, the applicant's failure) and items never
-  accepted (一次性告知) are not counted. None when no item ended.
+  up the promise (S6). Items returned for a breached 容缺 and items never accepted (一次性告知) have no
+  decision and are not counted. None when no item was decided.
 - **超期未办结事项 overdue_items**: items whose clock runs now (accepted, 容缺 accepted, in review), no
   special procedure running, not closed, due before today and on or before the period's end: the overdue
   items still open as of now, with the person responsible.
@@ -50,6 +52,15 @@ Definitions (the period is hall-local days, both ends included; "now" is the rep
 - **代办 proxy tasks (S3)**: open = pending or in progress now, added by the period's end; done on time
   = done on a day of the period on or before the due day; late = done in the period after it, plus open
   now past the due day. Per the task's owner (``proxy_task_added``/``_reassigned``: the current owner).
+
+``cases_behind`` lists what a figure counts, with the same definitions (and of one section or one person
+when asked): the cases, or for tickets and appointments that never became a case a line without a case
+id. Names are masked. Figures that are statistics of many cases (the waits, the satisfaction rate) have
+no list: the screen offers their cases through the counts beside them.
+
+Speed (issue 14 point 5): every read seeks by an indexed time or day column (migration 0012), so a month
+costs what happened in it, not the years before; a month of the bench's hall (21,000 cases) is read in
+about a second on SQLite (``hallterm bench``: ``report_month_s``).
 """
 
 from __future__ import annotations
@@ -83,6 +94,7 @@ from hallterm.domain.report import (
     rate,
 )
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
+from hallterm.domain.workdays import WorkCalendar
 from hallterm.services.context import Services
 from hallterm.storage import report_queries as q
 
@@ -100,7 +112,7 @@ class ReportError(Refused, ValueError):
 BREAKDOWN: tuple[Column, ...] = (
     Column("cases_opened", "受理案件"),
     Column("cases_closed", "办结案件"),
-    Column("items_closed", "办结事项"),
+    Column("items_decided", "办结事项"),
     Column("items_on_time", "按时办结事项"),
     Column("on_time_rate", "按时办结率", "rate"),
     Column("overdue_items", "超期未办结事项"),
@@ -148,7 +160,7 @@ class _Tally:
         ratings_total = sum(self.levels.values())
         out: dict[str, object] = {k: c[k] for k in _COUNTS}
         out.update(
-            on_time_rate=rate(c["items_on_time"], c["items_closed"]),
+            on_time_rate=rate(c["items_on_time"], c["items_decided"]),
             arrival_to_lounge_p50_min=_median(self.to_lounge), lounge_to_met_p50_min=_median(self.lounge_to_met),
             wait_p50_min=_median(self.waits), wait_p90_min=_p90(self.waits),
             ratings_total=ratings_total,
@@ -227,7 +239,8 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
         opened = q.cases_opened(conn, start, end)
         closed = q.cases_closed(conn, start, end)
         times = q.case_times(conn, start, end)
-        ended = q.items_closed(conn, first, last)
+        arrivals = _arrivals(q.ticket_arrivals(conn, first, last))
+        ended = q.items_decided(conn, first, last)
         overdue = q.overdue_items(conn, today, last)
         conditional = q.conditional_counts(conn, first, last)
         supplements = q.supplements_completed(conn, start, end)
@@ -261,27 +274,29 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
 
     per_day: Counter[dt.date] = Counter()
     by_hour: dict[int, list[float]] = defaultdict(list)
+    local = _LocalTimes(tz)
     for t in times:
         if not scope.keeps(t.person):
             continue
-        arrival = min(t.ticket_at, t.opened_at) if t.ticket_at else t.opened_at
-        per_day[t.opened_at.astimezone(tz).date()] += 1
-        if t.met_at is None:
+        opened_on, _hour = local.day_hour(t.opened)
+        per_day[opened_on] += 1
+        if t.met is None:
             continue
-        wait = _minutes(arrival, t.met_at)
-        by_hour[arrival.astimezone(tz).hour].append(wait)
+        arrival = _arrival(arrivals.get((t.holder_id, opened_on), []), t.opened)
+        wait = max(0.0, (t.met - arrival) / 60)
+        by_hour[local.day_hour(arrival)[1]].append(wait)
         for tally in (hall, by_section[scope.section_of(t.person)], by_person[t.person]):
             tally.waits.append(wait)
-            if t.routed_at is not None and t.routed_at <= t.met_at:
-                tally.to_lounge.append(_minutes(arrival, t.routed_at))
-                tally.lounge_to_met.append(_minutes(t.routed_at, t.met_at))
+            if t.routed is not None and t.routed <= t.met:
+                tally.to_lounge.append(max(0.0, (t.routed - arrival) / 60))
+                tally.lounge_to_met.append((t.met - t.routed) / 60)
 
     item_rows: dict[str, Counter[str]] = defaultdict(Counter)
     for e in ended:
         if scope.keeps(e.person):
-            add(e.person, "items_closed", e.closed)
+            add(e.person, "items_decided", e.decided)
             add(e.person, "items_on_time", e.on_time)
-            item_rows[e.item_code]["closed"] += e.closed
+            item_rows[e.item_code]["decided"] += e.decided
             item_rows[e.item_code]["on_time"] += e.on_time
     overdue = [i for i in overdue if scope.keeps(i.person)]
     for i in overdue:
@@ -312,7 +327,7 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
     for f in follow_ups:
         if not scope.keeps(f.owner_id):
             continue
-        part = _follow_up_part(f, tz, start, end)
+        part = _follow_up_part(f, tz)
         follow_rows[f.owner_id][part] += 1
         if part in ("closed_late", "open_late"):
             add(f.owner_id, "follow_ups_late")
@@ -327,14 +342,11 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
         proxy_rows[p.owner].update(open=p.open, done_on_time=p.done_on_time, done_late=p.done_late,
                                    open_late=p.open_late)
 
-    hall_values = hall.values()
-    figures: dict[str, int | float | None] = {
-        key: hall_values[key] for key in FIGURE_BY_KEY if key in hall_values}  # type: ignore[misc]
-    issued = len(tickets)
-    figures["tickets_issued"] = issued if section is None else None
-    figures["tickets_no_show"] = (sum(t.status == TicketStatus.NO_SHOW.value for t in tickets)
-                                  if section is None else None)
-    figures = {f: figures.get(f) for f in FIGURE_BY_KEY}
+    values = hall.values()
+    if section is None:  # the counters serve the whole hall: a section's report has no ticket figures
+        values["tickets_issued"] = len(tickets)
+        values["tickets_no_show"] = sum(t.status == TicketStatus.NO_SHOW.value for t in tickets)
+    figures = {key: _number(values.get(key)) for key in FIGURE_BY_KEY}
 
     tables = (
         _breakdown_section(by_section),
@@ -342,7 +354,8 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
         _mode_table(modes),
         _bureau_table(bureaus),
         _on_time_table(item_rows, item_names),
-        _overdue_table(overdue, item_names, scope, cal, today),
+        _overdue_table(overdue, item_names, scope,
+                       _working_days_late(cal, (i.due_on for i in overdue if i.due_on), today)),
         _conditional_table(by_section),
         _appointment_table(appointment_rows),
         _ticket_table(tickets, counter_names),
@@ -356,8 +369,8 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
         Series("waits_by_hour", "各时段等候时间中位数（分钟）", "minutes",
                tuple((f"{h:02d}时", _median(by_hour[h])) for h in WAIT_HOURS)),
         Series("on_time_by_section", "各科室按时办结率", "rate",
-               tuple((name, rate(t.counts["items_on_time"], t.counts["items_closed"]))
-                     for name, t in sorted(by_section.items()) if t.counts["items_closed"])),
+               tuple((name, rate(t.counts["items_on_time"], t.counts["items_decided"]))
+                     for name, t in sorted(by_section.items()) if t.counts["items_decided"])),
         Series("ratings_by_level", "评价等级分布", "count",
                tuple((LEVEL_NAMES[Level(level)], float(hall.levels[level])) for level in (5, 4, 3, 2, 1))),
     )
@@ -365,11 +378,47 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
                   tables, series)
 
 
+def _arrivals(rows: list[q.Arrival]) -> dict[tuple[int, dt.date], list[float]]:
+    out: dict[tuple[int, dt.date], list[float]] = defaultdict(list)
+    for a in rows:
+        out[(a.holder_id, a.day)].append(a.issued)
+    return out
+
+
+def _arrival(tickets: list[float], opened: float) -> float:
+    """When the visitor arrived: their last ticket of the day issued before the case was opened, else the
+    opening itself (a case opened at the desk without a ticket, or after hours)."""
+    return max((t for t in tickets if t <= opened), default=opened)
+
+
+class _LocalTimes:
+    """Hall-local day and hour of UTC epoch seconds, by the quarter hour (a month has a few thousand
+    against tens of thousands of cases)."""
+
+    def __init__(self, tz: dt.tzinfo) -> None:
+        self.tz = tz
+        self._hours: dict[int, tuple[dt.date, int]] = {}
+
+    def day_hour(self, seconds: float) -> tuple[dt.date, int]:
+        key = int(seconds // 900)  # quarter hours: every zone offset in use is a multiple of 15 minutes
+        found = self._hours.get(key)
+        if found is None:
+            local = dt.datetime.fromtimestamp(key * 900, self.tz)
+            found = self._hours[key] = (local.date(), local.hour)
+        return found
+
+
 def _days(period: Period) -> Iterable[dt.date]:
     return (period.start + dt.timedelta(days=n) for n in range(period.days))
 
 
-def _follow_up_part(f: q.FollowUpRow, tz: dt.tzinfo, start: dt.datetime, end: dt.datetime) -> str:
+def _number(value: object) -> int | float | None:
+    assert value is None or isinstance(value, int | float)
+    return value
+
+
+def _follow_up_part(f: q.FollowUpRow, tz: dt.tzinfo) -> str:
+    """closed_on_time, closed_late (closed in the period, by or after the due day, hall-local) or open_late."""
     if f.closed_at is None:
         return "open_late"  # the query only returns open ones past their due day
     late = f.closed_at.astimezone(tz).date() > f.due_on
@@ -418,24 +467,30 @@ def _bureau_table(bureaus: dict[tuple[str, str], Counter[str]]) -> Table:
 
 
 def _on_time_table(rows: dict[str, Counter[str]], names: dict[str, str]) -> Table:
-    out = tuple((code, names.get(code, code), c["closed"], c["on_time"], c["closed"] - c["on_time"],
-                 rate(c["on_time"], c["closed"])) for code, c in sorted(rows.items()))
+    out = tuple((code, names.get(code, code), c["decided"], c["on_time"], c["decided"] - c["on_time"],
+                 rate(c["on_time"], c["decided"])) for code, c in sorted(rows.items()))
     return Table("on_time_by_item", "各事项按时办结率（工作日，扣除特殊程序）", (
-        Column("item_code", "事项编码", "text"), Column("item", "事项", "text"), Column("closed", "办结事项"),
+        Column("item_code", "事项编码", "text"), Column("item", "事项", "text"), Column("decided", "办结事项"),
         Column("on_time", "按时"), Column("late", "超期"), Column("on_time_rate", "按时办结率", "rate")), out)
 
 
-def _working_days_late(cal: object, due: dt.date, today: dt.date) -> int:
-    from hallterm.domain.workdays import WorkCalendar
+def _working_days_late(cal: WorkCalendar, dues: Iterable[dt.date], today: dt.date) -> dict[dt.date, int]:
+    """Working days in (due, today] for each due day before today: one walk over the calendar from the
+    oldest due day (an item overdue for years must not cost a walk of its own)."""
+    wanted = sorted({d for d in dues if d < today})
+    if not wanted:
+        return {}
+    counted: dict[dt.date, int] = {}
+    day, total = wanted[0], 0
+    while day < today:
+        day += dt.timedelta(days=1)
+        total += cal.day(day, estimate=True).working
+        counted[day] = total
+    return {d: total - counted.get(d, 0) for d in wanted}
 
-    assert isinstance(cal, WorkCalendar)
-    return max(cal.working_days_between_estimated(due, today)[0], 0)
 
-
-def _overdue_table(overdue: list[q.ItemLine], names: dict[str, str], scope: _Scope, cal: object,
-                   today: dt.date) -> Table:
-    rows = tuple((i.case_no, names.get(i.item_code, i.item_code), i.due_on,
-                  _working_days_late(cal, i.due_on, today) if i.due_on else None,
+def _overdue_table(overdue: list[q.ItemLine], names: dict[str, str], scope: _Scope, late: dict[dt.date, int]) -> Table:
+    rows = tuple((i.case_no, names.get(i.item_code, i.item_code), i.due_on, late.get(i.due_on) if i.due_on else None,
                   scope.name(i.person) or UNASSIGNED, scope.section_of(i.person)) for i in overdue)
     return Table("overdue_items", "超期未办结事项及责任人", (
         Column("case_no", "办件编号", "text"), Column("item", "事项", "text"), Column("due_on", "应办结日期", "date"),
@@ -533,15 +588,17 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
             column = "opened_at" if figure_key == "cases_opened" else "closed_at"
             notes = [(c, "") for c in q.case_ids_between(conn, column, start, end, persons, limit)]
         elif figure_key == "on_time_rate":
-            for i in q.closed_items(conn, first, last, limit, persons):
-                assert i.due_on is not None and i.closed_on is not None
-                late = max(cal.working_days_between_estimated(i.due_on, i.closed_on)[0], 0)
-                word = f"超期{late}个工作日办结" if i.closed_on > i.due_on else "按时办结"
+            for i in q.decided_items(conn, first, last, limit, persons):
+                assert i.due_on is not None and i.decided_on is not None
+                late = max(cal.working_days_between_estimated(i.due_on, i.decided_on)[0], 0)
+                word = f"超期{late}个工作日办结" if i.decided_on > i.due_on else "按时办结"
                 notes.append((i.case_id, f"{names.get(i.item_code, i.item_code)}：{word}"))
         elif figure_key == "overdue_items":
-            for i in q.overdue_items(conn, today, last, limit, persons):
+            overdue = q.overdue_items(conn, today, last, limit, persons)
+            lateness = _working_days_late(cal, (i.due_on for i in overdue if i.due_on), today)
+            for i in overdue:
                 assert i.due_on is not None
-                late = _working_days_late(cal, i.due_on, today)
+                late = lateness.get(i.due_on, 0)
                 notes.append((i.case_id, f"{names.get(i.item_code, i.item_code)}：超期{late}个工作日"
                                          f"（应于{i.due_on:%m-%d}办结）"))
         elif figure_key == "conditional_outstanding":
@@ -584,7 +641,7 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
                      for r in lines if _wanted(owners.get(r.case_id), persons)][:limit]
         elif figure_key == "follow_ups_late":
             for f in q.follow_up_rows(conn, start, end, today, last):
-                part = _follow_up_part(f, tz, start, end)
+                part = _follow_up_part(f, tz)
                 if part == "closed_on_time" or not _wanted(f.owner_id, persons):
                     continue
                 task = FOLLOW_UP_NAMES.get(FollowUpKind(f.task), f.task)

@@ -93,40 +93,61 @@ def cases_closed(conn: Connection, start: dt.datetime, end: dt.datetime) -> list
 # -- waits ----------------------------------------------------------------------------------------------
 
 
+def epoch(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Seconds since 1970 (UTC) of a stored time, computed by the database: tens of thousands of rows come
+    back as plain numbers instead of being parsed into datetimes one by one (the month's waits, issue 14
+    point 5). SQLite stores naive UTC text; PostgreSQL a timestamptz."""
+    if conn.dialect.name == "sqlite":
+        return (func.julianday(column) - 2440587.5) * 86400.0
+    return func.extract("epoch", column)
+
+
 @dataclass(frozen=True)
 class CaseTimes:
     case_id: int
     person: str | None
-    opened_at: dt.datetime
-    ticket_at: dt.datetime | None  # the visitor's ticket, when the case was opened from one
-    routed_at: dt.datetime | None  # first ``case_routed`` event: the seat in a lounge
-    met_at: dt.datetime | None  # None: not met (yet), or never in a lounge
+    holder_id: int
+    opened: float  # seconds since 1970, UTC
+    routed: float | None  # first ``case_routed`` event: the seat in a lounge
+    met: float | None  # None: not met (yet), or never in a lounge
 
 
 def case_times(conn: Connection, start: dt.datetime, end: dt.datetime) -> list[CaseTimes]:
-    """One row per case opened in [start, end): the times of arrival, lounge and meeting (the cases per
-    day and the waits, whose medians and hours of the day need the single times).
-
-    The lounge time is the case's first ``case_routed`` event (only the events log has it); the ticket is
-    the earliest ticket linked to the case."""
-    routed = (select(events.c.case_id, func.min(events.c.at).label("routed_at"))
+    """One row per case opened in [start, end): the times of opening, lounge and meeting (the cases per
+    day and the waits, whose medians and hours of the day need the single times). The lounge time is the
+    case's first ``case_routed`` event: only the events log has it."""
+    routed = (select(events.c.case_id, epoch(conn, func.min(events.c.at)).label("routed"))
               .where(events.c.kind == EventKind.CASE_ROUTED.value, events.c.at >= start,
                      events.c.at < end + dt.timedelta(days=7))
               .group_by(events.c.case_id).subquery())
-    ticketed = (select(tickets.c.case_id, func.min(tickets.c.issued_at).label("ticket_at"))
-                .where(tickets.c.case_id.is_not(None), tickets.c.issued_at >= start - dt.timedelta(days=1),
-                       tickets.c.issued_at < end)
-                .group_by(tickets.c.case_id).subquery())
-    query = (select(cases.c.id, person_of_case().label("person"), cases.c.opened_at, cases.c.met_at,
-                    routed.c.routed_at, ticketed.c.ticket_at)
-             .select_from(cases.outerjoin(routed, routed.c.case_id == cases.c.id)
-                          .outerjoin(ticketed, ticketed.c.case_id == cases.c.id))
+    query = (select(cases.c.id, person_of_case().label("person"), cases.c.holder_id,
+                    epoch(conn, cases.c.opened_at).label("opened"), epoch(conn, cases.c.met_at).label("met"),
+                    routed.c.routed)
+             .select_from(cases.outerjoin(routed, routed.c.case_id == cases.c.id))
              .where(cases.c.opened_at >= start, cases.c.opened_at < end))
-    out = []
-    for r in conn.execute(query):
-        out.append(CaseTimes(r.id, r.person, _utc(r.opened_at), _utc_or_none(r.ticket_at), _utc_or_none(r.routed_at),
-                             _utc_or_none(r.met_at)))
-    return out
+    return [CaseTimes(case_id, person, holder_id, round(float(opened), 3), _float(routed), _float(met))
+            for case_id, person, holder_id, opened, met, routed in conn.execute(query)]
+
+
+def _float(value: Any) -> float | None:
+    """Milliseconds: SQLite's julianday arithmetic is a few microseconds off (09:00 must not read 08:59:59.99)."""
+    return None if value is None else round(float(value), 3)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    holder_id: int
+    day: dt.date  # the ticket's business day (hall-local)
+    issued: float  # seconds since 1970, UTC
+
+
+def ticket_arrivals(conn: Connection, first: dt.date, last: dt.date) -> list[Arrival]:
+    """Tickets of the business days [first, last] issued to a card holder: when each visitor arrived
+    (``ticket_issued``); the report takes a case's arrival as its holder's last ticket of the day before it
+    was opened."""
+    query = (select(tickets.c.holder_id, tickets.c.day, epoch(conn, tickets.c.issued_at).label("issued"))
+             .where(tickets.c.day >= first, tickets.c.day <= last, tickets.c.holder_id.is_not(None)))
+    return [Arrival(r.holder_id, r.day, round(float(r.issued), 3)) for r in conn.execute(query)]
 
 
 def _utc(value: Any) -> dt.datetime:
@@ -150,31 +171,29 @@ def _utc_or_none(value: Any) -> dt.datetime | None:
 
 
 @dataclass(frozen=True)
-class ItemClosedCount:
+class ItemDecidedCount:
     person: str | None
     item_code: str
-    closed: int
+    decided: int
     on_time: int
 
 
-def items_closed(conn: Connection, first: dt.date, last: dt.date) -> list[ItemClosedCount]:
-    """Accepted items that ended (handed out, refused) on a day of [first, last], and how many by their
-    due date. ``due_on`` already holds the pauses (``deadline_sweep.store_due`` recomputes it on every
-    pause and resume), so ``closed_on <= due_on`` is the on-time test with paused working days excluded (S6).
-    Items returned for a breached 容缺 (退件) and items never accepted had no decision to be late with."""
+def items_decided(conn: Connection, first: dt.date, last: dt.date) -> list[ItemDecidedCount]:
+    """Accepted items decided (准予许可 or 不予许可, ``decided_on``) on a day of [first, last], and how many by
+    their due day. ``due_on`` already holds the pauses (``deadline_sweep.store_due`` recomputes it on every
+    pause and resume), so ``decided_on <= due_on`` is the on-time test with paused working days excluded (S6)."""
     person = person_of_case().label("person")
-    on_time = func.sum(case((case_items.c.closed_on <= case_items.c.due_on, 1), else_=0)).label("on_time")
+    on_time = func.sum(case((case_items.c.decided_on <= case_items.c.due_on, 1), else_=0)).label("on_time")
     query = (select(person, case_items.c.item_code, func.count().label("n"), on_time)
              .select_from(case_items.join(cases, cases.c.id == case_items.c.case_id))
-             .where(*_closed_clock_items(first, last))
+             .where(*_decided(first, last))
              .group_by(person, case_items.c.item_code))
-    return [ItemClosedCount(r.person, r.item_code, int(r.n), int(r.on_time or 0)) for r in conn.execute(query)]
+    return [ItemDecidedCount(r.person, r.item_code, int(r.n), int(r.on_time or 0)) for r in conn.execute(query)]
 
 
-def _closed_clock_items(first: dt.date, last: dt.date) -> tuple[ColumnElement[bool], ...]:
-    return (case_items.c.closed_on >= first, case_items.c.closed_on <= last,
-            case_items.c.accepted_on.is_not(None), case_items.c.due_on.is_not(None),
-            case_items.c.status != "returned")
+def _decided(first: dt.date, last: dt.date) -> tuple[ColumnElement[bool], ...]:
+    return (case_items.c.decided_on >= first, case_items.c.decided_on <= last,
+            case_items.c.accepted_on.is_not(None), case_items.c.due_on.is_not(None))
 
 
 def _running_pause() -> ColumnElement[bool]:
@@ -199,6 +218,7 @@ class ItemLine:
     accepted_on: dt.date | None
     due_on: dt.date | None
     closed_on: dt.date | None
+    decided_on: dt.date | None
     supplement_due_on: dt.date | None
 
 
@@ -209,13 +229,13 @@ def _item_lines(conn: Connection, *where: ColumnElement[bool], limit: int | None
     query = (select(case_items.c.id, case_items.c.case_id, cases.c.case_no, case_items.c.item_code,
                     person_of_case().label("person"),
                     case_items.c.accepted_on, case_items.c.due_on, case_items.c.closed_on,
-                    case_items.c.supplement_due_on)
+                    case_items.c.decided_on, case_items.c.supplement_due_on)
              .select_from(case_items.join(cases, cases.c.id == case_items.c.case_id))
              .where(*where).order_by(case_items.c.due_on, case_items.c.id))
     if limit is not None:
         query = query.limit(limit)
     return [ItemLine(r.id, r.case_id, r.case_no, r.item_code, r.person, r.accepted_on, r.due_on, r.closed_on,
-                     r.supplement_due_on) for r in conn.execute(query)]
+                     r.decided_on, r.supplement_due_on) for r in conn.execute(query)]
 
 
 def overdue_items(conn: Connection, today: dt.date, last: dt.date, limit: int | None = None,
@@ -225,9 +245,9 @@ def overdue_items(conn: Connection, today: dt.date, last: dt.date, limit: int | 
     return _item_lines(conn, *_overdue(today, last), limit=limit, persons=persons)
 
 
-def closed_items(conn: Connection, first: dt.date, last: dt.date, limit: int | None = None,
-                 persons: list[str | None] | None = None) -> list[ItemLine]:
-    return _item_lines(conn, *_closed_clock_items(first, last), limit=limit, persons=persons)
+def decided_items(conn: Connection, first: dt.date, last: dt.date, limit: int | None = None,
+                  persons: list[str | None] | None = None) -> list[ItemLine]:
+    return _item_lines(conn, *_decided(first, last), limit=limit, persons=persons)
 
 
 # -- 容缺 (S7) ----------------------------------------------------------------------------------------
@@ -252,16 +272,17 @@ class ConditionalCount:
 
 def conditional_counts(conn: Connection, first: dt.date, last: dt.date) -> list[ConditionalCount]:
     """Per person: 容缺 items still owing supplements now (accepted by ``last``), and commitments breached
-    (returned by the nightly sweep, S7) on a day of [first, last]."""
+    (returned by the nightly sweep, S7) on a day of [first, last]. Two reads, each an index seek (items
+    by status; items by the day they closed)."""
     person = person_of_case().label("person")
-    outstanding = func.sum(case((and_(*_outstanding(last)), 1), else_=0)).label("outstanding")
-    breached = func.sum(case((and_(*_breached(first, last)), 1), else_=0)).label("breached")
-    query = (select(person, outstanding, breached)
-             .select_from(case_items.join(cases, cases.c.id == case_items.c.case_id))
-             .where(case_items.c.supplement_due_on.is_not(None),
-                    or_(and_(*_outstanding(last)), and_(*_breached(first, last))))
-             .group_by(person))
-    return [ConditionalCount(r.person, int(r.outstanding or 0), int(r.breached or 0)) for r in conn.execute(query)]
+    joined = case_items.join(cases, cases.c.id == case_items.c.case_id)
+    counts: dict[str | None, list[int]] = {}
+    for n, where in enumerate((_outstanding(last), _breached(first, last))):
+        query = (select(person, func.count().label("n")).select_from(joined)
+                 .where(case_items.c.supplement_due_on.is_not(None), *where).group_by(person))
+        for r in conn.execute(query):
+            counts.setdefault(r.person, [0, 0])[n] += int(r.n)
+    return [ConditionalCount(p, o, b) for p, (o, b) in counts.items()]
 
 
 def outstanding_items(conn: Connection, last: dt.date, limit: int | None = None,

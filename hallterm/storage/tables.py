@@ -198,6 +198,9 @@ cases = Table(
     Index("ix_cases_proxy_status", "proxy_staff_id", "status"),
     Index("ix_cases_proxy_opened", "proxy_staff_id", "opened_at"),
     Index("ix_cases_lounge_status", "lounge_code", "status"),
+    # The supervision report (issue 14) seeks a month's cases by when they opened and closed.
+    Index("ix_cases_opened_at", "opened_at"),
+    Index("ix_cases_closed_at", "closed_at"),
 )
 
 case_items = Table(
@@ -213,6 +216,8 @@ case_items = Table(
     Column("due_estimated", Boolean, nullable=False, default=False),  # past the holiday data
     Column("supplement_due_on", Date, nullable=True),
     Column("closed_on", Date, nullable=True),
+    # issue 14: the day of the approval decision (准予许可 or 不予许可), where the item's clock ends (S6)
+    Column("decided_on", Date, nullable=True),
     # The checklist's outcome (S1, S7): pending | accepted | conditional | not_accepted; the 容缺 commitment.
     Column("decision", String(24), nullable=False, default="pending", server_default="pending"),
     Column("commitment_signed", Boolean, nullable=False, default=False, server_default=false()),
@@ -221,6 +226,9 @@ case_items = Table(
     Column("decision_no", String(64), nullable=False, default="", server_default=text("''")),
     Index("ix_case_items_case_id", "case_id"),
     Index("ix_case_items_status", "status"),
+    # The supervision report (issue 14): items decided in a month; closed in a month, or still open and overdue.
+    Index("ix_case_items_decided_on", "decided_on"),
+    Index("ix_case_items_closed_due", "closed_on", "due_on"),
 )
 
 material_checks = Table(

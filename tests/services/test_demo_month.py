@@ -7,8 +7,10 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
+from hallterm.domain.report import Period
 from hallterm.services.context import Services
 from hallterm.services.demo import DEMO_AFTER_HOURS, build_demo
+from hallterm.services.report import build_report
 from hallterm.storage.tables import case_items, cases, events, tickets
 
 MONDAY = dt.datetime(2026, 12, 7, 1, 30, tzinfo=dt.UTC)  # 09:30 in the hall
@@ -48,3 +50,14 @@ def test_a_week_of_the_hall_goes_through_every_step_the_desk_takes(loaded: Servi
             by_case[e.case_id].append(e.at)
     assert all(times == sorted(times) for times in by_case.values())
     assert len(numbers) == len(set(numbers))  # one ticket number per day, never twice
+    # What a newcomer's supervisor sees of it (issue 14): the report agrees with what the demo did, and the
+    # figures a supervisor looks for first are not empty.
+    report = build_report(loaded, Period(dt.date(2026, 11, 29), dt.date(2026, 12, 6)))
+    figures = report.figures
+    # (one case more than the month's: last evening's after-hours case, demo.evening_case)
+    assert (figures["cases_opened"], figures["ratings_total"], figures["tickets_no_show"]) == (
+        month.cases + 1, month.ratings, month.no_shows)
+    assert figures["conditional_breached"] == month.breached
+    assert min(figures["cases_closed"], figures["tickets_no_show"], figures["conditional_supplemented"],
+               figures["proxy_open"]) > 0  # type: ignore[type-var]
+    assert figures["on_time_rate"] is not None and figures["wait_p50_min"] is not None
