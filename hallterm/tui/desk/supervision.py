@@ -62,9 +62,10 @@ MEASURE_WORDS = {"cases_opened": "件", "cases_closed": "件", "overdue_items": 
                  "tickets_no_show": "张", "ratings_total": "条", "bad_ratings": "条", "follow_ups_late": "件",
                  "proxy_open": "项", "proxy_done_on_time": "项", "proxy_late": "项"}
 
-# The columns of a case line (domain.report.CaseLine) as a supervisor reads them.
-CASE_COLUMNS = {"case_no": "办件号", "holder": "持卡人", "section": "科室", "person": "责任人", "status": "状态",
-                "opened": "受理（取号、预约）时间", "note": "说明"}
+# The columns of a case line (domain.report.CaseLine) as a supervisor reads them: what counted it (说明: the
+# item and how late) and who holds it before the rest, so that they stay on an 80-column terminal.
+CASE_COLUMNS = {"case_no": "办件号", "holder": "持卡人", "note": "说明", "person": "责任人", "status": "状态",
+                "section": "科室", "opened": "时间"}
 
 
 def period_of(key: PeriodKey, today: dt.date) -> Period:
@@ -121,7 +122,9 @@ class ScopeTable(FigureTable):
     """A per-section or per-person table of the report: Enter on a cell lists the cases behind it."""
 
     def __init__(self, report_table: str, *, id: str) -> None:
-        super().__init__(id=id, cursor_type="cell", zebra_stripes=True, classes="scope-table")
+        # Who the row is stays in view while the arrows scroll through two dozen figures to the right.
+        fixed = 2 if SCOPE_TABLES[report_table] == "person" else 1
+        super().__init__(id=id, cursor_type="cell", zebra_stripes=True, classes="scope-table", fixed_columns=fixed)
         self.report_table = report_table  # the Table.key it shows
 
 
@@ -283,7 +286,7 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if report.empty:
             self.say(f"{PERIOD_NAMES[self.period_key]}（{report.period.label()}）{EMPTY_PERIOD}")
         else:
-            self.say("Enter 查看指标的办件明细；Tab 到科室表；P 切换今日/本周/本月")
+            self.say("Enter 查看指标的办件明细；Tab 到图表和科室、人员表；P 切换今日/本周/本月")
 
     def _show_tables(self, report: Report) -> None:
         """The per-section (and per-person) tables, rebuilt in place; the cursor stays where it was."""
