@@ -206,3 +206,10 @@ async def test_who_may_not_is_told_why_and_an_empty_period_says_so(
         assert isinstance(supervisor.screen, SupervisionScreen)
         notice = str(supervisor.screen.query_one("#supervision-notice", Static).render())
         assert "没有可列出的办件" in notice
+        await pilot.press("f1")  # every key of the screen, those the footer has no room for too
+        await settle(pilot)
+        assert isinstance(supervisor.screen, KeyListScreen)
+        listed = key_list_text(supervisor.screen)
+        for line in ("Enter  明细", "P      今日/本周/本月", "R      刷新", "1      今日", "3      本月",
+                     "Esc    返回"):
+            assert line in listed, (line, listed)
