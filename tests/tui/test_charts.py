@@ -47,6 +47,10 @@ def test_bars_show_rates_out_of_100_percent_and_no_data_in_words() -> None:
     assert full.endswith("100.0%") and half.endswith("50.0%") and none.endswith("无数据") and zero.endswith("0.0%")
     assert full.count("█") == 2 * half.count("█") and zero.count("█") == 0 and "·" in none
     assert all(cell_len(line) <= 40 for line in lines)
+    long = Series("on_time_by_section", "各科室按时办结率", "rate",
+                  (("政务服务中心帮办代办部", 0.5), ("综合受理科", 1.0)))
+    cut, whole = plain(draw_bars(long, 38))
+    assert cut.startswith("政务服务中…") and whole.startswith("综合受理科") and cell_len(cut) == cell_len(whole) == 38
 
 
 def test_a_series_with_nothing_in_it_says_so() -> None:

@@ -153,7 +153,8 @@ def draw_bars(series: Series, width: int) -> list[Text]:
     room = max(4, width - label_cells - value_cells - 2)
     lines: list[Text] = []
     for (label, v), shown in zip(series.points, values, strict=True):
-        line = Text(set_cell_size(label, label_cells) + " ")
+        cut = label if cell_len(label) <= label_cells else set_cell_size(label, label_cells - 1).rstrip() + "…"
+        line = Text(set_cell_size(cut, label_cells) + " ")
         if v is None:
             line.append(NO_DATA_MARK.ljust(room), style="dim")
         else:
