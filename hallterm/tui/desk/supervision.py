@@ -197,7 +197,7 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def _tick(self) -> None:
         # Under a drill-down nobody sees the figures: they are computed again when the screen is back on top.
-        if self.is_current:
+        if self.is_active:
             self.action_refresh()
 
     def on_screen_resume(self) -> None:
