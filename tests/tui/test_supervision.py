@@ -123,14 +123,14 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
         await pilot.press("r")
         await pilot.pause()
         assert len(gate.calls) == before + 1
-        assert "正在统计" in text_of(app, "#period-bar")
+        assert "统计中" in text_of(app, "#period-bar")
         await pilot.press("down")  # keys still act while the report is computed
         assert screen.query_one("#figures", DataTable).cursor_row == 1
         await pilot.press("up")
         gate.open.set()
         await settle(pilot)
         await settle(pilot)
-        assert len(gate.calls) == before + 2 and "正在统计" not in text_of(app, "#period-bar")
+        assert len(gate.calls) == before + 2 and "统计中" not in text_of(app, "#period-bar")
 
         # Tab to the per-section table: Enter on a section's 受理案件 cell lists that section's cases.
         await pilot.press("tab", "tab")

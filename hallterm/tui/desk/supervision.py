@@ -264,7 +264,7 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             if report.empty:
                 bar.append(f"  {EMPTY_PERIOD}", style="bold")
         if self._building is not None:
-            bar.append("  正在统计……", style="italic")
+            bar.append("  统计中……", style="italic")
         self.query_one("#period-bar", Static).update(bar)
 
     def _show(self, report: Report) -> None:
