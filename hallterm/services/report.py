@@ -16,12 +16,12 @@ Definitions (the period is hall-local days, both ends included; "now" is the rep
   S1: ``cases.service_mode`` as it stands, after the checklist settled it — ``service_mode_decided``) and
   by jurisdiction (S2: ``cases.jurisdiction`` city/district and ``cases.district``, from ``case_opened``).
 - **Waits**, for cases opened in the period whose visitor was met: arrival = the holder's last ticket of
-  that day issued before the case was opened (``ticket_issued``; tickets carry the holder, not the case),
-  else the case's opening (``case_opened``); lounge = the case's first ``case_routed`` event (a seat and a
-  coordinator; only the events log has it); met = ``cases.met_at`` (``visitor_met``). The wait is arrival
-  → met; its median (of two middle values, their mean) and 90th percentile (nearest rank), in minutes;
-  also arrival → lounge and lounge → met medians. ``waits_by_hour``: the median wait by the hall-local
-  hour of arrival, 08–20.
+  that day issued before the case was opened and since their previous case (``ticket_issued``; tickets
+  carry the holder, not the case), else the case's opening (``case_opened``); lounge = the case's first
+  ``case_routed`` event (a seat and a coordinator; only the events log has it); met = ``cases.met_at``
+  (``visitor_met``). The wait is arrival → met; its median (of two middle values, their mean) and 90th
+  percentile (nearest rank), in minutes; also arrival → lounge and lounge → met medians.
+  ``waits_by_hour``: the median wait by the hall-local hour of arrival, 08–20.
 - **按时办结率 on_time_rate**: of the accepted items (``item_accepted``/``item_conditional``) decided on a
   day of the period — 准予许可 or 不予许可, ``case_items.decided_on``, written with ``item_decided`` — those
   decided on or before ``due_on``. The clock ends at the decision (S6: the item's working days; the
@@ -81,7 +81,7 @@ from hallterm.domain.proxy_tasks import KIND_NAMES as PROXY_KIND_NAMES
 from hallterm.domain.proxy_tasks import STATE_NAMES as PROXY_STATE_NAMES
 from hallterm.domain.proxy_tasks import ProxyTaskKind, ProxyTaskState
 from hallterm.domain.queue import STATUS_NAMES as TICKET_STATUS_NAMES
-from hallterm.domain.queue import TicketStatus
+from hallterm.domain.queue import AppointmentStatus, TicketStatus
 from hallterm.domain.rating import FOLLOW_UP_NAMES, LEVEL_NAMES, FollowUpKind, Level
 from hallterm.domain.report import (
     FIGURE_BY_KEY,
@@ -102,6 +102,7 @@ UNASSIGNED = "未分配"
 NO_SECTION = "未指定科室"
 WAIT_HOURS = range(8, 21)  # hall-local hours of arrival shown by ``waits_by_hour``
 BUREAU_NAMES = {"city": "市级", "district": "县区"}
+KEPT, MISSED = AppointmentStatus.CHECKED_IN.value, AppointmentStatus.MISSED.value
 
 
 class ReportError(Refused, ValueError):
@@ -275,6 +276,12 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
     per_day: Counter[dt.date] = Counter()
     by_hour: dict[int, list[float]] = defaultdict(list)
     local = _LocalTimes(tz)
+    # The openings of the holders who took a ticket that day: a ticket is the arrival of one case only.
+    openings: dict[tuple[int, dt.date], list[float]] = defaultdict(list)
+    for t in times:
+        visit = (t.holder_id, local.day_hour(t.opened)[0])
+        if visit in arrivals:
+            openings[visit].append(t.opened)
     for t in times:
         if not scope.keeps(t.person):
             continue
@@ -282,7 +289,8 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
         per_day[opened_on] += 1
         if t.met is None:
             continue
-        arrival = _arrival(arrivals.get((t.holder_id, opened_on), []), t.opened)
+        visit = (t.holder_id, opened_on)
+        arrival = _arrival(arrivals[visit], openings[visit], t.opened) if visit in arrivals else t.opened
         wait = max(0.0, (t.met - arrival) / 60)
         by_hour[local.day_hour(arrival)[1]].append(wait)
         for tally in (hall, by_section[scope.section_of(t.person)], by_person[t.person]):
@@ -313,7 +321,7 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
         if section is not None and name != section:
             continue
         appointment_rows[name][a.status] += a.count
-        figure = {"checked_in": "appointments_kept", "missed": "appointments_missed"}.get(a.status)
+        figure = {KEPT: "appointments_kept", MISSED: "appointments_missed"}.get(a.status)
         if figure:
             hall.counts[figure] += a.count
             by_section[name].counts[figure] += a.count
@@ -385,10 +393,14 @@ def _arrivals(rows: list[q.Arrival]) -> dict[tuple[int, dt.date], list[float]]:
     return out
 
 
-def _arrival(tickets: list[float], opened: float) -> float:
-    """When the visitor arrived: their last ticket of the day issued before the case was opened, else the
+def _arrival(tickets: list[float], openings: list[float], opened: float) -> float:
+    """When the visitor arrived: their last ticket of the day issued before the case was opened — unless
+    another of their cases was opened since that ticket (the ticket was that case's arrival) — else the
     opening itself (a case opened at the desk without a ticket, or after hours)."""
-    return max((t for t in tickets if t <= opened), default=opened)
+    ticket = max((t for t in tickets if t <= opened), default=None)
+    if ticket is None or any(ticket <= o < opened for o in openings):
+        return opened
+    return ticket
 
 
 class _LocalTimes:
@@ -508,8 +520,9 @@ def _conditional_table(by_section: dict[str, _Tally]) -> Table:
 
 
 def _appointment_table(rows: dict[str, Counter[str]]) -> Table:
-    out = tuple((name, sum(c.values()), c["checked_in"], c["missed"], c["cancelled"], c["booked"],
-                 rate(c["checked_in"], c["checked_in"] + c["missed"])) for name, c in sorted(rows.items()))
+    out = tuple((name, sum(c.values()), c[KEPT], c[MISSED], c[AppointmentStatus.CANCELLED.value],
+                 c[AppointmentStatus.BOOKED.value], rate(c[KEPT], c[KEPT] + c[MISSED]))
+                for name, c in sorted(rows.items()))
     return Table("appointments", "预约到场与爽约", (
         Column("section", "科室", "text"), Column("total", "预约"), Column("kept", "到场"), Column("missed", "爽约"),
         Column("cancelled", "取消"), Column("booked", "待到场"), Column("kept_rate", "到场率", "rate")), out)
@@ -614,14 +627,14 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
             notes = [(s.case_id, f"{names.get(s.item_code, s.item_code)}：{s.at.astimezone(tz):%m-%d}补正齐全")
                      for s in supplied if _wanted(owners.get(s.case_id), persons)][:limit]
         elif figure_key in ("appointments_kept", "appointments_missed"):
-            wanted = "checked_in" if figure_key == "appointments_kept" else "missed"
+            wanted = KEPT if figure_key == "appointments_kept" else MISSED
             if person is None:
-                for a in q.appointment_lines(conn, first, last, wanted, limit * 4):
-                    if section is None or (a.section or NO_SECTION) == section:
-                        other.append(CaseLine(None, "", mask_name(a.holder_name), a.section or NO_SECTION, "",
-                                              "预约到场" if wanted == "checked_in" else "预约爽约",
-                                              f"{a.day.isoformat()} {a.slot_start}",
-                                              f"预约时段 {a.slot_start}–{a.slot_end}"))
+                where = None if section is None else ("" if section == NO_SECTION else section)
+                for a in q.appointment_lines(conn, first, last, wanted, section=where, limit=limit):
+                    other.append(CaseLine(None, "", mask_name(a.holder_name), a.section or NO_SECTION, "",
+                                          "预约到场" if wanted == KEPT else "预约爽约",
+                                          f"{a.day.isoformat()} {a.slot_start}",
+                                          f"预约时段 {a.slot_start}–{a.slot_end}"))
         elif figure_key in ("tickets_issued", "tickets_no_show"):
             if section is None and person is None:
                 only = TicketStatus.NO_SHOW.value if figure_key == "tickets_no_show" else None
@@ -635,10 +648,9 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
                                               f"{t.ticket_no} 号，窗口 {t.counter or '未叫号'}"))
         elif figure_key in ("ratings_total", "bad_ratings"):
             lines = q.rating_lines(conn, start, end, max_level=2 if figure_key == "bad_ratings" else 5,
-                                   limit=limit * 4 if persons is not None else limit)
-            owners = q.persons_of_cases(conn, [r.case_id for r in lines])
+                                   persons=persons, limit=limit)
             notes = [(r.case_id, f"评价：{LEVEL_NAMES[Level(r.level)]}（{r.rated_at.astimezone(tz):%m-%d %H:%M}）")
-                     for r in lines if _wanted(owners.get(r.case_id), persons)][:limit]
+                     for r in lines]
         elif figure_key == "follow_ups_late":
             for f in q.follow_up_rows(conn, start, end, today, last):
                 part = _follow_up_part(f, tz)
@@ -650,9 +662,7 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
             notes = notes[:limit]
         elif figure_key in ("proxy_open", "proxy_done_on_time", "proxy_late"):
             part = {"proxy_open": "open", "proxy_done_on_time": "done_on_time", "proxy_late": "late"}[figure_key]
-            for p in q.proxy_lines(conn, part, first, last, today, limit * 4 if persons is not None else limit):
-                if not _wanted(p.owner, persons):
-                    continue
+            for p in q.proxy_lines(conn, part, first, last, today, owners=persons, limit=limit):
                 kind = PROXY_KIND_NAMES.get(ProxyTaskKind(p.kind), p.kind)
                 state = PROXY_STATE_NAMES.get(ProxyTaskState(p.state), p.state)
                 notes.append((p.case_id, f"代办{kind}：{state}，应于{p.due_on:%m-%d}完成"

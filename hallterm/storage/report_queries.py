@@ -17,7 +17,10 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, literal, not_, or_, select
 from sqlalchemy.sql import ColumnElement
 
+from hallterm.domain.checklist import CLOCK_STATUSES as DOMAIN_CLOCK_STATUSES
+from hallterm.domain.checklist import Decision, ItemStatus
 from hallterm.domain.events import EventKind
+from hallterm.domain.proxy_tasks import OPEN_STATES, ProxyTaskState
 from hallterm.storage.tables import (
     appointments,
     card_holders,
@@ -33,10 +36,10 @@ from hallterm.storage.tables import (
     tickets,
 )
 
-# The statuses in which an item's clock runs (domain.checklist.CLOCK_STATUSES; storage keeps its own literal
-# list so as not to import the domain's enum here for a query).
-CLOCK_STATUSES = ("accepted", "conditional", "in_review")
-OWES_SUPPLEMENT = ("conditional", "in_review")
+# The statuses in which an item's clock runs, and those in which a 容缺 item may still owe its supplements
+# (domain.checklist: CLOCK_STATUSES, owes_supplement).
+CLOCK_STATUSES = tuple(s.value for s in DOMAIN_CLOCK_STATUSES)
+OWES_SUPPLEMENT = (ItemStatus.CONDITIONAL.value, ItemStatus.IN_REVIEW.value)
 
 
 def person_of_case() -> ColumnElement[Any]:
@@ -254,7 +257,7 @@ def decided_items(conn: Connection, first: dt.date, last: dt.date, limit: int | 
 
 
 def _outstanding(last: dt.date) -> tuple[ColumnElement[bool], ...]:
-    return (case_items.c.decision == "conditional", case_items.c.status.in_(OWES_SUPPLEMENT),
+    return (case_items.c.decision == Decision.CONDITIONAL.value, case_items.c.status.in_(OWES_SUPPLEMENT),
             case_items.c.commitment_breached.is_(False), case_items.c.accepted_on <= last)
 
 
@@ -431,8 +434,8 @@ class ProxyCount:
 
 def _proxy_parts(first: dt.date, last: dt.date, today: dt.date) -> dict[str, ColumnElement[bool]]:
     c = proxy_tasks.c
-    open_ = and_(c.state.in_(("pending", "in_progress")), c.added_on <= last)
-    done = and_(c.state == "done", c.closed_on >= first, c.closed_on <= last)
+    open_ = and_(c.state.in_([state.value for state in OPEN_STATES]), c.added_on <= last)
+    done = and_(c.state == ProxyTaskState.DONE.value, c.closed_on >= first, c.closed_on <= last)
     return {"open": open_, "done_on_time": and_(done, c.closed_on <= c.due_on),
             "done_late": and_(done, c.closed_on > c.due_on),
             "open_late": and_(open_, c.due_on < today)}
@@ -501,10 +504,14 @@ class RatingLine:
 
 
 def rating_lines(conn: Connection, start: dt.datetime, end: dt.datetime, *, max_level: int = 5,
-                 limit: int = 500) -> list[RatingLine]:
+                 persons: list[str | None] | None = None, limit: int = 500) -> list[RatingLine]:
+    """Ratings given in [start, end) up to ``max_level``, of the cases of ``persons`` when given."""
     query = (select(ratings.c.case_id, ratings.c.level, ratings.c.rated_at)
+             .select_from(ratings.join(cases, cases.c.id == ratings.c.case_id))
              .where(ratings.c.rated_at >= start, ratings.c.rated_at < end, ratings.c.level <= max_level)
              .order_by(ratings.c.rated_at, ratings.c.id).limit(limit))
+    if persons is not None:
+        query = query.where(_person_in(persons))
     return [RatingLine(r.case_id, int(r.level), r.rated_at) for r in conn.execute(query)]
 
 
@@ -518,13 +525,18 @@ class ProxyLine:
     closed_on: dt.date | None
 
 
-def proxy_lines(conn: Connection, part: str, first: dt.date, last: dt.date, today: dt.date,
-                limit: int = 500) -> list[ProxyLine]:
-    """The tasks of one part of ``proxy_counts``: open, done_on_time, or late (done late and open late)."""
+def proxy_lines(conn: Connection, part: str, first: dt.date, last: dt.date, today: dt.date, *,
+                owners: list[str | None] | None = None, limit: int = 500) -> list[ProxyLine]:
+    """The tasks of one part of ``proxy_counts`` — open, done_on_time, or late (done late and open late) —
+    of ``owners`` when given."""
     parts = _proxy_parts(first, last, today)
     cond = or_(parts["done_late"], parts["open_late"]) if part == "late" else parts[part]
     c = proxy_tasks.c
     query = select(c.case_id, c.kind, c.owner_id, c.state, c.due_on, c.closed_on).where(cond).order_by(c.due_on, c.id)
+    if owners is not None:
+        named = [o for o in owners if o is not None]
+        query = query.where(or_(c.owner_id.in_(named), c.owner_id.is_(None)) if None in owners
+                            else c.owner_id.in_(named))
     return [ProxyLine(r.case_id, r.kind, r.owner_id, r.state, r.due_on, r.closed_on)
             for r in conn.execute(query.limit(limit))]
 
@@ -539,13 +551,16 @@ class AppointmentLine:
     status: str
 
 
-def appointment_lines(conn: Connection, first: dt.date, last: dt.date, status: str,
+def appointment_lines(conn: Connection, first: dt.date, last: dt.date, status: str, *, section: str | None = None,
                       limit: int = 500) -> list[AppointmentLine]:
+    """Appointments of [first, last] in ``status``, of one receiving section when given ("" for none)."""
     query = (select(card_holders.c.name, appointments.c.section, appointments.c.day, appointments.c.slot_start,
                     appointments.c.slot_end, appointments.c.status)
              .select_from(appointments.join(card_holders, card_holders.c.id == appointments.c.holder_id))
              .where(appointments.c.day >= first, appointments.c.day <= last, appointments.c.status == status)
              .order_by(appointments.c.day, appointments.c.slot_start, appointments.c.id).limit(limit))
+    if section is not None:
+        query = query.where(appointments.c.section == section)
     return [AppointmentLine(r.name, r.section, r.day, r.slot_start, r.slot_end, r.status) for r in conn.execute(query)]
 
 

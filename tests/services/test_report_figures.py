@@ -517,8 +517,31 @@ def test_drilling_down_to_the_cases(played: Played) -> None:
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "follow_ups_late")] == [no["B"]]
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "bad_ratings", section=COORDINATION)] == [no["B"]]
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "proxy_late")] == [no["G"]]
+    # From a row of the tables: a section's or a person's own, and nobody else's.
+    assert [c.case_no for c in cases_behind(svc, OCTOBER, "proxy_late", section=PROXY_SECTION)] == [no["G"]]
+    assert cases_behind(svc, OCTOBER, "proxy_late", section=COORDINATION) == ()
+    assert [c.case_no for c in cases_behind(svc, OCTOBER, "ratings_total", person="S1001")] == [no["A"], no["B"]]
+    assert cases_behind(svc, OCTOBER, "ratings_total", person="S1002") == ()
+    assert cases_behind(svc, OCTOBER, "appointments_missed", section="企业登记科") == ()
     missed = cases_behind(svc, OCTOBER, "appointments_missed")
     assert [(m.case_id, m.holder, m.status) for m in missed] == [(None, "李*", "预约爽约")]
     assert cases_behind(svc, OCTOBER, "cases_closed", person="S1002")[0].case_no == no["C"]
+    no_show = cases_behind(svc, DAY, "tickets_no_show")  # T3: a ticket, never a case
+    assert [(t.case_id, t.holder, t.status, t.opened) for t in no_show] == [(None, "孙*", "过号", "2026-10-12 10:00")]
+    assert len(cases_behind(svc, DAY, "tickets_issued")) == 3
+    assert cases_behind(svc, DAY, "tickets_issued", section=COORDINATION) == ()  # the counters are the hall's
     with pytest.raises(ReportError, match="统计值"):
         cases_behind(svc, OCTOBER, "wait_p50_min")
+    with pytest.raises(ReportError, match="没有这个指标"):
+        cases_behind(svc, OCTOBER, "cases_forgotten")
+
+
+def test_a_ticket_is_the_arrival_of_one_case_only() -> None:
+    """Tickets carry the holder, not the case: a holder's second case that day did not arrive with the
+    ticket of the first (times in seconds)."""
+    from hallterm.services.report import _arrival
+
+    assert _arrival([100.0], [160.0, 500.0], 160.0) == 100.0  # ticket at 100, case at 160
+    assert _arrival([100.0], [160.0, 500.0], 500.0) == 500.0  # that ticket was the first case's
+    assert _arrival([100.0, 400.0], [160.0, 500.0], 500.0) == 400.0  # a new ticket for the second
+    assert _arrival([600.0], [500.0], 500.0) == 500.0  # a ticket taken after the opening is no arrival
