@@ -433,7 +433,7 @@ def case_cells(line: CaseLine) -> list[Text]:
             value = mask_name(value)  # masked already by the service; again here, so no list ever shows one whole
         cells.append(Text(visible(value)))
     if not line.case_no:
-        cells[0] = Text("（未成办件）", style="dim")
+        cells[0] = Text("（非办件）", style="dim")  # a ticket or an appointment that never became a case
     return cells
 
 
@@ -490,8 +490,8 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             return
         for i, line in enumerate(lines):
             table.add_row(*case_cells(line), key=str(i))
-        cut = f"，仅列出前 {MAX_CASE_ROWS} 件（完整名单：hallterm report --csv）" if more else ""
-        self.say(f"共 {len(lines)} 件{cut}：↑↓ 选择，Enter 查看办件记录，Esc 返回")
+        cut = f"，仅列出前 {MAX_CASE_ROWS} 条（完整名单：hallterm report --csv）" if more else ""
+        self.say(f"共 {len(lines)} 条{cut}：↑↓ 选择，Enter 查看办件记录，Esc 返回")
         self.refresh_bindings()
 
     def on_failed(self, message: Failed) -> None:
@@ -517,7 +517,8 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             return
         line = self.lines[table.cursor_row]
         if line.case_id is None:
-            self.say(f"这一行是{line.status or '取号或预约'}，未成办件，没有办件记录", Level.ERROR)
+            what = f"（{visible(line.note)}）" if line.note else ""
+            self.say(f"这一行是取号或预约{what}，不是办件，没有办件记录", Level.ERROR)
             return
         self.app.push_screen(HistoryScreen(line.case_id, line.case_no, line.holder, mask_holder=True))
 
