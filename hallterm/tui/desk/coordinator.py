@@ -102,6 +102,8 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("ctrl+f", "follow_ups", "差评整改", show=False, id="coord_follow_ups"),
         Binding("escape", "back", "返回前台", id="back"),
         Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
+        # S10 (issue 14): the supervisor's figures, charts and drill-down (考核); shown to supervisors only
+        Binding("k", "supervision", "督查考核", id="coord_supervision"),
         # issue 13: move an item of the selected case on, one key per step (S9: to the 统一发证窗口);
         # after 签退, before the rarer keys: a coordinator moves items on every day (the palette lists them all)
         Binding("v", "item_review", "转入审查", id="item_review"),
@@ -183,6 +185,8 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             return not_allowed(session.role, "item_progress")
         if action == "duties" and role not in DUTY_ROLES:
             return f"{ROLE_NAMES.get(role, role)}账号不能查看责任清单：须由协调员、督查或管理员查看"
+        if action == "supervision" and not allowed(role, "supervise"):
+            return not_allowed(role, "supervise")
         return ""
 
     @on(ServicesReady)
@@ -527,6 +531,12 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_supervision(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.supervision import SupervisionScreen
+
+        self.app.push_screen(SupervisionScreen())
 
     def action_handover(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start

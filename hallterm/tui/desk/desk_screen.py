@@ -108,6 +108,9 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # S6: the after-hours handover (issue 12). In the footer when there is room (it leaves it first on
         # a narrow terminal); the evening panel and the coordinators' banner name it, the palette and F1 list it.
         Binding("ctrl+t", "handover", "交接单", id="handover"),
+        # S10 (issue 14): a supervisor's figures and charts (Ctrl+S: 督查/统计; the F-keys are all taken, and the
+        # scan field keeps Ctrl+K for itself). Shown to supervisors only; the coordinators' view has it as K.
+        Binding("ctrl+s", "supervision", "督查考核", id="desk_supervision"),
     ]
     app: DeskApp
 
@@ -274,6 +277,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             return "没有可打印的回执：先开办件（F3），或扫描预约回执签到"
         if action == "back_to_calling" and self.calling_ticket is None:
             return "只在叫号屏按 O 打开持卡人后可用（此时 Esc 清空输入）"
+        if action == "supervision" and not allowed(role, "supervise"):
+            return not_allowed(role, "supervise")
         return ""
 
     def _wait_for_lookup(self, action: str, what: str) -> bool:
@@ -751,6 +756,12 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         from hallterm.tui.desk.coordinator import CoordinatorScreen
 
         self.app.push_screen(CoordinatorScreen())
+
+    def action_supervision(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.supervision import SupervisionScreen
+
+        self.app.push_screen(SupervisionScreen())
 
     # -- keys -------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from hallterm.domain.checklist import FORM_NAMES, MaterialForm
 from hallterm.domain.events import EventKind
+from hallterm.domain.ids import mask_name
 from hallterm.domain.waits import minutes_of, minutes_text
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
@@ -165,11 +166,13 @@ class HistoryScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss_history", "返回")]
     app: DeskApp
 
-    def __init__(self, case_id: int, case_no: str, holder_name: str = "") -> None:
+    def __init__(self, case_id: int, case_no: str, holder_name: str = "", *, mask_holder: bool = False) -> None:
         super().__init__()
         self.case_id = case_id
         self.case_no = case_no
         self.holder_name = holder_name  # filled from the case once loaded, when the caller did not know it
+        # The supervisor's drill-down (issue 14) looks at the work, not at the person: the name stays masked.
+        self.mask_holder = mask_holder
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history"):
@@ -188,6 +191,8 @@ class HistoryScreen(ModalScreen[None]):
         case, history, people, items, lounges = message.result
         if case is not None:
             self.holder_name, self.case_no = case.holder_name, case.case_no
+            if self.mask_holder:
+                self.holder_name = mask_name(case.holder_name)
             self.query_one("#history-title", Static).update(Text(history_title(self.case_no, self.holder_name)))
         for event in history:
             who = people.get(event.staff_id or "", event.staff_id or "系统")

@@ -1,0 +1,526 @@
+"""The supervisor's screen (督查考核; issue 14 point 3, S10): the hall's figures today, this week, this month.
+
+Opened with K from the hall overview (the coordinators' view a supervisor sees the whole hall in) or
+Ctrl+S on a supervisor's desk. One period at a time (P, or 1/2/3, switches 今日/本周/本月): on the left
+the headline figures with their units (``无数据`` where a figure cannot be computed, never 0), on the
+right small charts drawn with block characters (``widgets.charts``: readable without colour) and the
+per-section and per-person tables.
+
+Drill-down: Enter on a figure, or on a cell of the per-section or per-person table, lists the cases behind it
+(``CasesBehindScreen``, holders' names masked); Enter on a case opens its history; Esc goes back up.
+
+The report is computed by ``services.report.build_report`` in a thread worker (``run_use_case``), never
+on the event loop, so keys stay live while a month of a busy hall is counted; a refresh (every minute,
+and whenever the screen comes back to the top) is never started while one is still running, and the
+screen says when the figures it shows were computed (计算于 HH:MM).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any, Literal
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets.data_table import RowDoesNotExist
+
+from hallterm.domain.ids import mask_name
+from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, CaseLine, Figure, Period, Report, Series, Table
+from hallterm.domain.terminal_text import visible
+from hallterm.tui.desk.background import run_use_case
+from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
+from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.charts import EMPTY_PERIOD, Chart, Shape, value_text
+from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
+
+if TYPE_CHECKING:
+    from hallterm.services.context import Services
+    from hallterm.tui.desk.app import DeskApp
+
+REFRESH_SECONDS = 60.0
+MAX_CASE_ROWS = 500  # a drill-down lists at most this many cases: the rest are in `hallterm report --csv`
+
+PeriodKey = Literal["day", "week", "month"]
+PERIOD_NAMES: dict[PeriodKey, str] = {"day": "今日", "week": "本周", "month": "本月"}
+PERIOD_ORDER: tuple[PeriodKey, ...] = ("day", "week", "month")
+
+# The charts, in the order a supervisor looks at them, and how each is drawn: a column per day or hour
+# (a shape over time), a labelled bar per section or level (a comparison).
+CHARTS: tuple[tuple[str, Shape], ...] = (("cases_per_day", "columns"), ("waits_by_hour", "columns"),
+                                         ("on_time_by_section", "bars"), ("ratings_by_level", "bars"))
+
+# What a count counts, said after the number (the figure's label names the thing).
+MEASURE_WORDS = {"cases_opened": "件", "cases_closed": "件", "overdue_items": "项",
+                 "conditional_outstanding": "项", "conditional_supplemented": "项", "conditional_breached": "项",
+                 "appointments_kept": "个", "appointments_missed": "个", "tickets_issued": "张",
+                 "tickets_no_show": "张", "ratings_total": "条", "bad_ratings": "条", "follow_ups_late": "件",
+                 "proxy_open": "项", "proxy_done_on_time": "项", "proxy_late": "项"}
+
+# The columns of a case line (domain.report.CaseLine) as a supervisor reads them: what counted it (说明: the
+# item and how late) and who holds it before the rest, so that they stay on an 80-column terminal.
+CASE_COLUMNS = {"case_no": "办件号", "holder": "持卡人", "note": "说明", "person": "责任人", "status": "状态",
+                "section": "科室", "opened": "时间"}
+
+
+def period_of(key: PeriodKey, today: dt.date) -> Period:
+    if key == "day":
+        return Period.day(today)
+    if key == "week":
+        return Period.week_of(today)
+    return Period.month_of(today)
+
+
+def figure_value(figure: Figure, value: int | float | None) -> str:
+    """A figure with its unit: 12 件, 87.5%, 8 分钟; 无数据 when it cannot be computed (never 0)."""
+    text = value_text(value, figure.unit)
+    if value is not None and figure.unit == "count":
+        text += f" {MEASURE_WORDS.get(figure.key, '')}".rstrip()
+    return text
+
+
+def figure_label(figure: Figure) -> str:
+    """The label without a trailing （分钟）: the value says its unit itself."""
+    return figure.label.removesuffix("（分钟）")
+
+
+def cell_text(value: object, unit: str) -> Text:
+    """A cell of a report table: numbers as value_text writes them (no unit word: the header has it)."""
+    if value is None:
+        return Text("" if unit == "text" else "无数据", style="dim")
+    if isinstance(value, dt.date):
+        return Text(value.isoformat())
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return Text(visible(str(value)))
+    if unit == "minutes":
+        return Text(f"{value:.1f}".removesuffix(".0"))
+    return Text(value_text(value, "rate" if unit == "rate" else "count"))
+
+
+# The report's breakdowns the screen shows below the charts (services.report: by_section, by_person), and
+# the cases_behind argument a row fills: its section, or its person's staff id (the table's first column).
+SCOPE_TABLES = {"by_section": "section", "by_person": "person"}
+
+
+def section_tables(report: Report) -> list[Table]:
+    """The report's per-section and per-person tables, in the report's order."""
+    return [t for t in report.tables if t.key in SCOPE_TABLES]
+
+
+class FigureTable(DataTable):
+    """A DataTable whose Enter the footer names (Textual's own Enter is hidden from it)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "明细", tooltip="列出该项背后的办件")]
+
+
+class ScopeTable(FigureTable):
+    """A per-section or per-person table of the report: Enter on a cell lists the cases behind it."""
+
+    def __init__(self, report_table: str, *, id: str) -> None:
+        # Who the row is stays in view while the arrows scroll through two dozen figures to the right.
+        fixed = 2 if SCOPE_TABLES[report_table] == "person" else 1
+        super().__init__(id=id, cursor_type="cell", zebra_stripes=True, classes="scope-table", fixed_columns=fixed)
+        self.report_table = report_table  # the Table.key it shows
+
+
+class CaseTable(DataTable):
+    BINDINGS = [Binding("enter", "select_cursor", "办件记录", tooltip="查看该办件的全部记录")]
+
+
+def _build(svc: Services, key: PeriodKey, period: Period) -> tuple[PeriodKey, Report]:
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+    from hallterm.services.report import build_report
+
+    return key, build_report(svc, period)
+
+
+class ReportBuilt(Done):
+    """``result``: (the period key, its ``Report``)."""
+
+
+class CasesFound(Done):
+    """``result``: the ``CaseLine`` tuple behind a figure."""
+
+
+class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+    CSS_PATH = "../styles/supervision.tcss"
+    BINDINGS = [
+        Binding("enter", "drill", "明细", id="supervision_drill"),
+        Binding("p", "next_period", "今日/本周/本月", id="supervision_period"),
+        Binding("r", "refresh", "刷新", id="supervision_refresh"),
+        Binding("escape", "back", "返回", id="supervision_back"),
+        # Straight to a period (the footer shows P; F1 and the palette list these).
+        Binding("1", "period('day')", "今日", show=False, id="supervision_day"),
+        Binding("2", "period('week')", "本周", show=False, id="supervision_week"),
+        Binding("3", "period('month')", "本月", show=False, id="supervision_month"),
+    ]
+    app: DeskApp
+
+    def __init__(self, period: PeriodKey = "day") -> None:
+        super().__init__()
+        self.period_key: PeriodKey = period
+        self.reports: dict[PeriodKey, Report] = {}
+        self.shown: Report | None = None
+        self._building: PeriodKey | None = None  # the period a worker is computing now (one at a time)
+        self._again = False  # a refresh was asked for while one ran: run it when that one is done
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="period-bar")
+        with Horizontal(id="supervision-body"):
+            with Vertical(id="figures-pane"):
+                yield FigureTable(id="figures", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="charts-pane"):
+                for key, shape in CHARTS:
+                    yield Chart(Series(key, "", "count", ()), shape, id=f"chart-{key.replace('_', '-')}")
+                yield Vertical(id="tables")
+        yield MessageLine(id="supervision-notice")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        session = self.app.session
+        who = f"　{session.name}（{session.staff_id}）" if session else ""
+        self.sub_title = f"督查考核{who}"
+        figures = self.query_one("#figures", DataTable)
+        figures.add_column("指标", key="label")
+        figures.add_column("数值", key="value")
+        for figure in FIGURES:
+            figures.add_row(figure_label(figure), Text("…", style="dim"), key=figure.key)
+        figures.focus()
+        self._draw_bar()
+        self.set_interval(REFRESH_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        # Under a drill-down nobody sees the figures: they are computed again when the screen is back on top.
+        if self.is_active:
+            self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        # Pushed, or back from a drill-down: figures computed a while ago are computed again.
+        self.action_refresh()
+
+    @on(ServicesReady)
+    def _ready(self) -> None:
+        self.action_refresh()
+
+    # -- computing ------------------------------------------------------------------------------
+
+    @property
+    def period(self) -> Period:
+        assert self.app.services is not None
+        return period_of(self.period_key, self.app.services.today())
+
+    def action_refresh(self) -> None:
+        if self.app.services is None:
+            self.say("数据库尚未连接：连接后自动统计", Level.BUSY)
+            return
+        if self._building is not None:
+            self._again = True  # never two at once: this one starts when the running one is done
+            return
+        self._building = self.period_key
+        self._draw_bar()
+        run_use_case(self, ReportBuilt, _build, self.app.services, self.period_key, self.period, group="report")
+
+    def on_report_built(self, message: ReportBuilt) -> None:
+        key, report = message.result
+        self._building = None
+        self.reports[key] = report
+        if key == self.period_key:
+            self._show(report)
+        if self._again or self.period_key not in self.reports:
+            self._again = False
+            self.action_refresh()
+        else:
+            self._draw_bar()
+
+    def on_failed(self, message: Failed) -> None:
+        if message.request is ReportBuilt:
+            self._building = None
+            self._draw_bar()
+        self.say(message.reason, Level.ERROR)
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def _draw_bar(self) -> None:
+        """The periods, the one shown in 【】 (readable without colour), its dates, when it was computed."""
+        bar = Text()
+        for key in PERIOD_ORDER:
+            name = PERIOD_NAMES[key]
+            if key == self.period_key:
+                bar.append(f"【{name}】", style="bold reverse")
+            else:
+                bar.append(f" {name} ", style="dim")
+        if self.app.services is not None:
+            bar.append(f"  {self.period.label()}")
+        report = self.reports.get(self.period_key)
+        if report is not None:
+            tz = self.app.settings.hall.tz
+            bar.append(f"  计算于 {report.generated_at.astimezone(tz):%H:%M}")
+            if report.empty:
+                bar.append(f"  {EMPTY_PERIOD}", style="bold")
+        if self._building is not None:
+            bar.append("  统计中……", style="italic")
+        self.query_one("#period-bar", Static).update(bar)
+
+    def _show(self, report: Report) -> None:
+        self.shown = report
+        figures = self.query_one("#figures", DataTable)
+        for figure in FIGURES:
+            value = report.figures.get(figure.key)
+            cell = Text(figure_value(figure, value), style="dim" if value is None else "bold")
+            with suppress(RowDoesNotExist):
+                figures.update_cell(figure.key, "value", cell, update_width=True)
+        series = {s.key: s for s in report.series}
+        for key, _shape in CHARTS:
+            chart = self.query_one(f"#chart-{key.replace('_', '-')}", Chart)
+            chart.show(series.get(key) or Series(key, "", "count", ()))
+            # one day's cases in a column chart says no more than the figure beside it
+            chart.display = key in series and len(series[key].points) > 1
+        self._show_tables(report)
+        self._draw_bar()
+        if report.empty:
+            self.say(f"{PERIOD_NAMES[self.period_key]}（{report.period.label()}）{EMPTY_PERIOD}")
+        else:
+            self.say("Enter 查看指标的办件明细；Tab 到图表和科室、人员表；P 切换今日/本周/本月")
+
+    def _show_tables(self, report: Report) -> None:
+        """The per-section (and per-person) tables, rebuilt in place; the cursor stays where it was."""
+        holder = self.query_one("#tables", Vertical)
+        for table in section_tables(report):
+            dom_id = f"table-{table.key.replace('_', '-')}"
+            found = holder.query(f"#{dom_id}")
+            if found:
+                grid = found.first(ScopeTable)
+                at = grid.cursor_coordinate
+                grid.clear(columns=True)
+            else:
+                holder.mount(Static(Text(table.title, style="bold"), classes="table-title"))
+                grid = ScopeTable(table.key, id=dom_id)
+                holder.mount(grid)
+                at = None
+            for column in table.columns:
+                grid.add_column(column.title, key=column.key)
+            for i, row in enumerate(table.rows):
+                grid.add_row(*(cell_text(v, c.unit) for v, c in zip(row, table.columns, strict=True)), key=str(i))
+            if at is not None and grid.row_count:
+                grid.move_cursor(row=min(at.row, grid.row_count - 1), column=at.column, animate=False)
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    def why_not(self, action: str) -> str:
+        if action == "drill" and self.shown is None:
+            return "正在统计，请稍候再按 Enter"
+        return ""
+
+    def action_next_period(self) -> None:
+        at = PERIOD_ORDER.index(self.period_key)
+        self.action_period(PERIOD_ORDER[(at + 1) % len(PERIOD_ORDER)])
+
+    def action_period(self, key: str) -> None:
+        if key not in PERIOD_NAMES:
+            return
+        self.period_key = key
+        cached = self.reports.get(self.period_key)
+        if cached is not None:
+            self._show(cached)  # at once; then computed afresh
+        else:
+            # Not computed yet: the values go (no figure of another period may pass for this one's), the
+            # cursor stays on the figure it was on.
+            self.shown = None
+            figures = self.query_one("#figures", DataTable)
+            for figure in FIGURES:
+                with suppress(RowDoesNotExist):
+                    figures.update_cell(figure.key, "value", Text("…", style="dim"))
+            self.say(f"正在统计{PERIOD_NAMES[self.period_key]}……", Level.BUSY)
+        self._draw_bar()
+        self.action_refresh()
+
+    def action_drill(self) -> None:
+        focused = self.focused
+        if isinstance(focused, DataTable) and focused.id != "figures" and focused.row_count:
+            self._drill_table(focused)
+        else:
+            self._drill_figure()
+
+    @on(DataTable.RowSelected, "#figures")
+    def _figure_chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self._drill_figure()
+
+    @on(DataTable.CellSelected, ".scope-table")
+    def _cell_chosen(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        self._drill_table(event.data_table)
+
+    def _drill_figure(self) -> None:
+        if self.shown is None:
+            self.say(self.why_not("drill"), Level.BUSY)
+            return
+        figures = self.query_one("#figures", DataTable)
+        key = figures.coordinate_to_cell_key(figures.cursor_coordinate).row_key.value
+        figure = FIGURE_BY_KEY.get(key or "")
+        if figure is not None:
+            self._open_cases(figure)
+
+    def _drill_table(self, grid: DataTable[Any]) -> None:
+        """A cell of the per-section table: its column's figure, for its row's section (or person)."""
+        report = self.shown
+        if report is None:
+            return
+        if not isinstance(grid, ScopeTable):
+            return
+        table = report.table(grid.report_table)
+        row_at, col_at = grid.cursor_coordinate
+        if row_at >= len(table.rows):
+            return
+        column = table.columns[col_at]
+        row = dict(zip((c.key for c in table.columns), table.rows[row_at], strict=True))
+        scope = SCOPE_TABLES[table.key]
+        figure = FIGURE_BY_KEY.get(column.key)
+        if figure is None:
+            if column.unit != "text":
+                self.say(f"「{column.title}」没有逐件明细：选中受理案件、超期未办结事项等格再按 Enter", Level.ERROR)
+                return
+            figure = FIGURE_BY_KEY["cases_opened"]  # the row's name: the cases it received
+        if scope == "person" and not row["staff_id"]:
+            # nobody holds these cases: they are the section 未分配's
+            section = str(row.get("section") or "")
+            self._open_cases(figure, section=section, scope_name=section)
+            return
+        who = str(row[table.columns[0].key])
+        name = str(row.get("name") or who) if scope == "person" else who
+        self._open_cases(figure, scope_name=name, **{scope: who})
+
+    def _open_cases(self, figure: Figure, *, section: str | None = None, person: str | None = None,
+                    scope_name: str = "") -> None:
+        assert self.shown is not None
+        if not figure.drill:
+            self.say(f"「{figure_label(figure)}」是统计值，没有逐件明细"
+                     + ("（各小时的等候见右侧图表）" if figure.key.startswith("wait") else ""), Level.ERROR)
+            return
+        value = self.shown.figures.get(figure.key)
+        if not value and section is None and person is None:
+            self.say(f"{PERIOD_NAMES[self.period_key]}「{figure_label(figure)}」为 "
+                     f"{figure_value(figure, value)}：没有可列出的办件", Level.ERROR)
+            return
+        self.app.push_screen(CasesBehindScreen(self.shown.period, figure, PERIOD_NAMES[self.period_key],
+                                               section=section, person=person, scope_name=scope_name))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _cases(svc: Services, period: Period, key: str, section: str | None, person: str | None,
+           ) -> tuple[CaseLine, ...]:
+    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
+    from hallterm.services.report import cases_behind
+
+    # One more than is shown: the screen then knows the list was cut, and says so.
+    return cases_behind(svc, period, key, section=section, person=person, limit=MAX_CASE_ROWS + 1)
+
+
+def case_cells(line: CaseLine) -> list[Text]:
+    """A case line's cells, in CASE_COLUMNS order: the holder's name masked, data made visible."""
+    cells: list[Text] = []
+    for name in CASE_COLUMNS:
+        value = str(getattr(line, name) or "")
+        if name == "holder":
+            value = mask_name(value)  # masked already by the service; again here, so no list ever shows one whole
+        cells.append(Text(visible(value)))
+    if not line.case_no:
+        cells[0] = Text("（非办件）", style="dim")  # a ticket or an appointment that never became a case
+    return cells
+
+
+class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+    """The cases behind one figure of one period (and section or person): Enter opens a case's history."""
+
+    CSS_PATH = "../styles/supervision.tcss"
+    BINDINGS = [
+        Binding("enter", "history", "办件记录", id="cases_behind_history"),
+        Binding("escape", "back", "返回", id="cases_behind_back"),
+    ]
+    app: DeskApp
+
+    def __init__(self, period: Period, figure: Figure, period_name: str, *, section: str | None = None,
+                 person: str | None = None, scope_name: str = "") -> None:
+        super().__init__()
+        self.scope_name = scope_name  # the section's or the person's name, for the heading
+        self.period = period
+        self.figure = figure
+        self.period_name = period_name
+        self.section = section
+        self.person = person
+        self.lines: tuple[CaseLine, ...] | None = None
+
+    @property
+    def heading(self) -> str:
+        scope = f"　{visible(self.scope_name)}" if self.scope_name else ""
+        return f"{self.period_name}（{self.period.label()}）{scope}　{figure_label(self.figure)}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text(self.heading, style="bold"), id="cases-title")
+        yield CaseTable(id="cases-behind", cursor_type="row", zebra_stripes=True)
+        yield MessageLine(id="cases-notice")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "督查考核：明细"
+        table = self.query_one(DataTable)
+        table.add_columns(*CASE_COLUMNS.values())
+        table.focus()
+        self.say("正在列出办件……", Level.BUSY)
+        if self.app.services is not None:
+            run_use_case(self, CasesFound, _cases, self.app.services, self.period, self.figure.key, self.section,
+                         self.person, group="report")
+
+    def on_cases_found(self, message: CasesFound) -> None:
+        lines: tuple[CaseLine, ...] = tuple(message.result)
+        more = len(lines) > MAX_CASE_ROWS
+        self.lines = lines = lines[:MAX_CASE_ROWS]
+        table = self.query_one(DataTable)
+        if not lines:
+            self.say("没有可列出的办件")
+            return
+        for i, line in enumerate(lines):
+            table.add_row(*case_cells(line), key=str(i))
+        cut = f"，仅列出前 {MAX_CASE_ROWS} 条（完整名单：hallterm report --csv）" if more else ""
+        self.say(f"共 {len(lines)} 条{cut}：↑↓ 选择，Enter 查看办件记录，Esc 返回")
+        self.refresh_bindings()
+
+    def on_failed(self, message: Failed) -> None:
+        self.say(message.reason, Level.ERROR)
+
+    def why_not(self, action: str) -> str:
+        if action == "history" and not self.lines:
+            return "没有办件可查看" if self.lines is not None else "正在列出办件，请稍候"
+        return ""
+
+    @on(DataTable.RowSelected, "#cases-behind")
+    def _chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_history()
+
+    def action_history(self) -> None:
+        # lazy: a screen's module loads when it is first opened, not at desk start
+        from hallterm.tui.desk.history import HistoryScreen
+
+        table = self.query_one(DataTable)
+        if not self.lines or not table.row_count:
+            self.say(self.why_not("history") or "没有办件可查看", Level.ERROR)
+            return
+        line = self.lines[table.cursor_row]
+        if line.case_id is None:
+            what = f"（{visible(line.note)}）" if line.note else ""
+            self.say(f"这一行是取号或预约{what}，不是办件，没有办件记录", Level.ERROR)
+            return
+        self.app.push_screen(HistoryScreen(line.case_id, line.case_no, line.holder, mask_holder=True))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
