@@ -26,6 +26,7 @@ from hallterm.storage.tables import (
     card_holders,
     case_items,
     cases,
+    counters,
     events,
     item_pauses,
     items,
@@ -588,6 +589,4 @@ def ticket_lines(conn: Connection, first: dt.date, last: dt.date, status: str | 
 
 
 def counter_names(conn: Connection) -> dict[str, str]:
-    from hallterm.storage.tables import counters
-
     return {r.code: r.name for r in conn.execute(select(counters.c.code, counters.c.name))}
