@@ -61,6 +61,8 @@ class Figure:
     label: str
     unit: Unit
     drill: bool = True  # the supervisor's screen can list the cases behind it (``services.report.cases_behind``)
+    as_of_now: bool = False  # counted as things stand now (open, outstanding), not as what happened in the period
+    explain: str = ""  # one line in Chinese: how it is counted (the screen's F1, the workbook's overview)
 
 
 @dataclass(frozen=True)
@@ -121,10 +123,10 @@ FIGURES: tuple[Figure, ...] = (
     Figure("cases_opened", "受理案件", "count"),
     Figure("cases_closed", "办结案件", "count"),
     Figure("on_time_rate", "按时办结率", "rate"),
-    Figure("overdue_items", "超期未办结事项", "count"),
+    Figure("overdue_items", "超期未办结事项", "count", as_of_now=True),
     Figure("wait_p50_min", "等候时间中位数（分钟）", "minutes", drill=False),
     Figure("wait_p90_min", "等候时间 90% 分位（分钟）", "minutes", drill=False),
-    Figure("conditional_outstanding", "容缺待补正", "count"),
+    Figure("conditional_outstanding", "容缺待补正", "count", as_of_now=True),
     Figure("conditional_supplemented", "容缺按期补正", "count"),
     Figure("conditional_breached", "容缺逾期未补正", "count"),
     Figure("appointments_kept", "预约到场", "count"),
@@ -135,7 +137,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("satisfaction_rate", "满意率", "rate", drill=False),
     Figure("bad_ratings", "差评", "count"),
     Figure("follow_ups_late", "差评整改逾期", "count"),
-    Figure("proxy_open", "代办任务在办", "count"),
+    Figure("proxy_open", "代办任务在办", "count", as_of_now=True),
     Figure("proxy_done_on_time", "代办按期完成", "count"),
     Figure("proxy_late", "代办逾期", "count"),
 )
