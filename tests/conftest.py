@@ -37,6 +37,26 @@ def _no_user_config(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name, raising=False)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_pin_cost: hash PINs at the hall's scrypt cost (see _cheap_pin_hashes)")
+
+
+@pytest.fixture(autouse=True)
+def _cheap_pin_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PINs hashed with scrypt at n=2**6 instead of 2**14 in tests that only sign someone in.
+
+    The real cost (~64 ms a hash, on purpose: a PIN is short) was paid twice by every test that signs a
+    clerk in, hundreds of them. The hash keeps its form (salted scrypt, the cost written in it, checked
+    by ``verify_pin`` from what is stored), so every sign-in path runs as in the hall; the tests marked
+    ``real_pin_cost`` keep the hall's cost and check that it is the one written into a stored PIN.
+    Subprocesses (the CLI, the ticket processes) always hash at the real cost.
+    """
+    if request.node.get_closest_marker("real_pin_cost") is None:
+        from hallterm.domain import auth
+
+        monkeypatch.setattr(auth, "_N", 2**6)
+
+
 @pytest.fixture
 def db_file(tmp_path: Path) -> Path:
     return tmp_path / "hall.sqlite3"

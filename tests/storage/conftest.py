@@ -18,8 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,6 +30,7 @@ from sqlalchemy.pool import NullPool
 
 from hallterm.config import PROJECT_ROOT, Settings, load_settings, sqlite_url
 from hallterm.services.context import Services
+from tests.storage import processes
 
 PG_ENV = "HALLTERM_TEST_PG_URL"
 PG_BASE_URL = os.environ.get(PG_ENV, "")
@@ -229,27 +228,47 @@ def cards_for() -> Callable[[Services], str]:
     return make
 
 
-def run_together(tmp_path: Path, url: str, script: str, args: list[list[str]], **settings: str) -> list[str]:
-    """Start one process per argument list, release them at once, return everything they printed."""
+def run_each_together(tmp_path: Path, url: str, script: str, args: list[list[str]],
+                      **settings: str) -> list[tuple[int | None, str, str]]:
+    """Start one process per argument list, release them at once; each one's exit code, stdout and stderr.
+
+    Each process runs ``script`` as ``python -c script READY GO *args`` would (its own environment with
+    ``HALLTERM_DB_URL``, its own engine and connections), forked from a server that has imported
+    hallterm already (tests/storage/processes.py). The script touches READY when it is set and waits
+    for the GO file, so that the work really overlaps.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
     env["HALLTERM_DB_URL"] = url
     env.update(settings)
     go = tmp_path / "go"
+    ctx = processes.context()
     procs = []
     for n, extra in enumerate(args):
-        ready = tmp_path / f"ready{n}"
-        procs.append((ready, subprocess.Popen([sys.executable, "-c", script, str(ready), str(go), *extra],
-                                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
-                                              stderr=subprocess.PIPE, text=True)))
+        ready, out, err = (tmp_path / f"{name}{n}" for name in ("ready", "out", "err"))
+        proc = ctx.Process(target=processes.run_script,
+                           args=(script, [str(ready), str(go), *extra], env, str(PROJECT_ROOT), str(out), str(err)))
+        proc.start()
+        procs.append((ready, out, err, proc))
     deadline = time.monotonic() + 90
-    while not all(ready.exists() for ready, _ in procs):
+    while not all(ready.exists() for ready, *_ in procs):
         assert time.monotonic() < deadline, "the processes did not start"
-        assert all(p.poll() is None for _, p in procs), [p.communicate() for _, p in procs]
+        for _ready, out, err, proc in procs:
+            assert proc.exitcode is None, (processes.output(out), processes.output(err))
         time.sleep(0.01)
     go.touch()
+    results: list[tuple[int | None, str, str]] = []
+    for _ready, out, err, proc in procs:
+        proc.join(timeout=300)
+        if proc.exitcode is None:
+            proc.kill()  # hung: fails below with what it said
+        results.append((proc.exitcode, processes.output(out), processes.output(err)))
+    return results
+
+
+def run_together(tmp_path: Path, url: str, script: str, args: list[list[str]], **settings: str) -> list[str]:
+    """``run_each_together``, each process ending well; everything they printed, split on white space."""
     printed: list[str] = []
-    for _, proc in procs:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
+    for code, out, err in run_each_together(tmp_path, url, script, args, **settings):
+        assert code == 0, f"exit {code}\nstdout: {out}\nstderr: {err}"
         printed += out.split()
     return printed

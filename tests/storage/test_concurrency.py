@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from hallterm.config import PROJECT_ROOT, sqlite_url
+from hallterm.config import sqlite_url
 from hallterm.domain.roster import COLUMNS
 from hallterm.services.context import Services
 from hallterm.services.demo import demo_rows
 from hallterm.storage import events, holders, migrate
 from hallterm.storage.engine import Database
 from hallterm.storage.tables import events as events_table
-from tests.storage.conftest import settings_for
+from tests.storage.conftest import run_each_together, settings_for
 
 PROCESSES = 4
 HOLDERS = 400
@@ -54,27 +50,8 @@ def write_roster(path: Path, url: str, now: dt.datetime) -> None:
                           r.status.value, r.phone, r.employer])
 
 
-def run_concurrently(url: str, roster: Path, work: Path) -> list[tuple[int, str, str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
-    env["HALLTERM_DB_URL"] = url
-    go = work / "go"
-    procs = []
-    for n in range(PROCESSES):
-        ready = work / f"ready{n}"
-        procs.append((ready, subprocess.Popen(
-            [sys.executable, "-c", RUNNER, str(ready), str(go), str(roster)],
-            cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
-    deadline = time.monotonic() + 60
-    while not all(ready.exists() for ready, _ in procs):
-        assert time.monotonic() < deadline, "the import processes did not start"
-        assert all(p.poll() is None for _, p in procs), [p.communicate() for _, p in procs]
-        time.sleep(0.01)
-    go.touch()
-    results = []
-    for _, proc in procs:
-        out, err = proc.communicate(timeout=120)
-        results.append((proc.returncode, out, err))
-    return results
+def run_concurrently(url: str, roster: Path, work: Path) -> list[tuple[int | None, str, str]]:
+    return run_each_together(work, url, RUNNER, [[str(roster)]] * PROCESSES)
 
 
 @pytest.mark.parametrize("fresh", [True, False], ids=["fresh", "migrated"])

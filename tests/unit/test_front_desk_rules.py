@@ -114,9 +114,11 @@ def test_shift_windows_cover_days_and_hours() -> None:
     assert on_duty([weekday, parse_window("sat", "08:30", "12:00")], dt.datetime(2026, 11, 28, 10, 0))
 
 
+@pytest.mark.real_pin_cost
 def test_pins_are_salted_scrypt_hashes() -> None:
     first, second = auth.hash_pin("2468"), auth.hash_pin("2468")
     assert first != second and first.startswith("scrypt$")  # a fresh salt each time
+    assert first.split("$")[1:4] == ["16384", "8", "1"]  # the hall's cost (n, r, p), stored with the hash
     assert "2468" not in first
     assert auth.verify_pin("2468", first) and not auth.verify_pin("2469", first)
     assert not auth.verify_pin("2468", "garbage")
