@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from hallterm.cli_appointments import day_arg
 from hallterm.domain.errors import Refused
 from hallterm.domain.rating import LEVEL_NAMES, Level
-from hallterm.domain.report import FIGURES, Figure, Period, Report, Table, Unit
+from hallterm.domain.report import FIGURES, HALL_ONLY, NOT_PER_SECTION, Figure, Period, Report, Table, Unit
 from hallterm.domain.terminal_text import visible
 from hallterm.linebreak import display_width
 
@@ -163,13 +163,17 @@ def with_responsibility(svc: Services, report: Report) -> Report:
 # --- the summary at the terminal ----------------------------------------------------------------------
 
 
-def figure_text(figure: Figure, value: int | float | None) -> str:
+def figure_text(figure: Figure, value: int | float | None, section: str | None = None) -> str:
+    """The figure's value as the summary shows it; in a section's report the counters' figures say 不分科室
+    (tickets carry no section) rather than 无数据."""
+    if value is None and section is not None and figure.key in HALL_ONLY:
+        return NOT_PER_SECTION
     return NO_DATA if value is None else cell_text(value, figure.unit)
 
 
 def cell_text(value: object, unit: Unit = "text") -> str:
     if value is None:
-        return "—"
+        return NO_DATA  # as the supervisor's screen says it
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dt.datetime):
@@ -186,7 +190,8 @@ def cell_text(value: object, unit: Unit = "text") -> str:
 # The tables a terminal shows, with the columns that fit a screen; the rest (all columns, all tables) are in
 # the files and the JSON. A key or column the report does not have is left out, not an error.
 _HEADLINE = ("cases_opened", "cases_closed", "on_time_rate", "overdue_items", "wait_p50_min", "conditional_breached",
-             "satisfaction_rate", "bad_ratings", "follow_ups_late", "proxy_late")
+             "satisfaction_rate", "bad_ratings", "follow_ups_late", "follow_ups_overdue_now", "proxy_late",
+             "proxy_overdue_now")
 ON_SCREEN: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("by_section", ("section", *_HEADLINE)),
     ("by_person", ("staff_id", "name", "section", *_HEADLINE)),
@@ -204,9 +209,14 @@ def summary_lines(report: Report, tz: dt.tzinfo | None = None) -> list[str]:
         lines.append("本期没有数据：这段时间没有受理、办结、排队、预约、评价或代办记录")
         return lines
     width = max(display_width(f.label) for f in FIGURES)
-    for f in FIGURES:
-        pad = " " * (width - display_width(f.label))
-        lines.append(f"  {f.label}{pad}  {figure_text(f, report.figures.get(f.key))}")
+    # Two groups: what happened in the period, and what stands now (as_of_now) — a week's 当前 figures are
+    # the month's too, so they are read apart from the period's.
+    groups = ((f"本期（{report.period.label()}）", False), (f"当前（截至 {generated:%Y-%m-%d %H:%M}）", True))
+    for heading, now in groups:
+        lines.append(f"  {heading}")
+        for f in (f for f in FIGURES if f.as_of_now == now):
+            pad = " " * (width - display_width(f.label))
+            lines.append(f"    {f.label}{pad}  {figure_text(f, report.figures.get(f.key), report.section)}")
     levels = "　".join(f"{LEVEL_NAMES[lv]} {report.ratings_by_level.get(int(lv), 0)}" for lv in Level)
     lines.append(f"  好差评：{levels}")
     by_key = {t.key: t for t in report.tables}

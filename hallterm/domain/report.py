@@ -120,28 +120,58 @@ class Report:
 # The headline figures, in the order a supervisor reads them. The JSON's required keys (issue 14 point 1)
 # are among them; ``ratings`` in the JSON is ``ratings_by_level`` plus the total.
 FIGURES: tuple[Figure, ...] = (
-    Figure("cases_opened", "受理案件", "count"),
-    Figure("cases_closed", "办结案件", "count"),
-    Figure("on_time_rate", "按时办结率", "rate"),
-    Figure("overdue_items", "超期未办结事项", "count", as_of_now=True),
-    Figure("wait_p50_min", "等候时间中位数（分钟）", "minutes", drill=False),
-    Figure("wait_p90_min", "等候时间 90% 分位（分钟）", "minutes", drill=False),
-    Figure("conditional_outstanding", "容缺待补正", "count", as_of_now=True),
-    Figure("conditional_supplemented", "容缺按期补正", "count"),
-    Figure("conditional_breached", "容缺逾期未补正", "count"),
-    Figure("appointments_kept", "预约到场", "count"),
-    Figure("appointments_missed", "预约爽约", "count"),
-    Figure("tickets_issued", "排队取号", "count"),
-    Figure("tickets_no_show", "叫号未到", "count"),
-    Figure("ratings_total", "评价数", "count"),
-    Figure("satisfaction_rate", "满意率", "rate", drill=False),
-    Figure("bad_ratings", "差评", "count"),
-    Figure("follow_ups_late", "差评整改逾期", "count"),
-    Figure("proxy_open", "代办任务在办", "count", as_of_now=True),
-    Figure("proxy_done_on_time", "代办按期完成", "count"),
-    Figure("proxy_late", "代办逾期", "count"),
+    Figure("cases_opened", "受理案件", "count",
+           explain="本期内受理（开件）的案件数，按当前责任人（协调员，无则代办员）计"),
+    Figure("cases_closed", "办结案件", "count", explain="本期内结案的案件数，按当前责任人计"),
+    Figure("on_time_rate", "按时办结率", "rate", explain=(
+        "本期内办结的事项中，在承诺时限（工作日，特殊程序不计）内作出决定的比例")),
+    Figure("overdue_items", "超期未办结事项", "count", as_of_now=True, explain=(
+        "截至统计时计时中、已过承诺时限仍未办结的事项数（期限在本期截止日前，特殊程序中的不计）")),
+    Figure("wait_p50_min", "等候时间中位数（分钟）", "minutes", drill=False, explain=(
+        "本期受理且已接待的案件，从取号到达至协调员接待的分钟数的中位数")),
+    Figure("wait_p90_min", "等候时间 90% 分位（分钟）", "minutes", drill=False, explain=(
+        "同上等候时间的 90% 分位（最近秩）：九成来办人等候不超过此数")),
+    Figure("conditional_outstanding", "容缺待补正", "count", as_of_now=True, explain=(
+        "截至统计时容缺受理（本期截止日前受理）、仍欠补正材料且未逾期退件的事项数")),
+    Figure("conditional_supplemented", "容缺按期补正", "count",
+           explain="本期内补齐材料的容缺事项数（同一事项只计一次）"),
+    Figure("conditional_breached", "容缺逾期未补正", "count", explain="本期内因逾期未补正而被退件的容缺事项数"),
+    Figure("appointments_kept", "预约到场", "count", explain="预约日期在本期内且已签到的预约数，按预约科室计"),
+    Figure("appointments_missed", "预约爽约", "count", explain="预约日期在本期内、过时未到的预约数，按预约科室计"),
+    Figure("tickets_issued", "排队取号", "count", explain="本期各日全大厅窗口的取号数（不分科室），重呼的号只计一次"),
+    Figure("tickets_no_show", "叫号未到", "count", explain="本期各日叫号后过号未到的号数（全大厅，不分科室）"),
+    Figure("ratings_total", "评价数", "count", explain="本期内收到的好差评数（一次一评），按被评案件的责任人计"),
+    Figure("satisfaction_rate", "满意率", "rate", drill=False, explain=(
+        "本期评价中非常满意、满意、基本满意之和占全部评价的比例（不满意、非常不满意为差评）")),
+    Figure("bad_ratings", "差评", "count", explain="本期内收到的不满意和非常不满意评价数"),
+    Figure("follow_ups_late", "差评整改逾期", "count", explain=(
+        "本期内办结、但晚于应完成日的差评回访或整改数，按整改责任人计（不含尚未办结的）")),
+    Figure("follow_ups_overdue_now", "差评整改逾期未办", "count", as_of_now=True, explain=(
+        "截至统计时尚未办结、已过应完成日的差评回访或整改数（应完成日在本期截止日前），按整改责任人计")),
+    Figure("proxy_open", "代办任务在办", "count", as_of_now=True, explain=(
+        "截至统计时待办或办理中的帮办代办任务数（本期截止日前添加），按代办员计")),
+    Figure("proxy_done_on_time", "代办按期完成", "count",
+           explain="本期内完成、且不晚于应完成日的代办任务数，按代办员计"),
+    Figure("proxy_late", "代办逾期", "count", explain=(
+        "本期内完成、但晚于应完成日的代办任务数，按代办员计（不含尚未完成的）")),
+    Figure("proxy_overdue_now", "代办逾期未完成", "count", as_of_now=True, explain=(
+        "截至统计时待办或办理中、已过应完成日的代办任务数，按代办员计")),
 )
+# Figures counted in the period only (not as_of_now) never grow when the period shrinks: a week within a
+# month never shows more of them than the month. The as_of_now ones say how things stand at the report's time.
 FIGURE_BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
+
+# Figures of the hall's counters: tickets carry no section, so a section's report has none of them (None
+# in the JSON); the screen and the CLI say 不分科室 there rather than 无数据.
+HALL_ONLY = ("tickets_issued", "tickets_no_show")
+NOT_PER_SECTION = "不分科室"
+
+
+def figure_explain(figure: Figure, section: str | None = None) -> str:
+    """How ``figure`` is counted, in one Chinese line, for the whole hall or one section's report."""
+    if section is not None and figure.key in HALL_ONLY:
+        return f"{NOT_PER_SECTION}（全大厅窗口共用）：{figure.explain}"
+    return figure.explain
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -32,7 +32,8 @@ Definitions (the period is hall-local days, both ends included; "now" is the rep
   decision and are not counted. None when no item was decided.
 - **超期未办结事项 overdue_items**: items whose clock runs now (accepted, 容缺 accepted, in review), no
   special procedure running, not closed, due before today and on or before the period's end: the overdue
-  items still open as of now, with the person responsible.
+  items still open as of now, with the person responsible and how late (逾期N个工作日, or 已逾期 when no
+  working day has passed since the due day, as the responsibility list says it).
 - **容缺 (S7)**: outstanding = accepted conditionally by the period's end and still owing supplements now
   (not breached); supplemented = ``supplement_complete`` events in the period (a case's item once; a
   supplement always comes before the sweep returns the item, so in time); breached = items the nightly
@@ -44,14 +45,23 @@ Definitions (the period is hall-local days, both ends included; "now" is the rep
   period's days (one per ticket however often recalled); wait = issue → first ``ticket_called`` event;
   no-shows = status ``no_show`` (``ticket_no_show``); per the counter that last had the ticket.
 - **好差评**: ratings given in the period (``rating_given``; one per hand-out, 一次一评, so never twice) by
-  level; 满意率 satisfaction_rate = (level 4 满意 + 5 非常满意) / all ratings, None when none;
+  level; 满意率 satisfaction_rate = (level 3 基本满意 + 4 满意 + 5 非常满意) / all ratings, None when none
+  (the national 好差评 practice: whatever is no 差评 counts as satisfied);
   差评 bad_ratings = level ≤ 2 (不满意, 非常不满意); per the rated case's responsible person.
 - **差评整改 follow-ups** (``rating_follow_up_opened``/``_closed``): closed on time = closed (hall-local day)
-  in the period on or before the due day; late = closed in the period after it, plus open now past the
-  due day (due by the period's end). follow_ups_late counts both kinds of late; per the owner.
-- **代办 proxy tasks (S3)**: open = pending or in progress now, added by the period's end; done on time
-  = done on a day of the period on or before the due day; late = done in the period after it, plus open
-  now past the due day. Per the task's owner (``proxy_task_added``/``_reassigned``: the current owner).
+  in the period on or before the due day; follow_ups_late = closed in the period after it (a period
+  figure: a week within a month never shows more than the month); follow_ups_overdue_now (as of now) =
+  open now past the due day (due by the period's end). Per the follow-up's owner, also in the drill-down.
+  (Until this split follow_ups_late also counted the open ones, so a week could show more than its month.)
+- **代办 proxy tasks (S3)**: proxy_open (as of now) = pending or in progress now, added by the period's
+  end; proxy_done_on_time = done on a day of the period on or before the due day; proxy_late = done in
+  the period after it; proxy_overdue_now (as of now) = open now past the due day. Per the task's owner
+  (``proxy_task_added``/``_reassigned``: the current owner), also in the drill-down: a task's line names
+  its proxy and the proxy's section, not the case's coordinator (as ``hallterm proxy list`` does).
+- **by_person** lists every active coordinator and proxy (``RESPONSIBLE_ROLES``: the roles a figure can
+  hold responsible), zeros included, in staff-id order, plus anyone else a figure names; **by_section**
+  every section of theirs. Desk and after-hours staff are first contacts, never a case's responsible
+  person: a row of zeros for them would read as idleness.
 
 ``cases_behind`` lists what a figure counts, with the same definitions (and of one section or one person
 when asked): the cases, or for tickets and appointments that never became a case a line without a case
@@ -101,8 +111,18 @@ from hallterm.storage import report_queries as q
 UNASSIGNED = "未分配"
 NO_SECTION = "未指定科室"
 WAIT_HOURS = range(8, 21)  # hall-local hours of arrival shown by ``waits_by_hour``
+# The roles a figure can hold responsible: a case's coordinator, else its proxy (帮办代办), and the owner of a
+# proxy task. The desk and after-hours staff open cases and take tickets but are never a case's responsible
+# person, so a row of theirs would read as idleness where there is nothing they could have done; they appear
+# in by_person only when a figure names them (a 差评 follow-up given to them).
+RESPONSIBLE_ROLES = ("coordinator", "proxy")
 BUREAU_NAMES = {"city": "市级", "district": "县区"}
 KEPT, MISSED = AppointmentStatus.CHECKED_IN.value, AppointmentStatus.MISSED.value
+
+
+# The proxy figures and the part of ``report_queries.proxy_counts`` each counts.
+PROXY_PARTS = {"proxy_open": "open", "proxy_done_on_time": "done_on_time", "proxy_late": "done_late",
+               "proxy_overdue_now": "open_late"}
 
 
 class ReportError(Refused, ValueError):
@@ -130,9 +150,11 @@ BREAKDOWN: tuple[Column, ...] = (
     Column("satisfaction_rate", "满意率", "rate"),
     Column("bad_ratings", "差评"),
     Column("follow_ups_late", "差评整改逾期"),
+    Column("follow_ups_overdue_now", "差评整改逾期未办"),
     Column("proxy_open", "代办任务在办"),
     Column("proxy_done_on_time", "代办按期完成"),
     Column("proxy_late", "代办逾期"),
+    Column("proxy_overdue_now", "代办逾期未完成"),
 )
 _COUNTS = [c.key for c in BREAKDOWN if c.unit == "count"]
 
@@ -165,7 +187,8 @@ class _Tally:
             arrival_to_lounge_p50_min=_median(self.to_lounge), lounge_to_met_p50_min=_median(self.lounge_to_met),
             wait_p50_min=_median(self.waits), wait_p90_min=_p90(self.waits),
             ratings_total=ratings_total,
-            satisfaction_rate=rate(self.levels[4] + self.levels[5], ratings_total),
+            # 好差评 practice: everything that is no 差评 is satisfied (基本满意 included)
+            satisfaction_rate=rate(self.levels[3] + self.levels[4] + self.levels[5], ratings_total),
             bad_ratings=self.levels[1] + self.levels[2],
         )
         if not appointments:
@@ -337,8 +360,10 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
             continue
         part = _follow_up_part(f, tz)
         follow_rows[f.owner_id][part] += 1
-        if part in ("closed_late", "open_late"):
+        if part == "closed_late":
             add(f.owner_id, "follow_ups_late")
+        elif part == "open_late":
+            add(f.owner_id, "follow_ups_overdue_now")
 
     proxy_rows: dict[str | None, Counter[str]] = defaultdict(Counter)
     for p in proxies:
@@ -346,10 +371,16 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
             continue
         add(p.owner, "proxy_open", p.open)
         add(p.owner, "proxy_done_on_time", p.done_on_time)
-        add(p.owner, "proxy_late", p.done_late + p.open_late)
+        add(p.owner, "proxy_late", p.done_late)
+        add(p.owner, "proxy_overdue_now", p.open_late)
         proxy_rows[p.owner].update(open=p.open, done_on_time=p.done_on_time, done_late=p.done_late,
                                    open_late=p.open_late)
 
+    for staff_id, info in sorted(people.items()):
+        # Everyone who can be held responsible is listed, zeros included: a supervisor sees who did nothing.
+        if info.active and info.role in RESPONSIBLE_ROLES and scope.keeps(staff_id):
+            by_person.setdefault(staff_id, _Tally.new())
+            by_section.setdefault(info.section, _Tally.new())
     values = hall.values()
     if section is None:  # the counters serve the whole hall: a section's report has no ticket figures
         values["tickets_issued"] = len(tickets)
@@ -446,8 +477,8 @@ def _breakdown_section(by_section: dict[str, _Tally]) -> Table:
 
 
 def _breakdown_person(by_person: dict[str | None, _Tally], scope: _Scope) -> Table:
-    def key(p: str | None) -> tuple[str, str]:
-        return scope.section_of(p), p or ""
+    def key(p: str | None) -> tuple[bool, str]:
+        return p is None, p or ""  # staff-id order, what nobody holds last
 
     rows = tuple((p or "", scope.name(p) or UNASSIGNED, scope.section_of(p),
                   *by_person[p].row(appointments=False)) for p in sorted(by_person, key=key))
@@ -501,13 +532,21 @@ def _working_days_late(cal: WorkCalendar, dues: Iterable[dt.date], today: dt.dat
     return {d: total - counted.get(d, 0) for d in wanted}
 
 
+def late_words(working_days: int) -> str:
+    """How late, as the responsibility list says it: 逾期N个工作日, or 已逾期 when the due day has passed but
+    no working day since (due 12-31, seen on the 1-1 holiday) — never "0 days late" for an overdue item."""
+    return f"逾期{working_days}个工作日" if working_days > 0 else "已逾期"
+
+
 def _overdue_table(overdue: list[q.ItemLine], names: dict[str, str], scope: _Scope, late: dict[dt.date, int]) -> Table:
-    rows = tuple((i.case_no, names.get(i.item_code, i.item_code), i.due_on, late.get(i.due_on) if i.due_on else None,
+    rows = tuple((i.case_no, names.get(i.item_code, i.item_code), i.due_on,
+                  late.get(i.due_on, 0) if i.due_on else None,
+                  late_words(late.get(i.due_on, 0)) if i.due_on else None,
                   scope.name(i.person) or UNASSIGNED, scope.section_of(i.person)) for i in overdue)
     return Table("overdue_items", "超期未办结事项及责任人", (
         Column("case_no", "办件编号", "text"), Column("item", "事项", "text"), Column("due_on", "应办结日期", "date"),
-        Column("working_days_late", "超期工作日", "day"), Column("responsible", "责任人", "text"),
-        Column("section", "责任科室", "text")), rows)
+        Column("working_days_late", "超期工作日", "day"), Column("lateness", "逾期情况", "text"),
+        Column("responsible", "责任人", "text"), Column("section", "责任科室", "text")), rows)
 
 
 def _conditional_table(by_section: dict[str, _Tally]) -> Table:
@@ -549,7 +588,7 @@ def _ratings_table(levels: Counter[int]) -> Table:
     total = sum(levels.values())
     rows = tuple((level, LEVEL_NAMES[Level(level)], levels[level], rate(levels[level], total))
                  for level in (5, 4, 3, 2, 1))
-    return Table("ratings", "好差评（满意率 = 满意及非常满意 / 全部评价）", (
+    return Table("ratings", "好差评（满意率 = 非常满意、满意及基本满意 / 全部评价）", (
         Column("level", "等级"), Column("name", "评价", "text"), Column("count", "评价数"),
         Column("share", "占比", "rate")), rows)
 
@@ -595,7 +634,10 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
         names = q.item_names(conn)
         persons: list[str | None] | None = [person] if person is not None else scope.persons()
         cal = svc.work_calendar
-        notes: list[tuple[int, str]] = []  # (case id, note), in order
+        notes: list[tuple[int, str]] = []  # (case id, note), in order: the case's responsible person holds it
+        # (case id, note, owner): a proxy task or a 差评 follow-up is held by its owner, not by the case's
+        # coordinator (S3, S10; as ``hallterm proxy list`` and ``hallterm duties`` name them)
+        owned: list[tuple[int, str, str | None]] = []
         other: list[CaseLine] = []  # lines without a case (tickets, appointments)
         if figure_key in ("cases_opened", "cases_closed"):
             column = "opened_at" if figure_key == "cases_opened" else "closed_at"
@@ -611,9 +653,8 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
             lateness = _working_days_late(cal, (i.due_on for i in overdue if i.due_on), today)
             for i in overdue:
                 assert i.due_on is not None
-                late = lateness.get(i.due_on, 0)
-                notes.append((i.case_id, f"{names.get(i.item_code, i.item_code)}：超期{late}个工作日"
-                                         f"（应于{i.due_on:%m-%d}办结）"))
+                notes.append((i.case_id, f"{names.get(i.item_code, i.item_code)}："
+                                         f"{late_words(lateness.get(i.due_on, 0))}（应于{i.due_on:%m-%d}办结）"))
         elif figure_key == "conditional_outstanding":
             owing = q.outstanding_items(conn, last, limit, persons)
             notes = [(i.case_id, f"{names.get(i.item_code, i.item_code)}：容缺待补正，"
@@ -651,25 +692,25 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
                                    persons=persons, limit=limit)
             notes = [(r.case_id, f"评价：{LEVEL_NAMES[Level(r.level)]}（{r.rated_at.astimezone(tz):%m-%d %H:%M}）")
                      for r in lines]
-        elif figure_key == "follow_ups_late":
+        elif figure_key in ("follow_ups_late", "follow_ups_overdue_now"):
+            wanted_part = "closed_late" if figure_key == "follow_ups_late" else "open_late"
             for f in q.follow_up_rows(conn, start, end, today, last):
-                part = _follow_up_part(f, tz)
-                if part == "closed_on_time" or not _wanted(f.owner_id, persons):
+                if _follow_up_part(f, tz) != wanted_part or not _wanted(f.owner_id, persons):
                     continue
                 task = FOLLOW_UP_NAMES.get(FollowUpKind(f.task), f.task)
                 word = (f"{f.closed_at.astimezone(tz):%m-%d}办结" if f.closed_at else "尚未办结")
-                notes.append((f.case_id, f"差评{task}应于{f.due_on:%m-%d}完成，逾期{word}"))
-            notes = notes[:limit]
-        elif figure_key in ("proxy_open", "proxy_done_on_time", "proxy_late"):
-            part = {"proxy_open": "open", "proxy_done_on_time": "done_on_time", "proxy_late": "late"}[figure_key]
-            for p in q.proxy_lines(conn, part, first, last, today, owners=persons, limit=limit):
+                owned.append((f.case_id, f"差评{task}应于{f.due_on:%m-%d}完成，逾期{word}", f.owner_id))
+            owned = owned[:limit]
+        elif figure_key in PROXY_PARTS:
+            for p in q.proxy_lines(conn, PROXY_PARTS[figure_key], first, last, today, owners=persons, limit=limit):
                 kind = PROXY_KIND_NAMES.get(ProxyTaskKind(p.kind), p.kind)
                 state = PROXY_STATE_NAMES.get(ProxyTaskState(p.state), p.state)
-                notes.append((p.case_id, f"代办{kind}：{state}，应于{p.due_on:%m-%d}完成"
-                                         + (f"，{p.closed_on:%m-%d}完成" if p.closed_on else "")))
-            notes = notes[:limit]
-        heads = q.case_heads(conn, [c for c, _ in notes])
+                owned.append((p.case_id, f"代办{kind}：{state}，应于{p.due_on:%m-%d}完成"
+                                         + (f"，{p.closed_on:%m-%d}完成" if p.closed_on else ""), p.owner))
+            owned = owned[:limit]
+        heads = q.case_heads(conn, [c for c, _ in notes] + [c for c, _n, _o in owned])
     found = [_case_line(heads[c], note, scope, tz) for c, note in notes if c in heads]
+    found += [_case_line(heads[c], note, scope, tz, owner=(owner,)) for c, note, owner in owned if c in heads]
     return tuple((found + other)[:limit])
 
 
@@ -677,9 +718,13 @@ def _wanted(person: str | None, persons: list[str | None] | None) -> bool:
     return persons is None or person in persons
 
 
-def _case_line(head: q.CaseHead, note: str, scope: _Scope, tz: dt.tzinfo) -> CaseLine:
+def _case_line(head: q.CaseHead, note: str, scope: _Scope, tz: dt.tzinfo,
+               owner: tuple[str | None] | None = None) -> CaseLine:
+    """The line of a case; ``owner`` (a one-tuple: None is a task nobody holds) names who holds the counted
+    task instead of the case's responsible person."""
     status = CASE_STATUS_NAMES.get(CaseStatus(head.status), head.status) \
         if head.status in CaseStatus.__members__.values() else head.status
-    return CaseLine(head.case_id, head.case_no, mask_name(head.holder_name), scope.section_of(head.person),
-                    scope.name(head.person), status, f"{head.opened_at.astimezone(tz):%Y-%m-%d %H:%M}", note)
+    person = head.person if owner is None else owner[0]
+    return CaseLine(head.case_id, head.case_no, mask_name(head.holder_name), scope.section_of(person),
+                    scope.name(person), status, f"{head.opened_at.astimezone(tz):%Y-%m-%d %H:%M}", note)
 

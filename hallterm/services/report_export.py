@@ -3,8 +3,9 @@
 Every writer takes a finished ``domain.report.Report`` and reads no database, so each can be tested on a
 report made by hand. What they share:
 
-* one value per cell as the report holds it: counts and minutes stay numbers, rates stay 0–1 (the XLSX
-  shows them as percentages through its number format, the CSV keeps the fraction a script reads),
+* one value per cell as the report holds it: counts and minutes stay numbers, rates stay 0–1 rounded to 4
+  decimals in every file (the XLSX shows them as percentages through its number format, the CSV and the
+  JSON keep the fraction a script reads: 0.7368, not 0.7368421052631579),
   dates stay dates; a figure that could not be computed (``None``) is an empty cell, never 0;
 * a text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` …) is shown as text
   (``cli_csv.neutralise``: CSV injection, OWASP), and a control character stored in a name is shown as
@@ -19,7 +20,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import errno
 import io
+import logging
 import os
 import tempfile
 from collections.abc import Sequence
@@ -29,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from hallterm.cli_csv import neutralise
 from hallterm.domain.errors import Refused
 from hallterm.domain.rating import LEVEL_NAMES, Level
-from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, Report, Table, Unit
+from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, Report, Table, Unit, figure_explain
 from hallterm.domain.terminal_text import visible
 from hallterm.linebreak import display_width
 
@@ -45,6 +48,22 @@ PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
 MINUTES_FORMAT = "0.0"
 MAX_WIDTH = 60  # a long note wraps in Excel's cell rather than making a column wider than the screen
+RATE_DIGITS = 4  # a rate in the CSV and the JSON: 0.7368, not 0.7368421052631579 (0.01 % is plenty)
+
+log = logging.getLogger(__name__)
+
+# The common reasons a file cannot be written, in the words a clerk reads; the system's own (English)
+# text goes to the log only.
+ERRNO_WORDS = {
+    errno.ENOENT: "目录不存在",
+    errno.ENOTDIR: "路径中有一段不是目录",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "磁盘配额已满",
+    errno.EROFS: "只读文件系统，不能写入",
+    errno.EISDIR: "这是一个目录",
+}
 
 
 _SHEET_NAME_SAFE = str.maketrans("[]:*?/\\", "［］：＊？／＼")
@@ -57,10 +76,18 @@ class ReportFileError(Refused):
 # --- JSON -------------------------------------------------------------------------------------------
 
 
-def json_value(value: object) -> object:
-    """A cell as JSON has it: dates in ISO form, everything else as it is (None stays null)."""
+def json_value(value: object, unit: Unit | None = None) -> object:
+    """A cell as JSON has it: dates in ISO form, rates rounded to 4 decimals, everything else as it is (None
+    stays null)."""
     if isinstance(value, dt.date):  # datetime too
         return value.isoformat()
+    return round_rate(value, unit)
+
+
+def round_rate(value: object, unit: Unit | None) -> object:
+    """A rate (0–1) to ``RATE_DIGITS`` decimals; any other value as it is."""
+    if unit == "rate" and isinstance(value, float):
+        return round(value, RATE_DIGITS)
     return value
 
 
@@ -74,7 +101,7 @@ def report_json(report: Report, tz: dt.tzinfo | None = None) -> dict[str, Any]:
     """The report for scripts (``hallterm report --json``): every figure under its own key (rates 0–1 or
     null), ``ratings`` by level with the total, and every table as a list of objects under ``tables``."""
     generated = report.generated_at.astimezone(tz) if tz is not None else report.generated_at
-    figures = {f.key: report.figures.get(f.key) for f in FIGURES}
+    figures = {f.key: round_rate(report.figures.get(f.key), f.unit) for f in FIGURES}
     return {
         "period": {"start": report.period.start.isoformat(), "end": report.period.end.isoformat(),
                    "days": report.period.days},
@@ -83,28 +110,33 @@ def report_json(report: Report, tz: dt.tzinfo | None = None) -> dict[str, Any]:
         "empty": report.empty,
         **figures,
         "ratings": ratings_json(report),
-        "tables": {t.key: [{k: json_value(v) for k, v in row.items()} for row in t.as_dicts()]
-                   for t in report.tables},
+        "tables": {t.key: [{c.key: json_value(v, c.unit) for c, v in zip(t.columns, row, strict=True)}
+                           for row in t.rows] for t in report.tables},
     }
 
 
 # --- what every file shows ---------------------------------------------------------------------------
 
 
-def overview_rows(report: Report, tz: dt.tzinfo | None = None) -> list[tuple[str, str, object, str]]:
-    """(key, label, value, unit) for the overview: the period, the section, the figures, the ratings."""
+def overview_rows(report: Report, tz: dt.tzinfo | None = None) -> list[tuple[str, str, object, str, str]]:
+    """(key, label, value, unit, explain) for the overview: the period, the section, the figures with how each
+    is counted (截至统计时 first for those counted as things stand now), the ratings."""
     generated = report.generated_at.astimezone(tz) if tz is not None else report.generated_at
-    rows: list[tuple[str, str, object, str]] = [
-        ("period_start", "统计起始日", report.period.start, UNIT_NAMES["date"]),
-        ("period_end", "统计截止日", report.period.end, UNIT_NAMES["date"]),
-        ("section", "科室", report.section or WHOLE_HALL, ""),
-        ("generated_at", "生成时间", f"{generated:%Y-%m-%d %H:%M}", ""),
+    rows: list[tuple[str, str, object, str, str]] = [
+        ("period_start", "统计起始日", report.period.start, UNIT_NAMES["date"], ""),
+        ("period_end", "统计截止日", report.period.end, UNIT_NAMES["date"], ""),
+        ("section", "科室", report.section or WHOLE_HALL, "", ""),
+        ("generated_at", "生成时间", f"{generated:%Y-%m-%d %H:%M}", "", "截至统计时的指标按此时刻计"),
     ]
-    rows += [(f.key, f.label, report.figures.get(f.key), UNIT_NAMES[f.unit]) for f in FIGURES]
+    rows += [(f.key, f.label, report.figures.get(f.key), UNIT_NAMES[f.unit], figure_explain(f, report.section))
+             for f in FIGURES]
     ratings = ratings_json(report)
-    rows += [(f"ratings_{int(level)}", f"评价：{LEVEL_NAMES[level]}", ratings[str(int(level))], UNIT_NAMES["count"])
-             for level in Level]
+    rows += [(f"ratings_{int(level)}", f"评价：{LEVEL_NAMES[level]}", ratings[str(int(level))], UNIT_NAMES["count"],
+              "本期内收到的该等级评价数") for level in Level]
     return rows
+
+
+
 
 
 def _unit_of(key: str) -> Unit:
@@ -135,21 +167,27 @@ def csv_cell(value: object) -> str:
     return safe_text(str(value))
 
 
-def _csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+def _csv_text(header: Sequence[str], rows: Sequence[Sequence[object]],
+              units: Sequence[Sequence[Unit]] | None = None) -> str:
+    """The CSV's text; ``units`` (row by row, cell by cell) rounds the rates to ``RATE_DIGITS`` decimals."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([safe_text(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_cell(cell) for cell in row])
+    for n, row in enumerate(rows):
+        cell_units: Sequence[Unit | None] = units[n] if units is not None else [None] * len(row)
+        writer.writerow([csv_cell(round_rate(cell, unit)) for cell, unit in zip(row, cell_units, strict=True)])
     return buffer.getvalue()
 
 
 def csv_files(report: Report, tz: dt.tzinfo | None = None) -> list[tuple[str, str]]:
     """(file name, text) of every CSV: the overview first, then one per table."""
-    overview = [(label, value, unit, key) for key, label, value, unit in overview_rows(report, tz)]
-    files = [(f"{OVERVIEW_KEY}.csv", _csv_text(("指标", "数值", "单位", "键"), overview))]
+    rows = overview_rows(report, tz)
+    overview = [(label, value, unit, key, explain) for key, label, value, unit, explain in rows]
+    units: list[list[Unit]] = [["text", _unit_of(key), "text", "text", "text"] for key, *_ in rows]
+    files = [(f"{OVERVIEW_KEY}.csv", _csv_text(("指标", "数值", "单位", "键", "口径"), overview, units))]
     taken = {OVERVIEW_KEY}
-    files += [(f"{_file_stem(t.key, taken)}.csv", _csv_text([c.title for c in t.columns], t.rows))
+    files += [(f"{_file_stem(t.key, taken)}.csv",
+               _csv_text([c.title for c in t.columns], t.rows, [[c.unit for c in t.columns]] * len(t.rows)))
               for t in report.tables]
     return files
 
@@ -218,8 +256,9 @@ def xlsx_bytes(report: Report, tz: dt.tzinfo | None = None) -> bytes:
     assert sheet is not None  # a new workbook has its one sheet
     sheet.title = OVERVIEW_TITLE
     overview = overview_rows(report, tz)
-    _fill(sheet, ("指标", "数值", "单位"), [(label, value, unit) for _key, label, value, unit in overview],
-          ("text", "text", "text"), value_units=[_unit_of(key) for key, *_ in overview])
+    _fill(sheet, ("指标", "数值", "单位", "口径"),
+          [(label, value, unit, explain) for _key, label, value, unit, explain in overview],
+          ("text", "text", "text", "text"), value_units=[_unit_of(key) for key, *_ in overview])
     titles: set[str] = {OVERVIEW_TITLE}
     for table in report.tables:
         _fill(book.create_sheet(_sheet_title(table, titles)), [c.title for c in table.columns], table.rows,
@@ -277,7 +316,7 @@ def _xlsx_cell(cell: Any, value: object, unit: Unit) -> str:
         cell.number_format = DATE_FORMAT
         return "2026-12-31"
     if isinstance(value, int | float):
-        cell.value = value
+        cell.value = round_rate(value, unit)  # the same 4 decimals as the CSV and the JSON
         if unit == "rate":
             cell.number_format = PERCENT_FORMAT
             return f"{value:.1%}"
@@ -329,7 +368,11 @@ def _existing_parent(path: Path) -> Path:
 
 
 def _file_error(path: Path, exc: OSError, what: str = "文件") -> ReportFileError:
-    return ReportFileError(f"无法写入{what} {path}：{exc.strerror or exc}。请换一个有写权限的位置，报表未保存")
+    """The Chinese line a clerk reads; the system's own words (English) only in the log."""
+    log.warning("report file %s not written: %s", path, exc)
+    reason = ERRNO_WORDS.get(exc.errno or 0, "系统拒绝写入")
+    advice = "请腾出空间或换一个位置" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "请换一个可写入的位置"
+    return ReportFileError(f"无法写入{what} {path}：{reason}。{advice}，报表未保存")
 
 
 def _commit(files: Sequence[tuple[Path, bytes]]) -> None:

@@ -54,11 +54,12 @@ class StaffInfo:
     name: str
     section: str
     role: str
+    active: bool = True
 
 
 def staff_directory(conn: Connection) -> dict[str, StaffInfo]:
-    rows = conn.execute(select(staff.c.staff_id, staff.c.name, staff.c.section, staff.c.role))
-    return {r.staff_id: StaffInfo(r.staff_id, r.name, r.section, r.role) for r in rows}
+    rows = conn.execute(select(staff.c.staff_id, staff.c.name, staff.c.section, staff.c.role, staff.c.active))
+    return {r.staff_id: StaffInfo(r.staff_id, r.name, r.section, r.role, bool(r.active)) for r in rows}
 
 
 def item_names(conn: Connection) -> dict[str, str]:
@@ -528,10 +529,9 @@ class ProxyLine:
 
 def proxy_lines(conn: Connection, part: str, first: dt.date, last: dt.date, today: dt.date, *,
                 owners: list[str | None] | None = None, limit: int = 500) -> list[ProxyLine]:
-    """The tasks of one part of ``proxy_counts`` — open, done_on_time, or late (done late and open late) —
-    of ``owners`` when given."""
-    parts = _proxy_parts(first, last, today)
-    cond = or_(parts["done_late"], parts["open_late"]) if part == "late" else parts[part]
+    """The tasks of one part of ``proxy_counts`` — open, done_on_time, done_late or open_late — of ``owners``
+    when given."""
+    cond = _proxy_parts(first, last, today)[part]
     c = proxy_tasks.c
     query = select(c.case_id, c.kind, c.owner_id, c.state, c.due_on, c.closed_on).where(cond).order_by(c.due_on, c.id)
     if owners is not None:

@@ -169,6 +169,12 @@ def test_the_summary_on_the_terminal(november: tuple[dict, Path, Path, str]) -> 
     row = overdue[0]
     assert any(row["case_no"] in line and row["responsible"] in line and row["due_on"] in line for line in lines)
     assert "其余各表" in out and "责任清单" in out
+    # What happened in the period and what stands now are read apart: 当前 holds the as_of_now figures.
+    now = next(n for n, line in enumerate(lines) if line.strip().startswith("当前（截至 "))
+    period = next(n for n, line in enumerate(lines) if line.strip().startswith("本期（2026-11-01 至 2026-11-30）"))
+    label = {line.strip().split()[0]: n for n, line in enumerate(lines[:now + 8]) if line.startswith("    ")}
+    assert period < label["受理案件"] < label["代办逾期"] < now < label["超期未办结事项"] and "代办逾期未完成" in label
+    assert "—" not in "\n".join(lines[now:])  # tables say 无数据 where the screen does
 
 
 # --- the files, read back ------------------------------------------------------------------------------
@@ -300,6 +306,10 @@ def test_one_section(hall: tuple[str, dict], capsys: pytest.CaptureFixture[str])
     data = last_json(out)
     assert data["section"] == "业务协调科" and "　业务协调科（生成于 " in out.splitlines()[0]
     assert data["cases_opened"] == 2 and {r["section"] for r in data["tables"]["by_section"]} == {"业务协调科"}
+    # Tickets carry no section: None in the JSON, but the summary says why rather than 无数据.
+    assert data["tickets_issued"] is None and data["tickets_no_show"] is None
+    tickets = next(line for line in out.splitlines() if line.strip().startswith("排队取号"))
+    assert tickets.rstrip().endswith("不分科室") and "无数据" not in tickets
     code, out, err = report(capsys, hall[0], *NOVEMBER, "--section", "督查考核科", "--json")
     assert code == 0 and last_json(out)["cases_opened"] == 0 and "本期没有数据" in out
 
@@ -355,7 +365,8 @@ def test_a_workbook_that_fails_to_write_takes_the_csvs_with_it(
     old = tmp_path / "r.xlsx"
     old.write_bytes(b"last month's")
     code, out, err = report(capsys, hall[0], *NOVEMBER, "--csv", str(tmp_path / "csv"), "--xlsx", str(old))
-    assert code == 2 and out == "" and "No space left on device" in err and "报表未保存" in err, err
+    # in Chinese (the system's English words go to the log only)
+    assert code == 2 and out == "" and "磁盘已满" in err and "No space" not in err and "报表未保存" in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx"] and old.read_bytes() == b"last month's"
 
 

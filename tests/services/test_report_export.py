@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import json
 import stat
 from pathlib import Path
@@ -70,7 +71,8 @@ def test_json_has_every_figure_the_ratings_and_the_tables(as_json: dict[str, obj
                 "satisfaction_rate", "conditional_outstanding", "conditional_breached", "appointments_kept",
                 "appointments_missed", "overdue_items", "period", "section", "generated_at", "tables"):
         assert key in as_json, key
-    assert as_json["on_time_rate"] == pytest.approx(7 / 9) and as_json["wait_p90_min"] is None
+    # rates to 4 decimals (7 / 9 = 0.77777… → 0.7778): what a script reads, without float noise
+    assert as_json["on_time_rate"] == 0.7778 and as_json["wait_p90_min"] is None
     assert as_json["ratings"] == {"5": 6, "4": 2, "3": 0, "2": 1, "1": 1, "total": 10}
     assert as_json["period"] == {"start": "2026-12-01", "end": "2026-12-31", "days": 31}
     assert as_json["section"] is None and as_json["generated_at"] == "2026-12-03T18:00:00+08:00"
@@ -114,8 +116,9 @@ def test_csv_one_file_per_table_with_bom_chinese_headers_and_the_json_values(
     assert "'=HYPERLINK" in overdue and "'+SUM(A1:A9)" in overdue and "王\\x1b[2J芳" in overdue
     with paths[0].open(encoding="utf-8-sig", newline="") as f:
         overview = {row[3]: row for row in csv.reader(f)}
-    assert overview["键"] == ["指标", "数值", "单位", "键"]
-    assert overview["on_time_rate"][:3] == ["按时办结率", repr(7 / 9), "比率"]
+    assert overview["键"] == ["指标", "数值", "单位", "键", "口径"]
+    assert overview["on_time_rate"][:3] == ["按时办结率", "0.7778", "比率"]  # 7 / 9 to 4 decimals
+    assert all(overview[f.key][4] == f.explain and f.explain for f in FIGURES)  # how each figure is counted
     assert overview["wait_p90_min"][1] == "" and overview["ratings_5"][1] == "6"
     assert overview["section"][1] == "全大厅" and overview["period_start"][1] == "2026-12-01"
 
@@ -137,13 +140,14 @@ def test_a_failure_while_writing_leaves_no_file_and_no_folder(
     def flaky(path: Path, data: bytes) -> Path:
         calls.append(path)
         if len(calls) == 3:
-            raise OSError(28, "No space left on device")
+            raise OSError(errno.ENOSPC, "No space left on device")
         return real(path, data)
 
     monkeypatch.setattr(report_export, "_stage", flaky)
     folder = tmp_path / "out"
-    with pytest.raises(ReportFileError, match=r"无法写入文件 .*overdue_items\.csv：No space left on device"):
+    with pytest.raises(ReportFileError, match=r"无法写入文件 .*overdue_items\.csv：磁盘已满。") as raised:
         write_csv(report, folder)
+    assert "No space" not in str(raised.value)  # the system's English words only in the log
     assert not folder.exists()  # neither the two files staged before, nor the folder made for them
 
 
@@ -157,9 +161,12 @@ def test_xlsx_overview_and_one_sheet_per_table_read_back(
 
     overview = book["概览"]
     values = {row[0].value: row[1] for row in overview.iter_rows(min_row=2)}
+    explains = {row[0].value: row[3].value for row in overview.iter_rows(min_row=2)}
+    assert [c.value for c in overview[1]] == ["指标", "数值", "单位", "口径"]
     for f in FIGURES:
         cell = values[f.label]
         assert cell.value == as_json[f.key], f.key
+        assert explains[f.label] == f.explain, f.key
         if f.unit == "rate" and cell.value is not None:
             assert cell.number_format == "0.0%"
     assert values["统计起始日"].value == dt.datetime(2026, 12, 1) and values["统计起始日"].is_date
@@ -248,3 +255,20 @@ def test_a_folder_without_write_permission(tmp_path: Path, monkeypatch: pytest.M
         check_csv_dir(tmp_path / "new")
     with pytest.raises(ReportFileError, match=r"无法写入 .*报表\.xlsx：没有写权限。请换一个有写权限的位置（--xlsx）"):
         check_xlsx_path(tmp_path / "报表.xlsx")
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    (errno.ENOENT, "目录不存在"), (errno.EACCES, "没有写入权限"), (errno.EPERM, "没有写入权限"),
+    (errno.ENOSPC, "磁盘已满"), (errno.EROFS, "只读"), (errno.EIO, "系统拒绝写入"),
+])
+def test_os_errors_are_said_in_chinese(code: int, words: str) -> None:
+    """``无法写入目录 /proc/nope：No such file or directory`` was English inside a Chinese line."""
+    message = str(report_export._file_error(Path("/proc/nope"), OSError(code, "English words"), "目录"))
+    assert message.startswith(f"无法写入目录 /proc/nope：{words}") and "English" not in message
+
+
+def test_a_sections_overview_says_the_tickets_are_not_per_section() -> None:
+    base = hand_made()
+    mine = Report(base.period, "企业登记科", base.generated_at, {**base.figures, "tickets_issued": None}, {}, ())
+    rows = {key: explain for key, _label, _value, _unit, explain in report_export.overview_rows(mine)}
+    assert rows["tickets_issued"].startswith("不分科室") and rows["cases_opened"] == FIGURES[0].explain

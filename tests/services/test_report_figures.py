@@ -57,7 +57,7 @@ from hallterm.domain.ids import resident_id_check_char
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.domain.proxy_tasks import ProxyTaskKind
 from hallterm.domain.rating import RatingRefused
-from hallterm.domain.report import FIGURES, Period, Report
+from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, Period, Report
 from hallterm.domain.roster import RosterRow
 from hallterm.services import (
     appointment_sweep,
@@ -77,6 +77,7 @@ from hallterm.services.context import Services
 from hallterm.services.report import ReportError, build_report, cases_behind
 from hallterm.services.staff import StaffSession, set_pin, sign_in
 from hallterm.storage import holders
+from hallterm.storage.report_queries import staff_directory
 from tests.storage.conftest import BACKENDS, pg_server, settings_for  # noqa: F401  (pg_server: the PG fixture)
 
 PIN = "8642"
@@ -351,12 +352,14 @@ def test_the_months_headline_figures(played: Played) -> None:
         "tickets_issued": 4,  # T1, T2 (recalled once: still one ticket), T3; H4's check-in ticket on 10-13
         "tickets_no_show": 1,  # T3
         "ratings_total": 2,  # A 5, B 2; B's second press refused
-        "satisfaction_rate": 0.5,  # levels 4–5 over all: 1 / 2
+        "satisfaction_rate": 0.5,  # levels 3–5 (no 差评) over all: A's 5 of A 5, B 2 → 1 / 2
         "bad_ratings": 1,  # B's 2
-        "follow_ups_late": 1,  # 回访 closed 10-23, due 10-21; 整改 open but due 11-10, after the month
+        "follow_ups_late": 1,  # 回访 closed 10-23 > due 10-21, closed late in the month
+        "follow_ups_overdue_now": 0,  # 整改 open on 10-30 but due 11-10: not late yet
         "proxy_open": 1,  # 供电, in progress
         "proxy_done_on_time": 1,  # 市场准入 done 10-26 ≤ 10-27
-        "proxy_late": 1,  # 供电 open on 10-30, due 10-27
+        "proxy_late": 0,  # nothing done after its due day in October (供电 is still open)
+        "proxy_overdue_now": 1,  # 供电 open on 10-30, due 10-27
     }
     assert [f.key for f in FIGURES] == list(report.figures)  # every figure, in the model's order
     assert dict(report.ratings_by_level) == {5: 1, 4: 0, 3: 0, 2: 1, 1: 0}
@@ -376,11 +379,13 @@ def test_per_section_and_per_person(played: Played) -> None:
         "conditional_outstanding": 1, "conditional_supplemented": 1, "conditional_breached": 1,
         "appointments_kept": 1, "appointments_missed": 1,  # the appointments' section
         "ratings_total": 2, "satisfaction_rate": 0.5, "bad_ratings": 1, "follow_ups_late": 1,
+        "follow_ups_overdue_now": 0,
         "proxy_open": 0, "proxy_done_on_time": 0, "proxy_late": 0,  # the tasks are the proxy's, below
+        "proxy_overdue_now": 0,
     }
     proxies = row(report, "by_section", PROXY_SECTION)
-    assert (proxies["cases_opened"], proxies["proxy_open"], proxies["proxy_done_on_time"], proxies["proxy_late"]) \
-        == (0, 1, 1, 1)
+    assert (proxies["cases_opened"], proxies["proxy_open"], proxies["proxy_done_on_time"], proxies["proxy_late"],
+            proxies["proxy_overdue_now"]) == (0, 1, 1, 0, 1)
 
     def person(staff_id: str) -> dict[str, object]:
         return row(report, "by_person", staff_id)
@@ -398,8 +403,8 @@ def test_per_section_and_per_person(played: Played) -> None:
     # The reassigned case counts once, for its final person: six cases, however often D was moved.
     assert sum(r["cases_opened"] for r in report.table("by_person").as_dicts()) == 6  # type: ignore[misc]
     proxy = person(played.proxy_id)
-    assert (proxy["section"], proxy["proxy_open"], proxy["proxy_done_on_time"], proxy["proxy_late"]) == (
-        PROXY_SECTION, 1, 1, 1)
+    assert (proxy["section"], proxy["proxy_open"], proxy["proxy_done_on_time"], proxy["proxy_late"],
+            proxy["proxy_overdue_now"]) == (PROXY_SECTION, 1, 1, 0, 1)
     assert proxy["appointments_kept"] is None  # appointments belong to a section, not a person
 
 
@@ -430,7 +435,7 @@ def test_overdue_items_name_who_is_responsible(played: Played) -> None:
     # E: due 10-16; working days after it up to 10-30: 19, 20, 21, 22, 23, 26, 27, 28, 29, 30 = 10.
     assert report.table("overdue_items").as_dicts() == [{
         "case_no": played.case_no["E"], "item": "公司设立登记", "due_on": dt.date(2026, 10, 16),
-        "working_days_late": 10, "responsible": "张喆", "section": COORDINATION}]
+        "working_days_late": 10, "lateness": "逾期10个工作日", "responsible": "张喆", "section": COORDINATION}]
 
 
 def test_the_other_tables(played: Played) -> None:
@@ -485,7 +490,8 @@ def test_a_sections_report_keeps_its_own(played: Played) -> None:
     svc = played.svc
     mine = build_report(svc, OCTOBER, section=PROXY_SECTION)
     assert mine.section == PROXY_SECTION
-    assert (mine.figures["cases_opened"], mine.figures["proxy_open"], mine.figures["proxy_late"]) == (0, 1, 1)
+    assert (mine.figures["cases_opened"], mine.figures["proxy_open"], mine.figures["proxy_late"],
+            mine.figures["proxy_overdue_now"]) == (0, 1, 0, 1)
     assert mine.figures["tickets_issued"] is None  # the counters serve the whole hall, not a section
     assert [r[0] for r in mine.table("by_section").rows] == [PROXY_SECTION]
     theirs = build_report(svc, OCTOBER, section=COORDINATION)
@@ -498,7 +504,10 @@ def test_an_empty_period_says_so(played: Played) -> None:
     assert report.empty
     assert all(report.figures[f.key] is None for f in FIGURES if f.unit in ("rate", "minutes"))
     assert all(report.figures[f.key] == 0 for f in FIGURES if f.unit == "count")
-    assert report.table("by_section").rows == () and report.table("overdue_items").rows == ()
+    assert report.table("overdue_items").rows == ()
+    # Every section and person who can be responsible is still listed, with nothing but zeros and no-data.
+    sections = report.table("by_section").rows
+    assert COORDINATION in {r[0] for r in sections} and all(v in (0, None) for r in sections for v in r[1:])
     assert all(v is None for _label, v in next(s for s in report.series if s.key == "waits_by_hour").points)
 
 
@@ -509,17 +518,18 @@ def test_drilling_down_to_the_cases(played: Played) -> None:
     svc, no = played.svc, played.case_no
     overdue = cases_behind(svc, OCTOBER, "overdue_items")
     assert [(c.case_no, c.person, c.section) for c in overdue] == [(no["E"], "张喆", COORDINATION)]
-    assert overdue[0].holder == "王*" and "超期10个工作日" in overdue[0].note  # masked: 王喆
+    assert overdue[0].holder == "王*" and "逾期10个工作日" in overdue[0].note  # masked: 王喆
     on_time = {c.case_no: c.note for c in cases_behind(svc, OCTOBER, "on_time_rate")}
     assert on_time == {no["A"]: "建设工程规划许可：按时办结", no["B"]: "公司设立登记：超期2个工作日办结"}
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "cases_opened", person="S1003")] == [no["D"], no["F"]]
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "conditional_breached")] == [no["C"]]
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "follow_ups_late")] == [no["B"]]
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "bad_ratings", section=COORDINATION)] == [no["B"]]
-    assert [c.case_no for c in cases_behind(svc, OCTOBER, "proxy_late")] == [no["G"]]
+    assert cases_behind(svc, OCTOBER, "proxy_late") == ()  # nothing done late in October
+    assert [c.case_no for c in cases_behind(svc, OCTOBER, "proxy_overdue_now")] == [no["G"]]
     # From a row of the tables: a section's or a person's own, and nobody else's.
-    assert [c.case_no for c in cases_behind(svc, OCTOBER, "proxy_late", section=PROXY_SECTION)] == [no["G"]]
-    assert cases_behind(svc, OCTOBER, "proxy_late", section=COORDINATION) == ()
+    assert [c.case_no for c in cases_behind(svc, OCTOBER, "proxy_overdue_now", section=PROXY_SECTION)] == [no["G"]]
+    assert cases_behind(svc, OCTOBER, "proxy_overdue_now", section=COORDINATION) == ()
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "ratings_total", person="S1001")] == [no["A"], no["B"]]
     assert cases_behind(svc, OCTOBER, "ratings_total", person="S1002") == ()
     assert cases_behind(svc, OCTOBER, "appointments_missed", section="企业登记科") == ()
@@ -545,3 +555,97 @@ def test_a_ticket_is_the_arrival_of_one_case_only() -> None:
     assert _arrival([100.0], [160.0, 500.0], 500.0) == 500.0  # that ticket was the first case's
     assert _arrival([100.0, 400.0], [160.0, 500.0], 500.0) == 400.0  # a new ticket for the second
     assert _arrival([600.0], [500.0], 500.0) == 500.0  # a ticket taken after the opening is no arrival
+
+
+def test_a_task_names_its_owner_not_the_cases_coordinator(played: Played) -> None:
+    """G's coordinator is 王芳 (业务协调科), its tasks the proxy's: the proxy figures' lines name the proxy and
+    the proxy's section, as ``hallterm proxy list`` and ``hallterm duties`` do (S3, S10)."""
+    svc = played.svc
+    with svc.db.read() as conn:
+        proxy_name = staff_directory(conn)[played.proxy_id].name
+    for key in ("proxy_open", "proxy_done_on_time", "proxy_overdue_now"):
+        lines = cases_behind(svc, OCTOBER, key)
+        assert lines and {(c.person, c.section) for c in lines} == {(proxy_name, PROXY_SECTION)}, key
+        mine = cases_behind(svc, OCTOBER, key, person=played.proxy_id)  # the drill from the proxy's row
+        assert [(c.case_no, c.person) for c in mine] == [(c.case_no, proxy_name) for c in lines], key
+        assert cases_behind(svc, OCTOBER, key, person="S1001") == (), key  # G's coordinator holds no task
+    late = cases_behind(svc, OCTOBER, "follow_ups_late")  # the 回访's owner, S1001 王芳
+    assert [(c.case_no, c.person, c.section) for c in late] == [(played.case_no["B"], "王芳", COORDINATION)]
+    # The case's own figures still name the case's responsible person: G is 王芳's case.
+    opened = {c.case_no: c.person for c in cases_behind(svc, OCTOBER, "cases_opened")}
+    assert opened[played.case_no["G"]] == "王芳"
+
+
+def test_everyone_who_can_be_responsible_is_listed_zeros_included(played: Played) -> None:
+    """陈昊天 and the other coordinators without a case this month are rows of zeros, in staff-id order."""
+    from sqlalchemy import select
+
+    from hallterm.storage.tables import staff
+
+    report = played.october
+    assert report is not None
+    with played.svc.db.read() as conn:
+        responsible = sorted(r.staff_id for r in conn.execute(
+            select(staff.c.staff_id).where(staff.c.active.is_(True), staff.c.role.in_(("coordinator", "proxy")))))
+        desk = {r.staff_id for r in conn.execute(select(staff.c.staff_id).where(staff.c.role == "desk"))}
+    people = [str(r["staff_id"]) for r in report.table("by_person").as_dicts()]
+    assert people == sorted(people) and set(responsible) <= set(people)
+    assert not desk & set(people)  # first contacts hold no figure: no row of zeros for them
+    idle = [p for p in responsible if p not in ("S1001", "S1002", "S1003", played.proxy_id)]
+    assert idle, "the hall has coordinators without a case in October"
+    for p in idle:
+        figures = row(report, "by_person", p)
+        assert figures["cases_opened"] == figures["ratings_total"] == figures["proxy_open"] == 0, p
+    sections = {r["section"] for r in report.table("by_person").as_dicts()}
+    assert sections <= {r["section"] for r in report.table("by_section").as_dicts()}
+
+
+def test_a_week_never_shows_more_of_a_period_figure_than_its_month(played: Played) -> None:
+    """Period figures (not as_of_now) count what happened in the period: a week within a month can only show
+    fewer. The week of 10-19 to 10-25: B closed and decided late (10-19), B rated 2 (10-20), the 回访 closed
+    late (10-23) — each also in October."""
+    svc = played.svc
+    month = played.october
+    assert month is not None
+    for monday in (dt.date(2026, 10, 12), dt.date(2026, 10, 19), dt.date(2026, 10, 26)):
+        week = build_report(svc, Period(monday, min(monday + dt.timedelta(days=6), OCTOBER.end)))
+        for f in FIGURES:
+            if f.unit == "count" and not f.as_of_now:
+                assert (week.figures[f.key] or 0) <= (month.figures[f.key] or 0), (monday, f.key)
+    week = build_report(svc, Period(dt.date(2026, 10, 19), dt.date(2026, 10, 25)))
+    assert (week.figures["follow_ups_late"], week.figures["proxy_late"], week.figures["cases_closed"]) == (1, 0, 1)
+
+
+def test_every_figure_says_how_it_is_counted() -> None:
+    assert all(f.explain for f in FIGURES)
+    assert all(f.explain.startswith("截至统计时") for f in FIGURES if f.as_of_now)
+    assert {f.key for f in FIGURES if f.as_of_now} == {
+        "overdue_items", "conditional_outstanding", "proxy_open", "proxy_overdue_now", "follow_ups_overdue_now"}
+    assert "基本满意" in FIGURE_BY_KEY["satisfaction_rate"].explain
+
+
+def test_satisfied_is_everything_but_a_bad_rating() -> None:
+    """满意率 = (非常满意 + 满意 + 基本满意) / all (the national 好差评 practice: 差评 = 不满意 + 非常不满意)."""
+    from collections import Counter
+
+    from hallterm.services.report import _Tally
+
+    tally = _Tally.new()
+    tally.levels = Counter({5: 2, 4: 1, 3: 3, 2: 1, 1: 1})
+    values = tally.values()
+    # (2 + 1 + 3) / 8 = 0.75; 差评 1 + 1 = 2
+    assert (values["satisfaction_rate"], values["bad_ratings"], values["ratings_total"]) == (0.75, 2, 8)
+
+
+def test_an_item_overdue_over_a_holiday_says_so() -> None:
+    """Due 12-31, seen on 1-1 (元旦, no working day since): not "0 working days late" but 已逾期."""
+    from hallterm.services.report import late_words
+
+    assert late_words(0) == "已逾期" and late_words(3) == "逾期3个工作日"
+
+
+def test_an_item_due_before_new_year_is_late_by_no_working_day_on_the_holiday(played: Played) -> None:
+    from hallterm.services.report import _working_days_late
+
+    cal = played.svc.work_calendar
+    assert _working_days_late(cal, [dt.date(2026, 12, 31)], dt.date(2027, 1, 1)) == {dt.date(2026, 12, 31): 0}
