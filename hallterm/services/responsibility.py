@@ -32,6 +32,7 @@ from hallterm.domain.checklist import CLOCK_STATUSES, ITEM_STATUS_NAMES, OPEN_IT
 from hallterm.domain.deadlines import DeadlineError, Pause, due_date
 from hallterm.domain.errors import Refused
 from hallterm.domain.ids import mask_name
+from hallterm.domain.os_errors import os_error_words
 from hallterm.domain.proxy_tasks import KIND_NAMES as PROXY_KIND_NAMES
 from hallterm.domain.proxy_tasks import OPEN_STATES, STATE_NAMES, ProxyTaskKind, ProxyTaskState
 from hallterm.domain.rating import FOLLOW_UP_NAMES, FollowUpKind
@@ -233,19 +234,7 @@ class PdfPathRefused(Refused, ValueError):
     """The PDF cannot be written where asked; ``str()`` says why (in Chinese) and what to do."""
 
 
-_WRITE_ERRORS = {  # the system's reason in words (strerror is English), for a file being written
-    errno.ENOENT: "目录不存在", errno.ENOTDIR: "目录不存在", errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限", errno.EROFS: "磁盘只读，没有写入权限", errno.ENOSPC: "磁盘已满",
-    errno.EDQUOT: "磁盘配额已用完", errno.EIO: "读写出错", errno.ENAMETOOLONG: "文件名太长",
-}
 _DO = "请换一个有写入权限的已有目录（如 ~/责任清单.pdf），责任清单未保存"
-
-
-def write_error_words(exc: OSError) -> str:
-    """Why writing failed, in Chinese; the errno's name for a rare case (never the system's English text)."""
-    if exc.errno in _WRITE_ERRORS:
-        return _WRITE_ERRORS[exc.errno]
-    return f"系统错误 {errno.errorcode.get(exc.errno, exc.errno)}" if exc.errno else "系统错误"
 
 
 def check_pdf_path(path: Path) -> None:
@@ -270,7 +259,7 @@ def write_pdf(svc: Services, path: Path, duties: tuple[Duty, ...], section: str 
         if exc.errno == errno.ENOENT and path.parent.is_dir():  # /proc: the folder is there, files cannot be
             why = f"目录 {path.parent} 中不能新建文件"
         else:
-            why = write_error_words(exc)
+            why = os_error_words(exc)
         raise PdfPathRefused(f"无法写入 {path}：{why}。{_DO}") from None
     return path
 
