@@ -27,6 +27,7 @@ from typing import Protocol
 
 from hallterm.config import PrintingSettings
 from hallterm.domain.errors import Refused
+from hallterm.domain.os_errors import os_error_words
 
 EXTENSIONS = ("png", "pdf", "escpos")
 
@@ -100,7 +101,7 @@ class Spool:
             for ext, data in job.files().items():
                 atomic_write(folder / f"{job.name}.{ext}", data, mode=mode)
         except OSError as exc:
-            raise PrintFailed(f"无法写入打印暂存目录 {folder}：{exc.strerror or exc}。"
+            raise PrintFailed(f"无法写入打印暂存目录 {folder}：{os_error_words(exc)}。"
                               "请检查磁盘空间和目录权限（printing.spool_dir）") from exc
         return Spooled(folder / job.name, tuple(job.files()))
 

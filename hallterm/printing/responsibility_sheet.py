@@ -3,8 +3,8 @@
 The list is the report's table ``responsibility`` (``domain.report.Table``, filled by
 ``services.responsibility``); this module only sets it: landscape A4 (ten columns of Chinese do not fit
 portrait at a readable size), the shipped CJK font, a table whose cells wrap, the heading row repeated on
-every page, the time printed and the page number on each page. Late and unheld rows say so in words (逾期3天,
-未指定责任人); the print is black and white. Holders' names arrive masked.
+every page, the time printed and the page number on each page. Late and unheld rows say so in words, in
+working days (逾期3个工作日, 未指定责任人); the print is black and white. Holders' names arrive masked.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ class ResponsibilitySheet:
 
     @property
     def scope(self) -> str:
-        return self.section or "全部科室"
+        # A section filter matches the approving department or the holder's section: say so on paper too.
+        return f"{self.section}（责任部门或责任人所在科室）" if self.section else "全部科室"
 
 
 def _cell(keys: tuple[str, ...], row: dict[str, object]) -> str:

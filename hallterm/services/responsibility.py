@@ -19,9 +19,12 @@ done. Nothing is written: reading the list changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import Connection
 
 from hallterm.domain.auth import ROLE_NAMES, AuthError
 from hallterm.domain.cases import ACTIVE_STATUSES, STATUS_NAMES, CaseStatus
@@ -29,6 +32,7 @@ from hallterm.domain.checklist import CLOCK_STATUSES, ITEM_STATUS_NAMES, OPEN_IT
 from hallterm.domain.deadlines import DeadlineError, Pause, due_date
 from hallterm.domain.errors import Refused
 from hallterm.domain.ids import mask_name
+from hallterm.domain.os_errors import os_error_words
 from hallterm.domain.proxy_tasks import KIND_NAMES as PROXY_KIND_NAMES
 from hallterm.domain.proxy_tasks import OPEN_STATES, STATE_NAMES, ProxyTaskKind, ProxyTaskState
 from hallterm.domain.rating import FOLLOW_UP_NAMES, FollowUpKind
@@ -144,21 +148,42 @@ class FilterRefused(Refused, ValueError):
     """A section or a person the list cannot be filtered by; ``str()`` says what to use instead."""
 
 
+SECTION_MEANS = "责任部门或责任人所在科室"  # the filter matches either, so counts per section overlap
+
+
 def check_filters(svc: Services, section: str | None, person: str | None) -> None:
-    """Refuse a section nobody works in, or a staff id nobody has, with what to use instead."""
+    """Refuse a section the list cannot name, or a staff id nobody has, with what to use instead."""
     with svc.db.read() as conn:
-        known = store.sections(conn)
+        known = _duty_sections(conn)
         people = staff_store.names(conn)
     if section and section not in known:
-        raise FilterRefused(f"没有科室“{section}”：可用 {'、'.join(known)}")
+        raise FilterRefused(f"没有科室“{section}”（按{SECTION_MEANS}筛选）：可用 {'、'.join(known)}")
     if person and person.strip().upper() not in people:
         raise FilterRefused(f"没有工号 {person.strip().upper()} 的工作人员：请核对工号（如 S1001）")
 
 
 def sections(svc: Services) -> list[str]:
-    """The sections a supervisor may pick from (the staff roster's)."""
+    """The sections of the hall's active staff (what ``hallterm report --section`` counts by)."""
     with svc.db.read() as conn:
         return store.sections(conn)
+
+
+def duty_sections(svc: Services) -> list[str]:
+    """The sections the list can be filtered by: every one it can name (a staff member's, a catalog's
+    approving department), so a 责任部门 shown in the list can always be picked (F, ``--section``)."""
+    with svc.db.read() as conn:
+        return _duty_sections(conn)
+
+
+def _duty_sections(conn: Connection) -> list[str]:
+    # A duty whose holder has no section is put under the fallbacks (``responsibility_list``): they appear too.
+    known = {*store.sections(conn, active_only=False), *store.departments(conn), COORDINATION_SECTION, PROXY_SECTION}
+    return sorted(known)
+
+
+def scope_words(section: str | None) -> str:
+    """The list's scope, saying what a section filter matches: 按科室筛选：X（责任部门或责任人所在科室）."""
+    return f"按科室筛选：{section}（{SECTION_MEANS}）" if section else "全部科室"
 
 
 # --- as a table of the report (its exports, the printed sheet) -----------------------------------------
@@ -191,7 +216,9 @@ def as_json(d: Duty) -> dict[str, object]:
     return {"kind": d.kind.value, "kind_name": d.kind_name, "what": d.what, "case_no": d.case_no,
             "holder": d.holder, "section": d.section, "person_id": d.person_id,
             "person_name": d.person_name if d.person_id else None, "due_on": d.due_on.isoformat() if d.due_on else None,
-            "late": d.late, "late_working_days": d.late_days, "unassigned": d.unassigned, "state": d.state}
+            "late": d.late, "late_working_days": d.late_days,
+            "working_days_left": None if d.timing is None or d.late else d.timing.days_left,
+            "estimated": d.timing is not None and d.timing.estimated, "unassigned": d.unassigned, "state": d.state}
 
 
 # --- on paper (A4, S10) --------------------------------------------------------------------------------
@@ -203,9 +230,37 @@ def sheet(svc: Services, duties: tuple[Duty, ...], section: str | None = None) -
                                as_table(duties), sum(d.flagged for d in duties))
 
 
+class PdfPathRefused(Refused, ValueError):
+    """The PDF cannot be written where asked; ``str()`` says why (in Chinese) and what to do."""
+
+
+_DO = "请换一个有写入权限的已有目录（如 ~/责任清单.pdf），责任清单未保存"
+
+
+def check_pdf_path(path: Path) -> None:
+    """Refuse before any work a path that is not a .pdf file name in an existing folder."""
+    if path.is_dir():
+        raise PdfPathRefused(f"{path} 是一个文件夹：--pdf 需要一个文件名，如 {path / '责任清单.pdf'}")
+    if path.suffix.lower() != ".pdf":
+        raise PdfPathRefused(f"{path} 不是 .pdf 文件名：请写成例如 --pdf 责任清单.pdf")
+    if not path.parent.is_dir():
+        raise PdfPathRefused(f"无法写入 {path}：目录 {path.parent} 不存在。请先建好它，或换一个已有的目录，"
+                             "责任清单未保存")
+
+
 def write_pdf(svc: Services, path: Path, duties: tuple[Duty, ...], section: str | None = None) -> Path:
-    """Write the A4 PDF to ``path`` (mode 0600: it names staff and cases), atomically."""
-    atomic_write(path, render_pdf(sheet(svc, duties, section)), mode=0o600)
+    """Write the A4 PDF to ``path`` (mode 0600: it names staff and cases), atomically: on a failure nothing is
+    left behind (``atomic_write`` removes its temporary file) and the refusal says why in Chinese."""
+    check_pdf_path(path)
+    data = render_pdf(sheet(svc, duties, section))
+    try:
+        atomic_write(path, data, mode=0o600)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and path.parent.is_dir():  # /proc: the folder is there, files cannot be
+            why = f"目录 {path.parent} 中不能新建文件"
+        else:
+            why = os_error_words(exc)
+        raise PdfPathRefused(f"无法写入 {path}：{why}。{_DO}") from None
     return path
 
 
@@ -242,5 +297,5 @@ def duty_board(svc: Services, session: StaffSession, section: str | None = MINE)
         raise AuthError(f"{role}账号不能查看责任清单：须由协调员、督查或管理员查看")
     if section == MINE:
         section = session.section if session.role == "coordinator" else None
-    return DutyBoard(responsibility_list(svc, section=section or None), section or None, tuple(sections(svc)),
+    return DutyBoard(responsibility_list(svc, section=section or None), section or None, tuple(duty_sections(svc)),
                      svc.now().astimezone(svc.settings.hall.tz))

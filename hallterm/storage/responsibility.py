@@ -148,6 +148,16 @@ def open_follow_ups(conn: Connection) -> list[OpenFollowUp]:
                          r.due_on) for r in conn.execute(query)]
 
 
-def sections(conn: Connection) -> list[str]:
-    """Every section of an active staff member, for the screen's section filter."""
-    return sorted(set(conn.execute(select(staff.c.section).where(staff.c.active).distinct()).scalars()))
+def sections(conn: Connection, *, active_only: bool = True) -> list[str]:
+    """Every section of an active staff member (of any staff member, one who has left included, when not
+    ``active_only``: they may still hold a case)."""
+    query = select(staff.c.section).distinct()
+    if active_only:
+        query = query.where(staff.c.active)
+    return sorted(s for s in conn.execute(query).scalars() if s)
+
+
+def departments(conn: Connection) -> list[str]:
+    """The approving departments of the item catalog: a duty's 责任部门 (e.g. 市政公用审批科), whose staff need
+    not be on this hall's roster."""
+    return sorted(s for s in conn.execute(select(items.c.department).distinct()).scalars() if s)

@@ -5,6 +5,7 @@ sheet sent through the print path like every notice (spooled, recorded, 0600).""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import stat
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def test_a_long_list_continues_on_the_next_page_with_its_heading_and_page_number
     assert all(d.case_no in first + second for d in listed)
     assert first.index(listed[0].case_no) < first.index(listed[1].case_no)  # in the list's order
     assert "未指定责任人" in first and "逾期" in first  # said in words on a black-and-white print
+    assert "个工作日" in first and not re.search(r"逾期\d+天", first)  # the unit: working days (S6), never bare 天
+    assert "范围：工程建设审批科（责任部门或责任人所在科室）" in first  # what the filter matched
 
 
 def test_an_empty_list_says_so(tmp_path: Path) -> None:

@@ -53,6 +53,7 @@ def test_a_spool_folder_that_cannot_be_written_says_so(ring: Keyring, tmp_path: 
     with pytest.raises(PrintFailed) as info:
         Spool(blocker).write(job, NOW_LOCAL.date())
     assert "无法写入打印暂存目录" in str(info.value) and "printing.spool_dir" in str(info.value)
+    assert "不是目录" in str(info.value) and "Not a directory" not in str(info.value)  # the system's reason, in Chinese
 
 
 def test_prune_deletes_only_day_folders_older_than_the_day_given(ring: Keyring, tmp_path: Path) -> None:

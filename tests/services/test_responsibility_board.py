@@ -21,3 +21,4 @@ def test_the_board_by_role(loaded: Services, desk_session: StaffSession) -> None
     assert duty_board(loaded, coordinator, None).section is None  # the whole hall, when asked
     board = duty_board(loaded, signed_in(loaded, "S1601"))
     assert board.section is None and "政务服务中心帮办代办部" in board.sections and board.flagged == 0
+    assert {"市政公用审批科", "生态环境审批科"} <= set(board.sections)  # the catalog's departments, to pick on F

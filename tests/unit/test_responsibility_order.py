@@ -1,5 +1,6 @@
 """The responsibility list's rules (责任清单, S10): late or unheld duties first, then the earliest due date
-(none last), then the case number; lateness in working days (S6), said in words; the section filter."""
+(none last), then the case number; lateness in working days (S6),
+said in words that name the unit (逾期3个工作日, short 逾3工作日); the section filter."""
 
 from __future__ import annotations
 
@@ -59,21 +60,24 @@ def test_within_a_case_and_a_day_the_case_comes_before_its_parts(cal: WorkCalend
 def test_lateness_is_counted_in_working_days_and_said_in_words(cal: WorkCalendar) -> None:
     # Due Friday 27 November, seen on Wednesday 2 December: Mon, Tue, Wed → 3 working days late.
     late = duty(cal, "0001", D(2026, 11, 27))
-    assert (late.late, late.late_days, late.state) == (True, 3, "逾期3天")
+    assert (late.late, late.late_days, late.state, late.short_state) == (True, 3, "逾期3个工作日", "逾3工作日")
     # Due Friday, seen on Saturday: late, but no working day has passed yet.
     weekend = Duty(DutyKind.ITEM, "x", 1, "0001", "王*", "s", "S1", "王芳", "", D(2026, 11, 27),
                    timing(cal, D(2026, 11, 27), D(2026, 11, 28)))
-    assert (weekend.late, weekend.late_days, weekend.state) == (True, 0, "已逾期")
-    assert duty(cal, "0001", TODAY).state == "今日到期"
-    assert duty(cal, "0001", D(2026, 12, 4)).state == "剩2天"
+    assert (weekend.late, weekend.late_days, weekend.state, weekend.short_state) == (True, 0, "已逾期", "已逾期")
+    assert duty(cal, "0001", TODAY).state == duty(cal, "0001", TODAY).short_state == "今日到期"
+    left = duty(cal, "0001", D(2026, 12, 4))
+    assert (left.state, left.short_state) == ("剩2个工作日", "剩2工作日")
     assert duty(cal, "0001", None).state == "在办" and duty(cal, "0001", None).late_days is None
     unheld = duty(cal, "0001", D(2026, 12, 1), who=None)
-    assert unheld.state == f"{UNASSIGNED}，逾期1天" and unheld.person == UNASSIGNED
+    assert unheld.state == f"{UNASSIGNED}，逾期1个工作日" and unheld.person == UNASSIGNED
+    assert unheld.short_state == "逾1工作日"  # the 责任人 column says 未指定 on screen
+    assert duty(cal, "0001", None, who=None).state == UNASSIGNED
     assert duty(cal, "0001", None).person == "王芳（S1001）"
     # Past the holiday data the count is an estimate, and says so.
     far = Duty(DutyKind.ITEM, "x", 1, "0001", "王*", "s", "S1", "王芳", "", D(2031, 3, 3),
                timing(cal, D(2031, 3, 3), D(2031, 3, 5)))
-    assert far.state == "逾期2天（估算）"
+    assert (far.state, far.short_state) == ("逾期2个工作日（估算）", "逾2工作日(估)")
 
 
 def test_the_section_filter_takes_the_department_or_the_holders_section(cal: WorkCalendar) -> None:

@@ -1,12 +1,16 @@
 """责任清单 (L in the coordinators' view, S10): who holds what now, late or unheld first.
 
 A coordinator sees their own section's (as the approving department or as the holder's section) and may
-pick another or the whole hall (F); a supervisor or admin sees the whole hall. Late rows say so in words
-(逾期3天) as well as in colour, a duty nobody holds says 未指定责任人. Enter (or H) opens the case's history; P
-prints the list on A4 the way notices go (spooled first, 补打 lists it) and says where it went.
+pick another or the whole hall (F: every section the list can name, departments included); a supervisor or
+admin sees the whole hall. A filter matches the approving department or the holder's own section, and the
+heading says so. Late rows say so in words, in working days (逾3工作日, S6) as well as in colour; a duty
+nobody holds says 未指定 in the 责任人 column. Enter (or H) opens the case's history, the holder's name masked
+as in the supervisor's drill-down; P prints the list on A4 the way notices go (spooled first, 补打 lists it)
+and says where it went.
 
-At 80 columns the table shows state, case number, what, person and due date; the highlighted row's
-details (kind, masked holder, department, the person's section) are on the line under it.
+At 80 columns the table shows state, what (cut with …), person, due date and the case number without the
+hall's region code; the highlighted row's details (kind, masked holder, department, the person's section,
+the full case number) are on the line under it.
 """
 
 from __future__ import annotations
@@ -36,10 +40,11 @@ if TYPE_CHECKING:
 REFRESH_SECONDS = 60.0
 WHOLE_HALL = "\0all"  # the section choice "全部科室"
 WHAT_MIN_CELLS = 12  # below this the 事项 column stays readable and the table scrolls sideways instead
-CASE_NO_CELLS = 20  # 210300-20261126-0001
+CASE_NO_CELLS = 13  # 20261126-0001: the day and its sequence (the region code is the hall's, the same for all)
 DUE_CELLS = 5  # 12-01
+PERSON_CELLS = 8  # 责任人: a name of four characters; a longer one is cut with …
 PADDING_CELLS = 5 * 2 + 2  # each column's cell padding, and the vertical scrollbar when rows overflow
-UNHELD = "未指定"  # short in the 责任人 column: the 状态 column says 未指定责任人 in full
+UNHELD = "未指定"  # short in the 责任人 column; the detail line says 未指定责任人 in full
 
 
 class DutiesLoaded(Done):
@@ -57,9 +62,16 @@ def _shorten(text: str, cells: int) -> str:
 
 
 def state_text(duty: Duty) -> Text:
-    """The state in words; colour only adds to it (a black-and-white terminal still reads 逾期3天)."""
+    """The timing in words; colour only adds to it (a black-and-white terminal still reads 逾3工作日)."""
     style = "bold red" if duty.late else ("bold yellow" if duty.unassigned else "")
-    return Text(duty.state, style=style)
+    return Text(duty.short_state, style=style)
+
+
+def short_case_no(case_no: str) -> str:
+    """``210300-20261126-0001`` → ``20261126-0001``: the region code is the hall's own. Never cut mid-number:
+    a number of another shape is shown whole."""
+    region, sep, rest = case_no.partition("-")
+    return rest if sep and region.isdigit() and len(region) == 6 else case_no
 
 
 def short_what(duty: Duty) -> str:
@@ -98,10 +110,10 @@ class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[Non
         self.sub_title = "责任清单（逾期和未指定责任人的在前）"
         table = self.query_one(DataTable)
         table.add_column("状态", key="state")
-        table.add_column("办件号", key="case_no")
         table.add_column("事项", key="what")
         table.add_column("责任人", key="person")
         table.add_column("期限", key="due")
+        table.add_column("办件号", key="case_no")
         table.focus()
         self.set_interval(REFRESH_SECONDS, self.action_refresh)
         self.say("正在载入责任清单……", Level.BUSY)
@@ -125,12 +137,16 @@ class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[Non
             run_use_case(self, DutiesLoaded, duty_board, self.app.services, self.app.session, section)
 
     def on_duties_loaded(self, message: DutiesLoaded) -> None:
+        # lazy: loaded already by the worker that read the board
+        from hallterm.services.responsibility import scope_words
+
         board: DutyBoard = message.result
         self._show(board)
         scope = board.section or "全部科室"
+        where = scope_words(board.section)  # a filter says what it matches: counts per section overlap
         self.query_one("#duties-summary", Static).update(Text(
-            f"责任清单　{scope}　{board.at:%Y-%m-%d %H:%M}　共 {len(board.duties)} 项，"
-            f"逾期或未指定责任人 {board.flagged} 项"))
+            f"责任清单　{where}　{board.at:%Y-%m-%d %H:%M}　共 {len(board.duties)} 项，"
+            f"逾期或未指定责任人 {board.flagged} 项（期限按工作日计）"))
         outcome, self._outcome = self._outcome, ""
         if outcome:
             self.say(outcome)
@@ -140,15 +156,16 @@ class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[Non
             self.say(f"{scope}没有在办事项")
 
     def _what_cells(self, duties: tuple[Duty, ...]) -> int:
-        """What is left for 事项 once the other columns have what they need (80 columns: about 16 cells)."""
+        """What is left for 事项 once the other columns have what they need (80 columns: about 28 cells)."""
         width = (self.size.width or self.app.size.width) - 2  # the table's margin
-        state = max([cell_len(d.state) for d in duties] + [4])
+        state = max([cell_len(d.short_state) for d in duties] + [4])
         person = max([cell_len(self._person(d)) for d in duties] + [6])
-        return max(WHAT_MIN_CELLS, width - state - CASE_NO_CELLS - person - DUE_CELLS - PADDING_CELLS)
+        case_no = max([cell_len(short_case_no(d.case_no)) for d in duties] + [CASE_NO_CELLS])
+        return max(WHAT_MIN_CELLS, width - state - case_no - person - DUE_CELLS - PADDING_CELLS)
 
     @staticmethod
     def _person(d: Duty) -> str:
-        return _shorten(d.person_name, 12) if d.person_id else UNHELD
+        return _shorten(d.person_name, PERSON_CELLS) if d.person_id else UNHELD
 
     def _show(self, board: DutyBoard) -> None:
         self.board = board
@@ -159,8 +176,8 @@ class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[Non
         for n, d in enumerate(board.duties):
             person = Text(self._person(d), style="" if d.person_id else "bold")
             due = f"{d.due_on:%m-%d}" if d.due_on else "—"
-            table.add_row(state_text(d), Text(d.case_no), Text(_shorten(short_what(d), cells)), person, due,
-                          key=str(n))
+            table.add_row(state_text(d), Text(_shorten(short_what(d), cells)), person, due,
+                          Text(short_case_no(d.case_no)), key=str(n))
         if board.duties:
             table.move_cursor(row=min(max(keep, 0), len(board.duties) - 1))
         self._detail()
@@ -182,8 +199,8 @@ class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[Non
             return
         who = f"{d.person_name}（{d.person_id}，{d.person_section}）" if d.person_id else "未指定责任人"
         due = f"{d.due_on:%Y-%m-%d}" if d.due_on else "无"
-        detail.update(Text(f"{d.kind_name}：{d.what}　申请人 {d.holder}　责任部门 {d.section}　责任人 {who}　"
-                           f"期限 {due}（{d.state}）"))
+        detail.update(Text(f"{d.kind_name}：{d.what}　{d.case_no}　申请人 {d.holder}　责任部门 {d.section}　"
+                           f"责任人 {who}　期限 {due}（{d.state}）"))
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
@@ -197,7 +214,9 @@ class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[Non
         if d is None:
             self.say("责任清单是空的：没有可查看的办件", Level.ERROR)
             return
-        self.app.push_screen(HistoryScreen(d.case_id, d.case_no))
+        # The list looks at the work, not at the person: the holder's name stays masked, as in the
+        # supervisor's drill-down (S10 names the staff, not the card holder).
+        self.app.push_screen(HistoryScreen(d.case_id, d.case_no, d.holder, mask_holder=True))
 
     def action_section(self) -> None:
         # lazy: a screen's module loads when it is first opened, not at desk start
@@ -215,7 +234,7 @@ class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[Non
             self.say("正在载入……", Level.BUSY)
             self.action_refresh()
 
-        self.app.push_screen(ChoiceScreen("按科室查看责任清单", options), chosen)
+        self.app.push_screen(ChoiceScreen("按科室查看责任清单（责任部门或责任人所在科室）", options), chosen)
 
     def action_print(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s) and printing loads fpdf2; only printing needs them
