@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from hallterm.cli_csv import neutralise
 from hallterm.domain.errors import Refused
+from hallterm.domain.os_errors import os_error_words
 from hallterm.domain.rating import LEVEL_NAMES, Level
 from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, Report, Table, Unit, figure_explain
 from hallterm.domain.terminal_text import visible
@@ -52,18 +53,6 @@ RATE_DIGITS = 4  # a rate in the CSV and the JSON: 0.7368, not 0.736842105263157
 
 log = logging.getLogger(__name__)
 
-# The common reasons a file cannot be written, in the words a clerk reads; the system's own (English)
-# text goes to the log only.
-ERRNO_WORDS = {
-    errno.ENOENT: "目录不存在",
-    errno.ENOTDIR: "路径中有一段不是目录",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.ENOSPC: "磁盘已满",
-    errno.EDQUOT: "磁盘配额已满",
-    errno.EROFS: "只读文件系统，不能写入",
-    errno.EISDIR: "这是一个目录",
-}
 
 
 _SHEET_NAME_SAFE = str.maketrans("[]:*?/\\", "［］：＊？／＼")
@@ -370,7 +359,7 @@ def _existing_parent(path: Path) -> Path:
 def _file_error(path: Path, exc: OSError, what: str = "文件") -> ReportFileError:
     """The Chinese line a clerk reads; the system's own words (English) only in the log."""
     log.warning("report file %s not written: %s", path, exc)
-    reason = ERRNO_WORDS.get(exc.errno or 0, "系统拒绝写入")
+    reason = os_error_words(exc)
     advice = "请腾出空间或换一个位置" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "请换一个可写入的位置"
     return ReportFileError(f"无法写入{what} {path}：{reason}。{advice}，报表未保存")
 

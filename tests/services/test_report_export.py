@@ -259,7 +259,7 @@ def test_a_folder_without_write_permission(tmp_path: Path, monkeypatch: pytest.M
 
 @pytest.mark.parametrize(("code", "words"), [
     (errno.ENOENT, "目录不存在"), (errno.EACCES, "没有写入权限"), (errno.EPERM, "没有写入权限"),
-    (errno.ENOSPC, "磁盘已满"), (errno.EROFS, "只读"), (errno.EIO, "系统拒绝写入"),
+    (errno.ENOSPC, "磁盘已满"), (errno.EROFS, "磁盘只读"), (errno.EIO, "读写出错"),
 ])
 def test_os_errors_are_said_in_chinese(code: int, words: str) -> None:
     """``无法写入目录 /proc/nope：No such file or directory`` was English inside a Chinese line."""
