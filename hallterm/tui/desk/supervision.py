@@ -63,11 +63,11 @@ LABEL_WIDTH = 18  # the longest label (等候时间 90% 分位) and 当前（截
 VALUE_WIDTH = 8  # 无数据, 100.0%, 1234 件, 120 分钟: every value whole, with its unit, in the 40-cell pane
 
 # The per-section and per-person tables on screen: the report's columns a supervisor compares rows by, with
-# headers short enough that at 120 columns all fit whole (the full names: the line above the tables, and
-# F1). `hallterm report --xlsx` has every column.
+# headers short enough that at 120 columns all fit whole (the full names: F1; the
+# tables' titles say so). `hallterm report --xlsx` has every column (容缺 by section: its own sheet).
 SCREEN_COLUMNS: dict[str, str] = {"cases_opened": "受理", "cases_closed": "办结", "on_time_rate": "按时率",
-                                  "overdue_items": "超期", "conditional_breached": "容缺逾期",
-                                  "satisfaction_rate": "满意率", "bad_ratings": "差评", "proxy_late": "代办逾期"}
+                                  "overdue_items": "超期", "bad_ratings": "差评", "proxy_late": "代办逾期",
+                                  "satisfaction_rate": "满意率"}
 # Who a row is: always shown, first (a person's section is in the per-section table and the workbook: at 80
 # columns a long section name would leave no room for a single figure).
 SCOPE_NAME_COLUMNS = {"by_section": ("section",), "by_person": ("staff_id", "name")}
@@ -237,7 +237,6 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
                 for key, shape in CHARTS:
                     yield Chart(Series(key, "", "count", ()), shape, id=f"chart-{key.replace('_', '-')}")
                 yield Static(id="empty-period")
-                yield Static(Text(column_legend(), style="dim"), id="column-legend")
                 yield Vertical(id="tables")
         yield MessageLine(id="supervision-notice")
         yield Footer(compact=True)
@@ -374,7 +373,7 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             empty.update(Text(f"{EMPTY_PERIOD}：这段时间没有受理、取号、预约或评价", style="bold"))
             self.say(said + hint.get(self.period_key, ""))
         else:
-            self.say("Enter 查看指标的办件明细；Tab 到图表和科室、人员表；P 切换今日/本周/上周/本月/上月")
+            self.say("Enter 明细；Tab 到图表和科室、人员表；P 切换时段；F1 指标说明")
 
     def _show_tables(self, report: Report) -> None:
         """The per-section (and per-person) tables, rebuilt in place; the cursor stays where it was."""
@@ -387,7 +386,10 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
                 at = grid.cursor_coordinate
                 grid.clear(columns=True)
             else:
-                holder.mount(Static(Text(table.title, style="bold"), classes="table-title"))
+                # the short headers' full names: F1 (a legend here would take four lines at 80 columns)
+                title = Text(table.title, style="bold")
+                title.append("（表头全称见 F1）", style="dim")
+                holder.mount(Static(title, classes="table-title"))
                 grid = ScopeTable(table.key, id=dom_id)
                 holder.mount(grid)
                 at = None
@@ -537,10 +539,6 @@ def column_names() -> dict[str, str]:
             for key, short in SCREEN_COLUMNS.items()}
 
 
-def column_legend() -> str:
-    return "表头：" + "　".join(f"{short}={full}" for short, full in column_names().items() if short != full)
-
-
 def _cases(svc: Services, period: Period, key: str, section: str | None, person: str | None,
            ) -> tuple[CaseLine, ...]:
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -599,7 +597,8 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     def on_mount(self) -> None:
         self.sub_title = "督查考核：明细"
         table = self.query_one(DataTable)
-        table.add_columns(*CASE_COLUMNS.values())
+        for key, title in CASE_COLUMNS.items():
+            table.add_column(title, key=key)
         table.focus()
         self.say("正在列出办件……", Level.BUSY)
         if self.app.services is not None:
@@ -614,8 +613,16 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if not lines:
             self.say("没有可列出的办件")
             return
+        # A figure whose lines carry no note (受理案件: services.report gives none yet) shows no empty 说明 column:
+        # its room goes to the columns that say something.
+        noted = any(line.note for line in lines)
+        if not noted:
+            table.remove_column("note")
         for i, line in enumerate(lines):
-            table.add_row(*case_cells(line), key=str(i))
+            cells = case_cells(line)
+            if not noted:
+                del cells[list(CASE_COLUMNS).index("note")]
+            table.add_row(*cells, key=str(i))
         cut = f"，仅列出前 {MAX_CASE_ROWS} 条（完整名单：hallterm report --csv）" if more else ""
         self.say(f"共 {len(lines)} 条{cut}：↑↓ 选择，Enter 查看办件记录，Esc 返回")
         self.refresh_bindings()
