@@ -266,7 +266,10 @@ async def test_who_may_not_is_told_why_and_an_empty_period_says_so(
         for line in ("Enter  明细", "P      今日/本周/上周/本月/上月", "R      刷新", "1      今日", "3      上周",
                      "5      上月", "Esc    返回"):
             assert line in listed, (line, listed)
-        console = Console(width=120, file=io.StringIO(), record=True, color_system=None)
+        console = Console(width=400, file=io.StringIO(), record=True, color_system=None)  # no wrapping
         console.print(supervisor.screen.query_one("#key-notes", Static).content)
         notes = console.export_text()
-        assert "按时率" in notes and "按时办结率" in notes and "超期未办结事项（当前）" in notes
+        assert "表头「按时率」" in notes and "按时办结率" in notes
+        for figure in FIGURES:  # every definition the model has (figfix fills them in)
+            if figure.explain:
+                assert figure.explain[:10] in notes.replace("\n", ""), figure.key

@@ -109,7 +109,7 @@ def figure_value(figure: Figure, value: int | float | None) -> str:
     """A figure with its unit: 12 件, 87.5%, 8 分钟; 无数据 when it cannot be computed (never 0)."""
     text = value_text(value, figure.unit)
     if value is not None and figure.unit == "count":
-        text += f" {MEASURE_WORDS.get(figure.key, '')}".rstrip()
+        text += f" {MEASURE_WORDS.get(figure.key, '项')}"  # a figure added later still says its unit
     return text
 
 
@@ -341,8 +341,8 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def key_list_notes(self) -> list[tuple[str, str]]:
         """F1: what each figure counts, and what the tables' short headers stand for."""
-        notes = [(figure_label(f) + ("（当前）" if f.as_of_now else ""), f.explain or "") for f in FIGURES]
-        return notes + [(short, full) for short, full in column_names().items()]
+        notes = [(figure_label(f) + ("（当前）" if f.as_of_now else ""), f.explain) for f in FIGURES if f.explain]
+        return notes + [(f"表头「{short}」", full) for short, full in column_names().items() if short != full]
 
     def _show(self, report: Report) -> None:
         self.shown = report
