@@ -133,6 +133,8 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
                 assert shown(app, key) == figure_value(FIGURE_BY_KEY[key], expected.figures[key]), (period, key)
             bar = text_of(app, "#period-bar")
             assert period.label() in bar and "计算于 10:00" in bar
+            happened = any(expected.figures[k] for k in ("cases_opened", "tickets_issued", "ratings_total"))
+            assert ("本期没有数据" in bar) != happened, (period, bar)
         month = report_service.build_report(loaded, Period.month_of(TODAY))
         assert month.figures["cases_opened"], "the demo's month opened cases"
         assert "件" in shown(app, "cases_opened")

@@ -113,6 +113,18 @@ def figure_value(figure: Figure, value: int | float | None) -> str:
     return text
 
 
+# What happens in a period: with none of these, nothing happened in it. Report.empty also counts what stands
+# open now (超期未办结, 代办在办), which is never zero in a working hall: a Monday morning's 今日 would not read
+# as empty, though nothing has happened yet.
+HAPPENINGS = ("cases_opened", "cases_closed", "tickets_issued", "appointments_kept", "appointments_missed",
+              "ratings_total")
+
+
+def period_empty(report: Report) -> bool:
+    """Nothing happened in the report's period (the figures as things stand now may still count)."""
+    return report.empty or not any(report.figures.get(key) for key in HAPPENINGS)
+
+
 def figure_label(figure: Figure) -> str:
     """The label without a trailing （分钟）: the value says its unit itself."""
     return figure.label.removesuffix("（分钟）")
@@ -329,7 +341,7 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if report is not None:
             tz = self.app.settings.hall.tz
             bar.append(f"  计算于 {report.generated_at.astimezone(tz):%H:%M}")
-            if report.empty:
+            if period_empty(report):
                 bar.append(f"  {EMPTY_PERIOD}", style="bold")
         if self._building is not None:
             bar.append("  统计中……", style="italic")
@@ -365,8 +377,8 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         self._show_tables(report)
         self._draw_bar()
         empty = self.query_one("#empty-period", Static)
-        empty.display = report.empty
-        if report.empty:
+        empty.display = period_empty(report)
+        if empty.display:
             # Monday morning, the 1st: the running week or month has nothing yet; the last one has.
             hint = {"day": "：按 3 看上周、5 看上月", "week": "：按 3 看上周", "month": "：按 5 看上月"}
             said = f"{PERIOD_NAMES[self.period_key]}（{report.period.label()}）{EMPTY_PERIOD}"
