@@ -30,6 +30,7 @@ from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.keys import KeyListScreen
 from hallterm.tui.desk.supervision import (
     NOW_HEADING,
+    PERIOD_HEADING,
     SCREEN_COLUMNS,
     CasesBehindScreen,
     ScopeTable,
@@ -143,7 +144,8 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
         figures = screen.query_one("#figures", DataTable)
         assert_whole(figures)
         rows = [key.value for key in figures.rows]
-        assert rows[rows.index(NOW_HEADING) + 1:] == [f.key for f in FIGURES if f.as_of_now]
+        assert rows[1:rows.index(PERIOD_HEADING)] == [f.key for f in FIGURES if f.as_of_now]
+        assert rows[rows.index(PERIOD_HEADING) + 1:] == [f.key for f in FIGURES if not f.as_of_now]
         assert str(figures.get_cell(NOW_HEADING, "label")) == "当前（截至 10:00）"
         assert text_of(app, "#figure-explain").startswith("受理案件")
         # The per-section table: its first columns whole at 80 columns, short headers, none cut.
@@ -160,8 +162,9 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
         await pilot.pause()
         assert len(gate.calls) == before + 1
         assert "统计中" in text_of(app, "#period-bar")
+        at = screen.query_one("#figures", DataTable).cursor_row
         await pilot.press("down")  # keys still act while the report is computed
-        assert screen.query_one("#figures", DataTable).cursor_row == 2
+        assert screen.query_one("#figures", DataTable).cursor_row == at + 1
         await pilot.press("up")
         gate.open.set()
         await settle(pilot)

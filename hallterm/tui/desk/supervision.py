@@ -260,17 +260,18 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         figures = self.query_one("#figures", DataTable)
         figures.add_column("指标", key="label", width=LABEL_WIDTH)
         figures.add_column("数值", key="value", width=VALUE_WIDTH)
-        # The period's figures, then those counted as things stand now, each under its heading: a count of
-        # what is open now beside what happened this month would otherwise read as the month's.
+        # Those counted as things stand now, then the period's, each under its heading: a count of what is
+        # open now beside what happened this month would otherwise read as the month's. The few "now" rows
+        # first: below the period's they would be off an 80×24 screen.
+        now_figures = [f for f in FIGURES if f.as_of_now]
+        figures.add_row(Text("当前", style="bold underline"), "", key=NOW_HEADING)
+        for figure in now_figures:
+            figures.add_row(figure_label(figure), Text("…", style="dim"), key=figure.key)
         figures.add_row(Text("本期", style="bold underline"), "", key=PERIOD_HEADING)
         for figure in FIGURES:
             if not figure.as_of_now:
                 figures.add_row(figure_label(figure), Text("…", style="dim"), key=figure.key)
-        figures.add_row(Text("当前", style="bold underline"), "", key=NOW_HEADING)
-        for figure in FIGURES:
-            if figure.as_of_now:
-                figures.add_row(figure_label(figure), Text("…", style="dim"), key=figure.key)
-        figures.move_cursor(row=1, animate=False)  # the first figure, not its heading
+        figures.move_cursor(row=len(now_figures) + 2, animate=False)  # 受理案件: the period's first figure
         figures.focus()
         self._draw_bar()
         self.set_interval(REFRESH_SECONDS, self._tick)
