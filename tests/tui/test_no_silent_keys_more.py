@@ -125,6 +125,11 @@ async def test_an_unbound_f_key_on_the_coordinators_view_says_so(desk_app: DeskA
         for key in ("f3", "f5", "f12"):
             await pilot.press(key)
             assert f"{key.upper()} 在本屏没有用途" in said(app, "#coord-notice"), key
+        for key in ("k", "ctrl+s"):  # the supervisor's keys: a coordinator is told why not, on either
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, CoordinatorScreen), key
+            assert "协调员账号不能查看督查考核" in said(app, "#coord-notice"), (key, said(app, "#coord-notice"))
 
 
 async def test_after_routing_f4_says_the_case_is_open_not_that_no_card_is_on_screen(

@@ -8,16 +8,19 @@ gets a byte copy of it, so a test that signs someone in never changes another's 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
+from rich.console import Console
 from textual.widgets import DataTable, Static
 
 from hallterm.config import load_settings, sqlite_url
-from hallterm.domain.report import FIGURE_BY_KEY, Period
+from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, Period
 from hallterm.services import report as report_service
 from hallterm.services.context import Services
 from hallterm.tui.desk.app import DeskApp
@@ -25,7 +28,15 @@ from hallterm.tui.desk.coordinator import CoordinatorScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.keys import KeyListScreen
-from hallterm.tui.desk.supervision import CasesBehindScreen, ScopeTable, SupervisionScreen, figure_value
+from hallterm.tui.desk.supervision import (
+    NOW_HEADING,
+    PERIOD_HEADING,
+    SCREEN_COLUMNS,
+    CasesBehindScreen,
+    ScopeTable,
+    SupervisionScreen,
+    figure_value,
+)
 from tests.conftest import FIXED_NOW
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import settle, text_of
@@ -86,6 +97,15 @@ def shown(app: DeskApp, key: str) -> str:
     return str(table.get_cell(key, "value"))
 
 
+def assert_whole(grid: DataTable) -> None:
+    """Every cell whole on screen: the table needs no sideways scrolling (a number cut at the edge reads as
+    another: 83.3% as .3%) and no value is wider than its column."""
+    assert grid.virtual_size.width <= grid.scrollable_content_region.width, (grid.id, grid.virtual_size)
+    for column in grid.columns.values():
+        for cell in grid.get_column(column.key):
+            assert cell_len(str(cell)) <= column.get_render_width(grid) - 2, (grid.id, column.label, str(cell))
+
+
 async def test_supervisor_reads_each_period_drills_to_cases_and_history(
     loaded: Services, desk_app: DeskAppFactory, gate: Gate
 ) -> None:
@@ -95,14 +115,17 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
         await pilot.press("f9")  # the hall overview a supervisor sees the whole hall in
         await settle(pilot)
         assert isinstance(app.screen, CoordinatorScreen)
+        # A supervisor's footer names both keys a supervisor comes here for, even at 80 columns.
+        in_footer = {b.binding.action for b in app.screen.active_bindings.values() if b.binding.show}
+        assert {"supervision", "duties"} <= in_footer, in_footer
         await pilot.press("k")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SupervisionScreen)
 
-        # Today first, then P: this week, then 3: this month; each figure as build_report counts it.
+        # Today first, then P: this week, 3: last week, 4: this month; each figure as build_report counts it.
         for press, period in ((None, Period.day(TODAY)), ("p", Period.week_of(TODAY)),
-                              ("3", Period.month_of(TODAY))):
+                              ("3", Period.week_of(TODAY - dt.timedelta(days=7))), ("4", Period.month_of(TODAY))):
             if press:
                 await pilot.press(press)
                 await settle(pilot)
@@ -111,9 +134,24 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
                 assert shown(app, key) == figure_value(FIGURE_BY_KEY[key], expected.figures[key]), (period, key)
             bar = text_of(app, "#period-bar")
             assert period.label() in bar and "计算于 10:00" in bar
+            happened = any(expected.figures[k] for k in ("cases_opened", "tickets_issued", "ratings_total"))
+            assert ("本期没有数据" in bar) != happened, (period, bar)
         month = report_service.build_report(loaded, Period.month_of(TODAY))
         assert month.figures["cases_opened"], "the demo's month opened cases"
         assert "件" in shown(app, "cases_opened")
+        # Every value whole with its unit at 80 columns; the figures counted as things stand now apart,
+        # under their own heading, and the highlighted figure's definition under the list.
+        figures = screen.query_one("#figures", DataTable)
+        assert_whole(figures)
+        rows = [key.value for key in figures.rows]
+        assert rows[1:rows.index(PERIOD_HEADING)] == [f.key for f in FIGURES if f.as_of_now]
+        assert rows[rows.index(PERIOD_HEADING) + 1:] == [f.key for f in FIGURES if not f.as_of_now]
+        assert str(figures.get_cell(NOW_HEADING, "label")) == "当前（截至 10:00）"
+        assert text_of(app, "#figure-explain").startswith("受理案件")
+        # The per-section table: its first columns whole at 80 columns, short headers, none cut.
+        for grid in screen.query(ScopeTable):
+            assert_whole(grid)
+            assert [str(c.label) for c in grid.columns.values()][-1] in SCREEN_COLUMNS.values()
 
         # A refresh asked for while one runs is not started beside it: it runs once, after.
         gate.open.clear()
@@ -124,8 +162,9 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
         await pilot.pause()
         assert len(gate.calls) == before + 1
         assert "统计中" in text_of(app, "#period-bar")
+        at = screen.query_one("#figures", DataTable).cursor_row
         await pilot.press("down")  # keys still act while the report is computed
-        assert screen.query_one("#figures", DataTable).cursor_row == 1
+        assert screen.query_one("#figures", DataTable).cursor_row == at + 1
         await pilot.press("up")
         gate.open.set()
         await settle(pilot)
@@ -164,6 +203,8 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
         first = [str(cell) for cell in cases.get_row_at(0)]
         assert behind[0].case_no in first
         assert behind[0].holder in first and any("*" in cell for cell in first)
+        labels = [str(c.label) for c in cases.columns.values()]
+        assert ("说明" in labels) == any(line.note for line in behind) and "开办时间" in labels  # no empty column
 
         # Enter on a case: its history; Esc back up, one screen at a time.
         await pilot.press("enter")
@@ -176,6 +217,9 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
             await pilot.press("escape")
             await settle(pilot)
             assert isinstance(app.screen, below)
+        await pilot.press("ctrl+s")  # as on a supervisor's desk
+        await settle(pilot)
+        assert isinstance(app.screen, SupervisionScreen)
 
 
 async def test_who_may_not_is_told_why_and_an_empty_period_says_so(
@@ -201,11 +245,20 @@ async def test_who_may_not_is_told_why_and_an_empty_period_says_so(
         await pilot.press("ctrl+s")  # straight from a supervisor's desk
         await settle(pilot)
         assert isinstance(supervisor.screen, SupervisionScreen)
-        for key in ("1", "2", "3"):
+        for key, name in (("1", "今日"), ("2", "本周"), ("3", "上周"), ("4", "本月"), ("5", "上月")):
             await pilot.press(key)
             await settle(pilot)
+            assert f"【{name}】" in text_of(supervisor, "#period-bar")
             assert "本期没有数据" in text_of(supervisor, "#period-bar")
+            assert "本期没有数据" in text_of(supervisor, "#empty-period")
             assert shown(supervisor, "on_time_rate") == "无数据"
+            assert shown(supervisor, "cases_opened") == "0 件"  # nothing happened: 0, not 无数据
+        # At 120 columns every short-headed column of the tables is on screen whole.
+        for grid in supervisor.screen.query(ScopeTable):
+            assert_whole(grid)
+            assert set(SCREEN_COLUMNS) <= set(grid.shown_columns), grid.shown_columns
+        await pilot.press("up")  # its heading: nothing to list
+        await pilot.press("down")
         await pilot.press("enter")  # 受理案件 0: nothing to list, and it says so
         await settle(pilot)
         assert isinstance(supervisor.screen, SupervisionScreen)
@@ -215,6 +268,13 @@ async def test_who_may_not_is_told_why_and_an_empty_period_says_so(
         await settle(pilot)
         assert isinstance(supervisor.screen, KeyListScreen)
         listed = key_list_text(supervisor.screen)
-        for line in ("Enter  明细", "P      今日/本周/本月", "R      刷新", "1      今日", "3      本月",
-                     "Esc    返回"):
+        for line in ("Enter  明细", "P      今日/本周/上周/本月/上月", "R      刷新", "1      今日", "3      上周",
+                     "5      上月", "Esc    返回"):
             assert line in listed, (line, listed)
+        console = Console(width=400, file=io.StringIO(), record=True, color_system=None)  # no wrapping
+        console.print(supervisor.screen.query_one("#key-notes", Static).content)
+        notes = console.export_text()
+        assert "表头「按时率」" in notes and "按时办结率" in notes
+        for figure in FIGURES:  # every definition the model has (figfix fills them in)
+            if figure.explain:
+                assert figure.explain[:10] in notes.replace("\n", ""), figure.key

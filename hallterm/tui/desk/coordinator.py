@@ -103,7 +103,8 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         Binding("escape", "back", "返回前台", id="back"),
         Binding("ctrl+o", "sign_out", "签退", id="coord_sign_out"),
         # S10 (issue 14): the supervisor's figures, charts and drill-down (考核); shown to supervisors only
-        Binding("k", "supervision", "督查考核", id="coord_supervision"),
+        # K, and Ctrl+S as on a supervisor's desk (the same key on both screens; F1 lists it once)
+        Binding("k,ctrl+s", "supervision", "督查考核", key_display="K", id="coord_supervision"),
         # issue 13: move an item of the selected case on, one key per step (S9: to the 统一发证窗口);
         # after 签退, before the rarer keys: a coordinator moves items on every day (the palette lists them all)
         Binding("v", "item_review", "转入审查", id="item_review"),
@@ -171,6 +172,12 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         self.set_interval(REFRESH_SECONDS, self.action_refresh)
         self.action_refresh()
         prepare_ahead(self)  # stylesheets read, checklist and preview services loaded, before the first C
+
+    def footer_first(self) -> tuple[str, ...]:
+        # A supervisor comes here for the figures and the responsibility list: their keys before the rest
+        # (at 80 columns a coordinator's item steps would otherwise push both off the footer).
+        role = self.app.session.role if self.app.session else ""
+        return ("supervision", "duties") if allowed(role, "supervise") else ()
 
     def why_not(self, action: str) -> str:
         if action == "back" and len(self.app.screen_stack) <= 2:  # only when opened from the desk screen (F9)

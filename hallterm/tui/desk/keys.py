@@ -29,7 +29,8 @@ from textual.widgets import Footer, Static
 from textual.widgets.option_list import Option
 
 
-def fit_footer(app: App, bindings: dict[str, ActiveBinding], width: int) -> dict[str, ActiveBinding]:
+def fit_footer(app: App, bindings: dict[str, ActiveBinding], width: int,
+               footer_first: tuple[str, ...] = ()) -> dict[str, ActiveBinding]:
     """The bindings with those the footer has no room for marked ``show=False``.
 
     Textual clips a footer too long for the terminal mid-label ("^r 补 ▏"); here the keys that do not fit
@@ -42,7 +43,11 @@ def fit_footer(app: App, bindings: dict[str, ActiveBinding], width: int) -> dict
         budget -= 1 + cell_len(app.get_key_display(palette.binding)) + 1 + cell_len(palette.binding.description)
     used, full, seen = 0, False, set()
     fitted: dict[str, ActiveBinding] = {}
-    for key, active in bindings.items():
+    # The keys a person needs most fit first (footer_first: e.g. a supervisor's 督查考核 and 责任清单, declared
+    # last among the coordinators' keys because a coordinator seldom uses them); the others keep their order.
+    first = set(footer_first)
+    ordered = sorted(bindings.items(), key=lambda kv: kv[1].binding.action not in first)
+    for key, active in ordered:
         binding = active.binding
         if binding.show and binding.action not in seen:
             seen.add(binding.action)  # the footer shows one key per action
@@ -64,7 +69,11 @@ class FitsFooter:
         screen: Any = self
         # A mixin: mypy cannot see the Screen this is mixed into, whose property super() reaches.
         return fit_footer(screen.app, super().active_bindings,  # type: ignore[misc]
-                          screen.size.width or screen.app.size.width)
+                          screen.size.width or screen.app.size.width, self.footer_first())
+
+    def footer_first(self) -> tuple[str, ...]:
+        """Actions whose keys take the footer's room before the others (for who is signed in)."""
+        return ()
 
     def on_resize(self) -> None:
         # A narrower terminal fits fewer keys; refresh_bindings is the Screen's this mixin goes with.
@@ -190,10 +199,21 @@ class KeyListScreen(ModalScreen[None]):
             why = getattr(target, "why_not", None)
             reason = why(binding.action.removeprefix("app.")) if callable(why) else ""
             keys.add_row(app.key_label(binding), binding.description, f"现在不可用：{reason}" if reason else "")
+        # A screen may add what its words mean (the supervisor's figures and short headers): after its keys.
+        notes_of = getattr(self.below, "key_list_notes", None)
+        notes = notes_of() if callable(notes_of) else []
         with Vertical():
             yield Static(Text("本屏按键（Esc 关闭；↑↓ 翻看；Ctrl+P 可按名称查找操作）", style="bold"))
             with VerticalScroll():
                 yield Static(keys, id="key-list")
+                if notes:
+                    glossary = Table.grid(padding=(0, 1))
+                    glossary.add_column(no_wrap=True, style="bold")
+                    glossary.add_column(overflow="fold")
+                    for term, text in notes:
+                        glossary.add_row(term, text)
+                    yield Static(Text("说明", style="bold"), classes="key-notes-title")
+                    yield Static(glossary, id="key-notes")
         yield Footer()
 
     def action_close(self) -> None:

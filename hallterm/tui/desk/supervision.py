@@ -1,10 +1,14 @@
 """The supervisor's screen (督查考核; issue 14 point 3, S10): the hall's figures today, this week, this month.
 
 Opened with K from the hall overview (the coordinators' view a supervisor sees the whole hall in) or
-Ctrl+S on a supervisor's desk. One period at a time (P, or 1/2/3, switches 今日/本周/本月): on the left
-the headline figures with their units (``无数据`` where a figure cannot be computed, never 0), on the
-right small charts drawn with block characters (``widgets.charts``: readable without colour) and the
-per-section and per-person tables.
+Ctrl+S on a supervisor's desk. One period at a time (P, or 1–5, switches 今日/本周/上周/本月/上月: on a
+Monday morning or the 1st the running period is still empty, the last one is not): on the left the
+headline figures with their units (``无数据`` where a figure cannot be computed, never 0) — the period's
+first, then under their own heading those counted as things stand now (``Figure.as_of_now``), and under
+the list the highlighted figure's definition (``Figure.explain``; F1 lists them all) — on the right small
+charts drawn with block characters (``widgets.charts``: readable without colour) and the per-section and
+per-person tables, with short headers and only the columns that fit whole (a number cut at the edge
+reads as another number).
 
 Drill-down: Enter on a figure, or on a cell of the per-section or per-person table, lists the cases behind it
 (``CasesBehindScreen``, holders' names masked); Enter on a case opens its history; Esc goes back up.
@@ -21,6 +25,7 @@ import datetime as dt
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Literal
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -46,9 +51,27 @@ if TYPE_CHECKING:
 REFRESH_SECONDS = 60.0
 MAX_CASE_ROWS = 500  # a drill-down lists at most this many cases: the rest are in `hallterm report --csv`
 
-PeriodKey = Literal["day", "week", "month"]
-PERIOD_NAMES: dict[PeriodKey, str] = {"day": "今日", "week": "本周", "month": "本月"}
-PERIOD_ORDER: tuple[PeriodKey, ...] = ("day", "week", "month")
+PeriodKey = Literal["day", "week", "last_week", "month", "last_month"]
+PERIOD_NAMES: dict[PeriodKey, str] = {"day": "今日", "week": "本周", "last_week": "上周", "month": "本月",
+                                      "last_month": "上月"}
+PERIOD_ORDER: tuple[PeriodKey, ...] = ("day", "week", "last_week", "month", "last_month")
+
+# The figures table's rows that are headings, not figures (Enter on them lists nothing).
+PERIOD_HEADING = "_period_heading"
+NOW_HEADING = "_now_heading"
+LABEL_WIDTH = 18  # the longest label (等候时间 90% 分位) and 当前（截至 HH:MM）
+VALUE_WIDTH = 8  # 无数据, 100.0%, 1234 件, 120 分钟: every value whole, with its unit, in the 40-cell pane
+
+# The per-section and per-person tables on screen: the report's columns a supervisor compares rows by, with
+# headers short enough that at 120 columns all fit whole (the full names: F1; the
+# tables' titles say so). `hallterm report --xlsx` has every column (容缺 by section: its own sheet).
+SCREEN_COLUMNS: dict[str, str] = {"cases_opened": "受理", "cases_closed": "办结", "on_time_rate": "按时率",
+                                  "overdue_items": "超期", "bad_ratings": "差评", "proxy_late": "代办逾期",
+                                  "satisfaction_rate": "满意率"}
+# Who a row is: always shown, first (a person's section is in the per-section table and the workbook: at 80
+# columns a long section name would leave no room for a single figure).
+SCOPE_NAME_COLUMNS = {"by_section": ("section",), "by_person": ("staff_id", "name")}
+CELL_PADDING = 2  # a DataTable cell's padding, both sides
 
 # The charts, in the order a supervisor looks at them, and how each is drawn: a column per day or hour
 # (a shape over time), a labelled bar per section or level (a comparison).
@@ -64,8 +87,10 @@ MEASURE_WORDS = {"cases_opened": "件", "cases_closed": "件", "overdue_items": 
 
 # The columns of a case line (domain.report.CaseLine) as a supervisor reads them: what counted it (说明: the
 # item and how late) and who holds it before the rest, so that they stay on an 80-column terminal.
+# CaseLine.opened is when the case was opened (or the ticket taken), not when what the figure counts happened:
+# the column says so.
 CASE_COLUMNS = {"case_no": "办件号", "holder": "持卡人", "note": "说明", "person": "责任人", "status": "状态",
-                "section": "科室", "opened": "时间"}
+                "section": "科室", "opened": "开办时间"}
 
 
 def period_of(key: PeriodKey, today: dt.date) -> Period:
@@ -73,6 +98,10 @@ def period_of(key: PeriodKey, today: dt.date) -> Period:
         return Period.day(today)
     if key == "week":
         return Period.week_of(today)
+    if key == "last_week":
+        return Period.week_of(today - dt.timedelta(days=7))
+    if key == "last_month":
+        return Period.month_of(today.replace(day=1) - dt.timedelta(days=1))
     return Period.month_of(today)
 
 
@@ -80,8 +109,20 @@ def figure_value(figure: Figure, value: int | float | None) -> str:
     """A figure with its unit: 12 件, 87.5%, 8 分钟; 无数据 when it cannot be computed (never 0)."""
     text = value_text(value, figure.unit)
     if value is not None and figure.unit == "count":
-        text += f" {MEASURE_WORDS.get(figure.key, '')}".rstrip()
+        text += f" {MEASURE_WORDS.get(figure.key, '项')}"  # a figure added later still says its unit
     return text
+
+
+# What happens in a period: with none of these, nothing happened in it. Report.empty also counts what stands
+# open now (超期未办结, 代办在办), which is never zero in a working hall: a Monday morning's 今日 would not read
+# as empty, though nothing has happened yet.
+HAPPENINGS = ("cases_opened", "cases_closed", "tickets_issued", "appointments_kept", "appointments_missed",
+              "ratings_total")
+
+
+def period_empty(report: Report) -> bool:
+    """Nothing happened in the report's period (the figures as things stand now may still count)."""
+    return report.empty or not any(report.figures.get(key) for key in HAPPENINGS)
 
 
 def figure_label(figure: Figure) -> str:
@@ -126,6 +167,32 @@ class ScopeTable(FigureTable):
         fixed = 2 if SCOPE_TABLES[report_table] == "person" else 1
         super().__init__(id=id, cursor_type="cell", zebra_stripes=True, classes="scope-table", fixed_columns=fixed)
         self.report_table = report_table  # the Table.key it shows
+        self.shown_columns: list[str] = []  # the report's column keys on screen, in order (those that fit)
+
+
+def content_width(table: Table, cells: list[list[Text]], i: int) -> int:
+    """The cells a column's widest value (or its on-screen header) takes."""
+    title = SCREEN_COLUMNS.get(table.columns[i].key, table.columns[i].title)
+    return max([cell_len(title), *(c[i].cell_len for c in cells)])
+
+
+def fitting_columns(table: Table, cells: list[list[Text]], width: int) -> list[int]:
+    """The indexes of the table's columns to show in ``width`` cells: who the row is, then the figures of
+    SCREEN_COLUMNS in order while each fits whole (never a column cut at the edge: "83.3%" read as ".3%")."""
+    def needed(i: int, _title: str) -> int:
+        return content_width(table, cells, i) + CELL_PADDING
+
+    keys = [c.key for c in table.columns]
+    chosen = [i for i, k in enumerate(keys) if k in SCOPE_NAME_COLUMNS.get(table.key, ())]
+    used = sum(needed(i, table.columns[i].title) for i in chosen)
+    for key, title in SCREEN_COLUMNS.items():
+        if key in keys:
+            i = keys.index(key)
+            if used + needed(i, title) > width:
+                break
+            chosen.append(i)
+            used += needed(i, title)
+    return chosen
 
 
 class CaseTable(DataTable):
@@ -151,13 +218,15 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     CSS_PATH = "../styles/supervision.tcss"
     BINDINGS = [
         Binding("enter", "drill", "明细", id="supervision_drill"),
-        Binding("p", "next_period", "今日/本周/本月", id="supervision_period"),
+        Binding("p", "next_period", "今日/本周/上周/本月/上月", id="supervision_period"),
         Binding("r", "refresh", "刷新", id="supervision_refresh"),
         Binding("escape", "back", "返回", id="supervision_back"),
         # Straight to a period (the footer shows P; F1 and the palette list these).
         Binding("1", "period('day')", "今日", show=False, id="supervision_day"),
         Binding("2", "period('week')", "本周", show=False, id="supervision_week"),
-        Binding("3", "period('month')", "本月", show=False, id="supervision_month"),
+        Binding("3", "period('last_week')", "上周", show=False, id="supervision_last_week"),
+        Binding("4", "period('month')", "本月", show=False, id="supervision_month"),
+        Binding("5", "period('last_month')", "上月", show=False, id="supervision_last_month"),
     ]
     app: DeskApp
 
@@ -175,9 +244,11 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         with Horizontal(id="supervision-body"):
             with Vertical(id="figures-pane"):
                 yield FigureTable(id="figures", cursor_type="row", zebra_stripes=True)
+                yield Static(id="figure-explain")
             with VerticalScroll(id="charts-pane"):
                 for key, shape in CHARTS:
                     yield Chart(Series(key, "", "count", ()), shape, id=f"chart-{key.replace('_', '-')}")
+                yield Static(id="empty-period")
                 yield Vertical(id="tables")
         yield MessageLine(id="supervision-notice")
         yield Footer(compact=True)
@@ -187,10 +258,20 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         who = f"　{session.name}（{session.staff_id}）" if session else ""
         self.sub_title = f"督查考核{who}"
         figures = self.query_one("#figures", DataTable)
-        figures.add_column("指标", key="label")
-        figures.add_column("数值", key="value")
-        for figure in FIGURES:
+        figures.add_column("指标", key="label", width=LABEL_WIDTH)
+        figures.add_column("数值", key="value", width=VALUE_WIDTH)
+        # Those counted as things stand now, then the period's, each under its heading: a count of what is
+        # open now beside what happened this month would otherwise read as the month's. The few "now" rows
+        # first: below the period's they would be off an 80×24 screen.
+        now_figures = [f for f in FIGURES if f.as_of_now]
+        figures.add_row(Text("当前", style="bold underline"), "", key=NOW_HEADING)
+        for figure in now_figures:
             figures.add_row(figure_label(figure), Text("…", style="dim"), key=figure.key)
+        figures.add_row(Text("本期", style="bold underline"), "", key=PERIOD_HEADING)
+        for figure in FIGURES:
+            if not figure.as_of_now:
+                figures.add_row(figure_label(figure), Text("…", style="dim"), key=figure.key)
+        figures.move_cursor(row=len(now_figures) + 2, animate=False)  # 受理案件: the period's first figure
         figures.focus()
         self._draw_bar()
         self.set_interval(REFRESH_SECONDS, self._tick)
@@ -261,15 +342,28 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if report is not None:
             tz = self.app.settings.hall.tz
             bar.append(f"  计算于 {report.generated_at.astimezone(tz):%H:%M}")
-            if report.empty:
+            if period_empty(report):
                 bar.append(f"  {EMPTY_PERIOD}", style="bold")
         if self._building is not None:
             bar.append("  统计中……", style="italic")
         self.query_one("#period-bar", Static).update(bar)
 
+    @on(DataTable.RowHighlighted, "#figures")
+    def _explain(self, event: DataTable.RowHighlighted) -> None:
+        self.query_one("#figure-explain", Static).update(Text(explain_text(event.row_key.value or ""), style="dim"))
+
+    def key_list_notes(self) -> list[tuple[str, str]]:
+        """F1: what each figure counts, and what the tables' short headers stand for."""
+        notes = [(figure_label(f) + ("（当前）" if f.as_of_now else ""), f.explain) for f in FIGURES if f.explain]
+        return notes + [(f"表头「{short}」", full) for short, full in column_names().items() if short != full]
+
     def _show(self, report: Report) -> None:
         self.shown = report
         figures = self.query_one("#figures", DataTable)
+        now = report.generated_at.astimezone(self.app.settings.hall.tz)
+        with suppress(RowDoesNotExist):
+            figures.update_cell(PERIOD_HEADING, "label", Text(PERIOD_NAMES[self.period_key], style="bold underline"))
+            figures.update_cell(NOW_HEADING, "label", Text(f"当前（截至 {now:%H:%M}）", style="bold underline"))
         for figure in FIGURES:
             value = report.figures.get(figure.key)
             cell = Text(figure_value(figure, value), style="dim" if value is None else "bold")
@@ -283,10 +377,16 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             chart.display = key in series and len(series[key].points) > 1
         self._show_tables(report)
         self._draw_bar()
-        if report.empty:
-            self.say(f"{PERIOD_NAMES[self.period_key]}（{report.period.label()}）{EMPTY_PERIOD}")
+        empty = self.query_one("#empty-period", Static)
+        empty.display = period_empty(report)
+        if empty.display:
+            # Monday morning, the 1st: the running week or month has nothing yet; the last one has.
+            hint = {"day": "：按 3 看上周、5 看上月", "week": "：按 3 看上周", "month": "：按 5 看上月"}
+            said = f"{PERIOD_NAMES[self.period_key]}（{report.period.label()}）{EMPTY_PERIOD}"
+            empty.update(Text(f"{EMPTY_PERIOD}：这段时间没有受理、取号、预约或评价", style="bold"))
+            self.say(said + hint.get(self.period_key, ""))
         else:
-            self.say("Enter 查看指标的办件明细；Tab 到图表和科室、人员表；P 切换今日/本周/本月")
+            self.say("Enter 明细；Tab 到图表和科室、人员表；P 切换时段；F1 指标说明")
 
     def _show_tables(self, report: Report) -> None:
         """The per-section (and per-person) tables, rebuilt in place; the cursor stays where it was."""
@@ -299,16 +399,33 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
                 at = grid.cursor_coordinate
                 grid.clear(columns=True)
             else:
-                holder.mount(Static(Text(table.title, style="bold"), classes="table-title"))
+                # the short headers' full names: F1 (a legend here would take four lines at 80 columns)
+                title = Text(table.title, style="bold")
+                title.append("（表头全称见 F1）", style="dim")
+                holder.mount(Static(title, classes="table-title"))
                 grid = ScopeTable(table.key, id=dom_id)
                 holder.mount(grid)
                 at = None
-            for column in table.columns:
-                grid.add_column(column.title, key=column.key)
-            for i, row in enumerate(table.rows):
-                grid.add_row(*(cell_text(v, c.unit) for v, c in zip(row, table.columns, strict=True)), key=str(i))
+            cells = [[cell_text(v, c.unit) for v, c in zip(row, table.columns, strict=True)] for row in table.rows]
+            # The pane's width less a vertical scrollbar's: the columns that fit whole, no more.
+            width = (holder.size.width or self.size.width // 2) - 3
+            shown = fitting_columns(table, cells, width)
+            grid.shown_columns = [table.columns[i].key for i in shown]
+            for i in shown:
+                column = table.columns[i]
+                # the width fitting_columns counted, not Textual's own measure (which may take a cell more)
+                grid.add_column(SCREEN_COLUMNS.get(column.key, column.title), key=column.key,
+                                width=content_width(table, cells, i))
+            for n, row_cells in enumerate(cells):
+                grid.add_row(*(row_cells[i] for i in shown), key=str(n))
             if at is not None and grid.row_count:
                 grid.move_cursor(row=min(at.row, grid.row_count - 1), column=at.column, animate=False)
+
+    def on_resize(self) -> None:
+        super().on_resize()  # FitsFooter: the footer's keys for the new width
+        if self.shown is not None:
+            # wider or narrower: the tables' columns that fit whole, once the panes have their new width
+            self.call_after_refresh(self._show_tables, self.shown)
 
     # -- keys -----------------------------------------------------------------------------------
 
@@ -376,9 +493,9 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             return
         table = report.table(grid.report_table)
         row_at, col_at = grid.cursor_coordinate
-        if row_at >= len(table.rows):
+        if row_at >= len(table.rows) or col_at >= len(grid.shown_columns):
             return
-        column = table.columns[col_at]
+        column = next(c for c in table.columns if c.key == grid.shown_columns[col_at])
         row = dict(zip((c.key for c in table.columns), table.rows[row_at], strict=True))
         scope = SCOPE_TABLES[table.key]
         figure = FIGURE_BY_KEY.get(column.key)
@@ -400,8 +517,10 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
                     scope_name: str = "") -> None:
         assert self.shown is not None
         if not figure.drill:
-            self.say(f"「{figure_label(figure)}」是统计值，没有逐件明细"
-                     + ("（各小时的等候见右侧图表）" if figure.key.startswith("wait") else ""), Level.ERROR)
+            where = {"wait": "：各小时的等候见右侧「各时段等候」图，各窗口的等候见 hallterm report --xlsx",
+                     "satisfaction": "：各等级的评价数见右侧评价图；按 Enter 于「评价数」「差评」可列出评价的办件"}
+            more = next((text for prefix, text in where.items() if figure.key.startswith(prefix)), "")
+            self.say(f"「{figure_label(figure)}」是统计值，没有逐件明细{more}", Level.ERROR)
             return
         value = self.shown.figures.get(figure.key)
         if not value and section is None and person is None:
@@ -413,6 +532,24 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def explain_text(key: str) -> str:
+    """The line under the figures: what the highlighted figure counts (its heading: what the heading means)."""
+    if key == PERIOD_HEADING:
+        return "以下指标统计所选时段内发生的办件、取号、预约和评价"
+    if key == NOW_HEADING:
+        return "以下指标按此刻的状态统计（在办、待补正），与所选时段无关"
+    figure = FIGURE_BY_KEY.get(key)
+    if figure is None:
+        return ""
+    return f"{figure_label(figure)}：{figure.explain}" if figure.explain else figure_label(figure)
+
+
+def column_names() -> dict[str, str]:
+    """The tables' short headers and the figures' full names they stand for."""
+    return {short: figure_label(FIGURE_BY_KEY[key]) if key in FIGURE_BY_KEY else key
+            for key, short in SCREEN_COLUMNS.items()}
 
 
 def _cases(svc: Services, period: Period, key: str, section: str | None, person: str | None,
@@ -473,7 +610,8 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     def on_mount(self) -> None:
         self.sub_title = "督查考核：明细"
         table = self.query_one(DataTable)
-        table.add_columns(*CASE_COLUMNS.values())
+        for key, title in CASE_COLUMNS.items():
+            table.add_column(title, key=key)
         table.focus()
         self.say("正在列出办件……", Level.BUSY)
         if self.app.services is not None:
@@ -488,8 +626,16 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if not lines:
             self.say("没有可列出的办件")
             return
+        # A figure whose lines carry no note (受理案件: services.report gives none yet) shows no empty 说明 column:
+        # its room goes to the columns that say something.
+        noted = any(line.note for line in lines)
+        if not noted:
+            table.remove_column("note")
         for i, line in enumerate(lines):
-            table.add_row(*case_cells(line), key=str(i))
+            cells = case_cells(line)
+            if not noted:
+                del cells[list(CASE_COLUMNS).index("note")]
+            table.add_row(*cells, key=str(i))
         cut = f"，仅列出前 {MAX_CASE_ROWS} 条（完整名单：hallterm report --csv）" if more else ""
         self.say(f"共 {len(lines)} 条{cut}：↑↓ 选择，Enter 查看办件记录，Esc 返回")
         self.refresh_bindings()
