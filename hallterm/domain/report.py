@@ -60,7 +60,6 @@ class Figure:
     key: str
     label: str
     unit: Unit
-    drill: bool = True  # the supervisor's screen can list the cases behind it (``services.report.cases_behind``)
     as_of_now: bool = False  # counted as things stand now (open, outstanding), not as what happened in the period
     explain: str = ""  # one line in Chinese: how it is counted (the screen's F1, the workbook's overview)
 
@@ -127,9 +126,9 @@ FIGURES: tuple[Figure, ...] = (
         "本期内办结的事项中，在承诺时限（工作日，特殊程序不计）内作出决定的比例")),
     Figure("overdue_items", "超期未办结事项", "count", as_of_now=True, explain=(
         "截至统计时计时中、已过承诺时限仍未办结的事项数（期限在本期截止日前，特殊程序中的不计）")),
-    Figure("wait_p50_min", "等候时间中位数（分钟）", "minutes", drill=False, explain=(
+    Figure("wait_p50_min", "等候时间中位数（分钟）", "minutes", explain=(
         "本期受理且已接待的案件，从取号到达至协调员接待的分钟数的中位数")),
-    Figure("wait_p90_min", "等候时间 90% 分位（分钟）", "minutes", drill=False, explain=(
+    Figure("wait_p90_min", "等候时间 90% 分位（分钟）", "minutes", explain=(
         "同上等候时间的 90% 分位（最近秩）：九成来办人等候不超过此数")),
     Figure("conditional_outstanding", "容缺待补正", "count", as_of_now=True, explain=(
         "截至统计时容缺受理（本期截止日前受理）、仍欠补正材料且未逾期退件的事项数")),
@@ -141,7 +140,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("tickets_issued", "排队取号", "count", explain="本期各日全大厅窗口的取号数（不分科室），重呼的号只计一次"),
     Figure("tickets_no_show", "叫号未到", "count", explain="本期各日叫号后过号未到的号数（全大厅，不分科室）"),
     Figure("ratings_total", "评价数", "count", explain="本期内收到的好差评数（一次一评），按被评案件的责任人计"),
-    Figure("satisfaction_rate", "满意率", "rate", drill=False, explain=(
+    Figure("satisfaction_rate", "满意率", "rate", explain=(
         "本期评价中非常满意、满意、基本满意之和占全部评价的比例（不满意、非常不满意为差评）")),
     Figure("bad_ratings", "差评", "count", explain="本期内收到的不满意和非常不满意评价数"),
     Figure("follow_ups_late", "差评整改逾期", "count", explain=(

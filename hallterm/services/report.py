@@ -65,8 +65,9 @@ Definitions (the period is hall-local days, both ends included; "now" is the rep
 
 ``cases_behind`` lists what a figure counts, with the same definitions (and of one section or one person
 when asked): the cases, or for tickets and appointments that never became a case a line without a case
-id. Names are masked. Figures that are statistics of many cases (the waits, the satisfaction rate) have
-no list: the screen offers their cases through the counts beside them.
+id. Names are masked. A statistic of many cases lists the cases it is taken over: the waits the visits met
+in the period, the longest first (where a median or a 90th percentile comes from); the satisfaction rate
+the rated cases, each with its level.
 
 Speed (issue 14 point 5): every read seeks by an indexed time or day column (migration 0012), so a month
 costs what happened in it, not the years before; a month of the bench's hall (21,000 cases) is read in
@@ -79,7 +80,7 @@ import datetime as dt
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from hallterm.domain.cases import STATUS_NAMES as CASE_STATUS_NAMES
@@ -299,22 +300,12 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
     per_day: Counter[dt.date] = Counter()
     by_hour: dict[int, list[float]] = defaultdict(list)
     local = _LocalTimes(tz)
-    # The openings of the holders who took a ticket that day: a ticket is the arrival of one case only.
-    openings: dict[tuple[int, dt.date], list[float]] = defaultdict(list)
     for t in times:
-        visit = (t.holder_id, local.day_hour(t.opened)[0])
-        if visit in arrivals:
-            openings[visit].append(t.opened)
-    for t in times:
+        if scope.keeps(t.person):
+            per_day[local.day_hour(t.opened)[0]] += 1
+    for t, arrival, wait in _visit_waits(times, arrivals, local):
         if not scope.keeps(t.person):
             continue
-        opened_on, _hour = local.day_hour(t.opened)
-        per_day[opened_on] += 1
-        if t.met is None:
-            continue
-        visit = (t.holder_id, opened_on)
-        arrival = _arrival(arrivals[visit], openings[visit], t.opened) if visit in arrivals else t.opened
-        wait = max(0.0, (t.met - arrival) / 60)
         by_hour[local.day_hour(arrival)[1]].append(wait)
         for tally in (hall, by_section[scope.section_of(t.person)], by_person[t.person]):
             tally.waits.append(wait)
@@ -422,6 +413,24 @@ def _arrivals(rows: list[q.Arrival]) -> dict[tuple[int, dt.date], list[float]]:
     for a in rows:
         out[(a.holder_id, a.day)].append(a.issued)
     return out
+
+
+def _visit_waits(times: list[q.CaseTimes], arrivals: dict[tuple[int, dt.date], list[float]],
+                 local: _LocalTimes) -> Iterator[tuple[q.CaseTimes, float, float]]:
+    """(case, arrival, wait in minutes) of each case whose visitor was met: the one rule of the waits, for
+    the figures and for the cases behind them."""
+    # The openings of the holders who took a ticket that day: a ticket is the arrival of one case only.
+    openings: dict[tuple[int, dt.date], list[float]] = defaultdict(list)
+    for t in times:
+        visit = (t.holder_id, local.day_hour(t.opened)[0])
+        if visit in arrivals:
+            openings[visit].append(t.opened)
+    for t in times:
+        if t.met is None:
+            continue
+        visit = (t.holder_id, local.day_hour(t.opened)[0])
+        arrival = _arrival(arrivals[visit], openings[visit], t.opened) if visit in arrivals else t.opened
+        yield t, arrival, max(0.0, (t.met - arrival) / 60)
 
 
 def _arrival(tickets: list[float], openings: list[float], opened: float) -> float:
@@ -623,8 +632,6 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
     figure = FIGURE_BY_KEY.get(figure_key)
     if figure is None:
         raise ReportError(f"没有这个指标：{figure_key}")
-    if not figure.drill:
-        raise ReportError(f"“{figure.label}”是统计值，没有对应的单个办件")
     start, end = period_bounds(svc, period)
     today = svc.today()
     tz = svc.settings.hall.tz
@@ -687,7 +694,16 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
                                               "", "", TICKET_STATUS_NAMES.get(TicketStatus(t.status), t.status),
                                               f"{t.issued_at.astimezone(tz):%Y-%m-%d %H:%M}",
                                               f"{t.ticket_no} 号，窗口 {t.counter or '未叫号'}"))
-        elif figure_key in ("ratings_total", "bad_ratings"):
+        elif figure_key in ("wait_p50_min", "wait_p90_min"):
+            # The visits behind the waits, the longest first: where a median or a 90th percentile comes from.
+            local = _LocalTimes(tz)
+            waits = [(wait, t.case_id, arrival, t.met) for t, arrival, wait in _visit_waits(
+                q.case_times(conn, start, end), _arrivals(q.ticket_arrivals(conn, first, last)), local)
+                     if scope.keeps(t.person) and _wanted(t.person, persons)]
+            waits.sort(key=lambda w: (-w[0], w[1]))
+            notes = [(case_id, f"等候{wait:.0f}分钟（{_hhmm(arrival, tz)}到达，{_hhmm(met, tz)}接待）")
+                     for wait, case_id, arrival, met in waits[:limit] if met is not None]
+        elif figure_key in ("ratings_total", "bad_ratings", "satisfaction_rate"):
             lines = q.rating_lines(conn, start, end, max_level=2 if figure_key == "bad_ratings" else 5,
                                    persons=persons, limit=limit)
             notes = [(r.case_id, f"评价：{LEVEL_NAMES[Level(r.level)]}（{r.rated_at.astimezone(tz):%m-%d %H:%M}）")
@@ -712,6 +728,10 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
     found = [_case_line(heads[c], note, scope, tz) for c, note in notes if c in heads]
     found += [_case_line(heads[c], note, scope, tz, owner=(owner,)) for c, note, owner in owned if c in heads]
     return tuple((found + other)[:limit])
+
+
+def _hhmm(epoch_s: float, tz: dt.tzinfo) -> str:
+    return f"{dt.datetime.fromtimestamp(epoch_s, tz):%H:%M}"
 
 
 def _wanted(person: str | None, persons: list[str | None] | None) -> bool:

@@ -540,8 +540,11 @@ def test_drilling_down_to_the_cases(played: Played) -> None:
     assert [(t.case_id, t.holder, t.status, t.opened) for t in no_show] == [(None, "孙*", "过号", "2026-10-12 10:00")]
     assert len(cases_behind(svc, DAY, "tickets_issued")) == 3
     assert cases_behind(svc, DAY, "tickets_issued", section=COORDINATION) == ()  # the counters are the hall's
-    with pytest.raises(ReportError, match="统计值"):
-        cases_behind(svc, OCTOBER, "wait_p50_min")
+    waits = cases_behind(svc, OCTOBER, "wait_p50_min")  # the visits behind the median, the longest first
+    assert [(w.case_no, w.note.split("（")[0]) for w in waits] == [
+        (no["C"], "等候45分钟"), (no["E"], "等候30分钟"), (no["B"], "等候20分钟"), (no["D"], "等候10分钟")]
+    assert [w.case_no for w in cases_behind(svc, OCTOBER, "satisfaction_rate")] == [
+        r.case_no for r in cases_behind(svc, OCTOBER, "ratings_total")]
     with pytest.raises(ReportError, match="没有这个指标"):
         cases_behind(svc, OCTOBER, "cases_forgotten")
 

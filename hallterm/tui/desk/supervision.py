@@ -516,12 +516,6 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
     def _open_cases(self, figure: Figure, *, section: str | None = None, person: str | None = None,
                     scope_name: str = "") -> None:
         assert self.shown is not None
-        if not figure.drill:
-            where = {"wait": "：各小时的等候见右侧「各时段等候」图，各窗口的等候见 hallterm report --xlsx",
-                     "satisfaction": "：各等级的评价数见右侧评价图；按 Enter 于「评价数」「差评」可列出评价的办件"}
-            more = next((text for prefix, text in where.items() if figure.key.startswith(prefix)), "")
-            self.say(f"「{figure_label(figure)}」是统计值，没有逐件明细{more}", Level.ERROR)
-            return
         value = self.shown.figures.get(figure.key)
         if not value and section is None and person is None:
             self.say(f"{PERIOD_NAMES[self.period_key]}「{figure_label(figure)}」为 "
