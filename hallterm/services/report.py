@@ -303,15 +303,15 @@ def build_report(svc: Services, period: Period, *, section: str | None = None) -
     for t in times:
         if scope.keeps(t.person):
             per_day[local.day_hour(t.opened)[0]] += 1
-    for t, arrival, wait in _visit_waits(times, arrivals, local):
+    for t, arrival, met, wait in _visit_waits(times, arrivals, local):
         if not scope.keeps(t.person):
             continue
         by_hour[local.day_hour(arrival)[1]].append(wait)
         for tally in (hall, by_section[scope.section_of(t.person)], by_person[t.person]):
             tally.waits.append(wait)
-            if t.routed is not None and t.routed <= t.met:
+            if t.routed is not None and t.routed <= met:
                 tally.to_lounge.append(max(0.0, (t.routed - arrival) / 60))
-                tally.lounge_to_met.append((t.met - t.routed) / 60)
+                tally.lounge_to_met.append((met - t.routed) / 60)
 
     item_rows: dict[str, Counter[str]] = defaultdict(Counter)
     for e in ended:
@@ -416,8 +416,8 @@ def _arrivals(rows: list[q.Arrival]) -> dict[tuple[int, dt.date], list[float]]:
 
 
 def _visit_waits(times: list[q.CaseTimes], arrivals: dict[tuple[int, dt.date], list[float]],
-                 local: _LocalTimes) -> Iterator[tuple[q.CaseTimes, float, float]]:
-    """(case, arrival, wait in minutes) of each case whose visitor was met: the one rule of the waits, for
+                 local: _LocalTimes) -> Iterator[tuple[q.CaseTimes, float, float, float]]:
+    """(case, arrival, met, wait in minutes) of each case whose visitor was met: the one rule of the waits, for
     the figures and for the cases behind them."""
     # The openings of the holders who took a ticket that day: a ticket is the arrival of one case only.
     openings: dict[tuple[int, dt.date], list[float]] = defaultdict(list)
@@ -430,7 +430,7 @@ def _visit_waits(times: list[q.CaseTimes], arrivals: dict[tuple[int, dt.date], l
             continue
         visit = (t.holder_id, local.day_hour(t.opened)[0])
         arrival = _arrival(arrivals[visit], openings[visit], t.opened) if visit in arrivals else t.opened
-        yield t, arrival, max(0.0, (t.met - arrival) / 60)
+        yield t, arrival, t.met, max(0.0, (t.met - arrival) / 60)
 
 
 def _arrival(tickets: list[float], openings: list[float], opened: float) -> float:
@@ -697,12 +697,12 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
         elif figure_key in ("wait_p50_min", "wait_p90_min"):
             # The visits behind the waits, the longest first: where a median or a 90th percentile comes from.
             local = _LocalTimes(tz)
-            waits = [(wait, t.case_id, arrival, t.met) for t, arrival, wait in _visit_waits(
+            waits = [(wait, t.case_id, arrival, met) for t, arrival, met, wait in _visit_waits(
                 q.case_times(conn, start, end), _arrivals(q.ticket_arrivals(conn, first, last)), local)
                      if scope.keeps(t.person) and _wanted(t.person, persons)]
             waits.sort(key=lambda w: (-w[0], w[1]))
             notes = [(case_id, f"等候{wait:.0f}分钟（{_hhmm(arrival, tz)}到达，{_hhmm(met, tz)}接待）")
-                     for wait, case_id, arrival, met in waits[:limit] if met is not None]
+                     for wait, case_id, arrival, met in waits[:limit]]
         elif figure_key in ("ratings_total", "bad_ratings", "satisfaction_rate"):
             lines = q.rating_lines(conn, start, end, max_level=2 if figure_key == "bad_ratings" else 5,
                                    persons=persons, limit=limit)
