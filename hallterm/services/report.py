@@ -498,8 +498,7 @@ def _breakdown_person(by_person: dict[str | None, _Tally], scope: _Scope) -> Tab
 
 def _mode_table(modes: dict[str, Counter[str]]) -> Table:
     order = [m.value for m in ServiceMode] + sorted(set(modes) - {m.value for m in ServiceMode})
-    rows = tuple((MODE_NAMES.get(ServiceMode(m), m) if m in ServiceMode.__members__.values() else m,
-                  modes[m]["cases_opened"], modes[m]["cases_closed"])
+    rows = tuple((_mode_name(m), modes[m]["cases_opened"], modes[m]["cases_closed"])
                  for m in order if m != ServiceMode.PENDING.value or modes.get(m))
     columns = (Column("mode", "办理方式", "text"), Column("cases_opened", "受理案件"),
                Column("cases_closed", "办结案件"))
@@ -648,7 +647,9 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
         other: list[CaseLine] = []  # lines without a case (tickets, appointments)
         if figure_key in ("cases_opened", "cases_closed"):
             column = "opened_at" if figure_key == "cases_opened" else "closed_at"
-            notes = [(c, "") for c in q.case_ids_between(conn, column, start, end, persons, limit)]
+            ids = q.case_ids_between(conn, column, start, end, persons, limit)
+            summaries = q.case_summaries(conn, ids)
+            notes = [(c, _case_summary(*summaries[c], names)) for c in ids]
         elif figure_key == "on_time_rate":
             for i in q.decided_items(conn, first, last, limit, persons):
                 assert i.due_on is not None and i.decided_on is not None
@@ -728,6 +729,15 @@ def cases_behind(svc: Services, period: Period, figure_key: str, *, section: str
     found = [_case_line(heads[c], note, scope, tz) for c, note in notes if c in heads]
     found += [_case_line(heads[c], note, scope, tz, owner=(owner,)) for c, note, owner in owned if c in heads]
     return tuple((found + other)[:limit])
+
+
+def _mode_name(mode: str) -> str:
+    return MODE_NAMES.get(ServiceMode(mode), mode) if mode in ServiceMode.__members__.values() else mode
+
+
+def _case_summary(mode: str, item_codes: list[str], names: dict[str, str]) -> str:
+    """What a case is, for the 说明 of a drill-down: 五办 mode and items (马上办：公司设立登记、…)."""
+    return f"{_mode_name(mode)}：{'、'.join(names.get(c, c) for c in item_codes) or '未选事项'}"
 
 
 def _hhmm(epoch_s: float, tz: dt.tzinfo) -> str:

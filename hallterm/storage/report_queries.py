@@ -481,6 +481,20 @@ def case_heads(conn: Connection, case_ids: Iterable[int]) -> dict[int, CaseHead]
     return out
 
 
+def case_summaries(conn: Connection, case_ids: Iterable[int]) -> dict[int, tuple[str, list[str]]]:
+    """Of each case: its service mode (五办) and its items' codes, in the order they were added."""
+    ids = sorted(set(case_ids))
+    out: dict[int, tuple[str, list[str]]] = {}
+    for n in range(0, len(ids), 500):
+        chunk = ids[n:n + 500]
+        out.update({r.id: (r.service_mode, []) for r in conn.execute(
+            select(cases.c.id, cases.c.service_mode).where(cases.c.id.in_(chunk)))})
+        for r in conn.execute(select(case_items.c.case_id, case_items.c.item_code)
+                              .where(case_items.c.case_id.in_(chunk)).order_by(case_items.c.id)):
+            out[r.case_id][1].append(r.item_code)
+    return out
+
+
 def case_ids_between(conn: Connection, column: str, start: dt.datetime, end: dt.datetime,
                      persons: list[str | None] | None, limit: int) -> list[int]:
     """Cases with ``opened_at`` or ``closed_at`` in [start, end), of ``persons`` when given, oldest first."""

@@ -521,7 +521,9 @@ def test_drilling_down_to_the_cases(played: Played) -> None:
     assert overdue[0].holder == "王*" and "逾期10个工作日" in overdue[0].note  # masked: 王喆
     on_time = {c.case_no: c.note for c in cases_behind(svc, OCTOBER, "on_time_rate")}
     assert on_time == {no["A"]: "建设工程规划许可：按时办结", no["B"]: "公司设立登记：超期2个工作日办结"}
-    assert [c.case_no for c in cases_behind(svc, OCTOBER, "cases_opened", person="S1003")] == [no["D"], no["F"]]
+    opened = cases_behind(svc, OCTOBER, "cases_opened", person="S1003")
+    assert [c.case_no for c in opened] == [no["D"], no["F"]]
+    assert [c.note for c in opened] == ["待定：公司设立登记", "指导办：公司设立登记"]  # 说明: 五办 mode and items
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "conditional_breached")] == [no["C"]]
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "follow_ups_late")] == [no["B"]]
     assert [c.case_no for c in cases_behind(svc, OCTOBER, "bad_ratings", section=COORDINATION)] == [no["B"]]

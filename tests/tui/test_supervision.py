@@ -204,7 +204,8 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
         assert behind[0].case_no in first
         assert behind[0].holder in first and any("*" in cell for cell in first)
         labels = [str(c.label) for c in cases.columns.values()]
-        assert ("说明" in labels) == any(line.note for line in behind) and "开办时间" in labels  # no empty column
+        assert "说明" in labels and "开办时间" in labels
+        assert behind[0].note in first and "：" in behind[0].note  # what the case is: its 五办 mode and items
 
         # Enter on a case: its history; Esc back up, one screen at a time.
         await pilot.press("enter")

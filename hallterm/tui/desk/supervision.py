@@ -620,16 +620,8 @@ class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         if not lines:
             self.say("没有可列出的办件")
             return
-        # A figure whose lines carry no note (受理案件: services.report gives none yet) shows no empty 说明 column:
-        # its room goes to the columns that say something.
-        noted = any(line.note for line in lines)
-        if not noted:
-            table.remove_column("note")
         for i, line in enumerate(lines):
-            cells = case_cells(line)
-            if not noted:
-                del cells[list(CASE_COLUMNS).index("note")]
-            table.add_row(*cells, key=str(i))
+            table.add_row(*case_cells(line), key=str(i))
         cut = f"，仅列出前 {MAX_CASE_ROWS} 条（完整名单：hallterm report --csv）" if more else ""
         self.say(f"共 {len(lines)} 条{cut}：↑↓ 选择，Enter 查看办件记录，Esc 返回")
         self.refresh_bindings()
