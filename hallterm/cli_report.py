@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from hallterm.cli_appointments import day_arg
 from hallterm.domain.errors import Refused
 from hallterm.domain.rating import LEVEL_NAMES, Level
-from hallterm.domain.report import FIGURES, HALL_ONLY, NOT_PER_SECTION, Figure, Period, Report, Table, Unit
+from hallterm.domain.report import FIGURES, HALL_ONLY, NOT_PER_SECTION, Figure, Period, Report, Table, Unit, plain_text
 from hallterm.domain.terminal_text import visible
 from hallterm.linebreak import display_width
 
@@ -174,12 +174,8 @@ def figure_text(figure: Figure, value: int | float | None, section: str | None =
 def cell_text(value: object, unit: Unit = "text") -> str:
     if value is None:
         return NO_DATA  # as the supervisor's screen says it
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if (plain := plain_text(value)) is not None:
+        return plain
     if isinstance(value, float | int) and unit == "rate":
         return f"{value:.1%}"
     if isinstance(value, float):

@@ -193,3 +193,15 @@ class CaseLine:
     status: str  # Chinese
     opened: str  # hall-local "YYYY-MM-DD HH:MM" (of the ticket or appointment when there is no case)
     note: str  # e.g. 超期3个工作日
+
+
+def plain_text(value: object) -> str | None:
+    """A flag, a day or a time as every output of the report writes it (是/否, 2026-12-01, 2026-12-01 09:30);
+    None for any other value, which each output writes its own way (numbers, missing values, text)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return None

@@ -33,7 +33,7 @@ from hallterm.cli_csv import neutralise
 from hallterm.domain.errors import Refused
 from hallterm.domain.os_errors import os_error_words
 from hallterm.domain.rating import LEVEL_NAMES, Level
-from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, Report, Table, Unit, figure_explain
+from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, Report, Table, Unit, figure_explain, plain_text
 from hallterm.domain.terminal_text import visible
 from hallterm.linebreak import display_width
 
@@ -145,12 +145,8 @@ def safe_text(value: str) -> str:
 def csv_cell(value: object) -> str:
     if value is None:
         return ""  # no data: an empty cell, never 0
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if (plain := plain_text(value)) is not None:
+        return plain
     if isinstance(value, int | float):
         return repr(value) if isinstance(value, float) else str(value)  # a number is never neutralised: -1 stays -1
     return safe_text(str(value))
