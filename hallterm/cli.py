@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallterm import argparse_zh, cli_appointments, cli_cases, cli_duties, cli_proxy, cli_report
+from hallterm import argparse_zh, cli_appointments, cli_cases, cli_db, cli_duties, cli_proxy, cli_report
 from hallterm.config import (
     DEMO_DB_FILE,
     LOCATIONS,
@@ -59,10 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=30, choices=range(1, 91), metavar="N",
                       help="模拟今天之前多少天的大厅业务（1–90，默认 30）")
 
-    db = sub.add_parser("db", help="数据库维护")
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    db_sub.add_parser("upgrade", help="创建或升级数据库结构（Alembic）")
-    db_sub.add_parser("current", help="显示数据库结构版本")
+    cli_db.add_parser(sub)
 
     ref = sub.add_parser("reference", help="大厅基础数据（assets/*.toml）")
     ref_sub = ref.add_subparsers(dest="ref_command", required=True)
@@ -174,11 +171,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _print_test(settings, args.to, args.paper)
     if command == "scan":
         return _scan(settings, args.images)
-    with _services(settings, must_exist=command in {"cards", "sweep", "staff", "appointments", "callbacks", "cases",
+    with _services(settings, must_exist=(command in {"cards", "sweep", "staff", "appointments", "callbacks", "cases",
                                                     "proxy", "duties", "report"} and
-                   getattr(args, "cards_command", "") != "import") as svc:
+                   getattr(args, "cards_command", "") != "import")
+                   or getattr(args, "db_command", "") == "check") as svc:
         if command == "db":
-            return _db(svc, args.db_command)
+            return cli_db.run(svc, args)
         if command == "reference":
             return _reference_load(svc)
         if command == "sweep":
@@ -244,20 +242,6 @@ def _translate(exc: BaseException, url: str) -> BaseException:
     from hallterm.services.errors import explain, is_expected
 
     return CliError(explain(exc, url)) if is_expected(exc) else exc
-
-
-def _db(svc: Services, sub: str) -> int:
-    # lazy: Alembic and SQLAlchemy load only for this command
-    from hallterm.storage import migrate
-    from hallterm.storage.engine import safe_url
-
-    if sub == "upgrade":
-        changed = migrate.ensure_current(svc.db)
-        state = "已升级到" if changed else "已是最新版本"
-        print(f"数据库 {safe_url(svc.db.url)} {state} {migrate.head_revision()}")
-    else:
-        print(migrate.current_revision(svc.db) or "(空数据库)")
-    return 0
 
 
 def _reference_load(svc: Services) -> int:
