@@ -174,7 +174,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     with _services(settings, must_exist=(command in {"cards", "sweep", "staff", "appointments", "callbacks", "cases",
                                                     "proxy", "duties", "report"} and
                    getattr(args, "cards_command", "") != "import")
-                   or getattr(args, "db_command", "") == "check") as svc:
+                   or getattr(args, "db_command", "") in {"check", "backup", "copy"}) as svc:
         if command == "db":
             return cli_db.run(svc, args)
         if command == "reference":
@@ -345,6 +345,12 @@ def _sweep(svc: Services) -> int:
                        "请检查目录权限；办件数据不受影响") from None
     if keep:
         print(f"打印暂存目录：删除 {keep} 天以前的 {folders} 个日期文件夹（{size / 1e6:.1f} MB）")
+    # lazy: as above
+    from hallterm.services.backup import nightly_backup
+
+    done, removed = nightly_backup(svc)  # last: the backup holds what the sweep just did
+    print(f"已备份数据库到 {done.path}（{done.size / 1e6:.1f} MB）；保留最近 {svc.settings.backup.keep} 份，"
+          f"删除较早的 {len(removed)} 份")
     return 0
 
 

@@ -190,6 +190,14 @@ class AppointmentSettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """The nightly backup taken by ``hallterm sweep`` (issue 15)."""
+
+    dir: str = ""  # empty: a backups/ folder beside the SQLite file (the data folder for PostgreSQL)
+    keep: int = 30  # the newest backups the sweep keeps; older ones it made itself are deleted
+
+
+@dataclass(frozen=True)
 class RatingSettings:
     """好差评 (国办发〔2019〕51号): the rating pad at the issuing window and the follow-up of a 差评."""
 
@@ -281,6 +289,7 @@ class Settings:
     printing: PrintingSettings = field(default_factory=PrintingSettings)
     rating: RatingSettings = field(default_factory=RatingSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
     source: str = "默认设置"  # where the settings came from, for messages
     # "section.key" → the file or variable it came from (for `hallterm config`); not part of equality
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -302,6 +311,7 @@ SECTIONS: dict[str, type] = {
     "printing": PrintingSettings,
     "rating": RatingSettings,
     "signing": SigningSettings,
+    "backup": BackupSettings,
 }
 
 
@@ -487,6 +497,8 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
         if not low <= value <= high:
             raise ConfigError(f"rating.{key}", where("rating", key), f"应在 {low} 到 {high} 之间，而不是 {value}")
     _check_signing(settings.signing, lambda key: where("signing", key))
+    if not 1 <= settings.backup.keep <= 3660:
+        raise ConfigError("backup.keep", where("backup", "keep"), f"应在 1 到 3660 之间，而不是 {settings.backup.keep}")
     if not settings.paths.assets_dir.is_dir():
         raise ConfigError("paths.assets", where("paths", "assets"), f"指向的目录不存在：{settings.paths.assets}")
 

@@ -91,6 +91,10 @@ class EventKind(StrEnum):
     ROSTER_IMPORTED = "roster_imported"
     REFERENCE_LOADED = "reference_loaded"
     DEMO_BUILT = "demo_built"
+    # the database itself (issue 15): details: by (the OS user), file or source, rows
+    DATABASE_BACKED_UP = "database_backed_up"
+    DATABASE_RESTORED = "database_restored"
+    DATABASE_COPIED = "database_copied"
     HANDOVER_ACKNOWLEDGED = "handover_acknowledged"  # details: upto (the last event id the list covered)
     # early consultation (S5) and joint review (S8), issue 13
     CONSULTATION_LOGGED = "consultation_logged"  # details: consultation_id, channel, section, topic, follow_up_on
@@ -185,6 +189,9 @@ LABELS: dict[EventKind, str] = {
     EventKind.ROSTER_IMPORTED: "导入持卡人名册",
     EventKind.REFERENCE_LOADED: "载入基础数据",
     EventKind.DEMO_BUILT: "生成演示数据",
+    EventKind.DATABASE_BACKED_UP: "备份数据库",
+    EventKind.DATABASE_RESTORED: "从备份恢复数据库",
+    EventKind.DATABASE_COPIED: "复制数据库到新服务器",
 }
 
 

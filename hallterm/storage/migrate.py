@@ -14,6 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 from hallterm.storage.engine import Database
 
@@ -32,6 +33,14 @@ def head_revision() -> str:
     head = script.get_current_head()
     assert head is not None
     return head
+
+
+def is_known_revision(revision: str) -> bool:
+    """A revision among this program's migrations (a backup from a newer hallterm is not)."""
+    try:
+        return ScriptDirectory(str(migrations_dir())).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def current_revision(db: Database) -> str | None:
