@@ -347,6 +347,9 @@ def _sweep(svc: Services) -> int:
         print(f"打印暂存目录：删除 {keep} 天以前的 {folders} 个日期文件夹（{size / 1e6:.1f} MB）")
     # lazy: as above
     from hallterm.services.backup import nightly_backup
+    from hallterm.services.integrity import seal_events
+
+    print(f"封存操作记录 {seal_events(svc.db, svc.now())} 条（hallterm db check 据此检查操作记录未被改动）")
 
     done, removed = nightly_backup(svc)  # last: the backup holds what the sweep just did
     print(f"已备份数据库到 {done.path}（{done.size / 1e6:.1f} MB）；保留最近 {svc.settings.backup.keep} 份，"

@@ -39,6 +39,22 @@ def _no_user_config(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_pin_cost: hash PINs at the hall's scrypt cost (see _cheap_pin_hashes)")
+    config.addinivalue_line("markers", "durable_commits: SQLite synchronous=FULL as in the hall (see _fast_commits)")
+
+
+@pytest.fixture(autouse=True)
+def _fast_commits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite commits without an fsync each (synchronous=NORMAL) in tests about something else.
+
+    The hall runs FULL (hallterm.storage.engine.SQLITE_SYNCHRONOUS: a printed number survives a power
+    cut); a power cut is not what these tests simulate, and an fsync per commit over the suite's tens of
+    thousands of commits costs minutes. Locking, visibility and crash-of-the-program durability are
+    the same in both modes. Tests marked ``durable_commits`` and every subprocess run with FULL.
+    """
+    if request.node.get_closest_marker("durable_commits") is None:
+        from hallterm.storage import engine
+
+        monkeypatch.setattr(engine, "SQLITE_SYNCHRONOUS", "NORMAL")
 
 
 @pytest.fixture(autouse=True)

@@ -157,6 +157,7 @@ def print_sheet(svc: Services, kind: str, number: str, title: str, pdf: bytes, *
 def _print(svc: Services, job: PrintJob, kind: str, backend: Backend, *, content: dict[str, Any] | None,
            staff_id: str | None, case_id: int | None = None, ticket_id: int | None = None,
            warnings: tuple[str, ...] = (), mode: int | None = None) -> PrintOutcome:
+    _require_committed(svc, job)
     spool = Spool(svc.settings.printing.spool_path)
     spooled = spool.write(job, _local_now(svc).date(), mode=mode)  # first of all: the slip cannot be lost after this
     with svc.db.write() as conn:
@@ -168,8 +169,16 @@ def _print(svc: Services, job: PrintJob, kind: str, backend: Backend, *, content
                  warnings=warnings, reprint=False)
 
 
+def _require_committed(svc: Services, job: PrintJob) -> None:
+    if svc.db.writing:
+        # Durable before printed (issue 15 point 3): a number on paper whose record could still roll back
+        # might be issued again. A caller printing inside its own transaction is a bug; fail it loudly.
+        raise RuntimeError(f"{job.title}: printing inside a write transaction (print after the commit)")
+
+
 def _send(svc: Services, slip_id: int, job: PrintJob, spooled: Spooled, backend: Backend, *, staff_id: str | None,
           case_id: int | None, ticket_id: int | None, warnings: tuple[str, ...], reprint: bool) -> PrintOutcome:
+    _require_committed(svc, job)
     detail = ""
     try:
         message = backend.send(job, spooled)

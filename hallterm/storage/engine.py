@@ -8,6 +8,7 @@ lock to a write lock. PostgreSQL uses ordinary transactions; counters take a row
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,13 @@ from sqlalchemy.exc import OperationalError
 from hallterm.domain.errors import Refused
 
 _WRITE = "hallterm_write"
+
+# SQLite in WAL mode (issue 15 point 3): with synchronous=NORMAL a commit is durable against a crash
+# of the program but may be rolled back by a power cut or an OS crash (the WAL is synced only at
+# checkpoints); with FULL the WAL is synced at every commit, so a ticket whose number has been
+# printed is still there after the power comes back and its number is never issued twice.
+# The cost (one fsync per commit) is measured by `hallterm bench` (README, "Durability").
+SQLITE_SYNCHRONOUS = "FULL"
 
 
 class DatabaseUnavailable(Refused):
@@ -38,6 +46,12 @@ class Database:
             _install_sqlite_pragmas(self.engine, busy_timeout_ms)
         else:
             self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        self._writes = threading.local()  # write transactions open in this thread
+
+    @property
+    def writing(self) -> bool:
+        """A write transaction of this thread is open: what it wrote is not committed, let alone durable."""
+        return bool(getattr(self._writes, "depth", 0))
 
     @staticmethod
     def _ensure_sqlite_dir(url: str) -> None:
@@ -53,10 +67,14 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction: BEGIN IMMEDIATE on SQLite, committed on success."""
-        with self._translate(), self.engine.connect() as conn:
-            conn = conn.execution_options(**{_WRITE: True})
-            with conn.begin():
-                yield conn
+        self._writes.depth = getattr(self._writes, "depth", 0) + 1
+        try:
+            with self._translate(), self.engine.connect() as conn:
+                conn = conn.execution_options(**{_WRITE: True})
+                with conn.begin():
+                    yield conn
+        finally:
+            self._writes.depth -= 1
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
@@ -101,7 +119,7 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -413,6 +413,18 @@ events = Table(
     Index("ix_events_kind_at", "kind", "at"),
 )
 
+# The events log sealed (migration 0013): a SHA-256 chain over id ranges of events (storage.integrity).
+event_seals = Table(
+    "event_seals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("first_event_id", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("last_event_id", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("sealed_at", UTCDateTime, nullable=False),
+)
+
 # Every slip and notice printed (issue 6): where its files are in the spool folder, how printing went,
 # and for slips their content, so the reprint list can send them again even if the files are gone.
 slips = Table(

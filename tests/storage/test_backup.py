@@ -24,7 +24,7 @@ from hallterm.domain.events import EventKind
 from hallterm.services import queue
 from hallterm.services.backup import BackupRefused, backup_database, copy_database, nightly_backup, restore_database
 from hallterm.services.context import Services
-from hallterm.services.integrity import check_database
+from hallterm.services.integrity import SEAL_AFTER, check_database, seal_events
 from hallterm.storage import backup as store
 from hallterm.storage import migrate
 from hallterm.storage.engine import Database
@@ -173,6 +173,7 @@ def test_copy_moves_a_sqlite_hall_to_an_empty_postgresql_database(
         monkeypatch: pytest.MonkeyPatch) -> None:
     for _ in range(3):
         queue.issue_walkin(loaded, count_ahead=False)
+    assert seal_events(loaded.db, loaded.now() + SEAL_AFTER) > 0  # the seals must verify on the server too
     with loaded.db.read() as conn:
         counts = store.row_counts(conn)
     source_events = _events(loaded)
