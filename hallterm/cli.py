@@ -10,13 +10,15 @@ import argparse
 import dataclasses
 import datetime as dt
 import getpass
+import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallterm import argparse_zh, cli_appointments, cli_cases, cli_db, cli_duties, cli_proxy, cli_report
+from hallterm import argparse_zh, cli_appointments, cli_cases, cli_db, cli_duties, cli_proxy, cli_report, logfile
 from hallterm.config import (
     DEMO_DB_FILE,
     LOCATIONS,
@@ -131,7 +133,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_db_url(url, "命令行参数 --db")
             settings = settings.with_db_url(url)
             args.db = url  # display --serve passes it on to the display it starts
-        return _dispatch(args, settings)
+        command = args.command or "desk"
+        program = {"demo": "desk"}.get(command, command) if command in {"desk", "demo", "display", "rate"} else "cli"
+        log_path = logfile.setup(program, settings)
+        started = time.perf_counter()
+        try:
+            return _dispatch(args, settings)
+        except (CliError, Refused, KeyboardInterrupt, BrokenPipeError, SystemExit):
+            raise
+        except Exception as exc:  # a fault of hallterm's: one line here, the traceback in the log
+            logging.getLogger("hallterm.cli").error("hallterm %s failed", command, exc_info=exc)
+            where = f"，详情已记入日志 {log_path}" if log_path else ""
+            raise CliError(f"程序内部错误（{command}）{where}。请把日志交给技术支持；已保存的数据不受影响") from None
+        finally:
+            logfile.slow(f"hallterm {command}", started)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -190,6 +190,16 @@ class AppointmentSettings:
 
 
 @dataclass(frozen=True)
+class LogSettings:
+    """Each program's log file (hallterm.logfile; issue 15 point 7)."""
+
+    dir: str = ""  # empty: beside the SQLite database; for PostgreSQL the user log folder (platformdirs)
+    max_kb: int = 1024  # a file is rotated at this size
+    backups: int = 5  # rotated files kept
+    slow_ms: int = 500  # a use case taking longer is logged as slow
+
+
+@dataclass(frozen=True)
 class BackupSettings:
     """The nightly backup taken by ``hallterm sweep`` (issue 15)."""
 
@@ -290,6 +300,7 @@ class Settings:
     rating: RatingSettings = field(default_factory=RatingSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
+    log: LogSettings = field(default_factory=LogSettings)
     source: str = "默认设置"  # where the settings came from, for messages
     # "section.key" → the file or variable it came from (for `hallterm config`); not part of equality
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -312,6 +323,7 @@ SECTIONS: dict[str, type] = {
     "rating": RatingSettings,
     "signing": SigningSettings,
     "backup": BackupSettings,
+    "log": LogSettings,
 }
 
 
@@ -497,6 +509,10 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
         if not low <= value <= high:
             raise ConfigError(f"rating.{key}", where("rating", key), f"应在 {low} 到 {high} 之间，而不是 {value}")
     _check_signing(settings.signing, lambda key: where("signing", key))
+    for key, low, high in (("max_kb", 16, 1024 * 1024), ("backups", 1, 100), ("slow_ms", 1, 600_000)):
+        value = getattr(settings.log, key)
+        if not low <= value <= high:
+            raise ConfigError(f"log.{key}", where("log", key), f"应在 {low} 到 {high} 之间，而不是 {value}")
     if not 1 <= settings.backup.keep <= 3660:
         raise ConfigError("backup.keep", where("backup", "keep"), f"应在 1 到 3660 之间，而不是 {settings.backup.keep}")
     if not settings.paths.assets_dir.is_dir():

@@ -13,6 +13,7 @@ import logging
 
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
+from hallterm import logfile
 from hallterm.domain.errors import Refused
 from hallterm.storage.engine import describe_operational_error
 
@@ -58,7 +59,8 @@ def explain(exc: BaseException, url: str = "", *, fault: str = "操作失败", a
         where = f"：{exc.filename}" if exc.filename else ""
         return f"{fault}（{what}{where}）{tail}"
     # The log names the fault (class, message, traceback); the clerk reads no English class name.
-    return f"{fault}（程序内部错误，详情已记入日志）{tail}"
+    where = f" {path}" if (path := logfile.current_path()) else ""
+    return f"{fault}（程序内部错误，详情已记入日志{where}）{tail}"
 
 
 def _missing_pg_driver(exc: BaseException) -> bool:

@@ -31,6 +31,7 @@ from hallterm.tui.desk.keys import (
     declared_here,
 )
 from hallterm.tui.desk.messages import Connected, ConnectFailed, ServicesReady
+from hallterm.tui.faults import LoggedFaults
 from hallterm.tui.widgets.message_line import Level, MessageLine
 
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ FUNCTION_KEY = re.compile(r"f([1-9]|1[0-2])")
 AFTER_HOURS_TITLE = "延时服务（下班后/节假日）"
 
 
-class DeskApp(App[int]):
+class DeskApp(LoggedFaults):
+    program = "前台"
     TITLE = "绿色通道前台"
     # The sign-in screen is the default screen, and Textual reads a screen's own CSS_PATH only when the
     # screen is pushed or installed, never for the default one: its styles live on the app.

@@ -7,11 +7,13 @@ raises becomes ``Failed(CaseOpened, line)`` with the line ``services.errors.expl
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 from textual.dom import DOMNode
 
+from hallterm import logfile
 from hallterm.tui.desk.messages import Done, Failed
 
 
@@ -20,6 +22,7 @@ def run_use_case(node: DOMNode, done: type[Done], fn: Callable[..., Any], *args:
     """Call ``fn(*args, **kwargs)`` in a thread worker; post ``done(result)`` or ``Failed(done, reason)``."""
 
     def work() -> None:
+        started = time.perf_counter()
         try:
             result = fn(*args, **kwargs)
         except Exception as exc:  # every failure becomes a message on screen
@@ -30,5 +33,7 @@ def run_use_case(node: DOMNode, done: type[Done], fn: Callable[..., Any], *args:
             node.post_message(Failed(done, explain(exc)))
         else:
             node.post_message(done(result))
+        finally:
+            logfile.slow(getattr(fn, "__qualname__", repr(fn)), started)
 
     node.run_worker(work, thread=True, exit_on_error=False, group=group, name=done.__name__)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -28,6 +28,7 @@ from hallterm.config import Settings
 from hallterm.domain.weekdays import weekday_name
 from hallterm.tui.display import bigtext
 from hallterm.tui.display.speech import Announcer
+from hallterm.tui.faults import LoggedFaults
 
 if TYPE_CHECKING:
     from hallterm.services.context import Services
@@ -75,7 +76,8 @@ class BigNumber(Widget):
         return Text("\n".join(bigtext.render(self.text, h)), justify="left", style=style)
 
 
-class DisplayApp(App[int]):
+class DisplayApp(LoggedFaults):
+    program = "叫号显示屏"
     TITLE = "叫号显示"
     CSS_PATH = STYLES / "display.tcss"  # absolute: subclasses elsewhere (the bench) find it too
     ENABLE_COMMAND_PALETTE = False

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
@@ -28,6 +28,7 @@ from textual.widgets import Footer, Static
 
 from hallterm.config import Settings
 from hallterm.domain.rating import LEVEL_NAMES, REASONS, Level
+from hallterm.tui.faults import LoggedFaults
 
 if TYPE_CHECKING:
     from hallterm.services.context import Services
@@ -68,7 +69,8 @@ class RateRefused(Message):
     reason: str
 
 
-class RatingPadApp(App[int]):
+class RatingPadApp(LoggedFaults):
+    program = "评价器"
     TITLE = "服务评价"
     CSS_PATH = STYLES / "rating.tcss"
     ENABLE_COMMAND_PALETTE = False  # a visitor's pad: no staff operations behind a key

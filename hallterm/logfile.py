@@ -1,0 +1,109 @@
+"""Each program's rotating log file (issue 15 point 7): start, stop, version, database, errors with their
+tracebacks and slow operations — for the hall's IT person, never on the clerk's screen.
+
+Where: ``[log] dir``; by default beside the SQLite database (``db/`` in the repository, the data folder
+when installed), or the user log folder (platformdirs) for PostgreSQL. One file per program
+(``hallterm-desk.log``, ``-display``, ``-rate``, ``-cli``), rotated at ``max_kb`` keeping ``backups``
+old files; files 0600 and their folder 0700 (a traceback may hold a card number).
+
+Stdlib only: the desk's start-up budget leaves no room for more.
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import logging
+import logging.handlers
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+from hallterm import __version__
+
+if TYPE_CHECKING:
+    from hallterm.config import Settings
+
+LOGGER = "hallterm"
+_state: dict[str, object] = {}
+
+
+def log_dir(settings: Settings) -> Path:
+    if settings.log.dir:
+        return Path(settings.log.dir).expanduser()
+    url = settings.db.resolved_url()
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///")).expanduser().parent
+    import platformdirs  # lazy: only a PostgreSQL hall needs it (Textual loads it anyway)
+
+    return platformdirs.user_log_path("hallterm", appauthor=False)
+
+
+def setup(program: str, settings: Settings) -> Path | None:
+    """Start logging ``program`` into its file; None when the folder cannot be written (said once on stderr)."""
+    path = log_dir(settings) / f"hallterm-{program}.log"
+    if not settings.log.dir and not path.parent.is_dir():
+        # Beside a database that is not there yet: a typo in --db must create nothing (the command says
+        # so), and a new hall's first run logs from its next start.
+        return None
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))  # 0600 from its first byte
+        handler = _OwnerOnlyRotatingHandler(path, maxBytes=settings.log.max_kb * 1024,
+                                            backupCount=settings.log.backups, encoding="utf-8")
+    except OSError as exc:
+        print(f"无法写入日志文件 {path}（{exc.strerror or exc}）：程序照常运行，但不记录日志。"
+              "请检查 [log] dir 设置或目录权限", file=sys.stderr)
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
+    logger = logging.getLogger(LOGGER)
+    for old in list(logger.handlers):  # a second setup in one process (tests): one file at a time
+        logger.removeHandler(old)
+        old.close()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # never to the terminal: the screen shows no traceback
+    _state.update(path=path, slow_ms=settings.log.slow_ms, program=program)
+    logger.info("start %s, hallterm %s, database %s", program, __version__,
+                without_password(settings.db.resolved_url()))
+    if not _state.get("atexit"):
+        atexit.register(_stop)
+        _state["atexit"] = True
+    return path
+
+
+def without_password(url: str) -> str:
+    """The database URL as a log may hold it (SQLAlchemy's own would cost the desk its import time)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def current_path() -> Path | None:
+    path = _state.get("path")
+    return path if isinstance(path, Path) else None
+
+
+def slow(what: str, started: float) -> None:
+    """Log ``what`` when it took longer than ``[log] slow_ms`` since ``started`` (time.perf_counter())."""
+    ms = (time.perf_counter() - started) * 1000
+    limit = _state.get("slow_ms")
+    if isinstance(limit, int) and ms > limit:
+        logging.getLogger(LOGGER).warning("slow: %s took %.0f ms (over %d ms)", what, ms, limit)
+
+
+def _stop() -> None:
+    if current_path() is not None:
+        logging.getLogger(LOGGER).info("stop %s", _state.get("program"))
+
+
+class _OwnerOnlyRotatingHandler(logging.handlers.RotatingFileHandler):
+    def _open(self) -> io.TextIOWrapper:
+        stream = super()._open()
+        os.chmod(self.baseFilename, 0o600)  # a rotated-in new file too
+        return stream
