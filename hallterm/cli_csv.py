@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -23,8 +24,15 @@ class CallListFileError(Refused):
 
 
 def neutralise(value: str) -> str:
-    """A cell starting like a formula is prefixed with ' so the spreadsheet shows it as text."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """A cell starting like a formula is prefixed with ' so the spreadsheet shows it as text.
+
+    Leading blanks are looked through and full-width signs (＝＋－＠) count too: spreadsheets trim
+    the one and an input method's conversion turns the other into a formula.
+    """
+    if value.startswith(FORMULA_START):
+        return "'" + value
+    first = value.lstrip(" \u3000\t\r\n\v\f")[:1]
+    return "'" + value if first and unicodedata.normalize("NFKC", first) in FORMULA_START else value
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
