@@ -12,9 +12,24 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from hallterm.domain.cases import CaseStatus
+from hallterm.domain.checklist import ItemStatus
+from hallterm.domain.holders import CardStatus
+from hallterm.domain.proxy_tasks import ProxyTaskState
+from hallterm.domain.queue import AppointmentStatus, TicketStatus
 from hallterm.storage import integrity
 from hallterm.storage.engine import Database
 from hallterm.storage.tables import events
+
+# Status columns and the values this version writes: any other value was put there around the program.
+STATUS_COLUMNS: dict[tuple[str, str], frozenset[str]] = {
+    ("card_holders", "status"): frozenset(CardStatus),
+    ("cases", "status"): frozenset(CaseStatus),
+    ("case_items", "status"): frozenset(ItemStatus),
+    ("proxy_tasks", "state"): frozenset(ProxyTaskState),
+    ("tickets", "status"): frozenset(TicketStatus),
+    ("appointments", "status"): frozenset(AppointmentStatus),
+}
 
 SEAL_AFTER = dt.timedelta(minutes=10)  # an event id is taken before its commit: leave the stragglers time
 
@@ -38,6 +53,9 @@ def check_database(db: Database) -> list[str]:
             problems += [f"操作记录第 {first}–{last} 条与封存时不一致（被修改或删除{gone}；从第 {start} 条查起）"]
         problems += [f"排队号 {series} {day:%Y-%m-%d} 的计数器为 {value}，落后于已发出的 {top} 号：会发出重复的号"
                      for series, day, value, top in integrity.ticket_counters_behind(conn)]
+        for (table, column), known in STATUS_COLUMNS.items():
+            problems += [f"表 {table} 的 {column} 列有 {rows} 行为未知状态“{value}”：不是本程序写入的"
+                         for value, rows in integrity.unknown_values(conn, table, column, known)]
     return problems
 
 

@@ -123,3 +123,11 @@ def ticket_counters_behind(conn: Connection) -> list[tuple[str, dt.date, int, in
                                       & (sequences.c.day == issued.c.day)))
         .where(func.coalesce(sequences.c.value, 0) < issued.c.top))
     return [(str(r[0]), r[1], int(r[2]), int(r[3])) for r in rows]
+
+
+def unknown_values(conn: Connection, table_name: str, column: str, known: frozenset[str]) -> list[tuple[str, int]]:
+    """(value, rows) for each value of ``table.column`` that this version does not know."""
+    table = metadata.tables[table_name]
+    col = table.c[column]
+    rows = conn.execute(select(col, func.count()).where(col.not_in(sorted(known))).group_by(col))
+    return [(str(r[0]), int(r[1])) for r in rows]

@@ -84,3 +84,10 @@ def test_events_newer_than_the_margin_wait_for_the_next_sweep(any_hall: Services
                                                               clock: list[dt.datetime]) -> None:
     queue.issue_walkin(any_hall, count_ahead=False)
     assert seal_events(any_hall.db, any_hall.now()) == 0  # just written: a slower commit may still come
+
+
+def test_a_bogus_status_is_named(any_hall: Services) -> None:
+    ids = _sealed_hall(any_hall)
+    _raw(any_hall, f"UPDATE tickets SET status = 'bogus' WHERE id = {ids[0]}")
+    problems = check_database(any_hall.db)
+    assert any("tickets" in p and "bogus" in p and "未知状态" in p for p in problems), problems
