@@ -146,7 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             where = f"，详情已记入日志 {log_path}" if log_path else ""
             raise CliError(f"程序内部错误（{command}）{where}。请把日志交给技术支持；已保存的数据不受影响") from None
         finally:
-            logfile.slow(f"hallterm {command}", started)
+            if program == "cli":  # a screen's run lasts a shift: its use cases are timed one by one instead
+                logfile.slow(f"hallterm {command}", started)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2
