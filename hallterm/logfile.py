@@ -84,6 +84,18 @@ def without_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
+def close() -> None:
+    """Stop writing the log file (a program that ends; each test, so one's log never leaks into the next)."""
+    _stop()
+    logger = logging.getLogger(LOGGER)
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    logger.propagate = True
+    _state.pop("path", None)
+    _state.pop("slow_ms", None)
+
+
 def current_path() -> Path | None:
     path = _state.get("path")
     return path if isinstance(path, Path) else None

@@ -43,6 +43,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_log_left_open() -> Iterator[None]:
+    """A test that runs a program opens that program's log file; the next test starts with none."""
+    yield
+    from hallterm import logfile
+
+    logfile.close()
+
+
+@pytest.fixture(autouse=True)
 def _fast_commits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite commits without an fsync each (synchronous=NORMAL) in tests about something else.
 
