@@ -174,7 +174,6 @@ def copy_database(svc: Services, to_url: str) -> dict[str, int]:
     try:
         if target.url == svc.db.url:
             raise BackupRefused("目标数据库就是当前数据库：请给出另一个空数据库的地址")
-        migrate.ensure_current(target)
         rows = _copy_into_empty(svc.db, target, what="复制")
         with target.write() as conn:
             events.append(conn, EventKind.DATABASE_COPIED, svc.now(), by=os_user(),
