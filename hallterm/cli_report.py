@@ -142,7 +142,7 @@ def known_sections(svc: Services) -> tuple[str, ...]:
     (assets/hours.toml), and 未分配 for what nobody holds."""
     # lazy: these read the database (SQLAlchemy); only this command needs them
     from hallterm.services.appointments import hall_hours
-    from hallterm.services.report import UNASSIGNED
+    from hallterm.services.report_tally import UNASSIGNED
     from hallterm.services.responsibility import sections
 
     return tuple(dict.fromkeys([*hall_hours(svc).sections, *sections(svc), UNASSIGNED]))

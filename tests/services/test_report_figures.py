@@ -74,7 +74,8 @@ from hallterm.services import (
 )
 from hallterm.services.case_views import CaseView
 from hallterm.services.context import Services
-from hallterm.services.report import ReportError, build_report, cases_behind
+from hallterm.services.report import ReportError, build_report
+from hallterm.services.report_drilldown import cases_behind
 from hallterm.services.staff import StaffSession, set_pin, sign_in
 from hallterm.storage import holders
 from hallterm.storage.report_queries import staff_directory
@@ -554,12 +555,12 @@ def test_drilling_down_to_the_cases(played: Played) -> None:
 def test_a_ticket_is_the_arrival_of_one_case_only() -> None:
     """Tickets carry the holder, not the case: a holder's second case that day did not arrive with the
     ticket of the first (times in seconds)."""
-    from hallterm.services.report import _arrival
+    from hallterm.services.report_times import arrival_of
 
-    assert _arrival([100.0], [160.0, 500.0], 160.0) == 100.0  # ticket at 100, case at 160
-    assert _arrival([100.0], [160.0, 500.0], 500.0) == 500.0  # that ticket was the first case's
-    assert _arrival([100.0, 400.0], [160.0, 500.0], 500.0) == 400.0  # a new ticket for the second
-    assert _arrival([600.0], [500.0], 500.0) == 500.0  # a ticket taken after the opening is no arrival
+    assert arrival_of([100.0], [160.0, 500.0], 160.0) == 100.0  # ticket at 100, case at 160
+    assert arrival_of([100.0], [160.0, 500.0], 500.0) == 500.0  # that ticket was the first case's
+    assert arrival_of([100.0, 400.0], [160.0, 500.0], 500.0) == 400.0  # a new ticket for the second
+    assert arrival_of([600.0], [500.0], 500.0) == 500.0  # a ticket taken after the opening is no arrival
 
 
 def test_a_task_names_its_owner_not_the_cases_coordinator(played: Played) -> None:
@@ -633,9 +634,9 @@ def test_satisfied_is_everything_but_a_bad_rating() -> None:
     """满意率 = (非常满意 + 满意 + 基本满意) / all (the national 好差评 practice: 差评 = 不满意 + 非常不满意)."""
     from collections import Counter
 
-    from hallterm.services.report import _Tally
+    from hallterm.services.report_tally import Tally
 
-    tally = _Tally.new()
+    tally = Tally.new()
     tally.levels = Counter({5: 2, 4: 1, 3: 3, 2: 1, 1: 1})
     values = tally.values()
     # (2 + 1 + 3) / 8 = 0.75; 差评 1 + 1 = 2
@@ -644,13 +645,13 @@ def test_satisfied_is_everything_but_a_bad_rating() -> None:
 
 def test_an_item_overdue_over_a_holiday_says_so() -> None:
     """Due 12-31, seen on 1-1 (元旦, no working day since): not "0 working days late" but 已逾期."""
-    from hallterm.services.report import late_words
+    from hallterm.services.report_times import late_words
 
     assert late_words(0) == "已逾期" and late_words(3) == "逾期3个工作日"
 
 
 def test_an_item_due_before_new_year_is_late_by_no_working_day_on_the_holiday(played: Played) -> None:
-    from hallterm.services.report import _working_days_late
+    from hallterm.services.report_times import working_days_late
 
     cal = played.svc.work_calendar
-    assert _working_days_late(cal, [dt.date(2026, 12, 31)], dt.date(2027, 1, 1)) == {dt.date(2026, 12, 31): 0}
+    assert working_days_late(cal, [dt.date(2026, 12, 31)], dt.date(2027, 1, 1)) == {dt.date(2026, 12, 31): 0}

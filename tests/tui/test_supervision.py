@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Static
 from hallterm.config import load_settings, sqlite_url
 from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, Period
 from hallterm.services import report as report_service
+from hallterm.services import report_drilldown
 from hallterm.services.context import Services
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.coordinator import CoordinatorScreen
@@ -180,7 +181,7 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
         assert isinstance(app.screen, CasesBehindScreen)
         section = str(month.table("by_section").rows[0][0])
         assert section in text_of(app, "#cases-title")
-        in_section = report_service.cases_behind(loaded, Period.month_of(TODAY), "cases_opened", section=section)
+        in_section = report_drilldown.cases_behind(loaded, Period.month_of(TODAY), "cases_opened", section=section)
         assert app.screen.query_one("#cases-behind", DataTable).row_count == len(in_section) > 0
         assert {line.section for line in in_section} == {section}
         computed = len(gate.calls)
@@ -197,7 +198,7 @@ async def test_supervisor_reads_each_period_drills_to_cases_and_history(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CasesBehindScreen)
-        behind = report_service.cases_behind(loaded, Period.month_of(TODAY), "cases_opened")
+        behind = report_drilldown.cases_behind(loaded, Period.month_of(TODAY), "cases_opened")
         cases = app.screen.query_one("#cases-behind", DataTable)
         assert cases.row_count == len(behind) == month.figures["cases_opened"]
         first = [str(cell) for cell in cases.get_row_at(0)]

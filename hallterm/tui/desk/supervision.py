@@ -549,7 +549,7 @@ def column_names() -> dict[str, str]:
 def _cases(svc: Services, period: Period, key: str, section: str | None, person: str | None,
            ) -> tuple[CaseLine, ...]:
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-    from hallterm.services.report import cases_behind
+    from hallterm.services.report_drilldown import cases_behind
 
     # One more than is shown: the screen then knows the list was cut, and says so.
     return cases_behind(svc, period, key, section=section, person=person, limit=MAX_CASE_ROWS + 1)
