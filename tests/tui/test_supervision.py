@@ -29,15 +29,10 @@ from hallterm.tui.desk.coordinator import CoordinatorScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.keys import KeyListScreen
-from hallterm.tui.desk.supervision import (
-    NOW_HEADING,
-    PERIOD_HEADING,
-    SCREEN_COLUMNS,
-    CasesBehindScreen,
-    ScopeTable,
-    SupervisionScreen,
-    figure_value,
-)
+from hallterm.tui.desk.supervision import SupervisionScreen
+from hallterm.tui.desk.supervision_cases import CasesBehindScreen
+from hallterm.tui.desk.supervision_figures import NOW_HEADING, PERIOD_HEADING, figure_value
+from hallterm.tui.desk.supervision_tables import SCREEN_COLUMNS, ScopeTable
 from tests.conftest import FIXED_NOW
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import settle, text_of

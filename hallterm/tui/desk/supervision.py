@@ -8,10 +8,11 @@ first, then under their own heading those counted as things stand now (``Figure.
 the list the highlighted figure's definition (``Figure.explain``; F1 lists them all) — on the right small
 charts drawn with block characters (``widgets.charts``: readable without colour) and the per-section and
 per-person tables, with short headers and only the columns that fit whole (a number cut at the edge
-reads as another number).
+reads as another number). The figures' words are in ``supervision_figures``, the tables' in
+``supervision_tables``.
 
 Drill-down: Enter on a figure, or on a cell of the per-section or per-person table, lists the cases behind it
-(``CasesBehindScreen``, holders' names masked); Enter on a case opens its history; Esc goes back up.
+(``supervision_cases.CasesBehindScreen``, holders' names masked); Enter on a case opens its history; Esc goes back up.
 
 The report is computed by ``services.report.build_report`` in a thread worker (``run_use_case``), never
 on the event loop, so keys stay live while a month of a busy hall is counted; a refresh (every minute,
@@ -25,7 +26,6 @@ import datetime as dt
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Literal
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -35,13 +35,33 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import RowDoesNotExist
 
-from hallterm.domain.ids import mask_name
-from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, CaseLine, Figure, Period, Report, Series, Table
-from hallterm.domain.terminal_text import visible
+from hallterm.domain.report import FIGURE_BY_KEY, FIGURES, Figure, Period, Report, Series
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
-from hallterm.tui.widgets.charts import EMPTY_PERIOD, Chart, Shape, value_text
+from hallterm.tui.desk.supervision_cases import CasesBehindScreen
+from hallterm.tui.desk.supervision_figures import (
+    LABEL_WIDTH,
+    NOW_HEADING,
+    PERIOD_HEADING,
+    VALUE_WIDTH,
+    FigureTable,
+    explain_text,
+    figure_label,
+    figure_value,
+    period_empty,
+)
+from hallterm.tui.desk.supervision_tables import (
+    SCOPE_TABLES,
+    SCREEN_COLUMNS,
+    ScopeTable,
+    cell_text,
+    column_names,
+    content_width,
+    fitting_columns,
+    section_tables,
+)
+from hallterm.tui.widgets.charts import EMPTY_PERIOD, Chart, Shape
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
@@ -49,48 +69,16 @@ if TYPE_CHECKING:
     from hallterm.tui.desk.app import DeskApp
 
 REFRESH_SECONDS = 60.0
-MAX_CASE_ROWS = 500  # a drill-down lists at most this many cases: the rest are in `hallterm report --csv`
 
 PeriodKey = Literal["day", "week", "last_week", "month", "last_month"]
 PERIOD_NAMES: dict[PeriodKey, str] = {"day": "今日", "week": "本周", "last_week": "上周", "month": "本月",
                                       "last_month": "上月"}
 PERIOD_ORDER: tuple[PeriodKey, ...] = ("day", "week", "last_week", "month", "last_month")
 
-# The figures table's rows that are headings, not figures (Enter on them lists nothing).
-PERIOD_HEADING = "_period_heading"
-NOW_HEADING = "_now_heading"
-LABEL_WIDTH = 18  # the longest label (等候时间 90% 分位) and 当前（截至 HH:MM）
-VALUE_WIDTH = 8  # 无数据, 100.0%, 1234 件, 120 分钟: every value whole, with its unit, in the 40-cell pane
-
-# The per-section and per-person tables on screen: the report's columns a supervisor compares rows by, with
-# headers short enough that at 120 columns all fit whole (the full names: F1; the
-# tables' titles say so). `hallterm report --xlsx` has every column (容缺 by section: its own sheet).
-SCREEN_COLUMNS: dict[str, str] = {"cases_opened": "受理", "cases_closed": "办结", "on_time_rate": "按时率",
-                                  "overdue_items": "超期", "bad_ratings": "差评", "proxy_late": "代办逾期",
-                                  "satisfaction_rate": "满意率"}
-# Who a row is: always shown, first (a person's section is in the per-section table and the workbook: at 80
-# columns a long section name would leave no room for a single figure).
-SCOPE_NAME_COLUMNS = {"by_section": ("section",), "by_person": ("staff_id", "name")}
-CELL_PADDING = 2  # a DataTable cell's padding, both sides
-
 # The charts, in the order a supervisor looks at them, and how each is drawn: a column per day or hour
 # (a shape over time), a labelled bar per section or level (a comparison).
 CHARTS: tuple[tuple[str, Shape], ...] = (("cases_per_day", "columns"), ("waits_by_hour", "columns"),
                                          ("on_time_by_section", "bars"), ("ratings_by_level", "bars"))
-
-# What a count counts, said after the number (the figure's label names the thing).
-MEASURE_WORDS = {"cases_opened": "件", "cases_closed": "件", "overdue_items": "项",
-                 "conditional_outstanding": "项", "conditional_supplemented": "项", "conditional_breached": "项",
-                 "appointments_kept": "个", "appointments_missed": "个", "tickets_issued": "张",
-                 "tickets_no_show": "张", "ratings_total": "条", "bad_ratings": "条", "follow_ups_late": "件",
-                 "proxy_open": "项", "proxy_done_on_time": "项", "proxy_late": "项"}
-
-# The columns of a case line (domain.report.CaseLine) as a supervisor reads them: what counted it (说明: the
-# item and how late) and who holds it before the rest, so that they stay on an 80-column terminal.
-# CaseLine.opened is when the case was opened (or the ticket taken), not when what the figure counts happened:
-# the column says so.
-CASE_COLUMNS = {"case_no": "办件号", "holder": "持卡人", "note": "说明", "person": "责任人", "status": "状态",
-                "section": "科室", "opened": "开办时间"}
 
 
 def period_of(key: PeriodKey, today: dt.date) -> Period:
@@ -105,100 +93,6 @@ def period_of(key: PeriodKey, today: dt.date) -> Period:
     return Period.month_of(today)
 
 
-def figure_value(figure: Figure, value: int | float | None) -> str:
-    """A figure with its unit: 12 件, 87.5%, 8 分钟; 无数据 when it cannot be computed (never 0)."""
-    text = value_text(value, figure.unit)
-    if value is not None and figure.unit == "count":
-        text += f" {MEASURE_WORDS.get(figure.key, '项')}"  # a figure added later still says its unit
-    return text
-
-
-# What happens in a period: with none of these, nothing happened in it. Report.empty also counts what stands
-# open now (超期未办结, 代办在办), which is never zero in a working hall: a Monday morning's 今日 would not read
-# as empty, though nothing has happened yet.
-HAPPENINGS = ("cases_opened", "cases_closed", "tickets_issued", "appointments_kept", "appointments_missed",
-              "ratings_total")
-
-
-def period_empty(report: Report) -> bool:
-    """Nothing happened in the report's period (the figures as things stand now may still count)."""
-    return report.empty or not any(report.figures.get(key) for key in HAPPENINGS)
-
-
-def figure_label(figure: Figure) -> str:
-    """The label without a trailing （分钟）: the value says its unit itself."""
-    return figure.label.removesuffix("（分钟）")
-
-
-def cell_text(value: object, unit: str) -> Text:
-    """A cell of a report table: numbers as value_text writes them (no unit word: the header has it)."""
-    if value is None:
-        return Text("" if unit == "text" else "无数据", style="dim")
-    if isinstance(value, dt.date):
-        return Text(value.isoformat())
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return Text(visible(str(value)))
-    if unit == "minutes":
-        return Text(f"{value:.1f}".removesuffix(".0"))
-    return Text(value_text(value, "rate" if unit == "rate" else "count"))
-
-
-# The report's breakdowns the screen shows below the charts (services.report: by_section, by_person), and
-# the cases_behind argument a row fills: its section, or its person's staff id (the table's first column).
-SCOPE_TABLES = {"by_section": "section", "by_person": "person"}
-
-
-def section_tables(report: Report) -> list[Table]:
-    """The report's per-section and per-person tables, in the report's order."""
-    return [t for t in report.tables if t.key in SCOPE_TABLES]
-
-
-class FigureTable(DataTable):
-    """A DataTable whose Enter the footer names (Textual's own Enter is hidden from it)."""
-
-    BINDINGS = [Binding("enter", "select_cursor", "明细", tooltip="列出该项背后的办件")]
-
-
-class ScopeTable(FigureTable):
-    """A per-section or per-person table of the report: Enter on a cell lists the cases behind it."""
-
-    def __init__(self, report_table: str, *, id: str) -> None:
-        # Who the row is stays in view while the arrows scroll through two dozen figures to the right.
-        fixed = 2 if SCOPE_TABLES[report_table] == "person" else 1
-        super().__init__(id=id, cursor_type="cell", zebra_stripes=True, classes="scope-table", fixed_columns=fixed)
-        self.report_table = report_table  # the Table.key it shows
-        self.shown_columns: list[str] = []  # the report's column keys on screen, in order (those that fit)
-
-
-def content_width(table: Table, cells: list[list[Text]], i: int) -> int:
-    """The cells a column's widest value (or its on-screen header) takes."""
-    title = SCREEN_COLUMNS.get(table.columns[i].key, table.columns[i].title)
-    return max([cell_len(title), *(c[i].cell_len for c in cells)])
-
-
-def fitting_columns(table: Table, cells: list[list[Text]], width: int) -> list[int]:
-    """The indexes of the table's columns to show in ``width`` cells: who the row is, then the figures of
-    SCREEN_COLUMNS in order while each fits whole (never a column cut at the edge: "83.3%" read as ".3%")."""
-    def needed(i: int, _title: str) -> int:
-        return content_width(table, cells, i) + CELL_PADDING
-
-    keys = [c.key for c in table.columns]
-    chosen = [i for i, k in enumerate(keys) if k in SCOPE_NAME_COLUMNS.get(table.key, ())]
-    used = sum(needed(i, table.columns[i].title) for i in chosen)
-    for key, title in SCREEN_COLUMNS.items():
-        if key in keys:
-            i = keys.index(key)
-            if used + needed(i, title) > width:
-                break
-            chosen.append(i)
-            used += needed(i, title)
-    return chosen
-
-
-class CaseTable(DataTable):
-    BINDINGS = [Binding("enter", "select_cursor", "办件记录", tooltip="查看该办件的全部记录")]
-
-
 def _build(svc: Services, key: PeriodKey, period: Period) -> tuple[PeriodKey, Report]:
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
     from hallterm.services.report import build_report
@@ -208,10 +102,6 @@ def _build(svc: Services, key: PeriodKey, period: Period) -> tuple[PeriodKey, Re
 
 class ReportBuilt(Done):
     """``result``: (the period key, its ``Report``)."""
-
-
-class CasesFound(Done):
-    """``result``: the ``CaseLine`` tuple behind a figure."""
 
 
 class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
@@ -523,136 +413,6 @@ class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             return
         self.app.push_screen(CasesBehindScreen(self.shown.period, figure, PERIOD_NAMES[self.period_key],
                                                section=section, person=person, scope_name=scope_name))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-
-def explain_text(key: str) -> str:
-    """The line under the figures: what the highlighted figure counts (its heading: what the heading means)."""
-    if key == PERIOD_HEADING:
-        return "以下指标统计所选时段内发生的办件、取号、预约和评价"
-    if key == NOW_HEADING:
-        return "以下指标按此刻的状态统计（在办、待补正），与所选时段无关"
-    figure = FIGURE_BY_KEY.get(key)
-    if figure is None:
-        return ""
-    return f"{figure_label(figure)}：{figure.explain}" if figure.explain else figure_label(figure)
-
-
-def column_names() -> dict[str, str]:
-    """The tables' short headers and the figures' full names they stand for."""
-    return {short: figure_label(FIGURE_BY_KEY[key]) if key in FIGURE_BY_KEY else key
-            for key, short in SCREEN_COLUMNS.items()}
-
-
-def _cases(svc: Services, period: Period, key: str, section: str | None, person: str | None,
-           ) -> tuple[CaseLine, ...]:
-    # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-    from hallterm.services.report_drilldown import cases_behind
-
-    # One more than is shown: the screen then knows the list was cut, and says so.
-    return cases_behind(svc, period, key, section=section, person=person, limit=MAX_CASE_ROWS + 1)
-
-
-def case_cells(line: CaseLine) -> list[Text]:
-    """A case line's cells, in CASE_COLUMNS order: the holder's name masked, data made visible."""
-    cells: list[Text] = []
-    for name in CASE_COLUMNS:
-        value = str(getattr(line, name) or "")
-        if name == "holder":
-            value = mask_name(value)  # masked already by the service; again here, so no list ever shows one whole
-        cells.append(Text(visible(value)))
-    if not line.case_no:
-        cells[0] = Text("（非办件）", style="dim")  # a ticket or an appointment that never became a case
-    return cells
-
-
-class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
-    """The cases behind one figure of one period (and section or person): Enter opens a case's history."""
-
-    CSS_PATH = "../styles/supervision.tcss"
-    BINDINGS = [
-        Binding("enter", "history", "办件记录", id="cases_behind_history"),
-        Binding("escape", "back", "返回", id="cases_behind_back"),
-    ]
-    app: DeskApp
-
-    def __init__(self, period: Period, figure: Figure, period_name: str, *, section: str | None = None,
-                 person: str | None = None, scope_name: str = "") -> None:
-        super().__init__()
-        self.scope_name = scope_name  # the section's or the person's name, for the heading
-        self.period = period
-        self.figure = figure
-        self.period_name = period_name
-        self.section = section
-        self.person = person
-        self.lines: tuple[CaseLine, ...] | None = None
-
-    @property
-    def heading(self) -> str:
-        scope = f"　{visible(self.scope_name)}" if self.scope_name else ""
-        return f"{self.period_name}（{self.period.label()}）{scope}　{figure_label(self.figure)}"
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(Text(self.heading, style="bold"), id="cases-title")
-        yield CaseTable(id="cases-behind", cursor_type="row", zebra_stripes=True)
-        yield MessageLine(id="cases-notice")
-        yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        self.sub_title = "督查考核：明细"
-        table = self.query_one(DataTable)
-        for key, title in CASE_COLUMNS.items():
-            table.add_column(title, key=key)
-        table.focus()
-        self.say("正在列出办件……", Level.BUSY)
-        if self.app.services is not None:
-            run_use_case(self, CasesFound, _cases, self.app.services, self.period, self.figure.key, self.section,
-                         self.person, group="report")
-
-    def on_cases_found(self, message: CasesFound) -> None:
-        lines: tuple[CaseLine, ...] = tuple(message.result)
-        more = len(lines) > MAX_CASE_ROWS
-        self.lines = lines = lines[:MAX_CASE_ROWS]
-        table = self.query_one(DataTable)
-        if not lines:
-            self.say("没有可列出的办件")
-            return
-        for i, line in enumerate(lines):
-            table.add_row(*case_cells(line), key=str(i))
-        cut = f"，仅列出前 {MAX_CASE_ROWS} 条（完整名单：hallterm report --csv）" if more else ""
-        self.say(f"共 {len(lines)} 条{cut}：↑↓ 选择，Enter 查看办件记录，Esc 返回")
-        self.refresh_bindings()
-
-    def on_failed(self, message: Failed) -> None:
-        self.say(message.reason, Level.ERROR)
-
-    def why_not(self, action: str) -> str:
-        if action == "history" and not self.lines:
-            return "没有办件可查看" if self.lines is not None else "正在列出办件，请稍候"
-        return ""
-
-    @on(DataTable.RowSelected, "#cases-behind")
-    def _chosen(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_history()
-
-    def action_history(self) -> None:
-        # lazy: a screen's module loads when it is first opened, not at desk start
-        from hallterm.tui.desk.history import HistoryScreen
-
-        table = self.query_one(DataTable)
-        if not self.lines or not table.row_count:
-            self.say(self.why_not("history") or "没有办件可查看", Level.ERROR)
-            return
-        line = self.lines[table.cursor_row]
-        if line.case_id is None:
-            what = f"（{visible(line.note)}）" if line.note else ""
-            self.say(f"这一行是取号或预约{what}，不是办件，没有办件记录", Level.ERROR)
-            return
-        self.app.push_screen(HistoryScreen(line.case_id, line.case_no, line.holder, mask_holder=True))
 
     def action_back(self) -> None:
         self.app.pop_screen()
