@@ -6,7 +6,6 @@ import time
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,52 +15,33 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from hallterm.domain.auth import ROLE_NAMES, allowed, not_allowed
-from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES, CaseStatus
-from hallterm.domain.checklist import ITEM_STATUS_NAMES, ItemStatus
+from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
 from hallterm.domain.floors import floor_name
-from hallterm.domain.progress import (
-    DECISION_NO_EXAMPLE,
-    STEP_NAMES,
-    ItemFacts,
-    ProgressError,
-    Step,
-    check_decision_no,
-    check_reason,
-    next_status,
-)
 from hallterm.domain.responsibility import VIEW_ROLES as DUTY_ROLES
 from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.ahead import prepare_ahead
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
+from hallterm.tui.desk.coordinator_rows import (
+    SHORT_STATUS,
+    cursor_at,
+    items_text,
+    restore_cursor,
+    room_for_items,
+    who_column,
+)
+from hallterm.tui.desk.item_steps import ITEM_STEP_ACTIONS, ItemStepKeys
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
-from hallterm.tui.widgets.choice import ChoiceScreen
-from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
-from hallterm.tui.widgets.reason import ReasonScreen
+from hallterm.tui.widgets.message_line import Level, MessageLine
 
 if TYPE_CHECKING:
-    from textual.widgets.data_table import Column
-
     from hallterm.services.case_views import CaseView
     from hallterm.services.cases import CoordinatorBoard
-    from hallterm.services.progress import ItemProgress, StepChoice
     from hallterm.tui.desk.app import DeskApp
 
 REFRESH_SECONDS = 5.0
-ITEMS_MIN_CELLS = 12  # below this the 事项 column stays readable and the table scrolls sideways instead
-SCROLLBAR_CELLS = 2  # the table's vertical scrollbar, when its rows overflow
-# The case's status, short: the open-cases table must leave room for 期限 at 120 columns.
-SHORT_STATUS = {CaseStatus.QUEUED: "待分配", CaseStatus.WAITING: "等候", CaseStatus.MET: "已接待",
-                CaseStatus.IN_PROGRESS: "办理中"}
-
-
-def _shorten(text: str, cells: int) -> str:
-    """``text`` cut to ``cells`` terminal cells, ending in … when cut."""
-    if cell_len(text) <= cells:
-        return text
-    return set_cell_size(text, max(cells - 1, 0)).rstrip() + "…"
 NOTICE_KEEP_S = 15.0
 
 
@@ -77,20 +57,7 @@ class VisitEnded(Done):
     """``result``: the case whose visitor just left the lounge."""
 
 
-class StepChoices(Done):
-    """``result``: a ``StepChoice``: the case's items, and those the key's step applies to."""
-
-
-class ItemStepped(Done):
-    """``result``: the ``StepResult`` of moving an item on (issue 13)."""
-
-
-# The keys that move an item on (issue 13), each with its step's code.
-ITEM_STEP_ACTIONS = {"item_review": "review", "item_approve": "approve", "item_refuse": "refuse",
-                     "item_ready": "ready"}
-
-
-class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class CoordinatorScreen(ItemStepKeys, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/coordinator.tcss"
     BINDINGS = [
         Binding("m", "mark_met", "已接待", id="mark_met"),
@@ -245,14 +212,15 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
         cases = self.query_one("#open-cases", DataTable)
         # The refresh rebuilds both tables every few seconds: the case under each cursor stays selected
         # (else V/A/N/G would act on whichever case the cursor fell back to).
-        kept = {table: self._cursor_at(table) for table in (waiting, cases)}
+        kept = {table: cursor_at(table) for table in (waiting, cases)}
         waiting.clear()
         visitors: list[tuple[list[object], list[object]]] = [
-            ([f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no, *self._who(board, c)],
+            ([f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no, *who_column(board, c)],
              [MODE_NAMES[c.service_mode], minutes_text(minutes_waited(c.opened_at, now))]) for c in board.waiting]
-        space = self._room_for_items([*waiting.columns.values()], [before + after for before, after in visitors])
+        space = room_for_items([*waiting.columns.values()], [before + after for before, after in visitors],
+                               self.size.width)
         for (before, after), c in zip(visitors, board.waiting, strict=True):
-            waiting.add_row(*before, Text(self._items_text(board, c, space)), *after, key=str(c.id))
+            waiting.add_row(*before, Text(items_text(board, c, space)), *after, key=str(c.id))
         cases.clear()
         rows: list[tuple[int, list[object], list[object]]] = []
         for c in board.open_cases:
@@ -260,38 +228,18 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             due = Text(state.name, style=DEADLINE_STYLES[state.status]) if state else Text("")
             # The room is history once the visitor has left it (the seat is someone else's now).
             room = c.lounge_name or "" if c.status in VISIT_STATUSES else "已离开"
-            rows.append((c.id, [c.case_no, Text(c.holder_name), *self._who(board, c),
+            rows.append((c.id, [c.case_no, Text(c.holder_name), *who_column(board, c),
                                 SHORT_STATUS.get(c.status, STATUS_NAMES[c.status])], [room, due]))
         # The items take what the other columns leave, so that 洽谈室 and 期限 stay on screen (at 120 columns).
-        space = self._room_for_items([*cases.columns.values()], [before + after for _, before, after in rows])
+        space = room_for_items([*cases.columns.values()], [before + after for _, before, after in rows],
+                               self.size.width)
         for (case_id, left, right), c in zip(rows, board.open_cases, strict=True):
-            cases.add_row(*left, Text(self._items_text(board, c, space)), *right, key=str(case_id))
+            cases.add_row(*left, Text(items_text(board, c, space)), *right, key=str(case_id))
         for table, (key, row) in kept.items():
-            self._restore_cursor(table, key, row)
+            restore_cursor(table, key, row)
         self._keep_focus_usable(waiting, cases)
         if self.notice_is_stale:
             self._hint(board)
-
-    @staticmethod
-    def _cursor_at(table: DataTable) -> tuple[str | None, int]:
-        """The case under the table's cursor (its row key) and the row it is on."""
-        if not table.row_count:
-            return None, 0
-        row = table.cursor_row
-        with suppress(RowDoesNotExist, IndexError):
-            return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value, row
-        return None, row
-
-    @staticmethod
-    def _restore_cursor(table: DataTable, key: str | None, row: int) -> None:
-        """Back onto the same case; when it has gone (met, closed, reassigned), onto the nearest row."""
-        if not table.row_count:
-            return
-        if key is not None:
-            with suppress(RowDoesNotExist):
-                table.move_cursor(row=table.get_row_index(key), animate=False)
-                return
-        table.move_cursor(row=min(row, table.row_count - 1), animate=False)
 
     def _hint(self, board: CoordinatorBoard) -> None:
         """What the tables hold and how to pick a row, said afresh on each refresh (a visitor may have arrived)."""
@@ -322,39 +270,11 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
             target = waiting if waiting.row_count else cases if cases.row_count else waiting
             target.focus()
 
-    def _room_for_items(self, columns: list[Column], rows: list[list[object]]) -> int:
-        """The cells left for the 事项 column once the others (sized to their content) have theirs."""
-        others = [c for c in columns if str(c.label) != "事项"]
-        used = sum(max([cell_len(str(c.label)), *(cell_len(str(row[i])) for row in rows)]) + 2
-                   for i, c in enumerate(others))
-        return max(ITEMS_MIN_CELLS, self.size.width - used - 2 - SCROLLBAR_CELLS)
-
-    @staticmethod
-    def _items_text(board: CoordinatorBoard, case: CaseView, space: int) -> str:
-        """Each item with where it stands (审查中, 待领取 …), so the coordinator sees what to move on; long
-        names shortened with … to fit ``space`` cells (the state is what the keys act on: it stays whole)."""
-        states = board.items.get(case.id) or [(name, "") for name in case.item_names]
-
-        def text(limit: int) -> str:
-            return "、".join(_shorten(name, limit) + (f"·{ITEM_STATUS_NAMES.get(ItemStatus(status), status)}"
-                                                       if status else "") for name, status in states)
-
-        longest = max((cell_len(name) for name, _ in states), default=0)
-        for limit in range(longest, 3, -1):
-            if cell_len(found := text(limit)) <= space:
-                return found
-        return _shorten(text(4), space)
-
     @property
     def notice_is_stale(self) -> bool:
         """An action's outcome stays readable for a while; the periodic refresh must not wipe it at once."""
         return time.monotonic() - self._said_at > NOTICE_KEEP_S
 
-    @staticmethod
-    def _who(board: CoordinatorBoard, case: CaseView) -> tuple[Text, ...]:
-        if not board.whole_hall:
-            return ()
-        return (Text(case.coordinator.name if case.coordinator else "未分配"),)
 
     def _selected(self) -> int | None:
         """The case under the cursor of the focused table (waiting visitors by default)."""
@@ -450,92 +370,6 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
         self.app.push_screen(ProxyTasksScreen())
 
-    # -- moving an item on (issue 13) ------------------------------------------------------------
-
-    def action_item_review(self) -> None:
-        self._item_step("review")
-
-    def action_item_approve(self) -> None:
-        self._item_step("approve")
-
-    def action_item_refuse(self) -> None:
-        self._item_step("refuse")
-
-    def action_item_ready(self) -> None:
-        self._item_step("ready")
-
-    def _item_step(self, code: str) -> None:
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.progress import choices_for
-
-        case_id = self._selected()
-        if case_id is None:
-            return
-        run_use_case(self, StepChoices, choices_for, self.app.services, case_id, Step(code))
-
-    def on_step_choices(self, message: StepChoices) -> None:
-        choice: StepChoice = message.result
-        if not choice.items:
-            self.say("该办件没有审批事项", Level.ERROR)
-        elif not choice.eligible and len(choice.items) > 1:
-            states = "；".join(f"{i.item_name}：{i.status_name}" for i in choice.items)
-            self.say(f"该办件没有可以{STEP_NAMES[choice.step]}的事项（{states}）", Level.ERROR)
-        elif len(choice.eligible) > 1:
-            by_id = {str(i.case_item_id): i for i in choice.eligible}
-
-            def chosen(value: str | None) -> None:
-                if value is not None:
-                    self._ask(choice.step, by_id[value])
-
-            options = [(f"{i.item_name}（{i.status_name}）", key) for key, i in by_id.items()]
-            self.app.push_screen(ChoiceScreen(f"{STEP_NAMES[choice.step]}：选择事项", options), chosen)
-        else:
-            # One item to act on; when it cannot take the step, the use case says why (domain.progress).
-            self._ask(choice.step, (choice.eligible or choice.items)[0])
-
-    def _ask(self, step: Step, item: ItemProgress) -> None:
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services import progress
-
-        # The rule first (domain.progress, pure): a step this item cannot take is refused at once, with the
-        # reason, before a dialog asks for a decision number or a reason that would only be thrown away.
-        # The use case checks again against the database (another terminal may have moved the item).
-        try:
-            next_status(ItemFacts(item.status, item.paused, owes_supplement=item.owes_supplement), step)
-        except ProgressError as exc:
-            self.say(f"{item.item_name}：{exc}", Level.ERROR)
-            return
-        svc, session, item_id = self.app.services, self.app.session, item.case_item_id
-        if step is Step.REVIEW:
-            run_use_case(self, ItemStepped, progress.start_review, svc, session, item_id)
-        elif step is Step.READY:
-            run_use_case(self, ItemStepped, progress.mark_ready, svc, session, item_id)
-        elif step is Step.APPROVE:
-            def approve(number: str | None) -> None:
-                if number is not None:
-                    run_use_case(self, ItemStepped, progress.decide, svc, session, item_id, approved=True,
-                                 decision_no=number)
-
-            self.app.push_screen(ReasonScreen(f"准予许可：{item.item_name}　请输入决定文书号",
-                                              f"如 {DECISION_NO_EXAMPLE}", check=check_decision_no,
-                                              empty=f"准予许可须填写决定文书号（如 {DECISION_NO_EXAMPLE}）"),
-                                 approve)
-        else:
-            def refuse(reason: str | None) -> None:
-                if reason is not None:
-                    run_use_case(self, ItemStepped, progress.decide, svc, session, item_id, approved=False,
-                                 reason=reason)
-
-            self.app.push_screen(ReasonScreen(f"不予许可：{item.item_name}　请填写理由（告知申请人）",
-                                              check=check_reason), refuse)
-
-    def on_item_stepped(self, message: ItemStepped) -> None:
-        result = message.result
-        if not result.case_closed:
-            self._follow = result.item.case_id
-        self.say(result.message)
-        self.action_refresh()
-
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -565,4 +399,3 @@ class CoordinatorScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None])
 
     def action_sign_out(self) -> None:
         self.app.sign_out()
-
