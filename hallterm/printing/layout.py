@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from hallterm.linebreak import NO_LINE_END, NO_LINE_START, display_width, tokens, wrap
 from hallterm.printing import fonts
@@ -179,27 +179,26 @@ class ImageSheet:
         return img.convert("1", dither=Image.Dither.NONE)
 
 
-def _text_op(line: str, face: object, left: int, avail: int, align: Align, stroke: int, size: int,
+def _text_op(line: str, face: ImageFont.FreeTypeFont, left: int, avail: int, align: Align, stroke: int, size: int,
              line_h: int) -> _Op:
-    # face is a Pillow font passed through as object (callers load it lazily); Pillow's stubs want the font type.
     def op(draw: ImageDraw.ImageDraw, _img: Image.Image, y: int) -> None:
         x: float = left
         if align is not Align.LEFT:
-            room = max(0, avail - draw.textlength(line, font=face))  # type: ignore[arg-type]
+            room = max(0, avail - draw.textlength(line, font=face))
             x = left + (room / 2 if align is Align.CENTER else room)
-        draw.text((x, y + (line_h - size) // 2), line, font=face, fill=0,  # type: ignore[arg-type]
+        draw.text((x, y + (line_h - size) // 2), line, font=face, fill=0,
                   stroke_width=stroke, stroke_fill=0)
 
     return op
 
 
-def _pair_op(label: str, value: str, face: object, margin: int, left: int, size: int, line_h: int) -> _Op:
-    # face: as in _text_op, a Pillow font passed through as object
+def _pair_op(label: str, value: str, face: ImageFont.FreeTypeFont, margin: int, left: int, size: int,
+             line_h: int) -> _Op:
     def op(draw: ImageDraw.ImageDraw, _img: Image.Image, y: int) -> None:
         top = y + (line_h - size) // 2
         if label:
-            draw.text((margin, top), label, font=face, fill=0)  # type: ignore[arg-type]
-        draw.text((left, top), value, font=face, fill=0)  # type: ignore[arg-type]
+            draw.text((margin, top), label, font=face, fill=0)
+        draw.text((left, top), value, font=face, fill=0)
 
     return op
 

@@ -7,7 +7,8 @@ is lost; it closes with the review as it is now.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -84,9 +85,9 @@ class _ReviewForm(ModalScreen["JointReviewView | None"]):
     def refuse(self, text: str) -> None:
         self.query_one(MessageLine).say(text, Level.ERROR)
 
-    def run(self, fn: object, *args: object, **kwargs: object) -> None:
+    def run(self, fn: Callable[..., JointReviewView], *args: object, **kwargs: Any) -> None:
         self.query_one(MessageLine).say("正在保存……", Level.BUSY)
-        run_use_case(self, ReviewSaved, fn, self.app.services, self.app.session, *args, **kwargs)  # type: ignore[arg-type]
+        run_use_case(self, ReviewSaved, fn, self.app.services, self.app.session, *args, **kwargs)
 
     def on_review_saved(self, message: ReviewSaved) -> None:
         self.dismiss(message.result)
