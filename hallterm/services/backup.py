@@ -38,7 +38,7 @@ from hallterm.storage import backup as store
 from hallterm.storage import events, migrate
 from hallterm.storage.engine import Database, safe_url
 
-SWEEP_NAME = re.compile(r"hallterm-\d{8}-\d{6}\.sqlite3")  # the sweep prunes only files it named itself
+SWEEP_NAME = re.compile(r"hallterm-(\d{8}-\d{6})(?:-(\d+))?\.sqlite3")  # the sweep prunes only files it named
 
 
 class BackupRefused(Refused):
@@ -243,6 +243,12 @@ def backup_folder(svc: Services) -> Path:
     return DEFAULT_DB_DIR / "backups"
 
 
+def _taken_order(path: Path) -> tuple[str, int]:
+    match = SWEEP_NAME.fullmatch(path.name)
+    assert match is not None
+    return match[1], int(match[2] or 1)
+
+
 def nightly_backup(svc: Services) -> tuple[BackupDone, list[Path]]:
     """The sweep's backup into the settings' folder; keeps the newest ``backup.keep`` of its own files."""
     folder = backup_folder(svc)
@@ -251,8 +257,13 @@ def nightly_backup(svc: Services) -> tuple[BackupDone, list[Path]]:
     except OSError as exc:
         raise BackupRefused(f"无法创建备份目录 {folder}：{os_error_words(exc)}。请检查 [backup] dir 设置") from exc
     stamp = svc.now().astimezone(svc.settings.hall.tz).strftime("%Y%m%d-%H%M%S")
-    done = backup_database(svc, folder / f"hallterm-{stamp}.sqlite3")
-    ours = sorted(p for p in folder.iterdir() if SWEEP_NAME.fullmatch(p.name))
+    target = folder / f"hallterm-{stamp}.sqlite3"
+    n = 1
+    while target.exists():  # a second sweep within the same second (the timer and a hand run)
+        n += 1
+        target = folder / f"hallterm-{stamp}-{n}.sqlite3"
+    done = backup_database(svc, target)
+    ours = sorted((p for p in folder.iterdir() if SWEEP_NAME.fullmatch(p.name)), key=_taken_order)
     removed = ours[:-svc.settings.backup.keep] if len(ours) > svc.settings.backup.keep else []
     for old in removed:
         old.unlink(missing_ok=True)

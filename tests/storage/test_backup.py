@@ -220,3 +220,7 @@ def test_the_nightly_backup_keeps_the_newest_n_of_its_own_files(
     with svc.db.read() as conn:
         kinds = list(conn.execute(select(events.c.kind).where(events.c.kind == EventKind.DATABASE_BACKED_UP)))
     assert len(kinds) == 3
+    # Two sweeps in the same second (the timer and a hand run): the second gets its own name, and is newest.
+    done, removed = nightly_backup(svc)
+    assert done.path.name == made[2].name.replace(".sqlite3", "-2.sqlite3")
+    assert removed == [made[1]]
