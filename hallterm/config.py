@@ -116,6 +116,7 @@ class ConfigError(Refused):
 class DbSettings:
     url: str = ""  # empty: SQLite at hallterm.sqlite3 in the data folder (db/ in the repository)
     busy_timeout_ms: int = 5000
+    retry_ms: int = 3000  # how often a desk probes a database it lost (issue 15 point 4)
     echo: bool = False
 
     def resolved_url(self) -> str:
@@ -459,6 +460,8 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
     check_db_url(settings.db.url, where("db", "url"))
     if settings.db.busy_timeout_ms < 0:
         raise ConfigError("db.busy_timeout_ms", where("db", "busy_timeout_ms"), "不能为负数")
+    if settings.db.retry_ms < 200:
+        raise ConfigError("db.retry_ms", where("db", "retry_ms"), "不能小于 200（毫秒）")
     try:
         ZoneInfo(settings.hall.timezone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -18,6 +18,7 @@ from hallterm.tui.desk.deadline_bar import DeadlineBar, DeadlinesLoaded, deadlin
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import CardChecked, Done, Failed, ScanRefused, ServeCalledHolder, ServicesReady
+from hallterm.tui.desk.outage import DatabaseBack, DatabaseDown
 from hallterm.tui.desk.routing_panel import RoutingPanel
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.scan_field import ScanField
@@ -132,6 +133,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # Ctrl+Y or Ctrl+G pressed while a scan is looked up: (the action, the scan it waits for). It runs
         # when that scan's answer is drawn, for that holder, never for the one still on screen.
         self._after_lookup: tuple[str, int] | None = None
+        self._parked_scan = ""  # a scan the database was away for: looked up again when it is back
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -314,6 +316,18 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         for seq, text in pending:
             self._check(seq, text)
 
+    @on(DatabaseBack)
+    def _on_database_back(self) -> None:
+        """The scan the database was away for is looked up now, if it is still in the field (issue 15 point 4)."""
+        if self._catalog is None:
+            self._load_catalog()
+        text, self._parked_scan = self._parked_scan, ""
+        field = self.query_one(ScanField)
+        if text and field.value == text.strip("\r\n\t") and self.app.services is not None:
+            self._seq += 1
+            self.say("数据库已恢复，正在重新查询……", Level.BUSY)
+            self._check(self._seq, text)
+
     @on(Input.Submitted, "#scan")
     def _on_scan(self, event: Input.Submitted) -> None:
         text = event.value
@@ -333,7 +347,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.domain.cards import ScanError
         from hallterm.services.check_in import check_scan
-        from hallterm.services.errors import explain
+        from hallterm.services.errors import explain, is_outage
         from hallterm.tui.desk.print_screens import SlipChecked
 
         assert self.app.services is not None
@@ -343,7 +357,12 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             self.post_message(ScanRefused(seq, text, str(exc)))
         except Exception as exc:  # the database or a fault: never lose the scan, the same text can be retried
             reason = explain(exc, fault="查询出错", advice="")
-            self.post_message(ScanRefused(seq, text, f"{reason}。请按回车重试", retry=True))
+            if is_outage(exc):  # the app probes; the scan still in the field is looked up when it is back
+                self.app.post_message(DatabaseDown(reason))
+                reason += "。数据库恢复后自动查询，也可按回车重试"
+            else:
+                reason += "。请按回车重试"
+            self.post_message(ScanRefused(seq, text, reason, retry=True))
         else:
             # lazy: off the desk's start path: only this action needs it
             from hallterm.domain.holders import CardCheck
@@ -427,6 +446,7 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # Kept for correcting, but selected: the next scan replaces it instead of appending.
         field.focus()
         field.select_all()
+        self._parked_scan = message.text if message.retry else ""
         self._clear_visitor()
         self._after_lookup = None  # no holder: what waited for one is dropped, the reason says why
         self.say(message.reason, Level.ERROR)
@@ -454,7 +474,8 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.cases import open_case
 
-            run_use_case(self, CaseOpened, open_case, self.app.services, self.app.session, result)
+            # Safe to send again after an outage: the form's request key opens one case only.
+            run_use_case(self, CaseOpened, open_case, self.app.services, self.app.session, result, resend=True)
 
         def keep(unsent: CaseDraft) -> None:
             self._draft = unsent
@@ -605,7 +626,13 @@ class DeskScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.refresh_bindings()
 
     def on_failed(self, message: Failed) -> None:
-        if message.request is CaseOpened and self._draft is not None:
+        # A refresh the clerk did not ask for: the standing notice tells of the outage and the line keeps
+        # what the clerk's own last act came to (DatabaseBack reloads what is missing).
+        if message.outage and message.request in (CatalogLoaded, DeadlinesLoaded, CaseRefreshed):
+            return
+        if message.request is CaseOpened and message.parked:
+            self.say(f"{message.reason}。办件已记下，数据库恢复后自动提交（不会重复开办）", Level.ERROR)
+        elif message.request is CaseOpened and self._draft is not None:
             self.say(f"{message.reason}。按 F3 修改后重新提交（已填内容保留）", Level.ERROR)
         else:
             self.say(message.reason, Level.ERROR)
