@@ -35,7 +35,8 @@ from hallterm import (
     logfile,
 )
 from hallterm.cli_base import CliError, open_services
-from hallterm.config import ConfigError, Settings, check_db_url, load_settings, sqlite_url
+from hallterm.config import Settings, load_settings, sqlite_url
+from hallterm.config_checks import ConfigError, check_db_url
 from hallterm.domain.errors import Refused
 
 

@@ -8,7 +8,8 @@ import datetime as dt
 from pathlib import Path
 
 from hallterm.cli_base import CliError, open_services
-from hallterm.config import DEMO_DB_FILE, Settings, sqlite_url
+from hallterm.config import Settings, sqlite_url
+from hallterm.config_locations import DEMO_DB_FILE
 
 
 def run_demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:

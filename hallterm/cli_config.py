@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from hallterm.config import LOCATIONS, SECTIONS, Settings
+from hallterm.config import SECTIONS, Settings
+from hallterm.config_locations import LOCATIONS
 
 
 def show_config(settings: Settings) -> int:
