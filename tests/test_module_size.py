@@ -17,7 +17,6 @@ PENDING = {
     "tui/desk/calling.py": 501,
     "tui/desk/checklist_screen.py": 521,
     "services/appointments.py": 525,
-    "storage/tables.py": 555,
 }
 
 
