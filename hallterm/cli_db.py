@@ -119,7 +119,8 @@ def _copy(svc: Services, to: str) -> int:
     import os
     from pathlib import Path
 
-    from hallterm.config import check_db_url, sqlite_url
+    from hallterm.config import sqlite_url
+    from hallterm.config_checks import check_db_url
     from hallterm.services.backup import copy_database
     from hallterm.storage.engine import safe_url
 

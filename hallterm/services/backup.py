@@ -28,7 +28,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from hallterm.config import DEFAULT_DB_DIR, sqlite_url
+from hallterm.config import sqlite_url
+from hallterm.config_locations import DEFAULT_DB_DIR
 from hallterm.domain.errors import Refused
 from hallterm.domain.events import EventKind
 from hallterm.domain.os_errors import os_error_words
