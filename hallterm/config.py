@@ -429,7 +429,14 @@ def _coerce(key: str, where: str, type_name: Any, value: Any) -> Any:
             raise ConfigError(key, where, f"应为整数，而不是 {value!r}") from None
     if not isinstance(value, str):
         raise ConfigError(key, where, f"应为文本，而不是 {value!r}")
+    if any("\ud800" <= c <= "\udfff" for c in value):  # undecodable bytes of a variable: printing it would crash
+        raise ConfigError(key, where, "含有不是 UTF-8 的字节，请改为 UTF-8 文本")
+    if _CONTROL.search(value):  # a pasted escape or NUL: a path or a slip would carry it
+        raise ConfigError(key, where, f"含有控制字符，请删去：{value!r}")
     return value
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # Drivers SQLAlchemy can load here; anything else failed later with a traceback.
@@ -469,7 +476,7 @@ def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) ->
                           "应为 6 位行政区划代码（鞍山市为 210300）")
     try:
         compiled = re.compile(settings.cards.pattern)
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError) as exc:  # a{99999999999}, thousands of nested groups
         raise ConfigError("cards.pattern", where("cards", "pattern"), f"不是有效的正则表达式：{exc}") from None
     if "tier" not in compiled.groupindex:
         raise ConfigError("cards.pattern", where("cards", "pattern"), "必须含有命名分组 (?P<tier>...)")
@@ -533,7 +540,7 @@ def _check_queue(queue: QueueSettings, where: Any) -> None:
         raise ConfigError("queue.speech_template", where("speech_template"), "必须含有 {number}（可含 {place}）")
     try:
         queue.speech_template.format(number="A001", place="绿色通道1号窗口")
-    except (KeyError, IndexError, ValueError):
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):  # {number.x}, {number[x]}
         raise ConfigError("queue.speech_template", where("speech_template"),
                           "只能含有 {number} 和 {place} 两个占位符") from None
 
