@@ -57,7 +57,7 @@ def _scan_changes_nothing(svc: Services, session: StaffSession, text: str) -> Sl
     assert _state(svc) == before, text
     audit = {EventKind.SLIP_REFUSED.value, EventKind.SLIP_SCANNED.value, EventKind.CARD_SCANNED.value}
     assert set(_new_events(svc, last)) <= audit, text
-    assert result is None or isinstance(result, SlipScan) and not result.checked_in
+    assert result is None or (isinstance(result, SlipScan) and not result.checked_in)
     return result if isinstance(result, SlipScan) else None
 
 
