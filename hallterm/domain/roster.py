@@ -17,7 +17,7 @@ from hallterm.domain.cards import CardFormat, ScanError
 from hallterm.domain.errors import Refused
 from hallterm.domain.holders import TIERS, CardStatus
 from hallterm.domain.ids import is_valid_resident_id
-from hallterm.domain.terminal_text import visible
+from hallterm.domain.terminal_text import hidden_characters, visible
 
 COLUMNS = ("card_no", "name", "id_number", "tier", "issued_on", "expires_on", "status", "phone", "employer")
 # Headers as the talent office's Chinese Excel template may write them.
@@ -35,9 +35,6 @@ STATUS_ALIASES = {
 # Longest text each column holds (storage/tables.py card_holders: PostgreSQL refuses a longer value).
 MAX_NAME = 64
 MAX_EMPLOYER = 200
-# Characters no name or employer holds: control and format characters (an escape sequence, NUL, a
-# right-to-left override), line and paragraph separators, lone surrogates.
-_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 # What a spreadsheet runs as a formula (CSV injection): the roster goes back out in exports.
 _FORMULA = frozenset("=+-@")
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
@@ -192,9 +189,9 @@ def _check_row(line: int, cells: dict[str, str], card_format: CardFormat) -> tup
 
 def _free_text_problems(label: str, text: str) -> list[str]:
     problems = []
-    hidden = sorted({c for c in text if unicodedata.category(c) in _HIDDEN})
+    hidden = hidden_characters(text)
     if hidden:
-        problems.append(f"{label}含有控制字符或不可见字符（{visible(''.join(hidden[:5]))}），请在名册中删去")
+        problems.append(f"{label}含有控制字符或不可见字符（{hidden}），请在名册中删去")
     if text and unicodedata.normalize("NFKC", text[0]) in _FORMULA:
         problems.append(f"{label}以 {text[0]} 开头，会被电子表格当作公式：请核对并改正名册")
     return problems
