@@ -44,7 +44,6 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-
     argparse_zh.install()
     parser = argparse.ArgumentParser(prog="hallterm", description="绿色通道前台终端（钢都英才卡）")
     parser.add_argument("--config", metavar="FILE", help="配置文件（TOML），默认读取环境变量 HALLTERM_CONFIG")
@@ -191,8 +190,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                                                     "proxy", "duties", "report"} and
                    getattr(args, "cards_command", "") != "import")
                    or getattr(args, "db_command", "") in {"check", "backup", "copy"}) as svc:
-        if command == "db":
+        if command == "db":  # before the record below: a restore or copy goes only into an empty database
             return cli_db.run(svc, args)
+        from hallterm.services.rule_settings import note_rule_settings  # lazy: with the database, as above
+        note_rule_settings(svc, f"hallterm {command}")  # issue 15 point 6: rule settings changed since last time
         if command == "reference":
             return _reference_load(svc)
         if command == "sweep":
@@ -374,7 +375,6 @@ def _sweep(svc: Services) -> int:
 
 
 def _set_pin(svc: Services, staff_id: str, from_stdin: bool) -> int:
-
     # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
     from hallterm.services.staff import set_pin, staff_name
 

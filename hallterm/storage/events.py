@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from hallterm.domain.events import EventKind
 from hallterm.storage.tables import events
@@ -34,6 +34,14 @@ def append(conn: Connection, kind: EventKind, at: dt.datetime, *, staff_id: str 
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def lock_kind(conn: Connection, kind: EventKind) -> None:
+    """Make this transaction the only one appending ``kind`` until it ends, so that a check of the latest
+    such event and the append that follows are one step. SQLite's write transaction (BEGIN IMMEDIATE)
+    already is; on PostgreSQL a transaction-scoped advisory lock on the kind's name."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:kind))"), {"kind": f"hallterm.events.{kind}"})
 
 
 def last_id(conn: Connection) -> int:
