@@ -189,7 +189,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     with _services(settings, must_exist=(command in {"cards", "sweep", "staff", "appointments", "callbacks", "cases",
                                                     "proxy", "duties", "report"} and
                    getattr(args, "cards_command", "") != "import")
-                   or getattr(args, "db_command", "") in {"check", "backup", "copy"}) as svc:
+                   or getattr(args, "db_command", "") in {"check", "backup", "copy", "log"}) as svc:
         if command == "db":  # before the record below: a restore or copy goes only into an empty database
             return cli_db.run(svc, args)
         from hallterm.services.rule_settings import note_rule_settings  # lazy: with the database, as above

@@ -64,6 +64,14 @@ def recent(conn: Connection, *, kind: EventKind | None = None, case_id: int | No
             for r in conn.execute(query)]
 
 
+def of_kinds(conn: Connection, kinds: tuple[EventKind, ...], *, limit: int = 100) -> list[Event]:
+    """The newest events of any of ``kinds``, newest first."""
+    query = (select(events).where(events.c.kind.in_([k.value for k in kinds])).order_by(events.c.id.desc())
+             .limit(limit))
+    return [Event(r.id, r.at, r.kind, r.staff_id, r.case_id, r.ticket_id, r.card_no, dict(r.details or {}))
+            for r in conn.execute(query)]
+
+
 def latest_details(conn: Connection, *, case_id: int, kind: str) -> dict[str, Any] | None:
     """The details of the case's latest event of ``kind`` (None when there is none)."""
     details = conn.execute(select(events.c.details).where(events.c.case_id == case_id, events.c.kind == kind)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from hallterm.cli import main
 from hallterm.domain.events import EventKind, event_label
 from hallterm.services import cases
+from hallterm.services.admin_log import admin_log
 from hallterm.services.context import Services
 from hallterm.services.reference import REFERENCE_FILES
 from hallterm.services.staff import StaffSession, set_pin, sign_in
@@ -137,3 +138,37 @@ def test_a_supervisors_override_records_who_when_why_and_which_card(
     assert event["card_no"] == card_no and event["case_id"] == view.id
     history = cases.history(any_hall, view.id)
     assert [e.label for e in history if e.kind == EventKind.CARD_OVERRIDE] == ["特批放行"]
+    (act,) = [a for a in admin_log(any_hall) if a.kind == EventKind.CARD_OVERRIDE]  # `hallterm db log`
+    assert act.who.endswith("（S1601）") and len(act.who) > len("（S1601）")  # the supervisor's name and ID
+    assert act.what == "放行已注销的卡，理由：注销系误操作，人才办已电话确认"
+
+
+def test_the_log_lists_every_act_newest_first_with_who_when_and_what(
+        cli: Any, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(csv_bytes(GOOD_ROWS))
+    assert cli("reference", "load") == 0
+    assert cli("cards", "import", str(roster)) == 0
+    assert cli("staff", "set-pin", "S1402", "--pin-stdin", stdin="579135\n") == 0
+    monkeypatch.setenv("HALLTERM_APPOINTMENTS_HORIZON_DAYS", "14")
+    assert cli("proxy", "list") == 0
+    assert cli("db", "backup", str(tmp_path / "hall-backup.sqlite3")) == 0
+    capsys.readouterr()
+
+    assert cli("db", "log", "--json") == 0
+    out = capsys.readouterr().out
+    acts = json.loads(out.splitlines()[-1])
+    assert [a["label"] for a in acts] == ["备份数据库", "规则设置变更", "设置密码", "导入持卡人名册", "载入基础数据",
+                                          "规则设置变更"]  # the first: the baseline, as `reference load` started
+    user = f"系统用户 {getpass.getuser()}@{socket.gethostname()}"
+    assert all(a["who"] == user for a in acts)
+    assert acts[1]["what"] == "hallterm proxy 启动时：可预约今后几天（appointments.horizon_days）：30 → 14"
+    assert acts[2]["what"] == "工号 S1402 的 PIN（并解除锁定）"
+    assert acts[3]["what"] == "名册 roster.csv（UTF-8）：3 人，新增 3，更新 0"
+    assert acts[-1]["what"].startswith("首次记录在用的规则设置")
+    assert "579135" not in out and GOOD_ROWS[0][1] not in out  # no PIN, no holder's name
+    assert "设置密码　" + user + "　工号 S1402" in out  # the readable lines too
+
+    assert cli("db", "log", "--limit", "2") == 0
+    assert capsys.readouterr().out.count("\n  ") == 2
