@@ -73,7 +73,9 @@ def what(kind: str, d: dict[str, Any]) -> str:
         return f"名册 {d.get('file', '')}（{d.get('encoding', '')}）：{rows} 人，新增 {d.get('inserted', 0)}，" \
                f"更新 {d.get('updated', 0)}"
     if kind == EventKind.REFERENCE_LOADED:
-        return f"业务洽谈室 {d.get('lounges', 0)} 间，人员 {d.get('staff', 0)} 名，事项 {d.get('items', 0)} 项"
+        changed = d.get("changed_files")
+        which = "" if changed is None else f"；与上次载入相比改动：{'、'.join(changed) or '无'}"
+        return f"业务洽谈室 {d.get('lounges', 0)} 间，人员 {d.get('staff', 0)} 名，事项 {d.get('items', 0)} 项{which}"
     if kind == EventKind.PIN_SET:
         return f"工号 {d.get('target', '')} 的 PIN（并解除锁定）"
     if kind == EventKind.CARD_OVERRIDE:

@@ -105,14 +105,19 @@ def load_reference(svc: Services, assets: Path | None = None, *, staff_id: str |
     """
     folder = assets or svc.settings.paths.assets_dir
     ref = read_reference(folder)
+    files = {name: file_digest(folder / name) for name in REFERENCE_FILES}
     with svc.db.write() as conn:
         save_hall(conn, ref.hall)
         save_staff(conn, ref.staff)
         save_items(conn, ref.items)
+        last = events.recent(conn, kind=EventKind.REFERENCE_LOADED, limit=1)
+        before = last[0].details.get("files") if last else None
+        # Which files differ from the last load's (all of them at the first, or before loads were digested).
+        changed = [name for name in REFERENCE_FILES if not isinstance(before, dict) or before.get(name) != files[name]]
         events.append(conn, EventKind.REFERENCE_LOADED, svc.now(), lounges=len(ref.hall.lounges),
                       counters=len(ref.hall.counters), staff=len(ref.staff), items=len(ref.items),
-                      materials=sum(len(i.materials) for i in ref.items),
-                      files={name: file_digest(folder / name) for name in REFERENCE_FILES}, **actor(staff_id))
+                      materials=sum(len(i.materials) for i in ref.items), files=files, changed_files=changed,
+                      **actor(staff_id))
     return ref
 
 

@@ -95,6 +95,31 @@ def test_a_reference_load_records_who_when_the_counts_and_each_files_version(cli
     assert event["items"] > 5 and event["staff"] > 5 and event["lounges"] > 0 and event["materials"] > event["items"]
     assert set(event["files"]) == set(REFERENCE_FILES)
     assert all(len(digest) == 12 for digest in event["files"].values())  # which version, not the contents
+    assert event["changed_files"] == list(REFERENCE_FILES)  # the first load: all of them are new
+
+
+def test_a_reference_load_says_which_files_changed_since_the_last(
+        cli: Any, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from hallterm.config import SHIPPED_ASSETS
+
+    assets = tmp_path / "assets"
+    shutil.copytree(SHIPPED_ASSETS, assets, ignore=shutil.ignore_patterns("fonts", "__pycache__"))
+    monkeypatch.setenv("HALLTERM_PATHS_ASSETS", str(assets))
+    assert cli("reference", "load") == 0
+    assert cli("reference", "load") == 0  # nothing edited
+    items = assets / "items.toml"  # a promised day shortened (S6): the catalog's rule changes
+    items.write_text(items.read_text(encoding="utf-8").replace("promised_days = 5", "promised_days = 4", 1),
+                     encoding="utf-8")
+    assert cli("reference", "load") == 0
+    first, same, edited = admin_events(db_url, EventKind.REFERENCE_LOADED)
+    assert same["changed_files"] == [] and same["files"] == first["files"]
+    assert edited["changed_files"] == ["items.toml"]
+    assert edited["files"]["items.toml"] != first["files"]["items.toml"]
+    from hallterm.services.admin_log import what
+
+    assert what(EventKind.REFERENCE_LOADED, edited).endswith("与上次载入相比改动：items.toml")
     assert event_label(EventKind.REFERENCE_LOADED) == "载入基础数据"
 
 
