@@ -197,3 +197,22 @@ def test_the_log_lists_every_act_newest_first_with_who_when_and_what(
 
     assert cli("db", "log", "--limit", "2") == 0
     assert capsys.readouterr().out.count("\n  ") == 2
+
+
+def test_who_is_the_system_user_of_the_process_that_ran_the_command(db_url: str, tmp_path: Path) -> None:
+    """A real process, as the hall runs it: the login name it runs under is who (LOGNAME, as getpass reads it)."""
+    import os
+    import subprocess
+    import sys
+
+    from hallterm.config import PROJECT_ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
+    env.update(LOGNAME="hall-admin", HALLTERM_LOG_DIR=str(tmp_path / "logs"))
+    for args, stdin in ((("reference", "load"), ""), (("staff", "set-pin", "S1501", "--pin-stdin"), "8080\n")):
+        run = subprocess.run([sys.executable, "-m", "hallterm", "--db", db_url, *args], cwd=PROJECT_ROOT, env=env,
+                             input=stdin, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+    (pin,) = admin_events(db_url, EventKind.PIN_SET)
+    (rules,) = admin_events(db_url, EventKind.RULE_SETTINGS_CHANGED)
+    assert pin["by"] == rules["by"] == "hall-admin" and pin["target"] == "S1501"
