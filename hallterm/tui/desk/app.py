@@ -207,9 +207,11 @@ class DeskApp(LoggedFaults):
             from hallterm.services.context import Services
             from hallterm.services.deadline_sweep import sweep
             from hallterm.services.reference import ensure_reference
+            from hallterm.services.rule_settings import note_rule_settings
 
             services = Services.open(self.settings)
             loaded = ensure_reference(services)
+            note_rule_settings(services, "hallterm desk")  # issue 15 point 6: rules changed since last recorded
             sweep(services)  # conditional cases past their supplement deadline close on start (S7)
         except Exception as exc:  # every failure becomes a message on screen
             # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
