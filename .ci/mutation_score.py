@@ -65,12 +65,16 @@ def _is_message(text: str, where: Where) -> bool:
         return False
     if isinstance(parent, ast.Compare | ast.MatchValue):
         return False  # a value a rule tests
-    if isinstance(parent, ast.Dict) and field == "keys" or isinstance(parent, ast.Subscript) and field == "slice":
-        return False  # a value something is looked up by
-    return True
+    # a key something is looked up by is a value too
+    key = isinstance(parent, ast.Dict) and field == "keys"
+    index = isinstance(parent, ast.Subscript) and field == "slice"
+    return not (key or index)
 
 
-def message_only(original: ast.FunctionDef | ast.AsyncFunctionDef, mutant: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def message_only(original: Function, mutant: Function) -> bool:
     """True when ``mutant`` differs from ``original`` only in the wording of Chinese messages."""
     changed: list[tuple[str, Where]] = []
     body_a = ast.Module(body=original.body, type_ignores=[])

@@ -1,4 +1,7 @@
-""".ci/mutation_score.py sets aside only the mutants that change a Chinese message's wording (README "Mutation testing")."""
+""".ci/mutation_score.py sets aside only the mutants that change a Chinese message's wording.
+
+(README "Mutation testing".)
+"""
 
 from __future__ import annotations
 
