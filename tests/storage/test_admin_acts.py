@@ -102,7 +102,7 @@ def test_a_reference_load_says_which_files_changed_since_the_last(
         cli: Any, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    from hallterm.config import SHIPPED_ASSETS
+    from hallterm.config_locations import SHIPPED_ASSETS
 
     assets = tmp_path / "assets"
     shutil.copytree(SHIPPED_ASSETS, assets, ignore=shutil.ignore_patterns("fonts", "__pycache__"))
@@ -205,7 +205,7 @@ def test_who_is_the_system_user_of_the_process_that_ran_the_command(db_url: str,
     import subprocess
     import sys
 
-    from hallterm.config import PROJECT_ROOT
+    from hallterm.config_locations import PROJECT_ROOT
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
     env.update(LOGNAME="hall-admin", HALLTERM_LOG_DIR=str(tmp_path / "logs"))

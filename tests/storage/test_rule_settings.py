@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from hallterm.config import SHIPPED_ASSETS, load_settings
+from hallterm.config import load_settings
+from hallterm.config_locations import SHIPPED_ASSETS
 from hallterm.domain.events import EventKind, event_label
 from hallterm.services.rule_settings import RULE_SETTINGS, describe, rule_values
 from tests.storage.conftest import run_each_together
