@@ -52,6 +52,9 @@ def run_demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:
     print(cards)
     print(logins)
     print(booked)
+    # Issue 15: what keeps a hall's data safe, tried on the demo's own database.
+    print(f"运维（可在演示库上试）：hallterm --db {url} db check 检查完整性；… db backup 文件名 备份；"
+          f"… db log 查看管理操作记录")
     if no_ui:
         return 0
     # The lines above vanish behind the full-screen desk: it shows them again itself.
