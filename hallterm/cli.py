@@ -41,7 +41,6 @@ from hallterm.domain.errors import Refused
 
 
 def build_parser() -> argparse.ArgumentParser:
-
     argparse_zh.install()
     parser = argparse.ArgumentParser(prog="hallterm", description="绿色通道前台终端（钢都英才卡）")
     parser.add_argument("--config", metavar="FILE", help="配置文件（TOML），默认读取环境变量 HALLTERM_CONFIG")
@@ -190,9 +189,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     with open_services(settings, must_exist=(command in {"cards", "sweep", "staff", "appointments", "callbacks",
                                                        "cases", "proxy", "duties", "report"} and
                        getattr(args, "cards_command", "") != "import")
-                       or getattr(args, "db_command", "") in {"check", "backup", "copy"}) as svc:
-        if command == "db":
+                       or getattr(args, "db_command", "") in {"check", "backup", "copy", "log"}) as svc:
+        if command == "db":  # before the record below: a restore or copy goes only into an empty database
             return cli_db.run(svc, args)
+        from hallterm.services.rule_settings import note_rule_settings  # lazy: with the database, as above
+        note_rule_settings(svc, f"hallterm {command}")  # issue 15 point 6: rule settings changed since last time
         if command == "reference":
             return cli_hall.reference_load(svc)
         if command == "sweep":

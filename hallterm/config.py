@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ DEFAULT_CARD_PATTERN = r"GD(?P<year>\d{4})(?P<tier>[A-E])(?P<serial>\d{5})(?P<ch
 class DbSettings:
     url: str = ""  # empty: SQLite at hallterm.sqlite3 in the data folder (db/ in the repository)
     busy_timeout_ms: int = 5000
+    retry_ms: int = 3000  # how often a desk probes a database it lost (issue 15 point 4)
     echo: bool = False
 
     def resolved_url(self) -> str:
@@ -347,4 +349,11 @@ def _coerce(key: str, where: str, type_name: Any, value: Any) -> Any:
             raise ConfigError(key, where, f"应为整数，而不是 {value!r}") from None
     if not isinstance(value, str):
         raise ConfigError(key, where, f"应为文本，而不是 {value!r}")
+    if any("\ud800" <= c <= "\udfff" for c in value):  # undecodable bytes of a variable: printing it would crash
+        raise ConfigError(key, where, "含有不是 UTF-8 的字节，请改为 UTF-8 文本")
+    if _CONTROL.search(value):  # a pasted escape or NUL: a path or a slip would carry it
+        raise ConfigError(key, where, f"含有控制字符，请删去：{value!r}")
     return value
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")

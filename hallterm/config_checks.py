@@ -52,6 +52,8 @@ def check_settings(settings: Settings, values: dict[str, dict[str, tuple[Any, st
     check_db_url(settings.db.url, where("db", "url"))
     if settings.db.busy_timeout_ms < 0:
         raise ConfigError("db.busy_timeout_ms", where("db", "busy_timeout_ms"), "不能为负数")
+    if settings.db.retry_ms < 200:
+        raise ConfigError("db.retry_ms", where("db", "retry_ms"), "不能小于 200（毫秒）")
     try:
         ZoneInfo(settings.hall.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -62,7 +64,7 @@ def check_settings(settings: Settings, values: dict[str, dict[str, tuple[Any, st
                           "应为 6 位行政区划代码（鞍山市为 210300）")
     try:
         compiled = re.compile(settings.cards.pattern)
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError) as exc:  # a{99999999999}, thousands of nested groups
         raise ConfigError("cards.pattern", where("cards", "pattern"), f"不是有效的正则表达式：{exc}") from None
     if "tier" not in compiled.groupindex:
         raise ConfigError("cards.pattern", where("cards", "pattern"), "必须含有命名分组 (?P<tier>...)")
@@ -126,7 +128,7 @@ def check_queue(queue: QueueSettings, where: Any) -> None:
         raise ConfigError("queue.speech_template", where("speech_template"), "必须含有 {number}（可含 {place}）")
     try:
         queue.speech_template.format(number="A001", place="绿色通道1号窗口")
-    except (KeyError, IndexError, ValueError):
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):  # {number.x}, {number[x]}
         raise ConfigError("queue.speech_template", where("speech_template"),
                           "只能含有 {number} 和 {place} 两个占位符") from None
 

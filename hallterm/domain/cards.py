@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from hallterm.domain.errors import Refused
+from hallterm.domain.terminal_text import visible
 
 _ALNUM36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_SCAN_LENGTH = 512  # longer than any card or slip payload: a stuck key or a pasted document
@@ -139,4 +140,5 @@ def _looks_like_card(compact: str, card_format: CardFormat) -> bool:
 
 
 def _shown(text: str, limit: int = 24) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
+    """What was typed or scanned, quoted in a message: cut short, its control characters shown, never obeyed."""
+    return visible(text[:limit]) + ("…" if len(text) > limit else "")

@@ -135,7 +135,8 @@ def verify(text: str, keyring: Keyring) -> Payload:
     """Check form, key and signature (not the date: see ``check_day``); raise PayloadError."""
     value = normalize(text)
     parts = value.split(":")
-    if not value.isascii() or len(parts) < 5 or parts[0] != PREFIX:
+    # Printed payloads are printable ASCII: a NUL or an escape is damage, never quoted back in a message.
+    if not value.isascii() or not value.isprintable() or len(parts) < 5 or parts[0] != PREFIX:
         raise PayloadError(Refusal.MALFORMED, "回执二维码内容不完整或已损坏，请重新扫描；仍不行请人工核对")
     try:
         kind = Kind(parts[1])

@@ -20,3 +20,16 @@ def visible(text: str) -> str:
     if text.isprintable():
         return text  # the common case, without a walk over every character
     return "".join(_escape(ch) if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+
+
+# What no name, reason or other free text holds: control and format characters (NUL, an escape
+# sequence, a right-to-left override), line and paragraph separators, lone surrogates.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def hidden_characters(text: str) -> str:
+    """The distinct hidden characters of ``text`` (at most five), escaped for a message; "" when none."""
+    if text.isprintable():
+        return ""
+    found = sorted({c for c in text if unicodedata.category(c) in _HIDDEN})
+    return visible("".join(found[:5]))

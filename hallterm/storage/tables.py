@@ -164,6 +164,7 @@ cases = Table(
     Column("opened_at", UTCDateTime, nullable=False),
     Column("met_at", UTCDateTime, nullable=True),
     Column("closed_at", UTCDateTime, nullable=True),
+    Column("request_key", String(36), nullable=True),  # the desk's form, sent again after an outage (0014)
     Index("ix_cases_holder_id", "holder_id"),
     Index("ix_cases_status", "status"),
     # Routing reads each coordinator's and proxy's load (active cases, last assignment) and each
@@ -176,6 +177,7 @@ cases = Table(
     # The supervision report (issue 14) seeks a month's cases by when they opened and closed.
     Index("ix_cases_opened_at", "opened_at"),
     Index("ix_cases_closed_at", "closed_at"),
+    Index("ux_cases_request_key", "request_key", unique=True),
 )
 
 case_items = Table(

@@ -49,6 +49,7 @@ class DeskBase(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         # Ctrl+Y or Ctrl+G pressed while a scan is looked up: (the action, the scan it waits for). It runs
         # when that scan's answer is drawn, for that holder, never for the one still on screen.
         self._after_lookup: tuple[str, int] | None = None
+        self._parked_scan = ""  # a scan the database was away for: looked up again when it is back
 
     def _prompt(self) -> str:
         """What to do next; in the demo, with the sample cards to try (they are nowhere else on screen)."""

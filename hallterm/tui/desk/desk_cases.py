@@ -65,7 +65,8 @@ class DeskCases(DeskBase):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.cases import open_case
 
-            run_use_case(self, CaseOpened, open_case, self.app.services, self.app.session, result)
+            # Safe to send again after an outage: the form's request key opens one case only.
+            run_use_case(self, CaseOpened, open_case, self.app.services, self.app.session, result, resend=True)
 
         def keep(unsent: CaseDraft) -> None:
             self._draft = unsent

@@ -13,6 +13,7 @@ from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.desk_base import DeskBase
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.messages import CardChecked, Done, ScanRefused, ServeCalledHolder
+from hallterm.tui.desk.outage import DatabaseDown
 from hallterm.tui.desk.routing_panel import RoutingPanel
 from hallterm.tui.widgets.message_line import Level, MessageLine
 from hallterm.tui.widgets.scan_field import ScanField
@@ -51,7 +52,7 @@ class DeskScan(DeskBase):
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
         from hallterm.domain.cards import ScanError
         from hallterm.services.check_in import check_scan
-        from hallterm.services.errors import explain
+        from hallterm.services.errors import explain, is_outage
         from hallterm.tui.desk.print_screens import SlipChecked
 
         assert self.app.services is not None
@@ -61,7 +62,12 @@ class DeskScan(DeskBase):
             self.post_message(ScanRefused(seq, text, str(exc)))
         except Exception as exc:  # the database or a fault: never lose the scan, the same text can be retried
             reason = explain(exc, fault="查询出错", advice="")
-            self.post_message(ScanRefused(seq, text, f"{reason}。请按回车重试", retry=True))
+            if is_outage(exc):  # the app probes; the scan still in the field is looked up when it is back
+                self.app.post_message(DatabaseDown(reason))
+                reason += "。数据库恢复后自动查询，也可按回车重试"
+            else:
+                reason += "。请按回车重试"
+            self.post_message(ScanRefused(seq, text, reason, retry=True))
         else:
             # lazy: off the desk's start path: only this action needs it
             from hallterm.domain.holders import CardCheck
@@ -145,6 +151,7 @@ class DeskScan(DeskBase):
         # Kept for correcting, but selected: the next scan replaces it instead of appending.
         field.focus()
         field.select_all()
+        self._parked_scan = message.text if message.retry else ""
         self._clear_visitor()
         self._after_lookup = None  # no holder: what waited for one is dropped, the reason says why
         self.say(message.reason, Level.ERROR)

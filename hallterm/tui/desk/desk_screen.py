@@ -17,11 +17,12 @@ from hallterm.domain.auth import ROLE_NAMES, allowed, not_allowed, who_may
 from hallterm.tui.desk.ahead import prepare_ahead
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.deadline_bar import DeadlineBar, DeadlinesLoaded, deadlines_now
-from hallterm.tui.desk.desk_cases import CaseOpened, DeskCases
+from hallterm.tui.desk.desk_cases import CaseOpened, CaseRefreshed, DeskCases
 from hallterm.tui.desk.desk_goto import DeskGoto
 from hallterm.tui.desk.desk_scan import DeskScan
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.desk.outage import DatabaseBack
 from hallterm.tui.desk.routing_panel import RoutingPanel
 from hallterm.tui.widgets.message_line import Level, MessageLine
 from hallterm.tui.widgets.scan_field import ScanField
@@ -133,6 +134,18 @@ class DeskScreen(DeskGoto, DeskCases, DeskScan):
         for seq, text in pending:
             self._check(seq, text)
 
+    @on(DatabaseBack)
+    def _on_database_back(self) -> None:
+        """The scan the database was away for is looked up now, if it is still in the field (issue 15 point 4)."""
+        if self._catalog is None:
+            self._load_catalog()
+        text, self._parked_scan = self._parked_scan, ""
+        field = self.query_one(ScanField)
+        if text and field.value == text.strip("\r\n\t") and self.app.services is not None:
+            self._seq += 1
+            self.say("数据库已恢复，正在重新查询……", Level.BUSY)
+            self._check(self._seq, text)
+
     def on_screen_resume(self) -> None:
         if self.app.services is not None and self.is_mounted:
             self._load_deadlines()  # back from the checklist: the counts may have moved
@@ -151,7 +164,13 @@ class DeskScreen(DeskGoto, DeskCases, DeskScan):
         self.query_one(DeadlineBar).show(*message.result, self._role())
 
     def on_failed(self, message: Failed) -> None:
-        if message.request is CaseOpened and self._draft is not None:
+        # A refresh the clerk did not ask for: the standing notice tells of the outage and the line keeps
+        # what the clerk's own last act came to (DatabaseBack reloads what is missing).
+        if message.outage and message.request in (CatalogLoaded, DeadlinesLoaded, CaseRefreshed):
+            return
+        if message.request is CaseOpened and message.parked:
+            self.say(f"{message.reason}。办件已记下，数据库恢复后自动提交（不会重复开办）", Level.ERROR)
+        elif message.request is CaseOpened and self._draft is not None:
             self.say(f"{message.reason}。按 F3 修改后重新提交（已填内容保留）", Level.ERROR)
         else:
             self.say(message.reason, Level.ERROR)
