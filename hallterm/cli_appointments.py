@@ -15,7 +15,7 @@ from hallterm.cli_csv import csv_text, write_private
 from hallterm.domain.weekdays import weekday_name
 
 if TYPE_CHECKING:
-    from hallterm.services.appointments import CallEntry
+    from hallterm.services.appointment_views import CallEntry
     from hallterm.services.context import Services
 
 CSV_HEADER = ("时段", "科室", "预约编号", "姓名", "卡号", "电话", "事项", "状态", "延时/值班", "备注")
@@ -61,7 +61,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(svc: Services, args: argparse.Namespace) -> int:
     # lazy: the use cases load SQLAlchemy; only this command needs them
     from hallterm.domain.appointments import parse_appointment_no
-    from hallterm.services import appointments
+    from hallterm.services import appointment_views, appointments
 
     command = args.appointments_command
     if command == "slots":
@@ -87,7 +87,7 @@ def run(svc: Services, args: argparse.Namespace) -> int:
         view = appointments.cancel(svc, None, parse_appointment_no(args.appointment_no), reason=args.reason)
         print(view.message)
         return 0
-    entries = appointments.call_list(svc, args.day, with_cancelled=args.all)
+    entries = appointment_views.call_list(svc, args.day, with_cancelled=args.all)
     _print_list(args.day, entries)
     if args.csv is not None:
         write_csv(args.csv, entries)
@@ -100,7 +100,7 @@ def _slots(svc: Services, day: dt.date, section: str | None, *, as_json: bool) -
     import json
 
     from hallterm.domain.hours import WINDOW_NAMES
-    from hallterm.services.appointments import day_slots
+    from hallterm.services.appointment_slots import day_slots
 
     result = day_slots(svc, day, section)
     print(f"{day:%Y-%m-%d} {weekday_name(day)} {result.hours.label}")

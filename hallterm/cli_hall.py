@@ -24,7 +24,7 @@ def reference_load(svc: Services) -> int:
           f"（材料 {sum(len(i.materials) for i in ref.items)} 项），营业时间段 {len(ref.hours.windows)} 个，"
           f"预约科室 {len(ref.hours.sections)} 个")
     # lazy: as above
-    from hallterm.services.appointments import stranded_bookings
+    from hallterm.services.appointment_views import stranded_bookings
 
     for stranded in stranded_bookings(svc):  # closing a day gives no seat back: the holders must be called
         print(f"注意：{stranded.day:%Y-%m-%d} 已设为闭厅（{stranded.reason}），仍有 {stranded.bookings} 个预约："

@@ -32,7 +32,8 @@ from hallterm.tui.widgets.toggles import Select, SelectionList
 
 if TYPE_CHECKING:
     from hallterm.domain.holders import Holder
-    from hallterm.services.appointments import AppointmentView, DayFree, SlotView
+    from hallterm.services.appointment_slots import DayFree, SlotView
+    from hallterm.services.appointment_views import AppointmentView
     from hallterm.services.booking_desk import BookingStart, OpenSlots
     from hallterm.services.cases import CatalogItem
     from hallterm.services.consultations import ConsultationView

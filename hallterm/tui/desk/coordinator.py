@@ -22,7 +22,7 @@ from hallterm.domain.service_mode import MODE_NAMES
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.ahead import prepare_ahead
 from hallterm.tui.desk.background import run_use_case
-from hallterm.tui.desk.checklist_screen import DEADLINE_STYLES
+from hallterm.tui.desk.checklist_rows import DEADLINE_STYLES
 from hallterm.tui.desk.coordinator_rows import (
     SHORT_STATUS,
     cursor_at,
