@@ -108,6 +108,7 @@ def main(argv: list[str]) -> int:
     from mutmut.mutation.diff_apply import generated_function_names
 
     verbose = "--list" in argv
+    names_only = "--names" in argv
     globs = [a for a in argv if not a.startswith("--")]
     import fnmatch
 
@@ -129,6 +130,9 @@ def main(argv: list[str]) -> int:
             counts["killed"] += 1
         else:
             survivors.append((name, status))
+    if names_only:  # for --retest: the mutants not killed, one a line
+        print("\n".join(name for name, _ in sorted(survivors)))
+        return 0
     if verbose:
         for name, status in sorted(survivors):
             print(f"{status:12} {name}")
