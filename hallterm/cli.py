@@ -126,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _refuse_undecodable(args)
         settings = load_settings(args.config)
         if args.db:
             # A bare path is the hall's SQLite file, as the README's table names it (db/demo.sqlite3).
@@ -162,6 +163,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `hallterm config | head`: the reader has gone, so stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 141
+
+
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    """A text argument with bytes that are not UTF-8 (Linux hands them over as surrogates) is refused
+    here: passed on, it failed deep in the database driver. File paths (Path, and --config) may hold them."""
+    for name, value in vars(args).items():
+        if isinstance(value, str) and name != "config" and any("\ud800" <= c <= "\udfff" for c in value):
+            shown = value.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+            raise CliError(f"命令行参数 {shown} 含有不是 UTF-8 的字节：请把终端的字符编码设为 UTF-8 后重新输入", 2)
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -446,6 +456,9 @@ def _calendar_check(settings: Settings, today_text: str | None) -> int:
         today = dt.date.fromisoformat(today_text) if today_text else dt.datetime.now(settings.hall.tz).date()
     except ValueError:
         raise CliError(f"--today {today_text} 不是有效日期，应写成 2026-11-26", 2) from None
+    if not cli_appointments.FIRST_DAY <= today <= cli_appointments.LAST_DAY:  # a year on would overflow
+        raise CliError(f"--today {today_text} 超出范围：应在 {cli_appointments.FIRST_DAY} 至 "
+                       f"{cli_appointments.LAST_DAY} 之间", 2)
     files = read_calendar_files(settings.paths.assets_dir)
     cal = build_calendar(files.years, files.local)
     package = package_data().years

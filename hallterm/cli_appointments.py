@@ -21,11 +21,19 @@ if TYPE_CHECKING:
 CSV_HEADER = ("时段", "科室", "预约编号", "姓名", "卡号", "电话", "事项", "状态", "延时/值班", "备注")
 
 
+# The days a command may be asked about: 9999-12-31 plus a year overflowed date arithmetic (a fault);
+# the margin leaves any later day to the command's own words (a report's "在今天之后").
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9990, 12, 31)
+
+
 def day_arg(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期 {text!r} 应写成 YYYY-MM-DD，例如 2026-12-05") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"日期 {text!r} 超出范围：应在 {FIRST_DAY} 至 {LAST_DAY} 之间")
+    return day
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
