@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hallterm.cli_base import FIRST_DAY, LAST_DAY
 from hallterm.cli_csv import csv_text, write_private
 from hallterm.domain.weekdays import weekday_name
 
@@ -19,11 +20,6 @@ if TYPE_CHECKING:
     from hallterm.services.context import Services
 
 CSV_HEADER = ("时段", "科室", "预约编号", "姓名", "卡号", "电话", "事项", "状态", "延时/值班", "备注")
-
-
-# The days a command may be asked about: 9999-12-31 plus a year overflowed date arithmetic (a fault);
-# the margin leaves any later day to the command's own words (a report's "在今天之后").
-FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9990, 12, 31)
 
 
 def day_arg(text: str) -> dt.date:

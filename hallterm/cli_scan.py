@@ -1,8 +1,11 @@
-"""What ``hallterm scan`` says of each code it decoded: a card number, one of the hall's slips (with
-its signature checked against the hall's key), a web address, or something else."""
+"""``hallterm scan IMAGE…``: the codes decoded in each image, and what each says: a card number, one of
+the hall's slips (with its signature checked against the hall's key), a web address, or something else."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from hallterm.cli_base import CliError
 from hallterm.config import Settings
 from hallterm.domain import payloads
 from hallterm.domain.appointments import appointment_no
@@ -47,3 +50,29 @@ def _fields_text(payload: payloads.Payload) -> str:
     if payload.kind is Kind.HANDOUT:
         return f"办件 {f[0]}，发放记录 {f[1]}，{payload.day:%Y-%m-%d}"
     return f"办件 {f[0]}，{payload.day:%Y-%m-%d}"
+
+
+def scan_images(settings: Settings, images: list[Path]) -> int:
+    """``hallterm scan IMAGE…``: every QR code and barcode found, and what it is."""
+    # lazy: pyzbar (libzbar) and Pillow load only for this command
+    from hallterm.scanning import ZbarMissing, decode_files
+
+    try:
+        results = decode_files(images)
+    except ZbarMissing as exc:
+        raise CliError(str(exc), 3) from None
+    empty = 0
+    for path, found in results:
+        if isinstance(found, Exception):
+            print(f"{path}：{found}")
+            empty += 1
+            continue
+        if not found:
+            print(f"{path}：没有找到二维码或条码（请换一张更清晰、更正、离得更近的照片）")
+            empty += 1
+            continue
+        for code in found:
+            encoding = "" if code.encoding == "ascii" else f"（{code.encoding}）"
+            print(f"{path}：{code.symbology} {code.text}{encoding}")
+            print(f"  → {describe(code.text, settings) if code.encoding != 'binary' else '二进制数据，不是文本'}")
+    return 1 if empty else 0

@@ -67,6 +67,8 @@ class CaseDraft:
     mode_reason: str = ""  # required when staff change the suggested mode
     full_proxy: bool = False  # 全程代办 on the applicant's request (S3)
     card_override_reason: str = ""  # a supervisor let a refused card through
+    # Kept across resubmits of one form: the same key never opens a second case (issue 15 point 4).
+    request_key: str = ""
 
 
 def check_draft(draft: CaseDraft, suggested: ServiceMode) -> list[str]:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLA
 
 from hallterm import logfile
 from hallterm.domain.errors import Refused
-from hallterm.storage.engine import describe_operational_error, safe_url
+from hallterm.storage.engine import DISK_FULL, DatabaseUnavailable, describe_operational_error, safe_url
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,13 @@ NO_PG_DRIVER = "未安装 PostgreSQL 驱动：请运行 pip install 'psycopg[bin
 def is_expected(exc: BaseException) -> bool:
     """A refusal or the environment (the database, its driver), not a fault in hallterm."""
     return isinstance(exc, Refused | OperationalError) or _missing_pg_driver(exc) or _not_a_database(exc)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database cannot be reached or is locked for now: worth probing and sending again (issue 15 point 4)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    return isinstance(exc, OperationalError) and describe_operational_error(exc, "") != DISK_FULL
 
 
 def explain(exc: BaseException, url: str = "", *, fault: str = "操作失败", advice: str = KEEP) -> str:

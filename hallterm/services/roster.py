@@ -8,6 +8,7 @@ from pathlib import Path
 from hallterm.domain.events import EventKind
 from hallterm.domain.roster import RosterCheck, check_roster
 from hallterm.services.context import Services
+from hallterm.services.who import actor
 from hallterm.storage import events, holders
 
 
@@ -36,6 +37,8 @@ def import_roster(svc: Services, path: Path, *, staff_id: str | None = None) -> 
         existing = holders.existing_card_numbers(conn, card_nos)
         holders.upsert_rows(conn, check.rows, svc.now())
         inserted = len(card_nos) - len(existing)
-        events.append(conn, EventKind.ROSTER_IMPORTED, svc.now(), staff_id=staff_id, file=path.name,
-                      encoding=check.encoding, inserted=inserted, updated=len(existing))
+        # Issue 15 point 6: who (the signed-in staff member, or the OS user at the command line) and
+        # what — the file and the counts, never a holder's data.
+        events.append(conn, EventKind.ROSTER_IMPORTED, svc.now(), file=path.name, encoding=check.encoding,
+                      rows=len(card_nos), inserted=inserted, updated=len(existing), **actor(staff_id))
     return ImportResult(check, inserted, len(existing))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from hallterm.domain.auth import AuthError, after_failure, check_pin_format, hash_pin, require, verify_pin
 from hallterm.domain.events import EventKind
 from hallterm.services.context import Services
+from hallterm.services.who import actor
 from hallterm.storage import events
 from hallterm.storage import staff as accounts
 
@@ -79,12 +80,14 @@ def staff_name(svc: Services, staff_id: str) -> str | None:
 
 
 def set_pin(svc: Services, staff_id: str, pin: str, *, by: str | None = None) -> None:
+    """Set or reset a PIN (lifting a lock-out). ``by``: the signed-in staff member who does it; None at the
+    command line, where the OS user is recorded (issue 15 point 6). Never the PIN in the event."""
     staff_id = staff_id.strip().upper()
     digest = hash_pin(pin)  # raises AuthError for a PIN that is not 4–8 digits
     with svc.db.write() as conn:
         if not accounts.set_pin_hash(conn, staff_id, digest):
             raise AuthError(f"工号 {staff_id} 不存在：请先在 assets/staff.toml 中添加并运行 hallterm reference load")
-        events.append(conn, EventKind.PIN_SET, svc.now(), staff_id=by, target=staff_id)
+        events.append(conn, EventKind.PIN_SET, svc.now(), target=staff_id, **actor(by))
 
 
 def authorise(session: StaffSession, action: str) -> None:

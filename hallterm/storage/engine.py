@@ -30,8 +30,19 @@ _WRITE = "hallterm_write"
 SQLITE_SYNCHRONOUS = "FULL"
 
 
+DISK_FULL = "磁盘已满，数据库无法写入：请清理磁盘空间（或联系管理员）后重试；已保存的内容不会丢失"
+PG_CONNECT_TIMEOUT_S = 5
+PG_CONNECT_ARGS: dict[str, int] = {"connect_timeout": PG_CONNECT_TIMEOUT_S, "keepalives": 1,
+                                   "keepalives_idle": 10, "keepalives_interval": 3, "keepalives_count": 3}
+
+
 class DatabaseUnavailable(Refused):
-    """The database cannot be reached or is locked; ``str()`` is the Chinese message."""
+    """The database cannot be reached or is locked; ``str()`` is the Chinese message. It passes: the
+    desk keeps what was typed, probes, and sends it again when the database answers."""
+
+
+class DiskFull(Refused):
+    """The disk under the database is full: nothing was written; retrying by itself would not help."""
 
 
 class Database:
@@ -45,7 +56,10 @@ class Database:
             )
             _install_sqlite_pragmas(self.engine, busy_timeout_ms)
         else:
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+            # A server that is gone must fail in seconds, not hang a desk's worker for minutes: connecting
+            # gives up after PG_CONNECT_TIMEOUT_S, and TCP keepalives notice a cut cable under an idle or
+            # waiting connection (issue 15 point 4). pool_pre_ping replaces connections a restart broke.
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args=PG_CONNECT_ARGS)
         self._writes = threading.local()  # write transactions open in this thread
 
     @property
@@ -76,12 +90,19 @@ class Database:
         finally:
             self._writes.depth -= 1
 
+    def ping(self) -> None:
+        """Raise DatabaseUnavailable unless the database takes a write transaction now (on SQLite a
+        reader gets in past a writer's lock; a desk that lost the database must know it can write)."""
+        with self.write() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
     @contextmanager
     def _translate(self) -> Iterator[None]:
         try:
             yield
         except OperationalError as exc:
-            raise DatabaseUnavailable(describe_operational_error(exc, self.url)) from exc
+            reason = describe_operational_error(exc, self.url)
+            raise (DiskFull if reason == DISK_FULL else DatabaseUnavailable)(reason) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -90,6 +111,8 @@ class Database:
 def describe_operational_error(exc: OperationalError, url: str) -> str:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = text.lower()
+    if "disk is full" in lowered or "no space left" in lowered or "disk full" in lowered:
+        return DISK_FULL
     if "locked" in lowered or "busy" in lowered:
         return "数据库正被其他终端占用（已锁定），请稍候重试；已填写的内容不会丢失"
     if "role" in lowered and "does not exist" in lowered:

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hallterm.config import DEFAULT_ASSETS, sqlite_url
+from hallterm.config import sqlite_url
+from hallterm.config_locations import DEFAULT_ASSETS
 
 PACKAGE_YEARS = set(range(2004, 2027))  # chinese-calendar 1.11.0
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from hallterm.config import PROJECT_ROOT, load_settings, sqlite_url
+from hallterm.config import load_settings, sqlite_url
+from hallterm.config_locations import PROJECT_ROOT
 from hallterm.services import after_hours
 from hallterm.services.context import Services
 from hallterm.services.staff import sign_in

@@ -82,7 +82,7 @@ def test_a_key_file_that_cannot_be_written_says_what_to_do(tmp_path: Path, db_fi
 
 
 def test_the_key_file_is_ignored_by_git() -> None:
-    from hallterm.config import DEFAULT_KEY_FILE, PROJECT_ROOT
+    from hallterm.config_locations import DEFAULT_KEY_FILE, PROJECT_ROOT
 
     ignore = (PROJECT_ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "/db/signing.key" in ignore and "/spool/" in ignore

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hallterm.config import DEFAULT_ASSETS
+from hallterm.config_locations import DEFAULT_ASSETS
 from hallterm.domain.errors import Refused
 from hallterm.domain.reference import ReferenceDataError, duty_at, parse_duty, parse_staff
 from hallterm.printing.slip_layouts import preview

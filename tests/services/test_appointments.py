@@ -171,8 +171,8 @@ def test_the_days_ahead_with_their_free_seats(loaded: Services, cards: dict[str,
 
 def test_closing_a_booked_day_warns_and_marks_its_bookings_to_call(
         loaded: Services, cards: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from hallterm import cli
     from hallterm.cli_appointments import write_csv
+    from hallterm.cli_hall import reference_load
     from hallterm.config import PathSettings
 
     booked = appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00")
@@ -182,7 +182,7 @@ def test_closing_a_booked_day_warns_and_marks_its_bookings_to_call(
     hours.write_text(hours.read_text(encoding="utf-8").replace(
         "[hours]", '[[closed]]\ndate = 2026-11-27\nreason = "大厅停电检修"\n\n[hours]', 1), encoding="utf-8")
     closed = Services(replace(loaded.settings, paths=PathSettings(str(assets))), loaded.db, loaded.clock)
-    assert cli._reference_load(closed) == 0
+    assert reference_load(closed) == 0
     said = capsys.readouterr().out
     assert "2026-11-27 已设为闭厅（大厅停电检修），仍有 1 个预约" in said
     assert "hallterm appointments list --day 2026-11-27" in said

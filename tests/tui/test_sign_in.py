@@ -155,6 +155,29 @@ async def test_first_run_creates_and_fills_a_new_database(tmp_path) -> None:
     assert path.exists()
 
 
+async def test_the_desk_records_the_rule_settings_it_starts_with(tmp_path) -> None:
+    """Issue 15 point 6: the first start on a database records the rule settings in force (the baseline),
+    by the OS user; the next start with the same settings records nothing."""
+    import getpass
+
+    from hallterm.domain.events import EventKind
+
+    settings = load_settings(environ={"HALLTERM_DB_URL": sqlite_url(tmp_path / "hall.sqlite3")})
+    for _start in range(2):
+        app = DeskApp(settings)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await settle(pilot)
+            assert app.services is not None
+            with app.services.db.read() as conn:
+                recorded = conn.execute(select(events.c.staff_id, events.c.details)
+                                        .where(events.c.kind == EventKind.RULE_SETTINGS_CHANGED)).all()
+    assert len(recorded) == 1
+    staff_id, details = recorded[0]
+    assert staff_id is None and details["by"] == getpass.getuser() and details["program"] == "hallterm desk"
+    assert details["baseline"] is True and details["values"]["auth.lockout_minutes"] == 15
+
+
 async def test_an_unreachable_database_is_reported_and_input_kept(tmp_path) -> None:
     settings = load_settings(environ={"HALLTERM_DB_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
     app = DeskApp(settings)

@@ -11,16 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from hallterm.config import (
-    DEFAULT_DB_FILE,
-    PROJECT_ROOT,
-    SECTIONS,
-    ConfigError,
-    Settings,
-    load_settings,
-    locate,
-    sqlite_url,
-)
+from hallterm.config import SECTIONS, Settings, load_settings, sqlite_url
+from hallterm.config_checks import ConfigError
+from hallterm.config_locations import DEFAULT_DB_FILE, PROJECT_ROOT, locate
 
 EXAMPLE = PROJECT_ROOT / "assets" / "hallterm.example.toml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -278,8 +278,8 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
 
     # -- acting -----------------------------------------------------------------------------
 
-    def _act(self, done: type[Done], fn, *args, **kwargs) -> None:
-        run_use_case(self, done, fn, self.app.services, self.app.session, *args, **kwargs)
+    def _act(self, done: type[Done], fn, *args, resend: bool = False, **kwargs) -> None:
+        run_use_case(self, done, fn, self.app.services, self.app.session, *args, resend=resend, **kwargs)
 
     def action_toggle_received(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -304,8 +304,9 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
                 "更正会记入办件记录；再次告知的材料不应超出原告知书（一次性告知）。"), corrected)
             return
         # After 受理 / 容缺受理 the service refuses an untick with the reason; supplements go through.
+        # A tick sets a value: safe to send again when the database is back (issue 15 point 4).
         self._act(Ticked, tick, item.case_item_id, material.material_id, received=not material.received,
-                  form=material.form or "original", note=material.note)
+                  form=material.form or "original", note=material.note, resend=True)
         if not material.received:  # ticking through a pile of papers: one key per paper, not two
             self.query_one(DataTable).action_cursor_down()
 
@@ -506,7 +507,8 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
 
     def on_failed(self, message: Failed) -> None:
         # A refusal (已受理的材料不能改为未收…) is shown as the service words it.
-        self.say(message.reason, Level.ERROR)
+        kept = "。勾选已记下，数据库恢复后自动保存" if message.parked else ""
+        self.say(f"{message.reason}{kept}", Level.ERROR)
 
 
 CHECKLIST = "checklist"

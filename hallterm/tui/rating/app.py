@@ -137,6 +137,9 @@ class RatingPadApp(LoggedFaults):
 
                 # Never migrates: the pad only reads and adds ratings; the desk upgrades the database.
                 self.services = Services.open(self.settings, upgrade=False)
+                from hallterm.services.rule_settings import note_rule_settings  # lazy: as above
+
+                note_rule_settings(self.services, "hallterm rate")  # issue 15 point 6: the pad's rating window
             svc = self.services
             due = self.offer is not None and self.offer.replaced_at is not None and svc.now() >= self.offer.replaced_at
             expired = self.offer is not None and svc.now() - self.offer.handed_out_at > dt.timedelta(
