@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _refuse_undecodable(args)
         settings = load_settings(args.config)
         if args.db:
             # A bare path is the hall's SQLite file, as the README's table names it (db/demo.sqlite3).
@@ -158,6 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `hallterm config | head`: the reader has gone, so stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 141
+
+
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    """A text argument with bytes that are not UTF-8 (Linux hands them over as surrogates) is refused
+    here: passed on, it failed deep in the database driver. File paths (Path, and --config) may hold them."""
+    for name, value in vars(args).items():
+        if isinstance(value, str) and name != "config" and any("\ud800" <= c <= "\udfff" for c in value):
+            shown = value.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+            raise CliError(f"命令行参数 {shown} 含有不是 UTF-8 的字节：请把终端的字符编码设为 UTF-8 后重新输入", 2)
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hallterm.cli_base import FIRST_DAY, LAST_DAY
 from hallterm.cli_csv import csv_text, write_private
 from hallterm.domain.weekdays import weekday_name
 
@@ -23,9 +24,12 @@ CSV_HEADER = ("时段", "科室", "预约编号", "姓名", "卡号", "电话", 
 
 def day_arg(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期 {text!r} 应写成 YYYY-MM-DD，例如 2026-12-05") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"日期 {text!r} 超出范围：应在 {FIRST_DAY} 至 {LAST_DAY} 之间")
+    return day
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

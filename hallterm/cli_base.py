@@ -3,6 +3,7 @@ opens, with a database or reference error translated into one clear line."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,11 @@ from hallterm.config import Settings
 
 if TYPE_CHECKING:
     from hallterm.services.context import Services
+
+
+# The days a command may be asked about: 9999-12-31 plus a year overflowed date arithmetic (a fault);
+# the margin leaves any later day to the command's own words (a report's "在今天之后").
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9990, 12, 31)
 
 
 class CliError(Exception):

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hallterm.cli_base import CliError
+from hallterm.cli_base import FIRST_DAY, LAST_DAY, CliError
 from hallterm.config import Settings
 
 if TYPE_CHECKING:
@@ -81,6 +81,8 @@ def calendar_check(settings: Settings, today_text: str | None) -> int:
         today = dt.date.fromisoformat(today_text) if today_text else dt.datetime.now(settings.hall.tz).date()
     except ValueError:
         raise CliError(f"--today {today_text} 不是有效日期，应写成 2026-11-26", 2) from None
+    if not FIRST_DAY <= today <= LAST_DAY:  # a year on would overflow
+        raise CliError(f"--today {today_text} 超出范围：应在 {FIRST_DAY} 至 {LAST_DAY} 之间", 2)
     files = read_calendar_files(settings.paths.assets_dir)
     cal = build_calendar(files.years, files.local)
     package = package_data().years

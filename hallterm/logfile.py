@@ -53,7 +53,10 @@ def setup(program: str, settings: Settings) -> Path | None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))  # 0600 from its first byte
         handler = _OwnerOnlyRotatingHandler(path, maxBytes=settings.log.max_kb * 1024,
-                                            backupCount=settings.log.backups, encoding="utf-8")
+                                            backupCount=settings.log.backups, encoding="utf-8",
+                                            # a path or value with undecodable bytes (a Linux argv or variable)
+                                            # is logged escaped, never a "Logging error" traceback on stderr
+                                            errors="backslashreplace")
     except OSError as exc:
         print(f"无法写入日志文件 {path}（{exc.strerror or exc}）：程序照常运行，但不记录日志。"
               "请检查 [log] dir 设置或目录权限", file=sys.stderr)

@@ -97,7 +97,9 @@ def check_draft(draft: CaseDraft, suggested: ServiceMode) -> list[str]:
         if len(value.strip()) > limit:
             problems.append(f"{label}最多 {limit} 个字，现在 {len(value.strip())} 个")
     uscc = draft.uscc.strip().upper()
-    if len(uscc) > USCC_LENGTH and not has_cjk(uscc):
+    if hidden := hidden_characters(uscc):
+        problems.append(f"统一社会信用代码含有控制字符或不可见字符（{hidden}）：请删去后重新填写")
+    elif len(uscc) > USCC_LENGTH and not has_cjk(uscc):
         problems.append(f"统一社会信用代码应为 {USCC_LENGTH} 位，现在 {len(uscc)} 位：请核对营业执照")
     elif has_cjk(uscc):
         problems.append(f"信用代码栏填的是“{draft.uscc.strip()}”，不是统一社会信用代码（18 位数字和大写字母）："

@@ -32,4 +32,4 @@ def hidden_characters(text: str) -> str:
     if text.isprintable():
         return ""
     found = sorted({c for c in text if unicodedata.category(c) in _HIDDEN})
-    return visible("".join(found[:5]))
+    return "".join(_escape(c) for c in found[:5])

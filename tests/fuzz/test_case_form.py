@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from textual.widgets import Input, Static
 
+from hallterm.domain.cases import CaseDraft, check_draft
+from hallterm.domain.jurisdiction import CaseKind
+from hallterm.domain.service_mode import ServiceMode
 from hallterm.domain.terminal_text import hidden_characters
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
@@ -84,3 +87,40 @@ async def test_hostile_fields_open_a_clean_case_or_are_refused(loaded: Services,
         assert opened is not None
         for value, width in zip(opened, (200, 200, 18), strict=True):
             assert not hidden_characters(value) and len(value) <= width, opened
+
+
+async def test_a_filter_typed_past_every_match_keeps_the_desk_running(cards: dict[str, str], desk_app: DeskAppFactory,
+                                                                     desk_session: StaffSession) -> None:
+    """Found by the property test above: the filter emptied and refilled before the list caught up."""
+    app = desk_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#scan", Input).insert_text_at_cursor(cards["valid"])
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        field = app.screen.query_one("#item-filter", Input)
+        for _ in range(3):
+            field.value = ""  # every item: the first is highlighted…
+            field.value = "没有这个事项"  # …and gone before the list hears of it
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, CaseFormScreen)
+        field.value = ""
+        await pilot.press("enter")
+        assert app.screen.query_one("#chosen", Static).render() != "已选：（未选）"
+
+
+@given(st.fixed_dictionaries({field: hostile | st.just("") for field in
+                              ("enterprise_name", "project_name", "uscc", "uscc_override_reason", "mode_reason")}))
+def test_a_draft_that_passes_the_check_is_clean(texts: dict[str, str]) -> None:
+    """The form's check itself, without Pilot: what it lets through can be stored and shown."""
+    draft = CaseDraft("GD2022A000178", CaseKind.ENTERPRISE, ("QY-GSSL",), **texts)
+    problems = check_draft(draft, ServiceMode.PENDING)
+    for problem in problems:
+        assert _CHINESE.search(problem) and not hidden_characters(problem), problem
+    if not problems:
+        for name, value in texts.items():  # as the case stores them: stripped
+            assert not hidden_characters(value.strip()), (name, value)
+        assert len(draft.enterprise_name.strip()) <= 200 and len(draft.project_name.strip()) <= 200
+        assert len(draft.uscc.strip()) <= 18

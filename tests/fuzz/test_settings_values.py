@@ -6,17 +6,22 @@ carries it: undecodable bytes arrive as surrogates) and through a settings TOML 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import io
+import os
 import re
 import tempfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from hallterm.config import SECTIONS, ConfigError, Settings, load_settings
+from hallterm.cli import main
+from hallterm.config import SECTIONS, ConfigError, Settings, load_settings, sqlite_url
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 KEYS = sorted((section, f.name) for section, cls in SECTIONS.items() for f in dataclasses.fields(cls))
@@ -109,3 +114,28 @@ def test_a_settings_file_of_random_bytes_loads_or_refuses(data: bytes) -> None:
         path = Path(folder) / "hallterm.toml"
         path.write_bytes(data)
         _loads_or_refuses(config_file=path)
+
+
+def test_the_program_refuses_a_bad_variable_in_one_line(tmp_path: Path) -> None:
+    """End to end: ``hallterm config`` under a hostile variable runs, or exits 2 with the one Chinese line."""
+
+    @settings(settings.default, max_examples=max(15, settings.default.max_examples // 3))
+    @given(st.sampled_from(KEYS), env_text)
+    @example(("signing", "secret"), "abc\udcff" * 10)
+    @example(("log", "max_kb"), "9" * 5000)
+    def run(key: tuple[str, str], value: str) -> None:
+        try:
+            os.fsencode(value)
+        except UnicodeEncodeError:
+            return  # no environment can hold it
+        environ = {f"HALLTERM_{key[0]}_{key[1]}".upper(): value, "HALLTERM_DB_URL": sqlite_url(tmp_path / "h.db"),
+                   "HALLTERM_LOG_DIR": str(tmp_path)}
+        out, err = io.StringIO(), io.StringIO()
+        with mock.patch.dict(os.environ, environ), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["config"])
+        said = err.getvalue()
+        assert code in (0, 2) and "Traceback" not in said and "程序内部错误" not in said, (key, value, said)
+        if code:
+            assert _CHINESE.search(said) and said.count("\n") == 1, said
+
+    run()
