@@ -2,13 +2,15 @@
 
 full_disk_script.py runs in a private mount namespace on a 4 MB tmpfs of its own (``unshare -rm``:
 no root needed where user namespaces are allowed), fills it to the last byte under a running hall
-and reports what each step came to. A full disk must give a clear Chinese line, never a traceback,
-and lose nothing already saved; freed, the hall carries on with the next numbers.
+and reports what each step came to; full_disk_desk_script.py does the same under a Pilot desk. A full
+disk must give a clear Chinese line, never a traceback, and lose nothing already saved (the form
+being typed included); freed, the hall carries on with the next numbers.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -20,12 +22,15 @@ import pytest
 from hallterm.storage.engine import DISK_FULL
 
 SCRIPT = Path(__file__).with_name("full_disk_script.py")
+DESK_SCRIPT = Path(__file__).with_name("full_disk_desk_script.py")
+ROOT = Path(__file__).parents[2]
 MOUNT = 'mount -t tmpfs -o size={size} tmpfs "$1" && shift && exec "$@"'
 
 
-def _in_small_disk(folder: Path, size: str, *command: str) -> subprocess.CompletedProcess[str]:
+def _in_small_disk(folder: Path, size: str, *command: str,
+                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["unshare", "-rm", "sh", "-c", MOUNT.format(size=size), "sh", str(folder), *command],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +41,17 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     probe = _in_small_disk(folder, "64k", "true")
     if probe.returncode:
         pytest.skip(f"cannot mount a private tmpfs here (unshare -rm / mount refused): {probe.stderr.strip()}")
-    done = _in_small_disk(folder, "4m", sys.executable, str(SCRIPT), str(folder))
+    return _run(folder, SCRIPT)
+
+
+@pytest.fixture(scope="module")
+def desk_report(report: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return _run(tmp_path_factory.mktemp("small-disk-desk"), DESK_SCRIPT)
+
+
+def _run(folder: Path, script: Path) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the desk script drives the desk with tests/tui's helpers
+    done = _in_small_disk(folder, "4m", sys.executable, str(script), str(folder), env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     return dict(json.loads(done.stdout.splitlines()[-1]))
@@ -104,3 +119,15 @@ def test_a_log_file_on_a_full_disk_is_said_once_without_a_traceback(report: dict
         err = report[run]["err"]
         assert "Traceback" not in err and "Logging error" not in err, err
         assert err.count("无法写入日志文件") == 1 and "（磁盘已满）" in err, err
+
+
+def test_the_desk_says_the_disk_is_full_and_keeps_the_form(desk_report: dict[str, Any]) -> None:
+    assert desk_report["case_line"].startswith(DISK_FULL) and "已填内容保留" in desk_report["case_line"]
+    assert desk_report["kept_items"] == ["QY-GSSL"]
+    assert desk_report["outage"] is False  # not the outage notice: waiting would not free the disk
+    assert desk_report["cases_when_full"] == 0
+    assert desk_report["scan_line"].startswith(DISK_FULL) and desk_report["scan_kept"]
+    # freed: Enter looks the card up again, F3 F10 sends the kept form, one case
+    assert desk_report["looked_up_after"]
+    assert desk_report["after_line"].startswith("已开办件 210300-20261126-0001")
+    assert desk_report["cases_after"] == 1
