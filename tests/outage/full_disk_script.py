@@ -146,7 +146,18 @@ def main(root: Path) -> dict[str, Any]:
         report["partial"] = {"ok": False, "line": str(exc)}
     report["partial_files"] = sorted(p.name for p in spool.rglob(f"*{job.name}*"))
     filler.unlink()
+    report["saved_before_close"] = counts(svc)
+
+    # The last terminal closes on a full disk: its checkpoint cannot grow the database file, so SQLite
+    # keeps the WAL, and what it holds is read again at the next start.
+    fill(filler)
     svc.close()
+    report["wal_kept"] = db.with_name(db.name + "-wal").stat().st_size if db.with_name(db.name + "-wal").exists() else 0
+    filler.unlink()
+    svc = Services.open(settings, clock=lambda: NOW)
+    report["after_full_close"] = counts(svc)
+    svc.close()  # with room: the WAL is checkpointed into the file and removed
+    report["wal_after_clean_close"] = db.with_name(db.name + "-wal").exists()
 
     # Every terminal closed (the WAL and -shm files are gone), then the disk fills: opening the
     # database fails creating its -shm file, a different error from SQLite than a full write.

@@ -106,6 +106,13 @@ def test_a_slip_job_is_spooled_whole_or_not_at_all(report: dict[str, Any]) -> No
     assert report["partial_files"] == []  # neither the PNG that fitted nor a temporary file is left
 
 
+def test_the_last_terminal_closing_on_a_full_disk_loses_nothing(report: dict[str, Any]) -> None:
+    assert report["wal_kept"] > 0  # the checkpoint could not grow the file: the commits stay in the WAL
+    assert report["after_full_close"] == report["saved_before_close"]
+    assert report["saved_before_close"]["tickets"] == 4 and report["saved_before_close"]["cases"] == 2
+    assert report["wal_after_clean_close"] is False
+
+
 def test_opening_the_database_on_a_full_disk_says_the_disk_is_full(report: dict[str, Any]) -> None:
     # With every terminal closed SQLite must create the -shm file first: "disk I/O error"
     # (SQLITE_IOERR_SHMSIZE), not SQLITE_FULL. The clerk and the CLI read the same disk-full line.
