@@ -12,6 +12,7 @@ Stdlib only: the desk's start-up budget leaves no room for more.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import io
 import logging
 import logging.handlers
@@ -58,7 +59,9 @@ def setup(program: str, settings: Settings) -> Path | None:
                                             # is logged escaped, never a "Logging error" traceback on stderr
                                             errors="backslashreplace")
     except OSError as exc:
-        print(f"无法写入日志文件 {path}（{exc.strerror or exc}）：程序照常运行，但不记录日志。"
+        from hallterm.domain.os_errors import os_error_words  # lazy: only once writing failed
+
+        print(f"无法写入日志文件 {path}（{os_error_words(exc)}）：程序照常运行，但不记录日志。"
               "请检查 [log] dir 设置或目录权限", file=sys.stderr)
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
@@ -118,7 +121,35 @@ def _stop() -> None:
 
 
 class _OwnerOnlyRotatingHandler(logging.handlers.RotatingFileHandler):
+    _failing = False  # the last line could not be written (said once on stderr until one is written again)
+    _failed_now = False
+
     def _open(self) -> io.TextIOWrapper:
         stream = super()._open()
         os.chmod(self.baseFilename, 0o600)  # a rotated-in new file too
         return stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._failed_now = False
+        super().emit(record)  # a failure comes back through handleError
+        if not self._failed_now:
+            self._failing = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A log file that cannot be written (a full disk, issue 15 point 4) is said once, in Chinese: by
+        default logging prints a traceback on stderr for every line, in the middle of a command's output."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):
+            super().handleError(record)
+            return
+        self._failed_now = True
+        if not self._failing:
+            self._failing = True
+            from hallterm.domain.os_errors import os_error_words  # lazy: only once writing failed
+
+            print(f"无法写入日志文件 {self.baseFilename}（{os_error_words(exc)}）：程序照常运行，但暂不记录日志。"
+                  "请检查磁盘空间", file=sys.stderr)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # the last lines could not be flushed (a full disk): said already
+            super().close()

@@ -7,6 +7,7 @@ lock to a write lock. PostgreSQL uses ordinary transactions; counters take a row
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -31,6 +32,10 @@ SQLITE_SYNCHRONOUS = "FULL"
 
 
 DISK_FULL = "磁盘已满，数据库无法写入：请清理磁盘空间（或联系管理员）后重试；已保存的内容不会丢失"
+# A SQLite "disk I/O error" is taken for a full disk when the database's folder has less than this free:
+# opening a database whose WAL is gone (every terminal closed) on a full disk fails creating the -shm file
+# (SQLITE_IOERR_SHMSIZE, "disk I/O error"), not with SQLITE_FULL (seen on a full tmpfs, issue 15 point 4).
+LOW_SPACE_BYTES = 1 << 20
 PG_CONNECT_TIMEOUT_S = 5
 PG_CONNECT_ARGS: dict[str, int] = {"connect_timeout": PG_CONNECT_TIMEOUT_S, "keepalives": 1,
                                    "keepalives_idle": 10, "keepalives_interval": 3, "keepalives_count": 3}
@@ -113,6 +118,14 @@ def describe_operational_error(exc: OperationalError, url: str) -> str:
     lowered = text.lower()
     if "disk is full" in lowered or "no space left" in lowered or "disk full" in lowered:
         return DISK_FULL
+    code = str(getattr(exc.orig, "sqlite_errorname", ""))  # SQLITE_IOERR_SHMSIZE …; "" off SQLite
+    io_error = code.startswith("SQLITE_IOERR") or "disk i/o error" in lowered
+    # SQLite documents SQLITE_IOERR_SHMSIZE (the -shm file could not grow) as a sign of a full disk.
+    if code == "SQLITE_IOERR_SHMSIZE" or (io_error and _little_space_beside(url)):
+        return DISK_FULL
+    if io_error:
+        return (f"数据库文件读写出错（{safe_url(url) if url else '磁盘 I/O 错误'}）：请检查磁盘空间和磁盘是否正常，"
+                "或联系管理员；已保存的内容不会丢失")
     if "locked" in lowered or "busy" in lowered:
         return "数据库正被其他终端占用（已锁定），请稍候重试；已填写的内容不会丢失"
     if "role" in lowered and "does not exist" in lowered:
@@ -126,6 +139,19 @@ def describe_operational_error(exc: OperationalError, url: str) -> str:
     if "connection" in lowered or "could not" in lowered or "refused" in lowered:
         return f"无法连接数据库（{safe_url(url)}）：请检查网络和数据库服务是否运行"
     return f"数据库出错：{text.splitlines()[0] if text else type(exc).__name__}"
+
+
+def _little_space_beside(url: str) -> bool:
+    """The disk holding a SQLite database (``url``) has less than LOW_SPACE_BYTES free for its user."""
+    if not url or not url.startswith("sqlite"):
+        return False
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return False
+    try:
+        return shutil.disk_usage(Path(database).parent).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
 
 
 def safe_url(url: str) -> str:
