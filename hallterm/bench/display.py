@@ -28,7 +28,7 @@ rng = random.Random(5)
 print("ready", flush=True)
 sys.stdin.readline()
 for _ in range(int(sys.argv[3])):
-    issue_walkin(svc, count_ahead=False)
+    issue_walkin(svc, session, count_ahead=False)
     ticket = call_next(svc, session, "G1")
     print(ticket.number, time.time(), flush=True)  # committed: the call is in the database now
     time.sleep(rng.uniform(0.2, 0.8))  # not in step with the display's polling

@@ -255,12 +255,13 @@ class QueueRouting:
     proxies: int = 0  # routed cases owed a 帮办代办 staff member that got one now
 
 
-def route_queued(svc: Services, session: StaffSession | None = None) -> QueueRouting:
+def route_queued(svc: Services, session: StaffSession) -> QueueRouting:
     """Route waiting visitors in the order they came, as seats and coordinators free up. The first
     routing of a day first takes off the queue whoever waited on an earlier day (S9: they went home)."""
+    session.require("reassign")  # F8's right, checked here as well as on the screen (issue 16 point 9)
     routed = 0
     blocked = ""
-    staff_id = session.staff_id if session else None
+    staff_id = session.staff_id
     with svc.db.write() as conn:
         left = close_queue(svc, conn, tonight=False, staff_id=staff_id)
         queued = store.queued_case_ids(conn)

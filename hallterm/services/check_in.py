@@ -48,20 +48,21 @@ class SlipScan:
     ticket_id: int | None = None
 
 
-def check_scan(svc: Services, text: str, *, session: StaffSession | None = None) -> CardCheck | SlipScan:
+def check_scan(svc: Services, text: str, *, session: StaffSession) -> CardCheck | SlipScan:
     """What the desk's scan field got: a talent card, or one of the hall's own slips (``HT1:…``).
 
     A slip is verified and acted on (an appointment checks in, a ticket or case shows its state);
     a forged, altered or expired one raises ScanError after a ``slip_refused`` event.
     """
+    session.require("scan")
     if payloads.normalize(text[:MAX_SCAN_LENGTH]).startswith(payloads.PREFIX + ":"):
         return check_slip(svc, text, session=session)
-    return check_card(svc, text, staff_id=session.staff_id if session is not None else None)
+    return check_card(svc, text, staff_id=session.staff_id)
 
 
-def check_slip(svc: Services, text: str, *, session: StaffSession | None = None) -> SlipScan:
+def check_slip(svc: Services, text: str, *, session: StaffSession) -> SlipScan:
     """Verify a scanned ``HT1:…`` payload and act on it; raise ScanError (after a ``slip_refused`` event)."""
-    staff_id = session.staff_id if session is not None else None
+    staff_id = session.staff_id
     ring = load_keyring(svc.settings.signing)
     assert ring is not None
     try:
@@ -143,8 +144,8 @@ def _scan_ticket(svc: Services, payload: payloads.Payload, staff_id: str | None)
     return SlipScan("ticket", f"排队票 {number}", f"排队票 {number}：{status}", tuple(lines), ticket_id=row.id)
 
 
-def _scan_appointment(svc: Services, payload: payloads.Payload, session: StaffSession | None) -> SlipScan:
-    staff_id = session.staff_id if session is not None else None
+def _scan_appointment(svc: Services, payload: payloads.Payload, session: StaffSession) -> SlipScan:
+    staff_id = session.staff_id
     appointment_id = int(payload.fields[0])
     number = appointment_no(appointment_id)
     try:

@@ -25,7 +25,7 @@ from hallterm.services.appointment_sweep import sweep_missed
 from hallterm.services.context import Services
 from hallterm.services.demo_month import DEMO_DAYS, Cast, at, build_month
 from hallterm.services.reference import Reference, load_reference
-from hallterm.services.staff import StaffSession, set_pin, sign_in
+from hallterm.services.staff import StaffSession, set_pin, sign_in, system_session
 from hallterm.services.synthetic_holders import load_names, synthetic_holders
 from hallterm.storage import demo as demo_store
 from hallterm.storage import events, holders
@@ -34,6 +34,8 @@ DEMO_HOLDERS = 300
 DEMO_PIN = "1234"  # every demo staff member's PIN; the demo database is never the hall's own
 DEMO_CLERK = "S1401"  # the front-desk clerk of the demo's month (README's demo logins)
 DEMO_AFTER_HOURS = "S1501"  # and its evening and weekend desk
+# The demo builder books, checks in and marks missed as itself, recorded as the system (issue 16 point 9).
+DEMO_BUILDER = system_session("demo", "演示数据生成", "book_appointment", "issue_ticket")
 
 
 def demo_rows(svc: Services, count: int = DEMO_HOLDERS, seed: int = 7) -> list[RosterRow]:
@@ -122,8 +124,8 @@ def demo_appointments(svc: Services, ref: Reference, cards: list[str]) -> dict[s
                 break
             slot = slots[pick % len(slots)]
             try:
-                made.append(appointments.book(clocked, None, next(holders), day, slot.start, section=slot.section,
-                                              note="演示预约"))
+                made.append(appointments.book(clocked, DEMO_BUILDER, next(holders), day, slot.start,
+                                              section=slot.section, note="演示预约"))
             except (Refused, StopIteration):
                 continue
         return made
@@ -134,10 +136,10 @@ def demo_appointments(svc: Services, ref: Reference, cards: list[str]) -> dict[s
             start, end = _at(svc, appt.day, appt.slot_start, 5), _at(svc, appt.day, appt.slot_end, 30)
             try:
                 if n % 2 == 0 and start <= now:
-                    queue.check_in(_at_clock(svc, start), None, appt.id)
+                    queue.check_in(_at_clock(svc, start), DEMO_BUILDER, appt.id)
                     counts["checked_in"] += 1
                 elif n % 2 == 1 and end <= now:
-                    appointments.mark_missed(_at_clock(svc, end), None, appt.id)
+                    appointments.mark_missed(_at_clock(svc, end), DEMO_BUILDER, appt.id)
                     counts["missed"] += 1
             except Refused:
                 continue

@@ -72,7 +72,7 @@ def _issue(svc: Services, conn: Connection, *, kind: TicketKind, holder_id: int 
 WITHOUT_CARD = "不能为此卡取绿色通道号；确需办理的，请督查人员在前台扫描此卡后按 F4 特批放行"
 
 
-def issue_walkin(svc: Services, session: StaffSession | None = None, card_text: str = "", *,
+def issue_walkin(svc: Services, session: StaffSession, card_text: str = "", *,
                  count_ahead: bool = True) -> TicketView:
     """A walk-in green-channel ticket (A017); a scanned talent card links it to the holder.
 
@@ -81,8 +81,7 @@ def issue_walkin(svc: Services, session: StaffSession | None = None, card_text: 
 
     ``count_ahead`` counts the tickets waiting before it (for the slip: 前面还有 N 人).
     """
-    if session is not None:
-        session.require("issue_ticket")
+    session.require("issue_ticket")  # checked here, not only on the screen (issue 16 point 9)
     card_no: str | None = None
     if card_text.strip():
         try:
@@ -94,7 +93,7 @@ def issue_walkin(svc: Services, session: StaffSession | None = None, card_text: 
         card_no = scan.card_no
         # S4: the green channel is for valid card holders. The desk's own check judges the card (and logs
         # the scan), so a revoked, expired, not-yet-valid or tier-E card is refused here in the same words.
-        check = check_card(svc, card_text, staff_id=session.staff_id if session else None)
+        check = check_card(svc, card_text, staff_id=session.staff_id)
         if not check.ok:
             raise QueueError(f"{check.message}。{WITHOUT_CARD}")
     with svc.db.write() as conn:
@@ -102,7 +101,7 @@ def issue_walkin(svc: Services, session: StaffSession | None = None, card_text: 
         if card_no and holder_id is None:  # removed from the roster since the check, a moment ago
             raise QueueError(f"卡号 {card_no} 不在人才名册中。{WITHOUT_CARD}")
         row = _issue(svc, conn, kind=TicketKind.WALKIN, holder_id=holder_id,
-                     staff_id=session.staff_id if session else None, card_no=card_no)
+                     staff_id=session.staff_id, card_no=card_no)
         ahead = store.waiting_before(conn, row.day, row.id) if count_ahead else None
     if holder_id is not None:
         with svc.db.read() as conn:
@@ -111,10 +110,11 @@ def issue_walkin(svc: Services, session: StaffSession | None = None, card_text: 
     return _view(row, ahead=ahead, message=f"已取号 {row.number}{said}")
 
 
-def book_appointment(svc: Services, card_no: str, day: dt.date, slot_start: str, slot_end: str,
-                     *, item_codes: str = "", after_hours: bool = False) -> int:
+def book_appointment(svc: Services, session: StaffSession, card_no: str, day: dt.date, slot_start: str,
+                     slot_end: str, *, item_codes: str = "", after_hours: bool = False) -> int:
     """Record an appointment as given, without the booking rules and without taking a seat: for tests of
     check-in and calling. Booking is ``services.appointments.book`` (hours, capacity, card checks)."""
+    session.require("book_appointment")
     with svc.db.write() as conn:
         holder_id = case_store.holder_id(conn, card_no)
         if holder_id is None:
@@ -122,20 +122,20 @@ def book_appointment(svc: Services, card_no: str, day: dt.date, slot_start: str,
         appointment_id = store.insert_appointment(conn, holder_id=holder_id, day=day, slot_start=slot_start,
                                                   slot_end=slot_end, created_at=svc.now(), item_codes=item_codes,
                                                   after_hours=after_hours)
-        events.append(conn, EventKind.APPOINTMENT_BOOKED, svc.now(), card_no=card_no, appointment_id=appointment_id,
+        events.append(conn, EventKind.APPOINTMENT_BOOKED, svc.now(), staff_id=session.staff_id, card_no=card_no,
+                      appointment_id=appointment_id,
                       day=day.isoformat(), slot=f"{slot_start}-{slot_end}")
     return appointment_id
 
 
-def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -> TicketView:
+def check_in(svc: Services, session: StaffSession, appointment_id: int) -> TicketView:
     """The visitor with an appointment has arrived: an appointment ticket (B003) joins the queue.
 
     Up to ``[appointments] check_in_late_minutes`` after its start the ticket is an appointment one,
     called first when due (S6); an arrival before ``check_in_early_minutes`` is told it waits behind
     the walk-ins until then. Later, a walk-in ticket, and the message says why. Either way the
     appointment is checked in (the visitor came, so it is not missed) and its seat stays taken."""
-    if session is not None:
-        session.require("issue_ticket")
+    session.require("issue_ticket")
     a = svc.settings.appointments
     with svc.db.write() as conn:
         found = store.appointments_of_day(conn, svc.today(), appointment_id=appointment_id)
@@ -152,11 +152,11 @@ def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -
                              a.check_in_early_minutes, a.check_in_late_minutes)
         kind = TicketKind.WALKIN if late else TicketKind.APPOINTMENT
         row = _issue(svc, conn, kind=kind, holder_id=appt.holder_id,
-                     staff_id=session.staff_id if session else None, card_no=appt.card_no,
+                     staff_id=session.staff_id, card_no=appt.card_no,
                      appointment_id=appt.id, slot=f"{appt.slot_start}-{appt.slot_end}")
         if not store.check_in_appointment(conn, appt.id, row.id, svc.now()):
             raise QueueError("该预约刚刚已在其他终端签到")  # rolls the ticket (and its number) back
-        events.append(conn, EventKind.APPOINTMENT_CHECKED_IN, svc.now(), staff_id=session.staff_id if session else None,
+        events.append(conn, EventKind.APPOINTMENT_CHECKED_IN, svc.now(), staff_id=session.staff_id,
                       ticket_id=row.id, card_no=appt.card_no, appointment_id=appt.id, number=row.number,
                       in_window=not why, outside=why)
         issued = store.get(conn, row.id)
@@ -172,10 +172,11 @@ def check_in(svc: Services, session: StaffSession | None, appointment_id: int) -
     return _view(issued, ahead=ahead, message=said)
 
 
-def check_in_card(svc: Services, session: StaffSession | None, card_no: str) -> TicketView | None:
+def check_in_card(svc: Services, session: StaffSession, card_no: str) -> TicketView | None:
     """A card scanned on arrival: today's booked appointment of its holder is checked in (``check_in``);
     None when the holder has none today. With several, the first whose window is open, else the next
     one to come, else the earliest."""
+    session.require("issue_ticket")
     with svc.db.read() as conn:
         booked = appointment_store.booked_today_of_card(conn, card_no, svc.today())
     if not booked:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from hallterm.domain.auth import AuthError, after_failure, check_pin_format, hash_pin, require, verify_pin
+from hallterm.domain.auth import ACTION_NAMES, AuthError, after_failure, check_pin_format, hash_pin, require, verify_pin
 from hallterm.domain.events import EventKind
 from hallterm.services.context import Services
 from hallterm.services.who import actor
@@ -19,9 +19,33 @@ class StaffSession:
     role: str
     section: str
     extension: str
+    # A system actor's rights, named one by one; a person's come from the role (domain.auth.PERMISSIONS).
+    grants: frozenset[str] = field(default=frozenset())
 
     def require(self, action: str) -> None:
+        if self.role == SYSTEM_ROLE:
+            if action not in self.grants:
+                raise AuthError(f"系统任务“{self.name}”无权{ACTION_NAMES.get(action, action)}：须由工作人员登录后办理")
+            return
         require(self.role, action)
+
+    @property
+    def is_system(self) -> bool:
+        return self.role == SYSTEM_ROLE
+
+
+# Callers that are not a person (the nightly sweep, the demo builder, the bench) act as a system actor:
+# its staff ID ``system:<task>`` can never be a real one (staff IDs are upper case letters and digits), so
+# the events log records the act as the system's, and it holds only the rights its task needs (issue 16).
+SYSTEM_ROLE = "system"
+
+
+def system_session(task: str, name: str, *actions: str) -> StaffSession:
+    """The session of a task no person runs, allowed ``actions`` and nothing else."""
+    unknown = [a for a in actions if a not in ACTION_NAMES]
+    if unknown:
+        raise ValueError(f"unknown actions {unknown}")
+    return StaffSession(f"system:{task}", name, SYSTEM_ROLE, "", "", frozenset(actions))
 
 
 def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
@@ -95,4 +119,4 @@ def authorise(session: StaffSession, action: str) -> None:
     session.require(action)
 
 
-__all__ = ["AuthError", "StaffSession", "authorise", "set_pin", "sign_in", "sign_out"]
+__all__ = ["SYSTEM_ROLE", "AuthError", "StaffSession", "authorise", "set_pin", "sign_in", "sign_out", "system_session"]

@@ -20,6 +20,7 @@ from hallterm.services import cases, checklist, checklist_sheet, queue
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import case_items
+from tests.sessions import DESK
 
 
 def test_sweep_returns_an_overdue_conditional_item_once(loaded: Services, desk_session: StaffSession,
@@ -36,7 +37,8 @@ def test_sweep_returns_an_overdue_conditional_item_once(loaded: Services, desk_s
         conn.execute(update(case_items).where(case_items.c.id == item.case_item_id)
                      .values(supplement_due_on=dt.date.today() - dt.timedelta(days=7)))
     # An appointment of yesterday nobody checked in: the sweep marks it missed (issue 12 point 5).
-    missed = queue.book_appointment(loaded, cards["valid"], dt.date.today() - dt.timedelta(days=1), "09:00", "09:30")
+    missed = queue.book_appointment(loaded, DESK, cards["valid"], dt.date.today() - dt.timedelta(days=1),
+                                    "09:00", "09:30")
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
     env["HALLTERM_DB_URL"] = loaded.db.url
     env["HALLTERM_PRINTING_SPOOL_DIR"] = str(tmp_path / "spool")

@@ -103,7 +103,7 @@ def main(root: Path) -> dict[str, Any]:
     def new_case() -> str:
         return cases.open_case(svc, session, draft()).case_no
 
-    issued = [queue.issue_walkin(svc) for _ in range(3)]
+    issued = [queue.issue_walkin(svc, session) for _ in range(3)]
     report["saved_tickets"] = [t.number for t in issued]
     report["saved_case"] = new_case()
     report["first_slip"] = print_slip(svc, ticket_slip(svc, issued[0]), ticket_id=issued[0].id).status
@@ -114,7 +114,7 @@ def main(root: Path) -> dict[str, Any]:
     filler = root / "filler"
     fill(filler)
     report["free_when_full"] = os.statvfs(root).f_bavail
-    report["full_ticket"] = attempt(lambda: queue.issue_walkin(svc).number)
+    report["full_ticket"] = attempt(lambda: queue.issue_walkin(svc, session).number)
     report["full_case"] = attempt(new_case)
     report["full_slip"] = attempt(lambda: print_slip(svc, ticket_slip(svc, issued[1]), ticket_id=issued[1].id).status)
     report["full_counts"] = counts(svc)
@@ -127,7 +127,7 @@ def main(root: Path) -> dict[str, Any]:
     filler.unlink()
     report["after_cli_check"] = hallterm(db, "db", "check")
     report["after_counts"] = counts(svc)
-    report["next_ticket"] = attempt(lambda: queue.issue_walkin(svc).number)
+    report["next_ticket"] = attempt(lambda: queue.issue_walkin(svc, session).number)
     report["next_case"] = attempt(new_case)
     report["next_slip"] = attempt(lambda: print_slip(svc, ticket_slip(svc, issued[1]), ticket_id=issued[1].id).status)
 
@@ -168,7 +168,7 @@ def main(root: Path) -> dict[str, Any]:
     report["reopened_check"] = hallterm(db, "db", "check")
     svc = Services.open(settings, clock=lambda: NOW)
     report["reopened_counts"] = counts(svc)
-    report["reopened_ticket"] = attempt(lambda: queue.issue_walkin(svc).number)
+    report["reopened_ticket"] = attempt(lambda: queue.issue_walkin(svc, session).number)
     svc.close()
     logfile.close()
     return report

@@ -15,6 +15,7 @@ from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin, sign_in
 from hallterm.tui.display.app import OUTAGE, BigNumber, DisplayApp
 from tests.outage.conftest import PgCluster
+from tests.sessions import DESK
 from tests.tui.pilot_helpers import until
 
 pytestmark = pytest.mark.postgres
@@ -30,8 +31,8 @@ async def test_the_display_rides_out_a_server_restart(pg_cluster: PgCluster, res
         load_reference(desk)
         set_pin(desk, "S1401", "2468")
         session = sign_in(desk, "S1401", "2468")
-        queue.issue_walkin(desk)
-        queue.issue_walkin(desk)
+        queue.issue_walkin(desk, DESK)
+        queue.issue_walkin(desk, DESK)
         first = queue.call_next(desk, session, "G1")
         app = DisplayApp(settings, services=shown)
         async with app.run_test(size=(80, 24)) as pilot:

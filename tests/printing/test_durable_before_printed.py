@@ -16,6 +16,7 @@ from hallterm.services import queue
 from hallterm.services.context import Services
 from hallterm.services.print_jobs import print_slip
 from hallterm.services.slip_builders import ticket_slip
+from tests.sessions import DESK
 
 pytestmark = pytest.mark.durable_commits
 
@@ -71,7 +72,7 @@ def test_the_hall_commits_with_synchronous_full(loaded: Services) -> None:
 def test_the_ticket_is_committed_when_the_printer_receives_it(loaded: Services, db_file: Path) -> None:
     printer = WitnessPrinter(db_file)
     svc = _with_printer(loaded, printer.port)
-    view = queue.issue_walkin(svc, count_ahead=False)
+    view = queue.issue_walkin(svc, DESK, count_ahead=False)
     outcome = print_slip(svc, ticket_slip(svc, view), ticket_id=view.id)
     printer.close()
     assert outcome.status == "printed", outcome.message
@@ -82,7 +83,7 @@ def test_the_ticket_is_committed_when_the_printer_receives_it(loaded: Services, 
 def test_printing_inside_a_write_transaction_is_refused_and_sends_nothing(loaded: Services, db_file: Path) -> None:
     printer = WitnessPrinter(db_file)
     svc = _with_printer(loaded, printer.port)
-    view = queue.issue_walkin(svc, count_ahead=False)
+    view = queue.issue_walkin(svc, DESK, count_ahead=False)
     slip = ticket_slip(svc, view)
     with pytest.raises(RuntimeError, match="write transaction"), svc.db.write():
         print_slip(svc, slip, ticket_id=view.id)

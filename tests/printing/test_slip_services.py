@@ -29,6 +29,7 @@ from hallterm.services.staff import StaffSession
 from hallterm.storage import events
 from hallterm.storage.tables import slips
 from tests.printing.conftest import NOW_LOCAL, slip_environ
+from tests.sessions import DESK
 
 TODAY = NOW_LOCAL.date()
 
@@ -147,7 +148,7 @@ def test_a_ticket_slip_shows_the_tickets_state(loaded: Services, desk_session: S
 
 def test_an_appointment_slip_checks_the_visitor_in_once(loaded: Services, desk_session: StaffSession,
                                                        cards: dict[str, str]) -> None:
-    appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
+    appointment_id = queue.book_appointment(loaded, DESK, cards["valid"], TODAY, "10:30", "11:00")
     payload = signing.appointment_payload(loaded, appointment_id, TODAY, "10:30")
     result = check_scan(loaded, payload.lower(), session=desk_session)  # Caps Lock on the scanner
     assert result.checked_in and result.ticket is not None
@@ -240,8 +241,8 @@ def test_describe_says_what_a_code_is(settings: Settings) -> None:
 def test_an_appointment_slip_lists_the_catalogs_materials(loaded: Services, cards: dict[str, str]) -> None:
     from hallterm.printing.slip_layouts import preview
 
-    appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY + dt.timedelta(days=1), "09:30", "10:00",
-                                            item_codes="QY-GSSL")
+    appointment_id = queue.book_appointment(loaded, DESK, cards["valid"], TODAY + dt.timedelta(days=1), "09:30",
+                                            "10:00", item_codes="QY-GSSL")
     slip = slip_builders.appointment_slip(loaded, appointment_id)
     assert slip.items[0].name == "公司设立登记"
     assert "公司章程（全体股东签署）" in slip.items[0].materials

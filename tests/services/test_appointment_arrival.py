@@ -14,6 +14,7 @@ from hallterm.services import appointment_slots, appointment_views, appointments
 from hallterm.services.appointment_sweep import miss_history, sweep_missed
 from hallterm.services.context import Services
 from tests.conftest import TODAY
+from tests.sessions import DESK
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -33,7 +34,7 @@ def test_the_check_in_window_decides_the_ticket(loaded: Services, cards: dict[st
                                                 arrive: str, kind: TicketKind, said: str) -> None:
     booked = appointments.book(loaded, None, cards["valid"], TODAY, "11:30")
     _at(clock, arrive)
-    ticket = queue.check_in(loaded, None, booked.id)
+    ticket = queue.check_in(loaded, DESK, booked.id)
     assert ticket.kind is kind and said in ticket.message
     assert ticket.number.startswith("B" if kind is TicketKind.APPOINTMENT else "A")
     # Either way the appointment was kept: checked in, never marked missed later.
@@ -44,11 +45,11 @@ def test_the_check_in_window_decides_the_ticket(loaded: Services, cards: dict[st
 
 def test_a_card_scanned_on_arrival_checks_in_todays_appointment(loaded: Services, cards: dict[str, str],
                                                                 clock: list[dt.datetime]) -> None:
-    assert queue.check_in_card(loaded, None, cards["valid"]) is None  # nothing booked today
+    assert queue.check_in_card(loaded, DESK, cards["valid"]) is None  # nothing booked today
     appointments.book(loaded, None, cards["valid"], TODAY, "14:00", items="QY-GSSL")
     appointments.book(loaded, None, cards["valid"], TODAY, "11:00")
     _at(clock, "13:40")  # the 11:00 one is long past its window: the 14:00 one is taken
-    ticket = queue.check_in_card(loaded, None, cards["valid"])
+    ticket = queue.check_in_card(loaded, DESK, cards["valid"])
     assert ticket is not None and ticket.kind is TicketKind.APPOINTMENT and ticket.slot.startswith("14:00")
 
 
@@ -58,7 +59,7 @@ def test_unchecked_appointments_are_missed_after_their_end_plus_the_grace(
     other = appointments.book(loaded, None, cards["markup"], TODAY, "10:30", section=first.section)
     _at(clock, "11:30")
     assert sweep_missed(loaded).missed == ()  # at the minute, not yet
-    queue.check_in(loaded, None, other.id)  # late, but checked in: never missed
+    queue.check_in(loaded, DESK, other.id)  # late, but checked in: never missed
     _at(clock, "11:31")
     swept = sweep_missed(loaded)
     assert swept.missed == (first.number,) and "1 个预约超时未签到" in swept.message
@@ -99,19 +100,19 @@ def test_an_old_slip_says_what_became_of_its_appointment(loaded: Services, cards
     old_slip = signing.appointment_payload(loaded, moved.id, friday, "09:00")
     appointments.reschedule(loaded, None, moved.id, monday, "10:00", reason="来电改期")
     with pytest.raises(ScanError, match=r"回执已过时：预约 \d{6} 已改到 2026-11-30 10:00"):
-        check_scan(loaded, old_slip)  # before its day: not "come back on the day"
+        check_scan(loaded, old_slip, session=DESK)  # before its day: not "come back on the day"
     appointments.cancel(loaded, None, moved.id, reason="来电取消")
     with pytest.raises(ScanError, match=r"预约 \d{6} 已取消，这张回执作废"):
-        check_scan(loaded, old_slip)
+        check_scan(loaded, old_slip, session=DESK)
     # On the day: cancelled and missed are told apart, and neither is a "repeat" check-in.
     cancelled = appointments.book(loaded, None, cards["valid"], TODAY, "11:30")
     appointments.cancel(loaded, None, cancelled.id, reason="来电取消")
     missed = appointments.book(loaded, None, cards["markup"], TODAY, "11:30")
     appointments.mark_missed(loaded, None, missed.id)
     with pytest.raises(QueueError, match="已取消，不能签到") as said_cancelled:
-        queue.check_in(loaded, None, cancelled.id)
+        queue.check_in(loaded, DESK, cancelled.id)
     with pytest.raises(QueueError, match="已失约") as said_missed:
-        queue.check_in(loaded, None, missed.id)
+        queue.check_in(loaded, DESK, missed.id)
     assert "重复" not in str(said_cancelled.value) + str(said_missed.value)
 
 
@@ -120,7 +121,7 @@ def test_check_in_names_the_appointment_and_the_queue_number_apart(loaded: Servi
     from hallterm.services.check_in import SlipScan, check_scan
 
     booked = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")
-    result = check_scan(loaded, signing.appointment_payload(loaded, booked.id, TODAY, "10:30"))
+    result = check_scan(loaded, signing.appointment_payload(loaded, booked.id, TODAY, "10:30"), session=DESK)
     assert isinstance(result, SlipScan) and result.ticket is not None
     assert f"已签到（预约 {booked.number}），排队号 {result.ticket.number}" in result.message
     assert result.title == f"预约回执 {booked.number}"

@@ -21,6 +21,7 @@ from hallterm.services.staff import StaffSession
 from hallterm.storage import appointments as store
 from hallterm.storage.tables import events
 from tests.conftest import TODAY
+from tests.sessions import DESK
 
 FRIDAY = TODAY + dt.timedelta(days=1)  # TODAY is Thursday 2026-11-26, the clock 10:00 in the hall
 
@@ -133,7 +134,7 @@ def test_roles_and_the_card_expiring_before_the_day(loaded: Services, cards: dic
 
 def test_a_booked_appointment_checks_in_as_before(loaded: Services, cards: dict[str, str]) -> None:
     booked = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")  # 10:00: its window has opened
-    ticket = queue.check_in(loaded, None, booked.id)
+    ticket = queue.check_in(loaded, DESK, booked.id)
     assert ticket.number.startswith("B")
     with pytest.raises(AppointmentError, match="已签到，不能取消"):
         appointments.cancel(loaded, None, booked.id, reason="来不了")

@@ -29,6 +29,7 @@ from hallterm.storage import backup as store
 from hallterm.storage import migrate
 from hallterm.storage.engine import Database
 from hallterm.storage.tables import events, tickets
+from tests.sessions import DESK
 from tests.storage.conftest import settings_for
 
 WRITER = """
@@ -36,11 +37,13 @@ import pathlib, sys
 from hallterm.config import load_settings
 from hallterm.services.context import Services
 from hallterm.services.queue import issue_walkin
+from hallterm.services.staff import StaffSession
+DESK = StaffSession("S1401", "测试前台", "desk", "综合窗口", "")
 log, stop = map(pathlib.Path, sys.argv[1:3])
 svc = Services.open(load_settings(), upgrade=False)
 with log.open("a") as out:
     while not stop.exists():
-        number = issue_walkin(svc, count_ahead=False).number  # returns once committed
+        number = issue_walkin(svc, DESK, count_ahead=False).number  # returns once committed
         out.write(number + "\\n")
         out.flush()
 """
@@ -98,7 +101,7 @@ def test_a_backup_taken_while_tickets_are_issued_restores_every_committed_row(
         assert restored_events == source_events[:len(restored_events)]  # the log intact, row for row
         assert _events(target)[-1][2] == EventKind.DATABASE_RESTORED
         # The restored hall goes on: the next ticket is new, its id past every restored one.
-        assert queue.issue_walkin(target, count_ahead=False).number not in numbers
+        assert queue.issue_walkin(target, DESK, count_ahead=False).number not in numbers
     finally:
         target.close()
 
@@ -172,7 +175,7 @@ def test_copy_moves_a_sqlite_hall_to_an_empty_postgresql_database(
         loaded: Services, pg_empty_url: str, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     for _ in range(3):
-        queue.issue_walkin(loaded, count_ahead=False)
+        queue.issue_walkin(loaded, DESK, count_ahead=False)
     assert seal_events(loaded.db, loaded.now() + SEAL_AFTER) > 0  # the seals must verify on the server too
     with loaded.db.read() as conn:
         counts = store.row_counts(conn)
@@ -193,7 +196,7 @@ def test_copy_moves_a_sqlite_hall_to_an_empty_postgresql_database(
         assert check_database(target.db) == []
         # Sequences and counters moved on: the next ticket neither clashes nor repeats a number.
         numbers = _numbers(target)
-        assert queue.issue_walkin(target, count_ahead=False).number not in numbers
+        assert queue.issue_walkin(target, DESK, count_ahead=False).number not in numbers
         # A second copy into it is refused: it is no longer empty.
         with pytest.raises(BackupRefused, match="不是空的"):
             copy_database(loaded, pg_empty_url)

@@ -10,6 +10,7 @@ import pytest
 from hallterm.services import queue
 from hallterm.services.context import Services
 from hallterm.services.integrity import SEAL_AFTER, check_database, seal_events
+from tests.sessions import DESK
 
 
 def _raw(svc: Services, *statements: str) -> None:
@@ -28,7 +29,7 @@ def _drop_event_triggers(svc: Services) -> None:
 
 def _sealed_hall(svc: Services) -> list[int]:
     """A few tickets, their events sealed as the night's sweep would; returns the tickets' ids."""
-    ids = [queue.issue_walkin(svc, count_ahead=False).id for _ in range(3)]
+    ids = [queue.issue_walkin(svc, DESK, count_ahead=False).id for _ in range(3)]
     assert seal_events(svc.db, svc.now() + SEAL_AFTER) > 0
     assert seal_events(svc.db, svc.now() + SEAL_AFTER) == 0  # idempotent: nothing new to seal
     return ids
@@ -36,7 +37,7 @@ def _sealed_hall(svc: Services) -> list[int]:
 
 def test_a_sound_hall_passes(any_hall: Services) -> None:
     _sealed_hall(any_hall)
-    queue.issue_walkin(any_hall, count_ahead=False)  # not sealed yet: fine
+    queue.issue_walkin(any_hall, DESK, count_ahead=False)  # not sealed yet: fine
     assert check_database(any_hall.db) == []
 
 
@@ -82,7 +83,7 @@ def test_the_seals_are_append_only(any_hall: Services) -> None:
 
 def test_events_newer_than_the_margin_wait_for_the_next_sweep(any_hall: Services,
                                                               clock: list[dt.datetime]) -> None:
-    queue.issue_walkin(any_hall, count_ahead=False)
+    queue.issue_walkin(any_hall, DESK, count_ahead=False)
     assert seal_events(any_hall.db, any_hall.now()) == 0  # just written: a slower commit may still come
 
 

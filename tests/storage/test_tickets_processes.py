@@ -20,6 +20,7 @@ from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin
 from hallterm.storage.tables import counters, events, tickets
+from tests.sessions import DESK
 from tests.storage.conftest import run_together
 
 ISSUERS = 8
@@ -35,15 +36,17 @@ import pathlib, sys, time
 from hallterm.config import load_settings
 from hallterm.services.context import Services
 from hallterm.services.queue import issue_walkin
+from hallterm.services.staff import StaffSession
+DESK = StaffSession("S1401", "测试前台", "desk", "综合窗口", "")
 ready, go = map(pathlib.Path, sys.argv[1:3])
 count = int(sys.argv[3])
 svc = Services.open(load_settings(), upgrade=False)
-issue_walkin(svc, count_ahead=False)  # connect and warm up before the start line
+issue_walkin(svc, DESK, count_ahead=False)  # connect and warm up before the start line
 ready.touch()
 deadline = time.monotonic() + 60
 while not go.exists() and time.monotonic() < deadline:
     time.sleep(0.002)
-print("\\n".join(issue_walkin(svc, count_ahead=False).number for _ in range(count - 1)))
+print("\\n".join(issue_walkin(svc, DESK, count_ahead=False).number for _ in range(count - 1)))
 """
 
 CALLER = """
@@ -120,7 +123,7 @@ def test_counters_calling_at_once_never_call_the_same_ticket(any_db: Services, t
     with any_db.db.write() as conn:  # two more green-channel counters: four desks call at once
         conn.execute(insert(counters), [{"code": f"G{n}", "name": f"绿色通道{n}号窗口", "kind": "green", "floor": 1}
                                         for n in (3, 4)])
-    issued = [queue.issue_walkin(any_db).number for _ in range(TICKETS_TO_CALL)]
+    issued = [queue.issue_walkin(any_db, DESK).number for _ in range(TICKETS_TO_CALL)]
 
     called = run_together(tmp_path, any_db.db.url, CALLER, [[f"G{n}"] for n in range(1, CALLERS + 1)])
 

@@ -17,6 +17,7 @@ from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import StaffSession, set_pin, sign_in
 from hallterm.storage.tables import events, lounges, tickets
+from tests.sessions import DESK
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -45,31 +46,31 @@ def kinds(svc: Services) -> list[str]:
 
 def test_walkin_and_appointment_tickets_are_numbered_per_series(hall: Services, cards_for) -> None:
     card = cards_for(hall)
-    first = queue.issue_walkin(hall)
-    second = queue.issue_walkin(hall, card_text=card.lower() + "\r")  # as a scanner types it
-    booked = queue.book_appointment(hall, card, hall.today(), "10:00", "10:30")
-    checked = queue.check_in(hall, None, booked)
+    first = queue.issue_walkin(hall, DESK)
+    second = queue.issue_walkin(hall, DESK, card_text=card.lower() + "\r")  # as a scanner types it
+    booked = queue.book_appointment(hall, DESK, card, hall.today(), "10:00", "10:30")
+    checked = queue.check_in(hall, DESK, booked)
 
     assert (first.number, second.number, checked.number) == ("A001", "A002", "B001")
     assert (first.ahead, second.ahead) == (0, 1)
     assert second.holder_name == "王喆" and checked.holder_name == "王喆"
     assert checked.slot == "10:00–10:30"
     with pytest.raises(QueueError, match="不能重复签到"):
-        queue.check_in(hall, None, booked)
+        queue.check_in(hall, DESK, booked)
     with pytest.raises(QueueError, match="不在人才名册"):
-        queue.issue_walkin(hall, card_text=hall.card_format.make("GD2022A00018"))
-    assert queue.issue_walkin(hall).number == "A003"  # a refused issue used up no number
+        queue.issue_walkin(hall, DESK, card_text=hall.card_format.make("GD2022A00018"))
+    assert queue.issue_walkin(hall, DESK).number == "A003"  # a refused issue used up no number
 
 
 def test_numbers_restart_at_local_midnight_not_at_utc_midnight(hall: Services, clock: list[dt.datetime]) -> None:
     clock[0] = local(26, "07:59")  # 23:59 UTC the day before: still the 26th in Anshan
-    assert queue.issue_walkin(hall).number == "A001"
+    assert queue.issue_walkin(hall, DESK).number == "A001"
     clock[0] = local(26, "08:01")  # UTC midnight has passed: same local day, numbering goes on
-    assert queue.issue_walkin(hall).number == "A002"
+    assert queue.issue_walkin(hall, DESK).number == "A002"
     clock[0] = local(26, "23:59")
-    assert queue.issue_walkin(hall).number == "A003"
+    assert queue.issue_walkin(hall, DESK).number == "A003"
     clock[0] = local(27, "00:00")  # local midnight: a new day starts at 001
-    assert queue.issue_walkin(hall).number == "A001"
+    assert queue.issue_walkin(hall, DESK).number == "A001"
     with hall.db.read() as conn:
         rows = conn.execute(select(tickets.c.day, tickets.c.ticket_no).order_by(tickets.c.id)).all()
     assert [(d.day, n) for d, n in rows] == [(26, "A001"), (26, "A002"), (26, "A003"), (27, "A001")]
@@ -78,23 +79,23 @@ def test_numbers_restart_at_local_midnight_not_at_utc_midnight(hall: Services, c
 def test_yesterdays_waiting_tickets_are_not_called_today(hall: Services, desk: StaffSession,
                                                          clock: list[dt.datetime]) -> None:
     clock[0] = local(26, "17:00")
-    queue.issue_walkin(hall)
+    queue.issue_walkin(hall, DESK)
     clock[0] = local(27, "08:30")
     with pytest.raises(QueueError, match="暂无等候"):
         queue.call_next(hall, desk, "G1")
-    assert queue.issue_walkin(hall).number == "A001"
+    assert queue.issue_walkin(hall, DESK).number == "A001"
 
 
 def test_due_appointments_are_called_before_walkins(hall: Services, desk: StaffSession, cards_for,
                                                     clock: list[dt.datetime]) -> None:
     card = cards_for(hall)
     clock[0] = local(26, "09:00")
-    queue.issue_walkin(hall)  # A001
-    early = queue.book_appointment(hall, card, hall.today(), "11:00", "11:30")
-    due = queue.book_appointment(hall, card, hall.today(), "09:10", "09:40")
-    queue.check_in(hall, None, early)  # B001, two hours early
-    queue.check_in(hall, None, due)  # B002, due within 15 minutes
-    queue.issue_walkin(hall)  # A002
+    queue.issue_walkin(hall, DESK)  # A001
+    early = queue.book_appointment(hall, DESK, card, hall.today(), "11:00", "11:30")
+    due = queue.book_appointment(hall, DESK, card, hall.today(), "09:10", "09:40")
+    queue.check_in(hall, DESK, early)  # B001, two hours early
+    queue.check_in(hall, DESK, due)  # B002, due within 15 minutes
+    queue.issue_walkin(hall, DESK)  # A002
 
     board = queue_views.counter_board(hall, "G1")
     assert [(t.number, t.lane) for t in board.waiting] == [("B002", "预约到时"), ("A001", ""), ("A002", ""),
@@ -115,9 +116,9 @@ def test_the_ratio_gives_a_walkin_a_turn(any_db: Services, services_factory: Cal
     session = sign_in(svc, "S1401", "2468")
     card = cards_for(svc)
     clock[0] = local(26, "10:00")
-    queue.issue_walkin(svc)  # A001
+    queue.issue_walkin(svc, DESK)  # A001
     for slot in ("09:50", "10:00", "10:10"):  # all due, none past its check-in window (15 minutes late)
-        queue.check_in(svc, None, queue.book_appointment(svc, card, svc.today(), slot, "10:30"))
+        queue.check_in(svc, DESK, queue.book_appointment(svc, DESK, card, svc.today(), slot, "10:30"))
     order = []
     for _ in range(4):
         ticket = queue.call_next(svc, session, "G1")
@@ -127,7 +128,7 @@ def test_the_ratio_gives_a_walkin_a_turn(any_db: Services, services_factory: Cal
 
 
 def test_recall_at_most_three_times_then_no_show(hall: Services, desk: StaffSession) -> None:
-    ticket = queue.issue_walkin(hall)
+    ticket = queue.issue_walkin(hall, DESK)
     queue.call_next(hall, desk, "G1")
     said = [queue.recall(hall, desk, "G1", ticket.id).message for _ in range(3)]
     assert said[-1] == "已重呼 A001 号（第 3 次，最多 3 次）"
@@ -142,7 +143,7 @@ def test_recall_at_most_three_times_then_no_show(hall: Services, desk: StaffSess
 
 
 def test_no_show_finish_and_another_counters_ticket(hall: Services, desk: StaffSession) -> None:
-    first, second = queue.issue_walkin(hall), queue.issue_walkin(hall)
+    first, second = queue.issue_walkin(hall, DESK), queue.issue_walkin(hall, DESK)
     queue.call_next(hall, desk, "G1")
     queue.call_next(hall, desk, "G2")
     with pytest.raises(QueueError, match="其他窗口"):
@@ -157,9 +158,9 @@ def test_no_show_finish_and_another_counters_ticket(hall: Services, desk: StaffS
 
 def test_a_held_visitor_comes_back_to_the_front(hall: Services, desk: StaffSession,
                                                 clock: list[dt.datetime]) -> None:
-    papers = queue.issue_walkin(hall)
-    queue.issue_walkin(hall)
-    queue.issue_walkin(hall)
+    papers = queue.issue_walkin(hall, DESK)
+    queue.issue_walkin(hall, DESK)
+    queue.issue_walkin(hall, DESK)
     queue.call_next(hall, desk, "G1")
     held = queue.hold(hall, desk, "G1", papers.id)
     assert held.status == "held"
@@ -173,7 +174,7 @@ def test_a_held_visitor_comes_back_to_the_front(hall: Services, desk: StaffSessi
 
 
 def test_transfer_to_another_counter_a_lounge_or_a_coordinator(hall: Services, desk: StaffSession) -> None:
-    a, b, c, _ = (queue.issue_walkin(hall) for _ in range(4))
+    a, b, c, _ = (queue.issue_walkin(hall, DESK) for _ in range(4))
     queue.call_next(hall, desk, "G1")
     with pytest.raises(QueueError, match="本窗口"):
         queue.transfer(hall, desk, "G1", a.id, Target(TargetKind.COUNTER, "G1"))
@@ -199,7 +200,7 @@ def test_transfer_to_another_counter_a_lounge_or_a_coordinator(hall: Services, d
 
 
 def test_call_a_chosen_ticket_out_of_order(hall: Services, desk: StaffSession) -> None:
-    tickets_ = [queue.issue_walkin(hall) for _ in range(3)]
+    tickets_ = [queue.issue_walkin(hall, DESK) for _ in range(3)]
     chosen = queue.call_ticket(hall, desk, "G1", tickets_[2].id)
     assert chosen.number == "A003"
     with pytest.raises(QueueError, match="已叫号"):
@@ -210,7 +211,7 @@ def test_call_a_chosen_ticket_out_of_order(hall: Services, desk: StaffSession) -
 def test_only_staff_allowed_to_call_may_call(hall: Services) -> None:
     set_pin(hall, "S1001", "2468")
     coordinator = sign_in(hall, "S1001", "2468")
-    queue.issue_walkin(hall)
+    queue.issue_walkin(hall, DESK)
     with pytest.raises(AuthError, match="无权叫号"):
         queue.call_next(hall, coordinator, "G1")
     with pytest.raises(AuthError, match="无权取号"):
@@ -219,10 +220,10 @@ def test_only_staff_allowed_to_call_may_call(hall: Services) -> None:
 
 def test_the_display_snapshot_masks_names_and_counts(hall: Services, desk: StaffSession, cards_for) -> None:
     card = cards_for(hall)
-    named = queue.issue_walkin(hall, card_text=card)
+    named = queue.issue_walkin(hall, DESK, card_text=card)
     for _ in range(8):
-        queue.issue_walkin(hall)
-    queue.check_in(hall, None, queue.book_appointment(hall, card, hall.today(), "10:00", "10:30"))
+        queue.issue_walkin(hall, DESK)
+    queue.check_in(hall, DESK, queue.book_appointment(hall, DESK, card, hall.today(), "10:00", "10:30"))
     first = queue.call_ticket(hall, desk, "G1", named.id)
     queue.recall(hall, desk, "G1", first.id)
     queue.finish(hall, desk, "G1", first.id)
@@ -243,14 +244,14 @@ def test_the_display_snapshot_masks_names_and_counts(hall: Services, desk: Staff
 
 def test_the_display_shows_the_masked_name(hall: Services, desk: StaffSession, cards_for) -> None:
     card = cards_for(hall)
-    ticket = queue.issue_walkin(hall, card_text=card)
+    ticket = queue.issue_walkin(hall, DESK, card_text=card)
     queue.call_ticket(hall, desk, "G1", ticket.id)
     shown = queue_views.display_snapshot(hall).calls[0]
     assert (shown.number, shown.name) == ("A001", "王*")
 
 
 def test_a_full_lounge_takes_no_transfer_and_the_visitor_stays_called(hall: Services, desk: StaffSession) -> None:
-    ticket = queue.issue_walkin(hall)
+    ticket = queue.issue_walkin(hall, DESK)
     queue.call_next(hall, desk, "G1")
     with hall.db.write() as conn:  # every seat of room 2 taken
         conn.execute(update(lounges).where(lounges.c.code == "L2").values(capacity=0))
@@ -303,7 +304,7 @@ def test_a_walkin_ticket_is_refused_to_a_card_the_desk_refuses(hall: Services, d
 
 
 def test_the_display_no_longer_invites_a_no_show_or_a_finished_ticket(hall: Services, desk: StaffSession) -> None:
-    first, second, third = (queue.issue_walkin(hall) for _ in range(3))
+    first, second, third = (queue.issue_walkin(hall, DESK) for _ in range(3))
     queue.call_next(hall, desk, "G1")
     assert queue_views.display_snapshot(hall).calls[0].live
     queue.no_show(hall, desk, "G1", first.id)
@@ -324,8 +325,8 @@ def test_the_called_ticket_carries_its_holders_card_for_the_desk(hall: Services,
                                                                  cards_for) -> None:
     """Issue 11 point 4: the counter opens the called holder on the desk by their card number."""
     card = cards_for(hall)
-    queue.issue_walkin(hall, card_text=card)
-    queue.issue_walkin(hall)
+    queue.issue_walkin(hall, DESK, card_text=card)
+    queue.issue_walkin(hall, DESK)
     called = queue.call_next(hall, desk, "G1")
     assert called.card_no == card
     board = queue_views.counter_board(hall, "G1")
@@ -345,7 +346,7 @@ def test_a_transfer_to_a_lounge_moves_the_holders_case_there_in_one_transaction(
     assert routed.status == "waiting" and routed.lounge_code is not None
     target = "L3" if routed.lounge_code != "L3" else "L4"
     free = {x.code: x.free for x in queue_views.display_snapshot(hall).lounges}
-    ticket = queue.issue_walkin(hall, card_text=card)
+    ticket = queue.issue_walkin(hall, DESK, card_text=card)
     queue.call_next(hall, desk, "G1")
     with hall.db.write() as conn:  # every seat of the target taken: nothing moves, the visitor stays called
         conn.execute(update(lounges).where(lounges.c.code == target).values(capacity=0))

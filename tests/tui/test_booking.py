@@ -26,6 +26,7 @@ from hallterm.tui.desk.booking import BookingScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.widgets.reason import ReasonScreen
 from hallterm.tui.widgets.toggles import Select, SelectionList
+from tests.sessions import DESK
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import hold_lookups, open_calling, scan, settle, type_text, until
 
@@ -74,7 +75,7 @@ async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: di
 
     monkeypatch.setattr(booking_desk, "booking_start", slow_start)
     for back in (10, 20):  # two misses in the last 90 days: the booking screen says so (no ban)
-        missed = queue.book_appointment(loaded, card, TODAY - dt.timedelta(days=back), "09:00", "09:30")
+        missed = queue.book_appointment(loaded, DESK, card, TODAY - dt.timedelta(days=back), "09:00", "09:30")
         appointments.mark_missed(loaded, None, missed)
     app = desk_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -167,8 +168,8 @@ async def test_refused_cards_arrivals_and_the_missed_timer(loaded: Services, car
                                                           desk_app: DeskAppFactory,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     on_time = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")  # window from 10:00
-    gone = queue.book_appointment(loaded, cards["markup"], TODAY, "08:00", "08:30")  # ended 08:30, grace 30
-    late = queue.book_appointment(loaded, cards["markup"], TODAY, "09:30", "10:00", item_codes="QY-GSSL")
+    gone = queue.book_appointment(loaded, DESK, cards["markup"], TODAY, "08:00", "08:30")  # ended 08:30, grace 30
+    late = queue.book_appointment(loaded, DESK, cards["markup"], TODAY, "09:30", "10:00", item_codes="QY-GSSL")
     app = desk_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

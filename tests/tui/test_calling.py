@@ -22,6 +22,7 @@ from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.calling import CallingScreen, ConfirmScreen, PickScreen
 from hallterm.tui.desk.print_screens import ReprintScreen
 from hallterm.tui.desk.walkin_ticket import IssueScreen
+from tests.sessions import DESK
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import open_calling, settle, until
 from tests.tui.test_slips import environ
@@ -59,7 +60,7 @@ def status_of(svc: Services, number: str) -> str:
 
 async def test_call_recall_finish_and_the_footer_keys(loaded: Services, desk_app: DeskAppFactory) -> None:
     for _ in range(3):
-        queue.issue_walkin(loaded)
+        queue.issue_walkin(loaded, DESK)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
@@ -111,7 +112,7 @@ async def test_a_recall_past_the_limit_asks_before_it_becomes_a_no_show(
     loaded: Services, desk_app: DeskAppFactory
 ) -> None:
     for _ in range(2):
-        queue.issue_walkin(loaded)
+        queue.issue_walkin(loaded, DESK)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
@@ -141,7 +142,7 @@ async def test_a_recall_past_the_limit_asks_before_it_becomes_a_no_show(
 
 async def test_calling_a_chosen_ticket_asks_first(loaded: Services, desk_app: DeskAppFactory) -> None:
     for _ in range(3):
-        queue.issue_walkin(loaded)
+        queue.issue_walkin(loaded, DESK)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
@@ -162,7 +163,7 @@ async def test_hold_then_back_to_the_front_and_transfer_to_a_lounge(
     loaded: Services, desk_app: DeskAppFactory
 ) -> None:
     for _ in range(3):
-        queue.issue_walkin(loaded)
+        queue.issue_walkin(loaded, DESK)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
@@ -204,7 +205,7 @@ async def test_a_transfer_to_a_lounge_takes_a_seat_there_for_the_holders_case(
     routed = cases.open_case(loaded, desk_session, draft(cards["valid"]))
     assert routed.status == "waiting" and routed.lounge_code is not None
     target = "L3" if routed.lounge_code != "L3" else "L4"
-    queue.issue_walkin(loaded, card_text=cards["valid"])
+    queue.issue_walkin(loaded, DESK, card_text=cards["valid"])
     before = free_seats(loaded)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -229,7 +230,7 @@ async def test_a_transfer_to_a_lounge_takes_a_seat_there_for_the_holders_case(
 async def test_issue_a_walkin_ticket_with_a_scanned_card(
     loaded: Services, settings: Settings, cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
-    queue.issue_walkin(loaded)
+    queue.issue_walkin(loaded, DESK)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot, counter_down=1)  # sits at G2
@@ -314,7 +315,7 @@ async def test_the_queue_follows_other_counters(
     loaded: Services, desk_session: StaffSession, desk_app: DeskAppFactory
 ) -> None:
     for _ in range(2):
-        queue.issue_walkin(loaded)
+        queue.issue_walkin(loaded, DESK)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)
@@ -419,7 +420,7 @@ async def test_a_key_right_after_n_sees_the_call_even_while_a_routine_poll_is_ou
     pressed at once would answer 没有正在接待的号 (found when point 5 of issue 11 was tried)."""
     from hallterm.tui.desk.calling import CounterBoardLoaded
 
-    queue.issue_walkin(loaded)
+    queue.issue_walkin(loaded, DESK)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)

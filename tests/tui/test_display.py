@@ -21,6 +21,7 @@ from hallterm.services.staff import StaffSession
 from hallterm.storage.engine import DatabaseUnavailable
 from hallterm.tui.display import bigtext
 from hallterm.tui.display.app import OUTAGE, BigNumber, DisplayApp
+from tests.sessions import DESK
 from tests.tui.pilot_helpers import text_of, until
 
 CALL_IN_ANOTHER_PROCESS = """
@@ -57,8 +58,8 @@ async def test_a_call_made_in_another_process_shows_flashes_rings_and_is_spoken(
 ) -> None:
     clock[0] = dt.datetime.now(dt.UTC)  # the calling process reads the real clock: same hall-local day
     script, said = fake_speech
-    queue.issue_walkin(loaded, card_text=cards["valid"])  # A001, 王喆
-    queue.issue_walkin(loaded)
+    queue.issue_walkin(loaded, DESK, card_text=cards["valid"])  # A001, 王喆
+    queue.issue_walkin(loaded, DESK)
     app = DisplayApp(display_settings(settings, speech_command=str(script)), services=loaded)
     bells: list[int] = []
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
@@ -89,7 +90,7 @@ async def test_calls_before_the_display_started_are_shown_but_not_rung(
     loaded: Services, settings: Settings, desk_session: StaffSession
 ) -> None:
     for _ in range(8):
-        queue.issue_walkin(loaded)
+        queue.issue_walkin(loaded, DESK)
     for counter in ("G1", "G2", "G1", "G2", "G1", "G2"):
         queue.finish(loaded, desk_session, counter, queue.call_next(loaded, desk_session, counter).id)
     last = queue.call_next(loaded, desk_session, "G1")  # A007, still at the counter
@@ -111,8 +112,8 @@ async def test_calls_before_the_display_started_are_shown_but_not_rung(
 async def test_a_no_show_or_a_finished_ticket_no_longer_invites_the_visitor(
     loaded: Services, settings: Settings, desk_session: StaffSession, cards: dict[str, str]
 ) -> None:
-    first = queue.issue_walkin(loaded, card_text=cards["valid"])  # A001, 王喆
-    second = queue.issue_walkin(loaded)
+    first = queue.issue_walkin(loaded, DESK, card_text=cards["valid"])  # A001, 王喆
+    second = queue.issue_walkin(loaded, DESK)
     queue.call_next(loaded, desk_session, "G1")
     app = DisplayApp(display_settings(settings, speech="false"), services=loaded)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -141,7 +142,7 @@ async def test_a_no_show_or_a_finished_ticket_no_longer_invites_the_visitor(
 async def test_outage_banner_then_recovery_by_itself(
     loaded: Services, settings: Settings, desk_session: StaffSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    queue.issue_walkin(loaded)
+    queue.issue_walkin(loaded, DESK)
     real = queue_views.last_event_id
     down = {"on": False}
 
@@ -179,8 +180,8 @@ async def test_the_display_turns_to_a_new_day_at_local_midnight(
     loaded: Services, settings: Settings, desk_session: StaffSession, clock: list[dt.datetime]
 ) -> None:
     clock[0] = dt.datetime(2026, 11, 26, 15, 58, tzinfo=dt.UTC)  # 23:58 in Anshan
-    queue.issue_walkin(loaded)
-    queue.issue_walkin(loaded)
+    queue.issue_walkin(loaded, DESK)
+    queue.issue_walkin(loaded, DESK)
     queue.call_next(loaded, desk_session, "G1")
     app = DisplayApp(display_settings(settings, speech="false"), services=loaded)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -198,7 +199,7 @@ async def test_fits_80x24_and_fills_a_tv(
     loaded: Services, settings: Settings, desk_session: StaffSession, size: tuple[int, int], smallest: int
 ) -> None:
     for _ in range(8):
-        queue.issue_walkin(loaded)
+        queue.issue_walkin(loaded, DESK)
     for _ in range(7):
         queue.finish(loaded, desk_session, "G1", queue.call_next(loaded, desk_session, "G1").id)
     app = DisplayApp(display_settings(settings, speech="false"), services=loaded)

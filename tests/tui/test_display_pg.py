@@ -16,6 +16,7 @@ from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.staff import set_pin, sign_in
 from hallterm.tui.display.app import OUTAGE, BigNumber, DisplayApp
+from tests.sessions import DESK
 from tests.storage.conftest import PgServer, pg_server, pg_url  # noqa: F401 - fixtures
 from tests.tui.pilot_helpers import until
 
@@ -42,7 +43,7 @@ async def test_the_display_rides_out_a_database_outage(pg_server: PgServer, pg_u
         load_reference(desk)
         set_pin(desk, "S1401", "2468")
         session = sign_in(desk, "S1401", "2468")
-        queue.issue_walkin(desk)
+        queue.issue_walkin(desk, DESK)
         app = DisplayApp(settings, services=shown)
         async with app.run_test(size=(80, 24)) as pilot:
             await until(pilot, lambda: app.snapshot is not None, "its first picture")

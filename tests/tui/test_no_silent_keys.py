@@ -15,6 +15,7 @@ from hallterm.tui.desk import calling
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.keys import KeyListScreen
+from tests.sessions import DESK
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import open_calling, settle, text_of
 
@@ -60,7 +61,7 @@ async def test_n_while_a_ticket_is_served_says_so(
 ) -> None:
     monkeypatch.setattr(calling, "_COUNTER_OF", {})
     for _ in range(2):
-        queue.issue_walkin(loaded)
+        queue.issue_walkin(loaded, DESK)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)

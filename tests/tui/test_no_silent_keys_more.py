@@ -20,6 +20,7 @@ from hallterm.tui.desk.checklist_screen import ChecklistScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.keys import KeyListScreen
 from hallterm.tui.desk.walkin_ticket import IssueScreen
+from tests.sessions import DESK
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import open_and_route, open_calling, settle, text_of, type_text
 from tests.tui.test_no_silent_keys import queue_status
@@ -89,7 +90,7 @@ async def test_capital_letters_call_but_do_not_steal_typing_and_unbound_f_keys_s
 ) -> None:
     monkeypatch.setattr(calling, "_COUNTER_OF", {})
     for _ in range(2):
-        queue.issue_walkin(loaded)
+        queue.issue_walkin(loaded, DESK)
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_calling(pilot)

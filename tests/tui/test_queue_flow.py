@@ -22,6 +22,7 @@ from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.reassign import ReassignScreen
 from hallterm.tui.display.app import DisplayApp
 from tests.services.test_open_and_route import draft
+from tests.sessions import DESK
 from tests.tui.conftest import DeskAppFactory, signed_in
 from tests.tui.pilot_helpers import open_calling, scan, settle, text_of, until
 from tests.tui.test_calling import current
@@ -90,7 +91,7 @@ async def test_o_opens_the_called_holder_on_the_desk_and_esc_or_f11_comes_back(
 
 
 async def test_o_on_a_ticket_without_a_card_says_why(loaded: Services, desk_app: DeskAppFactory) -> None:
-    queue.issue_walkin(loaded)
+    queue.issue_walkin(loaded, DESK)
     app = desk_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await open_calling(pilot)

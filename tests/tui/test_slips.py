@@ -15,6 +15,7 @@ from hallterm.storage import events
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.print_screens import PrintPreviewScreen, ReprintScreen
+from tests.sessions import DESK
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import open_form, scan, settle
 
@@ -55,7 +56,7 @@ async def test_a_forged_slip_is_refused_at_the_scan_field(loaded: Services, desk
 async def test_an_appointment_slip_checks_in_and_its_ticket_prints_after_a_preview(
     loaded: Services, settings: Settings, cards: dict[str, str], desk_app: DeskAppFactory
 ) -> None:
-    appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
+    appointment_id = queue.book_appointment(loaded, DESK, cards["valid"], TODAY, "10:30", "11:00")
     payload = signing.appointment_payload(loaded, appointment_id, TODAY, "10:30")
     app = desk_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -122,7 +123,7 @@ async def test_a_failed_print_says_so_and_the_reprint_list_sends_it_again(
     desk_app: DeskAppFactory,
 ) -> None:
     failing = printing_fails(tmp_path, db_file, loaded, monkeypatch)
-    appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
+    appointment_id = queue.book_appointment(loaded, DESK, cards["valid"], TODAY, "10:30", "11:00")
     payload = signing.appointment_payload(loaded, appointment_id, TODAY, "10:30")
     app = desk_app(settings=failing)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -161,7 +162,7 @@ async def test_ctrl_r_in_the_preview_opens_the_reprint_list_and_comes_back(
     desk_app: DeskAppFactory,
 ) -> None:
     failing = printing_fails(tmp_path, db_file, loaded, monkeypatch)
-    appointment_id = queue.book_appointment(loaded, cards["valid"], TODAY, "10:30", "11:00")
+    appointment_id = queue.book_appointment(loaded, DESK, cards["valid"], TODAY, "10:30", "11:00")
     app = desk_app(settings=failing)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

@@ -27,6 +27,7 @@ from hallterm.tui.desk.checklist_screen import ChecklistScreen
 from hallterm.tui.desk.coordinator import CoordinatorScreen
 from hallterm.tui.desk.print_screens import PrintPreviewScreen
 from hallterm.tui.display.app import DisplayApp
+from tests.sessions import DESK
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import open_and_route, settle, until
 from tests.tui.test_display import display_settings
@@ -115,9 +116,9 @@ def test_checklist_screen(snap_compare, cards: dict[str, str], size: tuple[int, 
 @SMALL_AND_LARGE
 def test_calling_screen(snap_compare, loaded: Services, cards: dict[str, str], size: tuple[int, int],
                         desk_app: DeskAppFactory) -> None:
-    queue.issue_walkin(loaded, card_text=cards["valid"])
+    queue.issue_walkin(loaded, DESK, card_text=cards["valid"])
     for _ in range(3):
-        queue.issue_walkin(loaded)
+        queue.issue_walkin(loaded, DESK)
 
     async def called(pilot: Pilot) -> None:
         await settle(pilot)
@@ -165,9 +166,9 @@ def test_print_preview_screen(snap_compare, cards: dict[str, str], size: tuple[i
 @SMALL_AND_LARGE
 def test_display_screen(snap_compare, loaded: Services, settings: Settings, desk_session: StaffSession,
                         cards: dict[str, str], size: tuple[int, int]) -> None:
-    queue.issue_walkin(loaded, card_text=cards["valid"])  # A001, 王喆
+    queue.issue_walkin(loaded, DESK, card_text=cards["valid"])  # A001, 王喆
     for _ in range(4):
-        queue.issue_walkin(loaded)
+        queue.issue_walkin(loaded, DESK)
     for counter in ("G1", "G2"):
         queue.finish(loaded, desk_session, counter, queue.call_next(loaded, desk_session, counter).id)
     queue.call_next(loaded, desk_session, "G1")  # A003, still at the counter: called before the display started

@@ -56,6 +56,7 @@ class DeskScan(DeskBase):
         from hallterm.tui.desk.print_screens import SlipChecked
 
         assert self.app.services is not None
+        assert self.app.session is not None  # the desk's screens open only after sign-in
         try:
             result = check_scan(self.app.services, text, session=self.app.session)
         except ScanError as exc:

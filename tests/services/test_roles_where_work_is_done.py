@@ -1,0 +1,67 @@
+"""Issue 16 point 9: roles are checked where the work is done. Every use case that changes something
+takes the signed-in session as a required argument and checks its role; callers that are not a person
+act as a system actor with only the rights they need, recorded as such."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from hallterm.domain.auth import AuthError
+from hallterm.services import cases, check_in, queue
+from hallterm.services.context import Services
+from hallterm.services.staff import StaffSession, set_pin, sign_in, system_session
+from hallterm.storage.tables import events
+from tests.conftest import TODAY
+
+USE_CASES: list[Callable[..., Any]] = [queue.issue_walkin, queue.check_in, queue.check_in_card,
+                                       queue.book_appointment, cases.route_queued, check_in.check_scan,
+                                       check_in.check_slip]
+
+
+@pytest.mark.parametrize("use_case", USE_CASES, ids=lambda f: f.__name__)
+def test_the_session_is_a_required_argument(use_case: Callable[..., Any]) -> None:
+    param = inspect.signature(use_case).parameters["session"]
+    assert param.default is inspect.Parameter.empty, f"{use_case.__name__} runs without a session"
+    assert "None" not in str(param.annotation), f"{use_case.__name__} accepts None for the session"
+
+
+def _signed_in(svc: Services, staff_id: str) -> StaffSession:
+    set_pin(svc, staff_id, "8642")
+    return sign_in(svc, staff_id, "8642")
+
+
+def test_each_queue_use_case_refuses_a_role_without_the_right(loaded: Services, cards: dict[str, str],
+                                                                desk_session: StaffSession) -> None:
+    proxy = _signed_in(loaded, "S1201")  # 帮办代办: no tickets, no bookings, no routing
+    with pytest.raises(AuthError, match="帮办代办无权取号"):
+        queue.issue_walkin(loaded, proxy)
+    with pytest.raises(AuthError, match="帮办代办无权预约"):
+        queue.book_appointment(loaded, proxy, cards["valid"], TODAY, "10:00", "10:30")
+    booked = queue.book_appointment(loaded, desk_session, cards["valid"], TODAY, "10:00", "10:30")
+    with pytest.raises(AuthError, match="帮办代办无权取号"):
+        queue.check_in(loaded, proxy, booked)
+    with pytest.raises(AuthError, match="帮办代办无权取号"):
+        queue.check_in_card(loaded, proxy, cards["valid"])
+    with pytest.raises(AuthError, match="帮办代办无权改派"):
+        cases.route_queued(loaded, proxy)
+    # Nothing was issued by the refused calls: the desk's check-in is the first ticket of the day.
+    assert queue.check_in(loaded, desk_session, booked).number == "B001"
+
+
+def test_a_system_actor_has_only_its_rights_and_is_recorded_as_the_system(loaded: Services) -> None:
+    bench = system_session("bench", "性能测试", "issue_ticket")
+    ticket = queue.issue_walkin(loaded, bench, count_ahead=False)
+    with pytest.raises(AuthError, match="系统任务“性能测试”无权改派"):
+        cases.route_queued(loaded, bench)
+    with pytest.raises(AuthError, match="无权叫号"):
+        queue.call_next(loaded, bench, "G1")
+    with loaded.db.read() as conn:
+        who = conn.execute(select(events.c.staff_id).where(events.c.ticket_id == ticket.id)).scalars().all()
+    assert who == ["system:bench"]
+    with pytest.raises(ValueError, match="unknown actions"):
+        system_session("sweep", "夜间巡检", "everything")
