@@ -89,6 +89,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "hand_out": frozenset({"desk", "after_hours", "supervisor", "admin"}),
     # S10: the hall's figures, scored in the city's assessment, are the supervisors' to watch (issue 14)
     "supervise": frozenset({"supervisor", "admin"}),
+    # Every signed-in role prints what its own screen makes; a system actor only when granted (issue 16)
+    "print": frozenset({"desk", "after_hours", "coordinator", "proxy", "supervisor", "admin"}),
+    "reprint": frozenset({"desk", "after_hours", "coordinator", "proxy", "supervisor", "admin"}),
 }
 
 ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card": "特批放行", "reassign": "改派",
@@ -97,7 +100,8 @@ ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card
                 "book_appointment": "预约、改期或取消预约", "acknowledge_handover": "确认交接单",
                 "consult": "记录提前介入咨询", "joint_review": "组织会商",
                 "proxy_tasks": "办理代办任务",
-                "item_progress": "推进事项办理", "hand_out": "在发证窗口发放", "supervise": "查看督查考核"}
+                "item_progress": "推进事项办理", "hand_out": "在发证窗口发放", "supervise": "查看督查考核",
+                "print": "打印", "reprint": "补打"}
 
 
 def allowed(role: str, action: str) -> bool:

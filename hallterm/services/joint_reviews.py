@@ -226,4 +226,4 @@ def print_minutes_of(svc: Services, session: StaffSession, review_id: int) -> Pr
     view = get_review(svc, review_id)
     if view.status is not ReviewStatus.CONCLUDED:
         raise JointReviewError(f"会商 {view.number} 尚未形成结论：记录结论后才能打印会商纪要")
-    return print_minutes(svc, minutes_of(view, svc.today()), staff_id=session.staff_id, case_id=view.case_id)
+    return print_minutes(svc, minutes_of(view, svc.today()), session=session, case_id=view.case_id)

@@ -38,6 +38,7 @@ from hallterm.printing.jobs import notice_job, safe_name, slip_job
 from hallterm.printing.slip_layouts import Slip
 from hallterm.services.context import Services
 from hallterm.services.signing import keyring
+from hallterm.services.staff import StaffSession
 from hallterm.storage import events, slip_records
 
 log = logging.getLogger(__name__)
@@ -103,18 +104,22 @@ def glyph_warning(missing: list[str]) -> tuple[str, ...]:
     return (f"打印字体缺少“{'、'.join(missing)}”，打印件上将显示为方框，请手写补全",)
 
 
-def print_slip(svc: Services, slip: Slip, *, staff_id: str | None = None, case_id: int | None = None,
+def print_slip(svc: Services, slip: Slip, *, session: StaffSession, case_id: int | None = None,
                ticket_id: int | None = None) -> PrintOutcome:
     """Render, spool, record and print a queue ticket, appointment slip or visit slip."""
+    session.require("print")  # issue 16 point 9: a person, or a system actor granted it
+    staff_id = session.staff_id
     job = render_slip(svc, slip)
     warnings = glyph_warning(missing_glyphs(slip_layouts.visible_text(slip)))
     return _print(svc, job, slip.kind, slip_backend(svc.settings.printing), content=slip_layouts.dump(slip),
                   staff_id=staff_id, case_id=case_id, ticket_id=ticket_id, warnings=warnings)
 
 
-def print_notice(svc: Services, doc: Document, *, staff_id: str | None = None, case_id: int | None = None,
+def print_notice(svc: Services, doc: Document, *, session: StaffSession, case_id: int | None = None,
                  bilingual: bool | None = None) -> PrintOutcome:
     """Render a notice (受理通知书 …) as an A4/A5 PDF, spool, record and print it."""
+    session.require("print")  # issue 16 point 9: a person, or a system actor granted it
+    staff_id = session.staff_id
     p = svc.settings.printing
     bilingual = p.bilingual if bilingual is None else bilingual
     job = notice_job(doc, _job_name(svc, "notice", doc.header.kind.value), paper=p.notice_paper,
@@ -124,8 +129,10 @@ def print_notice(svc: Services, doc: Document, *, staff_id: str | None = None, c
                   warnings=warnings)
 
 
-def print_handover(svc: Services, notice: notices.HandoverNotice, *, staff_id: str | None = None) -> PrintOutcome:
+def print_handover(svc: Services, notice: notices.HandoverNotice, *, session: StaffSession) -> PrintOutcome:
     """The after-hours handover list (交接单) as an A4/A5 PDF: spooled, recorded (补打 lists it) and printed."""
+    session.require("print")  # issue 16 point 9: a person, or a system actor granted it
+    staff_id = session.staff_id
     p = svc.settings.printing
     job = PrintJob(_job_name(svc, "handover", notice.number), notice.title, "notice",
                    notices.render_handover_pdf(notice, p.notice_paper))
@@ -133,10 +140,12 @@ def print_handover(svc: Services, notice: notices.HandoverNotice, *, staff_id: s
     return _print(svc, job, "notice", notice_backend(p), content=None, staff_id=staff_id, warnings=warnings)
 
 
-def print_minutes(svc: Services, minutes: notices_minutes.Minutes, *, staff_id: str | None = None,
+def print_minutes(svc: Services, minutes: notices_minutes.Minutes, *, session: StaffSession,
                   case_id: int | None = None) -> PrintOutcome:
     """The record of a joint review (会商纪要, S8) as an A4/A5 PDF: spooled readable by its owner only (it
     holds the departments' opinions on a named applicant's case), recorded (补打 lists it) and printed."""
+    session.require("print")  # issue 16 point 9: a person, or a system actor granted it
+    staff_id = session.staff_id
     p = svc.settings.printing
     job = PrintJob(_job_name(svc, "minutes", minutes.number), minutes.title, "notice",
                    notices_minutes.render_minutes_pdf(minutes, p.notice_paper))
@@ -145,10 +154,12 @@ def print_minutes(svc: Services, minutes: notices_minutes.Minutes, *, staff_id: 
                   warnings=warnings, mode=0o600)
 
 
-def print_sheet(svc: Services, kind: str, number: str, title: str, pdf: bytes, *, staff_id: str | None = None,
+def print_sheet(svc: Services, kind: str, number: str, title: str, pdf: bytes, *, session: StaffSession,
                 warnings: tuple[str, ...] = (), mode: int | None = 0o600) -> PrintOutcome:
     """An A4 sheet already rendered as PDF (the responsibility list, issue 14): spooled (readable by its owner
     only by default: it names staff and cases), recorded (补打 lists it) and printed like every notice."""
+    session.require("print")  # issue 16 point 9: a person, or a system actor granted it
+    staff_id = session.staff_id
     job = PrintJob(_job_name(svc, kind, number), title, "notice", pdf)
     return _print(svc, job, "notice", notice_backend(svc.settings.printing), content=None, staff_id=staff_id,
                   warnings=warnings, mode=mode)
@@ -209,8 +220,10 @@ def _send(svc: Services, slip_id: int, job: PrintJob, spooled: Spooled, backend:
     return PrintOutcome(slip_id, job.title, status, message, str(spooled.base), warnings)
 
 
-def reprint(svc: Services, slip_id: int, *, staff_id: str | None = None) -> PrintOutcome:
+def reprint(svc: Services, slip_id: int, *, session: StaffSession) -> PrintOutcome:
     """Send a slip again from the spool (rendering it again from its content if its files are gone)."""
+    session.require("reprint")
+    staff_id = session.staff_id
     with svc.db.read() as conn:
         row = slip_records.get(conn, slip_id)
     if row is None:

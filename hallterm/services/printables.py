@@ -76,9 +76,9 @@ def printable_appointment(svc: Services, appointment_id: int) -> Printable:
     return _slip_printable(appointment_slip(svc, appointment_id))
 
 
-def print_appointment(svc: Services, appointment_id: int, *, staff_id: str | None = None) -> PrintOutcome:
+def print_appointment(svc: Services, appointment_id: int, *, session: StaffSession) -> PrintOutcome:
     """Print the appointment slip at once, as the booking is made (issue 12 point 3)."""
-    return print_printable(svc, printable_appointment(svc, appointment_id), staff_id=staff_id)
+    return print_printable(svc, printable_appointment(svc, appointment_id), session=session)
 
 
 def printables_for_case(svc: Services, view: CaseView) -> list[Printable]:
@@ -95,11 +95,11 @@ def printables_for_handout(svc: Services, result: HandoutResult) -> list[Printab
                                                                         strict=True)]
 
 
-def print_printable(svc: Services, printable: Printable, *, staff_id: str | None = None) -> PrintOutcome:
+def print_printable(svc: Services, printable: Printable, *, session: StaffSession) -> PrintOutcome:
     item = printable.item
     if not isinstance(item, Document):
-        return print_slip(svc, item, staff_id=staff_id, case_id=printable.case_id, ticket_id=printable.ticket_id)
-    return print_notice(svc, item, staff_id=staff_id, case_id=printable.case_id, bilingual=printable.bilingual)
+        return print_slip(svc, item, session=session, case_id=printable.case_id, ticket_id=printable.ticket_id)
+    return print_notice(svc, item, session=session, case_id=printable.case_id, bilingual=printable.bilingual)
 
 
 def issued_documents(svc: Services, case_id: int) -> list[Document]:
@@ -163,8 +163,8 @@ def handover_notice(svc: Services, listed: Handover, printed_by: str) -> notices
                                   sections, printed_by)
 
 
-def print_handover_list(svc: Services, session: StaffSession | None) -> PrintOutcome:
+def print_handover_list(svc: Services, session: StaffSession) -> PrintOutcome:
     """Print the handover list as it stands now (spooled first, listed by 补打 like every notice)."""
     listed = handover(svc)
-    notice = handover_notice(svc, listed, session.name if session else "")
-    return print_handover(svc, notice, staff_id=session.staff_id if session else None)
+    notice = handover_notice(svc, listed, session.name)
+    return print_handover(svc, notice, session=session)

@@ -268,11 +268,11 @@ def write_pdf(svc: Services, path: Path, duties: tuple[Duty, ...], section: str 
 
 
 def print_list(svc: Services, duties: tuple[Duty, ...], section: str | None = None, *,
-               staff_id: str | None = None) -> PrintOutcome:
+               session: StaffSession) -> PrintOutcome:
     """Spool and print the A4 sheet the way every notice goes (补打 lists it); the outcome says where it went."""
     printed = sheet(svc, duties, section)
     number = f"ZRQD-{printed.printed_at:%Y%m%d-%H%M}"
-    return print_sheet(svc, "duties", number, printed.title, render_pdf(printed), staff_id=staff_id,
+    return print_sheet(svc, "duties", number, printed.title, render_pdf(printed), session=session,
                        warnings=glyph_warning(missing_in(printed)))
 
 

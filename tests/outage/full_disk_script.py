@@ -106,7 +106,7 @@ def main(root: Path) -> dict[str, Any]:
     issued = [queue.issue_walkin(svc, session) for _ in range(3)]
     report["saved_tickets"] = [t.number for t in issued]
     report["saved_case"] = new_case()
-    report["first_slip"] = print_slip(svc, ticket_slip(svc, issued[0]), ticket_id=issued[0].id).status
+    report["first_slip"] = print_slip(svc, ticket_slip(svc, issued[0]), ticket_id=issued[0].id, session=session).status
     logfile.setup("cli", settings)  # beside the database, as in the hall: it fills up with it
     report["before"] = counts(svc)
 
@@ -116,7 +116,8 @@ def main(root: Path) -> dict[str, Any]:
     report["free_when_full"] = os.statvfs(root).f_bavail
     report["full_ticket"] = attempt(lambda: queue.issue_walkin(svc, session).number)
     report["full_case"] = attempt(new_case)
-    report["full_slip"] = attempt(lambda: print_slip(svc, ticket_slip(svc, issued[1]), ticket_id=issued[1].id).status)
+    report["full_slip"] = attempt(lambda: print_slip(svc, ticket_slip(svc, issued[1]), ticket_id=issued[1].id,
+                                                   session=session).status)
     report["full_counts"] = counts(svc)
     report["full_spool_files"] = sorted(p.name for p in spool.rglob("*") if p.is_file())
     report["full_cli_check"] = hallterm(db, "db", "check", log_dir=root / "cli-logs")  # while the terminal runs
@@ -129,7 +130,8 @@ def main(root: Path) -> dict[str, Any]:
     report["after_counts"] = counts(svc)
     report["next_ticket"] = attempt(lambda: queue.issue_walkin(svc, session).number)
     report["next_case"] = attempt(new_case)
-    report["next_slip"] = attempt(lambda: print_slip(svc, ticket_slip(svc, issued[1]), ticket_id=issued[1].id).status)
+    report["next_slip"] = attempt(lambda: print_slip(svc, ticket_slip(svc, issued[1]), ticket_id=issued[1].id,
+                                                   session=session).status)
 
     # A slip job whose first file fits and whose second does not: none of it may stay in the spool.
     job = render_slip(svc, ticket_slip(svc, issued[2]))

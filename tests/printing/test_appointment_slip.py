@@ -21,7 +21,7 @@ from tests.conftest import TODAY
 def test_the_booked_slip_prints_at_once_with_the_materials_and_decodes_back(
         loaded: Services, cards: dict[str, str], desk_session: StaffSession, clock: list[dt.datetime]) -> None:
     booked = appointments.book(loaded, desk_session, cards["valid"], TODAY, "10:30", items="QY-GSSL")
-    outcome = printables.print_appointment(loaded, booked.id, staff_id=desk_session.staff_id)
+    outcome = printables.print_appointment(loaded, booked.id, session=desk_session)
     assert outcome.ok and outcome.title == f"预约回执 {booked.number}（11-26 10:30）"
     image = Image.open(Path(outcome.spool_base).with_suffix(".png"))
     found = [f.text for f in decode_image(image)]

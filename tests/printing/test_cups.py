@@ -23,6 +23,7 @@ from hallterm.services.context import Services
 from hallterm.storage import events
 from hallterm.storage.tables import slips
 from tests.printing.conftest import NOW_LOCAL, slip_environ
+from tests.sessions import DESK
 
 # The fakes print what a real cupsd (CUPS 2.4.2, Debian 12) printed for a raw queue, columns and
 # tabs included; "lp" translates its answer under a Chinese locale as the real one does.
@@ -239,7 +240,7 @@ def test_a_failed_print_stays_in_the_spool_is_recorded_and_reprints(cups: FakeCu
     svc = cups_services
     ring = signing.keyring(svc)
     cups.mode("stopped")
-    outcome = print_jobs.print_slip(svc, sample_slips(ring, NOW_LOCAL)[0], staff_id="S1401")
+    outcome = print_jobs.print_slip(svc, sample_slips(ring, NOW_LOCAL)[0], session=DESK)
     assert outcome.status == "failed" and not outcome.ok
     assert "已停止" in outcome.message and "补打" in outcome.message
     base = Path(outcome.spool_base)
@@ -254,7 +255,7 @@ def test_a_failed_print_stays_in_the_spool_is_recorded_and_reprints(cups: FakeCu
     assert [r.id for r in print_jobs.recent_slips(svc, failed_only=True)] == [outcome.slip_id]
 
     cups.mode("ok")  # the printer is back
-    again = print_jobs.reprint(svc, outcome.slip_id, staff_id="S1401")
+    again = print_jobs.reprint(svc, outcome.slip_id, session=DESK)
     assert again.status == "printed" and again.slip_id == outcome.slip_id
     with svc.db.read() as conn:
         row = conn.execute(select(slips).where(slips.c.id == outcome.slip_id)).one()
@@ -267,7 +268,7 @@ def test_a_failed_print_stays_in_the_spool_is_recorded_and_reprints(cups: FakeCu
 
 
 def test_notices_go_to_the_office_printer_on_their_paper(cups: FakeCups, cups_services: Services) -> None:
-    outcome = print_jobs.print_notice(cups_services, sample_notices(NOW_LOCAL.date())[0], case_id=None)
+    outcome = print_jobs.print_notice(cups_services, sample_notices(NOW_LOCAL.date())[0], case_id=None, session=DESK)
     assert outcome.status == "printed"
     (args,) = cups.calls("lp")
     assert "-o media=A5" in args and args.endswith(".pdf")

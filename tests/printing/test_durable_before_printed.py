@@ -73,7 +73,7 @@ def test_the_ticket_is_committed_when_the_printer_receives_it(loaded: Services, 
     printer = WitnessPrinter(db_file)
     svc = _with_printer(loaded, printer.port)
     view = queue.issue_walkin(svc, DESK, count_ahead=False)
-    outcome = print_slip(svc, ticket_slip(svc, view), ticket_id=view.id)
+    outcome = print_slip(svc, ticket_slip(svc, view), ticket_id=view.id, session=DESK)
     printer.close()
     assert outcome.status == "printed", outcome.message
     assert printer.received > 0
@@ -86,7 +86,7 @@ def test_printing_inside_a_write_transaction_is_refused_and_sends_nothing(loaded
     view = queue.issue_walkin(svc, DESK, count_ahead=False)
     slip = ticket_slip(svc, view)
     with pytest.raises(RuntimeError, match="write transaction"), svc.db.write():
-        print_slip(svc, slip, ticket_id=view.id)
+        print_slip(svc, slip, ticket_id=view.id, session=DESK)
     printer.sock.shutdown(socket.SHUT_RDWR)  # nobody connected: wake the accept
     printer.close()
     assert printer.received == 0

@@ -18,6 +18,7 @@ from hallterm.services import print_jobs
 from hallterm.services.context import Services
 from hallterm.services.responsibility import as_table, print_list
 from tests.printing.conftest import NOW_LOCAL
+from tests.sessions import SUPERVISOR
 
 HEADINGS = ("状态", "类别", "事项", "案件编号", "申请人", "责任部门", "责任人（工号）", "期限")
 
@@ -67,7 +68,7 @@ def test_an_empty_list_says_so(tmp_path: Path) -> None:
 
 
 def test_the_sheet_goes_through_the_print_path_like_every_notice(loaded: Services) -> None:
-    outcome = print_list(loaded, duties(3), "工程建设审批科", staff_id="S1601")
+    outcome = print_list(loaded, duties(3), "工程建设审批科", session=SUPERVISOR)
     assert outcome.ok and outcome.status == "spooled" and outcome.title.startswith("责任清单")
     pdf = Path(outcome.spool_base + ".pdf")
     assert pdf.is_file() and stat.S_IMODE(pdf.stat().st_mode) == 0o600

@@ -95,7 +95,7 @@ def test_the_key_file_is_ignored_by_git() -> None:
 
 def test_printing_to_the_spool_records_the_slip_and_an_event(loaded: Services) -> None:
     ring = signing.keyring(loaded)
-    outcome = print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[0], staff_id="S1401")
+    outcome = print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[0], session=DESK)
     assert outcome.status == "spooled" and outcome.ok
     assert outcome.message.startswith("未连接打印机，已保存到 ")
     with loaded.db.read() as conn:
@@ -109,10 +109,10 @@ def test_printing_to_the_spool_records_the_slip_and_an_event(loaded: Services) -
 
 def test_reprint_renders_again_when_the_spool_files_are_gone(loaded: Services) -> None:
     ring = signing.keyring(loaded)
-    first = print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[1])
+    first = print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[1], session=DESK)
     for path in Path(first.spool_base).parent.glob(Path(first.spool_base).name + ".*"):
         path.unlink()
-    again = print_jobs.reprint(loaded, first.slip_id)
+    again = print_jobs.reprint(loaded, first.slip_id, session=DESK)
     assert again.status == "spooled"
     base = Path(again.spool_base)
     assert base.with_name(base.name + ".png").is_file()
@@ -121,7 +121,7 @@ def test_reprint_renders_again_when_the_spool_files_are_gone(loaded: Services) -
 def test_a_character_the_font_lacks_is_warned_about_before_it_prints(loaded: Services) -> None:
     ring = signing.keyring(loaded)
     odd = dataclasses.replace(sample_slips(ring, NOW_LOCAL)[0], wait_where="한국어 안내 데스크")
-    outcome = print_jobs.print_slip(loaded, odd)
+    outcome = print_jobs.print_slip(loaded, odd, session=DESK)
     assert outcome.warnings and "한" in outcome.warnings[0] and "方框" in outcome.warnings[0]
 
 
@@ -300,17 +300,17 @@ def test_a_routed_visitor_is_told_nothing_of_waiting(loaded: Services, desk_sess
 
 def test_the_nightly_prune_removes_old_days_and_a_pruned_slip_still_reprints(loaded: Services) -> None:
     ring = signing.keyring(loaded)
-    printed = print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[0])
+    printed = print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[0], session=DESK)
     today = Path(printed.spool_base).parent
     old = today.with_name("2026-08-01")  # as if it had been printed in August
     today.rename(old)
     with loaded.db.write() as conn:
         conn.execute(update(slips).where(slips.c.id == printed.slip_id)
                      .values(spool_path=str(old / Path(printed.spool_base).name)))
-    print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[1])  # today's slip
+    print_jobs.print_slip(loaded, sample_slips(ring, NOW_LOCAL)[1], session=DESK)  # today's slip
 
     folders, size = print_jobs.prune_spool(loaded)  # keeps 90 days by default
 
     assert folders == 1 and size > 0 and not old.exists() and today.is_dir()
-    again = print_jobs.reprint(loaded, printed.slip_id)
+    again = print_jobs.reprint(loaded, printed.slip_id, session=DESK)
     assert again.status == "spooled" and Path(again.spool_base + ".png").is_file()

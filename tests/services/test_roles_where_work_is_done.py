@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from hallterm.domain.auth import AuthError
-from hallterm.services import cases, check_in, queue
+from hallterm.services import cases, check_in, print_jobs, printables, queue, responsibility
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession, set_pin, sign_in, system_session
 from hallterm.storage.tables import events
@@ -20,7 +20,10 @@ from tests.conftest import TODAY
 
 USE_CASES: list[Callable[..., Any]] = [queue.issue_walkin, queue.check_in, queue.check_in_card,
                                        queue.book_appointment, cases.route_queued, check_in.check_scan,
-                                       check_in.check_slip]
+                                       check_in.check_slip, print_jobs.print_slip, print_jobs.print_notice,
+                                       print_jobs.print_handover, print_jobs.print_minutes, print_jobs.print_sheet,
+                                       print_jobs.reprint, printables.print_printable, printables.print_appointment,
+                                       printables.print_handover_list, responsibility.print_list]
 
 
 @pytest.mark.parametrize("use_case", USE_CASES, ids=lambda f: f.__name__)
@@ -65,3 +68,20 @@ def test_a_system_actor_has_only_its_rights_and_is_recorded_as_the_system(loaded
     assert who == ["system:bench"]
     with pytest.raises(ValueError, match="unknown actions"):
         system_session("sweep", "夜间巡检", "everything")
+
+
+def test_printing_and_reprinting_need_a_session_with_the_right(loaded: Services,
+                                                               desk_session: StaffSession) -> None:
+    ticket = queue.issue_walkin(loaded, desk_session, count_ahead=False)
+    printable = printables.printable_ticket(loaded, ticket)
+    sweeper = system_session("sweep", "夜间巡检", "issue_ticket")  # not granted printing
+    with pytest.raises(AuthError, match="系统任务“夜间巡检”无权打印"):
+        printables.print_printable(loaded, printable, session=sweeper)
+    printed = printables.print_printable(loaded, printable, session=desk_session)
+    with pytest.raises(AuthError, match="无权补打"):
+        print_jobs.reprint(loaded, printed.slip_id, session=sweeper)
+    again = print_jobs.reprint(loaded, printed.slip_id, session=desk_session)
+    assert again.slip_id == printed.slip_id
+    with loaded.db.read() as conn:
+        who = conn.execute(select(events.c.staff_id).where(events.c.kind.like("slip_%"))).scalars().all()
+    assert who == ["S1401", "S1401"]  # the refused attempts printed and recorded nothing

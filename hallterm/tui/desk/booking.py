@@ -269,7 +269,7 @@ class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
         self.query_one("#booking-note", Input).value = ""
         session = self.app.session
         run_use_case(self, SlipPrinted, print_appointment, self.app.services, view.id,
-                     staff_id=session.staff_id if session else None)
+                     session=session)
         self._load()
 
     def on_appointment_cancelled(self, message: AppointmentCancelled) -> None:

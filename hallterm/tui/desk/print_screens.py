@@ -93,9 +93,10 @@ def print_ticket(node: Any, view: TicketView) -> None:
 
     def work() -> None:
         assert services is not None
+        assert session is not None  # the desk's screens open only after sign-in
         try:
             outcome = print_slip(services, ticket_slip(services, view), ticket_id=view.id,
-                                 staff_id=session.staff_id if session else None)
+                                 session=session)
         except Exception as exc:  # the signing key, the font, the spool folder: say which
             # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
             from hallterm.services.errors import explain
@@ -208,7 +209,7 @@ class PrintPreviewScreen(WithMessageLine, Screen["PrintOutcome | None"]):
         session = self.app.session
         self.say(f"正在打印 {self.selected.title}……", Level.BUSY)
         run_use_case(self, Printed, print_printable, self.app.services, self.selected,
-                     staff_id=session.staff_id if session else None, group="print")
+                     session=session, group="print")
 
     def on_printed(self, message: Printed) -> None:
         message.stop()
@@ -364,7 +365,7 @@ class ReprintScreen(WithMessageLine, Screen[None]):
         session = self.app.session
         self.say(f"正在补打 {record.title}……", Level.BUSY)
         run_use_case(self, Reprinted, reprint, self.app.services, record.id,
-                     staff_id=session.staff_id if session else None, group="print")
+                     session=session, group="print")
 
     def on_slips_listed(self, message: SlipsListed) -> None:
         message.stop()

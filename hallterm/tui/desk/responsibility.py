@@ -247,7 +247,7 @@ class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[Non
         session = self.app.session
         self.say("正在打印责任清单……", Level.BUSY)
         run_use_case(self, DutiesPrinted, print_list, self.app.services, board.duties, board.section,
-                     staff_id=session.staff_id if session else None)
+                     session=session)
 
     def on_duties_printed(self, message: DutiesPrinted) -> None:
         outcome: PrintOutcome = message.result
