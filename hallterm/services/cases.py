@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from hallterm.domain.auth import AuthError
 from hallterm.domain.cases import (
     ACTIVE_STATUSES,
     VISIT_STATUSES,
@@ -259,9 +260,13 @@ def route_queued(svc: Services, session: StaffSession) -> QueueRouting:
     """Route waiting visitors in the order they came, as seats and coordinators free up. The first
     routing of a day first takes off the queue whoever waited on an earlier day (S9: they went home)."""
     session.require("reassign")  # F8's right, checked here as well as on the screen (issue 16 point 9)
+    return _route_waiting(svc, session.staff_id)
+
+
+def _route_waiting(svc: Services, staff_id: str) -> QueueRouting:
+    """``route_queued`` without the role check: a visit ending frees a seat, whoever ends it (S9)."""
     routed = 0
     blocked = ""
-    staff_id = session.staff_id
     with svc.db.write() as conn:
         left = close_queue(svc, conn, tonight=False, staff_id=staff_id)
         queued = store.queued_case_ids(conn)
@@ -289,6 +294,8 @@ def reassign(svc: Services, session: StaffSession, case_id: int, *, lounge_code:
         before = case_at(conn, case_id)
         if before is None:
             raise CaseInputError("办件不存在")
+        if session.role == "coordinator":  # the desk routes and re-routes anyone's; a coordinator only their own
+            _require_own(session, before, "改派")
         move_case(svc, conn, session.staff_id, before, lounge_code=lounge_code, coordinator_id=coordinator_id,
                   reason=reason.strip())
         view = case_at(conn, case_id)
@@ -335,6 +342,21 @@ def move_case(svc: Services, conn: Connection, staff_id: str | None, before: Cas
                   coordinator_to=new_coord)
 
 
+# Roles that serve visitors of their own: they act on their own cases only (issue 16 point 9; S10: who is
+# responsible for a case is the one it was routed or reassigned to, not whoever claims it).
+SERVING_ROLES = frozenset({"coordinator", "proxy", "after_hours"})
+
+
+def _require_own(session: StaffSession, case: CaseView, act: str) -> None:
+    """A coordinator (or proxy, or duty desk) acts on the cases routed to them; a supervisor reassigns."""
+    if session.role not in SERVING_ROLES:
+        return
+    mine = {p.staff_id for p in (case.coordinator, case.proxy) if p is not None}
+    if session.staff_id not in mine:
+        owner = case.coordinator.name if case.coordinator is not None else "未分配"
+        raise AuthError(f"办件 {case.case_no} 由{owner}负责，您不能{act}：如需接手，请督查人员先改派给您")
+
+
 def mark_met(svc: Services, session: StaffSession, case_id: int) -> CaseView:
     """The coordinator has met the visitor: the wait ends (S9)."""
     session.require("mark_met")
@@ -343,6 +365,7 @@ def mark_met(svc: Services, session: StaffSession, case_id: int) -> CaseView:
         before = case_at(conn, case_id)
         if before is None or before.status != CaseStatus.WAITING.value:
             raise CaseInputError("只有在洽谈室等候中的办件可以标记为已接待")
+        _require_own(session, before, "标记已接待")
         store.set_case(conn, case_id, status=CaseStatus.MET.value, met_at=now)
         waited = seconds_between(before.opened_at, now)
         events.append(conn, EventKind.VISITOR_MET, now, staff_id=session.staff_id, case_id=case_id, waited_s=waited,
@@ -359,10 +382,12 @@ def end_visit(svc: Services, session: StaffSession, case_id: int) -> CaseView:
         before = case_at(conn, case_id)
         if before is None or before.status not in [s.value for s in VISIT_STATUSES]:
             raise CaseInputError("该办件不在洽谈室中")
+        if session.role in ("coordinator", "proxy"):  # the desks (day and evening) see anyone out
+            _require_own(session, before, "结束洽谈")
         store.set_case(conn, case_id, status=CaseStatus.IN_PROGRESS.value)
         events.append(conn, EventKind.VISIT_ENDED, svc.now(), staff_id=session.staff_id, case_id=case_id,
                       lounge=before.lounge_code)
-    route_queued(svc, session)
+    _route_waiting(svc, session.staff_id)
     with svc.db.read() as conn:
         view = case_at(conn, case_id)
     assert view is not None

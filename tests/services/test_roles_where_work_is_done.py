@@ -85,3 +85,28 @@ def test_printing_and_reprinting_need_a_session_with_the_right(loaded: Services,
     with loaded.db.read() as conn:
         who = conn.execute(select(events.c.staff_id).where(events.c.kind.like("slip_%"))).scalars().all()
     assert who == ["S1401", "S1401"]  # the refused attempts printed and recorded nothing
+
+
+def test_a_coordinator_acts_only_on_their_own_cases_until_a_supervisor_reassigns(
+        loaded: Services, cards: dict[str, str], desk_session: StaffSession) -> None:
+    from hallterm.domain.cases import CaseInputError
+    from tests.services.test_open_and_route import draft
+
+    view = cases.open_case(loaded, desk_session, draft(cards["valid"]))
+    assert view.coordinator is not None and view.status == "waiting"
+    owner = view.coordinator.staff_id
+    other_id = next(s for s in ("S1001", "S1002", "S1003") if s != owner)
+    other = _signed_in(loaded, other_id)
+    with pytest.raises(AuthError, match=f"办件 {view.case_no} 由.*负责，您不能标记已接待：如需接手，请督查人员先改派给您"):
+        cases.mark_met(loaded, other, view.id)
+    with pytest.raises(AuthError, match="您不能改派"):
+        cases.reassign(loaded, other, view.id, coordinator_id=other_id, reason="我来接")
+    assert cases.get_case(loaded, view.id).status == "waiting"  # type: ignore[union-attr]
+    # A supervisor reassigns it; now it is theirs to meet, and the first coordinator's no longer.
+    supervisor = _signed_in(loaded, "S1601")
+    cases.reassign(loaded, supervisor, view.id, coordinator_id=other_id, reason="原协调员外出")
+    with pytest.raises(AuthError, match="您不能标记已接待"):
+        cases.mark_met(loaded, _signed_in(loaded, owner), view.id)
+    assert cases.mark_met(loaded, other, view.id).status == "met"
+    with pytest.raises(CaseInputError, match="只有在洽谈室等候中"):
+        cases.mark_met(loaded, other, view.id)
