@@ -97,7 +97,8 @@ def test_a_coordinator_acts_only_on_their_own_cases_until_a_supervisor_reassigns
     owner = view.coordinator.staff_id
     other_id = next(s for s in ("S1001", "S1002", "S1003") if s != owner)
     other = _signed_in(loaded, other_id)
-    with pytest.raises(AuthError, match=f"办件 {view.case_no} 由.*负责，您不能标记已接待：如需接手，请督查人员先改派给您"):
+    refused = f"办件 {view.case_no} 由.*负责，您不能标记已接待：如需接手，请督查人员先改派给您"
+    with pytest.raises(AuthError, match=refused):
         cases.mark_met(loaded, other, view.id)
     with pytest.raises(AuthError, match="您不能改派"):
         cases.reassign(loaded, other, view.id, coordinator_id=other_id, reason="我来接")
