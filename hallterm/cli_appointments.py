@@ -66,12 +66,15 @@ def run(svc: Services, args: argparse.Namespace) -> int:
     # lazy: the use cases load SQLAlchemy; only this command needs them
     from hallterm.domain.appointments import parse_appointment_no
     from hallterm.services import appointment_views, appointments
+    from hallterm.services.staff import command_line_session
+
+    clerk = command_line_session("book_appointment")
 
     command = args.appointments_command
     if command == "slots":
         return _slots(svc, args.day, args.section, as_json=args.json)
     if command == "book":
-        view = appointments.book(svc, None, args.card_no, args.day, args.slot, section=args.section,
+        view = appointments.book(svc, clerk, args.card_no, args.day, args.slot, section=args.section,
                                  items=args.items, phone=args.phone, note=args.note)
         print(view.number)  # first, alone on its line: scripts read it
         print(view.message)
@@ -83,12 +86,12 @@ def run(svc: Services, args: argparse.Namespace) -> int:
             print(warning)
         return 0
     if command == "reschedule":
-        view = appointments.reschedule(svc, None, parse_appointment_no(args.appointment_no), args.day, args.slot,
+        view = appointments.reschedule(svc, clerk, parse_appointment_no(args.appointment_no), args.day, args.slot,
                                        reason=args.reason, section=args.section)
         print(view.message)
         return 0
     if command == "cancel":
-        view = appointments.cancel(svc, None, parse_appointment_no(args.appointment_no), reason=args.reason)
+        view = appointments.cancel(svc, clerk, parse_appointment_no(args.appointment_no), reason=args.reason)
         print(view.message)
         return 0
     entries = appointment_views.call_list(svc, args.day, with_cancelled=args.all)

@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from hallterm.domain.appointments import AppointmentError, missed_after, repeated_misses
 from hallterm.services.appointments import mark_missed
 from hallterm.services.context import Services
+from hallterm.services.staff import system_session
 from hallterm.storage import appointments as store
+
+# Marking missed is the hall's, not a clerk's: the sweep acts as a system actor that may only do that.
+SWEEPER = system_session("sweep", "失约巡检", "book_appointment")
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,8 @@ def sweep_missed(svc: Services) -> MissedSweep:
         if now <= missed_after(row.day, row.slot_end, grace):  # checked in by then: not missed
             continue
         try:
-            # For the hall, not a clerk: the desk's timer runs it whoever is signed in (no role to check).
-            done.append(mark_missed(svc, None, row.id).number)
+            # For the hall, not a clerk: the desk's timer runs it whoever is signed in, as the sweep.
+            done.append(mark_missed(svc, SWEEPER, row.id).number)
         except AppointmentError:
             continue  # checked in or changed on another terminal since the list was read
     return MissedSweep(tuple(done))

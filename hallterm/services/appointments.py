@@ -46,11 +46,10 @@ from hallterm.storage.tickets import AppointmentRow, get_appointment, insert_app
 MAX_ITEM_CODES = 400  # appointments.item_codes
 
 
-def _staff_id(session: StaffSession | None) -> str | None:
-    if session is not None:
-        session.require("book_appointment")
-        return session.staff_id
-    return None  # the command line: whoever runs it is trusted like `hallterm sweep`
+def _staff_id(session: StaffSession) -> str:
+    # issue 16 point 9: always a session; the command line and the sweep come as system actors
+    session.require("book_appointment")
+    return session.staff_id
 
 
 def _card_no(svc: Services, card_text: str, staff_id: str | None, day: dt.date) -> str:
@@ -120,7 +119,7 @@ def _booked(rows: list[AppointmentRow]) -> list[Booked]:
     return [Booked(r.id, r.day, r.slot_start, as_view(r).items) for r in rows]
 
 
-def book(svc: Services, session: StaffSession | None, card_text: str, day: dt.date, slot_start: str, *,
+def book(svc: Services, session: StaffSession, card_text: str, day: dt.date, slot_start: str, *,
          section: str | None = None, items: str = "", phone: str | None = None, note: str = "",
          within: Callable[[Connection, AppointmentRow], None] | None = None) -> AppointmentView:
     """Book a slot for a card holder (S6). ``phone`` None takes the roster's; refused in Chinese when full,
@@ -194,7 +193,7 @@ def _require_booked(row: AppointmentRow, doing: str) -> None:
                                f"不能{doing}")
 
 
-def reschedule(svc: Services, session: StaffSession | None, appointment_id: int, day: dt.date, slot_start: str,
+def reschedule(svc: Services, session: StaffSession, appointment_id: int, day: dt.date, slot_start: str,
                *, reason: str, section: str | None = None) -> AppointmentView:
     """Move a booked appointment to another slot, in one transaction: the new seat is taken and the old one
     given back, or neither (the new slot is full)."""
@@ -253,7 +252,7 @@ def _release(conn: Connection, row: AppointmentRow, status: AppointmentStatus, v
     store.free_seat(conn, row.section, row.day, row.slot_start)
 
 
-def cancel(svc: Services, session: StaffSession | None, appointment_id: int, *, reason: str) -> AppointmentView:
+def cancel(svc: Services, session: StaffSession, appointment_id: int, *, reason: str) -> AppointmentView:
     """Cancel a booked appointment; its seat is free at once."""
     staff_id = _staff_id(session)
     why = check_reason(reason, "取消预约")
@@ -267,7 +266,7 @@ def cancel(svc: Services, session: StaffSession | None, appointment_id: int, *, 
     return as_view(done, f"已取消预约 {appointment_no(row.id)}，该时段空出一个名额")
 
 
-def mark_missed(svc: Services, session: StaffSession | None, appointment_id: int) -> AppointmentView:
+def mark_missed(svc: Services, session: StaffSession, appointment_id: int) -> AppointmentView:
     """A booked appointment nobody checked in: missed (失约), and its seat is given back.
 
     Deciding *when* (its end plus a grace period, by the sweep and the desk's timer) is issue 12 point 5.

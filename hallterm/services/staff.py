@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from hallterm.domain.auth import ACTION_NAMES, AuthError, after_failure, check_pin_format, hash_pin, require, verify_pin
 from hallterm.domain.events import EventKind
 from hallterm.services.context import Services
-from hallterm.services.who import actor
+from hallterm.services.who import actor, os_user
 from hallterm.storage import events
 from hallterm.storage import staff as accounts
 
@@ -46,6 +46,13 @@ def system_session(task: str, name: str, *actions: str) -> StaffSession:
     if unknown:
         raise ValueError(f"unknown actions {unknown}")
     return StaffSession(f"system:{task}", name, SYSTEM_ROLE, "", "", frozenset(actions))
+
+
+def command_line_session(*actions: str) -> StaffSession:
+    """A command run at the terminal by nobody signed in: the system actor ``system:cli:<OS user>`` (issue 15
+    point 6 records the OS user for administrative acts; here it is the act's "who")."""
+    user = os_user()
+    return system_session(f"cli:{user}"[:25], f"命令行（{user}）", *actions)
 
 
 def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
@@ -119,4 +126,14 @@ def authorise(session: StaffSession, action: str) -> None:
     session.require(action)
 
 
-__all__ = ["SYSTEM_ROLE", "AuthError", "StaffSession", "authorise", "set_pin", "sign_in", "sign_out", "system_session"]
+__all__ = [
+    "SYSTEM_ROLE",
+    "AuthError",
+    "StaffSession",
+    "authorise",
+    "command_line_session",
+    "set_pin",
+    "sign_in",
+    "sign_out",
+    "system_session",
+]

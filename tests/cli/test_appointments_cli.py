@@ -113,7 +113,7 @@ def test_book_prints_the_repeat_miss_note_after_the_number(loaded: Services, car
     today = dt.date.today()  # the command reads the real clock
     for back in (10, 20):
         missed = queue.book_appointment(loaded, DESK, cards["valid"], today - dt.timedelta(days=back), "09:00", "09:30")
-        appointments.mark_missed(loaded, None, missed)
+        appointments.mark_missed(loaded, DESK, missed)
     day = today + dt.timedelta(days=1)
     while True:  # a day with a bookable slot
         code, out, _ = run(loaded, capsys, "slots", "--day", day.isoformat(), "--json")

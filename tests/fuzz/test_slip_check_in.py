@@ -24,6 +24,7 @@ from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import appointments as appointment_rows
 from hallterm.storage.tables import cases, events, tickets
 from tests.conftest import TODAY
+from tests.sessions import DESK
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 OTHER_HALL = Keyring("K1", {"K1": b"another-hall-secret-987654"})  # same key id, another secret
@@ -63,7 +64,7 @@ def _scan_changes_nothing(svc: Services, session: StaffSession, text: str) -> Sl
 
 def test_bad_and_replayed_slips_change_nothing(loaded: Services, cards: dict[str, str],
                                                desk_session: StaffSession) -> None:
-    booked = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")
+    booked = appointments.book(loaded, DESK, cards["valid"], TODAY, "10:30")
     good = signing.appointment_payload(loaded, booked.id, TODAY, "10:30")
     first = check_scan(loaded, good, session=desk_session)
     assert isinstance(first, SlipScan) and first.checked_in

@@ -32,7 +32,7 @@ def _at(clock: list[dt.datetime], hhmm: str, day: dt.date = TODAY) -> None:
 ])
 def test_the_check_in_window_decides_the_ticket(loaded: Services, cards: dict[str, str], clock: list[dt.datetime],
                                                 arrive: str, kind: TicketKind, said: str) -> None:
-    booked = appointments.book(loaded, None, cards["valid"], TODAY, "11:30")
+    booked = appointments.book(loaded, DESK, cards["valid"], TODAY, "11:30")
     _at(clock, arrive)
     ticket = queue.check_in(loaded, DESK, booked.id)
     assert ticket.kind is kind and said in ticket.message
@@ -46,8 +46,8 @@ def test_the_check_in_window_decides_the_ticket(loaded: Services, cards: dict[st
 def test_a_card_scanned_on_arrival_checks_in_todays_appointment(loaded: Services, cards: dict[str, str],
                                                                 clock: list[dt.datetime]) -> None:
     assert queue.check_in_card(loaded, DESK, cards["valid"]) is None  # nothing booked today
-    appointments.book(loaded, None, cards["valid"], TODAY, "14:00", items="QY-GSSL")
-    appointments.book(loaded, None, cards["valid"], TODAY, "11:00")
+    appointments.book(loaded, DESK, cards["valid"], TODAY, "14:00", items="QY-GSSL")
+    appointments.book(loaded, DESK, cards["valid"], TODAY, "11:00")
     _at(clock, "13:40")  # the 11:00 one is long past its window: the 14:00 one is taken
     ticket = queue.check_in_card(loaded, DESK, cards["valid"])
     assert ticket is not None and ticket.kind is TicketKind.APPOINTMENT and ticket.slot.startswith("14:00")
@@ -55,8 +55,8 @@ def test_a_card_scanned_on_arrival_checks_in_todays_appointment(loaded: Services
 
 def test_unchecked_appointments_are_missed_after_their_end_plus_the_grace(
         loaded: Services, cards: dict[str, str], clock: list[dt.datetime]) -> None:
-    first = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")  # 10:30–11:00, grace 30 minutes
-    other = appointments.book(loaded, None, cards["markup"], TODAY, "10:30", section=first.section)
+    first = appointments.book(loaded, DESK, cards["valid"], TODAY, "10:30")  # 10:30–11:00, grace 30 minutes
+    other = appointments.book(loaded, DESK, cards["markup"], TODAY, "10:30", section=first.section)
     _at(clock, "11:30")
     assert sweep_missed(loaded).missed == ()  # at the minute, not yet
     queue.check_in(loaded, DESK, other.id)  # late, but checked in: never missed
@@ -76,7 +76,7 @@ def test_repeated_misses_are_shown_not_enforced(loaded: Services, cards: dict[st
     card = cards["valid"]
     assert miss_history(loaded, card).warning == ""
     for day, items in ((TODAY, ""), (TODAY + dt.timedelta(days=1), "QY-GSSL")):  # one active per item
-        appointments.book(loaded, None, card, day, "16:00", items=items)
+        appointments.book(loaded, DESK, card, day, "16:00", items=items)
     _at(clock, "18:00")
     sweep_missed(loaded)
     assert miss_history(loaded, card).misses == 1 and miss_history(loaded, card).warning == ""
@@ -84,7 +84,7 @@ def test_repeated_misses_are_shown_not_enforced(loaded: Services, cards: dict[st
     sweep_missed(loaded)
     history = miss_history(loaded, card)
     assert history.warning == "注意：该持卡人近 90 天内已失约 2 次（仅提示，不影响预约）"
-    appointments.book(loaded, None, card, TODAY + dt.timedelta(days=2), "09:00")  # no ban
+    appointments.book(loaded, DESK, card, TODAY + dt.timedelta(days=2), "09:00")  # no ban
     _at(clock, "18:00", TODAY + dt.timedelta(days=92))
     assert miss_history(loaded, card).misses == 0  # out of the window
 
@@ -96,19 +96,19 @@ def test_an_old_slip_says_what_became_of_its_appointment(loaded: Services, cards
     from hallterm.services.check_in import check_scan
 
     friday, monday = TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=4)
-    moved = appointments.book(loaded, None, cards["valid"], friday, "09:00")
+    moved = appointments.book(loaded, DESK, cards["valid"], friday, "09:00")
     old_slip = signing.appointment_payload(loaded, moved.id, friday, "09:00")
-    appointments.reschedule(loaded, None, moved.id, monday, "10:00", reason="来电改期")
+    appointments.reschedule(loaded, DESK, moved.id, monday, "10:00", reason="来电改期")
     with pytest.raises(ScanError, match=r"回执已过时：预约 \d{6} 已改到 2026-11-30 10:00"):
         check_scan(loaded, old_slip, session=DESK)  # before its day: not "come back on the day"
-    appointments.cancel(loaded, None, moved.id, reason="来电取消")
+    appointments.cancel(loaded, DESK, moved.id, reason="来电取消")
     with pytest.raises(ScanError, match=r"预约 \d{6} 已取消，这张回执作废"):
         check_scan(loaded, old_slip, session=DESK)
     # On the day: cancelled and missed are told apart, and neither is a "repeat" check-in.
-    cancelled = appointments.book(loaded, None, cards["valid"], TODAY, "11:30")
-    appointments.cancel(loaded, None, cancelled.id, reason="来电取消")
-    missed = appointments.book(loaded, None, cards["markup"], TODAY, "11:30")
-    appointments.mark_missed(loaded, None, missed.id)
+    cancelled = appointments.book(loaded, DESK, cards["valid"], TODAY, "11:30")
+    appointments.cancel(loaded, DESK, cancelled.id, reason="来电取消")
+    missed = appointments.book(loaded, DESK, cards["markup"], TODAY, "11:30")
+    appointments.mark_missed(loaded, DESK, missed.id)
     with pytest.raises(QueueError, match="已取消，不能签到") as said_cancelled:
         queue.check_in(loaded, DESK, cancelled.id)
     with pytest.raises(QueueError, match="已失约") as said_missed:
@@ -120,7 +120,7 @@ def test_check_in_names_the_appointment_and_the_queue_number_apart(loaded: Servi
     from hallterm.services import signing
     from hallterm.services.check_in import SlipScan, check_scan
 
-    booked = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")
+    booked = appointments.book(loaded, DESK, cards["valid"], TODAY, "10:30")
     result = check_scan(loaded, signing.appointment_payload(loaded, booked.id, TODAY, "10:30"), session=DESK)
     assert isinstance(result, SlipScan) and result.ticket is not None
     assert f"已签到（预约 {booked.number}），排队号 {result.ticket.number}" in result.message

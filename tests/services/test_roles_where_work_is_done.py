@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from hallterm.domain.auth import AuthError
-from hallterm.services import cases, check_in, print_jobs, printables, queue, responsibility
+from hallterm.services import appointments, cases, check_in, print_jobs, printables, queue, responsibility
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession, set_pin, sign_in, system_session
 from hallterm.storage.tables import events
@@ -23,7 +23,9 @@ USE_CASES: list[Callable[..., Any]] = [queue.issue_walkin, queue.check_in, queue
                                        check_in.check_slip, print_jobs.print_slip, print_jobs.print_notice,
                                        print_jobs.print_handover, print_jobs.print_minutes, print_jobs.print_sheet,
                                        print_jobs.reprint, printables.print_printable, printables.print_appointment,
-                                       printables.print_handover_list, responsibility.print_list]
+                                       printables.print_handover_list, responsibility.print_list,
+                                       appointments.book, appointments.reschedule, appointments.cancel,
+                                       appointments.mark_missed]
 
 
 @pytest.mark.parametrize("use_case", USE_CASES, ids=lambda f: f.__name__)
@@ -111,3 +113,25 @@ def test_a_coordinator_acts_only_on_their_own_cases_until_a_supervisor_reassigns
     assert cases.mark_met(loaded, other, view.id).status == "met"
     with pytest.raises(CaseInputError, match="只有在洽谈室等候中"):
         cases.mark_met(loaded, other, view.id)
+
+
+def test_the_missed_sweep_and_the_command_line_act_as_system_actors(loaded: Services, cards: dict[str, str],
+                                                                     clock: list) -> None:
+    import datetime as dt
+
+    from hallterm.services.appointment_sweep import SWEEPER, sweep_missed
+    from hallterm.services.staff import command_line_session
+    from hallterm.services.who import os_user
+
+    clerk = command_line_session("book_appointment")
+    booked = appointments.book(loaded, clerk, cards["valid"], TODAY, "10:30")
+    clock[0] += dt.timedelta(hours=8)  # long past the slot and its grace
+    assert sweep_missed(loaded).missed == (booked.number,)
+    with loaded.db.read() as conn:
+        rows = conn.execute(select(events.c.kind, events.c.staff_id)
+                            .where(events.c.kind.in_(["appointment_booked", "appointment_missed"]))
+                            .order_by(events.c.id)).all()
+    assert [tuple(r) for r in rows] == [("appointment_booked", f"system:cli:{os_user()}"[:32]),
+                                        ("appointment_missed", "system:sweep")]
+    with pytest.raises(AuthError, match="系统任务“失约巡检”无权取号"):
+        queue.issue_walkin(loaded, SWEEPER)

@@ -23,6 +23,7 @@ from hallterm.services.context import Services
 from hallterm.storage import appointments as store
 from hallterm.storage import holders
 from hallterm.storage.tables import appointment_seats, appointments, events
+from tests.sessions import DESK
 from tests.storage.conftest import run_together
 
 PROCESSES = 8
@@ -36,6 +37,8 @@ from hallterm.domain.appointments import SlotFull
 from hallterm.services.appointment_slots import day_slots
 from hallterm.services.appointments import book
 from hallterm.services.context import Services
+from hallterm.services.staff import StaffSession
+DESK = StaffSession("S1401", "测试前台", "desk", "综合窗口", "")
 ready, go = map(pathlib.Path, sys.argv[1:3])
 day = dt.date.fromisoformat(sys.argv[3])
 cards = sys.argv[4:]
@@ -48,7 +51,7 @@ while not go.exists() and time.monotonic() < deadline:
 for card in cards:
     for slot in %r:
         try:
-            view = book(svc, None, card, day, slot)
+            view = book(svc, DESK, card, day, slot)
         except SlotFull:
             print("full", flush=True)
             continue
@@ -91,13 +94,13 @@ def test_booking_rescheduling_cancelling_and_missed_keep_the_seats_right(any_hal
     """The seat counter and the appointments agree after every change, on both databases."""
     svc, card = any_hall, cards_for(any_hall)
     day = svc.today() + dt.timedelta(days=1)  # Friday 2026-11-27 at the tests' fixed clock
-    first = book(svc, None, card, day, "09:00", items="QY-GSSL")
-    moved = reschedule(svc, None, first.id, day, "10:00", reason="来电改期")
-    back = reschedule(svc, None, first.id, day, "09:30", reason="又改回")  # the other lock order
-    second = book(svc, None, card, day, "09:00", items="QY-FGSSL", phone="13900001111", note="首次咨询")
-    cancel(svc, None, second.id, reason="持卡人来电取消")
-    third = book(svc, None, card, day, "11:00")
-    mark_missed(svc, None, third.id)
+    first = book(svc, DESK, card, day, "09:00", items="QY-GSSL")
+    moved = reschedule(svc, DESK, first.id, day, "10:00", reason="来电改期")
+    back = reschedule(svc, DESK, first.id, day, "09:30", reason="又改回")  # the other lock order
+    second = book(svc, DESK, card, day, "09:00", items="QY-FGSSL", phone="13900001111", note="首次咨询")
+    cancel(svc, DESK, second.id, reason="持卡人来电取消")
+    third = book(svc, DESK, card, day, "11:00")
+    mark_missed(svc, DESK, third.id)
     assert (moved.slot_start, back.slot_start, second.phone) == ("10:00", "09:30", "13900001111")
     with svc.db.read() as conn:
         seats = {(s, t): n for (d, s, t), n in store.seats_between(conn, day, day).items()}
@@ -109,4 +112,4 @@ def test_booking_rescheduling_cancelling_and_missed_keep_the_seats_right(any_hal
     assert kinds == ["appointment_booked", "appointment_rescheduled", "appointment_rescheduled",
                      "appointment_booked", "appointment_cancelled", "appointment_booked", "appointment_missed"]
     with pytest.raises(AppointmentError, match="已取消，不能改期"):
-        reschedule(svc, None, second.id, day, "14:00", reason="x")
+        reschedule(svc, DESK, second.id, day, "14:00", reason="x")

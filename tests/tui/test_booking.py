@@ -76,7 +76,7 @@ async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: di
     monkeypatch.setattr(booking_desk, "booking_start", slow_start)
     for back in (10, 20):  # two misses in the last 90 days: the booking screen says so (no ban)
         missed = queue.book_appointment(loaded, DESK, card, TODAY - dt.timedelta(days=back), "09:00", "09:30")
-        appointments.mark_missed(loaded, None, missed)
+        appointments.mark_missed(loaded, DESK, missed)
     app = desk_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -167,7 +167,7 @@ async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: di
 async def test_refused_cards_arrivals_and_the_missed_timer(loaded: Services, cards: dict[str, str],
                                                           desk_app: DeskAppFactory,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    on_time = appointments.book(loaded, None, cards["valid"], TODAY, "10:30")  # window from 10:00
+    on_time = appointments.book(loaded, DESK, cards["valid"], TODAY, "10:30")  # window from 10:00
     gone = queue.book_appointment(loaded, DESK, cards["markup"], TODAY, "08:00", "08:30")  # ended 08:30, grace 30
     late = queue.book_appointment(loaded, DESK, cards["markup"], TODAY, "09:30", "10:00", item_codes="QY-GSSL")
     app = desk_app()
@@ -223,7 +223,7 @@ async def test_after_a_checked_in_visitors_case_is_routed_f10_prints_the_visit_s
     preview (the visit slip second), and once the case was routed Ctrl+Y said no card was on screen."""
     from hallterm.tui.desk.print_screens import PrintPreviewScreen
 
-    appointments.book(loaded, None, cards["valid"], TODAY, "10:30")
+    appointments.book(loaded, DESK, cards["valid"], TODAY, "10:30")
     app = desk_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
