@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     look = cards_sub.add_parser("lookup", help="按卡号查询持卡人")
     look.add_argument("card_no")
+    cards_sub.add_parser("purge", help="删除已不在名册中满 [privacy] purge_after_days 天的持卡人个人信息，"
+                                       "及超过 slip_content_days 天的回执内容（每晚 sweep 也会运行）")
 
     staff_cmd = sub.add_parser("staff", help="工作人员")
     staff_sub = staff_cmd.add_subparsers(dest="staff_command", required=True)
@@ -223,6 +225,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if command == "callbacks":
             return cli_nightly.list_callbacks(svc, args.day, args.csv)
         if command == "cards":
+            if args.cards_command == "purge":
+                return cli_hall.cards_purge(svc)
             return (cli_hall.cards_import(svc, args.file) if args.cards_command == "import"
                     else cli_hall.cards_lookup(svc, args.card_no))
     raise CliError(f"未知命令：{command}", 2)

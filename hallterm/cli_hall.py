@@ -47,6 +47,19 @@ def cards_import(svc: Services, path: Path) -> int:
         return 1
     print(f"已导入名册 {path.name}（{result.check.encoding}）：共 {len(result.check.rows)} 人，"
           f"新增 {result.inserted}，更新 {result.updated}")
+    if result.off_roster:
+        days = svc.settings.privacy.purge_after_days
+        later = f"满 {days} 天后删除其个人信息（[privacy] purge_after_days）" if days else "个人信息按设置不删除"
+        print(f"名册中已不再有的持卡人 {result.off_roster} 位：已标记，{later}；重新列入名册即恢复")
+    return 0
+
+
+def cards_purge(svc: Services) -> int:
+    # lazy: as above
+    from hallterm.services.privacy import purge
+    from hallterm.services.staff import command_line_session
+
+    print(purge(svc, command_line_session("purge")).message)
     return 0
 
 

@@ -58,6 +58,10 @@ def run_sweep(svc: Services) -> int:
     if keep:
         print(f"打印暂存目录：删除 {keep} 天以前的 {folders} 个日期文件夹（{size / 1e6:.1f} MB）")
     # lazy: as above
+    from hallterm.services.privacy import PURGER, purge
+
+    print(purge(svc, PURGER).message)  # issue 16 point 12: before the backup, which then holds no more of it
+    # lazy: as above
     from hallterm.services.backup import nightly_backup
     from hallterm.services.integrity import seal_events
 

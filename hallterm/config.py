@@ -128,6 +128,18 @@ class BackupSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """How long personal data is kept (issue 16 point 12; PIPL: no longer than the purpose needs)."""
+
+    # A holder off the talent office's roster this many days loses name, ID number, phone and employer
+    # (`hallterm privacy purge`, and the nightly sweep); their cases' figures stay. 0: never purged.
+    purge_after_days: int = 365
+    # A printed slip's stored content (the reprint list draws it again from it) is cleared after this many
+    # days; its record (who printed what, when) stays. 0: kept.
+    slip_content_days: int = 90
+
+
+@dataclass(frozen=True)
 class RatingSettings:
     """好差评 (国办发〔2019〕51号): the rating pad at the issuing window and the follow-up of a 差评."""
 
@@ -220,6 +232,7 @@ class Settings:
     rating: RatingSettings = field(default_factory=RatingSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     log: LogSettings = field(default_factory=LogSettings)
     source: str = "默认设置"  # where the settings came from, for messages
     # "section.key" → the file or variable it came from (for `hallterm config`); not part of equality
@@ -243,6 +256,7 @@ SECTIONS: dict[str, type] = {
     "rating": RatingSettings,
     "signing": SigningSettings,
     "backup": BackupSettings,
+    "privacy": PrivacySettings,
     "log": LogSettings,
 }
 

@@ -110,6 +110,11 @@ def check_settings(settings: Settings, values: dict[str, dict[str, tuple[Any, st
             raise ConfigError(f"log.{key}", where("log", key), f"应在 {low} 到 {high} 之间，而不是 {value}")
     if not 1 <= settings.backup.keep <= 3660:
         raise ConfigError("backup.keep", where("backup", "keep"), f"应在 1 到 3660 之间，而不是 {settings.backup.keep}")
+    for key in ("purge_after_days", "slip_content_days"):
+        value = getattr(settings.privacy, key)
+        if not 0 <= value <= 36600:
+            raise ConfigError(f"privacy.{key}", where("privacy", key),
+                              f"应在 0 到 36600 之间（0 表示不删除），而不是 {value}")
     if not settings.paths.assets_dir.is_dir():
         raise ConfigError("paths.assets", where("paths", "assets"), f"指向的目录不存在：{settings.paths.assets}")
 

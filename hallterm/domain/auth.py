@@ -92,6 +92,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Every signed-in role prints what its own screen makes; a system actor only when granted (issue 16)
     "print": frozenset({"desk", "after_hours", "coordinator", "proxy", "supervisor", "admin"}),
     "reprint": frozenset({"desk", "after_hours", "coordinator", "proxy", "supervisor", "admin"}),
+    # issue 16 point 12: deleting personal data past its keeping period (the sweep, or an administrator)
+    "purge": frozenset({"admin"}),
 }
 
 ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card": "特批放行", "reassign": "改派",
@@ -101,7 +103,8 @@ ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card
                 "consult": "记录提前介入咨询", "joint_review": "组织会商",
                 "proxy_tasks": "办理代办任务",
                 "item_progress": "推进事项办理", "hand_out": "在发证窗口发放", "supervise": "查看督查考核",
-                "print": "打印", "reprint": "补打"}
+                "print": "打印", "reprint": "补打",
+                "purge": "删除过期个人信息"}
 
 
 def allowed(role: str, action: str) -> bool:

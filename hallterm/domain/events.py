@@ -98,6 +98,8 @@ class EventKind(StrEnum):
     DATABASE_BACKED_UP = "database_backed_up"
     DATABASE_RESTORED = "database_restored"
     DATABASE_COPIED = "database_copied"
+    # issue 16 point 12: personal data deleted after its keeping period; details: counts only, never data
+    PERSONAL_DATA_PURGED = "personal_data_purged"
     HANDOVER_ACKNOWLEDGED = "handover_acknowledged"  # details: upto (the last event id the list covered)
     # early consultation (S5) and joint review (S8), issue 13
     CONSULTATION_LOGGED = "consultation_logged"  # details: consultation_id, channel, section, topic, follow_up_on
@@ -196,6 +198,7 @@ LABELS: dict[EventKind, str] = {
     EventKind.DATABASE_BACKED_UP: "备份数据库",
     EventKind.DATABASE_RESTORED: "从备份恢复数据库",
     EventKind.DATABASE_COPIED: "复制数据库到新服务器",
+    EventKind.PERSONAL_DATA_PURGED: "删除过期个人信息",
 }
 
 

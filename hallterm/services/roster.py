@@ -17,6 +17,7 @@ class ImportResult:
     check: RosterCheck
     inserted: int = 0
     updated: int = 0
+    off_roster: int = 0  # holders this roster no longer lists, marked now (purged later, issue 16 point 12)
 
     @property
     def ok(self) -> bool:
@@ -36,9 +37,12 @@ def import_roster(svc: Services, path: Path, *, staff_id: str | None = None) -> 
         holders.lock_for_import(conn)
         existing = holders.existing_card_numbers(conn, card_nos)
         holders.upsert_rows(conn, check.rows, svc.now())
+        # The office's file is the whole roster: whoever it leaves out is off it from now (issue 16 point 12).
+        off = holders.mark_off_roster(conn, svc.now())
         inserted = len(card_nos) - len(existing)
         # Issue 15 point 6: who (the signed-in staff member, or the OS user at the command line) and
         # what — the file and the counts, never a holder's data.
         events.append(conn, EventKind.ROSTER_IMPORTED, svc.now(), file=path.name, encoding=check.encoding,
-                      rows=len(card_nos), inserted=inserted, updated=len(existing), **actor(staff_id))
-    return ImportResult(check, inserted, len(existing))
+                      rows=len(card_nos), inserted=inserted, updated=len(existing), off_roster=off,
+                      **actor(staff_id))
+    return ImportResult(check, inserted, len(existing), off)

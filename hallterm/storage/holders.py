@@ -10,7 +10,7 @@ from sqlalchemy import Connection, and_, func, select, text, update
 
 from hallterm.domain.holders import CardStatus, Holder
 from hallterm.domain.roster import RosterRow
-from hallterm.storage.tables import card_holders, cases
+from hallterm.storage.tables import appointments, card_holders, cases
 from hallterm.storage.upsert import upsert
 
 
@@ -53,9 +53,35 @@ def upsert_rows(conn: Connection, rows: Iterable[RosterRow], now: dt.datetime) -
     upsert(conn, card_holders, [
         {"card_no": r.card_no, "name": r.name, "id_number": r.id_number, "tier": r.tier,
          "issued_on": r.issued_on, "expires_on": r.expires_on, "status": r.status.value,
-         "phone": r.phone, "employer": r.employer, "updated_at": now}
+         "phone": r.phone, "employer": r.employer, "updated_at": now, "off_roster_since": None, "purged_at": None}
         for r in rows
     ], ["card_no"])
+
+
+def mark_off_roster(conn: Connection, imported_at: dt.datetime) -> int:
+    """After a whole roster was upserted at ``imported_at``: the holders it no longer lists (their rows were
+    not touched) are off the roster from now, unless already (issue 16 point 12)."""
+    return conn.execute(update(card_holders)
+                        .where(card_holders.c.updated_at < imported_at, card_holders.c.off_roster_since.is_(None))
+                        .values(off_roster_since=imported_at)).rowcount
+
+
+PURGED_NAME = "（已删除）"
+
+
+def purge_off_roster(conn: Connection, off_before: dt.datetime, now: dt.datetime) -> int:
+    """Blank the personal data of holders off the roster since before ``off_before``: name, ID number, phone,
+    employer, and the phone and note given at their bookings. The rows stay (cases, tickets and figures
+    refer to them by id; the card number is the office's, not a person's data)."""
+    gone = select(card_holders.c.id).where(card_holders.c.off_roster_since < off_before,
+                                           card_holders.c.purged_at.is_(None))
+    ids = list(conn.execute(gone).scalars())
+    for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+        chunk = ids[start:start + 500]
+        conn.execute(update(card_holders).where(card_holders.c.id.in_(chunk))
+                     .values(name=PURGED_NAME, id_number="", phone="", employer="", purged_at=now))
+        conn.execute(update(appointments).where(appointments.c.holder_id.in_(chunk)).values(phone="", note=""))
+    return len(ids)
 
 
 def count(conn: Connection) -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, null, select, update
 
 from hallterm.storage.tables import slips
 
@@ -70,3 +70,12 @@ def recent(conn: Connection, *, limit: int, failed_only: bool = False) -> list[S
     if failed_only:
         query = query.where(slips.c.status == "failed")
     return [_row(r) for r in conn.execute(query)]
+
+
+def clear_contents(conn: Connection, created_before: dt.datetime) -> int:
+    """Forget the stored content (names, numbers on the slip) of slips printed before ``created_before``;
+    the record of who printed what and when stays (issue 16 point 12)."""
+    # null(): SQL NULL, not JSON's "null" (which a notice's row holds and is no data either)
+    return conn.execute(update(slips).where(slips.c.created_at < created_before, slips.c.kind != "notice",
+                                            slips.c.content.is_not(None))
+                        .values(content=null())).rowcount

@@ -53,6 +53,10 @@ card_holders = Table(
     Column("credit_barred", Boolean, nullable=False, default=False),  # 失信: no 容缺 (S7)
     Column("conditional_barred_until", Date, nullable=True),  # after a breached commitment (S7)
     Column("updated_at", UTCDateTime, nullable=False),
+    # issue 16 point 12 (migration 0015): since when the talent office's roster no longer lists the holder,
+    # and when their personal data was purged (name, ID number, phone, employer blanked; cases kept)
+    Column("off_roster_since", UTCDateTime, nullable=True),
+    Column("purged_at", UTCDateTime, nullable=True),
     CheckConstraint("tier IN ('A','B','C','D','E')", name="tier"),
     CheckConstraint("status IN ('active','expired','revoked')", name="status"),
 )
