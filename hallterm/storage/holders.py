@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, func, select, text, update
 from hallterm.domain.holders import CardStatus, Holder
 from hallterm.domain.roster import RosterRow
 from hallterm.storage.tables import appointments, card_holders, cases
+from hallterm.storage.tables_case_services import consultations, handouts
 from hallterm.storage.upsert import upsert
 
 
@@ -71,7 +72,8 @@ PURGED_NAME = "（已删除）"
 
 def purge_off_roster(conn: Connection, off_before: dt.datetime, now: dt.datetime) -> int:
     """Blank the personal data of holders off the roster since before ``off_before``: name, ID number, phone,
-    employer, and the phone and note given at their bookings. The rows stay (cases, tickets and figures
+    employer, the phone and note given at their bookings, the notes of their consultations and the name
+    and masked ID of whoever collected their papers (handouts). The rows stay (cases, tickets and figures
     refer to them by id; the card number is the office's, not a person's data)."""
     gone = select(card_holders.c.id).where(card_holders.c.off_roster_since < off_before,
                                            card_holders.c.purged_at.is_(None))
@@ -81,6 +83,10 @@ def purge_off_roster(conn: Connection, off_before: dt.datetime, now: dt.datetime
         conn.execute(update(card_holders).where(card_holders.c.id.in_(chunk))
                      .values(name=PURGED_NAME, id_number="", phone="", employer="", purged_at=now))
         conn.execute(update(appointments).where(appointments.c.holder_id.in_(chunk)).values(phone="", note=""))
+        conn.execute(update(consultations).where(consultations.c.holder_id.in_(chunk)).values(notes=""))
+        of_cases = select(cases.c.id).where(cases.c.holder_id.in_(chunk))
+        conn.execute(update(handouts).where(handouts.c.case_id.in_(of_cases))
+                     .values(recipient_name=PURGED_NAME, recipient_id_masked=""))
     return len(ids)
 
 

@@ -7,11 +7,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from hallterm.config_locations import PROJECT_ROOT
 from hallterm.domain.auth import AuthError
 from hallterm.services import print_jobs, privacy, queue
 from hallterm.services.context import Services
@@ -89,3 +93,24 @@ def test_a_slips_stored_content_is_cleared_after_its_period(loaded: Services, cl
     off = dataclasses.replace(loaded.settings,
                               privacy=dataclasses.replace(loaded.settings.privacy, slip_content_days=0))
     assert "设置为保留" in privacy.purge(dataclasses.replace(loaded, settings=off), privacy.PURGER).message
+
+
+def test_hallterm_cards_purge_runs_as_the_command_lines_system_actor(loaded: Services, tmp_path: Path) -> None:
+    from hallterm.services.who import os_user
+
+    _import(loaded, tmp_path, [KEPT, LEFT])
+    with loaded.db.write() as conn:  # off the roster ten days ago, by the real clock the command reads
+        conn.execute(update(card_holders).where(card_holders.c.card_no == LEFT[0])
+                     .values(off_roster_since=dt.datetime.now(dt.UTC) - dt.timedelta(days=10)))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
+    env["HALLTERM_DB_URL"] = loaded.db.url
+    env["HALLTERM_PRIVACY_PURGE_AFTER_DAYS"] = "7"
+    runs = [subprocess.run([sys.executable, "-m", "hallterm", "cards", "purge"], cwd=PROJECT_ROOT, env=env,
+                           capture_output=True, text=True, timeout=120) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
+    assert "名册中已移除满 7 天的持卡人 1 位，已删除姓名、身份证号、电话和工作单位" in runs[0].stdout
+    assert "持卡人 0 位" in runs[1].stdout
+    assert _holder(loaded, LEFT[0])["name"] == "（已删除）" and _holder(loaded, KEPT[0])["name"] == "张三明"
+    with loaded.db.read() as conn:
+        who = conn.execute(select(events.c.staff_id).where(events.c.kind == "personal_data_purged")).scalars().all()
+    assert who == [f"system:cli:{os_user()}"[:32]]
