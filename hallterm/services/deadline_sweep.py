@@ -22,6 +22,7 @@ from hallterm.services.checklist_sheet import load_in, work_calendar
 from hallterm.services.context import Services
 from hallterm.services.day_end import Callback, close_queue
 from hallterm.services.progress import close_if_finished
+from hallterm.services.staff import system_session
 from hallterm.storage import case_items, events, holders
 from hallterm.storage.case_items import ItemRow
 
@@ -48,6 +49,11 @@ class SweepResult:
     left_queue: list[Callback] = field(default_factory=list)  # visitors still queued at the day's end (S9)
 
 
+# The sweep is the hall's rules running on their own (S7, S9): its events are the system's, recorded as such
+# (issue 16 point 9). It needs no right of a person: nothing it does is a clerk's action.
+SWEEPER = system_session("sweep", "夜间巡检")
+
+
 def sweep(svc: Services, *, day_end: bool = False) -> SweepResult:
     """Close conditional items whose supplement deadline passed (S7): 退件办结, commitment breached,
     holder barred from 容缺 for ``bar_months``; recompute estimated deadlines; take off the queue the
@@ -57,7 +63,7 @@ def sweep(svc: Services, *, day_end: bool = False) -> SweepResult:
     now = svc.now()
     returned = barred = recomputed = 0
     with svc.db.write() as conn:
-        left = close_queue(svc, conn, tonight=day_end)
+        left = close_queue(svc, conn, tonight=day_end, staff_id=SWEEPER.staff_id)
         # 容缺 supplements owed, whether or not review has started (边办边补, S7)
         for r in case_items.overdue_conditional(conn, (ItemStatus.CONDITIONAL, ItemStatus.IN_REVIEW),
                                                 Decision.CONDITIONAL.value, today):
@@ -67,7 +73,8 @@ def sweep(svc: Services, *, day_end: bool = False) -> SweepResult:
             if current is None or current < until:
                 holders.bar_conditional(conn, r.holder_id, until)
                 barred += 1
-            events.append(conn, EventKind.CONDITIONAL_RETURNED, now, case_id=r.case_id, item=r.item_code,
+            events.append(conn, EventKind.CONDITIONAL_RETURNED, now, staff_id=SWEEPER.staff_id,
+                          case_id=r.case_id, item=r.item_code,
                           supplement_due_on=r.supplement_due_on.isoformat(), barred_until=until.isoformat())
             returned += 1
             _close_case_if_done(conn, r.case_id, now)
@@ -80,10 +87,12 @@ def sweep(svc: Services, *, day_end: bool = False) -> SweepResult:
                 continue
             if not after.due_estimated:
                 recomputed += 1
-                events.append(conn, EventKind.DEADLINE_RECOMPUTED, now, item_id=item_id, before=str(before),
+                events.append(conn, EventKind.DEADLINE_RECOMPUTED, now, staff_id=SWEEPER.staff_id,
+                              item_id=item_id, before=str(before),
                               after=str(after.due_on))
         if returned or recomputed or left:
-            events.append(conn, EventKind.SWEEP, now, returned=returned, recomputed=recomputed, left_queue=len(left))
+            events.append(conn, EventKind.SWEEP, now, staff_id=SWEEPER.staff_id,
+                          returned=returned, recomputed=recomputed, left_queue=len(left))
     return SweepResult(returned, barred, recomputed, left)
 
 

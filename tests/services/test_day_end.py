@@ -39,6 +39,7 @@ def test_the_nightly_sweep_lists_the_evenings_queue_for_a_call_back_and_the_morn
     assert after is not None and after.status == "in_progress" and after.lounge_code is None
     assert event_kinds(loaded, view.id)[-1] == "queue_left"
     left_event = cases.history(loaded, view.id)[-1]
+    assert left_event.staff_id == "system:sweep"  # the sweep's act, recorded as the system's (issue 16 point 9)
     line = describe(left_event)  # the F6 history's line: words, not an internal code
     assert "回访" in line and "day_end" not in line and "day_end" not in str(left_event.details)
     assert sweep(loaded, day_end=True).left_queue == []  # idempotent
