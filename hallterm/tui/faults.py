@@ -8,28 +8,31 @@ handles the key) would end Textual's message loop of that widget, the program wi
 print the traceback with its locals (card numbers, names) on the terminal.
 
 ``CarriesOn`` (``tui/widgets/carry_on.py``) wraps ``MessagePump._dispatch_message``, the one call through
-which a widget's message loop hands each message to its handlers: a fault in a handler is logged with its
-traceback (``hallterm.logfile``), the screen's message line (a notification where there is none) says one
-line, and the loop takes the next message. The handler stopped half-way, like any failed key press; what
-it saved went through services, whose every call is one transaction (DESIGN "Layers"), so nothing half
-saved is left behind. Every screen of hallterm, every widget with handlers of its own, and the apps
-(``LoggedFaults``) carry it; ``tests/tui/test_faults.py`` fails for a screen or widget without it. The
-display and the rating pad schedule their next poll before drawing what a poll brought, so a fault
-drawing it does not stop their polling.
+which a widget's message loop hands each message to its handlers, and the callbacks hallterm hands to
+Textual (``set_timer``, ``set_interval``, ``call_next`` — by which a dialog's result callback runs —,
+``call_after_refresh``), which Textual runs outside any message and would otherwise end the program with.
+A fault there is logged with its traceback (``hallterm.logfile``), the screen's message line (a
+notification where there is none) says one line, and the loop takes the next message. The handler
+stopped half-way, like any failed key press; what it saved went through services, whose every call is
+one transaction (DESIGN "Layers"), so nothing half saved is left behind. Every screen of hallterm, every
+widget with handlers of its own, and the apps (``LoggedFaults``) carry it; ``tests/tui/test_faults.py``
+fails for a screen or widget without it. The display and the rating pad schedule their next poll before
+drawing what a poll brought, so a fault drawing it does not stop their polling. A fault repeating (a
+timer's) is logged every time (the log rotates, ``[log] max_kb``) but said and rung once while its line
+or notice is still up.
 
 The program still exits (one line, the log's path, ``LoggedFaults._fatal_error``) where going on is unsafe:
 - the app starting (``Load``, ``Compose``, ``Mount``, anything before it is mounted), and a screen or
   widget being composed, mounted or unmounted: what is on screen would be half built or half torn down;
 - a fault while reporting a fault (the message line cannot be written): nothing would say what happened;
-- what Textual catches outside the message dispatch: callbacks of ``set_timer``/``set_interval`` and of
-  ``call_after_refresh``/``call_next``, layout and refresh, workers with ``exit_on_error=True``
-  (hallterm's workers catch their own errors, see ``background.py``);
+- what Textual itself catches outside the message dispatch and hallterm's callbacks: its own layout and
+  refresh, idle handlers, workers with ``exit_on_error=True`` (hallterm's workers catch their own errors,
+  see ``background.py``);
 - an exception that is not an ``Exception`` (``KeyboardInterrupt``, ``SystemExit``, cancellation).
-A fault repeating on every message is logged every time; the log file rotates (``[log] max_kb``).
 
 It overrides private methods of Textual (``MessagePump._dispatch_message``, ``App._handle_exception``,
-``App._fatal_error``; Textual is pinned exactly); ``tests/tui/test_faults.py`` fails if an upgrade renames
-them or stops dispatching through them.
+``App._fatal_error``) and reads ``MessagePump._is_mounted`` (Textual is pinned exactly);
+``tests/tui/test_faults.py`` fails if an upgrade renames them or stops dispatching through them.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from textual.app import App
 from textual.message_pump import MessagePump
-from textual.screen import Screen
+from textual.screen import ResultCallback, Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -22,6 +22,7 @@ from hallterm.config import Settings
 from hallterm.services import cases, queue
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
+from hallterm.tui.desk import desk_cases
 from hallterm.tui.desk.case_form import CaseFormScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.holder_panel import HolderPanel
@@ -44,13 +45,13 @@ def toasts(app: App[int]) -> str:
     return "\n".join(str(toast.render()) for toast in app.screen.query("Toast"))
 
 
-def once(real: Callable[..., object]) -> Callable[..., object]:
-    """``real``, except that its first call raises (a bug hit once); later calls do what it does."""
+def once(real: Callable[..., object], times: int = 1) -> Callable[..., object]:
+    """``real``, except that its first ``times`` calls raise (a bug hit); later calls do what it does."""
     calls: list[int] = []
 
     def broken(*args: object, **kwargs: object) -> object:
         calls.append(1)
-        if len(calls) == 1:
+        if len(calls) <= times:
             raise ValueError(SECRET)
         return real(*args, **kwargs)
 
@@ -110,6 +111,8 @@ def test_the_textual_internals_the_fault_handler_relies_on_still_exist() -> None
     loop = inspect.getsource(MessagePump._process_messages_loop)
     assert "await self._dispatch_message(message)" in loop and "self.app._handle_exception(error)" in loop
     assert "_dispatch_message(events.Mount())" in inspect.getsource(MessagePump._pre_process)
+    # a dialog's result reaches the screen (or app) that opened it through call_next, which CarriesOn wraps
+    assert "self.requester.call_next(" in inspect.getsource(ResultCallback.__call__)
     assert Widget()._is_mounted is False and App()._is_mounted is False
     assert isinstance(App()._exit_renderables, list)
 
@@ -264,3 +267,49 @@ async def test_a_handler_of_a_bare_app_failing_is_a_notification_and_the_app_goe
         assert_one_line(toasts(app), log_file)
     assert app.fault_line == ""
     assert_logged(log_file)
+
+
+async def test_a_dialog_result_callback_failing_says_one_line_and_nothing_filled_in_is_lost(
+        cards: dict[str, str], desk_app: DeskAppFactory, log_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case form's result reaches the desk through call_next, outside any message handler."""
+    monkeypatch.setattr(desk_cases, "run_use_case", once(desk_cases.run_use_case))
+    app = desk_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_and_route(pilot, cards["valid"])  # F10 in the form: its result callback fails once
+        assert isinstance(app.screen, DeskScreen) and app.screen.last_case is None
+        assert_one_line(said(app), log_file)
+        await pilot.press("f3")  # the form comes back as it was filled in
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        await until(pilot, lambda: isinstance(app.screen, DeskScreen) and app.screen.last_case is not None,
+                    "the case opened after all")
+    assert_logged(log_file)
+
+
+async def test_timer_and_refresh_callbacks_failing_are_logged_and_said_once_and_go_on(log_file: Path) -> None:
+    class Clock(LoggedFaults):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ticks = 0
+            self.refreshed = False
+
+        def on_mount(self) -> None:
+            self.set_interval(0.01, once(self.tick, times=3))
+            self.call_after_refresh(once(self.after_refresh))
+
+        def tick(self) -> None:
+            self.ticks += 1
+
+        def after_refresh(self) -> None:
+            self.refreshed = True
+
+    app = Clock()
+    async with app.run_test(notifications=True) as pilot:
+        await until(pilot, lambda: app.ticks >= 2, "the timer ticking after its faults")
+        assert app.is_running and not app.refreshed  # the one call after the refresh failed, and was said
+        app.call_after_refresh(app.after_refresh)  # the next one runs
+        await until(pilot, lambda: app.refreshed, "the callback after a refresh")
+        assert_one_line(toasts(app), log_file)
+        assert len(app.screen.query("Toast")) == 1  # four faults, one notice: a repeating fault stacks none
+    assert_logged(log_file, times=4)
