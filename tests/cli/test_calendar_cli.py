@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -42,11 +43,19 @@ def hallterm(*args: str, assets: Path | None = None, tmp_path: Path) -> subproce
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
     argv = ["calendar", "check", *args]
-    try:
-        code = cli.main(argv)
-    except SystemExit as exc:  # argparse refuses a malformed option itself, exit status 2
-        code = exc.code if isinstance(exc.code, int) else 1
+    # Warnings go to stderr as a fresh interpreter would print them (its default filters), so that the
+    # assertions on stderr (empty, one line) still catch a stray one.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()
+        for action, category in (("ignore", DeprecationWarning), ("ignore", PendingDeprecationWarning),
+                                 ("ignore", ImportWarning), ("ignore", ResourceWarning)):
+            warnings.simplefilter(action, category)  # type: ignore[arg-type]
+        try:
+            code = cli.main(argv)
+        except SystemExit as exc:  # argparse refuses a malformed option itself, exit status 2
+            code = exc.code if isinstance(exc.code, int) else 1
     out, err = capsys.readouterr()
+    err += "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in caught)
     return subprocess.CompletedProcess(argv, code, out, err)
 
 
