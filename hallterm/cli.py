@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     display.add_argument("--serve", action="store_true", help="以网页提供给大厅电视的浏览器（textual-serve）")
     display.add_argument("--host", default="127.0.0.1", help="--serve 监听的地址（默认 127.0.0.1，仅本机）")
     display.add_argument("--port", type=int, default=8000, help="--serve 监听的端口（默认 8000）")
+    display.add_argument("--token", action="store_true",
+                         help="--serve 的网址须带令牌才能打开（取自 display.serve_token；未设置则每次启动随机生成）")
 
     rate = sub.add_parser("rate", help="好差评评价器（面向办事人的小屏幕，无需登录）")
     rate.add_argument("--counter", required=True, metavar="CODE", type=cli_apps.counter_code,

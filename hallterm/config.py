@@ -206,6 +206,15 @@ class SigningSettings:
 
 
 @dataclass(frozen=True)
+class DisplaySettings:
+    """``hallterm display --serve``: the queue display as a web page for the hall's TV (issue 16 point 7)."""
+
+    serve_max_connections: int = 4  # browsers at once; each one costs a display process
+    # Non-empty: the page and its websocket answer only an address carrying it (?token=…); it goes in the address.
+    serve_token: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
 class Settings:
     db: DbSettings = field(default_factory=DbSettings)
     hall: HallSettings = field(default_factory=HallSettings)
@@ -221,6 +230,7 @@ class Settings:
     signing: SigningSettings = field(default_factory=SigningSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
     source: str = "默认设置"  # where the settings came from, for messages
     # "section.key" → the file or variable it came from (for `hallterm config`); not part of equality
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -244,6 +254,7 @@ SECTIONS: dict[str, type] = {
     "signing": SigningSettings,
     "backup": BackupSettings,
     "log": LogSettings,
+    "display": DisplaySettings,
 }
 
 
