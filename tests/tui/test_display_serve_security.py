@@ -250,3 +250,23 @@ async def test_served_beyond_loopback_it_warns_and_its_children_get_the_password
         assert b"userinfo-pw" not in argv and b"query-pw" not in argv and b"--db" not in argv
     assert any(f"HALLTERM_DB_URL={url}".encode() in environ.split(b"\0") for _, environ in displays)
     assert "userinfo-pw" not in address + warning + banner_err
+
+
+def test_the_served_displays_settings_are_checked_and_the_token_is_never_shown(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from hallterm.cli import main
+    from hallterm.config import load_settings
+    from hallterm.config_checks import ConfigError
+
+    assert load_settings(environ={}).display.serve_max_connections == 4
+    with pytest.raises(ConfigError, match=r"display\.serve_max_connections"):
+        load_settings(environ={"HALLTERM_DISPLAY_SERVE_MAX_CONNECTIONS": "0"})
+    with pytest.raises(ConfigError, match="至少 16 位"):  # it goes in an address: guessable is no guard
+        load_settings(environ={"HALLTERM_DISPLAY_SERVE_TOKEN": "1234"})
+    token = "Tv-token_" * 3
+    monkeypatch.setenv("HALLTERM_DISPLAY_SERVE_TOKEN", token)
+    monkeypatch.setenv("HALLTERM_LOG_DIR", str(tmp_path))
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "display.serve_token = '（已设置，不显示）'" in out and token not in out
+    assert "display.serve_max_connections = 4" in out
