@@ -89,6 +89,18 @@ async def test_a_websocket_from_a_page_of_another_site_is_refused(served: tuple[
     await websocket.close()
 
 
+async def test_served_on_loopback_it_answers_no_other_host_name(served: tuple[TestClient, Path]) -> None:
+    # DNS rebinding: evil.example made to resolve to 127.0.0.1 is same-origin with itself.
+    client, record = served
+    page = await client.get("/", headers={"Host": f"evil.example:{client.port}"})
+    assert page.status == 403
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await client.ws_connect("/ws", headers={"Host": f"evil.example:{client.port}",
+                                                "Origin": f"http://evil.example:{client.port}"})
+    assert refused.value.status == 403 and not record.exists()
+    assert (await client.get("/", headers={"Host": f"localhost:{client.port}"})).status == 200
+
+
 async def test_no_more_browsers_than_the_setting_allows(served: tuple[TestClient, Path]) -> None:
     client, record = served
     opened = [await client.ws_connect("/ws") for _ in range(4)]  # the default cap (display.serve_max_connections)
@@ -242,14 +254,15 @@ async def test_served_beyond_loopback_it_warns_and_its_children_get_the_password
             await websocket.close()
     finally:
         server.terminate()
-        _, banner_err = server.communicate(timeout=20)
+        banner_out, banner_err = server.communicate(timeout=20)
     assert "警告" in warning and "0.0.0.0" in warning and "本机以外" in warning
     displays = [(argv, environ) for argv, environ in seen.values() if b"hallterm" in argv and b"display" in argv]
     assert displays, f"no display process seen among {[argv for argv, _ in seen.values()]}"
     for argv in (argv for argv, _ in seen.values()):  # what `ps` shows of each, and what the server printed
         assert b"userinfo-pw" not in argv and b"query-pw" not in argv and b"--db" not in argv
     assert any(f"HALLTERM_DB_URL={url}".encode() in environ.split(b"\0") for _, environ in displays)
-    assert "userinfo-pw" not in address + warning + banner_err
+    assert "Serving" in banner_out  # textual-serve's banner names the command it runs: no URL in it
+    assert all(pw not in address + banner_out + warning + banner_err for pw in ("userinfo-pw", "query-pw"))
 
 
 def test_the_served_displays_settings_are_checked_and_the_token_is_never_shown(

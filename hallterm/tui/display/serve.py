@@ -177,7 +177,16 @@ def _server_class() -> type:
             app.on_shutdown.append(self.on_shutdown)
             return app
 
-        def _refuse_without_token(self, request: web.Request) -> None:
+        def _refuse(self, request: web.Request) -> None:
+            # DNS rebinding: a site whose name is made to point at 127.0.0.1 would be same-origin with
+            # itself. Served on loopback, only a loopback name may be asked for.
+            try:
+                asked = urlsplit(f"//{request.host}").hostname or ""
+            except ValueError:
+                asked = ""
+            if is_loopback(self.host) and not is_loopback(asked):
+                log.warning("拒绝了以其他主机名（%s）访问本机叫号显示的请求", request.host)
+                raise web.HTTPForbidden(text="此叫号显示网页只在本机提供：请用 http://127.0.0.1 打开")
             if not self.token:
                 return
             given = request.match_info.get("token") or request.query.get(TOKEN_PARAM, "")
@@ -187,7 +196,7 @@ def _server_class() -> type:
 
         @aiohttp_jinja2.template("app_index.html")
         async def handle_index(self, request: web.Request) -> dict[str, Any]:
-            self._refuse_without_token(request)
+            self._refuse(request)
             request[CSP_NONCE] = nonce = secrets.token_urlsafe(16)
             # The page's addresses are the one the browser used (textual-serve builds them from --host,
             # which is 0.0.0.0 when serving the hall's network: no TV reaches that).
@@ -201,7 +210,7 @@ def _server_class() -> type:
             }
 
         async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-            self._refuse_without_token(request)
+            self._refuse(request)
             origin = request.headers.get("Origin")
             # A page of another site open in a browser of the hall's network could connect here and read
             # the queue (cross-site websocket hijacking): browsers always send Origin, so check it.
