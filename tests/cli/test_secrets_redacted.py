@@ -46,3 +46,17 @@ def test_an_error_naming_the_database_hides_a_password_given_as_a_query_paramete
     err = capsys.readouterr().err
     assert "无法连接数据库" in err and "password=***" in err
     assert "userinfo-pw" not in err and "query-pw" not in err and "ssl-pw" not in err
+
+
+@pytest.mark.parametrize(("name", "value", "secret"), [
+    ("HALLTERM_DB_URL", "postgresql+psycopg://hall:pasted-pw@db/hall?password=query-pw\n", "pw"),
+    ("HALLTERM_SIGNING_SECRET", "a-signing-secret-pasted-with-a-newline\n", "signing-secret"),
+])
+def test_a_bad_setting_holding_a_secret_is_refused_without_showing_it(name: str, value: str, secret: str) -> None:
+    from hallterm.config import load_settings
+    from hallterm.config_checks import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={name: value})
+    assert "控制字符" in str(refused.value) and name in str(refused.value)
+    assert secret not in str(refused.value)
