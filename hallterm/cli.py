@@ -38,6 +38,7 @@ from hallterm.cli_base import CliError, open_services
 from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.config_checks import ConfigError, check_db_url
 from hallterm.domain.errors import Refused
+from hallterm.domain.redaction import redact_url
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,6 +170,7 @@ def _refuse_undecodable(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
         if isinstance(value, str) and name != "config" and any("\ud800" <= c <= "\udfff" for c in value):
             shown = value.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+            shown = redact_url(shown) if name == "db" else shown  # issue 16 point 6: not the password
             raise CliError(f"命令行参数 {shown} 含有不是 UTF-8 的字节：请把终端的字符编码设为 UTF-8 后重新输入", 2)
 
 

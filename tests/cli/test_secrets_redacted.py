@@ -60,3 +60,12 @@ def test_a_bad_setting_holding_a_secret_is_refused_without_showing_it(name: str,
         load_settings(environ={name: value})
     assert "控制字符" in str(refused.value) and name in str(refused.value)
     assert secret not in str(refused.value)
+
+
+def test_a_database_url_with_bytes_that_are_not_utf8_is_refused_without_its_password(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Linux hands undecodable argument bytes over as surrogates; the refusal names the argument.
+    assert main(["--db", "postgresql+psycopg://hall:pw-\udcff-typed@db/hall?password=query-pw", "config"]) == 2
+    err = capsys.readouterr().err
+    assert "UTF-8" in err and "hall:***@db" in err
+    assert "pw-" not in err and "query-pw" not in err
