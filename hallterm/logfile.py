@@ -21,9 +21,9 @@ import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
 
 from hallterm import __version__
+from hallterm.domain.redaction import redact_url
 
 if TYPE_CHECKING:
     from hallterm.config import Settings
@@ -83,11 +83,7 @@ def setup(program: str, settings: Settings) -> Path | None:
 
 def without_password(url: str) -> str:
     """The database URL as a log may hold it (SQLAlchemy's own would cost the desk its import time)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    return redact_url(url)
 
 
 def close() -> None:

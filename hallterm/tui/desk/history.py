@@ -18,6 +18,7 @@ from hallterm.domain.ids import mask_name
 from hallterm.domain.waits import minutes_of, minutes_text
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 
 if TYPE_CHECKING:
     from hallterm.services.case_views import CaseEvent
@@ -161,7 +162,7 @@ class HistoryLoaded(Done):
     """``result``: the case, its events, and the names they refer to."""
 
 
-class HistoryScreen(ModalScreen[None]):
+class HistoryScreen(CarriesOn, ModalScreen[None]):
     CSS_PATH = "../styles/lists.tcss"
     BINDINGS = [Binding("escape", "dismiss_history", "返回")]
     app: DeskApp
