@@ -195,7 +195,7 @@ async def test_the_display_keeps_polling_after_a_fault_drawing_a_picture(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.tui.test_display import display_settings
 
-    queue.issue_walkin(loaded)
+    queue.issue_walkin(loaded, desk_session)
     monkeypatch.setattr(DisplayApp, "_draw", once(DisplayApp._draw))  # the first picture fails, in a handler
     app = DisplayApp(display_settings(settings, speech="false"), services=loaded)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
