@@ -24,10 +24,12 @@ def reference_load(svc: Services) -> int:
           f"（材料 {sum(len(i.materials) for i in ref.items)} 项），营业时间段 {len(ref.hours.windows)} 个，"
           f"预约科室 {len(ref.hours.sections)} 个")
     # lazy: as above
+    from hallterm.domain.terminal_text import visible
     from hallterm.services.appointment_views import stranded_bookings
 
     for stranded in stranded_bookings(svc):  # closing a day gives no seat back: the holders must be called
-        print(f"注意：{stranded.day:%Y-%m-%d} 已设为闭厅（{stranded.reason}），仍有 {stranded.bookings} 个预约："
+        print(f"注意：{stranded.day:%Y-%m-%d} 已设为闭厅（{visible(stranded.reason)}），"
+              f"仍有 {stranded.bookings} 个预约："
               f"请逐一电话通知持卡人改约（名单：hallterm appointments list --day {stranded.day:%Y-%m-%d}）")
     return 0
 
@@ -55,6 +57,7 @@ def cards_lookup(svc: Services, text: str) -> int:
     from hallterm.domain.cards import parse_scan
     from hallterm.domain.holders import TIER_NAMES, assess
     from hallterm.domain.ids import mask_id, mask_phone
+    from hallterm.domain.terminal_text import visible
     from hallterm.services.cards import find_holder
 
     scan = parse_scan(text, svc.card_format)
@@ -64,10 +67,11 @@ def cards_lookup(svc: Services, text: str) -> int:
     check = assess(holder, scan.card_no, svc.today(), svc.settings.cards.eligible_tiers)
     if holder is None:
         raise CliError(check.message)
-    print(f"卡号：{holder.card_no}\n姓名：{holder.name}\n身份证号：{mask_id(holder.id_number)}\n"
+    # Roster text is data: shown escaped, never obeyed (issue 16 point 2).
+    print(f"卡号：{visible(holder.card_no)}\n姓名：{visible(holder.name)}\n身份证号：{mask_id(holder.id_number)}\n"
           f"类别：{TIER_NAMES.get(holder.tier, holder.tier)}\n"
           f"有效期：{holder.issued_on:%Y-%m-%d} 至 {holder.expires_on:%Y-%m-%d}\n"
-          f"状态：{check.message}\n电话：{mask_phone(holder.phone)}\n单位：{holder.employer}\n"
+          f"状态：{check.message}\n电话：{visible(mask_phone(holder.phone))}\n单位：{visible(holder.employer)}\n"
           f"在办件：{holder.open_cases}，历史办件：{holder.past_cases}")
     return 0
 

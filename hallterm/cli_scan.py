@@ -11,6 +11,7 @@ from hallterm.domain import payloads
 from hallterm.domain.appointments import appointment_no
 from hallterm.domain.cards import CardFormat, ScanError, parse_scan
 from hallterm.domain.payloads import Kind, PayloadError
+from hallterm.domain.terminal_text import visible
 from hallterm.services.signing import SigningKeyError, load_keyring
 
 
@@ -62,9 +63,10 @@ def scan_images(settings: Settings, images: list[Path]) -> int:
     except ZbarMissing as exc:
         raise CliError(str(exc), 3) from None
     empty = 0
-    for path, found in results:
+    for image, found in results:
+        path = visible(str(image))  # a file name is data too (issue 16 point 2)
         if isinstance(found, Exception):
-            print(f"{path}：{found}")
+            print(f"{path}：{visible(str(found))}")
             empty += 1
             continue
         if not found:
@@ -73,6 +75,7 @@ def scan_images(settings: Settings, images: list[Path]) -> int:
             continue
         for code in found:
             encoding = "" if code.encoding == "ascii" else f"（{code.encoding}）"
-            print(f"{path}：{code.symbology} {code.text}{encoding}")
+            # Decoded text is whatever the code holds: shown escaped, never obeyed (issue 16 point 2).
+            print(f"{path}：{code.symbology} {visible(code.text)}{encoding}")
             print(f"  → {describe(code.text, settings) if code.encoding != 'binary' else '二进制数据，不是文本'}")
     return 1 if empty else 0
