@@ -33,8 +33,12 @@ STATUS_ALIASES = {
     "revoked": CardStatus.REVOKED, "注销": CardStatus.REVOKED, "已注销": CardStatus.REVOKED,
 }
 # Longest text each column holds (storage/tables.py card_holders: PostgreSQL refuses a longer value).
+# tests/storage/test_errors_without_data.py ties each to its column: an over-long value is refused here,
+# naming the line, never by the database with the row in its error (issue 16 point 4).
+MAX_CARD_NO = 32
 MAX_NAME = 64
 MAX_EMPLOYER = 200
+MAX_PHONE = 32
 # What a spreadsheet runs as a formula (CSV injection): the roster goes back out in exports.
 _FORMULA = frozenset("=+-@")
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
@@ -144,6 +148,8 @@ def _check_row(line: int, cells: dict[str, str], card_format: CardFormat) -> tup
     card_tier = ""
     if not card_no:
         problems.append("卡号为空")
+    elif len(card_no) > MAX_CARD_NO:  # a hall's own card pattern may allow longer numbers than the column
+        problems.append(f"卡号过长（最多 {MAX_CARD_NO} 位）")
     else:
         try:
             match = card_format.validate(card_no)
@@ -180,7 +186,7 @@ def _check_row(line: int, cells: dict[str, str], card_format: CardFormat) -> tup
     if status is None:
         problems.append(f"状态 {_shown(cells['status']) or '(空)'} 无效，应为 active、expired 或 revoked")
     phone = cells["phone"]
-    if phone and not re.fullmatch(r"[0-9+\- ]{5,20}", phone):
+    if phone and (len(phone) > MAX_PHONE or not re.fullmatch(r"[0-9+\- ]{5,20}", phone)):
         problems.append(f"电话 {_shown(phone)} 无效")
     if problems or issued is None or expires is None or status is None:
         return None, problems
