@@ -18,8 +18,10 @@ from rich.text import Text
 from textual.app import App
 
 from hallterm import logfile
+from hallterm.tui import terminal_guard
 
 log = logging.getLogger("hallterm.tui")
+terminal_guard.install()  # every program with a screen derives from LoggedFaults
 
 
 class LoggedFaults(App[int]):
