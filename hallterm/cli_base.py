@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from hallterm.config import Settings
+from hallterm.domain.redaction import redact_url
 from hallterm.domain.terminal_text import printable
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class open_services:
         try:
             self.svc = Services.open(self.settings, upgrade=self.upgrade)
         except OSError as exc:  # e.g. the SQLite file's folder cannot be created
-            raise CliError(f"无法创建或打开数据库文件（{self.settings.db.resolved_url()}）："
+            raise CliError(f"无法创建或打开数据库文件（{redact_url(self.settings.db.resolved_url())}）："
                            f"{exc.strerror or exc}") from exc
         except Exception as exc:
             raise translate_error(exc, self.settings.db.resolved_url()) from exc

@@ -50,6 +50,13 @@ def check_settings(settings: Settings, values: dict[str, dict[str, tuple[Any, st
         return values[section].get(key, (None, "默认设置"))[1]
 
     check_db_url(settings.db.url, where("db", "url"))
+    if settings.display.serve_max_connections < 1:
+        raise ConfigError("display.serve_max_connections", where("display", "serve_max_connections"),
+                          "不能小于 1（同时打开叫号网页的浏览器数）")
+    if settings.display.serve_token and not re.fullmatch(r"[A-Za-z0-9_-]{16,}", settings.display.serve_token):
+        raise ConfigError("display.serve_token", where("display", "serve_token"),
+                          "应为至少 16 位的字母、数字、- 或 _（它写在网址里），例如用 python3 -c "
+                          "\"import secrets; print(secrets.token_urlsafe(24))\" 生成")
     if settings.db.busy_timeout_ms < 0:
         raise ConfigError("db.busy_timeout_ms", where("db", "busy_timeout_ms"), "不能为负数")
     if settings.db.retry_ms < 200:

@@ -22,9 +22,9 @@ import time
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from hallterm import __version__
+from hallterm.domain.redaction import redact_url
 
 if TYPE_CHECKING:
     from hallterm.config import Settings
@@ -136,11 +136,7 @@ class _Formatter(logging.Formatter):
 
 def without_password(url: str) -> str:
     """The database URL as a log may hold it (SQLAlchemy's own would cost the desk its import time)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    return redact_url(url)
 
 
 def close() -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from hallterm.domain.errors import Refused
+from hallterm.domain.redaction import redact_url
 
 _WRITE = "hallterm_write"
 
@@ -159,8 +160,8 @@ def _little_space_beside(url: str) -> bool:
 
 
 def safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL without its password (user-info or ``?password=``), for messages: issue 16 point 6."""
+    return redact_url(url)
 
 
 def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:

@@ -27,6 +27,7 @@ from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServeCalledHolder, ServicesReady
 from hallterm.tui.desk.print_screens import TicketPrinted
 from hallterm.tui.desk.walkin_ticket import IssueScreen
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
@@ -73,7 +74,7 @@ def _minutes(view: TicketView, now: Any) -> str:
     return minutes_text(minutes_waited(view.issued_at, now))
 
 
-class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class CallingScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/calling.tcss"
     BINDINGS = [
         Binding("n", "call_next", "叫下一位", id="call_next"),

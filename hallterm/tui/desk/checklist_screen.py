@@ -19,6 +19,7 @@ from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_rows import deadline_text, decision_lines, material_cells
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.paragraph import Paragraph
 from hallterm.tui.widgets.reason import ReasonScreen
@@ -47,7 +48,7 @@ class Issued(Done):
     """A decision or a pause issued documents: ``result`` is the ``CaseChecklist`` and what was issued."""
 
 
-class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None"]):
+class ChecklistScreen(CarriesOn, WithMessageLine, FitsFooter, Screen["IssuedDocument | None"]):
     """Closes (Esc) with the notice issued here and not printed yet, for the desk's F10 to open on."""
 
     CSS_PATH = "../styles/checklist.tcss"

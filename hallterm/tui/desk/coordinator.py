@@ -35,6 +35,7 @@ from hallterm.tui.desk.coordinator_rows import (
 from hallterm.tui.desk.item_steps import ITEM_STEP_ACTIONS, ItemStepKeys
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class VisitEnded(Done):
     """``result``: the case whose visitor just left the lounge."""
 
 
-class CoordinatorScreen(ItemStepKeys, FitsFooter, ExplainsKeys, Screen[None]):
+class CoordinatorScreen(CarriesOn, ItemStepKeys, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/coordinator.tcss"
     BINDINGS = [
         Binding("m", "mark_met", "已接待", id="mark_met"),

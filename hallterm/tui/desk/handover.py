@@ -24,6 +24,7 @@ from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class EveningLoaded(Done):
     """``result``: the ``EveningAppointments`` from now to the end of the coming weekend."""
 
 
-class EveningPanel(VerticalScroll):
+class EveningPanel(CarriesOn, VerticalScroll):
     """Tonight's and the coming weekend's appointments, the first thing the after-hours desk shows.
 
     Every appointment is listed; the panel takes at most 40% of the screen (the desk's scan answer stays in
@@ -135,7 +136,7 @@ class HandoverPrinted(Done):
     """``result``: the ``PrintOutcome`` of the printed list."""
 
 
-class HandoverScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class HandoverScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/handover.tcss"
     BINDINGS = [
         Binding("a", "acknowledge", "确认交接", id="handover_acknowledge"),
@@ -257,7 +258,7 @@ class PendingLoaded(Done):
     """``result``: the ``Handover`` the day shift has still to acknowledge, or None."""
 
 
-class HandoverBanner(Static):
+class HandoverBanner(CarriesOn, Static):
     """One line at the top of the coordinators' view, on the next working day, until the handover is
     acknowledged (S6: what the evening took in is not lost overnight)."""
 

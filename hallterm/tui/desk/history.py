@@ -19,6 +19,7 @@ from hallterm.domain.terminal_text import visible
 from hallterm.domain.waits import minutes_of, minutes_text
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 
 if TYPE_CHECKING:
     from hallterm.services.case_views import CaseEvent
@@ -162,7 +163,7 @@ class HistoryLoaded(Done):
     """``result``: the case, its events, and the names they refer to."""
 
 
-class HistoryScreen(ModalScreen[None]):
+class HistoryScreen(CarriesOn, ModalScreen[None]):
     CSS_PATH = "../styles/lists.tcss"
     BINDINGS = [Binding("escape", "dismiss_history", "返回")]
     app: DeskApp

@@ -19,6 +19,7 @@ from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed
 from hallterm.tui.desk.print_screens import PreviewReady
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.scan_field import ScanField
 from hallterm.tui.widgets.toggles import Checkbox
@@ -51,7 +52,7 @@ def _receipts(svc: Services, result: HandoutResult) -> tuple[list[Printable], st
     return printables_for_handout(svc, result), f"{mask_name(result.holder_name)}　{cases}", 0
 
 
-class IssuingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class IssuingScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/issuing.tcss"
     BINDINGS = [
         Binding("f10", "hand_out", "发放", id="ho_hand_out"),

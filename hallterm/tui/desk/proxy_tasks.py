@@ -22,6 +22,7 @@ from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.choice import ChoiceScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.reason import ReasonScreen
@@ -60,7 +61,7 @@ class ProxyStaffLoaded(Done):
     """``result``: the active 帮办代办 staff, to reassign a task to."""
 
 
-class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class ProxyTasksScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     """The proxy's home after sign-in; the coordinator and supervisor open it for everyone's tasks."""
 
     CSS_PATH = "../styles/proxy_tasks.tcss"
@@ -276,7 +277,7 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.app.sign_out()
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(CarriesOn, ModalScreen[str | None]):
     """One note for a task: empty is not accepted, and what was typed stays until it is saved or dropped."""
 
     CSS_PATH = "../styles/proxy_tasks.tcss"
@@ -312,7 +313,7 @@ class TasksAdded(Done):
     """``result``: the tasks just added."""
 
 
-class AddTasksScreen(ModalScreen[list | None]):
+class AddTasksScreen(CarriesOn, ModalScreen[list | None]):
     """Which proxy tasks a 全程代办 case gets (S3): every kind listed, the likely ones ticked; nothing is
     added until F10. Kinds the case already has are shown with their state and cannot be ticked."""
 

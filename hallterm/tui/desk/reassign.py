@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.confirm import ConfirmScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine
 from hallterm.tui.widgets.toggles import Select
@@ -30,7 +31,7 @@ class OptionsLoaded(Done):
     """``result``: the lounges and coordinators a case can be reassigned to."""
 
 
-class ReassignScreen(ModalScreen[Result | None]):
+class ReassignScreen(CarriesOn, ModalScreen[Result | None]):
     CSS_PATH = "../styles/lists.tcss"
     BINDINGS = [
         Binding("f10", "submit", "确认改派", priority=True),

@@ -156,22 +156,24 @@ class DisplayApp(LoggedFaults):
     def _polled(self, message: Polled) -> None:
         if not self.query("#now-title"):
             return  # the answer of a poll that was under way while the display closed
+        # The next poll first: a fault drawing this picture (faults.py: logged, the display goes on) must not
+        # stop the polling; the next change is drawn.
+        self.set_timer(self.poll_s, self.poll)
         if self.outage:
             self.outage = ""
             self.query_one("#banner").remove_class("-shown")
         if message.snapshot is not None:
             self._draw(message.snapshot)
-        self.set_timer(self.poll_s, self.poll)
 
     @on(PollFailed)
     def _poll_failed(self, message: PollFailed) -> None:
         if not self.query("#banner"):
             return  # as in _polled: the display is closing
+        self.set_timer(max(self.poll_s, RETRY_S), self.poll)  # first, as in _polled
         self.outage = message.reason
         banner = self.query_one("#banner", Static)
         banner.update(Text(f"{OUTAGE}　{message.reason}" if message.reason else OUTAGE))
         banner.add_class("-shown")
-        self.set_timer(max(self.poll_s, RETRY_S), self.poll)
 
     # -- drawing ----------------------------------------------------------------------------
 
