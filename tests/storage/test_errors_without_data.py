@@ -128,3 +128,32 @@ def test_a_database_error_is_logged_without_the_values_the_server_quotes(pg_url:
     for secret in (row.card_no, row.id_number, row.name):
         assert secret not in log
         assert secret not in line
+
+
+def test_a_database_fault_at_the_command_line_is_one_line_and_the_log_holds_no_row(
+        pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Were a length check ever missing, the database's refusal must still reach no one with the row."""
+    from hallterm.cli import main
+
+    svc = Services.open(settings_for(pg_url))
+    try:
+        good = demo_rows(svc, 1)[0]
+    finally:
+        svc.close()
+    cells = {c: str(getattr(good, c).value if c == "status" else getattr(good, c)) for c in COLUMNS}
+    cells["employer"] = "鞍钢" * 150
+    path = tmp_path / "roster.csv"
+    path.write_bytes(roster_csv([[cells[c] for c in COLUMNS]]))
+    monkeypatch.setattr(roster, "MAX_EMPLOYER", 10_000)  # the check that would have caught it, gone
+    monkeypatch.setenv("HALLTERM_LOG_DIR", str(tmp_path / "log"))
+
+    code = main(["--db", pg_url, "cards", "import", str(path)])
+
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out == "" and err.count("\n") == 1 and "程序内部错误" in err  # one plain line
+    log = (tmp_path / "log" / "hallterm-cli.log").read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in log and "SQLSTATE 22001" in log  # string data right truncation
+    for secret in (good.id_number, good.name, good.phone, "鞍钢" * 20):
+        assert secret not in out + err
+        assert secret not in log
