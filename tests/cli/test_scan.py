@@ -34,7 +34,8 @@ def qr_png(path: Path, data: str | bytes) -> Path:
 def hall_ring(folder: Path) -> Keyring:
     from hallterm.config import load_settings
 
-    ring = load_keyring(load_settings().signing)
+    settings = load_settings()
+    ring = load_keyring(settings.signing, region=settings.hall.region_code)
     assert ring is not None and (folder / "signing.key").is_file()
     return ring
 
@@ -53,7 +54,8 @@ def test_a_forged_slip_is_reported(env: Path, capsys: pytest.CaptureFixture[str]
     import datetime as dt
 
     hall_ring(env)
-    forged = ticket_payload(dt.date(2026, 11, 26), "A017", Keyring("K1", {"K1": b"not-the-halls-secret"}))
+    forged = ticket_payload(dt.date(2026, 11, 26), "A017",
+                            Keyring("K1", {"K1": b"not-the-halls-secret-0123456789a"}, region="210300"))
     assert main(["scan", str(qr_png(env / "forged.png", forged))]) == 0
     assert "校验失败" in capsys.readouterr().out
 
