@@ -173,8 +173,8 @@ def verify(text: str, keyring: Keyring, *, test_ok: bool = False) -> Payload:
         raise PayloadError(Refusal.MALFORMED, "回执二维码内容不完整或已损坏，请重新扫描；仍不行请人工核对")
     if parts[0] in OLD_PREFIXES and len(parts) >= 4:
         raise PayloadError(Refusal.OLD_FORMAT,
-                           f"这是系统升级前打印的旧版回执（{parts[0]}），已停用：预约请扫描持卡人的英才卡签到"
-                           "或重新打印预约回执，排队票请重新取号，其他回执请人工核对")
+                           f"这是系统升级前打印的旧版回执（{parts[0]}），已停用：预约请扫描持卡人的英才卡签到，"
+                           "排队票请重新取号，其他回执请人工核对")
     if len(parts) < 6 or parts[0] != PREFIX:
         raise PayloadError(Refusal.MALFORMED, "回执二维码内容不完整或已损坏，请重新扫描；仍不行请人工核对")
     try:

@@ -87,7 +87,7 @@ def _appointment_as_booked(svc: Services, staff_id: str | None, payload: payload
 
     The slip must name the appointment's own day and slot, not only its number (issue 16 point 1): a
     slip for appointment 123 at 09:30 never checks in appointment 123 booked for 14:00, even on its
-    day. A slip of an appointment moved to today is reprinted (or the card scanned) to check in.
+    day. A visitor whose appointment was moved to today checks in with the card (``check_in_card``).
     """
     appointment_id = int(payload.fields[0])
     with svc.db.read() as conn:
@@ -106,7 +106,7 @@ def _appointment_as_booked(svc: Services, staff_id: str | None, payload: payload
         when = "今天" if row.day == svc.today() else f"{row.day:%Y-%m-%d}"
         _refuse(svc, staff_id, payload.text, "outdated",
                 f"这张回执已过时：预约 {number} 已改到 {when} {row.slot_start}–{row.slot_end}（{row.section}），"
-                "回执上的日期或时段与预约不符，不能据此签到：请重新打印回执，或扫描持卡人的英才卡签到")
+                "回执上的日期或时段与预约不符，不能据此签到：请扫描持卡人的英才卡签到")
 
 
 def _refuse(svc: Services, staff_id: str | None, text: str, reason: Refusal | str, message: str) -> NoReturn:

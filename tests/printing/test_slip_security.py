@@ -131,7 +131,7 @@ def test_a_slip_printed_before_the_region_was_signed_is_refused_clearly(
     old = f"{message}:{payloads.signature(ring.secrets[ring.current], message)}"
     with pytest.raises(ScanError, match="旧版回执（HT1），已停用") as info:
         check_scan(loaded, old, session=desk_session)
-    assert "英才卡签到" in str(info.value) and "重新打印" in str(info.value)
+    assert "英才卡签到" in str(info.value) and "重新取号" in str(info.value)
     assert not _checked_in(loaded, booked)
     assert _refusals(loaded) == ["old_format"]
 
