@@ -76,7 +76,7 @@ _DAY_FIELD = {Kind.TICKET: 0, Kind.HANDOUT: 2}  # others: the second field
 class Refusal(StrEnum):
     """Why a payload was refused: recorded in the ``slip_refused`` event."""
 
-    MALFORMED = "malformed"  # not HT1:…, damaged, wrong number of fields
+    MALFORMED = "malformed"  # not HT2:…, damaged, wrong number of fields
     UNKNOWN_KEY = "unknown_key"  # a key id this hall does not have (another hall, or a key removed)
     BAD_SIGNATURE = "bad_signature"  # forged or altered
     EXPIRED = "expired"  # the slip's day is over

@@ -1,4 +1,4 @@
-"""What the desk's scan field got, and scanning the hall's own slips back (``HT1:…``).
+"""What the desk's scan field got, and scanning the hall's own slips back (``HT2:…``).
 
 A talent card is judged (``services.cards``). A slip's signature, key and day are checked; a
 forged, altered, foreign or expired slip is refused with a Chinese message and a ``slip_refused``
@@ -49,7 +49,7 @@ class SlipScan:
 
 
 def check_scan(svc: Services, text: str, *, session: StaffSession | None = None) -> CardCheck | SlipScan:
-    """What the desk's scan field got: a talent card, or one of the hall's own slips (``HT1:…``).
+    """What the desk's scan field got: a talent card, or one of the hall's own slips (``HT2:…``, or an old ``HT1:…``).
 
     A slip is verified and acted on (an appointment checks in, a ticket or case shows its state);
     a forged, altered or expired one raises ScanError after a ``slip_refused`` event.
@@ -60,7 +60,7 @@ def check_scan(svc: Services, text: str, *, session: StaffSession | None = None)
 
 
 def check_slip(svc: Services, text: str, *, session: StaffSession | None = None) -> SlipScan:
-    """Verify a scanned ``HT1:…`` payload and act on it; raise ScanError (after a ``slip_refused`` event)."""
+    """Verify a scanned ``HT2:…`` payload and act on it; raise ScanError (after a ``slip_refused`` event)."""
     staff_id = session.staff_id if session is not None else None
     ring = keyring(svc)
     try:
