@@ -36,6 +36,7 @@ def reference_load(svc: Services) -> int:
 
 def cards_import(svc: Services, path: Path) -> int:
     # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
+    from hallterm.domain.roster import SHOWN_ERRORS
     from hallterm.services.roster import import_roster
 
     if not path.is_file():
@@ -44,8 +45,12 @@ def cards_import(svc: Services, path: Path) -> int:
     if not result.ok:
         print(f"名册 {path.name} 有 {len(result.check.errors)} 行错误，未导入任何数据。请改正后重新导入：",
               file=sys.stderr)
-        for error in result.check.errors:
+        # Issue 16 point 11: a bounded list; fixing these and importing again lists the rest.
+        for error in result.check.errors[:SHOWN_ERRORS]:
             print(f"  {error}", file=sys.stderr)
+        if len(result.check.errors) > SHOWN_ERRORS:
+            print(f"  ……另有 {len(result.check.errors) - SHOWN_ERRORS} 行错误未列出：改正上面的错误后重新导入，"
+                  "会列出其余的", file=sys.stderr)
         return 1
     print(f"已导入名册 {path.name}（{result.check.encoding}）：共 {len(result.check.rows)} 人，"
           f"新增 {result.inserted}，更新 {result.updated}")

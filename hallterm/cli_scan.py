@@ -18,18 +18,20 @@ from hallterm.services.signing import SigningKeyError, load_keyring
 def describe(text: str, settings: Settings) -> str:
     """One line saying what a decoded payload is; never creates a key, never touches the database."""
     normalized = payloads.normalize(text)
-    if normalized.startswith(payloads.PREFIX + ":"):
+    if payloads.is_slip(normalized):
         try:
-            ring = load_keyring(settings.signing, create=False)
+            ring = load_keyring(settings.signing, region=settings.hall.region_code, create=False)
         except SigningKeyError as exc:
             return f"本大厅回执，无法校验签名：{exc}"
         if ring is None:
-            return "本大厅回执（HT1），本机尚无签名密钥，无法校验签名"
+            return f"大厅回执（{payloads.PREFIX}），本机尚无签名密钥，无法校验签名"
         try:
-            payload = payloads.verify(text, ring)
+            payload = payloads.verify(text, ring, test_ok=True)
         except PayloadError as exc:
-            return f"本大厅回执，校验失败：{exc}"
+            return f"回执校验失败：{exc}"
         name = payloads.KIND_NAMES[payload.kind]
+        if payload.is_test:  # the technician checks printer and scanner with these; no desk accepts them
+            return f"打印测试样张：{name}（{_fields_text(payload)}），签名有效（密钥 {payload.key_id}），柜台不会受理"
         return f"本大厅{name}（{_fields_text(payload)}），签名有效（密钥 {payload.key_id}）"
     try:
         scan = parse_scan(text, CardFormat(settings.cards.pattern, settings.cards.check))
