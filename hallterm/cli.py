@@ -34,11 +34,12 @@ from hallterm import (
     cli_report,
     logfile,
 )
-from hallterm.cli_base import CliError, open_services
+from hallterm.cli_base import CliError, open_services, printable_output
 from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.config_checks import ConfigError, check_db_url
 from hallterm.domain.errors import Refused
 from hallterm.domain.redaction import redact_url
+from hallterm.domain.terminal_text import printable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,7 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_path = logfile.setup(program, settings)
         started = time.perf_counter()
         try:
-            return _dispatch(args, settings)
+            if program != "cli":  # a screen owns the terminal and escapes its data itself
+                return _dispatch(args, settings)
+            with printable_output():
+                return _dispatch(args, settings)
         except (CliError, Refused, KeyboardInterrupt, BrokenPipeError, SystemExit):
             raise
         except Exception as exc:  # a fault of hallterm's: one line here, the traceback in the log
@@ -151,13 +155,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if program == "cli":  # a screen's run lasts a shift: its use cases are timed one by one instead
                 logfile.slow(f"hallterm {command}", started)
     except ConfigError as exc:
-        print(str(exc), file=sys.stderr)
+        print(printable(str(exc)), file=sys.stderr)
         return 2
     except CliError as exc:
-        print(str(exc), file=sys.stderr)
+        print(printable(str(exc)), file=sys.stderr)
         return exc.code
     except Refused as exc:  # its str() is the line to read
-        print(str(exc), file=sys.stderr)
+        print(printable(str(exc)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

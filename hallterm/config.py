@@ -207,7 +207,7 @@ class PrintingSettings:
 
 @dataclass(frozen=True)
 class SigningSettings:
-    """The key that signs the QR payloads of slips (HT1:…). The secret itself is never committed."""
+    """The key that signs the QR payloads of slips (HT2:…). The secret itself is never committed."""
 
     key_id: str = "K1"  # signs new slips; older key ids in the key file still verify (rotation)
     key_file: str = ""  # empty: signing.key in the data folder (db/ in the repository), made 0600 on first use

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hallterm.domain.errors import Refused
 from hallterm.domain.jurisdiction import DISTRICTS
+from hallterm.domain.payloads import MIN_SECRET_BYTES
 
 if TYPE_CHECKING:
     from hallterm.config import PrintingSettings, QueueSettings, Settings, SigningSettings
@@ -184,6 +185,8 @@ def check_printing(p: PrintingSettings, where: Any) -> None:
 def check_signing(s: SigningSettings, where: Any) -> None:
     if not re.fullmatch(r"[A-Z][0-9A-Z]{0,7}", s.key_id):
         raise ConfigError("signing.key_id", where("key_id"), "应为 1–8 位大写字母或数字、以字母开头，例如 K1")
-    if s.secret and len(s.secret.encode("utf-8")) < 16:
+    if s.secret and len(s.secret.encode("utf-8")) < MIN_SECRET_BYTES:  # issue 16 point 10
         # Never echo the secret itself in a message.
-        raise ConfigError("signing.secret", where("secret"), "太短：至少 16 个字符（建议 32 个以上的随机字符）")
+        raise ConfigError("signing.secret", where("secret"),
+                          f"太短：至少 {MIN_SECRET_BYTES} 个字符。请换一个随机生成的密钥，例如 "
+                          "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' 的输出")

@@ -52,20 +52,24 @@ class DiskFull(Refused):
 
 
 class Database:
+    """One engine. ``hide_parameters``: a failed statement's error never quotes its values (a resident ID
+    number, a name, a phone number) into a message or the log (issue 16 point 4; PIPL)."""
+
     def __init__(self, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.is_sqlite:
             self._ensure_sqlite_dir(url)
             self.engine = create_engine(
-                url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000}
+                url, echo=echo, hide_parameters=True, connect_args={"timeout": busy_timeout_ms / 1000}
             )
             _install_sqlite_pragmas(self.engine, busy_timeout_ms)
         else:
             # A server that is gone must fail in seconds, not hang a desk's worker for minutes: connecting
             # gives up after PG_CONNECT_TIMEOUT_S, and TCP keepalives notice a cut cable under an idle or
             # waiting connection (issue 15 point 4). pool_pre_ping replaces connections a restart broke.
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args=PG_CONNECT_ARGS)
+            self.engine = create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True,
+                                        connect_args=PG_CONNECT_ARGS)
         self._writes = threading.local()  # write transactions open in this thread
 
     @property

@@ -43,9 +43,11 @@ from rich.text import Text
 from textual.app import App
 
 from hallterm import logfile
+from hallterm.tui import terminal_guard
 from hallterm.tui.widgets.carry_on import CarriesOn
 
 log = logging.getLogger("hallterm.tui")
+terminal_guard.install()  # every program with a screen derives from LoggedFaults
 
 
 class LoggedFaults(CarriesOn, App[int]):

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from hallterm.domain.terminal_text import visible
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
@@ -208,7 +209,7 @@ class CallingScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen
         else:
             serving = Text()
             serving.append(f"正在接待 {c.number}", style="bold")
-            serving.append(f"　{c.holder_name or '（未登记持卡人）'}　{c.kind_name}")
+            serving.append(f"　{visible(c.holder_name or '（未登记持卡人）')}　{c.kind_name}")
             if c.slot:
                 serving.append(f"　预约 {c.slot}")
             if c.called_at:
@@ -225,7 +226,7 @@ class CallingScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen
             note = t.lane or ""
             if t.slot:
                 note = f"{note} 预约 {t.slot}".strip()
-            table.add_row(str(n), t.number, t.kind_name, Text(t.holder_name or ""),
+            table.add_row(str(n), t.number, t.kind_name, Text(visible(t.holder_name or "")),
                           f"{t.issued_at.astimezone(tz):%H:%M}", _minutes(t, now), Text(note), key=str(t.id))
         if board.waiting:
             table.move_cursor(row=min(keep, len(board.waiting) - 1))
@@ -233,7 +234,7 @@ class CallingScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen
         held.clear()
         for t in board.held:
             where = board.counter_names.get(t.counter_code, "其他窗口") if t.counter_code else ""
-            held.add_row(t.number, Text(t.holder_name or ""), where, f"{t.issued_at.astimezone(tz):%H:%M}",
+            held.add_row(t.number, Text(visible(t.holder_name or "")), where, f"{t.issued_at.astimezone(tz):%H:%M}",
                          key=str(t.id))
         self.refresh_bindings()
 

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from hallterm.domain.auth import allowed, not_allowed
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
@@ -112,7 +113,7 @@ class EveningPanel(CarriesOn, VerticalScroll):
         for n, view in enumerate(found.appointments):
             state = "已签到" if view.status == "checked_in" else "待签到"
             lines.append(f"{view.day:%m-%d}（{weekday_name(view.day)}）{view.slot_start}–{view.slot_end}　"
-                         f"{view.number}　{mask_name(view.holder_name)}　{view.section}　{state}"
+                         f"{view.number}　{visible(mask_name(view.holder_name))}　{view.section}　{state}"
                          + ("\n" if n < len(found.appointments) - 1 else ""))
         self._show(lines, f"共 {len(found.appointments)} 个预约（多于一屏时 Tab 到此处，↑↓ 翻看）· Ctrl+T 交接单")
 

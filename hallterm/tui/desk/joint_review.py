@@ -28,6 +28,7 @@ from hallterm.domain.joint_reviews import (
     ReviewStatus,
     parse_day,
 )
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys
 from hallterm.tui.desk.messages import Done, Failed
@@ -223,7 +224,8 @@ class JointReviewScreen(CarriesOn, WithMessageLine, ExplainsKeys, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text(f"办件 {self.case_no}　{self.holder_name}　会商（特事特办、一事一议）"), id="jr-title")
+        title = f"办件 {self.case_no}　{visible(self.holder_name)}　会商（特事特办、一事一议）"
+        yield Static(Text(title), id="jr-title")
         yield DataTable(id="jr-list", cursor_type="row", zebra_stripes=True)
         yield DataTable(id="jr-departments", cursor_type="row", zebra_stripes=True)
         yield Static("", id="jr-outcome")

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from hallterm.domain.proxy_tasks import KIND_NAMES, NOTE_MAX, STATE_NAMES, ProxyTaskKind, ProxyTaskState
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
@@ -147,7 +148,7 @@ class ProxyTasksScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Scr
             who_cells = (Text(t.owner_name or "未分派"),) if tasks.whole_hall else ()
             latest = t.notes[-1].text if t.notes else ""
             table.add_row(f"{t.due_on:%m-%d}", due_text(t), t.kind_name, t.state_name, t.case_no,
-                          Text(t.holder_name), *who_cells, Text(latest), key=str(t.id))
+                          Text(visible(t.holder_name)), *who_cells, Text(latest), key=str(t.id))
         if keep is not None:
             with suppress(RowDoesNotExist):
                 table.move_cursor(row=table.get_row_index(str(keep)))
@@ -168,7 +169,7 @@ class ProxyTasksScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Scr
             detail.update("")
             return
         tz = self.app.settings.hall.tz
-        lines = Text(f"{task.kind_name}　{task.case_no} {task.holder_name}　加入 {task.added_on:%m-%d}，"
+        lines = Text(f"{task.kind_name}　{task.case_no} {visible(task.holder_name)}　加入 {task.added_on:%m-%d}，"
                      f"到期 {task.due_on:%Y-%m-%d}，负责人 {task.owner_name or '未分派'}")
         for note in task.notes[-3:]:
             who = note.staff_name or note.staff_id or ""
@@ -348,7 +349,7 @@ class AddTasksScreen(CarriesOn, ModalScreen[list | None]):
         self.offer = offer
         owner = offer.owner_name or "未分派（帮办代办到岗后在列表中改派）"
         self.query_one("#pt-add-title", Static).update(
-            Text(f"{offer.holder_name}　办件 {offer.case_no} 的代办任务（全程代办，负责人：{owner}）"))
+            Text(f"{visible(offer.holder_name)}　办件 {offer.case_no} 的代办任务（全程代办，负责人：{owner}）"))
         kinds = self.query_one(SelectionList)
         for kind in ProxyTaskKind:
             had = offer.existing.get(kind)

@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from hallterm.config import Settings
+from hallterm.domain.terminal_text import visible
 from hallterm.domain.weekdays import weekday_name
 from hallterm.tui.display import bigtext
 from hallterm.tui.display.speech import Announcer
@@ -196,7 +197,7 @@ class DisplayApp(LoggedFaults):
                 continue
             recent.append(f" {call.place}")
             if call.name:
-                recent.append(f" {call.name}", style="dim")
+                recent.append(f" {visible(call.name)}", style="dim")
         self.query_one("#recent-list", Static).update(recent)
         waiting = Text("等候　")
         for w in snap.waiting:
@@ -218,7 +219,7 @@ class DisplayApp(LoggedFaults):
             title.update(Text("请" + ("（重呼）" if now.recall else "")))
             self.query_one(BigNumber).show(now.number)
             place.update(Text(f"到 {now.place}", style="bold"))
-            self.query_one("#who", Static).update(Text(now.name))
+            self.query_one("#who", Static).update(Text(visible(now.name)))  # a masked name, escaped (issue 16 point 2)
             return
         self.query_one(BigNumber).show(now.number, faded=True)
         self.query_one("#who", Static).update("")
