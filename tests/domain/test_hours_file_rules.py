@@ -120,7 +120,7 @@ HALL = parse_hours(HOURS, "hours.toml")
 @pytest.mark.parametrize(("day", "info", "kind", "windows", "note", "estimated"), [
     (dt.date(2026, 12, 31), DayInfo(dt.date(2026, 12, 31), True, True, ""), DayKind.CLOSED, 0, "跨年检修", True),
     (dt.date(2026, 12, 30), DayInfo(dt.date(2026, 12, 30), True, False, ""), DayKind.WORKDAY, 1, "", False),
-    (dt.date(2026, 12, 27), DayInfo(dt.date(2026, 12, 27), True, True, "调休上班"), 
+    (dt.date(2026, 12, 27), DayInfo(dt.date(2026, 12, 27), True, True, "调休上班"),
      DayKind.MAKEUP, 1, "调休上班", True),
     (dt.date(2026, 10, 1), DayInfo(dt.date(2026, 10, 1), False, False, "国庆节"), DayKind.HOLIDAY, 1, "国庆节", False),
     (dt.date(2026, 12, 29), DayInfo(dt.date(2026, 12, 29), False, True, ""), DayKind.HOLIDAY, 1, "", True),
