@@ -7,11 +7,14 @@ import pytest
 
 from hallterm.domain.reference import (
     MAX_PROMISED_DAYS,
+    Counter,
     Duty,
+    Lounge,
     Material,
     ReferenceDataError,
     StaffMember,
     parse_duty,
+    parse_hall,
     parse_items,
 )
 
@@ -145,4 +148,63 @@ def test_each_duty_mistake_names_its_line(old: str, new: str, line: int, reason:
     with pytest.raises(ReferenceDataError) as info:
         parse_duty(DUTY.replace(old, new, 1), "staff.toml", STAFF)
     assert info.value.file == "staff.toml"
+    assert (info.value.line, info.value.reason[: len(reason)]) == (line, reason), str(info.value)
+
+
+HALL = """\
+[hall]
+name = "鞍山市政务服务中心"
+green_zone = "一楼东侧"
+
+[[lounges]]
+code = "L1"
+name = "洽谈室一"
+floor = -5
+capacity = 0
+
+[[counters]]
+code = "G1"
+name = "绿色通道"
+kind = "green"
+floor = 99
+
+[[counters]]
+code = "F1"
+name = "发证"
+kind = "issuing"
+floor = 1
+"""
+
+
+def test_the_hall_read_in_full_at_its_limits() -> None:
+    hall = parse_hall(HALL, "hall.toml")
+    assert (hall.name, hall.green_zone) == ("鞍山市政务服务中心", "一楼东侧")
+    assert hall.lounges == (Lounge("L1", "洽谈室一", -5, 0),)
+    assert hall.counters == (Counter("G1", "绿色通道", "green", 99), Counter("F1", "发证", "issuing", 1))
+    assert parse_hall(HALL.replace('green_zone = "一楼东侧"\n', ""), "hall.toml").green_zone == ""
+    assert parse_hall(HALL.replace("capacity = 0", "capacity = 200"), "h").lounges[0].capacity == 200
+
+
+@pytest.mark.parametrize(("old", "new", "line", "reason"), [
+    ("[hall]\n", "[hal]\n", None, "缺少 [hall] 节（大厅名称）"),
+    ('name = "鞍山市政务服务中心"\n', "", 1, "缺少 name"),
+    ('green_zone = "一楼东侧"', "green_zone = 1", 3, "green_zone 应为文本"),
+    ("floor = -5", "floor = -6", 8, "floor 应在 -5 到 99 之间，而不是 -6"),
+    ("floor = 99", "floor = 100", 15, "floor 应在 -5 到 99 之间，而不是 100"),
+    ("capacity = 0", "capacity = -1", 9, "capacity 应在 0 到 200 之间"),
+    ("capacity = 0", "capacity = 201", 9, "capacity 应在 0 到 200 之间"),
+    ('code = "L1"', 'code = "G1"', 12, "code = 'G1' 重复"),
+    ('code = "L1"', 'code = "L 1"', 6, "code = 'L 1' 应为"),
+    ('name = "洽谈室一"\n', "", 5, "缺少 name"),
+    ('name = "绿色通道"\n', "", 11, "缺少 name"),
+    ('kind = "green"', 'kind = "ordinary"', None, '至少需要一个 kind = "green" 的绿色通道窗口'),
+    ('kind = "issuing"', 'kind = "ordinary"', None, '需要一个 kind = "issuing" 的统一发证窗口（S9）'),
+    ('kind = "green"', 'kind = "vip"', 14, "kind = 'vip' 无效，可选：green, issuing, ordinary"),
+    ("[[lounges]]\ncode", "[[counters]]\nkind = \"ordinary\"\ncode", None, "至少需要一个 [[lounges]] 业务洽谈室（S9）"),
+])
+def test_each_hall_mistake_names_its_line(old: str, new: str, line: int | None, reason: str) -> None:
+    assert old in HALL
+    with pytest.raises(ReferenceDataError) as info:
+        parse_hall(HALL.replace(old, new, 1), "hall.toml")
+    assert info.value.file == "hall.toml"
     assert (info.value.line, info.value.reason[: len(reason)]) == (line, reason), str(info.value)
