@@ -177,3 +177,11 @@ def test_decode_tells_the_encoding() -> None:
     assert check_roster(text.encode("gb18030"), PLAIN).encoding == "GB18030"
     with pytest.raises(RosterFileError, match="编码"):
         decode(b"\xff\xff\xff\xff")
+
+
+def test_an_empty_cell_is_named_as_empty() -> None:
+    _, errors = check(row(id_number="", tier="", issued_on="", expires_on="", status=""))
+    reason = errors[0].reason
+    for words in ("身份证号 (空) 无效", "类别 (空) 无效", "发卡日期 (空) 不是有效日期", "有效期 (空) 不是有效日期",
+                  "状态 (空) 无效"):
+        assert words in reason
