@@ -11,11 +11,13 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hallterm.cli_base import FIRST_DAY, LAST_DAY
 from hallterm.cli_csv import csv_text, write_private
+from hallterm.domain.terminal_text import visible
 from hallterm.domain.weekdays import weekday_name
 
 if TYPE_CHECKING:
-    from hallterm.services.appointments import CallEntry
+    from hallterm.services.appointment_views import CallEntry
     from hallterm.services.context import Services
 
 CSV_HEADER = ("时段", "科室", "预约编号", "姓名", "卡号", "电话", "事项", "状态", "延时/值班", "备注")
@@ -23,9 +25,12 @@ CSV_HEADER = ("时段", "科室", "预约编号", "姓名", "卡号", "电话", 
 
 def day_arg(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期 {text!r} 应写成 YYYY-MM-DD，例如 2026-12-05") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"日期 {text!r} 超出范围：应在 {FIRST_DAY} 至 {LAST_DAY} 之间")
+    return day
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(svc: Services, args: argparse.Namespace) -> int:
     # lazy: the use cases load SQLAlchemy; only this command needs them
     from hallterm.domain.appointments import parse_appointment_no
-    from hallterm.services import appointments
+    from hallterm.services import appointment_views, appointments
 
     command = args.appointments_command
     if command == "slots":
@@ -87,7 +92,7 @@ def run(svc: Services, args: argparse.Namespace) -> int:
         view = appointments.cancel(svc, None, parse_appointment_no(args.appointment_no), reason=args.reason)
         print(view.message)
         return 0
-    entries = appointments.call_list(svc, args.day, with_cancelled=args.all)
+    entries = appointment_views.call_list(svc, args.day, with_cancelled=args.all)
     _print_list(args.day, entries)
     if args.csv is not None:
         write_csv(args.csv, entries)
@@ -100,7 +105,7 @@ def _slots(svc: Services, day: dt.date, section: str | None, *, as_json: bool) -
     import json
 
     from hallterm.domain.hours import WINDOW_NAMES
-    from hallterm.services.appointments import day_slots
+    from hallterm.services.appointment_slots import day_slots
 
     result = day_slots(svc, day, section)
     print(f"{day:%Y-%m-%d} {weekday_name(day)} {result.hours.label}")
@@ -125,8 +130,10 @@ def _print_list(day: dt.date, entries: list[CallEntry]) -> None:
     for e in entries:
         a = e.appointment
         items = a.what
-        print(f"  {a.slot_start}–{a.slot_end}  {a.number}  {a.holder_name}  {e.phone or '（无电话）'}  "
-              f"{a.section}  {items}  {e.status_text}" + (f"  备注：{a.note}" if a.note else ""))
+        phone = visible(e.phone) or "（无电话）"
+        print(f"  {a.slot_start}–{a.slot_end}  {a.number}  {visible(a.holder_name)}  {phone}  "
+              f"{visible(a.section)}  {visible(items)}  {e.status_text}"
+              + (f"  备注：{visible(a.note)}" if a.note else ""))
 
 
 def write_csv(path: Path, entries: list[CallEntry]) -> None:

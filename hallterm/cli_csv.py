@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from hallterm.domain.errors import Refused
+from hallterm.domain.os_errors import os_error_words
 
 # A cell a spreadsheet would run as a formula: shown as text instead.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -45,12 +46,23 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` as UTF-8 with a BOM, mode 0600 even over an existing file."""
+    """Write ``text`` as UTF-8 with a BOM, mode 0600, whole or not at all.
+
+    Written beside the target and renamed over it: a failure half-way (a full disk, a target that is no
+    file, such as /proc/self/mem or a device) leaves the old file as it was and no half list behind.
+    """
     data = ("\ufeff" + text).encode("utf-8")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if path.exists() and not path.is_file():  # a folder (also "" and "."), a device, /proc/self/mem
+            raise CallListFileError(f"无法写入 {path}：它不是普通文件（目录或设备）；名单未保存，请换一个文件名")
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
     except OSError as exc:
-        raise CallListFileError(f"无法写入 {path}：{exc.strerror or exc}；名单未保存，请换一个位置") from None
-    with os.fdopen(fd, "wb") as out:
-        os.fchmod(out.fileno(), 0o600)  # an existing file keeps its mode through O_CREAT: tighten it
-        out.write(data)
+        raise CallListFileError(f"无法写入 {path}：{os_error_words(exc)}；名单未保存，请换一个位置") from None

@@ -1,7 +1,7 @@
 """``hallterm db …``: the database's structure and health (issue 15).
 
 ``upgrade`` and ``current`` manage the schema (Alembic); ``check`` runs the integrity checks and exits 1
-naming what is wrong.
+naming what is wrong; ``log`` lists the administrative acts, who did each and when (point 6).
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     backup.add_argument("file", metavar="FILE", help="备份文件（不覆盖已有文件）")
     restore = db_sub.add_parser("restore", help="把备份恢复到一个空数据库，然后检查")
     restore.add_argument("file", metavar="FILE", help="hallterm db backup 生成的备份文件")
+    log = db_sub.add_parser("log", help="管理操作记录：导入名册、载入基础数据、设置 PIN、特批放行、规则设置变更、"
+                            "备份、恢复、复制，各由谁在何时所做（最新的在前）")
+    log.add_argument("--limit", type=int, default=50, metavar="N", help="最多列出多少条（默认 50）")
+    log.add_argument("--json", action="store_true", help="最后一行输出 JSON 数组")
     copy = db_sub.add_parser("copy", help="把本大厅的数据库复制到另一个空数据库"
                               "（如从单机 SQLite 迁到 PostgreSQL 服务器）")
     copy.add_argument("--to", metavar="URL", default="",
@@ -57,6 +61,8 @@ def run(svc: Services, args: argparse.Namespace) -> int:
         return _restore(svc, args.file)
     if sub == "copy":
         return _copy(svc, args.to)
+    if sub == "log":
+        return _log(svc, args.limit, args.json)
     print(migrate.current_revision(svc.db) or "(空数据库)")
     return 0
 
@@ -114,12 +120,29 @@ def _restore(svc: Services, file: str) -> int:
     return 0
 
 
+def _log(svc: Services, limit: int, as_json: bool) -> int:
+    # lazy: as above
+    import json
+
+    from hallterm.domain.terminal_text import visible
+    from hallterm.services.admin_log import admin_log
+
+    acts = admin_log(svc, limit=max(limit, 1))
+    print(f"管理操作记录（最新的 {len(acts)} 条，最新的在前）")
+    for act in acts:
+        print(visible(f"  {act.at:%Y-%m-%d %H:%M:%S}　{act.label}　{act.who}　{act.what}"))  # shown, never obeyed
+    if as_json:
+        print(json.dumps([act.as_json() for act in acts], ensure_ascii=False))
+    return 0
+
+
 def _copy(svc: Services, to: str) -> int:
     # lazy: as above
     import os
     from pathlib import Path
 
-    from hallterm.config import check_db_url, sqlite_url
+    from hallterm.config import sqlite_url
+    from hallterm.config_checks import check_db_url
     from hallterm.services.backup import copy_database
     from hallterm.storage.engine import safe_url
 

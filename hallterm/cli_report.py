@@ -141,7 +141,7 @@ def known_sections(svc: Services) -> tuple[str, ...]:
     active staff (a case's section is its responsible person's), the sections receiving appointments
     (assets/hours.toml), and 未分配 for what nobody holds."""
     # lazy: these read the database (SQLAlchemy); only this command needs them
-    from hallterm.services.appointments import hall_hours
+    from hallterm.services.appointment_slots import hall_hours
     from hallterm.services.report_tally import UNASSIGNED
     from hallterm.services.responsibility import sections
 

@@ -5,7 +5,8 @@ An environment variable is ``HALLTERM_<SECTION>_<KEY>`` in upper case, e.g. ``HA
 for ``[db] url`` or ``HALLTERM_HALL_TIMEZONE`` for ``[hall] timezone``.
 
 Stdlib only (tomllib + dataclasses): the desk's start-up budget (DESIGN.md) leaves no room for a
-settings framework's import time, and the checks below are all this object needs.
+settings framework's import time, and the checks (config_checks.py) are all this object needs. Where
+files live by default is config_locations.py's.
 """
 
 from __future__ import annotations
@@ -13,86 +14,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from hallterm.domain.errors import Refused
-from hallterm.domain.jurisdiction import DISTRICTS
-
-APP_NAME = "hallterm"
-
-
-@dataclass(frozen=True)
-class Locations:
-    """Where the program's own files are and where the hall's files go when no setting says.
-
-    Run from the repository (the quick start, the tests) everything stays beside the code as
-    before: ``db/`` for the database and signing key, ``spool/``, ``assets/``. Installed from the
-    wheel, the shipped defaults are package data and the hall's files live in the user data
-    folder (platformdirs; ``~/.local/share/hallterm`` on Linux), where an ``assets`` folder, when
-    present, replaces the shipped reference data.
-    """
-
-    checkout: Path | None  # the repository's root when hallterm runs from one
-    shipped_assets: Path  # the reference data shipped with the program (package data)
-    data_dir: Path  # the hall's own files
-    assets: Path  # the reference data in force unless [paths] assets says otherwise
-    spool_dir: Path
-
-    @property
-    def db_file(self) -> Path:
-        return self.data_dir / "hallterm.sqlite3"
-
-    @property
-    def demo_db_file(self) -> Path:
-        return self.data_dir / "demo.sqlite3"
-
-    @property
-    def key_file(self) -> Path:
-        return self.data_dir / "signing.key"  # created 0600 on first use
-
-
-def locate(package_dir: Path, shipped_assets: Path, user_data_dir: Callable[[], Path]) -> Locations:
-    root = package_dir.parent
-    if (root / "pyproject.toml").is_file() and (root / "db" / "migrations").is_dir():
-        return Locations(root, shipped_assets, root / "db", shipped_assets, root / "spool")  # db/, spool/ git-ignored
-    data = user_data_dir()
-    override = data / "assets"
-    return Locations(None, shipped_assets, data, override if override.is_dir() else shipped_assets, data / "spool")
-
-
-def _user_data_dir() -> Path:
-    import platformdirs  # lazy: only an installed program needs it (Textual loads it anyway)
-
-    return platformdirs.user_data_path(APP_NAME, appauthor=False)
-
-
-def _package_path(package: str) -> Path:
-    """A package-data folder: a plain folder in the wheel, the repository's own one in an editable install.
-
-    What ``importlib.resources.files`` answers for a package on disk, without its import time
-    (~10 ms, more than the rest of this module: the desk's start-up budget).
-    """
-    spec = find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"{package} is missing: reinstall hallterm")
-    return Path(next(iter(spec.submodule_search_locations))).resolve()
-
-
-LOCATIONS = locate(Path(__file__).resolve().parent, _package_path("hallterm._assets"), _user_data_dir)
-PROJECT_ROOT = LOCATIONS.checkout or LOCATIONS.data_dir  # tests run from the checkout
-SHIPPED_ASSETS = LOCATIONS.shipped_assets
-DEFAULT_ASSETS = LOCATIONS.assets
-DEFAULT_DB_DIR = LOCATIONS.data_dir
-DEFAULT_DB_FILE = LOCATIONS.db_file
-DEMO_DB_FILE = LOCATIONS.demo_db_file
-DEFAULT_SPOOL_DIR = LOCATIONS.spool_dir
-DEFAULT_KEY_FILE = LOCATIONS.key_file
+from hallterm.config_checks import ConfigError, check_settings
+from hallterm.config_locations import DEFAULT_ASSETS, DEFAULT_DB_FILE, DEFAULT_KEY_FILE, DEFAULT_SPOOL_DIR
+from hallterm.domain.redaction import redact_url
 
 ENV_PREFIX = "HALLTERM_"
 ENV_CONFIG_FILE = "HALLTERM_CONFIG"
@@ -102,20 +32,11 @@ ENV_CONFIG_FILE = "HALLTERM_CONFIG"
 DEFAULT_CARD_PATTERN = r"GD(?P<year>\d{4})(?P<tier>[A-E])(?P<serial>\d{5})(?P<check>[0-9A-Z])"
 
 
-class ConfigError(Refused):
-    """A setting that cannot be used; ``str()`` is the one-line Chinese message for the user."""
-
-    def __init__(self, key: str, source: str, reason: str) -> None:
-        self.key = key
-        self.source = source
-        self.reason = reason
-        super().__init__(f"配置错误：{source} 中的 {key} {reason}")
-
-
 @dataclass(frozen=True)
 class DbSettings:
     url: str = ""  # empty: SQLite at hallterm.sqlite3 in the data folder (db/ in the repository)
     busy_timeout_ms: int = 5000
+    retry_ms: int = 3000  # how often a desk probes a database it lost (issue 15 point 4)
     echo: bool = False
 
     def resolved_url(self) -> str:
@@ -274,7 +195,7 @@ class PrintingSettings:
 
 @dataclass(frozen=True)
 class SigningSettings:
-    """The key that signs the QR payloads of slips (HT1:…). The secret itself is never committed."""
+    """The key that signs the QR payloads of slips (HT2:…). The secret itself is never committed."""
 
     key_id: str = "K1"  # signs new slips; older key ids in the key file still verify (rotation)
     key_file: str = ""  # empty: signing.key in the data folder (db/ in the repository), made 0600 on first use
@@ -283,6 +204,15 @@ class SigningSettings:
     @property
     def key_path(self) -> Path:
         return Path(self.key_file) if self.key_file else DEFAULT_KEY_FILE
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """``hallterm display --serve``: the queue display as a web page for the hall's TV (issue 16 point 7)."""
+
+    serve_max_connections: int = 4  # browsers at once; each one costs a display process
+    # Non-empty: the page and its websocket answer only an address carrying it (?token=…); it goes in the address.
+    serve_token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -301,6 +231,7 @@ class Settings:
     signing: SigningSettings = field(default_factory=SigningSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
     source: str = "默认设置"  # where the settings came from, for messages
     # "section.key" → the file or variable it came from (for `hallterm config`); not part of equality
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -324,6 +255,7 @@ SECTIONS: dict[str, type] = {
     "signing": SigningSettings,
     "backup": BackupSettings,
     "log": LogSettings,
+    "display": DisplaySettings,
 }
 
 
@@ -356,7 +288,7 @@ def load_settings(
     parts = {section: _build(section, SECTIONS[section], entries) for section, entries in values.items()}
     origins = {f"{section}.{key}": where for section, entries in values.items() for key, (_, where) in entries.items()}
     settings = Settings(**parts, source=source, origins=origins)
-    _check(settings, values)
+    check_settings(settings, values)
     return settings
 
 
@@ -428,155 +360,20 @@ def _coerce(key: str, where: str, type_name: Any, value: Any) -> Any:
         except ValueError:
             raise ConfigError(key, where, f"应为整数，而不是 {value!r}") from None
     if not isinstance(value, str):
-        raise ConfigError(key, where, f"应为文本，而不是 {value!r}")
+        raise ConfigError(key, where, f"应为文本，而不是 {_shown(key, value)}")
+    if any("\ud800" <= c <= "\udfff" for c in value):  # undecodable bytes of a variable: printing it would crash
+        raise ConfigError(key, where, "含有不是 UTF-8 的字节，请改为 UTF-8 文本")
+    if _CONTROL.search(value):  # a pasted escape or NUL: a path or a slip would carry it
+        raise ConfigError(key, where, f"含有控制字符，请删去：{_shown(key, value)}")
     return value
 
 
-# Drivers SQLAlchemy can load here; anything else failed later with a traceback.
-DB_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg", "postgresql+psycopg2",
-              "postgresql+pg8000")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def check_db_url(url: str, where: str) -> None:
-    """Refuse a database URL SQLAlchemy cannot use; also called for ``--db``, which bypasses the file."""
-    if not url:
-        return
-    scheme, sep, _ = url.partition("://")
-    if not sep or scheme not in DB_SCHEMES:  # SQLAlchemy is case-sensitive here
-        raise ConfigError("db.url", where,
-                          "应以 sqlite:/// 或 postgresql:// 开头，例如 postgresql+psycopg://user@host/hallterm")
-    try:
-        urlsplit(url).port  # noqa: B018 - parsing is the check: a port that is not a number raises
-    except ValueError:
-        raise ConfigError("db.url", where, "的端口应为数字，例如 postgresql+psycopg://user@host:5432/hallterm") \
-            from None
-
-
-def _check(settings: Settings, values: dict[str, dict[str, tuple[Any, str]]]) -> None:
-    def where(section: str, key: str) -> str:
-        return values[section].get(key, (None, "默认设置"))[1]
-
-    check_db_url(settings.db.url, where("db", "url"))
-    if settings.db.busy_timeout_ms < 0:
-        raise ConfigError("db.busy_timeout_ms", where("db", "busy_timeout_ms"), "不能为负数")
-    try:
-        ZoneInfo(settings.hall.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError("hall.timezone", where("hall", "timezone"),
-                          f"不是有效的时区名（例如 Asia/Shanghai）：{settings.hall.timezone!r}") from None
-    if not re.fullmatch(r"[0-9]{6}", settings.hall.region_code):  # not \d: full-width digits match it
-        raise ConfigError("hall.region_code", where("hall", "region_code"),
-                          "应为 6 位行政区划代码（鞍山市为 210300）")
-    try:
-        compiled = re.compile(settings.cards.pattern)
-    except re.error as exc:
-        raise ConfigError("cards.pattern", where("cards", "pattern"), f"不是有效的正则表达式：{exc}") from None
-    if "tier" not in compiled.groupindex:
-        raise ConfigError("cards.pattern", where("cards", "pattern"), "必须含有命名分组 (?P<tier>...)")
-    if settings.cards.check not in {"mod37_36", "none"}:
-        raise ConfigError("cards.check", where("cards", "check"), "应为 mod37_36 或 none")
-    if settings.cards.check == "mod37_36" and "check" not in compiled.groupindex:
-        raise ConfigError("cards.pattern", where("cards", "pattern"),
-                          "校验方式为 mod37_36 时必须含有命名分组 (?P<check>.)，且位于末尾")
-    tiers = settings.cards.eligible_tiers
-    if not tiers or any(t not in "ABCDE" for t in tiers):
-        raise ConfigError("cards.eligible_tiers", where("cards", "eligible_tiers"), "应为 A–E 中的字母，例如 ABCD")
-    if settings.desk.default_district and settings.desk.default_district not in DISTRICTS:
-        raise ConfigError("desk.default_district", where("desk", "default_district"),
-                          f"不是本市的县区：{settings.desk.default_district!r}（可用：{'、'.join(DISTRICTS)}，或留空）")
-    if settings.auth.max_failures < 1:
-        raise ConfigError("auth.max_failures", where("auth", "max_failures"), "至少为 1")
-    if settings.auth.lockout_minutes < 0:
-        raise ConfigError("auth.lockout_minutes", where("auth", "lockout_minutes"), "不能为负数")
-    _check_queue(settings.queue, lambda key: where("queue", key))
-    for key, low, high in (("horizon_days", 0, 366), ("cutoff_minutes", 0, 24 * 60),
-                           ("check_in_early_minutes", 0, 24 * 60), ("check_in_late_minutes", 0, 24 * 60),
-                           ("missed_grace_minutes", 0, 24 * 60), ("missed_sweep_seconds", 10, 3600),
-                           ("repeat_misses", 1, 100),
-                           ("repeat_misses_days", 1, 3660)):
-        value = getattr(settings.appointments, key)
-        if not low <= value <= high:
-            raise ConfigError(f"appointments.{key}", where("appointments", key),
-                              f"应在 {low} 到 {high} 之间，而不是 {value}")
-    for key in ("market_access_days", "above_city_days", "water_days", "power_days", "gas_days", "heating_days"):
-        value = getattr(settings.proxy, key)
-        if not 1 <= value <= 120:
-            raise ConfigError(f"proxy.{key}", where("proxy", key), f"应在 1 到 120 个工作日之间，而不是 {value}")
-    _check_printing(settings.printing, lambda key: where("printing", key))
-    for key, low, high in (("call_back_days", 0, 30), ("put_right_days", 1, 60), ("pad_poll_ms", 100, 60_000),
-                           ("replace_after_s", 0, 3600), ("max_age_minutes", 1, 24 * 60), ("thanks_s", 1, 60)):
-        value = getattr(settings.rating, key)
-        if not low <= value <= high:
-            raise ConfigError(f"rating.{key}", where("rating", key), f"应在 {low} 到 {high} 之间，而不是 {value}")
-    _check_signing(settings.signing, lambda key: where("signing", key))
-    for key, low, high in (("max_kb", 16, 1024 * 1024), ("backups", 1, 100), ("slow_ms", 1, 600_000)):
-        value = getattr(settings.log, key)
-        if not low <= value <= high:
-            raise ConfigError(f"log.{key}", where("log", key), f"应在 {low} 到 {high} 之间，而不是 {value}")
-    if not 1 <= settings.backup.keep <= 3660:
-        raise ConfigError("backup.keep", where("backup", "keep"), f"应在 1 到 3660 之间，而不是 {settings.backup.keep}")
-    if not settings.paths.assets_dir.is_dir():
-        raise ConfigError("paths.assets", where("paths", "assets"), f"指向的目录不存在：{settings.paths.assets}")
-
-
-def _check_queue(queue: QueueSettings, where: Any) -> None:
-    for key in ("walkin_series", "appointment_series"):
-        if not re.fullmatch(r"[A-Z]", getattr(queue, key)):  # one ASCII capital: drawn large on the display
-            raise ConfigError(f"queue.{key}", where(key), "应为一个大写字母 A–Z")
-    if queue.walkin_series == queue.appointment_series:
-        raise ConfigError("queue.appointment_series", where("appointment_series"), "不能与现场取号的字母相同")
-    for key, low in (("call_ratio", 0), ("appointment_early_minutes", 0), ("recall_limit", 0),
-                     ("display_poll_ms", 100)):
-        if getattr(queue, key) < low:
-            raise ConfigError(f"queue.{key}", where(key), f"不能小于 {low}")
-    if "{number}" not in queue.speech_template:
-        raise ConfigError("queue.speech_template", where("speech_template"), "必须含有 {number}（可含 {place}）")
-    try:
-        queue.speech_template.format(number="A001", place="绿色通道1号窗口")
-    except (KeyError, IndexError, ValueError):
-        raise ConfigError("queue.speech_template", where("speech_template"),
-                          "只能含有 {number} 和 {place} 两个占位符") from None
-
-
-def _check_printing(p: PrintingSettings, where: Any) -> None:
-    def bad(key: str, reason: str) -> ConfigError:
-        return ConfigError(f"printing.{key}", where(key), reason)
-
-    if p.spool_keep_days < 0:
-        raise bad("spool_keep_days", "不能为负数（0 表示永久保留）")
-    if p.backend not in {"spool", "escpos", "cups"}:
-        raise bad("backend", f"应为 spool、escpos 或 cups，而不是 {p.backend!r}")
-    if p.notice_backend not in {"spool", "cups"}:
-        raise bad("notice_backend", f"应为 spool 或 cups（热敏打印机不能打印 A4/A5 文书），而不是 {p.notice_backend!r}")
-    if p.paper_mm not in {58, 80}:
-        raise bad("paper_mm", f"应为 58 或 80（毫米），而不是 {p.paper_mm}")
-    if p.notice_paper not in {"A4", "A5"}:
-        raise bad("notice_paper", f"应为 A4 或 A5，而不是 {p.notice_paper!r}")
-    for key in ("cups_timeout_s", "escpos_timeout_s"):
-        if getattr(p, key) < 1:
-            raise bad(key, "至少为 1 秒")
-    if p.escpos_connection not in {"usb", "serial", "network"}:
-        raise bad("escpos_connection", f"应为 usb、serial 或 network，而不是 {p.escpos_connection!r}")
-    if not 0 < p.escpos_port < 65536:
-        raise bad("escpos_port", "应为 1–65535 之间的端口号")
-    if p.escpos_serial_baudrate < 1:
-        raise bad("escpos_serial_baudrate", "应为正整数，例如 9600 或 115200")
-    for key in ("escpos_usb_vendor", "escpos_usb_product"):
-        if getattr(p, key) and not re.fullmatch(r"0[xX][0-9a-fA-F]{1,4}", getattr(p, key)):
-            raise bad(key, f"应为十六进制编号，例如 0x0416，而不是 {getattr(p, key)!r}")
-    if p.backend == "escpos":
-        if p.escpos_connection == "network" and not p.escpos_host.strip():
-            raise bad("escpos_host", "热敏打印机走网络连接时必须填写打印机地址，例如 192.168.1.50")
-        if p.escpos_connection == "usb" and not (p.escpos_usb_vendor and p.escpos_usb_product):
-            raise bad("escpos_usb_vendor", "热敏打印机走 USB 连接时必须填写 escpos_usb_vendor 和 escpos_usb_product"
-                      "（lsusb 显示的 厂商:产品 编号）")
-        if p.escpos_connection == "serial" and not p.escpos_serial_port.strip():
-            raise bad("escpos_serial_port", "热敏打印机走串口连接时必须填写串口设备，例如 /dev/ttyUSB0")
-
-
-def _check_signing(s: SigningSettings, where: Any) -> None:
-    if not re.fullmatch(r"[A-Z][0-9A-Z]{0,7}", s.key_id):
-        raise ConfigError("signing.key_id", where("key_id"), "应为 1–8 位大写字母或数字、以字母开头，例如 K1")
-    if s.secret and len(s.secret.encode("utf-8")) < 16:
-        # Never echo the secret itself in a message.
-        raise ConfigError("signing.secret", where("secret"), "太短：至少 16 个字符（建议 32 个以上的随机字符）")
+def _shown(key: str, value: Any) -> str:
+    """A bad value as an error may show it: a secret not at all, a URL without its password (issue 16
+    point 6: a secret pasted with a newline must not end up on the screen or in a support ticket)."""
+    if any(word in key for word in ("secret", "password", "token")):
+        return "（值不显示）"
+    return repr(redact_url(value) if key == "db.url" and isinstance(value, str) else value)

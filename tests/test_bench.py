@@ -17,7 +17,7 @@ from hallterm.domain.ids import is_valid_resident_id
 from hallterm.services.context import Services
 from hallterm.storage.tables import card_holders, case_items, cases
 
-TINY = bench.BenchPlan(holders=2000, cases=5000, lookup_samples=40, insert_samples=20, quick=True)
+TINY = bench.BenchPlan(holders=2000, cases=5000, lookup_samples=40, insert_samples=20, quick=True, hand_s=0.02)
 SMALLER = bench.BenchPlan(holders=200, cases=500, lookup_samples=5, insert_samples=5)
 
 NUMERIC_KEYS = ("cards_lookup_p95_ms", "cards_lookup_p50_ms", "case_insert_per_s", "db_build_s",

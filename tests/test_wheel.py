@@ -76,7 +76,7 @@ def test_an_installed_wheel_runs_the_demo_and_prints_from_any_folder(wheel: Path
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HALLTERM_", "PYTHON", "VIRTUAL_ENV", "XDG_"))}
     env.update(HOME=str(home), XDG_DATA_HOME=str(data))
 
-    where = run([python, "-c", "import hallterm, hallterm.config as c, hallterm.storage.migrate as m; "
+    where = run([python, "-c", "import hallterm, hallterm.config_locations as c, hallterm.storage.migrate as m; "
                  "print(hallterm.__file__, c.LOCATIONS.checkout, c.DEFAULT_ASSETS, m.migrations_dir(), sep='\\n')"],
                 cwd=desk_pc, env=env).stdout.splitlines()
     assert Path(where[0]).is_relative_to(venv)  # the wheel's own files, not the checkout's
@@ -102,7 +102,7 @@ def test_run_from_the_checkout_the_repositorys_own_folders_are_used() -> None:
     """The quick start's editable install maps the two packages onto assets/ and db/migrations/."""
     from importlib.resources import files
 
-    from hallterm.config import LOCATIONS
+    from hallterm.config_locations import LOCATIONS
     from hallterm.storage.migrate import migrations_dir
 
     if LOCATIONS.checkout is None:

@@ -18,7 +18,8 @@ from hallterm.bench.measuring import BenchContext, Measurement, bench_env, perce
 from hallterm.domain.appointments import AppointmentError
 from hallterm.domain.hours import WindowKind
 from hallterm.domain.queue import AppointmentStatus
-from hallterm.services.appointments import SlotView, book, day_slots
+from hallterm.services.appointment_slots import SlotView, day_slots
+from hallterm.services.appointments import book
 from hallterm.storage.tables import appointment_seats, appointments, card_holders
 
 BOOKERS = 8
@@ -29,7 +30,8 @@ _BOOKER = """
 import datetime as dt, pathlib, sys, time
 from hallterm.config import load_settings
 from hallterm.domain.appointments import AppointmentError, SlotFull
-from hallterm.services.appointments import book, day_slots
+from hallterm.services.appointment_slots import day_slots
+from hallterm.services.appointments import book
 from hallterm.services.context import Services
 go = pathlib.Path(sys.argv[1])
 day = dt.date.fromisoformat(sys.argv[2])

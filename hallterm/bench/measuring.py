@@ -23,6 +23,10 @@ class BenchPlan:
     quick: bool = False
     case_items: bool = True  # one case_items row per past case
     seed: int = 2026
+    # A person's pause between one key and the next at the desk (bench.screens), never inside a timed
+    # path. The tests' tiny plans shorten it: the same code runs, only the idle gaps (seconds of a
+    # test's wall time) shrink.
+    hand_s: float = 0.25
 
 
 FULL = BenchPlan(holders=100_000, cases=1_000_000, lookup_samples=2000, insert_samples=1000)

@@ -6,7 +6,8 @@ the services it calls, reading its stylesheet, composing it) is paid once per pr
 started just now pays it, and so does each run of this probe. Before the desk starts, only what the
 desk itself has imported by then is imported here; the screens are recognised by their class names.
 
-Arguments: staff id, PIN, card numbers (comma-separated). The database is the one of
+Arguments: staff id, PIN, card numbers (comma-separated), optionally the pause between keys in
+seconds (``HAND_S`` when left out; ``BenchPlan.hand_s``). The database is the one of
 ``HALLTERM_DB_URL``. Prints one JSON line: ``{"form_ms": [...], "checklist_ms": [...], "preview_ms": [...]}``.
 """
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 SIZE = (120, 36)
 # A person's hand between one key and the next (a scan, then F3…): what the desk does meanwhile
 # (the workers a key started, their repaint) is over by then, as it is at a real counter.
-HAND_S = 0.25
+HAND_S = 0.25  # the default; BenchPlan.hand_s is passed as the fourth argument
 LIMIT_S = 30.0  # a screen that never shows its data fails the run instead of hanging it
 
 
@@ -102,7 +103,7 @@ def preview_ready(screen: Any) -> bool:
     return _visible(first.title, frame) and _visible(first.preview, frame)
 
 
-async def _run(app: DeskApp, cards: list[str]) -> dict[str, list[float]]:
+async def _run(app: DeskApp, cards: list[str], hand_s: float = HAND_S) -> dict[str, list[float]]:
     # lazy: loaded with the app already; imported here to keep this module's top to the standard library
     from textual import events
 
@@ -120,7 +121,7 @@ async def _run(app: DeskApp, cards: list[str]) -> dict[str, list[float]]:
     async def idle(pilot: Pilot[Any]) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        await asyncio.sleep(HAND_S)
+        await asyncio.sleep(hand_s)
 
     async def timed(key: str, ready: Callable[[Screen[Any]], bool], what: str) -> float:
         watch[:] = [Watch(ready)]
@@ -167,6 +168,7 @@ async def _run(app: DeskApp, cards: list[str]) -> dict[str, list[float]]:
 
 def main(argv: list[str]) -> None:
     staff_id, pin, cards = argv[0], argv[1], argv[2].split(",")
+    hand_s = float(argv[3]) if len(argv) > 3 else HAND_S
     # The screens' own modules must load as they do at a counter: only what a signed-in desk has
     # imported before its first key is imported here (settings, services, sign-in, the app).
     # lazy: nothing of the desk before this process is timed (see above)
@@ -180,7 +182,7 @@ def main(argv: list[str]) -> None:
     try:
         session = sign_in(svc, staff_id, pin)
         app = DeskApp(settings, services=svc, session=session)
-        times = asyncio.run(_run(app, cards))
+        times = asyncio.run(_run(app, cards, hand_s))
     finally:
         svc.close()
     print(json.dumps(times), flush=True)

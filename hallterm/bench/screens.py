@@ -32,9 +32,9 @@ QUICK_DESKS, QUICK_HOLDERS = 3, 2
 FIGURES = (("form_ms", "form_open"), ("checklist_ms", "checklist_open"), ("preview_ms", "preview_open"))
 
 
-def _run_desk(cards: list[str], env: dict[str, str]) -> dict[str, list[float]]:
-    out = subprocess.run([sys.executable, "-c", _RUN_PROBE, str(PROBE), BENCH_DESK, BENCH_PIN, ",".join(cards)],
-                         env=env, capture_output=True, text=True, timeout=300)
+def _run_desk(cards: list[str], env: dict[str, str], hand_s: float) -> dict[str, list[float]]:
+    out = subprocess.run([sys.executable, "-c", _RUN_PROBE, str(PROBE), BENCH_DESK, BENCH_PIN, ",".join(cards),
+                          repr(hand_s)], env=env, capture_output=True, text=True, timeout=300)
     if out.returncode != 0:
         raise RuntimeError(f"bench: the desk's screens could not be timed: {out.stderr[-800:]}")
     times: dict[str, list[float]] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -52,7 +52,7 @@ def measure_screen_opens(ctx: BenchContext) -> dict[str, Any]:
     cards = eligible_cards(ctx, desks * holders)
     samples: dict[str, list[float]] = {key: [] for key, _ in FIGURES}
     for n in range(desks):
-        times = _run_desk(cards[n * holders:(n + 1) * holders], env)
+        times = _run_desk(cards[n * holders:(n + 1) * holders], env, ctx.plan.hand_s)
         for key, _ in FIGURES:
             samples[key] += times[key]
     figures: dict[str, Any] = {}

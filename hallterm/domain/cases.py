@@ -10,6 +10,7 @@ from hallterm.domain.errors import Refused
 from hallterm.domain.ids import has_cjk, is_valid_uscc, looks_like_uscc
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind, Handling
 from hallterm.domain.service_mode import CaseFlags, ServiceMode
+from hallterm.domain.terminal_text import hidden_characters
 
 
 class CaseStatus(StrEnum):
@@ -34,6 +35,11 @@ ACTIVE_STATUSES = (CaseStatus.QUEUED, CaseStatus.WAITING, CaseStatus.MET, CaseSt
 def case_number(region_code: str, day: dt.date, seq: int) -> str:
     """``210300-YYYYMMDD-NNNN``: region code, the hall's local day, the day's sequence."""
     return f"{region_code}-{day:%Y%m%d}-{seq:04d}"
+
+
+MAX_NAME = 200  # enterprise and project names (storage/tables.py cases)
+MAX_REASON = 200  # the form's reason fields
+USCC_LENGTH = 18  # GB 32100
 
 
 class CaseInputError(Refused, ValueError):
@@ -61,6 +67,8 @@ class CaseDraft:
     mode_reason: str = ""  # required when staff change the suggested mode
     full_proxy: bool = False  # 全程代办 on the applicant's request (S3)
     card_override_reason: str = ""  # a supervisor let a refused card through
+    # Kept across resubmits of one form: the same key never opens a second case (issue 15 point 4).
+    request_key: str = ""
 
 
 def check_draft(draft: CaseDraft, suggested: ServiceMode) -> list[str]:
@@ -78,8 +86,22 @@ def check_draft(draft: CaseDraft, suggested: ServiceMode) -> list[str]:
         if looks_like_uscc(value):
             problems.append(f"{label}栏填的是信用代码 {value.strip()}：请把它填到信用代码栏，"
                             f"{label}栏填写{label[:2]}全称")
+    # Free text is stored, printed on slips and exported: no control characters, and it must fit its column.
+    for label, value, limit in (("企业名称", draft.enterprise_name, MAX_NAME),
+                                ("项目名称", draft.project_name, MAX_NAME),
+                                ("放行理由", draft.uscc_override_reason, MAX_REASON),
+                                ("更改办理方式的理由", draft.mode_reason, MAX_REASON)):
+        hidden = hidden_characters(value)
+        if hidden:
+            problems.append(f"{label}含有控制字符或不可见字符（{hidden}）：请删去后重新填写")
+        if len(value.strip()) > limit:
+            problems.append(f"{label}最多 {limit} 个字，现在 {len(value.strip())} 个")
     uscc = draft.uscc.strip().upper()
-    if has_cjk(uscc):
+    if hidden := hidden_characters(uscc):
+        problems.append(f"统一社会信用代码含有控制字符或不可见字符（{hidden}）：请删去后重新填写")
+    elif len(uscc) > USCC_LENGTH and not has_cjk(uscc):
+        problems.append(f"统一社会信用代码应为 {USCC_LENGTH} 位，现在 {len(uscc)} 位：请核对营业执照")
+    elif has_cjk(uscc):
         problems.append(f"信用代码栏填的是“{draft.uscc.strip()}”，不是统一社会信用代码（18 位数字和大写字母）："
                         "名称请填到企业名称或项目名称栏")
     elif uscc and not is_valid_uscc(uscc) and not draft.uscc_override_reason.strip():

@@ -91,6 +91,9 @@ class EventKind(StrEnum):
     ROSTER_IMPORTED = "roster_imported"
     REFERENCE_LOADED = "reference_loaded"
     DEMO_BUILT = "demo_built"
+    # a program started with rule settings other than the last recorded (issue 15 point 6); details: by,
+    # host, program, changed ({name: [old, new]}), values (all of them: the next start compares with these)
+    RULE_SETTINGS_CHANGED = "rule_settings_changed"
     # the database itself (issue 15): details: by (the OS user), file or source, rows
     DATABASE_BACKED_UP = "database_backed_up"
     DATABASE_RESTORED = "database_restored"
@@ -189,6 +192,7 @@ LABELS: dict[EventKind, str] = {
     EventKind.ROSTER_IMPORTED: "导入持卡人名册",
     EventKind.REFERENCE_LOADED: "载入基础数据",
     EventKind.DEMO_BUILT: "生成演示数据",
+    EventKind.RULE_SETTINGS_CHANGED: "规则设置变更",
     EventKind.DATABASE_BACKED_UP: "备份数据库",
     EventKind.DATABASE_RESTORED: "从备份恢复数据库",
     EventKind.DATABASE_COPIED: "复制数据库到新服务器",

@@ -96,11 +96,17 @@ class Spool:
 
         ``mode`` (e.g. 0o600) makes the files readable by their owner only from the moment they exist."""
         folder = self.folder(day)
+        written: list[Path] = []
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for ext, data in job.files().items():
                 atomic_write(folder / f"{job.name}.{ext}", data, mode=mode)
+                written.append(folder / f"{job.name}.{ext}")
         except OSError as exc:
+            # A job is all its files or none (a full disk may take the PNG and refuse the PDF): a printer or
+            # a clerk taking what is in the folder must find no job that is not whole (issue 15 point 4).
+            for path in written:
+                path.unlink(missing_ok=True)
             raise PrintFailed(f"无法写入打印暂存目录 {folder}：{os_error_words(exc)}。"
                               "请检查磁盘空间和目录权限（printing.spool_dir）") from exc
         return Spooled(folder / job.name, tuple(job.files()))

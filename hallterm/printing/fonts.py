@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from hallterm.config import SHIPPED_ASSETS
+from hallterm.config_locations import SHIPPED_ASSETS
 from hallterm.domain.errors import Refused
 
 # The program's own font, even where the hall keeps its own copy of the reference data.

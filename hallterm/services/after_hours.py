@@ -28,7 +28,8 @@ from hallterm.domain.ids import mask_name
 from hallterm.domain.queue import AppointmentStatus
 from hallterm.domain.reference import DUTY_SELF, Duty, duty_at
 from hallterm.domain.weekdays import weekday_code
-from hallterm.services.appointments import AppointmentView, call_list, day_schedule, view_of
+from hallterm.services.appointment_slots import day_schedule
+from hallterm.services.appointment_views import AppointmentView, call_list, view_of
 from hallterm.services.case_views import case_at
 from hallterm.services.context import Services
 from hallterm.services.reference import STAFF_FILE, read_duty

@@ -1,24 +1,20 @@
-"""Booking, rescheduling and cancelling appointments; the day's slots and call list (S6 预约服务, issue 12).
+"""Booking, rescheduling, cancelling and marking appointments missed (S6 预约服务, issue 12).
 
 Each call that changes something is one write transaction that appends its event. A seat is taken
 with the guarded counter of ``storage.appointments`` (never over capacity, whatever the number of
 terminals); the holder's row is locked first so the one-per-item rule holds under concurrency too.
-The hours and slots come from assets/hours.toml (``domain.hours``), the days' kinds from the working-day
-calendar; a closure in assets/calendar/local.toml closes the hall for appointments as well.
+The hours and the days' slots are ``appointment_slots``'s; an appointment as staff read it, the day's
+call list and a holder's bookings are ``appointment_views``'s.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Connection
 
 from hallterm.domain.appointments import (
-    GENERAL,
     STATUS_NAMES,
     AppointmentError,
     Booked,
@@ -35,190 +31,19 @@ from hallterm.domain.appointments import (
 from hallterm.domain.cards import ScanError, parse_scan
 from hallterm.domain.events import EventKind
 from hallterm.domain.holders import assess
-from hallterm.domain.hours import Closed, DayHours, Hours, Slot, day_hours, slots_of_day
+from hallterm.domain.hours import Hours, Slot, slots_of_day
 from hallterm.domain.queue import AppointmentStatus
-from hallterm.services.calendar import read_calendar_files
+from hallterm.services.appointment_slots import checked_section, day_schedule, day_slots, hall_hours, local_now
+from hallterm.services.appointment_views import AppointmentView, as_view, names_of_items
 from hallterm.services.cards import check_card, find_holder
 from hallterm.services.context import Services
-from hallterm.services.reference import HOURS_FILE, STAFF_FILE, read_hours
 from hallterm.services.staff import StaffSession
 from hallterm.storage import appointments as store
 from hallterm.storage import events
-from hallterm.storage.catalog import active_items, item_names
+from hallterm.storage.catalog import active_items
 from hallterm.storage.tickets import AppointmentRow, get_appointment, insert_appointment
 
 MAX_ITEM_CODES = 400  # appointments.item_codes
-
-# --- the hours in force -------------------------------------------------------------------------------
-
-_HOURS: dict[Path, tuple[tuple[float, ...], Hours]] = {}
-
-
-def hall_hours(svc: Services) -> Hours:
-    """assets/hours.toml with the local closures of assets/calendar/local.toml; re-read when a file changes."""
-    assets = svc.settings.paths.assets_dir
-    files = (assets / HOURS_FILE, assets / STAFF_FILE, assets / "calendar" / "local.toml")
-    stamp = tuple(p.stat().st_mtime if p.exists() else 0.0 for p in files)
-    cached = _HOURS.get(assets)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    hours = read_hours(assets)
-    local = read_calendar_files(assets).local
-    extra = tuple(Closed(d.day, d.reason) for d in (local.days if local else ())
-                  if not d.working and hours.closed_on(d.day) is None)
-    hours = dataclasses.replace(hours, closed=hours.closed + extra)
-    _HOURS[assets] = (stamp, hours)
-    return hours
-
-
-def day_schedule(svc: Services, day: dt.date) -> DayHours:
-    """The day's kind and windows; a year without a holiday schedule yet is estimated (and says so)."""
-    return day_hours(hall_hours(svc), svc.work_calendar.day(day, estimate=True))
-
-
-# --- views ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SlotView(Slot):
-    """A slot of the hours with how many seats are taken now."""
-
-    booked: int
-    open: bool  # within the horizon and not started (nor past the cut-off), full or not
-
-    @property
-    def free(self) -> int:
-        return max(0, self.capacity - self.booked)
-
-    @property
-    def bookable(self) -> bool:
-        """A seat can be booked now: open, and not full (what scripts reading ``--json`` act on)."""
-        return self.open and self.free > 0
-
-    def as_json(self) -> dict[str, object]:
-        return {"day": self.day.isoformat(), "start": self.start, "end": self.end, "section": self.section,
-                "window": self.window.value, "capacity": self.capacity, "booked": self.booked,
-                "free": self.free, "bookable": self.bookable, "open": self.open}
-
-
-@dataclass(frozen=True)
-class DaySlots:
-    hours: DayHours
-    slots: tuple[SlotView, ...]
-
-
-@dataclass(frozen=True)
-class AppointmentView:
-    id: int
-    number: str  # 000123, as the slip prints it
-    card_no: str
-    holder_name: str
-    day: dt.date
-    slot_start: str
-    slot_end: str
-    section: str
-    items: tuple[str, ...]
-    status: AppointmentStatus
-    after_hours: bool
-    phone: str
-    note: str
-    message: str = ""
-    item_names: tuple[str, ...] = ()  # the catalog's names of ``items``, in the same order
-
-    @property
-    def what(self) -> str:
-        """The items as staff read them (names, never the internal codes); 咨询 without items."""
-        return "、".join(self.item_names or self.items) or GENERAL
-
-
-def _codes(row: AppointmentRow) -> tuple[str, ...]:
-    return tuple(c for c in row.item_codes.replace(" ", ",").split(",") if c)
-
-
-def _names(conn: Connection, rows: Iterable[AppointmentRow]) -> dict[str, str]:
-    """code → catalog name of every item the rows name (an item withdrawn since keeps its name)."""
-    return item_names(conn, sorted({c for r in rows for c in _codes(r)}))
-
-
-def _view(row: AppointmentRow, message: str = "", names: Mapping[str, str] | None = None) -> AppointmentView:
-    items = _codes(row)
-    named = tuple((names or {}).get(c, c) for c in items)
-    return AppointmentView(row.id, appointment_no(row.id), row.card_no, row.holder_name, row.day, row.slot_start,
-                           row.slot_end, row.section, items, AppointmentStatus(row.status), row.after_hours,
-                           row.phone, row.note, message, named)
-
-
-def view_of(conn: Connection, row: AppointmentRow) -> AppointmentView:
-    """One appointment as staff read it, its items by their catalog names."""
-    return _view(row, names=_names(conn, [row]))
-
-
-def _bookable(svc: Services, slot: Slot) -> bool:
-    try:
-        check_day(slot.day, svc.today(), svc.settings.appointments.horizon_days)
-        check_not_started(slot, _local_now(svc), svc.settings.appointments.cutoff_minutes)
-    except AppointmentError:
-        return False
-    return True
-
-
-def _local_now(svc: Services) -> dt.datetime:
-    return svc.now().astimezone(svc.settings.hall.tz)
-
-
-def _section(hours: Hours, section: str | None) -> str | None:
-    if section is None or not section.strip():
-        return None
-    name = section.strip()
-    if name not in hours.sections:
-        raise AppointmentError(f"{name} 不接受预约：可选 {'、'.join(hours.sections)}（见 assets/hours.toml）")
-    return name
-
-
-def day_slots(svc: Services, day: dt.date, section: str | None = None) -> DaySlots:
-    """Every slot of the day (one section's when given) with its seats taken."""
-    hours = hall_hours(svc)
-    wanted = _section(hours, section)
-    schedule = day_schedule(svc, day)
-    with svc.db.read() as conn:
-        taken = store.seats_of_day(conn, day)
-    slots = tuple(SlotView(s.day, s.start, s.end, s.section, s.window, s.capacity,
-                           taken.get((s.section, s.start), 0), _bookable(svc, s))
-                  for s in slots_of_day(hours, schedule, wanted))
-    return DaySlots(schedule, slots)
-
-
-@dataclass(frozen=True)
-class DayFree:
-    """One day of the booking horizon: what it is and how many seats are still free (bookable slots only)."""
-
-    hours: DayHours
-    free: int
-    capacity: int
-    slots: int = 0  # the day's slots, started or not: open with none left (today, late) vs. none at all
-
-
-def upcoming_days(svc: Services, section: str | None = None, days: int | None = None) -> list[DayFree]:
-    """Today and the next days up to the horizon, with their free seats: the desk's day list (issue 12 point 3)."""
-    hours = hall_hours(svc)
-    wanted = _section(hours, section)
-    today = svc.today()
-    last = today + dt.timedelta(days=svc.settings.appointments.horizon_days if days is None else days)
-    with svc.db.read() as conn:
-        taken = store.seats_between(conn, today, last)
-    out: list[DayFree] = []
-    day = today
-    while day <= last:
-        schedule = day_schedule(svc, day)
-        every = slots_of_day(hours, schedule, wanted)
-        open_slots = [s for s in every if _bookable(svc, s)]
-        free = sum(max(0, s.capacity - taken.get((day, s.section, s.start), 0)) for s in open_slots)
-        out.append(DayFree(schedule, free, sum(s.capacity for s in open_slots), len(every)))
-        day += dt.timedelta(days=1)
-    return out
-
-
-# --- booking -------------------------------------------------------------------------------------
 
 
 def _staff_id(session: StaffSession | None) -> str | None:
@@ -267,8 +92,8 @@ def _slot(svc: Services, hours: Hours, day: dt.date, start: str, section: str) -
     schedule = day_schedule(svc, day)
     cutoff = svc.settings.appointments.cutoff_minutes
     slot = choose_slot(schedule, slots_of_day(hours, schedule, section), _hhmm(start), section,
-                       now_local=_local_now(svc), cutoff_minutes=cutoff)
-    check_not_started(slot, _local_now(svc), cutoff)
+                       now_local=local_now(svc), cutoff_minutes=cutoff)
+    check_not_started(slot, local_now(svc), cutoff)
     return slot
 
 
@@ -292,7 +117,7 @@ def _full(svc: Services, slot: Slot) -> SlotFull:
 
 
 def _booked(rows: list[AppointmentRow]) -> list[Booked]:
-    return [Booked(r.id, r.day, r.slot_start, _view(r).items) for r in rows]
+    return [Booked(r.id, r.day, r.slot_start, as_view(r).items) for r in rows]
 
 
 def book(svc: Services, session: StaffSession | None, card_text: str, day: dt.date, slot_start: str, *,
@@ -310,7 +135,7 @@ def book(svc: Services, session: StaffSession | None, card_text: str, day: dt.da
     card_no = _card_no(svc, card_text, staff_id, day)
     with svc.db.read() as conn:
         codes = parse_items(items, [i.code for i in active_items(conn)])
-    chosen = _section(hours, section) or _default_section(svc, hours, codes)
+    chosen = checked_section(hours, section) or _default_section(svc, hours, codes)
     slot = _slot(svc, hours, day, slot_start, chosen)
     typed_phone = check_phone(phone) if phone is not None else None
     note = " ".join(note.split())
@@ -323,7 +148,7 @@ def book(svc: Services, session: StaffSession | None, card_text: str, day: dt.da
         appointment_id, row, names = _book(svc, staff_id, card_no, slot, codes, typed_phone, note, now, within)
     except _Full:
         raise _full(svc, slot) from None
-    return _view(row, f"已预约 {appointment_no(appointment_id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
+    return as_view(row, f"已预约 {appointment_no(appointment_id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
                       f"{slot.section}", names)
 
 
@@ -339,7 +164,7 @@ def _book(svc: Services, staff_id: str | None, card_no: str, slot: Slot, codes: 
         if holder is None:  # removed from the roster since the check, a moment ago
             raise AppointmentError(f"卡号 {card_no} 不在人才名册中")
         active = store.active_of_holder(conn, holder.holder_id, svc.today())
-        check_one_per_item(codes, _booked(active), names=_names(conn, active))
+        check_one_per_item(codes, _booked(active), names=names_of_items(conn, active))
         if store.take_seat(conn, slot.section, slot.day, slot.start, slot.capacity) is None:
             raise _Full  # the free slots are looked up once the transaction is over
         appointment_id = insert_appointment(
@@ -352,7 +177,7 @@ def _book(svc: Services, staff_id: str | None, card_no: str, slot: Slot, codes: 
         row = _get(conn, appointment_id)
         if within is not None:
             within(conn, row)
-        names = _names(conn, [row])
+        names = names_of_items(conn, [row])
     return appointment_id, row, names
 
 
@@ -379,7 +204,7 @@ def reschedule(svc: Services, session: StaffSession | None, appointment_id: int,
     with svc.db.read() as conn:
         current = _get(conn, appointment_id, lock=False)
     _require_booked(current, "改期")
-    chosen = _section(hours, section) or current.section or hours.sections[0]
+    chosen = checked_section(hours, section) or current.section or hours.sections[0]
     slot = _slot(svc, hours, day, slot_start, chosen)
     if (slot.day, slot.start, slot.section) == (current.day, current.slot_start, current.section):
         raise AppointmentError("新时段与原时段相同：请选另一个时段")
@@ -393,8 +218,8 @@ def reschedule(svc: Services, session: StaffSession | None, appointment_id: int,
     except _Full:
         raise _full(svc, slot) from None
     with svc.db.read() as conn:
-        names = _names(conn, [moved])
-    return _view(moved, f"已改期 {appointment_no(moved.id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
+        names = names_of_items(conn, [moved])
+    return as_view(moved, f"已改期 {appointment_no(moved.id)}：{slot.day:%Y-%m-%d} {slot.start}–{slot.end} "
                         f"{slot.section}", names)
 
 
@@ -439,7 +264,7 @@ def cancel(svc: Services, session: StaffSession | None, appointment_id: int, *, 
                       appointment_id=row.id, reason=why, day=row.day.isoformat(), slot=row.slot_start,
                       section=row.section)
         done = _get(conn, appointment_id)
-    return _view(done, f"已取消预约 {appointment_no(row.id)}，该时段空出一个名额")
+    return as_view(done, f"已取消预约 {appointment_no(row.id)}，该时段空出一个名额")
 
 
 def mark_missed(svc: Services, session: StaffSession | None, appointment_id: int) -> AppointmentView:
@@ -454,72 +279,4 @@ def mark_missed(svc: Services, session: StaffSession | None, appointment_id: int
         events.append(conn, EventKind.APPOINTMENT_MISSED, svc.now(), staff_id=staff_id, card_no=row.card_no,
                       appointment_id=row.id, day=row.day.isoformat(), slot=row.slot_start, section=row.section)
         done = _get(conn, appointment_id)
-    return _view(done, f"预约 {appointment_no(row.id)} 已标记失约")
-
-
-# --- the day's call list ------------------------------------------------------------------------
-
-
-CLOSED_STATUS = "闭厅，待电话通知改约"  # a booking stranded on a day the hall has closed since
-
-
-@dataclass(frozen=True)
-class CallEntry:
-    appointment: AppointmentView
-    roster_phone: str
-    closed: str = ""  # the closure's reason when the day was closed after the booking (to call and move)
-
-    @property
-    def phone(self) -> str:
-        """The number given at booking, else the roster's."""
-        return self.appointment.phone or self.roster_phone
-
-    @property
-    def status_text(self) -> str:
-        """The status as the call list says it: a booking on a closed day is to be called and moved."""
-        if self.closed and self.appointment.status is AppointmentStatus.BOOKED:
-            return CLOSED_STATUS
-        return STATUS_NAMES[self.appointment.status]
-
-
-def call_list(svc: Services, day: dt.date, *, with_cancelled: bool = False) -> list[CallEntry]:
-    """The day's appointments in slot order, with the phone numbers for the reminder calls."""
-    statuses = [s.value for s in AppointmentStatus] if with_cancelled else \
-        [AppointmentStatus.BOOKED.value, AppointmentStatus.CHECKED_IN.value]
-    closure = hall_hours(svc).closed_on(day)
-    with svc.db.read() as conn:
-        rows = store.call_list(conn, day, statuses)
-        names = _names(conn, [r.appointment for r in rows])
-    return [CallEntry(_view(r.appointment, names=names), r.roster_phone, closure.reason if closure else "")
-            for r in rows]
-
-
-@dataclass(frozen=True)
-class StrandedDay:
-    """A closed day (hours.toml ``[[closed]]`` or a closure of calendar/local.toml) with bookings still on it."""
-
-    day: dt.date
-    reason: str
-    bookings: int
-
-
-def stranded_bookings(svc: Services) -> list[StrandedDay]:
-    """Closed days from today on that still hold booked appointments: closing a day takes no seat back,
-    so staff must call each holder and move the booking (``hallterm appointments list --day D``)."""
-    today = svc.today()
-    closed = sorted((c for c in hall_hours(svc).closed if c.day >= today), key=lambda c: c.day)
-    out: list[StrandedDay] = []
-    with svc.db.read() as conn:
-        for closure in closed:
-            count = len(store.call_list(conn, closure.day, [AppointmentStatus.BOOKED.value]))
-            if count:
-                out.append(StrandedDay(closure.day, closure.reason, count))
-    return out
-
-
-def holder_appointments(svc: Services, card_no: str) -> list[AppointmentView]:
-    """The holder's booked appointments from today on, in date order: what the booking screen can move or cancel."""
-    with svc.db.read() as conn:
-        rows = store.booked_today_and_after(conn, card_no, svc.today())
-        names = _names(conn, rows)
-    return [_view(r, names=names) for r in rows]
+    return as_view(done, f"预约 {appointment_no(row.id)} 已标记失约")

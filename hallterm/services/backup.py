@@ -15,7 +15,6 @@ Each act is an event on the database it leaves changed, with the operating-syste
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
 import re
 import shutil
@@ -28,12 +27,14 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from hallterm.config import DEFAULT_DB_DIR, sqlite_url
+from hallterm.config import sqlite_url
+from hallterm.config_locations import DEFAULT_DB_DIR
 from hallterm.domain.errors import Refused
 from hallterm.domain.events import EventKind
 from hallterm.domain.os_errors import os_error_words
 from hallterm.services.context import Services
 from hallterm.services.integrity import check_database
+from hallterm.services.who import actor, os_user
 from hallterm.storage import backup as store
 from hallterm.storage import events, migrate
 from hallterm.storage.engine import Database, safe_url
@@ -58,14 +59,6 @@ class RestoreDone:
     info: store.BackupInfo
     rows: dict[str, int]
     problems: list[str]  # what ``db check`` found afterwards (empty: all sound)
-
-
-def os_user() -> str:
-    """Who ran an administrative act: the login name, as the system knows it."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry and no LOGNAME (a bare container)
-        return f"uid {os.getuid()}"
 
 
 # ---------------------------------------------------------------- backup
@@ -102,7 +95,7 @@ def backup_database(svc: Services, target: Path) -> BackupDone:
         staging.unlink(missing_ok=True)
         raise
     with svc.db.write() as conn:
-        events.append(conn, EventKind.DATABASE_BACKED_UP, taken_at, by=os_user(), file=target.name, rows=rows)
+        events.append(conn, EventKind.DATABASE_BACKED_UP, taken_at, **actor(None), file=target.name, rows=rows)
     return BackupDone(target, taken_at, rows, target.stat().st_size)
 
 
@@ -162,7 +155,7 @@ def restore_database(svc: Services, backup: Path) -> RestoreDone:
         finally:
             source.dispose()
     with svc.db.write() as conn:
-        events.append(conn, EventKind.DATABASE_RESTORED, svc.now(), by=os_user(), file=backup.name,
+        events.append(conn, EventKind.DATABASE_RESTORED, svc.now(), **actor(None), file=backup.name,
                       taken_at=info.taken_at, rows=sum(rows.values()))
     return RestoreDone(info, rows, check_database(svc.db))
 
@@ -176,7 +169,7 @@ def copy_database(svc: Services, to_url: str) -> dict[str, int]:
             raise BackupRefused("目标数据库就是当前数据库：请给出另一个空数据库的地址")
         rows = _copy_into_empty(svc.db, target, what="复制")
         with target.write() as conn:
-            events.append(conn, EventKind.DATABASE_COPIED, svc.now(), by=os_user(),
+            events.append(conn, EventKind.DATABASE_COPIED, svc.now(), **actor(None),
                           source=safe_url(svc.db.url), rows=sum(rows.values()))
     finally:
         target.dispose()

@@ -7,16 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from hallterm.domain.appointments import STATUS_NAMES
+from hallterm.services.appointment_slots import DayFree, SlotView, day_slots, upcoming_days
 from hallterm.services.appointment_sweep import MissHistory, miss_history
-from hallterm.services.appointments import (
-    AppointmentView,
-    DayFree,
-    SlotView,
-    day_slots,
-    holder_appointments,
-    items_section,
-    upcoming_days,
-)
+from hallterm.services.appointment_views import AppointmentView, holder_appointments
+from hallterm.services.appointments import items_section
 from hallterm.services.context import Services
 
 

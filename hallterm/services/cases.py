@@ -76,6 +76,11 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft, *,
     mode = draft.mode or suggested
     now = svc.now()
     with svc.db.write() as conn:
+        if draft.request_key and (sent := store.case_of_request(conn, draft.request_key)) is not None:
+            # The same form again: its first sending committed but the answer was lost (an outage).
+            earlier = case_at(conn, sent)
+            assert earlier is not None
+            return earlier
         holder = holders.find(conn, draft.card_no)
         verdict = assess(holder, draft.card_no, svc.today(), svc.settings.cards.eligible_tiers)
         if holder is None:
@@ -105,7 +110,7 @@ def open_case(svc: Services, session: StaffSession, draft: CaseDraft, *,
             "jurisdiction": jurisdiction.bureau.value, "district": jurisdiction.district,
             "handling": jurisdiction.handling.value, "flags": draft.flags.codes(), "service_mode": mode.value,
             "full_proxy": full_proxy, "status": CaseStatus.QUEUED.value,
-            "first_contact_id": session.staff_id, "opened_at": now,
+            "first_contact_id": session.staff_id, "opened_at": now, "request_key": draft.request_key or None,
         }, draft.item_codes)
         log: dict[str, Any] = {"staff_id": session.staff_id, "case_id": case_id, "card_no": draft.card_no}
         if not verdict.ok:

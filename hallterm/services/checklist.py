@@ -94,6 +94,10 @@ def _tick_in(svc: Services, conn: Connection, session: StaffSession, case_item_i
         raise ChecklistError("该材料不属于这个事项")
     before = case_items.check_of(conn, case_item_id, material_id)
     was_received = bool(before and before.received)
+    if was_received == received and (not received or (before is not None and before.form == form
+                                                      and before.note == note.strip())):
+        # Already so (the same tick sent again after an outage lost its answer): nothing to record twice.
+        return row.case_id
     kind = EventKind.MATERIAL_RECEIVED if received else EventKind.MATERIAL_UNTICKED
     if was_received and not received:
         if row.status in ACCEPTED_STATUSES:

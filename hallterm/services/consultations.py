@@ -30,7 +30,9 @@ from hallterm.domain.consultations import (
     consultation_no,
 )
 from hallterm.domain.events import EventKind
-from hallterm.services.appointments import AppointmentView, book, hall_hours
+from hallterm.services.appointment_slots import hall_hours
+from hallterm.services.appointment_views import AppointmentView
+from hallterm.services.appointments import book
 from hallterm.services.case_views import CaseView
 from hallterm.services.cases import open_case
 from hallterm.services.context import Services

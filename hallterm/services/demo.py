@@ -20,7 +20,7 @@ from hallterm.domain.holders import CardStatus
 from hallterm.domain.hours import WindowKind
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind
 from hallterm.domain.roster import RosterRow
-from hallterm.services import after_hours, appointments, cases, queue
+from hallterm.services import after_hours, appointment_slots, appointment_views, appointments, cases, queue
 from hallterm.services.appointment_sweep import sweep_missed
 from hallterm.services.context import Services
 from hallterm.services.demo_month import DEMO_DAYS, Cast, at, build_month
@@ -110,10 +110,10 @@ def demo_appointments(svc: Services, ref: Reference, cards: list[str]) -> dict[s
     today = now.astimezone(tz).date()
     counts = {"appointments_today": 0, "appointments_ahead": 0, "checked_in": 0, "missed": 0}
 
-    def book_on(day: dt.date, picks: list[int], booked_at: dt.datetime) -> list[appointments.AppointmentView]:
+    def book_on(day: dt.date, picks: list[int], booked_at: dt.datetime) -> list[appointment_views.AppointmentView]:
         clocked = _at_clock(svc, booked_at)
         try:
-            slots = [x for x in appointments.day_slots(clocked, day).slots if x.bookable and x.free > 0]
+            slots = [x for x in appointment_slots.day_slots(clocked, day).slots if x.bookable and x.free > 0]
         except Refused:
             return []
         made = []
@@ -128,7 +128,7 @@ def demo_appointments(svc: Services, ref: Reference, cards: list[str]) -> dict[s
                 continue
         return made
 
-    def settle(made: list[appointments.AppointmentView]) -> None:
+    def settle(made: list[appointment_views.AppointmentView]) -> None:
         """Every other past appointment checked in at its start, the rest missed after their end."""
         for n, appt in enumerate(made):
             start, end = _at(svc, appt.day, appt.slot_start, 5), _at(svc, appt.day, appt.slot_end, 30)
@@ -151,9 +151,9 @@ def demo_appointments(svc: Services, ref: Reference, cards: list[str]) -> dict[s
         book_on(today + dt.timedelta(days=ahead), [0, -1], office_time(svc, now))
     evening_case(svc, ref, yesterday, holders)
     # Counted as `hallterm appointments list --all` lists them: last evening's booking for today included.
-    counts["appointments_today"] = len(appointments.call_list(svc, today, with_cancelled=True))
-    counts["appointments_ahead"] = sum(len(appointments.call_list(svc, today + dt.timedelta(days=ahead),
-                                                                  with_cancelled=True)) for ahead in range(1, 8))
+    counts["appointments_today"] = len(appointment_views.call_list(svc, today, with_cancelled=True))
+    counts["appointments_ahead"] = sum(len(appointment_views.call_list(svc, today + dt.timedelta(days=ahead),
+                                                                       with_cancelled=True)) for ahead in range(1, 8))
     return counts
 
 
@@ -164,7 +164,7 @@ def office_time(svc: Services, before: dt.datetime) -> dt.datetime:
     day = before.astimezone(svc.settings.hall.tz).date()
     for back in range(15):
         d = day - dt.timedelta(days=back)
-        regular = [w for w in appointments.day_schedule(svc, d).windows if w.kind is WindowKind.REGULAR]
+        regular = [w for w in appointment_slots.day_schedule(svc, d).windows if w.kind is WindowKind.REGULAR]
         if regular:
             moment = _at(svc, d, min(w.start for w in regular), 60)
             if moment <= before:
@@ -189,7 +189,7 @@ def evening_case(svc: Services, ref: Reference, day: dt.date, holders: Any) -> N
         later = _at_clock(svc, booked_at)
         # The day shift's next day and its regular hours: an evening or duty slot is not handed over.
         next_day = after_hours.day_shift_day(svc, booked_at.astimezone(svc.settings.hall.tz))
-        slots = [x for x in appointments.day_slots(later, next_day).slots if x.bookable and x.free > 0
+        slots = [x for x in appointment_slots.day_slots(later, next_day).slots if x.bookable and x.free > 0
                  and after_hours.in_regular_hours(svc, next_day, x.start, x.end)]
         if slots:
             appointments.book(later, session, next(holders), next_day, slots[-1].start, section=slots[-1].section,

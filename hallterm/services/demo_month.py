@@ -44,7 +44,7 @@ from hallterm.services import (
     queue,
     rating,
 )
-from hallterm.services.appointments import day_schedule
+from hallterm.services.appointment_slots import day_schedule
 from hallterm.services.case_views import CaseView
 from hallterm.services.checklist_sheet import ItemChecklist, load
 from hallterm.services.context import Services

@@ -11,11 +11,11 @@ from __future__ import annotations
 import errno
 import logging
 
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
 
 from hallterm import logfile
 from hallterm.domain.errors import Refused
-from hallterm.storage.engine import describe_operational_error
+from hallterm.storage.engine import DISK_FULL, DatabaseUnavailable, describe_operational_error, safe_url
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,14 @@ NO_PG_DRIVER = "未安装 PostgreSQL 驱动：请运行 pip install 'psycopg[bin
 
 def is_expected(exc: BaseException) -> bool:
     """A refusal or the environment (the database, its driver), not a fault in hallterm."""
-    return isinstance(exc, Refused | OperationalError) or _missing_pg_driver(exc)
+    return isinstance(exc, Refused | OperationalError) or _missing_pg_driver(exc) or _not_a_database(exc)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database cannot be reached or is locked for now: worth probing and sending again (issue 15 point 4)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    return isinstance(exc, OperationalError) and describe_operational_error(exc, "") != DISK_FULL
 
 
 def explain(exc: BaseException, url: str = "", *, fault: str = "操作失败", advice: str = KEEP) -> str:
@@ -49,6 +56,9 @@ def explain(exc: BaseException, url: str = "", *, fault: str = "操作失败", a
         return describe_operational_error(exc, url)
     if _missing_pg_driver(exc):
         return NO_PG_DRIVER
+    if _not_a_database(exc):
+        return (f"{safe_url(url) if url else '数据库文件'} 不是 SQLite 数据库"
+                "（可能指向了别的文件，如名册 CSV，或文件已损坏）：请检查 --db 或 HALLTERM_DB_URL")
     log.error("unexpected failure", exc_info=exc)
     if isinstance(exc, IntegrityError):  # its text holds the statement and the values typed
         return f"{fault}（数据库拒绝保存：与已有记录冲突）{tail}"
@@ -61,6 +71,11 @@ def explain(exc: BaseException, url: str = "", *, fault: str = "操作失败", a
     # The log names the fault (class, message, traceback); the clerk reads no English class name.
     where = f" {path}" if (path := logfile.current_path()) else ""
     return f"{fault}（程序内部错误，详情已记入日志{where}）{tail}"
+
+
+def _not_a_database(exc: BaseException) -> bool:
+    """SQLite's answer for a file that is something else (``--db roster.csv``): the setting, not a fault."""
+    return isinstance(exc, DatabaseError) and "file is not a database" in str(exc.orig or "").lower()
 
 
 def _missing_pg_driver(exc: BaseException) -> bool:

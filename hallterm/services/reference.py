@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from hallterm.domain.reference import (
     parse_staff,
 )
 from hallterm.services.context import Services
+from hallterm.services.who import actor
 from hallterm.storage import events
 from hallterm.storage.catalog import has_items
 from hallterm.storage.reference import save_hall, save_items, save_staff
@@ -29,6 +31,7 @@ STAFF_FILE = "staff.toml"
 ITEMS_FILE = "items.toml"
 HOURS_FILE = "hours.toml"
 DEPARTMENTS_FILE = "departments.toml"
+REFERENCE_FILES = (HALL_FILE, STAFF_FILE, ITEMS_FILE, HOURS_FILE, DEPARTMENTS_FILE)
 
 
 @dataclass(frozen=True)
@@ -93,16 +96,37 @@ def _parse_hours(assets: Path, staff: tuple[StaffMember, ...]) -> Hours:
     return parse_hours(_text(assets / HOURS_FILE), str(assets / HOURS_FILE), known_sections=sections)
 
 
-def load_reference(svc: Services, assets: Path | None = None) -> Reference:
-    """Read and save the reference data in one transaction: all of it, or none of it."""
-    ref = read_reference(assets or svc.settings.paths.assets_dir)
+def load_reference(svc: Services, assets: Path | None = None, *, staff_id: str | None = None) -> Reference:
+    """Read and save the reference data in one transaction: all of it, or none of it.
+
+    The event says who (``staff_id``, or the OS user at the command line), and what: the counts and a
+    digest of each file, so that which version of the item catalog (its promised days, S6) was in force
+    from when can be told afterwards (issue 15 point 6).
+    """
+    folder = assets or svc.settings.paths.assets_dir
+    ref = read_reference(folder)
+    files = {name: file_digest(folder / name) for name in REFERENCE_FILES}
     with svc.db.write() as conn:
         save_hall(conn, ref.hall)
         save_staff(conn, ref.staff)
         save_items(conn, ref.items)
+        last = events.recent(conn, kind=EventKind.REFERENCE_LOADED, limit=1)
+        before = last[0].details.get("files") if last else None
+        # Which files differ from the last load's (all of them at the first, or before loads were digested).
+        changed = [name for name in REFERENCE_FILES if not isinstance(before, dict) or before.get(name) != files[name]]
         events.append(conn, EventKind.REFERENCE_LOADED, svc.now(), lounges=len(ref.hall.lounges),
-                      staff=len(ref.staff), items=len(ref.items))
+                      counters=len(ref.hall.counters), staff=len(ref.staff), items=len(ref.items),
+                      materials=sum(len(i.materials) for i in ref.items), files=files, changed_files=changed,
+                      **actor(staff_id))
     return ref
+
+
+def file_digest(path: Path) -> str:
+    """A short digest of a file's bytes (which version of it), or 无 when there is none."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    except FileNotFoundError:
+        return "无"
 
 
 def ensure_reference(svc: Services) -> bool:

@@ -320,6 +320,13 @@ def _xlsx_cell(cell: Any, value: object, unit: Unit) -> str:
 
 def check_csv_dir(directory: Path) -> None:
     """Refuse before any work when the CSVs cannot go to ``directory`` (not a folder, not writable)."""
+    try:
+        _check_csv_dir(directory)
+    except OSError as exc:  # a name too long for the file system: exists() raises instead of answering
+        raise _file_error(directory, exc, "目录") from None
+
+
+def _check_csv_dir(directory: Path) -> None:
     if directory.exists():
         if not directory.is_dir():
             raise ReportFileError(f"{directory} 已存在但不是目录：--csv 需要一个目录，请换一个目录名")
@@ -334,6 +341,13 @@ def check_csv_dir(directory: Path) -> None:
 
 def check_xlsx_path(path: Path) -> None:
     """Refuse before any work when the workbook cannot be written at ``path``."""
+    try:
+        _check_xlsx_path(path)
+    except OSError as exc:  # as above
+        raise _file_error(path, exc) from None
+
+
+def _check_xlsx_path(path: Path) -> None:
     if path.is_dir():
         raise ReportFileError(f"{path} 是一个目录：--xlsx 需要一个文件名，请写成例如 {path / '报表.xlsx'}")
     if path.suffix.lower() != ".xlsx":

@@ -239,13 +239,16 @@ _DO = "请换一个有写入权限的已有目录（如 ~/责任清单.pdf），
 
 def check_pdf_path(path: Path) -> None:
     """Refuse before any work a path that is not a .pdf file name in an existing folder."""
-    if path.is_dir():
-        raise PdfPathRefused(f"{path} 是一个文件夹：--pdf 需要一个文件名，如 {path / '责任清单.pdf'}")
-    if path.suffix.lower() != ".pdf":
-        raise PdfPathRefused(f"{path} 不是 .pdf 文件名：请写成例如 --pdf 责任清单.pdf")
-    if not path.parent.is_dir():
-        raise PdfPathRefused(f"无法写入 {path}：目录 {path.parent} 不存在。请先建好它，或换一个已有的目录，"
-                             "责任清单未保存")
+    try:
+        if path.is_dir():
+            raise PdfPathRefused(f"{path} 是一个文件夹：--pdf 需要一个文件名，如 {path / '责任清单.pdf'}")
+        if path.suffix.lower() != ".pdf":
+            raise PdfPathRefused(f"{path} 不是 .pdf 文件名：请写成例如 --pdf 责任清单.pdf")
+        if not path.parent.is_dir():
+            raise PdfPathRefused(f"无法写入 {path}：目录 {path.parent} 不存在。请先建好它，或换一个已有的目录，"
+                                 "责任清单未保存")
+    except OSError as exc:  # a name too long for the file system: is_dir() raises instead of answering
+        raise PdfPathRefused(f"无法写入 {path}：{os_error_words(exc)}。请换一个文件名，责任清单未保存") from None
 
 
 def write_pdf(svc: Services, path: Path, duties: tuple[Duty, ...], section: str | None = None) -> Path:

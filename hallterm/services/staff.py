@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hallterm.domain.auth import AuthError, after_failure, check_pin_format, hash_pin, require, verify_pin
+from hallterm.domain.auth import (
+    AuthError,
+    after_failure,
+    check_pin_format,
+    hash_pin,
+    looks_like_staff_id,
+    require,
+    verify_pin,
+)
 from hallterm.domain.events import EventKind
 from hallterm.services.context import Services
+from hallterm.services.who import actor
 from hallterm.storage import events
 from hallterm.storage import staff as accounts
 
@@ -31,8 +40,14 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
     with svc.db.write() as conn:
         row = accounts.account(conn, staff_id)
         if row is None or not row.active:
-            events.append(conn, EventKind.SIGN_IN_REFUSED, now, staff_id=None, attempted=staff_id, reason="unknown")
-            refusal = f"工号 {staff_id} 不存在或已停用，请核对工号或工牌"
+            if looks_like_staff_id(staff_id):
+                events.append(conn, EventKind.SIGN_IN_REFUSED, now, staff_id=None, attempted=staff_id,
+                              reason="unknown")
+                refusal = f"工号 {staff_id} 不存在或已停用，请核对工号或工牌"
+            else:  # a PIN typed in the wrong field stays out of the log for good, and off the screen (issue 16 p. 3)
+                events.append(conn, EventKind.SIGN_IN_REFUSED, now, staff_id=None, typed="not_a_staff_id",
+                              reason="unknown")
+                refusal = "输入的不是工号（工号形如 S1401）：请核对工号或刷工牌；PIN 请输入在 PIN 一栏"
         elif row.locked_until is not None and row.locked_until > now:
             local = row.locked_until.astimezone(svc.settings.hall.tz)
             refusal = f"工号 {staff_id} 因多次输错 PIN 已锁定，请于 {local:%H:%M} 后再试或联系管理员"
@@ -79,12 +94,14 @@ def staff_name(svc: Services, staff_id: str) -> str | None:
 
 
 def set_pin(svc: Services, staff_id: str, pin: str, *, by: str | None = None) -> None:
+    """Set or reset a PIN (lifting a lock-out). ``by``: the signed-in staff member who does it; None at the
+    command line, where the OS user is recorded (issue 15 point 6). Never the PIN in the event."""
     staff_id = staff_id.strip().upper()
     digest = hash_pin(pin)  # raises AuthError for a PIN that is not 4–8 digits
     with svc.db.write() as conn:
         if not accounts.set_pin_hash(conn, staff_id, digest):
             raise AuthError(f"工号 {staff_id} 不存在：请先在 assets/staff.toml 中添加并运行 hallterm reference load")
-        events.append(conn, EventKind.PIN_SET, svc.now(), staff_id=by, target=staff_id)
+        events.append(conn, EventKind.PIN_SET, svc.now(), target=staff_id, **actor(by))
 
 
 def authorise(session: StaffSession, action: str) -> None:

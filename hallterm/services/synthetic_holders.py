@@ -17,6 +17,7 @@ from pathlib import Path
 from hallterm.domain.cards import CardFormat
 from hallterm.domain.holders import TIERS, CardStatus
 from hallterm.domain.ids import resident_id_check_char
+from hallterm.domain.reference import ReferenceDataError
 from hallterm.domain.roster import RosterRow
 
 # Region codes of Anshan's districts and counties (GB/T 2260), for plausible resident IDs.
@@ -40,8 +41,23 @@ class NameLists:
 
 
 def load_names(assets_dir: Path) -> NameLists:
-    data = tomllib.loads((assets_dir / NAMES_FILE).read_text(encoding="utf-8"))
-    return NameLists(tuple(data["surnames"]), tuple(data["given"]), tuple(data["employers"]))
+    """The word lists, or ReferenceDataError naming the file and what to fix (the hall may edit it)."""
+    path = assets_dir / NAMES_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReferenceDataError(str(path), None, "文件不存在") from None
+    except UnicodeDecodeError:
+        raise ReferenceDataError(str(path), None, "不是 UTF-8 编码，请另存为 UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ReferenceDataError(str(path), None, f"TOML 语法错误：{exc}") from None
+    lists = []
+    for key in ("surnames", "given", "employers"):
+        words = data.get(key)
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ReferenceDataError(str(path), None, f"{key} 应为非空的文本列表，例如 {key} = [\"王\", \"李\"]")
+        lists.append(tuple(words))
+    return NameLists(*lists)
 
 
 def synthetic_holders(count: int, rng: random.Random, names: NameLists, card_format: CardFormat,

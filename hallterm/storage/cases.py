@@ -162,6 +162,11 @@ def insert_case(conn: Connection, values: dict[str, object], item_codes: Sequenc
     return case_id
 
 
+def case_of_request(conn: Connection, request_key: str) -> int | None:
+    """The case a form with this key opened already, if any."""
+    return conn.execute(select(cases.c.id).where(cases.c.request_key == request_key)).scalar_one_or_none()
+
+
 def set_case(conn: Connection, case_id: int, **values: object) -> None:
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
 

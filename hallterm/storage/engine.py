@@ -7,6 +7,7 @@ lock to a write lock. PostgreSQL uses ordinary transactions; counters take a row
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from hallterm.domain.errors import Refused
+from hallterm.domain.redaction import redact_url
 
 _WRITE = "hallterm_write"
 
@@ -30,22 +32,44 @@ _WRITE = "hallterm_write"
 SQLITE_SYNCHRONOUS = "FULL"
 
 
+DISK_FULL = "磁盘已满，数据库无法写入：请清理磁盘空间（或联系管理员）后重试；已保存的内容不会丢失"
+# A SQLite "disk I/O error" is taken for a full disk when the database's folder has less than this free:
+# opening a database whose WAL is gone (every terminal closed) on a full disk fails creating the -shm file
+# (SQLITE_IOERR_SHMSIZE, "disk I/O error"), not with SQLITE_FULL (seen on a full tmpfs, issue 15 point 4).
+LOW_SPACE_BYTES = 1 << 20
+PG_CONNECT_TIMEOUT_S = 5
+PG_CONNECT_ARGS: dict[str, int] = {"connect_timeout": PG_CONNECT_TIMEOUT_S, "keepalives": 1,
+                                   "keepalives_idle": 10, "keepalives_interval": 3, "keepalives_count": 3}
+
+
 class DatabaseUnavailable(Refused):
-    """The database cannot be reached or is locked; ``str()`` is the Chinese message."""
+    """The database cannot be reached or is locked; ``str()`` is the Chinese message. It passes: the
+    desk keeps what was typed, probes, and sends it again when the database answers."""
+
+
+class DiskFull(Refused):
+    """The disk under the database is full: nothing was written; retrying by itself would not help."""
 
 
 class Database:
+    """One engine. ``hide_parameters``: a failed statement's error never quotes its values (a resident ID
+    number, a name, a phone number) into a message or the log (issue 16 point 4; PIPL)."""
+
     def __init__(self, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.is_sqlite:
             self._ensure_sqlite_dir(url)
             self.engine = create_engine(
-                url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000}
+                url, echo=echo, hide_parameters=True, connect_args={"timeout": busy_timeout_ms / 1000}
             )
             _install_sqlite_pragmas(self.engine, busy_timeout_ms)
         else:
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+            # A server that is gone must fail in seconds, not hang a desk's worker for minutes: connecting
+            # gives up after PG_CONNECT_TIMEOUT_S, and TCP keepalives notice a cut cable under an idle or
+            # waiting connection (issue 15 point 4). pool_pre_ping replaces connections a restart broke.
+            self.engine = create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True,
+                                        connect_args=PG_CONNECT_ARGS)
         self._writes = threading.local()  # write transactions open in this thread
 
     @property
@@ -76,12 +100,19 @@ class Database:
         finally:
             self._writes.depth -= 1
 
+    def ping(self) -> None:
+        """Raise DatabaseUnavailable unless the database takes a write transaction now (on SQLite a
+        reader gets in past a writer's lock; a desk that lost the database must know it can write)."""
+        with self.write() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
     @contextmanager
     def _translate(self) -> Iterator[None]:
         try:
             yield
         except OperationalError as exc:
-            raise DatabaseUnavailable(describe_operational_error(exc, self.url)) from exc
+            reason = describe_operational_error(exc, self.url)
+            raise (DiskFull if reason == DISK_FULL else DatabaseUnavailable)(reason) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -90,6 +121,16 @@ class Database:
 def describe_operational_error(exc: OperationalError, url: str) -> str:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = text.lower()
+    if "disk is full" in lowered or "no space left" in lowered or "disk full" in lowered:
+        return DISK_FULL
+    code = str(getattr(exc.orig, "sqlite_errorname", ""))  # SQLITE_IOERR_SHMSIZE …; "" off SQLite
+    io_error = code.startswith("SQLITE_IOERR") or "disk i/o error" in lowered
+    # SQLite documents SQLITE_IOERR_SHMSIZE (the -shm file could not grow) as a sign of a full disk.
+    if code == "SQLITE_IOERR_SHMSIZE" or (io_error and _little_space_beside(url)):
+        return DISK_FULL
+    if io_error:
+        return (f"数据库文件读写出错（{safe_url(url) if url else '磁盘 I/O 错误'}）：请检查磁盘空间和磁盘是否正常，"
+                "或联系管理员；已保存的内容不会丢失")
     if "locked" in lowered or "busy" in lowered:
         return "数据库正被其他终端占用（已锁定），请稍候重试；已填写的内容不会丢失"
     if "role" in lowered and "does not exist" in lowered:
@@ -105,9 +146,22 @@ def describe_operational_error(exc: OperationalError, url: str) -> str:
     return f"数据库出错：{text.splitlines()[0] if text else type(exc).__name__}"
 
 
+def _little_space_beside(url: str) -> bool:
+    """The disk holding a SQLite database (``url``) has less than LOW_SPACE_BYTES free for its user."""
+    if not url or not url.startswith("sqlite"):
+        return False
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return False
+    try:
+        return shutil.disk_usage(Path(database).parent).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
 def safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL without its password (user-info or ``?password=``), for messages: issue 16 point 6."""
+    return redact_url(url)
 
 
 def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:

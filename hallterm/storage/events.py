@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from hallterm.domain.events import EventKind
 from hallterm.storage.tables import events
@@ -36,6 +36,14 @@ def append(conn: Connection, kind: EventKind, at: dt.datetime, *, staff_id: str 
     return int(key[0])
 
 
+def lock_kind(conn: Connection, kind: EventKind) -> None:
+    """Make this transaction the only one appending ``kind`` until it ends, so that a check of the latest
+    such event and the append that follows are one step. SQLite's write transaction (BEGIN IMMEDIATE)
+    already is; on PostgreSQL a transaction-scoped advisory lock on the kind's name."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:kind))"), {"kind": f"hallterm.events.{kind}"})
+
+
 def last_id(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one())
 
@@ -52,6 +60,14 @@ def recent(conn: Connection, *, kind: EventKind | None = None, case_id: int | No
         query = query.where(events.c.kind == kind)
     if case_id is not None:
         query = query.where(events.c.case_id == case_id)
+    return [Event(r.id, r.at, r.kind, r.staff_id, r.case_id, r.ticket_id, r.card_no, dict(r.details or {}))
+            for r in conn.execute(query)]
+
+
+def of_kinds(conn: Connection, kinds: tuple[EventKind, ...], *, limit: int = 100) -> list[Event]:
+    """The newest events of any of ``kinds``, newest first."""
+    query = (select(events).where(events.c.kind.in_([k.value for k in kinds])).order_by(events.c.id.desc())
+             .limit(limit))
     return [Event(r.id, r.at, r.kind, r.staff_id, r.case_id, r.ticket_id, r.card_no, dict(r.details or {}))
             for r in conn.execute(query)]
 

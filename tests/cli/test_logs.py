@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hallterm import cli, logfile
+from hallterm import cli_config, logfile
 from hallterm.cli import main
 from hallterm.config import load_settings
 
@@ -52,7 +52,7 @@ def test_an_unexpected_fault_is_one_line_on_screen_and_a_traceback_in_the_log(
     def broken(*_: object) -> int:
         raise ZeroDivisionError("a bug in hallterm")
 
-    monkeypatch.setattr(cli, "_show_config", broken)
+    monkeypatch.setattr(cli_config, "show_config", broken)
     assert main(["--db", str(tmp_path / "hall.sqlite3"), "config"]) == 1
     out = capsys.readouterr()
     log = tmp_path / "hallterm-cli.log"

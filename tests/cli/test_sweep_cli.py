@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from hallterm.config import PROJECT_ROOT
+from hallterm.config_locations import PROJECT_ROOT
 from hallterm.domain.cases import CaseDraft
 from hallterm.domain.checklist import MaterialKind
 from hallterm.domain.jurisdiction import CaseKind, EnterpriseKind

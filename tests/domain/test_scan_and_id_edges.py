@@ -14,7 +14,7 @@ from hallterm.domain.payloads import Keyring, PayloadError, Refusal, appointment
 from hallterm.domain.payloads import verify as verify_payload
 
 CARD = DEFAULT_FORMAT.make("GD2022A00017")
-RING = Keyring("K1", {"K1": b"hall-secret-0123456789"})
+RING = Keyring("K1", {"K1": b"hall-secret-0123456789-012345678"}, region="210300")
 DAY = dt.date(2026, 11, 26)
 
 
@@ -22,8 +22,8 @@ def test_a_card_number_inside_a_url_in_lower_case() -> None:
     scan = parse_scan(f"https://hall.example/card?no={CARD.lower()}&x=1")
     assert (scan.kind, scan.card_no, scan.raw) == ("card", CARD, f"https://hall.example/card?no={CARD.lower()}&x=1")
     assert parse_scan(f" {CARD}\r\n").raw == CARD
-    slip = parse_scan("HT1:Q:20261126:A017:K1:ABCDEFGHIJKLMNOP")
-    assert slip.raw == "HT1:Q:20261126:A017:K1:ABCDEFGHIJKLMNOP" and slip.slip_fields[2] == "20261126"
+    slip = parse_scan("HT2:210300:Q:20261126:A017:K1:ABCDEFGHIJKLMNOP")
+    assert slip.raw == "HT2:210300:Q:20261126:A017:K1:ABCDEFGHIJKLMNOP" and slip.slip_fields[3] == "20261126"
 
 
 def test_invisible_and_control_characters_are_refused_not_stripped() -> None:

@@ -15,3 +15,6 @@ settings.register_profile("ci", derandomize=True, deadline=None, max_examples=50
 settings.register_profile("long", deadline=None, max_examples=2000,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The Pilot fuzz tests (scan field, case form) drive the desk as tests/tui does, with its fixtures.
+from tests.tui.conftest import _quick_frames, _steady_cursor, desk_app  # noqa: E402, F401

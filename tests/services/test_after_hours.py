@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from hallterm.config import DEFAULT_ASSETS
+from hallterm.config_locations import DEFAULT_ASSETS
 from hallterm.domain.errors import Refused
 from hallterm.domain.reference import ReferenceDataError, duty_at, parse_duty, parse_staff
 from hallterm.printing.slip_layouts import preview
-from hallterm.services import after_hours, appointments, cases
+from hallterm.services import after_hours, appointment_views, appointments, cases
 from hallterm.services.after_hours import HandoverKind
 from hallterm.services.context import Services
 from hallterm.services.slip_builders import visit_slip
@@ -267,5 +267,5 @@ def test_a_demo_built_at_night_hands_over_only_last_evening(loaded: Services, cl
     assert [(order.index(e.kind), e.at) for e in listed.entries] == \
         sorted((order.index(e.kind), e.at) for e in listed.entries)  # grouped by kind, each in time order
     # The summary counts today's appointments as `appointments list --all` lists them (last evening's too).
-    assert summary["appointments_today"] == len(appointments.call_list(loaded, dt.date(2026, 12, 3),
-                                                                       with_cancelled=True))
+    assert summary["appointments_today"] == len(appointment_views.call_list(loaded, dt.date(2026, 12, 3),
+                                                                            with_cancelled=True))

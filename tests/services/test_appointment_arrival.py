@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from hallterm.domain.queue import AppointmentStatus, QueueError, TicketKind
-from hallterm.services import appointments, queue
+from hallterm.services import appointment_slots, appointment_views, appointments, queue
 from hallterm.services.appointment_sweep import miss_history, sweep_missed
 from hallterm.services.context import Services
 from tests.conftest import TODAY
@@ -39,7 +39,7 @@ def test_the_check_in_window_decides_the_ticket(loaded: Services, cards: dict[st
     # Either way the appointment was kept: checked in, never marked missed later.
     _at(clock, "18:00")
     assert sweep_missed(loaded).missed == ()
-    assert appointments.call_list(loaded, TODAY)[0].appointment.status is AppointmentStatus.CHECKED_IN
+    assert appointment_views.call_list(loaded, TODAY)[0].appointment.status is AppointmentStatus.CHECKED_IN
 
 
 def test_a_card_scanned_on_arrival_checks_in_todays_appointment(loaded: Services, cards: dict[str, str],
@@ -63,10 +63,10 @@ def test_unchecked_appointments_are_missed_after_their_end_plus_the_grace(
     swept = sweep_missed(loaded)
     assert swept.missed == (first.number,) and "1 个预约超时未签到" in swept.message
     assert sweep_missed(loaded).missed == ()  # idempotent
-    statuses = {e.appointment.id: e.appointment.status for e in appointments.call_list(loaded, TODAY,
-                                                                                       with_cancelled=True)}
+    statuses = {e.appointment.id: e.appointment.status for e in appointment_views.call_list(loaded, TODAY,
+                                                                                            with_cancelled=True)}
     assert statuses == {first.id: AppointmentStatus.MISSED, other.id: AppointmentStatus.CHECKED_IN}
-    slot = next(s for s in appointments.day_slots(loaded, TODAY, first.section).slots if s.start == "10:30")
+    slot = next(s for s in appointment_slots.day_slots(loaded, TODAY, first.section).slots if s.start == "10:30")
     assert slot.booked == 1  # the missed seat is given back
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from hallterm.domain.appointments import AppointmentError, SlotFull
 from hallterm.domain.auth import AuthError
 from hallterm.domain.queue import AppointmentStatus
-from hallterm.services import appointments, queue
+from hallterm.services import appointment_slots, appointment_views, appointments, queue
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.storage import appointments as store
@@ -42,7 +42,7 @@ def test_booking_fills_a_slot_to_its_capacity_then_refuses_with_the_free_ones(
     assert second.phone == "0412-5551234"
     with pytest.raises(SlotFull, match=r"已约满（每时段 2 位）.*09:30"):
         appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00", section="企业登记科")
-    view = appointments.day_slots(loaded, FRIDAY, "企业登记科").slots[0]
+    view = appointment_slots.day_slots(loaded, FRIDAY, "企业登记科").slots[0]
     assert (view.start, view.booked, view.capacity, view.free) == ("09:00", 2, 2, 0)
     assert view.open and not view.bookable and view.as_json()["bookable"] is False  # full: nothing to book
     booked = _events(loaded, "appointment_booked")
@@ -68,7 +68,7 @@ def test_booking_fills_a_slot_to_its_capacity_then_refuses_with_the_free_ones(
         seats = store.seats_of_day(conn, FRIDAY)
         assert seats[("企业登记科", "09:00")] == 0 == store.count_booked(conn, FRIDAY, "企业登记科", "09:00")
         assert seats[("企业登记科", "10:00")] == 1
-    assert [e.appointment.id for e in appointments.call_list(loaded, FRIDAY)] == [third.id]
+    assert [e.appointment.id for e in appointment_views.call_list(loaded, FRIDAY)] == [third.id]
 
 
 def test_one_active_appointment_per_holder_and_item(loaded: Services, cards: dict[str, str]) -> None:
@@ -111,9 +111,9 @@ def test_outside_the_hours_started_slots_and_the_horizon_are_refused(loaded: Ser
         appointments.book(loaded, None, card, FRIDAY, "9点")
     evening = appointments.book(loaded, None, card, TODAY, "18:30")  # 延时服务 tonight, still ahead
     assert evening.after_hours
-    saturday = appointments.day_slots(loaded, dt.date(2026, 11, 28))
+    saturday = appointment_slots.day_slots(loaded, dt.date(2026, 11, 28))
     assert saturday.hours.label == "周末" and [s.start for s in saturday.slots][:2] == ["09:00", "10:00"]
-    today = appointments.day_slots(loaded, TODAY, "业务协调科").slots
+    today = appointment_slots.day_slots(loaded, TODAY, "业务协调科").slots
     assert [s.bookable for s in today if s.start in ("09:30", "10:00", "10:30")] == [False, False, True]
 
 
@@ -150,29 +150,29 @@ def test_a_closure_of_the_calendar_closes_the_hall_for_appointments(loaded: Serv
     (assets / "calendar" / "local.toml").write_text(
         '[[closures]]\nstart = 2026-11-27\nend = 2026-11-27\nreason = "大厅停电检修"\n', encoding="utf-8")
     closed = Services(replace(loaded.settings, paths=PathSettings(str(assets))), loaded.db, loaded.clock)
-    friday = appointments.day_slots(closed, FRIDAY)
+    friday = appointment_slots.day_slots(closed, FRIDAY)
     assert friday.slots == () and friday.hours.label == "闭厅（大厅停电检修）"
     with pytest.raises(AppointmentError, match="闭厅（大厅停电检修），不接受预约"):
         appointments.book(closed, None, cards["valid"], FRIDAY, "09:00")
-    assert appointments.day_slots(loaded, FRIDAY).slots  # the shipped assets: open
+    assert appointment_slots.day_slots(loaded, FRIDAY).slots  # the shipped assets: open
 
 
 def test_the_days_ahead_with_their_free_seats(loaded: Services, cards: dict[str, str]) -> None:
     appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00", section="企业登记科")
-    days = appointments.upcoming_days(loaded, "企业登记科", days=3)
+    days = appointment_slots.upcoming_days(loaded, "企业登记科", days=3)
     assert [(d.hours.day, d.hours.label) for d in days] == [
         (TODAY, "工作日"), (FRIDAY, "工作日"), (dt.date(2026, 11, 28), "周末"), (dt.date(2026, 11, 29), "周末")]
     assert (days[2].free, days[2].capacity) == (0, 0)  # open (duty), but 企业登记科 takes no weekend slots
     # Thursday from 10:00: 10:30–11:30 and the afternoon (2 seats each), the evening hour (1 seat)
     assert (days[0].free, days[0].capacity) == (2 * (3 + 7) + 2, 2 * (3 + 7) + 2)
     assert (days[1].free, days[1].capacity) == (2 * 13 + 2 - 1, 2 * 13 + 2)
-    assert len(appointments.upcoming_days(loaded)) == 31  # the 30-day horizon, today included
+    assert len(appointment_slots.upcoming_days(loaded)) == 31  # the 30-day horizon, today included
 
 
 def test_closing_a_booked_day_warns_and_marks_its_bookings_to_call(
         loaded: Services, cards: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from hallterm import cli
     from hallterm.cli_appointments import write_csv
+    from hallterm.cli_hall import reference_load
     from hallterm.config import PathSettings
 
     booked = appointments.book(loaded, None, cards["valid"], FRIDAY, "09:00")
@@ -182,15 +182,15 @@ def test_closing_a_booked_day_warns_and_marks_its_bookings_to_call(
     hours.write_text(hours.read_text(encoding="utf-8").replace(
         "[hours]", '[[closed]]\ndate = 2026-11-27\nreason = "大厅停电检修"\n\n[hours]', 1), encoding="utf-8")
     closed = Services(replace(loaded.settings, paths=PathSettings(str(assets))), loaded.db, loaded.clock)
-    assert cli._reference_load(closed) == 0
+    assert reference_load(closed) == 0
     said = capsys.readouterr().out
     assert "2026-11-27 已设为闭厅（大厅停电检修），仍有 1 个预约" in said
     assert "hallterm appointments list --day 2026-11-27" in said
-    entries = appointments.call_list(closed, FRIDAY)
+    entries = appointment_views.call_list(closed, FRIDAY)
     assert [(e.appointment.number, e.status_text) for e in entries] == [(booked.number, "闭厅，待电话通知改约")]
     write_csv(tmp_path / "calls.csv", entries)
     assert "闭厅，待电话通知改约" in (tmp_path / "calls.csv").read_text(encoding="utf-8-sig")
-    assert appointments.call_list(loaded, FRIDAY)[0].status_text == "已预约"  # the shipped hours: open
+    assert appointment_views.call_list(loaded, FRIDAY)[0].status_text == "已预约"  # the shipped hours: open
 
 
 def test_refusals_say_what_is_wrong_with_the_slot_or_the_phone(loaded: Services, cards: dict[str, str]) -> None:

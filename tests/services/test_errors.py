@@ -17,7 +17,7 @@ from hallterm.domain.queue import QueueError
 from hallterm.domain.reference import ReferenceDataError
 from hallterm.printing.backends import PrintFailed
 from hallterm.services.errors import explain, is_expected
-from hallterm.storage.engine import Database, DatabaseUnavailable
+from hallterm.storage.engine import DISK_FULL, Database, DatabaseUnavailable
 
 
 def test_a_refusal_is_shown_as_it_is_worded() -> None:
@@ -93,3 +93,18 @@ def test_a_database_fault_never_shows_the_statement_or_the_values_typed(tmp_path
     line = explain(info.value)
     assert "GD2024A000017" not in line and "INSERT" not in line
     assert line.startswith("操作失败（数据库拒绝保存：与已有记录冲突）")
+
+
+def _sqlite_error(message: str, name: str) -> OperationalError:
+    orig = sqlite3.OperationalError(message)
+    orig.sqlite_errorname = name  # what the driver sets on the errors it raises
+    return OperationalError("SELECT 1", {}, orig)
+
+
+def test_a_disk_io_error_reads_in_chinese_and_as_a_full_disk_when_it_is_one(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
+    # The -shm file could not grow: SQLite's sign of a full disk (tests/outage/test_full_disk.py makes it for real).
+    assert explain(_sqlite_error("disk I/O error", "SQLITE_IOERR_SHMSIZE"), url) == DISK_FULL
+    # Another I/O error on a disk with room: not called full, and not in SQLite's English either.
+    line = explain(_sqlite_error("disk I/O error", "SQLITE_IOERR_FSYNC"), url)
+    assert line.startswith("数据库文件读写出错") and "I/O error" not in line and str(tmp_path) in line

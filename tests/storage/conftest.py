@@ -28,7 +28,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from hallterm.config import PROJECT_ROOT, Settings, load_settings, sqlite_url
+from hallterm.config import Settings, load_settings, sqlite_url
+from hallterm.config_locations import PROJECT_ROOT
 from hallterm.services.context import Services
 from tests.storage import processes
 

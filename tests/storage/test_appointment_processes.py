@@ -17,7 +17,8 @@ from hallterm.domain.appointments import AppointmentError
 from hallterm.domain.holders import CardStatus
 from hallterm.domain.ids import resident_id_check_char
 from hallterm.domain.roster import RosterRow
-from hallterm.services.appointments import book, cancel, day_slots, mark_missed, reschedule
+from hallterm.services.appointment_slots import day_slots
+from hallterm.services.appointments import book, cancel, mark_missed, reschedule
 from hallterm.services.context import Services
 from hallterm.storage import appointments as store
 from hallterm.storage import holders
@@ -32,7 +33,8 @@ BOOKER = """
 import datetime as dt, pathlib, sys, time
 from hallterm.config import load_settings
 from hallterm.domain.appointments import SlotFull
-from hallterm.services.appointments import book, day_slots
+from hallterm.services.appointment_slots import day_slots
+from hallterm.services.appointments import book
 from hallterm.services.context import Services
 ready, go = map(pathlib.Path, sys.argv[1:3])
 day = dt.date.fromisoformat(sys.argv[3])

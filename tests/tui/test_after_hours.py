@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 from textual.widgets._footer import FooterKey
 
 from hallterm.config import Settings, load_settings, sqlite_url
-from hallterm.services import appointments
+from hallterm.services import appointment_slots, appointments
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession
 from hallterm.tui.desk.coordinator import CoordinatorScreen
@@ -96,7 +96,7 @@ async def test_a_check_in_shows_on_the_evening_panel_and_the_desk_names_itself_a
         codes = iter([i.code for i in active_items(conn)])  # one per holder and item: a new item each
     weekend = [appointments.book(loaded, evening, cards["markup"], s.day, s.start, section=s.section, items=next(codes))
                for day in (dt.date(2026, 12, 5), dt.date(2026, 12, 6))
-               for s in appointments.day_slots(loaded, day, "业务协调科").slots[:5]]
+               for s in appointment_slots.day_slots(loaded, day, "业务协调科").slots[:5]]
     clock[0] = MONDAY_18
     app = desk_app(evening)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -16,7 +16,7 @@ from textual.widgets._footer import FooterKey
 
 from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.domain.queue import AppointmentStatus
-from hallterm.services import appointments, queue, signing, ticket_view
+from hallterm.services import appointment_slots, appointment_views, appointments, queue, signing, ticket_view
 from hallterm.services.context import Services
 from hallterm.services.slip_builders import ticket_slip
 from hallterm.storage import tickets as ticket_store
@@ -52,9 +52,9 @@ async def choose(pilot, selector: str, downs: int) -> None:  # type: ignore[no-u
     await settle(pilot)
 
 
-def booked(svc: Services) -> list[appointments.AppointmentView]:
-    return [e.appointment for e in appointments.call_list(svc, TODAY + dt.timedelta(days=1), with_cancelled=True)] \
-        + [e.appointment for e in appointments.call_list(svc, TODAY, with_cancelled=True)]
+def booked(svc: Services) -> list[appointment_views.AppointmentView]:
+    return [e.appointment for day in (TODAY + dt.timedelta(days=1), TODAY)
+            for e in appointment_views.call_list(svc, day, with_cancelled=True)]
 
 
 async def test_a_clerk_books_reschedules_and_cancels(loaded: Services, cards: dict[str, str],
@@ -260,5 +260,5 @@ def test_the_slot_list_keeps_to_the_items_section_and_names_the_windows(
     saturday = open_slots(loaded, dt.date(2026, 11, 28))
     assert saturday.slots and all("值班" in slot_label(s) for s in saturday.slots)
     clock[0] = dt.datetime(2026, 11, 26, 13, 0, tzinfo=dt.UTC)  # 21:00: today's slots have all passed
-    today = appointments.upcoming_days(loaded, days=1)[0]
+    today = appointment_slots.upcoming_days(loaded, days=1)[0]
     assert day_label(today, TODAY).endswith("今天已无可约时段")

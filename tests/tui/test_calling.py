@@ -19,8 +19,9 @@ from hallterm.services.staff import StaffSession
 from hallterm.storage.tables import events, slips, tickets
 from hallterm.tui.desk import calling
 from hallterm.tui.desk.app import DeskApp
-from hallterm.tui.desk.calling import CallingScreen, ConfirmScreen, IssueScreen, PickScreen
+from hallterm.tui.desk.calling import CallingScreen, ConfirmScreen, PickScreen
 from hallterm.tui.desk.print_screens import ReprintScreen
+from hallterm.tui.desk.walkin_ticket import IssueScreen
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import open_calling, settle, until
 from tests.tui.test_slips import environ

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from hallterm.config import PROJECT_ROOT, Settings, load_settings
+from hallterm.config import Settings, load_settings
+from hallterm.config_locations import PROJECT_ROOT
 from hallterm.services import queue, queue_views
 from hallterm.services.context import Services
 from hallterm.services.staff import StaffSession

@@ -15,10 +15,11 @@ from hallterm.services import queue
 from hallterm.services.context import Services
 from hallterm.tui.desk import calling
 from hallterm.tui.desk.app import DeskApp
-from hallterm.tui.desk.calling import CallingScreen, IssueScreen
+from hallterm.tui.desk.calling import CallingScreen
 from hallterm.tui.desk.checklist_screen import ChecklistScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.keys import KeyListScreen
+from hallterm.tui.desk.walkin_ticket import IssueScreen
 from tests.tui.conftest import DeskAppFactory
 from tests.tui.pilot_helpers import open_and_route, open_calling, settle, text_of, type_text
 from tests.tui.test_no_silent_keys import queue_status

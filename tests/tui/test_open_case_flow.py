@@ -16,7 +16,8 @@ from hallterm.storage.tables import lounges
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.case_form import CaseFormScreen
 from hallterm.tui.desk.coordinator import CoordinatorScreen
-from hallterm.tui.desk.desk_screen import CaseRefreshed, DeskScreen
+from hallterm.tui.desk.desk_cases import CaseRefreshed
+from hallterm.tui.desk.desk_screen import DeskScreen
 from hallterm.tui.desk.history import HistoryScreen
 from hallterm.tui.desk.reassign import ReassignScreen
 from hallterm.tui.desk.routing_panel import RoutingPanel

@@ -111,3 +111,27 @@ async def test_a_counter_the_hall_does_not_have_is_said_on_the_pad(loaded: Servi
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: "窗口代码 X9 不存在" in text_of(app, "#pad-notice"), "the refusal is shown")
         assert app.step == Step.WAITING
+
+
+async def test_the_pad_records_the_rule_settings_it_starts_with(loaded: Services, settings: Settings) -> None:
+    """Issue 15 point 6: the pad enforces the rating window (rating.max_age_minutes) from its own settings:
+    a start with another window than the one last recorded is recorded, by the OS user."""
+    import getpass
+
+    from hallterm.services.rule_settings import note_rule_settings
+
+    note_rule_settings(loaded, "hallterm desk")  # the desk's settings, recorded first
+    pad = load_settings(environ={"HALLTERM_DB_URL": settings.db.url, "HALLTERM_RATING_PAD_POLL_MS": "100",
+                                 "HALLTERM_RATING_MAX_AGE_MINUTES": "10"})
+    app = RatingPadApp(pad, "F1")  # opens its own services, as `hallterm rate` does
+
+    def recorded() -> list[dict[str, object]]:
+        with loaded.db.read() as conn:
+            return [dict(d) for d in conn.execute(select(events_table.c.details).where(
+                events_table.c.kind == EventKind.RULE_SETTINGS_CHANGED).order_by(events_table.c.id)).scalars()]
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: len(recorded()) == 2, "the pad's start is recorded")
+    change = recorded()[-1]
+    assert change["program"] == "hallterm rate" and change["by"] == getpass.getuser()
+    assert change["changed"] == {"rating.max_age_minutes": [30, 10]}

@@ -155,6 +155,29 @@ async def test_first_run_creates_and_fills_a_new_database(tmp_path) -> None:
     assert path.exists()
 
 
+async def test_the_desk_records_the_rule_settings_it_starts_with(tmp_path) -> None:
+    """Issue 15 point 6: the first start on a database records the rule settings in force (the baseline),
+    by the OS user; the next start with the same settings records nothing."""
+    import getpass
+
+    from hallterm.domain.events import EventKind
+
+    settings = load_settings(environ={"HALLTERM_DB_URL": sqlite_url(tmp_path / "hall.sqlite3")})
+    for _start in range(2):
+        app = DeskApp(settings)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await settle(pilot)
+            assert app.services is not None
+            with app.services.db.read() as conn:
+                recorded = conn.execute(select(events.c.staff_id, events.c.details)
+                                        .where(events.c.kind == EventKind.RULE_SETTINGS_CHANGED)).all()
+    assert len(recorded) == 1
+    staff_id, details = recorded[0]
+    assert staff_id is None and details["by"] == getpass.getuser() and details["program"] == "hallterm desk"
+    assert details["baseline"] is True and details["values"]["auth.lockout_minutes"] == 15
+
+
 async def test_an_unreachable_database_is_reported_and_input_kept(tmp_path) -> None:
     settings = load_settings(environ={"HALLTERM_DB_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
     app = DeskApp(settings)
@@ -198,3 +221,19 @@ async def test_at_80_by_24_the_demo_note_is_whole_above_the_footer(desk_app: Des
         footer = app.screen.query_one("Footer").region
         assert box.height >= note.count("\n") + 3 and box.bottom <= footer.y, (box, footer)
         assert app.screen.scroll_offset.y == 0 and not app.screen.show_vertical_scrollbar
+
+
+async def test_a_pin_typed_in_the_staff_id_field_is_neither_shown_nor_kept(
+    loaded: Services, desk_app: DeskAppFactory
+) -> None:
+    """Issue 16 point 3: the PIN typed in the wrong field is not read back to whoever stands behind the clerk,
+    and the append-only events log records only that something other than a staff ID was typed."""
+    set_pin(loaded, "S1401", "2468")
+    app = desk_app(None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "975310", "2468")
+        assert isinstance(app.screen, SignInScreen)
+        assert "975310" not in message(app) and "不是工号" in message(app)
+    with loaded.db.read() as conn:
+        details = list(conn.execute(select(events.c.details).where(events.c.kind == "sign_in_refused")).scalars())
+    assert details == [{"typed": "not_a_staff_id", "reason": "unknown"}]

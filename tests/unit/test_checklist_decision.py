@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from hallterm.config import DEFAULT_ASSETS
+from hallterm.config_locations import DEFAULT_ASSETS
 from hallterm.domain.checklist import (
     ChecklistInput,
     Decision,

@@ -214,7 +214,7 @@ def test_the_department_catalog_file() -> None:
 
 
 def test_the_shipped_department_catalog_reads() -> None:
-    from hallterm.config import SHIPPED_ASSETS
+    from hallterm.config_locations import SHIPPED_ASSETS
 
     names = parse_departments((SHIPPED_ASSETS / "departments.toml").read_text(encoding="utf-8"))
     assert "业务协调科" in names and "市自然资源局" in names

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hallterm.config import DEFAULT_ASSETS
+from hallterm.config_locations import DEFAULT_ASSETS
 from hallterm.domain.reference import ReferenceDataError
 from hallterm.services.reference import read_reference
 

@@ -10,6 +10,10 @@ def test_every_kind_has_a_chinese_name() -> None:
     assert set(LABELS) == set(EventKind)
     assert EventKind.SLIP_SPOOLED.label == "回执存入打印队列"
     assert event_label("visitor_met") == "协调员接待"
+    # issue 15 point 6: every administrative act reads in Chinese in the log
+    assert [EventKind(k).label for k in ("roster_imported", "reference_loaded", "pin_set", "card_override",
+                                         "rule_settings_changed", "database_backed_up")] == [
+        "导入持卡人名册", "载入基础数据", "设置密码", "特批放行", "规则设置变更", "备份数据库"]
 
 
 def test_every_checklist_decision_has_its_kind() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hallterm.config import DEFAULT_ASSETS
+from hallterm.config_locations import DEFAULT_ASSETS
 from hallterm.domain.appointments import AppointmentError, Booked, check_day, check_not_started, check_one_per_item
 from hallterm.domain.hours import DayHours, DayKind, WindowKind, day_hours, parse_hours, slots_of_day
 from hallterm.domain.reference import ReferenceDataError

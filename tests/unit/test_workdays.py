@@ -8,7 +8,7 @@ import datetime as dt
 import chinese_calendar
 import pytest
 
-from hallterm.config import DEFAULT_ASSETS
+from hallterm.config_locations import DEFAULT_ASSETS
 from hallterm.domain.calendar_files import LocalAdjustments, LocalDay, build_calendar, parse_year_file
 from hallterm.domain.workdays import HolidayDataMissing, WorkCalendar
 from hallterm.services.calendar import default_calendar

@@ -31,6 +31,7 @@ from hallterm.tui.desk.keys import (
     declared_here,
 )
 from hallterm.tui.desk.messages import Connected, ConnectFailed, ServicesReady
+from hallterm.tui.desk.outage import DatabaseDown, OutageWatch, Probed
 from hallterm.tui.faults import LoggedFaults
 from hallterm.tui.widgets.message_line import Level, MessageLine
 
@@ -72,6 +73,7 @@ class DeskApp(LoggedFaults):
         self.session: StaffSession | None = session
         self.connect_error = ""
         self._owns_services = services is None
+        self.outage = OutageWatch(self)
         self.sub_title = AFTER_HOURS_TITLE if after_hours else settings.hall.name
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -162,7 +164,7 @@ class DeskApp(LoggedFaults):
         self.notify(text)
 
     def why_not(self, action: str) -> str:
-        if action == "reconnect" and self.services is not None:
+        if action == "reconnect" and self.services is not None and not self.outage.down:
             return "数据库已连接，无需重新连接"
         return ""
 
@@ -205,9 +207,11 @@ class DeskApp(LoggedFaults):
             from hallterm.services.context import Services
             from hallterm.services.deadline_sweep import sweep
             from hallterm.services.reference import ensure_reference
+            from hallterm.services.rule_settings import note_rule_settings
 
             services = Services.open(self.settings)
             loaded = ensure_reference(services)
+            note_rule_settings(services, "hallterm desk")  # issue 15 point 6: rules changed since last recorded
             sweep(services)  # conditional cases past their supplement deadline close on start (S7)
         except Exception as exc:  # every failure becomes a message on screen
             # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -226,8 +230,25 @@ class DeskApp(LoggedFaults):
 
     @on(ConnectFailed)
     def _on_connect_failed(self, message: ConnectFailed) -> None:
-        self.connect_error = f"{message.reason}。按 F5 重新连接；已输入的内容会保留"
+        retry_s = self.settings.db.retry_ms / 1000
+        self.connect_error = f"{message.reason}。每 {retry_s:g} 秒自动重试，也可按 F5 立即重试；已输入的内容会保留"
         self._broadcast(ServicesReady("", error=self.connect_error))
+        self.set_timer(retry_s, self._connect_again)
+
+    def _connect_again(self) -> None:
+        if self.services is None and not self.workers_in("connect"):
+            self.connect()
+
+    def workers_in(self, group: str) -> bool:
+        return any(w.group == group and not w.is_finished for w in self.workers)
+
+    @on(DatabaseDown)
+    def _on_database_down(self, message: DatabaseDown) -> None:
+        self.outage.went_down(message)
+
+    @on(Probed)
+    def _on_probed(self, _message: Probed) -> None:
+        self.outage.came_back()
 
     def _broadcast(self, message: ServicesReady) -> None:
         for screen in self.screen_stack:
@@ -237,6 +258,9 @@ class DeskApp(LoggedFaults):
         if self.services is None:
             self.tell("正在重新连接数据库……")
             self.connect()
+        elif self.outage.down:
+            self.tell("正在重试连接数据库……")
+            self.outage.probe()
 
     # -- who is signed in -------------------------------------------------------------------
 

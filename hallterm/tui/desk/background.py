@@ -15,11 +15,17 @@ from textual.dom import DOMNode
 
 from hallterm import logfile
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.desk.outage import DatabaseDown, Parked
 
 
 def run_use_case(node: DOMNode, done: type[Done], fn: Callable[..., Any], *args: Any,
-                 group: str = "db", **kwargs: Any) -> None:
-    """Call ``fn(*args, **kwargs)`` in a thread worker; post ``done(result)`` or ``Failed(done, reason)``."""
+                 group: str = "db", resend: bool = False, **kwargs: Any) -> None:
+    """Call ``fn(*args, **kwargs)`` in a thread worker; post ``done(result)`` or ``Failed(done, reason)``.
+
+    Any failure that means the database is away tells the app, which probes until it is back
+    (hallterm.tui.desk.outage). With ``resend`` the call waits for that and is sent again, once: only
+    for a use case that is safe to send twice (its first sending may have committed unanswered).
+    """
 
     def work() -> None:
         started = time.perf_counter()
@@ -28,9 +34,14 @@ def run_use_case(node: DOMNode, done: type[Done], fn: Callable[..., Any], *args:
         except Exception as exc:  # every failure becomes a message on screen
             # Imported in the worker: it imports SQLAlchemy, which the first screen must not wait for.
             # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-            from hallterm.services.errors import explain
+            from hallterm.services.errors import explain, is_outage
 
-            node.post_message(Failed(done, explain(exc)))
+            reason = explain(exc)
+            outage = is_outage(exc)
+            if outage:
+                parked = Parked(node, done, fn, args, kwargs) if resend else None
+                node.app.post_message(DatabaseDown(reason, parked))
+            node.post_message(Failed(done, reason, parked=outage and resend, outage=outage))
         else:
             node.post_message(done(result))
         finally:

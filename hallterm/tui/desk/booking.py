@@ -27,12 +27,14 @@ from hallterm.domain.weekdays import weekday_name
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.toggles import Select, SelectionList
 
 if TYPE_CHECKING:
     from hallterm.domain.holders import Holder
-    from hallterm.services.appointments import AppointmentView, DayFree, SlotView
+    from hallterm.services.appointment_slots import DayFree, SlotView
+    from hallterm.services.appointment_views import AppointmentView
     from hallterm.services.booking_desk import BookingStart, OpenSlots
     from hallterm.services.cases import CatalogItem
     from hallterm.services.consultations import ConsultationView
@@ -88,7 +90,7 @@ def slot_label(slot: SlotView) -> str:
     return f"{slot.start}–{slot.end}　{slot.section}{window}　空 {slot.free}/{slot.capacity}"
 
 
-class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
+class BookingScreen(CarriesOn, WithMessageLine, ExplainsKeys, Screen[str | None]):
     """Dismissed with the last thing done ("" when nothing was), for the desk's message line."""
 
     CSS_PATH = "../styles/booking.tcss"

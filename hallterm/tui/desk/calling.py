@@ -1,6 +1,7 @@
 """The counter's calling screen (叫号): call next, call a chosen ticket, recall, no-show, hold,
 transfer, finish, and issue a walk-in ticket — each on a key shown in the footer (S4, S6, S9; issue 5).
-An issued ticket is printed at once (issue 6); Ctrl+R opens the reprint list, as on the desk.
+An issued ticket (its dialog: walkin_ticket.py) is printed at once (issue 6); Ctrl+R opens the reprint
+list, as on the desk.
 
 The staff member first picks the green-channel counter they sit at. The queue on screen is in this
 counter's calling order (its first row is what "call next" takes) and follows the events log: it
@@ -16,15 +17,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
 
+from hallterm.domain.terminal_text import visible
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServeCalledHolder, ServicesReady
 from hallterm.tui.desk.print_screens import TicketPrinted
+from hallterm.tui.desk.walkin_ticket import IssueScreen
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
@@ -55,10 +58,6 @@ class TicketActed(Done):
     """A call, recall, no-show, hold, return, transfer or finish was done: ``result`` is the ``TicketView``."""
 
 
-class TicketIssued(Done):
-    """``result``: the walk-in ticket just issued (a ``TicketView``)."""
-
-
 def board_if_moved(svc: Any, counter_code: str, seen_event_id: int, force: bool) -> CounterBoard | None:
     """The counter's board, or None when the events log has not moved since ``seen_event_id``."""
     # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -75,7 +74,7 @@ def _minutes(view: TicketView, now: Any) -> str:
     return minutes_text(minutes_waited(view.issued_at, now))
 
 
-class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class CallingScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/calling.tcss"
     BINDINGS = [
         Binding("n", "call_next", "叫下一位", id="call_next"),
@@ -210,7 +209,7 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         else:
             serving = Text()
             serving.append(f"正在接待 {c.number}", style="bold")
-            serving.append(f"　{c.holder_name or '（未登记持卡人）'}　{c.kind_name}")
+            serving.append(f"　{visible(c.holder_name or '（未登记持卡人）')}　{c.kind_name}")
             if c.slot:
                 serving.append(f"　预约 {c.slot}")
             if c.called_at:
@@ -227,7 +226,7 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             note = t.lane or ""
             if t.slot:
                 note = f"{note} 预约 {t.slot}".strip()
-            table.add_row(str(n), t.number, t.kind_name, Text(t.holder_name or ""),
+            table.add_row(str(n), t.number, t.kind_name, Text(visible(t.holder_name or "")),
                           f"{t.issued_at.astimezone(tz):%H:%M}", _minutes(t, now), Text(note), key=str(t.id))
         if board.waiting:
             table.move_cursor(row=min(keep, len(board.waiting) - 1))
@@ -235,7 +234,7 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         held.clear()
         for t in board.held:
             where = board.counter_names.get(t.counter_code, "其他窗口") if t.counter_code else ""
-            held.add_row(t.number, Text(t.holder_name or ""), where, f"{t.issued_at.astimezone(tz):%H:%M}",
+            held.add_row(t.number, Text(visible(t.holder_name or "")), where, f"{t.issued_at.astimezone(tz):%H:%M}",
                          key=str(t.id))
         self.refresh_bindings()
 
@@ -435,67 +434,4 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.app.pop_screen()
 
 
-class IssueScreen(WithMessageLine, ModalScreen["TicketView | None"]):
-    """Issue a walk-in ticket; a scanned card links it to the holder (the display shows 张*明).
-
-    The dialog issues the ticket itself, in a worker, and waits for the answer: only an issued ticket
-    closes it (the calling screen then prints it). A refusal — a typo in the card number, a card the
-    desk would refuse (S4) — is shown here with the typed text kept and selected, as the desk's scan
-    field does: the clerk corrects it, scans again over it, or clears it for a ticket without a card.
-    """
-
-    app: DeskApp
-
-    CSS_PATH = "../styles/calling.tcss"
-    BINDINGS = [Binding("escape", "cancel", "取消")]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.busy = False
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("现场取号：扫描钢都英才卡（可不填），回车取号；Esc 取消")
-            yield Input(placeholder="钢都英才卡号（可不填）", id="issue-card", max_length=200)
-            yield MessageLine(id="issue-notice")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def _submit(self, event: Input.Submitted) -> None:
-        # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
-        from hallterm.services.queue import issue_walkin
-
-        if self.busy:  # a scanner's second CR, or Enter pressed twice: one ticket, not two
-            return
-        if self.app.services is None:
-            self.say("正在连接数据库……", Level.ERROR)
-            return
-        self.busy = True
-        self.say("正在取号……", Level.BUSY)
-        run_use_case(self, TicketIssued, issue_walkin, self.app.services, self.app.session, event.value)
-
-    def on_ticket_issued(self, message: TicketIssued) -> None:
-        message.stop()
-        self.busy = False
-        self.dismiss(message.result)
-
-    def on_failed(self, message: Failed) -> None:
-        message.stop()
-        self.busy = False
-        field = self.query_one(Input)
-        # Kept for correcting, but selected: the next scan replaces it instead of appending.
-        field.focus()
-        field.select_all()
-        self.say(message.reason, Level.ERROR)
-
-    def action_cancel(self) -> None:
-        if self.busy:  # the ticket may be committing: closing now would lose its number and its print
-            self.say("正在取号，请稍候……", Level.BUSY)
-            return
-        self.dismiss(None)
-
-
-__all__ = ["CallingScreen", "ConfirmScreen", "IssueScreen", "PickScreen"]
+__all__ = ["CallingScreen", "ConfirmScreen", "PickScreen"]

@@ -11,6 +11,7 @@ time (issue 11).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from rich.text import Text
@@ -50,6 +51,7 @@ from hallterm.domain.service_mode import (
     suggest,
 )
 from hallterm.services.cases import CatalogItem
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.toggles import Checkbox, Select, SelectionList
 
 SUGGESTED = "suggested"
@@ -117,7 +119,7 @@ class FieldSelect(Select[str]):
         return expanded
 
 
-class CaseFormScreen(ModalScreen[CaseDraft | None]):
+class CaseFormScreen(CarriesOn, ModalScreen[CaseDraft | None]):
     CSS_PATH = "../styles/case_form.tcss"
     BINDINGS = [
         Binding("f10", "submit", "开办件并分配", id="submit_case", priority=True),
@@ -134,6 +136,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
         self.chosen: list[str] = []
         self.override_reason = ""
         self.keep: Callable[[CaseDraft], None] | None = None
+        self.request_key = ""
         self._complaining = False  # the error line shows what stopped F10; it follows later edits
         self._proxy_required = False  # an item only the proxy service files is chosen (S3)
         self._hint_shown = False  # the error line holds a one-off remark, not what stops F10
@@ -147,6 +150,9 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
         self.chosen = list(draft.item_codes) if draft else []
         self.override_reason = override_reason or (draft.card_override_reason if draft else "")
         self.keep = keep
+        # One key per visitor's form, kept when the form comes back after a failure: sending it again
+        # after an outage returns the case its first sending opened, never a second one.
+        self.request_key = draft.request_key if draft and draft.request_key else uuid.uuid4().hex
         if self.is_mounted:
             self._fill()
         return self
@@ -430,6 +436,7 @@ class CaseFormScreen(ModalScreen[CaseDraft | None]):
             mode_reason=self.query_one("#mode-reason", Input).value,
             full_proxy=bool(self.query_one("#full-proxy", Checkbox).value),
             card_override_reason=self.override_reason,
+            request_key=self.request_key,
         )
 
     def action_submit(self) -> None:

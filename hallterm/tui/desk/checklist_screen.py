@@ -12,21 +12,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from hallterm.domain.checklist import (
-    ACCEPTED_STATUSES,
-    FORM_NAMES,
-    KIND_NAMES,
-    PAST_ACCEPTANCE,
-    Decision,
-    ItemStatus,
-    MaterialForm,
-    MaterialKind,
-)
-from hallterm.domain.deadlines import DeadlineStatus
+from hallterm.domain.checklist import ACCEPTED_STATUSES, Decision, ItemStatus, MaterialKind
 from hallterm.domain.reference import SPECIAL_PROCEDURES
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
+from hallterm.tui.desk.checklist_rows import deadline_text, decision_lines, material_cells
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.paragraph import Paragraph
 from hallterm.tui.widgets.reason import ReasonScreen
@@ -37,11 +30,6 @@ if TYPE_CHECKING:
     from hallterm.services.print_jobs import PrintOutcome
     from hallterm.tui.desk.app import DeskApp
     from hallterm.tui.desk.print_screens import PreviewReady
-
-DEADLINE_STYLES = {DeadlineStatus.OVERDUE: "bold white on red", DeadlineStatus.DUE_SOON: "bold black on yellow",
-                   DeadlineStatus.PAUSED: "cyan", DeadlineStatus.ON_TRACK: "green"}
-DECISION_STYLES = {Decision.ACCEPTED: "bold green", Decision.CONDITIONAL: "bold yellow",
-                   Decision.CONDITIONAL_NEEDS_COMMITMENT: "bold yellow", Decision.NOT_ACCEPTED: "bold red"}
 
 
 class ChecklistLoaded(Done):
@@ -60,17 +48,7 @@ class Issued(Done):
     """A decision or a pause issued documents: ``result`` is the ``CaseChecklist`` and what was issued."""
 
 
-def deadline_text(item: ItemChecklist) -> Text:
-    if item.deadline is None or item.deadline_state is None:
-        return Text("")
-    state = item.deadline_state
-    label = f"承诺办结 {item.deadline.due:%Y-%m-%d}（{state.name}"
-    label += f"，剩 {state.working_days_left} 个工作日）" if state.status is not DeadlineStatus.OVERDUE \
-        else f"，超期 {-state.working_days_left} 个工作日）"
-    return Text(label, style=DEADLINE_STYLES[state.status])
-
-
-class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None"]):
+class ChecklistScreen(CarriesOn, WithMessageLine, FitsFooter, Screen["IssuedDocument | None"]):
     """Closes (Esc) with the notice issued here and not printed yet, for the desk's F10 to open on."""
 
     CSS_PATH = "../styles/checklist.tcss"
@@ -146,7 +124,8 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
         case = sheet.case
         self.sub_title = f"材料清单　{case.case_no}"
         self.query_one("#ck-title", Static).update(Text.assemble(
-            (f"办件 {case.case_no}", "bold"), f"　{case.holder_name}　{case.enterprise_name or case.project_name}"))
+            (f"办件 {case.case_no}", "bold"),
+            f"　{visible(case.holder_name)}　{visible(case.enterprise_name or case.project_name)}"))
         banner: list[str] = list(sheet.notes)
         if sheet.credit_barred:
             banner.append("申请人有失信记录：不适用容缺受理")
@@ -166,7 +145,7 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
                           Text(f"{item.promised_days} 个工作日"), deadline_text(item), key=f"item:{item.case_item_id}",
                           height=height)
             for m in item.materials:
-                table.add_row(*self._material_cells(m), key=f"mat:{item.case_item_id}:{m.material_id}", height=height)
+                table.add_row(*material_cells(m), key=f"mat:{item.case_item_id}:{m.material_id}", height=height)
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
         self._show_decision()
@@ -191,20 +170,6 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
             self._fitted = wanted
         return narrow
 
-    @staticmethod
-    def _material_cells(m: MaterialRow) -> tuple[Text, Text, Text, Text, Text]:
-        kind = KIND_NAMES[m.kind]
-        if m.kind is MaterialKind.CONDITIONAL:
-            kind += "·适用" if m.applies else "·不适用"
-        if m.received:
-            state = Text("✓ 已收", style="bold green")
-        elif m.kind is MaterialKind.CONDITIONAL and not m.applies:
-            state = Text("— 不需要", style="dim")
-        else:
-            state = Text("✗ 缺", style="bold red" if m.kind is not MaterialKind.SECONDARY else "bold yellow")
-        form = FORM_NAMES[MaterialForm(m.form)] if m.form else ""
-        return Text("  " + m.name), Text(kind), state, Text(form), Text(m.note)
-
     def _current(self) -> tuple[ItemChecklist | None, MaterialRow | None]:
         table = self.query_one(DataTable)
         if self.sheet is None or not table.row_count:
@@ -217,69 +182,16 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
             material = next((m for m in item.materials if m.material_id == int(parts[2])), None)
         return item, material
 
-    @staticmethod
-    def _state_lines(item: ItemChecklist) -> list[Text]:
-        """What was decided, when decided; what would be decided (live), while materials are checked.
-
-        A decided item shows its recorded state, not the live rule: the notice the applicant holds
-        is what counts, and a supplemented 容缺 item is simply 已受理 (S7)."""
-        head = Text(f"{item.item_name}：", style="bold")
-        decision = item.decision
-        if item.status == ItemStatus.ACCEPTED and item.supplemented_on is not None:
-            return [head + Text(f"已补正，已受理（{item.supplemented_on:%Y-%m-%d}）", style="bold green"),
-                    Text(f"{item.accepted_on:%Y-%m-%d} 容缺受理，容缺材料已全部补齐，按已受理办理")]
-        if item.status == ItemStatus.ACCEPTED:
-            return [head + Text(f"已受理（{item.accepted_on:%Y-%m-%d}）", style="bold green"),
-                    Text("受理通知书已出具；材料不能再改为未收")]
-        if item.status == ItemStatus.CONDITIONAL:
-            names = "、".join(m.name for m in decision.missing)
-            return [head + Text(f"容缺受理（{item.accepted_on:%Y-%m-%d}）", style="bold yellow"),
-                    Text(f"待补正：{names}。收到后按空格登记（边办边补）")]
-        if item.status == ItemStatus.RETURNED:
-            return [head + Text("退件办结", style="bold red"), Text("容缺材料逾期未补齐，已退件办结")]
-        if item.status in PAST_ACCEPTANCE:
-            # Moved on by the coordinator (issue 13): in review, decided, at the issuing window.
-            missing = "、".join(m.name for m in decision.missing) if item.status == ItemStatus.IN_REVIEW else ""
-            extra = f"；待补正：{missing}（边办边补）" if missing else ""
-            return [head + Text(f"{item.status_name}（{item.accepted_on:%Y-%m-%d} 受理）", style="bold green"),
-                    Text(f"受理通知书已出具；材料不能再改为未收{extra}")]
-        if item.status == ItemStatus.NOT_ACCEPTED:
-            # The notice stands; the applicant comes back with what it listed and F10 decides again.
-            names = "、".join(m.name for m in decision.missing)
-            lines = [head + Text("已出具一次性告知书", style="bold cyan"),
-                     Text(f"仍缺：{names}。补齐后按 F10 受理" if names else "材料已补齐：按 F10 受理")]
-            if decision.decision is Decision.CONDITIONAL_NEEDS_COMMITMENT:
-                lines.append(Text("申请人改为愿意签署容缺受理承诺书的，也可按 F10 容缺受理"))
-            return lines
-        return [head + Text(decision.name, style=DECISION_STYLES[decision.decision]), Text(decision.explanation)]
-
     @on(DataTable.RowHighlighted)
     def _show_decision(self) -> None:
         item, material = self._current()
         panel = self.query_one("#ck-decision", Static)
-        if item is None:
-            panel.update("")
-            return
-        lines = self._state_lines(item)
-        if material is not None and material.kind is MaterialKind.CONDITIONAL:
-            when = material.condition if material.condition.endswith("时") else material.condition + "时"
-            lines.append(Text(f"{material.name}：{when}需要（按 A 切换是否适用）", style="cyan"))
-        elif material is not None and material.catalog_note:
-            lines.append(Text(f"{material.name}：{material.catalog_note}", style="dim"))
-        if item.supplement_due_on and item.status == ItemStatus.CONDITIONAL:
-            guess = "（估算：次年节假日安排未公布，调休未计）" if item.supplement_estimated else ""
-            lines.append(Text(f"容缺补正期限：{item.supplement_due_on:%Y-%m-%d}{guess}", style="bold yellow"))
-        if item.deadline is not None:
-            lines.append(deadline_text(item))
-        if item.running_pause is not None:
-            lines.append(Text(f"{item.running_pause.name}中（{item.running_pause.start:%Y-%m-%d} 起），暂停计时",
-                              style="cyan"))
-        panel.update(Paragraph(Text("\n").join(lines)))
+        panel.update("" if item is None else Paragraph(Text("\n").join(decision_lines(item, material))))
 
     # -- acting -----------------------------------------------------------------------------
 
-    def _act(self, done: type[Done], fn, *args, **kwargs) -> None:
-        run_use_case(self, done, fn, self.app.services, self.app.session, *args, **kwargs)
+    def _act(self, done: type[Done], fn, *args, resend: bool = False, **kwargs) -> None:
+        run_use_case(self, done, fn, self.app.services, self.app.session, *args, resend=resend, **kwargs)
 
     def action_toggle_received(self) -> None:
         # lazy: services load SQLAlchemy (~0.5 s), which the connect worker imports off the event loop
@@ -304,8 +216,9 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
                 "更正会记入办件记录；再次告知的材料不应超出原告知书（一次性告知）。"), corrected)
             return
         # After 受理 / 容缺受理 the service refuses an untick with the reason; supplements go through.
+        # A tick sets a value: safe to send again when the database is back (issue 15 point 4).
         self._act(Ticked, tick, item.case_item_id, material.material_id, received=not material.received,
-                  form=material.form or "original", note=material.note)
+                  form=material.form or "original", note=material.note, resend=True)
         if not material.received:  # ticking through a pile of papers: one key per paper, not two
             self.query_one(DataTable).action_cursor_down()
 
@@ -506,7 +419,8 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
 
     def on_failed(self, message: Failed) -> None:
         # A refusal (已受理的材料不能改为未收…) is shown as the service words it.
-        self.say(message.reason, Level.ERROR)
+        kept = "。勾选已记下，数据库恢复后自动保存" if message.parked else ""
+        self.say(f"{message.reason}{kept}", Level.ERROR)
 
 
 CHECKLIST = "checklist"

@@ -63,6 +63,8 @@ class Failed(Message):
 
     request: type[Done]
     reason: str
+    parked: bool = False  # the database was away: the use case waits and is sent when it is back
+    outage: bool = False  # the database was away (the app's standing notice says so on every screen)
 
 
 @dataclass

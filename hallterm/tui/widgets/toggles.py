@@ -18,11 +18,14 @@ from textual.content import Content
 from textual.strip import Strip
 from textual.style import Style
 from textual.widgets import Checkbox as _Checkbox
+from textual.widgets import OptionList
 from textual.widgets import Select as _Select
 from textual.widgets import SelectionList as _SelectionList
 from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
+
+from hallterm.tui.widgets.carry_on import CarriesOn
 
 T = TypeVar("T")
 
@@ -42,8 +45,19 @@ class Checkbox(_Checkbox):
                                 (self.BUTTON_RIGHT, side_style))
 
 
-class SelectionList(_SelectionList[T], Generic[T]):
+class SelectionList(CarriesOn, _SelectionList[T], Generic[T]):
     """A selection list whose boxes show ✓ for the selected options and nothing for the others."""
+
+    def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        # A filter refills the list as the clerk types: a highlight posted before a refill that left fewer
+        # options names one that is gone, and Textual's SelectionHighlighted raised OptionDoesNotExist,
+        # which stopped the desk (found by tests/fuzz/test_case_form.py).
+        # Textual calls this handler of every class in the MRO: prevent_default keeps its own from running.
+        event.prevent_default()
+        if event.option_index >= self.option_count:
+            event.stop()
+            return
+        super()._on_option_list_option_highlighted(event)
 
     def render_line(self, y: int) -> Strip:
         line = super().render_line(y)
