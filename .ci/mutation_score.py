@@ -1,10 +1,12 @@
 """Score of the last mutmut run over hallterm/domain/, message-only mutants aside (run by .ci/mutation-score).
 
-A mutant counts as *message-only* when its function and the original differ in nothing but string
-literals that hold Chinese text (a CJK ideograph or full-width punctuation) and that are not compared
-with anything, used as a dict key or matched in a ``case``: the wording a clerk reads, not a value a rule
-tests. Python's ``ast`` of the two functions is compared node by node, so a change anywhere else (an
-operator, a number, a name, a dropped argument, an English key or format string) makes the mutant a
+A mutant counts as *message-only* when its function and the original differ in nothing but the wording
+of messages: string literals that hold Chinese text (a CJK ideograph or full-width punctuation) and that
+are not compared with anything, used as a dict key or matched in a ``case`` (the wording a clerk reads,
+not a value a rule tests), or literals inside the message of a ``raise`` (``raise ValueError("months must
+be >= 1")``: the wording of an error, in any language). Python's ``ast`` of the two functions is
+compared node by node, so a change anywhere else (an operator, a number, a name, a dropped argument, a
+message replaced by ``None``, an English key or format string outside a ``raise``) makes the mutant a
 behaviour mutant, and so does a Chinese literal that is compared (``mode == "即办"``).
 
 Of the behaviour mutants, *killed* means a test failed (mutmut's killed, timeout, segfault or type
@@ -31,14 +33,14 @@ class _Behaviour(Exception):
 Where = tuple[ast.AST | None, str]  # the node holding a literal, and the field of it the literal is in
 
 
-def _diff_strings(a: ast.AST, b: ast.AST, where: Where, out: list[tuple[str, Where]]) -> None:
+def _diff_strings(a: ast.AST, b: ast.AST, where: Where, out: list[tuple[str, Where, ast.AST]]) -> None:
     if type(a) is not type(b):
         raise _Behaviour
     if isinstance(a, ast.Constant) and isinstance(b, ast.Constant):
         if a.value == b.value and type(a.value) is type(b.value):
             return
         if isinstance(a.value, str) and isinstance(b.value, str):
-            out.append((a.value, where))
+            out.append((a.value, where, a))
             return
         raise _Behaviour
     for field in a._fields:
@@ -59,6 +61,16 @@ def _diff_strings(a: ast.AST, b: ast.AST, where: Where, out: list[tuple[str, Whe
             raise _Behaviour
 
 
+def _raised_messages(function: ast.AST) -> set[int]:
+    """The string literals inside the arguments of the exception a ``raise`` builds."""
+    found: set[int] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            for arg in node.exc.args:
+                found.update(id(n) for n in ast.walk(arg) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+    return found
+
+
 def _is_message(text: str, where: Where) -> bool:
     parent, field = where
     if not _CHINESE.search(text):
@@ -76,7 +88,7 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 def message_only(original: Function, mutant: Function) -> bool:
     """True when ``mutant`` differs from ``original`` only in the wording of Chinese messages."""
-    changed: list[tuple[str, Where]] = []
+    changed: list[tuple[str, Where, ast.AST]] = []
     body_a = ast.Module(body=original.body, type_ignores=[])
     body_b = ast.Module(body=mutant.body, type_ignores=[])
     try:
@@ -84,7 +96,8 @@ def message_only(original: Function, mutant: Function) -> bool:
         _diff_strings(body_a, body_b, (None, "body"), changed)
     except _Behaviour:
         return False
-    return bool(changed) and all(_is_message(text, where) for text, where in changed)
+    raised = _raised_messages(original)
+    return bool(changed) and all(id(node) in raised or _is_message(text, where) for text, where, node in changed)
 
 
 def _functions(path: Path) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:

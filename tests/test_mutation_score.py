@@ -38,6 +38,8 @@ def check(mode, n):
         return {"承诺": n}
     if n > 18:
         raise ValueError(f"身份证号应为 18 位，现为 {n} 位")
+    if n < 0:
+        raise ValueError("n must be >= 0", "x" if mode else "y")
     return {"kind": "办结", "n": n}
 '''
 
@@ -57,6 +59,12 @@ def check(mode, n):
         (ORIGINAL.replace("n > 18", "n >= 18"), False),
         (ORIGINAL.replace('raise ValueError(f"身份证号应为 18 位，现为 {n} 位")', "raise ValueError(None)"), False),
         (ORIGINAL, False),  # no change at all is no message mutant
+        # the wording of a raised error, in any language: set aside
+        (ORIGINAL.replace('"n must be >= 0"', '"XXn must be >= 0XX"'), True),
+        (ORIGINAL.replace('"x" if mode', '"XXxXX" if mode'), True),
+        # but not what the error is, nor when it is raised
+        (ORIGINAL.replace("raise ValueError(\"n must", "raise TypeError(\"n must"), False),
+        (ORIGINAL.replace("n < 0", "n <= 0"), False),
     ],
 )
 def test_message_only(mutant: str, expected: bool) -> None:

@@ -190,3 +190,20 @@ def test_a_timed_duty_is_the_same_duty_with_its_timing() -> None:
 def test_os_error_words(number: int | None, words: str) -> None:
     exc = OSError(number, "English text") if number is not None else OSError("no errno")
     assert os_error_words(exc) == words
+
+
+def test_the_refusal_of_a_damaged_or_unknown_slip_says_which() -> None:
+    with pytest.raises(PayloadError) as info:
+        verify("HT2:210300:Q:20261126:K1", RING)  # five parts
+    assert str(info.value).startswith("回执二维码内容不完整或已损坏")
+    with pytest.raises(PayloadError) as info:
+        verify("HT2:210300:Q:20261126:K1:ABCDEFGHIJKLMNOP", RING)  # six parts: one field short
+    assert str(info.value) == "排队票二维码内容不完整或已被改动，请人工核对"
+    with pytest.raises(PayloadError) as info:
+        verify("HT2:210300:ZYXWV:1:2:K1:ABCDEFGHIJKLMNOP", RING)
+    assert str(info.value) == "不认识的回执类型“ZYXW”，请人工核对"
+    with pytest.raises(PayloadError) as info:
+        verify("HT2:210300:Q:20261126:A017:k1!:ABCDEFGHIJKLMNOP", RING)
+    assert info.value.reason is Refusal.MALFORMED
+    text = ticket_payload(DAY, "A017", RING)
+    assert verify(f" {text.lower()} ", RING).text == text

@@ -179,6 +179,14 @@ def test_decode_tells_the_encoding() -> None:
         decode(b"\xff\xff\xff\xff")
 
 
+def test_an_empty_cell_is_named_as_empty() -> None:
+    _, errors = check(row(id_number="", tier="", issued_on="", expires_on="", status=""))
+    reason = errors[0].reason
+    for words in ("身份证号 (空) 无效", "类别 (空) 无效", "发卡日期 (空) 不是有效日期", "有效期 (空) 不是有效日期",
+                  "状态 (空) 无效"):
+        assert words in reason
+
+
 @pytest.mark.parametrize("column", COLUMNS)
 @pytest.mark.parametrize("hidden", ["\x1b[2J", "\x1b]52;c;aGk=\x07", "\u202e", "\x9b", "\x00", "\u200b"])
 def test_a_control_or_format_character_in_any_field_refuses_the_line_naming_it(column: str, hidden: str) -> None:
