@@ -99,8 +99,8 @@ class Spool:
         folder = self.folder(day)
         written: list[Path] = []
         try:
-            self.root.parent.mkdir(parents=True, exist_ok=True)
-            self.root.mkdir(mode=0o700, exist_ok=True)
+            if not self.root.exists():  # (only the last folder of the path takes the mode)
+                self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
             folder.mkdir(mode=0o700, exist_ok=True)
             for ext, data in job.files().items():
                 atomic_write(folder / f"{job.name}.{ext}", data, mode=mode)
