@@ -78,6 +78,7 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
             made_with = hash_pepper(row.pin_hash)
             if made_with is not None and made_with != pepper_id(pepper):
                 # Not the PIN's fault: counting it would lock out everyone who signs in at this computer.
+                events.append(conn, EventKind.SIGN_IN_REFUSED, now, staff_id=staff_id, reason="other_pepper")
                 refusal = (f"本机的 PIN 密钥（{auth.pepper_path(svc.settings.signing).name}）与设置该 PIN 的电脑不同，"
                            "无法核对：请把大厅的 PIN 密钥文件复制到本机（或设置 HALLTERM_AUTH_PEPPER_SECRET），"
                            "或请管理员在本机重设 PIN")

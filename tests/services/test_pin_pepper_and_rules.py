@@ -140,3 +140,19 @@ def test_the_demo_keeps_its_1234(loaded: Services) -> None:
     assert sign_in(loaded, "S1401", DEMO_PIN).staff_id == "S1401"
     with pytest.raises(AuthError, match="过于简单"):
         set_pin(loaded, "S1401", "123456")  # the same PIN rules outside the demo
+
+
+def test_hallterm_config_says_where_the_pepper_is_and_never_shows_it(
+    db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hallterm.cli import main
+
+    for name, value in environ(db_file, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    assert main(["config"]) == 0
+    assert f"PIN 密钥（各台电脑须相同）：文件 {tmp_path / 'keys' / 'pin-pepper.key'}" in capsys.readouterr().out
+    monkeypatch.setenv("HALLTERM_AUTH_PEPPER_SECRET", "q" * 40)
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "环境变量 HALLTERM_AUTH_PEPPER_SECRET" in out and "q" * 40 not in out
+    assert "auth.pepper_secret = '（已设置，不显示）'" in out
