@@ -175,6 +175,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "hand_out": frozenset({"desk", "after_hours", "supervisor", "admin"}),
     # S10: the hall's figures, scored in the city's assessment, are the supervisors' to watch (issue 14)
     "supervise": frozenset({"supervisor", "admin"}),
+    # issue 16 point 8: the lock-out that lasts until lifted is lifted by a supervisor (or at the command line)
+    "unlock_account": frozenset({"supervisor", "admin"}),
 }
 
 ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card": "特批放行", "reassign": "改派",
@@ -183,7 +185,8 @@ ACTION_NAMES = {"scan": "扫码查询", "open_case": "开办件", "override_card
                 "book_appointment": "预约、改期或取消预约", "acknowledge_handover": "确认交接单",
                 "consult": "记录提前介入咨询", "joint_review": "组织会商",
                 "proxy_tasks": "办理代办任务",
-                "item_progress": "推进事项办理", "hand_out": "在发证窗口发放", "supervise": "查看督查考核"}
+                "item_progress": "推进事项办理", "hand_out": "在发证窗口发放", "supervise": "查看督查考核",
+                "unlock_account": "解除账号锁定"}
 
 
 def allowed(role: str, action: str) -> bool:

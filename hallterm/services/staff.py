@@ -125,9 +125,31 @@ def _well_formed(pin: str) -> bool:
     return True
 
 
-def unlock(svc: Services, staff_id: str, *, by: str | None = None) -> bool:
-    """Lift a lock-out (issue 16 point 8), recorded with who did it (``by``: the signed-in supervisor; None at
-    the command line, where the OS user is recorded). False when the account was not locked (nothing done)."""
+@dataclass(frozen=True)
+class LockedAccount:
+    staff_id: str
+    name: str
+    locked_until: dt.datetime
+
+    @property
+    def until_unlocked(self) -> bool:
+        return until_unlocked(self.locked_until)
+
+
+def locked_accounts(svc: Services, session: StaffSession) -> list[LockedAccount]:
+    """The accounts locked now, for the supervisor who may lift them (issue 16 point 8)."""
+    session.require("unlock_account")
+    with svc.db.read() as conn:
+        return [LockedAccount(a.staff_id, a.name, a.locked_until) for a in accounts.locked(conn, svc.now())
+                if a.locked_until is not None]
+
+
+def unlock(svc: Services, staff_id: str, *, session: StaffSession | None = None) -> bool:
+    """Lift a lock-out (issue 16 point 8), recorded with who did it: the signed-in supervisor (``session``,
+    whose role is checked), or at the command line the OS user. False when the account was not locked."""
+    if session is not None:
+        session.require("unlock_account")
+    by = session.staff_id if session is not None else None
     staff_id = staff_id.strip().upper()
     now = svc.now()
     with svc.db.write() as conn:
@@ -177,4 +199,5 @@ def authorise(session: StaffSession, action: str) -> None:
     session.require(action)
 
 
-__all__ = ["AuthError", "StaffSession", "authorise", "set_pin", "sign_in", "sign_out", "unlock"]
+__all__ = ["AuthError", "LockedAccount", "StaffSession", "authorise", "locked_accounts", "set_pin", "sign_in",
+           "sign_out", "unlock"]

@@ -18,7 +18,7 @@ from hallterm.config_locations import PROJECT_ROOT
 from hallterm.domain.auth import AuthError
 from hallterm.domain.events import EventKind
 from hallterm.services.context import Services
-from hallterm.services.staff import set_pin, sign_in, unlock, wrong_id_or_pin
+from hallterm.services.staff import locked_accounts, set_pin, sign_in, unlock, wrong_id_or_pin
 from hallterm.storage.tables import events
 
 PIN = "2468"
@@ -125,9 +125,17 @@ def test_a_sign_in_between_lockouts_starts_the_count_again(loaded: Services, clo
 
 
 def test_a_supervisor_unlock_is_recorded_with_the_signed_in_supervisor(loaded: Services) -> None:
-    set_pin(loaded, "S1401", PIN)
+    for staff_id in ("S1401", "S1402", "S1601"):
+        set_pin(loaded, staff_id, PIN)
+    clerk, supervisor = sign_in(loaded, "S1402", PIN), sign_in(loaded, "S1601", PIN)
     guess_five(loaded)
-    assert unlock(loaded, "S1401", by="S1601") is True
+    with pytest.raises(AuthError, match="无权解除账号锁定"):
+        unlock(loaded, "S1401", session=clerk)  # a clerk may not lift a colleague's lock-out
+    with pytest.raises(AuthError, match="无权解除账号锁定"):
+        locked_accounts(loaded, clerk)
+    assert [a.staff_id for a in locked_accounts(loaded, supervisor)] == ["S1401"]
+    assert unlock(loaded, "S1401", session=supervisor) is True
+    assert locked_accounts(loaded, supervisor) == []
     assert sign_in(loaded, "S1401", PIN).staff_id == "S1401"
     with loaded.db.read() as conn:
         row = conn.execute(select(events.c.staff_id, events.c.details)
