@@ -34,10 +34,12 @@ from hallterm import (
     cli_report,
     logfile,
 )
-from hallterm.cli_base import CliError, open_services
+from hallterm.cli_base import CliError, open_services, printable_output
 from hallterm.config import Settings, load_settings, sqlite_url
 from hallterm.config_checks import ConfigError, check_db_url
 from hallterm.domain.errors import Refused
+from hallterm.domain.redaction import redact_url
+from hallterm.domain.terminal_text import printable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     display.add_argument("--serve", action="store_true", help="以网页提供给大厅电视的浏览器（textual-serve）")
     display.add_argument("--host", default="127.0.0.1", help="--serve 监听的地址（默认 127.0.0.1，仅本机）")
     display.add_argument("--port", type=int, default=8000, help="--serve 监听的端口（默认 8000）")
+    display.add_argument("--token", action="store_true",
+                         help="--serve 的网址须带令牌才能打开（取自 display.serve_token；未设置则每次启动随机生成）")
 
     rate = sub.add_parser("rate", help="好差评评价器（面向办事人的小屏幕，无需登录）")
     rate.add_argument("--counter", required=True, metavar="CODE", type=cli_apps.counter_code,
@@ -137,7 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_path = logfile.setup(program, settings)
         started = time.perf_counter()
         try:
-            return _dispatch(args, settings)
+            if program != "cli":  # a screen owns the terminal and escapes its data itself
+                return _dispatch(args, settings)
+            with printable_output():
+                return _dispatch(args, settings)
         except (CliError, Refused, KeyboardInterrupt, BrokenPipeError, SystemExit):
             raise
         except Exception as exc:  # a fault of hallterm's: one line here, the traceback in the log
@@ -148,13 +155,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if program == "cli":  # a screen's run lasts a shift: its use cases are timed one by one instead
                 logfile.slow(f"hallterm {command}", started)
     except ConfigError as exc:
-        print(str(exc), file=sys.stderr)
+        print(printable(str(exc)), file=sys.stderr)
         return 2
     except CliError as exc:
-        print(str(exc), file=sys.stderr)
+        print(printable(str(exc)), file=sys.stderr)
         return exc.code
     except Refused as exc:  # its str() is the line to read
-        print(str(exc), file=sys.stderr)
+        print(printable(str(exc)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -169,6 +176,7 @@ def _refuse_undecodable(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
         if isinstance(value, str) and name != "config" and any("\ud800" <= c <= "\udfff" for c in value):
             shown = value.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+            shown = redact_url(shown) if name == "db" else shown  # issue 16 point 6: not the password
             raise CliError(f"命令行参数 {shown} 含有不是 UTF-8 的字节：请把终端的字符编码设为 UTF-8 后重新输入", 2)
 
 

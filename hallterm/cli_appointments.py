@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from hallterm.cli_base import FIRST_DAY, LAST_DAY
 from hallterm.cli_csv import csv_text, write_private
+from hallterm.domain.terminal_text import visible
 from hallterm.domain.weekdays import weekday_name
 
 if TYPE_CHECKING:
@@ -129,8 +130,10 @@ def _print_list(day: dt.date, entries: list[CallEntry]) -> None:
     for e in entries:
         a = e.appointment
         items = a.what
-        print(f"  {a.slot_start}–{a.slot_end}  {a.number}  {a.holder_name}  {e.phone or '（无电话）'}  "
-              f"{a.section}  {items}  {e.status_text}" + (f"  备注：{a.note}" if a.note else ""))
+        phone = visible(e.phone) or "（无电话）"
+        print(f"  {a.slot_start}–{a.slot_end}  {a.number}  {visible(a.holder_name)}  {phone}  "
+              f"{visible(a.section)}  {visible(items)}  {e.status_text}"
+              + (f"  备注：{visible(a.note)}" if a.note else ""))
 
 
 def write_csv(path: Path, entries: list[CallEntry]) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from hallterm.cli_base import CliError, open_services
 from hallterm.config import Settings, sqlite_url
 from hallterm.config_locations import DEMO_DB_FILE
+from hallterm.domain.redaction import redact_url
 
 
 def run_demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:
@@ -42,7 +43,7 @@ def run_demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:
     samples = summary["samples"]
     cards = "可试的卡号：" + "，".join(f"{label} {card}" for label, card in samples.items())
     logins = f"登录工号：前台 S1401，协调员 S1001，督查 S1601，延时值班 S1501，帮办代办 S1201；演示 PIN 均为 {DEMO_PIN}"
-    print(f"演示数据库已生成：{settings.db.resolved_url()}（持卡人 {summary['holders']} 名，"
+    print(f"演示数据库已生成：{redact_url(url)}（持卡人 {summary['holders']} 名，"
           f"近 {summary['days']} 天办件 {summary['cases']} 件）")
     # Issue 12 point 7: the appointments, the duty roster and the handover list, where to see them.
     booked = (f"预约：今天 {summary['appointments_today']} 个，今后 7 天 {summary['appointments_ahead']} 个"
@@ -53,7 +54,7 @@ def run_demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:
     print(logins)
     print(booked)
     # Issue 15: what keeps a hall's data safe, tried on the demo's own database.
-    print(f"运维（可在演示库上试）：hallterm --db {url} db check 检查完整性；… db backup 文件名 备份；"
+    print(f"运维（可在演示库上试）：hallterm --db {redact_url(url)} db check 检查完整性；… db backup 文件名 备份；"
           f"… db log 查看管理操作记录")
     if no_ui:
         return 0
@@ -64,13 +65,25 @@ def run_demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:
 def run_display(args: argparse.Namespace, settings: Settings) -> int:
     if args.serve:
         # lazy: textual-serve and aiohttp load only for --serve
-        from hallterm.tui.display.serve import display_command, serve
+        import secrets
+        import sys
+
+        from hallterm.tui.display.serve import display_command, exposure_warning, serve
 
         if not 0 < args.port < 65536:
             raise CliError(f"--port {args.port} 不是有效端口（1–65535）", 2)
-        prefix = [*(["--config", args.config] if args.config else []), *(["--db", args.db] if args.db else [])]
-        print(f"叫号显示网页：http://{args.host}:{args.port}/（大厅电视的浏览器打开此地址；Ctrl+C 停止）")
-        serve(display_command(prefix), args.host, args.port)
+        # Issue 16 point 6: the database URL (and its password) reaches each display process in its
+        # environment, never on a command line that `ps` and textual-serve's banner show.
+        env = {"HALLTERM_DB_URL": args.db} if args.db else {}
+        prefix = ["--config", args.config] if args.config else []
+        token = settings.display.serve_token or (secrets.token_urlsafe(24) if args.token else "")
+        address = f"http://{args.host}:{args.port}/" + (f"?token={token}" if token else "")
+        print(f"叫号显示网页：{address}（大厅电视的浏览器打开此地址；Ctrl+C 停止）", flush=True)
+        warning = exposure_warning(args.host, bool(token))
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
+        serve(display_command(prefix), args.host, args.port, env=env,
+              max_connections=settings.display.serve_max_connections, token=token)
         return 0
     # lazy: Textual (~0.2 s) loads only for a command that draws a screen
     from hallterm.tui.display.app import DisplayApp

@@ -4,10 +4,15 @@ opens, with a database or reference error translated into one clear line."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 from hallterm.config import Settings
+from hallterm.domain.redaction import redact_url
+from hallterm.domain.terminal_text import printable
 
 if TYPE_CHECKING:
     from hallterm.services.context import Services
@@ -16,6 +21,39 @@ if TYPE_CHECKING:
 # The days a command may be asked about: 9999-12-31 plus a year overflowed date arithmetic (a fault);
 # the margin leaves any later day to the command's own words (a report's "在今天之后").
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9990, 12, 31)
+
+
+class _PrintableStream:
+    """A text stream that lets no control character of data through to the terminal (issue 16 point 2).
+
+    Commands escape what they print from data themselves (``terminal_text.visible``); this guard is the
+    one place that holds when a line forgets: ``ESC [2J`` or an OSC 52 clipboard write in a name can then
+    still not clear the desk's screen or write to its clipboard."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding, buffer …
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def printable_output() -> Iterator[None]:
+    """While a command runs, what it prints on stdout and stderr passes ``printable``."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _PrintableStream(out), _PrintableStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 class CliError(Exception):
@@ -49,7 +87,7 @@ class open_services:
         try:
             self.svc = Services.open(self.settings, upgrade=self.upgrade)
         except OSError as exc:  # e.g. the SQLite file's folder cannot be created
-            raise CliError(f"无法创建或打开数据库文件（{self.settings.db.resolved_url()}）："
+            raise CliError(f"无法创建或打开数据库文件（{redact_url(self.settings.db.resolved_url())}）："
                            f"{exc.strerror or exc}") from exc
         except Exception as exc:
             raise translate_error(exc, self.settings.db.resolved_url()) from exc

@@ -37,7 +37,7 @@ def show_config(settings: Settings) -> int:
         for item in dataclasses.fields(getattr(settings, section)):
             key = f"{section}.{item.name}"
             value = getattr(getattr(settings, section), item.name)
-            if "secret" in item.name or "password" in item.name:
+            if any(word in item.name for word in ("secret", "password", "token")):
                 value = "（已设置，不显示）" if value else ""
             elif key == "db.url" and value:
                 value = safe_url(str(value))

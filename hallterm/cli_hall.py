@@ -24,16 +24,19 @@ def reference_load(svc: Services) -> int:
           f"（材料 {sum(len(i.materials) for i in ref.items)} 项），营业时间段 {len(ref.hours.windows)} 个，"
           f"预约科室 {len(ref.hours.sections)} 个")
     # lazy: as above
+    from hallterm.domain.terminal_text import visible
     from hallterm.services.appointment_views import stranded_bookings
 
     for stranded in stranded_bookings(svc):  # closing a day gives no seat back: the holders must be called
-        print(f"注意：{stranded.day:%Y-%m-%d} 已设为闭厅（{stranded.reason}），仍有 {stranded.bookings} 个预约："
+        print(f"注意：{stranded.day:%Y-%m-%d} 已设为闭厅（{visible(stranded.reason)}），"
+              f"仍有 {stranded.bookings} 个预约："
               f"请逐一电话通知持卡人改约（名单：hallterm appointments list --day {stranded.day:%Y-%m-%d}）")
     return 0
 
 
 def cards_import(svc: Services, path: Path) -> int:
     # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
+    from hallterm.domain.roster import SHOWN_ERRORS
     from hallterm.services.roster import import_roster
 
     if not path.is_file():
@@ -42,8 +45,12 @@ def cards_import(svc: Services, path: Path) -> int:
     if not result.ok:
         print(f"名册 {path.name} 有 {len(result.check.errors)} 行错误，未导入任何数据。请改正后重新导入：",
               file=sys.stderr)
-        for error in result.check.errors:
+        # Issue 16 point 11: a bounded list; fixing these and importing again lists the rest.
+        for error in result.check.errors[:SHOWN_ERRORS]:
             print(f"  {error}", file=sys.stderr)
+        if len(result.check.errors) > SHOWN_ERRORS:
+            print(f"  ……另有 {len(result.check.errors) - SHOWN_ERRORS} 行错误未列出：改正上面的错误后重新导入，"
+                  "会列出其余的", file=sys.stderr)
         return 1
     print(f"已导入名册 {path.name}（{result.check.encoding}）：共 {len(result.check.rows)} 人，"
           f"新增 {result.inserted}，更新 {result.updated}")
@@ -55,6 +62,7 @@ def cards_lookup(svc: Services, text: str) -> int:
     from hallterm.domain.cards import parse_scan
     from hallterm.domain.holders import TIER_NAMES, assess
     from hallterm.domain.ids import mask_id, mask_phone
+    from hallterm.domain.terminal_text import visible
     from hallterm.services.cards import find_holder
 
     scan = parse_scan(text, svc.card_format)
@@ -64,10 +72,11 @@ def cards_lookup(svc: Services, text: str) -> int:
     check = assess(holder, scan.card_no, svc.today(), svc.settings.cards.eligible_tiers)
     if holder is None:
         raise CliError(check.message)
-    print(f"卡号：{holder.card_no}\n姓名：{holder.name}\n身份证号：{mask_id(holder.id_number)}\n"
+    # Roster text is data: shown escaped, never obeyed (issue 16 point 2).
+    print(f"卡号：{visible(holder.card_no)}\n姓名：{visible(holder.name)}\n身份证号：{mask_id(holder.id_number)}\n"
           f"类别：{TIER_NAMES.get(holder.tier, holder.tier)}\n"
           f"有效期：{holder.issued_on:%Y-%m-%d} 至 {holder.expires_on:%Y-%m-%d}\n"
-          f"状态：{check.message}\n电话：{mask_phone(holder.phone)}\n单位：{holder.employer}\n"
+          f"状态：{check.message}\n电话：{visible(mask_phone(holder.phone))}\n单位：{visible(holder.employer)}\n"
           f"在办件：{holder.open_cases}，历史办件：{holder.past_cases}")
     return 0
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from hallterm.cli_base import FIRST_DAY, LAST_DAY, CliError
 from hallterm.config import Settings
+from hallterm.domain.terminal_text import visible
 
 if TYPE_CHECKING:
     from hallterm.services.context import Services
@@ -24,7 +25,7 @@ def list_callbacks(svc: Services, day: dt.date | None, csv_file: Path | None) ->
     entries = callbacks(svc, day)
     print(f"{day:%Y-%m-%d} 日终离队待回访 {len(entries)} 人")
     for e in entries:
-        print(f"  {e.case_no}  {e.name}  {e.phone or '（无电话）'}  等候{e.section}  "
+        print(f"  {e.case_no}  {visible(e.name)}  {visible(e.phone) or '（无电话）'}  等候{visible(e.section)}  "
               f"{e.left_at.astimezone(tz):%H:%M} 离队")
     if csv_file is not None:
         write_private(csv_file, csv_text(("办件编号", "姓名", "卡号", "电话", "等候科室", "离队时间"), (

@@ -11,24 +11,27 @@ from hallterm.domain import payloads
 from hallterm.domain.appointments import appointment_no
 from hallterm.domain.cards import CardFormat, ScanError, parse_scan
 from hallterm.domain.payloads import Kind, PayloadError
+from hallterm.domain.terminal_text import visible
 from hallterm.services.signing import SigningKeyError, load_keyring
 
 
 def describe(text: str, settings: Settings) -> str:
     """One line saying what a decoded payload is; never creates a key, never touches the database."""
     normalized = payloads.normalize(text)
-    if normalized.startswith(payloads.PREFIX + ":"):
+    if payloads.is_slip(normalized):
         try:
-            ring = load_keyring(settings.signing, create=False)
+            ring = load_keyring(settings.signing, region=settings.hall.region_code, create=False)
         except SigningKeyError as exc:
             return f"本大厅回执，无法校验签名：{exc}"
         if ring is None:
-            return "本大厅回执（HT1），本机尚无签名密钥，无法校验签名"
+            return f"大厅回执（{payloads.PREFIX}），本机尚无签名密钥，无法校验签名"
         try:
-            payload = payloads.verify(text, ring)
+            payload = payloads.verify(text, ring, test_ok=True)
         except PayloadError as exc:
-            return f"本大厅回执，校验失败：{exc}"
+            return f"回执校验失败：{exc}"
         name = payloads.KIND_NAMES[payload.kind]
+        if payload.is_test:  # the technician checks printer and scanner with these; no desk accepts them
+            return f"打印测试样张：{name}（{_fields_text(payload)}），签名有效（密钥 {payload.key_id}），柜台不会受理"
         return f"本大厅{name}（{_fields_text(payload)}），签名有效（密钥 {payload.key_id}）"
     try:
         scan = parse_scan(text, CardFormat(settings.cards.pattern, settings.cards.check))
@@ -62,9 +65,10 @@ def scan_images(settings: Settings, images: list[Path]) -> int:
     except ZbarMissing as exc:
         raise CliError(str(exc), 3) from None
     empty = 0
-    for path, found in results:
+    for image, found in results:
+        path = visible(str(image))  # a file name is data too (issue 16 point 2)
         if isinstance(found, Exception):
-            print(f"{path}：{found}")
+            print(f"{path}：{visible(str(found))}")
             empty += 1
             continue
         if not found:
@@ -73,6 +77,7 @@ def scan_images(settings: Settings, images: list[Path]) -> int:
             continue
         for code in found:
             encoding = "" if code.encoding == "ascii" else f"（{code.encoding}）"
-            print(f"{path}：{code.symbology} {code.text}{encoding}")
+            # Decoded text is whatever the code holds: shown escaped, never obeyed (issue 16 point 2).
+            print(f"{path}：{code.symbology} {visible(code.text)}{encoding}")
             print(f"  → {describe(code.text, settings) if code.encoding != 'binary' else '二进制数据，不是文本'}")
     return 1 if empty else 0

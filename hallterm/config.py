@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from hallterm.config_checks import ConfigError, check_settings
 from hallterm.config_locations import DEFAULT_ASSETS, DEFAULT_DB_FILE, DEFAULT_KEY_FILE, DEFAULT_SPOOL_DIR
+from hallterm.domain.redaction import redact_url
 
 ENV_PREFIX = "HALLTERM_"
 ENV_CONFIG_FILE = "HALLTERM_CONFIG"
@@ -204,7 +205,7 @@ class PrintingSettings:
 
 @dataclass(frozen=True)
 class SigningSettings:
-    """The key that signs the QR payloads of slips (HT1:…). The secret itself is never committed."""
+    """The key that signs the QR payloads of slips (HT2:…). The secret itself is never committed."""
 
     key_id: str = "K1"  # signs new slips; older key ids in the key file still verify (rotation)
     key_file: str = ""  # empty: signing.key in the data folder (db/ in the repository), made 0600 on first use
@@ -213,6 +214,15 @@ class SigningSettings:
     @property
     def key_path(self) -> Path:
         return Path(self.key_file) if self.key_file else DEFAULT_KEY_FILE
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """``hallterm display --serve``: the queue display as a web page for the hall's TV (issue 16 point 7)."""
+
+    serve_max_connections: int = 4  # browsers at once; each one costs a display process
+    # Non-empty: the page and its websocket answer only an address carrying it (?token=…); it goes in the address.
+    serve_token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -231,6 +241,7 @@ class Settings:
     signing: SigningSettings = field(default_factory=SigningSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
     source: str = "默认设置"  # where the settings came from, for messages
     # "section.key" → the file or variable it came from (for `hallterm config`); not part of equality
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -254,6 +265,7 @@ SECTIONS: dict[str, type] = {
     "signing": SigningSettings,
     "backup": BackupSettings,
     "log": LogSettings,
+    "display": DisplaySettings,
 }
 
 
@@ -358,12 +370,20 @@ def _coerce(key: str, where: str, type_name: Any, value: Any) -> Any:
         except ValueError:
             raise ConfigError(key, where, f"应为整数，而不是 {value!r}") from None
     if not isinstance(value, str):
-        raise ConfigError(key, where, f"应为文本，而不是 {value!r}")
+        raise ConfigError(key, where, f"应为文本，而不是 {_shown(key, value)}")
     if any("\ud800" <= c <= "\udfff" for c in value):  # undecodable bytes of a variable: printing it would crash
         raise ConfigError(key, where, "含有不是 UTF-8 的字节，请改为 UTF-8 文本")
     if _CONTROL.search(value):  # a pasted escape or NUL: a path or a slip would carry it
-        raise ConfigError(key, where, f"含有控制字符，请删去：{value!r}")
+        raise ConfigError(key, where, f"含有控制字符，请删去：{_shown(key, value)}")
     return value
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _shown(key: str, value: Any) -> str:
+    """A bad value as an error may show it: a secret not at all, a URL without its password (issue 16
+    point 6: a secret pasted with a newline must not end up on the screen or in a support ticket)."""
+    if any(word in key for word in ("secret", "password", "token")):
+        return "（值不显示）"
+    return repr(redact_url(value) if key == "db.url" and isinstance(value, str) else value)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hallterm.domain.errors import Refused
 from hallterm.domain.jurisdiction import DISTRICTS
+from hallterm.domain.payloads import MIN_SECRET_BYTES
 
 if TYPE_CHECKING:
     from hallterm.config import AuthSettings, PrintingSettings, QueueSettings, Settings, SigningSettings
@@ -50,6 +51,13 @@ def check_settings(settings: Settings, values: dict[str, dict[str, tuple[Any, st
         return values[section].get(key, (None, "默认设置"))[1]
 
     check_db_url(settings.db.url, where("db", "url"))
+    if settings.display.serve_max_connections < 1:
+        raise ConfigError("display.serve_max_connections", where("display", "serve_max_connections"),
+                          "不能小于 1（同时打开叫号网页的浏览器数）")
+    if settings.display.serve_token and not re.fullmatch(r"[A-Za-z0-9_-]{16,}", settings.display.serve_token):
+        raise ConfigError("display.serve_token", where("display", "serve_token"),
+                          "应为至少 16 位的字母、数字、- 或 _（它写在网址里），例如用 python3 -c "
+                          "\"import secrets; print(secrets.token_urlsafe(24))\" 生成")
     if settings.db.busy_timeout_ms < 0:
         raise ConfigError("db.busy_timeout_ms", where("db", "busy_timeout_ms"), "不能为负数")
     if settings.db.retry_ms < 200:
@@ -187,6 +195,8 @@ def check_auth(a: AuthSettings, where: Any) -> None:
 def check_signing(s: SigningSettings, where: Any) -> None:
     if not re.fullmatch(r"[A-Z][0-9A-Z]{0,7}", s.key_id):
         raise ConfigError("signing.key_id", where("key_id"), "应为 1–8 位大写字母或数字、以字母开头，例如 K1")
-    if s.secret and len(s.secret.encode("utf-8")) < 16:
+    if s.secret and len(s.secret.encode("utf-8")) < MIN_SECRET_BYTES:  # issue 16 point 10
         # Never echo the secret itself in a message.
-        raise ConfigError("signing.secret", where("secret"), "太短：至少 16 个字符（建议 32 个以上的随机字符）")
+        raise ConfigError("signing.secret", where("secret"),
+                          f"太短：至少 {MIN_SECRET_BYTES} 个字符。请换一个随机生成的密钥，例如 "
+                          "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' 的输出")

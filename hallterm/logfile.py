@@ -19,11 +19,12 @@ import logging.handlers
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any
 
 from hallterm import __version__
+from hallterm.domain.redaction import redact_url
 
 if TYPE_CHECKING:
     from hallterm.config import Settings
@@ -64,7 +65,7 @@ def setup(program: str, settings: Settings) -> Path | None:
         print(f"无法写入日志文件 {path}（{os_error_words(exc)}）：程序照常运行，但不记录日志。"
               "请检查 [log] dir 设置或目录权限", file=sys.stderr)
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
+    handler.setFormatter(_Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
     logger = logging.getLogger(LOGGER)
     for old in list(logger.handlers):  # a second setup in one process (tests): one file at a time
         logger.removeHandler(old)
@@ -81,13 +82,61 @@ def setup(program: str, settings: Settings) -> Path | None:
     return path
 
 
+# Exceptions whose text may quote a row's values: SQLAlchemy's (a statement's parameters, unless hidden),
+# the drivers' (PostgreSQL's DETAIL "Key (card_no)=(…)", "invalid input syntax … \"…\"").
+_DATABASE_MODULES = ("sqlalchemy.", "psycopg", "sqlite3", "_sqlite3")
+_CAUSE = "\nThe above exception was the direct cause of the following exception:\n\n"
+_CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n\n"
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    return type(exc).__module__.startswith(_DATABASE_MODULES)
+
+
+def _database_error_code(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    if sqlstate := getattr(orig, "sqlstate", None):
+        return f"SQLSTATE {sqlstate}"
+    return str(getattr(orig, "sqlite_errorname", None) or type(orig).__name__)
+
+
+def format_exception(exc: BaseException) -> str:
+    """A traceback for the log with a database error's text replaced by its code (issue 16 point 4): the
+    frames show where it failed; the server's words, which may quote a resident ID number, stay out."""
+    chain: list[tuple[BaseException, str]] = []  # the exception, and what joins it to the one after it
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    link = ""
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append((current, link))
+        if current.__cause__ is not None:
+            current, link = current.__cause__, _CAUSE
+        elif current.__context__ is not None and not current.__suppress_context__:
+            current, link = current.__context__, _CONTEXT
+        else:
+            current = None
+    parts: list[str] = []
+    for error, joint in reversed(chain):
+        kind = type(error)
+        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        text = (f"(text withheld: it may quote row data; {_database_error_code(error)})"
+                if _is_database_error(error) else str(error))
+        frames = "".join(traceback.format_tb(error.__traceback__)) if error.__traceback__ else ""
+        parts.append(("Traceback (most recent call last):\n" + frames if frames else "") + f"{name}: {text}\n")
+        parts.append(joint)
+    return "".join(parts).rstrip("\n")
+
+
+class _Formatter(logging.Formatter):
+    def formatException(self, ei: Any) -> str:
+        exc = ei[1] if isinstance(ei, tuple) else None
+        return format_exception(exc) if isinstance(exc, BaseException) else super().formatException(ei)
+
+
 def without_password(url: str) -> str:
     """The database URL as a log may hold it (SQLAlchemy's own would cost the desk its import time)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    return redact_url(url)
 
 
 def close() -> None:

@@ -9,6 +9,7 @@ The hall's own payloads are ASCII and unaffected either way.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from ctypes import c_void_p, cast
 from dataclasses import dataclass
@@ -21,6 +22,10 @@ from hallterm.domain.errors import Refused
 
 ZBAR_CFG_BINARY = 4  # zbar.h: ZBAR_CFG_ENABLE 0, ADD_CHECK 1, EMIT_CHECK 2, ASCII 3, BINARY 4
 ZBAR_INSTALL = "sudo apt-get install libzbar0"
+# Issue 16 point 11: an 81-megapixel PNG of 28 KB took 454 MB to decode, and a larger one ended in
+# Pillow's DecompressionBombError. 40 megapixels hold a full-size photo of a 40 MP phone camera; a
+# slip or a card needs far fewer. The size is read from the header, before any pixel is decoded.
+MAX_PIXELS = 40_000_000
 
 
 class ZbarMissing(Refused, RuntimeError):
@@ -113,11 +118,24 @@ def decode_image(image: Image.Image) -> list[Found]:
     return found
 
 
+def _too_big(path: Path, size: tuple[int, int] | None) -> ImageUnreadable:
+    what = f"（{size[0]}×{size[1]}，约 {size[0] * size[1] // 10_000} 万像素）" if size else ""
+    return ImageUnreadable(f"图片 {path} 太大{what}，超过 {MAX_PIXELS // 10_000} 万像素的上限，未识别："
+                           "请裁剪出二维码或条码所在的部分，或缩小后再识别")
+
+
 def open_image(path: Path) -> Image.Image:
+    """The image, refused before decoding when it has more than MAX_PIXELS pixels."""
     try:
-        with Image.open(path) as img:
-            img.load()
-            return ImageOps.exif_transpose(img)
+        with warnings.catch_warnings():  # Pillow's own bomb warning: refused below with our message
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                if img.width * img.height > MAX_PIXELS:
+                    raise _too_big(path, img.size)
+                img.load()
+                return ImageOps.exif_transpose(img)
+    except Image.DecompressionBombError:  # past twice Pillow's limit: refused by Image.open itself
+        raise _too_big(path, None) from None
     except FileNotFoundError:
         raise ImageUnreadable(f"找不到文件：{path}") from None
     except IsADirectoryError:

@@ -226,6 +226,7 @@ _SLOWEST_FIRST = (
     "tests/printing/test_roundtrip.py",
     "tests/storage/test_case_numbers.py",
     "tests/storage/test_concurrency.py",
+    "tests/outage/",
     "tests/tui/",
 )
 

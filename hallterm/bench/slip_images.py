@@ -18,7 +18,7 @@ SLIP_SAMPLES_MAX = 500  # rendering is independent of the database size: more ad
 
 def _bench_slips(ctx: BenchContext) -> tuple[list[Slip], Keyring]:
     """Random slips (ticket, appointment, visit; 58 and 80 mm; some bilingual) signed with a bench key."""
-    ring = Keyring("B1", {"B1": secrets.token_bytes(32)})
+    ring = Keyring("B1", {"B1": secrets.token_bytes(32)}, region=ctx.svc.settings.hall.region_code)
     count = min(ctx.plan.insert_samples, SLIP_SAMPLES_MAX)
     today = ctx.svc.today()
     return [random_slip(ctx.rng, ring, today) for _ in range(count)], ring

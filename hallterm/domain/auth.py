@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import itertools
 import os
+import re
 from dataclasses import dataclass
 
 from hallterm.domain.errors import Refused
@@ -27,6 +28,17 @@ LONGEST_PIN = 8
 
 class AuthError(Refused):
     """Sign-in refused or an action not allowed; ``str()`` is the Chinese message."""
+
+
+# What a staff ID looks like (S1401, GD-0001): a few letters, then digits. A PIN, a phone number or a
+# resident ID number typed in the staff-ID field does not, and is never written to the append-only
+# events log (issue 16 point 3; PIPL: collect only what is needed).
+_STAFF_ID_SHAPE = re.compile(r"[A-Z]{1,4}[-_]?[0-9]{1,8}")
+
+
+def looks_like_staff_id(text: str) -> bool:
+    """``text`` (already stripped and upper-cased) has the shape of a staff ID."""
+    return _STAFF_ID_SHAPE.fullmatch(text) is not None
 
 
 def check_pin_format(pin: str) -> None:

@@ -18,7 +18,7 @@ from hallterm.domain.terminal_text import visible
 
 _ALNUM36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_SCAN_LENGTH = 512  # longer than any card or slip payload: a stuck key or a pasted document
-SLIP_PREFIX = "HT1:"
+SLIP_PREFIXES = ("HT2:", "HT1:")  # domain.payloads: this format, and the old one it refuses with its reason
 
 
 class ScanError(Refused, ValueError):
@@ -110,13 +110,14 @@ def parse_scan(text: str, card_format: CardFormat = DEFAULT_FORMAT) -> Scan:
     """Parse what the scan field received.
 
     Accepts a bare card number (any case, spaces inside, full-width), a payload in which the card
-    number stands as its own token (a card QR code carrying a URL), or a hall slip ``HT1:…``.
+    number stands as its own token (a card QR code carrying a URL), or a hall slip
+    ``HT2:…`` (``HT1:…`` before issue 16).
     Raises ScanError with a message saying what is wrong and what to do.
     """
     value = normalize(text)
     if not value:
         raise ScanError("没有读到内容：请扫描钢都英才卡或输入卡号")
-    if value.upper().startswith(SLIP_PREFIX):
+    if value.upper().startswith(SLIP_PREFIXES):
         fields = tuple(value.split(":"))
         if len(fields) < 4 or not value.isascii():
             raise ScanError("回执二维码内容不完整或已损坏，请重新扫描或手工输入卡号")

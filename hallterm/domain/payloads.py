@@ -1,6 +1,6 @@
 """The hall's own QR payloads: ASCII only, signed, expiring (DESIGN.md "Scanning"; research/printing.md §5).
 
-    HT1:<kind>:<field>:…:<key id>:<signature>
+    HT2:<region>:<kind>:<field>:…:<key id>:<signature>
 
 ``signature`` is HMAC-SHA256 with the secret of ``key id`` over everything before ``:<signature>``,
 truncated to 10 bytes (80 bits) and written in RFC 4648 base32 without padding (16 characters).
@@ -9,13 +9,23 @@ and a keyboard-wedge scanner types it the same under Caps Lock or a Chinese IME 
 (NFKC + upper case). The key id lets the hall rotate keys: a new key signs, retired keys still verify
 until their slips have expired.
 
+``region`` is the issuing hall's region code (GB/T 2260, six digits), inside the signed text: a
+slip of another hall is refused as another hall's even when both halls share a key id or, by
+mistake, a key (issue 16 point 10). ``TEST`` in its place marks the samples of ``hallterm print
+test``: signed like the rest, so a scanner and printer can be checked, but refused at every desk,
+and the signature forbids turning one into a real slip (issue 16 point 1).
+
 Kinds:
-    Q  queue ticket          HT1:Q:<day YYYYMMDD>:<ticket number>:<kid>:<sig>
-    A  appointment slip      HT1:A:<appointment id>:<day YYYYMMDD>:<start HHMM>:<kid>:<sig>
-    V  green-channel visit   HT1:V:<case number>:<day YYYYMMDD>:<kid>:<sig>
-    H  hand-out receipt      HT1:H:<case number>:<hand-out id>:<day YYYYMMDD>:<kid>:<sig>  (领证回执, S9)
+    Q  queue ticket          HT2:<region>:Q:<day YYYYMMDD>:<ticket number>:<kid>:<sig>
+    A  appointment slip      HT2:<region>:A:<appointment id>:<day YYYYMMDD>:<start HHMM>:<kid>:<sig>
+    V  green-channel visit   HT2:<region>:V:<case number>:<day YYYYMMDD>:<kid>:<sig>
+    H  hand-out receipt      HT2:<region>:H:<case number>:<hand-out id>:<day YYYYMMDD>:<kid>:<sig>  (领证回执, S9)
 A slip is valid on its day only (hall-local): a ticket is void after the day (过号无效, daily
 reset), an appointment slip checks in on the booked day.
+
+Slips printed before the region was signed (``HT1:<kind>:…``) are refused with a message that says
+so (``Refusal.OLD_FORMAT``): they named no hall, and ``hallterm print test`` signed its samples as
+real ones then.
 
 Pure: no I/O, no clock; secrets and today's date are passed in.
 """
@@ -23,24 +33,28 @@ Pure: no I/O, no clock; secrets and today's date are passed in.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hallterm.domain.errors import Refused
 
-PREFIX = "HT1"
+PREFIX = "HT2"
+OLD_PREFIXES = ("HT1",)  # before issue 16: no region in the signed text; refused, never verified
+TEST_REGION = "TEST"  # in the region's place on the samples of ``hallterm print test``
 SIGNATURE_BYTES = 10  # 80 bits: 16 base32 characters (research/printing.md §5)
 SIGNATURE_CHARS = 16
-MIN_SECRET_BYTES = 16
+MIN_SECRET_BYTES = 32  # issue 16 point 10: what ``secrets.token_urlsafe(32)`` gives is 43
 
 _FIELD = re.compile(r"[0-9A-Z][0-9A-Z-]{0,31}")
 KEY_ID = re.compile(r"[A-Z][0-9A-Z]{0,7}")
+REGION = re.compile(r"[0-9]{6}")
 _SIGNATURE = re.compile(r"[A-Z2-7]{16}")
 _DAY = re.compile(r"\d{8}")
 _HHMM = re.compile(r"([01]\d|2[0-3])[0-5]\d")
@@ -62,11 +76,14 @@ _DAY_FIELD = {Kind.TICKET: 0, Kind.HANDOUT: 2}  # others: the second field
 class Refusal(StrEnum):
     """Why a payload was refused: recorded in the ``slip_refused`` event."""
 
-    MALFORMED = "malformed"  # not HT1:…, damaged, wrong number of fields
+    MALFORMED = "malformed"  # not HT2:…, damaged, wrong number of fields
     UNKNOWN_KEY = "unknown_key"  # a key id this hall does not have (another hall, or a key removed)
     BAD_SIGNATURE = "bad_signature"  # forged or altered
     EXPIRED = "expired"  # the slip's day is over
     NOT_YET = "not_yet"  # an appointment slip brought before its day
+    OTHER_HALL = "other_hall"  # signed text names another hall's region code
+    TEST_SLIP = "test_slip"  # a sample of ``hallterm print test``
+    OLD_FORMAT = "old_format"  # HT1: printed before the region was signed
 
 
 class PayloadError(Refused, ValueError):
@@ -79,12 +96,16 @@ class PayloadError(Refused, ValueError):
 
 @dataclass(frozen=True)
 class Keyring:
-    """The secrets by key id; ``current`` signs, every key verifies."""
+    """The hall's signing identity: its region code, named in every payload, and its secrets by key id;
+    ``current`` signs, every key verifies."""
 
     current: str
-    secrets: Mapping[str, bytes]
+    secrets: Mapping[str, bytes] = field(repr=False)
+    region: str = field(kw_only=True)  # six digits, or TEST_REGION for the samples of `print test`
 
     def __post_init__(self) -> None:
+        if not (REGION.fullmatch(self.region) or self.region == TEST_REGION):
+            raise ValueError(f"region code {self.region!r}: six digits (GB/T 2260)")
         if self.current not in self.secrets:
             raise ValueError(f"signing key {self.current!r} is not in the keyring")
         for kid, secret in self.secrets.items():
@@ -92,6 +113,10 @@ class Keyring:
                 raise ValueError(f"key id {kid!r}: 1-8 characters A-Z/0-9, starting with a letter")
             if len(secret) < MIN_SECRET_BYTES:
                 raise ValueError(f"the secret of key {kid} is shorter than {MIN_SECRET_BYTES} bytes")
+
+    def for_test_slips(self) -> Keyring:
+        """The same keys, signing as no hall: what ``hallterm print test`` signs its samples with."""
+        return dataclasses.replace(self, region=TEST_REGION)
 
 
 @dataclass(frozen=True)
@@ -102,6 +127,11 @@ class Payload:
     fields: tuple[str, ...]
     key_id: str
     text: str
+    region: str = ""
+
+    @property
+    def is_test(self) -> bool:
+        return self.region == TEST_REGION
 
     @property
     def day(self) -> dt.date:
@@ -114,14 +144,14 @@ def signature(secret: bytes, message: str) -> str:
 
 
 def sign(kind: Kind, fields: tuple[str, ...] | list[str], keyring: Keyring) -> str:
-    """``HT1:<kind>:<fields…>:<kid>:<sig>``; fields must already be upper-case ASCII without ``:``."""
+    """``HT2:<region>:<kind>:<fields…>:<kid>:<sig>``; fields must already be upper-case ASCII without ``:``."""
     fields = tuple(fields)
     if len(fields) != _ARITY[kind]:
         raise ValueError(f"kind {kind.value} takes {_ARITY[kind]} fields, not {len(fields)}")
     for value in fields:
         if not _FIELD.fullmatch(value):
             raise ValueError(f"payload field {value!r}: 1-32 characters of 0-9, A-Z and '-'")
-    message = ":".join((PREFIX, kind.value, *fields, keyring.current))
+    message = ":".join((PREFIX, keyring.region, kind.value, *fields, keyring.current))
     return f"{message}:{signature(keyring.secrets[keyring.current], message)}"
 
 
@@ -131,37 +161,62 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", "", value).upper()
 
 
-def verify(text: str, keyring: Keyring) -> Payload:
-    """Check form, key and signature (not the date: see ``check_day``); raise PayloadError."""
+def verify(text: str, keyring: Keyring, *, test_ok: bool = False) -> Payload:
+    """Check form, hall, key and signature (not the date: see ``check_day``); raise PayloadError.
+
+    A sample of ``hallterm print test`` is refused unless ``test_ok`` (``hallterm scan`` names it).
+    """
     value = normalize(text)
     parts = value.split(":")
     # Printed payloads are printable ASCII: a NUL or an escape is damage, never quoted back in a message.
-    if not value.isascii() or not value.isprintable() or len(parts) < 5 or parts[0] != PREFIX:
+    if not value.isascii() or not value.isprintable():
+        raise PayloadError(Refusal.MALFORMED, "回执二维码内容不完整或已损坏，请重新扫描；仍不行请人工核对")
+    if parts[0] in OLD_PREFIXES and len(parts) >= 4:
+        raise PayloadError(Refusal.OLD_FORMAT,
+                           f"这是系统升级前打印的旧版回执（{parts[0]}），已停用：预约请扫描持卡人的英才卡签到，"
+                           "排队票请重新取号，其他回执请人工核对")
+    if len(parts) < 6 or parts[0] != PREFIX:
         raise PayloadError(Refusal.MALFORMED, "回执二维码内容不完整或已损坏，请重新扫描；仍不行请人工核对")
     try:
-        kind = Kind(parts[1])
+        kind = Kind(parts[2])
     except ValueError:
-        raise PayloadError(Refusal.MALFORMED, f"不认识的回执类型“{parts[1][:4]}”，请人工核对") from None
-    *body, kid, sig = parts
-    fields = tuple(body[2:])
+        raise PayloadError(Refusal.MALFORMED, f"不认识的回执类型“{parts[2][:4]}”，请人工核对") from None
+    _, region, _, *body, kid, sig = parts
+    fields = tuple(body)
+    name = KIND_NAMES[kind]
     if len(fields) != _ARITY[kind] or not all(_FIELD.fullmatch(f) for f in fields) \
+            or not (REGION.fullmatch(region) or region == TEST_REGION) \
             or not KEY_ID.fullmatch(kid) or not _SIGNATURE.fullmatch(sig):
-        raise PayloadError(Refusal.MALFORMED, f"{KIND_NAMES[kind]}二维码内容不完整或已被改动，请人工核对")
+        raise PayloadError(Refusal.MALFORMED, f"{name}二维码内容不完整或已被改动，请人工核对")
+    # The hall and the test mark are read before the key: another hall's key is not here to check with,
+    # and a refusal needs none (issue 16 points 1 and 10).
+    if region == TEST_REGION and not test_ok:
+        raise PayloadError(Refusal.TEST_SLIP,
+                           f"这是打印测试样张（hallterm print test），不是真实的{name}，不能据此办理：请人工核对")
+    if region not in (keyring.region, TEST_REGION):
+        raise PayloadError(Refusal.OTHER_HALL,
+                           f"这是其他大厅（区划代码 {region}）签发的{name}，本大厅不能据此办理："
+                           "请持卡人到签发的大厅办理，或在本大厅重新取号、预约")
     secret = keyring.secrets.get(kid)
     if secret is None:
         raise PayloadError(Refusal.UNKNOWN_KEY,
-                           f"{KIND_NAMES[kind]}的签名密钥 {kid} 本机没有：可能是其他大厅或已停用密钥签发的回执，"
+                           f"{name}的签名密钥 {kid} 本机没有：可能是已停用密钥签发的回执，"
                            "也可能是本大厅各台电脑的签名密钥不一致，请人工核对")
     message = value[: len(value) - len(sig) - 1]
     if not hmac.compare_digest(signature(secret, message), sig):
         raise PayloadError(Refusal.BAD_SIGNATURE,
-                           f"{KIND_NAMES[kind]}签名校验失败：二维码内容与签名不符，可能是伪造或被涂改的回执，"
+                           f"{name}签名校验失败：二维码内容与签名不符，可能是伪造或被涂改的回执，"
                            "请勿据此办理，并请人工核对")
     try:
         _check_fields(kind, fields)
     except ValueError:
-        raise PayloadError(Refusal.MALFORMED, f"{KIND_NAMES[kind]}二维码中的日期或时间无效，请人工核对") from None
-    return Payload(kind, fields, kid, value)
+        raise PayloadError(Refusal.MALFORMED, f"{name}二维码中的日期或时间无效，请人工核对") from None
+    return Payload(kind, fields, kid, value, region)
+
+
+def is_slip(text: str) -> bool:
+    """Whether normalised scanner text is one of the hall's slips, of this format or an old one."""
+    return text.split(":", 1)[0] in (PREFIX, *OLD_PREFIXES) and ":" in text
 
 
 def check_day(payload: Payload, today: dt.date) -> None:
@@ -224,6 +279,7 @@ def handout_payload(case_no: str, handout_id: int, day: dt.date, keyring: Keyrin
     return sign(Kind.HANDOUT, (case_no.upper(), str(int(handout_id)), day_field(day)), keyring)
 
 
-__all__ = ["KIND_NAMES", "PREFIX", "Keyring", "Kind", "Payload", "PayloadError", "Refusal", "appointment_payload",
-           "check_day", "day_field", "handout_payload", "normalize", "parse_day", "sign", "signature",
+__all__ = ["KIND_NAMES", "OLD_PREFIXES", "PREFIX", "TEST_REGION", "Keyring", "Kind", "Payload", "PayloadError",
+           "Refusal", "appointment_payload", "check_day", "day_field", "handout_payload", "is_slip", "normalize",
+           "parse_day", "sign", "signature",
            "ticket_payload", "verify", "visit_payload"]

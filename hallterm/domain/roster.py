@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from hallterm.domain.cards import CardFormat, ScanError
 from hallterm.domain.errors import Refused
 from hallterm.domain.holders import TIERS, CardStatus
-from hallterm.domain.ids import is_valid_resident_id
+from hallterm.domain.ids import is_valid_resident_id, mask_id
 from hallterm.domain.terminal_text import hidden_characters, visible
 
 COLUMNS = ("card_no", "name", "id_number", "tier", "issued_on", "expires_on", "status", "phone", "employer")
@@ -33,8 +33,19 @@ STATUS_ALIASES = {
     "revoked": CardStatus.REVOKED, "注销": CardStatus.REVOKED, "已注销": CardStatus.REVOKED,
 }
 # Longest text each column holds (storage/tables.py card_holders: PostgreSQL refuses a longer value).
+# tests/storage/test_errors_without_data.py ties each to its column: an over-long value is refused here,
+# naming the line, never by the database with the row in its error (issue 16 point 4).
+MAX_CARD_NO = 32
 MAX_NAME = 64
 MAX_EMPLOYER = 200
+MAX_PHONE = 32
+# Issue 16 point 11: a 106 MB file printed 400,000 error lines with full ID numbers. A roster of the
+# city's card holders is a few MB (about 120 bytes a holder); 50 MB is far past it and refused unread.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+SHOWN_ERRORS = 50  # error lines listed; the rest are counted
+# A run of 11 or more digits in a quoted cell is an ID or phone number (or a column shifted onto one):
+# masked as the lookup masks IDs (PIPL: no personal data in error output).
+_LONG_NUMBER = re.compile(r"[0-9]{11,}[0-9Xx]*")
 # What a spreadsheet runs as a formula (CSV injection): the roster goes back out in exports.
 _FORMULA = frozenset("=+-@")
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
@@ -144,6 +155,8 @@ def _check_row(line: int, cells: dict[str, str], card_format: CardFormat) -> tup
     card_tier = ""
     if not card_no:
         problems.append("卡号为空")
+    elif len(card_no) > MAX_CARD_NO:  # a hall's own card pattern may allow longer numbers than the column
+        problems.append(f"卡号过长（最多 {MAX_CARD_NO} 位）")
     else:
         try:
             match = card_format.validate(card_no)
@@ -162,7 +175,8 @@ def _check_row(line: int, cells: dict[str, str], card_format: CardFormat) -> tup
     problems.extend(_free_text_problems("工作单位", cells["employer"].replace("\r\n", "").replace("\n", "")))
     id_number = cells["id_number"].upper()
     if not is_valid_resident_id(id_number):
-        problems.append(f"身份证号 {_shown(id_number) or '(空)'} 无效（位数、出生日期或校验位不对）")
+        problems.append(f"身份证号 {_shown(id_number) or '(空)'} 无效（位数、出生日期或校验位不对；已遮盖，"
+                        "请按行号核对原文件）")
     tier = cells["tier"].upper().removesuffix("类")
     if tier not in TIERS or len(tier) != 1:
         problems.append(f"类别 {_shown(cells['tier']) or '(空)'} 无效，应为 A–E")
@@ -180,7 +194,7 @@ def _check_row(line: int, cells: dict[str, str], card_format: CardFormat) -> tup
     if status is None:
         problems.append(f"状态 {_shown(cells['status']) or '(空)'} 无效，应为 active、expired 或 revoked")
     phone = cells["phone"]
-    if phone and not re.fullmatch(r"[0-9+\- ]{5,20}", phone):
+    if phone and (len(phone) > MAX_PHONE or not re.fullmatch(r"[0-9+\- ]{5,20}", phone)):
         problems.append(f"电话 {_shown(phone)} 无效")
     if problems or issued is None or expires is None or status is None:
         return None, problems
@@ -198,8 +212,18 @@ def _free_text_problems(label: str, text: str) -> list[str]:
 
 
 def _shown(text: str) -> str:
-    """A cell quoted in a message: control characters visible, never obeyed; a huge cell cut short."""
-    return visible(text[:40]) + ("…" if len(text) > 40 else "")
+    """A cell quoted in a message: control characters visible, never obeyed; a huge cell cut short;
+    ID and phone numbers masked (issue 16 point 11)."""
+    masked = _LONG_NUMBER.sub(lambda m: mask_id(m.group()), text[:40])
+    return visible(masked) + ("…" if len(text) > 40 else "")
+
+
+def file_too_big(size: int) -> RosterFileError | None:
+    """The refusal of a file of ``size`` bytes, before it is read; None when it may be read."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    return RosterFileError(f"名册文件太大（{size / 1024 / 1024:.0f} MB），超过 {MAX_FILE_BYTES // 1024 // 1024} MB "
+                           "的上限，未读取：请核对是否选错了文件；名册确实这么大时请分成几个文件导入")
 
 
 def _date(text: str) -> dt.date | None:

@@ -22,6 +22,24 @@ def visible(text: str) -> str:
     return "".join(_escape(ch) if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
 
 
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # past the BMP: a UTF-16 surrogate pair, the only form JSON knows
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def printable(text: str) -> str:
+    """What a command line prints, made safe as it leaves (issue 16 point 2): every control and format
+    character but newline and tab becomes ``\\uXXXX``. The escape is JSON's own, so ``--json`` output
+    stays valid JSON; text already passed through ``visible`` holds none and is left as it is."""
+    if text.isprintable():
+        return text
+    return "".join(_json_escape(ch) if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf") else ch
+                   for ch in text)
+
+
 # What no name, reason or other free text holds: control and format characters (NUL, an escape
 # sequence, a right-to-left override), line and paragraph separators, lone surrogates.
 _HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})

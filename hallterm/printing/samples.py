@@ -27,7 +27,9 @@ _ITEMS = (
 
 
 def sample_slips(keyring: Keyring, now: dt.datetime, *, bilingual: bool = False) -> list[Slip]:
-    """One of each slip, dated ``now`` (hall-local), signed with ``keyring``."""
+    """One of each slip, dated ``now`` (hall-local), signed with ``keyring`` as test slips: no desk accepts
+    them (issue 16 point 1: the sample appointment slip once checked in the real appointment 123)."""
+    keyring = keyring.for_test_slips()
     today = now.date()
     tomorrow = today + dt.timedelta(days=1)
     return [

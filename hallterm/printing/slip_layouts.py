@@ -64,7 +64,7 @@ class TicketSlip:
     issued_at: dt.datetime  # hall-local time
     people_ahead: int
     wait_where: str  # 一楼重点项目服务区等候区
-    payload: str  # signed HT1:Q:… (hallterm.services.signing.ticket_payload)
+    payload: str  # signed HT2:<region>:Q:… (hallterm.services.signing.ticket_payload)
     name: str = ""  # masked on the slip whatever is given
     slot: str = ""  # 09:30–10:00 for an appointment ticket
     hall_name: str = DEFAULT_HALL
@@ -97,7 +97,7 @@ class AppointmentSlip:
     items: tuple[ItemToBring, ...]
     floor: int | None  # where the visitor is served
     room: str
-    payload: str  # signed HT1:A:… (hallterm.services.signing.appointment_payload)
+    payload: str  # signed HT2:<region>:A:… (hallterm.services.signing.appointment_payload)
     name: str = ""  # masked on the slip
     check_in_at: str = "一楼绿色通道窗口"
     after_hours: bool = False  # 延时服务 (S6)
@@ -122,7 +122,7 @@ class VisitSlip:
     lounge: str  # 业务洽谈室3; empty while the case waits for a seat
     floor: int | None
     coordinator: str  # name and extension, e.g. 李娜（分机 8012）; empty while unassigned
-    payload: str  # signed HT1:V:…
+    payload: str  # signed HT2:<region>:V:…
     name: str = ""  # masked on the slip
     queue_position: int | None = None  # when no lounge or coordinator is free yet
     hall_name: str = DEFAULT_HALL
@@ -151,7 +151,7 @@ class HandoutReceipt:
     recipient_id: str  # already masked (the whole number is never kept)
     counter: str  # 统一发证窗口
     staff: str  # who handed out
-    payload: str  # signed HT1:H:…
+    payload: str  # signed HT2:<region>:H:…
     name: str = ""  # the holder, masked
     hall_name: str = DEFAULT_HALL
     bilingual: bool = False

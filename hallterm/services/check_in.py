@@ -1,4 +1,4 @@
-"""What the desk's scan field got, and scanning the hall's own slips back (``HT1:…``).
+"""What the desk's scan field got, and scanning the hall's own slips back (``HT2:…``).
 
 A talent card is judged (``services.cards``). A slip's signature, key and day are checked; a
 forged, altered, foreign or expired slip is refused with a Chinese message and a ``slip_refused``
@@ -25,7 +25,7 @@ from hallterm.services.cards import check_card
 from hallterm.services.case_views import CaseView, case_at
 from hallterm.services.context import Services
 from hallterm.services.queue import check_in
-from hallterm.services.signing import load_keyring
+from hallterm.services.signing import keyring
 from hallterm.services.staff import StaffSession
 from hallterm.services.ticket_view import TicketView
 from hallterm.storage import cases as case_store
@@ -49,30 +49,28 @@ class SlipScan:
 
 
 def check_scan(svc: Services, text: str, *, session: StaffSession | None = None) -> CardCheck | SlipScan:
-    """What the desk's scan field got: a talent card, or one of the hall's own slips (``HT1:…``).
+    """What the desk's scan field got: a talent card, or one of the hall's own slips (``HT2:…``, or an old ``HT1:…``).
 
     A slip is verified and acted on (an appointment checks in, a ticket or case shows its state);
     a forged, altered or expired one raises ScanError after a ``slip_refused`` event.
     """
-    if payloads.normalize(text[:MAX_SCAN_LENGTH]).startswith(payloads.PREFIX + ":"):
+    if payloads.is_slip(payloads.normalize(text[:MAX_SCAN_LENGTH])):
         return check_slip(svc, text, session=session)
     return check_card(svc, text, staff_id=session.staff_id if session is not None else None)
 
 
 def check_slip(svc: Services, text: str, *, session: StaffSession | None = None) -> SlipScan:
-    """Verify a scanned ``HT1:…`` payload and act on it; raise ScanError (after a ``slip_refused`` event)."""
+    """Verify a scanned ``HT2:…`` payload and act on it; raise ScanError (after a ``slip_refused`` event)."""
     staff_id = session.staff_id if session is not None else None
-    ring = load_keyring(svc.settings.signing)
-    assert ring is not None
+    ring = keyring(svc)
     try:
         payload = payloads.verify(text, ring)
     except PayloadError as exc:
         _refuse(svc, staff_id, text, exc.reason, str(exc))
-    moved_to_today = False
     if payload.kind is Kind.APPOINTMENT:  # what became of it first: a cancelled slip is not "come back later"
-        moved_to_today = _appointment_as_booked(svc, staff_id, payload)
+        _appointment_as_booked(svc, staff_id, payload)
     try:
-        if not moved_to_today and payload.kind is not Kind.HANDOUT:  # a 领证回执: no day limits it (S9)
+        if payload.kind is not Kind.HANDOUT:  # a 领证回执: no day limits it (S9)
             payloads.check_day(payload, svc.today())
     except PayloadError as exc:
         _refuse(svc, staff_id, text, exc.reason, str(exc))
@@ -83,14 +81,19 @@ def check_slip(svc: Services, text: str, *, session: StaffSession | None = None)
     return _scan_visit(svc, payload, staff_id)
 
 
-def _appointment_as_booked(svc: Services, staff_id: str | None, payload: payloads.Payload) -> bool:
+def _appointment_as_booked(svc: Services, staff_id: str | None, payload: payloads.Payload) -> None:
     """Refuse an appointment slip whose appointment was cancelled, missed or moved (the slip's day and time
-    are then wrong); True when it was moved to today (it checks in today, whatever day the slip says)."""
+    are then wrong).
+
+    The slip must name the appointment's own day and slot, not only its number (issue 16 point 1): a
+    slip for appointment 123 at 09:30 never checks in appointment 123 booked for 14:00, even on its
+    day. A visitor whose appointment was moved to today checks in with the card (``check_in_card``).
+    """
     appointment_id = int(payload.fields[0])
     with svc.db.read() as conn:
         row = get_appointment(conn, appointment_id)
     if row is None:
-        return False
+        return
     number = appointment_no(appointment_id)
     if row.status == AppointmentStatus.CANCELLED:
         _refuse(svc, staff_id, payload.text, "cancelled",
@@ -100,12 +103,10 @@ def _appointment_as_booked(svc: Services, staff_id: str | None, payload: payload
                 f"预约 {number}（{row.day:%Y-%m-%d} {row.slot_start}）已失约，这张回执作废：请重新预约，或现场取号")
     if row.status == AppointmentStatus.BOOKED and \
             (row.day, row.slot_start.replace(":", "")) != (payload.day, payload.fields[2]):
-        if row.day == svc.today():
-            return True
+        when = "今天" if row.day == svc.today() else f"{row.day:%Y-%m-%d}"
         _refuse(svc, staff_id, payload.text, "outdated",
-                f"这张回执已过时：预约 {number} 已改到 {row.day:%Y-%m-%d} {row.slot_start}–{row.slot_end}"
-                f"（{row.section}），请在新的日期前来签到（可重新打印回执）")
-    return False
+                f"这张回执已过时：预约 {number} 已改到 {when} {row.slot_start}–{row.slot_end}（{row.section}），"
+                "回执上的日期或时段与预约不符，不能据此签到：请扫描持卡人的英才卡签到")
 
 
 def _refuse(svc: Services, staff_id: str | None, text: str, reason: Refusal | str, message: str) -> NoReturn:

@@ -89,7 +89,7 @@ def issuing_counters(svc: Services) -> list[tickets.CounterRow]:
 
 
 def lookup(svc: Services, session: StaffSession, text: str) -> WindowLookup:
-    """The holder of a scanned visit slip (``HT1:V:…``) or card, and what is ready for them.
+    """The holder of a scanned visit slip (``HT2:<region>:V:…``) or card, and what is ready for them.
 
     A visit slip's signature is checked, but not its day: it is brought back days after the visit,
     and the recipient check, not the slip, guards the hand-out.
@@ -97,7 +97,7 @@ def lookup(svc: Services, session: StaffSession, text: str) -> WindowLookup:
     session.require("hand_out")
     value = payloads.normalize(text[:MAX_SCAN_LENGTH])
     with svc.db.read() as conn:
-        if value.startswith(payloads.PREFIX + ":"):
+        if payloads.is_slip(value):
             try:
                 payload = payloads.verify(value, keyring(svc))
             except PayloadError as exc:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from hallterm.domain.events import EventKind
-from hallterm.domain.roster import RosterCheck, check_roster
+from hallterm.domain.roster import MAX_FILE_BYTES, RosterCheck, check_roster, file_too_big
 from hallterm.services.context import Services
 from hallterm.services.who import actor
 from hallterm.storage import events, holders
@@ -28,7 +29,13 @@ def import_roster(svc: Services, path: Path, *, staff_id: str | None = None) -> 
 
     Raises RosterFileError when the file as a whole is unreadable.
     """
-    check = check_roster(path.read_bytes(), svc.card_format)
+    with path.open("rb") as handle:  # never more than the limit in memory, whatever the file claims
+        refused = file_too_big(os.fstat(handle.fileno()).st_size)
+        data = handle.read(MAX_FILE_BYTES + 1) if refused is None else b""
+    refused = refused or file_too_big(len(data))  # grew while being read
+    if refused is not None:
+        raise refused
+    check = check_roster(data, svc.card_format)
     if not check.ok:
         return ImportResult(check)
     card_nos = [r.card_no for r in check.rows]

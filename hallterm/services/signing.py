@@ -49,8 +49,9 @@ def refuse_if_others_can_read(path: Path, what: str, error: type[Exception]) -> 
                     f"请运行 chmod 600 {path} 后重试（只允许文件所有者读写）")
 
 
-def load_keyring(signing: SigningSettings, *, create: bool = True) -> Keyring | None:
-    """The hall's keys: the key file, plus ``HALLTERM_SIGNING_SECRET`` for the current key id.
+def load_keyring(signing: SigningSettings, *, region: str, create: bool = True) -> Keyring | None:
+    """The hall's keys: the key file, plus ``HALLTERM_SIGNING_SECRET`` for the current key id; every
+    slip they sign names ``region`` (the hall's region code, issue 16 point 10).
 
     When the current key id has no secret and ``create`` is set, a new random secret is generated
     and appended to the key file (created with mode 0600), under a lock so that two terminals on
@@ -69,12 +70,17 @@ def load_keyring(signing: SigningSettings, *, create: bool = True) -> Keyring | 
                               "请检查目录权限，或设置环境变量 HALLTERM_SIGNING_SECRET") from exc
     except UnicodeDecodeError as exc:
         raise SigningKeyError(f"签名密钥文件 {path} 不是文本文件，请检查") from exc
+    short = sorted(kid for kid, secret in found.items() if len(secret) < payloads.MIN_SECRET_BYTES)
+    if short:  # a short secret can be guessed, and every slip it signs forged (issue 16 point 10)
+        raise SigningKeyError(f"签名密钥文件 {path} 中的密钥 {'、'.join(short)} 太短（至少 "
+                              f"{payloads.MIN_SECRET_BYTES} 个字符）：请删去这一行，把 [signing] key_id 改为新编号，"
+                              "重新启动即生成新密钥（见 README“更换签名密钥”）")
     if signing.secret:
         found[signing.key_id] = signing.secret.encode("utf-8")
     if signing.key_id not in found:
         return None
     try:
-        return Keyring(signing.key_id, found)
+        return Keyring(signing.key_id, found, region=region)
     except ValueError as exc:
         raise SigningKeyError(f"签名密钥文件 {path} 有误：{exc}") from exc
 
@@ -98,7 +104,7 @@ def _add_key(path: Path, key_id: str) -> dict[str, bytes]:
 
 def keyring(svc: Services | Settings) -> Keyring:
     settings = svc.settings if isinstance(svc, Services) else svc
-    ring = load_keyring(settings.signing)
+    ring = load_keyring(settings.signing, region=settings.hall.region_code)
     assert ring is not None
     return ring
 

@@ -15,6 +15,7 @@ from hallterm.domain.auth import (
     check_pin_format,
     hash_pepper,
     hash_pin,
+    looks_like_staff_id,
     pepper_id,
     require,
     spend_like_a_check,
@@ -66,9 +67,15 @@ def sign_in(svc: Services, staff_id: str, pin: str) -> StaffSession:
     with svc.db.write() as conn:
         row = accounts.account(conn, staff_id)
         if row is None or not row.active:
-            events.append(conn, EventKind.SIGN_IN_REFUSED, now, staff_id=None, attempted=staff_id, reason="unknown")
-            spend_like_a_check(pin)  # and as long as a wrong PIN takes to be refused
-            refusal = wrong_id_or_pin(auth.max_failures)
+            if looks_like_staff_id(staff_id):
+                events.append(conn, EventKind.SIGN_IN_REFUSED, now, staff_id=None, attempted=staff_id,
+                              reason="unknown")
+                spend_like_a_check(pin)  # and as long as a wrong PIN takes to be refused (issue 16 point 8)
+                refusal = wrong_id_or_pin(auth.max_failures)
+            else:  # a PIN typed in the wrong field stays out of the log for good, and off the screen (issue 16 p. 3)
+                events.append(conn, EventKind.SIGN_IN_REFUSED, now, staff_id=None, typed="not_a_staff_id",
+                              reason="unknown")
+                refusal = "输入的不是工号（工号形如 S1401）：请核对工号或刷工牌；PIN 请输入在 PIN 一栏"
         elif row.locked_until is not None and row.locked_until > now:
             refusal = _still_locked(svc, staff_id, row.locked_until)
         elif not row.pin_hash:

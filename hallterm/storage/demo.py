@@ -47,7 +47,7 @@ def sqlite_file_kind(path: Path) -> str:
 def server_database_kind(url: str) -> str:
     """Like ``sqlite_file_kind``, for a database on a server (PostgreSQL): ``"empty"``, ``"demo"`` or
     ``"data"``. Looked at without migrating it; the connection is closed before the demo opens its own."""
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)  # as storage.engine: no row data in errors
     try:
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from hallterm.domain.errors import Refused
+from hallterm.domain.redaction import redact_url
 
 _WRITE = "hallterm_write"
 
@@ -52,20 +53,24 @@ class DiskFull(Refused):
 
 
 class Database:
+    """One engine. ``hide_parameters``: a failed statement's error never quotes its values (a resident ID
+    number, a name, a phone number) into a message or the log (issue 16 point 4; PIPL)."""
+
     def __init__(self, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.is_sqlite:
             self._ensure_sqlite_file(url)
             self.engine = create_engine(
-                url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000}
+                url, echo=echo, hide_parameters=True, connect_args={"timeout": busy_timeout_ms / 1000}
             )
             _install_sqlite_pragmas(self.engine, busy_timeout_ms)
         else:
             # A server that is gone must fail in seconds, not hang a desk's worker for minutes: connecting
             # gives up after PG_CONNECT_TIMEOUT_S, and TCP keepalives notice a cut cable under an idle or
             # waiting connection (issue 15 point 4). pool_pre_ping replaces connections a restart broke.
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args=PG_CONNECT_ARGS)
+            self.engine = create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True,
+                                        connect_args=PG_CONNECT_ARGS)
         self._writes = threading.local()  # write transactions open in this thread
 
     @property
@@ -167,8 +172,8 @@ def _little_space_beside(url: str) -> bool:
 
 
 def safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL without its password (user-info or ``?password=``), for messages: issue 16 point 6."""
+    return redact_url(url)
 
 
 def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:

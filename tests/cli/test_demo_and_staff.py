@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -74,9 +75,19 @@ def test_set_pin_from_stdin_then_sign_in(tmp_path: Path) -> None:
         svc.close()
 
 
-def test_set_pin_refuses_bad_pins_and_unknown_staff(tmp_path: Path) -> None:
+def loaded_copy(tmp_path: Path, templates: dict[str, Path]) -> Path:
+    """A hall database holding the reference data: the worker's template (tests/conftest.py), copied.
+
+    ``hallterm reference load`` itself is run (and checked) by test_set_pin_from_stdin_then_sign_in;
+    the tests below are about set-pin, and each subprocess costs ~0.5 s of CPU.
+    """
     db = tmp_path / "hall.sqlite3"
-    assert hallterm("reference", "load", db=db).returncode == 0
+    shutil.copyfile(templates["loaded"], db)
+    return db
+
+
+def test_set_pin_refuses_bad_pins_and_unknown_staff(tmp_path: Path, _sqlite_templates: dict[str, Path]) -> None:
+    db = loaded_copy(tmp_path, _sqlite_templates)
     short = hallterm("staff", "set-pin", "S1402", "--pin-stdin", db=db, stdin="12\n")
     assert short.returncode == 1 and "4–8 位数字" in short.stderr and "Traceback" not in short.stderr
     # Issue 16 point 5: the hall's rules at the command line (6 digits by default, no PIN a guesser tries first)
@@ -88,9 +99,9 @@ def test_set_pin_refuses_bad_pins_and_unknown_staff(tmp_path: Path) -> None:
     assert unknown.returncode == 1 and "不存在" in unknown.stderr
 
 
-def test_set_pin_without_a_terminal_says_how_instead_of_a_traceback(tmp_path: Path) -> None:
-    db = tmp_path / "hall.sqlite3"
-    assert hallterm("reference", "load", db=db).returncode == 0
+def test_set_pin_without_a_terminal_says_how_instead_of_a_traceback(tmp_path: Path,
+                                                                   _sqlite_templates: dict[str, Path]) -> None:
+    db = loaded_copy(tmp_path, _sqlite_templates)
     no_tty = hallterm("staff", "set-pin", "S1402", db=db)  # stdin is a pipe, not a terminal
     assert no_tty.returncode == 1 and "--pin-stdin" in no_tty.stderr
     assert "Traceback" not in no_tty.stderr and "Warning" not in no_tty.stderr

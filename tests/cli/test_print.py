@@ -39,7 +39,7 @@ def test_print_test_to_a_folder_writes_every_slip_and_notice(env: Path, capsys: 
         with Image.open(out_dir / f"test-{kind}-{mm}mm.png") as img:
             assert img.width == width
             found = decode_image(img)
-        assert len(found) == 1 and found[0].text.startswith("HT1:")
+        assert len(found) == 1 and found[0].text.startswith("HT2:TEST:")
     for kind in NOTICES:
         reader = PdfReader(io.BytesIO((out_dir / f"test-{kind}-A4.pdf").read_bytes()))
         assert "210300-20261126-0007" in reader.pages[0].extract_text().replace("\x00", "")

@@ -249,7 +249,7 @@ def test_cli_lists_every_bad_row_and_writes_nothing(tmp_path: Path, db_url: str)
     assert "未导入任何数据" in result.stderr
     expected = {
         3: "校验位", 4: "类别 F 无效", 5: "不一致", 6: "发卡日期 2023-02-30", 7: "有效期早于发卡日期",
-        8: "身份证号 110105194912310021 无效", 9: "状态 suspended 无效", 11: "与第 10 行重复", 12: "应有 9 列",
+        8: "身份证号 110*************21 无效", 9: "状态 suspended 无效", 11: "与第 10 行重复", 12: "应有 9 列",
     }
     listed = {int(m.group(1)): m.group(2) for m in re.finditer(r"第 (\d+) 行：(.*)", result.stderr)}
     assert set(listed) == set(expected)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import qrcode
-from PIL import Image
+from PIL import Image, ImageFile
 
 from hallterm import scanning
 from hallterm.cli import main
@@ -34,7 +34,8 @@ def qr_png(path: Path, data: str | bytes) -> Path:
 def hall_ring(folder: Path) -> Keyring:
     from hallterm.config import load_settings
 
-    ring = load_keyring(load_settings().signing)
+    settings = load_settings()
+    ring = load_keyring(settings.signing, region=settings.hall.region_code)
     assert ring is not None and (folder / "signing.key").is_file()
     return ring
 
@@ -53,7 +54,8 @@ def test_a_forged_slip_is_reported(env: Path, capsys: pytest.CaptureFixture[str]
     import datetime as dt
 
     hall_ring(env)
-    forged = ticket_payload(dt.date(2026, 11, 26), "A017", Keyring("K1", {"K1": b"not-the-halls-secret"}))
+    forged = ticket_payload(dt.date(2026, 11, 26), "A017",
+                            Keyring("K1", {"K1": b"not-the-halls-secret-0123456789a"}, region="210300"))
     assert main(["scan", str(qr_png(env / "forged.png", forged))]) == 0
     assert "校验失败" in capsys.readouterr().out
 
@@ -141,3 +143,40 @@ def test_the_installed_command(env: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert f"QRCODE {DAY_TEXT}" in done.stdout
     assert not (env / "none.key").exists()  # scanning never creates a key
+
+
+def test_images_past_the_pixel_limit_are_refused_with_a_message_not_decoded(env: Path) -> None:
+    """Issue 16 point 11: an 81-megapixel PNG of a few KB (454 MB to decode) and a 182-megapixel one
+    (Pillow's DecompressionBombError traceback) are refused from their header, in Chinese; a real slip
+    in the same run is still read."""
+    big = env / "big.png"
+    Image.new("1", (9000, 9000), 1).save(big)  # white, 81 MP, compresses to a few KB
+    bomb = env / "bomb.png"
+    Image.new("1", (13000, 14000), 1).save(bomb)  # 182 MP: past twice Pillow's own limit
+    assert big.stat().st_size < 100_000 and bomb.stat().st_size < 300_000
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
+    environ.update(PYTHONUTF8="1", HALLTERM_SIGNING_KEY_FILE=str(env / "none.key"))
+    done = subprocess.run([sys.executable, "-m", "hallterm", "scan", str(big), str(bomb),
+                           str(qr_png(env / "q.png", DAY_TEXT))],
+                          capture_output=True, text=True, encoding="utf-8", env=environ, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "DecompressionBomb" not in done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.startswith(f"{big}：图片 {big} 太大（9000×9000，约 8100 万像素），超过 4000 万像素的上限")
+               for line in lines), done.stdout
+    assert any(line.startswith(f"{bomb}：图片 {bomb} 太大") and "请裁剪" in line for line in lines), done.stdout
+    assert f"QRCODE {DAY_TEXT}" in done.stdout
+
+
+def test_the_pixel_limit_is_checked_before_any_pixel_is_decoded(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    big = tmp_path / "big.png"
+    Image.new("1", (8000, 5001), 1).save(big)  # 40,008,000 pixels: one row past the limit
+    loaded: list[object] = []
+    real_load = ImageFile.ImageFile.load  # what decodes a PNG's pixels
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: loaded.append(self) or real_load(self))
+    with pytest.raises(scanning.ImageUnreadable, match="超过 4000 万像素的上限"):
+        scanning.open_image(big)
+    assert loaded == []
+    Image.new("1", (8000, 5000), 1).save(big)  # exactly the limit: read
+    assert scanning.open_image(big).size == (8000, 5000)

@@ -37,7 +37,7 @@ from hallterm.domain.report import (
 )
 from hallterm.domain.responsibility import Duty, DutyKind, Timing
 
-RING = Keyring("K1", {"K1": b"hall-secret-0123456789"})
+RING = Keyring("K1", {"K1": b"hall-secret-0123456789-012345678"}, region="210300")
 DAY = dt.date(2026, 11, 26)
 
 
@@ -86,7 +86,7 @@ def test_the_field_count_is_the_kind_s(kind: Kind, count: int) -> None:
     # the same count forged with a valid signature over it is refused as malformed
     from hallterm.domain.payloads import signature
 
-    message = ":".join(("HT1", kind.value, *fields, "K1"))
+    message = ":".join(("HT2", "210300", kind.value, *fields, "K1"))
     with pytest.raises(PayloadError) as info:
         verify(f"{message}:{signature(RING.secrets['K1'], message)}", RING)
     assert info.value.reason is Refusal.MALFORMED
@@ -97,14 +97,17 @@ def test_field_form_and_key_ids() -> None:
     for bad in ("A" * 33, "-A", "a1", "", "A:B"):
         with pytest.raises(ValueError, match="1-32 characters"):
             sign(Kind.VISIT, (bad, "20261126"), RING)
-    assert Keyring("ABCDEFGH", {"ABCDEFGH": b"x" * 16}).current == "ABCDEFGH"
+    assert Keyring("ABCDEFGH", {"ABCDEFGH": b"x" * 32}, region="210300").current == "ABCDEFGH"
     for kid in ("ABCDEFGHI", "1A", "a"):
         with pytest.raises(ValueError, match="1-8 characters"):
-            Keyring(kid, {kid: b"x" * 16})
-    with pytest.raises(ValueError, match="shorter than 16 bytes"):
-        Keyring("K1", {"K1": b"x" * 15})
+            Keyring(kid, {kid: b"x" * 32}, region="210300")
+    with pytest.raises(ValueError, match="shorter than 32 bytes"):
+        Keyring("K1", {"K1": b"x" * 31}, region="210300")
     with pytest.raises(ValueError, match="not in the keyring"):
-        Keyring("K2", {"K1": b"x" * 16})
+        Keyring("K2", {"K1": b"x" * 32}, region="210300")
+    for region in ("21030", "2103000", "ANSHAN", ""):  # the hall's GB/T 2260 code, or TEST for print test
+        with pytest.raises(ValueError, match="region code"):
+            Keyring("K1", {"K1": b"x" * 32}, region=region)
 
 
 # --- the report -----------------------------------------------------------------------------------

@@ -177,3 +177,27 @@ def test_decode_tells_the_encoding() -> None:
     assert check_roster(text.encode("gb18030"), PLAIN).encoding == "GB18030"
     with pytest.raises(RosterFileError, match="编码"):
         decode(b"\xff\xff\xff\xff")
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+@pytest.mark.parametrize("hidden", ["\x1b[2J", "\x1b]52;c;aGk=\x07", "\u202e", "\x9b", "\x00", "\u200b"])
+def test_a_control_or_format_character_in_any_field_refuses_the_line_naming_it(column: str, hidden: str) -> None:
+    """Issue 16 point 2: every field, not just the free-text ones; the message shows it escaped."""
+    good = row()
+    value = dict(zip(COLUMNS, good.split(","), strict=True))[column]
+    middle = len(value) // 2
+    rows, errors = check(row(), row(**{column: value[:middle] + hidden + value[middle:]}))
+    assert len(rows) == 1
+    assert [e.line for e in errors] == [3]
+    message = str(errors[0])
+    assert message.startswith("第 3 行：")
+    assert message.isprintable() or all(ch == "\u3000" for ch in message if not ch.isprintable())
+    for ch in hidden:
+        if not ch.isprintable():
+            assert ch not in message
+
+
+def test_an_over_long_card_number_is_refused_before_its_pattern() -> None:
+    loose = CardFormat(r"AS(?P<tier>[A-E])(?P<serial>\d{6,60})", check="none")
+    _, errors = check(row(card_no="ASB" + "1" * 40), fmt=loose)
+    assert [str(e) for e in errors] == ["第 2 行：卡号过长（最多 32 位）"]

@@ -26,7 +26,7 @@ from hallterm.storage.tables import cases, events, tickets
 from tests.conftest import TODAY
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
-OTHER_HALL = Keyring("K1", {"K1": b"another-hall-secret-987654"})  # same key id, another secret
+OTHER_HALL = Keyring("K1", {"K1": b"another-hall-secret-987654-01234"}, region="210300")  # same key id, another secret
 
 
 def _state(svc: Services) -> tuple[object, ...]:
@@ -68,6 +68,7 @@ def test_bad_and_replayed_slips_change_nothing(loaded: Services, cards: dict[str
     first = check_scan(loaded, good, session=desk_session)
     assert isinstance(first, SlipScan) and first.checked_in
     ticket = signing.ticket_payload(loaded, TODAY, first.ticket.number if first.ticket else "B001")
+    copied = Keyring("K1", signing.keyring(loaded).secrets, region="210400")
 
     slips = st.sampled_from([good, ticket])
     bad = st.one_of(
@@ -81,9 +82,12 @@ def test_bad_and_replayed_slips_change_nothing(loaded: Services, cards: dict[str
                   st.from_regex(r"[AB][0-9]{3}", fullmatch=True)),
         st.builds(lambda day: appointment_payload(booked.id, day, "10:30", OTHER_HALL),
                   st.dates(TODAY - dt.timedelta(days=3), TODAY + dt.timedelta(days=3))),
+        st.builds(lambda day: appointment_payload(booked.id, day, "10:30", copied),  # the hall's key, elsewhere
+                  st.dates(TODAY - dt.timedelta(days=3), TODAY + dt.timedelta(days=3))),
         st.builds(lambda days: signing.ticket_payload(loaded, TODAY - dt.timedelta(days=days), "B001"),
                   st.integers(1, 400)),  # a real slip of another day, replayed
         st.text(max_size=60).map(lambda t: "HT1:" + t),
+        st.text(max_size=60).map(lambda t: "HT2:" + t),
         st.text(alphabet=st.characters(codec="utf-8"), max_size=60).map(lambda t: "ht1：" + t),
     )
 

@@ -31,7 +31,7 @@ def settings(tmp_path: Path, db_file: Path) -> Settings:
 
 @pytest.fixture
 def ring() -> Keyring:
-    return Keyring("K1", {"K1": b"test-secret-0123456789"})
+    return Keyring("K1", {"K1": b"test-secret-0123456789-012345678"}, region="210300")
 
 
 class Printer:

@@ -25,7 +25,7 @@ def test_the_booked_slip_prints_at_once_with_the_materials_and_decodes_back(
     assert outcome.ok and outcome.title == f"预约回执 {booked.number}（11-26 10:30）"
     image = Image.open(Path(outcome.spool_base).with_suffix(".png"))
     found = [f.text for f in decode_image(image)]
-    assert len(found) == 1 and found[0].startswith("HT1:")
+    assert len(found) == 1 and found[0].startswith("HT2:210300:A:")
 
     slip = printables.printable_appointment(loaded, booked.id).item
     assert isinstance(slip, AppointmentSlip)

@@ -30,14 +30,15 @@ def test_each_slip_renders_at_the_printer_width_in_black_and_white(ring: Keyring
 def test_the_ticket_says_what_the_issue_asks(ring: Keyring) -> None:
     text = slip_layouts.preview(by_kind(ring)["ticket"])
     for part in ("鞍山市政务服务中心", "A 0 1 7", "绿色通道现场取号", "2026-11-26 10:05", "前面等候", "3 人",
-                 "一楼重点项目服务区等候区", "过号无效", "[二维码]", "HT1:Q:20261126:A017:K1:"):
+                 "一楼重点项目服务区等候区", "过号无效", "[二维码]", "HT2:TEST:Q:20261126:A017:K1:"):
         assert part in text, part
 
 
 def test_the_appointment_slip_lists_time_items_materials_and_place(ring: Keyring) -> None:
     text = slip_layouts.preview(by_kind(ring)["appointment"])
     for part in ("预约回执", "2026年11月27日", "星期五", "09:30–10:00", "二楼 业务洽谈室3", "请携带以下材料",
-                 "1. 公司设立登记", "□ 公司章程（全体股东签署）", "2. 食品经营许可", "HT1:A:123:20261127:0930:K1:"):
+                 "1. 公司设立登记", "□ 公司章程（全体股东签署）", "2. 食品经营许可",
+                 "HT2:TEST:A:123:20261127:0930:K1:"):
         assert part in text, part
 
 

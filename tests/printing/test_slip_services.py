@@ -39,25 +39,25 @@ TODAY = NOW_LOCAL.date()
 def test_the_key_is_generated_on_first_use_private_and_reused(settings: Settings) -> None:
     path = settings.signing.key_path
     assert not path.exists()
-    ring = signing.load_keyring(settings.signing)
+    ring = signing.load_keyring(settings.signing, region="210300")
     assert ring is not None and ring.current == "K1" and len(ring.secrets["K1"]) >= 32
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     text = path.read_text(encoding="utf-8")
     assert "never commit" in text and text.count("\nK1 ") == 1
-    assert signing.load_keyring(settings.signing) == ring  # the same key next time
+    assert signing.load_keyring(settings.signing, region="210300") == ring  # the same key next time
 
 
 def test_scan_without_a_key_never_creates_one(settings: Settings) -> None:
-    assert signing.load_keyring(settings.signing, create=False) is None
+    assert signing.load_keyring(settings.signing, region="210300", create=False) is None
     assert not settings.signing.key_path.exists()
 
 
 def test_rotation_adds_the_new_key_and_keeps_the_old_one(settings: Settings) -> None:
-    old = signing.load_keyring(settings.signing)
+    old = signing.load_keyring(settings.signing, region="210300")
     assert old is not None
     slip = ticket_payload(TODAY, "A001", old)
     rotated_settings = dataclasses.replace(settings.signing, key_id="K2")
-    rotated = signing.load_keyring(rotated_settings)
+    rotated = signing.load_keyring(rotated_settings, region="210300")
     assert rotated is not None and rotated.current == "K2" and set(rotated.secrets) == {"K1", "K2"}
     assert rotated.secrets["K1"] == old.secrets["K1"]
     assert payloads.verify(slip, rotated).key_id == "K1"
@@ -65,7 +65,7 @@ def test_rotation_adds_the_new_key_and_keeps_the_old_one(settings: Settings) -> 
 
 def test_the_secret_from_the_environment_writes_no_file(tmp_path: Path, db_file: Path) -> None:
     settings = load_settings(environ=slip_environ(tmp_path, db_file, HALLTERM_SIGNING_SECRET="s" * 40))
-    ring = signing.load_keyring(settings.signing)
+    ring = signing.load_keyring(settings.signing, region="210300")
     assert ring is not None and ring.secrets["K1"] == b"s" * 40
     assert not settings.signing.key_path.exists()
     assert "s" * 40 not in repr(settings)  # never shown
@@ -77,7 +77,7 @@ def test_a_key_file_that_cannot_be_written_says_what_to_do(tmp_path: Path, db_fi
     settings = load_settings(environ=slip_environ(tmp_path, db_file,
                                                   HALLTERM_SIGNING_KEY_FILE=str(blocker / "signing.key")))
     with pytest.raises(signing.SigningKeyError) as info:
-        signing.load_keyring(settings.signing)
+        signing.load_keyring(settings.signing, region="210300")
     assert "HALLTERM_SIGNING_SECRET" in str(info.value)
 
 
@@ -179,11 +179,11 @@ def test_forged_or_altered_slips_are_refused_with_an_event(loaded: Services, des
     good = signing.ticket_payload(loaded, TODAY, "A017")
     parts = good.split(":")
     if change == "number":
-        parts[3] = "A001"
+        parts[4] = "A001"
     elif change == "signature":
         parts[-1] = "A" * 16
     else:
-        forged_ring = Keyring("K7", {"K7": b"someone-elses-secret"})
+        forged_ring = Keyring("K7", {"K7": b"someone-elses-secret-0123456789a"}, region="210300")
         parts = ticket_payload(TODAY, "A017", forged_ring).split(":")
     with pytest.raises(ScanError) as info:
         check_scan(loaded, ":".join(parts), session=desk_session)
@@ -212,7 +212,7 @@ def test_a_valid_slip_the_hall_has_no_record_of_is_refused(loaded: Services, des
 
 def test_a_damaged_slip_is_refused_with_an_event_too(loaded: Services, desk_session: StaffSession) -> None:
     with pytest.raises(ScanError):
-        check_scan(loaded, "HT1:Q:2026", session=desk_session)
+        check_scan(loaded, "HT2:210300:Q:2026", session=desk_session)
     assert refused_events(loaded)[0].details["reason"] == "malformed"
 
 
@@ -224,13 +224,13 @@ def test_cards_still_go_to_the_card_check(loaded: Services, desk_session: StaffS
 
 
 def test_describe_says_what_a_code_is(settings: Settings) -> None:
-    assert cli_scan.describe("HT1:Q:20261126:A017:K1:AAAAAAAAAAAAAAAA", settings).startswith(
-        "本大厅回执（HT1），本机尚无签名密钥")
+    assert cli_scan.describe("HT2:210300:Q:20261126:A017:K1:AAAAAAAAAAAAAAAA", settings).startswith(
+        "大厅回执（HT2），本机尚无签名密钥")
     ring = signing.keyring(settings)
     assert "签名有效（密钥 K1）" in cli_scan.describe(ticket_payload(TODAY, "A017", ring), settings)
     said = cli_scan.describe(appointment_payload(26, TODAY, "10:30", ring), settings)
     assert "预约编号 000026，2026-11-26 10:30" in said  # the 6-digit number, as the slip prints it
-    assert "校验失败" in cli_scan.describe("HT1:Q:20261126:A017:K1:AAAAAAAAAAAAAAAA", settings)
+    assert "校验失败" in cli_scan.describe("HT2:210300:Q:20261126:A017:K1:AAAAAAAAAAAAAAAA", settings)
     assert cli_scan.describe("https://example.org/x", settings) == "网址（非本大厅签发）"
     assert cli_scan.describe("hello", settings) == "其他二维码或条码（非本大厅签发）"
     assert cli_scan.describe("GD2022A000178", settings).startswith("钢都英才卡号 GD2022A000178")

@@ -56,8 +56,8 @@ def test_an_unknown_staff_id_and_a_wrong_pin_are_told_the_same(loaded: Services)
     set_pin(loaded, "S1401", PIN)
     wrong = refusal(loaded, "S1401", "1111")
     unknown = refusal(loaded, "S9999", "1111")
-    inactive_or_typo = refusal(loaded, "s1401x", "1111")
-    assert wrong == unknown == inactive_or_typo == wrong_id_or_pin(5)
+    typo = refusal(loaded, "s1410", "1111")  # a staff ID's shape (issue 16 point 3), nobody's
+    assert wrong == unknown == typo == wrong_id_or_pin(5)
     assert "不存在" not in unknown and "还可再试" not in wrong
     # Letters in the PIN field are explained alike, whether the staff ID exists or not (and never counted).
     assert refusal(loaded, "S1401", "abcd") == refusal(loaded, "S9999", "abcd")

@@ -68,12 +68,12 @@ def test_the_log_and_its_folder_are_the_owners_only(tmp_path: Path, open_umask: 
 def test_a_signing_key_file_others_can_read_is_refused_with_the_fix(tmp_path: Path, loose: int) -> None:
     settings = load_settings(environ={"HALLTERM_DB_URL": sqlite_url(tmp_path / "hall.sqlite3"),
                                       "HALLTERM_SIGNING_KEY_FILE": str(tmp_path / "signing.key")})
-    assert signing.load_keyring(settings.signing) is not None  # made 0600 on first use
+    assert signing.load_keyring(settings.signing, region=settings.hall.region_code) is not None  # made 0600
     key = settings.signing.key_path
     key.chmod(loose)
     for create in (True, False):  # the desk, and `hallterm scan`
         with pytest.raises(signing.SigningKeyError) as refused:
-            signing.load_keyring(settings.signing, create=create)
+            signing.load_keyring(settings.signing, region=settings.hall.region_code, create=create)
         assert f"chmod 600 {key}" in str(refused.value) and "其他用户" in str(refused.value)
     key.chmod(0o600)
-    assert signing.load_keyring(settings.signing, create=False) is not None
+    assert signing.load_keyring(settings.signing, region=settings.hall.region_code, create=False) is not None

@@ -37,7 +37,7 @@ def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_the_first_start_records_the_baseline_then_only_changes_with_old_and_new(cli: Any, db_url: str) -> None:
-    secret = "s3cret-signing-key-0123456789"
+    secret = "s3cret-signing-key-0123456789-abcdef"
     assert cli("reference", "load", signing_secret=secret) == 0
     (baseline,) = admin_events(db_url, CHANGED)
     assert baseline["baseline"] is True and baseline["changed"] == {}

@@ -79,6 +79,11 @@ async def test_a_display_process_that_dies_without_a_goodbye_ends_the_browser_se
         websocket = await client.ws_connect("/ws?width=80&height=24")
         message = await asyncio.wait_for(websocket.receive(), timeout=10)
         assert message.type in (WSMsgType.CLOSE, WSMsgType.CLOSED)
+        for _ in range(200):  # the server reaps the process: nothing of it outlives the test's loop
+            if server.sessions == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert server.sessions == 0
     finally:
         await client.close()
 

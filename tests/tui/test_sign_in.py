@@ -226,3 +226,19 @@ async def test_at_80_by_24_the_demo_note_is_whole_above_the_footer(desk_app: Des
         footer = app.screen.query_one("Footer").region
         assert box.height >= note.count("\n") + 3 and box.bottom <= footer.y, (box, footer)
         assert app.screen.scroll_offset.y == 0 and not app.screen.show_vertical_scrollbar
+
+
+async def test_a_pin_typed_in_the_staff_id_field_is_neither_shown_nor_kept(
+    loaded: Services, desk_app: DeskAppFactory
+) -> None:
+    """Issue 16 point 3: the PIN typed in the wrong field is not read back to whoever stands behind the clerk,
+    and the append-only events log records only that something other than a staff ID was typed."""
+    set_pin(loaded, "S1401", "2468")
+    app = desk_app(None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "975310", "2468")
+        assert isinstance(app.screen, SignInScreen)
+        assert "975310" not in message(app) and "不是工号" in message(app)
+    with loaded.db.read() as conn:
+        details = list(conn.execute(select(events.c.details).where(events.c.kind == "sign_in_refused")).scalars())
+    assert details == [{"typed": "not_a_staff_id", "reason": "unknown"}]

@@ -40,7 +40,7 @@ SMALL_AND_LARGE = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["8
 def settings(tmp_path: Path, db_file: Path) -> Settings:
     """Overrides the root fixture: a fixed signing secret (the same QR codes on every run), the spool in tmp_path."""
     return load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db_file),
-                                  "HALLTERM_SIGNING_SECRET": "snapshot-secret-0123456789",
+                                  "HALLTERM_SIGNING_SECRET": "snapshot-secret-0123456789-abcdef",
                                   "HALLTERM_SIGNING_KEY_FILE": str(tmp_path / "signing.key"),
                                   "HALLTERM_PRINTING_SPOOL_DIR": str(tmp_path / "spool")})
 

@@ -387,7 +387,7 @@ def test_cli_config_command_shows_the_settings_from_the_file(tmp_path: Path) -> 
 
 def test_cli_config_command_says_where_each_setting_came_from_and_hides_the_secret(tmp_path: Path) -> None:
     path = _write(tmp_path, "[hall]\nname = '测试大厅'\n")
-    secret = "s3cret-s3cret-s3cret-s3cret"
+    secret = "s3cret-s3cret-s3cret-s3cret-s3cret"
     result = _hallterm("--config", str(path), "config", cwd=tmp_path,
                        env={"HALLTERM_QUEUE_RECALL_LIMIT": "2", "HALLTERM_SIGNING_SECRET": secret})
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,4 @@
-"""Signed QR payloads of the hall's slips: HT1:<kind>:<fields…>:<key id>:<signature> (issue 6, point 3)."""
+"""Signed QR payloads of the hall's slips: HT2:<region>:<kind>:<fields…>:<key id>:<signature> (issue 6, point 3)."""
 
 from __future__ import annotations
 
@@ -25,14 +25,14 @@ from hallterm.domain.payloads import (
 
 D = dt.date
 DAY = D(2026, 11, 26)
-RING = Keyring("K1", {"K1": b"hall-secret-0123456789"})
+RING = Keyring("K1", {"K1": b"hall-secret-0123456789-012345678"}, region="210300")
 QR_ALPHANUMERIC = re.compile(r"[0-9A-Z $%*+\-./:]+")
 
 
 def test_a_ticket_payload_is_short_ascii_in_the_qr_alphanumeric_set_and_verifies() -> None:
     text = ticket_payload(DAY, "a017", RING)
-    assert re.fullmatch(r"HT1:Q:20261126:A017:K1:[A-Z2-7]{16}", text)
-    assert QR_ALPHANUMERIC.fullmatch(text) and len(text) <= 45
+    assert re.fullmatch(r"HT2:210300:Q:20261126:A017:K1:[A-Z2-7]{16}", text)
+    assert QR_ALPHANUMERIC.fullmatch(text) and len(text) <= 52
     payload = verify(text, RING)
     assert (payload.kind, payload.fields, payload.key_id, payload.day) == (Kind.TICKET, ("20261126", "A017"), "K1",
                                                                             DAY)
@@ -53,15 +53,15 @@ def test_the_signature_is_truncated_hmac_sha256_in_base32() -> None:
 
     text = ticket_payload(DAY, "A017", RING)
     message, sig = text.rsplit(":", 1)
-    expected = base64.b32encode(hmac.new(b"hall-secret-0123456789", message.encode(), hashlib.sha256).digest()[:10])
+    expected = base64.b32encode(hmac.new(RING.secrets["K1"], message.encode(), hashlib.sha256).digest()[:10])
     assert sig == expected.decode().rstrip("=") == signature(RING.secrets["K1"], message)
 
 
 @pytest.mark.parametrize("typed", [
-    "ht1:q:20261126:a017:k1:{sig}",  # Caps Lock: the scanner sends lower case
-    "HT1：Q：20261126：A017：K1：{SIG}",  # a Chinese IME's full-width colon
-    " HT1:Q:20261126:A017:K1:{SIG}\r\n",  # the scanner's suffix and stray spaces
-    "ＨＴ１:Q:20261126:A017:K1:{SIG}\t",  # full-width letters
+    "ht2:210300:q:20261126:a017:k1:{sig}",  # Caps Lock: the scanner sends lower case
+    "HT2：210300：Q：20261126：A017：K1：{SIG}",  # a Chinese IME's full-width colon
+    " HT2:210300:Q:20261126:A017:K1:{SIG}\r\n",  # the scanner's suffix and stray spaces
+    "ＨＴ２:２１０３００:Q:20261126:A017:K1:{SIG}\t",  # full-width letters
 ])
 def test_what_scanners_and_input_methods_do_to_it_is_undone(typed: str) -> None:
     sig = ticket_payload(DAY, "A017", RING).rsplit(":", 1)[1]
@@ -69,9 +69,9 @@ def test_what_scanners_and_input_methods_do_to_it_is_undone(typed: str) -> None:
 
 
 @pytest.mark.parametrize("altered", [
-    "HT1:Q:20261126:A018:K1:{sig}",  # another number
-    "HT1:Q:20261127:A017:K1:{sig}",  # another day
-    "HT1:A:20261126:A017:K1:{sig}",  # another kind (and the wrong fields for it)
+    "HT2:210300:Q:20261126:A018:K1:{sig}",  # another number
+    "HT2:210300:Q:20261127:A017:K1:{sig}",  # another day
+    "HT2:210300:A:20261126:A017:K1:{sig}",  # another kind (and the wrong fields for it)
 ])
 def test_an_altered_payload_is_refused(altered: str) -> None:
     sig = ticket_payload(DAY, "A017", RING).rsplit(":", 1)[1]
@@ -91,7 +91,7 @@ def test_a_forged_signature_says_forged_or_altered() -> None:
 
 
 def test_a_slip_signed_with_another_secret_is_refused() -> None:
-    other = Keyring("K1", {"K1": b"another-hall-secret-99"})
+    other = Keyring("K1", {"K1": b"another-hall-secret-99-012345678"}, region="210300")
     with pytest.raises(PayloadError) as info:
         verify(ticket_payload(DAY, "A017", other), RING)
     assert info.value.reason is Refusal.BAD_SIGNATURE
@@ -99,14 +99,14 @@ def test_a_slip_signed_with_another_secret_is_refused() -> None:
 
 def test_an_unknown_key_id_is_refused_with_its_own_message() -> None:
     with pytest.raises(PayloadError) as info:
-        verify(ticket_payload(DAY, "A017", Keyring("K9", {"K9": b"x" * 20})), RING)
+        verify(ticket_payload(DAY, "A017", Keyring("K9", {"K9": b"x" * 40}, region="210300")), RING)
     assert info.value.reason is Refusal.UNKNOWN_KEY
     assert "K9" in str(info.value) and "密钥" in str(info.value)
 
 
 def test_key_rotation_new_key_signs_and_the_retired_key_still_verifies() -> None:
     old = ticket_payload(DAY, "A001", RING)
-    rotated = Keyring("K2", {"K1": RING.secrets["K1"], "K2": b"the-new-secret-abcdef"})
+    rotated = Keyring("K2", {"K1": RING.secrets["K1"], "K2": b"the-new-secret-abcdef-0123456789"}, region="210300")
     new = ticket_payload(DAY, "A002", rotated)
     assert ":K2:" in new
     assert verify(old, rotated).key_id == "K1"
@@ -115,9 +115,11 @@ def test_key_rotation_new_key_signs_and_the_retired_key_still_verifies() -> None
         verify(new, RING)  # a terminal that has not got the new key yet refuses it
 
 
-@pytest.mark.parametrize("text", ["", "HT1", "HT1:Q", "HT1:Q:20261126:K1:AAAAAAAAAAAAAAAA",
-                                  "HT1:X:20261126:A017:K1:AAAAAAAAAAAAAAAA", "HT2:Q:20261126:A017:K1:AAAAAAAAAAAAAAAA",
-                                  "HT1:Q:20261126:A017:K1:SHORT", "HT1:Q:20261126:王五:K1:AAAAAAAAAAAAAAAA",
+@pytest.mark.parametrize("text", ["", "HT2", "HT2:210300:Q", "HT2:210300:Q:20261126:K1:AAAAAAAAAAAAAAAA",
+                                  "HT2:210300:X:20261126:A017:K1:AAAAAAAAAAAAAAAA",
+                                  "HT3:210300:Q:20261126:A017:K1:AAAAAAAAAAAAAAAA",
+                                  "HT2:210300:Q:20261126:A017:K1:SHORT",
+                                  "HT2:210300:Q:20261126:王五:K1:AAAAAAAAAAAAAAAA",
                                   "GD2022A000178"])
 def test_malformed_payloads_are_refused(text: str) -> None:
     with pytest.raises(PayloadError) as info:
@@ -154,9 +156,9 @@ def test_fields_are_checked_when_signing() -> None:
     with pytest.raises(ValueError):
         sign(Kind.TICKET, ("20261126",), RING)
     with pytest.raises(ValueError):
-        Keyring("K1", {"K1": b"short"})
+        Keyring("K1", {"K1": b"short"}, region="210300")
     with pytest.raises(ValueError):
-        Keyring("K2", {"K1": b"x" * 20})
+        Keyring("K2", {"K1": b"x" * 40}, region="210300")
 
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ:-"

@@ -27,6 +27,7 @@ from hallterm.domain.weekdays import weekday_name
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.toggles import Select, SelectionList
 
@@ -89,7 +90,7 @@ def slot_label(slot: SlotView) -> str:
     return f"{slot.start}–{slot.end}　{slot.section}{window}　空 {slot.free}/{slot.capacity}"
 
 
-class BookingScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
+class BookingScreen(CarriesOn, WithMessageLine, ExplainsKeys, Screen[str | None]):
     """Dismissed with the last thing done ("" when nothing was), for the desk's message line."""
 
     CSS_PATH = "../styles/booking.tcss"

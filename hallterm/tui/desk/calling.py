@@ -20,12 +20,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from hallterm.domain.terminal_text import visible
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServeCalledHolder, ServicesReady
 from hallterm.tui.desk.print_screens import TicketPrinted
 from hallterm.tui.desk.walkin_ticket import IssueScreen
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.choice import ChoiceScreen as PickScreen
 from hallterm.tui.widgets.confirm import ConfirmScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
@@ -72,7 +74,7 @@ def _minutes(view: TicketView, now: Any) -> str:
     return minutes_text(minutes_waited(view.issued_at, now))
 
 
-class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class CallingScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/calling.tcss"
     BINDINGS = [
         Binding("n", "call_next", "叫下一位", id="call_next"),
@@ -207,7 +209,7 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         else:
             serving = Text()
             serving.append(f"正在接待 {c.number}", style="bold")
-            serving.append(f"　{c.holder_name or '（未登记持卡人）'}　{c.kind_name}")
+            serving.append(f"　{visible(c.holder_name or '（未登记持卡人）')}　{c.kind_name}")
             if c.slot:
                 serving.append(f"　预约 {c.slot}")
             if c.called_at:
@@ -224,7 +226,7 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             note = t.lane or ""
             if t.slot:
                 note = f"{note} 预约 {t.slot}".strip()
-            table.add_row(str(n), t.number, t.kind_name, Text(t.holder_name or ""),
+            table.add_row(str(n), t.number, t.kind_name, Text(visible(t.holder_name or "")),
                           f"{t.issued_at.astimezone(tz):%H:%M}", _minutes(t, now), Text(note), key=str(t.id))
         if board.waiting:
             table.move_cursor(row=min(keep, len(board.waiting) - 1))
@@ -232,7 +234,7 @@ class CallingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         held.clear()
         for t in board.held:
             where = board.counter_names.get(t.counter_code, "其他窗口") if t.counter_code else ""
-            held.add_row(t.number, Text(t.holder_name or ""), where, f"{t.issued_at.astimezone(tz):%H:%M}",
+            held.add_row(t.number, Text(visible(t.holder_name or "")), where, f"{t.issued_at.astimezone(tz):%H:%M}",
                          key=str(t.id))
         self.refresh_bindings()
 

@@ -51,6 +51,7 @@ from hallterm.domain.service_mode import (
     suggest,
 )
 from hallterm.services.cases import CatalogItem
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.toggles import Checkbox, Select, SelectionList
 
 SUGGESTED = "suggested"
@@ -118,7 +119,7 @@ class FieldSelect(Select[str]):
         return expanded
 
 
-class CaseFormScreen(ModalScreen[CaseDraft | None]):
+class CaseFormScreen(CarriesOn, ModalScreen[CaseDraft | None]):
     CSS_PATH = "../styles/case_form.tcss"
     BINDINGS = [
         Binding("f10", "submit", "开办件并分配", id="submit_case", priority=True),

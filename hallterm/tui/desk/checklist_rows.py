@@ -18,6 +18,7 @@ from hallterm.domain.checklist import (
     MaterialKind,
 )
 from hallterm.domain.deadlines import DeadlineStatus
+from hallterm.domain.terminal_text import visible
 
 if TYPE_CHECKING:
     from hallterm.services.checklist_sheet import ItemChecklist, MaterialRow
@@ -49,7 +50,7 @@ def material_cells(m: MaterialRow) -> tuple[Text, Text, Text, Text, Text]:
     else:
         state = Text("✗ 缺", style="bold red" if m.kind is not MaterialKind.SECONDARY else "bold yellow")
     form = FORM_NAMES[MaterialForm(m.form)] if m.form else ""
-    return Text("  " + m.name), Text(kind), state, Text(form), Text(m.note)
+    return Text("  " + m.name), Text(kind), state, Text(form), Text(visible(m.note))
 
 
 def state_lines(item: ItemChecklist) -> list[Text]:

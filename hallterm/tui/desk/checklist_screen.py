@@ -14,10 +14,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from hallterm.domain.checklist import ACCEPTED_STATUSES, Decision, ItemStatus, MaterialKind
 from hallterm.domain.reference import SPECIAL_PROCEDURES
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.checklist_rows import deadline_text, decision_lines, material_cells
 from hallterm.tui.desk.keys import FitsFooter
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.paragraph import Paragraph
 from hallterm.tui.widgets.reason import ReasonScreen
@@ -46,7 +48,7 @@ class Issued(Done):
     """A decision or a pause issued documents: ``result`` is the ``CaseChecklist`` and what was issued."""
 
 
-class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None"]):
+class ChecklistScreen(CarriesOn, WithMessageLine, FitsFooter, Screen["IssuedDocument | None"]):
     """Closes (Esc) with the notice issued here and not printed yet, for the desk's F10 to open on."""
 
     CSS_PATH = "../styles/checklist.tcss"
@@ -122,7 +124,8 @@ class ChecklistScreen(WithMessageLine, FitsFooter, Screen["IssuedDocument | None
         case = sheet.case
         self.sub_title = f"材料清单　{case.case_no}"
         self.query_one("#ck-title", Static).update(Text.assemble(
-            (f"办件 {case.case_no}", "bold"), f"　{case.holder_name}　{case.enterprise_name or case.project_name}"))
+            (f"办件 {case.case_no}", "bold"),
+            f"　{visible(case.holder_name)}　{visible(case.enterprise_name or case.project_name)}"))
         banner: list[str] = list(sheet.notes)
         if sheet.credit_barred:
             banner.append("申请人有失信记录：不适用容缺受理")

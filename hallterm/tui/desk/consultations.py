@@ -24,6 +24,7 @@ from hallterm.domain.consultations import CHANNEL_NAMES, Channel, ConsultationDr
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.toggles import Select
 
@@ -84,7 +85,7 @@ def _found(services: Services, text: str, due_only: bool) -> tuple[str, list[Con
     return text, find_consultations(services, text, due_only=due_only)
 
 
-class ConsultationForm(ModalScreen["ConsultationView | None"]):
+class ConsultationForm(CarriesOn, ModalScreen["ConsultationView | None"]):
     """Log one consultation; stays open with the message when the service refuses (nothing typed is lost)."""
 
     CSS_PATH = "../styles/consult.tcss"
@@ -173,7 +174,7 @@ class ConsultationForm(ModalScreen["ConsultationView | None"]):
         self.dismiss(None)
 
 
-class ConsultationsScreen(WithMessageLine, ExplainsKeys, Screen[str | None]):
+class ConsultationsScreen(CarriesOn, WithMessageLine, ExplainsKeys, Screen[str | None]):
     """Dismissed with the last thing done, for the message line below."""
 
     CSS_PATH = "../styles/consult.tcss"

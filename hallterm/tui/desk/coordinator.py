@@ -19,6 +19,7 @@ from hallterm.domain.cases import STATUS_NAMES, VISIT_STATUSES
 from hallterm.domain.floors import floor_name
 from hallterm.domain.responsibility import VIEW_ROLES as DUTY_ROLES
 from hallterm.domain.service_mode import MODE_NAMES
+from hallterm.domain.terminal_text import visible
 from hallterm.domain.waits import minutes_text, minutes_waited
 from hallterm.tui.desk.ahead import prepare_ahead
 from hallterm.tui.desk.background import run_use_case
@@ -34,6 +35,7 @@ from hallterm.tui.desk.coordinator_rows import (
 from hallterm.tui.desk.item_steps import ITEM_STEP_ACTIONS, ItemStepKeys
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine
 
 if TYPE_CHECKING:
@@ -57,7 +59,7 @@ class VisitEnded(Done):
     """``result``: the case whose visitor just left the lounge."""
 
 
-class CoordinatorScreen(ItemStepKeys, FitsFooter, ExplainsKeys, Screen[None]):
+class CoordinatorScreen(CarriesOn, ItemStepKeys, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/coordinator.tcss"
     BINDINGS = [
         Binding("m", "mark_met", "已接待", id="mark_met"),
@@ -198,7 +200,7 @@ class CoordinatorScreen(ItemStepKeys, FitsFooter, ExplainsKeys, Screen[None]):
         self._said(message.result, "已离开洽谈室，座位已空出")
 
     def _said(self, view: CaseView, verb: str) -> None:
-        self.say(f"{view.case_no} {view.holder_name} {verb}")
+        self.say(f"{view.case_no} {visible(view.holder_name)} {verb}")
         self.action_refresh()
 
     def on_failed(self, message: Failed) -> None:
@@ -215,7 +217,8 @@ class CoordinatorScreen(ItemStepKeys, FitsFooter, ExplainsKeys, Screen[None]):
         kept = {table: cursor_at(table) for table in (waiting, cases)}
         waiting.clear()
         visitors: list[tuple[list[object], list[object]]] = [
-            ([f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(c.holder_name), c.case_no, *who_column(board, c)],
+            ([f"{floor_name(c.lounge_floor)}{c.lounge_name}", Text(visible(c.holder_name)), c.case_no,
+              *who_column(board, c)],
              [MODE_NAMES[c.service_mode], minutes_text(minutes_waited(c.opened_at, now))]) for c in board.waiting]
         space = room_for_items([*waiting.columns.values()], [before + after for before, after in visitors],
                                self.size.width)
@@ -228,7 +231,7 @@ class CoordinatorScreen(ItemStepKeys, FitsFooter, ExplainsKeys, Screen[None]):
             due = Text(state.name, style=DEADLINE_STYLES[state.status]) if state else Text("")
             # The room is history once the visitor has left it (the seat is someone else's now).
             room = c.lounge_name or "" if c.status in VISIT_STATUSES else "已离开"
-            rows.append((c.id, [c.case_no, Text(c.holder_name), *who_column(board, c),
+            rows.append((c.id, [c.case_no, Text(visible(c.holder_name)), *who_column(board, c),
                                 SHORT_STATUS.get(c.status, STATUS_NAMES[c.status])], [room, due]))
         # The items take what the other columns leave, so that 洽谈室 and 期限 stay on screen (at 120 columns).
         space = room_for_items([*cases.columns.values()], [before + after for _, before, after in rows],

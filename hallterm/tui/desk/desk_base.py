@@ -16,6 +16,7 @@ from textual.widgets import Static
 from hallterm.tui.desk.holder_panel import HolderPanel
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.routing_panel import RoutingPanel
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, WithMessageLine
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from hallterm.tui.desk.app import DeskApp
 
 
-class DeskBase(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class DeskBase(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     app: DeskApp
 
     def __init__(self) -> None:

@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from hallterm.domain.auth import ROLE_NAMES, allowed, not_allowed, who_may
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.ahead import prepare_ahead
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.deadline_bar import DeadlineBar, DeadlinesLoaded, deadlines_now
@@ -190,7 +191,7 @@ class DeskScreen(DeskGoto, DeskCases, DeskScan):
                 # The holder panel gives way to the routing panel once the case is open: F3 would open a
                 # second case of the same visit, so it names the one open and what comes next.
                 case = self.last_case
-                return (f"已为 {case.holder_name} 开办件 {case.case_no}（见上方）：按 F12 核对材料、F10 打印；"
+                return (f"已为 {visible(case.holder_name)} 开办件 {case.case_no}（见上方）：按 F12 核对材料、F10 打印；"
                         "要为其另办一件，请重新扫描其卡后按 F3")
             if check is None:
                 return f"{no_card}，再按 F3 开办件"
@@ -201,7 +202,7 @@ class DeskScreen(DeskGoto, DeskCases, DeskScan):
             if not allowed(role, "override_card"):
                 return not_allowed(role, "override_card")
             if check is None and self.last_case is not None:
-                return f"{self.last_case.holder_name} 的办件 {self.last_case.case_no} 已开办：无需特批"
+                return f"{visible(self.last_case.holder_name)} 的办件 {self.last_case.case_no} 已开办：无需特批"
             if check is None:
                 return f"{no_card}，再按 F4 特批放行"
             if check.holder is None:

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class FollowUpClosed(Done):
     """``result``: the ``FollowUpView`` just closed."""
 
 
-class FollowUpScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class FollowUpScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/follow_ups.tcss"
     BINDINGS = [
         Binding("x", "close_follow_up", "办结整改", id="follow_up_close"),
@@ -156,7 +157,7 @@ class BannerLoaded(Done):
     """``result``: the ``FollowUpBoard`` of the signed-in staff member."""
 
 
-class FollowUpBanner(Static):
+class FollowUpBanner(CarriesOn, Static):
     """One line while the signed-in owner (or, for a supervisor, the hall) has follow-ups open."""
 
     DEFAULT_CSS = """

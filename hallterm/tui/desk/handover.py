@@ -20,9 +20,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from hallterm.domain.auth import allowed, not_allowed
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
@@ -45,7 +47,7 @@ class EveningLoaded(Done):
     """``result``: the ``EveningAppointments`` from now to the end of the coming weekend."""
 
 
-class EveningPanel(VerticalScroll):
+class EveningPanel(CarriesOn, VerticalScroll):
     """Tonight's and the coming weekend's appointments, the first thing the after-hours desk shows.
 
     Every appointment is listed; the panel takes at most 40% of the screen (the desk's scan answer stays in
@@ -111,7 +113,7 @@ class EveningPanel(VerticalScroll):
         for n, view in enumerate(found.appointments):
             state = "已签到" if view.status == "checked_in" else "待签到"
             lines.append(f"{view.day:%m-%d}（{weekday_name(view.day)}）{view.slot_start}–{view.slot_end}　"
-                         f"{view.number}　{mask_name(view.holder_name)}　{view.section}　{state}"
+                         f"{view.number}　{visible(mask_name(view.holder_name))}　{view.section}　{state}"
                          + ("\n" if n < len(found.appointments) - 1 else ""))
         self._show(lines, f"共 {len(found.appointments)} 个预约（多于一屏时 Tab 到此处，↑↓ 翻看）· Ctrl+T 交接单")
 
@@ -134,7 +136,7 @@ class HandoverPrinted(Done):
     """``result``: the ``PrintOutcome`` of the printed list."""
 
 
-class HandoverScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class HandoverScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/handover.tcss"
     BINDINGS = [
         Binding("a", "acknowledge", "确认交接", id="handover_acknowledge"),
@@ -256,7 +258,7 @@ class PendingLoaded(Done):
     """``result``: the ``Handover`` the day shift has still to acknowledge, or None."""
 
 
-class HandoverBanner(Static):
+class HandoverBanner(CarriesOn, Static):
     """One line at the top of the coordinators' view, on the next working day, until the handover is
     acknowledged (S6: what the evening took in is not lost overnight)."""
 

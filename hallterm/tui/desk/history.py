@@ -15,9 +15,11 @@ from textual.widgets import DataTable, Footer, Static
 from hallterm.domain.checklist import FORM_NAMES, MaterialForm
 from hallterm.domain.events import EventKind
 from hallterm.domain.ids import mask_name
+from hallterm.domain.terminal_text import visible
 from hallterm.domain.waits import minutes_of, minutes_text
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 
 if TYPE_CHECKING:
     from hallterm.services.case_views import CaseEvent
@@ -153,7 +155,7 @@ def _history_with_names(svc, case_id: int):
 
 def history_title(case_no: str, holder_name: str) -> str:
     """Who the case belongs to comes first: the clerk checks it is the visitor in front of them."""
-    who = f"{holder_name}　" if holder_name else ""
+    who = f"{visible(holder_name)}　" if holder_name else ""
     return f"{who}办件 {case_no} 的记录（只读，不能修改或删除）"
 
 
@@ -161,7 +163,7 @@ class HistoryLoaded(Done):
     """``result``: the case, its events, and the names they refer to."""
 
 
-class HistoryScreen(ModalScreen[None]):
+class HistoryScreen(CarriesOn, ModalScreen[None]):
     CSS_PATH = "../styles/lists.tcss"
     BINDINGS = [Binding("escape", "dismiss_history", "返回")]
     app: DeskApp

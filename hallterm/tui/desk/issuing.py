@@ -14,10 +14,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed
 from hallterm.tui.desk.print_screens import PreviewReady
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.scan_field import ScanField
 from hallterm.tui.widgets.toggles import Checkbox
@@ -50,7 +52,7 @@ def _receipts(svc: Services, result: HandoutResult) -> tuple[list[Printable], st
     return printables_for_handout(svc, result), f"{mask_name(result.holder_name)}　{cases}", 0
 
 
-class IssuingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class IssuingScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/issuing.tcss"
     BINDINGS = [
         Binding("f10", "hand_out", "发放", id="ho_hand_out"),
@@ -128,7 +130,8 @@ class IssuingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         found: WindowLookup = message.result
         self.found, self.result = found, None
         self.query_one("#ho-holder", Static).update(
-            Text(f"持卡人 {found.holder_name}　卡号 {found.card_no}　身份证 {found.holder_id_masked}"))
+            Text(f"持卡人 {visible(found.holder_name)}　卡号 {visible(found.card_no)}"
+                 f"　身份证 {found.holder_id_masked}"))
         table = self.query_one("#ho-items", DataTable)
         table.clear()
         for case in found.cases:
@@ -137,11 +140,11 @@ class IssuingScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.query_one("#ho-scan", ScanField).clear()
         self.refresh_bindings()
         if not found.cases:
-            self.say(f"{found.holder_name} 目前没有待领取的结果（审批未办结或已领取）", Level.BUSY)
+            self.say(f"{visible(found.holder_name)} 目前没有待领取的结果（审批未办结或已领取）", Level.BUSY)
             return
         count = sum(len(c.items) for c in found.cases)
         self.query_one("#ho-id", Input).focus()
-        self.say(f"{found.holder_name} 有 {count} 项待领取。本人领取请读取或输入其身份证号；"
+        self.say(f"{visible(found.holder_name)} 有 {count} 项待领取。本人领取请读取或输入其身份证号；"
                  "他人代领按 F6，填写代理人姓名和身份证号，查验授权委托书后按 F7；然后按 F10 发放")
 
     def on_failed(self, message: Failed) -> None:

@@ -28,9 +28,11 @@ from hallterm.domain.joint_reviews import (
     ReviewStatus,
     parse_day,
 )
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.toggles import Select, SelectionList
 
@@ -60,7 +62,7 @@ def _load(services: Services, case_id: int) -> tuple[list[JointReviewView], tupl
     return reviews_of_case(services, case_id), department_catalog(services)
 
 
-class _ReviewForm(ModalScreen["JointReviewView | None"]):
+class _ReviewForm(CarriesOn, ModalScreen["JointReviewView | None"]):
     """A form that saves with F10 through one use case and closes with the review as it is now."""
 
     CSS_PATH = "../styles/consult.tcss"
@@ -195,7 +197,7 @@ class OutcomeForm(_ReviewForm):
                  self.query_one("#jr-outcome-text", Input).value)
 
 
-class JointReviewScreen(WithMessageLine, ExplainsKeys, Screen[None]):
+class JointReviewScreen(CarriesOn, WithMessageLine, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/consult.tcss"
     BINDINGS = [
         Binding("f2", "schedule", "安排会商", id="jr_schedule"),
@@ -222,7 +224,8 @@ class JointReviewScreen(WithMessageLine, ExplainsKeys, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text(f"办件 {self.case_no}　{self.holder_name}　会商（特事特办、一事一议）"), id="jr-title")
+        title = f"办件 {self.case_no}　{visible(self.holder_name)}　会商（特事特办、一事一议）"
+        yield Static(Text(title), id="jr-title")
         yield DataTable(id="jr-list", cursor_type="row", zebra_stripes=True)
         yield DataTable(id="jr-departments", cursor_type="row", zebra_stripes=True)
         yield Static("", id="jr-outcome")

@@ -28,6 +28,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 from textual.widgets.option_list import Option
 
+from hallterm.tui.widgets.carry_on import CarriesOn
+
 
 def fit_footer(app: App, bindings: dict[str, ActiveBinding], width: int,
                footer_first: tuple[str, ...] = ()) -> dict[str, ActiveBinding]:
@@ -95,7 +97,7 @@ KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "空格",
              "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End", "insert": "Ins"}
 
 
-class DeskPalette(CommandPalette):
+class DeskPalette(CarriesOn, CommandPalette):
     """Textual's palette, saying in Chinese that nothing matched (Textual writes "No matches found")."""
 
     NO_MATCHES = "没有匹配的操作"
@@ -175,7 +177,7 @@ def screen_bindings(node: object) -> list[Binding]:
     return list(found.values())
 
 
-class KeyListScreen(ModalScreen[None]):
+class KeyListScreen(CarriesOn, ModalScreen[None]):
     """F1: every key of the screen below, what it does, and why it does nothing now if it does not."""
 
     CSS_PATH = "../styles/dialogs.tcss"

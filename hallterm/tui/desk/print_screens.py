@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def slip_scan_text(result: SlipScan) -> str:
 # --- preview --------------------------------------------------------------------------------------
 
 
-class PrintPreviewScreen(WithMessageLine, Screen["PrintOutcome | None"]):
+class PrintPreviewScreen(CarriesOn, WithMessageLine, Screen["PrintOutcome | None"]):
     """Choose what to print on the left, see it on the right as it will print, F10 prints."""
 
     CSS_PATH = "../styles/printing.tcss"
@@ -288,7 +289,7 @@ def show_preview(screen: Any, say: Say, ready: PreviewReady,
 # --- reprint ---------------------------------------------------------------------------------------
 
 
-class ReprintScreen(WithMessageLine, Screen[None]):
+class ReprintScreen(CarriesOn, WithMessageLine, Screen[None]):
     """The slips and notices printed so far, newest first; Enter sends the selected one again."""
 
     CSS_PATH = "../styles/printing.tcss"

@@ -18,9 +18,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from hallterm.domain.proxy_tasks import KIND_NAMES, NOTE_MAX, STATE_NAMES, ProxyTaskKind, ProxyTaskState
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.choice import ChoiceScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 from hallterm.tui.widgets.reason import ReasonScreen
@@ -59,7 +61,7 @@ class ProxyStaffLoaded(Done):
     """``result``: the active 帮办代办 staff, to reassign a task to."""
 
 
-class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class ProxyTasksScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     """The proxy's home after sign-in; the coordinator and supervisor open it for everyone's tasks."""
 
     CSS_PATH = "../styles/proxy_tasks.tcss"
@@ -146,7 +148,7 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             who_cells = (Text(t.owner_name or "未分派"),) if tasks.whole_hall else ()
             latest = t.notes[-1].text if t.notes else ""
             table.add_row(f"{t.due_on:%m-%d}", due_text(t), t.kind_name, t.state_name, t.case_no,
-                          Text(t.holder_name), *who_cells, Text(latest), key=str(t.id))
+                          Text(visible(t.holder_name)), *who_cells, Text(latest), key=str(t.id))
         if keep is not None:
             with suppress(RowDoesNotExist):
                 table.move_cursor(row=table.get_row_index(str(keep)))
@@ -167,7 +169,7 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
             detail.update("")
             return
         tz = self.app.settings.hall.tz
-        lines = Text(f"{task.kind_name}　{task.case_no} {task.holder_name}　加入 {task.added_on:%m-%d}，"
+        lines = Text(f"{task.kind_name}　{task.case_no} {visible(task.holder_name)}　加入 {task.added_on:%m-%d}，"
                      f"到期 {task.due_on:%Y-%m-%d}，负责人 {task.owner_name or '未分派'}")
         for note in task.notes[-3:]:
             who = note.staff_name or note.staff_id or ""
@@ -275,7 +277,7 @@ class ProxyTasksScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
         self.app.sign_out()
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(CarriesOn, ModalScreen[str | None]):
     """One note for a task: empty is not accepted, and what was typed stays until it is saved or dropped."""
 
     CSS_PATH = "../styles/proxy_tasks.tcss"
@@ -311,7 +313,7 @@ class TasksAdded(Done):
     """``result``: the tasks just added."""
 
 
-class AddTasksScreen(ModalScreen[list | None]):
+class AddTasksScreen(CarriesOn, ModalScreen[list | None]):
     """Which proxy tasks a 全程代办 case gets (S3): every kind listed, the likely ones ticked; nothing is
     added until F10. Kinds the case already has are shown with their state and cannot be ticked."""
 
@@ -347,7 +349,7 @@ class AddTasksScreen(ModalScreen[list | None]):
         self.offer = offer
         owner = offer.owner_name or "未分派（帮办代办到岗后在列表中改派）"
         self.query_one("#pt-add-title", Static).update(
-            Text(f"{offer.holder_name}　办件 {offer.case_no} 的代办任务（全程代办，负责人：{owner}）"))
+            Text(f"{visible(offer.holder_name)}　办件 {offer.case_no} 的代办任务（全程代办，负责人：{owner}）"))
         kinds = self.query_one(SelectionList)
         for kind in ProxyTaskKind:
             had = offer.existing.get(kind)

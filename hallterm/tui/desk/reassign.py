@@ -12,8 +12,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.confirm import ConfirmScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine
 from hallterm.tui.widgets.toggles import Select
@@ -29,7 +31,7 @@ class OptionsLoaded(Done):
     """``result``: the lounges and coordinators a case can be reassigned to."""
 
 
-class ReassignScreen(ModalScreen[Result | None]):
+class ReassignScreen(CarriesOn, ModalScreen[Result | None]):
     CSS_PATH = "../styles/lists.tcss"
     BINDINGS = [
         Binding("f10", "submit", "确认改派", priority=True),
@@ -48,7 +50,7 @@ class ReassignScreen(ModalScreen[Result | None]):
         now = f"{c.lounge_name or '未分配'} / {c.coordinator.name if c.coordinator else '未分配'}"
         with Vertical(id="reassign"):
             # The holder's name first: the clerk must see whose case this is before changing it.
-            yield Static(Text(f"改派 {c.holder_name} 的办件 {c.case_no}（现为：{now}）"), id="reassign-title")
+            yield Static(Text(f"改派 {visible(c.holder_name)} 的办件 {c.case_no}（现为：{now}）"), id="reassign-title")
             yield Select([], prompt="洽谈室（不变）", id="lounge")
             yield Select([], prompt="协调员（不变）", id="coordinator")
             yield Input(placeholder="改派理由（必填）", id="reason", max_length=200)

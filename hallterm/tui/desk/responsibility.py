@@ -29,6 +29,7 @@ from hallterm.domain.responsibility import DutyKind
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def short_what(duty: Duty) -> str:
     return prefix + duty.what
 
 
-class ResponsibilityScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class ResponsibilityScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/responsibility.tcss"
     BINDINGS = [
         # Enter on a row opens the history too (the table's own Enter, which the footer does not show)

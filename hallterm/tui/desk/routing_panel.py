@@ -11,6 +11,7 @@ from hallterm.domain.cases import CaseStatus
 from hallterm.domain.floors import floor_name
 from hallterm.domain.jurisdiction import Jurisdiction
 from hallterm.domain.service_mode import MODE_NAMES, ServiceMode
+from hallterm.domain.terminal_text import visible
 from hallterm.tui.widgets.paragraph import Paragraph
 
 if TYPE_CHECKING:  # services load SQLAlchemy, which the desk imports in its connect worker only
@@ -63,7 +64,7 @@ def render_case(case: CaseView) -> Text:
     elif case.proxy_reason:  # promised on the form, nobody on duty: say when one comes, not nothing (S3)
         lines.append(Text(case.proxy_reason, style="bold yellow"))
     lines.append(Text(""))
-    lines.append(Text(f"{case.holder_name} · {'、'.join(case.item_names)}"))
+    lines.append(Text(f"{visible(case.holder_name)} · {'、'.join(case.item_names)}"))
     lines.append(Text(f"办理方式：{mode}{'（全程代办）' if case.full_proxy else ''} · {where}"))
     if case.first_contact:
         lines.append(Text(f"首问负责：{case.first_contact.name}"))

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed, ServicesReady
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ class SignedIn(Done):
     """The staff ID and PIN were accepted: ``result`` is the ``StaffSession``."""
 
 
-class SignInScreen(WithMessageLine, Screen[None]):
+class SignInScreen(CarriesOn, WithMessageLine, Screen[None]):
     BINDINGS = [Binding("f5", "app.reconnect", "重新连接数据库", id="reconnect")]
     app: DeskApp
 

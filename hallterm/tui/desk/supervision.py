@@ -61,6 +61,7 @@ from hallterm.tui.desk.supervision_tables import (
     fitting_columns,
     section_tables,
 )
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.charts import EMPTY_PERIOD, Chart, Shape
 from hallterm.tui.widgets.choice import ChoiceScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
@@ -119,7 +120,7 @@ def _unlock(svc: Services, staff_id: str, session: Any) -> str:
     return staff_id if unlock(svc, staff_id, session=session) else ""
 
 
-class SupervisionScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class SupervisionScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/supervision.tcss"
     BINDINGS = [
         Binding("enter", "drill", "明细", id="supervision_drill"),

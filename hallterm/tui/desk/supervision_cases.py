@@ -21,6 +21,7 @@ from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.keys import ExplainsKeys, FitsFooter
 from hallterm.tui.desk.messages import Done, Failed
 from hallterm.tui.desk.supervision_figures import figure_label
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def case_cells(line: CaseLine) -> list[Text]:
     return cells
 
 
-class CasesBehindScreen(WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
+class CasesBehindScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     """The cases behind one figure of one period (and section or person): Enter opens a case's history."""
 
     CSS_PATH = "../styles/supervision.tcss"

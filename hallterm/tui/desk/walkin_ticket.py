@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Static
 
 from hallterm.tui.desk.background import run_use_case
 from hallterm.tui.desk.messages import Done, Failed
+from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ class TicketIssued(Done):
     """``result``: the walk-in ticket just issued (a ``TicketView``)."""
 
 
-class IssueScreen(WithMessageLine, ModalScreen["TicketView | None"]):
+class IssueScreen(CarriesOn, WithMessageLine, ModalScreen["TicketView | None"]):
     """Issue a walk-in ticket; a scanned card links it to the holder (the display shows 张*明).
 
     The dialog issues the ticket itself, in a worker, and waits for the answer: only an issued ticket

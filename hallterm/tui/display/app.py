@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from hallterm.config import Settings
+from hallterm.domain.terminal_text import visible
 from hallterm.domain.weekdays import weekday_name
 from hallterm.tui.display import bigtext
 from hallterm.tui.display.speech import Announcer
@@ -155,22 +156,24 @@ class DisplayApp(LoggedFaults):
     def _polled(self, message: Polled) -> None:
         if not self.query("#now-title"):
             return  # the answer of a poll that was under way while the display closed
+        # The next poll first: a fault drawing this picture (faults.py: logged, the display goes on) must not
+        # stop the polling; the next change is drawn.
+        self.set_timer(self.poll_s, self.poll)
         if self.outage:
             self.outage = ""
             self.query_one("#banner").remove_class("-shown")
         if message.snapshot is not None:
             self._draw(message.snapshot)
-        self.set_timer(self.poll_s, self.poll)
 
     @on(PollFailed)
     def _poll_failed(self, message: PollFailed) -> None:
         if not self.query("#banner"):
             return  # as in _polled: the display is closing
+        self.set_timer(max(self.poll_s, RETRY_S), self.poll)  # first, as in _polled
         self.outage = message.reason
         banner = self.query_one("#banner", Static)
         banner.update(Text(f"{OUTAGE}　{message.reason}" if message.reason else OUTAGE))
         banner.add_class("-shown")
-        self.set_timer(max(self.poll_s, RETRY_S), self.poll)
 
     # -- drawing ----------------------------------------------------------------------------
 
@@ -194,7 +197,7 @@ class DisplayApp(LoggedFaults):
                 continue
             recent.append(f" {call.place}")
             if call.name:
-                recent.append(f" {call.name}", style="dim")
+                recent.append(f" {visible(call.name)}", style="dim")
         self.query_one("#recent-list", Static).update(recent)
         waiting = Text("等候　")
         for w in snap.waiting:
@@ -216,7 +219,7 @@ class DisplayApp(LoggedFaults):
             title.update(Text("请" + ("（重呼）" if now.recall else "")))
             self.query_one(BigNumber).show(now.number)
             place.update(Text(f"到 {now.place}", style="bold"))
-            self.query_one("#who", Static).update(Text(now.name))
+            self.query_one("#who", Static).update(Text(visible(now.name)))  # a masked name, escaped (issue 16 point 2)
             return
         self.query_one(BigNumber).show(now.number, faded=True)
         self.query_one("#who", Static).update("")

@@ -12,20 +12,35 @@ textual-serve 1.1.3 closes the browser's websocket only when the app says goodby
 packet). A display process that dies without one (killed, out of memory, a crash below Python)
 left the page connected to nothing, showing a frozen screen forever: `DisplayServer` closes the
 websocket when the process ends, whatever the reason, so the page's reload logic takes over.
+
+The served page is a display only, and safely so (issue 16 point 7): a websocket from a page of another
+origin is refused (a web page the hall PC's browser opens could otherwise watch the queue), no more than
+``max_connections`` browsers at once (each costs a process), the terminal size a browser asks for is
+capped, keystrokes and clicks from browsers are dropped, every answer carries security headers (no
+framing, a content policy with a nonce for the page's own scripts, nosniff), static folders are never
+listed, and an optional token in the address is required for the page and the websocket. The database
+URL reaches each display process in its environment, never on its command line (issue 16 point 6).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import logging
+import secrets
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
-from textual_serve.server import Server
+from textual_serve.app_service import AppService
+from textual_serve.server import Server, to_int
 
 from hallterm.printing.fonts import FontMissing, font_path
 
@@ -33,6 +48,13 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_HOST = "127.0.0.1"  # loopback unless told otherwise: textual-serve has no authentication
 DEFAULT_PORT = 8000
 FONT_ROUTE = "/hallterm/cjk.otf"  # the page's @font-face points here (templates/app_index.html)
+DEFAULT_MAX_CONNECTIONS = 4  # DisplaySettings.serve_max_connections
+# A 4K TV at a 12 px font is about 320 × 90 cells: anything past this is not a screen but a way to make the
+# display process allocate gigabytes (a browser picks the size it asks for).
+MAX_COLUMNS = 512
+MAX_ROWS = 256
+TOKEN_PARAM = "token"
+CSP_NONCE = web.RequestKey("csp_nonce", str)  # the page's nonce, for its Content-Security-Policy
 
 log = logging.getLogger(__name__)
 _closing: set[asyncio.Future[Any]] = set()
@@ -43,9 +65,84 @@ def display_command(argv_prefix: Sequence[str] = ()) -> str:
     return shlex.join([sys.executable, "-m", "hallterm", *argv_prefix, "display"])
 
 
+def is_loopback(host: str) -> bool:
+    """``host`` (as given to --host) is reachable from this PC only."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a name: it may resolve to any interface
+        return False
+
+
+def exposure_warning(host: str, token: bool) -> str | None:
+    """What to say, loudly, when the display listens beyond this PC (issue 16 point 7); None on loopback."""
+    if is_loopback(host):
+        return None
+    guard = ("已要求网址带令牌：只把完整网址告诉大厅电视" if token else
+             "未设置令牌：同一网络中任何人都能打开；建议加 --token 或设置 display.serve_token")
+    return (f"！！！警告：叫号显示网页在 {host} 上监听，本机以外的电脑也能访问（网页显示候叫号码）。"
+            f"{guard}，并用防火墙只允许大厅电视访问。只在本机使用请去掉 --host。！！！")
+
+
+def clamp_size(width: Any, height: Any) -> tuple[int, int]:
+    """The terminal size a browser asked for, within what a TV can show (1…MAX_COLUMNS × 1…MAX_ROWS)."""
+    def bounded(value: Any, default: int, most: int) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError, OverflowError):
+            number = default
+        return max(1, min(number, most))
+
+    return bounded(width, 80, MAX_COLUMNS), bounded(height, 24, MAX_ROWS)
+
+
+class _DisplayProcess(AppService):
+    """One browser's display process: its size capped, its settings in its environment, no input."""
+
+    def __init__(self, command: str, *, env: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(command, **kwargs)
+        self._extra_env = dict(env)
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        environment = super()._build_environment(*clamp_size(width, height))
+        environment.update(self._extra_env)  # the database URL: never on a command line `ps` shows (point 6)
+        return environment
+
+    async def start(self, width: int, height: int) -> None:
+        await super().start(*clamp_size(width, height))
+
+    async def set_terminal_size(self, width: int, height: int) -> None:
+        await super().set_terminal_size(*clamp_size(width, height))
+
+    async def send_bytes(self, data: bytes) -> bool:
+        return True  # keys and clicks from a browser: the served display is a display only (point 7)
+
+    async def stop(self) -> None:
+        await super().stop()
+        # textual-serve stops reading at the process's end of output but never reaps it: wait for it (a
+        # display that ignores "quit" is killed), so no zombie or open transport outlives its browser.
+        process = self._process
+        if process is not None and process.returncode is None:
+            try:
+                await asyncio.wait_for(process.wait(), timeout=10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
 def _server_class() -> type:
     class DisplayServer(Server):
-        """textual-serve's server, plus: a display process that ends ends its browser session."""
+        """textual-serve's server, plus: a display process that ends ends its browser session; and the
+        guards of issue 16 point 7 (see the module's docstring)."""
+
+        def __init__(self, command: str, *, env: Mapping[str, str], max_connections: int, token: str,
+                     **kwargs: Any) -> None:
+            super().__init__(command, **kwargs)
+            self.env = dict(env)
+            self.max_connections = max_connections
+            self.token = token
+            self.sessions = 0
 
         async def _process_messages(self, websocket: Any, app_service: Any) -> None:
             task = getattr(app_service, "_task", None)  # textual-serve 1.1.3: the task reading the process
@@ -64,11 +161,109 @@ def _server_class() -> type:
             await super()._process_messages(websocket, app_service)
 
         async def _make_app(self) -> Any:
-            app = await super()._make_app()
-            app.router.add_get(FONT_ROUTE, _cjk_font, name="cjk_font")
+            # textual-serve's routes, less its directory listing of /static and its /download (a display
+            # hands out no files), plus our font; every answer gets the security headers.
+            app = web.Application()
+            aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
+            app.add_routes([
+                web.get("/", self.handle_index, name="index"),
+                web.get("/ws", self.handle_websocket, name="websocket"),
+                web.get("/ws/{token}", self.handle_websocket, name="websocket_token"),
+                web.static("/static", self.statics_path, show_index=False, name="static"),
+                web.get(FONT_ROUTE, _cjk_font, name="cjk_font"),
+            ])
+            app.on_response_prepare.append(_security_headers)
+            app.on_startup.append(self.on_startup)
+            app.on_shutdown.append(self.on_shutdown)
             return app
 
+        def _refuse(self, request: web.Request) -> None:
+            # DNS rebinding: a site whose name is made to point at 127.0.0.1 would be same-origin with
+            # itself. Served on loopback, only a loopback name may be asked for.
+            try:
+                asked = urlsplit(f"//{request.host}").hostname or ""
+            except ValueError:
+                asked = ""
+            if is_loopback(self.host) and not is_loopback(asked):
+                log.warning("拒绝了以其他主机名（%s）访问本机叫号显示的请求", request.host)
+                raise web.HTTPForbidden(text="此叫号显示网页只在本机提供：请用 http://127.0.0.1 打开")
+            if not self.token:
+                return
+            given = request.match_info.get("token") or request.query.get(TOKEN_PARAM, "")
+            if not hmac.compare_digest(given.encode(), self.token.encode()):
+                log.warning("拒绝了没有正确令牌的访问（来自 %s）", request.remote)
+                raise web.HTTPForbidden(text="此叫号显示网页需要令牌：请使用启动时显示的完整网址（含 ?token=…）")
+
+        @aiohttp_jinja2.template("app_index.html")
+        async def handle_index(self, request: web.Request) -> dict[str, Any]:
+            self._refuse(request)
+            request[CSP_NONCE] = nonce = secrets.token_urlsafe(16)
+            # The page's addresses are the one the browser used (textual-serve builds them from --host,
+            # which is 0.0.0.0 when serving the hall's network: no TV reaches that).
+            websocket_path = f"/ws/{self.token}" if self.token else "/ws"
+            return {
+                "font_size": to_int(request.query.get("fontsize", "16"), 16),
+                "app_websocket_url": f"{'wss' if request.secure else 'ws'}://{request.host}{websocket_path}",
+                "config": {"static": {"url": "/static/"}},
+                "application": {"name": self.title},
+                "nonce": nonce,
+            }
+
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            self._refuse(request)
+            origin = request.headers.get("Origin")
+            # A page of another site open in a browser of the hall's network could connect here and read
+            # the queue (cross-site websocket hijacking): browsers always send Origin, so check it.
+            if origin is not None and urlsplit(origin).netloc.lower() != request.host.lower():
+                log.warning("拒绝了来自其他网站（%s）的叫号显示连接", origin)
+                raise web.HTTPForbidden(text="不接受其他网站发起的连接")
+            if self.sessions >= self.max_connections:
+                log.warning("叫号显示网页已有 %d 个浏览器连接，拒绝了新的连接", self.sessions)
+                raise web.HTTPServiceUnavailable(
+                    text=f"叫号显示网页同时最多 {self.max_connections} 个浏览器（display.serve_max_connections）")
+            self.sessions += 1
+            try:
+                return await self._run_session(request)
+            finally:
+                self.sessions -= 1
+
+        async def _run_session(self, request: web.Request) -> web.WebSocketResponse:
+            # textual-serve 1.1.3's handle_websocket, with our _DisplayProcess in place of its AppService.
+            websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
+            width, height = clamp_size(request.query.get("width", "80"), request.query.get("height", "24"))
+            app_service: _DisplayProcess | None = None
+            try:
+                await websocket.prepare(request)
+                app_service = _DisplayProcess(
+                    self.command, env=self.env, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+                    close=websocket.close, download_manager=self.download_manager, debug=self.debug)
+                await app_service.start(width, height)
+                await self._process_messages(websocket, app_service)
+            except asyncio.CancelledError:
+                await websocket.close()
+            except Exception as error:
+                log.exception(error)
+            finally:
+                if app_service is not None:
+                    await app_service.stop()
+            return websocket
+
     return DisplayServer
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Every answer: no framing (clickjacking), no type sniffing, no referrer, and a content policy that
+    lets the page run only its own scripts (ours carry the nonce) and connect only to this server."""
+    nonce = request.get(CSP_NONCE)
+    scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    websocket = f"{'wss' if request.secure else 'ws'}://{request.host}"
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        f"font-src 'self'; connect-src 'self' {websocket}; object-src 'none'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'")
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
 
 
 async def _cjk_font(request: Any) -> Any:
@@ -81,10 +276,14 @@ async def _cjk_font(request: Any) -> Any:
     return web.FileResponse(path, headers={"Cache-Control": "public, max-age=604800"})
 
 
-def make_server(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, title: str = "叫号显示"):
+def make_server(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, title: str = "叫号显示", *,
+                env: Mapping[str, str] | None = None, max_connections: int = DEFAULT_MAX_CONNECTIONS,
+                token: str = "") -> Any:
     # An absolute templates path replaces textual-serve's own folder (it joins it onto its package path).
-    return _server_class()(command, host=host, port=port, title=title, templates_path=TEMPLATES)
+    return _server_class()(command, host=host, port=port, title=title, templates_path=TEMPLATES,
+                           env=env or {}, max_connections=max_connections, token=token)
 
 
-def serve(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    make_server(command, host, port).serve()
+def serve(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, env: Mapping[str, str] | None = None,
+          max_connections: int = DEFAULT_MAX_CONNECTIONS, token: str = "") -> None:
+    make_server(command, host, port, env=env, max_connections=max_connections, token=token).serve()

@@ -158,6 +158,8 @@ class RatingPadApp(LoggedFaults):
     def _polled(self, message: PadPolled) -> None:
         if not self.query("#pad-case"):
             return  # the answer of a check that was under way while the pad closed
+        # The next check first: a fault showing this one (faults.py: logged, the pad goes on) must not stop them.
+        self.set_timer(self.poll_s, self.poll)
         if self.outage:
             self.outage = ""
             self._say("")
@@ -165,19 +167,18 @@ class RatingPadApp(LoggedFaults):
         if state is not None:
             self.seen_event_id = state.last_event_id
             self._offer(state.offer)
-        self.set_timer(self.poll_s, self.poll)
 
     @on(PadFailed)
     def _poll_failed(self, message: PadFailed) -> None:
         if not self.query("#pad-notice"):
             return
+        self.set_timer(max(self.poll_s, RETRY_S), self.poll)  # first, as in _polled
         self.outage = message.reason
         if message.refused:  # e.g. a counter code the hall does not have: said as it is
             self._show(Step.WAITING, "评价器暂不可用，请联系窗口工作人员")
             self._say(message.reason)
         else:
             self._say("连接中断，正在重试" + (f"　{message.reason}" if message.reason else ""))
-        self.set_timer(max(self.poll_s, RETRY_S), self.poll)
 
     def _offer(self, offer: PadOffer | None) -> None:
         """Show what is on offer now, unless the visitor is sending or being thanked."""
@@ -234,17 +235,17 @@ class RatingPadApp(LoggedFaults):
 
     @on(Rated)
     def _rated(self, message: Rated) -> None:
+        self.set_timer(self.settings.rating.thanks_s, self._wait_again)  # first: after a fault too, the pad waits again
         self.offer = None
         self.level = None
         self._show(Step.THANKS, f"感谢您的评价！\n\n您的评价：{message.given.level.label}")
-        self.set_timer(self.settings.rating.thanks_s, self._wait_again)
 
     @on(RateRefused)
     def _refused(self, message: RateRefused) -> None:
+        self.set_timer(self.settings.rating.thanks_s, self._wait_again)  # first, as in _rated
         self.offer = None
         self.level = None
         self._show(Step.THANKS, message.reason)
-        self.set_timer(self.settings.rating.thanks_s, self._wait_again)
 
     def _wait_again(self) -> None:
         if not self.query("#pad-case"):

@@ -11,8 +11,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from hallterm.tui.widgets.carry_on import CarriesOn
 
-class ChoiceScreen(ModalScreen[str | None]):
+
+class ChoiceScreen(CarriesOn, ModalScreen[str | None]):
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消")]
 

@@ -9,8 +9,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from hallterm.tui.widgets.carry_on import CarriesOn
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(CarriesOn, ModalScreen[bool]):
     CSS_PATH = "../styles/dialogs.tcss"
     # Both keys of each answer are named in the footer: a clerk who knows Enter/Esc from other dialogs,
     # or who meets N on the calling screen (叫下一位), sees that here N means 否. The dialog is modal,

@@ -13,9 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from hallterm.domain.errors import Refused
+from hallterm.tui.widgets.carry_on import CarriesOn
 
 
-class ReasonScreen(ModalScreen[str | None]):
+class ReasonScreen(CarriesOn, ModalScreen[str | None]):
     """Its own footer: without one, the footer of the screen below shows through, naming keys that do
     nothing here (F9 改期, F8 取消预约…)."""
 

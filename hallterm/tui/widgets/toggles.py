@@ -25,6 +25,8 @@ from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
+from hallterm.tui.widgets.carry_on import CarriesOn
+
 T = TypeVar("T")
 
 TICKED = "✓"
@@ -43,7 +45,7 @@ class Checkbox(_Checkbox):
                                 (self.BUTTON_RIGHT, side_style))
 
 
-class SelectionList(_SelectionList[T], Generic[T]):
+class SelectionList(CarriesOn, _SelectionList[T], Generic[T]):
     """A selection list whose boxes show ✓ for the selected options and nothing for the others."""
 
     def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
