@@ -115,7 +115,7 @@ class Unlocked(Done):
 
 
 def _unlock(svc: Services, staff_id: str, session: Any) -> str:
-    from hallterm.services.staff import unlock  # lazy, as _build
+    from hallterm.services.staff import unlock  # lazy: services load SQLAlchemy (~0.5 s), as _build
 
     return staff_id if unlock(svc, staff_id, session=session) else ""
 
@@ -237,7 +237,7 @@ class SupervisionScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Sc
     # -- lock-outs (issue 16 point 8) -------------------------------------------------------------
 
     def action_unlock(self) -> None:
-        from hallterm.services.staff import locked_accounts  # lazy, as _build
+        from hallterm.services.staff import locked_accounts  # lazy: services load SQLAlchemy, as _build
 
         if self.app.services is None or self.app.session is None:
             self.say("数据库尚未连接", Level.BUSY)
