@@ -76,9 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     staff_cmd = sub.add_parser("staff", help="工作人员")
     staff_sub = staff_cmd.add_subparsers(dest="staff_command", required=True)
-    pin = staff_sub.add_parser("set-pin", help="设置或重置工作人员 PIN（4–8 位数字）")
+    pin = staff_sub.add_parser("set-pin", help="设置或重置工作人员 PIN（数字，位数见 auth.min_pin_length）")
     pin.add_argument("staff_id")
     pin.add_argument("--pin-stdin", action="store_true", help="从标准输入读取 PIN（脚本用）")
+    unlock = staff_sub.add_parser("unlock", help="解除因多次输错 PIN 而锁定的账号（记录操作人）")
+    unlock.add_argument("staff_id")
 
     bench = sub.add_parser("bench", help="性能测试（合成数据库）")
     bench.add_argument("--quick", action="store_true", help="数据量为十分之一")
@@ -219,6 +221,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if command == "sweep":
             return cli_nightly.run_sweep(svc)
         if command == "staff":
+            if args.staff_command == "unlock":
+                return cli_hall.unlock_staff(svc, args.staff_id)
             return cli_hall.set_staff_pin(svc, args.staff_id, args.pin_stdin)
         if command == "appointments":
             return cli_appointments.run(svc, args)

@@ -29,6 +29,9 @@ def show_config(settings: Settings) -> int:
     print(f"回执打印：{where}，{p.paper_mm} mm；文书：{p.notice_backend} {p.notice_paper}；暂存目录：{p.spool_path}")
     secret = "环境变量 HALLTERM_SIGNING_SECRET" if settings.signing.secret else f"密钥文件 {settings.signing.key_path}"
     print(f"回执签名密钥：{settings.signing.key_id}（{secret}）")
+    pepper = ("环境变量 HALLTERM_AUTH_PEPPER_SECRET" if settings.auth.pepper_secret
+              else f"文件 {settings.auth.pepper_path(settings.signing)}")
+    print(f"PIN 密钥（各台电脑须相同）：{pepper}")
     print("\n全部设置（值　来源）：")
     for section in SECTIONS:
         for item in dataclasses.fields(getattr(settings, section)):

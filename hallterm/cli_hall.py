@@ -110,7 +110,8 @@ def set_staff_pin(svc: Services, staff_id: str, from_stdin: bool) -> int:
         raise CliError(no_terminal)
     else:
         try:
-            pin = getpass.getpass(f"为 {staff_id.strip().upper()}（{name}）输入新 PIN（4–8 位数字）：")
+            pin = getpass.getpass(f"为 {staff_id.strip().upper()}（{name}）输入新 PIN"
+                                  f"（{svc.settings.auth.min_pin_length}–8 位数字，勿用 1234、重复或连续的数字）：")
             again = getpass.getpass("再输入一次：")
         except EOFError:  # the terminal went away mid-prompt
             raise CliError(no_terminal) from None
@@ -118,4 +119,17 @@ def set_staff_pin(svc: Services, staff_id: str, from_stdin: bool) -> int:
             raise CliError("两次输入的 PIN 不一致，未修改")
     set_pin(svc, staff_id, pin)
     print(f"已为 {staff_id.strip().upper()} 设置 PIN；原有的锁定已解除")
+    return 0
+
+
+def unlock_staff(svc: Services, staff_id: str) -> int:
+    """``hallterm staff unlock ID``: lift a lock-out (issue 16 point 8); the OS user is recorded."""
+    # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
+    from hallterm.services.staff import unlock
+
+    who = staff_id.strip().upper()
+    if unlock(svc, who):
+        print(f"已解除 {who} 的锁定（操作已记录，可用 hallterm db log 查看）")
+    else:
+        print(f"{who} 当前未被锁定，无需解除")
     return 0

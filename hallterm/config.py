@@ -79,7 +79,17 @@ class DeskSettings:
 @dataclass(frozen=True)
 class AuthSettings:
     max_failures: int = 5  # wrong PINs in a row before the account is locked
-    lockout_minutes: int = 15
+    lockout_minutes: int = 15  # the first lock-out (issue 16 point 8: the later ones are longer)
+    repeat_lockout_minutes: int = 60  # the second lock-out since the last sign-in, and the next ones
+    supervisor_unlock_after: int = 3  # this lock-out lasts until `hallterm staff unlock` (0: never)
+    min_pin_length: int = 6  # a PIN being set (the demo keeps its 1234; existing shorter PINs still sign in)
+    # The secret mixed into every PIN hash, kept outside the database (issue 16 point 5): the file, or
+    # HALLTERM_AUTH_PEPPER_SECRET. Every computer of one hall needs the same one, as with the signing key.
+    pepper_file: str = ""  # empty: pin-pepper.key beside the signing key file, made 0600 on first use
+    pepper_secret: str = field(default="", repr=False)
+
+    def pepper_path(self, signing: SigningSettings) -> Path:
+        return Path(self.pepper_file) if self.pepper_file else signing.key_path.with_name("pin-pepper.key")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from hallterm.domain.jurisdiction import DISTRICTS
 from hallterm.domain.payloads import MIN_SECRET_BYTES
 
 if TYPE_CHECKING:
-    from hallterm.config import PrintingSettings, QueueSettings, Settings, SigningSettings
+    from hallterm.config import AuthSettings, PrintingSettings, QueueSettings, Settings, SigningSettings
 
 
 class ConfigError(Refused):
@@ -91,6 +91,7 @@ def check_settings(settings: Settings, values: dict[str, dict[str, tuple[Any, st
         raise ConfigError("auth.max_failures", where("auth", "max_failures"), "至少为 1")
     if settings.auth.lockout_minutes < 0:
         raise ConfigError("auth.lockout_minutes", where("auth", "lockout_minutes"), "不能为负数")
+    check_auth(settings.auth, lambda key: where("auth", key))
     check_queue(settings.queue, lambda key: where("queue", key))
     for key, low, high in (("horizon_days", 0, 366), ("cutoff_minutes", 0, 24 * 60),
                            ("check_in_early_minutes", 0, 24 * 60), ("check_in_late_minutes", 0, 24 * 60),
@@ -180,6 +181,20 @@ def check_printing(p: PrintingSettings, where: Any) -> None:
                       "（lsusb 显示的 厂商:产品 编号）")
         if p.escpos_connection == "serial" and not p.escpos_serial_port.strip():
             raise bad("escpos_serial_port", "热敏打印机走串口连接时必须填写串口设备，例如 /dev/ttyUSB0")
+
+
+def check_auth(a: AuthSettings, where: Any) -> None:
+    """Issue 16 points 5 and 8: PIN length, the longer lock-outs, the pepper."""
+    if not 4 <= a.min_pin_length <= 8:
+        raise ConfigError("auth.min_pin_length", where("min_pin_length"), "应为 4–8（PIN 为 4–8 位数字；建议 6 以上）")
+    if a.repeat_lockout_minutes < 0:
+        raise ConfigError("auth.repeat_lockout_minutes", where("repeat_lockout_minutes"), "不能为负数")
+    if a.supervisor_unlock_after < 0:
+        raise ConfigError("auth.supervisor_unlock_after", where("supervisor_unlock_after"),
+                          "不能为负数（0 表示从不需要督查解锁）")
+    if a.pepper_secret and len(a.pepper_secret.encode("utf-8")) < 32:
+        # Never echo the secret itself in a message.
+        raise ConfigError("auth.pepper_secret", where("pepper_secret"), "太短：至少 32 个随机字符")
 
 
 def check_signing(s: SigningSettings, where: Any) -> None:

@@ -39,6 +39,7 @@ def _no_user_config(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_pin_cost: hash PINs at the hall's scrypt cost (see _cheap_pin_hashes)")
+    config.addinivalue_line("markers", "real_pin_policy: PINs set under auth.min_pin_length (see _short_test_pins)")
     config.addinivalue_line("markers", "durable_commits: SQLite synchronous=FULL as in the hall (see _fast_commits)")
 
 
@@ -80,6 +81,20 @@ def _cheap_pin_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
         from hallterm.domain import auth
 
         monkeypatch.setattr(auth, "_N", 2**6)
+
+
+@pytest.fixture(autouse=True)
+def _short_test_pins(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PINs of 4 digits may be set in tests that only sign someone in (2468, 1357…), as before issue 16.
+
+    The hall requires ``auth.min_pin_length`` digits (6 by default) of a PIN being set; the tests marked
+    ``real_pin_policy`` keep that rule and check it. Trivial PINs stay refused everywhere but the demo, and
+    subprocesses (the CLI, the scripts) always apply the hall's rule.
+    """
+    if request.node.get_closest_marker("real_pin_policy") is None:
+        from hallterm.services import staff
+
+        monkeypatch.setattr(staff, "_required_length", lambda svc: 4)
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ class Desk:
 
 
 BENCH_DESK = "S1401"
-BENCH_PIN = "2468"
+BENCH_PIN = "246813"  # the hall's PIN rules hold on the bench's database too (issue 16 point 5)
 
 
 def eligible_cards(ctx: BenchContext, count: int) -> list[str]:

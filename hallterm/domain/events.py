@@ -87,6 +87,7 @@ class EventKind(StrEnum):
     SIGNED_OUT = "signed_out"
     SIGN_IN_REFUSED = "sign_in_refused"
     ACCOUNT_LOCKED = "account_locked"
+    ACCOUNT_UNLOCKED = "account_unlocked"  # a supervisor lifted a lock-out (issue 16 point 8)
     PIN_SET = "pin_set"
     ROSTER_IMPORTED = "roster_imported"
     REFERENCE_LOADED = "reference_loaded"
@@ -190,6 +191,7 @@ LABELS: dict[EventKind, str] = {
     EventKind.SIGNED_OUT: "签退",
     EventKind.SIGN_IN_REFUSED: "登录被拒",
     EventKind.ACCOUNT_LOCKED: "账号锁定",
+    EventKind.ACCOUNT_UNLOCKED: "解除锁定",
     EventKind.PIN_SET: "设置密码",
     EventKind.ROSTER_IMPORTED: "导入持卡人名册",
     EventKind.REFERENCE_LOADED: "载入基础数据",

@@ -91,14 +91,17 @@ class Spool:
     def folder(self, day: dt.date) -> Path:
         return self.root / f"{day:%Y-%m-%d}" if self.dated else self.root
 
-    def write(self, job: PrintJob, day: dt.date, *, mode: int | None = None) -> Spooled:
+    def write(self, job: PrintJob, day: dt.date, *, mode: int = 0o600) -> Spooled:
         """Write every file of the job atomically; raise PrintFailed when the folder cannot be written.
 
-        ``mode`` (e.g. 0o600) makes the files readable by their owner only from the moment they exist."""
+        The files are readable by their owner only from the moment they exist, and the folders the spool
+        makes are too, whatever the umask: a slip names a holder (issue 16 point 5)."""
         folder = self.folder(day)
         written: list[Path] = []
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if not self.root.exists():  # (only the last folder of the path takes the mode)
+                self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, exist_ok=True)
             for ext, data in job.files().items():
                 atomic_write(folder / f"{job.name}.{ext}", data, mode=mode)
                 written.append(folder / f"{job.name}.{ext}")

@@ -23,6 +23,8 @@ ADMIN_KINDS = (
     EventKind.ROSTER_IMPORTED,
     EventKind.REFERENCE_LOADED,
     EventKind.PIN_SET,
+    EventKind.ACCOUNT_LOCKED,  # issue 16 point 8: each lock-out, for the supervisor to see
+    EventKind.ACCOUNT_UNLOCKED,
     EventKind.CARD_OVERRIDE,
     EventKind.RULE_SETTINGS_CHANGED,
     EventKind.DATABASE_BACKED_UP,
@@ -53,11 +55,14 @@ def admin_log(svc: Services, *, limit: int = 100) -> list[AdminAct]:
     with svc.db.read() as conn:
         found = events.of_kinds(conn, ADMIN_KINDS, limit=limit)
         people = staff_store.names(conn)
-    return [AdminAct(e.id, e.at.astimezone(tz), e.kind, event_label(e.kind), _who(e, people), what(e.kind, e.details))
+    return [AdminAct(e.id, e.at.astimezone(tz), e.kind, event_label(e.kind), _who(e, people),
+                     what(e.kind, {**e.details, "account": e.staff_id or ""}))
             for e in found]
 
 
 def _who(event: events.Event, people: dict[str, str]) -> str:
+    if event.kind == EventKind.ACCOUNT_LOCKED:
+        return "（自动：连续输错 PIN）"  # the account locked is in "what": whoever typed is not known
     if event.staff_id:
         return f"{people.get(event.staff_id, '')}（{event.staff_id}）"
     by, host = event.details.get("by"), event.details.get("host")
@@ -78,6 +83,10 @@ def what(kind: str, d: dict[str, Any]) -> str:
         return f"业务洽谈室 {d.get('lounges', 0)} 间，人员 {d.get('staff', 0)} 名，事项 {d.get('items', 0)} 项{which}"
     if kind == EventKind.PIN_SET:
         return f"工号 {d.get('target', '')} 的 PIN（并解除锁定）"
+    if kind == EventKind.ACCOUNT_LOCKED:
+        return _locked(d)
+    if kind == EventKind.ACCOUNT_UNLOCKED:
+        return f"解除工号 {d.get('target', '')} 的锁定"
     if kind == EventKind.CARD_OVERRIDE:
         verdict = _VERDICTS.get(str(d.get("verdict", "")), str(d.get("verdict", "")))
         return f"放行{verdict}的卡，理由：{d.get('reason', '')}"
@@ -90,6 +99,15 @@ def what(kind: str, d: dict[str, Any]) -> str:
     if kind == EventKind.DATABASE_COPIED:
         return f"从 {d.get('source', '')} 复制，{d.get('rows', 0)} 行"
     return ""
+
+
+def _locked(d: dict[str, Any]) -> str:
+    # ``staff_id`` is the event's column, not a detail: filled in by admin_log from the event itself.
+    number = d.get("lockout")
+    which = f"第 {number} 次" if number else ""
+    if d.get("until_unlocked"):
+        return f"工号 {d.get('account', '')} 连续输错 PIN，{which}锁定，须由督查解锁（hallterm staff unlock）"
+    return f"工号 {d.get('account', '')} 连续输错 PIN，{which}锁定 {d.get('minutes', '')} 分钟"
 
 
 def _rule_change(d: dict[str, Any]) -> str:

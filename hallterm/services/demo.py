@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from hallterm.config import Settings
+from hallterm.domain.auth import pepper_id
 from hallterm.domain.cases import CaseDraft, CaseStatus
 from hallterm.domain.errors import Refused
 from hallterm.domain.events import EventKind
@@ -24,6 +25,7 @@ from hallterm.services import after_hours, appointment_slots, appointment_views,
 from hallterm.services.appointment_sweep import sweep_missed
 from hallterm.services.context import Services
 from hallterm.services.demo_month import DEMO_DAYS, Cast, at, build_month
+from hallterm.services.pin_pepper import load_pepper
 from hallterm.services.reference import Reference, load_reference
 from hallterm.services.staff import StaffSession, set_pin, sign_in, system_session
 from hallterm.services.synthetic_holders import load_names, synthetic_holders
@@ -56,7 +58,7 @@ def build_demo(svc: Services, count: int = DEMO_HOLDERS, days: int = DEMO_DAYS) 
         demo_store.clear_cases(conn)
         holders.upsert_rows(conn, rows, now)
     for staff_id in active_staff_ids(svc):
-        set_pin(svc, staff_id, DEMO_PIN)
+        set_pin(svc, staff_id, DEMO_PIN, demo=True)  # the demo's own database: exempt from the hall's PIN rules
     today = svc.today()
     first_day = today - dt.timedelta(days=days + 1)
     # Cards valid through the whole month and beyond, so that every visit of the month is served.
@@ -216,6 +218,8 @@ def demo_cache_file(settings: Settings, url: str, count: int, days: int, today: 
             if path.is_file() and path.suffix in (".py", ".toml", ".csv", ".txt"):
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
+    # The copy's PIN hashes hold this computer's pepper: another pepper (a new key folder) builds anew.
+    digest.update(pepper_id(load_pepper(settings)).encode())
     key = f"{today:%Y%m%d}-{count}-{days}-{digest.hexdigest()[:12]}"
     return Path(parsed.database).parent / ".demo-cache" / f"{key}.sqlite3"
 

@@ -155,7 +155,7 @@ def print_minutes(svc: Services, minutes: notices_minutes.Minutes, *, session: S
 
 
 def print_sheet(svc: Services, kind: str, number: str, title: str, pdf: bytes, *, session: StaffSession,
-                warnings: tuple[str, ...] = (), mode: int | None = 0o600) -> PrintOutcome:
+                warnings: tuple[str, ...] = (), mode: int = 0o600) -> PrintOutcome:
     """An A4 sheet already rendered as PDF (the responsibility list, issue 14): spooled (readable by its owner
     only by default: it names staff and cases), recorded (补打 lists it) and printed like every notice."""
     session.require("print")  # issue 16 point 9: a person, or a system actor granted it
@@ -167,7 +167,7 @@ def print_sheet(svc: Services, kind: str, number: str, title: str, pdf: bytes, *
 
 def _print(svc: Services, job: PrintJob, kind: str, backend: Backend, *, content: dict[str, Any] | None,
            staff_id: str | None, case_id: int | None = None, ticket_id: int | None = None,
-           warnings: tuple[str, ...] = (), mode: int | None = None) -> PrintOutcome:
+           warnings: tuple[str, ...] = (), mode: int = 0o600) -> PrintOutcome:
     _require_committed(svc, job)
     spool = Spool(svc.settings.printing.spool_path)
     spooled = spool.write(job, _local_now(svc).date(), mode=mode)  # first of all: the slip cannot be lost after this

@@ -10,6 +10,7 @@ import datetime as dt
 import fcntl
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from hallterm.config import Settings, SigningSettings
@@ -39,6 +40,15 @@ def _parse_key_file(text: str) -> dict[str, bytes]:
     return found
 
 
+def refuse_if_others_can_read(path: Path, what: str, error: type[Exception]) -> None:
+    """Raise ``error`` when a secret file's group or other users have any access to it, saying the command
+    that fixes it (issue 16 point 5): a key others can read lets them sign slips the desk accepts."""
+    loose = stat.S_IMODE(path.stat().st_mode) & 0o077
+    if loose:
+        raise error(f"{what} {path} 其他用户也能访问（权限 {stat.S_IMODE(path.stat().st_mode):04o}），拒绝使用："
+                    f"请运行 chmod 600 {path} 后重试（只允许文件所有者读写）")
+
+
 def load_keyring(signing: SigningSettings, *, region: str, create: bool = True) -> Keyring | None:
     """The hall's keys: the key file, plus ``HALLTERM_SIGNING_SECRET`` for the current key id; every
     slip they sign names ``region`` (the hall's region code, issue 16 point 10).
@@ -51,6 +61,7 @@ def load_keyring(signing: SigningSettings, *, region: str, create: bool = True) 
     found: dict[str, bytes] = {}
     try:
         if path.is_file():
+            refuse_if_others_can_read(path, "签名密钥文件", SigningKeyError)
             found = _parse_key_file(path.read_text(encoding="utf-8"))
         if signing.key_id not in found and not signing.secret and create:
             found = _add_key(path, signing.key_id)

@@ -7,6 +7,7 @@ lock to a write lock. PostgreSQL uses ordinary transactions; counters take a row
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import threading
@@ -59,7 +60,7 @@ class Database:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.is_sqlite:
-            self._ensure_sqlite_dir(url)
+            self._ensure_sqlite_file(url)
             self.engine = create_engine(
                 url, echo=echo, hide_parameters=True, connect_args={"timeout": busy_timeout_ms / 1000}
             )
@@ -78,10 +79,21 @@ class Database:
         return bool(getattr(self._writes, "depth", 0))
 
     @staticmethod
-    def _ensure_sqlite_dir(url: str) -> None:
+    def _ensure_sqlite_file(url: str) -> None:
+        """The folder (0700) and an empty database file (0600) made before SQLite opens it: SQLite would
+        create the file 0644 less the umask, and its -wal and -shm take the database file's mode, so all
+        three are the owner's only whatever the umask (issue 16 point 5: the file holds ID numbers)."""
         database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return
+        path = Path(database)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass  # an existing database keeps the mode its owner gave it
+        except OSError:
+            pass  # a folder that cannot be written: SQLite says so in its own words (describe_operational_error)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

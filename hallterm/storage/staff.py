@@ -63,3 +63,10 @@ def names(conn: Connection) -> dict[str, str]:
 def is_active_coordinator(conn: Connection, staff_id: str) -> bool:
     return conn.execute(select(staff.c.staff_id).where(staff.c.staff_id == staff_id, staff.c.active,
                                                        staff.c.role == "coordinator")).first() is not None
+
+
+def locked(conn: Connection, now: dt.datetime) -> list[Account]:
+    """The accounts locked at ``now`` (issue 16 point 8), by staff ID."""
+    rows = conn.execute(select(staff).where(staff.c.locked_until > now).order_by(staff.c.staff_id))
+    return [Account(r.staff_id, r.name, r.role, r.section, r.extension, r.active, r.pin_hash, r.failed_pins,
+                    r.locked_until) for r in rows]

@@ -65,12 +65,12 @@ def test_demo_builds_its_own_database_with_every_kind_of_holder(tmp_path: Path) 
 def test_set_pin_from_stdin_then_sign_in(tmp_path: Path) -> None:
     db = tmp_path / "hall.sqlite3"
     assert hallterm("reference", "load", db=db).returncode == 0
-    run = hallterm("staff", "set-pin", "s1402", "--pin-stdin", db=db, stdin="5791\n")
+    run = hallterm("staff", "set-pin", "s1402", "--pin-stdin", db=db, stdin="579135\n")
     assert run.returncode == 0, run.stderr
     assert "S1402" in run.stdout
     svc = Services.open(load_settings(environ={"HALLTERM_DB_URL": sqlite_url(db)}))
     try:
-        assert sign_in(svc, "S1402", "5791").staff_id == "S1402"
+        assert sign_in(svc, "S1402", "579135").staff_id == "S1402"
     finally:
         svc.close()
 
@@ -90,6 +90,11 @@ def test_set_pin_refuses_bad_pins_and_unknown_staff(tmp_path: Path, _sqlite_temp
     db = loaded_copy(tmp_path, _sqlite_templates)
     short = hallterm("staff", "set-pin", "S1402", "--pin-stdin", db=db, stdin="12\n")
     assert short.returncode == 1 and "4–8 位数字" in short.stderr and "Traceback" not in short.stderr
+    # Issue 16 point 5: the hall's rules at the command line (6 digits by default, no PIN a guesser tries first)
+    four = hallterm("staff", "set-pin", "S1402", "--pin-stdin", db=db, stdin="5791\n")
+    assert four.returncode == 1 and "至少 6 位" in four.stderr and "Traceback" not in four.stderr
+    easy = hallterm("staff", "set-pin", "S1402", "--pin-stdin", db=db, stdin="123456\n")
+    assert easy.returncode == 1 and "过于简单" in easy.stderr
     unknown = hallterm("staff", "set-pin", "S9999", "--pin-stdin", db=db, stdin="1234\n")
     assert unknown.returncode == 1 and "不存在" in unknown.stderr
 

@@ -119,9 +119,25 @@ def test_lockout_from_the_configured_failure_on() -> None:
     import datetime as dt
 
     now = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
-    assert auth.after_failure(0, now, 3, 15) == auth.Lockout(1, None)
-    assert auth.after_failure(1, now, 3, 15) == auth.Lockout(2, None)
-    assert auth.after_failure(2, now, 3, 15) == auth.Lockout(0, now + dt.timedelta(minutes=15))
+    policy = auth.LockoutPolicy(3, 15, 60, 3)
+    assert auth.after_failure(0, now, policy) == auth.Lockout(1, None)
+    assert auth.after_failure(1, now, policy) == auth.Lockout(2, None)
+    assert auth.after_failure(2, now, policy) == auth.Lockout(3, now + dt.timedelta(minutes=15), 1, 15)
+
+
+def test_repeated_lockouts_lengthen_then_wait_for_a_supervisor() -> None:
+    """Issue 16 point 8: the failures count on across lock-outs until a sign-in, an unlock or a new PIN."""
+    import datetime as dt
+
+    now = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
+    policy = auth.LockoutPolicy(5, 15, 60, 3)
+    assert auth.after_failure(5, now, policy) == auth.Lockout(6, None)  # after the first lock-out ran out
+    assert auth.after_failure(9, now, policy) == auth.Lockout(10, now + dt.timedelta(minutes=60), 2, 60)
+    third = auth.after_failure(14, now, policy)
+    assert third.number == 3 and third.minutes is None and third.locked_until == auth.UNTIL_UNLOCKED
+    assert auth.until_unlocked(third.locked_until) and not auth.until_unlocked(now + dt.timedelta(days=3650))
+    never = auth.after_failure(14, now, auth.LockoutPolicy(5, 15, 60, 0))  # 0: no supervisor needed
+    assert never.minutes == 60 and never.locked_until == now + dt.timedelta(minutes=60)
 
 
 def test_a_stored_hash_of_another_kind_or_broken_never_verifies() -> None:

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from hallterm.cli import main
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
-SUBCOMMANDS = ["desk", "demo", "reference load", "cards import", "cards lookup", "staff set-pin", "bench",
-               "sweep", "config", "callbacks", "display", "rate", "print test", "scan", "calendar check", ""]
+SUBCOMMANDS = ["desk", "demo", "reference load", "cards import", "cards lookup", "staff set-pin", "staff unlock",
+               "bench", "sweep", "config", "callbacks", "display", "rate", "print test", "scan", "calendar check", ""]
 token = st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20)
 
 

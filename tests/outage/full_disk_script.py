@@ -87,8 +87,8 @@ def main(root: Path) -> dict[str, Any]:
     report: dict[str, Any] = {}
     svc = Services.open(settings, clock=lambda: NOW)
     load_reference(svc)
-    set_pin(svc, "S1401", "2468")
-    session = sign_in(svc, "S1401", "2468")
+    set_pin(svc, "S1401", "246813")
+    session = sign_in(svc, "S1401", "246813")
     body = "21030219800101001"
     holder = RosterRow(2, svc.card_format.make("GD2022A00017"), "王喆", body + resident_id_check_char(body), "A",
                        dt.date(2024, 11, 26), dt.date(2029, 11, 26), CardStatus.ACTIVE, "13812345678",

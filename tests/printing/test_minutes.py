@@ -59,4 +59,5 @@ def test_a_private_spool_file_is_owner_only_whatever_the_umask(tmp_path: Path) -
     finally:
         os.umask(old)
     assert stat.S_IMODE(spooled.path("pdf").stat().st_mode) == 0o600
-    assert stat.S_IMODE(plain.path("pdf").stat().st_mode) == 0o644  # slips and notices as before
+    # issue 16 point 5: every slip and notice too (they name holders), not only the minutes
+    assert stat.S_IMODE(plain.path("pdf").stat().st_mode) == 0o600

@@ -81,7 +81,7 @@ from hallterm.storage import holders
 from hallterm.storage.report_queries import staff_directory
 from tests.storage.conftest import BACKENDS, pg_server, settings_for  # noqa: F401  (pg_server: the PG fixture)
 
-PIN = "8642"
+PIN = "864213"  # set in a module-scoped hall, before _short_test_pins: the hall's 6 digits
 OCTOBER = Period.month_of(dt.date(2026, 10, 1))
 DAY = Period.day(dt.date(2026, 10, 12))
 COORDINATION = "业务协调科"

@@ -209,7 +209,7 @@ def test_who_is_the_system_user_of_the_process_that_ran_the_command(db_url: str,
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
     env.update(LOGNAME="hall-admin", HALLTERM_LOG_DIR=str(tmp_path / "logs"))
-    for args, stdin in ((("reference", "load"), ""), (("staff", "set-pin", "S1501", "--pin-stdin"), "8080\n")):
+    for args, stdin in ((("reference", "load"), ""), (("staff", "set-pin", "S1501", "--pin-stdin"), "808017\n")):
         run = subprocess.run([sys.executable, "-m", "hallterm", "--db", db_url, *args], cwd=PROJECT_ROOT, env=env,
                              input=stdin, capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stderr

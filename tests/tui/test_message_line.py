@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hallterm.config import Settings
 from hallterm.services.context import Services
-from hallterm.services.staff import set_pin
+from hallterm.services.staff import set_pin, wrong_id_or_pin
 from hallterm.tui.desk.sign_in import SignInScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine
 from tests.tui.conftest import DeskAppFactory
@@ -29,7 +29,7 @@ async def test_a_refused_sign_in_shows_the_refusal_on_the_message_line(loaded: S
         await sign_in(pilot, "S1401", "1111")
         line = app.screen.query_one(MessageLine)
         assert isinstance(app.screen, SignInScreen)
-        assert line.text == "PIN 不正确，还可再试 4 次"  # the refusal's own words, nothing added
+        assert line.text == wrong_id_or_pin(5)  # the refusal's own words, nothing added
         assert line.level is Level.ERROR and line.has_class("-error")
         assert str(line.render()) == line.text
 

@@ -9,8 +9,8 @@ from textual.widgets import Input, Static
 
 from hallterm.config import load_settings, sqlite_url
 from hallterm.services.context import Services
-from hallterm.services.staff import set_pin
-from hallterm.storage.tables import events, items
+from hallterm.services.staff import set_pin, wrong_id_or_pin
+from hallterm.storage.tables import events, items, staff
 from hallterm.tui.desk.app import DeskApp
 from hallterm.tui.desk.coordinator import CoordinatorScreen
 from hallterm.tui.desk.desk_screen import DeskScreen
@@ -49,7 +49,7 @@ async def test_a_coordinator_lands_on_the_coordinator_view(loaded: Services, des
         assert isinstance(app.screen, CoordinatorScreen)
 
 
-async def test_wrong_pin_says_how_many_tries_are_left_and_keeps_the_id(
+async def test_wrong_pin_says_so_without_telling_a_guesser_the_id_exists_and_keeps_the_id(
     loaded: Services, desk_app: DeskAppFactory
 ) -> None:
     set_pin(loaded, "S1401", "2468")
@@ -57,7 +57,7 @@ async def test_wrong_pin_says_how_many_tries_are_left_and_keeps_the_id(
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, "S1401", "1111")
         assert isinstance(app.screen, SignInScreen)
-        assert "还可再试 4 次" in message(app)
+        assert message(app) == wrong_id_or_pin(5)  # issue 16 point 8: the same words as an unknown staff ID
         assert app.screen.query_one("#staff-id", Input).value == "S1401"
         assert app.screen.query_one("#pin", Input).value == ""
         assert app.screen.focused is app.screen.query_one("#pin", Input)
@@ -77,7 +77,10 @@ async def test_letters_in_the_pin_field_are_explained_and_not_counted(
         assert "4–8 位数字" in message(app) and "不计入" in message(app)
         await pilot.press(*"1111", "enter")
         await settle(pilot)
-        assert "还可再试 4 次" in message(app)  # the first wrong real PIN is the first that counts
+        assert message(app) == wrong_id_or_pin(5)  # the first wrong real PIN is the first that counts
+    with loaded.db.read() as conn:
+        failed = conn.execute(select(staff.c.failed_pins).where(staff.c.staff_id == "S1401")).scalar_one()
+    assert failed == 1
 
 
 async def test_five_wrong_pins_lock_the_account_for_fifteen_minutes(
@@ -105,11 +108,13 @@ async def test_five_wrong_pins_lock_the_account_for_fifteen_minutes(
     assert "account_locked" in kinds and kinds[-1] == "signed_in"
 
 
-async def test_unknown_staff_and_missing_pin_are_explained(desk_app: DeskAppFactory) -> None:
+async def test_an_unknown_staff_id_reads_as_a_wrong_pin_and_a_missing_pin_is_explained(
+    desk_app: DeskAppFactory
+) -> None:
     app = desk_app(None)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, "S9999", "1234")
-        assert "不存在" in message(app)
+        assert message(app) == wrong_id_or_pin(5) and "S9999" not in message(app)  # issue 16 point 8
         app.screen.query_one("#staff-id", Input).value = "S1402"
         await pilot.press(*"1234", "enter")
         await settle(pilot)

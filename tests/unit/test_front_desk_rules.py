@@ -125,16 +125,21 @@ def test_pins_are_salted_scrypt_hashes() -> None:
     for bad in ("123", "123456789", "12a4", "１２３４"):
         with pytest.raises(auth.AuthError):
             auth.hash_pin(bad)
+    peppered = auth.hash_pin("2468", pepper=b"k" * 32)  # as the services hash (issue 16 point 5)
+    assert peppered.split("$")[2:5] == ["16384", "8", "1"]
+    assert auth.verify_pin("2468", peppered, b"k" * 32) and not auth.verify_pin("2468", peppered, b"j" * 32)
 
 
 def test_lockout_after_the_configured_number_of_failures() -> None:
     now = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
     state = auth.Lockout(0, None)
+    policy = auth.LockoutPolicy(5, 15, 60, 3)
     for _ in range(4):
-        state = auth.after_failure(state.failures, now, 5, 15)
+        state = auth.after_failure(state.failures, now, policy)
         assert state.locked_until is None
-    state = auth.after_failure(state.failures, now, 5, 15)
-    assert state.locked_until == now + dt.timedelta(minutes=15) and state.failures == 0
+    state = auth.after_failure(state.failures, now, policy)
+    # issue 16 point 8: the count goes on (the next lock-out is longer), reset only by a sign-in or an unlock
+    assert state.locked_until == now + dt.timedelta(minutes=15) and state.failures == 5 and state.number == 1
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,7 @@ from hallterm.tui.desk.supervision_tables import (
 )
 from hallterm.tui.widgets.carry_on import CarriesOn
 from hallterm.tui.widgets.charts import EMPTY_PERIOD, Chart, Shape
+from hallterm.tui.widgets.choice import ChoiceScreen
 from hallterm.tui.widgets.message_line import Level, MessageLine, WithMessageLine
 
 if TYPE_CHECKING:
@@ -105,6 +106,20 @@ class ReportBuilt(Done):
     """``result``: (the period key, its ``Report``)."""
 
 
+class LockedListed(Done):
+    """``result``: the accounts locked now (``LockedAccount``)."""
+
+
+class Unlocked(Done):
+    """``result``: the staff ID whose lock-out was lifted, or "" when it had run out meanwhile."""
+
+
+def _unlock(svc: Services, staff_id: str, session: Any) -> str:
+    from hallterm.services.staff import unlock  # lazy: services load SQLAlchemy (~0.5 s), as _build
+
+    return staff_id if unlock(svc, staff_id, session=session) else ""
+
+
 class SupervisionScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Screen[None]):
     CSS_PATH = "../styles/supervision.tcss"
     BINDINGS = [
@@ -112,6 +127,8 @@ class SupervisionScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Sc
         Binding("p", "next_period", "今日/本周/上周/本月/上月", id="supervision_period"),
         Binding("r", "refresh", "刷新", id="supervision_refresh"),
         Binding("escape", "back", "返回", id="supervision_back"),
+        # issue 16 point 8: the accounts locked by wrong PINs, one of them unlocked (recorded, hallterm db log)
+        Binding("u", "unlock", "解除锁定", show=False, id="supervision_unlock"),
         # Straight to a period (the footer shows P; F1 and the palette list these).
         Binding("1", "period('day')", "今日", show=False, id="supervision_day"),
         Binding("2", "period('week')", "本周", show=False, id="supervision_week"),
@@ -128,6 +145,7 @@ class SupervisionScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Sc
         self.shown: Report | None = None
         self._building: PeriodKey | None = None  # the period a worker is computing now (one at a time)
         self._again = False  # a refresh was asked for while one ran: run it when that one is done
+        self._outcome: str | None = None  # an unlock's outcome, said over the hint of the figures computing now
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -216,6 +234,36 @@ class SupervisionScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Sc
             self._draw_bar()
         self.say(message.reason, Level.ERROR)
 
+    # -- lock-outs (issue 16 point 8) -------------------------------------------------------------
+
+    def action_unlock(self) -> None:
+        from hallterm.services.staff import locked_accounts  # lazy: services load SQLAlchemy, as _build
+
+        if self.app.services is None or self.app.session is None:
+            self.say("数据库尚未连接", Level.BUSY)
+            return
+        run_use_case(self, LockedListed, locked_accounts, self.app.services, self.app.session)
+
+    def on_locked_listed(self, message: LockedListed) -> None:
+        if not message.result:
+            self.say("当前没有被锁定的账号")
+            return
+        tz = self.app.settings.hall.tz
+        options = [(f"{a.name}（{a.staff_id}）" + ("　须督查解锁" if a.until_unlocked
+                                                 else f"　锁定至 {a.locked_until.astimezone(tz):%H:%M}"), a.staff_id)
+                   for a in message.result]
+
+        def chosen(staff_id: str | None) -> None:
+            if staff_id and self.app.services is not None:
+                run_use_case(self, Unlocked, _unlock, self.app.services, staff_id, self.app.session)
+
+        self.app.push_screen(ChoiceScreen("解除哪个账号的锁定？", options), chosen)
+
+    def on_unlocked(self, message: Unlocked) -> None:
+        said = f"已解除 {message.result} 的锁定（已记录）" if message.result else "该账号的锁定已到期，无需解除"
+        self.say(said)
+        self._outcome = said if self._building is not None else None  # said again over the figures' hint
+
     # -- drawing --------------------------------------------------------------------------------
 
     def _draw_bar(self) -> None:
@@ -271,10 +319,14 @@ class SupervisionScreen(CarriesOn, WithMessageLine, FitsFooter, ExplainsKeys, Sc
         empty = self.query_one("#empty-period", Static)
         empty.display = period_empty(report)
         if empty.display:
+            empty.update(Text(f"{EMPTY_PERIOD}：这段时间没有受理、取号、预约或评价", style="bold"))
+        if self._outcome:
+            self.say(self._outcome)
+            self._outcome = None
+        elif empty.display:
             # Monday morning, the 1st: the running week or month has nothing yet; the last one has.
             hint = {"day": "：按 3 看上周、5 看上月", "week": "：按 3 看上周", "month": "：按 5 看上月"}
             said = f"{PERIOD_NAMES[self.period_key]}（{report.period.label()}）{EMPTY_PERIOD}"
-            empty.update(Text(f"{EMPTY_PERIOD}：这段时间没有受理、取号、预约或评价", style="bold"))
             self.say(said + hint.get(self.period_key, ""))
         else:
             self.say("Enter 明细；Tab 到图表和科室、人员表；P 切换时段；F1 指标说明")
