@@ -15,7 +15,7 @@ from hallterm.bench.bulk import BulkWriter, fast_timestamps
 from hallterm.bench.report import format_table, judge
 from hallterm.domain.ids import is_valid_resident_id
 from hallterm.services.context import Services
-from hallterm.storage.tables import card_holders, case_items, cases
+from hallterm.storage.tables import card_holders, case_items, cases, sequences
 
 TINY = bench.BenchPlan(holders=2000, cases=5000, lookup_samples=40, insert_samples=20, quick=True, hand_s=0.02)
 SMALLER = bench.BenchPlan(holders=200, cases=500, lookup_samples=5, insert_samples=5)
@@ -51,6 +51,16 @@ def test_build_writes_what_was_asked(services: Services) -> None:
     assert 0 < open_cases < 5000 // 2  # most closed, some still open
     assert holders_used > 1000  # spread over the holders
     assert last_opened < services.now()  # past cases only: today's case numbers stay free
+    # Each day's case counter stands at its last number, so a case opened on a day of the history (the
+    # bench's clock goes back to Friday on a weekend) takes the next number instead of clashing.
+    with services.db.read() as conn:
+        counters = {(r.day, r.value) for r in conn.execute(select(sequences).where(sequences.c.series == "case"))}
+    by_day: dict[dt.date, int] = {}
+    for number in numbers:
+        _, day_text, seq = number.rsplit("-", 2)
+        day = dt.date(int(day_text[:4]), int(day_text[4:6]), int(day_text[6:]))
+        by_day[day] = max(by_day.get(day, 0), int(seq))
+    assert counters == set(by_day.items())
 
 
 def test_bulk_writer_stores_exactly_what_core_insert_stores(services: Services) -> None:

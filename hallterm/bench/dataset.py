@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from hallterm.bench.bulk import BulkWriter, chunks, next_id, tune_build_connection
 from hallterm.bench.measuring import BenchPlan
@@ -24,10 +24,11 @@ from hallterm.domain.checklist import ItemStatus
 from hallterm.domain.ids import uscc_check_char
 from hallterm.domain.jurisdiction import DISTRICTS, EnterpriseKind
 from hallterm.domain.service_mode import PROXY_MODES
+from hallterm.services.cases import CASE_SERIES
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.synthetic_holders import REGIONS, NameLists, load_names, synthetic_holders
-from hallterm.storage.tables import card_holders, case_items, cases, items, lounges, staff
+from hallterm.storage.tables import card_holders, case_items, cases, items, lounges, sequences, staff
 
 ROWS_PER_EXECUTE = 20_000  # rows per executemany
 CASES_PER_TRANSACTION = 250_000  # a few transactions, so the WAL file stays moderate
@@ -83,6 +84,7 @@ def build_database(svc: Services, plan: BenchPlan, progress: Callable[[str], Non
     batches = chunks(_case_rows(svc, plan.cases, first_case, first_holder, plan.holders, rng, pools, today),
                      ROWS_PER_EXECUTE)
     written = 0
+    last_seq: dict[str, int] = {}
     while written < plan.cases:
         with svc.db.write() as conn:
             tune_build_connection(conn)
@@ -91,6 +93,9 @@ def build_database(svc: Services, plan: BenchPlan, progress: Callable[[str], Non
             in_transaction = 0
             for chunk in batches:
                 case_writer.write([c for c, _ in chunk])
+                for c, _ in chunk:  # the day's case counter must stand past the numbers written (below)
+                    _, day_text, seq_text = str(c[1]).rsplit("-", 2)
+                    last_seq[day_text] = max(last_seq.get(day_text, 0), int(seq_text))
                 if plan.case_items:
                     item_writer.write([i for _, i in chunk])
                 in_transaction += len(chunk)
@@ -100,6 +105,13 @@ def build_database(svc: Services, plan: BenchPlan, progress: Callable[[str], Non
             break
         written += in_transaction
         progress(f"  {written:,} / {plan.cases:,}")
+    with svc.db.write() as conn:
+        # As in a real hall, each day's counter stands at its last case number: a case the bench opens
+        # on a day of the history (a weekend run's clock goes back to Friday) takes the next number.
+        for day_text, value in last_seq.items():
+            day = dt.date(int(day_text[:4]), int(day_text[4:6]), int(day_text[6:]))
+            conn.execute(delete(sequences).where(sequences.c.series == CASE_SERIES, sequences.c.day == day))
+            conn.execute(insert(sequences).values(series=CASE_SERIES, day=day, value=value))
     with svc.db.engine.connect() as conn:  # leave a tidy file: the WAL folded back into the database
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     cases_s = time.perf_counter() - started
