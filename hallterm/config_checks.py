@@ -135,7 +135,7 @@ def check_queue(queue: QueueSettings, where: Any) -> None:
     if queue.walkin_series == queue.appointment_series:
         raise ConfigError("queue.appointment_series", where("appointment_series"), "不能与现场取号的字母相同")
     for key, low in (("call_ratio", 0), ("appointment_early_minutes", 0), ("recall_limit", 0),
-                     ("display_poll_ms", 100)):
+                     ("display_poll_ms", 100), ("display_hold_ms", 0)):
         if getattr(queue, key) < low:
             raise ConfigError(f"queue.{key}", where(key), f"不能小于 {low}")
     if "{number}" not in queue.speech_template:

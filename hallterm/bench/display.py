@@ -11,7 +11,6 @@ from typing import Any
 
 from hallterm.bench.desk import BENCH_DESK, BENCH_PIN, Desk
 from hallterm.bench.measuring import BenchContext, Measurement, bench_env, percentile
-from hallterm.services.queue_views import DisplaySnapshot
 from hallterm.tui.display.app import DisplayApp
 
 TICKET_CALLS = 30  # calls timed from another process to the display, 0.2–0.8 s apart
@@ -45,14 +44,15 @@ def measure_call_to_display(ctx: BenchContext) -> dict[str, Any]:
     seen: dict[str, float] = {}
 
     class TimedDisplay(DisplayApp):
-        def _draw(self, snap: DisplaySnapshot) -> None:
-            super()._draw(snap)
-            if snap.calls:
-                seen.setdefault(snap.calls[0].number, time.time())
+        def _next_turn(self) -> None:  # shown = drawn as the big number, in its turn (issue 17 point 1)
+            super()._next_turn()
+            if self.turn is not None:
+                seen.setdefault(self.turn.number, time.time())
 
     env = bench_env(ctx)
+    # No hold: the calls come faster than a hall's (0.2–0.8 s); the bench times delivery, not the pacing.
     settings = dataclasses.replace(ctx.svc.settings, queue=dataclasses.replace(ctx.svc.settings.queue,
-                                                                                 speech=False))
+                                                                                 speech=False, display_hold_ms=0))
     called: list[tuple[str, float]] = []
 
     async def run() -> None:

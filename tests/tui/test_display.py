@@ -36,7 +36,9 @@ print(call_next(svc, sign_in(svc, "S1401", "2468"), sys.argv[1]).number)
 
 
 def display_settings(settings: Settings, **queue_settings: str) -> Settings:
-    env = {"HALLTERM_DB_URL": settings.db.url, "HALLTERM_QUEUE_DISPLAY_POLL_MS": "100"}
+    # A short hold: a call made while the last one holds the big number waits for its turn (issue 17 point 1).
+    env = {"HALLTERM_DB_URL": settings.db.url, "HALLTERM_QUEUE_DISPLAY_POLL_MS": "100",
+           "HALLTERM_QUEUE_DISPLAY_HOLD_MS": "300"}
     env.update({f"HALLTERM_QUEUE_{k.upper()}": v for k, v in queue_settings.items()})
     return load_settings(environ=env)
 

@@ -6,6 +6,12 @@ Read-only and keyboard-free. A thread worker polls the events log's last id ever
 next poll is scheduled when the last one is done, so polls never pile up (research/textual.md,
 pitfall 4). A database that cannot be reached shows "连接中断，正在重试" and the polling goes on
 until it answers again. Names are masked and no ID number is ever read.
+
+Every call gets its turn (issue 17 point 1): a new call becomes the big number, rings, flashes and is
+spoken, and stays for ``[queue] display_hold_ms`` before the next call that came meanwhile takes its
+place, oldest first. Calls that arrive together all enter the recent list at once but take the big
+number one after the other, so no visitor's number is only ever seen in the small list. A recall is a
+new call: it gets its turn and is spoken again.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ if TYPE_CHECKING:
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 OUTAGE = "连接中断，正在重试"
 FLASHES = 6  # half-second steps a new call blinks for
+RECENT_LISTED = 5  # the recent list under the big number (queue_views.RECENT_CALLS less the one shown large)
 RETRY_S = 1.0  # while the database is away, try again this often at most
 
 
@@ -92,11 +99,16 @@ class DisplayApp(LoggedFaults):
         self._owns_services = services is None
         q = settings.queue
         self.poll_s = q.display_poll_ms / 1000
+        self.hold_s = q.display_hold_ms / 1000
         self.announcer = Announcer(q.speech_command, q.speech_voice, q.speech_template, q.speech)
         self.snapshot: DisplaySnapshot | None = None
         self.seen_event_id = -1  # the events log's last id when the picture was drawn
         self.seen_day: dt.date | None = None
-        self.last_call_id: int | None = None  # newest call shown; None until the first picture
+        self.last_call_id: int | None = None  # newest call queued for its turn; None until the first picture
+        self.turn: CallShown | None = None  # the call shown large now
+        self.pending: list[CallShown] = []  # new calls waiting for their turn, oldest first
+        self.turns: list[str] = []  # the numbers that had their turn, in order (recalls too)
+        self._holding = False  # the current turn's hold has not run out yet
         self.outage = ""
         self.announced: list[str] = []  # what was spoken (or would have been), newest last
         self._flash_left = 0
@@ -181,13 +193,35 @@ class DisplayApp(LoggedFaults):
         self.snapshot = snap
         self.seen_event_id = snap.last_event_id
         self.seen_day = snap.day
-        if snap.calls:
-            self._show_call(snap.calls[0])
+        self._queue_new(snap.calls)
+        if not snap.calls:  # a new day: yesterday's calls and their queue are gone
+            self.turn, self.pending = None, []
+        elif self.turn is not None:  # the call in its turn as it is now (过号, finished…)
+            self.turn = next((c for c in snap.calls if c.event_id == self.turn.event_id), self.turn)
+        if self.pending and not self._holding:
+            self._next_turn()
         else:
-            self._show_empty("今日尚未叫号")
+            self._show_turn()
+        self._draw_recent()
+        waiting = Text("等候　")
+        for w in snap.waiting:
+            waiting.append(f"{w.series} {w.label} ", style="bold")
+            waiting.append(f"{w.waiting} 人　")
+        self.query_one("#waiting", Static).update(waiting)
+        lounges = Text("洽谈室空位　")
+        for lounge in snap.lounges:
+            lounges.append(f"{lounge.name.replace('业务', '')} ")
+            lounges.append(f"{lounge.free}/{lounge.capacity}　", style="bold" if lounge.free else "dim")
+        self.query_one("#lounges", Static).update(lounges)
+
+    def _draw_recent(self) -> None:
+        calls = self.snapshot.calls if self.snapshot is not None else []
         recent = Text()
         gap = "\n\n" if self.size.width >= 120 else "\n"  # a TV: spread the list down the screen
-        for n, call in enumerate(snap.calls[1:]):
+        turn_id = self.turn.event_id if self.turn is not None else None
+        # Every call but the one shown large, queued ones included: all calls of a burst are listed at once.
+        listed = [c for c in calls if c.event_id != turn_id][:RECENT_LISTED]
+        for n, call in enumerate(listed):
             if n:
                 recent.append(gap)
             recent.append(f"{call.number:<4}", style="bold")
@@ -199,17 +233,12 @@ class DisplayApp(LoggedFaults):
             if call.name:
                 recent.append(f" {visible(call.name)}", style="dim")
         self.query_one("#recent-list", Static).update(recent)
-        waiting = Text("等候　")
-        for w in snap.waiting:
-            waiting.append(f"{w.series} {w.label} ", style="bold")
-            waiting.append(f"{w.waiting} 人　")
-        self.query_one("#waiting", Static).update(waiting)
-        lounges = Text("洽谈室空位　")
-        for lounge in snap.lounges:
-            lounges.append(f"{lounge.name.replace('业务', '')} ")
-            lounges.append(f"{lounge.free}/{lounge.capacity}　", style="bold" if lounge.free else "dim")
-        self.query_one("#lounges", Static).update(lounges)
-        self._announce_new(snap.calls)
+
+    def _show_turn(self) -> None:
+        if self.turn is not None:
+            self._show_call(self.turn)
+        elif self.snapshot is not None:
+            self._show_empty("今日尚未叫号")
 
     def _show_call(self, now: CallShown) -> None:
         """The newest call, large. Once it ended (过号, finished, held) it no longer says 请…到…."""
@@ -236,24 +265,42 @@ class DisplayApp(LoggedFaults):
         self.query_one("#place", Static).update("")
         self.query_one("#who", Static).update("")
 
-    def _announce_new(self, calls: list[CallShown]) -> None:
+    def _queue_new(self, calls: list[CallShown]) -> None:
+        """Calls newer than the last one queued wait for their turn, oldest first."""
         newest = calls[0].event_id if calls else 0
         if self.last_call_id is None:  # the first picture: what was called before is not news
             self.last_call_id = newest
+            self.turn = calls[0] if calls else None
             return
         fresh = [c for c in calls if c.event_id > self.last_call_id]
         self.last_call_id = max(newest, self.last_call_id)
-        if not fresh:
-            return
+        self.pending.extend(reversed(fresh))  # oldest first, as they were called
+
+    def _next_turn(self) -> None:
+        """The next queued call takes the big number: shown, rung, flashed, spoken, then held."""
+        call = self.pending.pop(0)
+        if self.snapshot is not None:  # as it is now: a call ended while it waited is shown ended
+            call = next((c for c in self.snapshot.calls if c.event_id == call.event_id), call)
+        self.turn = call
+        self.turns.append(call.number)
+        self._show_turn()
+        self._holding = True
+        self.set_timer(self.hold_s, self._hold_over)
         self.bell()
+        if self._flash_left <= 0:  # one blinking chain at a time
+            self.set_timer(0.5, self._flash)
         self._flash_left = FLASHES
         self.query_one("#now").add_class("-flash")
-        self.set_timer(0.5, self._flash)
-        for call in reversed(fresh):  # oldest first, as they were called
-            self.announced.append(self.announcer.text(call.number, call.place))
-            if self.announcer.available:
-                self.run_worker(lambda c=call: self.announcer.say(c.number, c.place), thread=True,
-                                group="speech", exit_on_error=False)
+        self.announced.append(self.announcer.text(call.number, call.place))
+        if self.announcer.available:
+            self.run_worker(lambda: self.announcer.say(call.number, call.place), thread=True,
+                            group="speech", exit_on_error=False)
+
+    def _hold_over(self) -> None:
+        self._holding = False
+        if self.pending and self.query("#now"):  # the query: the display may be closing
+            self._next_turn()
+            self._draw_recent()
 
     def _flash(self) -> None:
         self._flash_left -= 1
