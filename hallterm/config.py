@@ -103,7 +103,7 @@ class QueueSettings:
     speech_command: str = "espeak-ng"
     speech_voice: str = "cmn"  # espeak-ng's Mandarin voice
     speech_template: str = "请{number}号到{place}"
-    display_poll_ms: int = 500  # how often the display checks the events log for a change
+    display_poll_ms: int = 2000  # the display's safety poll; changes are pushed to it (storage/live.py)
     display_hold_ms: int = 4000  # each new call stays the big number this long before the next queued one
 
 

@@ -36,8 +36,9 @@ for _ in range(int(sys.argv[3])):
 
 
 def measure_call_to_display(ctx: BenchContext) -> dict[str, Any]:
-    """A second process calls tickets at a counter; the display (the real app, headless, polling every
-    ``[queue] display_poll_ms``) shows each one. Latency: committed call → drawn on the display."""
+    """A second process calls tickets at a counter; the display (the real app, headless: pushed changes and
+    the ``[queue] display_poll_ms`` safety poll) shows each one in its turn as the big number. Latency:
+    committed call → drawn as the big number."""
     calls = min(TICKET_CALLS // 3 if ctx.plan.quick else TICKET_CALLS, max(3, ctx.plan.insert_samples // 4))
     ctx.progress(f"叫号→显示屏：另一进程叫号 {calls} 次…")
     Desk.sign_in(ctx)  # sets the bench desk's PIN

@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
+from hallterm.config import Settings
 from hallterm.domain.ids import mask_name
 from hallterm.domain.queue import (
     ENDED_CALL_NAMES,
@@ -25,8 +26,9 @@ from hallterm.services.context import Services
 from hallterm.services.day_end import closed_days
 from hallterm.services.ticket_view import CALL_EVENTS, TicketView, _counter, _ordered, _view, _waiting, policy
 from hallterm.storage import cases as case_store
-from hallterm.storage import events
+from hallterm.storage import events, live
 from hallterm.storage import tickets as store
+from hallterm.storage.live import Watcher
 from hallterm.storage.tickets import CounterRow, TicketRow
 
 # --- what the counter screen shows ---------------------------------------------------------------
@@ -92,6 +94,11 @@ def transfer_options(svc: Services, counter_code: str) -> TransferOptions:
 def last_event_id(svc: Services) -> int:
     with svc.db.read() as conn:
         return events.last_id(conn)
+
+
+def watch_changes(settings: Settings) -> Watcher | None:
+    """A watcher telling the display the moment another connection commits (issue 17 point 2)."""
+    return live.open_watcher(settings.db.url)
 
 
 # --- what the display shows ------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from sqlalchemy import Connection, func, insert, select, text
 from hallterm.domain.events import EventKind
 from hallterm.storage.tables import events
 
+NOTIFY_CHANNEL = "hallterm_events"  # storage/live.py LISTENs on it
+
 
 @dataclass(frozen=True)
 class Event:
@@ -33,6 +35,10 @@ def append(conn: Connection, kind: EventKind, at: dt.datetime, *, staff_id: str 
     ))
     key = result.inserted_primary_key
     assert key is not None
+    if conn.dialect.name == "postgresql":
+        # The display learns of it the moment it commits (issue 17 point 2; storage/live.py). Sent in this
+        # transaction: a rollback sends nothing; one payload, so a transaction's many events make one NOTIFY.
+        conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
     return int(key[0])
 
 

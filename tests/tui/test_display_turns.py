@@ -104,3 +104,31 @@ async def test_two_calls_between_two_polls_each_get_their_turn_oldest_first(
     spoken = ["请A零零一号到绿色通道1号窗口", "请A零零二号到绿色通道2号窗口", "请A零零一号到绿色通道1号窗口"]
     assert app.announced == spoken
     assert said.read_text(encoding="utf-8").splitlines() == [f"-v cmn {s}" for s in spoken]
+
+
+ONE_CALL_IN_ANOTHER_PROCESS = """
+from hallterm.config import load_settings
+from hallterm.services.context import Services
+from hallterm.services.queue import call_next
+from hallterm.services.staff import sign_in
+svc = Services.open(load_settings(), upgrade=False)
+print(call_next(svc, sign_in(svc, "S1401", "2468"), "G1").number)
+"""
+
+
+async def test_a_call_is_pushed_to_the_display_without_waiting_for_the_safety_poll(
+    loaded: Services, settings: Settings, desk_session: StaffSession, clock: list[dt.datetime],
+) -> None:
+    """Issue 17 point 2 on SQLite: the safety poll is an hour away; only the data_version check can bring it."""
+    clock[0] = dt.datetime.now(dt.UTC)
+    queue.issue_walkin(loaded, DESK)
+    app = DisplayApp(display_settings(settings, speech="false", display_poll_ms="3600000"), services=loaded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.snapshot is not None, "its first picture")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
+        env["HALLTERM_DB_URL"] = settings.db.url
+        out = subprocess.run([sys.executable, "-c", ONE_CALL_IN_ANOTHER_PROCESS], cwd=PROJECT_ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        await until(pilot, lambda: app.query_one(BigNumber).text == "A001", "the pushed call")
+        assert app.turns == ["A001"]

@@ -1,8 +1,10 @@
 """The hall's queue display: the number now called, large, and where to go; the last calls; how many
 wait; free lounge seats; date and time (S4, S6, S9; issue 5 point 3).
 
-Read-only and keyboard-free. A thread worker polls the events log's last id every
-``[queue] display_poll_ms`` and reloads the picture only when it moved (or the day changed); the
+Read-only and keyboard-free. A thread worker polls the events log's last id and reloads the picture
+only when it moved (or the day changed). It polls when a watcher thread hears that another connection
+committed (issue 17 point 2: NOTIFY on PostgreSQL, ``PRAGMA data_version`` every 50 ms on SQLite;
+storage/live.py), and every ``[queue] display_poll_ms`` as a safety net for a lost notification; the
 next poll is scheduled when the last one is done, so polls never pile up (research/textual.md,
 pitfall 4). A database that cannot be reached shows "连接中断，正在重试" and the polling goes on
 until it answers again. Names are masked and no ID number is ever read.
@@ -16,7 +18,9 @@ new call: it gets its turn and is spoken again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +31,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -46,11 +51,16 @@ OUTAGE = "连接中断，正在重试"
 FLASHES = 6  # half-second steps a new call blinks for
 RECENT_LISTED = 5  # the recent list under the big number (queue_views.RECENT_CALLS less the one shown large)
 RETRY_S = 1.0  # while the database is away, try again this often at most
+WATCH_WAIT_S = 0.25  # the watcher looks at the stop flag this often
 
 
 @dataclass
 class Polled(Message):
     snapshot: DisplaySnapshot | None  # None: nothing moved since the last poll
+
+
+class Changed(Message):
+    """Another connection committed: poll now (storage/live.py)."""
 
 
 @dataclass
@@ -109,6 +119,10 @@ class DisplayApp(LoggedFaults):
         self.pending: list[CallShown] = []  # new calls waiting for their turn, oldest first
         self.turns: list[str] = []  # the numbers that had their turn, in order (recalls too)
         self._holding = False  # the current turn's hold has not run out yet
+        self._polling = False  # a poll is under way
+        self._again = False  # a change was heard during it: poll again when it is done
+        self._poll_timer: Timer | None = None  # the safety poll, when none is under way
+        self._stop = threading.Event()  # the watcher thread ends
         self.outage = ""
         self.announced: list[str] = []  # what was spoken (or would have been), newest last
         self._flash_left = 0
@@ -135,13 +149,67 @@ class DisplayApp(LoggedFaults):
         self._tick()
         self.set_interval(1.0, self._tick)
         self._show_empty("正在连接数据库……")
-        self.poll()
+        self._start_poll()
+        # A plain daemon thread, not a Textual worker: it runs as long as the display, and a worker that
+        # never ends would hold up everything that waits for the workers to complete.
+        threading.Thread(target=self._watch, name="display-watch", daemon=True).start()
 
     def on_unmount(self) -> None:
+        self._stop.set()
         if self._owns_services and self.services is not None:
             self.services.close()
 
+    # -- pushed changes (issue 17 point 2) --------------------------------------------------
+
+    def _watch(self) -> None:
+        """Tell the display the moment another connection commits (storage/live.py): a NOTIFY on
+        PostgreSQL, a changed data_version on SQLite. Where the watcher cannot run or its connection
+        drops, the safety poll (``display_poll_ms``) goes on alone until it is back."""
+        from hallterm.services.queue_views import watch_changes  # lazy: loads SQLAlchemy, in this thread
+
+        watcher = None
+        while not self._stop.is_set():
+            try:
+                if watcher is None:
+                    watcher = watch_changes(self.settings)
+                    if watcher is None:
+                        return  # an in-memory database: nothing to watch, the safety poll alone
+                    self.post_message(Changed())  # what happened while it was away
+                if watcher.wait(WATCH_WAIT_S):
+                    self.post_message(Changed())
+            except Exception:  # the connection dropped, the file is not there yet: the safety poll covers
+                if watcher is not None:
+                    with contextlib.suppress(Exception):  # already broken: nothing more to release
+                        watcher.close()
+                watcher = None
+                self._stop.wait(RETRY_S)
+        if watcher is not None:
+            watcher.close()
+
+    @on(Changed)
+    def _changed(self, _message: Changed) -> None:
+        if self.query("#now-title"):  # not while the display closes
+            self._start_poll()
+
     # -- polling ----------------------------------------------------------------------------
+
+    def _start_poll(self) -> None:
+        """Poll now, or right after the poll under way: polls never overlap nor pile up."""
+        if self._polling:
+            self._again = True
+            return
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        self._polling, self._again = True, False
+        self.poll()
+
+    def _poll_later(self, delay_s: float) -> None:
+        self._polling = False
+        if self._again:
+            self._start_poll()
+        else:
+            self._poll_timer = self.set_timer(delay_s, self._start_poll)
 
     @work(thread=True, exit_on_error=False, group="poll")
     def poll(self) -> None:
@@ -170,7 +238,7 @@ class DisplayApp(LoggedFaults):
             return  # the answer of a poll that was under way while the display closed
         # The next poll first: a fault drawing this picture (faults.py: logged, the display goes on) must not
         # stop the polling; the next change is drawn.
-        self.set_timer(self.poll_s, self.poll)
+        self._poll_later(self.poll_s)
         if self.outage:
             self.outage = ""
             self.query_one("#banner").remove_class("-shown")
@@ -181,7 +249,8 @@ class DisplayApp(LoggedFaults):
     def _poll_failed(self, message: PollFailed) -> None:
         if not self.query("#banner"):
             return  # as in _polled: the display is closing
-        self.set_timer(max(self.poll_s, RETRY_S), self.poll)  # first, as in _polled
+        self._again = False  # a change heard while the database fails its queries: the retry will see it
+        self._poll_later(max(self.poll_s, RETRY_S))  # first, as in _polled
         self.outage = message.reason
         banner = self.query_one("#banner", Static)
         banner.update(Text(f"{OUTAGE}　{message.reason}" if message.reason else OUTAGE))
@@ -198,10 +267,9 @@ class DisplayApp(LoggedFaults):
             self.turn, self.pending = None, []
         elif self.turn is not None:  # the call in its turn as it is now (过号, finished…)
             self.turn = next((c for c in snap.calls if c.event_id == self.turn.event_id), self.turn)
-        if self.pending and not self._holding:
+        self._show_turn()
+        while self.pending and not self._holding:  # without a hold (0 ms) a burst takes its turns at once
             self._next_turn()
-        else:
-            self._show_turn()
         self._draw_recent()
         waiting = Text("等候　")
         for w in snap.waiting:
@@ -284,8 +352,9 @@ class DisplayApp(LoggedFaults):
         self.turn = call
         self.turns.append(call.number)
         self._show_turn()
-        self._holding = True
-        self.set_timer(self.hold_s, self._hold_over)
+        if self.hold_s > 0:  # Textual's timer cannot take 0
+            self._holding = True
+            self.set_timer(self.hold_s, self._hold_over)
         self.bell()
         if self._flash_left <= 0:  # one blinking chain at a time
             self.set_timer(0.5, self._flash)
@@ -299,7 +368,8 @@ class DisplayApp(LoggedFaults):
     def _hold_over(self) -> None:
         self._holding = False
         if self.pending and self.query("#now"):  # the query: the display may be closing
-            self._next_turn()
+            while self.pending and not self._holding:
+                self._next_turn()
             self._draw_recent()
 
     def _flash(self) -> None:
