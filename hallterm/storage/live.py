@@ -34,8 +34,10 @@ class Watcher(Protocol):
 
 class SqliteWatcher:
     def __init__(self, path: str) -> None:
-        # mode=rw: a watcher never creates the database file (the desk does, with its modes).
-        self.conn = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, check_same_thread=False)
+        # mode=rw: a watcher never creates the database file (the desk does, with its modes). Autocommit: the
+        # PRAGMA opens no transaction, so the watcher never holds a read snapshot that would stall checkpoints.
+        self.conn = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, check_same_thread=False,
+                                    isolation_level=None)
         self.version = self._version()
 
     def _version(self) -> int:
@@ -61,7 +63,9 @@ class PgWatcher:
         import psycopg  # lazy: only a PostgreSQL hall needs it
 
         conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-        self.conn = psycopg.connect(conninfo, autocommit=True, **PG_CONNECT_ARGS)  # type: ignore[arg-type]
+        # Named, so that pg_stat_activity tells the displays' listeners from the desks' connections.
+        self.conn = psycopg.connect(conninfo, autocommit=True, application_name="hallterm-display",
+                                    **PG_CONNECT_ARGS)  # type: ignore[arg-type]
         self.conn.execute(f"LISTEN {CHANNEL}")
 
     def wait(self, timeout_s: float) -> bool:
