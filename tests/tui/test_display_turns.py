@@ -132,3 +132,35 @@ async def test_a_call_is_pushed_to_the_display_without_waiting_for_the_safety_po
         assert out.returncode == 0, out.stderr
         await until(pilot, lambda: app.query_one(BigNumber).text == "A001", "the pushed call")
         assert app.turns == ["A001"]
+
+
+async def test_a_call_that_ended_before_its_turn_is_not_announced(
+    loaded: Services, settings: Settings, desk_session: StaffSession, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    queue.issue_walkin(loaded, DESK)  # A001
+    queue.issue_walkin(loaded, DESK)  # A002
+    armed, parked, release = threading.Event(), threading.Event(), threading.Event()
+    real = queue_views.last_event_id
+
+    def gated(svc: Services) -> int:
+        if armed.is_set():
+            parked.set()
+            release.wait(60)
+        return real(svc)
+
+    monkeypatch.setattr(queue_views, "last_event_id", gated)
+    app = DisplayApp(display_settings(settings, speech="false", display_hold_ms="300"), services=loaded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.snapshot is not None, "its first picture")
+        armed.set()
+        await until(pilot, parked.is_set, "the next poll at the gate")
+        queue.call_next(loaded, desk_session, "G1")  # A001
+        second = queue.call_next(loaded, desk_session, "G2")  # A002 …
+        queue.no_show(loaded, desk_session, "G2", second.id)  # … 过号 before the display saw it
+        armed.clear()
+        release.set()
+        await until(pilot, lambda: app.turns == ["A001"], "A001's turn")
+        await until(pilot, lambda: not app._holding and not app.pending, "the hold over, the queue empty")
+        assert app.turns == ["A001"] and app.announced == ["请A零零一号到绿色通道1号窗口"]
+        assert app.query_one(BigNumber).text == "A001"
+        assert text_of(app, "#recent-list").splitlines()[0].split()[:2] == ["A002", "过号"]

@@ -347,8 +347,10 @@ class DisplayApp(LoggedFaults):
     def _next_turn(self) -> None:
         """The next queued call takes the big number: shown, rung, flashed, spoken, then held."""
         call = self.pending.pop(0)
-        if self.snapshot is not None:  # as it is now: a call ended while it waited is shown ended
+        if self.snapshot is not None:  # as it is now
             call = next((c for c in self.snapshot.calls if c.event_id == call.event_id), call)
+        if not call.live:  # it ended while it waited (过号, finished): no longer an invitation, nothing to say
+            return
         self.turn = call
         self.turns.append(call.number)
         self._show_turn()
