@@ -205,6 +205,8 @@ def test_with_db_url_replaces_only_the_url() -> None:
     ("[paths]\nassets = '/nonexistent/hallterm/assets'\n", "paths.assets", "目录"),
     ("[desk]\ndefault_district = '铁东'\n", "desk.default_district", "县区"),  # short for 铁东区
     ("[auth]\nmax_failures = 0\n", "auth.max_failures", "至少为 1"),
+    ("[queue]\ndisplay_hold_ms = -1\n", "queue.display_hold_ms", "不能小于 0"),  # issue 17 point 1
+    ("[queue]\ndisplay_poll_ms = 50\n", "queue.display_poll_ms", "不能小于 100"),
     ("[auth]\nlockout_minutes = -5\n", "auth.lockout_minutes", "负数"),
     ("[appointments]\nmissed_sweep_seconds = 1\n", "appointments.missed_sweep_seconds", "10 到 3600"),
     ("[proxy]\nwater_days = 0\n", "proxy.water_days", "1 到 120 个工作日"),  # S3 proxy tasks
