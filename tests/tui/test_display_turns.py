@@ -164,3 +164,17 @@ async def test_a_call_that_ended_before_its_turn_is_not_announced(
         assert app.turns == ["A001"] and app.announced == ["请A零零一号到绿色通道1号窗口"]
         assert app.query_one(BigNumber).text == "A001"
         assert text_of(app, "#recent-list").splitlines()[0].split()[:2] == ["A002", "过号"]
+
+
+async def test_without_a_watcher_the_safety_poll_still_brings_the_call(
+    loaded: Services, settings: Settings, desk_session: StaffSession, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A notification lost for good (no watcher at all here): the safety poll, display_poll_ms, shows the call."""
+    monkeypatch.setattr(queue_views, "watch_changes", lambda _settings: None)
+    queue.issue_walkin(loaded, DESK)
+    app = DisplayApp(display_settings(settings, speech="false", display_poll_ms="200"), services=loaded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.snapshot is not None, "its first picture")
+        queue.call_next(loaded, desk_session, "G1")
+        await until(pilot, lambda: app.query_one(BigNumber).text == "A001", "the call, by the safety poll")
+        assert app.turns == ["A001"]
