@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="性能测试（合成数据库）")
     bench.add_argument("--quick", action="store_true", help="数据量为十分之一")
     bench.add_argument("--json", action="store_true", help="最后一行输出 JSON")
+    bench.add_argument("--db", dest="bench_db", metavar="URL",
+                       help="在这个空数据库里生成合成数据并测量（如 postgresql+psycopg://…；默认临时 SQLite 文件）")
 
     sub.add_parser("sweep", help="每晚运行：容缺补正逾期的事项退件办结，重算估算期限，"
                                  "日终仍排队的持卡人离队待回访，超时未签到的预约标记失约，清理过期的打印暂存（幂等）")
@@ -127,15 +129,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _url_of(db: str | None) -> str | None:
+    """The database URL of a ``--db`` argument, checked; None when none was given."""
+    if not db:
+        return None
+    # A bare path is the hall's SQLite file, as the README's table names it (db/demo.sqlite3).
+    url = db if "://" in db else sqlite_url(Path(db).expanduser().resolve())
+    check_db_url(url, "命令行参数 --db")
+    return url
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _refuse_undecodable(args)
         settings = load_settings(args.config)
-        if args.db:
-            # A bare path is the hall's SQLite file, as the README's table names it (db/demo.sqlite3).
-            url = args.db if "://" in args.db else sqlite_url(Path(args.db).expanduser().resolve())
-            check_db_url(url, "命令行参数 --db")
+        url = _url_of(args.db)
+        if url:
             settings = settings.with_db_url(url)
             args.db = url  # display --serve passes it on to the display it starts
         command = args.command or "desk"
@@ -178,7 +188,7 @@ def _refuse_undecodable(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
         if isinstance(value, str) and name != "config" and any("\ud800" <= c <= "\udfff" for c in value):
             shown = value.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
-            shown = redact_url(shown) if name == "db" else shown  # issue 16 point 6: not the password
+            shown = redact_url(shown) if name in {"db", "bench_db"} else shown  # issue 16 point 6: not the password
             raise CliError(f"命令行参数 {shown} 含有不是 UTF-8 的字节：请把终端的字符编码设为 UTF-8 后重新输入", 2)
 
 
@@ -192,7 +202,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         # lazy: the bench loads everything; no other command needs it
         from hallterm.bench import run_bench
 
-        return run_bench(quick=args.quick, as_json=args.json)
+        # ``hallterm bench --db URL`` or ``hallterm --db URL bench``: measured in that (empty) database.
+        return run_bench(quick=args.quick, as_json=args.json, db_url=_url_of(args.bench_db) or args.db)
     if command == "config":
         return cli_config.show_config(settings)
     if command == "display":

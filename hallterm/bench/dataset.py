@@ -28,6 +28,7 @@ from hallterm.services.cases import CASE_SERIES
 from hallterm.services.context import Services
 from hallterm.services.reference import load_reference
 from hallterm.services.synthetic_holders import REGIONS, NameLists, load_names, synthetic_holders
+from hallterm.storage.backup import reset_pg_sequences
 from hallterm.storage.tables import card_holders, case_items, cases, items, lounges, sequences, staff
 
 ROWS_PER_EXECUTE = 20_000  # rows per executemany
@@ -112,8 +113,14 @@ def build_database(svc: Services, plan: BenchPlan, progress: Callable[[str], Non
             day = dt.date(int(day_text[:4]), int(day_text[4:6]), int(day_text[6:]))
             conn.execute(delete(sequences).where(sequences.c.series == CASE_SERIES, sequences.c.day == day))
             conn.execute(insert(sequences).values(series=CASE_SERIES, day=day, value=value))
-    with svc.db.engine.connect() as conn:  # leave a tidy file: the WAL folded back into the database
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    if svc.db.engine.dialect.name == "postgresql":
+        # The bulk rows went in with their ids: the serial counters move past them, or the first case a
+        # measurement opens would take id 1 again.
+        with svc.db.write() as conn:
+            reset_pg_sequences(conn)
+    else:
+        with svc.db.engine.connect() as conn:  # leave a tidy file: the WAL folded back into the database
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     cases_s = time.perf_counter() - started
     return BuildResult(plan.holders, written, written if plan.case_items else 0, card_numbers, holders_s, cases_s)
 

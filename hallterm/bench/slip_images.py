@@ -25,7 +25,7 @@ def _bench_slips(ctx: BenchContext) -> tuple[list[Slip], Keyring]:
 
 
 def measure_slip_render(ctx: BenchContext) -> dict[str, Any]:
-    """Slip → 1-bit image with its QR code (DESIGN.md budget: p95 ≤ 30 ms); also the whole print job
+    """Slip → 1-bit image with its QR code (budget: p95 ≤ 20 ms, issue 17); also the whole print job
     (+ PNG, PDF and ESC/POS bytes), which the desk makes in a thread worker."""
     slips, _ring = _bench_slips(ctx)
     ctx.progress(f"回执渲染 {len(slips):,} 张…")
@@ -70,5 +70,6 @@ LABELS = {
     "slip_decode_samples": "回执识别张数 samples",
 }
 
-# DESIGN.md as the README states it: p95 ≤ 30 ms, every slip decodes back.
-BUDGETS = {"slip_render_p95_ms": ("<=", 30.0), "slip_decode_ok_ratio": (">=", 1.0)}
+# Issue 17 point 7: p95 ≤ 20 ms (DESIGN.md's 30 ms, with margin on a busy 2-core machine); every slip
+# decodes back.
+BUDGETS = {"slip_render_p95_ms": ("<=", 20.0), "slip_decode_ok_ratio": (">=", 1.0)}

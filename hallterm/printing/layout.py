@@ -9,10 +9,12 @@ is what is printed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from functools import lru_cache
+from typing import Any, Protocol
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -181,26 +183,65 @@ class ImageSheet:
 
 def _text_op(line: str, face: ImageFont.FreeTypeFont, left: int, avail: int, align: Align, stroke: int, size: int,
              line_h: int) -> _Op:
-    def op(draw: ImageDraw.ImageDraw, _img: Image.Image, y: int) -> None:
+    def op(draw: ImageDraw.ImageDraw, img: Image.Image, y: int) -> None:
         x: float = left
         if align is not Align.LEFT:
-            room = max(0, avail - draw.textlength(line, font=face))
+            room = max(0, avail - _length(size, line))
             x = left + (room / 2 if align is Align.CENTER else room)
-        draw.text((x, y + (line_h - size) // 2), line, font=face, fill=0,
-                  stroke_width=stroke, stroke_fill=0)
+        _draw_text(draw, img, (x, y + (line_h - size) // 2), line, size, stroke)
 
     return op
 
 
 def _pair_op(label: str, value: str, face: ImageFont.FreeTypeFont, margin: int, left: int, size: int,
              line_h: int) -> _Op:
-    def op(draw: ImageDraw.ImageDraw, _img: Image.Image, y: int) -> None:
+    def op(draw: ImageDraw.ImageDraw, img: Image.Image, y: int) -> None:
         top = y + (line_h - size) // 2
         if label:
-            draw.text((margin, top), label, font=face, fill=0)
-        draw.text((left, top), value, font=face, fill=0)
+            _draw_text(draw, img, (margin, top), label, size, 0)
+        _draw_text(draw, img, (left, top), value, size, 0)
 
     return op
+
+
+# --- cached glyph masks ----------------------------------------------------------------------------
+# Most lines of a slip are the same on every slip (the hall's name, headings, labels, the rules under
+# the QR code): rasterising them with FreeType was a third of a slip's render time. A line's mask
+# depends only on its text, size, stroke and the fraction of its x position, so it is kept and drawn
+# again exactly as ``ImageDraw.text`` draws it (same mask, same offset, same compositing): the slip is
+# byte-identical to one drawn without the cache (tests/test_slip_render_cache.py).
+
+SLIP_MAX_WIDTH = 640  # Scale.for_width: up to 80 mm paper
+_MEASURE_DRAW = ImageDraw.Draw(Image.new("L", (1, 1), 255))
+
+
+@lru_cache(maxsize=4096)
+def _length(size: int, line: str) -> float:
+    """``ImageDraw.textlength`` of ``line`` at ``size`` on an ``L`` page (cached)."""
+    return _MEASURE_DRAW.textlength(line, font=fonts.font(size))
+
+
+@lru_cache(maxsize=1024)
+def _mask(size: int, line: str, stroke: int, start_x: float) -> tuple[Any, tuple[int, int]]:
+    # What ImageDraw.text asks FreeType for a one-line text in an ``L`` image, anchor "la", ink 0
+    # (black); a stroke drawn in the fill's own colour is drawn once, filled.
+    return fonts.font(size).getmask2(line, "L", None, None, None, stroke, "la", 0, (start_x, 0.0),
+                                     stroke_filled=True)
+
+
+def _draw_text(draw: ImageDraw.ImageDraw, img: Image.Image, xy: tuple[float, int], line: str, size: int,
+               stroke: int) -> None:
+    """``draw.text(xy, line, font=fonts.font(size), fill=0, stroke_width=stroke, stroke_fill=0)``, cached
+    on thermal slips (a page's lines are larger and rarely repeat: kept, they would only hold memory)."""
+    if "\n" in line or img.mode != "L" or img.width > SLIP_MAX_WIDTH or not _CACHE_ON:
+        draw.text(xy, line, font=fonts.font(size), fill=0, stroke_width=stroke, stroke_fill=0)
+        return
+    start_x, whole_x = math.modf(xy[0])
+    mask, offset = _mask(size, line, stroke, start_x)
+    draw.draw.draw_bitmap((int(whole_x) + offset[0], xy[1] + offset[1]), mask, 0)
+
+
+_CACHE_ON = True  # the byte-identity test turns it off to draw the reference slips
 
 
 # --- plain text (the desk's preview) ---------------------------------------------------------------
