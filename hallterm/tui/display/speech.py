@@ -13,10 +13,12 @@ import shutil
 import subprocess
 import threading
 from pathlib import Path
+from typing import Any
 
 from hallterm.domain.queue import speech_text
 
 SPEECH_TIMEOUT_S = 30
+SAY_META = "hallterm_say"  # serve.py forwards this meta packet to the page, which speaks its text
 DEFAULT_VOICE = "cmn-latn-pinyin"  # QueueSettings.speech_voice; see the module's docstring
 
 
@@ -72,3 +74,13 @@ class Announcer:
                                timeout=SPEECH_TIMEOUT_S, check=False)
             except (OSError, subprocess.SubprocessError):
                 self.failures += 1  # a broken sound device must never stop the display
+
+
+def speak_in_browser(app: Any, words: str) -> bool:
+    """Under ``display --serve`` (Textual's web driver): hand the words to the page, which speaks them with the
+    browser's voice (Web Speech API, zh-CN; templates/app_index.html). False when the driver cannot."""
+    write_meta = getattr(getattr(app, "_driver", None), "write_meta", None)  # textual.drivers.web_driver
+    if write_meta is None:
+        return False
+    write_meta({"type": SAY_META, "text": words})
+    return True
