@@ -101,7 +101,8 @@ class QueueSettings:
     recall_limit: int = 3  # recalls before the ticket is marked 过号 (no-show)
     speech: bool = True  # the display speaks each call where the speech command is installed
     speech_command: str = "espeak-ng"
-    speech_voice: str = "cmn"  # espeak-ng's Mandarin voice
+    # espeak-ng's Mandarin that reads Chinese; Debian 12's plain "cmn" reads pinyin as English (display/speech.py)
+    speech_voice: str = "cmn-latn-pinyin"
     speech_template: str = "请{number}号到{place}"
     display_poll_ms: int = 2000  # the display's safety poll; changes are pushed to it (storage/live.py)
     display_hold_ms: int = 4000  # each new call stays the big number this long before the next queued one

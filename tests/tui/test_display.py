@@ -85,7 +85,7 @@ async def test_a_call_made_in_another_process_shows_flashes_rings_and_is_spoken(
         assert app.query_one("#now").has_class("-flash")
         await app.workers.wait_for_complete()
     assert app.announced == ["请A零零一号到绿色通道1号窗口"]
-    assert said.read_text(encoding="utf-8").splitlines() == ["-v cmn 请A零零一号到绿色通道1号窗口"]
+    assert said.read_text(encoding="utf-8").splitlines() == ["-v cmn-latn-pinyin 请A零零一号到绿色通道1号窗口"]
 
 
 async def test_calls_before_the_display_started_are_shown_but_not_rung(

@@ -103,7 +103,7 @@ async def test_two_calls_between_two_polls_each_get_their_turn_oldest_first(
         await app.workers.wait_for_complete()
     spoken = ["请A零零一号到绿色通道1号窗口", "请A零零二号到绿色通道2号窗口", "请A零零一号到绿色通道1号窗口"]
     assert app.announced == spoken
-    assert said.read_text(encoding="utf-8").splitlines() == [f"-v cmn {s}" for s in spoken]
+    assert said.read_text(encoding="utf-8").splitlines() == [f"-v cmn-latn-pinyin {s}" for s in spoken]
 
 
 ONE_CALL_IN_ANOTHER_PROCESS = """

@@ -39,7 +39,7 @@ from hallterm.config import Settings
 from hallterm.domain.terminal_text import visible
 from hallterm.domain.weekdays import weekday_name
 from hallterm.tui.display import bigtext
-from hallterm.tui.display.speech import Announcer
+from hallterm.tui.display.speech import Announcer, speak_in_browser
 from hallterm.tui.faults import LoggedFaults
 
 if TYPE_CHECKING:
@@ -362,8 +362,12 @@ class DisplayApp(LoggedFaults):
             self.set_timer(0.5, self._flash)
         self._flash_left = FLASHES
         self.query_one("#now").add_class("-flash")
-        self.announced.append(self.announcer.text(call.number, call.place))
-        if self.announcer.available:
+        words = self.announcer.text(call.number, call.place)
+        self.announced.append(words)
+        if self.is_web:  # display --serve: the TV's browser speaks (serve.py SAY_META), not the server PC
+            if self.settings.queue.speech:
+                speak_in_browser(self, words)
+        elif self.announcer.available:
             self.run_worker(lambda: self.announcer.say(call.number, call.place), thread=True,
                             group="speech", exit_on_error=False)
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import ipaddress
+import json
 import logging
 import secrets
 import shlex
@@ -43,6 +44,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from hallterm.printing.fonts import FontMissing, font_path
+from hallterm.tui.display.speech import SAY_META  # a call's words; the page speaks them (issue 17 point 3)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_HOST = "127.0.0.1"  # loopback unless told otherwise: textual-serve has no authentication
@@ -54,6 +56,7 @@ DEFAULT_MAX_CONNECTIONS = 4  # DisplaySettings.serve_max_connections
 MAX_COLUMNS = 512
 MAX_ROWS = 256
 TOKEN_PARAM = "token"
+SAY_MAX_CHARS = 200  # a call's words are ~20 characters: anything longer is not a call
 CSP_NONCE = web.RequestKey("csp_nonce", str)  # the page's nonce, for its Content-Security-Policy
 
 log = logging.getLogger(__name__)
@@ -117,6 +120,20 @@ class _DisplayProcess(AppService):
 
     async def send_bytes(self, data: bytes) -> bool:
         return True  # keys and clicks from a browser: the served display is a display only (point 7)
+
+    async def on_meta(self, data: bytes) -> None:
+        # A call to speak: the TV's browser says it (Web Speech API, templates/app_index.html), not this PC.
+        # textual-serve 1.1.3 only logs meta types it does not know.
+        try:
+            meta = json.loads(data)
+        except ValueError:
+            meta = None
+        if isinstance(meta, dict) and meta.get("type") == SAY_META:
+            text = meta.get("text")
+            if isinstance(text, str) and text:
+                await self.remote_write_str(json.dumps([SAY_META, {"text": text[:SAY_MAX_CHARS]}]))
+            return
+        await super().on_meta(data)
 
     async def stop(self) -> None:
         await super().stop()
