@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hallterm.domain.errors import Refused
 from hallterm.domain.jurisdiction import DISTRICTS
-from hallterm.domain.payloads import MIN_SECRET_BYTES
+from hallterm.domain.secret_rules import MIN_SECRET_BYTES
 
 if TYPE_CHECKING:
     from hallterm.config import AuthSettings, PrintingSettings, QueueSettings, Settings, SigningSettings
@@ -192,9 +192,9 @@ def check_auth(a: AuthSettings, where: Any) -> None:
     if a.supervisor_unlock_after < 0:
         raise ConfigError("auth.supervisor_unlock_after", where("supervisor_unlock_after"),
                           "不能为负数（0 表示从不需要督查解锁）")
-    if a.pepper_secret and len(a.pepper_secret.encode("utf-8")) < 32:
+    if a.pepper_secret and len(a.pepper_secret.encode("utf-8")) < MIN_SECRET_BYTES:
         # Never echo the secret itself in a message.
-        raise ConfigError("auth.pepper_secret", where("pepper_secret"), "太短：至少 32 个随机字符")
+        raise ConfigError("auth.pepper_secret", where("pepper_secret"), f"太短：至少 {MIN_SECRET_BYTES} 个随机字符")
 
 
 def check_signing(s: SigningSettings, where: Any) -> None:

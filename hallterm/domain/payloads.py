@@ -44,13 +44,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hallterm.domain.errors import Refused
+from hallterm.domain.secret_rules import MIN_SECRET_BYTES
 
 PREFIX = "HT2"
 OLD_PREFIXES = ("HT1",)  # before issue 16: no region in the signed text; refused, never verified
 TEST_REGION = "TEST"  # in the region's place on the samples of ``hallterm print test``
 SIGNATURE_BYTES = 10  # 80 bits: 16 base32 characters (research/printing.md §5)
 SIGNATURE_CHARS = 16
-MIN_SECRET_BYTES = 32  # issue 16 point 10: what ``secrets.token_urlsafe(32)`` gives is 43
 
 _FIELD = re.compile(r"[0-9A-Z][0-9A-Z-]{0,31}")
 KEY_ID = re.compile(r"[A-Z][0-9A-Z]{0,7}")
