@@ -32,6 +32,7 @@ from hallterm import (
     cli_print,
     cli_proxy,
     cli_report,
+    cli_simulate,
     logfile,
 )
 from hallterm.cli_base import CliError, open_services, printable_output
@@ -58,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--holders", type=int, default=300, help="演示持卡人数量（默认 300）")
     demo.add_argument("--days", type=int, default=30, choices=range(1, 91), metavar="N",
                       help="模拟今天之前多少天的大厅业务（1–90，默认 30）")
+    demo.add_argument("--live", action="store_true",
+                      help="同时在后台运行大厅模拟（两个模拟窗口），叫号屏、前台和协调员看板随之变化")
 
     cli_db.add_parser(sub)
 
@@ -126,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_proxy.add_parser(sub)
     cli_duties.add_parser(sub)
     cli_report.add_parser(sub)
+    cli_simulate.add_parser(sub)
     return parser
 
 
@@ -197,7 +201,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "desk":
         return cli_apps.run_desk(settings, after_hours=getattr(args, "after_hours", False))
     if command == "demo":
-        return cli_apps.run_demo(settings, args.no_ui, args.holders, args.days)
+        return cli_apps.run_demo(settings, args.no_ui, args.holders, args.days, live=args.live,
+                                 config_file=args.config)
+    if command == "simulate":
+        return cli_simulate.run(settings, args)
     if command == "bench":
         # lazy: the bench loads everything; no other command needs it
         from hallterm.bench import run_bench

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 from pathlib import Path
 
 from hallterm.cli_base import CliError, open_services
+from hallterm.cli_simulate import LIVE_DESKS, start_live
 from hallterm.config import Settings, sqlite_url
 from hallterm.config_locations import DEMO_DB_FILE
 from hallterm.domain.redaction import redact_url
+from hallterm.logfile import log_dir
 
 
-def run_demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:
+def run_demo(settings: Settings, no_ui: bool, count: int, days: int, *, live: bool = False,
+             config_file: str | None = None) -> int:
     # lazy: SQLAlchemy and Alembic (~0.5 s) load only for a command that opens the database
     from sqlalchemy.engine import make_url
 
@@ -56,10 +60,36 @@ def run_demo(settings: Settings, no_ui: bool, count: int, days: int) -> int:
     # Issue 15: what keeps a hall's data safe, tried on the demo's own database.
     print(f"运维（可在演示库上试）：hallterm --db {redact_url(url)} db check 检查完整性；… db backup 文件名 备份；"
           f"… db log 查看管理操作记录")
-    if no_ui:
+    if not live:
+        if no_ui:
+            return 0
+        # The lines above vanish behind the full-screen desk: it shows them again itself.
+        return run_desk(settings, after_hours=False, demo_note=f"演示数据\n{logins}\n{booked}\n{cards}")
+    return _run_live(settings, config_file, no_ui, f"演示数据\n{logins}\n{booked}\n{cards}")
+
+
+def _run_live(settings: Settings, config_file: str | None, no_ui: bool, note: str) -> int:
+    """Issue 17 point 4: the demo's hall moves by itself — two 模拟窗口 take tickets, call, open and route
+    cases, hand out results — while the trainee works the desk (and the display shows the calls)."""
+    log = log_dir(settings) / "hallterm-simulate.log"
+    hall = start_live(settings, config_file, log)
+    print(f"大厅模拟已在后台运行（{LIVE_DESKS} 个模拟窗口；记录：{log}）。另开一个终端运行 "
+          f"hallterm --db {redact_url(settings.db.resolved_url())} display 可看叫号屏", flush=True)
+    try:
+        if no_ui:
+            print("按 Ctrl+C 结束模拟", flush=True)
+            hall.wait()
+            return 0
+        return run_desk(settings, after_hours=False, demo_note=note)
+    except KeyboardInterrupt:
         return 0
-    # The lines above vanish behind the full-screen desk: it shows them again itself.
-    return run_desk(settings, after_hours=False, demo_note=f"演示数据\n{logins}\n{booked}\n{cards}")
+    finally:
+        if hall.poll() is None:
+            hall.send_signal(signal.SIGTERM)  # the simulator stops its desks and writes its figures to the log
+            try:
+                hall.wait(timeout=60)
+            except Exception:  # never leave the hall running behind the trainee
+                hall.kill()
 
 
 def run_display(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,133 @@
+"""``hallterm simulate``: a hall driven by virtual desks (issue 17 point 4), and the background hall of
+``hallterm demo --live``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from hallterm.cli_base import CliError
+from hallterm.config import Settings, sqlite_url
+from hallterm.config_locations import DEMO_DB_FILE
+
+MAX_DESKS = 200  # each desk holds one database connection; PostgreSQL's default max_connections is 100
+LIVE_DESKS, LIVE_SPEED = 2, "5"  # demo --live: two busy windows beside the trainee's, a visit a minute
+
+
+def _speed(text: str) -> str:
+    from hallterm.simulate.plan import parse_speed  # lazy: as the other commands' modules
+
+    try:
+        parse_speed(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--speed 应为 max 或正数（1 为真人速度，10 为十倍速），而不是 {text!r}") from None
+    return text
+
+
+def _desks(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_DESKS:
+        raise argparse.ArgumentTypeError(f"--desks 应为 1–{MAX_DESKS} 的整数，而不是 {text!r}")
+    return value
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 24 * 60:
+        raise argparse.ArgumentTypeError(f"--minutes 应为 0–1440 之间的分钟数，而不是 {text!r}")
+    return value
+
+
+def _at(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--at 应为大厅时间 YYYY-MM-DDTHH:MM（如 2026-12-07T10:00），而不是 {text!r}") from None
+
+
+def add_parser(sub: Any) -> None:
+    sim = sub.add_parser("simulate", help="大厅模拟：多个虚拟窗口各用一个进程，通过真实业务流程取号、叫号、"
+                                          "开件、核材料、发证（培训演示用 --speed 1，压力测试用 --speed max）；"
+                                          "只在演示数据库上运行")
+    sim.add_argument("--desks", type=_desks, default=2, metavar="N", help=f"虚拟窗口数（1–{MAX_DESKS}，默认 2）")
+    sim.add_argument("--minutes", type=_minutes, default=10.0, metavar="M", help="运行多少分钟（默认 10）")
+    sim.add_argument("--speed", type=_speed, default="1", metavar="X|max",
+                     help="倍速：1 为真人速度（默认），10 为十倍速，max 为不停顿的压力测试")
+    sim.add_argument("--seed", type=int, default=17, help="随机种子（相同种子、相同数据时访客相同）")
+    sim.add_argument("--at", type=_at, metavar="YYYY-MM-DDTHH:MM",
+                     help="按大厅时间的这一刻开始模拟（如夜里练习周一上午、节假日值班），默认现在")
+    sim.add_argument("--json", action="store_true", help="最后一行输出 JSON")
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The simulator, like the demo, uses the demo's own file unless a database is named."""
+    return settings if settings.db.url else settings.with_db_url(sqlite_url(DEMO_DB_FILE))
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    # lazy: the simulator and the services load only for this command
+    from hallterm.simulate.plan import SimPlan, parse_speed, start_hour
+    from hallterm.simulate.runner import SimulationFailed
+    from hallterm.simulate.runner import run as simulate
+
+    settings = demo_settings(settings)
+    now = args.at.replace(tzinfo=args.at.tzinfo or settings.hall.tz) if args.at else dt.datetime.now(settings.hall.tz)
+    plan = SimPlan(desks=args.desks, minutes=args.minutes, speed=parse_speed(args.speed), seed=args.seed,
+                   start_h=start_hour(now.hour + now.minute / 60), at=now.isoformat() if args.at else None)
+    say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
+    try:
+        result = simulate(settings, plan, config_file=args.config, progress=say)
+    except SimulationFailed as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(summary(result))
+    return 1 if result["errors"] or result["ticket_duplicates"] else 0
+
+
+LABELS = {"ticket": "取号", "call": "叫号", "recall": "重呼", "no_show": "过号", "lookup": "读卡",
+          "open_case": "开件（含分派）", "checklist": "打开材料清单", "tick": "核材料", "decide": "受理",
+          "finish": "办结叫号", "met": "协调员接待", "end_visit": "接待结束", "review": "审查/决定/待领取",
+          "window_lookup": "发证窗口查询", "handout": "发证", "rate": "评价", "slots": "查预约时段", "book": "预约"}
+
+
+def summary(result: dict[str, Any]) -> str:
+    lines = [f"大厅模拟（{result['database']}，{result['desks']} 个窗口，{result['speed']} 倍速，"
+             f"{result['wall_s']:g} 秒）：操作 {result['operations']:,} 次（{result['ops_per_s']:g}/秒），"
+             f"错误 {result['errors']}，规则拒绝 {result['refused']}，重号 {result['ticket_duplicates']}"]
+    for op, label in LABELS.items():
+        count = result.get(f"{op}_count", 0)
+        if count:
+            lines.append(f"  {label:<12}{count:>7,} 次  p50 {result[f'{op}_p50_ms']:>7.1f} ms  "
+                         f"p95 {result[f'{op}_p95_ms']:>7.1f} ms")
+    lines += [f"  错误：{sample}" for sample in result["error_samples"]]
+    lines += [f"  拒绝 {count} 次：{message}" for message, count in result["refusals"].items()]
+    return "\n".join(lines)
+
+
+def start_live(settings: Settings, config_file: str | None, log: Path) -> subprocess.Popen[bytes]:
+    """``hallterm demo --live``: the simulated hall in the background, quiet, while the trainee works."""
+    env = dict(os.environ, HALLTERM_DB_URL=demo_settings(settings).db.resolved_url())
+    if config_file:
+        env["HALLTERM_CONFIG"] = config_file
+    log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        os.chmod(log, 0o600)
+        return subprocess.Popen([sys.executable, "-m", "hallterm", "simulate", "--desks", str(LIVE_DESKS),
+                                 "--speed", LIVE_SPEED, "--minutes", "720"], env=env, stdout=out, stderr=out,
+                                stdin=subprocess.DEVNULL, start_new_session=True)

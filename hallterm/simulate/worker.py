@@ -1,0 +1,48 @@
+"""The process of one virtual desk: ``python -m hallterm.simulate.worker SETUP_JSON``.
+
+It reads the configured database from its environment as any hallterm program does, says ``ready``
+once signed in, starts when the runner's go-file appears (every desk at once), and prints its tally as
+one JSON line when its time is up or the stop-file appears."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+from hallterm.config import load_settings
+from hallterm.services import training
+from hallterm.services.context import Services
+from hallterm.simulate.desk import VirtualDesk
+from hallterm.simulate.plan import SimPlan
+
+
+def main(argv: list[str]) -> int:
+    setup = json.loads(argv[1])
+    # Ctrl+C reaches the whole process group: the runner stops the desks through the stop-file instead,
+    # so that each finishes its step and reports what it did.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stop = Path(setup["stop"])
+    signal.signal(signal.SIGTERM, lambda *_: stop.touch())
+    plan = SimPlan(**setup["plan"])
+    clock = plan.clock()
+    svc = Services.open(load_settings(), upgrade=False, **({"clock": clock} if clock else {}))
+    desk, desks = int(setup["desk"]), int(setup["desks"])
+    ready = training.ready_cards(svc)[desk::desks]  # each result handed out by one desk only
+    virtual = VirtualDesk(svc, plan, desk, setup["counter"], training.visitors(svc), ready)
+    print("ready", flush=True)
+    go = Path(setup["go"])
+    while not go.exists():
+        if stop.exists():
+            return 0
+        time.sleep(0.005)
+    tally = virtual.run(time.monotonic() + plan.minutes * 60, stop)
+    print(json.dumps(tally.to_json(), ensure_ascii=False), flush=True)
+    svc.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
