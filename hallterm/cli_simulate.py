@@ -103,7 +103,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 LABELS = {"ticket": "取号", "call": "叫号", "recall": "重呼", "no_show": "过号", "lookup": "读卡",
           "open_case": "开件（含分派）", "checklist": "打开材料清单", "tick": "核材料", "decide": "受理",
           "finish": "办结叫号", "met": "协调员接待", "end_visit": "接待结束", "review": "审查/决定/待领取",
-          "window_lookup": "发证窗口查询", "handout": "发证", "rate": "评价", "slots": "查预约时段", "book": "预约"}
+          "window_lookup": "发证窗口查询", "handout": "发证", "rate": "评价", "slots": "查预约时段", "book": "预约",
+          "board": "窗口看板"}
 
 
 def summary(result: dict[str, Any]) -> str:

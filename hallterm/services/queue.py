@@ -44,7 +44,7 @@ from hallterm.storage import events, sequences
 from hallterm.storage import tickets as store
 from hallterm.storage.tickets import CounterRow, TicketRow
 
-CALL_ATTEMPTS = 8  # another counter may take the first choice between reading and updating: try the next
+CALL_ATTEMPTS = 60  # counters calling at the same moment each take a different one of the first 60 (a 50-desk hall)
 
 
 # --- issuing --------------------------------------------------------------------------------------
@@ -219,16 +219,15 @@ def call_next(svc: Services, session: StaffSession, counter_code: str) -> Ticket
     with svc.db.write() as conn:
         counter = _counter(conn, counter_code)
         _require_free(svc, conn, counter)
-        for _ in range(CALL_ATTEMPTS):
-            ordered = _ordered(svc, conn, counter.code)
-            if not ordered:
-                raise QueueError("暂无等候的号")
-            # Another counter may take one between our read and our update (PostgreSQL): take the next.
-            for row in ordered[:3]:
-                if _call(svc, conn, session, counter, row):
-                    called = store.get(conn, row.id)
-                    assert called is not None
-                    return _view(called, message=f"请 {called.number} 号到{counter.name}")
+        ordered = _ordered(svc, conn, counter.code)
+        if not ordered:
+            raise QueueError("暂无等候的号")
+        # Other counters may be calling the first ones this very moment: take the first nobody holds.
+        for row in ordered[:CALL_ATTEMPTS]:
+            if store.claim_waiting(conn, row.id) and _call(svc, conn, session, counter, row):
+                called = store.get(conn, row.id)
+                assert called is not None
+                return _view(called, message=f"请 {called.number} 号到{counter.name}")
     raise QueueError("其他窗口同时在叫号，请再按一次")
 
 

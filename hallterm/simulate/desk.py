@@ -21,7 +21,17 @@ from hallterm.domain.errors import Refused
 from hallterm.domain.handout import Recipient, RecipientKind
 from hallterm.domain.jurisdiction import DISTRICTS, CaseKind, EnterpriseKind
 from hallterm.domain.rating import Level
-from hallterm.services import appointment_slots, appointments, cases, checklist, handout, progress, queue, rating
+from hallterm.services import (
+    appointment_slots,
+    appointments,
+    cases,
+    checklist,
+    handout,
+    progress,
+    queue,
+    queue_views,
+    rating,
+)
 from hallterm.services.cards import check_card
 from hallterm.services.checklist_sheet import load
 from hallterm.services.context import Services
@@ -53,6 +63,7 @@ class VirtualDesk:
         self._seq = itertools.count()
         self._decisions = itertools.count(1)
         self._started = time.monotonic()
+        self._hands_free_at = 0.0  # the clerk's next step comes no sooner (plan.HANDS_S)
 
     # -- running ---------------------------------------------------------------------------------------
 
@@ -72,6 +83,7 @@ class VirtualDesk:
                 if stop.exists():
                     break
             due, _n, visit = self._agenda[0]
+            due = max(due, self._hands_free_at)
             if due > now:
                 time.sleep(min(due - now, until - now, 0.2))
                 continue
@@ -100,6 +112,8 @@ class VirtualDesk:
         except Exception as exc:  # a desk that stops on the first error measures nothing
             self.tally.error(name, exc)
             return None
+        finally:
+            self._hands_free_at = time.monotonic() + self.rng.uniform(*p.HANDS_S)
         self.tally.timed(name, (time.perf_counter() - started) * 1000)
         return result
 
@@ -141,6 +155,10 @@ class VirtualDesk:
 
     def counter_loop(self) -> Visit:
         """Call the next visitor, serve them, call the next; flat out, a visitor arrives whenever none waits."""
+        # A run stopped mid-visit left its visitor at the counter: the clerk closes that first, as at a shift's start.
+        board = self.op("board", queue_views.counter_board, self.svc, self.counter)
+        if board is not None and board.current is not None:
+            self.op("finish", queue.finish, self.svc, self.clerk, self.counter, board.current.id)
         while True:
             ticket = self.call()
             if ticket is None:
@@ -151,6 +169,7 @@ class VirtualDesk:
             yield from self.serve(ticket)
 
     def call(self) -> TicketView | None:
+        """Call the next visitor (timed as ``call``); None when nobody waits, which is no operation."""
         started = time.perf_counter()
         try:
             ticket = queue.call_next(self.svc, self.clerk, self.counter)
@@ -161,6 +180,8 @@ class VirtualDesk:
         except Exception as exc:  # as op()
             self.tally.error("call", exc)
             return None
+        finally:
+            self._hands_free_at = time.monotonic() + self.rng.uniform(*p.HANDS_S)
         self.tally.timed("call", (time.perf_counter() - started) * 1000)
         return ticket
 

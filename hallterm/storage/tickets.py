@@ -115,6 +115,18 @@ def transition(conn: Connection, ticket_id: int, expected: str, **values: object
     return done == 1
 
 
+def claim_waiting(conn: Connection, ticket_id: int) -> bool:
+    """Lock the ticket for this transaction if it still waits and no other counter is calling it right now.
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so that fifty counters pressing "call" at once each take a
+    different visitor at the head of the queue instead of queueing behind one row lock and then finding
+    it taken (issue 17 point 5). SQLite's one writer at a time needs no lock: the status is checked."""
+    query = select(tickets.c.id).where(tickets.c.id == ticket_id, tickets.c.status == TicketStatus.WAITING.value)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return conn.execute(query).first() is not None
+
+
 def recent_first_call_kinds(conn: Connection, day: dt.date, limit: int) -> list[str]:
     """Kinds of the day's last ``limit`` first calls, newest first (for the call ratio)."""
     if limit <= 0:
