@@ -2,8 +2,9 @@
 
 The holder shows their resident ID (read by the ID reader, which types it, or typed): it must be
 the very number the talent office's roster holds for them, compared whole. An agent gives a name
-and a resident ID number (its GB 11643 check character is verified) and hands over the holder's
-授权委托书, which staff tick as seen; without it nothing is handed out.
+and a resident ID number (its GB 11643 check character and its birth date, a real day neither after
+today nor before 1900, are verified) and hands over the holder's 授权委托书, which staff tick as seen;
+without it nothing is handed out.
 
 What is kept of the person (PIPL art. 6, minimum necessary): the name and the ID masked as the
 hall masks it everywhere (first 3 and last 2 characters). The whole number was checked at the
