@@ -45,7 +45,7 @@ def test_build_writes_what_was_asked(services: Services) -> None:
         open_cases = conn.execute(select(func.count()).where(cases.c.closed_at.is_(None))).scalar_one()
         holders_used = conn.execute(select(func.count(cases.c.holder_id.distinct()))).scalar_one()
         last_opened = conn.execute(select(func.max(cases.c.opened_at))).scalar_one()
-    assert all(is_valid_resident_id(i) for i in ids)
+    assert all(is_valid_resident_id(i, services.today()) for i in ids)
     assert len(set(numbers)) == 5000
     assert all(re.fullmatch(r"210300-\d{8}-\d{4}", n) for n in numbers)
     assert 0 < open_cases < 5000 // 2  # most closed, some still open

@@ -18,20 +18,46 @@ def resident_id_check_char(first17: str) -> str:
     return _RID_CHECK[total % 11]
 
 
-def is_valid_resident_id(text: str) -> bool:
-    """True for an 18-character resident ID with a real birth date and a correct check character."""
-    if not isinstance(text, str):
-        return False
+# Nobody born before 1900 holds a card or comes to the window: such a birth date is a typo (1890 for
+# 1990) or a forged number, not a person. The standard's own 1880 example is valid arithmetic only.
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+def resident_id_problem(text: str, today: dt.date, *, show_birth_date: bool = True) -> str | None:
+    """What is wrong with a resident ID number, in Chinese and without what to do (the caller says that:
+    re-type at the window, correct the file for the roster); None when it is valid.
+
+    Valid: 18 characters, 17 ASCII digits, a birth date (characters 7–14, YYYYMMDD) that is a real calendar
+    date between EARLIEST_BIRTH and ``today`` (the hall's day, from the services' clock: the domain reads no
+    clock), and the GB 11643 check character. ``show_birth_date=False`` leaves the date out, for messages
+    that are printed or saved (roster import errors), where the date is personal data.
+    """
     value = text.strip().upper()
-    if len(value) != 18 or not value[:17].isascii() or not value[:17].isdigit():
-        return False
+    if not value:
+        return "身份证号码为空"
+    if len(value) != 18:
+        return f"身份证号码应为 18 位，现为 {len(value)} 位"
+    if not value[:17].isascii() or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+        return "身份证号码前 17 位应为数字，末位为数字或 X"
+    year, month, day = value[6:10], value[10:12], value[12:14]
+    shown = f" {year}-{month}-{day} " if show_birth_date else ""
     try:
-        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        birth = dt.date(int(year), int(month), int(day))
     except ValueError:
-        return False
-    if birth.year < 1800:
-        return False
-    return resident_id_check_char(value[:17]) == value[17]
+        return f"身份证号码中的出生日期{shown}不存在"
+    if birth > today:
+        return f"身份证号码中的出生日期{shown}晚于今天" + (f"（{today:%Y-%m-%d}）" if show_birth_date else "")
+    if birth < EARLIEST_BIRTH:
+        return f"身份证号码中的出生日期{shown}早于 {EARLIEST_BIRTH.year} 年"
+    if resident_id_check_char(value[:17]) != value[17]:
+        return "身份证号码校验不通过（末位校验码与前 17 位不符，可能输错）"
+    return None
+
+
+def is_valid_resident_id(text: str, today: dt.date) -> bool:
+    """True for an 18-character resident ID with a plausible, real birth date (not after ``today``, not
+    before 1900) and a correct check character; ``resident_id_problem`` says what is wrong otherwise."""
+    return isinstance(text, str) and resident_id_problem(text, today) is None
 
 
 def birth_date(resident_id: str) -> dt.date:

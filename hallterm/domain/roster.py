@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from hallterm.domain.cards import CardFormat, ScanError
 from hallterm.domain.errors import Refused
 from hallterm.domain.holders import TIERS, CardStatus
-from hallterm.domain.ids import is_valid_resident_id, mask_id
+from hallterm.domain.ids import mask_id, resident_id_problem
 from hallterm.domain.terminal_text import hidden_characters, visible
 
 COLUMNS = ("card_no", "name", "id_number", "tier", "issued_on", "expires_on", "status", "phone", "employer")
@@ -101,7 +101,8 @@ def decode(data: bytes) -> tuple[str, str]:
         raise RosterFileError("文件编码无法识别：请在 Excel 中“另存为 CSV UTF-8”或 CSV（逗号分隔）后重试") from None
 
 
-def check_roster(data: bytes, card_format: CardFormat) -> RosterCheck:
+def check_roster(data: bytes, card_format: CardFormat, *, today: dt.date) -> RosterCheck:
+    """Every row checked; ``today`` is the hall's day (services' clock), which no birth date may follow."""
     text, encoding = decode(data)
     # strict: an unclosed quote must be an error, not swallow every later row into one cell
     # (when it sits in the last column, that row passed and the rows after it silently vanished).
@@ -136,7 +137,7 @@ def check_roster(data: bytes, card_format: CardFormat) -> RosterCheck:
         if len(record) != len(header):
             errors.append(RowError(line, f"应有 {len(header)} 列，实际 {len(record)} 列（可能多了或少了逗号）"))
             continue
-        row, problems = _check_row(line, {c: record[i].strip() for c, i in index.items()}, card_format)
+        row, problems = _check_row(line, {c: record[i].strip() for c, i in index.items()}, card_format, today)
         if row is not None and row.card_no in seen:
             problems.append(f"卡号 {row.card_no} 与第 {seen[row.card_no]} 行重复")
         if problems:
@@ -149,7 +150,8 @@ def check_roster(data: bytes, card_format: CardFormat) -> RosterCheck:
     return RosterCheck(tuple(rows), tuple(errors), encoding)
 
 
-def _check_row(line: int, cells: dict[str, str], card_format: CardFormat) -> tuple[RosterRow | None, list[str]]:
+def _check_row(line: int, cells: dict[str, str], card_format: CardFormat,
+               today: dt.date) -> tuple[RosterRow | None, list[str]]:
     problems: list[str] = []
     card_no = re.sub(r"\s+", "", cells["card_no"]).upper()
     card_tier = ""
@@ -174,9 +176,10 @@ def _check_row(line: int, cells: dict[str, str], card_format: CardFormat) -> tup
     # A line break in the employer is a cell written with Alt+Enter in Excel (valid CSV, imported as before).
     problems.extend(_free_text_problems("工作单位", cells["employer"].replace("\r\n", "").replace("\n", "")))
     id_number = cells["id_number"].upper()
-    if not is_valid_resident_id(id_number):
-        problems.append(f"身份证号 {_shown(id_number) or '(空)'} 无效（位数、出生日期或校验位不对；已遮盖，"
-                        "请按行号核对原文件）")
+    # The date stays out of the message: import errors are printed and saved, and it is personal data.
+    id_problem = resident_id_problem(id_number, today, show_birth_date=False)
+    if id_problem:
+        problems.append(f"身份证号 {_shown(id_number) or '(空)'} 无效：{id_problem}（号码已遮盖，请按行号核对原文件）")
     tier = cells["tier"].upper().removesuffix("类")
     if tier not in TIERS or len(tier) != 1:
         problems.append(f"类别 {_shown(cells['tier']) or '(空)'} 无效，应为 A–E")

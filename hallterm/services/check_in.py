@@ -30,7 +30,7 @@ from hallterm.services.staff import StaffSession
 from hallterm.services.ticket_view import TicketView
 from hallterm.storage import cases as case_store
 from hallterm.storage import events, tickets
-from hallterm.storage.tickets import get_appointment
+from hallterm.storage.tickets import AppointmentRow
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ def check_slip(svc: Services, text: str, *, session: StaffSession) -> SlipScan:
         payload = payloads.verify(text, ring)
     except PayloadError as exc:
         _refuse(svc, staff_id, text, exc.reason, str(exc))
-    if payload.kind is Kind.APPOINTMENT:  # what became of it first: a cancelled slip is not "come back later"
-        _appointment_as_booked(svc, staff_id, payload)
+    if payload.kind is Kind.APPOINTMENT:  # checked against the appointment in the check-in's transaction
+        return _scan_appointment(svc, payload, session)
     try:
         if payload.kind is not Kind.HANDOUT:  # a 领证回执: no day limits it (S9)
             payloads.check_day(payload, svc.today())
@@ -77,37 +77,45 @@ def check_slip(svc: Services, text: str, *, session: StaffSession) -> SlipScan:
         _refuse(svc, staff_id, text, exc.reason, str(exc))
     if payload.kind is Kind.TICKET:
         return _scan_ticket(svc, payload, staff_id)
-    if payload.kind is Kind.APPOINTMENT:
-        return _scan_appointment(svc, payload, session)
     return _scan_visit(svc, payload, staff_id)
 
 
-def _appointment_as_booked(svc: Services, staff_id: str | None, payload: payloads.Payload) -> None:
-    """Refuse an appointment slip whose appointment was cancelled, missed or moved (the slip's day and time
-    are then wrong).
+class _SlipRefused(Exception):
+    """Raised inside the check-in's transaction (rolling it back); the refusal is logged after it."""
 
-    The slip must name the appointment's own day and slot, not only its number (issue 16 point 1): a
-    slip for appointment 123 at 09:30 never checks in appointment 123 booked for 14:00, even on its
-    day. A visitor whose appointment was moved to today checks in with the card (``check_in_card``).
+    def __init__(self, reason: Refusal | str, message: str) -> None:
+        super().__init__(message)
+        self.reason, self.message = reason, message
+
+
+def _as_on_slip(svc: Services, payload: payloads.Payload, row: AppointmentRow | None) -> None:
+    """Refuse (``_SlipRefused``) an appointment slip whose appointment was cancelled, missed or moved (the
+    slip's day and time are then wrong), then one outside its day; ``row`` is the appointment locked in the
+    check-in's write transaction, so what is refused or checked in is the appointment as it is then: a
+    reschedule or cancel committed by another terminal a moment before is seen, one that comes later waits.
+
+    What became of it first: a cancelled slip is not "come back later". The slip must name the appointment's
+    own day and slot, not only its number (issue 16 point 1): a slip for appointment 123 at 09:30 never checks
+    in appointment 123 booked for 14:00, even on its day. A visitor whose appointment was moved to today
+    checks in with the card (``check_in_card``).
     """
-    appointment_id = int(payload.fields[0])
-    with svc.db.read() as conn:
-        row = get_appointment(conn, appointment_id)
-    if row is None:
-        return
-    number = appointment_no(appointment_id)
-    if row.status == AppointmentStatus.CANCELLED:
-        _refuse(svc, staff_id, payload.text, "cancelled",
-                f"预约 {number} 已取消，这张回执作废：请重新预约，或现场取号")
-    if row.status == AppointmentStatus.MISSED:
-        _refuse(svc, staff_id, payload.text, "missed",
-                f"预约 {number}（{row.day:%Y-%m-%d} {row.slot_start}）已失约，这张回执作废：请重新预约，或现场取号")
-    if row.status == AppointmentStatus.BOOKED and \
-            (row.day, row.slot_start.replace(":", "")) != (payload.day, payload.fields[2]):
-        when = "今天" if row.day == svc.today() else f"{row.day:%Y-%m-%d}"
-        _refuse(svc, staff_id, payload.text, "outdated",
-                f"这张回执已过时：预约 {number} 已改到 {when} {row.slot_start}–{row.slot_end}（{row.section}），"
-                "回执上的日期或时段与预约不符，不能据此签到：请扫描持卡人的英才卡签到")
+    if row is not None:
+        number = appointment_no(row.id)
+        if row.status == AppointmentStatus.CANCELLED:
+            raise _SlipRefused("cancelled", f"预约 {number} 已取消，这张回执作废：请重新预约，或现场取号")
+        if row.status == AppointmentStatus.MISSED:
+            raise _SlipRefused("missed", f"预约 {number}（{row.day:%Y-%m-%d} {row.slot_start}）已失约，"
+                                         "这张回执作废：请重新预约，或现场取号")
+        if row.status == AppointmentStatus.BOOKED and \
+                (row.day, row.slot_start.replace(":", "")) != (payload.day, payload.fields[2]):
+            when = "今天" if row.day == svc.today() else f"{row.day:%Y-%m-%d}"
+            raise _SlipRefused("outdated",
+                               f"这张回执已过时：预约 {number} 已改到 {when} {row.slot_start}–{row.slot_end}"
+                               f"（{row.section}），回执上的日期或时段与预约不符，不能据此签到：请扫描持卡人的英才卡签到")
+    try:
+        payloads.check_day(payload, svc.today())
+    except PayloadError as exc:
+        raise _SlipRefused(exc.reason, str(exc)) from None
 
 
 def _refuse(svc: Services, staff_id: str | None, text: str, reason: Refusal | str, message: str) -> NoReturn:
@@ -150,7 +158,9 @@ def _scan_appointment(svc: Services, payload: payloads.Payload, session: StaffSe
     appointment_id = int(payload.fields[0])
     number = appointment_no(appointment_id)
     try:
-        view = check_in(svc, session, appointment_id)
+        view = check_in(svc, session, appointment_id, verify=lambda row: _as_on_slip(svc, payload, row))
+    except _SlipRefused as refused:
+        _refuse(svc, staff_id, payload.text, refused.reason, refused.message)
     except QueueError as exc:
         _scanned(svc, staff_id, payload, f"refused: {exc}", appointment_id=appointment_id)
         return SlipScan("appointment", f"预约回执 {number}", f"预约回执有效，但不能签到：{exc}",

@@ -136,7 +136,7 @@ def hand_out(svc: Services, session: StaffSession, *, counter_code: str, card_no
         identity = store.holder_identity(conn, card_no)
         if identity is None:
             raise HandoutError(f"卡号 {card_no} 不在持卡人名册中，请核对")
-        checked = check_recipient(recipient, identity[0], identity[1])
+        checked = check_recipient(recipient, identity[0], identity[1], today=svc.today())
         chosen = store.items_by_id(conn, case_item_ids)
         mine = {i.case_item_id for i in store.items_in_status(conn, card_no=card_no, statuses=[
             s.value for s in ItemStatus])}

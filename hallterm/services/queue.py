@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import Connection
 
@@ -42,7 +43,7 @@ from hallterm.storage import appointments as appointment_store
 from hallterm.storage import cases as case_store
 from hallterm.storage import events, sequences
 from hallterm.storage import tickets as store
-from hallterm.storage.tickets import CounterRow, TicketRow
+from hallterm.storage.tickets import AppointmentRow, CounterRow, TicketRow
 
 CALL_ATTEMPTS = 60  # counters calling at the same moment each take a different one of the first 60 (a 50-desk hall)
 
@@ -128,20 +129,28 @@ def book_appointment(svc: Services, session: StaffSession, card_no: str, day: dt
     return appointment_id
 
 
-def check_in(svc: Services, session: StaffSession, appointment_id: int) -> TicketView:
+def check_in(svc: Services, session: StaffSession, appointment_id: int, *,
+             verify: Callable[[AppointmentRow | None], None] | None = None) -> TicketView:
     """The visitor with an appointment has arrived: an appointment ticket (B003) joins the queue.
 
     Up to ``[appointments] check_in_late_minutes`` after its start the ticket is an appointment one,
     called first when due (S6); an arrival before ``check_in_early_minutes`` is told it waits behind
     the walk-ins until then. Later, a walk-in ticket, and the message says why. Either way the
-    appointment is checked in (the visitor came, so it is not missed) and its seat stays taken."""
+    appointment is checked in (the visitor came, so it is not missed) and its seat stays taken.
+
+    ``verify`` sees the appointment row (None when there is none) locked, in the check-in's own write
+    transaction, and raises to refuse: a scanned slip is checked against the appointment as it is when it
+    is checked in, never as it was a moment before (a reschedule or cancel from another terminal waits)."""
     session.require("issue_ticket")
     a = svc.settings.appointments
     with svc.db.write() as conn:
-        found = store.appointments_of_day(conn, svc.today(), appointment_id=appointment_id)
-        if not found:
+        # Locked until commit (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds every
+        # writer off): what is checked below is what is checked in.
+        appt = appointment_store.get_for_update(conn, appointment_id)
+        if verify is not None:
+            verify(appt)  # raising rolls back: nothing is written
+        if appt is None or appt.day != svc.today():
             raise QueueError("该预约不是今天的，或不存在")
-        appt = found[0]
         if appt.status == AppointmentStatus.CHECKED_IN:
             raise QueueError("该预约已签到，不能重复签到")
         if appt.status == AppointmentStatus.CANCELLED:

@@ -36,7 +36,7 @@ def import_roster(svc: Services, path: Path, *, staff_id: str | None = None) -> 
     refused = refused or file_too_big(len(data))  # grew while being read
     if refused is not None:
         raise refused
-    check = check_roster(data, svc.card_format)
+    check = check_roster(data, svc.card_format, today=svc.today())
     if not check.ok:
         return ImportResult(check)
     card_nos = [r.card_no for r in check.rows]

@@ -8,6 +8,7 @@ row is covered without starting a process per case.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import re
@@ -27,6 +28,7 @@ from hallterm.services.context import Services
 from hallterm.services.roster import import_roster
 from hallterm.storage import events, holders
 from hallterm.storage.tables import card_holders
+from tests.conftest import FIXED_NOW
 
 CHINESE_HEADER = ("卡号", "姓名", "身份证号", "类别", "发卡日期", "有效期至", "状态", "电话", "工作单位")
 
@@ -343,6 +345,29 @@ def test_service_import_counts_and_logs_an_event(services: Services, tmp_path: P
         logged = events.recent(conn, kind="roster_imported")
     assert [e.details["inserted"] for e in logged] == [0, 3]  # newest first
     assert logged[1].staff_id == "S1401"
+
+
+def test_service_import_refuses_birth_dates_after_the_clocks_day_or_impossible(
+        services: Services, tmp_path: Path, clock: list[dt.datetime]) -> None:
+    """The day is the services' clock (2026-11-26, FIXED_NOW), never the system's: a holder born on
+    2026-11-27 is refused today and accepted once the clock has reached that day."""
+    tomorrow = resident_id(birth="20261127")
+    rows = [holder_row(1, id_number=tomorrow),
+            holder_row(2, id_number="110105203102300024"),  # Feb 30; checksum hand-verified in tests/unit/test_ids.py
+            holder_row(3, id_number=resident_id(birth="18991231")),
+            holder_row(4, id_number=resident_id(birth="20261126"))]  # born today: a real, if young, resident
+    result = import_roster(services, _write(tmp_path, rows))
+    assert not result.ok and _count(services) == 0  # nothing written while any row is bad
+    reasons = {e.line: e.reason for e in result.check.errors}
+    assert reasons == {
+        2: f"身份证号 {mask_id(tomorrow)} 无效：身份证号码中的出生日期晚于今天（号码已遮盖，请按行号核对原文件）",
+        3: "身份证号 110*************24 无效：身份证号码中的出生日期不存在（号码已遮盖，请按行号核对原文件）",
+        4: f"身份证号 {mask_id(rows[2][2])} 无效：身份证号码中的出生日期早于 1900 年（号码已遮盖，请按行号核对原文件）",
+    }
+    assert not any(date in str(result.check.errors) for date in ("20261127", "2026-11-27", "2031-02-30", "1899"))
+    clock[0] = FIXED_NOW + dt.timedelta(days=1)  # the clock reaches the birth date: that row is good now
+    later = import_roster(services, _write(tmp_path, [rows[0], rows[3]]))
+    assert later.ok and later.inserted == 2
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -22,6 +23,8 @@ from hallterm.domain.ids import (
 )
 from hallterm.domain.jurisdiction import CaseKind
 from hallterm.domain.service_mode import ServiceMode
+
+TODAY = dt.date(2026, 11, 26)  # the hall's day, passed in as the services' clock gives it
 
 CODE = "91210300MA0QN6QJ4" + uscc_check_char("91210300MA0QN6QJ4")
 BAD_CODE = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")
@@ -167,28 +170,31 @@ def test_resident_id_check_characters() -> None:
 
 
 @pytest.mark.parametrize(("first17", "valid"), [
-    ("21030218000101123", True),  # born 1800-01-01: the earliest accepted
-    ("21030217991231123", False),  # 1799
+    ("21030219000101123", True),  # born 1900-01-01: the earliest accepted
+    ("21030218991231123", False),  # 1899: nobody that old comes to the window
+    ("21030218000101123", False),  # 1800: a real date, checksum right, still refused
     ("21030219000229123", False),  # no 29 February in 1900
     ("21030220000229123", True),
     ("21030219901301123", False),  # month 13
     ("21030219900100123", False),  # day 0
+    ("21030220261126123", True),  # born today (TODAY)
+    ("21030220261127123", False),  # tomorrow
 ])
 def test_resident_id_birth_dates(first17: str, valid: bool) -> None:
-    assert is_valid_resident_id(rid(first17)) is valid
+    assert is_valid_resident_id(rid(first17), TODAY) is valid
 
 
 def test_resident_id_shape() -> None:
     good = rid("21030219900307123")
-    assert is_valid_resident_id(good) and is_valid_resident_id(f" {good.lower()} ")
-    assert is_valid_resident_id(rid("11010519491231002").lower())  # a lower-case x
-    assert not is_valid_resident_id(good[:-1])
-    assert not is_valid_resident_id(good + "1")
-    assert not is_valid_resident_id("X" + good[1:])
-    assert not is_valid_resident_id("２" + good[1:])  # a full-width digit is not ASCII
-    assert not is_valid_resident_id(good[:-1] + ("0" if good[-1] != "0" else "1"))
-    assert not is_valid_resident_id(None)  # type: ignore[arg-type]
-    assert birth_date(f" {good} ") == __import__("datetime").date(1990, 3, 7)
+    assert is_valid_resident_id(good, TODAY) and is_valid_resident_id(f" {good.lower()} ", TODAY)
+    assert is_valid_resident_id(rid("11010519491231002").lower(), TODAY)  # a lower-case x
+    assert not is_valid_resident_id(good[:-1], TODAY)
+    assert not is_valid_resident_id(good + "1", TODAY)
+    assert not is_valid_resident_id("X" + good[1:], TODAY)
+    assert not is_valid_resident_id("２" + good[1:], TODAY)  # a full-width digit is not ASCII
+    assert not is_valid_resident_id(good[:-1] + ("0" if good[-1] != "0" else "1"), TODAY)
+    assert not is_valid_resident_id(None, TODAY)  # type: ignore[arg-type]
+    assert birth_date(f" {good} ") == dt.date(1990, 3, 7)
 
 
 def test_credit_codes() -> None:

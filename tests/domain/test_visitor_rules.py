@@ -106,30 +106,51 @@ def test_closing_notes_up_to_200_characters() -> None:
 
 # --- the hand-out window (S9) ----------------------------------------------------------------------
 
-HOLDER_ID = "21030219900307123" + resident_id_check_char("21030219900307123")
-AGENT_ID = "21030219850101456" + resident_id_check_char("21030219850101456")
+def rid(first17: str) -> str:
+    """A fixture's check character, from the module's own function (its arithmetic is tested in test_ids)."""
+    return first17 + resident_id_check_char(first17)
+
+
+HOLDER_ID = rid("21030219900307123")
+AGENT_ID = rid("21030219850101456")
 
 
 def test_the_holder_with_their_own_id_as_read_or_typed() -> None:
     got = check_recipient(Recipient(RecipientKind.HOLDER, f" {HOLDER_ID[:6]} {HOLDER_ID[6:].lower()}"), "张三",
-                          HOLDER_ID)
+                          HOLDER_ID, today=TODAY)
     assert (got.kind, got.name, got.id_masked, got.power_of_attorney) == (RecipientKind.HOLDER, "张三",
                                                                           "210*************" + HOLDER_ID[-2:], False)
     assert got.kind_name == "本人领取"
     full_width = HOLDER_ID.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    assert check_recipient(Recipient(RecipientKind.HOLDER, full_width), "张三", HOLDER_ID).kind is RecipientKind.HOLDER
+    got = check_recipient(Recipient(RecipientKind.HOLDER, full_width), "张三", HOLDER_ID, today=TODAY)
+    assert got.kind is RecipientKind.HOLDER
 
 
 def test_the_holder_refusals() -> None:
     with pytest.raises(RecipientError, match=r"^请读取或输入持卡人本人的居民身份证号码$"):
-        check_recipient(Recipient(RecipientKind.HOLDER, " "), "张三", HOLDER_ID)
+        check_recipient(Recipient(RecipientKind.HOLDER, " "), "张三", HOLDER_ID, today=TODAY)
     with pytest.raises(RecipientError) as info:
-        check_recipient(Recipient(RecipientKind.HOLDER, AGENT_ID), "张三", HOLDER_ID)
+        check_recipient(Recipient(RecipientKind.HOLDER, AGENT_ID), "张三", HOLDER_ID, today=TODAY)
     assert str(info.value).startswith("身份证号码与持卡人名册登记的不一致：")
     with pytest.raises(RecipientError) as info:
         wrong_check = HOLDER_ID[:-1] + ("0" if HOLDER_ID[-1] != "0" else "1")
-        check_recipient(Recipient(RecipientKind.HOLDER, wrong_check), "张三", HOLDER_ID)
-    assert "校验位也不对" in str(info.value)
+        check_recipient(Recipient(RecipientKind.HOLDER, wrong_check), "张三", HOLDER_ID, today=TODAY)
+    assert "；所输号码校验不通过（末位校验码与前 17 位不符，可能输错）：" in str(info.value)
+    with pytest.raises(RecipientError) as info:  # a 1990 birth typed as 2990
+        check_recipient(Recipient(RecipientKind.HOLDER, rid("21030229900307123")), "张三", HOLDER_ID, today=TODAY)
+    assert "不一致；所输号码中的出生日期 2990-03-07 晚于今天（2026-11-26）：请核对证件" in str(info.value)
+
+
+def test_a_roster_number_born_after_today_is_refused_even_when_it_matches() -> None:
+    # Imported before the roster's birth dates were checked against the day: the card read matches it,
+    # and is still no real resident ID.
+    future = rid("21030220270307123")
+    with pytest.raises(RecipientError, match=r"^身份证号码中的出生日期 2027-03-07 晚于今天（2026-11-26）："
+                                             "请核对证件；证件无误时请联系人才办更正持卡人名册$"):
+        check_recipient(Recipient(RecipientKind.HOLDER, future), "张三", future, today=TODAY)
+    # The day comes from the caller (the services' clock): from the birth date on, it is accepted.
+    assert check_recipient(Recipient(RecipientKind.HOLDER, future), "张三", future,
+                           today=dt.date(2027, 3, 7)).kind is RecipientKind.HOLDER
 
 
 def agent(name: str = " 李四 ", id_number: str = AGENT_ID, seen: bool = True) -> Recipient:
@@ -137,22 +158,28 @@ def agent(name: str = " 李四 ", id_number: str = AGENT_ID, seen: bool = True) 
 
 
 def test_an_agent_with_name_valid_id_and_power_of_attorney() -> None:
-    got = check_recipient(agent(name=" 李\u200b四\x07 "), "张三", HOLDER_ID)
+    got = check_recipient(agent(name=" 李\u200b四\x07 "), "张三", HOLDER_ID, today=TODAY)
     assert (got.kind, got.name, got.id_masked, got.power_of_attorney) == (RecipientKind.AGENT, "李四",
                                                                           "210*************" + AGENT_ID[-2:], True)
-    assert check_recipient(agent(name="李" * NAME_MAX), "张三", HOLDER_ID).name == "李" * NAME_MAX
+    assert check_recipient(agent(name="李" * NAME_MAX), "张三", HOLDER_ID, today=TODAY).name == "李" * NAME_MAX
 
 
 @pytest.mark.parametrize(("recipient", "message"), [
     (agent(name=" \x07 "), "^代理人领取须填写代理人姓名$"),
     (agent(name="李" * (NAME_MAX + 1)), f"^代理人姓名过长（最多 {NAME_MAX} 个字）：请核对$"),
     (agent(id_number=" "), "^代理人领取须填写代理人的居民身份证号码$"),
-    (agent(id_number=AGENT_ID[:-1]), "校验不通过"),
+    (agent(id_number=AGENT_ID[:-1]), r"^代理人身份证号码应为 18 位，现为 17 位：请核对证件后重新输入$"),
+    (agent(id_number=AGENT_ID[:-1] + ("0" if AGENT_ID[-1] != "0" else "1")), "^代理人身份证号码校验不通过"),
+    # Hand-verified in tests/unit/test_ids.py: a real checksum, 30 February
+    (agent(id_number="110105203102300024"), r"^代理人身份证号码中的出生日期 2031-02-30 不存在："
+                                            "请核对证件后重新输入$"),
+    (agent(id_number=rid("21030218991231456")), "^代理人身份证号码中的出生日期 1899-12-31 早于 1900 年"),
+    (agent(id_number=rid("21030220261127456")), r"^代理人身份证号码中的出生日期 2026-11-27 晚于今天（2026-11-26）"),
     (agent(seen=False), "^代理人领取须查验持卡人签署的授权委托书"),
 ])
 def test_agent_refusals(recipient: Recipient, message: str) -> None:
     with pytest.raises(RecipientError, match=message):
-        check_recipient(recipient, "张三", HOLDER_ID)
+        check_recipient(recipient, "张三", HOLDER_ID, today=TODAY)
 
 
 def test_normalize_id() -> None:

@@ -28,6 +28,7 @@ from hallterm.domain.roster import COLUMNS, RosterCheck, RosterFileError, check_
 from hallterm.services.context import Services
 from hallterm.services.roster import import_roster
 from hallterm.storage.tables import card_holders, events
+from tests.conftest import TODAY
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 FORMULA = ("=", "+", "-", "@")
@@ -70,7 +71,7 @@ def _unwrapped(column: str, text: str) -> str:
 def _checked(data: bytes) -> RosterCheck | None:
     """The check of ``data``; None when the file is refused whole (with a Chinese line)."""
     try:
-        check = check_roster(data, DEFAULT_FORMAT)
+        check = check_roster(data, DEFAULT_FORMAT, today=TODAY)
     except RosterFileError as exc:
         assert _CHINESE.search(str(exc)) and "\n" not in str(exc), str(exc)
         return None
@@ -135,7 +136,7 @@ def test_one_hostile_cell_is_refused_naming_its_line(rows: int, data: st.DataObj
 @given(st.lists(st.sampled_from(COLUMNS), unique=True, max_size=len(COLUMNS) - 1))
 def test_a_missing_column_is_named(columns: list[str]) -> None:
     with pytest.raises(RosterFileError) as refusal:
-        check_roster(_csv([_holder(1)], tuple(columns)).encode(), DEFAULT_FORMAT)
+        check_roster(_csv([_holder(1)], tuple(columns)).encode(), DEFAULT_FORMAT, today=TODAY)
     missing = [c for c in COLUMNS if c not in columns]
     assert all(c in str(refusal.value) for c in missing), str(refusal.value)
 

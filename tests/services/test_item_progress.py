@@ -166,6 +166,32 @@ def test_the_recipient_check_refuses_and_keeps_the_item_ready(
     assert done.recipient.kind is RecipientKind.HOLDER and done.recipient.name == "王喆"
 
 
+def test_an_agent_id_born_after_the_clocks_day_or_on_no_date_is_refused(
+        loaded: Services, desk_session: StaffSession, coordinator: StaffSession, cards: dict[str, str],
+        clock: list[dt.datetime]) -> None:
+    """Through the use case: the day the birth date is judged against is the services' clock."""
+    sheet = accepted_case(loaded, desk_session, cards["valid"])
+    item_id = sheet.items[0].case_item_id
+    to_ready(loaded, coordinator, item_id)
+    born_tomorrow = "21030320261127002" + resident_id_check_char("21030320261127002")  # the clock says 2026-11-26
+
+    def hand(id_number: str) -> handout.HandoutResult:
+        return handout.hand_out(loaded, desk_session, counter_code="F1", card_no=cards["valid"],
+                                case_item_ids=[item_id],
+                                recipient=Recipient(RecipientKind.AGENT, id_number, "李四", True))
+
+    with pytest.raises(RecipientError, match=r"^代理人身份证号码中的出生日期 2031-02-30 不存在："
+                                             "请核对证件后重新输入$"):
+        hand("110105203102300024")  # checksum hand-verified in tests/unit/test_ids.py
+    with pytest.raises(RecipientError, match=r"^代理人身份证号码中的出生日期 2026-11-27 晚于今天（2026-11-26）："):
+        hand(born_tomorrow)
+    assert progress.items_of_case(loaded, sheet.case.id)[0].status is ItemStatus.READY  # nothing handed out
+    with loaded.db.read() as conn:
+        assert handout_store.handouts_of_case(conn, sheet.case.id) == []
+    clock[0] += dt.timedelta(days=1)  # the clock, not the system's date, reaches the birth date
+    assert hand(born_tomorrow).recipient.kind is RecipientKind.AGENT
+
+
 def test_a_conditional_item_reviews_while_supplementing_and_the_case_waits_for_every_item(
         loaded: Services, desk_session: StaffSession, coordinator: StaffSession, cards: dict[str, str]) -> None:
     view = cases.open_case(loaded, desk_session, CaseDraft(cards["valid"], CaseKind.ENTERPRISE, ("QY-GSSL",),

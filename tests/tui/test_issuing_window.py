@@ -65,3 +65,27 @@ async def test_the_window_hands_out_to_an_agent_and_prints_the_receipt(
     with loaded.db.read() as conn:
         kinds = list(conn.execute(select(slips.c.kind).where(slips.c.case_id == sheet.case.id)).scalars())
     assert kinds == ["handout"]
+
+
+async def test_an_agent_id_with_no_such_birth_date_is_refused_and_stays_typed(
+        loaded: Services, desk_session: StaffSession, cards: dict[str, str], desk_app: DeskAppFactory) -> None:
+    sheet = accepted_case(loaded, desk_session, cards["valid"])
+    to_ready(loaded, signed_in(loaded, "S1001"), sheet.items[0].case_item_id)
+    no_such_day = "110105203102300024"  # checksum right (hand-verified in tests/unit/test_ids.py), 30 February
+    app = desk_app()
+    async with app.run_test(size=(120, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await scan(pilot, cards["valid"])
+        await pilot.press("f6")
+        await type_text(pilot, "李四", "tab")
+        await type_text(pilot, no_such_day)
+        await pilot.press("f7", "f10")
+        await settle(pilot)
+        assert "代理人身份证号码中的出生日期 2031-02-30 不存在：请核对证件后重新输入" in text_of(app, "#ho-notice")
+        # Nothing typed is lost: the number is corrected in place, not typed again.
+        assert app.screen.query_one("#ho-id", Input).value == no_such_day
+        assert app.screen.query_one("#ho-name", Input).value == "李四"
+        assert app.screen.query_one("#ho-items", DataTable).row_count == 1
+    assert progress.items_of_case(loaded, sheet.case.id)[0].status is ItemStatus.READY

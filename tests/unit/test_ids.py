@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from hallterm.domain.ids import (
@@ -12,19 +14,21 @@ from hallterm.domain.ids import (
     mask_name,
     mask_phone,
     resident_id_check_char,
+    resident_id_problem,
     uscc_check_char,
 )
+
+TODAY = dt.date(2026, 11, 26)  # the hall's day: passed in (the services' clock), never read by the domain
 
 # ---------- 居民身份证号码 (GB 11643-1999) ----------
 
 
 @pytest.mark.parametrize("text", [
     "11010519491231002X",  # §5a: S = 167, 167 mod 11 = 2 → 'X'
-    "440524188001010014",  # §5a: the standard's other example (born 1880)
     "11010519491231002x",  # lower-case x is what people type; the check upper-cases first
 ])
 def test_verified_resident_ids_are_valid(text: str) -> None:
-    assert is_valid_resident_id(text)
+    assert is_valid_resident_id(text, TODAY)
 
 
 @pytest.mark.parametrize(("text", "why"), [
@@ -41,13 +45,13 @@ def test_verified_resident_ids_are_valid(text: str) -> None:
     ("110105 9491231002X", "a space inside"),
 ])
 def test_invalid_resident_ids_are_refused(text: str, why: str) -> None:
-    assert not is_valid_resident_id(text), why
+    assert not is_valid_resident_id(text, TODAY), why
 
 
 def test_resident_id_refuses_non_text() -> None:
     # Values straight from a spreadsheet cell may be numbers; they must not raise.
-    assert not is_valid_resident_id(110105194912310021)  # type: ignore[arg-type]
-    assert not is_valid_resident_id(None)  # type: ignore[arg-type]
+    assert not is_valid_resident_id(110105194912310021, TODAY)  # type: ignore[arg-type]
+    assert not is_valid_resident_id(None, TODAY)  # type: ignore[arg-type]
 
 
 def test_resident_id_check_char_computes_the_verified_examples() -> None:
@@ -59,10 +63,10 @@ def test_every_check_character_but_the_right_one_is_refused() -> None:
     # Catches an algorithm that happens to accept the examples but not the rule (e.g. a fixed answer).
     body = "21030219850315123"
     right = resident_id_check_char(body)
-    assert is_valid_resident_id(body + right)
+    assert is_valid_resident_id(body + right, TODAY)
     for wrong in "0123456789X":
         if wrong != right:
-            assert not is_valid_resident_id(body + wrong)
+            assert not is_valid_resident_id(body + wrong, TODAY)
 
 
 def test_a_single_mistyped_digit_is_caught() -> None:
@@ -73,14 +77,71 @@ def test_a_single_mistyped_digit_is_caught() -> None:
             if digit == valid[position]:
                 continue
             typo = valid[:position] + digit + valid[position + 1:]
-            assert not is_valid_resident_id(typo), typo
+            assert not is_valid_resident_id(typo, TODAY), typo
 
 
 def test_leap_day_is_a_real_birth_date_only_in_leap_years() -> None:
     leap = "21030219880229001"
     plain = "21030219870229001"
-    assert is_valid_resident_id(leap + resident_id_check_char(leap))
-    assert not is_valid_resident_id(plain + resident_id_check_char(plain))
+    assert is_valid_resident_id(leap + resident_id_check_char(leap), TODAY)
+    assert not is_valid_resident_id(plain + resident_id_check_char(plain), TODAY)
+
+
+# Hand-verified (§5a: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, check "10X98765432"[S mod 11]):
+# 11010519491231002X sums to 167, of which the birth date 19491231 gives
+# 1·2 + 9·1 + 4·6 + 9·3 + 1·7 + 2·9 + 3·10 + 1·5 = 122, the rest 45.
+# 20310230 gives 2·2 + 0 + 3·6 + 1·3 + 0 + 2·9 + 3·10 + 0 = 73: S = 118, 118 mod 11 = 8 → '4'.
+# 20310203 gives 2·2 + 0 + 3·6 + 1·3 + 0 + 2·9 + 0 + 3·5 = 58: S = 103, 103 mod 11 = 4 → '8'.
+FEB_30_2031 = "110105203102300024"
+FEB_3_2031 = "110105203102030028"
+
+
+def test_the_hand_verified_check_characters() -> None:
+    assert resident_id_check_char(FEB_30_2031[:17]) == FEB_30_2031[17]
+    assert resident_id_check_char(FEB_3_2031[:17]) == FEB_3_2031[17]
+    # §5a's second example: its check character is right, and it stays refused (born 1880, below)
+    assert resident_id_check_char("44052418800101001") == "4"
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    (FEB_30_2031, "身份证号码中的出生日期 2031-02-30 不存在"),
+    ("110105194902300026", "身份证号码中的出生日期 1949-02-30 不存在"),  # §5a's own invalid example
+    (FEB_3_2031, "身份证号码中的出生日期 2031-02-03 晚于今天（2026-11-26）"),
+    ("440524188001010014", "身份证号码中的出生日期 1880-01-01 早于 1900 年"),  # §5a: checksum right, born 1880
+    ("110105194912310021", "身份证号码校验不通过（末位校验码与前 17 位不符，可能输错）"),  # §5a: should end in X
+    ("11010519491231002", "身份证号码应为 18 位，现为 17 位"),
+    (" ", "身份证号码为空"),
+    ("1101051949123100AX", "身份证号码前 17 位应为数字，末位为数字或 X"),
+    ("11010519491231002Y", "身份证号码前 17 位应为数字，末位为数字或 X"),
+])
+def test_each_problem_is_named(text: str, problem: str) -> None:
+    assert resident_id_problem(text, TODAY) == problem
+    assert not is_valid_resident_id(text, TODAY)
+
+
+def test_the_birth_date_is_checked_against_the_day_passed_in() -> None:
+    # The same number: refused before its holder's birth, accepted from that day on (no clock is read).
+    assert resident_id_problem(FEB_3_2031, dt.date(2031, 2, 2)) is not None
+    assert resident_id_problem(FEB_3_2031, dt.date(2031, 2, 3)) is None
+    assert is_valid_resident_id(FEB_3_2031, dt.date(2040, 1, 1))
+    assert not is_valid_resident_id(FEB_30_2031, dt.date(2040, 1, 1))  # not a date, whatever the day
+
+
+@pytest.mark.parametrize(("born", "valid"), [
+    ("18991231", False), ("19000101", True), ("20261126", True), ("20261127", False),
+    ("20000229", True), ("19000229", False), ("21000229", False), ("20260431", False),
+])
+def test_the_birth_date_bounds_with_computed_check_characters(born: str, valid: bool) -> None:
+    body = f"210302{born}123"  # check character from the module: builds the fixture only
+    assert is_valid_resident_id(body + resident_id_check_char(body), TODAY) is valid
+
+
+def test_the_birth_date_can_be_left_out_of_the_message() -> None:
+    # Roster import errors are printed and saved: the date (personal data) stays out of them.
+    assert resident_id_problem(FEB_30_2031, TODAY, show_birth_date=False) == "身份证号码中的出生日期不存在"
+    assert resident_id_problem(FEB_3_2031, TODAY, show_birth_date=False) == "身份证号码中的出生日期晚于今天"
+    assert resident_id_problem("440524188001010014", TODAY, show_birth_date=False) == \
+        "身份证号码中的出生日期早于 1900 年"
 
 
 def test_birth_date_is_read_from_the_id() -> None:

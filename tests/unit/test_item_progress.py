@@ -3,6 +3,8 @@ and who may take a result away at the 统一发证窗口 (S9)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from hallterm.domain.checklist import ItemStatus
@@ -20,6 +22,7 @@ from hallterm.domain.progress import (
 )
 
 S = ItemStatus
+TODAY = dt.date(2026, 11, 26)
 
 
 @pytest.mark.parametrize(("before", "step", "after"), [
@@ -117,23 +120,23 @@ AGENT_ID = _rid("21030319900202002")
 
 def test_the_holder_with_their_own_id() -> None:
     got = check_recipient(Recipient(RecipientKind.HOLDER, HOLDER_ID.lower() if HOLDER_ID[-1] == "X"
-                                    else " " + HOLDER_ID), "王喆", HOLDER_ID)
+                                    else " " + HOLDER_ID), "王喆", HOLDER_ID, today=TODAY)
     assert got.name == "王喆" and got.id_masked == HOLDER_ID[:3] + "*" * 13 + HOLDER_ID[-2:]
     assert HOLDER_ID not in repr(got)
 
 
 def test_a_holder_id_other_than_the_roster_is_refused() -> None:
     with pytest.raises(RecipientError, match="不一致"):
-        check_recipient(Recipient(RecipientKind.HOLDER, AGENT_ID), "王喆", HOLDER_ID)
+        check_recipient(Recipient(RecipientKind.HOLDER, AGENT_ID), "王喆", HOLDER_ID, today=TODAY)
 
 
 def test_an_agent_needs_a_name_a_valid_id_and_the_power_of_attorney() -> None:
-    ok = check_recipient(Recipient(RecipientKind.AGENT, AGENT_ID, "李四", True), "王喆", HOLDER_ID)
+    ok = check_recipient(Recipient(RecipientKind.AGENT, AGENT_ID, "李四", True), "王喆", HOLDER_ID, today=TODAY)
     assert (ok.kind, ok.name, ok.power_of_attorney) == (RecipientKind.AGENT, "李四", True)
     with pytest.raises(RecipientError, match="授权委托书"):
-        check_recipient(Recipient(RecipientKind.AGENT, AGENT_ID, "李四", False), "王喆", HOLDER_ID)
+        check_recipient(Recipient(RecipientKind.AGENT, AGENT_ID, "李四", False), "王喆", HOLDER_ID, today=TODAY)
     bad = AGENT_ID[:17] + ("0" if AGENT_ID[17] != "0" else "1")
     with pytest.raises(RecipientError, match="校验不通过"):
-        check_recipient(Recipient(RecipientKind.AGENT, bad, "李四", True), "王喆", HOLDER_ID)
+        check_recipient(Recipient(RecipientKind.AGENT, bad, "李四", True), "王喆", HOLDER_ID, today=TODAY)
     with pytest.raises(RecipientError, match="姓名"):
-        check_recipient(Recipient(RecipientKind.AGENT, AGENT_ID, " ", True), "王喆", HOLDER_ID)
+        check_recipient(Recipient(RecipientKind.AGENT, AGENT_ID, " ", True), "王喆", HOLDER_ID, today=TODAY)

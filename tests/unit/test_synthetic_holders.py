@@ -31,7 +31,7 @@ def test_card_numbers_are_distinct_and_valid_resident_ids_too(names: NameLists) 
     rows = _holders(names, 5000)
     assert len({r.card_no for r in rows}) == 5000
     assert all(DEFAULT_FORMAT.is_valid(r.card_no) and DEFAULT_FORMAT.tier_of(r.card_no) == r.tier for r in rows)
-    assert all(is_valid_resident_id(r.id_number) for r in rows)
+    assert all(is_valid_resident_id(r.id_number, TODAY) for r in rows)
     assert all(r.issued_on <= TODAY and r.issued_on < r.expires_on for r in rows)
     assert all(r.phone.startswith("13") and len(r.phone) == 11 and r.employer in names.employers for r in rows)
 
