@@ -221,6 +221,10 @@ def get_case(conn: Connection, case_id: int) -> CaseRow | None:
     view = _to_view(row, _item_names(conn, [case_id]).get(case_id, ()))
     if view.status == CaseStatus.QUEUED.value:
         ahead = queued_case_ids(conn)
+        if case_id not in ahead:
+            # Routed by another terminal between the two statements (PostgreSQL reads each statement's
+            # committed state): read it again as it is now — seen under load by ``hallterm simulate``.
+            return get_case(conn, case_id)
         reason = conn.execute(select(events.c.details).where(events.c.case_id == case_id,
                                                              events.c.kind == EventKind.CASE_QUEUED.value)
                               .order_by(events.c.id.desc()).limit(1)).scalar_one_or_none()
