@@ -99,7 +99,8 @@ async def serving_one_browser(url: str, tmp_path: Path) -> AsyncIterator[tuple[s
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "hallterm", "--db", url, "display", "--serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment(tmp_path), text=True)
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment(tmp_path), text=True,
+        start_new_session=True)  # a process group of its own, as a service has (and this test's is spared)
     displays: dict[int, str] = {}
     try:
         async with aiohttp.ClientSession() as session:
@@ -127,12 +128,18 @@ async def serving_one_browser(url: str, tmp_path: Path) -> AsyncIterator[tuple[s
         kill_all(displays)
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+@pytest.mark.parametrize(("stop", "group"), [
+    (signal.SIGTERM, False), (signal.SIGINT, False), (signal.SIGHUP, False),
+    (signal.SIGTERM, True),  # systemd's stop: every process of the service at once (KillMode=control-group)
+    (signal.SIGINT, True),  # Ctrl+C in the server's terminal: its whole foreground process group
+])
 async def test_a_stop_signal_stops_the_server_and_every_display_process(
-        stop: signal.Signals, db_url: str, tmp_path: Path) -> None:
+        stop: signal.Signals, group: bool, db_url: str, tmp_path: Path) -> None:
     async with serving_one_browser(db_url, tmp_path) as (server, displays):
-        # Only the server is signalled (systemd signals the whole group; a terminal's Ctrl+C, its process group).
-        server.send_signal(stop)
+        if group:
+            os.killpg(server.pid, stop)
+        else:  # the server alone: it must end its displays itself
+            server.send_signal(stop)
         _, said = await asyncio.to_thread(server.communicate, timeout=DEADLINE)
         left = await asyncio.to_thread(wait_until_ended, displays)
     assert server.returncode == 0, said  # a stop asked for, not a failure (systemd's Restart=on-failure)
