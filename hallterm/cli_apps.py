@@ -112,8 +112,10 @@ def run_display(args: argparse.Namespace, settings: Settings) -> int:
         warning = exposure_warning(args.host, bool(token))
         if warning:
             print(warning, file=sys.stderr, flush=True)
-        serve(display_command(prefix), args.host, args.port, env=env,
-              max_connections=settings.display.serve_max_connections, token=token)
+        stopped = serve(display_command(prefix), args.host, args.port, env=env,
+                        max_connections=settings.display.serve_max_connections, token=token)
+        # systemd's stop or restart (SIGTERM), Ctrl+C, a closed terminal: a stop asked for, not a failure
+        print(f"叫号显示网页已停止（收到 {stopped.name}），各浏览器的显示进程均已结束", file=sys.stderr, flush=True)
         return 0
     # lazy: Textual (~0.2 s) loads only for a command that draws a screen
     from hallterm.tui.display.app import DisplayApp

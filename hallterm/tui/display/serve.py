@@ -20,6 +20,11 @@ capped, keystrokes and clicks from browsers are dropped, every answer carries se
 framing, a content policy with a nonce for the page's own scripts, nosniff), static folders are never
 listed, and an optional token in the address is required for the page and the websocket. The database
 URL reaches each display process in its environment, never on its command line (issue 16 point 6).
+
+Stopping: SIGTERM (systemd's stop and restart), SIGINT (Ctrl+C) or SIGHUP stops the server within
+seconds, after it has ended every display process (``DisplayServer.serve_until_stopped``), and it
+exits 0. A display process ends by itself when its server goes away however it went, and on SIGTERM
+even when it is stuck (its driver, ``served_driver.ServedDriver``).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import json
 import logging
 import secrets
 import shlex
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -58,6 +64,11 @@ MAX_ROWS = 256
 TOKEN_PARAM = "token"
 SAY_MAX_CHARS = 200  # a call's words are ~20 characters: anything longer is not a call
 CSP_NONCE = web.RequestKey("csp_nonce", str)  # the page's nonce, for its Content-Security-Policy
+# The display processes' driver: textual's WebDriver, plus it ends with its server (served_driver.py).
+DRIVER = "hallterm.tui.display.served_driver:ServedDriver"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # systemd's stop, Ctrl+C, a closed terminal
+STOP_GRACE = 5.0  # seconds a display process gets to end after SIGTERM before it is killed
+SHUTDOWN_GRACE = 2.0  # seconds the browsers' connections get to close once their displays have ended
 
 log = logging.getLogger(__name__)
 _closing: set[asyncio.Future[Any]] = set()
@@ -109,11 +120,38 @@ class _DisplayProcess(AppService):
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(*clamp_size(width, height))
+        environment["TEXTUAL_DRIVER"] = DRIVER
         environment.update(self._extra_env)  # the database URL: never on a command line `ps` shows (point 6)
         return environment
 
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
+        # textual-serve runs the command through /bin/sh, which stays as the display's parent (dash does not
+        # exec it): a SIGTERM to "the display" reached the shell, and the display's parent was not the
+        # server. Run the command itself: the process the server signals and reaps is the display.
+        self._process = process = await asyncio.create_subprocess_exec(
+            *shlex.split(self.command), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, env=self._build_environment(width=width, height=height))
+        assert process.stdin is not None
+        self._stdin = process.stdin
+        return process
+
     async def start(self, width: int, height: int) -> None:
         await super().start(*clamp_size(width, height))
+
+    async def terminate(self) -> None:
+        """End the display process: SIGTERM, then SIGKILL if it is still there after ``STOP_GRACE``."""
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        try:
+            process.terminate()
+            await asyncio.wait_for(process.wait(), timeout=STOP_GRACE)
+        except ProcessLookupError:  # it ended meanwhile
+            return
+        except TimeoutError:
+            log.warning("叫号显示进程 %d 未在 %.0f 秒内结束，已强制结束", process.pid, STOP_GRACE)
+            process.kill()
+            await process.wait()
 
     async def set_terminal_size(self, width: int, height: int) -> None:
         await super().set_terminal_size(*clamp_size(width, height))
@@ -160,6 +198,7 @@ def _server_class() -> type:
             self.max_connections = max_connections
             self.token = token
             self.sessions = 0
+            self.displays: set[_DisplayProcess] = set()  # the processes of the browsers connected now
 
         async def _process_messages(self, websocket: Any, app_service: Any) -> None:
             task = getattr(app_service, "_task", None)  # textual-serve 1.1.3: the task reading the process
@@ -254,6 +293,7 @@ def _server_class() -> type:
                 app_service = _DisplayProcess(
                     self.command, env=self.env, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                     close=websocket.close, download_manager=self.download_manager, debug=self.debug)
+                self.displays.add(app_service)
                 await app_service.start(width, height)
                 await self._process_messages(websocket, app_service)
             except asyncio.CancelledError:
@@ -263,7 +303,44 @@ def _server_class() -> type:
             finally:
                 if app_service is not None:
                     await app_service.stop()
+                    self.displays.discard(app_service)
             return websocket
+
+        def serve_until_stopped(self) -> signal.Signals:
+            """Serve until SIGTERM, SIGINT or SIGHUP; end every display process; return the signal.
+
+            textual-serve's ``serve`` (aiohttp's run_app) took some 20 s to stop on SIGTERM and never ended
+            the display processes itself: they outlived a killed server. Here the displays end first
+            (their browsers' pages then see the session end, and reload once a server is back), then the
+            connections, each step bounded."""
+            self.initialize_logging()
+            return asyncio.run(self._serve())
+
+        async def _serve(self) -> signal.Signals:
+            loop = asyncio.get_running_loop()
+            stopped: asyncio.Future[signal.Signals] = loop.create_future()
+
+            def stop(number: signal.Signals) -> None:
+                if not stopped.done():
+                    stopped.set_result(number)
+
+            for number in STOP_SIGNALS:
+                loop.add_signal_handler(number, stop, number)
+            runner = web.AppRunner(await self._make_app(), handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE)
+            await runner.setup()
+            try:
+                site = web.TCPSite(runner, self.host, self.port)
+                await site.start()
+                received = await stopped
+                await site.stop()  # no new browser (and display process) while the displays end
+                await self.end_displays()
+            finally:
+                await runner.cleanup()
+            return received
+
+        async def end_displays(self) -> None:
+            """End every display process at once (each within STOP_GRACE)."""
+            await asyncio.gather(*(display.terminate() for display in list(self.displays)))
 
     return DisplayServer
 
@@ -302,5 +379,8 @@ def make_server(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
 
 
 def serve(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, env: Mapping[str, str] | None = None,
-          max_connections: int = DEFAULT_MAX_CONNECTIONS, token: str = "") -> None:
-    make_server(command, host, port, env=env, max_connections=max_connections, token=token).serve()
+          max_connections: int = DEFAULT_MAX_CONNECTIONS, token: str = "") -> signal.Signals:
+    """Serve until a stop signal (its display processes ended with it); the signal that stopped it."""
+    server = make_server(command, host, port, env=env, max_connections=max_connections, token=token)
+    stopped: signal.Signals = server.serve_until_stopped()
+    return stopped
