@@ -38,6 +38,10 @@ class DbSettings:
     busy_timeout_ms: int = 5000
     retry_ms: int = 3000  # how often a desk probes a database it lost (issue 15 point 4)
     echo: bool = False
+    # PostgreSQL: connections each terminal keeps open (and may add at a busy moment). A desk needs one at a
+    # time; 50 desks keep 50 open, well inside the server's default max_connections of 100 (README "Capacity").
+    pool_size: int = 1
+    max_overflow: int = 4
 
     def resolved_url(self) -> str:
         return self.url or sqlite_url(DEFAULT_DB_FILE)

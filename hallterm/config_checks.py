@@ -62,6 +62,11 @@ def check_settings(settings: Settings, values: dict[str, dict[str, tuple[Any, st
         raise ConfigError("db.busy_timeout_ms", where("db", "busy_timeout_ms"), "不能为负数")
     if settings.db.retry_ms < 200:
         raise ConfigError("db.retry_ms", where("db", "retry_ms"), "不能小于 200（毫秒）")
+    if not 1 <= settings.db.pool_size <= 50:
+        raise ConfigError("db.pool_size", where("db", "pool_size"), "应为 1–50（每台终端保持的数据库连接数）")
+    if not 0 <= settings.db.max_overflow <= 50:
+        raise ConfigError("db.max_overflow", where("db", "max_overflow"),
+                          "应为 0–50（繁忙时每台终端可临时增加的连接数）")
     try:
         ZoneInfo(settings.hall.timezone)
     except (ZoneInfoNotFoundError, ValueError):

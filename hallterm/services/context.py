@@ -30,7 +30,7 @@ class Services:
              clock: Callable[[], dt.datetime] = utc_now) -> Services:
         """Connect, and create or migrate the schema on first use (DESIGN.md: storage)."""
         db = Database(settings.db.resolved_url(), busy_timeout_ms=settings.db.busy_timeout_ms,
-                      echo=settings.db.echo)
+                      echo=settings.db.echo, pool_size=settings.db.pool_size, max_overflow=settings.db.max_overflow)
         if upgrade:
             migrate.ensure_current(db)
         return cls(settings, db, clock)

@@ -237,6 +237,8 @@ def call_next(svc: Services, session: StaffSession, counter_code: str) -> Ticket
                 called = store.get(conn, row.id)
                 assert called is not None
                 return _view(called, message=f"请 {called.number} 号到{counter.name}")
+        if len(ordered) <= CALL_ATTEMPTS:  # the other counters took every one of them this very moment
+            raise QueueError("暂无等候的号")
     raise QueueError("其他窗口同时在叫号，请再按一次")
 
 

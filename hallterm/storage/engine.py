@@ -56,7 +56,8 @@ class Database:
     """One engine. ``hide_parameters``: a failed statement's error never quotes its values (a resident ID
     number, a name, a phone number) into a message or the log (issue 16 point 4; PIPL)."""
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> None:
+    def __init__(self, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False, pool_size: int = 1,
+                 max_overflow: int = 4) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -69,8 +70,12 @@ class Database:
             # A server that is gone must fail in seconds, not hang a desk's worker for minutes: connecting
             # gives up after PG_CONNECT_TIMEOUT_S, and TCP keepalives notice a cut cable under an idle or
             # waiting connection (issue 15 point 4). pool_pre_ping replaces connections a restart broke.
+            # A hall of ~50 terminals on one server: each keeps ``pool_size`` connections (one by default) and
+            # opens up to ``max_overflow`` more at a busy moment, waiting at most PG_CONNECT_TIMEOUT_S for one.
             self.engine = create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True,
-                                        connect_args=PG_CONNECT_ARGS)
+                                        pool_size=pool_size, max_overflow=max_overflow,
+                                        pool_timeout=PG_CONNECT_TIMEOUT_S,
+                                        connect_args={**PG_CONNECT_ARGS, "application_name": "hallterm"})
         self._writes = threading.local()  # write transactions open in this thread
 
     @property

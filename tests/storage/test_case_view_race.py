@@ -51,3 +51,21 @@ def test_a_case_routed_between_the_views_two_reads_is_shown_routed(any_hall: Ser
         assert (view.status, view.lounge_code, view.queue_position) == ("waiting", "L1", None)
     else:  # SQLite: the read transaction keeps the state of its first statement, consistently
         assert (view.status, view.queue_position) == ("queued", 1)
+
+
+def test_each_terminal_keeps_the_connections_its_settings_say(pg_url: str) -> None:
+    """Issue 17 point 5: fifty terminals on one server keep one connection each by default, named so that
+    pg_stat_activity tells hallterm's from others'."""
+    from sqlalchemy import text
+
+    from tests.storage.conftest import settings_for
+
+    svc = Services.open(settings_for(pg_url, db_pool_size="2", db_max_overflow="1"), upgrade=False)
+    try:
+        with svc.db.read() as conn:
+            name = conn.execute(text("SELECT current_setting('application_name')")).scalar_one()
+        pool = svc.db.engine.pool
+        assert name == "hallterm"
+        assert (pool.size(), pool._max_overflow) == (2, 1)  # type: ignore[attr-defined]
+    finally:
+        svc.close()

@@ -183,6 +183,8 @@ def test_with_db_url_replaces_only_the_url() -> None:
     ("[db]\nbusy_timeout_ms = true\n", "db.busy_timeout_ms", "整数"),
     ("[db]\nbusy_timeout_ms = -1\n", "db.busy_timeout_ms", "负数"),
     ("[db]\necho = 'maybe'\n", "db.echo", "true 或 false"),
+    ("[db]\npool_size = 0\n", "db.pool_size", "1–50"),  # issue 17 point 5: a hall of ~50 terminals
+    ("[db]\nmax_overflow = -1\n", "db.max_overflow", "0–50"),
     ("[db]\nurl = 5\n", "db.url", "文本"),
     ("[hall]\ntimezone = 'Mars/Olympus'\n", "hall.timezone", "时区"),
     ("[hall]\ntimezone = 'Asia'\n", "hall.timezone", "时区"),
