@@ -36,7 +36,7 @@ STEP_S = {
 # The quickest a clerk goes from one step to the next (a key, a glance at the screen): even at ``--speed
 # max`` a desk is a person at a keyboard. Without it 50 desks would be 50 processes spinning on 2 cores,
 # and the figures would measure the machine's run queue, not the database (README "Hall simulator").
-HANDS_S = (0.5, 1.5)
+HANDS_S = (1.0, 3.0)
 
 # Of the walk-ins: some come to collect a result, some to book an appointment, a few never answer a call.
 COLLECT_SHARE, BOOK_SHARE, NO_SHOW_SHARE, RECALL_SHARE = 0.12, 0.08, 0.03, 0.05

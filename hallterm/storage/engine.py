@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from hallterm.domain.errors import Refused
 from hallterm.domain.redaction import redact_url
+from hallterm.storage import events
 
 _WRITE = "hallterm_write"
 
@@ -76,6 +77,7 @@ class Database:
                                         pool_size=pool_size, max_overflow=max_overflow,
                                         pool_timeout=PG_CONNECT_TIMEOUT_S,
                                         connect_args={**PG_CONNECT_ARGS, "application_name": "hallterm"})
+            event.listen(self.engine, "begin", events.forget_notified)
         self._writes = threading.local()  # write transactions open in this thread
 
     @property

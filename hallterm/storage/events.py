@@ -35,11 +35,21 @@ def append(conn: Connection, kind: EventKind, at: dt.datetime, *, staff_id: str 
     ))
     key = result.inserted_primary_key
     assert key is not None
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql" and not conn.info.get(_NOTIFIED):
         # The display learns of it the moment it commits (issue 17 point 2; storage/live.py). Sent in this
-        # transaction: a rollback sends nothing; one payload, so a transaction's many events make one NOTIFY.
+        # transaction: a rollback sends nothing. Once per transaction: a checklist's many events need one
+        # wake-up, and each statement is a round trip a 50-desk hall pays for (issue 17 point 5).
         conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+        conn.info[_NOTIFIED] = True
     return int(key[0])
+
+
+_NOTIFIED = "hallterm.events.notified"  # in the connection's info until its transaction ends
+
+
+def forget_notified(conn: Connection) -> None:
+    """The transaction ended (engine event): the next one notifies again."""
+    conn.info.pop(_NOTIFIED, None)
 
 
 def lock_kind(conn: Connection, kind: EventKind) -> None:

@@ -59,3 +59,27 @@ def test_no_watcher_for_an_in_memory_database_and_none_creates_a_file(tmp_path: 
     with pytest.raises(sqlite3.OperationalError):  # the desk creates the database file, not the display
         live.open_watcher(f"sqlite:///{missing}")
     assert not missing.exists()
+
+
+def test_a_transaction_of_many_events_sends_one_notification(pg_url: str) -> None:
+    """Issue 17 point 5: each NOTIFY is a round trip; a checklist's ten events need one wake-up, and each
+    later transaction (after a commit or a rollback) its own."""
+    from sqlalchemy import event
+
+    from tests.storage.conftest import settings_for
+
+    svc = Services.open(settings_for(pg_url), upgrade=False)
+    sent: list[str] = []
+    event.listen(svc.db.engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_a: sent.append(statement) if "pg_notify" in statement else None)
+    try:
+        with pytest.raises(Rollback), svc.db.write() as conn:
+            events.append(conn, EventKind.CARD_SCANNED, dt.datetime.now(dt.UTC))
+            raise Rollback
+        for _ in range(2):
+            with svc.db.write() as conn:
+                for _ in range(10):
+                    events.append(conn, EventKind.CARD_SCANNED, dt.datetime.now(dt.UTC))
+        assert len(sent) == 3
+    finally:
+        svc.close()
