@@ -70,6 +70,8 @@ class VirtualDesk:
     def run(self, until: float, stop: Path) -> Tally:
         """Work until the monotonic time ``until`` or until ``stop`` exists."""
         self._started = time.monotonic()
+        # Desks do not press their first key in the same millisecond: each starts within a clerk's step.
+        self._hands_free_at = self._started + self.rng.uniform(0, p.HANDS_S[1])
         self.start(self.counter_loop())
         if not self.plan.flat_out:
             self.start(self.arrivals())
