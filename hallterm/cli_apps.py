@@ -80,7 +80,8 @@ def _run_live(settings: Settings, config_file: str | None, no_ui: bool, note: st
             print("按 Ctrl+C 结束模拟", flush=True)
             hall.wait()
             return 0
-        return run_desk(settings, after_hours=False, demo_note=note)
+        live = "大厅模拟运行中：模拟窗口1号、2号在叫号、开件、发证，访客陆续取号（F11 叫号可接待）"
+        return run_desk(settings, after_hours=False, demo_note=f"{note}\n{live}")
     except KeyboardInterrupt:
         return 0
     finally:

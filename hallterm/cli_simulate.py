@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,9 @@ from hallterm.config import Settings, sqlite_url
 from hallterm.config_locations import DEMO_DB_FILE
 
 MAX_DESKS = 200  # each desk holds one database connection; PostgreSQL's default max_connections is 100
-LIVE_DESKS, LIVE_SPEED = 2, "5"  # demo --live: two busy windows beside the trainee's, a visit a minute
+# demo --live: two windows beside the trainee's, ten times a person's pace, three times the usual visitors, so
+# the queue grows and the trainee has visitors to call.
+LIVE_DESKS, LIVE_SPEED, LIVE_VISITORS = 2, "10", "3"
 
 
 def _speed(text: str) -> str:
@@ -38,6 +41,16 @@ def _desks(text: str) -> int:
         value = 0
     if not 1 <= value <= MAX_DESKS:
         raise argparse.ArgumentTypeError(f"--desks 应为 1–{MAX_DESKS} 的整数，而不是 {text!r}")
+    return value
+
+
+def _visitors(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 20:
+        raise argparse.ArgumentTypeError(f"--visitors 应为 0–20 之间的倍数（如 1.5），而不是 {text!r}")
     return value
 
 
@@ -67,6 +80,8 @@ def add_parser(sub: Any) -> None:
     sim.add_argument("--minutes", type=_minutes, default=10.0, metavar="M", help="运行多少分钟（默认 10）")
     sim.add_argument("--speed", type=_speed, default="1", metavar="X|max",
                      help="倍速：1 为真人速度（默认），10 为十倍速，max 为不停顿的压力测试")
+    sim.add_argument("--visitors", type=_visitors, default=1.0, metavar="X",
+                     help="来访人数为平常的几倍（默认 1；2 时排队的人会越来越多，留给受训人员叫号）")
     sim.add_argument("--seed", type=int, default=17, help="随机种子（相同种子、相同数据时访客相同）")
     sim.add_argument("--at", type=_at, metavar="YYYY-MM-DDTHH:MM",
                      help="按大厅时间的这一刻开始模拟（如夜里练习周一上午、节假日值班），默认现在")
@@ -87,6 +102,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     settings = demo_settings(settings)
     now = args.at.replace(tzinfo=args.at.tzinfo or settings.hall.tz) if args.at else dt.datetime.now(settings.hall.tz)
     plan = SimPlan(desks=args.desks, minutes=args.minutes, speed=parse_speed(args.speed), seed=args.seed,
+                   visitors=args.visitors,
                    start_h=start_hour(now.hour + now.minute / 60), at=now.isoformat() if args.at else None)
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
     try:
@@ -129,6 +145,17 @@ def start_live(settings: Settings, config_file: str | None, log: Path) -> subpro
     log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with log.open("ab") as out:
         os.chmod(log, 0o600)
-        return subprocess.Popen([sys.executable, "-m", "hallterm", "simulate", "--desks", str(LIVE_DESKS),
-                                 "--speed", LIVE_SPEED, "--minutes", "720"], env=env, stdout=out, stderr=out,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        command = [sys.executable, "-m", "hallterm", "simulate", "--desks", str(LIVE_DESKS), "--speed", LIVE_SPEED,
+                   "--visitors", LIVE_VISITORS, "--minutes", "720"]
+        return subprocess.Popen(command, env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL,
+                                start_new_session=True, preexec_fn=_end_with_parent)
+
+
+def _end_with_parent() -> None:
+    """In the simulator's process, before it starts: on Linux, a SIGTERM when the demo's desk dies (its
+    terminal closed, a kill), so that no hall goes on simulating behind nobody. Elsewhere the desk's own
+    exit stops it."""
+    if sys.platform.startswith("linux"):
+        import ctypes  # lazy: only in the child, only on Linux
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -64,6 +65,7 @@ class VirtualDesk:
         self._decisions = itertools.count(1)
         self._started = time.monotonic()
         self._hands_free_at = 0.0  # the clerk's next step comes no sooner (plan.HANDS_S)
+        self._runner = os.getppid()
 
     # -- running ---------------------------------------------------------------------------------------
 
@@ -82,7 +84,7 @@ class VirtualDesk:
                 break
             if now - checked > 0.2:
                 checked = now
-                if stop.exists():
+                if stop.exists() or os.getppid() != self._runner:  # stopped, or the runner is gone (killed)
                     break
             due, _n, visit = self._agenda[0]
             due = max(due, self._hands_free_at)

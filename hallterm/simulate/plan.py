@@ -48,6 +48,7 @@ class SimPlan:
     minutes: float  # how long the run lasts, wall-clock
     speed: float | None  # hall seconds per wall second; None: as fast as the database allows (a load test)
     seed: int = 17
+    visitors: float = 1.0  # ``--visitors``: how many times the usual number come (2: a queue builds up)
     start_h: float = DAY_START_H  # the hall hour the simulated day starts at
     # ``--at``: the hall's clock at the start, ISO, when the run plays another time than now (a Monday
     # morning at night, a holiday's duty desk); the use cases' clock then runs on from it in real time.
@@ -97,5 +98,5 @@ def next_arrival_s(plan: SimPlan, elapsed_s: float, rng: random.Random) -> float
     """Wall seconds to this desk's next walk-in: a Poisson stream at the hour's rate."""
     if plan.speed is None:
         return 0.0
-    per_hour = ARRIVALS_PER_DESK_HOUR.get(int(hall_hour(plan, elapsed_s)), 2.0)
+    per_hour = ARRIVALS_PER_DESK_HOUR.get(int(hall_hour(plan, elapsed_s)), 2.0) * plan.visitors
     return rng.expovariate(per_hour / 3600) / plan.speed

@@ -128,7 +128,7 @@ def _wait(procs: list[tuple[subprocess.Popen[str], Path]], stop: Path, started: 
             progress("正在停止各模拟窗口（各自做完手头这一步）…")
             stop.touch()
             continue
-        if time.monotonic() - shown >= 30:
+        if time.monotonic() - shown >= (30 if plan.minutes <= 10 else 300):  # a day-long demo: every 5 minutes
             shown = time.monotonic()
             progress(f"已运行 {(shown - started) / 60:.1f} / {plan.minutes:g} 分钟")
 

@@ -7,6 +7,7 @@ one JSON line when its time is up or the stop-file appears."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -33,9 +34,9 @@ def main(argv: list[str]) -> int:
     ready = training.ready_cards(svc)[desk::desks]  # each result handed out by one desk only
     virtual = VirtualDesk(svc, plan, desk, setup["counter"], training.visitors(svc), ready)
     print("ready", flush=True)
-    go = Path(setup["go"])
+    go, runner = Path(setup["go"]), os.getppid()
     while not go.exists():
-        if stop.exists():
+        if stop.exists() or os.getppid() != runner:
             return 0
         time.sleep(0.005)
     tally = virtual.run(time.monotonic() + plan.minutes * 60, stop)
