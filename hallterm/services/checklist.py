@@ -31,13 +31,14 @@ from hallterm.domain.checklist import (
 )
 from hallterm.domain.deadlines import due_date
 from hallterm.domain.events import EventKind
-from hallterm.domain.service_mode import MODE_NAMES, follow_checklist
+from hallterm.domain.service_mode import MODE_NAMES, ServiceMode, follow_checklist
 from hallterm.services.checklist_sheet import (
     CaseChecklist,
     ChecklistError,
     IssuedDocument,
     ItemChecklist,
     item_row,
+    load,
     load_in,
     work_calendar,
 )
@@ -199,13 +200,16 @@ def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
                                            reasons=("申请人不愿签署容缺受理承诺书",))
         base = _doc_base(sheet, item, today)
         series = str(base["abbreviation"])
-        issued: list[IssuedDocument] = []
+        # The notices are numbered last, just before the commit: a notice's yearly counter is one row that
+        # every desk's decisions share, locked from the number to the commit (gapless numbers, S1), so
+        # everything that needs no number happens before it (issue 17 point 5: 50 desks on one server).
+        notices: list[tuple[docs.DocumentKind, Callable[[int], docs.Document]]] = []
         values: dict[str, object] = {"decision": decision.decision.value}
         if decision.decision is Decision.ACCEPTED:
             deadline = due_date(cal, today, item.promised_days, (), as_of=today)
             values.update(status=ItemStatus.ACCEPTED, accepted_on=today, due_on=deadline.due,
                           due_estimated=deadline.estimated)
-            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.ACCEPTANCE_NOTICE, series, lambda seq: (
+            notices.append((docs.DocumentKind.ACCEPTANCE_NOTICE, lambda seq: (
                 docs.acceptance_notice(seq=seq, **base, accepted_on=today, promised_days=item.promised_days,
                                        promised_date=deadline.due, estimated=deadline.estimated,
                                        staff_name=session.name, staff_phone=session.extension))))
@@ -215,54 +219,71 @@ def decide_item(svc: Services, session: StaffSession, case_item_id: int, *,
             missing = docs.missing_materials(m.state() for m in item.materials)
             values.update(status=ItemStatus.CONDITIONAL, accepted_on=today, due_on=deadline.due,
                           due_estimated=deadline.estimated or estimated, supplement_due_on=supplement_by)
-            commitment = docs.DocumentKind.CONDITIONAL_COMMITMENT
-            issued.append(_issue(conn, svc, session, row, commitment, series, lambda seq: (
+            notices.append((docs.DocumentKind.CONDITIONAL_COMMITMENT, lambda seq: (
                 docs.conditional_commitment(seq=seq, **base, missing=missing, supplement_by=supplement_by,
                                             estimated=estimated))))
-            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.CONDITIONAL_NOTICE, series, lambda seq: (
+            notices.append((docs.DocumentKind.CONDITIONAL_NOTICE, lambda seq: (
                 docs.conditional_notice(seq=seq, **base, accepted_on=today, missing=missing,
                                         supplement_by=supplement_by, estimated=estimated))))
         elif decision.decision is Decision.NOT_ACCEPTED:
             missing = docs.missing_materials(m.state() for m in item.materials)
             values.update(status=ItemStatus.NOT_ACCEPTED)
             section = "企业登记科" if item.department == "企业登记科" else "业务协调科"
-            issued.append(_issue(conn, svc, session, row, docs.DocumentKind.ONE_TIME_NOTICE, series, lambda seq: (
+            notices.append((docs.DocumentKind.ONE_TIME_NOTICE, lambda seq: (
                 docs.one_time_notice(seq=seq, **base, missing=missing, guide_section=section))))
         else:
             raise ChecklistError("仅缺次要材料，可容缺受理：申请人愿意签署容缺受理承诺书的，选择容缺受理；"
                                  "不愿承诺的，选择出具一次性告知书")
         case_items.set_item(conn, case_item_id, **values)
+        after = load_in(svc, conn, row.case_id)
+        mode_change = _mode_change(after)
+        issued = [_issue(conn, svc, session, row, kind, series, build) for kind, build in notices]
         kind = EventKind(f"item_{decision.decision.value}")  # one kind per decision
         events.append(conn, kind, now, staff_id=session.staff_id, case_id=row.case_id,
                       item=row.item_code, missing=[m.name for m in decision.missing],
                       documents=[d.number for d in issued], declined_commitment=declined)
-        after = load_in(svc, conn, row.case_id)
-        if _follow_checklist(svc, conn, session, after):
-            after = load_in(svc, conn, row.case_id)
-        return after, issued
+        if mode_change is not None:
+            _apply_mode_change(svc, conn, session, after, *mode_change)
+    if mode_change is not None:
+        after = load(svc, row.case_id)  # the case's new mode, read after the commit
+    return after, issued
 
 
 def _follow_checklist(svc: Services, conn: Connection, session: StaffSession, sheet: CaseChecklist) -> bool:
     """The case's mode follows what the checklist decided (S1): 待定 becomes 马上办 once every item
     is accepted, 指导办 once one is accepted conditionally (S7) or given a one-time notice (S6);
     the change is on the record. True when the mode changed."""
+    change = _mode_change(sheet)
+    if change is None:
+        return False
+    _apply_mode_change(svc, conn, session, sheet, *change)
+    return True
+
+
+def _mode_change(sheet: CaseChecklist) -> tuple[ServiceMode, str] | None:
+    """The mode the checklist now calls for and why, or None when it stays."""
     before = sheet.case.service_mode
     statuses = [i.status for i in sheet.items]
     complete = materials_verdict(statuses)
     after = follow_checklist(before, complete)
     if after is before:
-        return False
+        return None
     if complete:
         why = "全部事项受理，资料齐全"
     elif ItemStatus.CONDITIONAL in statuses:
         why = "容缺受理，资料不全、边办边补"
     else:
         why = "资料不全，已一次性告知"
+    return after, why
+
+
+def _apply_mode_change(svc: Services, conn: Connection, session: StaffSession, sheet: CaseChecklist,
+                       after: ServiceMode, why: str) -> None:
+    before = sheet.case.service_mode
     case_store.set_case(conn, sheet.case.id, service_mode=after.value)
     events.append(conn, EventKind.SERVICE_MODE_DECIDED, svc.now(), staff_id=session.staff_id,
                   case_id=sheet.case.id, suggested=before.value, chosen=after.value,
                   reason=f"{why}：{MODE_NAMES[before]}→{MODE_NAMES[after]}")
-    return True
 
 
 def _complete_supplement(svc: Services, conn: Connection, session: StaffSession, case_id: int,
