@@ -3,7 +3,7 @@
 Each command's words are in a ``cli_*.py`` module: cli_base.py (``CliError``, the services a command
 opens), cli_apps.py (the programs with a screen), cli_hall.py (reference, cards, staff), cli_nightly.py
 (sweep, callbacks, calendar check), cli_config.py, cli_print.py, cli_scan.py, and one per command family
-(db, appointments, cases, proxy, duties, report).
+(db, appointments, cases, proxy, duties, report; the report's arguments in cli_report_args.py).
 
 Imports are deferred to each command, each saying why (``# lazy:``): the desk must show its scan
 field before SQLAlchemy and Alembic are even imported (DESIGN.md performance budget).
@@ -31,7 +31,7 @@ from hallterm import (
     cli_nightly,
     cli_print,
     cli_proxy,
-    cli_report,
+    cli_report_args,
     cli_simulate,
     logfile,
 )
@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_cases.add_parser(sub)
     cli_proxy.add_parser(sub)
     cli_duties.add_parser(sub)
-    cli_report.add_parser(sub)
+    cli_report_args.add_parser(sub)
     cli_simulate.add_parser(sub)
     return parser
 
@@ -251,6 +251,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if command == "duties":
             return cli_duties.run(svc, args)
         if command == "report":
+            # lazy: the report's figures and rating scales (~20 ms) stay out of every other command's start
+            from hallterm import cli_report
+
             return cli_report.run(svc, args)
         if command == "callbacks":
             return cli_nightly.list_callbacks(svc, args.day, args.csv)

@@ -32,8 +32,38 @@ ENV_CONFIG_FILE = "HALLTERM_CONFIG"
 DEFAULT_CARD_PATTERN = r"GD(?P<year>\d{4})(?P<tier>[A-E])(?P<serial>\d{5})(?P<check>[0-9A-Z])"
 
 
-@dataclass(frozen=True)
-class DbSettings:
+class _Section:
+    """Equality, hash and repr of the settings classes, written once for all of them.
+
+    ``@dataclass`` makes each of these methods from source text at import (one ``exec``, ~0.1 ms, for
+    each method of each class): 51 of them on the desk's start path (DESIGN.md performance budget). These
+    do what the generated ones do: fields compared in order (``compare=False`` left out), same class only;
+    the hash of the compared fields; the repr of the fields with ``repr=True``, so secrets stay out.
+    """
+
+    __slots__ = ()
+
+    def _compared(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f.name) for f in dataclasses.fields(self) if f.compare)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            assert isinstance(other, _Section)
+            return self._compared() == other._compared()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)  # type: ignore[arg-type]
+                          if (f.compare if f.hash is None else f.hash)))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}"
+                          for f in dataclasses.fields(self) if f.repr)  # type: ignore[arg-type]
+        return f"{self.__class__.__qualname__}({shown})"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DbSettings(_Section):
     url: str = ""  # empty: SQLite at hallterm.sqlite3 in the data folder (db/ in the repository)
     busy_timeout_ms: int = 5000
     retry_ms: int = 3000  # how often a desk probes a database it lost (issue 15 point 4)
@@ -47,8 +77,8 @@ class DbSettings:
         return self.url or sqlite_url(DEFAULT_DB_FILE)
 
 
-@dataclass(frozen=True)
-class HallSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class HallSettings(_Section):
     name: str = "鞍山市政务服务中心"
     timezone: str = "Asia/Shanghai"
     region_code: str = "210300"  # GB/T 2260 code of 鞍山市, the case-number prefix
@@ -58,15 +88,15 @@ class HallSettings:
         return ZoneInfo(self.timezone)
 
 
-@dataclass(frozen=True)
-class CardSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class CardSettings(_Section):
     pattern: str = DEFAULT_CARD_PATTERN
     check: str = "mod37_36"  # or "none" when the office issues numbers without a check character
     eligible_tiers: str = "ABCD"  # A–D are 高层次人才 (research/domain.md §6); E holds a card but not this channel
 
 
-@dataclass(frozen=True)
-class PathSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class PathSettings(_Section):
     assets: str = str(DEFAULT_ASSETS)
 
     @property
@@ -74,14 +104,14 @@ class PathSettings:
         return Path(self.assets)
 
 
-@dataclass(frozen=True)
-class DeskSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class DeskSettings(_Section):
     # The county bureau most walk-ins belong to, preselected when opening a case (S2); staff may change it.
     default_district: str = "铁东区"
 
 
-@dataclass(frozen=True)
-class AuthSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class AuthSettings(_Section):
     max_failures: int = 5  # wrong PINs in a row before the account is locked
     lockout_minutes: int = 15  # the first lock-out (issue 16 point 8: the later ones are longer)
     repeat_lockout_minutes: int = 60  # the second lock-out since the last sign-in, and the next ones
@@ -96,8 +126,8 @@ class AuthSettings:
         return Path(self.pepper_file) if self.pepper_file else signing.key_path.with_name("pin-pepper.key")
 
 
-@dataclass(frozen=True)
-class QueueSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class QueueSettings(_Section):
     walkin_series: str = "A"  # walk-in green-channel tickets: A017
     appointment_series: str = "B"  # appointment check-in tickets (S6 预约服务)
     call_ratio: int = 0  # due appointments first; after this many in a row one walk-in goes (0: never)
@@ -112,8 +142,8 @@ class QueueSettings:
     display_hold_ms: int = 4000  # each new call stays the big number this long before the next queued one
 
 
-@dataclass(frozen=True)
-class AppointmentSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class AppointmentSettings(_Section):
     """Booking appointments (S6 预约服务); the hours and the slots themselves are in assets/hours.toml."""
 
     horizon_days: int = 30  # how many days ahead a slot may be booked
@@ -126,8 +156,8 @@ class AppointmentSettings:
     repeat_misses_days: int = 90
 
 
-@dataclass(frozen=True)
-class LogSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class LogSettings(_Section):
     """Each program's log file (hallterm.logfile; issue 15 point 7)."""
 
     dir: str = ""  # empty: beside the SQLite database; for PostgreSQL the user log folder (platformdirs)
@@ -136,16 +166,16 @@ class LogSettings:
     slow_ms: int = 500  # a use case taking longer is logged as slow
 
 
-@dataclass(frozen=True)
-class BackupSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class BackupSettings(_Section):
     """The nightly backup taken by ``hallterm sweep`` (issue 15)."""
 
     dir: str = ""  # empty: a backups/ folder beside the SQLite file (the data folder for PostgreSQL)
     keep: int = 30  # the newest backups the sweep keeps; older ones it made itself are deleted
 
 
-@dataclass(frozen=True)
-class PrivacySettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class PrivacySettings(_Section):
     """How long personal data is kept (issue 16 point 12; PIPL: no longer than the purpose needs)."""
 
     # A holder off the talent office's roster this many days loses name, ID number, phone and employer
@@ -156,8 +186,8 @@ class PrivacySettings:
     slip_content_days: int = 90
 
 
-@dataclass(frozen=True)
-class RatingSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class RatingSettings(_Section):
     """好差评 (国办发〔2019〕51号): the rating pad at the issuing window and the follow-up of a 差评."""
 
     call_back_days: int = 1  # Liaoning: the handling unit calls back and verifies within 1 working day
@@ -169,8 +199,8 @@ class RatingSettings:
     thanks_s: int = 5  # how long the pad says thank you before it waits for the next hand-out
 
 
-@dataclass(frozen=True)
-class ProxySettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class ProxySettings(_Section):
     """Working days each kind of proxy task (全程代办, S3) is given from the day it is added. Utility
     connections have no statutory clock (research/domain.md §7.6): these are the hall's own targets.
     Market access follows the S6 cap of 5 working days an item; above city level waits on the province."""
@@ -187,8 +217,8 @@ class ProxySettings:
         return int(getattr(self, f"{kind}_days"))
 
 
-@dataclass(frozen=True)
-class PrintingSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class PrintingSettings(_Section):
     """Where slips and notices go (issue 6). Every slip is written to the spool folder first."""
 
     backend: str = "spool"  # spool | escpos | cups: queue tickets and appointment slips
@@ -221,8 +251,8 @@ class PrintingSettings:
         return 384 if self.paper_mm == 58 else 576
 
 
-@dataclass(frozen=True)
-class SigningSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class SigningSettings(_Section):
     """The key that signs the QR payloads of slips (HT2:…). The secret itself is never committed."""
 
     key_id: str = "K1"  # signs new slips; older key ids in the key file still verify (rotation)
@@ -234,8 +264,8 @@ class SigningSettings:
         return Path(self.key_file) if self.key_file else DEFAULT_KEY_FILE
 
 
-@dataclass(frozen=True)
-class DisplaySettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class DisplaySettings(_Section):
     """``hallterm display --serve``: the queue display as a web page for the hall's TV (issue 16 point 7)."""
 
     serve_max_connections: int = 4  # browsers at once; each one costs a display process
@@ -243,8 +273,8 @@ class DisplaySettings:
     serve_token: str = field(default="", repr=False)
 
 
-@dataclass(frozen=True)
-class Settings:
+@dataclass(frozen=True, eq=False, repr=False)
+class Settings(_Section):
     db: DbSettings = field(default_factory=DbSettings)
     hall: HallSettings = field(default_factory=HallSettings)
     cards: CardSettings = field(default_factory=CardSettings)

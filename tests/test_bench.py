@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -13,6 +17,7 @@ from sqlalchemy import func, insert, select
 from hallterm import bench
 from hallterm.bench.bulk import BulkWriter, fast_timestamps
 from hallterm.bench.report import format_table, judge
+from hallterm.bench.startup import warming_env
 from hallterm.domain.ids import is_valid_resident_id
 from hallterm.services.context import Services
 from hallterm.storage.tables import card_holders, case_items, cases, sequences
@@ -187,3 +192,16 @@ def test_the_months_report_is_timed_and_judged() -> None:
     assert figures["report_month_cases"] > 0  # one past case a working day: the last month has some
     assert figures["budgets"]["report_month_s"]["budget"] == "<= 2"
     assert supervision in bench.runner.FAMILIES
+
+
+def test_the_start_warm_up_writes_bytecode_where_the_caller_forbids_it(tmp_path: Path) -> None:
+    """The desk's measured launches read hallterm's bytecode as an installed desk does (pip compiles it),
+    even where PYTHONDONTWRITEBYTECODE is set: the unmeasured warm-up writes it."""
+    (tmp_path / "probe_module.py").write_text("VALUE = 1\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(tmp_path)}
+    command = [sys.executable, "-c", "import probe_module"]
+    subprocess.run(command, env=env, check=True, timeout=60)
+    assert not (tmp_path / "__pycache__").exists()  # as the caller's environment wants
+    subprocess.run(command, env=warming_env(env), check=True, timeout=60)
+    assert list((tmp_path / "__pycache__").glob("probe_module.*.pyc"))
+    assert warming_env(env)["PYTHONPATH"] == str(tmp_path)  # the rest of the environment is passed on

@@ -411,3 +411,23 @@ def test_cli_database_folder_that_cannot_be_created_is_one_line(tmp_path: Path) 
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "数据库" in result.stderr and str(blocker) in result.stderr
+
+
+def test_settings_compare_hash_and_show_as_generated_dataclasses_would() -> None:
+    """The settings classes take equality, hash and repr from one base instead of ``@dataclass`` (start-up
+    time): each behaves as the dataclass it was, secrets left out of the repr and ``origins`` out of equality."""
+    settings = load_settings(environ={"HALLTERM_SIGNING_SECRET": "s" * 40, "HALLTERM_HALL_NAME": "某某大厅"})
+    for obj in (settings, *(getattr(settings, name) for name in SECTIONS)):
+        cls = type(obj)
+        twin = dataclasses.make_dataclass(cls.__name__, [
+            (f.name, f.type, dataclasses.field(repr=f.repr, compare=f.compare, hash=f.hash))
+            for f in dataclasses.fields(cls)], frozen=True)
+        values = {f.name: getattr(obj, f.name) for f in dataclasses.fields(cls)}
+        assert repr(obj) == repr(twin(**values))
+        assert hash(obj) == hash(twin(**values))
+        assert obj == cls(**values)
+        assert obj != twin(**values)  # another class, as a generated __eq__ says
+    assert "s" * 40 not in repr(settings) and "某某大厅" in repr(settings)
+    assert dataclasses.replace(settings, origins={"x": "y"}) == settings
+    assert dataclasses.replace(settings, source="别处") != settings
+    assert dataclasses.replace(settings.hall, name="别处") != settings.hall
