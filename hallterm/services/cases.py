@@ -148,6 +148,7 @@ def _route(svc: Services, conn: Connection, case_id: int, *, mode_value: str, en
     them, else why it still waits: which of the two is missing (S9), and when a coordinator comes."""
     mode = ServiceMode(mode_value)
     local_now = svc.now().astimezone(svc.settings.hall.tz)
+    store.lock_seats(conn)
     lounge = pick_lounge(store.lounge_loads(conn))
     section = coordinator_section(mode, enterprise_items)
     closed = closed_days(svc)
@@ -268,6 +269,7 @@ def _route_waiting(svc: Services, staff_id: str) -> QueueRouting:
     routed = 0
     blocked = ""
     with svc.db.write() as conn:
+        store.lock_seats(conn)  # before reading the queue: another terminal may be routing its head
         left = close_queue(svc, conn, tonight=False, staff_id=staff_id)
         queued = store.queued_case_ids(conn)
         for case_id in queued:
@@ -313,6 +315,7 @@ def move_case(svc: Services, conn: Connection, staff_id: str | None, before: Cas
     values: dict[str, object] = {}
     # Back to the lounge it was routed to, after leaving it, the visitor needs a seat there again.
     if lounge_code is not None and (lounge_code != before.lounge_code or not seated):
+        store.lock_seats(conn)
         loads = {x.code: x for x in store.lounge_loads(conn)}
         if lounge_code not in loads:
             raise CaseInputError(f"洽谈室 {lounge_code} 不存在")

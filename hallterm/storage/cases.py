@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, insert, select, update
+from sqlalchemy import Connection, Select, and_, func, insert, select, text, update
 from sqlalchemy.orm import aliased
 
 from hallterm.domain.cases import ACTIVE_STATUSES, VISIT_STATUSES, CaseStatus
@@ -59,6 +59,15 @@ class CaseRow:
     queue_position: int | None = None  # 1 = next to be routed, when the case waits for a seat/coordinator
     queue_reason: str = ""
     proxy_reason: str = ""  # why the 帮办代办 promised is not assigned yet, and when one comes
+
+
+def lock_seats(conn: Connection) -> None:
+    """Make this transaction the only one giving out lounge seats and coordinators until it ends: a seat
+    read as free and the case that takes it are one step. SQLite's write transaction already is; on
+    PostgreSQL two desks ending visits at once both routed the head of the queue (found by ``hallterm
+    simulate`` with 50 desks), so a transaction-scoped advisory lock."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('hallterm.seats'))"))
 
 
 def lounge_loads(conn: Connection) -> list[LoungeLoad]:
