@@ -73,7 +73,10 @@ def close_queue(svc: Services, conn: Connection, *, tonight: bool, staff_id: str
     local_now = now.astimezone(tz)
     today = local_now.date()
     left: list[Callback] = []
-    for case_id in store.queued_case_ids(conn):
+    # Routing runs this each time a seat frees, holding the seats' lock (storage.cases.lock_seats): during
+    # the day only the cases queued before today are read, not the whole queue case by case.
+    midnight = dt.datetime.combine(today, dt.time(), tz).astimezone(dt.UTC)
+    for case_id in store.queued_case_ids(conn, opened_before=None if tonight else midnight):
         view = case_at(conn, case_id)
         if view is None:
             continue

@@ -180,9 +180,12 @@ def set_case(conn: Connection, case_id: int, **values: object) -> None:
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
 
 
-def queued_case_ids(conn: Connection) -> list[int]:
-    return list(conn.execute(select(cases.c.id).where(cases.c.status == CaseStatus.QUEUED.value)
-                             .order_by(cases.c.opened_at, cases.c.id)).scalars())
+def queued_case_ids(conn: Connection, *, opened_before: dt.datetime | None = None) -> list[int]:
+    """The queue in its order; ``opened_before`` (UTC): only those queued since before then."""
+    query = select(cases.c.id).where(cases.c.status == CaseStatus.QUEUED.value)
+    if opened_before is not None:
+        query = query.where(cases.c.opened_at < opened_before)
+    return list(conn.execute(query.order_by(cases.c.opened_at, cases.c.id)).scalars())
 
 
 @cache  # built once: a select is immutable (.where() makes a new one), and building it cost ~5 ms a call
