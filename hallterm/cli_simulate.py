@@ -132,6 +132,11 @@ def summary(result: dict[str, Any]) -> str:
         if count:
             lines.append(f"  {label:<12}{count:>7,} 次  p50 {result[f'{op}_p50_ms']:>7.1f} ms  "
                          f"p95 {result[f'{op}_p95_ms']:>7.1f} ms")
+    warm = result["warmup"]
+    if warm["operations"]:
+        first = warm["first_open_case_p50_ms"]
+        lines.append(f"  预热（每个窗口开始前先接待 1 位，不计入以上数字）：操作 {warm['operations']} 次"
+                     + (f"，各窗口第一次开件 p50 {first:.1f} ms" if first is not None else ""))
     lines += [f"  错误：{sample}" for sample in result["error_samples"]]
     lines += [f"  拒绝 {count} 次：{message}" for message, count in result["refusals"].items()]
     return "\n".join(lines)

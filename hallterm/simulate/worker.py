@@ -33,6 +33,7 @@ def main(argv: list[str]) -> int:
     desk, desks = int(setup["desk"]), int(setup["desks"])
     ready = training.ready_cards(svc)[desk::desks]  # each result handed out by one desk only
     virtual = VirtualDesk(svc, plan, desk, setup["counter"], training.visitors(svc), ready)
+    warm = virtual.warm_up()
     print("ready", flush=True)
     go, runner = Path(setup["go"]), os.getppid()
     while not go.exists():
@@ -40,7 +41,7 @@ def main(argv: list[str]) -> int:
             return 0
         time.sleep(0.005)
     tally = virtual.run(time.monotonic() + plan.minutes * 60, stop)
-    print(json.dumps(tally.to_json(), ensure_ascii=False), flush=True)
+    print(json.dumps({**tally.to_json(), "warmup": warm.to_json()}, ensure_ascii=False), flush=True)
     svc.close()
     return 0
 
