@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,16 @@ def _visitors(text: str) -> float:
     return value
 
 
+def _pause(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"--pause 应为 0–60 秒，而不是 {text!r}")
+    return value
+
+
 def _minutes(text: str) -> float:
     try:
         value = float(text)
@@ -82,6 +93,8 @@ def add_parser(sub: Any) -> None:
                      help="倍速：1 为真人速度（默认），10 为十倍速，max 为不停顿的压力测试")
     sim.add_argument("--visitors", type=_visitors, default=1.0, metavar="X",
                      help="来访人数为平常的几倍（默认 1；2 时排队的人会越来越多，留给受训人员叫号）")
+    sim.add_argument("--pause", type=_pause, metavar="S",
+                     help="每一步之间工作人员的平均停顿（秒，默认 1–3 秒随机；--speed max 时也保留）")
     sim.add_argument("--seed", type=int, default=17, help="随机种子（相同种子、相同数据时访客相同）")
     sim.add_argument("--at", type=_at, metavar="YYYY-MM-DDTHH:MM",
                      help="按大厅时间的这一刻开始模拟（如夜里练习周一上午、节假日值班），默认现在")
@@ -100,10 +113,13 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from hallterm.simulate.runner import run as simulate
 
     settings = demo_settings(settings)
-    now = args.at.replace(tzinfo=args.at.tzinfo or settings.hall.tz) if args.at else dt.datetime.now(settings.hall.tz)
+    # The hall's own hour decides where the simulated day starts, whatever zone --at was written in.
+    now = (args.at.replace(tzinfo=args.at.tzinfo or settings.hall.tz).astimezone(settings.hall.tz) if args.at
+           else dt.datetime.now(settings.hall.tz))
     plan = SimPlan(desks=args.desks, minutes=args.minutes, speed=parse_speed(args.speed), seed=args.seed,
-                   visitors=args.visitors,
-                   start_h=start_hour(now.hour + now.minute / 60), at=now.isoformat() if args.at else None)
+                   visitors=args.visitors, pause=args.pause,
+                   start_h=start_hour(now.hour + now.minute / 60), at=now.isoformat() if args.at else None,
+                   at_epoch=time.time() if args.at else None)
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
     try:
         result = simulate(settings, plan, config_file=args.config, progress=say)

@@ -218,6 +218,7 @@ def desk_session(loaded: Services) -> StaffSession:
 # waits: the process tests and the measurement runs, then the Pilot tests (2-5 s each), then the
 # hundreds of quick ones, which fill whatever gap is left. Order inside each group stays as written.
 _SLOWEST_FIRST = (
+    "tests/cli/test_simulate.py",
     "tests/storage/test_tickets_processes.py",
     "tests/storage/test_appointment_processes.py",
     "tests/test_bench.py",

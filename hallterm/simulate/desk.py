@@ -65,7 +65,7 @@ class VirtualDesk:
         self._seq = itertools.count()
         self._decisions = itertools.count(1)
         self._started = time.monotonic()
-        self._hands_free_at = 0.0  # the clerk's next step comes no sooner (plan.HANDS_S)
+        self._hands_free_at = 0.0  # the clerk's next step comes no sooner (plan.hands_s)
         self._runner = os.getppid()
 
     # -- running ---------------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ class VirtualDesk:
         """Work until the monotonic time ``until`` or until ``stop`` exists."""
         self._started = time.monotonic()
         # Desks do not press their first key in the same millisecond: each starts within a clerk's step.
-        self._hands_free_at = self._started + self.rng.uniform(0, p.HANDS_S[1])
+        self._hands_free_at = self._started + self.rng.uniform(0, self.plan.hands_s[1])
         self.start(self.counter_loop())
         if not self.plan.flat_out:
             self.start(self.arrivals())
@@ -118,7 +118,7 @@ class VirtualDesk:
             self.tally.error(name, exc)
             return None
         finally:
-            self._hands_free_at = time.monotonic() + self.rng.uniform(*p.HANDS_S)
+            self._hands_free_at = time.monotonic() + self.rng.uniform(*self.plan.hands_s)
         self.tally.timed(name, (time.perf_counter() - started) * 1000)
         return result
 
@@ -202,7 +202,7 @@ class VirtualDesk:
             self.tally.error("call", exc)
             return None
         finally:
-            self._hands_free_at = time.monotonic() + self.rng.uniform(*p.HANDS_S)
+            self._hands_free_at = time.monotonic() + self.rng.uniform(*self.plan.hands_s)
         self.tally.timed("call", (time.perf_counter() - started) * 1000)
         return ticket
 

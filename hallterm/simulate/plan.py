@@ -49,22 +49,32 @@ class SimPlan:
     speed: float | None  # hall seconds per wall second; None: as fast as the database allows (a load test)
     seed: int = 17
     visitors: float = 1.0  # ``--visitors``: how many times the usual number come (2: a queue builds up)
+    pause: float | None = None  # ``--pause``: the clerk's mean pause between steps, seconds (None: HANDS_S)
     start_h: float = DAY_START_H  # the hall hour the simulated day starts at
     # ``--at``: the hall's clock at the start, ISO, when the run plays another time than now (a Monday
     # morning at night, a holiday's duty desk); the use cases' clock then runs on from it in real time.
     at: str | None = None
+    # The wall-clock instant (``time.time()``) at which the hall's clock showed ``at``. Every desk's process
+    # runs its clock from this one instant: each started its own when it was ready, so desks that came up
+    # seconds apart would each keep a different hall time (a ticket called before it was issued).
+    at_epoch: float | None = None
 
     @property
     def flat_out(self) -> bool:
         return self.speed is None
+
+    @property
+    def hands_s(self) -> tuple[float, float]:
+        """The range of the clerk's pause between one step and the next."""
+        return HANDS_S if self.pause is None else (self.pause / 2, self.pause * 1.5)
 
     def clock(self) -> Callable[[], dt.datetime] | None:
         """The use cases' clock for ``at`` (None: the real one)."""
         if self.at is None:
             return None
         start = dt.datetime.fromisoformat(self.at).astimezone(dt.UTC)
-        began = time.monotonic()
-        return lambda: start + dt.timedelta(seconds=time.monotonic() - began)
+        began = time.time() if self.at_epoch is None else self.at_epoch
+        return lambda: start + dt.timedelta(seconds=time.time() - began)
 
 
 def parse_speed(text: str) -> float | None:

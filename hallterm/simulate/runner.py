@@ -90,16 +90,14 @@ def _run_desks(settings: Settings, plan: SimPlan, counters: list[str], tmp: Path
             with errors.open("w") as err:
                 procs.append((subprocess.Popen([sys.executable, "-m", "hallterm.simulate.worker", json.dumps(setup)],
                                                env=env, stdout=subprocess.PIPE, stderr=err, text=True), errors))
-        deadline = time.monotonic() + START_TIMEOUT_S
-        for proc, errors in procs:
-            assert proc.stdout is not None
-            if proc.stdout.readline().strip() != "ready" or time.monotonic() > deadline:
-                stop.touch()
-                raise SimulationFailed(f"模拟窗口进程未能启动：{_tail(errors)}")
-        progress(f"{plan.desks} 个模拟窗口已就绪，开始（{_pace(plan)}，{plan.minutes:g} 分钟；Ctrl+C 提前结束）")
         started = time.monotonic()
-        go.touch()
-        _wait(procs, stop, started, plan, progress)
+        if _all_ready(procs, stop, progress):
+            progress(f"{plan.desks} 个模拟窗口已就绪，开始（{_pace(plan)}，{plan.minutes:g} 分钟；Ctrl+C 提前结束）")
+            started = time.monotonic()
+            go.touch()
+            _wait(procs, stop, started, plan, progress)
+        else:  # stopped while the desks were still signing in and warming up: report what they did
+            _wait(procs, stop, started, plan, lambda _m: None)
         wall = time.monotonic() - started
         tally, warm = Tally(), Tally()
         for proc, errors in procs:
@@ -121,6 +119,23 @@ def _run_desks(settings: Settings, plan: SimPlan, counters: list[str], tmp: Path
                 except subprocess.TimeoutExpired:
                     proc.kill()
         signal.signal(signal.SIGTERM, previous)
+
+
+def _all_ready(procs: list[tuple[subprocess.Popen[str], Path]], stop: Path,
+               progress: Callable[[str], None]) -> bool:
+    """Wait for every desk's ``ready``; False when Ctrl+C (or SIGTERM) came first."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    try:
+        for proc, errors in procs:
+            assert proc.stdout is not None
+            if proc.stdout.readline().strip() != "ready" or time.monotonic() > deadline:
+                stop.touch()
+                raise SimulationFailed(f"模拟窗口进程未能启动：{_tail(errors)}")
+    except KeyboardInterrupt:
+        progress("正在停止各模拟窗口（尚未开始，各自做完预热这一步）…")
+        stop.touch()
+        return False
+    return True
 
 
 def _stop_on_term(_signo: int, _frame: FrameType | None) -> None:

@@ -36,11 +36,15 @@ def main(argv: list[str]) -> int:
     warm = virtual.warm_up()
     print("ready", flush=True)
     go, runner = Path(setup["go"]), os.getppid()
+    started = True
     while not go.exists():
-        if stop.exists() or os.getppid() != runner:
+        if os.getppid() != runner:  # the runner is gone: nobody to report to
             return 0
+        if stop.exists():  # stopped before the start: the warm-up is all there is to report
+            started = False
+            break
         time.sleep(0.005)
-    tally = virtual.run(time.monotonic() + plan.minutes * 60, stop)
+    tally = virtual.run(time.monotonic() + plan.minutes * 60, stop) if started else virtual.tally
     print(json.dumps({**tally.to_json(), "warmup": warm.to_json()}, ensure_ascii=False), flush=True)
     svc.close()
     return 0
