@@ -19,9 +19,9 @@ from hallterm.config import Settings, sqlite_url
 from hallterm.config_locations import DEMO_DB_FILE
 
 MAX_DESKS = 200  # each desk holds one database connection; PostgreSQL's default max_connections is 100
-# demo --live: two windows beside the trainee's, ten times a person's pace, three times the usual visitors, so
-# the queue grows and the trainee has visitors to call.
-LIVE_DESKS, LIVE_SPEED, LIVE_VISITORS = 2, "10", "3"
+# demo --live: two windows beside the trainee's, ten times a person's pace, three times the usual visitors;
+# they leave two waiting, so the trainee always has visitors to call (the two would serve them all).
+LIVE_DESKS, LIVE_SPEED, LIVE_VISITORS, LIVE_LEAVE = 2, "10", "3", "2"
 
 
 def _speed(text: str) -> str:
@@ -65,6 +65,16 @@ def _pause(text: str) -> float:
     return value
 
 
+def _leave(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 50:
+        raise argparse.ArgumentTypeError(f"--leave 应为 0–50 人，而不是 {text!r}")
+    return value
+
+
 def _minutes(text: str) -> float:
     try:
         value = float(text)
@@ -95,6 +105,8 @@ def add_parser(sub: Any) -> None:
                      help="来访人数为平常的几倍（默认 1；2 时排队的人会越来越多，留给受训人员叫号）")
     sim.add_argument("--pause", type=_pause, metavar="S",
                      help="每一步之间工作人员的平均停顿（秒，默认 1–3 秒随机；--speed max 时也保留）")
+    sim.add_argument("--leave", type=_leave, default=0, metavar="N",
+                     help="模拟窗口只在等候超过 N 人时叫号，其余留给受训人员的窗口（默认 0；demo --live 为 2）")
     sim.add_argument("--seed", type=int, default=17, help="随机种子（相同种子、相同数据时访客相同）")
     sim.add_argument("--at", type=_at, metavar="YYYY-MM-DDTHH:MM",
                      help="按大厅时间的这一刻开始模拟（如夜里练习周一上午、节假日值班），默认现在")
@@ -117,7 +129,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     now = (args.at.replace(tzinfo=args.at.tzinfo or settings.hall.tz).astimezone(settings.hall.tz) if args.at
            else dt.datetime.now(settings.hall.tz))
     plan = SimPlan(desks=args.desks, minutes=args.minutes, speed=parse_speed(args.speed), seed=args.seed,
-                   visitors=args.visitors, pause=args.pause,
+                   visitors=args.visitors, pause=args.pause, leave=args.leave,
                    start_h=start_hour(now.hour + now.minute / 60), at=now.isoformat() if args.at else None,
                    at_epoch=time.time() if args.at else None)
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
@@ -167,7 +179,7 @@ def start_live(settings: Settings, config_file: str | None, log: Path) -> subpro
     with log.open("ab") as out:
         os.chmod(log, 0o600)
         command = [sys.executable, "-m", "hallterm", "simulate", "--desks", str(LIVE_DESKS), "--speed", LIVE_SPEED,
-                   "--visitors", LIVE_VISITORS, "--minutes", "720"]
+                   "--visitors", LIVE_VISITORS, "--leave", LIVE_LEAVE, "--minutes", "720"]
         return subprocess.Popen(command, env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL,
                                 start_new_session=True, preexec_fn=_end_with_parent)
 

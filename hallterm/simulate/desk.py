@@ -190,7 +190,12 @@ class VirtualDesk:
             yield from self.serve(ticket)
 
     def call(self) -> TicketView | None:
-        """Call the next visitor (timed as ``call``); None when nobody waits, which is no operation."""
+        """Call the next visitor (timed as ``call``); None when nobody waits, which is no operation, or
+        when no more than ``plan.leave`` wait (they are left for the trainee)."""
+        if self.plan.leave:
+            board = self.op("board", queue_views.counter_board, self.svc, self.counter)
+            if board is None or len(board.waiting) <= self.plan.leave:
+                return None
         started = time.perf_counter()
         try:
             ticket = queue.call_next(self.svc, self.clerk, self.counter)

@@ -50,6 +50,9 @@ class SimPlan:
     seed: int = 17
     visitors: float = 1.0  # ``--visitors``: how many times the usual number come (2: a queue builds up)
     pause: float | None = None  # ``--pause``: the clerk's mean pause between steps, seconds (None: HANDS_S)
+    # ``--leave``: a desk calls the next visitor only while more than this many wait, so that a trainee at
+    # a real counter beside the simulated ones always has visitors to call (``demo --live``).
+    leave: int = 0
     start_h: float = DAY_START_H  # the hall hour the simulated day starts at
     # ``--at``: the hall's clock at the start, ISO, when the run plays another time than now (a Monday
     # morning at night, a holiday's duty desk); the use cases' clock then runs on from it in real time.

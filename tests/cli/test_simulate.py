@@ -149,6 +149,16 @@ def test_a_sunday_evening_run_queues_its_cases_for_the_after_hours_rules(demo_db
     assert not [e for e in events if e[1] in {"case_routed", "visitor_met"}]
 
 
+def test_leave_keeps_visitors_waiting_for_the_trainee(demo_db: Path) -> None:
+    """``--leave 3`` (``demo --live`` leaves 2): the simulated desk calls only while more than three wait, so
+    a trainee's counter beside it always has someone to call; flat out, it lets visitors arrive until then."""
+    figures = simulate_json(demo_db, "--desks", "1", "--minutes", "0.1", "--speed", "max", "--pause", "0.05",
+                            "--leave", "3", "--at", MONDAY_MORNING)
+    assert figures["errors"] == 0 and figures["call_count"] > 0, figures
+    waiting = query(demo_db, "SELECT count(*) FROM tickets WHERE day = '2026-12-07' AND status = 'waiting'")[0][0]
+    assert waiting >= 3
+
+
 def test_it_refuses_a_database_that_is_not_a_demo(tmp_path: Path, _sqlite_templates: dict[str, Path]) -> None:
     db = tmp_path / "hall.sqlite3"
     shutil.copyfile(_sqlite_templates["loaded"], db)
@@ -168,6 +178,7 @@ def test_it_refuses_a_database_that_is_not_a_demo(tmp_path: Path, _sqlite_templa
     (("--speed", "0"), "--speed"),
     (("--minutes", "-1"), "--minutes"),
     (("--at", "tomorrow"), "--at"),
+    (("--leave", "-1"), "--leave"),
 ])
 def test_bad_arguments_are_named_and_nothing_is_written(demo_db: Path, args: tuple[str, ...], option: str) -> None:
     mark = watermark(demo_db)

@@ -182,7 +182,7 @@ def test_the_simulated_day_starts_at_the_hall_hour_of_at_in_any_zone(monkeypatch
     monkeypatch.setattr(runner, "run", fake_run)
     settings = load_settings(environ={"HALLTERM_DB_URL": "sqlite:////nonexistent/demo.sqlite3"})
     args = argparse.Namespace(desks=1, minutes=1.0, speed="max", seed=17, at=cli_simulate._at(at), config=None,
-                              json=True, visitors=1.0, pause=None)
+                              json=True, visitors=1.0, pause=None, leave=0)
     assert cli_simulate.run(settings, args) == 0
     assert seen[0].start_h == start
     clock = seen[0].clock()
