@@ -253,7 +253,9 @@ class Watched:
     def until(self, what: str, check: Callable[[], bool]) -> None:
         deadline = time.monotonic() + WAIT_S
         while not check():
-            assert time.monotonic() < deadline, f"{what}: not seen; the screen:\n{self.screen}"
+            assert time.monotonic() < deadline, f"{what}: not seen; the screen:\n{self.screen}" if self.screen else (
+                f"{what}: not seen, and the terminal's text never reached the test (has textual.js changed "
+                "how it keeps its Terminal? see WATCH)")
             self.page.wait_for_timeout(100)  # Playwright delivers console messages while it waits
 
 
