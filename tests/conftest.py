@@ -219,6 +219,7 @@ def desk_session(loaded: Services) -> StaffSession:
 # hundreds of quick ones, which fill whatever gap is left. Order inside each group stays as written.
 _SLOWEST_FIRST = (
     "tests/cli/test_simulate.py",
+    "tests/browser/test_serve_in_chromium.py",
     "tests/storage/test_tickets_processes.py",
     "tests/storage/test_appointment_processes.py",
     "tests/test_bench.py",
