@@ -11,12 +11,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from hallterm.cli_base import CliError
 from hallterm.config import Settings, sqlite_url
 from hallterm.config_locations import DEMO_DB_FILE
+
+N = TypeVar("N", int, float)
 
 MAX_DESKS = 200  # each desk holds one database connection; PostgreSQL's default max_connections is 100
 # demo --live: two windows beside the trainee's, ten times a person's pace, three times the usual visitors;
@@ -35,54 +38,29 @@ def _speed(text: str) -> str:
     return text
 
 
-def _desks(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_DESKS:
-        raise argparse.ArgumentTypeError(f"--desks 应为 1–{MAX_DESKS} 的整数，而不是 {text!r}")
-    return value
+def _bounded(convert: Callable[[str], N], low: N, high: N, message: str, *,
+             above: bool = False) -> Callable[[str], N]:
+    """An argparse type: ``convert``'s number within [low, high] (``above``: (low, high]), else ``message``
+    followed by what was typed."""
+
+    def parse(text: str) -> N:
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        # NaN fails both comparisons, so it is refused too.
+        if value is None or not ((low < value) if above else (low <= value)) or not value <= high:
+            raise argparse.ArgumentTypeError(f"{message}，而不是 {text!r}")
+        return value
+
+    return parse
 
 
-def _visitors(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value <= 20:
-        raise argparse.ArgumentTypeError(f"--visitors 应为 0–20 之间的倍数（如 1.5），而不是 {text!r}")
-    return value
-
-
-def _pause(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 60:
-        raise argparse.ArgumentTypeError(f"--pause 应为 0–60 秒，而不是 {text!r}")
-    return value
-
-
-def _leave(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 50:
-        raise argparse.ArgumentTypeError(f"--leave 应为 0–50 人，而不是 {text!r}")
-    return value
-
-
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value <= 24 * 60:
-        raise argparse.ArgumentTypeError(f"--minutes 应为 0–1440 之间的分钟数，而不是 {text!r}")
-    return value
+_desks = _bounded(int, 1, MAX_DESKS, f"--desks 应为 1–{MAX_DESKS} 的整数")
+_visitors = _bounded(float, 0.0, 20.0, "--visitors 应为 0–20 之间的倍数（如 1.5）", above=True)
+_pause = _bounded(float, 0.0, 60.0, "--pause 应为 0–60 秒")
+_leave = _bounded(int, 0, 50, "--leave 应为 0–50 人")
+_minutes = _bounded(float, 0.0, 24.0 * 60, "--minutes 应为 0–1440 之间的分钟数", above=True)
 
 
 def _at(text: str) -> dt.datetime:
