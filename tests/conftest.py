@@ -9,13 +9,17 @@ from a byte copy of a migrated file, ``loaded`` from a copy that also holds the 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hallterm.config import Settings, load_settings, sqlite_url
+from hallterm.config_locations import PROJECT_ROOT
 from hallterm.domain.holders import CardStatus
 from hallterm.domain.ids import resident_id_check_char
 from hallterm.domain.roster import RosterRow
@@ -212,6 +216,19 @@ def desk_session(loaded: Services) -> StaffSession:
 
     set_pin(loaded, "S1401", "2468")
     return sign_in(loaded, "S1401", "2468")
+
+
+@pytest.fixture(scope="session")
+def cli_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database as ``hallterm demo --no-ui --days 1`` builds it in a process of its own, once per
+    worker; the tests that run programs on it (the simulator, the served display) work on copies."""
+    db = tmp_path_factory.mktemp("cli-demo") / "demo.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLTERM_")}
+    env["HALLTERM_DB_URL"] = sqlite_url(db)
+    built = subprocess.run([sys.executable, "-m", "hallterm", "demo", "--no-ui", "--days", "1"], cwd=PROJECT_ROOT,
+                           env=env, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    return db
 
 
 # Longest first, so that `pytest -n 2` never ends with one worker on a 40-second test while the other

@@ -158,20 +158,11 @@ def environment(db: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    built = subprocess.run([sys.executable, "-m", "hallterm", "demo", "--no-ui", "--days", "1"], cwd=PROJECT_ROOT,
-                           env=environment(db), capture_output=True, text=True, timeout=300)
-    assert built.returncode == 0, built.stderr
-    return db
-
-
 @pytest.fixture
-def db(demo_db: Path, tmp_path: Path) -> Path:
+def db(cli_demo_template: Path, tmp_path: Path) -> Path:
     """A copy of the demo database of this test's own: calls made in one test are not in another's."""
     copy = tmp_path / "hall.sqlite3"
-    shutil.copyfile(demo_db, copy)
+    shutil.copyfile(cli_demo_template, copy)
     return copy
 
 

@@ -1,8 +1,8 @@
 """`hallterm simulate` and `hallterm demo --live` through real subprocesses (issue 17 point 8): the
 simulator's figures counted right against the events it wrote, its refusals, and its stopping.
 
-One demo database is built per module and copied per test; the database is read with sqlite3 itself
-(what is on disk, not what the simulator says about it)."""
+One demo database is built per worker (conftest.cli_demo_template) and copied per test; the database
+is read with sqlite3 itself (what is on disk, not what the simulator says about it)."""
 
 from __future__ import annotations
 
@@ -35,18 +35,10 @@ DEADLINE_S = 120  # generous: the machine's two cores are shared with the rest o
 QUICK_SEED = "19"
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("simulate") / "demo.sqlite3"
-    run = hallterm("demo", "--no-ui", "--days", "1", db=db)
-    assert run.returncode == 0, run.stderr
-    return db
-
-
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+def demo_db(cli_demo_template: Path, tmp_path: Path) -> Path:
     db = tmp_path / "demo.sqlite3"
-    shutil.copyfile(demo_template, db)
+    shutil.copyfile(cli_demo_template, db)
     return db
 
 
